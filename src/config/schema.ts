@@ -1,0 +1,154 @@
+import { z } from 'zod';
+
+/**
+ * The one configuration schema of ReGate. Everything configurable lives here; nothing else reads process.env
+ * (see ./load.ts for the file + REGATE_* environment overlay). Every key has a default that suits the demo,
+ * so an empty file is a valid configuration.
+ */
+
+/** Env values arrive as strings: "false" must mean false (z.coerce.boolean would make it true). */
+const bool = z.preprocess(
+  (v) => (v === 'true' || v === '1' ? true : v === 'false' || v === '0' ? false : v),
+  z.boolean(),
+);
+const cron = z.string().min(9, 'a cron expression such as "*/5 * * * *"');
+
+/** Where a field without a standard УТ 11 place is read from (minimal quantity, multiplicity, X1/X2, sold to order). */
+export const FieldSourceSchema = z.discriminatedUnion('kind', [
+  z.strictObject({ kind: z.literal('extension'), attribute: z.string().min(1) }),
+  z.strictObject({ kind: z.literal('additionalAttribute'), name: z.string().min(1) }),
+  z.strictObject({ kind: z.literal('none') }),
+]);
+export type FieldSource = z.infer<typeof FieldSourceSchema>;
+
+export const ConfigSchema = z
+  .strictObject({
+    server: z
+      .strictObject({
+        host: z.string().default('127.0.0.1'),
+        port: z.coerce.number().int().min(0).max(65535).default(8443),
+        /** Plain HTTP is only served on loopback unless this is set: Basic credentials must not cross a network in clear. */
+        allowPlainHttp: bool.default(false),
+        tls: z
+          .strictObject({
+            cert: z.string().optional(),
+            key: z.string().optional(),
+            minVersion: z.enum(['TLSv1.2', 'TLSv1.3']).default('TLSv1.2'),
+          })
+          .prefault({}),
+        /** The address Richest.store sees (used in picture URLs and the OpenAPI servers list). */
+        publicUrl: z.string().url().optional(),
+        bodyLimitBytes: z.coerce.number().int().positive().default(256 * 1024),
+        requestTimeoutMs: z.coerce.number().int().positive().default(30_000),
+      })
+      .prefault({}),
+    auth: z
+      .strictObject({
+        /** Users of the REST API; passwordHash is written by `regate user add` (scrypt). */
+        users: z
+          .array(z.strictObject({ name: z.string().min(1), passwordHash: z.string().startsWith('scrypt$') }))
+          .default([]),
+        lockoutAfterFailures: z.coerce.number().int().positive().default(10),
+        lockoutMs: z.coerce.number().int().positive().default(5 * 60_000),
+        rateLimitPerMinute: z.coerce.number().int().positive().default(6000),
+      })
+      .prefault({}),
+    onec: z
+      .strictObject({
+        /** Base of the standard OData interface, ending in /odata/standard.odata */
+        url: z.string().url().default('http://127.0.0.1:8081/demo/odata/standard.odata'),
+        user: z.string().default('odata'),
+        password: z.string().default(''),
+        profile: z.enum(['ut11.5', 'ut11.4']).default('ut11.5'),
+        /** 1C sessions ReGate may hold at once (default.vrd poolSize minus what others need). */
+        sessions: z.coerce.number().int().min(1).max(64).default(4),
+        timeoutMs: z.coerce.number().int().positive().default(60_000),
+        readRetries: z.coerce.number().int().min(0).max(10).default(3),
+        /** IIS answers an HTML 404 above 2048 bytes of query string; stay under it. */
+        maxUrlLength: z.coerce.number().int().min(256).default(2000),
+        /** 1C dates are naive server-local time. */
+        timezone: z.string().default('Europe/Moscow'),
+        /** Ref_Key of the organisation whose orders ReGate creates; empty = the first one. */
+        organisationKey: z.string().uuid().optional(),
+        /** Whether the ReGate extension (onec/extension) is installed in the base. */
+        extension: bool.default(true),
+      })
+      .prefault({}),
+    catalog: z
+      .strictObject({
+        retailPriceKind: z.string().default('Розничная'),
+        tier1PriceKind: z.string().default('Мелкооптовая'),
+        tier2PriceKind: z.string().default('Оптовая'),
+        minQuantity: FieldSourceSchema.default({ kind: 'extension', attribute: 'ReGate_МинимальноеКоличество' }),
+        multiplicity: FieldSourceSchema.default({ kind: 'extension', attribute: 'ReGate_Кратность' }),
+        soldToOrder: FieldSourceSchema.default({ kind: 'extension', attribute: 'ReGate_ПродажаПодЗаказ' }),
+        tier1Threshold: FieldSourceSchema.default({ kind: 'extension', attribute: 'ReGate_ПорогЦены1' }),
+        tier2Threshold: FieldSourceSchema.default({ kind: 'extension', attribute: 'ReGate_ПорогЦены2' }),
+        defaults: z
+          .strictObject({
+            minQuantity: z.coerce.number().positive().default(1),
+            multiplicity: z.coerce.number().positive().default(1),
+            tier1Threshold: z.coerce.number().positive().default(10),
+            tier2Threshold: z.coerce.number().positive().default(100),
+          })
+          .prefault({}),
+      })
+      .prefault({}),
+    database: z.strictObject({ path: z.string().default('./data/regate.sqlite') }).prefault({}),
+    sync: z
+      .strictObject({
+        catalogCron: cron.default('*/30 * * * *'),
+        stockCron: cron.default('*/2 * * * *'),
+        pageSize: z.coerce.number().int().min(10).max(5000).default(1000),
+        /** /readyz reports not ready when the mirror is older than this. */
+        maxAgeMinutes: z.coerce.number().positive().default(60),
+      })
+      .prefault({}),
+    outbox: z
+      .strictObject({
+        maxAttempts: z.coerce.number().int().min(1).default(12),
+        backoffBaseMs: z.coerce.number().int().positive().default(1_000),
+        backoffMaxMs: z.coerce.number().int().positive().default(5 * 60_000),
+        leaseMs: z.coerce.number().int().positive().default(120_000),
+        /** How long booking waits for 1C before answering 202. */
+        confirmWindowMs: z.coerce.number().int().min(0).default(3_000),
+        /** Above this many pending jobs new writes get 503 + Retry-After instead of unbounded growth. */
+        maxDepth: z.coerce.number().int().positive().default(100_000),
+      })
+      .prefault({}),
+    orders: z
+      .strictObject({
+        expireAfterHours: z.coerce.number().positive().default(72),
+        expiryCron: cron.default('*/15 * * * *'),
+        reconcileCron: cron.default('*/5 * * * *'),
+      })
+      .prefault({}),
+    bank: z
+      .strictObject({
+        watchDir: z.string().optional(),
+        cron: cron.default('*/10 * * * *'),
+        api: z
+          .strictObject({
+            kind: z.enum(['none', 'tochka']).default('none'),
+            url: z.string().url().optional(),
+            token: z.string().optional(),
+            accountId: z.string().optional(),
+          })
+          .prefault({}),
+      })
+      .prefault({}),
+    webhooks: z
+      .strictObject({
+        url: z.string().url().optional(),
+        secret: z.string().optional(),
+      })
+      .prefault({}),
+    log: z
+      .strictObject({ level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info') })
+      .prefault({}),
+  });
+
+export type Config = z.infer<typeof ConfigSchema>;
+
+/** Keys whose values never leave the process: masked by `config check`, redacted from logs. */
+export const SECRET_KEY = /password|secret|token|hash|^key$/i;

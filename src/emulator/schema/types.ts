@@ -1,0 +1,94 @@
+/**
+ * The emulator's model of a 1C configuration: which entity sets exist, their fields and OData types. The engine
+ * (server, store, query, $metadata) is generic over this; ./ut11.ts describes the subset of УТ 11.5 that ReGate
+ * touches, named exactly as the real publication names it (see ../shared/reference/onec-odata/derived).
+ *
+ * Standard attributes (Ref_Key, DataVersion, Code, Description, Number, Date, Posted, DeletionMark, IsFolder,
+ * Parent_Key, Owner_Key, Predefined, PredefinedDataName, Recorder_Key, Period, LineNumber, Active) are NOT
+ * listed here: the engine adds them from the set's kind and flags, as the platform does.
+ */
+export type EdmType =
+  | 'Edm.String'
+  | 'Edm.Guid'
+  | 'Edm.Boolean'
+  | 'Edm.Double'
+  | 'Edm.Int16'
+  | 'Edm.Int32'
+  | 'Edm.Int64'
+  | 'Edm.DateTime'
+  | 'Edm.Binary'
+  | 'Edm.Stream';
+
+export interface FieldDef {
+  /** As published: `Артикул`, `ЕдиницаИзмерения_Key` (a reference), `Контрагент` (+ `Контрагент_Type` if composite). */
+  name: string;
+  type: EdmType;
+  /** For `_Key` references: the target entity set (`Catalog_УпаковкиЕдиницыИзмерения`). */
+  ref?: string;
+  /** Composite type: published as `name` (Edm.String holding a guid or a value) plus `name_Type`. */
+  composite?: boolean;
+  /** Enum fields are Edm.String holding the member name; `enumType` names the enum (`ТипыНоменклатуры`). */
+  enumType?: string;
+  /** String length; longer writes are silently truncated, as 1C does. 0 = unlimited. */
+  maxLength?: number;
+  /** Number precision, for $metadata only. */
+  precision?: number;
+  scale?: number;
+}
+
+export interface TabularDef {
+  /** Tabular part name: `Товары` → set `Document_ЗаказКлиента_Товары`, property `Товары` of the owner. */
+  name: string;
+  fields: FieldDef[];
+}
+
+export type SetKind =
+  | 'Catalog'
+  | 'Document'
+  | 'DocumentJournal'
+  | 'Constant'
+  | 'ExchangePlan'
+  | 'ChartOfCharacteristicTypes'
+  | 'InformationRegister'
+  | 'AccumulationRegister';
+
+export interface RegisterDef {
+  dimensions: FieldDef[];
+  resources: FieldDef[];
+  /** Other attributes (реквизиты) of the register. */
+  attributes?: FieldDef[];
+  /** InformationRegister: periodic (has Period), recorder-subordinate (Recorder + LineNumber, `_RecordType` set). */
+  periodic?: boolean;
+  recorderSubordinate?: boolean;
+  /** AccumulationRegister: 'balance' supports Balance/Turnovers/BalanceAndTurnovers, 'turnovers' only Turnovers. */
+  accumulation?: 'balance' | 'turnovers';
+}
+
+export interface EntitySetDef {
+  /** Full published name: `Catalog_Номенклатура`, `AccumulationRegister_ТоварыНаСкладах`. */
+  name: string;
+  kind: SetKind;
+  /** Catalog / Document / ChartOfCharacteristicTypes attributes (реквизиты). */
+  fields?: FieldDef[];
+  tabular?: TabularDef[];
+  hierarchical?: boolean;
+  /** Catalog owned by another catalog (Owner_Key), e.g. НоменклатураПрисоединенныеФайлы by Номенклатура. */
+  owners?: string[];
+  codeLength?: number;
+  descriptionLength?: number;
+  /** Documents: number length; numbers are assigned as `<prefix><zero-padded counter>`, e.g. "ТД00-000123". */
+  numberLength?: number;
+  numberPrefix?: string;
+  register?: RegisterDef;
+}
+
+export interface ConfigurationDef {
+  /** Configuration name and version as 1C reports them (ВерсииПодсистем, state). */
+  name: string;
+  synonym: string;
+  version: string;
+  platformVersion: string;
+  sets: EntitySetDef[];
+  /** Enum types with their members, for $metadata. */
+  enums: Record<string, string[]>;
+}
