@@ -1,0 +1,95 @@
+import { OpenAPIHono } from '@hono/zod-openapi';
+import { swaggerUI } from '@hono/swagger-ui';
+import { bodyLimit } from 'hono/body-limit';
+import { requestId } from 'hono/request-id';
+import { readFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import { dirname, join, normalize } from 'node:path';
+import type { Config } from '../config/index.js';
+import type { Logger } from '../log.js';
+import { VERSION } from '../version.js';
+import { basicAuth } from './auth.js';
+import { ApiError, errorBody, errorResponse, fieldsOf } from './errors.js';
+import type { ApiServices } from './services.js';
+import { registerRoutes } from './routes/index.js';
+
+export type AppEnv = { Variables: { requestId: string; user: string; logger: Logger } };
+export type App = OpenAPIHono<AppEnv>;
+
+export const API_PREFIX = '/api/v1';
+
+export function createApp(deps: { config: Config; services: ApiServices; logger: Logger }): App {
+  const { config, services, logger } = deps;
+  const app: App = new OpenAPIHono<AppEnv>({
+    // Every zod validation failure (query, params, body) becomes the one error shape, naming the fields.
+    defaultHook: (result, c) => {
+      if (!result.success) {
+        const where = (result as { target?: string }).target;
+        return c.json(
+          errorBody(c, 'validation_failed', 'Неверные параметры запроса', fieldsOf(result.error, where === 'json' ? undefined : undefined)),
+          400,
+        );
+      }
+    },
+  });
+
+  app.use('*', requestId({ headerName: 'X-Request-Id', limitLength: 64 }));
+  app.use('*', async (c, next) => {
+    c.set('logger', logger.child({ requestId: c.get('requestId') }));
+    const started = performance.now();
+    await next();
+    services.metrics?.observeRequest(c.req.routePath, c.req.method, c.res.status, performance.now() - started);
+  });
+  app.onError((err, c) => errorResponse(err, c));
+  app.notFound((c) => c.json(errorBody(c, 'not_found', `Нет такого адреса: ${c.req.path}`, [{ field: 'path', message: c.req.path }]), 404));
+
+  app.use(
+    `${API_PREFIX}/*`,
+    bodyLimit({
+      maxSize: config.server.bodyLimitBytes,
+      onError: () => {
+        throw new ApiError(413, 'payload_too_large', `Тело запроса больше ${config.server.bodyLimitBytes} байт`, [{ field: 'body', message: 'слишком большое' }]);
+      },
+    }),
+  );
+  app.use(`${API_PREFIX}/*`, basicAuth({ users: config.auth.users, lockoutAfterFailures: config.auth.lockoutAfterFailures, lockoutMs: config.auth.lockoutMs }));
+
+  app.openAPIRegistry.registerComponent('securitySchemes', 'basicAuth', {
+    type: 'http',
+    scheme: 'basic',
+    description: 'HTTP Basic: пользователь и пароль из конфигурации ReGate (regate user add)',
+  });
+
+  registerRoutes(app, services, config);
+
+  app.doc31('/openapi.json', (c) => ({
+    openapi: '3.1.0',
+    info: {
+      title: 'ReGate API',
+      version: VERSION,
+      description:
+        'REST API шлюза ReGate между Richest.store и базой 1С (УТ 11). Все методы /api/v1 требуют Basic-авторизации. ' +
+        'Каталог отдаётся из локального зеркала; заказы и оплаты принимаются в надёжную очередь и доставляются в 1С ровно один раз.',
+    },
+    servers: [{ url: config.server.publicUrl ?? new URL(c.req.url).origin, description: 'этот сервер ReGate' }],
+    security: [{ basicAuth: [] }],
+  }));
+
+  // Swagger UI with its assets served locally: the demo and customer servers may have no internet access.
+  app.get('/docs', swaggerUI({ url: '/openapi.json', baseUrl: '/docs/assets', title: 'ReGate API', persistAuthorization: true }));
+  const swaggerDir = dirname(createRequire(import.meta.url).resolve('swagger-ui-dist/package.json'));
+  app.get('/docs/assets/swagger-ui-dist/:file', async (c) => {
+    const file = normalize(c.req.param('file'));
+    if (file.includes('/') || file.includes('..')) return c.notFound();
+    try {
+      const body = await readFile(join(swaggerDir, file));
+      const type = file.endsWith('.css') ? 'text/css' : file.endsWith('.js') ? 'application/javascript' : 'application/octet-stream';
+      return c.body(body, 200, { 'Content-Type': type, 'Cache-Control': 'public, max-age=86400' });
+    } catch {
+      return c.notFound();
+    }
+  });
+  app.get('/', (c) => c.redirect('/docs'));
+
+  return app;
+}

@@ -1,0 +1,150 @@
+import { createHash } from 'node:crypto';
+import { createRoute, z } from '@hono/zod-openapi';
+import type { Context } from 'hono';
+import type { App } from '../app.js';
+import { API_PREFIX } from '../app.js';
+import type { CatalogService } from '../../catalog/service.js';
+import { VERSION } from '../../version.js';
+import { ApiError } from '../errors.js';
+import { errorResponses, notFound, notModified, RefId } from '../schemas/common.js';
+import {
+  AssortmentQuery,
+  AssortmentSchema,
+  CitiesSchema,
+  CityQuery,
+  StateSchema,
+  StoreQuery,
+  StoresSchema,
+  StoreTableSchema,
+} from '../schemas/catalog.js';
+
+const json = <T extends z.ZodType>(schema: T, description: string) => ({ description, content: { 'application/json': { schema } } });
+const tags = ['Каталог'];
+
+/**
+ * Every catalogue answer carries the mirror's time (X-Mirror-Time) and an ETag. The answer is a pure function of
+ * the mirror generation and the request URL, so the ETag is derived from those two without serialising anything,
+ * and a matching If-None-Match costs one meta lookup and answers 304.
+ */
+function conditional(c: Context, catalog: CatalogService): Response | undefined {
+  const state = catalog.state();
+  const url = new URL(c.req.url);
+  const etag = `W/"${state.generation}-${createHash('sha1').update(url.pathname + url.search).digest('base64url').slice(0, 16)}"`;
+  c.header('ETag', etag);
+  c.header('Cache-Control', 'private, no-cache');
+  if (state.stockSyncedAt) c.header('X-Mirror-Time', state.stockSyncedAt);
+  const inm = c.req.header('if-none-match');
+  if (inm && inm.split(',').some((t) => t.trim() === etag)) return c.body(null, 304);
+  return undefined;
+}
+
+function absolute(c: Context, path: string, publicUrl?: string) {
+  return `${publicUrl ?? new URL(c.req.url).origin}${path}`;
+}
+
+export function registerCatalogRoutes(app: App, catalog: CatalogService, opts: { publicUrl?: string } = {}) {
+  app.openapi(
+    createRoute({
+      method: 'get',
+      path: `${API_PREFIX}/state`,
+      tags,
+      summary: 'Версия 1С и конфигурации, реквизиты организации, свежесть зеркала',
+      responses: { 200: json(StateSchema, 'Состояние'), ...notModified, ...errorResponses },
+    }),
+    (c) => {
+      const early = conditional(c, catalog);
+      if (early) return early as never;
+      const { organisation, configuration } = catalog.organisation();
+      const state = catalog.state();
+      return c.json(
+        {
+          regate: { version: VERSION },
+          platform: configuration?.platform ?? null,
+          configuration: configuration ? { name: configuration.name, version: configuration.version } : null,
+          organisation,
+          mirror: { syncedAt: state.syncedAt, stockSyncedAt: state.stockSyncedAt, generation: state.generation },
+        },
+        200,
+      );
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'get',
+      path: `${API_PREFIX}/city`,
+      tags,
+      summary: 'Города, в которых есть склады',
+      responses: { 200: json(CitiesSchema, 'Список городов'), ...notModified, ...errorResponses },
+    }),
+    (c) => conditional(c, catalog) ?? c.json({ cities: catalog.cities() }, 200),
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'get',
+      path: `${API_PREFIX}/citystore`,
+      tags,
+      summary: 'Склады в городе',
+      request: { query: CityQuery },
+      responses: { 200: json(StoresSchema, 'Склады города'), ...notModified, ...errorResponses, ...notFound('Город') },
+    }),
+    (c) => {
+      const { city } = c.req.valid('query');
+      return conditional(c, catalog) ?? c.json({ city, stores: catalog.storesInCity(city) }, 200);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'get',
+      path: `${API_PREFIX}/storetable`,
+      tags,
+      summary: 'Группы и подгруппы товаров на складе (дерево с количеством товаров)',
+      request: { query: StoreQuery },
+      responses: { 200: json(StoreTableSchema, 'Дерево групп'), ...notModified, ...errorResponses, ...notFound('Склад') },
+    }),
+    (c) => conditional(c, catalog) ?? c.json(catalog.storeTable(c.req.valid('query').store), 200),
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'get',
+      path: `${API_PREFIX}/assortment`,
+      tags,
+      summary: 'Номенклатура склада постранично: цены, остатки, штрихкоды, иконки',
+      request: { query: AssortmentQuery },
+      responses: { 200: json(AssortmentSchema, 'Страница ассортимента'), ...notModified, ...errorResponses, ...notFound('Склад или группа') },
+    }),
+    (c) => {
+      const early = conditional(c, catalog);
+      if (early) return early as never;
+      const result = catalog.assortment(c.req.valid('query'));
+      const items = result.items.map((i) => ({ ...i, icons: i.icons.map((p) => absolute(c, p, opts.publicUrl)) }));
+      return c.json({ ...result, items }, 200);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'get',
+      path: `${API_PREFIX}/picture/{id}`,
+      tags,
+      summary: 'Картинка товара (из 1С, кэшируется в ReGate)',
+      request: { params: z.object({ id: RefId('Идентификатор файла картинки (из icons)') }) },
+      responses: {
+        200: { description: 'Картинка', content: { 'image/png': { schema: z.any().openapi({ type: 'string', format: 'binary' }) } } },
+        ...errorResponses,
+        ...notFound('Картинка'),
+      },
+    }),
+    (c) => {
+      const { id } = c.req.valid('param');
+      const pic = catalog.picture(id);
+      if (!pic) throw ApiError.notFound('Картинка', 'id', id);
+      if (!pic.data) throw ApiError.unavailable('Картинка ещё не загружена из 1С; повторите позже', 30);
+      const type = pic.extension === 'jpg' || pic.extension === 'jpeg' ? 'image/jpeg' : `image/${pic.extension}`;
+      return c.body(new Uint8Array(pic.data), 200, { 'Content-Type': type, 'Cache-Control': 'public, max-age=86400' }) as never;
+    },
+  );
+}

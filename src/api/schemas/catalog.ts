@@ -1,0 +1,180 @@
+import { z } from '@hono/zod-openapi';
+import { RefId } from './common.js';
+
+export const StateSchema = z
+  .object({
+    regate: z.object({ version: z.string() }).openapi({ description: 'Версия ReGate' }),
+    platform: z.string().nullable().openapi({ description: 'Версия платформы 1С:Предприятие' }),
+    configuration: z
+      .object({ name: z.string(), version: z.string() })
+      .nullable()
+      .openapi({ description: 'Конфигурация 1С и её версия (из регистра ВерсииПодсистем)' }),
+    organisation: z
+      .object({
+        id: z.string(),
+        name: z.string(),
+        fullName: z.string(),
+        inn: z.string().openapi({ description: 'ИНН' }),
+        kpp: z.string().openapi({ description: 'КПП' }),
+        ogrn: z.string().openapi({ description: 'ОГРН' }),
+        address: z.string().openapi({ description: 'Юридический адрес' }),
+        bankAccount: z
+          .object({ account: z.string(), bank: z.string(), bik: z.string(), correspondentAccount: z.string() })
+          .nullable()
+          .openapi({ description: 'Расчётный счёт' }),
+      })
+      .nullable()
+      .openapi({ description: 'Организация и её реквизиты' }),
+    mirror: z
+      .object({ syncedAt: z.string().nullable(), stockSyncedAt: z.string().nullable(), generation: z.number() })
+      .openapi({ description: 'Свежесть локального зеркала каталога' }),
+  })
+  .openapi('State', {
+    example: {
+      regate: { version: '0.1.0' },
+      platform: '8.3.27.1644',
+      configuration: { name: 'УправлениеТорговлей', version: '11.5.18.41' },
+      organisation: {
+        id: '5c8a1f3e-2b4d-4e6f-8a9b-0c1d2e3f4a5b',
+        name: 'ООО "Ромашка"',
+        fullName: 'Общество с ограниченной ответственностью "Ромашка"',
+        inn: '7707083893',
+        kpp: '770701001',
+        ogrn: '1027700132195',
+        address: '101000, г. Москва, ул. Мясницкая, д. 1',
+        bankAccount: { account: '40702810900000000001', bank: 'ПАО Сбербанк', bik: '044525225', correspondentAccount: '30101810400000000225' },
+      },
+      mirror: { syncedAt: '2026-11-29T05:30:00.000Z', stockSyncedAt: '2026-11-29T05:58:00.000Z', generation: 42 },
+    },
+  });
+
+export const CitiesSchema = z
+  .object({ cities: z.array(z.object({ name: z.string(), stores: z.number().int() })) })
+  .openapi('Cities', { example: { cities: [{ name: 'Москва', stores: 2 }, { name: 'Казань', stores: 1 }] } });
+
+export const CityQuery = z.object({
+  city: z.string().min(1, 'Обязательное поле').max(200).openapi({ description: 'Название города (как в ответе city)', example: 'Москва' }),
+});
+
+export const StoresSchema = z
+  .object({
+    city: z.string(),
+    stores: z.array(z.object({ id: z.string(), name: z.string(), address: z.string() })),
+  })
+  .openapi('CityStores', {
+    example: { city: 'Москва', stores: [{ id: '5c8a1f3e-2b4d-4e6f-8a9b-0c1d2e3f4a5b', name: 'Склад Москва-Север', address: '127000, Москва, ул. Складская, д. 5' }] },
+  });
+
+export const StoreQuery = z.object({ store: RefId('Идентификатор склада (из citystore)') });
+
+// Recursive: named so the OpenAPI generator emits a $ref instead of recursing forever.
+const GroupNode: z.ZodType<any> = z
+  .object({
+    id: z.string(),
+    name: z.string(),
+    itemCount: z.number().int().openapi({ description: 'Товаров непосредственно в группе' }),
+    totalCount: z.number().int().openapi({ description: 'Товаров в группе и подгруппах' }),
+    children: z.array(z.lazy(() => GroupNode)),
+  })
+  .openapi('GroupNode');
+
+export const StoreTableSchema = z
+  .object({
+    store: z.object({ id: z.string(), name: z.string() }),
+    groups: z.array(GroupNode).openapi({ description: 'Дерево групп и подгрупп товаров, которые есть на складе' }),
+    ungroupedCount: z.number().int(),
+  })
+  .openapi('StoreTable', {
+    example: {
+      store: { id: '5c8a1f3e-2b4d-4e6f-8a9b-0c1d2e3f4a5b', name: 'Склад Москва-Север' },
+      groups: [{ id: '1a2b3c4d-0000-4000-8000-000000000001', name: 'Бакалея', itemCount: 0, totalCount: 12, children: [{ id: '1a2b3c4d-0000-4000-8000-000000000002', name: 'Крупы', itemCount: 12, totalCount: 12, children: [] }] }],
+      ungroupedCount: 0,
+    },
+  });
+
+export const AssortmentQuery = z.object({
+  store: RefId('Идентификатор склада'),
+  group: RefId('Группа товаров (включая подгруппы)').optional(),
+  q: z.string().min(1).max(200).optional().openapi({ description: 'Поиск по наименованию, артикулу или точному штрихкоду', example: 'гречка' }),
+  changedSince: z.iso
+    .datetime({ offset: true, message: 'ожидается дата и время ISO 8601, например 2026-11-29T00:00:00Z' })
+    .optional()
+    .openapi({ description: 'Только товары, изменившиеся после этого момента (ISO 8601)', example: '2026-11-28T00:00:00Z' }),
+  page: z.coerce.number().int('целое число').min(1, 'от 1').max(100_000).default(1).openapi({ description: 'Номер страницы, с 1', example: 1 }),
+  pageSize: z.coerce.number().int('целое число').min(1, 'от 1').max(1000, 'не больше 1000').default(100).openapi({ description: 'Товаров на странице (до 1000)', example: 100 }),
+});
+
+export const AssortmentItemSchema = z
+  .object({
+    id: z.string().openapi({ description: 'Идентификатор номенклатуры (Ref_Key)' }),
+    article: z.string().openapi({ description: 'Артикул' }),
+    name: z.string().openapi({ description: 'Наименование' }),
+    fullName: z.string().openapi({ description: 'Полное наименование' }),
+    groupId: z.string().nullable().openapi({ description: 'Группа товаров' }),
+    country: z.string().nullable().openapi({ description: 'Страна происхождения' }),
+    brand: z.string().nullable().openapi({ description: 'Бренд (марка)' }),
+    barcodes: z.array(z.string()).openapi({ description: 'Штрихкоды (EAN-13)' }),
+    shortDescription: z.string().openapi({ description: 'Краткое описание' }),
+    description: z.string().openapi({ description: 'Полное описание' }),
+    icons: z.array(z.string()).openapi({ description: 'Адреса иконок товара на этом сервере ReGate (требуют Basic-авторизации)' }),
+    unit: z.string().openapi({ description: 'Единица измерения: кг, л или шт' }),
+    portion: z
+      .object({ size: z.number(), unit: z.string() })
+      .nullable()
+      .openapi({ description: 'Объём порции с единицей (например 0.170 кг)' }),
+    minQuantity: z.number().openapi({ description: 'Минимальный объём заказа, в единицах измерения' }),
+    multiplicity: z.number().openapi({ description: 'Кратность увеличения объёма при заказе' }),
+    stock: z
+      .union([z.number(), z.literal('без ограничения')])
+      .openapi({ description: 'Остаток на складе; для товаров под заказ — строка «без ограничения»' }),
+    price: z.number().nullable().openapi({ description: 'Розничная цена за единицу по отпускному прайс-листу' }),
+    priceOverX1: z.number().nullable().openapi({ description: 'Цена за единицу, если объём больше X1 единиц' }),
+    x1: z.number().openapi({ description: 'Порог X1, единиц' }),
+    priceOverX2: z.number().nullable().openapi({ description: 'Цена за единицу, если объём больше X2 единиц' }),
+    x2: z.number().openapi({ description: 'Порог X2, единиц' }),
+    changedAt: z.string().openapi({ description: 'Когда товар последний раз изменился в зеркале' }),
+  })
+  .openapi('AssortmentItem');
+
+export const AssortmentSchema = z
+  .object({
+    store: z.object({ id: z.string(), name: z.string() }),
+    total: z.number().int().openapi({ description: 'Всего товаров по запросу' }),
+    page: z.number().int(),
+    pageSize: z.number().int(),
+    items: z.array(AssortmentItemSchema),
+  })
+  .openapi('Assortment', {
+    example: {
+      store: { id: '5c8a1f3e-2b4d-4e6f-8a9b-0c1d2e3f4a5b', name: 'Склад Москва-Север' },
+      total: 1,
+      page: 1,
+      pageSize: 100,
+      items: [
+        {
+          id: '9d8c7b6a-5f4e-4d3c-8b2a-1f0e9d8c7b6a',
+          article: 'KR-0012',
+          name: 'Крупа гречневая 900 г',
+          fullName: 'Крупа гречневая ядрица, 900 г',
+          groupId: '1a2b3c4d-0000-4000-8000-000000000002',
+          country: 'Россия',
+          brand: 'Агро-Альянс',
+          barcodes: ['4607001771234'],
+          shortDescription: 'Гречневая крупа ядрица',
+          description: 'Гречневая крупа ядрица первого сорта, пачка 900 г.',
+          icons: ['https://regate.example.ru/api/v1/picture/0b1c2d3e-4f50-4a6b-8c7d-8e9f0a1b2c3d'],
+          unit: 'шт',
+          portion: { size: 0.9, unit: 'кг' },
+          minQuantity: 1,
+          multiplicity: 1,
+          stock: 120,
+          price: 129.9,
+          priceOverX1: 119.9,
+          x1: 10,
+          priceOverX2: 109.9,
+          x2: 100,
+          changedAt: '2026-11-29T05:30:00.000Z',
+        },
+      ],
+    },
+  });

@@ -1,0 +1,64 @@
+import { serve, type ServerType } from '@hono/node-server';
+import { createServer as createHttpsServer } from 'node:https';
+import { readFileSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import type { Config } from '../config/index.js';
+import type { App } from './app.js';
+
+const LOOPBACK = new Set(['127.0.0.1', '::1', 'localhost']);
+
+export interface RunningServer {
+  server: ServerType;
+  url: string;
+  port: number;
+  close(): Promise<void>;
+}
+
+/**
+ * Listens with TLS (1.2 minimum) when a certificate is configured. Plain HTTP is refused on anything but loopback
+ * unless server.allowPlainHttp is set: Basic credentials cross the wire in every request.
+ */
+export async function startServer(app: App, config: Config, opts: { port?: number; host?: string } = {}): Promise<RunningServer> {
+  const host = opts.host ?? config.server.host;
+  const port = opts.port ?? config.server.port;
+  const { cert, key, minVersion } = config.server.tls;
+  const tls = Boolean(cert && key);
+  if (!tls && !LOOPBACK.has(host) && !config.server.allowPlainHttp) {
+    throw new Error(
+      `refusing plain HTTP on ${host}: set server.tls.cert and server.tls.key (TLS 1.2+), ` +
+        `or listen on 127.0.0.1 behind Apache/IIS, or set server.allowPlainHttp: true explicitly`,
+    );
+  }
+  const server = await new Promise<ServerType>((resolve, reject) => {
+    const s = serve(
+      {
+        fetch: app.fetch,
+        port,
+        hostname: host,
+        ...(tls
+          ? {
+              createServer: createHttpsServer,
+              serverOptions: { cert: readFileSync(cert!), key: readFileSync(key!), minVersion },
+            }
+          : {}),
+      },
+      () => resolve(s),
+    );
+    s.once('error', reject);
+  });
+  // Slow clients must not hold sockets forever (slowloris); keep-alive idle sockets are closed after 65 s.
+  (server as import('node:http').Server).requestTimeout = config.server.requestTimeoutMs;
+  (server as import('node:http').Server).keepAliveTimeout = 65_000;
+  const actualPort = (server.address() as AddressInfo).port;
+  const shownHost = host.includes(':') ? `[${host}]` : host === '0.0.0.0' ? '127.0.0.1' : host;
+  return {
+    server,
+    port: actualPort,
+    url: `${tls ? 'https' : 'http'}://${shownHost}:${actualPort}`,
+    close: () =>
+      new Promise<void>((resolve) => {
+        (server as import('node:http').Server).closeAllConnections?.();
+        server.close(() => resolve());
+      }),
+  };
+}

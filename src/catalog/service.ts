@@ -1,0 +1,263 @@
+import type { Db } from '../db/open.js';
+import { ApiError } from '../api/errors.js';
+import { UNLIMITED, type Organisation } from './types.js';
+
+export interface PriceKindIds {
+  retail: string | null;
+  tier1: string | null;
+  tier2: string | null;
+}
+
+export interface AssortmentQuery {
+  store: string;
+  group?: string;
+  q?: string;
+  changedSince?: string;
+  page: number;
+  pageSize: number;
+}
+
+export interface AssortmentItem {
+  id: string;
+  article: string;
+  name: string;
+  fullName: string;
+  groupId: string | null;
+  country: string | null;
+  brand: string | null;
+  barcodes: string[];
+  shortDescription: string;
+  description: string;
+  icons: string[];
+  unit: string;
+  portion: { size: number; unit: string } | null;
+  minQuantity: number;
+  multiplicity: number;
+  stock: number | typeof UNLIMITED;
+  price: number | null;
+  priceOverX1: number | null;
+  x1: number;
+  priceOverX2: number | null;
+  x2: number;
+  changedAt: string;
+}
+
+export interface GroupNode {
+  id: string;
+  name: string;
+  itemCount: number;
+  totalCount: number;
+  children: GroupNode[];
+}
+
+export interface MirrorState {
+  generation: number;
+  syncedAt: string | null;
+  stockSyncedAt: string | null;
+}
+
+/**
+ * Reads of the catalogue mirror. Never touches 1C: a shopper's request must not wait on a base that takes seconds
+ * per query. Results are cached per mirror generation (the mirror only changes when a sync commits), so a hot page
+ * of the assortment is computed once per sync rather than once per request.
+ */
+export class CatalogService {
+  private cache = new Map<string, unknown>();
+  private cacheGeneration = -1;
+  private readonly maxCacheEntries = 2_000;
+  private readonly stmt;
+
+  constructor(
+    private readonly db: Db,
+    private readonly priceKindNames: { retail: string; tier1: string; tier2: string },
+  ) {
+    this.stmt = {
+      meta: db.prepare(`SELECT key, value FROM meta WHERE key LIKE 'mirror.%'`),
+      cities: db.prepare(`SELECT city, COUNT(*) AS stores FROM catalog_stores GROUP BY city ORDER BY city`),
+      storesInCity: db.prepare(`SELECT id, name, address FROM catalog_stores WHERE city = ? ORDER BY name`),
+      store: db.prepare(`SELECT id, name, city, address, retail_price_kind_id AS retailPriceKindId FROM catalog_stores WHERE id = ?`),
+      groups: db.prepare(`SELECT id, parent_id AS parentId, name FROM catalog_groups ORDER BY name`),
+      groupCounts: db.prepare(
+        `SELECT i.group_id AS groupId, COUNT(*) AS n FROM catalog_items i
+         WHERE i.sold_to_order = 1 OR EXISTS (SELECT 1 FROM catalog_stock s WHERE s.store_id = ? AND s.item_id = i.id)
+         GROUP BY i.group_id`,
+      ),
+      priceKindByName: db.prepare(`SELECT id FROM catalog_price_kinds WHERE name = ?`),
+      picture: db.prepare(`SELECT id, item_id AS itemId, extension, data FROM catalog_pictures WHERE id = ?`),
+    };
+  }
+
+  state(): MirrorState {
+    const rows = this.stmt.meta.all() as { key: string; value: string }[];
+    const m = Object.fromEntries(rows.map((r) => [r.key, r.value]));
+    return {
+      generation: Number(m['mirror.generation'] ?? 0),
+      syncedAt: m['mirror.syncedAt'] ?? null,
+      stockSyncedAt: m['mirror.stockSyncedAt'] ?? m['mirror.syncedAt'] ?? null,
+    };
+  }
+
+  organisation(): { organisation: Organisation | null; configuration: { name: string; version: string; platform: string | null } | null } {
+    const get = (k: string) => (this.db.prepare(`SELECT value FROM meta WHERE key = ?`).get(k) as { value: string } | undefined)?.value;
+    const org = get('mirror.organisation');
+    const conf = get('mirror.configuration');
+    return { organisation: org ? JSON.parse(org) : null, configuration: conf ? JSON.parse(conf) : null };
+  }
+
+  private cached<T>(key: string, compute: () => T): T {
+    const { generation } = this.state();
+    if (generation !== this.cacheGeneration) {
+      this.cache.clear();
+      this.cacheGeneration = generation;
+    }
+    if (this.cache.has(key)) return this.cache.get(key) as T;
+    const value = compute();
+    if (this.cache.size >= this.maxCacheEntries) this.cache.delete(this.cache.keys().next().value as string);
+    this.cache.set(key, value);
+    return value;
+  }
+
+  cities(): { name: string; stores: number }[] {
+    return this.cached('cities', () =>
+      (this.stmt.cities.all() as { city: string; stores: number }[]).map((r) => ({ name: r.city, stores: r.stores })),
+    );
+  }
+
+  storesInCity(city: string): { id: string; name: string; address: string }[] {
+    return this.cached(`city:${city}`, () => {
+      const rows = this.stmt.storesInCity.all(city) as { id: string; name: string; address: string }[];
+      if (rows.length === 0) throw ApiError.notFound('Город', 'city', city);
+      return rows;
+    });
+  }
+
+  private requireStore(id: string) {
+    const store = this.stmt.store.get(id) as { id: string; name: string; city: string; address: string; retailPriceKindId: string | null } | undefined;
+    if (!store) throw ApiError.notFound('Склад', 'store', id);
+    return store;
+  }
+
+  storeTable(storeId: string): { store: { id: string; name: string }; groups: GroupNode[]; ungroupedCount: number } {
+    return this.cached(`table:${storeId}`, () => {
+      const store = this.requireStore(storeId);
+      const counts = new Map<string | null, number>();
+      for (const r of this.stmt.groupCounts.all(storeId) as { groupId: string | null; n: number }[]) counts.set(r.groupId, r.n);
+      const groups = this.stmt.groups.all() as { id: string; parentId: string | null; name: string }[];
+      const nodes = new Map<string, GroupNode & { parentId: string | null }>();
+      for (const g of groups) nodes.set(g.id, { id: g.id, name: g.name, parentId: g.parentId, itemCount: counts.get(g.id) ?? 0, totalCount: 0, children: [] });
+      const roots: (GroupNode & { parentId: string | null })[] = [];
+      for (const n of nodes.values()) {
+        const parent = n.parentId ? nodes.get(n.parentId) : undefined;
+        if (parent) parent.children.push(n);
+        else roots.push(n);
+      }
+      const total = (n: GroupNode): number => (n.totalCount = n.itemCount + n.children.reduce((s, c) => s + total(c), 0));
+      roots.forEach(total);
+      // Only groups the warehouse actually carries something in.
+      const prune = (list: GroupNode[]): GroupNode[] =>
+        list.filter((n) => n.totalCount > 0).map((n) => ({ id: n.id, name: n.name, itemCount: n.itemCount, totalCount: n.totalCount, children: prune(n.children) }));
+      return { store: { id: store.id, name: store.name }, groups: prune(roots), ungroupedCount: counts.get(null) ?? 0 };
+    });
+  }
+
+  /** The group and all its subgroups (assortment?group= includes subgroups, as a shop's category page does). */
+  private subtree(groupId: string): string[] {
+    return this.cached(`subtree:${groupId}`, () => {
+      const groups = this.stmt.groups.all() as { id: string; parentId: string | null }[];
+      if (!groups.some((g) => g.id === groupId)) throw ApiError.notFound('Группа товаров', 'group', groupId);
+      const children = new Map<string, string[]>();
+      for (const g of groups) if (g.parentId) children.set(g.parentId, [...(children.get(g.parentId) ?? []), g.id]);
+      const out: string[] = [];
+      const walk = (id: string) => {
+        out.push(id);
+        for (const c of children.get(id) ?? []) walk(c);
+      };
+      walk(groupId);
+      return out;
+    });
+  }
+
+  priceKinds(store: { retailPriceKindId: string | null }): PriceKindIds {
+    const byName = (name: string) => (this.stmt.priceKindByName.get(name) as { id: string } | undefined)?.id ?? null;
+    return {
+      retail: store.retailPriceKindId ?? byName(this.priceKindNames.retail),
+      tier1: byName(this.priceKindNames.tier1),
+      tier2: byName(this.priceKindNames.tier2),
+    };
+  }
+
+  assortment(query: AssortmentQuery): { store: { id: string; name: string }; total: number; page: number; pageSize: number; items: AssortmentItem[] } {
+    const key = `assortment:${JSON.stringify(query)}`;
+    return this.cached(key, () => {
+      const store = this.requireStore(query.store);
+      const kinds = this.priceKinds(store);
+      const where: string[] = [`(i.sold_to_order = 1 OR s.item_id IS NOT NULL)`];
+      const params: Record<string, unknown> = { store: store.id, retail: kinds.retail, tier1: kinds.tier1, tier2: kinds.tier2 };
+      if (query.group) {
+        const ids = this.subtree(query.group);
+        where.push(`i.group_id IN (SELECT value FROM json_each(@groups))`);
+        params.groups = JSON.stringify(ids);
+      }
+      if (query.q) {
+        where.push(`(i.name LIKE @q ESCAPE '\\' OR i.article LIKE @q ESCAPE '\\' OR EXISTS (SELECT 1 FROM catalog_barcodes b WHERE b.item_id = i.id AND b.barcode = @qExact))`);
+        params.q = `%${query.q.replace(/[\\%_]/g, (m) => `\\${m}`)}%`;
+        params.qExact = query.q;
+      }
+      if (query.changedSince) {
+        where.push(`i.changed_at > @changedSince`);
+        params.changedSince = query.changedSince;
+      }
+      const from = `FROM catalog_items i LEFT JOIN catalog_stock s ON s.store_id = @store AND s.item_id = i.id WHERE ${where.join(' AND ')}`;
+      const total = (this.db.prepare(`SELECT COUNT(*) AS n ${from}`).get(params) as { n: number }).n;
+      const rows = this.db
+        .prepare(
+          `SELECT i.*, s.quantity AS quantity,
+             (SELECT price FROM catalog_prices p WHERE p.item_id = i.id AND p.price_kind_id = @retail) AS retail_price,
+             (SELECT price FROM catalog_prices p WHERE p.item_id = i.id AND p.price_kind_id = @tier1) AS tier1_price,
+             (SELECT price FROM catalog_prices p WHERE p.item_id = i.id AND p.price_kind_id = @tier2) AS tier2_price,
+             (SELECT json_group_array(barcode) FROM catalog_barcodes b WHERE b.item_id = i.id) AS barcodes
+           ${from} ORDER BY i.name, i.id LIMIT @limit OFFSET @offset`,
+        )
+        .all({ ...params, limit: query.pageSize, offset: (query.page - 1) * query.pageSize }) as Record<string, any>[];
+      return {
+        store: { id: store.id, name: store.name },
+        total,
+        page: query.page,
+        pageSize: query.pageSize,
+        items: rows.map((r) => toAssortmentItem(r)),
+      };
+    });
+  }
+
+  picture(id: string): { id: string; extension: string; data: Buffer | null } | undefined {
+    return this.stmt.picture.get(id) as { id: string; extension: string; data: Buffer | null } | undefined;
+  }
+}
+
+function toAssortmentItem(r: Record<string, any>): AssortmentItem {
+  const soldToOrder = r.sold_to_order === 1;
+  return {
+    id: r.id,
+    article: r.article,
+    name: r.name,
+    fullName: r.full_name,
+    groupId: r.group_id,
+    country: r.country,
+    brand: r.brand,
+    barcodes: JSON.parse(r.barcodes ?? '[]'),
+    shortDescription: r.description,
+    description: r.full_description,
+    icons: (JSON.parse(r.picture_ids) as string[]).map((id) => `/api/v1/picture/${id}`),
+    unit: r.unit,
+    portion: r.portion_size != null ? { size: r.portion_size, unit: r.portion_unit ?? r.unit } : null,
+    minQuantity: r.min_quantity,
+    multiplicity: r.multiplicity,
+    stock: soldToOrder ? UNLIMITED : (r.quantity ?? 0),
+    price: r.retail_price,
+    priceOverX1: r.tier1_price,
+    x1: r.tier1_threshold,
+    priceOverX2: r.tier2_price,
+    x2: r.tier2_threshold,
+    changedAt: r.changed_at,
+  };
+}

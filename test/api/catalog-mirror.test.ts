@@ -1,0 +1,148 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import { openDb } from '../../src/db/open.js';
+import { parseConfig } from '../../src/config/index.js';
+import { createApp } from '../../src/api/app.js';
+import { CatalogService } from '../../src/catalog/service.js';
+import { writeSnapshot, writeStockAndPrices } from '../../src/catalog/writer.js';
+import { hashPassword } from '../../src/install/password.js';
+import { silentLogger } from '../../src/log.js';
+import type { MirrorSnapshot } from '../../src/catalog/types.js';
+
+// A hand-made mirror: these tests pin the read API's contract independently of 1C and the sync.
+const S1 = '11111111-1111-4111-8111-111111111111';
+const S2 = '22222222-2222-4222-8222-222222222222';
+const G1 = 'aaaaaaaa-0000-4000-8000-000000000001';
+const G2 = 'aaaaaaaa-0000-4000-8000-000000000002';
+const I1 = 'bbbbbbbb-0000-4000-8000-000000000001';
+const I2 = 'bbbbbbbb-0000-4000-8000-000000000002';
+const I3 = 'bbbbbbbb-0000-4000-8000-000000000003';
+const PK = { retail: 'cccccccc-0000-4000-8000-000000000001', t1: 'cccccccc-0000-4000-8000-000000000002', t2: 'cccccccc-0000-4000-8000-000000000003' };
+
+const item = (id: string, name: string, over: Partial<MirrorSnapshot['items'][0]> = {}) => ({
+  id, groupId: G2, code: null, article: `A-${name}`, name, fullName: `${name} полное`, description: 'кратко', fullDescription: 'полно',
+  country: 'Россия', brand: 'Бренд', unit: 'шт', portionSize: 0.17, portionUnit: 'кг', minQuantity: 1, multiplicity: 1,
+  soldToOrder: false, tier1Threshold: 10, tier2Threshold: 100, pictureIds: [], ...over,
+});
+
+const snapshot: MirrorSnapshot = {
+  organisation: { id: 'o', name: 'ООО "Тест"', fullName: 'ООО "Тест"', inn: '7707083893', kpp: '770701001', ogrn: '1027700132195', address: 'Москва', bankAccount: null },
+  configuration: { name: 'УправлениеТорговлей', version: '11.5.18.41', platform: '8.3.27' },
+  stores: [
+    { id: S1, name: 'Склад 1', city: 'Москва', address: 'Москва, ул. 1', retailPriceKindId: null },
+    { id: S2, name: 'Склад 2', city: 'Казань', address: 'Казань, ул. 2', retailPriceKindId: null },
+  ],
+  groups: [
+    { id: G1, parentId: null, code: '1', name: 'Бакалея' },
+    { id: G2, parentId: G1, code: '2', name: 'Крупы' },
+  ],
+  items: [item(I1, 'Гречка'), item(I2, 'Рис'), item(I3, 'Пшено', { soldToOrder: true })],
+  barcodes: [{ itemId: I1, barcode: '4600000000017' }],
+  priceKinds: [
+    { id: PK.retail, name: 'Розничная' },
+    { id: PK.t1, name: 'Мелкооптовая' },
+    { id: PK.t2, name: 'Оптовая' },
+  ],
+  prices: [
+    { itemId: I1, priceKindId: PK.retail, price: 100 },
+    { itemId: I1, priceKindId: PK.t1, price: 90 },
+    { itemId: I1, priceKindId: PK.t2, price: 80 },
+  ],
+  stock: [
+    { storeId: S1, itemId: I1, quantity: 5 },
+    { storeId: S1, itemId: I1, quantity: 2 }, // a second characteristic of the same item adds up
+    { storeId: S2, itemId: I2, quantity: 7 },
+  ],
+  pictures: [],
+};
+
+let app: ReturnType<typeof createApp>;
+let db: ReturnType<typeof openDb>;
+const auth = { Authorization: 'Basic ' + Buffer.from('магазин:пароль', 'utf8').toString('base64') };
+
+beforeAll(async () => {
+  db = openDb(':memory:');
+  writeSnapshot(db, snapshot, new Date('2026-11-01T00:00:00Z'));
+  const config = parseConfig({ auth: { users: [{ name: 'магазин', passwordHash: await hashPassword('пароль') }] } });
+  const catalog = new CatalogService(db, { retail: 'Розничная', tier1: 'Мелкооптовая', tier2: 'Оптовая' });
+  app = createApp({ config, logger: silentLogger, services: { catalog, health: { ready: async () => ({ ready: true, checks: [] }) } } });
+});
+
+const get = (path: string, headers: Record<string, string> = auth) => app.request(path, { headers });
+
+describe('read API over the mirror', () => {
+  it('401 with WWW-Authenticate without credentials; a Cyrillic UTF-8 login works', async () => {
+    const r = await get('/api/v1/city', {});
+    expect(r.status).toBe(401);
+    expect(r.headers.get('www-authenticate')).toMatch(/^Basic realm="ReGate"/);
+    expect((await r.json()).error.code).toBe('unauthorized');
+    expect((await get('/api/v1/city')).status).toBe(200);
+    const bad = await get('/api/v1/city', { Authorization: 'Basic ' + Buffer.from('магазин:нет').toString('base64') });
+    expect(bad.status).toBe(401);
+  });
+
+  it('city and citystore; unknown city 404 naming it', async () => {
+    expect(await (await get('/api/v1/city')).json()).toEqual({ cities: [{ name: 'Казань', stores: 1 }, { name: 'Москва', stores: 1 }] });
+    const r = await get(`/api/v1/citystore?city=${encodeURIComponent('Москва')}`);
+    expect((await r.json()).stores).toEqual([{ id: S1, name: 'Склад 1', address: 'Москва, ул. 1' }]);
+    const nf = await get(`/api/v1/citystore?city=${encodeURIComponent('Тверь')}`);
+    expect(nf.status).toBe(404);
+    const body = await nf.json();
+    expect(body.error.fields).toEqual([{ field: 'city', message: 'нет такого значения: Тверь' }]);
+    expect(body.error.requestId).toBeTruthy();
+  });
+
+  it('storetable counts what the warehouse carries (stock rows or sold to order)', async () => {
+    const body = await (await get(`/api/v1/storetable?store=${S1}`)).json();
+    expect(body.groups).toEqual([
+      { id: G1, name: 'Бакалея', itemCount: 0, totalCount: 2, children: [{ id: G2, name: 'Крупы', itemCount: 2, totalCount: 2, children: [] }] },
+    ]);
+  });
+
+  it('assortment: prices by tier, stock summed, "без ограничения" for sold to order, search by barcode', async () => {
+    const body = await (await get(`/api/v1/assortment?store=${S1}&group=${G1}`)).json();
+    expect(body.total).toBe(2);
+    const [grechka, psheno] = body.items;
+    expect(grechka).toMatchObject({ name: 'Гречка', stock: 7, price: 100, priceOverX1: 90, x1: 10, priceOverX2: 80, x2: 100, barcodes: ['4600000000017'], portion: { size: 0.17, unit: 'кг' } });
+    expect(psheno).toMatchObject({ name: 'Пшено', stock: 'без ограничения', price: null });
+    const found = await (await get(`/api/v1/assortment?store=${S1}&q=4600000000017`)).json();
+    expect(found.items.map((i: { id: string }) => i.id)).toEqual([I1]);
+  });
+
+  it('bad parameters give 400 naming the field; unknown store/group 404', async () => {
+    const r = await get('/api/v1/assortment?store=nope&pageSize=5000');
+    expect(r.status).toBe(400);
+    const fields = (await r.json()).error.fields.map((f: { field: string }) => f.field).sort();
+    expect(fields).toEqual(['pageSize', 'store']);
+    const nf = await get(`/api/v1/assortment?store=${S1}&group=${I1}`);
+    expect(nf.status).toBe(404);
+    expect((await nf.json()).error.fields[0].field).toBe('group');
+    expect((await get(`/api/v1/storetable?store=${I1}`)).status).toBe(404);
+  });
+
+  it('ETag + If-None-Match gives 304 until the mirror changes; X-Mirror-Time is set', async () => {
+    const first = await get(`/api/v1/assortment?store=${S1}`);
+    const etag = first.headers.get('etag')!;
+    expect(first.headers.get('x-mirror-time')).toBe('2026-11-01T00:00:00.000Z');
+    expect((await get(`/api/v1/assortment?store=${S1}`, { ...auth, 'If-None-Match': etag })).status).toBe(304);
+    writeStockAndPrices(db, [{ storeId: S1, itemId: I1, quantity: 1 }], null, new Date('2026-11-02T00:00:00Z'));
+    const after = await get(`/api/v1/assortment?store=${S1}`, { ...auth, 'If-None-Match': etag });
+    expect(after.status).toBe(200);
+    expect((await after.json()).items[0].stock).toBe(1);
+  });
+
+  it('changedSince returns only items whose content changed in a later sync', async () => {
+    writeSnapshot(db, { ...snapshot, items: [item(I1, 'Гречка'), item(I2, 'Рис новый'), item(I3, 'Пшено', { soldToOrder: true })] }, new Date('2026-11-03T00:00:00Z'));
+    const body = await (await get(`/api/v1/assortment?store=${S2}&changedSince=2026-11-02T00:00:00Z`)).json();
+    expect(body.items.map((i: { name: string }) => i.name)).toEqual(['Рис новый']);
+  });
+
+  it('serves OpenAPI 3.1 with the basic scheme and Swagger UI with local assets', async () => {
+    const doc = await (await app.request('/openapi.json')).json();
+    expect(doc.openapi).toBe('3.1.0');
+    expect(doc.components.securitySchemes.basicAuth).toMatchObject({ type: 'http', scheme: 'basic' });
+    expect(Object.keys(doc.paths)).toEqual(expect.arrayContaining(['/api/v1/state', '/api/v1/assortment', '/api/v1/citystore']));
+    const html = await (await app.request('/docs')).text();
+    expect(html).toContain('/docs/assets/swagger-ui-dist/swagger-ui-bundle.js');
+    expect((await app.request('/docs/assets/swagger-ui-dist/swagger-ui-bundle.js')).status).toBe(200);
+  });
+});
