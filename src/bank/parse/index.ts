@@ -1,0 +1,5 @@
+export { parseStatement } from './parse.js';
+export { BankParseError, type BankParseErrorCode } from './errors.js';
+export { decodeStatement, headerEncoding, type Decoded } from './encoding.js';
+export { parseKopecks, parseDate } from './values.js';
+export type * from './types.js';

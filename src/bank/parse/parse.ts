@@ -1,0 +1,482 @@
+import { decodeStatement } from './encoding.js';
+import { BankParseError } from './errors.js';
+import { A, D, D_SLOTS, H, Marker, PAYEE_SHIFT, accountKey, docKey, headerKey, marker } from './keys.js';
+import type {
+  AccountSection,
+  Direction,
+  Party,
+  Statement,
+  StatementDocument,
+  StatementHeader,
+  StatementWarning,
+} from './types.js';
+import { parseDate, parseKopecks, parseTime } from './values.js';
+
+/**
+ * 1CClientBankExchange → Statement. PURE: bytes in, statement out, no I/O, so it can be fuzzed and benchmarked.
+ * Throws only BankParseError (with the line number), never returns a partial statement: a truncated file is an
+ * error even when every document in it is complete, because the missing tail may hold more money.
+ *
+ * Speed (bench/bank-parse.ts): the buffer is decoded once into one string; lines are found with indexOf('\n')
+ * and fields with one cached indexOf('='), so there is no regex and no split() per line; keys are resolved with
+ * one Map lookup. Values are sliced only for keys we store.
+ */
+export function parseStatement(bytes: Uint8Array): Statement {
+  const { text: decoded, encoding } = decodeStatement(bytes);
+  // Files with lone CR line ends (classic Mac tools) would otherwise be one giant line.
+  const text = decoded.indexOf('\n') === -1 && decoded.indexOf('\r') !== -1 ? decoded.replaceAll('\r', '\n') : decoded;
+  return new Parser(text, encoding).run();
+}
+
+const S_START = 0;
+const S_HEADER = 1;
+const S_BODY = 2;
+const S_ACCOUNT = 3;
+const S_DOC = 4;
+const S_END = 5;
+
+interface OpenDoc {
+  kind: string;
+  line: number;
+  v: (string | undefined)[];
+  vLine: number[];
+  amount: number;
+  date: string | null;
+  writtenOffAt: string | null;
+  receivedAt: string | null;
+  fields: Record<string, string>;
+  extra: Record<string, string>;
+}
+
+interface OpenAccount {
+  line: number;
+  v: (string | undefined)[];
+  vLine: number[];
+  extra: Record<string, string>;
+}
+
+class Parser {
+  private readonly warnings: StatementWarning[] = [];
+  private readonly header: (string | undefined)[] = [];
+  private readonly headerLine: number[] = [];
+  private readonly headerAccounts: string[] = [];
+  private readonly headerKinds: string[] = [];
+  private readonly headerExtra: Record<string, string> = bag();
+  private readonly accounts: AccountSection[] = [];
+  private readonly docs: StatementDocument[] = [];
+  private doc: OpenDoc | null = null;
+  private acc: OpenAccount | null = null;
+  /** Which section was closed by the previous non-blank line: lets a duplicated end marker pass with a warning. */
+  private justClosed: 0 | typeof Marker.EndAccount | typeof Marker.EndDocument | typeof Marker.EndFile = 0;
+
+  constructor(
+    private readonly text: string,
+    private readonly encoding: Statement['header']['encoding'],
+  ) {}
+
+  run(): Statement {
+    const text = this.text;
+    const len = text.length;
+    let state = S_START;
+    let pos = 0;
+    let lineNo = 0;
+    let eq = -1; // position of the next '=' at or after the current line start (cached: O(n) over the file)
+    while (pos <= len) {
+      let nl = text.indexOf('\n', pos);
+      if (nl === -1) nl = len;
+      lineNo++;
+      let start = pos;
+      let end = nl;
+      pos = nl + 1;
+      // trim: spaces, tabs, CR (CRLF and stray CRs), Ctrl-Z/NUL padding left by DOS-era tools
+      let c: number;
+      while (end > start && ((c = text.charCodeAt(end - 1)) === 13 || c === 32 || c === 9 || c === 26 || c === 0)) end--;
+      while (start < end && ((c = text.charCodeAt(start)) === 32 || c === 9 || c === 0xfeff)) start++;
+      if (start === end) continue;
+
+      if (eq < start) {
+        eq = text.indexOf('=', start);
+        if (eq === -1) eq = len + 1;
+      }
+      let key: string;
+      let value: string | null;
+      if (eq < end) {
+        let ke = eq;
+        while (ke > start && ((c = text.charCodeAt(ke - 1)) === 32 || c === 9)) ke--;
+        if (ke === start) throw new BankParseError(lineNo, 'CORRUPT_LINE', `no key before "=": "${clip(text.slice(start, end))}"`);
+        key = text.slice(start, ke);
+        let vs = eq + 1;
+        while (vs < end && ((c = text.charCodeAt(vs)) === 32 || c === 9)) vs++;
+        value = text.slice(vs, end);
+      } else {
+        key = text.slice(start, end);
+        value = null;
+      }
+
+      if (state === S_DOC) {
+        if (value !== null) {
+          const code = docKey(key);
+          if (code === undefined) {
+            if (key.length > 6 && key.startsWith('Секция')) this.structureInDoc(lineNo, key);
+            setOnce(this.doc!.extra, key, value, lineNo);
+          } else this.docField(code, key, value, lineNo);
+          continue;
+        }
+        const m = marker(key);
+        if (m === Marker.EndDocument) {
+          this.closeDoc();
+          state = S_BODY;
+          this.justClosed = Marker.EndDocument;
+          continue;
+        }
+        if (m !== undefined) this.structureInDoc(lineNo, key);
+        throw corrupt(lineNo, key);
+      }
+
+      if (state === S_ACCOUNT) {
+        if (value !== null) {
+          const code = accountKey(key);
+          const a = this.acc!;
+          if (code === undefined) {
+            if (key.startsWith('Секция')) throw this.unclosedAccount(lineNo, key);
+            setOnce(a.extra, key, value, lineNo);
+          } else setSlot(a.v, a.vLine, code, value, lineNo, key);
+          continue;
+        }
+        const m = marker(key);
+        if (m === Marker.EndAccount) {
+          this.closeAccount(lineNo);
+          state = S_BODY;
+          this.justClosed = Marker.EndAccount;
+          continue;
+        }
+        if (m !== undefined) throw this.unclosedAccount(lineNo, key);
+        throw corrupt(lineNo, key);
+      }
+
+      if (state === S_START) {
+        if (value === null && key.toLowerCase() === '1cclientbankexchange') {
+          state = S_HEADER;
+          continue;
+        }
+        throw new BankParseError(lineNo, 'NOT_1C', `not a 1CClientBankExchange file: the first line is "${clip(key)}"`);
+      }
+
+      if (state === S_END) {
+        if (value === null && marker(key) === Marker.EndFile) {
+          this.warn(lineNo, 'duplicated КонецФайла ignored');
+          continue;
+        }
+        throw new BankParseError(lineNo, 'STRUCTURE', `content after КонецФайла: "${clip(key)}"`);
+      }
+
+      // S_HEADER or S_BODY
+      const closedBefore = this.justClosed;
+      this.justClosed = 0;
+      if (value !== null) {
+        if (marker(key) === Marker.SectionDocument) {
+          this.doc = {
+            kind: value.replaceAll('ё', 'е').replaceAll('Ё', 'Е'),
+            line: lineNo,
+            v: new Array(D_SLOTS),
+            vLine: new Array(D_SLOTS),
+            amount: -1,
+            date: null,
+            writtenOffAt: null,
+            receivedAt: null,
+            fields: bag(),
+            extra: bag(),
+          };
+          state = S_DOC;
+          continue;
+        }
+        if (state === S_HEADER) {
+          this.headerField(key, value, lineNo);
+          continue;
+        }
+        throw new BankParseError(
+          lineNo,
+          'STRUCTURE',
+          `field "${clip(key)}" outside any section (a СекцияДокумент or СекцияРасчСчет line is missing?)`,
+        );
+      }
+      const m = marker(key);
+      if (m === Marker.SectionAccount) {
+        this.acc = { line: lineNo, v: new Array(7), vLine: new Array(7), extra: bag() };
+        state = S_ACCOUNT;
+      } else if (m === Marker.EndFile) {
+        state = S_END;
+        this.justClosed = Marker.EndFile;
+      } else if ((m === Marker.EndDocument || m === Marker.EndAccount) && closedBefore === m) {
+        // Seen in real exports: `КонецДокумента` written twice. Harmless when nothing sits between the two.
+        this.warn(lineNo, `duplicated ${key} ignored`);
+        this.justClosed = m;
+      } else if (m === Marker.EndDocument || m === Marker.EndAccount) {
+        throw new BankParseError(lineNo, 'STRUCTURE', `${key} without an open section`);
+      } else if (m === Marker.SectionDocument) {
+        throw new BankParseError(lineNo, 'STRUCTURE', 'СекцияДокумент without a document kind (expected СекцияДокумент=<kind>)');
+      } else {
+        throw corrupt(lineNo, key);
+      }
+    }
+
+    if (state === S_START) throw new BankParseError(1, 'EMPTY', 'empty file');
+    if (state === S_DOC)
+      throw new BankParseError(lineNo, 'TRUNCATED', `file ends inside the document opened at line ${this.doc!.line} (no КонецДокумента): truncated?`);
+    if (state === S_ACCOUNT)
+      throw new BankParseError(lineNo, 'TRUNCATED', `file ends inside СекцияРасчСчет opened at line ${this.acc!.line}: truncated?`);
+    if (state !== S_END) throw new BankParseError(lineNo, 'TRUNCATED', 'file ends without КонецФайла: truncated?');
+    return this.finish();
+  }
+
+  private warn(line: number, message: string) {
+    this.warnings.push({ line, message });
+  }
+
+  private structureInDoc(line: number, key: string): never {
+    throw new BankParseError(line, 'STRUCTURE', `${clip(key)} inside the document opened at line ${this.doc!.line} (КонецДокумента missing?)`);
+  }
+
+  private unclosedAccount(line: number, key: string): BankParseError {
+    return new BankParseError(line, 'STRUCTURE', `${clip(key)} inside СекцияРасчСчет opened at line ${this.acc!.line} (КонецРасчСчет missing?)`);
+  }
+
+  private headerField(key: string, value: string, line: number) {
+    const code = headerKey(key);
+    if (code === undefined) {
+      setOnce(this.headerExtra, key, value, line);
+    } else if (code === H.РасчСчет) {
+      if (value !== '' && !this.headerAccounts.includes(value)) this.headerAccounts.push(value);
+    } else if (code === H.Документ) {
+      if (value !== '' && !this.headerKinds.includes(value)) this.headerKinds.push(value);
+    } else {
+      setSlot(this.header, this.headerLine, code, value, line, key);
+    }
+  }
+
+  private docField(code: number | string, key: string, value: string, line: number) {
+    const d = this.doc!;
+    if (typeof code === 'string') {
+      if (value !== '') setOnce(d.fields, code, value, line);
+      return;
+    }
+    if (!setSlot(d.v, d.vLine, code, value, line, key)) return; // identical duplicate
+    switch (code) {
+      case D.Сумма:
+        if (value === '') throw new BankParseError(line, 'MISSING_FIELD', 'Сумма is empty');
+        d.amount = parseKopecks(value, line, 'Сумма');
+        break;
+      case D.Дата: {
+        const date = parseDate(value);
+        if (date === undefined) throw new BankParseError(line, 'BAD_DATE', `Дата: "${clip(value)}" is not a dd.mm.yyyy date`);
+        d.date = date;
+        break;
+      }
+      case D.ДатаСписано:
+      case D.ДатаПоступило: {
+        const date = parseDate(value);
+        if (date === undefined) this.warn(line, `${key}: "${clip(value)}" is not a dd.mm.yyyy date; left empty`);
+        if (code === D.ДатаСписано) d.writtenOffAt = date ?? null;
+        else d.receivedAt = date ?? null;
+        break;
+      }
+    }
+  }
+
+  private closeDoc() {
+    const d = this.doc!;
+    this.doc = null;
+    if (d.amount < 0) throw new BankParseError(d.line, 'MISSING_FIELD', 'document without Сумма');
+    if (d.date === null) {
+      throw new BankParseError(d.vLine[D.Дата] ?? d.line, 'MISSING_FIELD', 'document without Дата');
+    }
+    const v = d.v;
+    const number = v[D.Номер] ?? '';
+    if (number === '') this.warn(d.line, 'document without Номер');
+    let purpose = v[D.НазначениеПлатежа] ?? '';
+    if (purpose === '') {
+      const parts: string[] = [];
+      for (let i = 1; i <= 6; i++) {
+        const p = d.fields[`НазначениеПлатежа${i}`];
+        if (p) parts.push(p);
+      }
+      purpose = parts.join(' ');
+    }
+    this.docs.push({
+      kind: d.kind,
+      number,
+      date: d.date,
+      amountKopecks: d.amount,
+      payer: party(v, 0),
+      payee: party(v, PAYEE_SHIFT),
+      purpose,
+      direction: 'unknown',
+      ownAccount: null,
+      writtenOffAt: d.writtenOffAt,
+      receivedAt: d.receivedAt,
+      paidAt: null,
+      fields: d.fields,
+      extra: d.extra,
+      line: d.line,
+    });
+  }
+
+  private closeAccount(endLine: number) {
+    const a = this.acc!;
+    this.acc = null;
+    const v = a.v;
+    const account = v[A.РасчСчет] ?? '';
+    if (account === '') throw new BankParseError(a.line, 'MISSING_FIELD', 'СекцияРасчСчет without РасчСчет');
+    const money = (code: number, key: string) => {
+      const s = v[code];
+      return s === undefined || s === '' ? null : parseKopecks(s, a.vLine[code], key, true);
+    };
+    const date = (code: number, key: string) => {
+      const s = v[code] ?? '';
+      const r = parseDate(s);
+      if (r === undefined) throw new BankParseError(a.vLine[code], 'BAD_DATE', `${key}: "${clip(s)}" is not a dd.mm.yyyy date`);
+      return r;
+    };
+    const section: AccountSection = {
+      account,
+      dateFrom: date(A.ДатаНачала, 'ДатаНачала'),
+      dateTo: date(A.ДатаКонца, 'ДатаКонца'),
+      openingBalance: money(A.НачальныйОстаток, 'НачальныйОстаток'),
+      debitTurnover: money(A.ВсегоСписано, 'ВсегоСписано'),
+      creditTurnover: money(A.ВсегоПоступило, 'ВсегоПоступило'),
+      closingBalance: money(A.КонечныйОстаток, 'КонечныйОстаток'),
+      line: a.line,
+      extra: a.extra,
+    };
+    const { openingBalance: o, debitTurnover: dt, creditTurnover: ct, closingBalance: cl } = section;
+    if (o !== null && dt !== null && ct !== null && cl !== null && o + ct - dt !== cl) {
+      this.warn(endLine, `account ${account}: НачальныйОстаток + ВсегоПоступило − ВсегоСписано ≠ КонечныйОстаток`);
+    }
+    this.accounts.push(section);
+  }
+
+  private finish(): Statement {
+    const h = this.header;
+    const hl = this.headerLine;
+    const hdate = (code: number, key: string) => {
+      const s = h[code] ?? '';
+      const r = parseDate(s);
+      if (r === undefined) {
+        this.warn(hl[code], `${key}: "${clip(s)}" is not a dd.mm.yyyy date; left empty`);
+        return null;
+      }
+      return r;
+    };
+    const createdDate = hdate(H.ДатаСоздания, 'ДатаСоздания');
+    const createdTime = h[H.ВремяСоздания] ? parseTime(h[H.ВремяСоздания]!) : undefined;
+    const own = [...this.headerAccounts];
+    for (const a of this.accounts) if (!own.includes(a.account)) own.push(a.account);
+    const ownSet = new Set(own);
+    for (const doc of this.docs) {
+      const direction = directionOf(doc.payer, doc.payee, ownSet);
+      doc.direction = direction;
+      doc.ownAccount =
+        direction === 'outgoing' ? ownOf(doc.payer, ownSet) : direction === 'unknown' ? null : ownOf(doc.payee, ownSet);
+      doc.paidAt =
+        direction === 'outgoing' ? (doc.writtenOffAt ?? doc.receivedAt) : (doc.receivedAt ?? doc.writtenOffAt);
+    }
+    const header: StatementHeader = {
+      formatVersion: h[H.ВерсияФормата] ?? '',
+      encoding: this.encoding,
+      declaredEncoding: h[H.Кодировка] ?? null,
+      sender: nonEmpty(h[H.Отправитель]),
+      receiver: nonEmpty(h[H.Получатель]),
+      createdAt: createdDate && createdTime ? `${createdDate}T${createdTime}` : createdDate,
+      dateFrom: hdate(H.ДатаНачала, 'ДатаНачала'),
+      dateTo: hdate(H.ДатаКонца, 'ДатаКонца'),
+      accounts: own,
+      documentKinds: this.headerKinds,
+      extra: this.headerExtra,
+    };
+    return { header, accounts: this.accounts, documents: this.docs, warnings: this.warnings };
+  }
+}
+
+function directionOf(payer: Party, payee: Party, own: Set<string>): Direction {
+  const out = ownOf(payer, own) !== null;
+  const inc = ownOf(payee, own) !== null;
+  return out && inc ? 'internal' : inc ? 'incoming' : out ? 'outgoing' : 'unknown';
+}
+
+function ownOf(p: Party, own: Set<string>): string | null {
+  if (p.account !== null && own.has(p.account)) return p.account;
+  if (p.settlementAccount !== null && own.has(p.settlementAccount)) return p.settlementAccount;
+  return null;
+}
+
+/** Slots are laid out payer-then-payee with the same order, so one function reads both sides. */
+function party(v: (string | undefined)[], shift: number): Party {
+  const g = (slot: number) => nonEmpty(v[slot + shift]);
+  const nameLines: string[] = [];
+  for (let i = D.Плательщик1; i <= D.Плательщик4; i++) {
+    const s = v[i + shift];
+    if (s !== undefined) nameLines.push(s);
+  }
+  let inn = g(D.ПлательщикИНН);
+  if (inn !== null && /^0+$/.test(inn)) inn = null;
+  return {
+    account: g(D.ПлательщикСчет),
+    settlementAccount: g(D.ПлательщикРасчСчет),
+    inn,
+    kpp: g(D.ПлательщикКПП),
+    name: g(D.Плательщик) ?? g(D.Плательщик1),
+    nameLines,
+    bank: {
+      name: g(D.ПлательщикБанк1),
+      city: g(D.ПлательщикБанк2),
+      bik: g(D.ПлательщикБИК),
+      corrAccount: g(D.ПлательщикКорсчет),
+    },
+  };
+}
+
+/** Key bags without a prototype: a file may well contain a key named `__proto__`. */
+function bag(): Record<string, string> {
+  return Object.create(null) as Record<string, string>;
+}
+
+function nonEmpty(s: string | undefined): string | null {
+  return s === undefined || s === '' ? null : s;
+}
+
+/** Returns false for an identical duplicate (a repeated line changes nothing); throws when the value differs. */
+function setSlot(v: (string | undefined)[], vLine: number[], code: number, value: string, line: number, key: string): boolean {
+  const prev = v[code];
+  if (prev !== undefined) {
+    if (prev === value) return false;
+    // An empty placeholder followed by a real value (or the reverse) is not a conflict worth failing on.
+    if (prev === '') {
+      v[code] = value;
+      vLine[code] = line;
+      return true;
+    }
+    if (value === '') return false;
+    throw new BankParseError(line, 'DUPLICATE_KEY', `${key} given twice with different values (first at line ${vLine[code]})`);
+  }
+  v[code] = value;
+  vLine[code] = line;
+  return true;
+}
+
+function setOnce(rec: Record<string, string>, key: string, value: string, line: number) {
+  const prev = rec[key];
+  if (prev !== undefined && prev !== value) {
+    if (prev === '') rec[key] = value;
+    else if (value !== '') throw new BankParseError(line, 'DUPLICATE_KEY', `${clip(key)} given twice with different values`);
+    return;
+  }
+  rec[key] = value;
+}
+
+function corrupt(line: number, text: string): BankParseError {
+  return new BankParseError(line, 'CORRUPT_LINE', `not a "Key=Value" line nor a section marker: "${clip(text)}"`);
+}
+
+function clip(s: string): string {
+  return s.length > 60 ? `${s.slice(0, 60)}…` : s;
+}
