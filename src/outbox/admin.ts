@@ -1,0 +1,112 @@
+import type { Db } from '../db/open.js';
+import { notify } from './events.js';
+import { stmt } from './sql.js';
+import { rowToJob, type Job, type JobState, type RawJobRow } from './types.js';
+
+export function getJob(db: Db, id: number): Job | undefined {
+  const r = stmt(db, 'get').get({ id }) as RawJobRow | undefined;
+  return r && rowToJob(r);
+}
+
+export function listJobs(db: Db, opts: { state?: JobState; limit?: number } = {}): Job[] {
+  const limit = opts.limit ?? 50;
+  const rows = (
+    opts.state ? stmt(db, 'list').all({ state: opts.state, limit }) : stmt(db, 'list_all').all({ limit })
+  ) as RawJobRow[];
+  return rows.map(rowToJob);
+}
+
+export type AdminResult = { ok: true } | { ok: false; reason: string };
+
+/**
+ * Admin retry of one job: dead → pending with a fresh set of attempts; pending (waiting out a backoff) → due now.
+ * Running, done and dropped jobs are refused with the reason.
+ */
+export function retryJob(db: Db, id: number, now = Date.now()): AdminResult {
+  const res = db.transaction((): AdminResult => {
+    const job = getJob(db, id);
+    if (!job) return { ok: false, reason: `no job #${id}` };
+    if (job.state !== 'dead' && job.state !== 'pending') return { ok: false, reason: `job #${id} is ${job.state}` };
+    try {
+      stmt(db, 'retry').run({ id, now });
+    } catch (e) {
+      if ((e as { code?: string }).code === 'SQLITE_CONSTRAINT_UNIQUE' && job.dedupeKey !== null) {
+        const live = stmt(db, 'find_live_dedupe').pluck().get({ dedupeKey: job.dedupeKey }) as number | undefined;
+        return {
+          ok: false,
+          reason: `job #${live} with the same dedupe key '${job.dedupeKey}' was enqueued since; drop #${id} instead`,
+        };
+      }
+      throw e;
+    }
+    return { ok: true };
+  }).immediate();
+  if (res.ok) notify(db, 'enqueued');
+  return res;
+}
+
+/** Retries every dead job (oldest first, so each key's head comes back before its successors). */
+export function retryAllDead(db: Db, now = Date.now()): { retried: number[]; refused: { id: number; reason: string }[] } {
+  const ids = (stmt(db, 'list').all({ state: 'dead', limit: -1 }) as RawJobRow[]).map((r) => r.id).reverse();
+  const retried: number[] = [];
+  const refused: { id: number; reason: string }[] = [];
+  for (const id of ids) {
+    const r = retryJob(db, id, now);
+    if (r.ok) retried.push(id);
+    else refused.push({ id, reason: r.reason });
+  }
+  return { retried, refused };
+}
+
+/**
+ * Admin drop: the job is marked dropped (kept for audit with the reason) and its successors of the same key may
+ * run. Only pending and dead jobs: a running job may be halfway into 1C, and a done one already is.
+ */
+export function dropJob(db: Db, id: number, reason = 'dropped by admin', now = Date.now()): AdminResult {
+  const res = db.transaction((): AdminResult => {
+    const job = getJob(db, id);
+    if (!job) return { ok: false, reason: `no job #${id}` };
+    if (job.state !== 'dead' && job.state !== 'pending') return { ok: false, reason: `job #${id} is ${job.state}` };
+    stmt(db, 'drop').run({ id, reason, now });
+    return { ok: true };
+  }).immediate();
+  if (res.ok) {
+    notify(db, 'settled', id);
+    notify(db, 'enqueued'); // successors of the key may be runnable now
+  }
+  return res;
+}
+
+export interface OutboxStats {
+  /** Jobs waiting (including those waiting out a retry backoff or a future runAt). */
+  pending: number;
+  running: number;
+  /** Dead letters waiting for an admin. */
+  dead: number;
+  /** Age of the oldest pending job in ms (0 when none): the number to alert on. */
+  oldestPendingAgeMs: number;
+  /** Highest attempt count among open jobs. */
+  maxAttempts: number;
+  /** Sum of attempts over open jobs (rate of this = failed deliveries). */
+  openAttempts: number;
+}
+
+/** Metrics for /metrics and `regate outbox stats`: one read, no scan of the done history. */
+export function stats(db: Db, now = Date.now()): OutboxStats {
+  const r = stmt(db, 'stats').get() as {
+    pending: number;
+    running: number;
+    dead: number;
+    oldestPendingCreatedAt: number | null;
+    maxAttempts: number | null;
+    openAttempts: number;
+  };
+  return {
+    pending: r.pending,
+    running: r.running,
+    dead: r.dead,
+    oldestPendingAgeMs: r.oldestPendingCreatedAt === null ? 0 : Math.max(0, now - r.oldestPendingCreatedAt),
+    maxAttempts: r.maxAttempts ?? 0,
+    openAttempts: r.openAttempts,
+  };
+}

@@ -1,0 +1,1 @@
+SELECT * FROM outbox_jobs WHERE id = @id

@@ -1,0 +1,254 @@
+import { randomBytes } from 'node:crypto';
+import { hostname } from 'node:os';
+import type { Db } from '../db/open.js';
+import { busOf } from './events.js';
+import { claimBatch, complete, errorText, extendLease, fail, nextDue, recover } from './queue.js';
+import type { ClaimedJob, Json, LeaseHolder, OutboxPolicy } from './types.js';
+import { waitFor, type WaitOutcome } from './wait.js';
+
+export interface HandlerContext {
+  /** Aborted when the lease was lost (heartbeat failed) or the worker stops past its grace period. */
+  signal: AbortSignal;
+  /** 1 on the first delivery; >1 means an earlier attempt may have reached 1C: check before creating. */
+  attempt: number;
+}
+
+/** Returns the job's result (stored as JSON, e.g. the 1C document number). Throw to fail the attempt;
+ *  throw a PermanentError (or any error with `permanent: true`) to make the job dead at once. */
+export type Handler = (job: ClaimedJob, ctx: HandlerContext) => Promise<Json | void> | Json | void;
+
+export type WorkerEvent =
+  | { type: 'claimed'; job: ClaimedJob }
+  | { type: 'done'; job: ClaimedJob; ms: number }
+  | { type: 'retry'; job: ClaimedJob; ms: number; error: string; runAt: number }
+  | { type: 'dead'; job: ClaimedJob; ms: number; error: string }
+  /** Our lease was taken over before we finished: our outcome was discarded. */
+  | { type: 'stale'; job: ClaimedJob; ms: number }
+  | { type: 'error'; error: unknown; job?: ClaimedJob };
+
+export interface WorkerOptions {
+  /** config.outbox as is. */
+  policy: OutboxPolicy;
+  /** Handlers running at once: the 1C session limit (config.onec.sessions). Also the cap on live leases
+   *  across all processes sharing the file. */
+  concurrency: number;
+  /** Polling fallback for jobs enqueued by other processes; retries falling due sooner wake it earlier. */
+  pollMs?: number;
+  /** Renew leases of running handlers every leaseMs/3 (default true). */
+  heartbeat?: boolean;
+  holder?: LeaseHolder;
+  onEvent?: (e: WorkerEvent) => void;
+  now?: () => number;
+  random?: () => number;
+}
+
+/** A fresh lease holder identity for this process. */
+export function newHolder(): LeaseHolder {
+  return { host: hostname(), pid: process.pid, boot: randomBytes(8).toString('hex') };
+}
+
+interface InFlight {
+  promise: Promise<void>;
+  abort: AbortController;
+  heartbeat?: NodeJS.Timeout;
+}
+
+/**
+ * The only thing that delivers jobs. One loop: claim as many jobs as there are free slots (one transaction), run
+ * each handler, record the outcome, sleep until woken (enqueue in this process, a handler finishing) or until the
+ * poll interval / next due retry. Per-key order is enforced by the claim itself (sql/pick.sql), so handlers of
+ * different keys run in parallel and the worker needs no per-key bookkeeping.
+ */
+export class OutboxWorker {
+  readonly holder: LeaseHolder;
+  private readonly handlers = new Map<string, Handler>();
+  private readonly inflight = new Map<number, InFlight>();
+  private readonly pollMs: number;
+  private readonly now: () => number;
+  private stopping = false;
+  private loopDone: Promise<void> | undefined;
+  private wakeup: (() => void) | undefined;
+  private woken = false;
+  private readonly onEnqueued = () => this.wake();
+
+  constructor(
+    private readonly db: Db,
+    private readonly opts: WorkerOptions,
+  ) {
+    if (!(opts.concurrency >= 1)) throw new RangeError('outbox worker concurrency must be >= 1');
+    this.holder = opts.holder ?? newHolder();
+    this.pollMs = opts.pollMs ?? 500;
+    this.now = opts.now ?? Date.now;
+  }
+
+  handle(kind: string, handler: Handler): this {
+    this.handlers.set(kind, handler);
+    this.wake();
+    return this;
+  }
+
+  /** Jobs being handled right now. */
+  get running(): number {
+    return this.inflight.size;
+  }
+
+  /** Releases this daemon's previous run's leases (see recover()), then starts the loop. */
+  start(): this {
+    if (this.loopDone) return this;
+    try {
+      recover(this.db, this.holder, this.now());
+    } catch (e) {
+      this.emit({ type: 'error', error: e });
+    }
+    busOf(this.db).on('enqueued', this.onEnqueued);
+    this.loopDone = this.loop();
+    return this;
+  }
+
+  /**
+   * Graceful stop: claim nothing more, wait for running handlers up to `graceMs`, then abort the rest (their
+   * leases stay ours; the next start of this daemon releases them at once, anyone else after leaseMs).
+   */
+  async stop(graceMs = 10_000): Promise<{ unfinished: number[] }> {
+    this.stopping = true;
+    busOf(this.db).off('enqueued', this.onEnqueued);
+    this.wake();
+    await this.loopDone;
+    const all = Promise.allSettled([...this.inflight.values()].map((f) => f.promise));
+    let timer: NodeJS.Timeout | undefined;
+    const timedOut = await Promise.race([
+      all.then(() => false),
+      new Promise<boolean>((r) => (timer = setTimeout(() => r(true), graceMs))),
+    ]);
+    clearTimeout(timer);
+    const unfinished = [...this.inflight.keys()];
+    if (timedOut) {
+      for (const f of this.inflight.values()) {
+        clearInterval(f.heartbeat);
+        f.abort.abort(new Error('outbox worker stopping'));
+      }
+    }
+    return { unfinished };
+  }
+
+  /** waitFor() on this worker's connection. */
+  waitFor(id: number, timeoutMs: number): Promise<WaitOutcome> {
+    return waitFor(this.db, id, timeoutMs);
+  }
+
+  /** Look for work now. */
+  wake(): void {
+    this.woken = true;
+    this.wakeup?.();
+  }
+
+  private async loop(): Promise<void> {
+    while (!this.stopping) {
+      this.woken = false;
+      let delay = this.pollMs;
+      try {
+        if (this.db.inTransaction) {
+          // Someone holds a transaction open on our connection across an await: claiming now would nest inside
+          // it (and roll back with it). Look again shortly.
+          delay = 5;
+        } else {
+          this.pump();
+          const due = nextDue(this.db);
+          const now = this.now();
+          if (due !== null && due > now) delay = Math.min(delay, due - now + 1);
+        }
+      } catch (e) {
+        this.emit({ type: 'error', error: e });
+      }
+      if (this.stopping || this.woken) continue;
+      await new Promise<void>((resolve) => {
+        const t = setTimeout(done, delay);
+        function done() {
+          clearTimeout(t);
+          resolve();
+        }
+        this.wakeup = done;
+      });
+      this.wakeup = undefined;
+    }
+  }
+
+  private pump(): void {
+    const free = this.opts.concurrency - this.inflight.size;
+    if (free <= 0 || this.handlers.size === 0) return;
+    const jobs = claimBatch(this.db, free, {
+      policy: this.opts.policy,
+      holder: this.holder,
+      kinds: [...this.handlers.keys()],
+      limit: this.opts.concurrency,
+      now: this.now(),
+    });
+    for (const job of jobs) this.run(job);
+  }
+
+  private run(job: ClaimedJob): void {
+    const abort = new AbortController();
+    const f: InFlight = { abort, promise: Promise.resolve() };
+    const { leaseMs } = this.opts.policy;
+    if (this.opts.heartbeat !== false) {
+      f.heartbeat = setInterval(() => {
+        try {
+          if (!extendLease(this.db, job.id, job.leaseToken, leaseMs, this.now())) {
+            clearInterval(f.heartbeat);
+            abort.abort(new Error(`lease on outbox job #${job.id} lost`));
+          }
+        } catch (e) {
+          this.emit({ type: 'error', error: e, job });
+        }
+      }, Math.max(10, Math.floor(leaseMs / 3)));
+    }
+    this.inflight.set(job.id, f);
+    this.emit({ type: 'claimed', job });
+    const started = this.now();
+    f.promise = this.deliver(job, abort.signal, started).finally(() => {
+      clearInterval(f.heartbeat);
+      this.inflight.delete(job.id);
+      this.wake(); // a slot is free, and this key's next job may be runnable now
+    });
+  }
+
+  private async deliver(job: ClaimedJob, signal: AbortSignal, started: number): Promise<void> {
+    const handler = this.handlers.get(job.kind);
+    let result: Json | void;
+    try {
+      if (!handler) throw new Error(`no handler for outbox kind '${job.kind}'`);
+      result = await handler(job, { signal, attempt: job.attempts });
+    } catch (e) {
+      try {
+        const o = fail(this.db, job.id, job.leaseToken, e, {
+          policy: this.opts.policy,
+          now: this.now(),
+          random: this.opts.random,
+        });
+        const ms = this.now() - started;
+        const error = errorText(e);
+        if (o.outcome === 'retry') this.emit({ type: 'retry', job, ms, error, runAt: o.runAt });
+        else if (o.outcome === 'dead') this.emit({ type: 'dead', job, ms, error });
+        else this.emit({ type: 'stale', job, ms });
+      } catch (dbError) {
+        this.emit({ type: 'error', error: dbError, job });
+      }
+      return;
+    }
+    try {
+      const ok = complete(this.db, job.id, job.leaseToken, result ?? undefined, this.now());
+      this.emit(ok ? { type: 'done', job, ms: this.now() - started } : { type: 'stale', job, ms: this.now() - started });
+    } catch (dbError) {
+      // The job stays running under our lease; it is delivered again after leaseMs (handlers check first).
+      this.emit({ type: 'error', error: dbError, job });
+    }
+  }
+
+  private emit(e: WorkerEvent): void {
+    try {
+      this.opts.onEvent?.(e);
+    } catch {
+      // a metrics hook must not break delivery
+    }
+  }
+}
