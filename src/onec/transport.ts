@@ -1,0 +1,179 @@
+import pLimit, { type LimitFunction } from 'p-limit';
+import { Agent, request, type Dispatcher } from 'undici';
+import { errorFromNetwork, errorFromResponse, isHtml, ODataError, ODataUnavailable } from './errors.js';
+import { redactUrl } from './url.js';
+
+/**
+ * HTTP to 1C. One client = one concurrency limit (onec.sessions): every request of the instance waits for a
+ * slot, because each concurrent request holds a 1C session from the publication's pool (default.vrd poolSize).
+ * Reads (GET) are retried on 502/503/504 and connection errors with jittered capped exponential backoff;
+ * writes never are: a POST whose answer was lost may already have been applied in 1C.
+ */
+
+export interface TransportOptions {
+  user: string;
+  password: string;
+  sessions: number;
+  timeoutMs: number;
+  readRetries: number;
+  maxUrlLength: number;
+  /** First retry delay (ms); doubles per attempt, capped by retryMaxMs, full jitter. */
+  retryBaseMs?: number;
+  retryMaxMs?: number;
+  /** For tests or a shared pool; by default a keep-alive Agent of `sessions` connections per origin. */
+  dispatcher?: Dispatcher;
+  /** Random source for the jitter (tests). */
+  random?: () => number;
+}
+
+export interface TransportStats {
+  /** HTTP attempts sent (retries included). */
+  total: number;
+  /** By HTTP status, 'network' for attempts that got no answer. */
+  byStatus: Record<string, number>;
+  retries: number;
+  /** By method. */
+  byMethod: Record<string, number>;
+}
+
+export interface RequestInit {
+  body?: unknown;
+  headers?: Record<string, string>;
+  /** What to Accept; JSON unless told. */
+  accept?: string;
+  /** Statuses that are success (default: any 2xx). */
+  ok?: (status: number) => boolean;
+}
+
+export interface Response {
+  status: number;
+  headers: Record<string, string | string[] | undefined>;
+  text: string;
+  url: string;
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+export function basicAuth(user: string, password: string): string {
+  // UTF-8, not latin1: IIS answered 401.5 to a Cyrillic login sent in cp1251 (probe P4).
+  return 'Basic ' + Buffer.from(`${user}:${password}`, 'utf8').toString('base64');
+}
+
+export class Transport {
+  readonly stats: TransportStats = { total: 0, byStatus: {}, retries: 0, byMethod: {} };
+  private readonly limit: LimitFunction;
+  private readonly dispatcher: Dispatcher;
+  private readonly ownsDispatcher: boolean;
+  private readonly auth: string;
+  private readonly random: () => number;
+
+  constructor(private readonly opts: TransportOptions) {
+    this.limit = pLimit(opts.sessions);
+    this.ownsDispatcher = !opts.dispatcher;
+    this.dispatcher =
+      opts.dispatcher ??
+      new Agent({
+        connections: opts.sessions,
+        keepAliveTimeout: 30_000,
+        keepAliveMaxTimeout: 600_000,
+        // The per-request AbortSignal enforces onec.timeoutMs; undici's own timers must not fire first.
+        headersTimeout: 0,
+        bodyTimeout: 0,
+      });
+    this.auth = basicAuth(opts.user, opts.password);
+    this.random = opts.random ?? Math.random;
+  }
+
+  /** Requests waiting for a session slot right now. */
+  get pending(): number {
+    return this.limit.pendingCount;
+  }
+  get active(): number {
+    return this.limit.activeCount;
+  }
+
+  resetStats(): void {
+    this.stats.total = 0;
+    this.stats.retries = 0;
+    this.stats.byStatus = {};
+    this.stats.byMethod = {};
+  }
+
+  async request(method: string, url: string, init: RequestInit = {}): Promise<Response> {
+    const retries = method === 'GET' ? this.opts.readRetries : 0;
+    for (let attempt = 0; ; attempt++) {
+      try {
+        // Each attempt takes its own slot, so a backoff sleep does not hold a 1C session.
+        return await this.limit(() => this.once(method, url, init));
+      } catch (e) {
+        if (!(e instanceof ODataUnavailable) || attempt >= retries) throw e;
+        this.stats.retries++;
+        await sleep(this.backoff(attempt, e));
+      }
+    }
+  }
+
+  private backoff(attempt: number, e: ODataUnavailable & { retryAfterMs?: number }): number {
+    const base = this.opts.retryBaseMs ?? 250;
+    const max = this.opts.retryMaxMs ?? 10_000;
+    const cap = Math.min(max, base * 2 ** attempt);
+    const jittered = cap / 2 + (this.random() * cap) / 2;
+    return Math.min(max, Math.max(jittered, e.retryAfterMs ?? 0));
+  }
+
+  private async once(method: string, url: string, init: RequestInit): Promise<Response> {
+    const headers: Record<string, string> = {
+      authorization: this.auth,
+      accept: init.accept ?? 'application/json',
+      'accept-charset': 'utf-8',
+      ...init.headers,
+    };
+    let body: string | undefined;
+    if (init.body !== undefined) {
+      body = typeof init.body === 'string' ? init.body : JSON.stringify(init.body);
+      headers['content-type'] ??= 'application/json;charset=utf-8';
+    } else if (method !== 'GET' && method !== 'HEAD') {
+      // IIS answers 411 to a bodyless POST without Content-Length (DIALECT.md).
+      body = '';
+      headers['content-length'] = '0';
+    }
+    this.stats.total++;
+    this.stats.byMethod[method] = (this.stats.byMethod[method] ?? 0) + 1;
+    const signal = AbortSignal.timeout(this.opts.timeoutMs);
+    let status: number;
+    let text: string;
+    let resHeaders: Response['headers'];
+    try {
+      const res = await request(url, { method: method as Dispatcher.HttpMethod, headers, body, signal, dispatcher: this.dispatcher });
+      status = res.statusCode;
+      resHeaders = res.headers;
+      text = await res.body.text();
+    } catch (e) {
+      this.count('network');
+      throw errorFromNetwork(e, method, url, signal.aborted);
+    }
+    this.count(String(status));
+    const contentType = String(resHeaders['content-type'] ?? '');
+    const ok = init.ok ? init.ok(status) : status >= 200 && status < 300;
+    const html = !/html/i.test(init.accept ?? '') && isHtml(text, contentType);
+    if (!ok || html) {
+      const err = errorFromResponse({ status, body: text, contentType, method, url, maxUrlLength: this.opts.maxUrlLength });
+      const ra = resHeaders['retry-after'];
+      if (err instanceof ODataUnavailable && typeof ra === 'string' && /^\d+$/.test(ra)) {
+        (err as ODataUnavailable & { retryAfterMs?: number }).retryAfterMs = Number(ra) * 1000;
+      }
+      throw err;
+    }
+    return { status, headers: resHeaders, text, url: redactUrl(url) };
+  }
+
+  private count(status: string): void {
+    this.stats.byStatus[status] = (this.stats.byStatus[status] ?? 0) + 1;
+  }
+
+  async close(): Promise<void> {
+    if (this.ownsDispatcher) await this.dispatcher.close();
+  }
+}
+
+export { ODataError };
