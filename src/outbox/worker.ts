@@ -106,29 +106,32 @@ export class OutboxWorker {
   }
 
   /**
-   * Graceful stop: claim nothing more, wait for running handlers up to `graceMs`, then abort the rest (their
-   * leases stay ours; the next start of this daemon releases them at once, anyone else after leaseMs).
+   * Graceful stop: claim nothing more and wait up to `graceMs` for running handlers. Handlers still running then
+   * get their signal aborted and one more short wait (up to 1 s) to settle: a handler that honours the signal
+   * throws, and its job is recorded as a failed attempt (retried later, not lost). Whatever is still running after
+   * that is left under our lease: the next start of this daemon releases it at once (recover), anyone else after
+   * leaseMs. Close the database only after this resolves.
    */
-  async stop(graceMs = 10_000): Promise<{ unfinished: number[] }> {
+  async stop(graceMs = 10_000): Promise<{ aborted: number[]; unfinished: number[] }> {
     this.stopping = true;
     busOf(this.db).off('enqueued', this.onEnqueued);
     this.wake();
     await this.loopDone;
-    const all = Promise.allSettled([...this.inflight.values()].map((f) => f.promise));
-    let timer: NodeJS.Timeout | undefined;
-    const timedOut = await Promise.race([
-      all.then(() => false),
-      new Promise<boolean>((r) => (timer = setTimeout(() => r(true), graceMs))),
-    ]);
-    clearTimeout(timer);
-    const unfinished = [...this.inflight.keys()];
-    if (timedOut) {
+    const settled = (ms: number) => {
+      const all = Promise.allSettled([...this.inflight.values()].map((f) => f.promise));
+      let timer: NodeJS.Timeout | undefined;
+      return Promise.race([all, new Promise<void>((r) => (timer = setTimeout(r, ms)))]).finally(() => clearTimeout(timer));
+    };
+    await settled(graceMs);
+    const aborted = [...this.inflight.keys()];
+    if (aborted.length) {
       for (const f of this.inflight.values()) {
         clearInterval(f.heartbeat);
         f.abort.abort(new Error('outbox worker stopping'));
       }
+      await settled(Math.min(1000, graceMs));
     }
-    return { unfinished };
+    return { aborted, unfinished: [...this.inflight.keys()] };
   }
 
   /** waitFor() on this worker's connection. */
