@@ -130,6 +130,9 @@ class Parser {
           continue;
         }
         if (m !== undefined) this.structureInDoc(lineNo, key);
+        if (nl === len) {
+          throw new BankParseError(lineNo, 'TRUNCATED', `file ends mid-line ("${clip(key)}") inside the document opened at line ${this.doc!.line}: truncated?`);
+        }
         throw corrupt(lineNo, key);
       }
 
@@ -151,6 +154,9 @@ class Parser {
           continue;
         }
         if (m !== undefined) throw this.unclosedAccount(lineNo, key);
+        if (nl === len) {
+          throw new BankParseError(lineNo, 'TRUNCATED', `file ends mid-line ("${clip(key)}") inside СекцияРасчСчет opened at line ${this.acc!.line}: truncated?`);
+        }
         throw corrupt(lineNo, key);
       }
 
