@@ -62,6 +62,8 @@ export interface RegisterDef {
   recorderSubordinate?: boolean;
   /** AccumulationRegister: 'balance' supports Balance/Turnovers/BalanceAndTurnovers, 'turnovers' only Turnovers. */
   accumulation?: 'balance' | 'turnovers';
+  /** Recorder document sets (for $metadata navigation only; records carry Recorder_Key). */
+  recorders?: string[];
 }
 
 export interface EntitySetDef {
@@ -79,7 +81,22 @@ export interface EntitySetDef {
   /** Documents: number length; numbers are assigned as `<prefix><zero-padded counter>`, e.g. "ТД00-000123". */
   numberLength?: number;
   numberPrefix?: string;
+  /** Catalogs: assigned codes are `<codePrefix><zero-padded counter>` to codeLength, e.g. "УТ-00009311". */
+  codePrefix?: string;
   register?: RegisterDef;
+  /**
+   * Documents: what posting writes (the engine's stand-in for the posting handler). Called on Post after the
+   * document's old records are removed; return the records to write per register set (native values, without
+   * Recorder_Key/LineNumber/Active — the engine fills those). Throw an Error to refuse posting (500, code -1,
+   * the message is returned). Without it, posting only sets Posted.
+   */
+  onPost?: (doc: Record<string, unknown>, store: PostingStoreView) => Record<string, Record<string, unknown>[]> | void;
+}
+
+/** The read-only view of the store a posting hook gets. */
+export interface PostingStoreView {
+  get(set: string, key: string): Record<string, unknown> | undefined;
+  list(set: string): Record<string, unknown>[];
 }
 
 export interface ConfigurationDef {
