@@ -1,5 +1,6 @@
 import type { CatalogService } from '../catalog/service.js';
 import type { HealthService } from './health.js';
+import type { OrdersService } from '../orders/service.js';
 
 /**
  * What the routes may call. Routes are thin: parse (zod), call one service method, map the result.
@@ -8,6 +9,7 @@ import type { HealthService } from './health.js';
 export interface ApiServices {
   health: HealthService;
   catalog?: CatalogService;
+  orders?: OrdersService;
   metrics?: { observeRequest(route: string, method: string, status: number, ms: number): void };
   // orders, bank: added by their features
   [feature: string]: unknown;

@@ -261,3 +261,56 @@ function toAssortmentItem(r: Record<string, any>): AssortmentItem {
     changedAt: r.changed_at,
   };
 }
+
+/** What booking needs to know of an item at a warehouse, from the mirror. */
+export interface OrderableItem {
+  id: string;
+  name: string;
+  carried: boolean;
+  soldToOrder: boolean;
+  stock: number;
+  minQuantity: number;
+  multiplicity: number;
+  tier1Threshold: number;
+  tier2Threshold: number;
+  prices: { retail: number | null; tier1: number | null; tier2: number | null };
+  priceKindIds: PriceKindIds;
+}
+
+export function orderableItems(db: Db, catalog: CatalogService, storeId: string, itemIds: string[]): Map<string, OrderableItem> {
+  const store = db.prepare(`SELECT id, retail_price_kind_id AS retailPriceKindId FROM catalog_stores WHERE id = ?`).get(storeId) as
+    | { id: string; retailPriceKindId: string | null }
+    | undefined;
+  if (!store) throw ApiError.notFound('Склад', 'store', storeId);
+  const kinds = catalog.priceKinds(store);
+  const rows = db
+    .prepare(
+      `SELECT i.id, i.name, i.sold_to_order, i.min_quantity, i.multiplicity, i.tier1_threshold, i.tier2_threshold,
+         s.quantity,
+         (SELECT price FROM catalog_prices p WHERE p.item_id = i.id AND p.price_kind_id = @retail) AS retail,
+         (SELECT price FROM catalog_prices p WHERE p.item_id = i.id AND p.price_kind_id = @tier1) AS tier1,
+         (SELECT price FROM catalog_prices p WHERE p.item_id = i.id AND p.price_kind_id = @tier2) AS tier2
+       FROM catalog_items i LEFT JOIN (SELECT item_id, SUM(quantity) AS quantity FROM catalog_stock WHERE store_id = @store GROUP BY item_id) s
+         ON s.item_id = i.id
+       WHERE i.id IN (SELECT value FROM json_each(@ids))`,
+    )
+    .all({ store: storeId, retail: kinds.retail, tier1: kinds.tier1, tier2: kinds.tier2, ids: JSON.stringify(itemIds) }) as Record<string, any>[];
+  return new Map(
+    rows.map((r) => [
+      r.id,
+      {
+        id: r.id,
+        name: r.name,
+        soldToOrder: r.sold_to_order === 1,
+        carried: r.sold_to_order === 1 || r.quantity != null,
+        stock: r.quantity ?? 0,
+        minQuantity: r.min_quantity,
+        multiplicity: r.multiplicity,
+        tier1Threshold: r.tier1_threshold,
+        tier2Threshold: r.tier2_threshold,
+        prices: { retail: r.retail, tier1: r.tier1, tier2: r.tier2 },
+        priceKindIds: kinds,
+      },
+    ]),
+  );
+}

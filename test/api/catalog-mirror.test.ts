@@ -6,54 +6,8 @@ import { CatalogService } from '../../src/catalog/service.js';
 import { writeSnapshot, writeStockAndPrices } from '../../src/catalog/writer.js';
 import { hashPassword } from '../../src/install/password.js';
 import { silentLogger } from '../../src/log.js';
-import type { MirrorSnapshot } from '../../src/catalog/types.js';
 
-// A hand-made mirror: these tests pin the read API's contract independently of 1C and the sync.
-const S1 = '11111111-1111-4111-8111-111111111111';
-const S2 = '22222222-2222-4222-8222-222222222222';
-const G1 = 'aaaaaaaa-0000-4000-8000-000000000001';
-const G2 = 'aaaaaaaa-0000-4000-8000-000000000002';
-const I1 = 'bbbbbbbb-0000-4000-8000-000000000001';
-const I2 = 'bbbbbbbb-0000-4000-8000-000000000002';
-const I3 = 'bbbbbbbb-0000-4000-8000-000000000003';
-const PK = { retail: 'cccccccc-0000-4000-8000-000000000001', t1: 'cccccccc-0000-4000-8000-000000000002', t2: 'cccccccc-0000-4000-8000-000000000003' };
-
-const item = (id: string, name: string, over: Partial<MirrorSnapshot['items'][0]> = {}) => ({
-  id, groupId: G2, code: null, article: `A-${name}`, name, fullName: `${name} полное`, description: 'кратко', fullDescription: 'полно',
-  country: 'Россия', brand: 'Бренд', unit: 'шт', portionSize: 0.17, portionUnit: 'кг', minQuantity: 1, multiplicity: 1,
-  soldToOrder: false, tier1Threshold: 10, tier2Threshold: 100, pictureIds: [], ...over,
-});
-
-const snapshot: MirrorSnapshot = {
-  organisation: { id: 'o', name: 'ООО "Тест"', fullName: 'ООО "Тест"', inn: '7707083893', kpp: '770701001', ogrn: '1027700132195', address: 'Москва', bankAccount: null },
-  configuration: { name: 'УправлениеТорговлей', version: '11.5.18.41', platform: '8.3.27' },
-  stores: [
-    { id: S1, name: 'Склад 1', city: 'Москва', address: 'Москва, ул. 1', retailPriceKindId: null },
-    { id: S2, name: 'Склад 2', city: 'Казань', address: 'Казань, ул. 2', retailPriceKindId: null },
-  ],
-  groups: [
-    { id: G1, parentId: null, code: '1', name: 'Бакалея' },
-    { id: G2, parentId: G1, code: '2', name: 'Крупы' },
-  ],
-  items: [item(I1, 'Гречка'), item(I2, 'Рис'), item(I3, 'Пшено', { soldToOrder: true })],
-  barcodes: [{ itemId: I1, barcode: '4600000000017' }],
-  priceKinds: [
-    { id: PK.retail, name: 'Розничная' },
-    { id: PK.t1, name: 'Мелкооптовая' },
-    { id: PK.t2, name: 'Оптовая' },
-  ],
-  prices: [
-    { itemId: I1, priceKindId: PK.retail, price: 100 },
-    { itemId: I1, priceKindId: PK.t1, price: 90 },
-    { itemId: I1, priceKindId: PK.t2, price: 80 },
-  ],
-  stock: [
-    { storeId: S1, itemId: I1, quantity: 5 },
-    { storeId: S1, itemId: I1, quantity: 2 }, // a second characteristic of the same item adds up
-    { storeId: S2, itemId: I2, quantity: 7 },
-  ],
-  pictures: [],
-};
+import { S1, S2, G1, G2, I1, I2, I3, item, snapshot } from '../fixtures/mirror.js';
 
 let app: ReturnType<typeof createApp>;
 let db: ReturnType<typeof openDb>;

@@ -3,9 +3,11 @@ import type { ApiServices } from '../services.js';
 import type { Config } from '../../config/index.js';
 import { registerHealthRoutes } from './health.js';
 import { registerCatalogRoutes } from './catalog.js';
+import { registerOrderRoutes } from './orders.js';
 
 /** Each feature registers its routes when its service is present. */
 export function registerRoutes(app: App, services: ApiServices, config: Config) {
   registerHealthRoutes(app, services);
+  if (services.orders) registerOrderRoutes(app, services.orders);
   if (services.catalog) registerCatalogRoutes(app, services.catalog, { publicUrl: config.server.publicUrl });
 }

@@ -1,0 +1,154 @@
+import { z } from '@hono/zod-openapi';
+import { ORDER_STATUS, PAYMENT_STATUS } from '../../orders/statuses.js';
+import { RefId } from './common.js';
+
+const ExternalId = (description: string, example: string) =>
+  z
+    .string()
+    .min(1, 'Обязательное поле')
+    .max(64, 'не длиннее 64 символов')
+    .regex(/^[\p{L}\p{N}._:\-/]+$/u, 'буквы, цифры и . _ : - /')
+    .openapi({ description, example });
+
+const orderStatusDescription = `Статус заказа: ${Object.entries(ORDER_STATUS).map(([k, v]) => `${k} — ${v}`).join('; ')}`;
+const paymentStatusDescription = `Статус оплаты: ${Object.entries(PAYMENT_STATUS).map(([k, v]) => `${k} — ${v}`).join('; ')}`;
+export const OrderStatusEnum = z.union(Object.keys(ORDER_STATUS).map((k) => z.literal(Number(k))) as any).openapi({ description: orderStatusDescription, enum: Object.keys(ORDER_STATUS).map(Number) } as never);
+export const PaymentStatusEnum = z.union(Object.keys(PAYMENT_STATUS).map((k) => z.literal(Number(k))) as any).openapi({ description: paymentStatusDescription, enum: Object.keys(PAYMENT_STATUS).map(Number) } as never);
+
+const inn = z.string().regex(/^(\d{10}|\d{12})$/, 'ИНН: 10 или 12 цифр').openapi({ description: 'ИНН', example: '7707083893' });
+const money = (description: string) => z.number().positive('больше нуля').max(1e12).multipleOf(0.01, 'не больше двух знаков после запятой').openapi({ description, example: 1299 });
+
+export const ClientBody = z
+  .object({
+    clientId: ExternalId('Идентификатор клиента в Richest.store', 'RS-C-1001'),
+    name: z.string().min(1, 'Обязательное поле').max(150).openapi({ description: 'Наименование или ФИО', example: 'Иванов Иван Иванович' }),
+    inn: inn.optional(),
+    kpp: z.string().regex(/^\d{9}$/, 'КПП: 9 цифр').optional().openapi({ description: 'КПП', example: '770701001' }),
+    phone: z.string().max(50).optional().openapi({ description: 'Телефон', example: '+7 900 000-00-00' }),
+    email: z.email('неверный адрес e-mail').max(100).optional().openapi({ description: 'E-mail', example: 'ivanov@example.ru' }),
+    address: z.string().max(500).optional().openapi({ description: 'Адрес', example: 'Москва, ул. Тверская, д. 1' }),
+  })
+  .strict()
+  .openapi('ClientRequest', {
+    example: { clientId: 'RS-C-1001', name: 'Иванов Иван Иванович', inn: '500100732259', phone: '+7 900 000-00-00', email: 'ivanov@example.ru', address: 'Москва, ул. Тверская, д. 1' },
+  });
+
+export const ClientUpdBody = ClientBody.partial().required({ clientId: true }).strict().openapi('ClientUpdateRequest', {
+  example: { clientId: 'RS-C-1001', phone: '+7 900 111-22-33' },
+});
+
+export const ClientAnswer = z
+  .object({
+    clientId: z.string(),
+    result: z.enum(['found', 'created', 'accepted']).openapi({ description: 'found — найден в 1С; created — создан в 1С; accepted — принят, 1С ещё не ответила' }),
+    balance: z.number().nullable().openapi({ description: 'Сумма на балансе клиента (предоплаты), руб.' }),
+    balanceAt: z.string().nullable(),
+  })
+  .openapi('ClientAnswer', { example: { clientId: 'RS-C-1001', result: 'found', balance: 1500, balanceAt: '2026-11-29T05:00:00.000Z' } });
+
+export const ClientUpdAnswer = z.object({ clientId: z.string(), result: z.literal('updated') }).openapi('ClientUpdateAnswer', { example: { clientId: 'RS-C-1001', result: 'updated' } });
+
+export const BookingBody = z
+  .object({
+    orderId: ExternalId('Идентификатор заказа в Richest.store (повтор с тем же id возвращает тот же заказ)', 'RS-O-5001'),
+    clientId: ExternalId('Идентификатор клиента (сначала вызовите client)', 'RS-C-1001'),
+    store: RefId('Склад (из citystore)'),
+    deliveryAddress: z.string().min(1, 'Обязательное поле').max(500).openapi({ description: 'Адрес доставки этого заказа', example: 'Москва, ул. Ленина, д. 5, кв. 12' }),
+    comment: z.string().max(1000).optional().openapi({ description: 'Комментарий', example: 'Позвонить за час' }),
+    items: z
+      .array(
+        z
+          .object({
+            itemId: RefId('Товар (id из assortment)'),
+            quantity: z.number().positive('больше нуля').max(1e9).openapi({ description: 'Количество в единицах измерения товара', example: 2 }),
+          })
+          .strict(),
+      )
+      .min(1, 'хотя бы одна строка')
+      .max(500, 'не больше 500 строк')
+      .openapi({ description: 'Строки заказа' }),
+  })
+  .strict()
+  .openapi('BookingRequest', {
+    example: {
+      orderId: 'RS-O-5001',
+      clientId: 'RS-C-1001',
+      store: '5c8a1f3e-2b4d-4e6f-8a9b-0c1d2e3f4a5b',
+      deliveryAddress: 'Москва, ул. Ленина, д. 5, кв. 12',
+      comment: 'Позвонить за час',
+      items: [{ itemId: '9d8c7b6a-5f4e-4d3c-8b2a-1f0e9d8c7b6a', quantity: 2 }],
+    },
+  });
+
+export const BookingAnswer = z
+  .object({
+    orderId: z.string(),
+    number: z.string().nullable().openapi({ description: 'Номер заказа в 1С (null, пока 1С не подтвердила)' }),
+    status: OrderStatusEnum,
+    statusName: z.string(),
+    amount: z.number().openapi({ description: 'Сумма заказа, руб.' }),
+  })
+  .openapi('BookingAnswer', { example: { orderId: 'RS-O-5001', number: 'ТД00-000123', status: 1, statusName: 'создан, не оплачен', amount: 259.8 } });
+
+export const OrderIdQuery = z.object({ orderId: ExternalId('Идентификатор заказа в Richest.store', 'RS-O-5001') });
+
+export const PayCardBody = z
+  .object({
+    orderId: ExternalId('Заказ', 'RS-O-5001'),
+    provider: z.string().min(1, 'Обязательное поле').max(50).openapi({ description: 'Платёжная система', example: 'ЮKassa' }),
+    transactionId: z.string().min(1, 'Обязательное поле').max(64).openapi({ description: 'Идентификатор транзакции', example: '2c7e1a9f-000f-5000-9000-1b6d3f2a8e11' }),
+    rrn: z.string().regex(/^\d{12}$/, 'RRN: 12 цифр').optional().openapi({ description: 'RRN', example: '412345678901' }),
+    authCode: z.string().regex(/^[0-9A-Z]{6}$/, 'код авторизации: 6 символов').optional().openapi({ description: 'Код авторизации', example: '123456' }),
+    maskedCard: z.string().regex(/^\d{6}\*{2,9}\d{4}$/, 'маска карты вида 220220******1234').optional().openapi({ description: 'Маска карты', example: '220220******1234' }),
+    amount: money('Сумма оплаты, руб. (должна равняться сумме заказа)'),
+    paidAt: z.iso.datetime({ offset: true, message: 'ISO 8601' }).openapi({ description: 'Время оплаты', example: '2026-11-29T08:15:00+03:00' }),
+  })
+  .strict()
+  .openapi('PayCardRequest', {
+    example: {
+      orderId: 'RS-O-5001', provider: 'ЮKassa', transactionId: '2c7e1a9f-000f-5000-9000-1b6d3f2a8e11', rrn: '412345678901',
+      authCode: '123456', maskedCard: '220220******1234', amount: 259.8, paidAt: '2026-11-29T08:15:00+03:00',
+    },
+  });
+
+export const RefundBody = z
+  .object({
+    orderId: ExternalId('Заказ', 'RS-O-5001'),
+    amount: money('Сумма возврата, руб. (по умолчанию вся оплата)').optional(),
+    reason: z.string().max(500).optional().openapi({ description: 'Причина возврата', example: 'Клиент отказался от заказа' }),
+  })
+  .strict()
+  .openapi('RefundRequest', { example: { orderId: 'RS-O-5001', amount: 259.8, reason: 'Клиент отказался от заказа' } });
+
+export const OrderBrief = z
+  .object({
+    orderId: z.string(),
+    number: z.string().nullable(),
+    status: OrderStatusEnum,
+    statusName: z.string(),
+    paymentStatus: PaymentStatusEnum,
+    paymentStatusName: z.string(),
+  })
+  .openapi('OrderBrief', {
+    example: { orderId: 'RS-O-5001', number: 'ТД00-000123', status: 2, statusName: 'оплачен картой', paymentStatus: 1, paymentStatusName: 'оплачено картой' },
+  });
+
+export const OrderStateSchema = OrderBrief.extend({
+  amount: z.number(),
+  paid: z.number().openapi({ description: 'Оплачено, руб.' }),
+  createdAt: z.string(),
+  updatedAt: z.string(),
+  history: z.array(
+    z.object({ at: z.string(), status: OrderStatusEnum, statusName: z.string(), paymentStatus: PaymentStatusEnum, paymentStatusName: z.string(), event: z.string() }),
+  ),
+}).openapi('OrderState', {
+  example: {
+    orderId: 'RS-O-5001', number: 'ТД00-000123', status: 2, statusName: 'оплачен картой', paymentStatus: 1, paymentStatusName: 'оплачено картой',
+    amount: 259.8, paid: 259.8, createdAt: '2026-11-29T05:10:00.000Z', updatedAt: '2026-11-29T05:15:00.000Z',
+    history: [
+      { at: '2026-11-29T05:10:00.000Z', status: 0, statusName: 'принят ReGate, ещё не в 1С', paymentStatus: 0, paymentStatusName: 'оплата не выполнена', event: 'booking.accepted' },
+      { at: '2026-11-29T05:10:01.000Z', status: 1, statusName: 'создан, не оплачен', paymentStatus: 0, paymentStatusName: 'оплата не выполнена', event: 'booking.confirmed' },
+      { at: '2026-11-29T05:15:00.000Z', status: 2, statusName: 'оплачен картой', paymentStatus: 1, paymentStatusName: 'оплачено картой', event: 'payment.card' },
+    ],
+  },
+});

@@ -1,0 +1,326 @@
+import { createHash } from 'node:crypto';
+import type { Db } from '../db/open.js';
+import { ApiError } from '../api/errors.js';
+import { orderableItems, type CatalogService } from '../catalog/service.js';
+import { enqueue, stats as outboxStats, waitFor } from '../outbox/index.js';
+import { priceLines, toKopecks, toRoubles } from './pricing.js';
+import { ORDER_STATUS, PAYMENT_STATUS, OrderStatusCode, PaymentStatusCode, type OrderStatus, type PaymentStatus } from './statuses.js';
+import { JOB, orderKey, clientKey } from './jobs.js';
+
+export interface ClientInput {
+  clientId: string;
+  name: string;
+  inn?: string;
+  kpp?: string;
+  phone?: string;
+  email?: string;
+  address?: string;
+}
+
+export interface BookingInput {
+  orderId: string;
+  clientId: string;
+  store: string;
+  deliveryAddress: string;
+  comment?: string;
+  items: { itemId: string; quantity: number }[];
+}
+
+export interface CardPaymentInput {
+  orderId: string;
+  provider: string;
+  transactionId: string;
+  rrn?: string;
+  authCode?: string;
+  maskedCard?: string;
+  amount: number;
+  paidAt: string;
+}
+
+export interface RefundInput {
+  orderId: string;
+  amount?: number;
+  reason?: string;
+}
+
+export interface OrdersOptions {
+  confirmWindowMs: number;
+  maxDepth: number;
+  now?: () => Date;
+}
+
+export type Answer<T> = { status: 200 | 201 | 202; body: T };
+
+const stableJson = (v: unknown): string =>
+  JSON.stringify(v, (_k, val) => (val && typeof val === 'object' && !Array.isArray(val) ? Object.fromEntries(Object.entries(val).sort()) : val));
+const hashOf = (v: unknown) => createHash('sha256').update(stableJson(v)).digest('hex');
+
+/**
+ * The write side. Every method writes its state change and the outbox job that carries it to 1C in ONE SQLite
+ * transaction (synchronous=FULL), so a 2xx means it is on disk, and a crash at any point either loses the whole
+ * request (no 2xx was sent) or nothing. Only booking and client wait for 1C, and only for the bounded confirmation
+ * window: 1C takes seconds per document, Richest.store's shoppers should not.
+ */
+export class OrdersService {
+  private readonly now: () => Date;
+
+  constructor(
+    private readonly db: Db,
+    private readonly catalog: CatalogService,
+    private readonly opts: OrdersOptions,
+  ) {
+    this.now = opts.now ?? (() => new Date());
+  }
+
+  /** Backpressure: beyond maxDepth pending jobs, refuse new writes (503 + Retry-After) instead of growing forever. */
+  private guardDepth() {
+    const { pending } = outboxStats(this.db);
+    if (pending >= this.opts.maxDepth) throw ApiError.unavailable(`Очередь в 1С переполнена (${pending} заданий); повторите позже`, 30);
+  }
+
+  private history(orderId: string, status: number, paymentStatus: number, event: string, detail?: unknown) {
+    this.db
+      .prepare(`INSERT INTO order_history (order_id, at, status, payment_status, event, detail) VALUES (?, ?, ?, ?, ?, ?)`)
+      .run(orderId, this.now().toISOString(), status, paymentStatus, event, detail === undefined ? null : JSON.stringify(detail));
+  }
+
+  // ---- clients -------------------------------------------------------------------------------------------------
+
+  async client(input: ClientInput): Promise<Answer<{ clientId: string; result: 'found' | 'created' | 'accepted'; balance: number | null; balanceAt: string | null }>> {
+    const existing = this.db.prepare(`SELECT * FROM clients WHERE id = ?`).get(input.clientId) as Record<string, any> | undefined;
+    if (existing) {
+      return {
+        status: 200,
+        body: { clientId: input.clientId, result: 'found', balance: existing.balance_kopecks == null ? null : toRoubles(existing.balance_kopecks), balanceAt: existing.balance_at },
+      };
+    }
+    this.guardDepth();
+    const ts = this.now().toISOString();
+    const jobId = this.db.transaction(() => {
+      this.db
+        .prepare(`INSERT INTO clients (id, name, inn, kpp, phone, email, address, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`)
+        .run(input.clientId, input.name, input.inn ?? null, input.kpp ?? null, input.phone ?? null, input.email ?? null, input.address ?? null, ts, ts);
+      return enqueue(this.db, { kind: JOB.clientEnsure, key: clientKey(input.clientId), payload: { clientId: input.clientId }, dedupeKey: `client:${input.clientId}` }).id;
+    })();
+    // 1C decides found/created: after a lost local database the client may already be there (by external id).
+    const outcome = await waitFor(this.db, jobId, this.opts.confirmWindowMs);
+    if (outcome.status === 'done') {
+      const r = outcome.result as { found: boolean; balanceKopecks?: number | null } | undefined;
+      const row = this.db.prepare(`SELECT balance_kopecks, balance_at FROM clients WHERE id = ?`).get(input.clientId) as Record<string, any>;
+      return {
+        status: r?.found ? 200 : 201,
+        body: { clientId: input.clientId, result: r?.found ? 'found' : 'created', balance: row.balance_kopecks == null ? null : toRoubles(row.balance_kopecks), balanceAt: row.balance_at },
+      };
+    }
+    return { status: 202, body: { clientId: input.clientId, result: 'accepted', balance: null, balanceAt: null } };
+  }
+
+  clientUpdate(input: Partial<ClientInput> & { clientId: string }): Answer<{ clientId: string; result: 'updated' }> {
+    this.guardDepth();
+    const ts = this.now().toISOString();
+    this.db.transaction(() => {
+      const existing = this.db.prepare(`SELECT id FROM clients WHERE id = ?`).get(input.clientId);
+      if (!existing) throw ApiError.notFound('Клиент', 'clientId', input.clientId);
+      const cols = { name: input.name, inn: input.inn, kpp: input.kpp, phone: input.phone, email: input.email, address: input.address };
+      const set = Object.entries(cols).filter(([, v]) => v !== undefined);
+      if (set.length === 0) throw ApiError.badRequest('Нечего менять: укажите хотя бы одно поле', [{ field: 'body', message: 'нет изменяемых полей' }]);
+      this.db
+        .prepare(`UPDATE clients SET ${set.map(([k]) => `${k} = @${k}`).join(', ')}, updated_at = @ts WHERE id = @id`)
+        .run({ ...Object.fromEntries(set), ts, id: input.clientId });
+      enqueue(this.db, { kind: JOB.clientUpdate, key: clientKey(input.clientId), payload: { clientId: input.clientId } });
+    })();
+    return { status: 202, body: { clientId: input.clientId, result: 'updated' } };
+  }
+
+  // ---- booking -------------------------------------------------------------------------------------------------
+
+  async book(input: BookingInput, idempotencyKey?: string): Promise<Answer<BookingAnswer>> {
+    const requestHash = hashOf(input);
+    const replay = this.replay(input.orderId, requestHash, idempotencyKey);
+    if (replay) return replay;
+
+    const client = this.db.prepare(`SELECT id FROM clients WHERE id = ?`).get(input.clientId);
+    if (!client) throw new ApiError(404, 'not_found', `Клиент не найден: ${input.clientId}; сначала вызовите client`, [{ field: 'clientId', message: 'нет такого клиента' }]);
+    const items = orderableItems(this.db, this.catalog, input.store, input.items.map((i) => i.itemId));
+    const priced = priceLines(input.items, items);
+    if (priced.errors.length) throw new ApiError(422, 'order_rejected', 'Заказ не может быть принят', priced.errors);
+    const amount = priced.lines.reduce((s, l) => s + l.amountKopecks, 0);
+    this.guardDepth();
+
+    const ts = this.now().toISOString();
+    let jobId: number;
+    try {
+      jobId = this.db.transaction(() => {
+        this.db
+          .prepare(
+            `INSERT INTO orders (id, idempotency_key, request_hash, client_id, store_id, delivery_address, comment, amount_kopecks, created_at, updated_at)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+          )
+          .run(input.orderId, idempotencyKey ?? null, requestHash, input.clientId, input.store, input.deliveryAddress, input.comment ?? '', amount, ts, ts);
+        const ins = this.db.prepare(
+          `INSERT INTO order_lines (order_id, line_no, item_id, quantity, price_kopecks, price_kind_id, amount_kopecks) VALUES (?, ?, ?, ?, ?, ?, ?)`,
+        );
+        for (const l of priced.lines) ins.run(input.orderId, l.lineNo, l.itemId, l.quantity, l.priceKopecks, l.priceKindId, l.amountKopecks);
+        this.history(input.orderId, 0, 0, 'booking.accepted', { amount: toRoubles(amount) });
+        return enqueue(this.db, { kind: JOB.bookingCreate, key: orderKey(input.orderId), payload: { orderId: input.orderId }, dedupeKey: `booking:${input.orderId}` }).id;
+      })();
+    } catch (e) {
+      // Two identical requests racing: the loser sees the winner's row and answers like a replay.
+      if (String((e as Error).message).includes('UNIQUE')) {
+        const again = this.replay(input.orderId, requestHash, idempotencyKey);
+        if (again) return again;
+      }
+      throw e;
+    }
+    await waitFor(this.db, jobId, this.opts.confirmWindowMs);
+    return this.bookingAnswer(input.orderId);
+  }
+
+  private replay(orderId: string, requestHash: string, idempotencyKey?: string): Answer<BookingAnswer> | undefined {
+    if (idempotencyKey) {
+      const byKey = this.db.prepare(`SELECT id, request_hash FROM orders WHERE idempotency_key = ?`).get(idempotencyKey) as { id: string; request_hash: string } | undefined;
+      if (byKey && (byKey.id !== orderId || byKey.request_hash !== requestHash)) {
+        throw ApiError.conflict('Idempotency-Key уже использован для другого запроса', [{ field: 'Idempotency-Key', message: `занят заказом ${byKey.id}` }]);
+      }
+    }
+    const existing = this.db.prepare(`SELECT request_hash FROM orders WHERE id = ?`).get(orderId) as { request_hash: string } | undefined;
+    if (!existing) return undefined;
+    if (existing.request_hash !== requestHash) {
+      throw ApiError.conflict(`Заказ ${orderId} уже принят с другим содержимым`, [{ field: 'orderId', message: 'повтор с другим телом запроса' }]);
+    }
+    return this.bookingAnswer(orderId);
+  }
+
+  private bookingAnswer(orderId: string): Answer<BookingAnswer> {
+    const o = this.db.prepare(`SELECT * FROM orders WHERE id = ?`).get(orderId) as Record<string, any>;
+    const body: BookingAnswer = {
+      orderId,
+      number: o.onec_number,
+      status: o.status,
+      statusName: ORDER_STATUS[o.status as OrderStatus],
+      amount: toRoubles(o.amount_kopecks),
+    };
+    return { status: o.onec_number ? 201 : 202, body };
+  }
+
+  // ---- payments and refunds ------------------------------------------------------------------------------------
+
+  payCard(input: CardPaymentInput): Answer<OrderStateBrief> {
+    this.guardDepth();
+    const ts = this.now().toISOString();
+    this.db.transaction(() => {
+      const o = this.requireOrder(input.orderId);
+      const dup = this.db.prepare(`SELECT order_id FROM payments WHERE kind = 'card' AND external_id = ?`).get(input.transactionId) as { order_id: string } | undefined;
+      if (dup) {
+        if (dup.order_id !== input.orderId) throw ApiError.conflict('Транзакция уже записана по другому заказу', [{ field: 'transactionId', message: `заказ ${dup.order_id}` }]);
+        return; // a repeated notification of the same payment
+      }
+      if (![0, 1].includes(o.status)) {
+        throw ApiError.conflict(`Заказ в статусе «${ORDER_STATUS[o.status as OrderStatus]}» нельзя оплатить`, [{ field: 'orderId', message: `статус ${o.status}` }]);
+      }
+      const amount = toKopecks(input.amount);
+      if (amount !== o.amount_kopecks) {
+        throw new ApiError(422, 'amount_mismatch', `Сумма оплаты ${input.amount} не равна сумме заказа ${toRoubles(o.amount_kopecks)}`, [{ field: 'amount', message: 'не равна сумме заказа' }]);
+      }
+      const data = { provider: input.provider, transactionId: input.transactionId, rrn: input.rrn ?? null, authCode: input.authCode ?? null, maskedCard: input.maskedCard ?? null };
+      const paymentId = this.db
+        .prepare(`INSERT INTO payments (order_id, kind, external_id, amount_kopecks, paid_at, data, created_at) VALUES (?, 'card', ?, ?, ?, ?, ?)`)
+        .run(input.orderId, input.transactionId, amount, input.paidAt, JSON.stringify(data), ts).lastInsertRowid;
+      this.db
+        .prepare(`UPDATE orders SET status = ?, payment_status = ?, paid_kopecks = paid_kopecks + ?, updated_at = ? WHERE id = ?`)
+        .run(OrderStatusCode.paidByCard, PaymentStatusCode.card, amount, ts, input.orderId);
+      this.history(input.orderId, OrderStatusCode.paidByCard, PaymentStatusCode.card, 'payment.card', { ...data, amount: input.amount });
+      enqueue(this.db, { kind: JOB.paymentCard, key: orderKey(input.orderId), payload: { orderId: input.orderId, paymentId: Number(paymentId) }, dedupeKey: `card:${input.transactionId}` });
+    })();
+    return { status: 200, body: this.brief(input.orderId) };
+  }
+
+  refund(input: RefundInput): Answer<OrderStateBrief> {
+    this.guardDepth();
+    const ts = this.now().toISOString();
+    this.db.transaction(() => {
+      const o = this.requireOrder(input.orderId);
+      if (o.status === OrderStatusCode.refunded) return; // repeated request
+      if (o.status !== OrderStatusCode.paidByCard) {
+        throw ApiError.conflict('Возврат на карту возможен только для заказа, оплаченного картой', [{ field: 'orderId', message: `статус ${o.status}` }]);
+      }
+      const payment = this.db.prepare(`SELECT id, amount_kopecks FROM payments WHERE order_id = ? AND kind = 'card' ORDER BY id DESC LIMIT 1`).get(input.orderId) as { id: number; amount_kopecks: number };
+      const amount = input.amount === undefined ? payment.amount_kopecks : toKopecks(input.amount);
+      if (amount <= 0 || amount > payment.amount_kopecks) {
+        throw ApiError.badRequest('Сумма возврата должна быть больше нуля и не больше оплаты', [{ field: 'amount', message: `до ${toRoubles(payment.amount_kopecks)}` }]);
+      }
+      const refundId = this.db
+        .prepare(`INSERT INTO refunds (order_id, amount_kopecks, reason, payment_id, created_at) VALUES (?, ?, ?, ?, ?)`)
+        .run(input.orderId, amount, input.reason ?? '', payment.id, ts).lastInsertRowid;
+      this.db.prepare(`UPDATE orders SET status = ?, updated_at = ? WHERE id = ?`).run(OrderStatusCode.refunded, ts, input.orderId);
+      this.history(input.orderId, OrderStatusCode.refunded, o.payment_status, 'refund', { amount: toRoubles(amount), reason: input.reason ?? '' });
+      enqueue(this.db, { kind: JOB.refundCreate, key: orderKey(input.orderId), payload: { orderId: input.orderId, refundId: Number(refundId) }, dedupeKey: `refund:${input.orderId}` });
+    })();
+    return { status: 200, body: this.brief(input.orderId) };
+  }
+
+  // ---- reads ---------------------------------------------------------------------------------------------------
+
+  private requireOrder(orderId: string): Record<string, any> {
+    const o = this.db.prepare(`SELECT * FROM orders WHERE id = ?`).get(orderId) as Record<string, any> | undefined;
+    if (!o) throw ApiError.notFound('Заказ', 'orderId', orderId);
+    return o;
+  }
+
+  private brief(orderId: string): OrderStateBrief {
+    const o = this.requireOrder(orderId);
+    return {
+      orderId,
+      number: o.onec_number,
+      status: o.status,
+      statusName: ORDER_STATUS[o.status as OrderStatus],
+      paymentStatus: o.payment_status,
+      paymentStatusName: PAYMENT_STATUS[o.payment_status as PaymentStatus],
+    };
+  }
+
+  state(orderId: string): OrderState {
+    const o = this.requireOrder(orderId);
+    const history = this.db.prepare(`SELECT at, status, payment_status, event FROM order_history WHERE order_id = ? ORDER BY id`).all(orderId) as Record<string, any>[];
+    return {
+      ...this.brief(orderId),
+      amount: toRoubles(o.amount_kopecks),
+      paid: toRoubles(o.paid_kopecks),
+      createdAt: o.created_at,
+      updatedAt: o.updated_at,
+      history: history.map((h) => ({
+        at: h.at,
+        status: h.status,
+        statusName: ORDER_STATUS[h.status as OrderStatus],
+        paymentStatus: h.payment_status,
+        paymentStatusName: PAYMENT_STATUS[h.payment_status as PaymentStatus],
+        event: h.event,
+      })),
+    };
+  }
+}
+
+export interface BookingAnswer {
+  orderId: string;
+  number: string | null;
+  status: number;
+  statusName: string;
+  amount: number;
+}
+
+export interface OrderStateBrief {
+  orderId: string;
+  number: string | null;
+  status: number;
+  statusName: string;
+  paymentStatus: number;
+  paymentStatusName: string;
+}
+
+export interface OrderState extends OrderStateBrief {
+  amount: number;
+  paid: number;
+  createdAt: string;
+  updatedAt: string;
+  history: { at: string; status: number; statusName: string; paymentStatus: number; paymentStatusName: string; event: string }[];
+}
