@@ -78,8 +78,8 @@ export function toNaive(date: Date, tz: string): string {
 export const NAIVE_DATE = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(?:\.\d+)?$/;
 
 /**
- * "yyyy-mm-ddThh:mm:ss" read as wall time in `tz` → the instant. In a DST gap the later offset wins; in an
- * overlap the earlier instant (Moscow has had no DST since 2014, but other bases may run elsewhere).
+ * "yyyy-mm-ddThh:mm:ss" read as wall time in `tz` → the instant. In a DST gap the offset before the gap is used;
+ * in an overlap the earlier instant (Moscow has had no DST since 2014, but other bases may run elsewhere).
  */
 export function fromNaive(text: string, tz: string): Date {
   const m = NAIVE_DATE.exec(text);
@@ -93,8 +93,12 @@ export function fromNaive(text: string, tz: string): Date {
     second: Number(m[6]),
   };
   const guess = utcOf(wall);
-  let ms = guess - offsetAt(guess, tz);
-  const second = guess - offsetAt(ms, tz);
-  if (second !== ms) ms = Math.min(ms, second);
+  // The offset is one of those around the moment; a candidate is valid when it shows the same wall time.
+  const DAY = 86_400_000;
+  const before = offsetAt(guess - DAY, tz);
+  const offsets = new Set([before, offsetAt(guess, tz), offsetAt(guess + DAY, tz)]);
+  const valid = [...offsets].map((o) => guess - o).filter((ms) => guess - offsetAt(ms, tz) === ms);
+  // Overlap (clocks set back): the earlier instant. Gap (clocks set forward): read with the offset before it.
+  const ms = valid.length ? Math.min(...valid) : guess - before;
   return new Date(ms);
 }
