@@ -1,0 +1,96 @@
+import type { Config } from './config/index.js';
+import { openDb, type Db } from './db/open.js';
+import type { Logger } from './log.js';
+import { ODataClient } from './onec/index.js';
+import { CatalogService } from './catalog/service.js';
+import { OrdersService } from './orders/service.js';
+import { OutboxWorker, newHolder } from './outbox/index.js';
+import { createApp, type App } from './api/app.js';
+import { healthService } from './api/health.js';
+import type { ApiServices } from './api/services.js';
+
+/**
+ * Everything `regate serve` (and the demo) runs, wired in one place: the database, the 1C client, the services,
+ * the outbox worker, the schedules and the HTTP app. This file is the map of the daemon: each feature is one call.
+ */
+export interface Runtime {
+  config: Config;
+  logger: Logger;
+  db: Db;
+  onec: ODataClient;
+  catalog: CatalogService;
+  orders: OrdersService;
+  worker: OutboxWorker;
+  services: ApiServices;
+  app: App;
+  /** Start background work (worker, schedules). */
+  start(): void;
+  /** Graceful: stop schedules, let running deliveries finish (bounded), close the database. */
+  stop(): Promise<void>;
+  onStop(fn: () => void | Promise<void>): void;
+}
+
+export function createRuntime(config: Config, logger: Logger): Runtime {
+  const db = openDb(config.database.path);
+  const onec = new ODataClient({
+    url: config.onec.url,
+    user: config.onec.user,
+    password: config.onec.password,
+    sessions: config.onec.sessions,
+    timeoutMs: config.onec.timeoutMs,
+    readRetries: config.onec.readRetries,
+    maxUrlLength: config.onec.maxUrlLength,
+    timezone: config.onec.timezone,
+  });
+  const catalog = new CatalogService(db, {
+    retail: config.catalog.retailPriceKind,
+    tier1: config.catalog.tier1PriceKind,
+    tier2: config.catalog.tier2PriceKind,
+  });
+  const orders = new OrdersService(db, catalog, { confirmWindowMs: config.outbox.confirmWindowMs, maxDepth: config.outbox.maxDepth });
+  const worker = new OutboxWorker(db, {
+    policy: config.outbox,
+    concurrency: config.onec.sessions,
+    holder: newHolder(),
+    onEvent: (e) => {
+      if (e.type === 'dead') logger.error({ job: e.job.id, kind: e.job.kind, key: e.job.key, error: e.error }, 'outbox job dead');
+      else if (e.type === 'retry') logger.warn({ job: e.job.id, kind: e.job.kind, key: e.job.key, error: e.error, attempt: e.job.attempts }, 'outbox job retry');
+      else if (e.type === 'error') logger.error({ err: e.error }, 'outbox worker error');
+    },
+  });
+  const health = healthService({
+    mirrorSyncedAt: () => catalog.state().syncedAt,
+    maxAgeMinutes: config.sync.maxAgeMinutes,
+    pingOneC: async () => {
+      await onec.count('Catalog_Организации');
+    },
+  });
+  const services: ApiServices = { health, catalog, orders };
+  const stoppers: (() => void | Promise<void>)[] = [];
+  const rt: Runtime = {
+    config,
+    logger,
+    db,
+    onec,
+    catalog,
+    orders,
+    worker,
+    services,
+    app: undefined as unknown as App,
+    start() {
+      worker.start();
+    },
+    async stop() {
+      for (const fn of stoppers.reverse()) await fn();
+      await worker.stop(10_000);
+      await onec.close();
+      db.close();
+    },
+    onStop(fn) {
+      stoppers.push(fn);
+    },
+  };
+  // Features wire themselves here, explicitly, in the order they depend on each other.
+  rt.app = createApp({ config, services, logger });
+  return rt;
+}
