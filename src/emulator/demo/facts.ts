@@ -1,0 +1,72 @@
+import type { DemoBase, Row } from './generate.js';
+
+/**
+ * "Expected facts" of a demo base, recomputed from its rows the way ReGate should see them through the profile:
+ * tests compare what ReGate serves against these. Kept here so each test does not re-derive the УТ layout.
+ */
+export interface DemoFacts {
+  cities: string[];
+  /** city → warehouse Ref_Keys */
+  warehousesByCity: Record<string, string[]>;
+  itemCount: number;
+  groupCount: number;
+  /** item key → warehouse key → quantity in stock (ВНаличии) */
+  stock: Map<string, Map<string, number>>;
+  /** item key → price kind key → price */
+  prices: Map<string, Map<string, number>>;
+  /** item key → barcode */
+  barcodes: Map<string, string>;
+  /** item key → portion size in the item's unit (packaging Числитель/Знаменатель), absent for piece goods */
+  portions: Map<string, number>;
+  soldToOrder: Set<string>;
+  configurationVersion: string;
+}
+
+export function demoFacts(base: DemoBase): DemoFacts {
+  const { rows, refs } = base;
+  const warehousesByCity: Record<string, string[]> = {};
+  for (const w of rows['Catalog_Склады']) {
+    const address = (w.КонтактнаяИнформация as Row[]).find((c) => c.Тип === 'Адрес');
+    const city = String(address?.Город ?? '');
+    (warehousesByCity[city] ??= []).push(w.Ref_Key as string);
+  }
+  const items = rows['Catalog_Номенклатура'];
+  const stock = new Map<string, Map<string, number>>();
+  for (const r of rows['AccumulationRegister_ТоварыНаСкладах']) {
+    const sign = r.RecordType === 'Expense' ? -1 : 1;
+    const byWarehouse = stock.get(r.Номенклатура_Key as string) ?? new Map<string, number>();
+    stock.set(r.Номенклатура_Key as string, byWarehouse);
+    const w = r.Склад_Key as string;
+    byWarehouse.set(w, Math.round(((byWarehouse.get(w) ?? 0) + sign * (r.ВНаличии as number)) * 1000) / 1000);
+  }
+  const priceSet = rows['InformationRegister_ЦеныНоменклатуры25']?.length
+    ? rows['InformationRegister_ЦеныНоменклатуры25']
+    : rows['InformationRegister_ЦеныНоменклатуры'];
+  const prices = new Map<string, Map<string, number>>();
+  for (const r of priceSet) {
+    const byKind = prices.get(r.Номенклатура_Key as string) ?? new Map<string, number>();
+    prices.set(r.Номенклатура_Key as string, byKind);
+    byKind.set(r.ВидЦены_Key as string, r.Цена as number);
+  }
+  const barcodes = new Map<string, string>();
+  for (const r of rows['InformationRegister_ШтрихкодыНоменклатуры']) barcodes.set(r.Номенклатура_Key as string, r.Штрихкод as string);
+  const portions = new Map<string, number>();
+  for (const u of rows['Catalog_УпаковкиЕдиницыИзмерения']) {
+    if (u.Owner_Key && u.Owner_Key !== '00000000-0000-0000-0000-000000000000') {
+      portions.set(u.Owner_Key as string, (u.Числитель as number) / ((u.Знаменатель as number) || 1));
+    }
+  }
+  const main = rows['InformationRegister_ВерсииПодсистем'].find((r) => r.ЭтоОсновнаяКонфигурация);
+  return {
+    cities: refs.cities,
+    warehousesByCity,
+    itemCount: items.filter((r) => !r.IsFolder).length,
+    groupCount: items.filter((r) => r.IsFolder).length,
+    stock,
+    prices,
+    barcodes,
+    portions,
+    soldToOrder: new Set(items.filter((r) => r.ReGate_ПродажаПодЗаказ).map((r) => r.Ref_Key as string)),
+    configurationVersion: String(main?.Версия ?? ''),
+  };
+}
