@@ -80,7 +80,7 @@ describe('literals', () => {
 describe('encoding', () => {
   it('percent-encodes Cyrillic as UTF-8 and spaces as %20, never +', () => {
     expect(encodePath('Catalog_Номенклатура')).toBe('Catalog_%D0%9D%D0%BE%D0%BC%D0%B5%D0%BD%D0%BA%D0%BB%D0%B0%D1%82%D1%83%D1%80%D0%B0');
-    expect(encodeQuery("Description eq 'a b+c&d#'")).toBe("Description%20eq%20'a%20b%2Bc%26d%23'");
+    expect(encodeQuery("Description eq 'a b+c&d#'")).toBe('Description%20eq%20%27a%20b%2Bc%26d%23%27');
     expect(encodePath("X(Штрихкод='a/b')")).toBe("X(%D0%A8%D1%82%D1%80%D0%B8%D1%85%D0%BA%D0%BE%D0%B4='a%2Fb')");
     expect(decodeURIComponent(encodeQuery('Ёлка € 𝄞'))).toBe('Ёлка € 𝄞');
   });
