@@ -16,6 +16,11 @@ export function listJobs(db: Db, opts: { state?: JobState; limit?: number } = {}
   return rows.map(rowToJob);
 }
 
+/** The earlier open job of the same key that `job` waits for (the key's head), if any. */
+export function blockerOf(db: Db, job: Pick<Job, 'id' | 'key'>): { id: number; state: JobState } | undefined {
+  return stmt(db, 'head_of_key').get({ id: job.id, key: job.key }) as { id: number; state: JobState } | undefined;
+}
+
 export type AdminResult = { ok: true } | { ok: false; reason: string };
 
 /**

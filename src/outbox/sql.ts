@@ -31,6 +31,7 @@ const NAMES = [
   'retry',
   'drop',
   'stats',
+  'head_of_key',
 ] as const;
 export type SqlName = (typeof NAMES)[number];
 
