@@ -12,7 +12,7 @@ export interface Seen {
   body: string;
 }
 
-export type Handler = (req: Seen, res: ServerResponse, raw: IncomingMessage) => void | Promise<void>;
+export type Handler = (req: Seen, res: ServerResponse, raw: IncomingMessage) => unknown;
 
 /** A tiny HTTP server for client tests: records every request and answers through `handler`. */
 export async function startServer(handler: Handler) {
