@@ -1,5 +1,5 @@
 import { isTransitAccount, payerInn, type PayerLike } from './inn.js';
-import { extractOrderRefs, orderNumberKey, refNamesOrder, type OrderRef } from './purpose.js';
+import { extractOrderRefs, orderNumberKey, refStrength, type OrderRef } from './purpose.js';
 
 /** An order that still expects money. Amounts in kopecks, like the statement. */
 export interface OpenOrder {
@@ -74,16 +74,25 @@ export function matchPayment(p: PaymentInput, lookup: OpenOrderLookup): MatchRes
   const clientInn = transit ? null : resolved.inn;
   const refs = extractOrderRefs(p.purpose);
 
-  const found = (rs: OrderRef[]) => {
+  const found = (rs: OrderRef[], innFilter: string | null = null) => {
     const byId = new Map<string, { order: OpenOrder; ref: OrderRef }>();
-    for (const r of rs) for (const o of lookup.byNumberKey(r.key)) if (refNamesOrder(r, o.number) && !byId.has(o.externalId)) byId.set(o.externalId, { order: o, ref: r });
+    for (const r of rs) {
+      let best = 0;
+      let hits: OpenOrder[] = [];
+      for (const o of lookup.byNumberKey(r.key)) {
+        if (innFilter !== null && o.clientInn !== innFilter) continue;
+        const s = refStrength(r, o.number);
+        if (s > best) [best, hits] = [s, [o]];
+        else if (s === best && s > 0) hits.push(o);
+      }
+      for (const o of hits) if (!byId.has(o.externalId)) byId.set(o.externalId, { order: o, ref: r });
+    }
     return [...byId.values()];
   };
   const strong = found(refs.filter((r) => r.strength === 'strong'));
 
   if (clientInn !== null) {
-    const all = found(refs);
-    const own = all.filter((c) => c.order.clientInn === clientInn);
+    const own = found(refs, clientInn);
     if (own.length === 1) return matched(p, own[0].order, 'purpose-number', clientInn, own[0].ref.token);
     if (own.length > 1) {
       return ambiguous(own.map((c) => c.order), 'several-orders-in-purpose', `the purpose names ${own.length} open orders of ${clientInn}`, clientInn);

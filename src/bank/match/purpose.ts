@@ -80,8 +80,20 @@ export function orderNumberPrefix(number: string): string {
  * "ТД00-123" names "ТД00-000123" and "123" names it too, but "ТД01-000123" does not.
  */
 export function refNamesOrder(ref: OrderRef, orderNumber: string): boolean {
-  if (orderNumberKey(orderNumber) !== ref.key) return false;
+  return refStrength(ref, orderNumber) > 0;
+}
+
+/**
+ * How closely a reference names an order: 3 the same text (case and spaces aside), 2 the same non-empty prefix
+ * and number, 1 the same number with a prefix on one side only, 0 not this order. The matcher keeps, per
+ * reference, only the best-scoring orders: "ТД01-555" picks "ТД01-000555" over a bare "555".
+ */
+export function refStrength(ref: OrderRef, orderNumber: string): 0 | 1 | 2 | 3 {
+  if (orderNumberKey(orderNumber) !== ref.key) return 0;
+  const norm = (x: string) => x.toUpperCase().replace(/\s+/g, '');
+  if (norm(ref.token) === norm(orderNumber)) return 3;
   const a = orderNumberPrefix(ref.token);
   const b = orderNumberPrefix(orderNumber);
-  return a === '' || b === '' || a === b;
+  if (a !== '' && a === b) return 2;
+  return a === '' || b === '' ? 1 : 0;
 }
