@@ -529,5 +529,8 @@ export function makePostingContext(rows: Record<string, Row[]>, guid: (kind: str
     get(set, refKey) {
       return rows[set]?.find((r) => r.Ref_Key === refKey);
     },
+    list(set) {
+      return rows[set] ?? [];
+    },
   };
 }

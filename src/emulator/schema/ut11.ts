@@ -1,4 +1,4 @@
-import type { ConfigurationDef, EntitySetDef, FieldDef } from './types.js';
+import type { ConfigurationDef, EntitySetDef, FieldDef, PostingHook, PostingStoreView } from './types.js';
 
 /**
  * The subset of 1C:Управление торговлей 11 that ReGate touches, named exactly as a real publication names it.
@@ -98,6 +98,7 @@ const commonSets: EntitySetDef[] = [
     kind: 'Catalog',
     hierarchical: true,
     codeLength: 11,
+    codePrefix: '00-',
     descriptionLength: 100,
     fields: [
       ref('ЕдиницаИзмерения_Key', C('УпаковкиЕдиницыИзмерения')),
@@ -338,6 +339,7 @@ const commonSets: EntitySetDef[] = [
     kind: 'Catalog',
     hierarchical: true,
     codeLength: 11,
+    codePrefix: '00-',
     descriptionLength: 100,
     fields: [
       str('НаименованиеПолное', 200),
@@ -357,6 +359,7 @@ const commonSets: EntitySetDef[] = [
     name: C('Контрагенты'),
     kind: 'Catalog',
     codeLength: 11,
+    codePrefix: '00-',
     descriptionLength: 100,
     fields: [
       str('НаименованиеПолное', 1000),
@@ -553,6 +556,7 @@ const commonSets: EntitySetDef[] = [
       str('ИдентификаторПлатежа', 25),
       str('ИмяКонтрагента'),
       str('Комментарий'),
+      str('ИдентификаторДокумента', 36),
       EXT_ID(),
     ],
     tabular: [paymentBreakdown()],
@@ -577,6 +581,7 @@ const commonSets: EntitySetDef[] = [
       str('ИдентификаторОплатыСБП', 50),
       comp('ДокументОснование'),
       str('Комментарий'),
+      str('ИдентификаторДокумента', 36),
       EXT_ID(),
     ],
     tabular: [paymentBreakdown()],
@@ -600,6 +605,7 @@ const commonSets: EntitySetDef[] = [
       date('ДатаПроведенияБанком'),
       comp('ДокументОснование'),
       str('Комментарий'),
+      str('ИдентификаторДокумента', 36),
       EXT_ID(),
     ],
     tabular: [paymentBreakdown([ref('Контрагент_Key', C('Контрагенты'))])],
@@ -727,7 +733,10 @@ export function ut11Configuration(variant: Ut11Variant = 'ut11.5'): Configuratio
     synonym: 'Управление торговлей, редакция 11',
     version: is115 ? '11.5.18.41' : '11.4.13.254',
     platformVersion: is115 ? '8.3.24.1548' : '8.3.18.1741',
-    sets: is115 ? commonSets : [...commonSets, freeStock],
+    // Posting handlers ride on the document definitions (EntitySetDef.onPost): defined below, attached here.
+    sets: (is115 ? commonSets : [...commonSets, freeStock]).map((set) =>
+      ut11Posting[set.name] ? { ...set, onPost: ut11Posting[set.name] as PostingHook } : set,
+    ),
     enums,
   };
 }
@@ -740,15 +749,8 @@ export const ut11: ConfigurationDef = ut11Configuration('ut11.5');
 /** A record as the emulator stores it: field values in the native form of the demo rows. */
 export type RegisterRecord = Record<string, unknown>;
 
-/**
- * What a posting handler may ask of the store, kept minimal so any engine can provide it.
- * `findOrCreate` returns the Ref_Key of the first row of `set` whose fields equal `match`, creating it (with
- * `match` + `init`) when none exists — how УТ finds-or-creates КлючиАналитикиУчетаПоПартнерам and ОбъектыРасчетов.
- */
-export interface PostingContext {
-  findOrCreate(set: string, match: Record<string, unknown>, init?: Record<string, unknown>): string;
-  get(set: string, refKey: string): Record<string, unknown> | undefined;
-}
+/** What a posting handler may ask of the store (the engine's Store implements it; so does the demo generator). */
+export type PostingContext = PostingStoreView;
 
 /** Returns, per register set, the records this document writes (replacing its previous movements). */
 export type PostHandler = (doc: Record<string, unknown>, ctx: PostingContext) => Record<string, RegisterRecord[]>;
