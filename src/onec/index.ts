@@ -7,3 +7,4 @@ export * from './time.js';
 export * from './transport.js';
 export * from './url.js';
 export * from './values.js';
+export * from './requirements.js';
