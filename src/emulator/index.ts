@@ -15,7 +15,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { Faults, type FaultConfig } from './faults.js';
 import { buildModel } from './model.js';
-import type { ConfigurationDef } from './schema/types.js';
+import type { ConfigurationDef, PostingHook } from './schema/types.js';
 import { createHandler } from './server.js';
 import { Store, type Row } from './store.js';
 
@@ -44,6 +44,8 @@ export interface EmulatorOptions {
   /** IANA zone for the server's "now" (document dates). Default: the process zone. */
   timezone?: string;
   faults?: FaultConfig;
+  /** Posting handlers by document set for sets whose definition has no onPost (e.g. ut11Posting). */
+  posting?: Record<string, PostingHook>;
   /** Query strings longer than this (bytes) get IIS's HTML 404. Default 2048 (IIS maxQueryString). */
   maxUrlLength?: number;
 }
@@ -63,7 +65,7 @@ export async function startEmulator(opts: EmulatorOptions): Promise<Emulator> {
   const host = opts.host ?? '127.0.0.1';
   const publication = opts.publication ?? 'demo';
   const model = buildModel(opts.base.config);
-  const store = new Store(model, { timezone: opts.timezone });
+  const store = new Store(model, { timezone: opts.timezone, posting: opts.posting });
   if (opts.base.rows) store.load(opts.base.rows);
   const faults = new Faults(opts.faults);
   let port = opts.port ?? 0;

@@ -11,7 +11,7 @@ import type { Faults } from './faults.js';
 import type { FilterContext } from './filter.js';
 import { metadataXml } from './metadata.js';
 import type { Shape } from './model.js';
-import { parseSelection, runQuery, serialize } from './query.js';
+import { parseSelection, QueryCache, runQuery, serialize } from './query.js';
 import type { Row, Store } from './store.js';
 import { virtualTable } from './virtual.js';
 
@@ -168,6 +168,7 @@ export function createHandler(store: Store, faults: Faults, opts: HandlerOptions
     const owner = store.model.shapes.get(name)?.def.name;
     return opts.composition.includes(name) || (!!owner && opts.composition.includes(owner));
   };
+  const cache = new QueryCache();
   const fctx: FilterContext = {
     shapeOf: (set) => store.model.shapes.get(set),
     getRow: (set, key) => {
@@ -210,9 +211,10 @@ export function createHandler(store: Store, faults: Faults, opts: HandlerOptions
     const rest = segs.slice(1);
     const jsonHeaders = { 'Content-Type': c.json ? 'application/json;charset=utf-8' : 'application/atom+xml;charset=utf-8', DataServiceVersion: '3.0;' };
 
-    const sendCollection = (sh: Shape, rows: Row[], metaName: string) => {
+    const sendCollection = (sh: Shape, rows: Row[] | (() => Row[]), metaName: string, cached = false) => {
       const sel = parseSelection(sh, fctx, q.$select, q.$expand);
-      const { page, count } = runQuery(sh, rows, { filter: q.$filter, orderby: q.$orderby, top: q.$top, skip: q.$skip }, fctx);
+      // Filters may navigate into other sets, so any write invalidates (store.writes is the version).
+      const { page, count } = runQuery(sh, rows, { filter: q.$filter, orderby: q.$orderby, top: q.$top, skip: q.$skip }, fctx, cached ? { cache, version: store.writes } : undefined);
       const inline = q.$inlinecount === 'allpages';
       if (c.json) {
         const body: Row = { 'odata.metadata': `${c.base}/$metadata#${metaName}` };
@@ -246,7 +248,7 @@ export function createHandler(store: Store, faults: Faults, opts: HandlerOptions
     // Collection-level: GET, POST, /$count, virtual tables.
     if (keySrc === undefined) {
       if (rest.length === 0) {
-        if (method === 'GET') return sendCollection(shape, store.list(setName), setName);
+        if (method === 'GET') return sendCollection(shape, () => store.list(setName), setName, true);
         if (method === 'POST') {
           if (shape.kind === 'tabular') {
             await readBody(req);
@@ -260,7 +262,7 @@ export function createHandler(store: Store, faults: Faults, opts: HandlerOptions
         throw new ODataError(405, '0', `Метод ${method} не поддерживается для ${setName}`);
       }
       if (rest.length === 1 && rest[0] === '$count') {
-        const { count } = runQuery(shape, store.list(setName), { filter: q.$filter }, fctx);
+        const { count } = runQuery(shape, () => store.list(setName), { filter: q.$filter }, fctx, { cache, version: store.writes });
         return send(res, 200, { 'Content-Type': 'text/plain;charset=utf-8', DataServiceVersion: '3.0;' }, String(count));
       }
       const vm = /^([A-Za-z]+)(?:\((.*)\))?$/s.exec(rest[0]);

@@ -8,7 +8,7 @@
  */
 import { err, ODataError } from './errors.js';
 import { EMPTY_DATE, EMPTY_GUID, emptyValue, type Model, type Prop, type Shape } from './model.js';
-import type { EntitySetDef, PostingStoreView } from './schema/types.js';
+import type { EntitySetDef, PostingHook, PostingStoreView } from './schema/types.js';
 import { counterOf, dataVersionOf, fromWire, GUID_RE, newGuid, normDate } from './values.js';
 
 export type Row = Record<string, unknown>;
@@ -32,6 +32,8 @@ type SetData = ObjectData | InfoRegData | RecordData;
 export interface StoreOptions {
   /** IANA zone for "now" (document dates, register periods); default the process zone. */
   timezone?: string;
+  /** Posting handlers by document set, used when the set's definition has no onPost. */
+  posting?: Record<string, PostingHook>;
 }
 
 export class Store implements PostingStoreView {
@@ -210,6 +212,14 @@ export class Store implements PostingStoreView {
 
   // ---------------------------------------------------------------- writes
 
+  /** For posting hooks: the first row matching `match` exactly, created from match + init when absent. */
+  findOrCreate(set: string, match: Row, init: Row = {}): string {
+    const entries = Object.entries(match);
+    const found = this.list(set).find((r) => entries.every(([k, v]) => r[k] === v || (typeof v === 'string' && typeof r[k] === 'string' && v.toLowerCase() === (r[k] as string).toLowerCase())));
+    if (found) return found.Ref_Key as string;
+    return this.insert(set, { ...init, ...match }).Ref_Key as string;
+  }
+
   /**
    * Creates an object or an independent register record. `body` holds wire or native values; it is coerced like
    * an OData POST (unknown properties ignored, long strings truncated). Returns the stored row.
@@ -329,7 +339,7 @@ export class Store implements PostingStoreView {
     if (doc.DeletionMark) throw err.internal(`Помеченный на удаление документ не может быть проведен! (${set} ${doc.Number})`);
     let produced: Record<string, Row[]> | void;
     try {
-      produced = shape.def.onPost?.(doc, this);
+      produced = (shape.def.onPost ?? this.opts.posting?.[set])?.(doc, this);
     } catch (e) {
       if (e instanceof ODataError) throw e;
       throw err.internal(`Ошибка при выполнении обработчика - 'ОбработкаПроведения': ${e instanceof Error ? e.message : String(e)}`);

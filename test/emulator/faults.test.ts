@@ -48,7 +48,7 @@ describe('fault injection', () => {
     em = await startTest({ faults: { errorRate: 1 } });
     const res = await fetch(list(em), { method: 'POST', body: JSON.stringify({ Description: 'X' }) });
     expect(res.status).toBe(500);
-    expect((await res.json())['odata.error'].code).toBe('-1');
+    expect(((await res.json()) as any)['odata.error'].code).toBe('-1');
     expect(em.store.count('Catalog_Склады')).toBe(2);
   });
 
@@ -96,7 +96,7 @@ describe('fault injection', () => {
     expect(set.status).toBe(200);
     expect(await set.json()).toMatchObject({ errorRate: 1, seed: 7 });
     expect((await rawCall(list(em))).status).toBe(500);
-    const got = await (await fetch(`${em.adminUrl}/faults`)).json();
+    const got = (await (await fetch(`${em.adminUrl}/faults`)).json()) as any;
     expect(got.errorRate).toBe(1);
     await fetch(`${em.adminUrl}/faults/reset`, { method: 'POST' });
     expect((await rawCall(list(em))).status).toBe(200);

@@ -31,7 +31,7 @@ describe('emulator reads: the dialect', () => {
     expect(Array.isArray(c.body.value)).toBe(true);
     expect(c.body.value[0]).not.toHaveProperty('odata.metadata');
     const p = await getJson(em, u('Document_ПриходТоваров'));
-    const created = await fetch(`${em.url}/${u('Document_ЗаказКлиента')}?$format=json`, { method: 'POST', body: '{}' }).then((x) => x.json());
+    const created = await fetch(`${em.url}/${u('Document_ЗаказКлиента')}?$format=json`, { method: 'POST', body: '{}' }).then((x) => x.json() as Promise<any>);
     expect(created.Основание_Type).toBe('StandardODATA.Undefined');
     expect(created.Основание).toBe('');
     expect(created.Date).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d$/);
@@ -161,7 +161,7 @@ describe('emulator reads: the dialect', () => {
     expect(x).toContain('<d:Город>Москва</d:Город>');
     expect(x.match(/<entry>/g)).toHaveLength(2);
     const j = await fetch(`${em.url}/${u('Catalog_Склады')}`, { headers: { Accept: 'application/json' } });
-    expect((await j.json()).value).toHaveLength(2);
+    expect(((await j.json()) as any).value).toHaveLength(2);
     const e = await fetch(`${em.url}/${u('Catalog_Склады(guid\'99999999-9999-9999-9999-999999999999\')')}`);
     expect(await e.text()).toContain('<m:code>9</m:code>');
   });

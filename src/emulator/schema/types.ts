@@ -93,11 +93,18 @@ export interface EntitySetDef {
   onPost?: (doc: Record<string, unknown>, store: PostingStoreView) => Record<string, Record<string, unknown>[]> | void;
 }
 
-/** The read-only view of the store a posting hook gets. */
+/**
+ * What a posting hook may ask of the store (the engine's Store implements it). `findOrCreate` returns the Ref_Key
+ * of the first row of `set` whose fields equal `match`, creating it from `match` + `init` when none exists.
+ */
 export interface PostingStoreView {
   get(set: string, key: string): Record<string, unknown> | undefined;
   list(set: string): Record<string, unknown>[];
+  findOrCreate(set: string, match: Record<string, unknown>, init?: Record<string, unknown>): string;
 }
+
+/** A posting handler kept outside the schema (e.g. ut11Posting), passed to startEmulator({ posting }). */
+export type PostingHook = (doc: Record<string, unknown>, store: PostingStoreView) => Record<string, Record<string, unknown>[]> | void;
 
 export interface ConfigurationDef {
   /** Configuration name and version as 1C reports them (ВерсииПодсистем, state). */

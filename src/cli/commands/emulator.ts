@@ -1,0 +1,60 @@
+import type { Command } from 'commander';
+
+/**
+ * `regate emulator`: the 1C emulator as a standalone process, loaded with the demo УТ 11 base — a stand-in 1C for
+ * trying ReGate without a real base, and a target for load tests. Faults can be set at start or at run time
+ * through POST /__emulator/faults.
+ */
+export function register(program: Command) {
+  program
+    .command('emulator')
+    .description('run the 1C OData emulator with a generated demo УТ 11 base')
+    .option('-p, --port <port>', 'port (0 = random)', '8081')
+    .option('--host <host>', 'interface to listen on', '127.0.0.1')
+    .option('--publication <name>', 'publication name (URL /<name>/odata/standard.odata)', 'demo')
+    .option('--items <n>', 'number of items in the demo base', '2000')
+    .option('--seed <seed>', 'generator seed (same seed, same base)', '1')
+    .option('--user <name:password>', 'Basic auth user (repeatable)', collect, [])
+    .option('--no-auth', 'accept requests without credentials')
+    .option('--timezone <zone>', 'IANA zone for the server clock (document dates)')
+    .option('--faults <json>', 'initial faults, e.g. \'{"latencyMs":300,"errorRate":0.05,"seed":1}\'')
+    .action(async (opts, _cmd: Command) => {
+      const { startEmulator } = await import('../../emulator/index.js');
+      const { generateDemoBase } = await import('../../emulator/demo/index.js');
+      const t0 = Date.now();
+      const base = generateDemoBase({ seed: opts.seed, items: Number(opts.items) });
+      const users = opts.auth
+        ? (opts.user as string[]).length
+          ? (opts.user as string[]).map((u) => {
+              const i = u.indexOf(':');
+              return i < 0 ? { name: u, password: '' } : { name: u.slice(0, i), password: u.slice(i + 1) };
+            })
+          : [{ name: 'odata', password: 'odata' }]
+        : undefined;
+      const em = await startEmulator({
+        port: Number(opts.port),
+        host: opts.host,
+        publication: opts.publication,
+        users,
+        base,
+        timezone: opts.timezone,
+        faults: opts.faults ? JSON.parse(opts.faults) : undefined,
+      });
+      const items = em.store.count('Catalog_Номенклатура');
+      console.log(`1C emulator (${base.config.name} ${base.config.version}): ${items} catalog items, ready in ${Date.now() - t0} ms`);
+      console.log(`OData:  ${em.url}`);
+      console.log(users ? `Users:  ${users.map((u) => `${u.name} / ${u.password || '(empty password)'}`).join(', ')}` : 'Users:  (no authentication)');
+      console.log(`Faults: ${em.adminUrl}/faults  (GET; POST JSON to change, e.g. {"latencyMs":500} or {"down":true,"downForMs":5000})`);
+      console.log(`Try:    curl -u ${users ? `'${users[0].name}:${users[0].password}'` : 'x:x'} '${em.url}/Catalog_%D0%9D%D0%BE%D0%BC%D0%B5%D0%BD%D0%BA%D0%BB%D0%B0%D1%82%D1%83%D1%80%D0%B0?$format=json&$top=2'`);
+      const stop = async () => {
+        await em.close();
+        process.exit(0);
+      };
+      process.once('SIGINT', stop);
+      process.once('SIGTERM', stop);
+    });
+}
+
+function collect(value: string, previous: string[]): string[] {
+  return [...previous, value];
+}
