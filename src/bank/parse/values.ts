@@ -6,6 +6,8 @@ import { BankParseError } from './errors.js';
  * leading minus (balances can be negative). More than two decimals are accepted only when the extra ones are
  * zeros ("10.100"); anything else is an error, never a rounding.
  */
+const MAX_RUB = Math.floor(Number.MAX_SAFE_INTEGER / 100);
+
 export function parseKopecks(raw: string, line: number, key: string, signed = false): number {
   const s = raw;
   const n = s.length;
@@ -39,9 +41,10 @@ export function parseKopecks(raw: string, line: number, key: string, signed = fa
     if (frac === 0 && intDigits === 0) throw bad(raw, line, key);
   }
   if (intDigits === 0 && i === (neg ? 1 : 0)) throw bad(raw, line, key);
-  // Checked on the value, not the digit count, so zero-padded amounts pass; 9e13 roubles keeps kopecks safe.
-  if (rub > 90_000_000_000_000) throw new BankParseError(line, 'BAD_AMOUNT', `${key}: "${raw}" is too large`);
+  // Checked on the value, not the digit count, so zero-padded amounts pass. `rub` stays exact while it is below
+  // 2^53, and anything that passes this check is, so the kopeck total is exact too (or rejected).
   const total = rub * 100 + kop;
+  if (rub > MAX_RUB || !Number.isSafeInteger(total)) throw new BankParseError(line, 'BAD_AMOUNT', `${key}: "${raw}" is too large`);
   return neg ? -total : total;
 }
 
@@ -61,7 +64,10 @@ export function parseDate(s: string): string | null | undefined {
   if (s.length !== 10 || s.charCodeAt(2) !== 46 || s.charCodeAt(5) !== 46) return undefined;
   const d = num2(s, 0);
   const m = num2(s, 3);
-  const y = num2(s, 6) * 100 + num2(s, 8);
+  const yHi = num2(s, 6);
+  const yLo = num2(s, 8);
+  if (yHi < 0 || yLo < 0) return undefined; // found by the fuzz test: "20 5" once passed as 1999
+  const y = yHi * 100 + yLo;
   if (d < 1 || m < 1 || m > 12 || y < 1900 || y > 2200 || d > DAYS[m - 1]) return undefined;
   if (m === 2 && d === 29 && !(y % 4 === 0 && (y % 100 !== 0 || y % 400 === 0))) return undefined;
   return `${s.slice(6, 10)}-${s.slice(3, 5)}-${s.slice(0, 2)}`;
