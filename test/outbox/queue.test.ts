@@ -243,13 +243,13 @@ describe('admin', () => {
 
   it('stats: depth, oldest pending age, attempts, dead', () => {
     const db = memDb();
-    expect(stats(db, 5)).toEqual({ pending: 0, running: 0, dead: 0, oldestPendingAgeMs: 0, maxAttempts: 0, openAttempts: 0 });
+    expect(stats(db, 5)).toEqual({ pending: 0, running: 0, dead: 0, oldestPendingAgeMs: 0, retrying: 0, maxAttempts: 0 });
     enqueue(db, { kind: 'k', key: 'a', payload: {} }, 1000);
     enqueue(db, { kind: 'k', key: 'b', payload: {} }, 3000);
     enqueue(db, { kind: 'k', key: 'c', payload: {} }, 3000);
     const j = claim(db, opts(3000))!;
     fail(db, j.id, j.leaseToken, new Error('x'), { policy, now: 3000 });
     claim(db, opts(3000));
-    expect(stats(db, 4000)).toEqual({ pending: 2, running: 1, dead: 0, oldestPendingAgeMs: 3000, maxAttempts: 1, openAttempts: 2 });
+    expect(stats(db, 4000)).toEqual({ pending: 2, running: 1, dead: 0, oldestPendingAgeMs: 3000, retrying: 1, maxAttempts: 1 });
   });
 });

@@ -89,8 +89,8 @@ export function register(program: Command) {
         if (opts.json) return console.log(JSON.stringify(s));
         console.log(
           table(
-            ['pending', 'running', 'dead', 'oldest pending', 'max attempts'],
-            [[String(s.pending), String(s.running), String(s.dead), duration(s.oldestPendingAgeMs), String(s.maxAttempts)]],
+            ['pending', 'running', 'dead', 'oldest pending', 'retrying', 'max attempts'],
+            [[String(s.pending), String(s.running), String(s.dead), duration(s.oldestPendingAgeMs), String(s.retrying), String(s.maxAttempts)]],
           ),
         );
       });
