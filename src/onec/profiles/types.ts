@@ -1,0 +1,505 @@
+import type { Config, FieldSource } from '../../config/schema.js';
+import type { Filter } from '../filter.js';
+
+/**
+ * A profile maps ReGate's concepts onto one 1C configuration (УТ 11 today; УНФ 3, Розница 2 later). It is data
+ * plus small pure functions: WHAT to read (entity set, $select, $filter / virtual-table parameters) and HOW a
+ * normalised row becomes a ReGate record, and back (ReGate record → body of a 1C write). It never performs
+ * HTTP: the sync and outbox services drive src/onec's ODataClient with these declarations.
+ *
+ * The API and the mirror only see the records below (ItemRecord, …), which carry no 1C names, so another
+ * configuration is one more profile file, not a change to the API layer.
+ *
+ * Normalised rows (what ODataClient returns): Int64 as numbers, DateTime as Date (null for the empty date), empty
+ * references as null, composite X + X_Type, ValueStorage as `X_Base64Data` strings. Write bodies use the same
+ * conventions (Date, null refs); the client's toWire() turns them into 1C's wire form.
+ */
+
+export type Row = Record<string, unknown>;
+
+export type ProfileId = 'ut11.5' | 'ut11.4';
+
+export type ConceptId =
+  | 'item'
+  | 'group'
+  | 'warehouse'
+  | 'city'
+  | 'priceKind'
+  | 'price'
+  | 'stock'
+  | 'barcode'
+  | 'unit'
+  | 'country'
+  | 'brand'
+  | 'manufacturer'
+  | 'picture'
+  | 'pictureData'
+  | 'property'
+  | 'client'
+  | 'counterparty'
+  | 'clientAnalytics'
+  | 'clientBalance'
+  | 'order'
+  | 'payment'
+  | 'cardOperation'
+  | 'refund'
+  | 'organisation'
+  | 'bankAccount'
+  | 'currency'
+  | 'vatRate'
+  | 'configurationVersion'
+  | 'orderStatus'
+  | 'cardPayment';
+
+/** Runtime values a read may be narrowed by (keys come from the mirror or from earlier reads). */
+export interface ReadParams {
+  itemKeys?: string[];
+  warehouseKeys?: string[];
+  priceKindKeys?: string[];
+  partnerKey?: string;
+  analyticsKeys?: string[];
+  orderKey?: string;
+  fileKey?: string;
+  externalId?: string;
+  inn?: string;
+  /** Virtual tables: the moment of the slice / balance (absent = now). */
+  period?: Date;
+}
+
+interface ReadBase {
+  /** $select; for virtual tables the result names (`ВНаличииBalance`). */
+  select: string[];
+  /** Why ReGate reads this (shown by `regate check`). */
+  why: string;
+  /** Only meaningful with the ReGate extension installed (onec.extension). */
+  extension?: boolean;
+}
+
+/** Plain collection: client.all(set, { select, filter }) — or list() when a filter narrows to a few rows. */
+export interface CollectionRead extends ReadBase {
+  kind: 'collection';
+  set: string;
+  filter?: (p: ReadParams) => Filter | string | undefined;
+  /** Stable order for manual paging ($orderby; default Ref_Key). Registers page by their dimensions. */
+  keyFields?: string[];
+}
+
+/** InformationRegister_X[_RecordType]/SliceLast(Period, Condition). */
+export interface SliceLastRead extends ReadBase {
+  kind: 'sliceLast';
+  register: string;
+  /** Recorder-subordinate registers are sliced through `<register>_RecordType`. */
+  recordType: boolean;
+  condition?: (p: ReadParams) => Filter | string | undefined;
+}
+
+/** AccumulationRegister_X/Balance(Period, Condition, Dimensions). */
+export interface BalanceRead extends ReadBase {
+  kind: 'balance';
+  register: string;
+  dimensions: string[];
+  condition?: (p: ReadParams) => Filter | string | undefined;
+}
+
+export type ReadSpec = CollectionRead | SliceLastRead | BalanceRead;
+
+/** A write ReGate performs: set, the fields its body carries, and whether the document is posted after. */
+export interface WriteSpec {
+  set: string;
+  fields: string[];
+  why: string;
+  post?: boolean;
+  extension?: boolean;
+}
+
+// ---- ReGate records (configuration-neutral) ----
+
+export interface ItemRecord {
+  id: string;
+  code: string;
+  article: string;
+  name: string;
+  /** НаименованиеПолное in УТ: the one-line full name, served as the short description. */
+  shortDescription: string;
+  /** Описание in УТ: free text, served as the full description. */
+  fullDescription: string;
+  groupId: string | null;
+  unitId: string | null;
+  countryId: string | null;
+  brandId: string | null;
+  manufacturerId: string | null;
+  pictureFileId: string | null;
+  vatRateId: string | null;
+  minQuantity: number;
+  multiplicity: number;
+  tier1Threshold: number;
+  tier2Threshold: number;
+  soldToOrder: boolean;
+  isGoods: boolean;
+  deleted: boolean;
+}
+
+export interface GroupRecord {
+  id: string;
+  parentId: string | null;
+  code: string;
+  name: string;
+  deleted: boolean;
+}
+
+export interface WarehouseRecord {
+  id: string;
+  code: string;
+  name: string;
+  city: string | null;
+  address: string | null;
+  phone: string | null;
+  retailPriceKindId: string | null;
+  isShop: boolean;
+  deleted: boolean;
+}
+
+export interface PriceKindRecord {
+  id: string;
+  name: string;
+  currencyId: string | null;
+  includesVat: boolean;
+  deleted: boolean;
+}
+
+export interface PriceRecord {
+  itemId: string;
+  priceKindId: string;
+  price: number;
+  /** The packaging the price is for (null = per unit of the item). */
+  packagingId: string | null;
+  currencyId: string | null;
+  period: Date | null;
+}
+
+export interface StockRecord {
+  itemId: string;
+  warehouseId: string;
+  /** On hand (ВНаличии). */
+  onHand: number;
+  /** Promised: to ship (11.5 ТоварыНаСкладах.КОтгрузке) or reserved (11.4 СвободныеОстатки). */
+  reserved: number;
+  /** What can be sold: onHand − reserved, never below 0. */
+  available: number;
+}
+
+export interface BarcodeRecord {
+  barcode: string;
+  itemId: string;
+  packagingId: string | null;
+}
+
+export interface UnitRecord {
+  id: string;
+  code: string;
+  name: string;
+  fullName: string;
+  /** Packagings belong to an item; units of measure to nobody. */
+  itemId: string | null;
+  /** For packagings: the unit they count in, and how many of it (Числитель/Знаменатель): 0.17 for 170 g of кг. */
+  baseUnitId: string | null;
+  ratio: number;
+  deleted: boolean;
+}
+
+export interface CountryRecord {
+  id: string;
+  code: string;
+  name: string;
+  fullName: string;
+  alpha2: string;
+}
+
+export interface BrandRecord {
+  id: string;
+  name: string;
+  manufacturerId: string | null;
+}
+
+export interface ManufacturerRecord {
+  id: string;
+  name: string;
+}
+
+export interface PictureRecord {
+  fileId: string;
+  itemId: string | null;
+  name: string;
+  extension: string;
+  size: number;
+  /** Where the bytes are: the БСП register (ВИнформационнойБазе) or a file volume (not reachable over OData). */
+  storedInBase: boolean;
+  modified: Date | null;
+  deleted: boolean;
+}
+
+export interface ClientRecord {
+  partnerId: string;
+  counterpartyId: string | null;
+  externalId: string | null;
+  name: string;
+  fullName: string;
+  inn: string | null;
+  kpp: string | null;
+  kind: 'company' | 'person' | 'entrepreneur';
+  phone: string | null;
+  email: string | null;
+  deleted: boolean;
+}
+
+export interface OrderRecord {
+  id: string;
+  number: string;
+  date: Date | null;
+  externalId: string | null;
+  status: string;
+  total: number;
+  posted: boolean;
+  deleted: boolean;
+  partnerId: string | null;
+  warehouseId: string | null;
+}
+
+export interface PaymentRecord {
+  id: string;
+  number: string;
+  date: Date | null;
+  externalId: string | null;
+  amount: number;
+  operation: string;
+  posted: boolean;
+  orderIds: string[];
+  counterpartyId: string | null;
+}
+
+export interface OrganisationRecord {
+  id: string;
+  name: string;
+  fullName: string;
+  inn: string;
+  kpp: string;
+  ogrn: string;
+  address: string | null;
+  phone: string | null;
+}
+
+export interface BankAccountRecord {
+  id: string;
+  organisationId: string | null;
+  number: string;
+  bankId: string | null;
+}
+
+export interface ConfigurationVersionRecord {
+  name: string;
+  version: string;
+  /** Other subsystems (БСП, …) with versions, for `state`. */
+  subsystems: { name: string; version: string }[];
+}
+
+export interface OrderStatusRecord {
+  orderId: string;
+  period: Date | null;
+  orderStatus: number;
+  paymentStatus: number;
+  paidAmount: number;
+  comment: string;
+}
+
+export interface CardPaymentRecord {
+  orderId: string;
+  transactionId: string;
+  provider: string;
+  rrn: string;
+  authCode: string;
+  cardMask: string;
+  amount: number;
+  paidAt: Date | null;
+}
+
+export interface ClientBalanceRecord {
+  /** What the client owes (> 0) or has prepaid (< 0), summed over the analytics keys read. */
+  debt: number;
+  prepaid: number;
+}
+
+// ---- inputs of writes (what orders/outbox hand the profile) ----
+
+export interface ClientInput {
+  externalId: string;
+  name: string;
+  fullName?: string;
+  inn?: string;
+  kpp?: string;
+  kind: 'company' | 'person' | 'entrepreneur';
+  phone?: string;
+  email?: string;
+  comment?: string;
+}
+
+export interface OrderLineInput {
+  itemId: string;
+  quantity: number;
+  /** Price per unit, VAT included (price kinds in УТ are kept with VAT). */
+  price: number;
+  packagingId?: string | null;
+  /** Packaging ratio (units per packaging) when packagingId is set. */
+  packagingRatio?: number;
+  priceKindId?: string | null;
+  vatRateId?: string | null;
+  /** Percent, e.g. 20; null/undefined = without VAT. */
+  vatRate?: number | null;
+}
+
+export interface OrderInput {
+  externalId: string;
+  date: Date;
+  deliveryAddress: string;
+  comment?: string;
+  paymentForm: 'card' | 'bank' | 'cash';
+  lines: OrderLineInput[];
+}
+
+export interface OrderRefs {
+  organisationKey: string;
+  partnerKey: string;
+  counterpartyKey: string | null;
+  warehouseKey: string;
+  currencyKey: string;
+  priceKindKey?: string | null;
+  bankAccountKey?: string | null;
+}
+
+export interface PaymentInput {
+  externalId: string;
+  date: Date;
+  amount: number;
+  orderKey: string;
+  comment?: string;
+  /** Card: masked number, authorisation code. Bank: incoming document number/date, purpose. */
+  cardMask?: string;
+  authCode?: string;
+  incomingNumber?: string;
+  incomingDate?: Date;
+  purpose?: string;
+}
+
+export interface PaymentRefs {
+  organisationKey: string;
+  partnerKey: string;
+  counterpartyKey: string | null;
+  currencyKey: string;
+  bankAccountKey?: string | null;
+}
+
+export interface OrderStatusInput {
+  orderKey: string;
+  period: Date;
+  orderStatus: number;
+  paymentStatus: number;
+  paidAmount: number;
+  comment?: string;
+}
+
+export interface CardPaymentInput {
+  orderKey: string;
+  transactionId: string;
+  provider: string;
+  rrn: string;
+  authCode: string;
+  cardMask: string;
+  amount: number;
+  paidAt: Date;
+}
+
+/** Context a mapping may need beyond the row: config (field sources, defaults) and resolved property keys. */
+export interface MapContext {
+  config: Config;
+  /** ChartOfCharacteristicTypes_ДополнительныеРеквизитыИСведения: Имя (or Description) → Ref_Key, for additionalAttribute sources. */
+  propertyKeys?: Map<string, string>;
+}
+
+export interface Mappers {
+  toItem(row: Row, ctx: MapContext): ItemRecord;
+  toGroup(row: Row): GroupRecord;
+  toWarehouse(row: Row): WarehouseRecord;
+  /** Distinct cities of warehouses, sorted (ru collation). */
+  citiesOf(warehouses: WarehouseRecord[]): string[];
+  toPriceKind(row: Row): PriceKindRecord;
+  toPrice(row: Row): PriceRecord;
+  toStock(row: Row): StockRecord;
+  toBarcode(row: Row): BarcodeRecord;
+  toUnit(row: Row): UnitRecord;
+  toCountry(row: Row): CountryRecord;
+  toBrand(row: Row): BrandRecord;
+  toManufacturer(row: Row): ManufacturerRecord;
+  toPicture(row: Row): PictureRecord;
+  /** Bytes of a picture from a pictureData row (base64 in `…_Base64Data`), null when absent. */
+  pictureBytes(row: Row): Buffer | null;
+  toClient(partner: Row, counterparty?: Row | null): ClientRecord;
+  toClientBalance(rows: Row[]): ClientBalanceRecord;
+  toOrder(row: Row): OrderRecord;
+  toPayment(row: Row): PaymentRecord;
+  toOrganisation(row: Row): OrganisationRecord;
+  toBankAccount(row: Row): BankAccountRecord;
+  toConfigurationVersion(rows: Row[]): ConfigurationVersionRecord;
+  toOrderStatus(row: Row): OrderStatusRecord;
+  toCardPayment(row: Row): CardPaymentRecord;
+  /** Property name → Ref_Key from property rows, for MapContext.propertyKeys. */
+  propertyKeysOf(rows: Row[]): Map<string, string>;
+}
+
+export interface Builders {
+  partnerBody(client: ClientInput, config: Config): Row;
+  counterpartyBody(client: ClientInput, refs: { partnerKey: string; countryKey?: string | null }, config: Config): Row;
+  /** PATCH bodies for clientupd: only what ReGate owns (names, ИНН/КПП, contacts). */
+  clientPatch(client: Partial<ClientInput>): { partner: Row; counterparty: Row };
+  orderDocument(order: OrderInput, refs: OrderRefs, config: Config): Row;
+  /** Cancelling in УТ: every line Отменено, status Закрыт (the lines are replaced whole, so they are passed in). */
+  cancelOrderPatch(currentLines: Row[]): Row;
+  cardPaymentDocument(payment: PaymentInput, refs: PaymentRefs, config: Config): Row;
+  bankPaymentDocument(payment: PaymentInput, refs: PaymentRefs, config: Config): Row;
+  cardRefundDocument(payment: PaymentInput, refs: PaymentRefs, config: Config): Row;
+  bankRefundDocument(payment: PaymentInput, refs: PaymentRefs, config: Config): Row;
+  orderStatusRecord(s: OrderStatusInput): Row;
+  cardPaymentRecord(p: CardPaymentInput): Row;
+}
+
+export interface Profile {
+  id: ProfileId;
+  /** Configuration family, for messages: 'УТ 11'. */
+  family: string;
+  /** What InformationRegister_ВерсииПодсистем should report as the main configuration. */
+  configurationName: string;
+  minVersion: string;
+  reads: Partial<Record<ConceptId, ReadSpec>>;
+  writes: Record<string, WriteSpec>;
+  map: Mappers;
+  build: Builders;
+  /** Where each configurable field is read from (resolved from config.catalog). */
+  fieldSources: Record<ConfigurableField, FieldSource>;
+}
+
+export type ConfigurableField = 'minQuantity' | 'multiplicity' | 'soldToOrder' | 'tier1Threshold' | 'tier2Threshold';
+
+export interface FieldRequirement {
+  name: string;
+  why: string[];
+}
+
+export interface SetRequirement {
+  set: string;
+  why: string[];
+  fields: FieldRequirement[];
+  /** Needed only because of the ReGate extension (onec.extension = true). */
+  extension: boolean;
+  /** Read through a virtual table (the composition must still contain the register). */
+  virtual?: 'SliceLast' | 'Balance';
+  /** Written (POST/PATCH) by ReGate: the OData user needs rights to change it. */
+  written: boolean;
+}

@@ -1,0 +1,842 @@
+import type { Config, FieldSource } from '../../config/schema.js';
+import { and, eq, or, type Filter } from '../filter.js';
+import { cast, guid } from '../url.js';
+import type {
+  Builders,
+  ClientInput,
+  ConfigurableField,
+  MapContext,
+  Mappers,
+  PaymentInput,
+  PaymentRefs,
+  Profile,
+  ProfileId,
+  ReadSpec,
+  Row,
+  WriteSpec,
+} from './types.js';
+
+/**
+ * The УТ 11 profile (11.5 and 11.4). Where УТ keeps what ReGate needs: ../shared/reference/onec-odata/DIALECT.md
+ * "Where УТ 11 keeps what ReGate needs"; names checked against derived/ut-11.5.18.41_odata-fields.txt by
+ * test/profiles. The emulator's src/emulator/schema/ut11.ts publishes the same names (a test keeps them in step).
+ *
+ * Choices:
+ * - Short description = НаименованиеПолное (УТ's one-line full name), full description = Описание (free text).
+ * - Portion size = a packaging of the item (Catalog_УпаковкиЕдиницыИзмерения, Owner_Key = item,
+ *   Числитель/Знаменатель of the item's unit); the item's barcode points at it.
+ * - Tier prices = price kinds config.catalog.tier1PriceKind / tier2PriceKind; thresholds X1/X2, minimal quantity,
+ *   multiplicity and "sold to order" from config.catalog.* FieldSource (extension attribute, additional attribute
+ *   ДополнительныеРеквизиты by property name, or none → config.catalog.defaults).
+ * - Stock: 11.5 AccumulationRegister_ТоварыНаСкладах/Balance (available = ВНаличии − КОтгрузке);
+ *   11.4 AccumulationRegister_СвободныеОстатки/Balance (available = ВНаличии − ВРезервеСоСклада − ВРезервеПодЗаказ).
+ * - Prices: 11.5 InformationRegister_ЦеныНоменклатуры25_RecordType/SliceLast; 11.4 the same over ЦеныНоменклатуры.
+ * - External ids: ReGate_ВнешнийИдентификатор (extension). Without the extension orders are found by
+ *   НомерПоДаннымКлиента, payments by ИдентификаторДокумента, clients by ИНН only.
+ */
+
+const S = {
+  items: 'Catalog_Номенклатура',
+  units: 'Catalog_УпаковкиЕдиницыИзмерения',
+  countries: 'Catalog_СтраныМира',
+  brands: 'Catalog_Марки',
+  makers: 'Catalog_Производители',
+  files: 'Catalog_НоменклатураПрисоединенныеФайлы',
+  binaries: 'InformationRegister_ДвоичныеДанныеФайлов',
+  warehouses: 'Catalog_Склады',
+  priceKinds: 'Catalog_ВидыЦен',
+  barcodes: 'InformationRegister_ШтрихкодыНоменклатуры',
+  stock: 'AccumulationRegister_ТоварыНаСкладах',
+  freeStock: 'AccumulationRegister_СвободныеОстатки',
+  partners: 'Catalog_Партнеры',
+  counterparties: 'Catalog_Контрагенты',
+  analytics: 'Catalog_КлючиАналитикиУчетаПоПартнерам',
+  settlements: 'AccumulationRegister_РасчетыСКлиентами',
+  organisations: 'Catalog_Организации',
+  bankAccounts: 'Catalog_БанковскиеСчетаОрганизаций',
+  currencies: 'Catalog_Валюты',
+  vat: 'Catalog_СтавкиНДС',
+  properties: 'ChartOfCharacteristicTypes_ДополнительныеРеквизитыИСведения',
+  versions: 'InformationRegister_ВерсииПодсистем',
+  orders: 'Document_ЗаказКлиента',
+  bankIn: 'Document_ПоступлениеБезналичныхДенежныхСредств',
+  cardOps: 'Document_ОперацияПоПлатежнойКарте',
+  bankOut: 'Document_СписаниеБезналичныхДенежныхСредств',
+  statuses: 'InformationRegister_ReGate_СтатусыЗаказов',
+  cardPayments: 'InformationRegister_ReGate_ОплатыКартами',
+} as const;
+
+export const UT11_SETS = S;
+
+export const EXT_ID = 'ReGate_ВнешнийИдентификатор';
+
+// ---- small value helpers over normalised rows ----
+const str = (v: unknown): string => (v === null || v === undefined ? '' : String(v));
+const strOrNull = (v: unknown): string | null => (v === null || v === undefined || v === '' ? null : String(v));
+const num = (v: unknown): number => {
+  const n = typeof v === 'number' ? v : typeof v === 'string' && v !== '' ? Number(v) : 0;
+  return Number.isFinite(n) ? n : 0;
+};
+const bool = (v: unknown): boolean => v === true || v === 'true';
+const date = (v: unknown): Date | null => (v instanceof Date ? v : null);
+/** Normalised rows have null for the empty reference; be tolerant of raw rows too. */
+const refOf = (v: unknown): string | null =>
+  typeof v === 'string' && v !== '' && v !== '00000000-0000-0000-0000-000000000000' ? v : null;
+const rowsOf = (v: unknown): Row[] => (Array.isArray(v) ? (v as Row[]) : []);
+const round2 = (x: number) => Math.round(x * 100) / 100;
+
+/** Published name of an extension attribute (FieldSource 'extension'). */
+function extensionAttribute(src: FieldSource): string | null {
+  return src.kind === 'extension' ? src.attribute : null;
+}
+
+const CONFIGURABLE: ConfigurableField[] = ['minQuantity', 'multiplicity', 'soldToOrder', 'tier1Threshold', 'tier2Threshold'];
+
+function fieldSources(config: Config): Record<ConfigurableField, FieldSource> {
+  const c = config.catalog;
+  return {
+    minQuantity: c.minQuantity,
+    multiplicity: c.multiplicity,
+    soldToOrder: c.soldToOrder,
+    tier1Threshold: c.tier1Threshold,
+    tier2Threshold: c.tier2Threshold,
+  };
+}
+
+/** Reads a configurable field off an item row: extension attribute, additional attribute, or nothing. */
+function configurableValue(row: Row, src: FieldSource, ctx: MapContext): unknown {
+  if (src.kind === 'extension') return row[src.attribute];
+  if (src.kind === 'additionalAttribute') {
+    const key = ctx.propertyKeys?.get(src.name);
+    if (!key) return undefined;
+    const line = rowsOf(row.ДополнительныеРеквизиты).find((r) => r.Свойство_Key === key);
+    return line?.Значение;
+  }
+  return undefined;
+}
+
+function orGuids(field: string, keys: string[] | undefined): Filter | undefined {
+  if (!keys?.length) return undefined;
+  return or(...keys.map((k) => eq(field, guid(k))));
+}
+
+/** and() of whatever is present; undefined when nothing is. */
+function allOf(...items: (Filter | undefined)[]): Filter | undefined {
+  const list = items.filter((x): x is Filter => !!x);
+  return list.length ? and(...list) : undefined;
+}
+
+function cityOfAddress(address: Row | undefined): string | null {
+  if (!address) return null;
+  const city = str(address.Город).trim();
+  if (city) return city;
+  // Federal cities (Москва, Санкт-Петербург, Севастополь) are regions in ФИАС: "Москва г".
+  const region = str(address.Регион).trim();
+  if (/ г\.?$/.test(region)) return region.replace(/ г\.?$/, '');
+  // Last resort: "123100, Москва г, …" or "г. Казань, …" in the presentation.
+  const m = /(?:^|,\s*)(?:г\.?\s+([^,]+)|([^,]+?)\s+г\.?)(?:,|$)/.exec(str(address.Представление));
+  return m ? (m[1] ?? m[2]).trim() : null;
+}
+
+// ---------------------------------------------------------------- reads
+
+function reads(id: ProfileId, config: Config): Partial<Record<string, ReadSpec>> {
+  const is115 = id === 'ut11.5';
+  const ext = config.onec.extension;
+  const sources = fieldSources(config);
+  const itemExtra = new Set<string>();
+  let needsAdditional = false;
+  for (const f of CONFIGURABLE) {
+    const attr = extensionAttribute(sources[f]);
+    if (attr) itemExtra.add(attr);
+    if (sources[f].kind === 'additionalAttribute') needsAdditional = true;
+  }
+  const priceRegister = is115 ? 'InformationRegister_ЦеныНоменклатуры25' : 'InformationRegister_ЦеныНоменклатуры';
+  const orderIdField = ext ? EXT_ID : 'НомерПоДаннымКлиента';
+  const paymentIdField = ext ? EXT_ID : 'ИдентификаторДокумента';
+  const byExternalId = (field: string) => (p: { externalId?: string; orderKey?: string }) =>
+    p.externalId !== undefined ? eq(field, p.externalId) : p.orderKey ? eq('Ref_Key', guid(p.orderKey)) : undefined;
+  const paymentSelect = ['Ref_Key', 'Number', 'Date', 'Posted', 'DeletionMark', 'ХозяйственнаяОперация', 'СуммаДокумента', 'Контрагент_Key', paymentIdField, 'РасшифровкаПлатежа/ОснованиеПлатежа', 'РасшифровкаПлатежа/Сумма'];
+
+  return {
+    item: {
+      kind: 'collection',
+      set: S.items,
+      why: 'assortment: article, names, descriptions, unit, brand, country, picture, VAT, order limits',
+      select: [
+        'Ref_Key', 'Code', 'Description', 'DeletionMark', 'IsFolder', 'Parent_Key',
+        'Артикул', 'НаименованиеПолное', 'Описание', 'ЕдиницаИзмерения_Key', 'ТипНоменклатуры', 'ВидНоменклатуры_Key',
+        'Марка_Key', 'Производитель_Key', 'СтранаПроисхождения_Key', 'ФайлКартинки_Key', 'СтавкаНДС_Key',
+        ...itemExtra,
+        ...(needsAdditional ? ['ДополнительныеРеквизиты/Свойство_Key', 'ДополнительныеРеквизиты/Значение'] : []),
+      ],
+      filter: () => eq('IsFolder', false),
+    },
+    group: {
+      kind: 'collection',
+      set: S.items,
+      why: 'storetable: the tree of groups and subgroups',
+      select: ['Ref_Key', 'Code', 'Description', 'DeletionMark', 'IsFolder', 'Parent_Key'],
+      filter: () => eq('IsFolder', true),
+    },
+    warehouse: {
+      kind: 'collection',
+      set: S.warehouses,
+      why: 'city / citystore: warehouses and their address (КонтактнаяИнформация, Тип = Адрес)',
+      select: [
+        'Ref_Key', 'Code', 'Description', 'DeletionMark', 'IsFolder', 'ТипСклада', 'РозничныйВидЦены_Key',
+        'КонтактнаяИнформация/Тип', 'КонтактнаяИнформация/Представление', 'КонтактнаяИнформация/Город',
+        'КонтактнаяИнформация/Регион', 'КонтактнаяИнформация/НомерТелефона',
+      ],
+      filter: () => eq('IsFolder', false),
+    },
+    priceKind: {
+      kind: 'collection',
+      set: S.priceKinds,
+      why: `prices: find the kinds '${config.catalog.retailPriceKind}', '${config.catalog.tier1PriceKind}', '${config.catalog.tier2PriceKind}' by name`,
+      select: ['Ref_Key', 'Description', 'DeletionMark', 'ВалютаЦены_Key', 'ЦенаВключаетНДС'],
+    },
+    price: {
+      kind: 'sliceLast',
+      register: priceRegister,
+      recordType: true,
+      why: 'assortment: retail and tier prices (the last price per item and kind)',
+      select: ['Period', 'Номенклатура_Key', is115 ? 'ХарактеристикаЦО_Key' : 'Характеристика_Key', 'ВидЦены_Key', 'Цена', 'Упаковка_Key', 'Валюта_Key'],
+      condition: (p) => allOf(orGuids('ВидЦены_Key', p.priceKindKeys), orGuids('Номенклатура_Key', p.itemKeys)),
+    },
+    stock: is115
+      ? {
+          kind: 'balance',
+          register: S.stock,
+          dimensions: ['Номенклатура', 'Склад'],
+          why: 'assortment: stock per warehouse (ВНаличии − КОтгрузке)',
+          select: ['Номенклатура_Key', 'Склад_Key', 'ВНаличииBalance', 'КОтгрузкеBalance'],
+          condition: (p) => orGuids('Склад_Key', p.warehouseKeys),
+        }
+      : {
+          kind: 'balance',
+          register: S.freeStock,
+          dimensions: ['Номенклатура', 'Склад'],
+          why: 'assortment: free stock per warehouse (ВНаличии − reserves)',
+          select: ['Номенклатура_Key', 'Склад_Key', 'ВНаличииBalance', 'ВРезервеСоСкладаBalance', 'ВРезервеПодЗаказBalance'],
+          condition: (p) => orGuids('Склад_Key', p.warehouseKeys),
+        },
+    barcode: {
+      kind: 'collection',
+      set: S.barcodes,
+      keyFields: ['Штрихкод'],
+      why: 'assortment: EAN barcodes of items and their packagings',
+      select: ['Штрихкод', 'Номенклатура_Key', 'Характеристика_Key', 'Упаковка_Key'],
+    },
+    unit: {
+      kind: 'collection',
+      set: S.units,
+      why: 'assortment: units (кг/л/шт) and portion sizes (packagings of an item, Числитель/Знаменатель)',
+      select: ['Ref_Key', 'Code', 'Description', 'DeletionMark', 'IsFolder', 'Owner_Key', 'НаименованиеПолное', 'ЕдиницаИзмерения_Key', 'Числитель', 'Знаменатель'],
+    },
+    country: {
+      kind: 'collection',
+      set: S.countries,
+      why: 'assortment: country of origin',
+      select: ['Ref_Key', 'Code', 'Description', 'НаименованиеПолное', 'КодАльфа2'],
+    },
+    brand: {
+      kind: 'collection',
+      set: S.brands,
+      why: 'assortment: brand',
+      select: ['Ref_Key', 'Description', 'Производитель_Key'],
+    },
+    manufacturer: {
+      kind: 'collection',
+      set: S.makers,
+      why: 'assortment: manufacturer (brand fallback)',
+      select: ['Ref_Key', 'Description'],
+    },
+    picture: {
+      kind: 'collection',
+      set: S.files,
+      why: 'assortment: picture files of items (metadata; ФайлКартинки_Key points at the main one)',
+      select: ['Ref_Key', 'Description', 'DeletionMark', 'ВладелецФайла_Key', 'Расширение', 'Размер', 'ТипХраненияФайла', 'ДатаМодификацииУниверсальная'],
+      filter: (p) => (p.fileKey ? eq('Ref_Key', guid(p.fileKey)) : orGuids('ВладелецФайла_Key', p.itemKeys)),
+    },
+    pictureData: {
+      kind: 'collection',
+      set: S.binaries,
+      keyFields: ['Файл'],
+      why: 'picture bytes (БСП keeps files stored in the infobase here, as ValueStorage)',
+      select: ['Файл', 'Файл_Type', 'ДвоичныеДанныеФайла_Base64Data'],
+      // A composite dimension compares only through cast() (a bare guid matches nothing).
+      filter: (p) => (p.fileKey ? eq('Файл', cast(p.fileKey, S.files)) : undefined),
+    },
+    property: {
+      kind: 'collection',
+      set: S.properties,
+      why: 'order limits kept as additional attributes: property name → key',
+      select: ['Ref_Key', 'Description', 'Имя', 'Заголовок'],
+    },
+    client: {
+      kind: 'collection',
+      set: S.partners,
+      why: 'client: find the partner by Richest.store id',
+      select: ['Ref_Key', 'Code', 'Description', 'DeletionMark', 'НаименованиеПолное', 'ЮрФизЛицо', ...(ext ? [EXT_ID] : []), 'КонтактнаяИнформация/Тип', 'КонтактнаяИнформация/Представление'],
+      filter: (p) => (ext && p.externalId !== undefined ? eq(EXT_ID, p.externalId) : p.partnerKey ? eq('Ref_Key', guid(p.partnerKey)) : undefined),
+    },
+    counterparty: {
+      kind: 'collection',
+      set: S.counterparties,
+      why: 'client: legal requisites (ИНН/КПП) and the link to the partner; bank payments are matched by ИНН',
+      select: ['Ref_Key', 'Description', 'DeletionMark', 'НаименованиеПолное', 'ИНН', 'КПП', 'ЮрФизЛицо', 'Партнер_Key', ...(ext ? [EXT_ID] : [])],
+      filter: (p) =>
+        p.inn ? eq('ИНН', p.inn) : ext && p.externalId !== undefined ? eq(EXT_ID, p.externalId) : p.partnerKey ? eq('Партнер_Key', guid(p.partnerKey)) : undefined,
+    },
+    clientAnalytics: {
+      kind: 'collection',
+      set: S.analytics,
+      why: 'client balance: the settlement analytics keys of a partner',
+      select: ['Ref_Key', 'Партнер_Key', 'Контрагент_Key', 'Организация_Key'],
+      filter: (p) => (p.partnerKey ? eq('Партнер_Key', guid(p.partnerKey)) : undefined),
+    },
+    clientBalance: {
+      kind: 'balance',
+      register: S.settlements,
+      dimensions: ['АналитикаУчетаПоПартнерам'],
+      why: 'client: the balance (prepayments) of the client',
+      select: ['АналитикаУчетаПоПартнерам_Key', 'СуммаBalance'],
+      condition: (p) => orGuids('АналитикаУчетаПоПартнерам_Key', p.analyticsKeys),
+    },
+    order: {
+      kind: 'collection',
+      set: S.orders,
+      why: 'booking / bookingstate: find the order by Richest.store id (exactly-once creation), its status and sum',
+      select: ['Ref_Key', 'Number', 'Date', 'Posted', 'DeletionMark', 'Статус', 'СуммаДокумента', 'Партнер_Key', 'Склад_Key', orderIdField],
+      filter: byExternalId(orderIdField),
+    },
+    payment: {
+      kind: 'collection',
+      set: S.bankIn,
+      why: 'bank payments: find by payment event id (exactly once), settle orders',
+      select: paymentSelect,
+      filter: byExternalId(paymentIdField),
+    },
+    cardOperation: {
+      kind: 'collection',
+      set: S.cardOps,
+      why: 'paycard / refund: card payments and card refunds by payment event id',
+      select: paymentSelect,
+      filter: byExternalId(paymentIdField),
+    },
+    refund: {
+      kind: 'collection',
+      set: S.bankOut,
+      why: 'refund: bank refunds by payment event id',
+      select: paymentSelect,
+      filter: byExternalId(paymentIdField),
+    },
+    organisation: {
+      kind: 'collection',
+      set: S.organisations,
+      why: 'state: organisation name and requisites (ИНН, КПП, ОГРН, address)',
+      select: ['Ref_Key', 'Description', 'НаименованиеПолное', 'ИНН', 'КПП', 'ОГРН', 'КонтактнаяИнформация/Тип', 'КонтактнаяИнформация/Представление'],
+      filter: () => (config.onec.organisationKey ? eq('Ref_Key', guid(config.onec.organisationKey)) : undefined),
+    },
+    bankAccount: {
+      kind: 'collection',
+      set: S.bankAccounts,
+      why: 'bank payments: the organisation account the statement belongs to',
+      select: ['Ref_Key', 'Owner_Key', 'НомерСчета', 'Банк_Key'],
+    },
+    currency: {
+      kind: 'collection',
+      set: S.currencies,
+      why: 'orders: the document currency (code 643)',
+      select: ['Ref_Key', 'Code', 'Description'],
+    },
+    vatRate: {
+      kind: 'collection',
+      set: S.vat,
+      why: 'orders: VAT of each line',
+      select: ['Ref_Key', 'Description', 'Ставка', 'БезНДС'],
+    },
+    configurationVersion: {
+      kind: 'collection',
+      set: S.versions,
+      keyFields: ['ИмяПодсистемы'],
+      why: 'state and `regate check`: configuration name and version',
+      select: ['ИмяПодсистемы', 'Версия', 'ЭтоОсновнаяКонфигурация'],
+    },
+    ...(ext
+      ? {
+          orderStatus: {
+            kind: 'sliceLast',
+            register: S.statuses,
+            recordType: false,
+            extension: true,
+            why: 'bookingstate: the ReGate status of an order (codes 0–7) and its payment status (0–4)',
+            select: ['Period', 'Заказ_Key', 'СтатусЗаказа', 'СтатусОплаты', 'СуммаОплаты', 'Комментарий'],
+            condition: (p) => (p.orderKey ? eq('Заказ_Key', guid(p.orderKey)) : undefined),
+          } satisfies ReadSpec,
+          cardPayment: {
+            kind: 'collection',
+            set: S.cardPayments,
+            keyFields: ['Заказ_Key', 'ИдентификаторТранзакции'],
+            extension: true,
+            why: 'paycard / refund: the payment system data of an order',
+            select: ['Заказ_Key', 'ИдентификаторТранзакции', 'Провайдер', 'RRN', 'КодАвторизации', 'МаскаКарты', 'Сумма', 'ДатаОплаты'],
+            filter: (p) => (p.orderKey ? eq('Заказ_Key', guid(p.orderKey)) : undefined),
+          } satisfies ReadSpec,
+        }
+      : {}),
+  };
+}
+
+// ---------------------------------------------------------------- writes
+
+function writes(config: Config): Record<string, WriteSpec> {
+  const ext = config.onec.extension;
+  const idField = ext ? [EXT_ID] : [];
+  const out: Record<string, WriteSpec> = {
+    partner: { set: S.partners, why: 'client: create the partner of a new Richest.store client', fields: ['Description', 'НаименованиеПолное', 'Клиент', 'ЮрФизЛицо', 'Комментарий', ...idField, 'КонтактнаяИнформация/Тип', 'КонтактнаяИнформация/Представление', 'КонтактнаяИнформация/НомерТелефона', 'КонтактнаяИнформация/АдресЭП'] },
+    counterparty: { set: S.counterparties, why: 'client: create the counterparty (ИНН/КПП) linked to the partner', fields: ['Description', 'НаименованиеПолное', 'ЮрФизЛицо', 'ИНН', 'КПП', 'Партнер_Key', 'СтранаРегистрации_Key', ...idField] },
+    order: { set: S.orders, post: true, why: 'booking: the customer order with delivery address, posted', fields: ['Date', 'Организация_Key', 'Партнер_Key', 'Контрагент_Key', 'Склад_Key', 'Валюта_Key', 'Статус', 'Согласован', 'ХозяйственнаяОперация', 'ФормаОплаты', 'БанковскийСчет_Key', 'ЦенаВключаетНДС', 'НалогообложениеНДС', 'СуммаДокумента', 'АдресДоставки', 'Комментарий', 'НомерПоДаннымКлиента', 'ДатаПоДаннымКлиента', ...idField, 'Товары/Номенклатура_Key', 'Товары/Упаковка_Key', 'Товары/КоличествоУпаковок', 'Товары/Количество', 'Товары/ВидЦены_Key', 'Товары/Цена', 'Товары/Сумма', 'Товары/СтавкаНДС_Key', 'Товары/СуммаНДС', 'Товары/СуммаСНДС', 'Товары/Склад_Key', 'Товары/КодСтроки', 'Товары/Отменено'] },
+    cardPaymentDocument: { set: S.cardOps, post: true, why: 'paycard: the card payment against the order', fields: ['Date', 'ХозяйственнаяОперация', 'Организация_Key', 'Контрагент_Key', 'Партнер_Key', 'СуммаДокумента', 'Валюта_Key', 'НомерПлатежнойКарты', 'КодАвторизации', 'ОплатаВыполнена', 'ДокументОснование', 'Комментарий', ext ? EXT_ID : 'ИдентификаторДокумента', 'РасшифровкаПлатежа/Партнер_Key', 'РасшифровкаПлатежа/ОснованиеПлатежа', 'РасшифровкаПлатежа/Сумма', 'РасшифровкаПлатежа/СуммаВзаиморасчетов', 'РасшифровкаПлатежа/ВалютаВзаиморасчетов_Key'] },
+    bankPaymentDocument: { set: S.bankIn, post: true, why: 'bank statements: the incoming payment against the order', fields: ['Date', 'ХозяйственнаяОперация', 'Организация_Key', 'БанковскийСчет_Key', 'Контрагент_Key', 'Партнер_Key', 'СуммаДокумента', 'Валюта_Key', 'НомерВходящегоДокумента', 'ДатаВходящегоДокумента', 'НазначениеПлатежа', 'ПроведеноБанком', 'ДатаПроведенияБанком', 'Комментарий', ext ? EXT_ID : 'ИдентификаторДокумента', 'РасшифровкаПлатежа/Партнер_Key', 'РасшифровкаПлатежа/ОснованиеПлатежа', 'РасшифровкаПлатежа/Сумма', 'РасшифровкаПлатежа/СуммаВзаиморасчетов', 'РасшифровкаПлатежа/ВалютаВзаиморасчетов_Key'] },
+    cardRefundDocument: { set: S.cardOps, post: false, why: 'refund: the card refund, prepared for a person to confirm', fields: ['Date', 'ХозяйственнаяОперация', 'Организация_Key', 'Контрагент_Key', 'Партнер_Key', 'СуммаДокумента', 'Валюта_Key', 'НомерПлатежнойКарты', 'ДокументОснование', 'Комментарий', ext ? EXT_ID : 'ИдентификаторДокумента', 'РасшифровкаПлатежа/Партнер_Key', 'РасшифровкаПлатежа/ОснованиеПлатежа', 'РасшифровкаПлатежа/Сумма'] },
+    bankRefundDocument: { set: S.bankOut, post: false, why: 'refund: the bank refund (payment order), prepared for a person to confirm', fields: ['Date', 'ХозяйственнаяОперация', 'Организация_Key', 'БанковскийСчет_Key', 'Контрагент_Key', 'Партнер_Key', 'СуммаДокумента', 'Валюта_Key', 'НазначениеПлатежа', 'ДокументОснование', 'Комментарий', ext ? EXT_ID : 'ИдентификаторДокумента', 'РасшифровкаПлатежа/Партнер_Key', 'РасшифровкаПлатежа/Сумма', 'РасшифровкаПлатежа/ОснованиеПлатежа'] },
+  };
+  if (ext) {
+    out.orderStatus = { set: S.statuses, extension: true, why: 'booking / paycard / refund / expiry: the ReGate status of the order', fields: ['Period', 'Заказ_Key', 'СтатусЗаказа', 'СтатусОплаты', 'СуммаОплаты', 'Комментарий'] };
+    out.cardPayment = { set: S.cardPayments, extension: true, why: 'paycard: the payment system data', fields: ['Заказ_Key', 'ИдентификаторТранзакции', 'Провайдер', 'RRN', 'КодАвторизации', 'МаскаКарты', 'Сумма', 'ДатаОплаты'] };
+  }
+  return out;
+}
+
+// ---------------------------------------------------------------- mapping
+
+function mappers(id: ProfileId): Mappers {
+  const is115 = id === 'ut11.5';
+  const defaultsOf = (ctx: MapContext) => ctx.config.catalog.defaults;
+  const positive = (v: unknown, fallback: number) => {
+    const n = num(v);
+    return n > 0 ? n : fallback;
+  };
+  const contacts = (row: Row) => rowsOf(row.КонтактнаяИнформация);
+  const firstOf = (row: Row, type: string) => contacts(row).find((c) => c.Тип === type);
+
+  return {
+    toItem(row, ctx) {
+      const s = fieldSources(ctx.config);
+      const d = defaultsOf(ctx);
+      return {
+        id: str(row.Ref_Key),
+        code: str(row.Code),
+        article: str(row.Артикул).trim(),
+        name: str(row.Description),
+        shortDescription: str(row.НаименованиеПолное),
+        fullDescription: str(row.Описание),
+        groupId: refOf(row.Parent_Key),
+        unitId: refOf(row.ЕдиницаИзмерения_Key),
+        countryId: refOf(row.СтранаПроисхождения_Key),
+        brandId: refOf(row.Марка_Key),
+        manufacturerId: refOf(row.Производитель_Key),
+        pictureFileId: refOf(row.ФайлКартинки_Key),
+        vatRateId: refOf(row.СтавкаНДС_Key),
+        minQuantity: positive(configurableValue(row, s.minQuantity, ctx), d.minQuantity),
+        multiplicity: positive(configurableValue(row, s.multiplicity, ctx), d.multiplicity),
+        tier1Threshold: positive(configurableValue(row, s.tier1Threshold, ctx), d.tier1Threshold),
+        tier2Threshold: positive(configurableValue(row, s.tier2Threshold, ctx), d.tier2Threshold),
+        soldToOrder: bool(configurableValue(row, s.soldToOrder, ctx)),
+        isGoods: row.ТипНоменклатуры === undefined || row.ТипНоменклатуры === 'Товар',
+        deleted: bool(row.DeletionMark),
+      };
+    },
+    toGroup: (row) => ({
+      id: str(row.Ref_Key),
+      parentId: refOf(row.Parent_Key),
+      code: str(row.Code),
+      name: str(row.Description),
+      deleted: bool(row.DeletionMark),
+    }),
+    toWarehouse(row) {
+      const address = firstOf(row, 'Адрес');
+      const phone = firstOf(row, 'Телефон');
+      return {
+        id: str(row.Ref_Key),
+        code: str(row.Code),
+        name: str(row.Description),
+        city: cityOfAddress(address),
+        address: strOrNull(address?.Представление),
+        phone: strOrNull(phone?.НомерТелефона) ?? strOrNull(phone?.Представление),
+        retailPriceKindId: refOf(row.РозничныйВидЦены_Key),
+        isShop: row.ТипСклада === 'РозничныйМагазин',
+        deleted: bool(row.DeletionMark),
+      };
+    },
+    citiesOf: (warehouses) =>
+      [...new Set(warehouses.filter((w) => !w.deleted && w.city).map((w) => w.city as string))].sort((a, b) => a.localeCompare(b, 'ru')),
+    toPriceKind: (row) => ({
+      id: str(row.Ref_Key),
+      name: str(row.Description),
+      currencyId: refOf(row.ВалютаЦены_Key),
+      includesVat: bool(row.ЦенаВключаетНДС),
+      deleted: bool(row.DeletionMark),
+    }),
+    toPrice: (row) => ({
+      itemId: str(row.Номенклатура_Key),
+      priceKindId: str(row.ВидЦены_Key),
+      price: num(row.Цена),
+      packagingId: refOf(row.Упаковка_Key),
+      currencyId: refOf(row.Валюта_Key),
+      period: date(row.Period),
+    }),
+    toStock(row) {
+      const onHand = num(row.ВНаличииBalance);
+      const reserved = is115 ? num(row.КОтгрузкеBalance) : num(row.ВРезервеСоСкладаBalance) + num(row.ВРезервеПодЗаказBalance);
+      return {
+        itemId: str(row.Номенклатура_Key),
+        warehouseId: str(row.Склад_Key),
+        onHand,
+        reserved,
+        available: Math.max(0, Math.round((onHand - reserved) * 1000) / 1000),
+      };
+    },
+    toBarcode: (row) => ({
+      barcode: str(row.Штрихкод).trim(),
+      itemId: str(row.Номенклатура_Key),
+      packagingId: refOf(row.Упаковка_Key),
+    }),
+    toUnit(row) {
+      const owner = refOf(row.Owner_Key) ?? (str(row.Owner_Type).endsWith(S.items) ? refOf(row.Owner) : null);
+      const numerator = num(row.Числитель);
+      const denominator = num(row.Знаменатель);
+      return {
+        id: str(row.Ref_Key),
+        code: str(row.Code),
+        name: str(row.Description),
+        fullName: str(row.НаименованиеПолное),
+        itemId: owner,
+        baseUnitId: refOf(row.ЕдиницаИзмерения_Key),
+        ratio: numerator > 0 ? numerator / (denominator > 0 ? denominator : 1) : 1,
+        deleted: bool(row.DeletionMark),
+      };
+    },
+    toCountry: (row) => ({
+      id: str(row.Ref_Key),
+      code: str(row.Code),
+      name: str(row.Description),
+      fullName: str(row.НаименованиеПолное),
+      alpha2: str(row.КодАльфа2),
+    }),
+    toBrand: (row) => ({ id: str(row.Ref_Key), name: str(row.Description), manufacturerId: refOf(row.Производитель_Key) }),
+    toManufacturer: (row) => ({ id: str(row.Ref_Key), name: str(row.Description) }),
+    toPicture: (row) => ({
+      fileId: str(row.Ref_Key),
+      itemId: refOf(row.ВладелецФайла_Key),
+      name: str(row.Description),
+      extension: str(row.Расширение).toLowerCase().replace(/^\./, ''),
+      size: num(row.Размер),
+      storedInBase: row.ТипХраненияФайла !== 'ВТомахНаДиске',
+      modified: date(row.ДатаМодификацииУниверсальная),
+      deleted: bool(row.DeletionMark),
+    }),
+    pictureBytes(row) {
+      const b64 = row.ДвоичныеДанныеФайла_Base64Data;
+      if (typeof b64 === 'string' && b64.length) return Buffer.from(b64, 'base64');
+      const raw = row.ДвоичныеДанныеФайла;
+      if (raw instanceof Uint8Array && raw.length) return Buffer.from(raw);
+      return null;
+    },
+    toClient(partner, counterparty) {
+      const c = counterparty ?? null;
+      const legal = c ? str(c.ЮрФизЛицо) : '';
+      const kind = legal === 'ИндивидуальныйПредприниматель' ? 'entrepreneur' : legal === 'ЮрЛицо' || legal === 'ЮрЛицоНеРезидент' ? 'company' : legal === 'ФизЛицо' ? 'person' : partner.ЮрФизЛицо === 'Компания' ? 'company' : 'person';
+      const phone = rowsOf(partner.КонтактнаяИнформация).find((r) => r.Тип === 'Телефон');
+      const email = rowsOf(partner.КонтактнаяИнформация).find((r) => r.Тип === 'АдресЭлектроннойПочты');
+      return {
+        partnerId: str(partner.Ref_Key),
+        counterpartyId: c ? str(c.Ref_Key) : null,
+        externalId: strOrNull(partner[EXT_ID]) ?? (c ? strOrNull(c[EXT_ID]) : null),
+        name: str(partner.Description),
+        fullName: str(partner.НаименованиеПолное) || str(c?.НаименованиеПолное),
+        inn: c ? strOrNull(c.ИНН) : null,
+        kpp: c ? strOrNull(c.КПП) : null,
+        kind,
+        phone: strOrNull(phone?.НомерТелефона) ?? strOrNull(phone?.Представление),
+        email: strOrNull(email?.АдресЭП) ?? strOrNull(email?.Представление),
+        deleted: bool(partner.DeletionMark),
+      };
+    },
+    toClientBalance(rows) {
+      const sum = round2(rows.reduce((s, r) => s + num(r.СуммаBalance), 0));
+      return { debt: sum > 0 ? sum : 0, prepaid: sum < 0 ? -sum : 0 };
+    },
+    toOrder: (row) => ({
+      id: str(row.Ref_Key),
+      number: str(row.Number),
+      date: date(row.Date),
+      externalId: strOrNull(row[EXT_ID]) ?? strOrNull(row.НомерПоДаннымКлиента),
+      status: str(row.Статус),
+      total: num(row.СуммаДокумента),
+      posted: bool(row.Posted),
+      deleted: bool(row.DeletionMark),
+      partnerId: refOf(row.Партнер_Key),
+      warehouseId: refOf(row.Склад_Key),
+    }),
+    toPayment: (row) => ({
+      id: str(row.Ref_Key),
+      number: str(row.Number),
+      date: date(row.Date),
+      externalId: strOrNull(row[EXT_ID]) ?? strOrNull(row.ИдентификаторДокумента),
+      amount: num(row.СуммаДокумента),
+      operation: str(row.ХозяйственнаяОперация),
+      posted: bool(row.Posted),
+      orderIds: rowsOf(row.РасшифровкаПлатежа)
+        .filter((r) => str(r.ОснованиеПлатежа_Type).endsWith(S.orders) || (r.ОснованиеПлатежа_Type === undefined && refOf(r.ОснованиеПлатежа)))
+        .map((r) => str(r.ОснованиеПлатежа)),
+      counterpartyId: refOf(row.Контрагент_Key),
+    }),
+    toOrganisation(row) {
+      const address = firstOf(row, 'Адрес');
+      const phone = firstOf(row, 'Телефон');
+      return {
+        id: str(row.Ref_Key),
+        name: str(row.Description),
+        fullName: str(row.НаименованиеПолное),
+        inn: str(row.ИНН).trim(),
+        kpp: str(row.КПП).trim(),
+        ogrn: str(row.ОГРН).trim(),
+        address: strOrNull(address?.Представление),
+        phone: strOrNull(phone?.Представление),
+      };
+    },
+    toBankAccount: (row) => ({
+      id: str(row.Ref_Key),
+      organisationId: refOf(row.Owner_Key),
+      number: str(row.НомерСчета).trim(),
+      bankId: refOf(row.Банк_Key),
+    }),
+    toConfigurationVersion(rows) {
+      const main = rows.find((r) => bool(r.ЭтоОсновнаяКонфигурация));
+      return {
+        name: str(main?.ИмяПодсистемы),
+        version: str(main?.Версия),
+        subsystems: rows.filter((r) => r !== main).map((r) => ({ name: str(r.ИмяПодсистемы), version: str(r.Версия) })),
+      };
+    },
+    toOrderStatus: (row) => ({
+      orderId: str(row.Заказ_Key),
+      period: date(row.Period),
+      orderStatus: num(row.СтатусЗаказа),
+      paymentStatus: num(row.СтатусОплаты),
+      paidAmount: num(row.СуммаОплаты),
+      comment: str(row.Комментарий),
+    }),
+    toCardPayment: (row) => ({
+      orderId: str(row.Заказ_Key),
+      transactionId: str(row.ИдентификаторТранзакции),
+      provider: str(row.Провайдер),
+      rrn: str(row.RRN),
+      authCode: str(row.КодАвторизации),
+      cardMask: str(row.МаскаКарты),
+      amount: num(row.Сумма),
+      paidAt: date(row.ДатаОплаты),
+    }),
+    propertyKeysOf(rows) {
+      const m = new Map<string, string>();
+      for (const r of rows) {
+        // Matched by Имя first, then by the visible title (administrators know the title, not the name).
+        for (const n of [r.Имя, r.Заголовок, r.Description]) if (n && !m.has(String(n))) m.set(String(n), str(r.Ref_Key));
+      }
+      return m;
+    },
+  };
+}
+
+// ---------------------------------------------------------------- building write bodies
+
+const LEGAL: Record<ClientInput['kind'], string> = { company: 'ЮрЛицо', person: 'ФизЛицо', entrepreneur: 'ИндивидуальныйПредприниматель' };
+
+function contactRows(c: Partial<ClientInput>): Row[] {
+  const out: Row[] = [];
+  if (c.phone) out.push({ Тип: 'Телефон', Представление: c.phone, НомерТелефона: c.phone });
+  if (c.email) out.push({ Тип: 'АдресЭлектроннойПочты', Представление: c.email, АдресЭП: c.email });
+  return out.map((r, i) => ({ LineNumber: i + 1, ...r }));
+}
+
+function paymentLines(p: PaymentInput, refs: PaymentRefs): Row[] {
+  return [
+    {
+      LineNumber: 1,
+      Партнер_Key: refs.partnerKey,
+      ОснованиеПлатежа: p.orderKey,
+      ОснованиеПлатежа_Type: `StandardODATA.${S.orders}`,
+      Сумма: round2(p.amount),
+      СуммаВзаиморасчетов: round2(p.amount),
+      ВалютаВзаиморасчетов_Key: refs.currencyKey,
+    },
+  ];
+}
+
+function builders(config: Config): Builders {
+  const ext = config.onec.extension;
+  const idOf = (externalId: string, fallbackField: string): Row => (ext ? { [EXT_ID]: externalId } : { [fallbackField]: externalId });
+  const cardDoc = (operation: string, p: PaymentInput, refs: PaymentRefs, done: boolean): Row => ({
+    Date: p.date,
+    ХозяйственнаяОперация: operation,
+    Организация_Key: refs.organisationKey,
+    Контрагент_Key: refs.counterpartyKey,
+    Партнер_Key: refs.partnerKey,
+    СуммаДокумента: round2(p.amount),
+    Валюта_Key: refs.currencyKey,
+    НомерПлатежнойКарты: p.cardMask ?? '',
+    КодАвторизации: p.authCode ?? '',
+    ОплатаВыполнена: done,
+    ДокументОснование: p.orderKey,
+    ДокументОснование_Type: `StandardODATA.${S.orders}`,
+    Комментарий: p.comment ?? '',
+    ...idOf(p.externalId, 'ИдентификаторДокумента'),
+    РасшифровкаПлатежа: paymentLines(p, refs),
+  });
+  const bankDoc = (set: 'in' | 'out', p: PaymentInput, refs: PaymentRefs): Row => ({
+    Date: p.date,
+    ХозяйственнаяОперация: set === 'in' ? 'ПоступлениеОплатыОтКлиента' : 'ВозвратОплатыКлиенту',
+    Организация_Key: refs.organisationKey,
+    БанковскийСчет_Key: refs.bankAccountKey ?? null,
+    Контрагент_Key: refs.counterpartyKey,
+    Партнер_Key: refs.partnerKey,
+    СуммаДокумента: round2(p.amount),
+    Валюта_Key: refs.currencyKey,
+    НазначениеПлатежа: p.purpose ?? '',
+    ...(set === 'in'
+      ? { НомерВходящегоДокумента: p.incomingNumber ?? '', ДатаВходящегоДокумента: p.incomingDate ?? p.date, ПроведеноБанком: true, ДатаПроведенияБанком: p.incomingDate ?? p.date }
+      : { ДокументОснование: p.orderKey, ДокументОснование_Type: `StandardODATA.${S.orders}` }),
+    Комментарий: p.comment ?? '',
+    ...idOf(p.externalId, 'ИдентификаторДокумента'),
+    РасшифровкаПлатежа: paymentLines(p, refs),
+  });
+
+  return {
+    partnerBody: (c) => ({
+      Description: c.name.slice(0, 100),
+      НаименованиеПолное: c.fullName ?? c.name,
+      Клиент: true,
+      ЮрФизЛицо: c.kind === 'person' ? 'ЧастноеЛицо' : 'Компания',
+      Комментарий: c.comment ?? 'Клиент Richest.store',
+      ...(ext ? { [EXT_ID]: c.externalId } : {}),
+      КонтактнаяИнформация: contactRows(c),
+    }),
+    counterpartyBody: (c, refs) => ({
+      Description: c.name.slice(0, 100),
+      НаименованиеПолное: c.fullName ?? c.name,
+      ЮрФизЛицо: LEGAL[c.kind],
+      ИНН: c.inn ?? '',
+      КПП: c.kind === 'company' ? (c.kpp ?? '') : '',
+      Партнер_Key: refs.partnerKey,
+      СтранаРегистрации_Key: refs.countryKey ?? null,
+      ...(ext ? { [EXT_ID]: c.externalId } : {}),
+    }),
+    clientPatch(c) {
+      const partner: Row = {};
+      const counterparty: Row = {};
+      if (c.name !== undefined) {
+        partner.Description = counterparty.Description = c.name.slice(0, 100);
+      }
+      if (c.fullName !== undefined) partner.НаименованиеПолное = counterparty.НаименованиеПолное = c.fullName;
+      if (c.kind !== undefined) {
+        partner.ЮрФизЛицо = c.kind === 'person' ? 'ЧастноеЛицо' : 'Компания';
+        counterparty.ЮрФизЛицо = LEGAL[c.kind];
+      }
+      if (c.inn !== undefined) counterparty.ИНН = c.inn;
+      if (c.kpp !== undefined) counterparty.КПП = c.kpp;
+      if (c.phone !== undefined || c.email !== undefined) partner.КонтактнаяИнформация = contactRows(c);
+      return { partner, counterparty };
+    },
+    orderDocument(order, refs) {
+      const lines = order.lines.map((l, i) => {
+        const sum = round2(l.price * l.quantity);
+        const rate = l.vatRate ?? 0;
+        const ratio = l.packagingId && l.packagingRatio ? l.packagingRatio : 1;
+        return {
+          LineNumber: i + 1,
+          Номенклатура_Key: l.itemId,
+          Упаковка_Key: l.packagingId ?? null,
+          // Количество is in the item's unit; КоличествоУпаковок in the packaging (= Количество without one).
+          КоличествоУпаковок: Math.round((l.quantity / ratio) * 1000) / 1000,
+          Количество: l.quantity,
+          ВидЦены_Key: l.priceKindId ?? refs.priceKindKey ?? null,
+          Цена: l.price,
+          Сумма: sum,
+          СтавкаНДС_Key: l.vatRateId ?? null,
+          СуммаНДС: rate ? round2((sum * rate) / (100 + rate)) : 0,
+          СуммаСНДС: sum,
+          Склад_Key: refs.warehouseKey,
+          КодСтроки: i + 1,
+          Отменено: false,
+        };
+      });
+      const total = round2(lines.reduce((s, l) => s + l.Сумма, 0));
+      return {
+        Date: order.date,
+        Организация_Key: refs.organisationKey,
+        Партнер_Key: refs.partnerKey,
+        Контрагент_Key: refs.counterpartyKey,
+        Склад_Key: refs.warehouseKey,
+        Валюта_Key: refs.currencyKey,
+        Статус: 'КОбеспечению',
+        Согласован: true,
+        ХозяйственнаяОперация: 'РеализацияКлиенту',
+        ФормаОплаты: order.paymentForm === 'card' ? 'ПлатежнаяКарта' : order.paymentForm === 'cash' ? 'Наличная' : 'Безналичная',
+        БанковскийСчет_Key: refs.bankAccountKey ?? null,
+        ЦенаВключаетНДС: true,
+        НалогообложениеНДС: 'ПродажаОблагаетсяНДС',
+        СуммаДокумента: total,
+        АдресДоставки: order.deliveryAddress,
+        Комментарий: order.comment ?? '',
+        НомерПоДаннымКлиента: order.externalId.slice(0, 50),
+        ДатаПоДаннымКлиента: order.date,
+        ...(ext ? { [EXT_ID]: order.externalId } : {}),
+        МаксимальныйКодСтроки: lines.length,
+        Товары: lines,
+      };
+    },
+    cancelOrderPatch: (current) => ({
+      Статус: 'Закрыт',
+      Товары: current.map((l, i) => ({ ...l, LineNumber: i + 1, Отменено: true })),
+    }),
+    cardPaymentDocument: (p, refs) => cardDoc('ПоступлениеОплатыОтКлиента', p, refs, true),
+    bankPaymentDocument: (p, refs) => bankDoc('in', p, refs),
+    cardRefundDocument: (p, refs) => cardDoc('ВозвратОплатыКлиенту', p, refs, false),
+    bankRefundDocument: (p, refs) => bankDoc('out', p, refs),
+    orderStatusRecord: (s) => ({
+      Period: s.period,
+      Заказ_Key: s.orderKey,
+      СтатусЗаказа: s.orderStatus,
+      СтатусОплаты: s.paymentStatus,
+      СуммаОплаты: round2(s.paidAmount),
+      Комментарий: (s.comment ?? '').slice(0, 200),
+    }),
+    cardPaymentRecord: (p) => ({
+      Заказ_Key: p.orderKey,
+      ИдентификаторТранзакции: p.transactionId,
+      Провайдер: p.provider,
+      RRN: p.rrn,
+      КодАвторизации: p.authCode,
+      МаскаКарты: p.cardMask,
+      Сумма: round2(p.amount),
+      ДатаОплаты: p.paidAt,
+    }),
+  };
+}
+
+export function ut11Profile(id: ProfileId, config: Config): Profile {
+  return {
+    id,
+    family: 'УТ 11',
+    configurationName: 'УправлениеТорговлей',
+    minVersion: id === 'ut11.5' ? '11.5' : '11.4',
+    reads: reads(id, config),
+    writes: writes(config),
+    map: mappers(id),
+    build: builders(config),
+    fieldSources: fieldSources(config),
+  };
+}
