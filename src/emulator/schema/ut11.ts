@@ -741,8 +741,6 @@ export function ut11Configuration(variant: Ut11Variant = 'ut11.5'): Configuratio
   };
 }
 
-/** УТ 11.5.18, the default emulated base. */
-export const ut11: ConfigurationDef = ut11Configuration('ut11.5');
 
 // ---- posting (проведение): what the documents write to AccumulationRegister_РасчетыСКлиентами ----
 
@@ -848,3 +846,6 @@ export const ut11Posting: Record<string, PostHandler> = {
     )(doc, ctx),
   [D('СписаниеБезналичныхДенежныхСредств')]: paymentHandler(D('СписаниеБезналичныхДенежныхСредств'), 'Receipt'),
 };
+
+/** УТ 11.5.18, the default emulated base (after ut11Posting: the handlers are attached at construction). */
+export const ut11: ConfigurationDef = ut11Configuration('ut11.5');
