@@ -7,8 +7,8 @@
  *   enqueue + claim + complete, 3 commits each ..... 2 900–6 200 cycles/s on the quieter runs (0.16–0.35 ms),
  *                                                    down to 420/s while the disk was busy (2.4 ms: fsync waits)
  *   same with synchronous=NORMAL (not what we run) . 8 400–12 100 cycles/s
- *   worker draining a backlog, no-op handler, N=4 .. 6 500–10 700 jobs/s (claims batched: ~1 commit per job + 1
- *                                                    per batch)
+ *   worker draining a backlog, no-op handler, N=4 .. 6 500–10 700 jobs/s (one commit per complete, claims
+ *                                                    batched over the free slots)
  *   claim + complete, 50 000 pending behind 1 000
  *   dead heads ...................................... 8 200–8 400 cycles/s (1 000–2 000 when the disk was busy)
  * So the outbox itself costs a fraction of a millisecond per job; fsync latency is what moves it. On a Windows

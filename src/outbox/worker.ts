@@ -36,6 +36,12 @@ export interface WorkerOptions {
   pollMs?: number;
   /** Renew leases of running handlers every leaseMs/3 (default true). */
   heartbeat?: boolean;
+  /**
+   * A handler running longer than this (default leaseMs) is presumed hung: its signal is aborted and its lease no
+   * longer renewed, so the job becomes claimable leaseMs after the last renewal instead of holding its key
+   * forever. A handler that ignores the signal still occupies its slot until it returns.
+   */
+  handlerTimeoutMs?: number;
   holder?: LeaseHolder;
   onEvent?: (e: WorkerEvent) => void;
   now?: () => number;
@@ -51,6 +57,7 @@ interface InFlight {
   promise: Promise<void>;
   abort: AbortController;
   heartbeat?: NodeJS.Timeout;
+  timeout?: NodeJS.Timeout;
 }
 
 /**
@@ -127,6 +134,7 @@ export class OutboxWorker {
     if (aborted.length) {
       for (const f of this.inflight.values()) {
         clearInterval(f.heartbeat);
+        clearTimeout(f.timeout);
         f.abort.abort(new Error('outbox worker stopping'));
       }
       await settled(Math.min(1000, graceMs));
@@ -205,11 +213,18 @@ export class OutboxWorker {
         }
       }, Math.max(10, Math.floor(leaseMs / 3)));
     }
+    const limitMs = this.opts.handlerTimeoutMs ?? leaseMs;
+    f.timeout = setTimeout(() => {
+      clearInterval(f.heartbeat);
+      abort.abort(new Error(`outbox handler for #${job.id} (${job.kind}) ran over ${limitMs} ms`));
+      this.emit({ type: 'error', error: abort.signal.reason, job });
+    }, limitMs);
     this.inflight.set(job.id, f);
     this.emit({ type: 'claimed', job });
     const started = this.now();
     f.promise = this.deliver(job, abort.signal, started).finally(() => {
       clearInterval(f.heartbeat);
+      clearTimeout(f.timeout);
       this.inflight.delete(job.id);
       this.wake(); // a slot is free, and this key's next job may be runnable now
     });

@@ -137,10 +137,32 @@ describe('OutboxWorker', () => {
     expect(getJob(db, other)).toMatchObject({ state: 'pending', attempts: 0 });
   });
 
+  it('a hung handler is aborted after handlerTimeoutMs and its lease left to expire, freeing its key', async () => {
+    const db = memDb();
+    let signalled = false;
+    const errors: string[] = [];
+    worker(db, { policy: { ...fast, leaseMs: 40 }, handlerTimeoutMs: 60, onEvent: (e) => void (e.type === 'error' && errors.push(String(e.error))) })
+      .handle('hang', (_job, ctx) => {
+        ctx.signal.addEventListener('abort', () => (signalled = true));
+        return new Promise(() => {}); // ignores the signal, never settles
+      })
+      .start();
+    const id = enqueue(db, { kind: 'hang', key: 'h', payload: {} }).id;
+    const other = { policy: fast, holder: { host: 'x', pid: 1, boot: 'x' } };
+    await sleep(50);
+    expect(claim(db, other)).toBeNull(); // still renewed by the heartbeat
+    await sleep(100); // timeout at 60 ms, last renewal before it, lease 40 ms
+    expect(signalled).toBe(true);
+    expect(errors.join()).toMatch(/ran over 60 ms/);
+    // claimable again: by us, or already by the worker itself (its loop wakes when the lease falls due)
+    const again = claim(db, other);
+    expect(again?.id === id || getJob(db, id)!.attempts >= 2).toBe(true);
+  });
+
   it('heartbeat keeps a slow handler\'s lease; stop waits for running handlers, then aborts past the grace', async () => {
     const db = memDb();
     let aborted = false;
-    const w = worker(db, { policy: { ...fast, leaseMs: 60 } })
+    const w = worker(db, { policy: { ...fast, leaseMs: 60 }, handlerTimeoutMs: 10_000 })
       .handle('slow', async () => {
         await sleep(200);
         return 'finished';
