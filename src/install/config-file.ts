@@ -1,4 +1,4 @@
-import { existsSync, readFileSync, writeFileSync, renameSync, statSync } from 'node:fs';
+import { chownSync, existsSync, readFileSync, writeFileSync, renameSync, statSync } from 'node:fs';
 import { isMap, isSeq, parseDocument, YAMLMap, YAMLSeq } from 'yaml';
 import { parseConfig } from '../config/index.js';
 import { hashPassword } from './password.js';
@@ -36,8 +36,10 @@ export async function upsertUser(file: string, name: string, password: string): 
   parseConfig(doc.toJS());
   // Write beside and rename: a crash mid-write must not leave a truncated config the service cannot start with.
   const tmp = `${file}.tmp-${process.pid}`;
-  const mode = existsSync(file) ? statSync(file).mode & 0o777 : 0o600;
-  writeFileSync(tmp, doc.toString({ lineWidth: 0 }), { mode });
+  const before = existsSync(file) ? statSync(file) : undefined;
+  writeFileSync(tmp, doc.toString({ lineWidth: 0 }), { mode: before ? before.mode & 0o777 : 0o600 });
+  // Run as root on a root:regate 0640 file, the new file must stay readable by the service's group.
+  if (before && process.getuid?.() === 0) chownSync(tmp, before.uid, before.gid);
   renameSync(tmp, file);
   return { created: !existing };
 }

@@ -1,5 +1,5 @@
 import { mkdirSync, writeFileSync, chmodSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { stringify } from 'yaml';
 import { parseConfig } from '../config/index.js';
 import { readOdataComposition } from './composition.js';
@@ -40,7 +40,6 @@ export function templateVars(o: InstallOptions): Record<string, string | number 
     maxUrl: IIS_MAX_URL,
     httpsPortSuffix: o.httpsPort === 443 ? '' : `:${o.httpsPort}`,
     configDir: o.configPath.replace(/[\\/][^\\/]+$/, ''),
-    outDir: resolve(o.out),
     generatedAt: new Date().toISOString().slice(0, 10),
     apache: o.target !== 'iis',
     iis: o.target !== 'apache',

@@ -52,6 +52,17 @@ describe('regate user add', () => {
     expect(await verifyPassword('new-password-1', users[0].passwordHash)).toBe(true);
   });
 
+  it.skipIf(process.getuid?.() !== 0)('keeps the owner and group of the file when run as root (root:regate 0640)', async () => {
+    const { chownSync } = await import('node:fs');
+    const file = join(dir(), 'owned.yaml');
+    writeFileSync(file, ORIGINAL, { mode: 0o640 });
+    chownSync(file, 0, 4242);
+    await upsertUser(file, 'richest', 'changed-password');
+    expect(statSync(file).gid).toBe(4242);
+    expect(statSync(file).uid).toBe(0);
+    expect(statSync(file).mode & 0o777).toBe(0o640);
+  });
+
   it('creates the file (mode 0600) when it does not exist', async () => {
     const file = join(dir(), 'new.yaml');
     await upsertUser(file, 'richest', 'first-password');
