@@ -74,11 +74,12 @@ const additionalAttributes = {
 };
 
 /** РасшифровкаПлатежа rows shared by the payment documents (only the fields ReGate fills or reads). */
-const paymentBreakdown = (extra: FieldDef[] = []) => ({
+const paymentBreakdown = (extra: FieldDef[] = [], withBasis = true) => ({
   name: 'РасшифровкаПлатежа',
   fields: [
     ref('Партнер_Key', C('Партнеры')),
-    comp('ОснованиеПлатежа'),
+    // СписаниеБезналичныхДенежныхСредств has no ОснованиеПлатежа: it settles through ОбъектРасчетов_Key only.
+    ...(withBasis ? [comp('ОснованиеПлатежа')] : []),
     num('Сумма', 15, 2),
     ref('ВалютаВзаиморасчетов_Key', C('Валюты')),
     num('СуммаВзаиморасчетов', 15, 2),
@@ -608,7 +609,7 @@ const commonSets: EntitySetDef[] = [
       str('ИдентификаторДокумента', 36),
       EXT_ID(),
     ],
-    tabular: [paymentBreakdown([ref('Контрагент_Key', C('Контрагенты'))])],
+    tabular: [paymentBreakdown([ref('Контрагент_Key', C('Контрагенты'))], false)],
   },
   {
     name: 'AccumulationRegister_РасчетыСКлиентами',
@@ -794,10 +795,12 @@ function paymentHandler(set: string, recordType: 'Receipt' | 'Expense'): PostHan
     const records = lines.map((line) => {
       const basis = line.ОснованиеПлатежа as string | null | undefined;
       const basisIsOrder = !!basis && String(line.ОснованиеПлатежа_Type ?? '').endsWith(ORDER);
+      const given = line.ОбъектРасчетов_Key as string | null | undefined;
       const object = basisIsOrder
         ? orderObject(basis, ctx)
-        : ((line.ОбъектРасчетов_Key as string | undefined) ??
-          ctx.findOrCreate(C('ОбъектыРасчетов'), { Объект: doc.Ref_Key, Объект_Type: `StandardODATA.${set}` }));
+        : given && given !== NULL_GUID
+          ? given
+          : ctx.findOrCreate(C('ОбъектыРасчетов'), { Объект: doc.Ref_Key, Объект_Type: `StandardODATA.${set}` });
       const sum = Number(line.Сумма ?? 0);
       return {
         RecordType: recordType,

@@ -273,7 +273,10 @@ export interface PaymentRecord {
   amount: number;
   operation: string;
   posted: boolean;
+  /** Orders named in РасшифровкаПлатежа.ОснованиеПлатежа (card / incoming payments). */
   orderIds: string[];
+  /** ОбъектыРасчетов settled (СписаниеБезналичных has only these; an order's object has Объект = the order). */
+  settlementObjectIds: string[];
   counterpartyId: string | null;
 }
 
@@ -395,6 +398,8 @@ export interface PaymentRefs {
   counterpartyKey: string | null;
   currencyKey: string;
   bankAccountKey?: string | null;
+  /** Catalog_ОбъектыРасчетов of the order (Объект = order): bank refunds settle through it, having no ОснованиеПлатежа. */
+  settlementObjectKey?: string | null;
 }
 
 export interface OrderStatusInput {

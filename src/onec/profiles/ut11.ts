@@ -156,7 +156,7 @@ function reads(id: ProfileId, config: Config): Partial<Record<string, ReadSpec>>
   const paymentIdField = ext ? EXT_ID : 'ИдентификаторДокумента';
   const byExternalId = (field: string) => (p: { externalId?: string; orderKey?: string }) =>
     p.externalId !== undefined ? eq(field, p.externalId) : p.orderKey ? eq('Ref_Key', guid(p.orderKey)) : undefined;
-  const paymentSelect = ['Ref_Key', 'Number', 'Date', 'Posted', 'DeletionMark', 'ХозяйственнаяОперация', 'СуммаДокумента', 'Контрагент_Key', paymentIdField, 'РасшифровкаПлатежа/ОснованиеПлатежа', 'РасшифровкаПлатежа/Сумма'];
+  const paymentSelect = (basis: boolean) => ['Ref_Key', 'Number', 'Date', 'Posted', 'DeletionMark', 'ХозяйственнаяОперация', 'СуммаДокумента', 'Контрагент_Key', paymentIdField, ...(basis ? ['РасшифровкаПлатежа/ОснованиеПлатежа'] : []), 'РасшифровкаПлатежа/ОбъектРасчетов_Key', 'РасшифровкаПлатежа/Сумма'];
 
   return {
     item: {
@@ -315,21 +315,21 @@ function reads(id: ProfileId, config: Config): Partial<Record<string, ReadSpec>>
       kind: 'collection',
       set: S.bankIn,
       why: 'bank payments: find by payment event id (exactly once), settle orders',
-      select: paymentSelect,
+      select: paymentSelect(true),
       filter: byExternalId(paymentIdField),
     },
     cardOperation: {
       kind: 'collection',
       set: S.cardOps,
       why: 'paycard / refund: card payments and card refunds by payment event id',
-      select: paymentSelect,
+      select: paymentSelect(true),
       filter: byExternalId(paymentIdField),
     },
     refund: {
       kind: 'collection',
       set: S.bankOut,
       why: 'refund: bank refunds by payment event id',
-      select: paymentSelect,
+      select: paymentSelect(false),
       filter: byExternalId(paymentIdField),
     },
     organisation: {
@@ -401,7 +401,7 @@ function writes(config: Config): Record<string, WriteSpec> {
     cardPaymentDocument: { set: S.cardOps, post: true, why: 'paycard: the card payment against the order', fields: ['Date', 'ХозяйственнаяОперация', 'Организация_Key', 'Контрагент_Key', 'Партнер_Key', 'СуммаДокумента', 'Валюта_Key', 'НомерПлатежнойКарты', 'КодАвторизации', 'ОплатаВыполнена', 'ДокументОснование', 'Комментарий', ext ? EXT_ID : 'ИдентификаторДокумента', 'РасшифровкаПлатежа/Партнер_Key', 'РасшифровкаПлатежа/ОснованиеПлатежа', 'РасшифровкаПлатежа/Сумма', 'РасшифровкаПлатежа/СуммаВзаиморасчетов', 'РасшифровкаПлатежа/ВалютаВзаиморасчетов_Key'] },
     bankPaymentDocument: { set: S.bankIn, post: true, why: 'bank statements: the incoming payment against the order', fields: ['Date', 'ХозяйственнаяОперация', 'Организация_Key', 'БанковскийСчет_Key', 'Контрагент_Key', 'Партнер_Key', 'СуммаДокумента', 'Валюта_Key', 'НомерВходящегоДокумента', 'ДатаВходящегоДокумента', 'НазначениеПлатежа', 'ПроведеноБанком', 'ДатаПроведенияБанком', 'Комментарий', ext ? EXT_ID : 'ИдентификаторДокумента', 'РасшифровкаПлатежа/Партнер_Key', 'РасшифровкаПлатежа/ОснованиеПлатежа', 'РасшифровкаПлатежа/Сумма', 'РасшифровкаПлатежа/СуммаВзаиморасчетов', 'РасшифровкаПлатежа/ВалютаВзаиморасчетов_Key'] },
     cardRefundDocument: { set: S.cardOps, post: false, why: 'refund: the card refund, prepared for a person to confirm', fields: ['Date', 'ХозяйственнаяОперация', 'Организация_Key', 'Контрагент_Key', 'Партнер_Key', 'СуммаДокумента', 'Валюта_Key', 'НомерПлатежнойКарты', 'ДокументОснование', 'Комментарий', ext ? EXT_ID : 'ИдентификаторДокумента', 'РасшифровкаПлатежа/Партнер_Key', 'РасшифровкаПлатежа/ОснованиеПлатежа', 'РасшифровкаПлатежа/Сумма'] },
-    bankRefundDocument: { set: S.bankOut, post: false, why: 'refund: the bank refund (payment order), prepared for a person to confirm', fields: ['Date', 'ХозяйственнаяОперация', 'Организация_Key', 'БанковскийСчет_Key', 'Контрагент_Key', 'Партнер_Key', 'СуммаДокумента', 'Валюта_Key', 'НазначениеПлатежа', 'ДокументОснование', 'Комментарий', ext ? EXT_ID : 'ИдентификаторДокумента', 'РасшифровкаПлатежа/Партнер_Key', 'РасшифровкаПлатежа/Сумма', 'РасшифровкаПлатежа/ОснованиеПлатежа'] },
+    bankRefundDocument: { set: S.bankOut, post: false, why: 'refund: the bank refund (payment order), prepared for a person to confirm', fields: ['Date', 'ХозяйственнаяОперация', 'Организация_Key', 'БанковскийСчет_Key', 'Контрагент_Key', 'Партнер_Key', 'СуммаДокумента', 'Валюта_Key', 'НазначениеПлатежа', 'ДокументОснование', 'Комментарий', ext ? EXT_ID : 'ИдентификаторДокумента', 'РасшифровкаПлатежа/Партнер_Key', 'РасшифровкаПлатежа/Контрагент_Key', 'РасшифровкаПлатежа/Сумма', 'РасшифровкаПлатежа/ОбъектРасчетов_Key'] },
   };
   if (ext) {
     out.orderStatus = { set: S.statuses, extension: true, why: 'booking / paycard / refund / expiry: the ReGate status of the order', fields: ['Period', 'Заказ_Key', 'СтатусЗаказа', 'СтатусОплаты', 'СуммаОплаты', 'Комментарий'] };
@@ -592,6 +592,7 @@ function mappers(id: ProfileId): Mappers {
       orderIds: rowsOf(row.РасшифровкаПлатежа)
         .filter((r) => str(r.ОснованиеПлатежа_Type).endsWith(S.orders) || (r.ОснованиеПлатежа_Type === undefined && refOf(r.ОснованиеПлатежа)))
         .map((r) => str(r.ОснованиеПлатежа)),
+      settlementObjectIds: rowsOf(row.РасшифровкаПлатежа).map((r) => refOf(r.ОбъектРасчетов_Key)).filter((k): k is string => !!k),
       counterpartyId: refOf(row.Контрагент_Key),
     }),
     toOrganisation(row) {
@@ -662,13 +663,14 @@ function contactRows(c: Partial<ClientInput>): Row[] {
   return out.map((r, i) => ({ LineNumber: i + 1, ...r }));
 }
 
-function paymentLines(p: PaymentInput, refs: PaymentRefs): Row[] {
+function paymentLines(p: PaymentInput, refs: PaymentRefs, withBasis = true): Row[] {
   return [
     {
       LineNumber: 1,
       Партнер_Key: refs.partnerKey,
-      ОснованиеПлатежа: p.orderKey,
-      ОснованиеПлатежа_Type: `StandardODATA.${S.orders}`,
+      ...(withBasis
+        ? { ОснованиеПлатежа: p.orderKey, ОснованиеПлатежа_Type: `StandardODATA.${S.orders}` }
+        : { Контрагент_Key: refs.counterpartyKey, ОбъектРасчетов_Key: refs.settlementObjectKey ?? null }),
       Сумма: round2(p.amount),
       СуммаВзаиморасчетов: round2(p.amount),
       ВалютаВзаиморасчетов_Key: refs.currencyKey,
@@ -711,7 +713,7 @@ function builders(config: Config): Builders {
       : { ДокументОснование: p.orderKey, ДокументОснование_Type: `StandardODATA.${S.orders}` }),
     Комментарий: p.comment ?? '',
     ...idOf(p.externalId, 'ИдентификаторДокумента'),
-    РасшифровкаПлатежа: paymentLines(p, refs),
+    РасшифровкаПлатежа: paymentLines(p, refs, set === 'in'),
   });
 
   return {
