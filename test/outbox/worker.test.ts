@@ -88,6 +88,19 @@ describe('OutboxWorker', () => {
     expect(started - t0).toBeLessThan(50);
   });
 
+  it('an enqueue on another connection to the same file wakes the worker too', async () => {
+    const path = tempDbPath();
+    const workerDb = openDb(path);
+    const apiDb = openDb(path);
+    let started = 0;
+    worker(workerDb, { pollMs: 10_000 }).handle('booking.create', () => void (started = performance.now())).start();
+    await sleep(20);
+    const t0 = performance.now();
+    const { id } = apiDb.transaction(() => enqueue(apiDb, { kind: 'booking.create', key: 'o1', payload: {} }))();
+    expect((await waitFor(apiDb, id, 1000)).status).toBe('done');
+    expect(started - t0).toBeLessThan(50);
+  });
+
   it('waitFor: done with the handler result, dead with the error, pending on timeout', async () => {
     const db = memDb();
     const w = worker(db)
