@@ -79,7 +79,8 @@ export function checkRequirements(md: ODataMetadata, required: RequiredSet[]): R
     sets.push(check);
   }
   const missingSets = sets.filter((s) => !s.present || s.virtualPresent === false).length;
-  const missingFields = sets.reduce((n, s) => n + s.missing.length, 0);
+  // Fields of an unpublished set are not counted again: the set itself is the finding.
+  const missingFields = sets.filter((s) => s.present).reduce((n, s) => n + s.missing.length, 0);
   return { sets, missingSets, missingFields, ok: missingSets === 0 && missingFields === 0 };
 }
 

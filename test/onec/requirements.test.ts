@@ -29,7 +29,7 @@ describe.skipIf(!existsSync(full))('requirements against the real УТ 11 $metad
     expect(cost.publishedAs).toBe('InformationRegister_СтоимостьТоваров');
     expect(r.ok).toBe(false);
     expect(r.missingSets).toBe(2);
-    expect(r.missingFields).toBe(4);
+    expect(r.missingFields).toBe(3);
   });
 
   it('ok when everything is there', () => {

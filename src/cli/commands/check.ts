@@ -1,0 +1,103 @@
+import type { Command } from 'commander';
+import type { Config } from '../../config/index.js';
+import { configOf } from '../context.js';
+
+/**
+ * `regate check`: read the base's $metadata (or a saved EDMX with --metadata) and print, set by set and field by
+ * field, what the active profile (onec.profile) needs and what is missing. Exit code 1 when anything required is
+ * missing, 2 when 1C could not be read. A too-narrow composition (УстановитьСоставСтандартногоИнтерфейсаOData)
+ * and a missing ReGate extension are the usual findings.
+ */
+
+export interface CheckOptions {
+  /** A saved $metadata file instead of asking 1C. */
+  metadata?: string;
+  json?: boolean;
+  /** List present fields too (default: only sets, and missing fields). */
+  verbose?: boolean;
+}
+
+export interface CheckResult {
+  ok: boolean;
+  text: string;
+  json: unknown;
+}
+
+export async function runCheck(config: Config, opts: CheckOptions = {}): Promise<CheckResult> {
+  const { ODataClient, parseMetadata, checkRequirements, redactUrl } = await import('../../onec/index.js');
+  const { getProfile, requirements } = await import('../../onec/profiles/index.js');
+  let md;
+  let source: string;
+  if (opts.metadata) {
+    const { readFileSync } = await import('node:fs');
+    md = parseMetadata(readFileSync(opts.metadata, 'utf8'));
+    source = opts.metadata;
+  } else {
+    const client = ODataClient.fromConfig(config.onec);
+    try {
+      md = await client.metadata();
+    } finally {
+      await client.close();
+    }
+    source = redactUrl(config.onec.url);
+  }
+  const profile = getProfile(config.onec.profile, config);
+  // Without the ReGate extension, what only the extension provides is not required.
+  const needed = requirements(profile, config).filter((r) => config.onec.extension || !r.extension);
+  const report = checkRequirements(md, needed);
+
+  const lines: string[] = [];
+  lines.push(`Profile ${profile.id} (${profile.family}) against ${source}: ${md.entitySets.size} sets published`);
+  lines.push('');
+  for (const s of report.sets) {
+    const setOk = s.present && s.virtualPresent !== false && s.missing.length === 0;
+    const tags = [s.extension ? 'extension' : '', s.written ? 'written' : '', s.publishedAs && s.publishedAs !== s.set ? `as ${s.publishedAs}` : '']
+      .filter(Boolean)
+      .join(', ');
+    lines.push(`${setOk ? 'OK     ' : 'MISSING'} ${s.set}${tags ? ` (${tags})` : ''}`);
+    if (!s.present) {
+      lines.push(`          not published: add it to the OData composition; needed for ${s.why.join('; ')}`);
+      continue;
+    }
+    const vt = needed.find((r) => r.set === s.set)?.virtual;
+    if (s.virtualPresent === false) lines.push(`          no ${vt} virtual table declared for this register`);
+    for (const f of s.fields) {
+      if (f.present && !opts.verbose) continue;
+      lines.push(`          ${f.present ? 'ok     ' : 'missing'} ${f.name}${f.present ? '' : ` — needed for ${f.why.join(', ')}`}`);
+    }
+    if (!opts.verbose && s.fields.length) {
+      const n = s.fields.filter((f) => f.present).length;
+      lines.push(`          ${n}/${s.fields.length} fields present`);
+    }
+  }
+  lines.push('');
+  lines.push(
+    report.ok
+      ? `All ${report.sets.length} sets and their fields are published.`
+      : `${report.missingSets} set(s) and ${report.missingFields} field(s) missing.` +
+          (needed.some((r) => r.extension) ? ' Fields named ReGate_* come with the ReGate extension (onec.extension).' : ''),
+  );
+  return { ok: report.ok, text: lines.join('\n'), json: { profile: profile.id, source, ...report } };
+}
+
+export function register(program: Command) {
+  program
+    .command('check')
+    .description('read 1C $metadata and report, set by set and field by field, what the active profile needs and what is missing')
+    .option('--metadata <file>', 'check a saved $metadata (EDMX) file instead of connecting to 1C')
+    .option('--json', 'print the report as JSON')
+    .option('-v, --verbose', 'list present fields too')
+    .action(async (opts: CheckOptions, cmd: Command) => {
+      const config = configOf(cmd);
+      let result: CheckResult;
+      try {
+        result = await runCheck(config, opts);
+      } catch (e) {
+        console.error(`cannot read the 1C $metadata: ${e instanceof Error ? e.message : String(e)}`);
+        process.exitCode = 2;
+        return;
+      }
+      console.log(opts.json ? JSON.stringify(result.json, null, 2) : result.text);
+      process.exitCode = result.ok ? 0 : 1;
+    });
+}
