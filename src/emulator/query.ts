@@ -11,6 +11,8 @@ import { toWire } from './values.js';
 
 export interface Selection {
   all: boolean;
+  /** `$select=**`: every property but the tabular parts. */
+  noCollections?: boolean;
   fields: Set<string>;
   /** Navigation name → fields of the target ('*' for all). Only expanded when also in $expand. */
   navs: Map<string, Set<string> | '*'>;
@@ -39,6 +41,7 @@ export function parseSelection(shape: Shape, ctx: FilterContext, select?: string
   for (const item of select ? splitList(select) : []) {
     if (item === '*' || item === '**') {
       sel.all = true;
+      if (item === '**') sel.noCollections = true;
       continue;
     }
     const [head, ...rest] = item.split('/');
@@ -77,7 +80,7 @@ export function serialize(shape: Shape, row: Row, sel: Selection | null, ctx: Fi
     out[p.name] = toWire(p, row[p.name]);
   }
   for (const [name, cs] of shape.collections) {
-    const want = !sel || sel.all ? '*' : sel.collections.get(name);
+    const want = !sel || (sel.all && !sel.noCollections) ? '*' : sel.collections.get(name);
     if (!want) continue;
     const lines = (row[name] as Row[] | undefined) ?? [];
     out[name] = lines.map((l) => serialize(cs, l, want === '*' ? null : { ...emptySel(), fields: want }, ctx));

@@ -249,8 +249,6 @@ export class Store implements PostingStoreView {
       if (!row.Number) row.Number = this.nextNumber(d, def, def.numberPrefix ?? '', def.numberLength ?? 11);
       if (row.Date === EMPTY_DATE) row.Date = this.now();
       row.Posted = false;
-    } else if (shape.propByName.has('Code') && !row.Code && !row.IsFolder) {
-      row.Code = this.nextNumber(d, def, def.codePrefix ?? '', def.codeLength ?? 9);
     } else if (shape.propByName.has('Code') && !row.Code) {
       row.Code = this.nextNumber(d, def, def.codePrefix ?? '', def.codeLength ?? 9);
     }

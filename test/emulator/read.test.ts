@@ -60,6 +60,14 @@ describe('emulator reads: the dialect', () => {
     expect(sel.body.ЕдиницаИзмерения).toEqual({ Description: 'шт' });
     const whole = await getJson(em, u(`${base}?$select=ЕдиницаИзмерения&$expand=ЕдиницаИзмерения`));
     expect(whole.body.ЕдиницаИзмерения.Ref_Key).toBe(G.unit);
+    const two = await getJson(em, u(`${base}?$select=**`));
+    expect(two.body).toHaveProperty('Артикул');
+    expect(two.body).not.toHaveProperty('ДополнительныеРеквизиты');
+    const part = await getJson(em, u(`${base}?$select=Description,ДополнительныеРеквизиты/Значение`));
+    expect(part.body).toEqual({ 'odata.metadata': expect.any(String), Description: 'Молоток', ДополнительныеРеквизиты: [{ Значение: 'синий' }] });
+    const allowed = await getJson(em, u('Catalog_Склады?allowedOnly=true'));
+    expect(allowed.status).toBe(200);
+    expect(allowed.body.value).toHaveLength(2);
     const star = await getJson(em, u(`${base}?$select=*`));
     expect(star.body).toHaveProperty('ДополнительныеРеквизиты');
     expect(star.body).toHaveProperty('Артикул');
