@@ -370,6 +370,26 @@ describe.skipIf(!existsSync(realExt) || !existsSync(realEpf))('layout matches th
     expect(ourClassIds.slice(0, realClassIds.length)).toEqual(realClassIds);
   });
 
+  it('own attributes, dimensions and resources carry every property of a real dumped attribute, in its order', () => {
+    const realRoot = walk(realEpf).find((p) => p.endsWith('.xml') && relative(realEpf, p).split('/').length === 1)!;
+    const realAttr = asArray(mdObject(realRoot).node.ChildObjects.Attribute)[0] as any;
+    const realKeys = keys(realAttr.Properties);
+    expect(realKeys.length).toBeGreaterThan(15);
+    let checked = 0;
+    for (const file of walk(ext).filter((p) => /\/(Catalogs|Documents|InformationRegisters)\//.test(p))) {
+      const { node } = mdObject(file);
+      for (const tag of ['Attribute', 'Dimension', 'Resource'])
+        for (const item of asArray(node.ChildObjects?.[tag]) as any[]) {
+          if (item.Properties.ObjectBelonging) continue;
+          const ours = keys(item.Properties);
+          const common = ours.filter((k) => realKeys.includes(k));
+          expect(common, `${relative(ext, file)} ${tag} ${item.Properties.Name}`).toEqual(realKeys);
+          checked++;
+        }
+    }
+    expect(checked).toBe(24);
+  });
+
   it('Languages/Русский.xml: an adopted language with every real property', () => {
     const real = mdObject(join(realExt, 'Languages/Русский.xml'));
     const ours = mdObject(join(ext, 'Languages/Русский.xml'));
