@@ -109,6 +109,15 @@ for (const variant of ['ut11.5', 'ut11.4'] as const) {
       expect(version.version.startsWith(profile.minVersion)).toBe(true);
     });
 
+    it('a picture file is found by its composite key in ДвоичныеДанныеФайлов through cast() (without the bytes)', async () => {
+      const spec = profile.reads.pictureData!;
+      if (spec.kind !== 'collection') throw new Error('pictureData');
+      const fileKey = demo.rows['Catalog_НоменклатураПрисоединенныеФайлы'][3].Ref_Key as string;
+      const rows = await run(client, { ...spec, select: ['Файл', 'Файл_Type'] }, { fileKey });
+      // The client drops the type's namespace (src/onec/values.ts); the mappers compare with endsWith either way.
+      expect(rows).toEqual([{ Файл: fileKey, Файл_Type: 'Catalog_НоменклатураПрисоединенныеФайлы' }]);
+    });
+
     it('a picture: file row by key, bytes by the composite key of ДвоичныеДанныеФайлов (cast)', async (t) => {
       if (!valueStorageSupported()) t.skip('emulator does not publish ValueStorage as _Base64Data yet');
       const items = (await run(client, profile.reads.item!)).map((r) => profile.map.toItem(r, { config }));

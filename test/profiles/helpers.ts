@@ -5,7 +5,7 @@ const EMPTY = '00000000-0000-0000-0000-000000000000';
 
 /**
  * Turns a demo (native) row into what ODataClient returns: naive dates → Date (UTC here; the zone does not
- * matter to the mappers), the empty date → null, empty refs → null, Buffers → `X_Base64Data`. Mirrors the
+ * matter to the mappers), the empty date → null, empty refs → null, composite types without the StandardODATA. namespace, Buffers → `X_Base64Data`. Mirrors the
  * conventions documented in src/onec/values.ts without depending on it.
  */
 export function normalise(row: Row): Row {
@@ -16,6 +16,7 @@ export function normalise(row: Row): Row {
     else if (typeof v === 'string' && v.startsWith('0001-01-01T00:00:00')) out[k] = null;
     else if (typeof v === 'string' && NAIVE.test(v)) out[k] = new Date(`${v}Z`);
     else if (v === EMPTY) out[k] = null;
+    else if (k.endsWith('_Type') && typeof v === 'string') out[k] = v.replace(/^StandardODATA\./, '');
     else out[k] = v;
   }
   return out;

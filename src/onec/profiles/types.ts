@@ -11,8 +11,10 @@ import type { Filter } from '../filter.js';
  * configuration is one more profile file, not a change to the API layer.
  *
  * Normalised rows (what ODataClient returns): Int64 as numbers, DateTime as Date (null for the empty date), empty
- * references as null, composite X + X_Type, ValueStorage as `X_Base64Data` strings. Write bodies use the same
- * conventions (Date, null refs); the client's toWire() turns them into 1C's wire form.
+ * references as null, composite X + X_Type (the type without the `StandardODATA.` namespace: "Document_ЗаказКлиента";
+ * mappers compare with endsWith so either form works), ValueStorage as `X_Base64Data` strings. Write bodies put
+ * the full wire form in X_Type ("StandardODATA.Document_ЗаказКлиента"). Otherwise write bodies use
+ * the normalised conventions (Date, null refs); the client's toWire() turns them into 1C's wire form.
  */
 
 export type Row = Record<string, unknown>;
