@@ -34,7 +34,8 @@ export class ODataError extends Error {
   constructor(init: ODataErrorInit) {
     const url = redactUrl(init.url);
     const code = init.code !== undefined ? ` [code ${init.code}]` : '';
-    super(`${init.method} ${url}: ${init.status || 'no response'}${code} ${init.message}`, { cause: init.cause });
+    const status = init.status ? `HTTP ${init.status}` : 'no response';
+    super(`${init.method} ${url}: ${status}${code}: ${init.message}`, { cause: init.cause });
     this.status = init.status;
     this.code = init.code;
     this.detail = init.message;
@@ -94,6 +95,11 @@ export class ODataRepeatedPage extends ODataError {
 /** The answer is not what the protocol promises (unparseable JSON, no `value`). */
 export class ODataProtocolError extends ODataError {
   override name = 'ODataProtocolError';
+}
+
+/** Nothing exists under that key (code 9 / 404) — as opposed to a misspelt set or field name (code 6). */
+export function isEntityNotFound(e: unknown): e is ODataNotFound {
+  return e instanceof ODataNotFound && e.what === 'entity';
 }
 
 export interface ParsedODataError {

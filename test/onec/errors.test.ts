@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   errorFromNetwork,
+  isEntityNotFound,
   errorFromResponse,
   HtmlErrorPage,
   ODataAuth,
@@ -57,6 +58,8 @@ describe('status/code → typed error', () => {
     const seg = res(400, json('6', 'Сегмент пути НетТакогоПоля не найден!'));
     expect(seg).toBeInstanceOf(ODataNotFound);
     expect((seg as ODataNotFound).what).toBe('segment');
+    expect(isEntityNotFound(nf)).toBe(true);
+    expect(isEntityNotFound(seg)).toBe(false);
     expect(res(400, json('14', 'Ошибка при разборе опции запроса $filter'))).toBeInstanceOf(ODataBadRequest);
     expect(res(400, json('15', 'запись с такими значениями уже существует'))).toBeInstanceOf(ODataBadRequest);
     expect(res(403, json('20', 'Недостаточно прав'))).toBeInstanceOf(ODataRights);
@@ -75,7 +78,7 @@ describe('status/code → typed error', () => {
   it('carries status, code, 1C text, method and the URL', () => {
     const e = res(400, json('14', 'Ошибка при разборе опции запроса $filter'));
     expect(e).toMatchObject({ status: 400, code: '14', detail: 'Ошибка при разборе опции запроса $filter', method: 'GET', url: URL });
-    expect(e.message).toContain('[code 14]');
+    expect(e.message).toBe(`GET ${URL}: HTTP 400 [code 14]: Ошибка при разборе опции запроса $filter`);
     expect(e).toBeInstanceOf(ODataError);
     expect(e).toBeInstanceOf(Error);
   });

@@ -138,6 +138,16 @@ describe('timeouts', () => {
   });
 });
 
+describe('a body that stalls half-way', () => {
+  it('is a timeout too (the deadline covers the whole answer, not just the headers)', async () => {
+    const { client } = await setup((_req, res) => {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.write('{"value":[');
+    }, { timeoutMs: 150 });
+    await expect(client.list('Catalog_X')).rejects.toBeInstanceOf(ODataTimeout);
+  });
+});
+
 describe('one concurrency limit per client', () => {
   it('never has more requests in flight than sessions', async () => {
     const { client, server } = await setup(
