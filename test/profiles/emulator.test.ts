@@ -76,6 +76,8 @@ for (const variant of ['ut11.5', 'ut11.4'] as const) {
 
       const warehouses = (await run(client, profile.reads.warehouse!)).map(profile.map.toWarehouse);
       expect(profile.map.citiesOf(warehouses)).toEqual([...facts.cities].sort((a, b) => a.localeCompare(b, 'ru')));
+      const cities = profile.map.citiesOf((await run(client, profile.reads.city!)).map(profile.map.toWarehouse));
+      expect(cities).toEqual(profile.map.citiesOf(warehouses));
 
       const kinds = (await run(client, profile.reads.priceKind!)).map(profile.map.toPriceKind);
       const wanted = [config.catalog.retailPriceKind, config.catalog.tier1PriceKind, config.catalog.tier2PriceKind];

@@ -190,6 +190,13 @@ function reads(id: ProfileId, config: Config): Partial<Record<string, ReadSpec>>
       ],
       filter: () => eq('IsFolder', false),
     },
+    city: {
+      kind: 'collection',
+      set: S.warehouses,
+      why: 'city: the cities that have warehouses (address Город, or the region of a federal city); map with toWarehouse + citiesOf',
+      select: ['Ref_Key', 'DeletionMark', 'IsFolder', 'КонтактнаяИнформация/Тип', 'КонтактнаяИнформация/Представление', 'КонтактнаяИнформация/Город', 'КонтактнаяИнформация/Регион'],
+      filter: () => eq('IsFolder', false),
+    },
     priceKind: {
       kind: 'collection',
       set: S.priceKinds,
