@@ -167,6 +167,58 @@ describe('writes', () => {
   });
 });
 
+describe('faults of a real publication', () => {
+  it('a POST whose answer is lost is applied once and not retried; the caller finds it by its external id', async () => {
+    const body = {
+      Date: new Date(),
+      Партнер_Key: demo.rows['Catalog_Партнеры'][1].Ref_Key,
+      ReGate_ВнешнийИдентификатор: 'RS-LOST-1',
+      Товары: [],
+    };
+    await em.faults.set({ lostResponseRate: 1, seed: 1 });
+    client.resetStats();
+    try {
+      await expect(client.create('Document_ЗаказКлиента', body)).rejects.toMatchObject({ name: 'ODataUnavailable', status: 0, method: 'POST' });
+    } finally {
+      await em.faults.reset();
+    }
+    expect(client.stats).toMatchObject({ total: 1, retries: 0 });
+    const found = await client.list('Document_ЗаказКлиента', { filter: eq('ReGate_ВнешнийИдентификатор', 'RS-LOST-1'), select: ['Ref_Key'] });
+    expect(found).toHaveLength(1);
+  });
+
+  it('sessions = the publication pool: no 503; more sessions than the pool: 503s retried', async () => {
+    await em.faults.set({ poolSize: 2, poolTimeoutMs: 1, latencyMs: 30 });
+    const fits = new ODataClient({ url: em.url, user: USER.name, password: USER.password, sessions: 2, retryBaseMs: 5, readRetries: 10 });
+    const over = new ODataClient({ url: em.url, user: USER.name, password: USER.password, sessions: 6, retryBaseMs: 5, retryMaxMs: 40, readRetries: 30 });
+    try {
+      const burst = (c: ODataClient) => Promise.all(Array.from({ length: 6 }, () => c.list('Catalog_Валюты', { select: ['Ref_Key'] })));
+      await burst(fits);
+      expect(fits.stats.byStatus).toEqual({ '200': 6 });
+      await burst(over);
+      expect(over.stats.byStatus['503']).toBeGreaterThan(0);
+      expect(over.stats.retries).toBe(over.stats.byStatus['503']);
+      expect(over.stats.byStatus['200']).toBe(6);
+    } finally {
+      await em.faults.reset();
+      await fits.close();
+      await over.close();
+    }
+  });
+
+  it('a base that is down: connection refused → ODataUnavailable; back up → reads work again', async () => {
+    await em.faults.set({ down: true });
+    const c = new ODataClient({ url: em.url, user: USER.name, password: USER.password, readRetries: 1, retryBaseMs: 1 });
+    try {
+      await expect(c.count(ITEMS)).rejects.toMatchObject({ name: 'ODataUnavailable', status: 0 });
+    } finally {
+      await em.faults.reset();
+    }
+    expect(await c.count(ITEMS)).toBe(demo.rows[ITEMS].length);
+    await c.close();
+  });
+});
+
 describe('metadata', () => {
   it('reads the emulator $metadata and knows the УТ 11 fields', async () => {
     const md = await client.metadata();
