@@ -346,6 +346,10 @@ export function createHandler(store: Store, faults: Faults, opts: HandlerOptions
     if (!(path === prefix || path.startsWith(`${prefix}/`))) {
       return send(res, 404, { 'Content-Type': 'text/html' }, IIS_404);
     }
+    if ((req.method === 'POST' || req.method === 'PATCH' || req.method === 'PUT') && req.headers['content-length'] === undefined && !req.headers['transfer-encoding']) {
+      // IIS refuses a bodyless POST without Content-Length: 0 [LIVE].
+      return send(res, 411, { 'Content-Type': 'text/html', Server: 'Microsoft-IIS/10.0' }, '<h2>Length Required</h2>');
+    }
     const q = parseQuery(rawQuery);
     const accept = String(req.headers.accept ?? '');
     const fmt = q.$format?.toLowerCase();

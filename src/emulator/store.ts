@@ -277,6 +277,10 @@ export class Store implements PostingStoreView {
       return row;
     }
     if (shape.kind !== 'object') throw err.notSupported(`Изменение ${set}`);
+    if (shape.def.kind === 'Document' && row.Posted && (body.DeletionMark === true || body.DeletionMark === 'true')) {
+      // Live УТ 11 refuses to mark a posted document (probe M2: "сначала Unpost").
+      throw err.internal(`Ошибка при выполнении обработчика - 'ПередЗаписью': проведенный документ ${row.Number} не может быть помечен на удаление`);
+    }
     const next = { ...row };
     const { Ref_Key: _ignored, ...rest } = body;
     applyScalars(shape, next, rest);
@@ -416,7 +420,8 @@ export function applyScalars(shape: Shape, row: Row, body: Row): void {
       v = m[1];
     }
     if (!prop || shape.collections.has(name)) continue;
-    if (name === 'DataVersion') continue;
+    // Set by the platform only: posting goes through Post/Unpost, predefined items come from the configuration.
+    if (name === 'DataVersion' || name === 'Posted' || name === 'Predefined' || name === 'PredefinedDataName') continue;
     const c = fromWire(prop, v);
     if (c !== undefined) row[name] = c;
   }

@@ -158,6 +158,29 @@ describe('emulator writes', () => {
     expect(em.store.get('Document_ЗаказКлиента', G.order1)!.Posted).toBe(false);
   });
 
+  it('Posted cannot be written directly; a posted document cannot be marked for deletion (500 -1)', async () => {
+    const p = await call('PATCH', `Document_ПриходТоваров(guid'${G.receipt}')`, { Posted: false, DeletionMark: true });
+    expect(p.status).toBe(500);
+    expect(p.body['odata.error'].code).toBe('-1');
+    const q = await call('PATCH', `Document_ЗаказКлиента(guid'${G.order1}')`, { Posted: true });
+    expect(q.status).toBe(200);
+    expect(q.body.Posted).toBe(false);
+  });
+
+  it('a bodyless POST without Content-Length → 411 like IIS', async () => {
+    const path = `/demo/odata/standard.odata/${encodeURIComponent('Document_ЗаказКлиента')}(guid'${G.order1}')/Post`;
+    const raw = await new Promise<Buffer>((resolve, reject) => {
+      const s = connect(em.port, '127.0.0.1');
+      const chunks: Buffer[] = [];
+      s.on('data', (c) => chunks.push(c));
+      s.on('end', () => resolve(Buffer.concat(chunks)));
+      s.on('error', reject);
+      s.write(`POST ${path} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n`);
+    });
+    expect(raw.toString('latin1')).toMatch(/^HTTP\/1\.1 411/);
+    expect(em.store.get('Document_ЗаказКлиента', G.order1)!.Posted).toBe(false);
+  });
+
   it('a posting hook that throws refuses with 500 code -1 and its message', async () => {
     const d = await call('POST', 'Document_ЗаказКлиента', {});
     const r = await call('POST', `Document_ЗаказКлиента(guid'${d.body.Ref_Key}')/Post`);
