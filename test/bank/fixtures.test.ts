@@ -193,6 +193,8 @@ describe('bank fixtures: broken files fail with the line and the reason', () => 
     ['broken-missing-end-document.txt', 'STRUCTURE', 51, /opened at line 21 \(КонецДокумента missing\?\)/],
     ['broken-duplicate-amount.txt', 'DUPLICATE_KEY', 56, /first at line 55/],
     ['broken-bad-date.txt', 'BAD_DATE', 54, /"2025-02-02"/],
+    ['broken-utf8-damaged.txt', 'BAD_ENCODING', 80, /invalid UTF-8 at byte \d+ of a UTF-8 file/],
+    ['broken-utf8-bom-damaged.txt', 'BAD_ENCODING', 80, /invalid UTF-8 .* UTF-8 BOM/],
   ];
   for (const [name, code, line, reason] of cases) {
     it(`${name}: ${code} at line ${line}`, () => {

@@ -1,4 +1,5 @@
 import iconv from 'iconv-lite';
+import { BankParseError } from './errors.js';
 import type { StatementEncoding } from './types.js';
 
 /**
@@ -65,11 +66,51 @@ export function headerEncoding(bytes: Uint8Array): 'cp1251' | 'cp866' {
   return 'cp1251';
 }
 
+/**
+ * Where strict UTF-8 decoding fails: the offset of the first invalid sequence, and how many valid multi-byte
+ * sequences came before it. Only called on failure (a JS loop over bytes is slow; TextDecoder is not).
+ */
+export function utf8Failure(b: Uint8Array, from = 0): { offset: number; multibyte: number } {
+  let multibyte = 0;
+  let i = from;
+  while (i < b.length) {
+    const c = b[i];
+    if (c < 0x80) {
+      i++;
+      continue;
+    }
+    const n = c >= 0xc2 && c <= 0xdf ? 1 : c >= 0xe0 && c <= 0xef ? 2 : c >= 0xf0 && c <= 0xf4 ? 3 : -1;
+    if (n < 0 || i + n >= b.length) return { offset: i, multibyte };
+    for (let k = 1; k <= n; k++) if ((b[i + k] & 0xc0) !== 0x80) return { offset: i, multibyte };
+    multibyte++;
+    i += n + 1;
+  }
+  // Structurally valid but refused by TextDecoder (an overlong form or a surrogate): blame the end of the file.
+  return { offset: b.length, multibyte };
+}
+
+/** 1-based line of a byte offset (after a BOM of `skip` bytes). */
+function lineAt(b: Uint8Array, offset: number, skip: number): number {
+  let line = 1;
+  for (let i = b.indexOf(10, skip); i !== -1 && i < offset; i = b.indexOf(10, i + 1)) line++;
+  return line;
+}
+
+/**
+ * A UTF-8 file with a damaged byte must not be decoded as cp1251 wholesale (every key would turn to mojibake
+ * and the error would point somewhere unhelpful). 8+ valid multi-byte sequences before the failure mean the
+ * file is UTF-8: cp1251 Cyrillic fails on its first letter pair, long before that.
+ */
+const UTF8_EVIDENCE = 8;
+
 export function decodeStatement(bytes: Uint8Array): Decoded {
   if (bytes.length >= 3 && bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf) {
-    // A BOM promises UTF-8; if the rest is not, the file is corrupt, but decoding leniently still lets the
-    // structural checks report a line number instead of a bare "bad encoding".
-    return { text: new TextDecoder('utf-8').decode(bytes.subarray(3)), encoding: 'utf-8' };
+    try {
+      return { text: utf8Strict.decode(bytes.subarray(3)), encoding: 'utf-8' };
+    } catch {
+      const at = utf8Failure(bytes, 3).offset;
+      throw new BankParseError(lineAt(bytes, at, 3), 'BAD_ENCODING', `invalid UTF-8 at byte ${at - 3} in a file with a UTF-8 BOM`);
+    }
   }
   if (bytes.length >= 2 && bytes[0] === 0xff && bytes[1] === 0xfe) {
     return { text: utf16.decode(bytes.subarray(2)), encoding: 'utf-16le' };
@@ -77,7 +118,11 @@ export function decodeStatement(bytes: Uint8Array): Decoded {
   try {
     return { text: utf8Strict.decode(bytes), encoding: 'utf-8' };
   } catch {
-    // not UTF-8: fall through to the header
+    // not UTF-8: fall through to the header, unless it is UTF-8 with a damaged byte
+    const f = utf8Failure(bytes);
+    if (f.multibyte >= UTF8_EVIDENCE) {
+      throw new BankParseError(lineAt(bytes, f.offset, 0), 'BAD_ENCODING', `invalid UTF-8 at byte ${f.offset} of a UTF-8 file (damaged?)`);
+    }
   }
   const enc = headerEncoding(bytes);
   return { text: enc === 'cp866' ? decode866(bytes) : decode1251(bytes), encoding: enc };

@@ -4,6 +4,7 @@
  */
 export type BankParseErrorCode =
   | 'EMPTY' // 0 bytes, or only whitespace
+  | 'BAD_ENCODING' // UTF-8 (BOM, or plenty of valid UTF-8 before it) with an invalid byte sequence
   | 'NOT_1C' // first line is not `1CClientBankExchange`
   | 'TRUNCATED' // the file ends inside a section or without `КонецФайла`
   | 'CORRUPT_LINE' // a line that is neither `Key=Value` nor a section marker
