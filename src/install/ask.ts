@@ -2,8 +2,12 @@ import { createPrompter } from './prompt.js';
 import { generatePassword, resolveOptions, type InstallOptions } from './options.js';
 
 /** Interactive `regate install`: each question shows the default that Enter accepts; flags already given are not asked. */
-export async function askOptions(given: Partial<InstallOptions>): Promise<InstallOptions> {
-  const p = createPrompter();
+export async function askOptions(
+  given: Partial<InstallOptions>,
+  io: { input?: NodeJS.ReadableStream; output?: NodeJS.WritableStream; log?: (line: string) => void } = {},
+): Promise<InstallOptions> {
+  const p = createPrompter(io.input, io.output);
+  const log = io.log ?? ((line: string) => console.log(line));
   try {
     const g: Partial<InstallOptions> = { ...given };
     const ask = async <K extends keyof InstallOptions>(key: K, question: string) => {
@@ -26,10 +30,12 @@ export async function askOptions(given: Partial<InstallOptions>): Promise<Instal
     await ask('apiUser', 'Пользователь API для Richest.store');
     if (given.apiPassword === undefined) g.apiPassword = await p.secret('Его пароль (Enter — сгенерировать)', 'gen') || undefined;
     await ask('out', 'Куда записать комплект');
+    // Only generated passwords are shown: the administrator knows the ones typed.
+    const generated = { odataPassword: g.odataPassword === 'gen', apiPassword: g.apiPassword === 'gen' };
     for (const k of ['odataPassword', 'apiPassword'] as const) if (g[k] === 'gen') g[k] = generatePassword();
     const options = resolveOptions(g);
-    if (given.apiPassword === undefined) console.log(`Пароль API «${options.apiUser}»: ${options.apiPassword} (сохраните: в файлах только хеш)`);
-    if (given.odataPassword === undefined) console.log(`Пароль 1С «${options.odataUser}»: ${options.odataPassword} (задайте его пользователю в 1С)`);
+    if (generated.apiPassword) log(`Пароль API «${options.apiUser}»: ${options.apiPassword} (сохраните: в файлах только хеш)`);
+    if (generated.odataPassword) log(`Пароль 1С «${options.odataUser}»: ${options.odataPassword} (задайте его пользователю в 1С)`);
     return options;
   } finally {
     p.close();

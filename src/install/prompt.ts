@@ -1,25 +1,27 @@
-import { createInterface, type Interface } from 'node:readline/promises';
-import type { Writable } from 'node:stream';
+import { createInterface } from 'node:readline/promises';
+import { Writable } from 'node:stream';
 
 export interface Prompter {
   ask(question: string, def?: string): Promise<string>;
-  /** Typed characters are not echoed (an asterisk per character on a terminal). */
+  /** Typed characters are not echoed. */
   secret(question: string, def?: string): Promise<string>;
   close(): void;
 }
 
-/** node:readline prompts with defaults in brackets; Enter accepts the default. */
-export function createPrompter(input: NodeJS.ReadableStream = process.stdin, output: Writable = process.stdout): Prompter {
+/**
+ * node:readline prompts with defaults in brackets; Enter accepts the default. readline has no password mode, so its
+ * output goes through a gate that swallows the echo while a secret is typed (the prompt itself is written before
+ * the gate closes).
+ */
+export function createPrompter(input: NodeJS.ReadableStream = process.stdin, output: NodeJS.WritableStream = process.stdout): Prompter {
   let muted = false;
-  const rl: Interface = createInterface({ input, output, terminal: Boolean((input as { isTTY?: boolean }).isTTY) });
-  // readline has no password mode: swap its echo for asterisks while a secret is typed.
-  const r = rl as unknown as { _writeToOutput?: (s: string) => void };
-  const original = r._writeToOutput?.bind(rl);
-  if (original)
-    r._writeToOutput = (s: string) => {
-      if (muted && !s.includes('\n') && !s.startsWith('\u001b')) output.write('*'.repeat([...s].length));
-      else original(s);
-    };
+  const gate = new Writable({
+    write(chunk, _enc, cb) {
+      if (!muted) output.write(chunk);
+      cb();
+    },
+  });
+  const rl = createInterface({ input, output: gate, terminal: Boolean((input as { isTTY?: boolean }).isTTY) });
   const label = (q: string, def?: string) => (def ? `${q} [${def}]: ` : `${q}: `);
   return {
     async ask(question, def) {
@@ -27,13 +29,14 @@ export function createPrompter(input: NodeJS.ReadableStream = process.stdin, out
       return a || def || '';
     },
     async secret(question, def) {
-      const q = rl.question(label(question, def ? 'сгенерировать' : undefined));
+      const q = rl.question(label(question));
       muted = true;
       try {
         const a = await q;
         return a || def || '';
       } finally {
         muted = false;
+        output.write('\n');
       }
     },
     close: () => rl.close(),
