@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { BankParseError, parseDate, parseKopecks } from '../../src/bank/parse/index.js';
+import { BankParseError, parseDate, parseKopecks, parseStatement } from '../../src/bank/parse/index.js';
 
 describe('amounts: exact integer kopecks, never floats', () => {
   it.each([
@@ -51,5 +51,44 @@ describe('dates dd.mm.yyyy', () => {
     ['0', undefined],
   ])('%s → %s', (s, d) => {
     expect(parseDate(s)).toBe(d);
+  });
+});
+
+describe('small structural cases', () => {
+  const parse = (s: string) => () => parseStatement(Buffer.from(s, 'utf8'));
+  const fail = (s: string) => {
+    try {
+      parseStatement(Buffer.from(s, 'utf8'));
+    } catch (e) {
+      if (e instanceof BankParseError) return [e.code, e.line];
+      throw e;
+    }
+    return 'parsed';
+  };
+  it.each([
+    ['', ['EMPTY', 1]],
+    ['\n  \r\n', ['EMPTY', 1]],
+    ['invalid', ['NOT_1C', 1]],
+    ['1CClientBankExchange', ['TRUNCATED', 1]],
+    ['1CClientBankExchange\nВерсияФормата=1.03\nКонецФа', ['TRUNCATED', 3]],
+    ['1CClientBankExchange\nВерсияФормата=1.03\nКонецФа\nКонецФайла\n', ['CORRUPT_LINE', 3]],
+    ['1CClientBankExchange\n=1.03\nКонецФайла\n', ['CORRUPT_LINE', 2]],
+    ['1CClientBankExchange\nКонецДокумента\nКонецФайла\n', ['STRUCTURE', 2]],
+    ['1CClientBankExchange\nСекцияДокумент\nКонецФайла\n', ['STRUCTURE', 2]],
+    ['1CClientBankExchange\nКонецФайла\nСумма=1\n', ['STRUCTURE', 3]],
+    ['1CClientBankExchange\nСекцияРасчСчет\nКонецРасчСчет\nКонецФайла\n', ['MISSING_FIELD', 2]],
+    ['1CClientBankExchange\nСекцияДокумент=X\nДата=01.01.2025\nКонецДокумента\nКонецФайла\n', ['MISSING_FIELD', 2]],
+    ['1CClientBankExchange\nСекцияДокумент=X\nСумма=1\nДата=\nКонецДокумента\nКонецФайла\n', ['MISSING_FIELD', 4]],
+    ['1CClientBankExchange\nСекцияДокумент=X\nСумма=1\nКонецДокумента\nКонецФайла\n', ['MISSING_FIELD', 2]],
+    ['1CClientBankExchange\nСекцияРасчСчет\nРасчСчет=1\nСекцияДокумент=X\n', ['STRUCTURE', 4]],
+    ['1CClientBankExchange\nКонецФайла', 'parsed'],
+    ['\uFEFF1CClientBankExchange\r\nКонецФайла\r\n\u001a', 'parsed'],
+  ])('%j → %j', (s, expected) => {
+    expect(fail(s)).toEqual(expected);
+  });
+  it('a minimal statement', () => {
+    const st = parse('1cclientbankexchange\nСекцияДокумент=Прочее\nСумма=1\nДата=01.01.2025\nКонецДокумента\nКонецФайла')();
+    expect(st.documents).toMatchObject([{ kind: 'Прочее', number: '', amountKopecks: 100, direction: 'unknown', purpose: '' }]);
+    expect(st.warnings).toEqual([{ line: 2, message: 'document without Номер' }]);
   });
 });

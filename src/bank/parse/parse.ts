@@ -236,6 +236,9 @@ class Parser {
         throw new BankParseError(lineNo, 'STRUCTURE', `${key} without an open section`);
       } else if (m === Marker.SectionDocument) {
         throw new BankParseError(lineNo, 'STRUCTURE', 'СекцияДокумент without a document kind (expected СекцияДокумент=<kind>)');
+      } else if (nl === len) {
+        // "КонецФа" as the very last bytes: a cut download, not a corrupt line
+        throw new BankParseError(lineNo, 'TRUNCATED', `file ends mid-line ("${clip(key)}") without КонецФайла: truncated?`);
       } else {
         throw corrupt(lineNo, key);
       }
