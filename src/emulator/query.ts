@@ -73,7 +73,18 @@ export function parseSelection(shape: Shape, ctx: FilterContext, select?: string
   return sel;
 }
 
-export function serialize(shape: Shape, row: Row, sel: Selection | null, ctx: FilterContext): Row {
+export interface SerializeOptions {
+  /** Minimal metadata: `"Поле@navigationLinkUrl"` per reference (DIALECT.md); off for odata=nometadata and Atom. */
+  links?: boolean;
+}
+
+function keyPath(shape: Shape, row: Row): string | undefined {
+  if (shape.kind === 'object') return `${shape.name}(guid'${row.Ref_Key}')`;
+  if (shape.kind === 'tabular') return `${shape.name}(Ref_Key=guid'${row.Ref_Key}',LineNumber=${row.LineNumber})`;
+  return undefined;
+}
+
+export function serialize(shape: Shape, row: Row, sel: Selection | null, ctx: FilterContext, opts: SerializeOptions = {}): Row {
   const out: Row = {};
   for (const p of shape.props) {
     if (sel && !sel.all && !sel.fields.has(p.name) && !(p.typeOf && sel.fields.has(p.typeOf))) continue;
@@ -83,7 +94,11 @@ export function serialize(shape: Shape, row: Row, sel: Selection | null, ctx: Fi
     const want = !sel || (sel.all && !sel.noCollections) ? '*' : sel.collections.get(name);
     if (!want) continue;
     const lines = (row[name] as Row[] | undefined) ?? [];
-    out[name] = lines.map((l) => serialize(cs, l, want === '*' ? null : { ...emptySel(), fields: want }, ctx));
+    out[name] = lines.map((l) => serialize(cs, l, want === '*' ? null : { ...emptySel(), fields: want }, ctx, opts));
+  }
+  if (opts.links && shape.navs.length) {
+    const base = keyPath(shape, row);
+    if (base) for (const nav of shape.navs) if (nav.field in out) out[`${nav.name}@navigationLinkUrl`] = `${base}/${nav.name}`;
   }
   if (sel) {
     for (const [name, want] of sel.navs) {

@@ -28,6 +28,8 @@ interface Ctx {
   req: IncomingMessage;
   res: ServerResponse;
   json: boolean;
+  /** $format=application/json;odata=nometadata: no odata.metadata, no navigation links. */
+  noMeta: boolean;
   base: string;
 }
 
@@ -220,9 +222,10 @@ export function createHandler(store: Store, faults: Faults, opts: HandlerOptions
       const { page, count } = runQuery(sh, rows, { filter: q.$filter, orderby: q.$orderby, top: q.$top, skip: q.$skip }, fctx, cached ? { cache, version: store.writes } : undefined);
       const inline = q.$inlinecount === 'allpages';
       if (c.json) {
-        const body: Row = { 'odata.metadata': `${c.base}/$metadata#${metaName}` };
+        const body: Row = c.noMeta ? {} : { 'odata.metadata': `${c.base}/$metadata#${metaName}` };
         if (inline) body['odata.count'] = String(count);
-        body.value = page.map((r) => serialize(sh, r, sel, fctx));
+        const so = { links: !c.noMeta };
+        body.value = page.map((r) => serialize(sh, r, sel, fctx, so));
         return send(res, 200, jsonHeaders, JSON.stringify(body));
       }
       const idOf = (r: Row) => (sh.keys.length ? `${c.base}/${sh.name}${keyLiteral(sh, r)}` : `${c.base}/${metaName}`);
@@ -231,7 +234,8 @@ export function createHandler(store: Store, faults: Faults, opts: HandlerOptions
     const sendEntity = (status: number, sh: Shape, row: Row, extra: Record<string, string> = {}) => {
       const sel = parseSelection(sh, fctx, q.$select, q.$expand);
       if (c.json) {
-        const body = { 'odata.metadata': `${c.base}/$metadata#${sh.name}/@Element`, ...serialize(sh, row, sel, fctx) };
+        const fields = serialize(sh, row, sel, fctx, { links: !c.noMeta });
+        const body = c.noMeta ? fields : { 'odata.metadata': `${c.base}/$metadata#${sh.name}/@Element`, ...fields };
         return send(res, status, { ...jsonHeaders, ...extra }, JSON.stringify(body));
       }
       return send(res, status, { ...jsonHeaders, ...extra }, atomEntry(c.base, sh, serialize(sh, row, sel, fctx), `${c.base}/${sh.name}${keyLiteral(sh, row)}`));
@@ -354,7 +358,8 @@ export function createHandler(store: Store, faults: Faults, opts: HandlerOptions
     const accept = String(req.headers.accept ?? '');
     const fmt = q.$format?.toLowerCase();
     const json = fmt ? fmt === 'json' || fmt.startsWith('application/json') : /application\/json/.test(accept);
-    const c: Ctx = { req, res, json, base: `${opts.origin()}${prefix}` };
+    const noMeta = /odata=nometadata/i.test(fmt ?? accept);
+    const c: Ctx = { req, res, json, noMeta, base: `${opts.origin()}${prefix}` };
     if (!authOk(req)) {
       return send(res, 401, { 'WWW-Authenticate': `Basic realm="${opts.publication}"`, 'Content-Type': 'text/plain;charset=utf-8' }, 'Unauthorized');
     }

@@ -38,6 +38,24 @@ describe('emulator reads: the dialect', () => {
     expect(p.body.value[0].Posted).toBe(true);
   });
 
+  it('minimal metadata adds Поле@navigationLinkUrl per reference; odata=nometadata drops metadata and links', async () => {
+    const r = await getJson(em, u(`Document_ЗаказКлиента(guid'${G.order1}')`));
+    expect(r.body['Контрагент@navigationLinkUrl']).toBe(`Document_ЗаказКлиента(guid'${G.order1}')/Контрагент`);
+    expect(r.body.Товары[0]['Номенклатура@navigationLinkUrl']).toBe(`Document_ЗаказКлиента_Товары(Ref_Key=guid'${G.order1}',LineNumber=1)/Номенклатура`);
+    const link = await getJson(em, u(r.body['Контрагент@navigationLinkUrl']));
+    expect(link.body.Description).toBe('ООО Ромашка');
+    const sel = await getJson(em, u(`Document_ЗаказКлиента(guid'${G.order1}')?$select=Number`));
+    expect(Object.keys(sel.body).sort()).toEqual(['Number', 'odata.metadata']);
+    const q = `$filter=${encodeURIComponent(`Ref_Key eq guid'${G.item1}'`)}`;
+    const minimal = (await (await fetch(`${em.url}/${u('Catalog_Номенклатура')}?$format=json&${q}`)).json()) as any;
+    expect(minimal.value[0]['ЕдиницаИзмерения@navigationLinkUrl']).toBe(`Catalog_Номенклатура(guid'${G.item1}')/ЕдиницаИзмерения`);
+    const res = await fetch(`${em.url}/${u('Catalog_Номенклатура')}?$format=${encodeURIComponent('application/json;odata=nometadata')}&${q}`);
+    const body = (await res.json()) as any;
+    expect(body).not.toHaveProperty('odata.metadata');
+    expect(Object.keys(body.value[0]).some((k) => k.includes('@'))).toBe(false);
+    expect(body.value[0].Description).toBe('Молоток');
+  });
+
   it('$inlinecount=allpages gives odata.count as a STRING; /$count is plain text; $top/$skip/$orderby', async () => {
     const r = await getJson(em, u('Catalog_Номенклатура?$inlinecount=allpages&$top=2&$orderby=Code desc&$select=Code'));
     expect(r.body['odata.count']).toBe('4');
