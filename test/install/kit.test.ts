@@ -1,5 +1,6 @@
 import { describe, expect, it, beforeAll } from 'vitest';
-import { mkdtempSync, readFileSync, readdirSync, statSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
@@ -162,6 +163,23 @@ describe('regate install: the kit', () => {
     expect(unit.Install.WantedBy).toEqual(['multi-user.target']);
     expect(unit.Unit.After[0]).toContain('network-online.target');
   });
+
+  it.skipIf(spawnSync('sh', ['-c', 'command -v systemd-analyze']).status !== 0)(
+    'systemd-analyze verifies the unit and rates its exposure low',
+    async () => {
+      const dir = mkdtempSync(join(tmpdir(), 'regate-unit-'));
+      // ExecStart must name an existing executable for verify: this node, this checkout.
+      const o = resolveOptions({ os: 'linux', apiPassword: 'x'.repeat(12), nodePath: process.execPath, installDir: join(__dirname, '../..') });
+      writeFileSync(join(dir, 'regate.service'), byName(await generateKit(o), 'regate.service'));
+      const verify = spawnSync('systemd-analyze', ['verify', join(dir, 'regate.service')], { encoding: 'utf8' });
+      expect(verify.status, verify.stderr).toBe(0);
+      expect(verify.stderr).not.toMatch(/regate\.service:\d+:/); // no "unknown key" style warnings about our lines
+      const security = spawnSync('systemd-analyze', ['security', '--offline=true', join(dir, 'regate.service')], { encoding: 'utf8' });
+      const level = Number((security.stdout + security.stderr).match(/Overall exposure level for regate\.service: ([\d.]+)/)?.[1]);
+      if (Number.isNaN(level)) return console.warn('systemd-analyze security --offline not supported here');
+      expect(level).toBeLessThan(3);
+    },
+  );
 
   it('Windows service (WinSW): node runs `serve`, restarts on failure, no administrator account', () => {
     const text = byName(W, 'regate-service.xml');
