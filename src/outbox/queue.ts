@@ -101,7 +101,8 @@ export function claim(db: Db, opts: ClaimOptions): ClaimedJob | null {
  * (the lease expired and another worker re-claimed it): the caller's result is discarded, the new holder's stands.
  */
 export function complete(db: Db, id: number, token: string, result?: Json, now = Date.now()): boolean {
-  const r = stmt(db, 'complete').run({ id, token, result: result === undefined ? null : JSON.stringify(result), now });
+  const text = result === undefined ? null : (JSON.stringify(result) ?? null); // stringify(fn) is undefined
+  const r = stmt(db, 'complete').run({ id, token, result: text, now });
   if (r.changes === 1) notify(db, 'settled', id);
   return r.changes === 1;
 }

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { Db } from '../db/open.js';
 import { busOf } from './events.js';
-import { claimBatch, complete, errorText, extendLease, fail, nextDue, recover } from './queue.js';
+import { PermanentError, claimBatch, complete, errorText, extendLease, fail, nextDue, recover } from './queue.js';
 import type { ClaimedJob, Json, LeaseHolder, OutboxPolicy } from './types.js';
 import { waitFor, type WaitOutcome } from './wait.js';
 
@@ -54,6 +54,7 @@ export function newHolder(): LeaseHolder {
 }
 
 interface InFlight {
+  job: ClaimedJob;
   promise: Promise<void>;
   abort: AbortController;
   heartbeat?: NodeJS.Timeout;
@@ -69,7 +70,9 @@ interface InFlight {
 export class OutboxWorker {
   readonly holder: LeaseHolder;
   private readonly handlers = new Map<string, Handler>();
-  private readonly inflight = new Map<number, InFlight>();
+  /** By lease token, not job id: if a lease is lost (event loop stalled past leaseMs) this worker may re-claim
+   *  the same job while its first handler still runs, and the two must not overwrite each other's entry. */
+  private readonly inflight = new Map<string, InFlight>();
   private readonly pollMs: number;
   private readonly now: () => number;
   private stopping = false;
@@ -130,7 +133,7 @@ export class OutboxWorker {
       return Promise.race([all, new Promise<void>((r) => (timer = setTimeout(r, ms)))]).finally(() => clearTimeout(timer));
     };
     await settled(graceMs);
-    const aborted = [...this.inflight.keys()];
+    const aborted = [...this.inflight.values()].map((f) => f.job.id);
     if (aborted.length) {
       for (const f of this.inflight.values()) {
         clearInterval(f.heartbeat);
@@ -139,7 +142,7 @@ export class OutboxWorker {
       }
       await settled(Math.min(1000, graceMs));
     }
-    return { aborted, unfinished: [...this.inflight.keys()] };
+    return { aborted, unfinished: [...this.inflight.values()].map((f) => f.job.id) };
   }
 
   /** waitFor() on this worker's connection. */
@@ -199,7 +202,7 @@ export class OutboxWorker {
 
   private run(job: ClaimedJob): void {
     const abort = new AbortController();
-    const f: InFlight = { abort, promise: Promise.resolve() };
+    const f: InFlight = { job, abort, promise: Promise.resolve() };
     const { leaseMs } = this.opts.policy;
     if (this.opts.heartbeat !== false) {
       f.heartbeat = setInterval(() => {
@@ -219,45 +222,52 @@ export class OutboxWorker {
       abort.abort(new Error(`outbox handler for #${job.id} (${job.kind}) ran over ${limitMs} ms`));
       this.emit({ type: 'error', error: abort.signal.reason, job });
     }, limitMs);
-    this.inflight.set(job.id, f);
+    this.inflight.set(job.leaseToken, f);
     this.emit({ type: 'claimed', job });
     const started = this.now();
     f.promise = this.deliver(job, abort.signal, started).finally(() => {
       clearInterval(f.heartbeat);
       clearTimeout(f.timeout);
-      this.inflight.delete(job.id);
+      this.inflight.delete(job.leaseToken);
       this.wake(); // a slot is free, and this key's next job may be runnable now
     });
   }
 
   private async deliver(job: ClaimedJob, signal: AbortSignal, started: number): Promise<void> {
     const handler = this.handlers.get(job.kind);
-    let result: Json | void;
+    let result: Json | undefined;
+    let failure: unknown;
+    let failed = false;
     try {
       if (!handler) throw new Error(`no handler for outbox kind '${job.kind}'`);
-      result = await handler(job, { signal, attempt: job.attempts });
+      result = (await handler(job, { signal, attempt: job.attempts })) ?? undefined;
+      // A result that cannot be stored is a bug in the handler, not a 1C hiccup: no point retrying it.
+      if (result !== undefined) JSON.stringify(result);
     } catch (e) {
-      try {
-        const o = fail(this.db, job.id, job.leaseToken, e, {
-          policy: this.opts.policy,
-          now: this.now(),
-          random: this.opts.random,
-        });
-        const ms = this.now() - started;
-        const error = errorText(e);
-        if (o.outcome === 'retry') this.emit({ type: 'retry', job, ms, error, runAt: o.runAt });
-        else if (o.outcome === 'dead') this.emit({ type: 'dead', job, ms, error });
-        else this.emit({ type: 'stale', job, ms });
-      } catch (dbError) {
-        this.emit({ type: 'error', error: dbError, job });
-      }
-      return;
+      failed = true;
+      failure = e instanceof TypeError && /JSON|BigInt|circular/i.test(e.message)
+        ? new PermanentError(`handler result is not JSON: ${e.message}`)
+        : e;
     }
+    const ms = () => this.now() - started;
     try {
-      const ok = complete(this.db, job.id, job.leaseToken, result ?? undefined, this.now());
-      this.emit(ok ? { type: 'done', job, ms: this.now() - started } : { type: 'stale', job, ms: this.now() - started });
+      if (!failed) {
+        const ok = complete(this.db, job.id, job.leaseToken, result, this.now());
+        this.emit(ok ? { type: 'done', job, ms: ms() } : { type: 'stale', job, ms: ms() });
+        return;
+      }
+      const o = fail(this.db, job.id, job.leaseToken, failure, {
+        policy: this.opts.policy,
+        now: this.now(),
+        random: this.opts.random,
+      });
+      const error = errorText(failure);
+      if (o.outcome === 'retry') this.emit({ type: 'retry', job, ms: ms(), error, runAt: o.runAt });
+      else if (o.outcome === 'dead') this.emit({ type: 'dead', job, ms: ms(), error });
+      else this.emit({ type: 'stale', job, ms: ms() });
     } catch (dbError) {
-      // The job stays running under our lease; it is delivered again after leaseMs (handlers check first).
+      // The outcome could not be recorded (disk full, database locked past busy_timeout): the job stays running
+      // under our lease and is delivered again after leaseMs — handlers check 1C before creating.
       this.emit({ type: 'error', error: dbError, job });
     }
   }
