@@ -36,6 +36,16 @@ export interface ReadOptions {
   allowedOnly?: boolean;
   /** Return rows as 1C sent them (no number/date/null normalisation). */
   raw?: boolean;
+  /** This call's deadline instead of onec.timeoutMs. */
+  timeoutMs?: number;
+  /** Cancels the call (rejects with the signal's reason; no further retries). */
+  signal?: AbortSignal;
+}
+
+/** Per-call controls every method accepts. */
+export interface CallOptions {
+  timeoutMs?: number;
+  signal?: AbortSignal;
 }
 
 export interface StreamOptions extends Omit<ReadOptions, 'top' | 'skip' | 'orderby'> {
@@ -45,7 +55,7 @@ export interface StreamOptions extends Omit<ReadOptions, 'top' | 'skip' | 'order
   keyFields?: string[];
 }
 
-export interface WriteOptions {
+export interface WriteOptions extends CallOptions {
   /** Header 1C_OData-DataLoadMode: true (ОбменДанными.Загрузка: handlers and checks skipped). */
   dataLoadMode?: boolean;
   /** Leave LineNumber as given (default: renumber 1..n). */
@@ -134,8 +144,8 @@ export class ODataClient {
     };
   }
 
-  private async getJson(url: string): Promise<Record<string, unknown>> {
-    const res = await this.transport.request('GET', url);
+  private async getJson(url: string, c: CallOptions = {}): Promise<Record<string, unknown>> {
+    const res = await this.transport.request('GET', url, { timeoutMs: c.timeoutMs, signal: c.signal });
     return this.json(res.text, 'GET', url, res.status);
   }
 
@@ -163,27 +173,27 @@ export class ODataClient {
   /** GET a collection: one request, rows normalised. */
   async list(set: string, o: ReadOptions = {}): Promise<Row[]> {
     const url = this.urls.collection(set, this.query(o, true));
-    return this.rows(await this.getJson(url), url, this.types(set), o.raw);
+    return this.rows(await this.getJson(url, o), url, this.types(set), o.raw);
   }
 
   /** GET a collection with $inlinecount=allpages (1C then ignores $top/$skip; the count arrives as a string). */
   async listCounted(set: string, o: ReadOptions = {}): Promise<{ rows: Row[]; count: number }> {
     const url = this.urls.collection(set, { ...this.query(o, true), inlinecount: true });
-    const j = await this.getJson(url);
+    const j = await this.getJson(url, o);
     return { rows: this.rows(j, url, this.types(set), o.raw), count: Number(j['odata.count']) };
   }
 
   /** GET one entity by key; ODataNotFound (what='entity') when there is none. */
-  async get(set: string, key: EntityKey, o: Pick<ReadOptions, 'select' | 'expand' | 'raw'> = {}): Promise<Row> {
+  async get(set: string, key: EntityKey, o: Pick<ReadOptions, 'select' | 'expand' | 'raw'> & CallOptions = {}): Promise<Row> {
     const url = this.urls.entity(set, key, this.query(o, false));
-    const j = await this.getJson(url);
+    const j = await this.getJson(url, o);
     return o.raw ? j : normaliseRow(j, { timezone: this.timezone, types: this.types(set) });
   }
 
   /** GET Set/$count: a plain number. */
-  async count(set: string, o: Pick<ReadOptions, 'filter' | 'allowedOnly'> = {}): Promise<number> {
+  async count(set: string, o: Pick<ReadOptions, 'filter' | 'allowedOnly'> & CallOptions = {}): Promise<number> {
     const url = this.urls.count(set, this.query(o, true));
-    const res = await this.transport.request('GET', url, { accept: 'text/plain, application/json' });
+    const res = await this.transport.request('GET', url, { accept: 'text/plain, application/json', timeoutMs: o.timeoutMs, signal: o.signal });
     const n = Number(res.text.replace(/^\uFEFF/, '').trim().replace(/^"|"$/g, ''));
     if (!Number.isInteger(n)) throw new ODataProtocolError({ status: res.status, method: 'GET', url, message: `$count is not a number: ${res.text.slice(0, 80)}` });
     return n;
@@ -198,7 +208,7 @@ export class ODataClient {
     return pages(
       async (p) => {
         const url = urlOf(p);
-        return this.rows(await this.getJson(url), url, types, o.raw);
+        return this.rows(await this.getJson(url, o), url, types, o.raw);
       },
       { pageSize: o.pageSize ?? 1000, keyFields, urlOf },
     );
@@ -235,7 +245,7 @@ export class ODataClient {
   private async virtual(set: string, fn: string, params: VirtualParams, o: VirtualReadOptions): Promise<Row[]> {
     const url = this.urls.virtual(set, fn, params, this.query(o, false));
     const resultType = this.md?.functionResultType(set, fn);
-    return this.rows(await this.getJson(url), url, this.types(resultType), o.raw);
+    return this.rows(await this.getJson(url, o), url, this.types(resultType), o.raw);
   }
 
   private cond(c: Filter | string | undefined): string | undefined {
@@ -289,6 +299,8 @@ export class ODataClient {
     const res = await this.transport.request(method, url, {
       body: body === undefined ? undefined : toWire(body, { timezone: this.timezone, renumber: !o.keepLineNumbers }),
       headers: this.writeHeaders(o),
+      timeoutMs: o.timeoutMs,
+      signal: o.signal,
     });
     if (entityOf === undefined || res.text.trim() === '') return undefined;
     return normaliseRow(this.json(res.text, method, url, res.status), { timezone: this.timezone, types: this.types(entityOf) });
@@ -327,10 +339,10 @@ export class ODataClient {
   // ---- metadata ---------------------------------------------------------------------------------------------
 
   /** GET $metadata (XML), parsed and cached; from then on its types drive row normalisation. */
-  async metadata(o: { refresh?: boolean } = {}): Promise<ODataMetadata> {
+  async metadata(o: { refresh?: boolean } & CallOptions = {}): Promise<ODataMetadata> {
     if (this.md && !o.refresh) return this.md;
     const url = this.urls.metadata();
-    const res = await this.transport.request('GET', url, { accept: 'application/xml' });
+    const res = await this.transport.request('GET', url, { accept: 'application/xml', timeoutMs: o.timeoutMs, signal: o.signal });
     this.md = parseMetadata(res.text);
     return this.md;
   }

@@ -43,6 +43,10 @@ export interface RequestInit {
   accept?: string;
   /** Statuses that are success (default: any 2xx). */
   ok?: (status: number) => boolean;
+  /** This request's deadline instead of onec.timeoutMs (a cold Balance can take 20 s). */
+  timeoutMs?: number;
+  /** The caller's cancellation (e.g. the outbox aborting a hung job): rejects with its reason, no retry. */
+  signal?: AbortSignal;
 }
 
 export interface Response {
@@ -52,7 +56,19 @@ export interface Response {
   url: string;
 }
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const sleep = (ms: number, signal?: AbortSignal) =>
+  new Promise<void>((resolve, reject) => {
+    const t = setTimeout(done, ms);
+    function done() {
+      signal?.removeEventListener('abort', stop);
+      resolve();
+    }
+    function stop() {
+      clearTimeout(t);
+      reject(signal!.reason);
+    }
+    signal?.addEventListener('abort', stop, { once: true });
+  });
 
 export function basicAuth(user: string, password: string): string {
   // UTF-8, not latin1: IIS answered 401.5 to a Cyrillic login sent in cp1251 (probe P4).
@@ -102,13 +118,17 @@ export class Transport {
   async request(method: string, url: string, init: RequestInit = {}): Promise<Response> {
     const retries = method === 'GET' ? this.opts.readRetries : 0;
     for (let attempt = 0; ; attempt++) {
+      init.signal?.throwIfAborted();
       try {
         // Each attempt takes its own slot, so a backoff sleep does not hold a 1C session.
-        return await this.limit(() => this.once(method, url, init));
+        return await this.limit(() => {
+          init.signal?.throwIfAborted();
+          return this.once(method, url, init);
+        });
       } catch (e) {
-        if (!(e instanceof ODataUnavailable) || attempt >= retries) throw e;
+        if (!(e instanceof ODataUnavailable) || attempt >= retries || init.signal?.aborted) throw e;
         this.stats.retries++;
-        await sleep(this.backoff(attempt, e));
+        await sleep(this.backoff(attempt, e), init.signal);
       }
     }
   }
@@ -139,7 +159,8 @@ export class Transport {
     }
     this.stats.total++;
     this.stats.byMethod[method] = (this.stats.byMethod[method] ?? 0) + 1;
-    const signal = AbortSignal.timeout(this.opts.timeoutMs);
+    const deadline = AbortSignal.timeout(init.timeoutMs ?? this.opts.timeoutMs);
+    const signal = init.signal ? AbortSignal.any([deadline, init.signal]) : deadline;
     let status: number;
     let text: string;
     let resHeaders: Response['headers'];
@@ -150,7 +171,9 @@ export class Transport {
       text = await res.body.text();
     } catch (e) {
       this.count('network');
-      throw errorFromNetwork(e, method, url, signal.aborted);
+      // The caller's own abort is theirs to recognise (its reason, usually an AbortError), not a 1C failure.
+      if (init.signal?.aborted) throw init.signal.reason;
+      throw errorFromNetwork(e, method, url, deadline.aborted);
     }
     this.count(String(status));
     const contentType = String(resHeaders['content-type'] ?? '');

@@ -138,6 +138,31 @@ describe('timeouts', () => {
   });
 });
 
+describe('per-call controls', () => {
+  it('a per-call timeoutMs overrides onec.timeoutMs', async () => {
+    const { client } = await setup((req, res) => {
+      setTimeout(() => ok(req, res, undefined as never), 200);
+    }, { timeoutMs: 100 });
+    await expect(client.list('Catalog_X')).rejects.toBeInstanceOf(ODataTimeout);
+    await expect(client.list('Catalog_X', { timeoutMs: 2000 })).resolves.toEqual([]);
+  });
+
+  it("the caller's AbortSignal cancels a call with its own reason and stops retries", async () => {
+    const { client, server } = await setup((_req, res) => {
+      setTimeout(() => sendJson(res, 503, {}), 20);
+    }, { readRetries: 10 });
+    const ac = new AbortController();
+    setTimeout(() => ac.abort(new Error('job aborted')), 60);
+    const err = await client.list('Catalog_X', { signal: ac.signal }).catch((e) => e);
+    expect(err).toBeInstanceOf(Error);
+    expect(err.message).toBe('job aborted');
+    const n = server.seen.length;
+    await new Promise((r) => setTimeout(r, 100));
+    expect(server.seen.length).toBe(n);
+    expect(n).toBeLessThan(6);
+  });
+});
+
 describe('a body that stalls half-way', () => {
   it('is a timeout too (the deadline covers the whole answer, not just the headers)', async () => {
     const { client } = await setup((_req, res) => {
