@@ -90,6 +90,9 @@ export class Transport {
       opts.dispatcher ??
       new Agent({
         connections: opts.sessions,
+        // Idle sockets are dropped after 30 s when the server gives no Keep-Alive hint (IIS keeps them 120 s);
+        // Apache sends `timeout=5`, which undici honours. Reusing a socket the server already closed would fail a
+        // POST that never reached 1C — and writes are not retried.
         keepAliveTimeout: 30_000,
         keepAliveMaxTimeout: 600_000,
         // The per-request AbortSignal enforces onec.timeoutMs; undici's own timers must not fire first.
