@@ -1,22 +1,21 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { execFile, execFileSync, spawnSync } from 'node:child_process';
-import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
+import { execFile, execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { createServer, request as httpRequest, get as httpGet, type IncomingHttpHeaders, type Server } from 'node:http';
 import { request } from 'node:https';
 import { createServer as netServer, type AddressInfo } from 'node:net';
 import { mkdtempSync, readFileSync, writeFileSync, existsSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
-import { parse as parseYaml } from 'yaml';
-import { parseConfig, type Config } from '../../src/config/index.js';
 import { generateKit, resolveOptions, writeKit } from '../../src/install/index.js';
 
 /**
  * The generated Apache TLS vhost, run for real: a private apache2 (own config, unprivileged port, temp dir),
- * a self-signed certificate from openssl, and ReGate's own HTTP app as the backend (its Basic auth checks the
- * scrypt hash `regate install` wrote). Skipped when apache2 or openssl is absent (.ci/run installs both).
+ * a self-signed certificate from openssl, and `regate serve` started from the generated regate.yaml as the backend
+ * (its Basic auth checks the scrypt hash `regate install` wrote). Skipped when apache2 or openssl is absent (.ci/run installs both).
  */
 const run = promisify(execFile);
+const repo = resolve(__dirname, '../..');
 const has = (cmd: string) => spawnSync('sh', ['-c', `command -v ${cmd}`]).status === 0;
 const MODULES = '/usr/lib/apache2/modules';
 const available = has('apache2') && has('apache2ctl') && has('openssl') && existsSync(`${MODULES}/mod_ssl.so`);
@@ -29,6 +28,23 @@ async function freePort(): Promise<number> {
       s.close(() => resolve(port));
     });
   });
+}
+
+/** Polls /healthz until the server answers 200. */
+async function waitHttp(port: number, ms: number): Promise<boolean> {
+  const until = Date.now() + ms;
+  while (Date.now() < until) {
+    const ok = await new Promise<boolean>((r) => {
+      const req = httpGet({ host: '127.0.0.1', port, path: '/healthz' }, (res) => {
+        res.resume();
+        r(res.statusCode === 200);
+      });
+      req.on('error', () => r(false));
+    });
+    if (ok) return true;
+    await new Promise((r) => setTimeout(r, 150));
+  }
+  return false;
 }
 
 /** GET through Apache with TLS; the self-signed certificate is trusted as the CA. */
@@ -56,6 +72,8 @@ describe.skipIf(!available)('generated Apache TLS vhost in a private apache2', (
   const apiPassword = 'Пароль-для-API-7';
   let httpsPort = 0;
   let backend: Server;
+  let serve: ChildProcess | undefined;
+  const extra: Server[] = [];
   let backendKind = '';
   const seen: IncomingHttpHeaders[] = [];
   let started = false;
@@ -67,29 +85,39 @@ describe.skipIf(!available)('generated Apache TLS vhost in a private apache2', (
     httpsPort = await freePort();
     const options = resolveOptions({ os: 'linux', out: join(dir, 'kit'), serverName: 'localhost', httpsPort, regatePort, cert, key, apiPassword });
     writeKit(options.out, await generateKit(options));
-    const config: Config = parseConfig(parseYaml(readFileSync(join(options.out, 'regate.yaml'), 'utf8')));
 
-    // ReGate's own app (auth middleware and error shapes) when the API module is there; else a minimal stand-in.
-    let listener: (req: any, res: any) => void;
-    try {
-      const { createApp } = await import('../../src/api/app.js');
-      const { silentLogger } = await import('../../src/log.js');
-      const { getRequestListener } = await import('@hono/node-server');
-      const app = createApp({ config, logger: silentLogger, services: { health: { ready: async () => ({ ready: true, checks: [] }) } } });
-      listener = getRequestListener(app.fetch);
-      backendKind = 'regate';
-    } catch (e) {
-      console.warn(`apache test: ReGate app not importable (${(e as Error).message}); using a Basic-auth stand-in`);
+    // The backend is `regate serve` itself, started from the generated regate.yaml (only the database moved to the
+    // temp dir). A small recording relay sits between Apache and it, so the test can see the headers Apache adds.
+    const servePort = await freePort();
+    serve = spawn(process.execPath, [join(repo, 'bin/regate.mjs'), '--config', join(options.out, 'regate.yaml'), 'serve', '--port', String(servePort)], {
+      cwd: repo,
+      env: { ...process.env, REGATE_DATABASE_PATH: join(dir, 'regate.sqlite'), REGATE_LOG_LEVEL: 'warn' },
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
+    let serveErr = '';
+    serve.stderr!.on('data', (c) => (serveErr += c));
+    let target = servePort;
+    if (await waitHttp(servePort, 20_000)) backendKind = 'regate serve';
+    else {
+      console.warn(`apache test: regate serve did not start (${serveErr.slice(0, 300)}); using a Basic-auth stand-in`);
+      serve.kill();
       const expected = `Basic ${Buffer.from(`richest:${apiPassword}`).toString('base64')}`;
-      listener = (req, res) => {
+      const standIn = createServer((req, res) => {
         const ok = req.headers.authorization === expected;
         res.writeHead(ok ? 404 : 401, { 'content-type': 'application/json' }).end(JSON.stringify({ error: { code: ok ? 'not_found' : 'unauthorized' } }));
-      };
+      });
+      target = await new Promise<number>((r) => standIn.listen(0, '127.0.0.1', () => r((standIn.address() as AddressInfo).port)));
+      extra.push(standIn);
       backendKind = 'stand-in';
     }
     backend = createServer((req, res) => {
       seen.push(req.headers);
-      listener(req, res);
+      const up = httpRequest({ host: '127.0.0.1', port: target, method: req.method, path: req.url, headers: req.headers }, (r) => {
+        res.writeHead(r.statusCode!, r.headers);
+        r.pipe(res);
+      });
+      up.on('error', () => res.writeHead(502).end());
+      req.pipe(up);
     });
     await new Promise<void>((r) => backend.listen(regatePort, '127.0.0.1', r));
 
@@ -123,7 +151,11 @@ describe.skipIf(!available)('generated Apache TLS vhost in a private apache2', (
     if (started) spawnSync('apache2', ['-f', conf, '-k', 'stop']);
     // apache2 -k stop returns before the children exit; wait for the pid file to go.
     for (let i = 0; i < 50 && existsSync(join(dir, 'httpd.pid')); i++) await new Promise((r) => setTimeout(r, 100));
-    await new Promise<void>((r) => (backend ? backend.close(() => r()) : r()));
+    if (serve && serve.exitCode === null) {
+      serve.kill('SIGTERM');
+      await new Promise((r) => serve!.once('exit', r));
+    }
+    for (const s of [backend, ...extra]) if (s) await new Promise<void>((r) => s.close(() => r()));
     rmSync(dir, { recursive: true, force: true });
   });
 
