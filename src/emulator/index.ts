@@ -16,7 +16,7 @@ import type { AddressInfo, Socket } from 'node:net';
 import { Faults, type FaultConfig } from './faults.js';
 import { buildModel } from './model.js';
 import type { ConfigurationDef, PostingHook } from './schema/types.js';
-import { createHandler } from './server.js';
+import { createAdminHandler, createHandler } from './server.js';
 import { Store, type Row } from './store.js';
 
 export type { FaultConfig } from './faults.js';
@@ -46,6 +46,11 @@ export interface EmulatorOptions {
   faults?: FaultConfig;
   /** Posting handlers by document set for sets whose definition has no onPost (e.g. ut11Posting). */
   posting?: Record<string, PostingHook>;
+  /**
+   * A separate port for /__emulator/ (0 = random) that stays up while the OData listener is "down", so another
+   * process can bring it back. Without it the admin endpoint shares the OData port (use downForMs then).
+   */
+  adminPort?: number;
   /** Query strings longer than this (bytes) get IIS's HTML 404. Default 2048 (IIS maxQueryString). */
   maxUrlLength?: number;
 }
@@ -56,7 +61,7 @@ export interface Emulator {
   port: number;
   store: Store;
   faults: Faults;
-  /** Admin endpoint base: http://host:port/__emulator */
+  /** Admin endpoint base: http://host:port/__emulator (the admin port when one was asked for). */
   adminUrl: string;
   close(): Promise<void>;
 }
@@ -107,6 +112,17 @@ export async function startEmulator(opts: EmulatorOptions): Promise<Emulator> {
     if (down) await closeListener();
     else if (!server.listening) await listen();
   };
+  let adminServer: Server | undefined;
+  let adminPort = 0;
+  if (opts.adminPort !== undefined) {
+    const admin = createAdminHandler(faults);
+    adminServer = createServer((req, res) => void admin(req, res));
+    await new Promise<void>((resolve, reject) => {
+      adminServer!.once('error', reject);
+      adminServer!.listen(opts.adminPort, host, () => resolve());
+    });
+    adminPort = (adminServer.address() as AddressInfo).port;
+  }
   if (opts.faults?.down) {
     // Start "down": the port is reserved by a first listen so `up` re-listens on a known port.
     await listen();
@@ -119,10 +135,16 @@ export async function startEmulator(opts: EmulatorOptions): Promise<Emulator> {
     },
     store,
     faults,
-    adminUrl: `http://${hostForUrl}:${port}/__emulator`,
+    get adminUrl() {
+      return `http://${hostForUrl}:${adminServer ? adminPort : port}/__emulator`;
+    },
     async close() {
       faults.onDownChange = undefined;
       await closeListener();
+      if (adminServer) {
+        await new Promise<void>((resolve) => adminServer!.close(() => resolve()));
+        adminServer.closeAllConnections();
+      }
     },
   };
 }

@@ -396,6 +396,11 @@ export function createHandler(store: Store, faults: Faults, opts: HandlerOptions
 }
 
 
+/** The admin endpoint alone, for a separate listener that stays up while the OData one is "down". */
+export function createAdminHandler(faults: Faults) {
+  return (req: IncomingMessage, res: ServerResponse): Promise<void> => admin(req, res, safeDecode((req.url ?? '/').split('?')[0]), faults);
+}
+
 async function admin(req: IncomingMessage, res: ServerResponse, path: string, faults: Faults): Promise<void> {
   const json = { 'Content-Type': 'application/json;charset=utf-8' };
   try {

@@ -86,7 +86,9 @@ export class Store implements PostingStoreView {
   /** Loads a generated base: rows per set name with native values (see the data contract in index.ts). */
   load(rows: Record<string, Row[]>): void {
     for (const [set, list] of Object.entries(rows)) {
-      const shape = this.shape(set.endsWith('_RecordType') ? set.slice(0, -'_RecordType'.length) : set);
+      const name = set.endsWith('_RecordType') ? set.slice(0, -'_RecordType'.length) : set;
+      const shape = this.model.shapes.get(name);
+      if (!shape) throw new Error(`emulator: rows given for ${set}, which the configuration does not define (or the engine does not model)`);
       if (shape.kind === 'object') {
         const d = this.dataOf(shape.name) as ObjectData;
         for (const r of list) {

@@ -107,6 +107,16 @@ describe('fault injection', () => {
     expect((await rawCall(list(em))).status).toBe(200);
   });
 
+  it('a separate admin port stays up while the OData listener is down', async () => {
+    em = await startTest({ adminPort: 0 });
+    expect(new URL(em.adminUrl).port).not.toBe(String(em.port));
+    await fetch(`${em.adminUrl}/faults`, { method: 'POST', body: JSON.stringify({ down: true }) });
+    expect((await rawCall(list(em))).error).toBe('ECONNREFUSED');
+    expect((await fetch(`${em.adminUrl}/faults`)).status).toBe(200);
+    await fetch(`${em.adminUrl}/faults`, { method: 'POST', body: JSON.stringify({ down: false }) });
+    expect((await rawCall(list(em))).status).toBe(200);
+  });
+
   it('the same seed gives the same fault sequence', () => {
     const seq = (seed: number) => {
       const f = new Faults({ errorRate: 0.3, timeoutRate: 0.2, lostResponseRate: 0.1, seed });

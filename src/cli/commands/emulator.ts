@@ -17,6 +17,7 @@ export function register(program: Command) {
     .option('--user <name:password>', 'Basic auth user (repeatable)', collect, [])
     .option('--no-auth', 'accept requests without credentials')
     .option('--timezone <zone>', 'IANA zone for the server clock (document dates)')
+    .option('--admin-port <port>', 'separate port for /__emulator/ (stays up while the OData port is "down")')
     .option('--faults <json>', 'initial faults, e.g. \'{"latencyMs":300,"errorRate":0.05,"seed":1}\'')
     .action(async (opts, _cmd: Command) => {
       const { startEmulator } = await import('../../emulator/index.js');
@@ -38,6 +39,7 @@ export function register(program: Command) {
         users,
         base,
         timezone: opts.timezone,
+        adminPort: opts.adminPort === undefined ? undefined : Number(opts.adminPort),
         faults: opts.faults ? JSON.parse(opts.faults) : undefined,
       });
       const items = em.store.count('Catalog_Номенклатура');
