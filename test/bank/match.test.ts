@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -263,5 +264,54 @@ describe('payment identity and planImport', () => {
       ['purpose-number', '125', null],
       ['purpose-number', '126', null],
     ]);
+  });
+});
+
+describe('matchPayment never guesses (property)', () => {
+  const inns = [A, B, P, '7736207543', null];
+  const orderArb = fc.record({
+    number: fc.oneof(fc.integer({ min: 1, max: 30 }).map(String), fc.integer({ min: 1, max: 30 }).map((n) => `ТД00-${String(n).padStart(6, '0')}`)),
+    clientInn: fc.constantFrom(...inns),
+    amountKopecks: fc.constantFrom(1000, 2000, 5000),
+    paidKopecks: fc.constantFrom(0, 0, 500),
+  });
+  const paymentArb = fc.record({
+    amountKopecks: fc.constantFrom(500, 1000, 1500, 2000, 4500, 5000),
+    inn: fc.constantFrom(A, B, P, '', '7707083894'),
+    transit: fc.boolean(),
+    purpose: fc.oneof(
+      fc.constant('Оплата товара'),
+      fc.integer({ min: 1, max: 30 }).map((n) => `Оплата по счету № ${n} от 01.02.2025`),
+      fc.integer({ min: 1, max: 30 }).map((n) => `заказ ТД00-${String(n).padStart(6, '0')}`),
+      fc.tuple(fc.integer({ min: 1, max: 30 }), fc.integer({ min: 1, max: 30 })).map(([a, b]) => `сч. ${a} и сч. ${b}`),
+      fc.integer({ min: 1, max: 30 }).map((n) => `Оплата № ${n}`),
+    ),
+  });
+
+  it('a match is always justified by the purpose or by (INN, exact due); never another client; never a transit INN', () => {
+    fc.assert(
+      fc.property(fc.array(orderArb, { maxLength: 12 }), paymentArb, (raw, p) => {
+        const orders = raw.map((o, i) => ({ ...o, externalId: `e${i}` }));
+        const payer = { account: p.transit ? '30233810000000000004' : '40702810100000000123', settlementAccount: null, inn: p.inn, name: null };
+        const r = matchPayment({ direction: 'incoming', amountKopecks: p.amountKopecks, purpose: p.purpose, payer }, memoryLookup(orders));
+        if (r.kind !== 'matched') return;
+        const validInn = isValidInn(p.inn) && !p.transit ? p.inn : null;
+        expect(r.clientInn).toBe(validInn);
+        if (validInn !== null) expect(r.order.clientInn).toBe(validInn);
+        expect(r.order.amountKopecks - r.order.paidKopecks).toBeGreaterThan(0);
+        if (r.method === 'inn-amount') {
+          expect(validInn).not.toBeNull();
+          expect(r.order.amountKopecks - r.order.paidKopecks).toBe(p.amountKopecks);
+          // exactly one of the client's open orders had that due
+          const fits = orders.filter((o) => o.clientInn === validInn && o.amountKopecks - o.paidKopecks === p.amountKopecks);
+          expect(fits).toHaveLength(1);
+        } else {
+          const named = extractOrderRefs(p.purpose).filter((ref) => refNamesOrder(ref, r.order.number));
+          expect(named.length).toBeGreaterThan(0);
+          if (validInn === null) expect(named.some((ref) => ref.strength === 'strong')).toBe(true);
+        }
+      }),
+      { numRuns: 2000 },
+    );
   });
 });
