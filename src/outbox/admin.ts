@@ -82,6 +82,24 @@ export function dropJob(db: Db, id: number, reason = 'dropped by admin', now = D
   return res;
 }
 
+/**
+ * Deletes done and dropped jobs finished more than `olderThanMs` ago, in batches of `batch` rows per transaction
+ * (the worker keeps claiming between batches). Returns how many rows went. Dead jobs stay.
+ */
+export function purgeFinished(db: Db, olderThanMs: number, opts: { batch?: number; now?: number } = {}): number {
+  const before = (opts.now ?? Date.now()) - olderThanMs;
+  const batch = opts.batch ?? 1000;
+  let total = 0;
+  for (const state of ['done', 'dropped'] as const) {
+    for (;;) {
+      const n = stmt(db, 'purge_finished').run({ state, before, batch }).changes;
+      total += n;
+      if (n < batch) break;
+    }
+  }
+  return total;
+}
+
 export interface OutboxStats {
   /** Jobs waiting (including those waiting out a retry backoff or a future runAt, and those blocked behind an
    *  earlier job of their key). */

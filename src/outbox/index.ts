@@ -33,7 +33,15 @@ export {
   type FailOutcome,
 } from './queue.js';
 export { backoffMs } from './backoff.js';
-export { getJob, listJobs, blockerOf, retryJob, retryAllDead, dropJob, stats, type OutboxStats, type AdminResult } from './admin.js';
+export {
+  getJob,
+  listJobs,
+  blockerOf,
+  retryJob,
+  retryAllDead,
+  dropJob,
+  purgeFinished,
+  stats, type OutboxStats, type AdminResult } from './admin.js';
 export { waitFor, type WaitOutcome } from './wait.js';
 export {
   OutboxWorker,

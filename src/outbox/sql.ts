@@ -32,6 +32,7 @@ const NAMES = [
   'drop',
   'stats',
   'head_of_key',
+  'purge_finished',
 ] as const;
 export type SqlName = (typeof NAMES)[number];
 

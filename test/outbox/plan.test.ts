@@ -6,7 +6,7 @@ import { memDb } from './helpers.js';
 describe('query plans', () => {
   const db = memDb();
   const plan = (name: Parameters<typeof sqlText>[0]) =>
-    (db.prepare(`EXPLAIN QUERY PLAN ${sqlText(name)}`).all({ now: 1, kinds: null, state: 'dead', limit: 5 }) as { detail: string }[])
+    (db.prepare(`EXPLAIN QUERY PLAN ${sqlText(name)}`).all({ now: 1, kinds: null, state: 'dead', limit: 5, before: 1, batch: 5 }) as { detail: string }[])
       .map((r) => r.detail)
       .join('\n');
 
@@ -22,6 +22,8 @@ describe('query plans', () => {
     expect(plan('list')).toContain('USING INDEX outbox_jobs_state (state=?)');
     expect(plan('list')).not.toContain('TEMP B-TREE');
     expect(plan('next_due')).toContain('outbox_jobs_due');
+    expect(plan('purge_finished')).toContain('SEARCH outbox_jobs USING INDEX outbox_jobs_state (state=?)');
+    expect(plan('purge_finished')).not.toContain('TEMP B-TREE');
   });
 
   it('stats reads indexes only: no table scan, no sort', () => {

@@ -10,6 +10,7 @@ import {
   retryJob,
   retryAllDead,
   dropJob,
+  purgeFinished,
   stats,
   recover,
   extendLease,
@@ -239,6 +240,23 @@ describe('admin', () => {
     expect(retryJob(db, 999)).toEqual({ ok: false, reason: 'no job #999' });
     expect(listJobs(db, { state: 'dropped' }).map((x) => x.id)).toEqual([ids[1]]);
     expect(listJobs(db, { limit: 2 }).map((x) => x.id)).toEqual([ids[2], ids[1]]);
+  });
+
+  it('purge deletes old done and dropped jobs in batches, never dead or open ones', () => {
+    const db = memDb();
+    const day = 86_400_000;
+    const ids = Array.from({ length: 7 }, (_, i) => enqueue(db, { kind: 'k', key: `o${i}`, payload: {}, dedupeKey: `d${i}` }, 0).id);
+    const jobs = claimBatch(db, 7, opts(0));
+    for (const j of jobs.slice(0, 4)) complete(db, j.id, j.leaseToken, null, 0); // done on day 0
+    complete(db, jobs[4].id, jobs[4].leaseToken, null, 5 * day); // done on day 5
+    fail(db, jobs[5].id, jobs[5].leaseToken, new PermanentError('400'), { policy, now: 0 }); // dead
+    enqueue(db, { kind: 'k', key: 'x', payload: {} }, 0); // pending
+    dropJob(db, enqueue(db, { kind: 'k', key: 'y', payload: {} }, 0).id, 'no', 0); // dropped on day 0
+    expect(purgeFinished(db, 2 * day, { now: 6 * day, batch: 3 })).toBe(5);
+    expect(listJobs(db, { limit: -1 }).map((j) => j.state).sort()).toEqual(['dead', 'done', 'pending', 'running']);
+    expect(getJob(db, ids[4])!.state).toBe('done');
+    // a purged job no longer dedupes
+    expect(enqueue(db, { kind: 'k', key: 'o0', payload: {}, dedupeKey: 'd0' }).created).toBe(true);
   });
 
   it('stats: depth, oldest pending age, attempts, dead', () => {

@@ -80,6 +80,18 @@ export function register(program: Command) {
     });
 
   outbox
+    .command('purge')
+    .description('delete done and dropped jobs finished more than --days ago (dead jobs are kept)')
+    .requiredOption('--days <n>', 'keep this many days of history')
+    .action(async (opts: { days: string }, cmd: Command) => {
+      const days = Number(opts.days);
+      if (!(days >= 0)) throw new Error('--days must be a number of days, 0 or more');
+      await withDb(cmd, async (db, o) => {
+        console.log(`purged ${o.purgeFinished(db, days * 86_400_000)} finished jobs`);
+      });
+    });
+
+  outbox
     .command('stats')
     .description('depth, running, dead, oldest pending age')
     .option('--json', 'print JSON')
