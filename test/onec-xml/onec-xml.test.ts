@@ -78,6 +78,43 @@ describe('onec/ XML sources', () => {
   });
 });
 
+describe('BSL modules', () => {
+  const bslFiles = walk(onec).filter((p) => p.endsWith('.bsl'));
+  /** Block keywords must pair up: a cheap guard against a broken module, since no 1C compiler runs here. */
+  const pairs: [RegExp, RegExp][] = [
+    [/^(Асинх\s+)?Процедура\s/, /^КонецПроцедуры$/],
+    [/^(Асинх\s+)?Функция\s/, /^КонецФункции$/],
+    [/^Если\s.*\sТогда$/, /^КонецЕсли;/],
+    [/^(Для|Пока)\s.*\sЦикл$/, /^КонецЦикла;/],
+    [/^Попытка$/, /^КонецПопытки;/],
+    [/^#Область\s/, /^#КонецОбласти$/],
+    [/^#Если\s/, /^#КонецЕсли$/],
+  ];
+  it('found the modules', () => expect(bslFiles.length).toBe(3));
+  it.each(bslFiles.map((p) => [relative(onec, p), p]))('%s has balanced blocks', (_rel, p) => {
+    const lines = text(p)
+      .split(/\r?\n/)
+      .map((l) => l.replace(/\/\/.*$/, '').replace(/"[^"]*"/g, '""').trim())
+      .filter(Boolean);
+    for (const [open, close] of pairs) {
+      let depth = 0;
+      for (const l of lines) {
+        if (open.test(l)) depth++;
+        if (close.test(l)) depth--;
+        expect(depth, `${open} closed before opened`).toBeGreaterThanOrEqual(0);
+      }
+      expect(depth, `${open} left open`).toBe(0);
+    }
+    // Every Возврат sits inside a Функция (a Процедура cannot return a value).
+    let inFunction = false;
+    for (const l of lines) {
+      if (/^Функция\s/.test(l)) inFunction = true;
+      if (/^КонецФункции/.test(l)) inFunction = false;
+      if (/^Возврат\s+\S/.test(l)) expect(inFunction, l).toBe(true);
+    }
+  });
+});
+
 describe('the ReGate extension', () => {
   const cfg = mdObject(join(ext, 'Configuration.xml')).node;
   const props = cfg.Properties;
