@@ -94,6 +94,7 @@ export class Store implements PostingStoreView {
         for (const r of list) {
           const row = this.complete(shape, r);
           if (!GUID_RE.test(String(row.Ref_Key)) || row.Ref_Key === EMPTY_GUID) row.Ref_Key = newGuid();
+          else row.Ref_Key = (row.Ref_Key as string).toLowerCase();
           if (!row.DataVersion) row.DataVersion = dataVersionOf(0);
           d.byKey.set(row.Ref_Key as string, row);
           d.counter = Math.max(d.counter, numericSuffix(shape.def, row));
@@ -109,7 +110,8 @@ export class Store implements PostingStoreView {
         const d = this.dataOf(shape.name) as RecordData;
         for (const r of list) {
           const row = this.complete(rec, r);
-          const k = String(row.Recorder_Key);
+          const k = String(row.Recorder_Key).toLowerCase();
+          row.Recorder_Key = k;
           let arr = d.byRecorder.get(k);
           if (!arr) d.byRecorder.set(k, (arr = []));
           arr.push(row);

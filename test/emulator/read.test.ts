@@ -186,6 +186,11 @@ describe('emulator reads: the dialect', () => {
     expect(x).toContain('<m:properties>');
     expect(x).toContain('<d:Город>Москва</d:Город>');
     expect(x.match(/<entry>/g)).toHaveLength(2);
+    const { XMLValidator } = await import('fast-xml-parser');
+    const doc = await (await fetch(`${em.url}/${u(`Document_ЗаказКлиента(guid'${G.order1}')`)}`)).text();
+    expect(XMLValidator.validate(x)).toBe(true);
+    expect(XMLValidator.validate(doc)).toBe(true);
+    expect(doc).toContain('<d:LineNumber m:type="Edm.Int64">2</d:LineNumber>');
     const j = await fetch(`${em.url}/${u('Catalog_Склады')}`, { headers: { Accept: 'application/json' } });
     expect(((await j.json()) as any).value).toHaveLength(2);
     const e = await fetch(`${em.url}/${u('Catalog_Склады(guid\'99999999-9999-9999-9999-999999999999\')')}`);
