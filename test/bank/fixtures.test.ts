@@ -111,6 +111,12 @@ describe('bank fixtures: encodings', () => {
     expectBasic(st);
   });
 
+  it('UTF-16LE with a BOM', () => {
+    const st = parse('utf16le-bom.txt');
+    expect(st.header.encoding).toBe('utf-16le');
+    expectBasic(st);
+  });
+
   it('lone CR line ends', () => {
     const st = parse('cr-only.txt');
     expect(st.header.encoding).toBe('cp1251');
