@@ -8,6 +8,9 @@ import { OutboxWorker, newHolder } from './outbox/index.js';
 import { createApp, type App } from './api/app.js';
 import { healthService } from './api/health.js';
 import type { ApiServices } from './api/services.js';
+import { runFullSync, runStockSync } from './catalog/sync.js';
+import { fetchMissingPictures } from './catalog/pictures.js';
+import { scheduleJob } from './schedule.js';
 
 /**
  * Everything `regate serve` (and the demo) runs, wired in one place: the database, the 1C client, the services,
@@ -91,6 +94,23 @@ export function createRuntime(config: Config, logger: Logger): Runtime {
     },
   };
   // Features wire themselves here, explicitly, in the order they depend on each other.
+
+  // Catalogue mirror: full sync on its schedule (and at start when the mirror is empty), stock and prices more often.
+  const syncDeps = { db, onec, config, logger };
+  const fullSync = scheduleJob('catalog sync', config.sync.catalogCron, logger, async () => {
+    await runFullSync(syncDeps);
+    const pics = await fetchMissingPictures(syncDeps).catch((e) => logger.warn({ err: e }, 'pictures not fetched'));
+    if (pics) logger.info(pics, 'pictures fetched');
+  });
+  const stockSync = scheduleJob('stock sync', config.sync.stockCron, logger, () => runStockSync(syncDeps));
+  rt.onStop(() => {
+    fullSync.stop();
+    stockSync.stop();
+  });
+  rt.start = () => {
+    worker.start();
+    if (!catalog.state().syncedAt) void fullSync.runNow();
+  };
   rt.app = createApp({ config, services, logger });
   return rt;
 }

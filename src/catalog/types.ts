@@ -48,6 +48,8 @@ export interface MirrorSnapshot {
   prices: { itemId: string; priceKindId: string; price: number }[];
   stock: { storeId: string; itemId: string; quantity: number }[];
   pictures: { id: string; itemId: string; extension: string }[];
+  /** Packaging id → units of the item per packaging, so the stock job can turn packaging prices into unit prices. */
+  packagingRatios?: Record<string, number>;
 }
 
 export interface Organisation {

@@ -68,6 +68,7 @@ export function writeSnapshot(db: Db, snap: MirrorSnapshot, now = new Date()): {
     for (const p of snap.pictures) insPic.run(p.id, p.itemId, p.extension);
     setMeta(db, 'mirror.organisation', JSON.stringify(snap.organisation));
     setMeta(db, 'mirror.configuration', JSON.stringify(snap.configuration));
+    setMeta(db, 'mirror.packagingRatios', JSON.stringify(snap.packagingRatios ?? {}));
     setMeta(db, 'mirror.syncedAt', ts);
     setMeta(db, 'mirror.stockSyncedAt', ts);
     bumpGeneration(db);

@@ -1,0 +1,232 @@
+import type { Config } from '../config/index.js';
+import type { Db } from '../db/open.js';
+import type { Logger } from '../log.js';
+import type { ODataClient } from '../onec/index.js';
+import { readAll } from '../onec/read.js';
+import { getProfile, type Profile, type ReadSpec, type UnitRecord } from '../onec/profiles/index.js';
+import type { Row } from '../onec/values.js';
+import type { MirrorItem, MirrorSnapshot } from './types.js';
+import { writeSnapshot, writeStockAndPrices } from './writer.js';
+
+export interface SyncDeps {
+  db: Db;
+  onec: ODataClient;
+  config: Config;
+  logger?: Logger;
+  profile?: Profile;
+  onProgress?: (step: string, done: number, total: number) => void;
+}
+
+export interface SyncReport {
+  items: number;
+  changed: number;
+  /** OData requests this sync sent (retries included). */
+  requests: number;
+  /** The least requests any paging client could send: Σ over paged sets ⌈rows / pageSize⌉ + 1 per virtual table. */
+  lowerBound: number;
+  rowsBySet: Record<string, number>;
+  ms: number;
+}
+
+/**
+ * Requests grow with rows / page size, never with one request per item: every set is read whole in pages (and
+ * Catalog_Номенклатура once for both items and groups), prices and stock are one virtual-table request each.
+ * Reads run concurrently; the client's session limit (onec.sessions) bounds them.
+ */
+export async function runFullSync(deps: SyncDeps): Promise<SyncReport> {
+  const started = Date.now();
+  const { onec, config } = deps;
+  const profile = deps.profile ?? getProfile(config.onec.profile, config);
+  const pageSize = config.sync.pageSize;
+  const requestsBefore = onec.stats.total;
+  const rowsBySet: Record<string, number> = {};
+  let lowerBound = 0;
+  const steps = ['items', 'warehouses', 'priceKinds', 'units', 'countries', 'brands', 'manufacturers', 'barcodes', 'pictures', 'organisation', 'bankAccounts', 'versions', 'properties', 'prices', 'stock'];
+  let done = 0;
+  const read = async (step: string, spec: ReadSpec | undefined, params = {}): Promise<Row[]> => {
+    if (!spec) return [];
+    const rows = await readAll(onec, spec, params, { pageSize });
+    const name = spec.kind === 'collection' ? spec.set : `${spec.register}/${spec.kind}`;
+    rowsBySet[name] = (rowsBySet[name] ?? 0) + rows.length;
+    lowerBound += spec.kind === 'collection' ? Math.max(1, Math.ceil(rows.length / pageSize)) : 1;
+    deps.onProgress?.(step, ++done, steps.length);
+    return rows;
+  };
+  const r = profile.reads;
+  const needsProperties = Object.values(profile.fieldSources).some((s) => s.kind === 'additionalAttribute');
+  // Items and groups live in one set: read it once with both selections and split by IsFolder.
+  const itemSpec: ReadSpec | undefined = r.item && r.item.kind === 'collection'
+    ? { ...r.item, filter: undefined, select: [...new Set([...r.item.select, ...(r.group?.select ?? [])])] }
+    : undefined;
+  const [nomenclature, warehouses, priceKinds, units, countries, brands, makers, barcodes, files, orgs, accounts, versions, properties] = await Promise.all([
+    read('items', itemSpec),
+    read('warehouses', r.warehouse),
+    read('priceKinds', r.priceKind),
+    read('units', r.unit),
+    read('countries', r.country),
+    read('brands', r.brand),
+    read('manufacturers', r.manufacturer),
+    read('barcodes', r.barcode),
+    read('pictures', r.picture),
+    read('organisation', r.organisation),
+    read('bankAccounts', r.bankAccount),
+    read('versions', r.configurationVersion),
+    needsProperties ? read('properties', r.property) : Promise.resolve([]),
+  ]);
+
+  const m = profile.map;
+  const ctx = { config, propertyKeys: needsProperties ? m.propertyKeysOf(properties) : undefined };
+  const kinds = priceKinds.map(m.toPriceKind).filter((k) => !k.deleted);
+  const stores = warehouses.map(m.toWarehouse).filter((w) => !w.deleted);
+  const wanted = [config.catalog.retailPriceKind, config.catalog.tier1PriceKind, config.catalog.tier2PriceKind];
+  const priceKindKeys = [...new Set([...kinds.filter((k) => wanted.includes(k.name)).map((k) => k.id), ...stores.map((s) => s.retailPriceKindId).filter((x): x is string => !!x)])];
+  const [priceRows, stockRows] = await Promise.all([
+    read('prices', r.price, { priceKindKeys }),
+    read('stock', r.stock, { warehouseKeys: stores.map((s) => s.id) }),
+  ]);
+
+  const snapshot = buildSnapshot(profile, ctx, { nomenclature, stores, kinds, units, countries, brands, makers, barcodes, files, orgs, accounts, versions, priceRows, stockRows });
+  const { changed } = writeSnapshot(deps.db, snapshot);
+  const report: SyncReport = {
+    items: snapshot.items.length,
+    changed,
+    requests: onec.stats.total - requestsBefore,
+    lowerBound,
+    rowsBySet,
+    ms: Date.now() - started,
+  };
+  deps.logger?.info({ ...report, rowsBySet: undefined }, 'catalogue sync done');
+  return report;
+}
+
+/** The frequent job: stock and prices only (two virtual-table requests). */
+export async function runStockSync(deps: SyncDeps): Promise<{ stockRows: number; priceRows: number; requests: number; ms: number }> {
+  const started = Date.now();
+  const { onec, config, db } = deps;
+  const profile = deps.profile ?? getProfile(config.onec.profile, config);
+  const before = onec.stats.total;
+  const stores = db.prepare(`SELECT id, retail_price_kind_id AS k FROM catalog_stores`).all() as { id: string; k: string | null }[];
+  const kindIds = db.prepare(`SELECT id FROM catalog_price_kinds WHERE name IN (?, ?, ?)`).pluck().all(config.catalog.retailPriceKind, config.catalog.tier1PriceKind, config.catalog.tier2PriceKind) as string[];
+  const priceKindKeys = [...new Set([...kindIds, ...stores.map((s) => s.k).filter((x): x is string => !!x)])];
+  const ratios = db.prepare(`SELECT value FROM meta WHERE key = 'mirror.packagingRatios'`).pluck().get() as string | undefined;
+  const packagingRatio = new Map(Object.entries(JSON.parse(ratios ?? '{}') as Record<string, number>));
+  const [priceRows, stockRows] = await Promise.all([
+    profile.reads.price ? readAll(onec, profile.reads.price, { priceKindKeys }) : Promise.resolve([]),
+    profile.reads.stock ? readAll(onec, profile.reads.stock, { warehouseKeys: stores.map((s) => s.id) }) : Promise.resolve([]),
+  ]);
+  writeStockAndPrices(db, stockOf(profile, stockRows), pricesOf(profile, priceRows, packagingRatio));
+  return { stockRows: stockRows.length, priceRows: priceRows.length, requests: onec.stats.total - before, ms: Date.now() - started };
+}
+
+function stockOf(profile: Profile, rows: Row[]): MirrorSnapshot['stock'] {
+  return rows.map(profile.map.toStock).map((s) => ({ storeId: s.warehouseId, itemId: s.itemId, quantity: s.available }));
+}
+
+/** Prices per unit of the item: a price set for a packaging (0.17 kg) is divided by the packaging's ratio. */
+function pricesOf(profile: Profile, rows: Row[], packagingRatio: Map<string, number>): MirrorSnapshot['prices'] {
+  return rows.map(profile.map.toPrice).map((p) => {
+    const ratio = p.packagingId ? packagingRatio.get(p.packagingId) ?? 1 : 1;
+    return { itemId: p.itemId, priceKindId: p.priceKindId, price: Math.round((p.price / ratio) * 100) / 100 };
+  });
+}
+
+interface Raw {
+  nomenclature: Row[];
+  stores: ReturnType<Profile['map']['toWarehouse']>[];
+  kinds: ReturnType<Profile['map']['toPriceKind']>[];
+  units: Row[];
+  countries: Row[];
+  brands: Row[];
+  makers: Row[];
+  barcodes: Row[];
+  files: Row[];
+  orgs: Row[];
+  accounts: Row[];
+  versions: Row[];
+  priceRows: Row[];
+  stockRows: Row[];
+}
+
+function buildSnapshot(profile: Profile, ctx: Parameters<Profile['map']['toItem']>[1], raw: Raw): MirrorSnapshot {
+  const m = profile.map;
+  const unitRecords = raw.units.map(m.toUnit).filter((u) => !u.deleted);
+  const unitById = new Map(unitRecords.map((u) => [u.id, u]));
+  const packagingsByItem = new Map<string, UnitRecord[]>();
+  for (const u of unitRecords) if (u.itemId) packagingsByItem.set(u.itemId, [...(packagingsByItem.get(u.itemId) ?? []), u]);
+  const countryName = new Map(raw.countries.map(m.toCountry).map((c) => [c.id, c.name]));
+  const makerName = new Map(raw.makers.map(m.toManufacturer).map((x) => [x.id, x.name]));
+  const brandName = new Map(raw.brands.map(m.toBrand).map((b) => [b.id, b.name]));
+  const pictures = raw.files.map(m.toPicture).filter((p) => !p.deleted && p.itemId);
+  const knownPictures = new Set(pictures.map((p) => p.fileId));
+  const picturesByItem = new Map<string, string[]>();
+  for (const p of pictures) picturesByItem.set(p.itemId!, [...(picturesByItem.get(p.itemId!) ?? []), p.fileId]);
+
+  const items: MirrorItem[] = [];
+  const groups: MirrorSnapshot['groups'] = [];
+  for (const row of raw.nomenclature) {
+    if (row.IsFolder === true) {
+      const g = m.toGroup(row);
+      if (!g.deleted) groups.push({ id: g.id, parentId: g.parentId, code: g.code, name: g.name });
+      continue;
+    }
+    const it = m.toItem(row, ctx);
+    if (it.deleted || !it.isGoods) continue;
+    const unit = it.unitId ? unitById.get(it.unitId) : undefined;
+    const packaging = (packagingsByItem.get(it.id) ?? [])[0];
+    const portionUnit = packaging?.baseUnitId ? unitById.get(packaging.baseUnitId)?.name ?? unit?.name : unit?.name;
+    // The main picture first, then the item's other attached pictures.
+    const own = picturesByItem.get(it.id) ?? [];
+    const pictureIds = it.pictureFileId ? [it.pictureFileId, ...own.filter((x) => x !== it.pictureFileId)] : own;
+    items.push({
+      id: it.id,
+      groupId: it.groupId,
+      code: it.code,
+      article: it.article,
+      name: it.name,
+      fullName: it.shortDescription,
+      description: it.shortDescription,
+      fullDescription: it.fullDescription,
+      country: it.countryId ? countryName.get(it.countryId) ?? null : null,
+      brand: (it.brandId ? brandName.get(it.brandId) : undefined) ?? (it.manufacturerId ? makerName.get(it.manufacturerId) ?? null : null),
+      unit: unit?.name ?? 'шт',
+      portionSize: packaging ? packaging.ratio : null,
+      portionUnit: packaging ? portionUnit ?? null : null,
+      minQuantity: it.minQuantity,
+      multiplicity: it.multiplicity,
+      soldToOrder: it.soldToOrder,
+      tier1Threshold: it.tier1Threshold,
+      tier2Threshold: it.tier2Threshold,
+      pictureIds: pictureIds.filter((id) => knownPictures.has(id)),
+    });
+  }
+  const itemIds = new Set(items.map((i) => i.id));
+  const packagingRatio = new Map(unitRecords.filter((u) => u.itemId).map((u) => [u.id, u.ratio]));
+  const orgRecord = raw.orgs.map(m.toOrganisation)[0];
+  const account = raw.accounts.map(m.toBankAccount).find((a) => !orgRecord || a.organisationId === orgRecord.id);
+  const version = m.toConfigurationVersion(raw.versions);
+  const pictureIds = new Set(items.flatMap((i) => i.pictureIds));
+  return {
+    organisation: orgRecord
+      ? {
+          id: orgRecord.id,
+          name: orgRecord.name,
+          fullName: orgRecord.fullName,
+          inn: orgRecord.inn,
+          kpp: orgRecord.kpp,
+          ogrn: orgRecord.ogrn,
+          address: orgRecord.address ?? '',
+          bankAccount: account ? { account: account.number, bank: '', bik: '', correspondentAccount: '' } : null,
+        }
+      : { id: '', name: '', fullName: '', inn: '', kpp: '', ogrn: '', address: '', bankAccount: null },
+    configuration: { name: version.name, version: version.version, platform: null },
+    stores: raw.stores.map((s) => ({ id: s.id, name: s.name, city: s.city ?? '', address: s.address ?? '', retailPriceKindId: s.retailPriceKindId })),
+    groups,
+    items,
+    barcodes: raw.barcodes.map(m.toBarcode).filter((b) => itemIds.has(b.itemId)).map((b) => ({ itemId: b.itemId, barcode: b.barcode })),
+    priceKinds: raw.kinds.map((k) => ({ id: k.id, name: k.name })),
+    prices: pricesOf(profile, raw.priceRows, packagingRatio).filter((p) => itemIds.has(p.itemId)),
+    stock: stockOf(profile, raw.stockRows).filter((s) => itemIds.has(s.itemId)),
+    pictures: pictures.filter((p) => pictureIds.has(p.fileId)).map((p) => ({ id: p.fileId, itemId: p.itemId!, extension: p.extension || 'png' })),
+    packagingRatios: Object.fromEntries(packagingRatio),
+  };
+}

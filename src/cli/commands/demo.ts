@@ -1,0 +1,70 @@
+import type { Command } from 'commander';
+import { rmSync } from 'node:fs';
+import { configOf } from '../context.js';
+import { untilSignal } from './serve.js';
+
+export const DEMO_API_USER = { name: 'demo', password: 'demo' };
+export const DEMO_ONEC_USER = { name: 'odata', password: 'odata' };
+
+export function register(program: Command) {
+  program
+    .command('demo')
+    .description('run ReGate in front of the built-in 1C emulator with a generated demo trade base (УТ 11.5)')
+    .option('--items <n>', 'items in the demo base', '2000')
+    .option('--seed <n>', 'generator seed (same seed, same base)', '42')
+    .option('--port <port>', 'ReGate port', '8080')
+    .option('--emulator-port <port>', '1C emulator port', '8081')
+    .option('--db <file>', 'SQLite file (recreated on each start)', './data/demo.sqlite')
+    .action(async (opts, cmd: Command) => {
+      const started = Date.now();
+      const { generateDemoBase } = await import('../../emulator/demo/index.js');
+      const { startEmulator } = await import('../../emulator/index.js');
+      const { hashPassword } = await import('../../install/password.js');
+      const { createLogger } = await import('../../log.js');
+      const { createRuntime } = await import('../../runtime.js');
+      const { startServer } = await import('../../api/server.js');
+      const { runFullSync } = await import('../../catalog/sync.js');
+
+      const base = generateDemoBase({ seed: Number(opts.seed), items: Number(opts.items) });
+      const emulator = await startEmulator({ base, port: Number(opts.emulatorPort), users: [DEMO_ONEC_USER] });
+      for (const suffix of ['', '-wal', '-shm']) rmSync(`${opts.db}${suffix}`, { force: true });
+      const config = configOf(cmd, {
+        'onec.url': emulator.url,
+        'onec.user': DEMO_ONEC_USER.name,
+        'onec.password': DEMO_ONEC_USER.password,
+        'database.path': opts.db,
+        'server.port': Number(opts.port),
+        'server.host': '127.0.0.1',
+        'auth.users': [{ name: DEMO_API_USER.name, passwordHash: await hashPassword(DEMO_API_USER.password) }],
+      });
+      const logger = createLogger(config.log.level === 'info' ? 'warn' : config.log.level);
+      const rt = createRuntime(config, logger);
+      process.stdout.write('Синхронизация каталога из эмулятора 1С… ');
+      const report = await runFullSync(rt);
+      const { fetchMissingPictures } = await import('../../catalog/pictures.js');
+      await fetchMissingPictures(rt).catch(() => undefined);
+      console.log(`готово: ${report.items} товаров, ${report.requests} запросов OData, ${report.ms} мс`);
+      const server = await startServer(rt.app, config);
+      rt.start();
+      const u = server.url;
+      const store = rt.db.prepare('SELECT id FROM catalog_stores ORDER BY name LIMIT 1').pluck().get() as string;
+      console.log(`
+ReGate demo is running (${((Date.now() - started) / 1000).toFixed(1)} s).
+
+  Swagger UI      ${u}/docs
+  OpenAPI         ${u}/openapi.json
+  API base        ${u}/api/v1   (Basic auth: ${DEMO_API_USER.name} / ${DEMO_API_USER.password})
+  1C emulator     ${emulator.url}   (Basic auth: ${DEMO_ONEC_USER.name} / ${DEMO_ONEC_USER.password})
+
+Try:
+  curl -u ${DEMO_API_USER.name}:${DEMO_API_USER.password} ${u}/api/v1/state
+  curl -u ${DEMO_API_USER.name}:${DEMO_API_USER.password} ${u}/api/v1/city
+  curl -u ${DEMO_API_USER.name}:${DEMO_API_USER.password} '${u}/api/v1/assortment?store=${store}&pageSize=2'
+
+Ctrl+C stops it.`);
+      await untilSignal();
+      await server.close();
+      await rt.stop();
+      await emulator.close();
+    });
+}
