@@ -111,6 +111,16 @@ function readQuoted(src: string, start: number): [string, number] {
 
 export type Eval = (row: Row, vars: Record<string, Row>) => unknown;
 
+/**
+ * Static types of some sub-expressions, for the platform's type errors (probe P7): a bare number compared with a
+ * string property is 400 (and the number is echoed), a string function over a non-string property is 500.
+ */
+const typeOf = new WeakMap<Eval, { type: string; text?: string }>();
+function typed(f: Eval, type: string, text?: string): Eval {
+  typeOf.set(f, { type, text });
+  return f;
+}
+
 /** Resolves `_Key` navigation at evaluation time (the store's get). */
 export interface FilterContext {
   shapeOf(set: string): Shape | undefined;
@@ -129,6 +139,12 @@ export function compileFilter(src: string, shape: Shape, ctx: FilterContext): (r
   const f = p.parseExpr(new Map());
   if (p.pos < toks.length) throw err.filter();
   return (row) => truthy(f(row, {}));
+}
+
+/** A string function applied to a number/boolean/date property: the platform fails with 500 (probe P7). */
+function notString(f: Eval): void {
+  const t = typeOf.get(f)?.type;
+  if (t && t !== 'Edm.String' && t !== 'num') throw err.internal();
 }
 
 function truthy(v: unknown): boolean {
@@ -198,6 +214,10 @@ class Parser {
       this.pos++;
       const right = this.parseAdd(scope);
       const op = t.v;
+      const [lt, rt] = [typeOf.get(left), typeOf.get(right)];
+      for (const [a, b] of [[lt, rt], [rt, lt]]) {
+        if (a?.type === 'Edm.String' && b?.type === 'num') throw err.filter(`несовместимые типы в сравнении: ${b.text}`);
+      }
       return (row, vars) => compare(op, left(row, vars), right(row, vars));
     }
     return left;
@@ -246,7 +266,7 @@ class Parser {
     if (t.t === 'str' || t.t === 'num' || t.t === 'date') {
       this.pos++;
       const v = t.v;
-      return () => v;
+      return t.t === 'num' ? typed(() => v, 'num', String(v)) : () => v;
     }
     if (t.t === 'guid') {
       this.pos++;
@@ -302,12 +322,14 @@ class Parser {
       case 'substringof': {
         if (n !== 2) throw err.filter();
         const [x, y] = [a(0), a(1)];
+        notString(y);
         return (row, vars) => s(y(row, vars)).includes(s(x(row, vars)));
       }
       case 'startswith':
       case 'endswith': {
         if (n !== 2) throw err.filter();
         const [x, y] = [a(0), a(1)];
+        notString(x);
         return name === 'startswith'
           ? (row, vars) => s(x(row, vars)).startsWith(s(y(row, vars)))
           : (row, vars) => s(x(row, vars)).endsWith(s(y(row, vars)));
@@ -407,7 +429,7 @@ class Parser {
           return type.startsWith(`${NS}.`) && type !== `${NS}.Undefined` ? new Ref(String(r[name]), type) : r[name];
         };
       }
-      return (row, vars) => (base(row, vars) as Row | undefined)?.[name] ?? null;
+      return typed((row, vars) => (base(row, vars) as Row | undefined)?.[name] ?? null, prop.type);
     }
     const nav = shape.navByName.get(name);
     if (nav && this.isPunct('/')) {

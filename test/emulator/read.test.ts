@@ -146,6 +146,19 @@ describe('emulator reads: the dialect', () => {
     }
   });
 
+  it('type errors as live: a bare number against a string field → 400 echoing it; a string function over a number → 500', async () => {
+    const n = await getJson(em, `${u('Catalog_Номенклатура')}?$filter=${encodeURIComponent('Артикул eq 7391')}`);
+    expect(n.status).toBe(400);
+    expect(n.body['odata.error'].code).toBe('14');
+    expect(n.body['odata.error'].message.value).toContain('7391');
+    const f = await getJson(em, `${u('Catalog_Номенклатура')}?$filter=${encodeURIComponent("substringof('1', Вес)")}`);
+    expect(f.status).toBe(500);
+    expect(f.body['odata.error'].code).toBe('-1');
+    const d = await getJson(em, `${u('Catalog_Номенклатура')}?$filter=${encodeURIComponent("Артикул eq datetime'1917-11-07T00:00:00'")}`);
+    expect(d.status).toBe(200);
+    expect(d.body.value).toEqual([]);
+  });
+
   it('missing key → 404 code 9; unknown set → 404 echoing the name; string key → 400', async () => {
     const r = await getJson(em, u(`Catalog_Номенклатура(guid'99999999-9999-9999-9999-999999999999')`));
     expect(r.status).toBe(404);
