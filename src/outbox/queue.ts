@@ -107,7 +107,12 @@ export function complete(db: Db, id: number, token: string, result?: Json, now =
   return r.changes === 1;
 }
 
-/** An error retrying cannot fix (1C answered 400: a bad document, a missing item). fail() makes the job dead at once. */
+/**
+ * An error retrying cannot fix (1C answered 400: a bad document, a missing item). fail() makes the job dead at once.
+ * Any error with `permanent: true` counts the same, so a handler may also mark its own error classes. The outbox
+ * does not look at onec's `transient` flag itself: "not transient" includes 401/403, which an admin fixes in the
+ * config, after which the retries should simply succeed — the handler decides what is permanent.
+ */
 export class PermanentError extends Error {
   readonly permanent = true;
   constructor(message: string, options?: { cause?: unknown }) {
@@ -124,7 +129,8 @@ export interface FailOptions {
   policy: Pick<OutboxPolicy, 'maxAttempts' | 'backoffBaseMs' | 'backoffMaxMs'>;
   /** Dead at once, no retry. Default: isPermanent(error). */
   permanent?: boolean;
-  /** Wait at least this long before the retry (a 503's Retry-After), still capped by backoffMaxMs. */
+  /** Wait at least this long before the retry (a 503's Retry-After), still capped by backoffMaxMs. Default: the
+   *  error's own numeric `retryAfterMs` property, if it has one. */
   retryAfterMs?: number;
   now?: number;
   random?: () => number;
@@ -150,7 +156,8 @@ export function fail(db: Db, id: number, token: string, error: unknown, opts: Fa
       return { outcome: 'dead' };
     }
     let delay = backoffMs(row.attempts, backoffBaseMs, backoffMaxMs, opts.random);
-    if (opts.retryAfterMs !== undefined) delay = Math.min(backoffMaxMs, Math.max(delay, opts.retryAfterMs));
+    const after = opts.retryAfterMs ?? (error as { retryAfterMs?: unknown } | null)?.retryAfterMs;
+    if (typeof after === 'number' && after > 0) delay = Math.min(backoffMaxMs, Math.max(delay, after));
     const runAt = now + delay;
     stmt(db, 'fail').run({ id, token, state: 'pending', runAt, error: message, now });
     return { outcome: 'retry', runAt };

@@ -219,6 +219,10 @@ describe('fail', () => {
     const o = fail(db, jb.id, jb.leaseToken, new Error('503'), { policy, now, retryAfterMs: 10 * 60_000, random: () => 0 });
     expect(o).toEqual({ outcome: 'retry', runAt: now + policy.backoffMaxMs });
     expect(getJob(db, b)!.state).toBe('pending');
+    // an error may carry its own Retry-After
+    const jc = (enqueue(db, { kind: 'k', key: 'c', payload: {} }, now), claim(db, opts(now))!);
+    const busy = Object.assign(new Error('503'), { retryAfterMs: 30_000 });
+    expect(fail(db, jc.id, jc.leaseToken, busy, { policy, now, random: () => 0 })).toEqual({ outcome: 'retry', runAt: now + 30_000 });
   });
 });
 
