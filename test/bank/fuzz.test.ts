@@ -25,7 +25,7 @@ if (existsSync(corpus)) {
 /** Byte offset of the first КонецФайла (any of our encodings, either letter case seen in the seeds). */
 function endMarkerAt(b: Buffer): number {
   let at = b.length;
-  for (const enc of ['utf8', 'cp1251', 'cp866']) {
+  for (const enc of ['utf8', 'cp1251', 'cp866', 'utf-16le']) {
     for (const word of ['КонецФайла', 'конецфайла']) {
       const i = b.indexOf(iconv.encode(word, enc));
       if (i !== -1 && i < at) at = i;

@@ -92,3 +92,23 @@ describe('small structural cases', () => {
     expect(st.warnings).toEqual([{ line: 2, message: 'document without Номер' }]);
   });
 });
+
+describe('damaged UTF-16', () => {
+  it('an odd byte count or a lone surrogate behind a UTF-16LE BOM is BAD_ENCODING with its line', () => {
+    const good = Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from('1CClientBankExchange\r\nОтправитель=Банк\r\nКонецФайла\r\n', 'utf16le')]);
+    expect(parseStatement(good).header.sender).toBe('Банк');
+    const odd = good.subarray(0, good.length - 1);
+    expect(() => parseStatement(odd)).toThrow(/invalid UTF-16/);
+    const lone = Buffer.from(good);
+    const at = lone.indexOf(Buffer.from('Банк', 'utf16le'));
+    lone[at] = 0x00;
+    lone[at + 1] = 0xd8; // a high surrogate followed by a normal character
+    try {
+      parseStatement(lone);
+      throw new Error('parsed');
+    } catch (e) {
+      expect(e).toBeInstanceOf(BankParseError);
+      expect([(e as BankParseError).code, (e as BankParseError).line]).toEqual(['BAD_ENCODING', 2]);
+    }
+  });
+});

@@ -35,6 +35,16 @@ const decode1251 = makeDecoder('windows-1251', 'cp1251');
 const decode866 = makeDecoder('ibm866', 'cp866');
 const utf8Strict = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 const utf16 = new TextDecoder('utf-16le', { ignoreBOM: true });
+const utf16Strict = new TextDecoder('utf-16le', { ignoreBOM: true, fatal: true });
+/** A real U+FFFD in the text is fine; only a decoding failure is not. */
+function utf16Fatal(b: Uint8Array): boolean {
+  try {
+    utf16Strict.decode(b);
+    return true;
+  } catch {
+    return false;
+  }
+}
 
 function indexOfBytes(hay: Uint8Array, needle: Uint8Array, end: number): number {
   const first = needle[0];
@@ -113,7 +123,14 @@ export function decodeStatement(bytes: Uint8Array): Decoded {
     }
   }
   if (bytes.length >= 2 && bytes[0] === 0xff && bytes[1] === 0xfe) {
-    return { text: utf16.decode(bytes.subarray(2)), encoding: 'utf-16le' };
+    const text = utf16.decode(bytes.subarray(2));
+    const bad = text.indexOf('\ufffd');
+    if (bad !== -1 && (bytes.length % 2 === 1 || !utf16Fatal(bytes.subarray(2)))) {
+      let line = 1;
+      for (let i = text.indexOf('\n'); i !== -1 && i < bad; i = text.indexOf('\n', i + 1)) line++;
+      throw new BankParseError(line, 'BAD_ENCODING', 'invalid UTF-16 (a lone surrogate or an odd byte count) in a file with a UTF-16LE BOM');
+    }
+    return { text, encoding: 'utf-16le' };
   }
   try {
     return { text: utf8Strict.decode(bytes), encoding: 'utf-8' };
