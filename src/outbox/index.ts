@@ -41,7 +41,10 @@ export {
   retryAllDead,
   dropJob,
   purgeFinished,
-  stats, type OutboxStats, type AdminResult } from './admin.js';
+  stats,
+  type OutboxStats,
+  type AdminResult,
+} from './admin.js';
 export { waitFor, type WaitOutcome } from './wait.js';
 export {
   OutboxWorker,
