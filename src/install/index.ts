@@ -4,3 +4,4 @@ export { generateKit, writeKit, regateConfig, templateVars, type KitFile } from 
 export { readOdataComposition, COMPOSITION_FILE, type CompositionEntry } from './composition.js';
 export { upsertUser } from './config-file.js';
 export { render, xmlEscape, TEMPLATES_DIR } from './templates.js';
+export { adoptFromBaseDump, EXTENSION_DIR, type AdoptResult } from './adopt.js';

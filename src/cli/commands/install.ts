@@ -28,6 +28,7 @@ const FLAGS = [
   ['--node-path <file>', 'node executable for the service', 'nodePath'],
   ['--service-user <name>', 'system account of the service (Linux)', 'serviceUser'],
 ] as const;
+const ADOPT_FLAG = '--onec-base-dump <dir>';
 
 export function register(program: Command) {
   const cmd = program
@@ -35,6 +36,7 @@ export function register(program: Command) {
     .description('generate the installation kit: default.vrd, Apache/IIS configs, TLS, service, regate.yaml, README.txt')
     .option('--non-interactive', 'take flags and defaults, ask nothing');
   for (const [flag, help] of FLAGS) cmd.option(flag, help);
+  cmd.option(ADOPT_FLAG, 'XML dump of the base configuration: also write onec-extension/ with its object ids');
   cmd.action(async (opts: Record<string, string | boolean | undefined>) => {
     const { resolveOptions, generateKit, writeKit } = await import('../../install/index.js');
     const given: Record<string, string> = {};
@@ -52,6 +54,16 @@ export function register(program: Command) {
     const paths = writeKit(options.out, files);
     console.log(`Комплект установки записан в ${options.out}:`);
     for (const p of paths) console.log(`  ${p}`);
+    if (typeof opts.onecBaseDump === 'string') {
+      const { adoptFromBaseDump } = await import('../../install/adopt.js');
+      const { join } = await import('node:path');
+      const target = join(options.out, 'onec-extension');
+      const r = adoptFromBaseDump(opts.onecBaseDump, target);
+      console.log(`  ${target}/ — расширение ReGate с идентификаторами объектов вашей базы (${r.mapped.length} объектов)`);
+      if (r.missing.length)
+        console.log(`ВНИМАНИЕ: в выгрузке базы нет объектов, которые заимствует расширение: ${r.missing.join(', ')}.\n` +
+          `Расширение к этой базе не применится; см. docs/ru/build-1c.md, раздел 3.`);
+    }
     if (generated.api) console.log(`\nПароль пользователя API «${options.apiUser}» (сохраните, в файлах только хеш): ${options.apiPassword}`);
     if (generated.odata) console.log(`Пароль пользователя 1С «${options.odataUser}» (записан в regate.yaml): ${options.odataPassword}`);
     console.log(`\nДальше:\n` +
