@@ -19,6 +19,8 @@ export interface Prop {
   typeOf?: string;
   /** `_Key` reference: target set. */
   ref?: string;
+  /** ValueStorage (ХранилищеЗначения) attribute `X`: set on `X_Base64Data` (the data) and `X_Type` (its MIME type). */
+  storage?: { of: string; part: 'data' | 'type' };
 }
 
 export type ShapeKind = 'object' | 'tabular' | 'inforeg' | 'recordset' | 'records' | 'virtual';
@@ -57,6 +59,10 @@ export function fieldProps(fields: FieldDef[] | undefined, nullable = true): Pro
   for (const f of fields ?? []) {
     if (f.composite) {
       out.push(p(f.name, 'Edm.String', nullable, { composite: true }));
+    } else if (f.type === 'Edm.Binary') {
+      // ХранилищеЗначения is published as X_Base64Data + X_Type (+ a navigation property X giving the bytes), §17.4.
+      out.push(p(`${f.name}_Base64Data`, 'Edm.Binary', nullable, { storage: { of: f.name, part: 'data' } }));
+      out.push(p(`${f.name}_Type`, 'Edm.String', nullable, { storage: { of: f.name, part: 'type' } }));
     } else {
       out.push(p(f.name, f.type, nullable, { maxLength: f.maxLength, precision: f.precision, scale: f.scale, ref: f.ref }));
     }
@@ -154,7 +160,9 @@ export function buildModel(config: ConfigurationDef): Model {
         const rest = [...fieldProps(r.resources), ...fieldProps(r.attributes)];
         if (!sub) {
           const keyProps = [...(r.periodic ? [p('Period', 'Edm.DateTime', false)] : []), ...dims.map((d) => ({ ...d, nullable: false }))];
-          shapes.set(def.name, makeShape(def.name, 'inforeg', def, [...keyProps, ...rest], keyProps.map((x) => x.name)));
+          // A composite dimension keys by value and type (`Физлицо`, `Физлицо_Type` in the real $metadata).
+          const keys = [...keyProps.map((x) => x.name), ...keyProps.filter((x) => x.composite).map((x) => `${x.name}_Type`)];
+          shapes.set(def.name, makeShape(def.name, 'inforeg', def, [...keyProps, ...rest], keys));
           break;
         }
         const recorderRef = r.recorders?.length === 1 ? r.recorders[0] : undefined;
@@ -179,6 +187,7 @@ export function buildModel(config: ConfigurationDef): Model {
 
 /** Default (empty) native value of a property, as 1C fills an unset attribute. */
 export function emptyValue(prop: Prop): unknown {
+  if (prop.storage) return prop.storage.part === 'type' ? 'application/octet-stream' : '';
   if (prop.typeOf) return 'StandardODATA.Undefined';
   if (prop.composite) return '';
   switch (prop.type) {

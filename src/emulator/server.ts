@@ -325,6 +325,12 @@ export function createHandler(store: Store, faults: Faults, opts: HandlerOptions
       // A navigation property: Catalog_X(guid'…')/ЕдиницаИзмерения
       const row = store.get(setName, key);
       if (!row) throw err.notFound(setName);
+      const storage = shape.propByName.get(`${rest[0]}_Base64Data`);
+      if (storage?.storage) {
+        // The navigation property of a ХранилищеЗначения gives the bytes themselves (§17.4).
+        const type = String(row[`${rest[0]}_Type`] || 'application/octet-stream');
+        return send(res, 200, { 'Content-Type': type }, Buffer.from(String(row[storage.name] ?? ''), 'base64'));
+      }
       const nav = shape.navByName.get(rest[0]);
       if (nav) {
         const target = store.model.shapes.get(nav.target);

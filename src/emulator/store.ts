@@ -128,7 +128,8 @@ export class Store implements PostingStoreView {
   complete(shape: Shape, r: Row): Row {
     const row: Row = {};
     for (const p of shape.props) {
-      const v = r[p.name];
+      let v = r[p.name];
+      if (v === undefined && p.storage) v = storageValue(p.storage, r[p.storage.of]);
       row[p.name] = v === undefined || v === null ? emptyValue(p) : p.type === 'Edm.DateTime' && typeof v === 'string' ? normDate(v) : v;
     }
     if (row.Ref_Key === EMPTY_GUID && shape.kind === 'object') row.Ref_Key = newGuid();
@@ -429,6 +430,17 @@ export function applyScalars(shape: Shape, row: Row, body: Row): void {
     const c = fromWire(prop, v);
     if (c !== undefined) row[name] = c;
   }
+}
+
+/** Native ValueStorage content (Buffer / Uint8Array / base64 string) → its published parts. */
+function storageValue(storage: { part: 'data' | 'type' }, raw: unknown): unknown {
+  if (raw === undefined || raw === null) return undefined;
+  const buf = typeof raw === 'string' ? Buffer.from(raw, 'base64') : raw instanceof Uint8Array ? Buffer.from(raw) : undefined;
+  if (!buf) return undefined;
+  if (storage.part === 'data') return buf.toString('base64');
+  if (buf.subarray(0, 8).equals(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]))) return 'image/png';
+  if (buf[0] === 0xff && buf[1] === 0xd8) return 'image/jpeg';
+  return 'application/octet-stream';
 }
 
 export function keyString(shape: Shape, row: Row): string {

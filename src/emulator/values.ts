@@ -36,6 +36,10 @@ export function normDate(v: string): string {
   return s.slice(0, 19);
 }
 
+function emptyStorage(prop: Prop): string {
+  return prop.storage?.part === 'type' ? 'application/octet-stream' : '';
+}
+
 export function toWire(prop: Prop, v: unknown): unknown {
   if (v === undefined || v === null) {
     if (prop.type === 'Edm.Int64') return '0';
@@ -50,6 +54,12 @@ export function toWire(prop: Prop, v: unknown): unknown {
  */
 export function fromWire(prop: Prop, v: unknown): unknown {
   if (prop.typeOf) return typeof v === 'string' ? v : undefined;
+  if (prop.storage) {
+    if (v === null) return emptyStorage(prop);
+    if (typeof v !== 'string') throw err.internal();
+    if (prop.storage.part === 'data' && !/^[A-Za-z0-9+/]*={0,2}$/.test(v)) throw err.parseValue(v.slice(0, 40), 'Edm.Binary');
+    return v;
+  }
   if (Array.isArray(v) || (v !== null && typeof v === 'object')) throw err.internal();
   if (prop.composite) return v === null ? '' : v;
   switch (prop.type) {

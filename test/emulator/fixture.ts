@@ -20,6 +20,9 @@ export const G = {
   receipt: '77777777-7777-7777-7777-000000000001',
 };
 
+/** The 8-byte PNG signature plus a few bytes: enough to be recognised as image/png. */
+export const PNG = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 1, 2, 3, 4]);
+
 export const testConfig: ConfigurationDef = {
   name: 'ТестоваяКонфигурация',
   synonym: 'Тест',
@@ -43,6 +46,11 @@ export const testConfig: ConfigurationDef = {
         { name: 'Вес', type: 'Edm.Double' },
       ],
       tabular: [{ name: 'ДополнительныеРеквизиты', fields: [{ name: 'Значение', type: 'Edm.String' }] }],
+    },
+    {
+      name: 'InformationRegister_ДвоичныеДанныеФайлов',
+      kind: 'InformationRegister',
+      register: { dimensions: [{ name: 'Файл', type: 'Edm.String', composite: true }], resources: [{ name: 'ДвоичныеДанныеФайла', type: 'Edm.Binary' }] },
     },
     { name: 'Catalog_УпаковкиЕдиницыИзмерения', kind: 'Catalog', codeLength: 9, fields: [] },
     { name: 'Catalog_Склады', kind: 'Catalog', codeLength: 9, fields: [{ name: 'Город', type: 'Edm.String', maxLength: 50 }] },
@@ -182,6 +190,9 @@ export function testRows(): Record<string, Record<string, unknown>[]> {
       { Recorder_Key: G.receipt, Period: '2026-01-01T00:00:00', Номенклатура_Key: G.item1, ВидЦены_Key: G.priceKind, Цена: 100 },
       { Recorder_Key: G.receipt, Period: '2026-01-01T00:00:00', Номенклатура_Key: G.item2, ВидЦены_Key: G.priceKind, Цена: 50 },
       { Recorder_Key: G.order1, Period: '2026-02-01T00:00:00', Номенклатура_Key: G.item1, ВидЦены_Key: G.priceKind, Цена: 120 },
+    ],
+    InformationRegister_ДвоичныеДанныеФайлов: [
+      { Файл: G.item1, Файл_Type: 'StandardODATA.Catalog_Номенклатура', ДвоичныеДанныеФайла: PNG },
     ],
     InformationRegister_ReGate_СтатусыЗаказов: [
       { Period: '2026-01-15T10:00:00', Заказ_Key: G.order1, СтатусЗаказа: 1, СуммаОплаты: 0 },

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Emulator } from '../../src/emulator/index.js';
-import { G, getJson, startTest, u } from './fixture.js';
+import { G, getJson, PNG, startTest, u } from './fixture.js';
 
 let em: Emulator;
 beforeAll(async () => {
@@ -188,6 +188,21 @@ describe('emulator reads: the dialect', () => {
     expect(rec.body.value[0]).toMatchObject({ Recorder_Key: G.receipt, LineNumber: '1', RecordType: 'Receipt', Active: true });
     const set = await getJson(em, u(`AccumulationRegister_ТоварыНаСкладах(Recorder_Key=guid'${G.receipt}')`));
     expect(set.body.RecordSet).toHaveLength(3);
+  });
+
+  it('ХранилищеЗначения is published as X_Base64Data + X_Type; the navigation property gives the bytes', async () => {
+    const filter = encodeURIComponent(`Файл eq cast(guid'${G.item1}', 'Catalog_Номенклатура')`);
+    const r = await getJson(em, `${u('InformationRegister_ДвоичныеДанныеФайлов')}?$filter=${filter}`);
+    expect(r.body.value).toHaveLength(1);
+    expect(r.body.value[0]).toMatchObject({ Файл: G.item1, Файл_Type: 'StandardODATA.Catalog_Номенклатура', ДвоичныеДанныеФайла_Base64Data: PNG.toString('base64'), ДвоичныеДанныеФайла_Type: 'image/png' });
+    const key = `InformationRegister_ДвоичныеДанныеФайлов(Файл='${G.item1}',Файл_Type='StandardODATA.Catalog_Номенклатура')`;
+    const bytes = await fetch(`${em.url}/${u(`${key}/ДвоичныеДанныеФайла`)}`);
+    expect(bytes.status).toBe(200);
+    expect(bytes.headers.get('content-type')).toBe('image/png');
+    expect(Buffer.from(await bytes.arrayBuffer())).toEqual(PNG);
+    const x = await (await fetch(`${em.url}/$metadata`)).text();
+    expect(x).toContain('<Property Name="ДвоичныеДанныеФайла_Base64Data" Type="Edm.Binary" Nullable="true"/>');
+    expect(x).toMatch(/<PropertyRef Name="Файл_Type"\/>/);
   });
 
   it('answers Atom XML without $format or Accept: application/json; JSON with the Accept header', async () => {
