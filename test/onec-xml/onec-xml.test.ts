@@ -343,20 +343,22 @@ describe('the data processor ReGate_НастройкаOData', () => {
     for (const name of file) expect(name).toMatch(/^\??(Catalog|Document|InformationRegister|AccumulationRegister|Constant|ChartOfCharacteristicTypes)_\S+$/);
   });
 
-  it('publishes every set ReGate touches in the emulated УТ 11 (besides what only seeds demo data)', async () => {
-    const path = join(repo, 'src/emulator/schema/ut11.ts');
-    if (!existsSync(path)) return console.warn('skip: src/emulator/schema/ut11.ts not written yet');
-    const { ut11Configuration } = await import('../../src/emulator/schema/ut11.js');
-    const composition = new Set(
-      readFileSync(join(onec, 'odata-composition.txt'), 'utf8').split('\n').map((l) => l.trim().replace(/^\?/, '')),
-    );
-    // Documents the demo generator posts to fill stock and prices; ReGate never reads them.
-    const seedingOnly = new Set(['Document_ОприходованиеИзлишковТоваров', 'Document_УстановкаЦенНоменклатуры']);
-    const names = new Set<string>();
-    for (const v of ['ut11.5', 'ut11.4'] as const) for (const s of ut11Configuration(v).sets) names.add(s.name);
-    expect(names.size).toBeGreaterThan(10);
-    const missing = [...names].filter((n) => !seedingOnly.has(n) && !composition.has(n));
-    expect(missing).toEqual([]);
+  it("equals the profiles' needs: every set a profile requires, `?` on those not every profile needs", async () => {
+    const path = join(repo, 'src/onec/profiles/index.ts');
+    if (!existsSync(path)) return console.warn('skip: src/onec/profiles not written yet');
+    const { getProfile, requirements, PROFILE_IDS } = await import('../../src/onec/profiles/index.js');
+    const { parseConfig } = await import('../../src/config/index.js');
+    const setsOf = (id: (typeof PROFILE_IDS)[number], extension: boolean) => {
+      const config = parseConfig({ onec: { profile: id, extension } });
+      return new Set(requirements(getProfile(id, config), config).map((r) => r.set));
+    };
+    const variants = PROFILE_IDS.flatMap((id) => [setsOf(id, true), setsOf(id, false)]);
+    const union = new Set(variants.flatMap((v) => [...v]));
+    const always = new Set([...union].filter((n) => PROFILE_IDS.every((id) => setsOf(id, false).has(n))));
+    const file = readFileSync(join(onec, 'odata-composition.txt'), 'utf8').split('\n').map((l) => l.trim()).filter((l) => l && !l.startsWith('#'));
+    const listed = new Map(file.map((l) => [l.replace(/^\?/, ''), l.startsWith('?')]));
+    expect([...listed.keys()].sort()).toEqual([...union].sort());
+    for (const [name, optional] of listed) expect(optional, `${name}: "?" iff not every profile needs it`).toBe(!always.has(name));
   });
 
   it('reads the current composition, merges, sets it and reports what was missing', () => {
