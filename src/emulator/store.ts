@@ -130,7 +130,8 @@ export class Store implements PostingStoreView {
     for (const p of shape.props) {
       let v = r[p.name];
       if (v === undefined && p.storage) v = storageValue(p.storage, r[p.storage.of]);
-      row[p.name] = v === undefined || v === null ? emptyValue(p) : p.type === 'Edm.DateTime' && typeof v === 'string' ? normDate(v) : v;
+      row[p.name] =
+        v === undefined || v === null ? emptyValue(p) : p.type === 'Edm.DateTime' && typeof v === 'string' && v.length !== 19 ? normDate(v) : v;
     }
     if (row.Ref_Key === EMPTY_GUID && shape.kind === 'object') row.Ref_Key = newGuid();
     for (const [name, ts] of shape.collections) {
