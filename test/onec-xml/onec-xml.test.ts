@@ -311,6 +311,25 @@ describe('the ReGate extension', () => {
     });
   });
 
+  it('lets ReGate write exactly what the profiles write, and read only what the composition lists', async () => {
+    const rights = parser.parse(text(join(ext, 'Roles/ReGate_ПользовательOData/Ext/Rights.xml'))).Rights;
+    const objects = asArray(rights.object).map((o: any) => ({
+      set: (o.name as string).replace('.', '_'),
+      rights: asArray(o.right).filter((r: any) => r.value === 'true').map((r: any) => r.name as string),
+    }));
+    const composition = new Set(readFileSync(join(onec, 'odata-composition.txt'), 'utf8').split('\n').map((l) => l.trim().replace(/^\?/, '')));
+    for (const o of objects) expect(composition.has(o.set), o.set).toBe(true);
+    if (!existsSync(join(repo, 'src/onec/profiles/index.ts'))) return console.warn('skip: src/onec/profiles not written yet');
+    const { getProfile, requirements, PROFILE_IDS } = await import('../../src/onec/profiles/index.js');
+    const { parseConfig } = await import('../../src/config/index.js');
+    const written = new Set<string>();
+    for (const id of PROFILE_IDS) {
+      const config = parseConfig({ onec: { profile: id } });
+      for (const r of requirements(getProfile(id, config), config)) if (r.written) written.add(r.set);
+    }
+    expect(objects.filter((o) => o.rights.some((r) => r !== 'Read')).map((o) => o.set).sort()).toEqual([...written].sort());
+  });
+
   it('has a privileged server module that reads, merges and sets the OData composition', () => {
     const mod = mdObject(objectFile('CommonModule', 'ReGate_СоставOData')).node.Properties;
     expect(mod.Server).toBe('true');
