@@ -126,13 +126,28 @@ export const ConfigSchema = z
     bank: z
       .strictObject({
         watchDir: z.string().optional(),
+        /** Sub-folders of watchDir (or absolute paths) that imported and rejected files are moved to. */
+        processedDir: z.string().min(1).default('processed'),
+        failedDir: z.string().min(1).default('failed'),
+        /** A file changed less than this long ago may still be being written by the bank client: next run. */
+        settleMs: z.coerce.number().int().min(0).default(5000),
         cron: cron.default('*/10 * * * *'),
+        /** Our settlement accounts (20 digits). When set, a statement of any other account is refused. */
+        ownAccounts: z
+          .preprocess((v) => (typeof v === 'string' ? v.split(/[\s,;]+/).filter(Boolean) : v), z.array(z.string().regex(/^\d{20}$/, '20 digits')))
+          .default([]),
         api: z
           .strictObject({
             kind: z.enum(['none', 'tochka']).default('none'),
+            /** Tochka: https://enter.tochka.com/uapi/open-banking/v1.0 when not set. */
             url: z.string().url().optional(),
             token: z.string().optional(),
+            /** Tochka's accountId: "<20-digit account>/<BIC>". */
             accountId: z.string().optional(),
+            /** Each run asks for this many past days (statements overlap; each payment is applied once). */
+            lookbackDays: z.coerce.number().int().min(0).max(31).default(3),
+            /** How long to wait for the bank to prepare a statement before giving up until the next run. */
+            readyTimeoutMs: z.coerce.number().int().min(0).default(60_000),
           })
           .prefault({}),
       })
