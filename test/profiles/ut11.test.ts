@@ -270,7 +270,7 @@ describe('requirements', () => {
     expect(r115.find((r) => r.set === 'Document_ЗаказКлиента')!.written).toBe(true);
     expect(r115.find((r) => r.set === 'Catalog_Склады')!.written).toBe(false);
     expect(r115.find((r) => r.set === 'InformationRegister_ReGate_СтатусыЗаказов')!.extension).toBe(true);
-    expect(r115.find((r) => r.set === 'InformationRegister_ДвоичныеДанныеФайлов')!.fields.map((f) => f.name)).toContain('ДвоичныеДанныеФайла');
+    expect(r115.find((r) => r.set === 'InformationRegister_ДвоичныеДанныеФайлов')!.fields.map((f) => f.name)).toContain('ДвоичныеДанныеФайла_Base64Data');
   });
 
   it('follows the configured field sources: additionalAttribute needs the property chart, none needs nothing', () => {

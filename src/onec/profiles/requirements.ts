@@ -6,14 +6,15 @@ import type { Profile, ReadSpec, SetRequirement } from './types.js';
  * too-narrow composition (УстановитьСоставСтандартногоИнтерфейсаOData) or a missing extension attribute.
  *
  * Field names are the base names of the published object: virtual-table result names lose their suffix
- * (`ВНаличииBalance` → `ВНаличии`), ValueStorage loses `_Base64Data`, composite `X_Type` becomes `X`; tabular
+ * (`ВНаличииBalance` → `ВНаличии`), ValueStorage keeps `_Base64Data`, composite `X_Type` becomes `X`; tabular
  * fields are `Part/Field`. Tabular parts are published with their owner, so they are not separate sets here.
  */
 
 const VIRTUAL_SUFFIX = /(OpeningBalance|ClosingBalance|Balance|Turnover|Receipt|Expense)$/;
 
 function baseField(name: string, virtual: boolean): string {
-  let n = name.replace(/_Base64Data$/, '');
+  // ValueStorage is published as `X_Base64Data` (+ `X_Type`), per the vendor guide §17.4: keep that name.
+  let n = name;
   if (virtual) n = n.replace(VIRTUAL_SUFFIX, '');
   if (n.endsWith('_Type')) n = n.slice(0, -'_Type'.length);
   return n;
