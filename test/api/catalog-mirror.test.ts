@@ -28,48 +28,48 @@ describe('read API over the mirror', () => {
     const r = await get('/api/v1/city', {});
     expect(r.status).toBe(401);
     expect(r.headers.get('www-authenticate')).toMatch(/^Basic realm="ReGate"/);
-    expect((await r.json()).error.code).toBe('unauthorized');
+    expect(((await r.json()) as any).error.code).toBe('unauthorized');
     expect((await get('/api/v1/city')).status).toBe(200);
     const bad = await get('/api/v1/city', { Authorization: 'Basic ' + Buffer.from('магазин:нет').toString('base64') });
     expect(bad.status).toBe(401);
   });
 
   it('city and citystore; unknown city 404 naming it', async () => {
-    expect(await (await get('/api/v1/city')).json()).toEqual({ cities: [{ name: 'Казань', stores: 1 }, { name: 'Москва', stores: 1 }] });
+    expect((await (await get('/api/v1/city')).json()) as any).toEqual({ cities: [{ name: 'Казань', stores: 1 }, { name: 'Москва', stores: 1 }] });
     const r = await get(`/api/v1/citystore?city=${encodeURIComponent('Москва')}`);
-    expect((await r.json()).stores).toEqual([{ id: S1, name: 'Склад 1', address: 'Москва, ул. 1' }]);
+    expect(((await r.json()) as any).stores).toEqual([{ id: S1, name: 'Склад 1', address: 'Москва, ул. 1' }]);
     const nf = await get(`/api/v1/citystore?city=${encodeURIComponent('Тверь')}`);
     expect(nf.status).toBe(404);
-    const body = await nf.json();
+    const body = (await nf.json()) as any;
     expect(body.error.fields).toEqual([{ field: 'city', message: 'нет такого значения: Тверь' }]);
     expect(body.error.requestId).toBeTruthy();
   });
 
   it('storetable counts what the warehouse carries (stock rows or sold to order)', async () => {
-    const body = await (await get(`/api/v1/storetable?store=${S1}`)).json();
+    const body = (await (await get(`/api/v1/storetable?store=${S1}`)).json()) as any;
     expect(body.groups).toEqual([
       { id: G1, name: 'Бакалея', itemCount: 0, totalCount: 2, children: [{ id: G2, name: 'Крупы', itemCount: 2, totalCount: 2, children: [] }] },
     ]);
   });
 
   it('assortment: prices by tier, stock summed, "без ограничения" for sold to order, search by barcode', async () => {
-    const body = await (await get(`/api/v1/assortment?store=${S1}&group=${G1}`)).json();
+    const body = (await (await get(`/api/v1/assortment?store=${S1}&group=${G1}`)).json()) as any;
     expect(body.total).toBe(2);
     const [grechka, psheno] = body.items;
     expect(grechka).toMatchObject({ name: 'Гречка', stock: 7, price: 100, priceOverX1: 90, x1: 10, priceOverX2: 80, x2: 100, barcodes: ['4600000000017'], portion: { size: 0.17, unit: 'кг' } });
     expect(psheno).toMatchObject({ name: 'Пшено', stock: 'без ограничения', price: null });
-    const found = await (await get(`/api/v1/assortment?store=${S1}&q=4600000000017`)).json();
+    const found = (await (await get(`/api/v1/assortment?store=${S1}&q=4600000000017`)).json()) as any;
     expect(found.items.map((i: { id: string }) => i.id)).toEqual([I1]);
   });
 
   it('bad parameters give 400 naming the field; unknown store/group 404', async () => {
     const r = await get('/api/v1/assortment?store=nope&pageSize=5000');
     expect(r.status).toBe(400);
-    const fields = (await r.json()).error.fields.map((f: { field: string }) => f.field).sort();
+    const fields = ((await r.json()) as any).error.fields.map((f: { field: string }) => f.field).sort();
     expect(fields).toEqual(['pageSize', 'store']);
     const nf = await get(`/api/v1/assortment?store=${S1}&group=${I1}`);
     expect(nf.status).toBe(404);
-    expect((await nf.json()).error.fields[0].field).toBe('group');
+    expect(((await nf.json()) as any).error.fields[0].field).toBe('group');
     expect((await get(`/api/v1/storetable?store=${I1}`)).status).toBe(404);
   });
 
@@ -81,17 +81,17 @@ describe('read API over the mirror', () => {
     writeStockAndPrices(db, [{ storeId: S1, itemId: I1, quantity: 1 }], null, new Date('2026-11-02T00:00:00Z'));
     const after = await get(`/api/v1/assortment?store=${S1}`, { ...auth, 'If-None-Match': etag });
     expect(after.status).toBe(200);
-    expect((await after.json()).items[0].stock).toBe(1);
+    expect(((await after.json()) as any).items[0].stock).toBe(1);
   });
 
   it('changedSince returns only items whose content changed in a later sync', async () => {
     writeSnapshot(db, { ...snapshot, items: [item(I1, 'Гречка'), item(I2, 'Рис новый'), item(I3, 'Пшено', { soldToOrder: true })] }, new Date('2026-11-03T00:00:00Z'));
-    const body = await (await get(`/api/v1/assortment?store=${S2}&changedSince=2026-11-02T00:00:00Z`)).json();
+    const body = (await (await get(`/api/v1/assortment?store=${S2}&changedSince=2026-11-02T00:00:00Z`)).json()) as any;
     expect(body.items.map((i: { name: string }) => i.name)).toEqual(['Рис новый']);
   });
 
   it('serves OpenAPI 3.1 with the basic scheme and Swagger UI with local assets', async () => {
-    const doc = await (await app.request('/openapi.json')).json();
+    const doc = (await (await app.request('/openapi.json')).json()) as any;
     expect(doc.openapi).toBe('3.1.0');
     expect(doc.components.securitySchemes.basicAuth).toMatchObject({ type: 'http', scheme: 'basic' });
     expect(Object.keys(doc.paths)).toEqual(expect.arrayContaining(['/api/v1/state', '/api/v1/assortment', '/api/v1/citystore']));

@@ -41,7 +41,7 @@ describe('write API, local half', () => {
     expect(listJobs(db).map((j) => j.kind)).toEqual(['client.ensure']);
     const again = await post('client', { clientId: 'C-1', name: 'Иванов' });
     expect(again.status).toBe(200);
-    expect((await again.json()).result).toBe('found');
+    expect(((await again.json()) as any).result).toBe('found');
   });
 
   it('booking: priced with the tier above X1, 202 status 0, one job; replay answers the same; other body 409', async () => {
@@ -49,14 +49,14 @@ describe('write API, local half', () => {
     const r = await post('booking', booking(), { 'Idempotency-Key': 'k1' });
     expect(r.status).toBe(202);
     // 12 > X1=10 → tier 1 price 90.00 × 12
-    expect(await r.json()).toEqual({ orderId: 'O-1', number: null, status: 0, statusName: 'принят ReGate, ещё не в 1С', amount: 1080 });
+    expect((await r.json()) as any).toEqual({ orderId: 'O-1', number: null, status: 0, statusName: 'принят ReGate, ещё не в 1С', amount: 1080 });
     const replay = await post('booking', booking(), { 'Idempotency-Key': 'k1' });
     expect(replay.status).toBe(202);
-    expect((await replay.json()).amount).toBe(1080);
+    expect(((await replay.json()) as any).amount).toBe(1080);
     expect(listJobs(db).filter((j) => j.kind === 'booking.create')).toHaveLength(1);
     const other = await post('booking', booking({ deliveryAddress: 'другой' }));
     expect(other.status).toBe(409);
-    expect((await other.json()).error.fields[0].field).toBe('orderId');
+    expect(((await other.json()) as any).error.fields[0].field).toBe('orderId');
     const keyReuse = await post('booking', booking({ orderId: 'O-2' }), { 'Idempotency-Key': 'k1' });
     expect(keyReuse.status).toBe(409);
   });
@@ -65,7 +65,7 @@ describe('write API, local half', () => {
     await post('client', { clientId: 'C-1', name: 'Иванов' });
     const r = await post('booking', booking({ items: [{ itemId: I1, quantity: 51 }, { itemId: I2, quantity: 1 }, { itemId: I3, quantity: 1000 }] }));
     expect(r.status).toBe(422);
-    const fields = (await r.json()).error.fields;
+    const fields = ((await r.json()) as any).error.fields;
     expect(fields).toEqual([
       { field: 'items.0.quantity', message: 'на складе только 50' },
       { field: 'items.1.itemId', message: 'товар «Рис» не продаётся на этом складе' },
@@ -73,7 +73,7 @@ describe('write API, local half', () => {
     ]);
     const bad = await post('booking', { orderId: '', store: 'x', items: [] });
     expect(bad.status).toBe(400);
-    const names = [...new Set((await bad.json()).error.fields.map((f: { field: string }) => f.field))].sort();
+    const names = [...new Set(((await bad.json()) as any).error.fields.map((f: { field: string }) => f.field))].sort();
     expect(names).toEqual(['clientId', 'deliveryAddress', 'items', 'orderId', 'store']);
     expect((await post('booking', '{"orderId":')).status).toBe(400);
     expect(db.prepare('SELECT COUNT(*) FROM orders').pluck().get()).toBe(0);
@@ -87,12 +87,12 @@ describe('write API, local half', () => {
     expect((await post('paycard', { ...pay, amount: 199 })).status).toBe(422);
     const r = await post('paycard', pay);
     expect(r.status).toBe(200);
-    expect(await r.json()).toMatchObject({ status: 2, paymentStatus: 1, paymentStatusName: 'оплачено картой' });
+    expect((await r.json()) as any).toMatchObject({ status: 2, paymentStatus: 1, paymentStatusName: 'оплачено картой' });
     expect((await post('paycard', pay)).status).toBe(200); // the same notification again: no second payment
     expect(db.prepare('SELECT COUNT(*) FROM payments').pluck().get()).toBe(1);
     const refund = await post('refund', { orderId: 'O-1', reason: 'отказ' });
-    expect(await refund.json()).toMatchObject({ status: 7, statusName: 'возврат денег' });
-    const state = await (await get('bookingstate?orderId=O-1')).json();
+    expect((await refund.json()) as any).toMatchObject({ status: 7, statusName: 'возврат денег' });
+    const state = (await (await get('bookingstate?orderId=O-1')).json()) as any;
     expect(state.history.map((h: { event: string }) => h.event)).toEqual(['booking.accepted', 'payment.card', 'refund']);
     expect(state).toMatchObject({ amount: 200, paid: 200, status: 7, paymentStatus: 1 });
     expect(listJobs(db).filter((j) => j.key === 'order:O-1').sort((a, b) => a.id - b.id).map((j) => j.kind)).toEqual(['booking.create', 'payment.card', 'refund.create']);
