@@ -40,6 +40,9 @@ export const ConfigSchema = z
         publicUrl: z.string().url().optional(),
         bodyLimitBytes: z.coerce.number().int().positive().default(256 * 1024),
         requestTimeoutMs: z.coerce.number().int().positive().default(30_000),
+        /** Believe X-Forwarded-For from a loopback peer (Apache/IIS in front): the client's address for logs, rate
+         *  limits and lockout. Never believed from any other peer. */
+        trustProxy: bool.default(true),
       })
       .prefault({}),
     auth: z
@@ -51,6 +54,8 @@ export const ConfigSchema = z
         lockoutAfterFailures: z.coerce.number().int().positive().default(10),
         lockoutMs: z.coerce.number().int().positive().default(5 * 60_000),
         rateLimitPerMinute: z.coerce.number().int().positive().default(6000),
+        /** Requests per minute from one client address (before auth: guards the 40 ms scrypt check too). */
+        rateLimitPerAddressPerMinute: z.coerce.number().int().positive().default(12_000),
       })
       .prefault({}),
     onec: z
@@ -159,7 +164,19 @@ export const ConfigSchema = z
       })
       .prefault({}),
     log: z
-      .strictObject({ level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info') })
+      .strictObject({
+        level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+        /** One JSON line per HTTP request (id, method, route, status, duration, user, address). */
+        requests: bool.default(true),
+      })
+      .prefault({}),
+    metrics: z
+      .strictObject({
+        /** Prometheus text at /metrics. */
+        enabled: bool.default(true),
+        /** loopback: no auth from 127.0.0.1/::1 when not proxied, Basic auth otherwise; auth: always Basic; open: never. */
+        access: z.enum(['loopback', 'auth', 'open']).default('loopback'),
+      })
       .prefault({}),
   });
 
