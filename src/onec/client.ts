@@ -4,7 +4,7 @@ import { renderFilter, splitKeyFilter, type Filter } from './filter.js';
 import { ODataMetadata, parseMetadata } from './metadata.js';
 import { pages } from './paging.js';
 import { assertTimeZone } from './time.js';
-import { Transport, type TransportStats } from './transport.js';
+import { Transport, type TransportObserver, type TransportStats } from './transport.js';
 import { splitBaseUrl, UrlBuilder, type EntityKey, type LiteralValue, type QueryOptions, type VirtualParams } from './url.js';
 import { normaliseRow, toWire, type FieldTypes, type Row } from './values.js';
 
@@ -22,6 +22,8 @@ export interface ODataClientOptions {
   timezone?: string;
   retryBaseMs?: number;
   retryMaxMs?: number;
+  /** Told about every HTTP attempt (metrics: latency and errors by method and status). */
+  observer?: TransportObserver;
 }
 
 /** Read options: like QueryOptions, but $filter may be a builder Filter and $select/$orderby lists. */
@@ -112,6 +114,7 @@ export class ODataClient {
       maxUrlLength: this.maxUrlLength,
       retryBaseMs: opts.retryBaseMs,
       retryMaxMs: opts.retryMaxMs,
+      observer: opts.observer,
     });
   }
 

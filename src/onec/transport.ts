@@ -24,7 +24,20 @@ export interface TransportOptions {
   dispatcher?: Dispatcher;
   /** Random source for the jitter (tests). */
   random?: () => number;
+  /** Told about every HTTP attempt once it ends (metrics); must not throw, and should be cheap. */
+  observer?: TransportObserver;
 }
+
+/** One HTTP attempt to 1C, as metrics see it: retries are separate attempts. */
+export interface TransportAttempt {
+  method: string;
+  /** HTTP status, or 'network' when no answer came (refused, reset, timed out, aborted). */
+  status: number | 'network';
+  ms: number;
+  /** The URL with credentials removed; the observer picks what it labels by (the entity set, not the query). */
+  url: string;
+}
+export type TransportObserver = (attempt: TransportAttempt) => void;
 
 export interface TransportStats {
   /** HTTP attempts sent (retries included). */
@@ -167,6 +180,7 @@ export class Transport {
     let status: number;
     let text: string;
     let resHeaders: Response['headers'];
+    const started = performance.now();
     try {
       const res = await request(url, { method: method as Dispatcher.HttpMethod, headers, body, signal, dispatcher: this.dispatcher });
       status = res.statusCode;
@@ -174,11 +188,13 @@ export class Transport {
       text = await res.body.text();
     } catch (e) {
       this.count('network');
+      this.observe(method, 'network', started, url);
       // The caller's own abort is theirs to recognise (its reason, usually an AbortError), not a 1C failure.
       if (init.signal?.aborted) throw init.signal.reason;
       throw errorFromNetwork(e, method, url, deadline.aborted);
     }
     this.count(String(status));
+    this.observe(method, status, started, url);
     const contentType = String(resHeaders['content-type'] ?? '');
     const ok = init.ok ? init.ok(status) : status >= 200 && status < 300;
     const html = !/html/i.test(init.accept ?? '') && isHtml(text, contentType);
@@ -191,6 +207,16 @@ export class Transport {
       throw err;
     }
     return { status, headers: resHeaders, text, url: redactUrl(url) };
+  }
+
+  private observe(method: string, status: number | 'network', started: number, url: string): void {
+    const observer = this.opts.observer;
+    if (!observer) return;
+    try {
+      observer({ method, status, ms: performance.now() - started, url: redactUrl(url) });
+    } catch {
+      // A metrics bug must not turn into a failed 1C call.
+    }
   }
 
   private count(status: string): void {
