@@ -4,10 +4,12 @@ import type { Config } from '../../config/index.js';
 import { registerHealthRoutes } from './health.js';
 import { registerCatalogRoutes } from './catalog.js';
 import { registerOrderRoutes } from './orders.js';
+import { registerBankRoutes } from './bank.js';
 
 /** Each feature registers its routes when its service is present. */
 export function registerRoutes(app: App, services: ApiServices, config: Config) {
   registerHealthRoutes(app, services);
   if (services.orders) registerOrderRoutes(app, services.orders);
+  if (services.bank) registerBankRoutes(app, services.bank);
   if (services.catalog) registerCatalogRoutes(app, services.catalog, { publicUrl: config.server.publicUrl });
 }

@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { configOf } from '../context.js';
 
 export function register(program: Command) {
   const bank = program.command('bank').description('bank statements (1CClientBankExchange)');
@@ -31,4 +32,113 @@ export function register(program: Command) {
         throw e;
       }
     });
+  bank
+    .command('import')
+    .argument('<file>', 'a 1CClientBankExchange statement (kl_to_1c.txt); - reads stdin')
+    .description(
+      'import the incoming payments: match each to an order, record it once (the same payment in a later or overlapping statement is skipped), ' +
+        'mark fully paid orders 3 / payment status 2, queue the payment documents for 1C. Unmatched payments go to the review list (regate bank unmatched).',
+    )
+    .option('--dry-run', 'match and report only; write nothing')
+    .option('--json', 'print the report as JSON')
+    .action(async (file: string, opts: { dryRun?: boolean; json?: boolean }, cmd: Command) => {
+      const { readFileSync } = await import('node:fs');
+      const { basename } = await import('node:path');
+      const { BankParseError } = await import('../../bank/parse/index.js');
+      const { ImportRefused } = await import('../../bank/import/index.js');
+      const config = configOf(cmd);
+      const bytes = readFileSync(file === '-' ? 0 : file);
+      await withBank(config, async (bank) => {
+        try {
+          const r = bank.importBytes(bytes, { source: 'cli', name: file === '-' ? 'stdin' : basename(file) }, { dryRun: opts.dryRun });
+          if (opts.json) return console.log(JSON.stringify(r, null, 2));
+          console.log(importSummary(r, !!opts.dryRun));
+        } catch (e) {
+          if (e instanceof BankParseError) {
+            console.error(`${file}:${e.line}: ${e.reason} [${e.code}]`);
+            process.exitCode = 2;
+            return;
+          }
+          if (e instanceof ImportRefused) {
+            console.error(`${file}: ${e.message}`);
+            process.exitCode = 3;
+            return;
+          }
+          throw e;
+        }
+      });
+    });
+
+  bank
+    .command('unmatched')
+    .description('payments waiting for a person: no order found, several orders fit, or overpaid')
+    .option('-n, --limit <n>', 'at most this many', '100')
+    .option('--json', 'print JSON')
+    .action(async (opts: { limit: string; json?: boolean }, cmd: Command) => {
+      const limit = Number(opts.limit);
+      if (!Number.isInteger(limit) || limit < 1) throw new Error('--limit must be a positive integer');
+      const { REVIEW_REASON } = await import('../../bank/import/index.js');
+      await withBank(configOf(cmd), async (bank) => {
+        const r = bank.unmatched({ limit });
+        if (opts.json) return console.log(JSON.stringify(r, null, 2));
+        if (r.total === 0) return console.log('нет платежей, ждущих решения');
+        console.log(`ждут решения: ${r.total}${r.total > r.items.length ? ` (показаны ${r.items.length})` : ''}\n`);
+        for (const i of r.items) {
+          console.log(
+            [
+              `#${i.id}  п/п ${i.number || '(без номера)'} от ${i.date}  ${rub(i.amountKopecks)}  ${i.result}: ${REVIEW_REASON[i.reason] ?? i.reason}`,
+              `    плательщик: ${i.payer.name ?? '?'}${i.payer.inn ? `, ИНН ${i.payer.inn}` : ''}${i.payer.account ? `, счёт ${i.payer.account}` : ''}`,
+              `    назначение: ${i.purpose}`,
+              ...(i.candidates.length ? [`    подходят заказы: ${i.candidates.map((c) => `${c.number || c.orderId} (${rub(c.amountKopecks - c.paidKopecks)} к оплате)`).join(', ')}`] : []),
+              ...(i.orderId ? [`    зачтён на заказ ${i.orderId}`] : []),
+              `    выписка: ${i.statement.name} (${i.statement.source}, ${i.statement.importedAt})`,
+            ].join('\n'),
+          );
+        }
+      });
+    });
+
+  bank
+    .command('run')
+    .description('one pass of the configured sources now (bank.watchDir, bank.api), as the schedule does')
+    .option('--json', 'print JSON')
+    .action(async (opts: { json?: boolean }, cmd: Command) => {
+      await withBank(configOf(cmd), async (bank) => {
+        const r = await bank.run();
+        if (opts.json) return console.log(JSON.stringify(r, null, 2));
+        if (!r.folder && !r.api) console.log('источники не настроены: задайте bank.watchDir и/или bank.api');
+        for (const f of r.folder?.imported ?? []) console.log(`${f.file}: ${importSummary(f.report, false)} → ${f.movedTo}`);
+        for (const f of r.folder?.failed ?? []) console.log(`${f.file}: ОШИБКА ${f.error} → ${f.movedTo}`);
+        for (const f of r.folder?.waiting ?? []) console.log(`${f}: ещё записывается, в следующий раз`);
+        if (r.api) console.log(`${r.api.source}: ${r.api.error ? `ОШИБКА ${r.api.error}` : importSummary(r.api.report!, false)}`);
+        if (r.folder?.failed.length || r.api?.error) process.exitCode = 1;
+      });
+    });
+}
+
+const rub = (k: number) => `${(k / 100).toLocaleString('ru-RU', { minimumFractionDigits: 2, maximumFractionDigits: 2 })} руб.`;
+
+function importSummary(r: import('../../bank/import/types.js').ImportReport, dryRun: boolean): string {
+  if (r.duplicate) return `эта выписка уже загружена: ничего не изменено (${r.incoming} поступлений)`;
+  const parts = [
+    `поступлений ${r.incoming}`,
+    `новых ${r.newPayments}`,
+    `уже известных ${r.known}`,
+    ...(r.foreign ? [`по чужим счетам ${r.foreign}`] : []),
+    `зачтено ${r.matched}${r.partial ? ` (частично ${r.partial})` : ''}`,
+    `заказов оплачено ${r.paidOrders.length}`,
+    `на проверку ${r.review}`,
+  ];
+  return `${dryRun ? 'пробный прогон, ничего не записано: ' : ''}${parts.join(', ')}`;
+}
+
+async function withBank(config: import('../../config/index.js').Config, fn: (bank: import('../../bank/import/service.js').BankService) => Promise<void>) {
+  const { openDb } = await import('../../db/open.js');
+  const { bankServiceFromConfig } = await import('../../bank/import/index.js');
+  const db = openDb(config.database.path);
+  try {
+    await fn(bankServiceFromConfig(db, config));
+  } finally {
+    db.close();
+  }
 }

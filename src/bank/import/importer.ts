@@ -1,0 +1,265 @@
+import { createHash } from 'node:crypto';
+import type { Db } from '../../db/open.js';
+import { enqueue } from '../../outbox/index.js';
+import { JOB, orderKey } from '../../orders/jobs.js';
+import { toRoubles } from '../../orders/pricing.js';
+import { OrderStatusCode, PaymentStatusCode } from '../../orders/statuses.js';
+import { planImport, type ImportPlanItem } from '../index.js';
+import { paymentKey } from '../match/identity.js';
+import { parseStatement, type Statement, type StatementDocument } from '../parse/index.js';
+import { openOrderLookup } from './lookup.js';
+import { ImportRefused, type ImportedPayment, type ImportReport, type SourcedStatement, type StatementMeta } from './types.js';
+
+export interface ImportOptions {
+  /** config.bank.ownAccounts: when non-empty, a statement of none of these accounts is refused, and incoming
+   *  documents of other accounts in a multi-account statement are left out. */
+  ownAccounts?: readonly string[];
+  /** Plan only: match and report, write nothing. */
+  dryRun?: boolean;
+  now?: () => Date;
+  /** Called after a statement was recorded (metrics). */
+  onRecorded?: (report: ImportReport) => void;
+}
+
+export const sha256 = (bytes: Uint8Array | string) => createHash('sha256').update(bytes).digest('hex');
+
+/** File bytes → parse (throws BankParseError) → import. The hash is of the bytes: the same file twice is a no-op. */
+export function importStatementBytes(db: Db, bytes: Uint8Array, meta: Omit<StatementMeta, 'hash'>, opts: ImportOptions = {}): ImportReport {
+  const statement = parseStatement(bytes);
+  return importStatement(db, { ...meta, hash: sha256(bytes), statement }, opts);
+}
+
+/**
+ * Records one statement in ONE write transaction (taken up front, so a CLI import and the daemon's scheduled run
+ * cannot interleave their reads and writes):
+ *  - a bank_statements row (nothing at all when the same content was imported before);
+ *  - per incoming document not seen before (identity = paymentKey): a bank_payments row with the match;
+ *  - per matched payment: a payments row (kind 'bank', external_id = key hash), the order's paid sum, status 3 /
+ *    payment status 2 when fully paid (a partial payment leaves the status and records the sum), an
+ *    order_history entry saying how it was matched, and the outbox job 'bank.payment' for 1C.
+ * Documents already known are taken out BEFORE matching: their money is already in paid_kopecks, and planning
+ * them again would count it twice against the same order.
+ */
+export function importStatement(db: Db, input: SourcedStatement, opts: ImportOptions = {}): ImportReport {
+  const now = opts.now ?? (() => new Date());
+  const st = input.statement;
+  const own = new Set(opts.ownAccounts ?? []);
+  if (own.size > 0) {
+    const accounts = new Set([...st.header.accounts, ...st.accounts.map((a) => a.account)]);
+    if (![...accounts].some((a) => own.has(a))) {
+      throw new ImportRefused(
+        'foreign-account',
+        `выписка по счёту ${[...accounts].join(', ') || '(счёт не указан)'}, а наши счета (bank.ownAccounts): ${[...own].join(', ')}`,
+      );
+    }
+  }
+
+  const run = (): ImportReport => {
+    const incoming = distinctIncoming(st);
+    const base = { source: input.source, name: input.name, documents: st.documents.length, incoming: incoming.length, warnings: st.warnings.length };
+    const dup = db.prepare(`SELECT id FROM bank_statements WHERE file_hash = ?`).get(input.hash);
+    if (dup) {
+      return { ...base, statementId: null, duplicate: true, known: incoming.length, foreign: 0, newPayments: 0, matched: 0, partial: 0, paidOrders: [], review: 0, payments: [] };
+    }
+    const isKnown = db.prepare(`SELECT 1 FROM bank_payments WHERE payment_key = ?`).pluck();
+    let known = 0;
+    let foreign = 0;
+    const fresh: StatementDocument[] = [];
+    for (const { key, doc } of incoming) {
+      if (own.size > 0 && !(doc.ownAccount && own.has(doc.ownAccount))) foreign++;
+      else if (isKnown.get(key)) known++;
+      else fresh.push(doc);
+    }
+    const plan = planImport({ ...st, documents: fresh }, openOrderLookup(db));
+    const payments = plan.map(describe);
+    const matched = plan.filter((p) => p.match.kind === 'matched');
+    const report: ImportReport = {
+      ...base,
+      statementId: null,
+      duplicate: false,
+      known,
+      foreign,
+      newPayments: plan.length,
+      matched: matched.length,
+      partial: matched.filter((p) => p.match.kind === 'matched' && p.match.coverage === 'partial').length,
+      paidOrders: [],
+      review: plan.filter(needsReview).length,
+      payments,
+    };
+    if (opts.dryRun) return report;
+
+    const ts = now().toISOString();
+    report.statementId = Number(
+      db
+        .prepare(
+          `INSERT INTO bank_statements (file_hash, source, name, account, date_from, date_to, documents, incoming, new_payments, matched, partial, review, warnings, imported_at)
+           VALUES (@hash, @source, @name, @account, @from, @to, @documents, @incoming, @new, @matched, @partial, @review, @warnings, @ts)`,
+        )
+        .run({
+          hash: input.hash,
+          source: input.source,
+          name: input.name,
+          account: st.header.accounts[0] ?? st.accounts[0]?.account ?? null,
+          from: st.header.dateFrom,
+          to: st.header.dateTo,
+          documents: report.documents,
+          incoming: report.incoming,
+          new: report.newPayments,
+          matched: report.matched,
+          partial: report.partial,
+          review: report.review,
+          warnings: JSON.stringify(st.warnings),
+          ts,
+        }).lastInsertRowid,
+    );
+    for (const item of plan) {
+      const paid = record(db, item, report.statementId, input, ts);
+      if (paid) report.paidOrders.push(paid);
+    }
+    return report;
+  };
+
+  if (opts.dryRun) return db.transaction(run).deferred();
+  const report = db.transaction(run).immediate();
+  if (report.statementId !== null) opts.onRecorded?.(report);
+  return report;
+}
+
+function distinctIncoming(st: Statement): { key: string; doc: StatementDocument }[] {
+  const seen = new Set<string>();
+  const out: { key: string; doc: StatementDocument }[] = [];
+  for (const doc of st.documents) {
+    if (doc.direction !== 'incoming') continue;
+    const key = paymentKey(doc);
+    if (seen.has(key)) continue;
+    seen.add(key);
+    out.push({ key, doc });
+  }
+  return out;
+}
+
+const needsReview = (p: ImportPlanItem) => p.match.kind !== 'matched' || p.match.coverage === 'over';
+
+function describe(p: ImportPlanItem): ImportedPayment {
+  const m = p.match;
+  return {
+    key: p.key,
+    number: p.document.number,
+    date: p.document.date,
+    amountKopecks: p.document.amountKopecks,
+    payerInn: p.document.payer.inn,
+    result: m.kind,
+    method: m.kind === 'matched' ? m.method : null,
+    coverage: m.kind === 'matched' ? m.coverage : null,
+    reason: m.kind === 'matched' ? (m.coverage === 'over' ? 'overpayment' : null) : m.reason,
+    orderId: m.kind === 'matched' ? m.order.externalId : null,
+  };
+}
+
+/** One plan item → its rows. Returns the order id when this payment made the order fully paid. */
+function record(db: Db, item: ImportPlanItem, statementId: number, meta: StatementMeta, ts: string): string | null {
+  const d = item.document;
+  const m = item.match;
+  const keyHash = sha256(item.key);
+  const over = m.kind === 'matched' && m.coverage === 'over';
+  const bankPaymentId = Number(
+    db
+      .prepare(
+        `INSERT INTO bank_payments (payment_key, key_hash, statement_id, own_account, number, date, paid_at, amount_kopecks, payer_name, payer_inn, payer_kpp,
+                                    payer_account, payer_bik, purpose, result, method, coverage, reason, detail, candidates, client_inn, order_id, review, created_at)
+         VALUES (@key, @keyHash, @statementId, @ownAccount, @number, @date, @paidAt, @amount, @payerName, @payerInn, @payerKpp,
+                 @payerAccount, @payerBik, @purpose, @result, @method, @coverage, @reason, @detail, @candidates, @clientInn, @orderId, @review, @ts)`,
+      )
+      .run({
+        key: item.key,
+        keyHash,
+        statementId,
+        ownAccount: d.ownAccount,
+        number: d.number,
+        date: d.date,
+        paidAt: d.paidAt,
+        amount: d.amountKopecks,
+        payerName: d.payer.name,
+        payerInn: d.payer.inn,
+        payerKpp: d.payer.kpp,
+        payerAccount: d.payer.account ?? d.payer.settlementAccount,
+        payerBik: d.payer.bank.bik,
+        purpose: d.purpose,
+        result: m.kind,
+        method: m.kind === 'matched' ? m.method : null,
+        coverage: m.kind === 'matched' ? m.coverage : null,
+        reason: m.kind === 'matched' ? (over ? 'overpayment' : null) : m.reason,
+        detail:
+          m.kind === 'matched'
+            ? over
+              ? `оплачено на ${toRoubles(d.amountKopecks - m.dueKopecks)} руб. больше суммы к оплате (${toRoubles(m.dueKopecks)} руб.)`
+              : null
+            : m.detail,
+        candidates:
+          m.kind === 'ambiguous'
+            ? JSON.stringify(m.candidates.map((c) => ({ orderId: c.externalId, number: c.number, amountKopecks: c.amountKopecks, paidKopecks: c.paidKopecks })))
+            : null,
+        clientInn: m.clientInn,
+        orderId: m.kind === 'matched' ? m.order.externalId : null,
+        review: m.kind !== 'matched' || over ? 'open' : null,
+        ts,
+      }).lastInsertRowid,
+  );
+  if (m.kind !== 'matched') return null;
+
+  const orderId = m.order.externalId;
+  const order = db.prepare(`SELECT amount_kopecks, paid_kopecks, status, payment_status FROM orders WHERE id = ?`).get(orderId) as {
+    amount_kopecks: number;
+    paid_kopecks: number;
+    status: number;
+    payment_status: number;
+  };
+  // What the 1C handler needs to write ПоступлениеБезналичныхДенежныхСредств (НомерВходящегоДокумента,
+  // ДатаВходящегоДокумента, НазначениеПлатежа, the payer) and what an accountant needs to see why.
+  const data = {
+    source: meta.source,
+    statement: meta.name,
+    number: d.number,
+    date: d.date,
+    purpose: d.purpose,
+    ownAccount: d.ownAccount,
+    payer: { name: d.payer.name, inn: d.payer.inn, kpp: d.payer.kpp, account: d.payer.account ?? d.payer.settlementAccount, bik: d.payer.bank.bik, bank: d.payer.bank.name },
+    method: m.method,
+    reference: m.reference ?? null,
+    coverage: m.coverage,
+    dueKopecks: m.dueKopecks,
+  };
+  const paymentId = Number(
+    db
+      .prepare(`INSERT INTO payments (order_id, kind, external_id, amount_kopecks, paid_at, data, created_at) VALUES (?, 'bank', ?, ?, ?, ?, ?)`)
+      .run(orderId, keyHash, d.amountKopecks, d.paidAt ?? d.date, JSON.stringify(data), ts).lastInsertRowid,
+  );
+  db.prepare(`UPDATE bank_payments SET payment_id = ? WHERE id = ?`).run(paymentId, bankPaymentId);
+
+  const paidTotal = order.paid_kopecks + d.amountKopecks;
+  const full = paidTotal >= order.amount_kopecks;
+  const status = full ? OrderStatusCode.paidByBank : order.status;
+  const paymentStatus = full ? PaymentStatusCode.bank : order.payment_status;
+  db.prepare(`UPDATE orders SET paid_kopecks = ?, status = ?, payment_status = ?, updated_at = ? WHERE id = ?`).run(paidTotal, status, paymentStatus, ts, orderId);
+  db.prepare(`INSERT INTO order_history (order_id, at, status, payment_status, event, detail) VALUES (?, ?, ?, ?, ?, ?)`).run(
+    orderId,
+    ts,
+    status,
+    paymentStatus,
+    full ? 'payment.bank' : 'payment.bank.partial',
+    JSON.stringify({
+      amount: toRoubles(d.amountKopecks),
+      paid: toRoubles(paidTotal),
+      due: toRoubles(Math.max(order.amount_kopecks - paidTotal, 0)),
+      matchedBy: m.method === 'purpose-number' ? `номер заказа в назначении платежа («${m.reference ?? ''}»)` : `ИНН плательщика ${m.clientInn} и точная сумма`,
+      method: m.method,
+      coverage: m.coverage,
+      document: { number: d.number, date: d.date },
+      payerInn: d.payer.inn,
+      statement: meta.name,
+      paymentId,
+    }),
+  );
+  enqueue(db, { kind: JOB.bankPayment, key: orderKey(orderId), payload: { orderId, paymentId }, dedupeKey: `bank:${keyHash}` });
+  return full ? orderId : null;
+}

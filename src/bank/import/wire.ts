@@ -1,0 +1,54 @@
+import type { Config } from '../../config/index.js';
+import type { Db } from '../../db/open.js';
+import type { Logger } from '../../log.js';
+import type { Runtime } from '../../runtime.js';
+import { scheduleJob } from '../../schedule.js';
+import { apiFromConfig } from '../sources/index.js';
+import { BankService } from './service.js';
+import type { ImportReport } from './types.js';
+
+export function bankServiceFromConfig(
+  db: Db,
+  config: Config,
+  deps: { fetch?: typeof fetch; onRecorded?: (r: ImportReport) => void; now?: () => Date } = {},
+): BankService {
+  const b = config.bank;
+  const client = apiFromConfig(b.api, { fetch: deps.fetch });
+  return new BankService(db, {
+    ownAccounts: b.ownAccounts,
+    folder: b.watchDir ? { dir: b.watchDir, processedDir: b.processedDir, failedDir: b.failedDir, settleMs: b.settleMs } : undefined,
+    api: client ? { client, lookbackDays: b.api.lookbackDays, timeZone: config.onec.timezone } : undefined,
+    onRecorded: deps.onRecorded,
+    now: deps.now,
+  });
+}
+
+/**
+ * The daemon's bank feature, one call from runtime.ts: the service for the API and, when a folder or a bank API
+ * is configured, the import on config.bank.cron (node-cron; a run slower than the interval is skipped, not
+ * stacked). Every run logs what it did; a failing source is logged and retried next run.
+ */
+export function wireBank(rt: Pick<Runtime, 'db' | 'config' | 'logger' | 'services' | 'onStop'>): BankService {
+  const { config, logger } = rt;
+  const metrics = rt.services.metrics as { bankImported?: (r: ImportReport) => void } | undefined;
+  const service = bankServiceFromConfig(rt.db, config, {
+    onRecorded: (r) => {
+      logger.info({ source: r.source, name: r.name, newPayments: r.newPayments, matched: r.matched, partial: r.partial, review: r.review, paid: r.paidOrders }, 'bank statement imported');
+      metrics?.bankImported?.(r);
+    },
+  });
+  rt.services.bank = service;
+  if (config.bank.watchDir || config.bank.api.kind !== 'none') {
+    const job = scheduleJob('bank import', config.bank.cron, logger, async () => {
+      const r = await service.run();
+      logBankRun(logger, r);
+    });
+    rt.onStop(() => job.stop());
+  }
+  return service;
+}
+
+function logBankRun(logger: Logger, r: Awaited<ReturnType<BankService['run']>>) {
+  for (const f of r.folder?.failed ?? []) logger.error({ file: f.file, movedTo: f.movedTo, error: f.error }, 'bank statement file rejected');
+  if (r.api?.error) logger.error({ source: r.api.source, error: r.api.error }, 'bank API statement not fetched');
+}
