@@ -11,6 +11,7 @@ import type { ApiServices } from './api/services.js';
 import { runFullSync, runStockSync } from './catalog/sync.js';
 import { fetchMissingPictures } from './catalog/pictures.js';
 import { scheduleJob } from './schedule.js';
+import { wireBank } from './bank/import/wire.js';
 
 /**
  * Everything `regate serve` (and the demo) runs, wired in one place: the database, the 1C client, the services,
@@ -111,6 +112,8 @@ export function createRuntime(config: Config, logger: Logger): Runtime {
     worker.start();
     if (!catalog.state().syncedAt) void fullSync.runNow();
   };
+  // Bank statements: the review list for the API, and the folder / bank API import on config.bank.cron.
+  wireBank(rt);
   rt.app = createApp({ config, services, logger });
   return rt;
 }
