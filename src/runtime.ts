@@ -12,6 +12,7 @@ import { runFullSync, runStockSync } from './catalog/sync.js';
 import { fetchMissingPictures } from './catalog/pictures.js';
 import { scheduleJob } from './schedule.js';
 import { wireBank } from './bank/import/wire.js';
+import { registerDelivery } from './orders/delivery/index.js';
 
 /**
  * Everything `regate serve` (and the demo) runs, wired in one place: the database, the 1C client, the services,
@@ -108,6 +109,8 @@ export function createRuntime(config: Config, logger: Logger): Runtime {
     fullSync.stop();
     stockSync.stop();
   });
+  // Write path to 1C: outbox handlers for every order/client job kind, order expiry and reconciliation schedules.
+  registerDelivery(rt);
   rt.start = () => {
     worker.start();
     if (!catalog.state().syncedAt) void fullSync.runNow();

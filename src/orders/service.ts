@@ -6,6 +6,7 @@ import { enqueue, stats as outboxStats, waitFor } from '../outbox/index.js';
 import { priceLines, toKopecks, toRoubles } from './pricing.js';
 import { ORDER_STATUS, PAYMENT_STATUS, OrderStatusCode, PaymentStatusCode, type OrderStatus, type PaymentStatus } from './statuses.js';
 import { JOB, orderKey, clientKey } from './jobs.js';
+import { recordHistory } from './webhooks.js';
 
 export interface ClientInput {
   clientId: string;
@@ -47,6 +48,8 @@ export interface OrdersOptions {
   confirmWindowMs: number;
   maxDepth: number;
   now?: () => Date;
+  /** Enqueue a webhook job with every status change (config.webhooks.url set). */
+  webhooks?: boolean;
 }
 
 export type Answer<T> = { status: 200 | 201 | 202; body: T };
@@ -63,6 +66,7 @@ const hashOf = (v: unknown) => createHash('sha256').update(stableJson(v)).digest
  */
 export class OrdersService {
   private readonly now: () => Date;
+  private webhooks: boolean;
 
   constructor(
     private readonly db: Db,
@@ -70,6 +74,12 @@ export class OrdersService {
     private readonly opts: OrdersOptions,
   ) {
     this.now = opts.now ?? (() => new Date());
+    this.webhooks = opts.webhooks ?? false;
+  }
+
+  /** Called by the delivery wiring (orders/delivery) when config.webhooks.url is set. */
+  enableWebhooks(on = true): void {
+    this.webhooks = on;
   }
 
   /** Backpressure: beyond maxDepth pending jobs, refuse new writes (503 + Retry-After) instead of growing forever. */
@@ -78,10 +88,9 @@ export class OrdersService {
     if (pending >= this.opts.maxDepth) throw ApiError.unavailable(`Очередь в 1С переполнена (${pending} заданий); повторите позже`, 30);
   }
 
+  /** History row + (when configured) the webhook job, in the caller's transaction. */
   private history(orderId: string, status: number, paymentStatus: number, event: string, detail?: unknown) {
-    this.db
-      .prepare(`INSERT INTO order_history (order_id, at, status, payment_status, event, detail) VALUES (?, ?, ?, ?, ?, ?)`)
-      .run(orderId, this.now().toISOString(), status, paymentStatus, event, detail === undefined ? null : JSON.stringify(detail));
+    recordHistory(this.db, { orderId, status, paymentStatus, event, detail, at: this.now() }, this.webhooks);
   }
 
   // ---- clients -------------------------------------------------------------------------------------------------

@@ -1,0 +1,114 @@
+import type { OrderLineInput } from '../../onec/profiles/index.js';
+import { PermanentError, type ClaimedJob, type Json } from '../../outbox/index.js';
+import { OrderStatusCode } from '../statuses.js';
+import { recordHistory } from '../webhooks.js';
+import { ensureClient } from './clients.js';
+import type { DeliveryContext } from './context.js';
+import { writeStatus } from './status.js';
+
+export interface OrderRow {
+  id: string;
+  client_id: string;
+  store_id: string;
+  delivery_address: string;
+  comment: string;
+  amount_kopecks: number;
+  paid_kopecks: number;
+  status: number;
+  payment_status: number;
+  onec_ref: string | null;
+  onec_number: string | null;
+  created_at: string;
+}
+
+export function orderRow(ctx: DeliveryContext, orderId: string): OrderRow {
+  const o = ctx.db.prepare(`SELECT * FROM orders WHERE id = ?`).get(orderId) as OrderRow | undefined;
+  if (!o) throw new PermanentError(`order ${orderId} is not in the local database`);
+  return o;
+}
+
+/** The 1C document of an order for jobs that follow the booking (same key, so it normally exists already). */
+export function bookedRef(ctx: DeliveryContext, o: OrderRow): string {
+  if (!o.onec_ref) throw new Error(`order ${o.id} is not in 1C yet (its booking has not been delivered)`);
+  return o.onec_ref;
+}
+
+/**
+ * JOB.bookingCreate { orderId } → Document_ЗаказКлиента, posted, status record 1/0; locally status 1 + number.
+ *
+ * Exactly once in 1C: the document is looked up by the order id (ReGate_ВнешнийИдентификатор, or
+ * НомерПоДаннымКлиента without the extension) BEFORE anything is created, so a lost answer, a timeout or a crash
+ * between 1C's write and our commit leads to finding the first document, never to a second one. The number is
+ * committed locally before the handler returns: OrdersService.book's waitFor then answers 201 with it.
+ */
+export async function handleBookingCreate(ctx: DeliveryContext, job: ClaimedJob): Promise<Json> {
+  const { orderId } = job.payload as { orderId: string };
+  let o = orderRow(ctx, orderId);
+  const set = ctx.writeSet('order');
+  let ref = o.onec_ref;
+  let number = o.onec_number;
+  let fresh = false;
+
+  if (!ref || !number) {
+    const client = await ensureClient(ctx, o.client_id);
+    const existing = await ctx.find('order', { externalId: orderId });
+    let doc = existing.find((r) => !r.DeletionMark) ?? existing[0];
+    if (existing.length > 1) ctx.logger.warn({ orderId, documents: existing.map((r) => r.Number) }, 'several 1C orders carry this order id; using the first');
+    if (!doc) {
+      const lines = ctx.db.prepare(`SELECT * FROM order_lines WHERE order_id = ? ORDER BY line_no`).all(orderId) as {
+        item_id: string;
+        quantity: number;
+        price_kopecks: number;
+        price_kind_id: string | null;
+      }[];
+      if (!lines.length) throw new PermanentError(`order ${orderId} has no lines`);
+      const [currencyKey, vat] = await Promise.all([ctx.currencyKey(), ctx.vatOf(lines.map((l) => l.item_id))]);
+      const inn = (ctx.db.prepare(`SELECT inn FROM clients WHERE id = ?`).pluck().get(o.client_id) as string | null) ?? '';
+      const orderLines: OrderLineInput[] = lines.map((l) => ({
+        itemId: l.item_id,
+        quantity: l.quantity,
+        price: l.price_kopecks / 100,
+        priceKindId: l.price_kind_id,
+        ...vat.get(l.item_id)!,
+      }));
+      const body = ctx.profile.build.orderDocument(
+        {
+          externalId: orderId,
+          date: new Date(o.created_at),
+          deliveryAddress: o.delivery_address,
+          comment: o.comment ? `Richest.store ${orderId}: ${o.comment}` : `Richest.store ${orderId}`,
+          // An organisation (10-digit ИНН) pays by invoice; shoppers pay by card.
+          paymentForm: inn.trim().length === 10 ? 'bank' : 'card',
+          lines: orderLines,
+        },
+        {
+          organisationKey: ctx.organisationKey(),
+          partnerKey: client.partnerKey,
+          counterpartyKey: client.counterpartyKey,
+          warehouseKey: o.store_id,
+          currencyKey,
+        },
+        ctx.config,
+      );
+      doc = await ctx.onec.create(set, body);
+      fresh = true;
+    }
+    ref = String(doc.Ref_Key);
+    number = String(doc.Number);
+    if (ctx.profile.writes.order?.post && doc.Posted !== true) await ctx.onec.post(set, ref);
+
+    ctx.db.transaction(() => {
+      const cur = orderRow(ctx, orderId);
+      if (cur.onec_number) return;
+      // An order paid or expired while its booking waited keeps that status; only "accepted" becomes "created".
+      const status = cur.status === OrderStatusCode.accepted ? OrderStatusCode.created : cur.status;
+      ctx.db.prepare(`UPDATE orders SET status = ?, onec_ref = ?, onec_number = ?, updated_at = ? WHERE id = ?`).run(status, ref, number, ctx.now().toISOString(), orderId);
+      recordHistory(ctx.db, { orderId, status, paymentStatus: cur.payment_status, event: 'booking.confirmed', detail: { number, ref }, at: ctx.now() }, !!ctx.config.webhooks.url);
+    })();
+    o = orderRow(ctx, orderId);
+  }
+
+  // Later jobs of this order (payment, expiry) write their own records after this one.
+  await writeStatus(ctx, ref, { orderStatus: OrderStatusCode.created, paymentStatus: 0, paidKopecks: 0 }, { fresh });
+  return { ref, number };
+}

@@ -1,0 +1,144 @@
+import type { ClientInput } from '../../onec/profiles/index.js';
+import { readAll } from '../../onec/read.js';
+import { PermanentError, type ClaimedJob, type Json } from '../../outbox/index.js';
+import type { DeliveryContext } from './context.js';
+
+export interface EnsuredClient {
+  clientId: string;
+  partnerKey: string;
+  counterpartyKey: string | null;
+  /** The partner existed in 1C before this call (found by external id or ИНН). */
+  found: boolean;
+}
+
+interface ClientRow {
+  id: string;
+  name: string;
+  inn: string | null;
+  kpp: string | null;
+  phone: string | null;
+  email: string | null;
+  address: string | null;
+  partner_key: string | null;
+  counterparty_key: string | null;
+}
+
+function clientRow(ctx: DeliveryContext, clientId: string): ClientRow {
+  const c = ctx.db.prepare(`SELECT * FROM clients WHERE id = ?`).get(clientId) as ClientRow | undefined;
+  if (!c) throw new PermanentError(`client ${clientId} is not in the local database`);
+  return c;
+}
+
+/** ИНН of 10 digits is an organisation, 12 digits an entrepreneur (or a person with an ИНН), none a person. */
+export function profileInput(c: ClientRow): ClientInput {
+  const inn = c.inn?.trim() || undefined;
+  const kind: ClientInput['kind'] = inn?.length === 10 ? 'company' : inn?.length === 12 ? 'entrepreneur' : 'person';
+  return {
+    externalId: c.id,
+    name: c.name,
+    inn,
+    kpp: c.kpp ?? undefined,
+    kind,
+    phone: c.phone ?? undefined,
+    email: c.email ?? undefined,
+  };
+}
+
+/**
+ * Finds the client's Партнер (and Контрагент) in 1C, creating what is missing, and stores their keys locally.
+ * Idempotent and safe to repeat after a lost answer: the partner is looked up by ReGate_ВнешнийИдентификатор (or,
+ * without the extension, through a Контрагент with the same ИНН) before anything is created, and the partner's
+ * key is committed locally the moment it is known. Serialised per client in this process, so client.ensure and a
+ * booking of the same new client never both create one.
+ */
+export function ensureClient(ctx: DeliveryContext, clientId: string): Promise<EnsuredClient> {
+  return ctx.exclusive(`client:${clientId}`, async () => {
+    let c = clientRow(ctx, clientId);
+    if (c.partner_key && c.counterparty_key) return { clientId, partnerKey: c.partner_key, counterpartyKey: c.counterparty_key, found: true };
+    const { build } = ctx.profile;
+    const input = profileInput(c);
+    let found = !!c.partner_key;
+    let partnerKey = c.partner_key;
+    let counterpartyKey: string | null = null;
+
+    if (!partnerKey) {
+      if (ctx.ext) {
+        const rows = await ctx.find('client', { externalId: clientId });
+        partnerKey = (rows.find((r) => !r.DeletionMark)?.Ref_Key as string | undefined) ?? (rows[0]?.Ref_Key as string | undefined) ?? null;
+      }
+      if (!partnerKey && input.inn) {
+        // Without the extension the profile finds clients by ИНН only; with it, an existing 1C client with the
+        // same ИНН is adopted rather than duplicated.
+        const rows = await ctx.find('counterparty', { inn: input.inn });
+        const cp = rows.find((r) => !r.DeletionMark && r.Партнер_Key) ?? rows.find((r) => r.Партнер_Key);
+        if (cp) {
+          partnerKey = String(cp.Партнер_Key);
+          counterpartyKey = String(cp.Ref_Key);
+        }
+      }
+      found = !!partnerKey;
+      if (!partnerKey) {
+        const created = await ctx.onec.create(ctx.writeSet('partner'), build.partnerBody(input, ctx.config));
+        partnerKey = String(created.Ref_Key);
+      }
+      // Committed before the counterparty is attempted: a retry then never creates a second partner.
+      ctx.db.prepare(`UPDATE clients SET partner_key = ? WHERE id = ?`).run(partnerKey, clientId);
+    }
+
+    if (!counterpartyKey) {
+      const rows = ctx.ext
+        ? await ctx.find('counterparty', { externalId: clientId })
+        : await ctx.find('counterparty', { partnerKey });
+      const mine = rows.filter((r) => r.Партнер_Key === partnerKey);
+      counterpartyKey = (mine.find((r) => !r.DeletionMark)?.Ref_Key as string | undefined) ?? (mine[0]?.Ref_Key as string | undefined) ?? null;
+      if (!counterpartyKey && !ctx.ext) {
+        const byPartner = await ctx.find('counterparty', { partnerKey });
+        counterpartyKey = (byPartner[0]?.Ref_Key as string | undefined) ?? null;
+      }
+      if (!counterpartyKey) {
+        const created = await ctx.onec.create(ctx.writeSet('counterparty'), build.counterpartyBody(input, { partnerKey }, ctx.config));
+        counterpartyKey = String(created.Ref_Key);
+      }
+    }
+    ctx.db.prepare(`UPDATE clients SET partner_key = ?, counterparty_key = ?, updated_at = ? WHERE id = ?`).run(partnerKey, counterpartyKey, ctx.now().toISOString(), clientId);
+    c = clientRow(ctx, clientId);
+    return { clientId, partnerKey, counterpartyKey, found };
+  });
+}
+
+/**
+ * The client's prepayment: РасчетыСКлиентами Balance over the partner's settlement analytics keys. Stored in
+ * clients.balance_kopecks (what the client has paid in advance, ≥ 0) with the moment it was read.
+ */
+export async function refreshBalance(ctx: DeliveryContext, clientId: string, partnerKey: string): Promise<number> {
+  const keys = (await readAll(ctx.onec, ctx.spec('clientAnalytics'), { partnerKey })).map((r) => String(r.Ref_Key));
+  let prepaid = 0;
+  if (keys.length) {
+    const rows = await readAll(ctx.onec, ctx.spec('clientBalance'), { analyticsKeys: keys });
+    prepaid = ctx.profile.map.toClientBalance(rows).prepaid;
+  }
+  const kopecks = Math.round(prepaid * 100);
+  ctx.db.prepare(`UPDATE clients SET balance_kopecks = ?, balance_at = ? WHERE id = ?`).run(kopecks, ctx.now().toISOString(), clientId);
+  return kopecks;
+}
+
+/** JOB.clientEnsure { clientId } → { found, partnerKey, counterpartyKey, balanceKopecks } */
+export async function handleClientEnsure(ctx: DeliveryContext, job: ClaimedJob): Promise<Json> {
+  const { clientId } = job.payload as { clientId: string };
+  const c = await ensureClient(ctx, clientId);
+  const balanceKopecks = await refreshBalance(ctx, clientId, c.partnerKey);
+  return { found: c.found, partnerKey: c.partnerKey, counterpartyKey: c.counterpartyKey, balanceKopecks };
+}
+
+/** JOB.clientUpdate { clientId } → PATCH the partner and counterparty with what is stored locally now. */
+export async function handleClientUpdate(ctx: DeliveryContext, job: ClaimedJob): Promise<Json> {
+  const { clientId } = job.payload as { clientId: string };
+  const ensured = await ensureClient(ctx, clientId);
+  const input = profileInput(clientRow(ctx, clientId));
+  // Every owned field is sent (not only the changed ones): the contact tabular part is replaced whole, and a
+  // PATCH of the current state is idempotent under retries and reordering.
+  const { partner, counterparty } = ctx.profile.build.clientPatch({ ...input, phone: input.phone ?? undefined, email: input.email ?? undefined });
+  if (Object.keys(partner).length) await ctx.onec.update(ctx.writeSet('partner'), ensured.partnerKey, partner);
+  if (ensured.counterpartyKey && Object.keys(counterparty).length) await ctx.onec.update(ctx.writeSet('counterparty'), ensured.counterpartyKey, counterparty);
+  return { partnerKey: ensured.partnerKey, counterpartyKey: ensured.counterpartyKey };
+}

@@ -1,0 +1,154 @@
+import type { Config } from '../../config/index.js';
+import type { Db } from '../../db/open.js';
+import type { Logger } from '../../log.js';
+import { ODataBadRequest, ODataError, ODataNotFound, ODataRights, guid, type ODataClient } from '../../onec/index.js';
+import { readAll, readFew } from '../../onec/read.js';
+import { getProfile, type Profile, type Row } from '../../onec/profiles/index.js';
+import { PermanentError } from '../../outbox/index.js';
+
+export interface DeliveryDeps {
+  db: Db;
+  onec: ODataClient;
+  config: Config;
+  logger: Logger;
+  profile?: Profile;
+  now?: () => Date;
+}
+
+/**
+ * What every handler shares: the profile, the 1C references that never change while the daemon runs (currency
+ * 643, VAT rates, the organisation's bank account — read once, on first use), and a per-client lock so that
+ * client.ensure and a booking for the same new client never both create a Партнер.
+ */
+export class DeliveryContext {
+  readonly db: Db;
+  readonly onec: ODataClient;
+  readonly config: Config;
+  readonly logger: Logger;
+  readonly profile: Profile;
+  readonly now: () => Date;
+  readonly ext: boolean;
+  private currency?: Promise<string>;
+  private vatRates?: Promise<Map<string, number | null>>;
+  private bankAccount?: Promise<string | null>;
+  /** Item → its СтавкаНДС_Key, with when it was read (VAT of an item changes rarely; an hour is fresh enough). */
+  private readonly itemVat = new Map<string, { key: string | null; at: number }>();
+  private readonly locks = new Map<string, Promise<unknown>>();
+
+  constructor(deps: DeliveryDeps) {
+    this.db = deps.db;
+    this.onec = deps.onec;
+    this.config = deps.config;
+    this.logger = deps.logger;
+    this.profile = deps.profile ?? getProfile(deps.config.onec.profile, deps.config);
+    this.now = deps.now ?? (() => new Date());
+    this.ext = deps.config.onec.extension;
+  }
+
+  /** Runs fn with no other fn of the same name running in this process. */
+  async exclusive<T>(name: string, fn: () => Promise<T>): Promise<T> {
+    const prev = this.locks.get(name) ?? Promise.resolve();
+    const run = prev.catch(() => undefined).then(fn);
+    const tail = run.catch(() => undefined);
+    this.locks.set(name, tail);
+    try {
+      return await run;
+    } finally {
+      if (this.locks.get(name) === tail) this.locks.delete(name);
+    }
+  }
+
+  organisationKey(): string {
+    if (this.config.onec.organisationKey) return this.config.onec.organisationKey;
+    const raw = (this.db.prepare(`SELECT value FROM meta WHERE key = 'mirror.organisation'`).get() as { value: string } | undefined)?.value;
+    const id = raw ? (JSON.parse(raw) as { id?: string }).id : undefined;
+    // Not permanent: the first catalogue sync fills it, and the job succeeds on a later attempt.
+    if (!id) throw new Error('the organisation is not known yet (no catalogue sync so far; or set onec.organisationKey)');
+    return id;
+  }
+
+  currencyKey(): Promise<string> {
+    this.currency ??= (async () => {
+      const rows = await readAll(this.onec, this.spec('currency'));
+      const rub = rows.find((r) => String(r.Code ?? '').trim() === '643');
+      if (!rub) throw new PermanentError('Catalog_Валюты has no currency with code 643');
+      return String(rub.Ref_Key);
+    })();
+    this.currency.catch(() => (this.currency = undefined));
+    return this.currency;
+  }
+
+  private vat(): Promise<Map<string, number | null>> {
+    this.vatRates ??= (async () => {
+      const rows = await readAll(this.onec, this.spec('vatRate'));
+      return new Map(rows.map((r) => [String(r.Ref_Key), r.БезНДС === true ? null : Number(r.Ставка ?? 0)]));
+    })();
+    this.vatRates.catch(() => (this.vatRates = undefined));
+    return this.vatRates;
+  }
+
+  /** Item key → { vatRateId, vatRate } for the items of an order (one request for those not read this hour). */
+  async vatOf(itemKeys: string[]): Promise<Map<string, { vatRateId: string | null; vatRate: number | null }>> {
+    const hour = 3_600_000;
+    const stale = [...new Set(itemKeys)].filter((k) => {
+      const c = this.itemVat.get(k);
+      return !c || Date.now() - c.at > hour;
+    });
+    if (stale.length) {
+      const rows = await this.onec.listByKeys('Catalog_Номенклатура', 'Ref_Key', stale.map(guid), { select: ['Ref_Key', 'СтавкаНДС_Key'] });
+      for (const r of rows) this.itemVat.set(String(r.Ref_Key), { key: (r.СтавкаНДС_Key as string | null) ?? null, at: Date.now() });
+    }
+    const rates = await this.vat();
+    const out = new Map<string, { vatRateId: string | null; vatRate: number | null }>();
+    for (const k of itemKeys) {
+      const key = this.itemVat.get(k)?.key ?? null;
+      out.set(k, { vatRateId: key, vatRate: key ? (rates.get(key) ?? null) : null });
+    }
+    return out;
+  }
+
+  bankAccountKey(): Promise<string | null> {
+    this.bankAccount ??= (async () => {
+      const org = this.organisationKey();
+      const rows = await readAll(this.onec, this.spec('bankAccount'));
+      const own = rows.filter((r) => r.Owner_Key === org);
+      return own.length ? String(own[0].Ref_Key) : null;
+    })();
+    this.bankAccount.catch(() => (this.bankAccount = undefined));
+    return this.bankAccount;
+  }
+
+  spec(concept: keyof Profile['reads']) {
+    const s = this.profile.reads[concept];
+    if (!s) throw new PermanentError(`profile ${this.profile.id} cannot read '${concept}' (onec.extension=${this.ext})`);
+    return s;
+  }
+
+  find(concept: keyof Profile['reads'], params: Parameters<typeof readFew>[2]): Promise<Row[]> {
+    return readFew(this.onec, this.spec(concept), params);
+  }
+
+  writeSet(name: string): string {
+    const w = this.profile.writes[name];
+    if (!w) throw new PermanentError(`profile ${this.profile.id} has no write '${name}' (onec.extension=${this.ext})`);
+    return w.set;
+  }
+}
+
+/**
+ * 1C errors that a retry cannot fix become PermanentError (dead letter at once, shown by `regate outbox list`):
+ * 400 (a body 1C refuses: a wrong field or value), 403 (no rights on the set), a set or field missing from the
+ * publication. Everything else — unavailable, timeouts, 500 from a busy or locking 1C — is retried by the outbox.
+ */
+export function classify(e: unknown): unknown {
+  if (e instanceof PermanentError) return e;
+  if (e instanceof ODataBadRequest || e instanceof ODataRights || (e instanceof ODataNotFound && e.what === 'segment')) {
+    return new PermanentError((e as ODataError).message, { cause: e });
+  }
+  return e;
+}
+
+/** True for 1C's "duplicate key" (code 15): a record written by an earlier attempt whose answer was lost. */
+export function isDuplicate(e: unknown): boolean {
+  return e instanceof ODataError && e.code === '15';
+}

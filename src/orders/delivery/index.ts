@@ -1,0 +1,102 @@
+import type { Config } from '../../config/index.js';
+import type { Db } from '../../db/open.js';
+import type { Logger } from '../../log.js';
+import type { ODataClient } from '../../onec/index.js';
+import type { Profile } from '../../onec/profiles/index.js';
+import type { ClaimedJob, HandlerContext, Json, OutboxWorker } from '../../outbox/index.js';
+import { scheduleJob } from '../../schedule.js';
+import { expireOrders } from '../expiry.js';
+import { JOB } from '../jobs.js';
+import { reconcileOrders } from '../reconcile.js';
+import type { OrdersService } from '../service.js';
+import { webhookHandler } from '../webhooks.js';
+import { handleBookingCreate } from './booking.js';
+import { handleClientEnsure, handleClientUpdate } from './clients.js';
+import { classify, DeliveryContext } from './context.js';
+import { handleOrderStatus } from './order-status.js';
+import { handleBankPayment, handlePaymentCard, handleRefundCreate } from './payments.js';
+
+export { DeliveryContext, classify, isDuplicate, type DeliveryDeps } from './context.js';
+export { ensureClient, refreshBalance } from './clients.js';
+export { closeOrderInOneC } from './order-status.js';
+export { lastStatus, writeStatus } from './status.js';
+
+/** What registerDelivery needs; the daemon's Runtime has all of it. */
+export interface DeliveryHost {
+  db: Db;
+  onec: ODataClient;
+  config: Config;
+  logger: Logger;
+  worker: OutboxWorker;
+  orders?: OrdersService;
+  onStop?(fn: () => void | Promise<void>): void;
+}
+
+export interface DeliveryOptions {
+  profile?: Profile;
+  /** Install the node-cron schedules of expiry and reconciliation (default true; tests call the functions). */
+  schedules?: boolean;
+  now?: () => Date;
+}
+
+export interface Delivery {
+  ctx: DeliveryContext;
+  expire(): { expired: string[] };
+  reconcile(): ReturnType<typeof reconcileOrders>;
+}
+
+type KindHandler = (ctx: DeliveryContext, job: ClaimedJob, hc: HandlerContext) => Promise<Json>;
+
+/**
+ * The delivery half of the write path: one outbox handler per JOB kind, plus the expiry and reconciliation
+ * schedules. Handlers are at-least-once and each looks 1C up by the external id before creating anything.
+ * Errors: 1C unavailable / timeout / 500 are thrown as they are (the outbox retries with backoff); a request 1C
+ * refuses as malformed (400), a missing right or published name becomes a PermanentError (dead letter at once).
+ */
+export function registerDelivery(host: DeliveryHost, opts: DeliveryOptions = {}): Delivery {
+  const ctx = new DeliveryContext({ db: host.db, onec: host.onec, config: host.config, logger: host.logger, profile: opts.profile, now: opts.now });
+  const webhooks = !!host.config.webhooks.url;
+  host.orders?.enableWebhooks(webhooks);
+  const kinds: Record<string, KindHandler> = {
+    [JOB.clientEnsure]: handleClientEnsure,
+    [JOB.clientUpdate]: handleClientUpdate,
+    [JOB.bookingCreate]: handleBookingCreate,
+    [JOB.paymentCard]: handlePaymentCard,
+    [JOB.refundCreate]: handleRefundCreate,
+    [JOB.orderStatus]: handleOrderStatus,
+    [JOB.bankPayment]: handleBankPayment,
+  };
+  for (const [kind, fn] of Object.entries(kinds)) {
+    host.worker.handle(kind, async (job, hc) => {
+      try {
+        return await fn(ctx, job, hc);
+      } catch (e) {
+        throw classify(e);
+      }
+    });
+  }
+  // Registered even without webhooks.url: jobs left from a configuration that had one become dead letters with a
+  // clear message instead of waiting forever.
+  host.worker.handle(JOB.webhook, webhookHandler(host.db, host.config.webhooks));
+
+  const delivery: Delivery = {
+    ctx,
+    expire: () => expireOrders(host.db, { expireAfterHours: host.config.orders.expireAfterHours, webhooks, now: ctx.now() }),
+    reconcile: () => reconcileOrders(ctx),
+  };
+  if (opts.schedules !== false) {
+    const expiry = scheduleJob('order expiry', host.config.orders.expiryCron, host.logger, async () => {
+      const r = delivery.expire();
+      if (r.expired.length) host.logger.info({ expired: r.expired.length }, 'orders expired');
+    });
+    const reconcile = scheduleJob('order reconciliation', host.config.orders.reconcileCron, host.logger, async () => {
+      const r = await delivery.reconcile();
+      if (r.cancelled.length || r.paidInCash.length) host.logger.info({ cancelled: r.cancelled, paidInCash: r.paidInCash, checked: r.checked }, 'orders reconciled with 1C');
+    });
+    host.onStop?.(() => {
+      expiry.stop();
+      reconcile.stop();
+    });
+  }
+  return delivery;
+}

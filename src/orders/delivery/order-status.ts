@@ -1,0 +1,33 @@
+import type { Row } from '../../onec/profiles/index.js';
+import type { ClaimedJob, Json } from '../../outbox/index.js';
+import { OrderStatusCode } from '../statuses.js';
+import { bookedRef, orderRow } from './booking.js';
+import type { DeliveryContext } from './context.js';
+import { writeStatus } from './status.js';
+
+/** Statuses that end an order in 1C: its reserve is released by closing the ЗаказКлиента. */
+const CLOSING = new Set<number>([OrderStatusCode.expired, OrderStatusCode.cancelled]);
+
+/**
+ * Closes a ЗаказКлиента the УТ way (every line Отменено, Статус Закрыт) so its reserve is released. The lines are
+ * read first because a tabular part in a PATCH replaces the whole part. Repeat-safe: a closed order is left alone.
+ */
+export async function closeOrderInOneC(ctx: DeliveryContext, orderKey: string): Promise<boolean> {
+  const set = ctx.writeSet('order');
+  const doc = await ctx.onec.get(set, orderKey);
+  const lines = (Array.isArray(doc.Товары) ? (doc.Товары as Row[]) : []).map(({ Ref_Key: _owner, ...line }) => line);
+  if (doc.Статус === 'Закрыт' && lines.every((l) => l.Отменено === true)) return false;
+  await ctx.onec.update(set, orderKey, ctx.profile.build.cancelOrderPatch(lines));
+  return true;
+}
+
+/** JOB.orderStatus { orderId, status } → status record; for expired/cancelled the order is closed in 1C. */
+export async function handleOrderStatus(ctx: DeliveryContext, job: ClaimedJob): Promise<Json> {
+  const { orderId, status } = job.payload as { orderId: string; status: number };
+  const o = orderRow(ctx, orderId);
+  const orderKey = bookedRef(ctx, o);
+  let closed = false;
+  if (CLOSING.has(status)) closed = await closeOrderInOneC(ctx, orderKey);
+  await writeStatus(ctx, orderKey, { orderStatus: status, paymentStatus: o.payment_status, paidKopecks: o.paid_kopecks, comment: status === OrderStatusCode.expired ? 'истёк срок оплаты' : undefined });
+  return { status, closed };
+}

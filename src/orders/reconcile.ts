@@ -1,0 +1,94 @@
+import { eq, guid, or } from '../onec/index.js';
+import type { OrderStatusRecord } from '../onec/profiles/index.js';
+import { enqueue } from '../outbox/index.js';
+import type { DeliveryContext } from './delivery/context.js';
+import { JOB, orderKey } from './jobs.js';
+import { OrderStatusCode, PaymentStatusCode } from './statuses.js';
+import { recordHistory } from './webhooks.js';
+
+export interface ReconcileReport {
+  checked: number;
+  cancelled: string[];
+  paidInCash: string[];
+  requests: number;
+}
+
+/**
+ * What happened to open orders in 1C without ReGate: an operator took cash (the extension's status register says
+ * 4 / payment 3) or cancelled the order (status register 6, or the ЗаказКлиента closed, marked for deletion or
+ * deleted). Reads open orders (status 1, in 1C) in chunks — the documents by Ref_Key and the last status records —
+ * so requests grow with orders / chunk, not one per order. Cash receipt documents are not read: the profile does
+ * not expose them (ПриходныйКассовыйОрдер is not in its reads); the status register is where the extension
+ * records a cash payment.
+ */
+export async function reconcileOrders(ctx: DeliveryContext, opts: { chunk?: number } = {}): Promise<ReconcileReport> {
+  const chunk = opts.chunk ?? 40;
+  const before = ctx.onec.stats.total;
+  const open = ctx.db
+    .prepare(`SELECT id, onec_ref, amount_kopecks FROM orders WHERE status = ? AND onec_ref IS NOT NULL ORDER BY created_at`)
+    .all(OrderStatusCode.created) as { id: string; onec_ref: string; amount_kopecks: number }[];
+  const report: ReconcileReport = { checked: open.length, cancelled: [], paidInCash: [], requests: 0 };
+  const set = ctx.writeSet('order');
+  const statusSpec = ctx.ext ? ctx.profile.reads.orderStatus : undefined;
+  for (let i = 0; i < open.length; i += chunk) {
+    const part = open.slice(i, i + chunk);
+    const refs = part.map((o) => o.onec_ref);
+    const [docs, records] = await Promise.all([
+      ctx.onec.listByKeys(set, 'Ref_Key', refs.map(guid), { select: ['Ref_Key', 'Статус', 'DeletionMark', 'Posted'] }),
+      statusSpec && statusSpec.kind === 'sliceLast'
+        ? ctx.onec.sliceLast(statusSpec.register, { recordType: statusSpec.recordType, condition: or(...refs.map((r) => eq('Заказ_Key', guid(r)))) }, { select: statusSpec.select })
+        : Promise.resolve([]),
+    ]);
+    const docByRef = new Map(docs.map((d) => [String(d.Ref_Key).toLowerCase(), d]));
+    const lastByRef = new Map<string, OrderStatusRecord>();
+    for (const r of records.map(ctx.profile.map.toOrderStatus)) {
+      const k = r.orderId.toLowerCase();
+      const prev = lastByRef.get(k);
+      if (!prev || (r.period?.getTime() ?? 0) > (prev.period?.getTime() ?? 0)) lastByRef.set(k, r);
+    }
+    for (const o of part) {
+      const key = o.onec_ref.toLowerCase();
+      const st = lastByRef.get(key);
+      const doc = docByRef.get(key);
+      if (st && (st.orderStatus === OrderStatusCode.paidInCash || st.paymentStatus === PaymentStatusCode.cash)) {
+        if (markCash(ctx, o.id, st.paidAmount > 0 ? Math.round(st.paidAmount * 100) : o.amount_kopecks)) report.paidInCash.push(o.id);
+      } else if (st?.orderStatus === OrderStatusCode.cancelled || !doc || doc.DeletionMark === true || doc.Статус === 'Закрыт') {
+        const why = st?.orderStatus === OrderStatusCode.cancelled ? 'status register' : !doc ? 'document deleted' : doc.DeletionMark ? 'marked for deletion' : 'closed';
+        if (markCancelled(ctx, o.id, why, !!doc && st?.orderStatus !== OrderStatusCode.cancelled)) report.cancelled.push(o.id);
+      }
+    }
+  }
+  report.requests = ctx.onec.stats.total - before;
+  return report;
+}
+
+function markCash(ctx: DeliveryContext, orderId: string, kopecks: number): boolean {
+  const now = ctx.now();
+  return ctx.db.transaction(() => {
+    const changed = ctx.db
+      .prepare(`UPDATE orders SET status = ?, payment_status = ?, paid_kopecks = ?, updated_at = ? WHERE id = ? AND status = ?`)
+      .run(OrderStatusCode.paidInCash, PaymentStatusCode.cash, kopecks, now.toISOString(), orderId, OrderStatusCode.created).changes;
+    if (!changed) return false;
+    ctx.db
+      .prepare(`INSERT OR IGNORE INTO payments (order_id, kind, external_id, amount_kopecks, paid_at, data, created_at) VALUES (?, 'cash', ?, ?, ?, ?, ?)`)
+      .run(orderId, `cash:${orderId}`, kopecks, now.toISOString(), JSON.stringify({ source: '1C', via: 'reconcile' }), now.toISOString());
+    recordHistory(ctx.db, { orderId, status: OrderStatusCode.paidInCash, paymentStatus: PaymentStatusCode.cash, event: 'reconcile.cash', detail: { amount: kopecks / 100 }, at: now }, !!ctx.config.webhooks.url);
+    return true;
+  })();
+}
+
+/** `writeBack`: the order was closed in 1C by hand; an order.status job records status 6 there too (and closes
+ *  the lines if only the header was closed). */
+function markCancelled(ctx: DeliveryContext, orderId: string, why: string, writeBack: boolean): boolean {
+  const now = ctx.now();
+  return ctx.db.transaction(() => {
+    const o = ctx.db.prepare(`SELECT payment_status FROM orders WHERE id = ? AND status = ?`).get(orderId, OrderStatusCode.created) as { payment_status: number } | undefined;
+    if (!o) return false;
+    ctx.db.prepare(`UPDATE orders SET status = ?, updated_at = ? WHERE id = ?`).run(OrderStatusCode.cancelled, now.toISOString(), orderId);
+    recordHistory(ctx.db, { orderId, status: OrderStatusCode.cancelled, paymentStatus: o.payment_status, event: 'reconcile.cancelled', detail: { why }, at: now }, !!ctx.config.webhooks.url);
+    if (writeBack && ctx.ext) {
+      enqueue(ctx.db, { kind: JOB.orderStatus, key: orderKey(orderId), payload: { orderId, status: OrderStatusCode.cancelled }, dedupeKey: `status:${orderId}:${OrderStatusCode.cancelled}` });
+    }
+    return true;
+  })();
+}
