@@ -11,6 +11,8 @@ import type { ApiServices } from './api/services.js';
 import { runFullSync, runStockSync } from './catalog/sync.js';
 import { fetchMissingPictures } from './catalog/pictures.js';
 import { scheduleJob } from './schedule.js';
+import { createMetrics, type Metrics } from './metrics.js';
+import { stats as outboxStats } from './outbox/index.js';
 import { wireBank } from './bank/import/wire.js';
 import { registerDelivery } from './orders/delivery/index.js';
 
@@ -27,6 +29,7 @@ export interface Runtime {
   orders: OrdersService;
   worker: OutboxWorker;
   services: ApiServices;
+  metrics: Metrics;
   app: App;
   /** Start background work (worker, schedules). */
   start(): void;
@@ -37,7 +40,9 @@ export interface Runtime {
 
 export function createRuntime(config: Config, logger: Logger): Runtime {
   const db = openDb(config.database.path);
+  const metrics = createMetrics();
   const onec = new ODataClient({
+    observer: metrics.observeOneC,
     url: config.onec.url,
     user: config.onec.user,
     password: config.onec.password,
@@ -58,6 +63,7 @@ export function createRuntime(config: Config, logger: Logger): Runtime {
     concurrency: config.onec.sessions,
     holder: newHolder(),
     onEvent: (e) => {
+      metrics.observeOutboxEvent(e.type);
       if (e.type === 'dead') logger.error({ job: e.job.id, kind: e.job.kind, key: e.job.key, error: e.error }, 'outbox job dead');
       else if (e.type === 'retry') logger.warn({ job: e.job.id, kind: e.job.kind, key: e.job.key, error: e.error, attempt: e.job.attempts }, 'outbox job retry');
       else if (e.type === 'error') logger.error({ err: e.error }, 'outbox worker error');
@@ -70,7 +76,8 @@ export function createRuntime(config: Config, logger: Logger): Runtime {
       await onec.count('Catalog_Организации');
     },
   });
-  const services: ApiServices = { health, catalog, orders };
+  metrics.setSources({ outbox: () => outboxStats(db), mirror: () => catalog.state() });
+  const services: ApiServices = { health, catalog, orders, metrics };
   const stoppers: (() => void | Promise<void>)[] = [];
   const rt: Runtime = {
     config,
@@ -81,6 +88,7 @@ export function createRuntime(config: Config, logger: Logger): Runtime {
     orders,
     worker,
     services,
+    metrics,
     app: undefined as unknown as App,
     start() {
       worker.start();
@@ -99,12 +107,23 @@ export function createRuntime(config: Config, logger: Logger): Runtime {
 
   // Catalogue mirror: full sync on its schedule (and at start when the mirror is empty), stock and prices more often.
   const syncDeps = { db, onec, config, logger };
+  const timed = async <T extends { requests: number }>(kind: 'full' | 'stock', run: () => Promise<T>): Promise<T> => {
+    const started = Date.now();
+    try {
+      const r = await run();
+      metrics.observeSync(kind, { ms: Date.now() - started, requests: r.requests, ok: true });
+      return r;
+    } catch (e) {
+      metrics.observeSync(kind, { ms: Date.now() - started, requests: 0, ok: false });
+      throw e;
+    }
+  };
   const fullSync = scheduleJob('catalog sync', config.sync.catalogCron, logger, async () => {
-    await runFullSync(syncDeps);
+    await timed('full', () => runFullSync(syncDeps));
     const pics = await fetchMissingPictures(syncDeps).catch((e) => logger.warn({ err: e }, 'pictures not fetched'));
     if (pics) logger.info(pics, 'pictures fetched');
   });
-  const stockSync = scheduleJob('stock sync', config.sync.stockCron, logger, () => runStockSync(syncDeps));
+  const stockSync = scheduleJob('stock sync', config.sync.stockCron, logger, () => timed('stock', () => runStockSync(syncDeps)));
   rt.onStop(() => {
     fullSync.stop();
     stockSync.stop();
