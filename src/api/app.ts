@@ -12,8 +12,13 @@ import { basicAuth } from './auth.js';
 import { ApiError, errorBody, errorResponse, fieldsOf } from './errors.js';
 import type { ApiServices } from './services.js';
 import { registerRoutes } from './routes/index.js';
+import { isDirectLoopback } from './middleware/client.js';
+import { registerMetricsRoute, isMetricsEndpoint } from './middleware/metrics-route.js';
+import { observe } from './middleware/observe.js';
+import { rateLimit, TokenBuckets } from './middleware/rate-limit.js';
+import { requestTimeout } from './middleware/timeout.js';
 
-export type AppEnv = { Variables: { requestId: string; user: string; logger: Logger } };
+export type AppEnv = { Variables: { requestId: string; user: string; logger: Logger; clientAddress: string } };
 export type App = OpenAPIHono<AppEnv>;
 
 export const API_PREFIX = '/api/v1';
@@ -33,15 +38,17 @@ export function createApp(deps: { config: Config; services: ApiServices; logger:
     },
   });
 
+  // The request id is answered in X-Request-Id (and in every error body), so a client's report finds the log line.
   app.use('*', requestId({ headerName: 'X-Request-Id', limitLength: 64 }));
-  app.use('*', async (c, next) => {
-    c.set('logger', logger.child({ requestId: c.get('requestId') }));
-    const started = performance.now();
-    await next();
-    services.metrics?.observeRequest(c.req.routePath, c.req.method, c.res.status, performance.now() - started);
-  });
+  app.use('*', observe({ logger, metrics: services.metrics, logRequests: config.log.requests, trustProxy: config.server.trustProxy }));
   app.onError((err, c) => errorResponse(err, c));
   app.notFound((c) => c.json(errorBody(c, 'not_found', `Нет такого адреса: ${c.req.path}`, [{ field: 'path', message: c.req.path }]), 404));
+
+  // Per client address, before auth: a flood of made-up credentials must not buy 40 ms of scrypt each. Processes on
+  // this machine talking to it directly (a local Prometheus, `regate status`) are not limited.
+  const perAddress = new TokenBuckets(config.auth.rateLimitPerAddressPerMinute);
+  app.use('*', rateLimit(perAddress, (c) => (isDirectLoopback(c) ? undefined : c.get('clientAddress')), 'с этого адреса'));
+  app.use('*', requestTimeout(config.server.requestTimeoutMs));
 
   app.use(
     `${API_PREFIX}/*`,
@@ -52,7 +59,11 @@ export function createApp(deps: { config: Config; services: ApiServices; logger:
       },
     }),
   );
-  app.use(`${API_PREFIX}/*`, basicAuth({ users: config.auth.users, lockoutAfterFailures: config.auth.lockoutAfterFailures, lockoutMs: config.auth.lockoutMs }));
+  const auth = basicAuth({ users: config.auth.users, lockoutAfterFailures: config.auth.lockoutAfterFailures, lockoutMs: config.auth.lockoutMs });
+  app.use(`${API_PREFIX}/*`, auth);
+  const perUser = new TokenBuckets(config.auth.rateLimitPerMinute);
+  app.use(`${API_PREFIX}/*`, rateLimit(perUser, (c) => c.get('user'), 'от этого пользователя'));
+  if (config.metrics.enabled && isMetricsEndpoint(services.metrics)) registerMetricsRoute(app, services.metrics, config.metrics.access, auth);
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'basicAuth', {
     type: 'http',

@@ -46,7 +46,12 @@ export function basicAuth(opts: AuthOptions): MiddlewareHandler {
 
   return async (c, next) => {
     const header = c.req.header('authorization') ?? '';
-    const address = (c.env as { incoming?: { socket?: { remoteAddress?: string } } })?.incoming?.socket?.remoteAddress ?? 'local';
+    // The client's address as the app resolved it (the proxy's X-Forwarded-For when trusted): behind Apache every
+    // peer is 127.0.0.1, and locking that out would lock out every client at once.
+    const address =
+      (c.get('clientAddress' as never) as string | undefined) ??
+      (c.env as { incoming?: { socket?: { remoteAddress?: string } } })?.incoming?.socket?.remoteAddress ??
+      'local';
     const addrKey = `addr:${address}`;
     const lockedAddr = locked(addrKey);
     if (lockedAddr) throw tooMany(lockedAddr - now());

@@ -1,0 +1,52 @@
+import type { Context, MiddlewareHandler } from 'hono';
+import { routePath } from 'hono/route';
+import type { Logger } from '../../log.js';
+import { clientAddress } from './client.js';
+
+export interface RequestObserver {
+  observeRequest(route: string, method: string, status: number, ms: number): void;
+}
+
+/**
+ * The first middleware of every request: the request's logger (bound to its id), the client's address, and when
+ * the answer is ready one JSON log line and one metrics observation. The log line carries no headers and no body,
+ * so credentials and passwords cannot reach it; the user is the authenticated name, never what was tried.
+ */
+export function observe(opts: { logger: Logger; metrics?: RequestObserver; logRequests: boolean; trustProxy: boolean }): MiddlewareHandler {
+  const { logger, metrics, logRequests, trustProxy } = opts;
+  return async (c, next) => {
+    const started = performance.now();
+    const remote = clientAddress(c, trustProxy);
+    const log = logger.child({ requestId: c.get('requestId' as never) as string });
+    c.set('logger' as never, log as never);
+    c.set('clientAddress' as never, remote as never);
+    await next();
+    const ms = performance.now() - started;
+    const status = c.res.status;
+    const route = routeOf(c, status);
+    metrics?.observeRequest(route, c.req.method, status, ms);
+    if (logRequests) {
+      const line = {
+        method: c.req.method,
+        route,
+        path: c.req.path,
+        status,
+        ms: Math.round(ms * 10) / 10,
+        user: (c.get('user' as never) as string | undefined) ?? null,
+        remote,
+      };
+      if (status >= 500) log.error(line, 'request');
+      else log.info(line, 'request');
+    }
+  };
+}
+
+/**
+ * The route template of the handler that matched (/api/v1/picture/:id), never the URL: a label per URL would let
+ * any client grow the metrics without bound. A path no route matched is 'unmatched'.
+ */
+export function routeOf(c: Context, status: number): string {
+  const path = routePath(c, -1);
+  if (status === 404 && (path === '' || path.endsWith('*'))) return 'unmatched';
+  return path || 'unmatched';
+}
