@@ -1,0 +1,76 @@
+/**
+ * The load generator: autocannon (HdrHistogram latencies, keep-alive connections, one request in flight per
+ * connection — a closed loop, so `connections` is the concurrency). It runs in the parent process while the
+ * server under test runs in a child, so they do not share an event loop (they do share the 2 cores: a load
+ * generator costs CPU, and the healthz baseline measured the same way carries the same cost).
+ */
+import autocannon from 'autocannon';
+
+export interface LoadSpec {
+  url: string;
+  connections: number;
+  durationS: number;
+  method?: 'GET' | 'POST';
+  headers?: Record<string, string>;
+  /** Called for every request: the path (with query) and, for POST, the body. */
+  next?: () => { path: string; body?: string };
+  timeoutS?: number;
+}
+
+export interface LoadResult {
+  connections: number;
+  seconds: number;
+  requests: number;
+  ok: number;
+  /** 2xx per second over the measured wall time. */
+  rps: number;
+  latency: { p50: number; p90: number; p99: number; max: number; mean: number };
+  non2xx: number;
+  errors: number;
+  timeouts: number;
+  statusCodes: Record<string, number>;
+}
+
+export async function load(spec: LoadSpec): Promise<LoadResult> {
+  const next = spec.next;
+  const r = await autocannon({
+    url: spec.url,
+    connections: spec.connections,
+    duration: spec.durationS,
+    timeout: spec.timeoutS ?? 30,
+    method: spec.method ?? 'GET',
+    headers: spec.headers,
+    requests: next
+      ? [
+          {
+            setupRequest: (req: any) => {
+              const n = next();
+              return { ...req, path: n.path, ...(n.body !== undefined ? { body: n.body } : {}) };
+            },
+          },
+        ]
+      : undefined,
+  } as autocannon.Options);
+  const seconds = (new Date(r.finish).getTime() - new Date(r.start).getTime()) / 1000;
+  const statusCodes: Record<string, number> = {};
+  for (const [code, v] of Object.entries((r as any).statusCodeStats ?? {})) statusCodes[code] = (v as { count: number }).count;
+  return {
+    connections: spec.connections,
+    seconds,
+    requests: r.requests.total,
+    ok: r['2xx'],
+    rps: r['2xx'] / seconds,
+    latency: { p50: r.latency.p50, p90: r.latency.p90, p99: r.latency.p99, max: r.latency.max, mean: r.latency.mean },
+    non2xx: r.non2xx,
+    errors: r.errors,
+    timeouts: r.timeouts,
+    statusCodes,
+  };
+}
+
+export const basic = (user: { name: string; password: string }) => `Basic ${Buffer.from(`${user.name}:${user.password}`).toString('base64')}`;
+
+export function fmtLoad(label: string, r: LoadResult): string {
+  const codes = Object.entries(r.statusCodes).map(([c, n]) => `${c}×${n}`).join(' ');
+  return `${label.padEnd(34)} c=${String(r.connections).padStart(3)}  ${r.rps.toFixed(0).padStart(6)} req/s  p50 ${r.latency.p50} ms  p90 ${r.latency.p90} ms  p99 ${r.latency.p99} ms  max ${r.latency.max} ms  [${codes}${r.errors ? ` errors×${r.errors}` : ''}${r.timeouts ? ` timeouts×${r.timeouts}` : ''}]`;
+}

@@ -1,0 +1,94 @@
+/**
+ * CPU profiles of the server under test, taken with the inspector around the measured window only (not the
+ * start-up sync), and summarised by self time: per function and per area (a package under node_modules, a
+ * src/ folder, node internals, GC). Loaded in the child; the parent gets the summary and the file path.
+ */
+import { Session } from 'node:inspector/promises';
+import { writeFileSync } from 'node:fs';
+
+interface ProfileNode {
+  id: number;
+  callFrame: { functionName: string; url: string; lineNumber: number };
+  children?: number[];
+}
+interface Profile {
+  nodes: ProfileNode[];
+  samples: number[];
+  timeDeltas: number[];
+  startTime: number;
+  endTime: number;
+}
+
+export interface ProfileSummary {
+  file: string;
+  totalMs: number;
+  /** Busy = not (idle). */
+  busyMs: number;
+  areas: { area: string; ms: number; pct: number }[];
+  functions: { fn: string; where: string; area: string; ms: number; pct: number }[];
+}
+
+let session: Session | undefined;
+
+export async function startProfile(intervalUs = 200): Promise<void> {
+  session = new Session();
+  session.connect();
+  await session.post('Profiler.enable');
+  await session.post('Profiler.setSamplingInterval', { interval: intervalUs });
+  await session.post('Profiler.start');
+}
+
+export async function stopProfile(file: string): Promise<ProfileSummary> {
+  if (!session) throw new Error('profiler not started');
+  const { profile } = (await session.post('Profiler.stop')) as unknown as { profile: Profile };
+  session.disconnect();
+  session = undefined;
+  writeFileSync(file, JSON.stringify(profile));
+  return summarise(profile, file);
+}
+
+export function areaOf(url: string, fn: string): string {
+  if (!url) return fn.startsWith('(') ? fn : '(native/V8)';
+  if (url.startsWith('node:')) return 'node internals';
+  const nm = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(url);
+  if (nm) return nm[1];
+  const src = /\/(src|bench)\/([^/]+)/.exec(url);
+  if (src) return src[2].includes('.') ? `${src[1]}/${src[2]}` : `${src[1]}/${src[2]}/`;
+  return url.replace(/^file:\/\//, '');
+}
+
+export function summarise(p: Profile, file = ''): ProfileSummary {
+  const byId = new Map(p.nodes.map((n) => [n.id, n]));
+  const self = new Map<number, number>();
+  for (let i = 0; i < p.samples.length; i++) self.set(p.samples[i], (self.get(p.samples[i]) ?? 0) + (p.timeDeltas[i] ?? 0));
+  const areas = new Map<string, number>();
+  const fns = new Map<string, { fn: string; where: string; area: string; us: number }>();
+  let total = 0;
+  let idle = 0;
+  for (const [id, us] of self) {
+    const n = byId.get(id)!;
+    const { functionName, url, lineNumber } = n.callFrame;
+    const fn = functionName || '(anonymous)';
+    total += us;
+    if (fn === '(idle)') {
+      idle += us;
+      continue;
+    }
+    const area = areaOf(url, fn);
+    areas.set(area, (areas.get(area) ?? 0) + us);
+    const where = url ? `${url.replace(/^file:\/\/.*?\/(node_modules|src|bench)\//, '$1/')}:${lineNumber + 1}` : '';
+    const key = `${fn}@${where}`;
+    const f = fns.get(key) ?? { fn, where, area, us: 0 };
+    f.us += us;
+    fns.set(key, f);
+  }
+  const busy = total - idle;
+  const pct = (us: number) => Math.round((us / busy) * 1000) / 10;
+  return {
+    file,
+    totalMs: Math.round(total / 1000),
+    busyMs: Math.round(busy / 1000),
+    areas: [...areas].sort((a, b) => b[1] - a[1]).slice(0, 15).map(([area, us]) => ({ area, ms: Math.round(us / 1000), pct: pct(us) })),
+    functions: [...fns.values()].sort((a, b) => b.us - a.us).slice(0, 25).map((f) => ({ fn: f.fn, where: f.where, area: f.area, ms: Math.round(f.us / 1000), pct: pct(f.us) })),
+  };
+}

@@ -1,0 +1,54 @@
+/**
+ * Benchmark child: one cold full sync (empty database) against the emulator child, in a process that does nothing
+ * else, so its peak RSS is the sync's. Reports runFullSync's own report (requests, lower bound, rows per set, ms),
+ * the client's request stats, and RSS: at start (node + modules) and the high-water mark after the sync.
+ */
+import { rmSync } from 'node:fs';
+import { loadConfig } from '../../src/config/index.js';
+import { createLogger } from '../../src/log.js';
+import { openDb } from '../../src/db/open.js';
+import { ODataClient } from '../../src/onec/index.js';
+import { runFullSync } from '../../src/catalog/sync.js';
+import { argsOf, serveParent, usageNow } from '../lib/proc.js';
+
+const args = argsOf<{ onecUrl: string; onecUser: { name: string; password: string }; dbPath: string; pageSize?: number }>();
+for (const suffix of ['', '-wal', '-shm']) rmSync(`${args.dbPath}${suffix}`, { force: true });
+const config = loadConfig({
+  env: {},
+  overrides: {
+    'onec.url': args.onecUrl,
+    'onec.user': args.onecUser.name,
+    'onec.password': args.onecUser.password,
+    'database.path': args.dbPath,
+    'log.level': 'error',
+    ...(args.pageSize ? { 'sync.pageSize': args.pageSize } : {}),
+  },
+});
+const db = openDb(config.database.path);
+const onec = new ODataClient({
+  url: config.onec.url,
+  user: config.onec.user,
+  password: config.onec.password,
+  sessions: config.onec.sessions,
+  timeoutMs: config.onec.timeoutMs,
+  readRetries: config.onec.readRetries,
+  maxUrlLength: config.onec.maxUrlLength,
+  timezone: config.onec.timezone,
+});
+
+serveParent(
+  { pageSize: config.sync.pageSize, sessions: config.onec.sessions },
+  {
+    run: async () => {
+      const before = usageNow();
+      const rssBeforeMB = process.memoryUsage().rss / 1024 / 1024;
+      const report = await runFullSync({ db, onec, config, logger: createLogger('error') });
+      const after = usageNow();
+      return { report, onecStats: structuredClone(onec.stats), rssBeforeMB, maxRssBeforeMB: before.maxRssMB, maxRssAfterMB: after.maxRssMB, cpuMs: after.userCpuMs + after.systemCpuMs - before.userCpuMs - before.systemCpuMs };
+    },
+  },
+  async () => {
+    await onec.close();
+    db.close();
+  },
+);

@@ -1,0 +1,191 @@
+/**
+ * The benchmark harness: `npm run bench` (= `regate bench`, = `npx tsx bench/run.ts`).
+ *
+ *   npm run bench                      every benchmark; writes bench/results/latest.json, the table in
+ *                                      docs/benchmarks.md (between its markers) and docs/bench-latency.svg
+ *   npm run bench -- --only read,sync  some of them (the others keep their last figures in latest.json)
+ *   npm run bench -- --quick           a short smoke run (small bases, 2 s loads); writes bench/results/quick.json
+ *                                      only, never the docs — its figures are not comparable
+ *   --profile                          CPU-profile the server during the main read measurement (costs a few
+ *                                      per cent of its throughput) and print where the time goes
+ *   --strict                           exit 1 when a target is not met
+ *   --verbose                          show the children's output
+ *
+ * Every figure with a baseline is divided by a baseline measured in the same run on the same machine (healthz,
+ * an echo server, the request lower bound, a decode-and-walk pass), so a ratio means something on a busy or a
+ * different machine even when the absolute figure moves.
+ */
+import { cpus, loadavg, totalmem } from 'node:os';
+import { mkdirSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { BENCH_DIR, REPO_ROOT } from './lib/proc.js';
+import { latencySvg, markdownTable, splice, terminalTable, type Figure } from './lib/report.js';
+import type { ProfileSummary } from './lib/profile.js';
+import type { SuiteContext, SuiteResult } from './suites/types.js';
+import { runRead, READ_TARGET } from './suites/read.js';
+import { runSync } from './suites/sync.js';
+import { runBooking } from './suites/booking.js';
+import { runBank, runDemo, runOutbox } from './suites/scripts.js';
+
+export const SUITES: Record<string, { title: string; run: (ctx: SuiteContext) => Promise<SuiteResult> }> = {
+  read: { title: 'Read API under load (assortment vs healthz)', run: runRead },
+  sync: { title: 'Cold catalogue sync of a 20,000-item base', run: runSync },
+  booking: { title: 'Booking burst and delivery into a slow 1C', run: runBooking },
+  bank: { title: 'Bank statement parse (100 MB)', run: runBank },
+  demo: { title: 'Demo base generation (100k items)', run: runDemo },
+  outbox: { title: 'Outbox on disk', run: runOutbox },
+};
+
+export interface BenchOptions {
+  only?: string[];
+  quick?: boolean;
+  profile?: boolean;
+  strict?: boolean;
+  verbose?: boolean;
+}
+
+interface StoredSuite {
+  at: string;
+  seconds: number;
+  figures: Figure[];
+  details: Record<string, unknown>;
+  error?: string;
+}
+
+interface Results {
+  machine: Record<string, unknown>;
+  suites: Record<string, StoredSuite>;
+}
+
+const RESULTS_DIR = join(BENCH_DIR, 'results');
+const DOC = join(REPO_ROOT, 'docs', 'benchmarks.md');
+const SVG = join(REPO_ROOT, 'docs', 'bench-latency.svg');
+
+export async function runBench(opts: BenchOptions = {}): Promise<number> {
+  const names = opts.only?.length ? opts.only : Object.keys(SUITES);
+  const unknown = names.filter((n) => !SUITES[n]);
+  if (unknown.length) throw new Error(`unknown benchmark(s): ${unknown.join(', ')}; known: ${Object.keys(SUITES).join(', ')}`);
+  const quick = !!opts.quick;
+  const file = join(RESULTS_DIR, quick ? 'quick.json' : 'latest.json');
+  const tmpDir = join(REPO_ROOT, '.tmp', 'bench');
+  mkdirSync(tmpDir, { recursive: true });
+  mkdirSync(RESULTS_DIR, { recursive: true });
+  const machine = {
+    cpus: cpus().length,
+    cpu: cpus()[0]?.model,
+    memoryGB: Math.round(totalmem() / 2 ** 30),
+    node: process.version,
+    platform: `${process.platform} ${process.arch}`,
+    loadavgAtStart: loadavg().map((x) => Math.round(x * 100) / 100),
+    at: new Date().toISOString(),
+  };
+  const log = (line: string) => console.log(line);
+  log(`ReGate benchmarks${quick ? ' (quick smoke run)' : ''}: ${names.join(', ')} — ${machine.cpus} cores (${machine.cpu}), Node ${machine.node}, load ${machine.loadavgAtStart.join(' ')}`);
+  const previous: Results = existsSync(file) ? JSON.parse(readFileSync(file, 'utf8')) : { machine, suites: {} };
+  const results: Results = { machine, suites: { ...previous.suites } };
+  const ctx: SuiteContext = { quick, tmpDir, resultsDir: RESULTS_DIR, profile: !!opts.profile, verbose: !!opts.verbose, log };
+  let svgData: SuiteResult['latency'];
+  for (const name of names) {
+    log(`\n== ${name}: ${SUITES[name].title}`);
+    const t0 = performance.now();
+    try {
+      const r = await SUITES[name].run(ctx);
+      results.suites[name] = { at: new Date().toISOString(), seconds: Math.round((performance.now() - t0) / 100) / 10, figures: r.figures, details: { ...r.details, machine } };
+      if (r.latency) svgData = r.latency;
+      const profile = r.details.profile as ProfileSummary | undefined;
+      if (profile) log(profileText(profile));
+    } catch (e) {
+      const error = e instanceof Error ? e.stack ?? e.message : String(e);
+      log(`${name} FAILED: ${error}`);
+      results.suites[name] = { at: new Date().toISOString(), seconds: Math.round((performance.now() - t0) / 100) / 10, figures: [], details: { machine }, error };
+    }
+  }
+  rmSync(tmpDir, { recursive: true, force: true });
+  writeFileSync(file, JSON.stringify(results, null, 2) + '\n');
+
+  const figures = Object.keys(SUITES).flatMap((n) => results.suites[n]?.figures ?? []);
+  const ran = names.flatMap((n) => results.suites[n]?.figures ?? []);
+  log(`\n${terminalTable(ran)}\n`);
+  log(`wrote ${file}`);
+  if (!quick) {
+    if (svgData) {
+      writeFileSync(SVG, latencySvg({ title: 'ReGate read API: latency percentiles against concurrency', subtitle: svgData.subtitle, series: svgData.series, baseline: svgData.baseline, targetP99Ms: READ_TARGET.p99 }));
+      log(`wrote ${SVG}`);
+    }
+    if (existsSync(DOC)) {
+      writeFileSync(DOC, splice(readFileSync(DOC, 'utf8'), resultsMarkdown(results, figures)));
+      log(`wrote the table into ${DOC}`);
+    }
+  }
+  const failed = names.filter((n) => results.suites[n]?.error);
+  const missed = ran.filter((f) => f.met === false);
+  if (missed.length) log(`targets not met: ${missed.map((f) => `${f.bench}: ${f.name}`).join('; ')}`);
+  if (failed.length) log(`benchmarks that failed to run: ${failed.join(', ')}`);
+  return failed.length || (opts.strict && missed.length) ? 1 : 0;
+}
+
+function profileText(p: ProfileSummary): string {
+  const lines = [`CPU profile of the server during the measurement (${p.busyMs} ms busy of ${p.totalMs} ms; ${p.file}):`, '  by area (self time):'];
+  for (const a of p.areas.slice(0, 10)) lines.push(`    ${String(a.pct).padStart(5)}%  ${a.area}`);
+  lines.push('  top functions (self time):');
+  for (const f of p.functions.slice(0, 15)) lines.push(`    ${String(f.pct).padStart(5)}%  ${f.fn}  ${f.where}`);
+  return lines.join('\n');
+}
+
+function resultsMarkdown(results: Results, figures: Figure[]): string {
+  const out: string[] = [];
+  const runs = Object.entries(results.suites).filter(([n]) => SUITES[n]);
+  const when = runs.map(([n, s]) => {
+    const m = s.details.machine as { cpus: number; node: string; loadavgAtStart: number[] } | undefined;
+    return `${n} ${s.at.slice(0, 16).replace('T', ' ')} UTC${m ? ` (load ${m.loadavgAtStart[0]})` : ''}${s.error ? ' — FAILED, see latest.json' : ''}`;
+  });
+  const m = results.machine as { cpus: number; cpu: string; node: string; memoryGB: number };
+  out.push(`Machine: ${m.cpus} cores (${m.cpu}), ${m.memoryGB} GB, Node ${m.node}. Measured: ${when.join('; ')}.`);
+  out.push('');
+  out.push(markdownTable(figures));
+  out.push('');
+  out.push('![Read API latency percentiles against concurrency](bench-latency.svg)');
+  const profile = results.suites.read?.details.profile as ProfileSummary | undefined;
+  if (profile) {
+    out.push('');
+    out.push(`CPU profile of the ReGate process during the ${READ_TARGET.connections}-connection assortment run (self time, ${profile.busyMs} ms busy):`);
+    out.push('');
+    out.push('| share | area |');
+    out.push('|--:|---|');
+    for (const a of profile.areas.slice(0, 8)) out.push(`| ${a.pct}% | ${a.area} |`);
+    out.push('');
+    out.push('| share | function | where |');
+    out.push('|--:|---|---|');
+    for (const f of profile.functions.slice(0, 12)) out.push(`| ${f.pct}% | \`${f.fn}\` | ${f.where.replace(/\|/g, '\\|')} |`);
+  }
+  return out.join('\n');
+}
+
+function parseArgs(argv: string[]): BenchOptions {
+  const opts: BenchOptions = {};
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    if (a === '--quick') opts.quick = true;
+    else if (a === '--profile') opts.profile = true;
+    else if (a === '--strict') opts.strict = true;
+    else if (a === '--verbose') opts.verbose = true;
+    else if (a === '--only') opts.only = (argv[++i] ?? '').split(',').filter(Boolean);
+    else if (a.startsWith('--only=')) opts.only = a.slice(7).split(',').filter(Boolean);
+    else if (a === '-h' || a === '--help') {
+      console.log(readFileSync(new URL(import.meta.url), 'utf8').split('*/')[0]);
+      process.exit(0);
+    } else throw new Error(`unknown option ${a}`);
+  }
+  return opts;
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
+  runBench(parseArgs(process.argv.slice(2))).then(
+    (code) => process.exit(code),
+    (e) => {
+      console.error(e instanceof Error ? e.message : e);
+      process.exit(1);
+    },
+  );
+}

@@ -1,0 +1,184 @@
+/**
+ * Booking burst: 500 connections, each posting one booking after another (a closed loop; every request a distinct
+ * order of 1–3 items in stock at its store, picked from the assortment read first), for a few seconds, with
+ * outbox.confirmWindowMs = 0 so an accepted booking answers 202 at once and the figure is ReGate's acceptance
+ * (validation, pricing against the mirror, one SQLite transaction with fsync), not 1C's speed.
+ * Baseline in the same run: the same bodies posted to a Hono echo server in a process of its own.
+ *
+ * Meanwhile the outbox worker delivers the bookings into the emulator, which plays a loaded 1C: 50 ms per call,
+ * a session pool of 4 (and ReGate's onec.sessions = 4). The best any client can do there is
+ * sessions / latency / calls-per-order orders per second; the calls per order are counted by the emulator over
+ * the same window. Deliveries are counted in the emulator's store (Document_ЗаказКлиента whose external id is one
+ * of ours), so the figure means "the document exists in 1C".
+ */
+import { join } from 'node:path';
+import { forkChild } from '../lib/proc.js';
+import { basic, fmtLoad, load } from '../lib/load.js';
+import { finish, type Figure } from '../lib/report.js';
+import { API_USER, ONEC_USER, type SuiteContext, type SuiteResult } from './types.js';
+
+export const BOOKING_TARGET = { rps: 1000, p99: 300, deliveryFraction: 0.9, connections: 500, latencyMs: 50, sessions: 4 };
+
+interface Line {
+  itemId: string;
+  quantity: number;
+}
+interface AssortmentPage {
+  total: number;
+  items: { id: string; minQuantity: number; multiplicity: number; stock: number | string; price: number | null }[];
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+export async function runBooking(ctx: SuiteContext): Promise<SuiteResult> {
+  const T = BOOKING_TARGET;
+  const items = 2000;
+  const durationS = ctx.quick ? 2 : 5;
+  const deliveryWindowS = ctx.quick ? 8 : 30;
+  const prefix = 'bench-o-';
+  const em = await forkChild<{ url: string }>('emulator.ts', { items, user: ONEC_USER }, { verbose: ctx.verbose });
+  const rg = await forkChild<{ url: string; stores: string[] }>(
+    'regate.ts',
+    { onecUrl: em.ready.url, onecUser: ONEC_USER, apiUser: API_USER, dbPath: join(ctx.tmpDir, 'booking.sqlite'), worker: true, sessions: T.sessions, confirmWindowMs: 0 },
+    { verbose: ctx.verbose, readyTimeoutMs: 300_000 },
+  );
+  const echo = await forkChild<{ url: string }>('echo.ts', {}, { verbose: ctx.verbose });
+  try {
+    const headers = { authorization: basic(API_USER), 'content-type': 'application/json' };
+    // What can be ordered where: price known, quantity = the least valid one (min, rounded up to the multiplicity), in stock.
+    const stock = new Map<string, Line[]>();
+    for (const store of rg.ready.stores) {
+      const lines: Line[] = [];
+      for (let page = 1; ; page++) {
+        const r = await fetch(`${rg.ready.url}/api/v1/assortment?store=${store}&page=${page}&pageSize=100`, { headers });
+        const body = (await r.json()) as AssortmentPage;
+        for (const it of body.items) {
+          if (it.price == null) continue;
+          const quantity = Math.ceil(it.minQuantity / it.multiplicity - 1e-9) * it.multiplicity;
+          if (typeof it.stock === 'number' && it.stock < quantity) continue;
+          lines.push({ itemId: it.id, quantity: Math.round(quantity * 1000) / 1000 });
+        }
+        if (page * 100 >= body.total) break;
+      }
+      if (lines.length >= 3) stock.set(store, lines);
+    }
+    const stores = [...stock.keys()];
+    if (!stores.length) throw new Error('booking: no store has 3 orderable items');
+    const orderable = stores.reduce((s, k) => s + stock.get(k)!.length, 0);
+
+    // Customers: 20 of them, created (and delivered, when a handler exists) before the clock starts.
+    const clients = Array.from({ length: 20 }, (_, i) => `bench-client-${i + 1}`);
+    for (const clientId of clients) {
+      const r = await fetch(`${rg.ready.url}/api/v1/client`, { method: 'POST', headers, body: JSON.stringify({ clientId, name: `ООО «Покупатель ${clientId}»` }) });
+      if (r.status >= 300) throw new Error(`client ${clientId}: ${r.status} ${await r.text()}`);
+    }
+    const settle = await drain(rg, 20_000);
+    ctx.log(`booking: ${stores.length} stores, ${orderable} orderable lines; ${clients.length} clients created, outbox after settling: ${JSON.stringify(settle)}`);
+
+    let seq = 0;
+    let rnd = 12345;
+    const rand = (n: number) => ((rnd = (Math.imul(rnd, 1103515245) + 12345) >>> 0) % n);
+    const order = (idPrefix: string) => {
+      const n = ++seq;
+      const store = stores[n % stores.length];
+      const lines = stock.get(store)!;
+      const count = 1 + rand(3);
+      const picked = new Map<string, Line>();
+      while (picked.size < count) {
+        const l = lines[rand(lines.length)];
+        picked.set(l.itemId, l);
+      }
+      return JSON.stringify({
+        orderId: `${idPrefix}${n}`,
+        clientId: clients[n % clients.length],
+        store,
+        deliveryAddress: 'г. Москва, ул. Тверская, д. 7, кв. 12',
+        items: [...picked.values()],
+      });
+    };
+
+    // 1C under load from here on.
+    await em.call('setFaults', { latencyMs: T.latencyMs, poolSize: T.sessions });
+
+    const base = await load({ url: echo.ready.url, method: 'POST', connections: T.connections, durationS, headers: { 'content-type': 'application/json' }, next: () => ({ path: '/echo', body: order('bench-echo-') }) });
+    ctx.log(fmtLoad('booking: POST /echo (baseline)', base));
+
+    // Deliveries sampled from the start of the burst: [ms since start, delivered, emulator calls].
+    const samples: [number, number, number][] = [];
+    const t0 = performance.now();
+    let sampling = true;
+    const sampler = (async () => {
+      while (sampling) {
+        const s = await em.call<{ calls: number; delivered: number }>('stats', prefix);
+        samples.push([performance.now() - t0, s.delivered, s.calls]);
+        await sleep(250);
+      }
+    })();
+    const burst = await load({ url: rg.ready.url, method: 'POST', connections: T.connections, durationS, headers, next: () => ({ path: '/api/v1/booking', body: order(prefix) }) });
+    ctx.log(fmtLoad('booking: POST /api/v1/booking', burst));
+    const accepted = burst.ok;
+    const burstEnd = performance.now() - t0;
+    // Wait for delivery: all accepted bookings, or the window, whichever first.
+    while (performance.now() - t0 < burstEnd + deliveryWindowS * 1000) {
+      const last = samples[samples.length - 1];
+      if (last && last[1] >= accepted) break;
+      await sleep(250);
+    }
+    sampling = false;
+    await sampler;
+    const onecStats = await rg.call('onecStats');
+    const outbox = await rg.call('outbox');
+    const statuses = await rg.call('orderStatuses', prefix);
+
+    const first = samples.find((s) => s[1] > 0);
+    const last = samples[samples.length - 1];
+    let rate: number | null = null;
+    let callsPerOrder: number | null = null;
+    let bound: number | null = null;
+    let note: string | undefined;
+    const delivered = last?.[1] ?? 0;
+    if (first && last && last[1] - first[1] >= 10) {
+      const d = last[1] - first[1];
+      rate = d / ((last[0] - first[0]) / 1000);
+      callsPerOrder = (last[2] - first[2]) / d;
+      bound = T.sessions / (T.latencyMs / 1000) / callsPerOrder;
+    } else {
+      note = `not delivered: ${delivered} of ${accepted} bookings in 1C after ${((last?.[0] ?? 0) / 1000).toFixed(0)} s`;
+    }
+    ctx.log(
+      rate == null
+        ? `booking: delivery ${note}; ReGate outbox ${JSON.stringify(outbox)}, onec ${JSON.stringify(onecStats)}`
+        : `booking: delivered ${delivered} of ${accepted} in ${(last[0] / 1000).toFixed(1)} s; steady ${rate.toFixed(1)} orders/s, ${callsPerOrder!.toFixed(2)} calls/order → bound ${bound!.toFixed(1)} orders/s (${T.sessions} sessions / ${T.latencyMs} ms)`,
+    );
+    const usage = await rg.stop();
+    const figures: Figure[] = [
+      finish({ bench: 'booking', name: `accepted bookings/s at ${T.connections} connections (confirmWindowMs 0)`, value: burst.rps, unit: 'req/s', baseline: { name: 'echo POST', value: base.rps }, target: { on: 'value', op: '>=', value: T.rps } }),
+      finish({ bench: 'booking', name: `booking p99 at ${T.connections} connections`, value: burst.latency.p99, unit: 'ms', baseline: { name: 'echo p99', value: base.latency.p99 }, target: { on: 'value', op: '<=', value: T.p99 } }),
+      finish({ bench: 'booking', name: `delivery into 1C (${T.latencyMs} ms/call, pool ${T.sessions})`, value: rate, unit: 'orders/s', baseline: { name: 'emulator bound', value: bound }, target: { on: 'ratio', op: '>=', value: T.deliveryFraction }, note }),
+      finish({ bench: 'booking', name: 'OData calls per delivered order', value: callsPerOrder, unit: 'calls', note: callsPerOrder == null ? 'no deliveries' : undefined }),
+      finish({ bench: 'booking', name: 'server peak RSS', value: usage?.maxRssMB ?? null, unit: 'MB' }),
+    ];
+    return { figures, details: { durationS, accepted, delivered, burst, echo: base, samples, onecStats, outbox, statuses, settle, usage, stores: stores.length, orderable } };
+  } finally {
+    await echo.stop();
+    await rg.stop();
+    await em.stop();
+  }
+}
+
+/** Waits until the outbox has nothing pending or running, or stops moving for 3 s, or `maxMs` passes. */
+async function drain(rg: { call<T>(c: string): Promise<T> }, maxMs: number) {
+  const t0 = Date.now();
+  let last = -1;
+  let still = Date.now();
+  for (;;) {
+    const s = await rg.call<{ pending: number; running: number; dead: number }>('outbox');
+    const open = s.pending + s.running;
+    if (open === 0 || Date.now() - t0 > maxMs || Date.now() - still > 3000) return { ...s, waitedMs: Date.now() - t0 };
+    if (open !== last) {
+      last = open;
+      still = Date.now();
+    }
+    await sleep(200);
+  }
+}
