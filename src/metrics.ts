@@ -186,10 +186,9 @@ export class Metrics {
         collect() {
           const m = self.sources.mirror?.();
           if (!m) return;
-          const v = pick(m);
-          // No sync yet: report nothing rather than an age of 56 years.
-          if (v === undefined) this.reset();
-          else this.set(v);
+          // No sync yet: +Inf, so that an "older than an hour" alert fires (0 would say "fresh", and the time since
+          // 1970 would be a number nobody reads right).
+          this.set(pick(m) ?? Infinity);
         },
       });
     const age = (iso: string | null) => (iso ? Math.max(0, (this.now() - Date.parse(iso)) / 1000) : undefined);
