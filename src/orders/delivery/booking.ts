@@ -48,12 +48,14 @@ export async function handleBookingCreate(ctx: DeliveryContext, job: ClaimedJob)
   let ref = o.onec_ref;
   let number = o.onec_number;
   let fresh = false;
+  let existed = false;
 
   if (!ref || !number) {
     const client = await ensureClient(ctx, o.client_id);
     const existing = await ctx.find('order', { externalId: orderId });
     let doc = existing.find((r) => !r.DeletionMark) ?? existing[0];
     if (existing.length > 1) ctx.logger.warn({ orderId, documents: existing.map((r) => r.Number) }, 'several 1C orders carry this order id; using the first');
+    existed = !!doc;
     if (!doc) {
       const lines = ctx.db.prepare(`SELECT * FROM order_lines WHERE order_id = ? ORDER BY line_no`).all(orderId) as {
         item_id: string;
@@ -110,5 +112,6 @@ export async function handleBookingCreate(ctx: DeliveryContext, job: ClaimedJob)
 
   // Later jobs of this order (payment, expiry) write their own records after this one.
   await writeStatus(ctx, ref, { orderStatus: OrderStatusCode.created, paymentStatus: 0, paidKopecks: 0 }, { fresh });
-  return { ref, number };
+  // existed: 1C had the document before this attempt (an earlier attempt's answer or local commit was lost).
+  return { ref, number, existed };
 }
