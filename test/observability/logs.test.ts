@@ -33,7 +33,7 @@ describe('request log', () => {
     const r = await t.app.request('/api/v1/bookingstate?orderId=nope', { headers: { Authorization: basic(), 'X-Request-Id': 'store-req-42' } });
     expect(r.status).toBe(404);
     expect(r.headers.get('x-request-id')).toBe('store-req-42');
-    expect((await r.json()).error.requestId).toBe('store-req-42');
+    expect(((await r.json()) as any).error.requestId).toBe('store-req-42');
     expect(t.lines.find((l) => l.msg === 'request')).toMatchObject({ requestId: 'store-req-42', status: 404, route: '/api/v1/bookingstate' });
   });
 
@@ -42,7 +42,7 @@ describe('request log', () => {
     const r = await t.app.request('/api/v1/assortment', { headers: { Authorization: basic('intruder', 'guess') } });
     expect(r.status).toBe(401);
     expect(r.headers.get('x-request-id')).toBeTruthy();
-    expect((await r.json()).error.requestId).toBe(r.headers.get('x-request-id'));
+    expect(((await r.json()) as any).error.requestId).toBe(r.headers.get('x-request-id'));
     await t.app.request('/no/such/path?password=oops');
     const lines = t.lines.filter((l) => l.msg === 'request');
     expect(lines.map((l) => [l.route, l.status, l.user])).toEqual([
@@ -72,7 +72,7 @@ describe('request log', () => {
     const t = buildApp({}, { health: { ready: async () => { throw new Error('db path /var/lib/regate/secret.sqlite is gone'); } } });
     const r = await t.app.request('/readyz');
     expect(r.status).toBe(500);
-    const body = await r.json();
+    const body = (await r.json()) as any;
     expect(body.error.code).toBe('internal');
     expect(JSON.stringify(body)).not.toContain('secret.sqlite');
     const line = t.lines.find((l) => l.msg === 'request')!;

@@ -116,7 +116,7 @@ describe('/metrics', () => {
     // The local Apache/IIS relays from 127.0.0.1 but adds X-Forwarded-*: that is the outside world.
     const relayed = await fetch(`${url}/metrics`, { headers: { 'X-Forwarded-For': '203.0.113.5' } });
     expect(relayed.status).toBe(401);
-    expect((await relayed.json()).error.code).toBe('unauthorized');
+    expect(((await relayed.json()) as any).error.code).toBe('unauthorized');
     expect((await fetch(`${url}/metrics`, { headers: { 'X-Forwarded-Proto': 'https' } })).status).toBe(401);
     expect((await fetch(`${url}/metrics`, { headers: { 'X-Forwarded-For': '203.0.113.5', Authorization: basic() } })).status).toBe(200);
     expect((await t.app.request('/metrics', {}, from('198.51.100.2'))).status).toBe(401);
