@@ -15,6 +15,7 @@ import { join } from 'node:path';
 import { forkChild } from '../lib/proc.js';
 import { basic, fmtLoad, load } from '../lib/load.js';
 import { finish, type Figure } from '../lib/report.js';
+import type { ProfileSummary } from '../lib/profile.js';
 import { API_USER, ONEC_USER, type SuiteContext, type SuiteResult } from './types.js';
 
 export const BOOKING_TARGET = { rps: 1000, p99: 300, deliveryFraction: 0.9, connections: 500, latencyMs: 50, sessions: 4 };
@@ -114,7 +115,9 @@ export async function runBooking(ctx: SuiteContext): Promise<SuiteResult> {
         await sleep(250);
       }
     })();
+    if (ctx.profile) await rg.call('profileStart');
     const burst = await load({ url: rg.ready.url, method: 'POST', connections: T.connections, durationS, headers, next: () => ({ path: '/api/v1/booking', body: order(prefix) }) });
+    const profile = ctx.profile ? await rg.call<ProfileSummary>('profileStop', join(ctx.resultsDir, 'booking.cpuprofile')) : undefined;
     ctx.log(fmtLoad('booking: POST /api/v1/booking', burst));
     const accepted = burst.ok;
     const burstEnd = performance.now() - t0;
@@ -158,7 +161,7 @@ export async function runBooking(ctx: SuiteContext): Promise<SuiteResult> {
       finish({ bench: 'booking', name: 'OData calls per delivered order', value: callsPerOrder, unit: 'calls', note: callsPerOrder == null ? 'no deliveries' : undefined }),
       finish({ bench: 'booking', name: 'server peak RSS', value: usage?.maxRssMB ?? null, unit: 'MB' }),
     ];
-    return { figures, details: { durationS, accepted, delivered, burst, echo: base, samples, onecStats, outbox, statuses, settle, usage, stores: stores.length, orderable } };
+    return { figures, details: { profile, durationS, accepted, delivered, burst, echo: base, samples, onecStats, outbox, statuses, settle, usage, stores: stores.length, orderable } };
   } finally {
     await echo.stop();
     await rg.stop();
