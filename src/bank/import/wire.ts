@@ -1,3 +1,5 @@
+import { mkdirSync } from 'node:fs';
+import { isAbsolute, join } from 'node:path';
 import type { Config } from '../../config/index.js';
 import type { Db } from '../../db/open.js';
 import type { Logger } from '../../log.js';
@@ -38,7 +40,16 @@ export function wireBank(rt: Pick<Runtime, 'db' | 'config' | 'logger' | 'service
     },
   });
   rt.services.bank = service;
-  if (config.bank.watchDir || config.bank.api.kind !== 'none') {
+  const b = config.bank;
+  if (b.watchDir) {
+    // Created at start, so the administrator sees where to put statements before the first run.
+    try {
+      for (const d of [b.watchDir, ...[b.processedDir, b.failedDir].map((x) => (isAbsolute(x) ? x : join(b.watchDir!, x)))]) mkdirSync(d, { recursive: true });
+    } catch (e) {
+      logger.warn({ err: e, dir: b.watchDir }, 'bank.watchDir cannot be created; the scheduled run will retry');
+    }
+  }
+  if (b.watchDir || b.api.kind !== 'none') {
     const job = scheduleJob('bank import', config.bank.cron, logger, async () => {
       const r = await service.run();
       logBankRun(logger, r);
