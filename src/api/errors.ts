@@ -47,12 +47,43 @@ export class ApiError extends Error {
   }
 }
 
-/** zod issues → field errors: `items.0.quantity` style paths, as a client would address them. */
+/**
+ * zod issues → field errors: `items.0.quantity` style paths, as a client would address them. An unknown key is
+ * reported under its own name (`items.0.price`), not under the object that holds it: the client must learn which
+ * field to drop.
+ */
 export function fieldsOf(error: z.ZodError, prefix?: string): FieldError[] {
-  return error.issues.map((i) => ({
-    field: [prefix, ...i.path.map(String)].filter(Boolean).join('.') || (prefix ?? 'body'),
-    message: i.message,
-  }));
+  const name = (path: PropertyKey[]) => [prefix, ...path.map(String)].filter(Boolean).join('.') || (prefix ?? 'body');
+  return error.issues.flatMap((i) =>
+    i.code === 'unrecognized_keys' && i.keys.length
+      ? i.keys.map((k) => ({ field: name([...i.path, k]), message: 'неизвестное поле' }))
+      : [{ field: name(i.path), message: i.message }],
+  );
+}
+
+/**
+ * SQLite result codes that mean "the disk, not the request": full disk or max_page_count (SQLITE_FULL), a read-only
+ * file or file system (SQLITE_READONLY*), I/O failures (SQLITE_IOERR*), another writer holding the lock past
+ * busy_timeout (SQLITE_BUSY*, SQLITE_LOCKED*), a file that cannot be opened (SQLITE_CANTOPEN*), a damaged file
+ * (SQLITE_CORRUPT*, SQLITE_NOTADB). In every case the transaction was rolled back, nothing was acknowledged, and
+ * the same request may succeed later, so the answer is 503 with Retry-After rather than a 500.
+ */
+const STORAGE_CODES = /^SQLITE_(FULL|READONLY|IOERR|BUSY|LOCKED|CANTOPEN|CORRUPT|NOTADB|PROTOCOL|NOLFS)(_|$)/;
+const STORAGE_RETRY_AFTER_S = 30;
+
+export function storageFault(err: unknown): { code: string; message: string } | undefined {
+  const code = (err as { code?: unknown } | null)?.code;
+  if (typeof code !== 'string' || !STORAGE_CODES.test(code)) return undefined;
+  const reason = code.startsWith('SQLITE_FULL')
+    ? 'диск или база данных заполнены'
+    : code.startsWith('SQLITE_READONLY')
+      ? 'база данных доступна только для чтения'
+      : code.startsWith('SQLITE_BUSY') || code.startsWith('SQLITE_LOCKED')
+        ? 'база данных занята другим процессом'
+        : code.startsWith('SQLITE_CORRUPT') || code === 'SQLITE_NOTADB'
+          ? 'файл базы данных повреждён'
+          : 'ошибка ввода-вывода базы данных';
+  return { code, message: `Хранилище ReGate недоступно (${reason}, ${code}); запрос не записан, повторите позже` };
 }
 
 export function errorBody(c: Context, code: string, message: string, fields: FieldError[] = []) {
@@ -69,12 +100,25 @@ export function errorResponse(err: unknown, c: Context): Response {
   if (err instanceof z.ZodError) {
     return c.json(errorBody(c, 'validation_failed', 'Неверные параметры запроса', fieldsOf(err)), 400);
   }
+  const storage = storageFault(err);
+  if (storage) {
+    const logger = c.get('logger' as never) as { error: (o: object, m: string) => void } | undefined;
+    logger?.error({ err, sqlite: storage.code }, 'storage unavailable');
+    c.header('Retry-After', String(STORAGE_RETRY_AFTER_S));
+    return c.json(errorBody(c, 'storage_unavailable', storage.message, [{ field: 'storage', message: storage.code }]), 503);
+  }
   if (err instanceof HTTPException) {
     const status = err.status;
-    // Hono raises these for malformed bodies (bad JSON) and size limits: client errors, named as such.
-    const code = status === 413 ? 'payload_too_large' : status === 400 ? 'malformed_body' : 'http_error';
-    const message = status === 413 ? 'Тело запроса слишком большое' : status === 400 ? 'Тело запроса не является корректным JSON' : err.message;
-    return c.json(errorBody(c, code, message, status === 400 ? [{ field: 'body', message }] : []), status as 400);
+    // Hono raises these for malformed bodies (bad JSON), size limits and a body that is not declared JSON (the
+    // zod-openapi validator answers 415): client errors, named as such, with the part of the request at fault.
+    const known: Record<number, [string, string, FieldError[]]> = {
+      400: ['malformed_body', 'Тело запроса не является корректным JSON', [{ field: 'body', message: 'не JSON' }]],
+      413: ['payload_too_large', 'Тело запроса слишком большое', [{ field: 'body', message: 'слишком большое' }]],
+      415: ['unsupported_media_type', 'Тело запроса должно быть JSON (Content-Type: application/json)', [{ field: 'Content-Type', message: c.req.header('content-type') || 'не указан' }]],
+    };
+    const [code, message, fields] = known[status] ?? ['http_error', err.message, []];
+    if (status >= 500) return c.json(errorBody(c, 'internal', 'Внутренняя ошибка ReGate'), 500);
+    return c.json(errorBody(c, code, message, fields), status as 400);
   }
   if (err instanceof SyntaxError) {
     return c.json(errorBody(c, 'malformed_body', 'Тело запроса не является корректным JSON', [{ field: 'body', message: err.message }]), 400);

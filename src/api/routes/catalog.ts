@@ -5,7 +5,7 @@ import type { App } from '../app.js';
 import { API_PREFIX } from '../app.js';
 import type { CatalogService } from '../../catalog/service.js';
 import { VERSION } from '../../version.js';
-import { ApiError } from '../errors.js';
+import { ApiError, ErrorSchema } from '../errors.js';
 import { errorResponses, notFound, notModified, RefId } from '../schemas/common.js';
 import {
   AssortmentQuery,
@@ -136,6 +136,7 @@ export function registerCatalogRoutes(app: App, catalog: CatalogService, opts: {
         200: { description: 'Картинка', content: { 'image/png': { schema: z.any().openapi({ type: 'string', format: 'binary' }) } } },
         ...errorResponses,
         ...notFound('Картинка'),
+        503: { description: 'Картинка ещё не загружена из 1С; повторите после Retry-After', content: { 'application/json': { schema: ErrorSchema } } },
       },
     }),
     (c) => {
