@@ -211,3 +211,41 @@ describe('bank import: refusals and dry run', () => {
     void PERSON_INN;
   });
 });
+
+describe('bank import: webhooks and metrics', () => {
+  it('with webhooks configured, each bank status change also enqueues its webhook to Richest.store', () => {
+    imp([fromA({ amount: '400.00' }), fromA({ number: '9', amount: '500.00', purpose: 'Оплата' })], 'wh.txt', { webhooks: true });
+    const hooks = listJobs(db).filter((j) => j.kind === 'webhook');
+    expect(hooks.map((j) => j.key).sort()).toEqual(['webhook:O-1', 'webhook:O-2']);
+    const events = db.prepare(`SELECT event FROM order_history WHERE id IN (${hooks.map((j) => (j.payload as any).historyId).join(',')}) ORDER BY order_id`).pluck().all();
+    expect(events).toEqual(['payment.bank.partial', 'payment.bank']);
+  });
+
+  it('regate_bank_imports_total / regate_bank_payments_total count imports, duplicates, failures and outcomes', async () => {
+    const { createMetrics } = await import('../../src/metrics.js');
+    const { BankService } = await import('../../src/bank/import/index.js');
+    const m = createMetrics({ processMetrics: false });
+    const value = async (name: string, labels: Record<string, string>) => {
+      const got = (await m.registry.getSingleMetric(name)!.get()).values.find((v) => Object.entries(labels).every(([k, x]) => v.labels[k] === x));
+      return got?.value ?? 0;
+    };
+    const before = {
+      imported: await value('regate_bank_imports_total', { source: 'metrics-test', result: 'imported' }),
+      duplicate: await value('regate_bank_imports_total', { source: 'metrics-test', result: 'duplicate' }),
+      failed: await value('regate_bank_imports_total', { source: 'metrics-test', result: 'failed' }),
+      review: await value('regate_bank_payments_total', { outcome: 'review' }),
+      partial: await value('regate_bank_payments_total', { outcome: 'partial' }),
+    };
+    const bank = new BankService(db);
+    const bytes = bytesOf([fromA({ amount: '400.00' }), fromA({ number: '9', amount: '3.00', purpose: '?' })]);
+    bank.importBytes(bytes, { source: 'metrics-test', name: 'a.txt' });
+    bank.importBytes(bytes, { source: 'metrics-test', name: 'a.txt' });
+    expect(() => bank.importBytes(Buffer.from('garbage'), { source: 'metrics-test', name: 'b.txt' })).toThrow();
+    bank.importBytes(bytes, { source: 'metrics-test', name: 'a.txt' }, { dryRun: true }); // not counted
+    expect(await value('regate_bank_imports_total', { source: 'metrics-test', result: 'imported' })).toBe(before.imported + 1);
+    expect(await value('regate_bank_imports_total', { source: 'metrics-test', result: 'duplicate' })).toBe(before.duplicate + 1);
+    expect(await value('regate_bank_imports_total', { source: 'metrics-test', result: 'failed' })).toBe(before.failed + 1);
+    expect(await value('regate_bank_payments_total', { outcome: 'review' })).toBe(before.review + 1);
+    expect(await value('regate_bank_payments_total', { outcome: 'partial' })).toBe(before.partial + 1);
+  });
+});

@@ -3,6 +3,7 @@ import type { Db } from '../../db/open.js';
 import { enqueue } from '../../outbox/index.js';
 import { JOB, orderKey } from '../../orders/jobs.js';
 import { toRoubles } from '../../orders/pricing.js';
+import { recordHistory } from '../../orders/webhooks.js';
 import { OrderStatusCode, PaymentStatusCode } from '../../orders/statuses.js';
 import { planImport, type ImportPlanItem } from '../index.js';
 import { paymentKey } from '../match/identity.js';
@@ -16,6 +17,8 @@ export interface ImportOptions {
   ownAccounts?: readonly string[];
   /** Plan only: match and report, write nothing. */
   dryRun?: boolean;
+  /** config.webhooks.url is set: each status change also enqueues its webhook to Richest.store. */
+  webhooks?: boolean;
   now?: () => Date;
   /** Called after a statement was recorded (metrics). */
   onRecorded?: (report: ImportReport) => void;
@@ -113,7 +116,7 @@ export function importStatement(db: Db, input: SourcedStatement, opts: ImportOpt
         }).lastInsertRowid,
     );
     for (const item of plan) {
-      const paid = record(db, item, report.statementId, input, ts);
+      const paid = record(db, item, report.statementId, input, ts, !!opts.webhooks);
       if (paid) report.paidOrders.push(paid);
     }
     return report;
@@ -157,7 +160,7 @@ function describe(p: ImportPlanItem): ImportedPayment {
 }
 
 /** One plan item → its rows. Returns the order id when this payment made the order fully paid. */
-function record(db: Db, item: ImportPlanItem, statementId: number, meta: StatementMeta, ts: string): string | null {
+function record(db: Db, item: ImportPlanItem, statementId: number, meta: StatementMeta, ts: string, webhooks: boolean): string | null {
   const d = item.document;
   const m = item.match;
   const keyHash = sha256(item.key);
@@ -241,24 +244,28 @@ function record(db: Db, item: ImportPlanItem, statementId: number, meta: Stateme
   const status = full ? OrderStatusCode.paidByBank : order.status;
   const paymentStatus = full ? PaymentStatusCode.bank : order.payment_status;
   db.prepare(`UPDATE orders SET paid_kopecks = ?, status = ?, payment_status = ?, updated_at = ? WHERE id = ?`).run(paidTotal, status, paymentStatus, ts, orderId);
-  db.prepare(`INSERT INTO order_history (order_id, at, status, payment_status, event, detail) VALUES (?, ?, ?, ?, ?, ?)`).run(
-    orderId,
-    ts,
-    status,
-    paymentStatus,
-    full ? 'payment.bank' : 'payment.bank.partial',
-    JSON.stringify({
-      amount: toRoubles(d.amountKopecks),
-      paid: toRoubles(paidTotal),
-      due: toRoubles(Math.max(order.amount_kopecks - paidTotal, 0)),
-      matchedBy: m.method === 'purpose-number' ? `номер заказа в назначении платежа («${m.reference ?? ''}»)` : `ИНН плательщика ${m.clientInn} и точная сумма`,
-      method: m.method,
-      coverage: m.coverage,
-      document: { number: d.number, date: d.date },
-      payerInn: d.payer.inn,
-      statement: meta.name,
-      paymentId,
-    }),
+  recordHistory(
+    db,
+    {
+      orderId,
+      at: new Date(ts),
+      status,
+      paymentStatus,
+      event: full ? 'payment.bank' : 'payment.bank.partial',
+      detail: {
+        amount: toRoubles(d.amountKopecks),
+        paid: toRoubles(paidTotal),
+        due: toRoubles(Math.max(order.amount_kopecks - paidTotal, 0)),
+        matchedBy: m.method === 'purpose-number' ? `номер заказа в назначении платежа («${m.reference ?? ''}»)` : `ИНН плательщика ${m.clientInn} и точная сумма`,
+        method: m.method,
+        coverage: m.coverage,
+        document: { number: d.number, date: d.date },
+        payerInn: d.payer.inn,
+        statement: meta.name,
+        paymentId,
+      },
+    },
+    webhooks,
   );
   enqueue(db, { kind: JOB.bankPayment, key: orderKey(orderId), payload: { orderId, paymentId }, dedupeKey: `bank:${keyHash}` });
   return full ? orderId : null;

@@ -1,4 +1,5 @@
 import type { Db } from '../../db/open.js';
+import { countBankImport } from '../../metrics.js';
 import { runFolder, type FolderOptions, type FolderRunReport } from '../sources/folder.js';
 import { lookbackRange, type BankStatementApi } from '../sources/api.js';
 import { importStatement, importStatementBytes, type ImportOptions } from './importer.js';
@@ -12,7 +13,9 @@ export interface BankServiceOptions {
   /** A bank's statement API; absent = none. */
   api?: { client: BankStatementApi; lookbackDays: number; timeZone?: string };
   now?: () => Date;
-  /** After each recorded statement (metrics, logs). */
+  /** config.webhooks.url is set: bank status changes are also sent to Richest.store. */
+  webhooks?: boolean;
+  /** After each recorded statement (logs). */
   onRecorded?: (report: ImportReport) => void;
 }
 
@@ -29,15 +32,30 @@ export class BankService {
   ) {}
 
   private importOpts(dryRun = false): ImportOptions {
-    return { ownAccounts: this.opts.ownAccounts, now: this.opts.now, dryRun, onRecorded: this.opts.onRecorded };
+    return { ownAccounts: this.opts.ownAccounts, now: this.opts.now, dryRun, webhooks: this.opts.webhooks, onRecorded: this.opts.onRecorded };
   }
 
   importBytes(bytes: Uint8Array, meta: { source: string; name: string }, opts: { dryRun?: boolean } = {}): ImportReport {
-    return importStatementBytes(this.db, bytes, meta, this.importOpts(opts.dryRun));
+    return this.counted(meta.source, opts.dryRun, () => importStatementBytes(this.db, bytes, meta, this.importOpts(opts.dryRun)));
   }
 
   importStatement(s: SourcedStatement, opts: { dryRun?: boolean } = {}): ImportReport {
-    return importStatement(this.db, s, this.importOpts(opts.dryRun));
+    return this.counted(s.source, opts.dryRun, () => importStatement(this.db, s, this.importOpts(opts.dryRun)));
+  }
+
+  /** regate_bank_imports_total / regate_bank_payments_total (src/metrics.ts); dry runs are not imports. */
+  private counted(source: string, dryRun: boolean | undefined, fn: () => ImportReport): ImportReport {
+    if (dryRun) return fn();
+    let r: ImportReport;
+    try {
+      r = fn();
+    } catch (e) {
+      countBankImport(source, 'failed');
+      throw e;
+    }
+    if (r.duplicate) countBankImport(source, 'duplicate');
+    else countBankImport(source, 'imported', { matched: r.matched - r.partial, partial: r.partial, review: r.review });
+    return r;
   }
 
   unmatched(q: ReviewQuery = {}) {
@@ -52,12 +70,20 @@ export class BankService {
     }
     const api = this.opts.api;
     if (api) {
+      const source = api.client.source;
+      let fetched: SourcedStatement | undefined;
       try {
-        const range = lookbackRange(this.opts.now?.() ?? new Date(), api.lookbackDays, api.timeZone);
-        const s = await api.client.fetchStatement(range, signal);
-        out.api = { source: api.client.source, report: this.importStatement(s) };
+        fetched = await api.client.fetchStatement(lookbackRange(this.opts.now?.() ?? new Date(), api.lookbackDays, api.timeZone), signal);
       } catch (e) {
-        out.api = { source: api.client.source, error: (e as Error).message ?? String(e) };
+        countBankImport(source, 'failed'); // not fetched (import failures are counted by importStatement)
+        out.api = { source, error: (e as Error).message ?? String(e) };
+      }
+      if (fetched) {
+        try {
+          out.api = { source, report: this.importStatement(fetched) };
+        } catch (e) {
+          out.api = { source, error: (e as Error).message ?? String(e) };
+        }
       }
     }
     return out;

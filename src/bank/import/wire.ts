@@ -20,6 +20,7 @@ export function bankServiceFromConfig(
     ownAccounts: b.ownAccounts,
     folder: b.watchDir ? { dir: b.watchDir, processedDir: b.processedDir, failedDir: b.failedDir, settleMs: b.settleMs } : undefined,
     api: client ? { client, lookbackDays: b.api.lookbackDays, timeZone: config.onec.timezone } : undefined,
+    webhooks: !!config.webhooks.url,
     onRecorded: deps.onRecorded,
     now: deps.now,
   });
@@ -32,11 +33,9 @@ export function bankServiceFromConfig(
  */
 export function wireBank(rt: Pick<Runtime, 'db' | 'config' | 'logger' | 'services' | 'onStop'>): BankService {
   const { config, logger } = rt;
-  const metrics = rt.services.metrics as { bankImported?: (r: ImportReport) => void } | undefined;
   const service = bankServiceFromConfig(rt.db, config, {
     onRecorded: (r) => {
       logger.info({ source: r.source, name: r.name, newPayments: r.newPayments, matched: r.matched, partial: r.partial, review: r.review, paid: r.paidOrders }, 'bank statement imported');
-      metrics?.bankImported?.(r);
     },
   });
   rt.services.bank = service;
