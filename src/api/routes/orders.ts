@@ -76,7 +76,8 @@ export function registerOrderRoutes(app: App, orders: OrdersService) {
       request: {
         ...body(BookingBody),
         headers: z.object({
-          'idempotency-key': z.string().max(128).optional().openapi({ description: 'Ключ идемпотентности (необязательно)', example: '3f1c9e2a-booking-5001' }),
+          // min(1): an empty key would be stored as '' and collide with the next empty key as a UNIQUE violation (500)
+          'idempotency-key': z.string().min(1, 'пустой ключ: уберите заголовок или передайте значение').max(128).optional().openapi({ description: 'Ключ идемпотентности (необязательно)', example: '3f1c9e2a-booking-5001' }),
         }),
       },
       responses: {
