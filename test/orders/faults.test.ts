@@ -26,7 +26,9 @@ describe('delivery under faults', () => {
   it('1C down while 200 bookings arrive: all accepted (202, status 0); after it is up all are in 1C exactly once', async () => {
     h = await harness({ config: { outbox: { backoffBaseMs: 20, backoffMaxMs: 250, confirmWindowMs: 30, maxAttempts: 1000, leaseMs: 20_000 } } });
     const clients = ['D-1', 'D-2', 'D-3', 'D-4', 'D-5'];
-    for (const c of clients) expect((await h.orders.client({ clientId: c, name: `Клиент ${c}` })).status).toBe(201);
+    // The window is 30 ms here (so 200 bookings answer quickly while 1C is down): clients may answer 202 on a busy box.
+    for (const c of clients) expect([201, 202]).toContain((await h.orders.client({ clientId: c, name: `Клиент ${c}` })).status);
+    expect(await until(() => pending(h!.db) === 0)).toBe(true);
     await h.em.faults.down();
     const ids = Array.from({ length: 200 }, (_, i) => `DOWN-${i}`);
     const t0 = Date.now();
