@@ -27,14 +27,16 @@ import { runRead, READ_TARGET } from './suites/read.js';
 import { runSync } from './suites/sync.js';
 import { runBooking } from './suites/booking.js';
 import { runBank, runDemo, runOutbox } from './suites/scripts.js';
+import { runReadFix } from './suites/readfix.js';
 
-export const SUITES: Record<string, { title: string; run: (ctx: SuiteContext) => Promise<SuiteResult> }> = {
+export const SUITES: Record<string, { title: string; run: (ctx: SuiteContext) => Promise<SuiteResult>; optional?: boolean }> = {
   read: { title: 'Read API under load (assortment vs healthz)', run: runRead },
   sync: { title: 'Cold catalogue sync of a 20,000-item base', run: runSync },
   booking: { title: 'Booking burst and delivery into a slow 1C', run: runBooking },
   bank: { title: 'Bank statement parse (100 MB)', run: runBank },
   demo: { title: 'Demo base generation (100k items)', run: runDemo },
   outbox: { title: 'Outbox on disk', run: runOutbox },
+  readfix: { title: 'PROTOTYPE of the proposed read fix (not product code; only with --only readfix)', run: runReadFix, optional: true },
 };
 
 export interface BenchOptions {
@@ -56,6 +58,8 @@ interface StoredSuite {
 interface Results {
   machine: Record<string, unknown>;
   suites: Record<string, StoredSuite>;
+  /** The last CPU profile summary per suite (kept when a later run is not profiled). */
+  profiles?: Record<string, { at: string; summary: ProfileSummary }>;
 }
 
 const RESULTS_DIR = join(BENCH_DIR, 'results');
@@ -63,7 +67,7 @@ const DOC = join(REPO_ROOT, 'docs', 'benchmarks.md');
 const SVG = join(REPO_ROOT, 'docs', 'bench-latency.svg');
 
 export async function runBench(opts: BenchOptions = {}): Promise<number> {
-  const names = opts.only?.length ? opts.only : Object.keys(SUITES);
+  const names = opts.only?.length ? opts.only : Object.keys(SUITES).filter((n) => !SUITES[n].optional);
   const unknown = names.filter((n) => !SUITES[n]);
   if (unknown.length) throw new Error(`unknown benchmark(s): ${unknown.join(', ')}; known: ${Object.keys(SUITES).join(', ')}`);
   const quick = !!opts.quick;
@@ -83,7 +87,7 @@ export async function runBench(opts: BenchOptions = {}): Promise<number> {
   const log = (line: string) => console.log(line);
   log(`ReGate benchmarks${quick ? ' (quick smoke run)' : ''}: ${names.join(', ')} — ${machine.cpus} cores (${machine.cpu}), Node ${machine.node}, load ${machine.loadavgAtStart.join(' ')}`);
   const previous: Results = existsSync(file) ? JSON.parse(readFileSync(file, 'utf8')) : { machine, suites: {} };
-  const results: Results = { machine, suites: { ...previous.suites } };
+  const results: Results = { machine, suites: { ...previous.suites }, profiles: { ...previous.profiles } };
   const ctx: SuiteContext = { quick, tmpDir, resultsDir: RESULTS_DIR, profile: !!opts.profile, verbose: !!opts.verbose, log };
   let svgData: SuiteResult['latency'];
   for (const name of names) {
@@ -94,7 +98,10 @@ export async function runBench(opts: BenchOptions = {}): Promise<number> {
       results.suites[name] = { at: new Date().toISOString(), seconds: Math.round((performance.now() - t0) / 100) / 10, figures: r.figures, details: { ...r.details, machine } };
       if (r.latency) svgData = r.latency;
       const profile = r.details.profile as ProfileSummary | undefined;
-      if (profile) log(profileText(profile));
+      if (profile) {
+        log(profileText(profile));
+        results.profiles![name] = { at: results.suites[name].at, summary: profile };
+      }
     } catch (e) {
       const error = e instanceof Error ? e.stack ?? e.message : String(e);
       log(`${name} FAILED: ${error}`);
@@ -130,6 +137,8 @@ function profileText(p: ProfileSummary): string {
   for (const a of p.areas.slice(0, 10)) lines.push(`    ${String(a.pct).padStart(5)}%  ${a.area}`);
   lines.push('  top functions (self time):');
   for (const f of p.functions.slice(0, 15)) lines.push(`    ${String(f.pct).padStart(5)}%  ${f.fn}  ${f.where}`);
+  lines.push('  charged to the nearest src/ frame (native work lands on the ReGate code that asked for it):');
+  for (const f of p.bySrcFrame.slice(0, 12)) lines.push(`    ${String(f.pct).padStart(5)}%  ${f.frame}`);
   return lines.join('\n');
 }
 
@@ -146,10 +155,13 @@ function resultsMarkdown(results: Results, figures: Figure[]): string {
   out.push(markdownTable(figures));
   out.push('');
   out.push('![Read API latency percentiles against concurrency](bench-latency.svg)');
-  const profile = results.suites.read?.details.profile as ProfileSummary | undefined;
-  if (profile) {
+  const what: Record<string, string> = {
+    read: `the ${READ_TARGET.connections}-connection assortment run`,
+    booking: 'the booking burst',
+  };
+  for (const [name, { at, summary: profile }] of Object.entries(results.profiles ?? {})) {
     out.push('');
-    out.push(`CPU profile of the ReGate process during the ${READ_TARGET.connections}-connection assortment run (self time, ${profile.busyMs} ms busy):`);
+    out.push(`CPU profile of the ReGate process during ${what[name] ?? name} (${at.slice(0, 16).replace('T', ' ')} UTC; self time, ${profile.busyMs} ms busy of ${profile.totalMs} ms):`);
     out.push('');
     out.push('| share | area |');
     out.push('|--:|---|');
@@ -158,6 +170,10 @@ function resultsMarkdown(results: Results, figures: Figure[]): string {
     out.push('| share | function | where |');
     out.push('|--:|---|---|');
     for (const f of profile.functions.slice(0, 12)) out.push(`| ${f.pct}% | \`${f.fn}\` | ${f.where.replace(/\|/g, '\\|')} |`);
+    out.push('');
+    out.push('| share | charged to the nearest src/ frame |');
+    out.push('|--:|---|');
+    for (const f of (profile.bySrcFrame ?? []).slice(0, 10)) out.push(`| ${f.pct}% | \`${f.frame}\` |`);
   }
   return out.join('\n');
 }

@@ -26,6 +26,11 @@ export interface ProfileSummary {
   busyMs: number;
   areas: { area: string; ms: number; pct: number }[];
   functions: { fn: string; where: string; area: string; ms: number; pct: number }[];
+  /**
+   * Every sample charged to the nearest frame in src/ above it (native work such as SQLite, JSON.stringify or a
+   * socket write lands on the ReGate function that asked for it); samples with no src/ frame stay by area.
+   */
+  bySrcFrame: { frame: string; ms: number; pct: number }[];
 }
 
 let session: Session | undefined;
@@ -59,6 +64,28 @@ export function areaOf(url: string, fn: string): string {
 
 export function summarise(p: Profile, file = ''): ProfileSummary {
   const byId = new Map(p.nodes.map((n) => [n.id, n]));
+  const parent = new Map<number, number>();
+  for (const n of p.nodes) for (const c of n.children ?? []) parent.set(c, n.id);
+  const nearest = new Map<number, string>();
+  const srcFrameOf = (id: number): string => {
+    const known = nearest.get(id);
+    if (known !== undefined) return known;
+    let cur: number | undefined = id;
+    let found = '';
+    while (cur !== undefined) {
+      const f = byId.get(cur)!.callFrame;
+      const m = /\/(src\/.+)$/.exec(f.url);
+      if (m && !f.url.includes('node_modules')) {
+        found = `${f.functionName || '(anonymous)'} ${m[1]}:${f.lineNumber + 1}`;
+        break;
+      }
+      cur = parent.get(cur);
+    }
+    if (!found) found = `(no src/ frame) ${areaOf(byId.get(id)!.callFrame.url, byId.get(id)!.callFrame.functionName)}`;
+    nearest.set(id, found);
+    return found;
+  };
+  const bySrc = new Map<string, number>();
   const self = new Map<number, number>();
   for (let i = 0; i < p.samples.length; i++) self.set(p.samples[i], (self.get(p.samples[i]) ?? 0) + (p.timeDeltas[i] ?? 0));
   const areas = new Map<string, number>();
@@ -74,6 +101,8 @@ export function summarise(p: Profile, file = ''): ProfileSummary {
       idle += us;
       continue;
     }
+    const frame = srcFrameOf(id);
+    bySrc.set(frame, (bySrc.get(frame) ?? 0) + us);
     const area = areaOf(url, fn);
     areas.set(area, (areas.get(area) ?? 0) + us);
     const where = url ? `${url.replace(/^file:\/\/.*?\/(node_modules|src|bench)\//, '$1/')}:${lineNumber + 1}` : '';
@@ -89,6 +118,7 @@ export function summarise(p: Profile, file = ''): ProfileSummary {
     totalMs: Math.round(total / 1000),
     busyMs: Math.round(busy / 1000),
     areas: [...areas].sort((a, b) => b[1] - a[1]).slice(0, 15).map(([area, us]) => ({ area, ms: Math.round(us / 1000), pct: pct(us) })),
+    bySrcFrame: [...bySrc].sort((a, b) => b[1] - a[1]).slice(0, 20).map(([frame, us]) => ({ frame, ms: Math.round(us / 1000), pct: pct(us) })),
     functions: [...fns.values()].sort((a, b) => b.us - a.us).slice(0, 25).map((f) => ({ fn: f.fn, where: f.where, area: f.area, ms: Math.round(f.us / 1000), pct: pct(f.us) })),
   };
 }

@@ -15,6 +15,7 @@ import { hashPassword } from '../../src/install/password.js';
 import { stats as outboxStats } from '../../src/outbox/index.js';
 import { argsOf, serveParent } from '../lib/proc.js';
 import { startProfile, stopProfile } from '../lib/profile.js';
+import { bytesCache } from '../lib/bytes-cache.js';
 
 const args = argsOf<{
   onecUrl: string;
@@ -26,6 +27,8 @@ const args = argsOf<{
   pageSize?: number;
   /** Start the outbox worker (booking benchmark). */
   worker?: boolean;
+  /** The readfix prototype (see bench/suites/readfix.ts); never set by the real benchmarks. */
+  prototype?: boolean;
 }>();
 
 const NEVER = '0 0 1 1 *'; // 1 January, 00:00
@@ -57,7 +60,7 @@ const config = loadConfig({
 const logger = createLogger(config.log.level);
 const rt = createRuntime(config, logger);
 const sync = await runFullSync(rt);
-const server = await startServer(rt.app, config);
+const server = await startServer(args.prototype ? ({ fetch: bytesCache(rt) } as unknown as typeof rt.app) : rt.app, config);
 if (args.worker) rt.start();
 
 // One authenticated request, so the credential is in the verified cache before the load starts.

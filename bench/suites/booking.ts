@@ -133,17 +133,28 @@ export async function runBooking(ctx: SuiteContext): Promise<SuiteResult> {
     const outbox = await rg.call('outbox');
     const statuses = await rg.call('orderStatuses', prefix);
 
-    const first = samples.find((s) => s[1] > 0);
+    // Two phases: during the burst ReGate's one event loop is also accepting ~1,000 bookings/s, so the worker is
+    // starved; after it, delivery runs alone against a deep queue. The target is on the steady phase after the
+    // burst; the burst phase is reported beside it.
     const last = samples[samples.length - 1];
+    const delivered = last?.[1] ?? 0;
+    const at = (t: number) => samples.reduce((p, c) => (c[0] <= t ? c : p), samples[0]);
+    const phase = (from: [number, number, number], to: [number, number, number]) => {
+      const d = to[1] - from[1];
+      const s = (to[0] - from[0]) / 1000;
+      return d >= 10 && s > 0 ? { orders: d, seconds: s, rate: d / s, callsPerOrder: (to[2] - from[2]) / d } : { orders: d, seconds: s, rate: d / Math.max(s, 1e-9), callsPerOrder: null as number | null };
+    };
+    // The steady phase starts 1 s after the burst (sockets drained, worker back on the event loop).
+    const steadyFrom = at(burstEnd + 1000);
+    const during = phase(samples[0], at(burstEnd));
+    const steady = phase(steadyFrom, last);
     let rate: number | null = null;
     let callsPerOrder: number | null = null;
     let bound: number | null = null;
     let note: string | undefined;
-    const delivered = last?.[1] ?? 0;
-    if (first && last && last[1] - first[1] >= 10) {
-      const d = last[1] - first[1];
-      rate = d / ((last[0] - first[0]) / 1000);
-      callsPerOrder = (last[2] - first[2]) / d;
+    if (steady.callsPerOrder != null) {
+      rate = steady.rate;
+      callsPerOrder = steady.callsPerOrder;
       bound = T.sessions / (T.latencyMs / 1000) / callsPerOrder;
     } else {
       note = `not delivered: ${delivered} of ${accepted} bookings in 1C after ${((last?.[0] ?? 0) / 1000).toFixed(0)} s`;
@@ -151,17 +162,18 @@ export async function runBooking(ctx: SuiteContext): Promise<SuiteResult> {
     ctx.log(
       rate == null
         ? `booking: delivery ${note}; ReGate outbox ${JSON.stringify(outbox)}, onec ${JSON.stringify(onecStats)}`
-        : `booking: delivered ${delivered} of ${accepted} in ${(last[0] / 1000).toFixed(1)} s; steady ${rate.toFixed(1)} orders/s, ${callsPerOrder!.toFixed(2)} calls/order → bound ${bound!.toFixed(1)} orders/s (${T.sessions} sessions / ${T.latencyMs} ms)`,
+        : `booking: delivered ${delivered} of ${accepted} in ${(last[0] / 1000).toFixed(1)} s; during the burst ${during.orders} (${during.rate.toFixed(1)}/s); after it ${rate.toFixed(1)} orders/s over ${steady.seconds.toFixed(0)} s, ${callsPerOrder!.toFixed(2)} calls/order → bound ${bound!.toFixed(1)} orders/s (${T.sessions} sessions / ${T.latencyMs} ms)`,
     );
     const usage = await rg.stop();
     const figures: Figure[] = [
       finish({ bench: 'booking', name: `accepted bookings/s at ${T.connections} connections (confirmWindowMs 0)`, value: burst.rps, unit: 'req/s', baseline: { name: 'echo POST', value: base.rps }, target: { on: 'value', op: '>=', value: T.rps } }),
       finish({ bench: 'booking', name: `booking p99 at ${T.connections} connections`, value: burst.latency.p99, unit: 'ms', baseline: { name: 'echo p99', value: base.latency.p99 }, target: { on: 'value', op: '<=', value: T.p99 } }),
-      finish({ bench: 'booking', name: `delivery into 1C (${T.latencyMs} ms/call, pool ${T.sessions})`, value: rate, unit: 'orders/s', baseline: { name: 'emulator bound', value: bound }, target: { on: 'ratio', op: '>=', value: T.deliveryFraction }, note }),
+      finish({ bench: 'booking', name: `delivery into 1C during the burst`, value: during.rate, unit: 'orders/s', baseline: { name: 'emulator bound', value: bound } }),
+      finish({ bench: 'booking', name: `delivery into 1C after the burst (${T.latencyMs} ms/call, pool ${T.sessions})`, value: rate, unit: 'orders/s', baseline: { name: 'emulator bound', value: bound }, target: { on: 'ratio', op: '>=', value: T.deliveryFraction }, note }),
       finish({ bench: 'booking', name: 'OData calls per delivered order', value: callsPerOrder, unit: 'calls', note: callsPerOrder == null ? 'no deliveries' : undefined }),
       finish({ bench: 'booking', name: 'server peak RSS', value: usage?.maxRssMB ?? null, unit: 'MB' }),
     ];
-    return { figures, details: { profile, durationS, accepted, delivered, burst, echo: base, samples, onecStats, outbox, statuses, settle, usage, stores: stores.length, orderable } };
+    return { figures, details: { profile, during, steady, durationS, accepted, delivered, burst, echo: base, samples, onecStats, outbox, statuses, settle, usage, stores: stores.length, orderable } };
   } finally {
     await echo.stop();
     await rg.stop();

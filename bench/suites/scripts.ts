@@ -53,7 +53,7 @@ export async function runBank(ctx: SuiteContext): Promise<SuiteResult> {
 export async function runDemo(ctx: SuiteContext): Promise<SuiteResult> {
   const items = ctx.quick ? 10_000 : 100_000;
   const out = await runScript(ctx, ['--expose-gc'], 'demo-generate.ts', ['--items', String(items)]);
-  for (const l of out.trim().split('\n')) ctx.log(`demo: ${l}`);
+  for (const l of out.trim().split('\n')) if (!l.startsWith('  ')) ctx.log(`demo: ${l}`);
   const seconds = num(out, /^time: ([\d.]+) s/m);
   const maxRss = num(out, /high-water maxRSS ([\d.]+) MB/);
   const heap = num(out, /heapUsed [\d.]+ MB → ([\d.]+) MB retained/);
