@@ -80,7 +80,7 @@ describe('GET /api/v1/bank/unmatched', async () => {
   });
 });
 
-describe('regate bank import / unmatched (CLI)', () => {
+describe('regate bank import / unmatched / resolve (CLI)', () => {
   const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
   const tmp = mkdtempSync(join(tmpdir(), 'regate-bank-cli-'));
   afterAll(() => rmSync(tmp, { recursive: true, force: true }));
@@ -116,7 +116,20 @@ describe('regate bank import / unmatched (CLI)', () => {
     expect(u.stdout).toContain('п/п 102 от 2026-11-27  500,00 руб.  ambiguous: у клиента несколько открытых заказов на эту сумму');
     expect(u.stdout).toContain('подходят заказы: ТД00-000124 (500,00 руб. к оплате), ТД00-000125 (500,00 руб. к оплате)');
     expect(u.stdout).toContain('плательщик: ООО "Кто-то", ИНН 7701234560');
-    expect(JSON.parse(regate('bank', 'unmatched', '--json').stdout).total).toBe(2);
+    const list = JSON.parse(regate('bank', 'unmatched', '--json').stdout);
+    expect(list.total).toBe(2);
+
+    // the accountant decides the ambiguous one: O-3
+    const res = regate('bank', 'resolve', `#${list.items[0].id}`, '--order', 'O-3', '--note', 'звонили клиенту');
+    expect(res.status, res.stderr).toBe(0);
+    expect(res.stdout.trim()).toBe(`платёж #${list.items[0].id} зачтён на заказ O-3: заказ оплачен (статус 3), документ поступления будет проведён в 1С`);
+    const no = regate('bank', 'resolve', String(list.items[1].id));
+    expect(no.status).toBe(1);
+    expect(no.stderr.trim()).toBe('закрывая платёж без заказа, напишите почему (--note)');
+    expect(JSON.parse(regate('bank', 'unmatched', '--json').stdout).total).toBe(1);
+    const after = openDb(dbPath);
+    expect(order(after, 'O-3')).toEqual({ status: 3, paymentStatus: 2, paid: 50000 });
+    after.close();
   });
 
   it('a damaged file: exit 2 and file:line: reason', () => {

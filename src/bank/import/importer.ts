@@ -1,13 +1,10 @@
 import { createHash } from 'node:crypto';
 import type { Db } from '../../db/open.js';
-import { enqueue } from '../../outbox/index.js';
-import { JOB, orderKey } from '../../orders/jobs.js';
 import { toRoubles } from '../../orders/pricing.js';
-import { recordHistory } from '../../orders/webhooks.js';
-import { OrderStatusCode, PaymentStatusCode } from '../../orders/statuses.js';
 import { planImport, type ImportPlanItem } from '../index.js';
 import { paymentKey } from '../match/identity.js';
 import { parseStatement, type Statement, type StatementDocument } from '../parse/index.js';
+import { applyToOrder } from './apply.js';
 import { openOrderLookup } from './lookup.js';
 import { ImportRefused, type ImportedPayment, type ImportReport, type SourcedStatement, type StatementMeta } from './types.js';
 
@@ -211,62 +208,34 @@ function record(db: Db, item: ImportPlanItem, statementId: number, meta: Stateme
   if (m.kind !== 'matched') return null;
 
   const orderId = m.order.externalId;
-  const order = db.prepare(`SELECT amount_kopecks, paid_kopecks, status, payment_status FROM orders WHERE id = ?`).get(orderId) as {
-    amount_kopecks: number;
-    paid_kopecks: number;
-    status: number;
-    payment_status: number;
-  };
-  // What the 1C handler needs to write ПоступлениеБезналичныхДенежныхСредств (НомерВходящегоДокумента,
-  // ДатаВходящегоДокумента, НазначениеПлатежа, the payer) and what an accountant needs to see why.
-  const data = {
-    source: meta.source,
-    statement: meta.name,
-    number: d.number,
-    date: d.date,
-    purpose: d.purpose,
-    ownAccount: d.ownAccount,
-    payer: { name: d.payer.name, inn: d.payer.inn, kpp: d.payer.kpp, account: d.payer.account ?? d.payer.settlementAccount, bik: d.payer.bank.bik, bank: d.payer.bank.name },
-    method: m.method,
-    reference: m.reference ?? null,
-    coverage: m.coverage,
-    dueKopecks: m.dueKopecks,
-  };
-  const paymentId = Number(
-    db
-      .prepare(`INSERT INTO payments (order_id, kind, external_id, amount_kopecks, paid_at, data, created_at) VALUES (?, 'bank', ?, ?, ?, ?, ?)`)
-      .run(orderId, keyHash, d.amountKopecks, d.paidAt ?? d.date, JSON.stringify(data), ts).lastInsertRowid,
-  );
-  db.prepare(`UPDATE bank_payments SET payment_id = ? WHERE id = ?`).run(paymentId, bankPaymentId);
-
-  const paidTotal = order.paid_kopecks + d.amountKopecks;
-  const full = paidTotal >= order.amount_kopecks;
-  const status = full ? OrderStatusCode.paidByBank : order.status;
-  const paymentStatus = full ? PaymentStatusCode.bank : order.payment_status;
-  db.prepare(`UPDATE orders SET paid_kopecks = ?, status = ?, payment_status = ?, updated_at = ? WHERE id = ?`).run(paidTotal, status, paymentStatus, ts, orderId);
-  recordHistory(
+  const { full } = applyToOrder(
     db,
     {
+      bankPaymentId,
+      keyHash,
       orderId,
-      at: new Date(ts),
-      status,
-      paymentStatus,
-      event: full ? 'payment.bank' : 'payment.bank.partial',
-      detail: {
-        amount: toRoubles(d.amountKopecks),
-        paid: toRoubles(paidTotal),
-        due: toRoubles(Math.max(order.amount_kopecks - paidTotal, 0)),
-        matchedBy: m.method === 'purpose-number' ? `номер заказа в назначении платежа («${m.reference ?? ''}»)` : `ИНН плательщика ${m.clientInn} и точная сумма`,
-        method: m.method,
-        coverage: m.coverage,
-        document: { number: d.number, date: d.date },
-        payerInn: d.payer.inn,
+      amountKopecks: d.amountKopecks,
+      paidAt: d.paidAt ?? d.date,
+      // What the 1C handler needs to write ПоступлениеБезналичныхДенежныхСредств (НомерВходящегоДокумента,
+      // ДатаВходящегоДокумента, НазначениеПлатежа, the payer) and what an accountant needs to see why.
+      data: {
+        source: meta.source,
         statement: meta.name,
-        paymentId,
+        number: d.number,
+        date: d.date,
+        purpose: d.purpose,
+        ownAccount: d.ownAccount,
+        payer: { name: d.payer.name, inn: d.payer.inn, kpp: d.payer.kpp, account: d.payer.account ?? d.payer.settlementAccount, bik: d.payer.bank.bik, bank: d.payer.bank.name },
+        method: m.method,
+        reference: m.reference ?? null,
+        coverage: m.coverage,
+        dueKopecks: m.dueKopecks,
       },
+      matchedBy: m.method === 'purpose-number' ? `номер заказа в назначении платежа («${m.reference ?? ''}»)` : `ИНН плательщика ${m.clientInn} и точная сумма`,
+      history: { method: m.method, coverage: m.coverage, document: { number: d.number, date: d.date }, payerInn: d.payer.inn, statement: meta.name },
     },
+    ts,
     webhooks,
   );
-  enqueue(db, { kind: JOB.bankPayment, key: orderKey(orderId), payload: { orderId, paymentId }, dedupeKey: `bank:${keyHash}` });
   return full ? orderId : null;
 }

@@ -3,7 +3,7 @@ import { countBankImport } from '../../metrics.js';
 import { runFolder, type FolderOptions, type FolderRunReport } from '../sources/folder.js';
 import { lookbackRange, type BankStatementApi } from '../sources/api.js';
 import { importStatement, importStatementBytes, type ImportOptions } from './importer.js';
-import { listReview, type ReviewQuery } from './review.js';
+import { listReview, resolveReview, type Resolution, type ReviewQuery } from './review.js';
 import type { ImportReport, SourcedStatement } from './types.js';
 
 export interface BankServiceOptions {
@@ -60,6 +60,11 @@ export class BankService {
 
   unmatched(q: ReviewQuery = {}) {
     return listReview(this.db, q);
+  }
+
+  /** A person's decision on a review item: apply to an order, or dismiss with a note. */
+  resolve(id: number, r: Omit<Resolution, 'now' | 'webhooks'>) {
+    return resolveReview(this.db, id, { ...r, now: this.opts.now?.(), webhooks: this.opts.webhooks });
   }
 
   /** One scheduled pass: the folder, then the bank API. A failing source is reported, the other still runs. */

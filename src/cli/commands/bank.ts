@@ -99,6 +99,36 @@ export function register(program: Command) {
     });
 
   bank
+    .command('resolve')
+    .argument('<id>', 'the payment number (#id) from regate bank unmatched')
+    .description('decide a payment of the review list: --order applies it to that order (as if matched: paid sum, status 3/2 when paid in full, the document in 1C); without --order it is closed with --note saying why')
+    .option('--order <orderId>', "Richest.store's order id to apply the payment to")
+    .option('--note <text>', 'why (required without --order)')
+    .action(async (id: string, opts: { order?: string; note?: string }, cmd: Command) => {
+      const n = Number(id.replace(/^#/, ''));
+      if (!Number.isInteger(n) || n < 1) throw new Error('<id> must be a payment number from regate bank unmatched');
+      const { userInfo } = await import('node:os');
+      const { ReviewError } = await import('../../bank/import/index.js');
+      await withBank(configOf(cmd), async (bank) => {
+        try {
+          const r = bank.resolve(n, { orderId: opts.order, note: opts.note, by: userInfo().username });
+          console.log(
+            r.resolution === 'applied'
+              ? `платёж #${n} зачтён на заказ ${r.orderId}${r.paid ? ': заказ оплачен (статус 3), документ поступления будет проведён в 1С' : ': оплачен частично, документ поступления будет проведён в 1С'}`
+              : `платёж #${n} закрыт без зачёта`,
+          );
+        } catch (e) {
+          if (e instanceof ReviewError) {
+            console.error(e.message);
+            process.exitCode = 1;
+            return;
+          }
+          throw e;
+        }
+      });
+    });
+
+  bank
     .command('run')
     .description('one pass of the configured sources now (bank.watchDir, bank.api), as the schedule does')
     .option('--json', 'print JSON')
