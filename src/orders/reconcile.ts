@@ -1,4 +1,4 @@
-import { eq, guid, or } from '../onec/index.js';
+import { eq, guid, isEntityNotFound, or } from '../onec/index.js';
 import type { OrderStatusRecord } from '../onec/profiles/index.js';
 import { enqueue } from '../outbox/index.js';
 import type { DeliveryContext } from './delivery/context.js';
@@ -39,7 +39,19 @@ export async function reconcileOrders(ctx: DeliveryContext, opts: { chunk?: numb
         ? ctx.onec.sliceLast(statusSpec.register, { recordType: statusSpec.recordType, condition: or(...refs.map((r) => eq('Заказ_Key', guid(r)))) }, { select: statusSpec.select })
         : Promise.resolve([]),
     ]);
-    const docByRef = new Map(docs.map((d) => [String(d.Ref_Key).toLowerCase(), d]));
+    const docByRef = new Map<string, Record<string, unknown> | null>(docs.map((d) => [String(d.Ref_Key).toLowerCase(), d]));
+    // Absent from the list is not yet "deleted": row-level security or a lost page could hide it. Only 1C's own
+    // "no such entity" for the key itself counts as deleted; anything else leaves the order alone this round.
+    for (const ref of refs) {
+      const k = ref.toLowerCase();
+      if (docByRef.has(k)) continue;
+      try {
+        docByRef.set(k, await ctx.onec.get(set, ref, { select: ['Ref_Key', 'Статус', 'DeletionMark', 'Posted'] }));
+      } catch (e) {
+        if (isEntityNotFound(e)) docByRef.set(k, null);
+        else ctx.logger.warn({ err: e, ref }, 'reconcile: order not readable in 1C, left as it is');
+      }
+    }
     const lastByRef = new Map<string, OrderStatusRecord>();
     for (const r of records.map(ctx.profile.map.toOrderStatus)) {
       const k = r.orderId.toLowerCase();
@@ -49,6 +61,7 @@ export async function reconcileOrders(ctx: DeliveryContext, opts: { chunk?: numb
     for (const o of part) {
       const key = o.onec_ref.toLowerCase();
       const st = lastByRef.get(key);
+      if (!docByRef.has(key)) continue;
       const doc = docByRef.get(key);
       if (st && (st.orderStatus === OrderStatusCode.paidInCash || st.paymentStatus === PaymentStatusCode.cash)) {
         if (markCash(ctx, o.id, st.paidAmount > 0 ? Math.round(st.paidAmount * 100) : o.amount_kopecks)) report.paidInCash.push(o.id);

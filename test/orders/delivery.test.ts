@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { enqueue, getJob, listJobs } from '../../src/outbox/index.js';
+import { dropJob, enqueue, getJob, listJobs } from '../../src/outbox/index.js';
 import { EXT, ORDERS, harness, pending, until, type Harness } from './harness.js';
 
 /**
@@ -172,6 +172,25 @@ describe('delivery to 1C', () => {
     expect(j.attempts).toBe(1);
     expect(j.lastError).toMatch(/400/);
     h.db.prepare(`UPDATE outbox_jobs SET state = 'dropped' WHERE id = ?`).run(job.id);
+  });
+
+  it('an order whose booking was dropped by the admin: its payment job is a dead letter saying so; closing it is skipped', async () => {
+    await h.em.faults.down();
+    const r = await h.noWait.book(h.booking('O-DROP', 'C-2', 1));
+    expect(r.status).toBe(202);
+    const booking = listJobs(h.db).find((j) => j.key === 'order:O-DROP' && j.kind === 'booking.create')!;
+    // Dropped between two failed attempts (a running job cannot be dropped).
+    expect(await until(() => getJob(h.db, booking.id)!.attempts >= 1 && dropJob(h.db, booking.id, 'test').ok)).toBe(true);
+    h.orders.payCard({ orderId: 'O-DROP', provider: 'ЮKassa', transactionId: 'tx-drop', amount: order('O-DROP').amount_kopecks / 100, paidAt: '2026-11-29T08:15:00+03:00' });
+    await h.em.faults.up();
+    const pay = listJobs(h.db).find((j) => j.key === 'order:O-DROP' && j.kind === 'payment.card')!;
+    expect(await until(() => getJob(h.db, pay.id)!.state === 'dead')).toBe(true);
+    expect(getJob(h.db, pay.id)!.lastError).toMatch(/booking was dropped/);
+    expect(h.docs(ORDERS, 'O-DROP')).toHaveLength(0);
+    dropJob(h.db, pay.id, 'test');
+    const st = enqueue(h.db, { kind: 'order.status', key: 'order:O-DROP', payload: { orderId: 'O-DROP', status: 5 } });
+    expect(await until(() => getJob(h.db, st.id)!.state === 'done')).toBe(true);
+    expect(getJob(h.db, st.id)!.result).toMatchObject({ skipped: 'not in 1C' });
   });
 
   it('job kinds are all handled (nothing left without a handler)', () => {

@@ -27,6 +27,8 @@ export interface Harness {
   config: Config;
   onec: ODataClient;
   orders: OrdersService;
+  /** The same service with a zero confirmation window (answers 202 at once). */
+  noWait: OrdersService;
   worker: OutboxWorker;
   delivery: Delivery;
   events: WorkerEvent[];
@@ -61,6 +63,7 @@ export async function harness(opts: HarnessOptions = {}): Promise<Harness> {
   if (opts.faults) await em.faults.set(opts.faults);
   const catalog = new CatalogService(db, { retail: 'Розничная', tier1: 'Мелкооптовая', tier2: 'Оптовая' });
   const orders = new OrdersService(db, catalog, { confirmWindowMs: config.outbox.confirmWindowMs, maxDepth: config.outbox.maxDepth, now: opts.now });
+  const noWait = new OrdersService(db, catalog, { confirmWindowMs: 0, maxDepth: config.outbox.maxDepth, now: opts.now });
   const events: WorkerEvent[] = [];
   const worker = new OutboxWorker(db, { policy: config.outbox, concurrency: config.onec.sessions, pollMs: 50, onEvent: (e) => events.push(e) });
   const delivery = registerDelivery({ db, onec, config, logger: silentLogger, worker, orders }, { schedules: false, now: opts.now });
@@ -84,6 +87,7 @@ export async function harness(opts: HarnessOptions = {}): Promise<Harness> {
     config,
     onec,
     orders,
+    noWait,
     worker,
     delivery,
     events,

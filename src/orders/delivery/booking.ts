@@ -27,10 +27,19 @@ export function orderRow(ctx: DeliveryContext, orderId: string): OrderRow {
   return o;
 }
 
-/** The 1C document of an order for jobs that follow the booking (same key, so it normally exists already). */
+/**
+ * The 1C document of an order, for the jobs that follow its booking. They share the booking's key and run after it,
+ * so by now the booking is either done (the ref is set) or was dropped by an administrator — then there is no
+ * document to attach to, and retrying cannot change that.
+ */
 export function bookedRef(ctx: DeliveryContext, o: OrderRow): string {
-  if (!o.onec_ref) throw new Error(`order ${o.id} is not in 1C yet (its booking has not been delivered)`);
-  return o.onec_ref;
+  if (o.onec_ref) return o.onec_ref;
+  const waiting = ctx.db
+    .prepare(`SELECT COUNT(*) FROM outbox_jobs WHERE kind = 'booking.create' AND key = ? AND state IN ('pending', 'running', 'dead')`)
+    .pluck()
+    .get(`order:${o.id}`) as number;
+  if (waiting) throw new Error(`order ${o.id} is not in 1C yet (its booking has not been delivered)`);
+  throw new PermanentError(`order ${o.id} is not in 1C: its booking was dropped; create the order in 1C or drop this job`);
 }
 
 /**
@@ -92,12 +101,12 @@ export async function handleBookingCreate(ctx: DeliveryContext, job: ClaimedJob)
         },
         ctx.config,
       );
-      doc = await ctx.onec.create(set, body);
+      doc = await ctx.create(set, body);
       fresh = true;
     }
     ref = String(doc.Ref_Key);
     number = String(doc.Number);
-    if (ctx.profile.writes.order?.post && doc.Posted !== true) await ctx.onec.post(set, ref);
+    if (ctx.profile.writes.order?.post && doc.Posted !== true) await ctx.post(set, ref);
 
     ctx.db.transaction(() => {
       const cur = orderRow(ctx, orderId);

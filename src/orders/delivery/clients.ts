@@ -78,7 +78,7 @@ export function ensureClient(ctx: DeliveryContext, clientId: string): Promise<En
       }
       found = !!partnerKey;
       if (!partnerKey) {
-        const created = await ctx.onec.create(ctx.writeSet('partner'), build.partnerBody(input, ctx.config));
+        const created = await ctx.create(ctx.writeSet('partner'), build.partnerBody(input, ctx.config));
         partnerKey = String(created.Ref_Key);
       }
       // Committed before the counterparty is attempted: a retry then never creates a second partner.
@@ -96,7 +96,7 @@ export function ensureClient(ctx: DeliveryContext, clientId: string): Promise<En
         counterpartyKey = (byPartner[0]?.Ref_Key as string | undefined) ?? null;
       }
       if (!counterpartyKey) {
-        const created = await ctx.onec.create(ctx.writeSet('counterparty'), build.counterpartyBody(input, { partnerKey }, ctx.config));
+        const created = await ctx.create(ctx.writeSet('counterparty'), build.counterpartyBody(input, { partnerKey }, ctx.config));
         counterpartyKey = String(created.Ref_Key);
       }
     }
@@ -138,7 +138,7 @@ export async function handleClientUpdate(ctx: DeliveryContext, job: ClaimedJob):
   // Every owned field is sent (not only the changed ones): the contact tabular part is replaced whole, and a
   // PATCH of the current state is idempotent under retries and reordering.
   const { partner, counterparty } = ctx.profile.build.clientPatch({ ...input, phone: input.phone ?? undefined, email: input.email ?? undefined });
-  if (Object.keys(partner).length) await ctx.onec.update(ctx.writeSet('partner'), ensured.partnerKey, partner);
-  if (ensured.counterpartyKey && Object.keys(counterparty).length) await ctx.onec.update(ctx.writeSet('counterparty'), ensured.counterpartyKey, counterparty);
+  if (Object.keys(partner).length) await ctx.update(ctx.writeSet('partner'), ensured.partnerKey, partner);
+  if (ensured.counterpartyKey && Object.keys(counterparty).length) await ctx.update(ctx.writeSet('counterparty'), ensured.counterpartyKey, counterparty);
   return { partnerKey: ensured.partnerKey, counterpartyKey: ensured.counterpartyKey };
 }

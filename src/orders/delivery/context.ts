@@ -28,12 +28,13 @@ export class DeliveryContext {
   readonly profile: Profile;
   readonly now: () => Date;
   readonly ext: boolean;
-  private currency?: Promise<string>;
-  private vatRates?: Promise<Map<string, number | null>>;
-  private bankAccount?: Promise<string | null>;
+  /** One object shared by forJob() views (they inherit it; assigning a field on a view would not be shared). */
+  private readonly cache: { currency?: Promise<string>; vatRates?: Promise<Map<string, number | null>>; bankAccount?: Promise<string | null> } = {};
   /** Item → its СтавкаНДС_Key, with when it was read (VAT of an item changes rarely; an hour is fresh enough). */
   private readonly itemVat = new Map<string, { key: string | null; at: number }>();
   private readonly locks = new Map<string, Promise<unknown>>();
+  /** The running job's signal (lease lost, handler over time, worker stopping): writes stop when it fires. */
+  signal?: AbortSignal;
 
   constructor(deps: DeliveryDeps) {
     this.db = deps.db;
@@ -43,6 +44,35 @@ export class DeliveryContext {
     this.profile = deps.profile ?? getProfile(deps.config.onec.profile, deps.config);
     this.now = deps.now ?? (() => new Date());
     this.ext = deps.config.onec.extension;
+  }
+
+  /** The same context for one job: its 1C writes carry the job's signal (shares caches and locks). */
+  forJob(signal: AbortSignal): DeliveryContext {
+    const c = Object.create(this) as DeliveryContext;
+    c.signal = signal;
+    return c;
+  }
+
+  // 1C writes of the handlers go through these: checked against the job's signal before they are sent (a handler
+  // whose lease was lost must not start a write another holder may be making) and aborted with it.
+  create(set: string, body: Row): Promise<Row> {
+    this.signal?.throwIfAborted();
+    return this.onec.create(set, body, { signal: this.signal });
+  }
+
+  update(set: string, key: string, patch: Row): Promise<Row> {
+    this.signal?.throwIfAborted();
+    return this.onec.update(set, key, patch, { signal: this.signal });
+  }
+
+  post(set: string, key: string): Promise<void> {
+    this.signal?.throwIfAborted();
+    return this.onec.post(set, key, { signal: this.signal });
+  }
+
+  get(set: string, key: string): Promise<Row> {
+    this.signal?.throwIfAborted();
+    return this.onec.get(set, key, { signal: this.signal });
   }
 
   /** Runs fn with no other fn of the same name running in this process. */
@@ -68,23 +98,23 @@ export class DeliveryContext {
   }
 
   currencyKey(): Promise<string> {
-    this.currency ??= (async () => {
+    this.cache.currency ??= (async () => {
       const rows = await readAll(this.onec, this.spec('currency'));
       const rub = rows.find((r) => String(r.Code ?? '').trim() === '643');
       if (!rub) throw new PermanentError('Catalog_Валюты has no currency with code 643');
       return String(rub.Ref_Key);
     })();
-    this.currency.catch(() => (this.currency = undefined));
-    return this.currency;
+    this.cache.currency.catch(() => (this.cache.currency = undefined));
+    return this.cache.currency;
   }
 
   private vat(): Promise<Map<string, number | null>> {
-    this.vatRates ??= (async () => {
+    this.cache.vatRates ??= (async () => {
       const rows = await readAll(this.onec, this.spec('vatRate'));
       return new Map(rows.map((r) => [String(r.Ref_Key), r.БезНДС === true ? null : Number(r.Ставка ?? 0)]));
     })();
-    this.vatRates.catch(() => (this.vatRates = undefined));
-    return this.vatRates;
+    this.cache.vatRates.catch(() => (this.cache.vatRates = undefined));
+    return this.cache.vatRates;
   }
 
   /** Item key → { vatRateId, vatRate } for the items of an order (one request for those not read this hour). */
@@ -108,14 +138,14 @@ export class DeliveryContext {
   }
 
   bankAccountKey(): Promise<string | null> {
-    this.bankAccount ??= (async () => {
+    this.cache.bankAccount ??= (async () => {
       const org = this.organisationKey();
       const rows = await readAll(this.onec, this.spec('bankAccount'));
       const own = rows.filter((r) => r.Owner_Key === org);
       return own.length ? String(own[0].Ref_Key) : null;
     })();
-    this.bankAccount.catch(() => (this.bankAccount = undefined));
-    return this.bankAccount;
+    this.cache.bankAccount.catch(() => (this.cache.bankAccount = undefined));
+    return this.cache.bankAccount;
   }
 
   spec(concept: keyof Profile['reads']) {

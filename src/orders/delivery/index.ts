@@ -68,8 +68,12 @@ export function registerDelivery(host: DeliveryHost, opts: DeliveryOptions = {})
   };
   for (const [kind, fn] of Object.entries(kinds)) {
     host.worker.handle(kind, async (job, hc) => {
+      const orderId = (job.payload as { orderId?: unknown } | null)?.orderId;
+      const run = () => fn(ctx.forJob(hc.signal), job, hc);
       try {
-        return await fn(ctx, job, hc);
+        // The worker runs one job per key at a time; the lock also covers a job re-claimed in this process after
+        // its lease was lost while the first run is still inside 1C.
+        return await (typeof orderId === 'string' ? ctx.exclusive(`order:${orderId}`, run) : run());
       } catch (e) {
         throw classify(e);
       }

@@ -1,5 +1,5 @@
 import type { Row } from '../../onec/profiles/index.js';
-import type { ClaimedJob, Json } from '../../outbox/index.js';
+import { isPermanent, type ClaimedJob, type Json } from '../../outbox/index.js';
 import { OrderStatusCode } from '../statuses.js';
 import { bookedRef, orderRow } from './booking.js';
 import type { DeliveryContext } from './context.js';
@@ -14,10 +14,10 @@ const CLOSING = new Set<number>([OrderStatusCode.expired, OrderStatusCode.cancel
  */
 export async function closeOrderInOneC(ctx: DeliveryContext, orderKey: string): Promise<boolean> {
   const set = ctx.writeSet('order');
-  const doc = await ctx.onec.get(set, orderKey);
+  const doc = await ctx.get(set, orderKey);
   const lines = (Array.isArray(doc.Товары) ? (doc.Товары as Row[]) : []).map(({ Ref_Key: _owner, ...line }) => line);
   if (doc.Статус === 'Закрыт' && lines.every((l) => l.Отменено === true)) return false;
-  await ctx.onec.update(set, orderKey, ctx.profile.build.cancelOrderPatch(lines));
+  await ctx.update(set, orderKey, ctx.profile.build.cancelOrderPatch(lines));
   return true;
 }
 
@@ -25,7 +25,14 @@ export async function closeOrderInOneC(ctx: DeliveryContext, orderKey: string): 
 export async function handleOrderStatus(ctx: DeliveryContext, job: ClaimedJob): Promise<Json> {
   const { orderId, status } = job.payload as { orderId: string; status: number };
   const o = orderRow(ctx, orderId);
-  const orderKey = bookedRef(ctx, o);
+  let orderKey: string;
+  try {
+    orderKey = bookedRef(ctx, o);
+  } catch (e) {
+    // An order whose booking never reached 1C (dropped) has nothing there to close or mark.
+    if (isPermanent(e)) return { status, skipped: 'not in 1C' };
+    throw e;
+  }
   let closed = false;
   if (CLOSING.has(status)) closed = await closeOrderInOneC(ctx, orderKey);
   await writeStatus(ctx, orderKey, { orderStatus: status, paymentStatus: o.payment_status, paidKopecks: o.paid_kopecks, comment: status === OrderStatusCode.expired ? 'истёк срок оплаты' : undefined });

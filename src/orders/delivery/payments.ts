@@ -46,11 +46,11 @@ async function ensureDocument(ctx: DeliveryContext, concept: 'cardOperation' | '
   let doc: Row | undefined = found.find((r) => !r.DeletionMark) ?? found[0];
   let created = false;
   if (!doc) {
-    doc = await ctx.onec.create(set, body());
+    doc = await ctx.create(set, body());
     created = true;
   }
   const ref = String(doc.Ref_Key);
-  if (ctx.profile.writes[writeName]?.post && doc.Posted !== true) await ctx.onec.post(set, ref);
+  if (ctx.profile.writes[writeName]?.post && doc.Posted !== true) await ctx.post(set, ref);
   return { ref, number: String(doc.Number ?? ''), created };
 }
 
@@ -75,7 +75,7 @@ export async function handlePaymentCard(ctx: DeliveryContext, job: ClaimedJob): 
   ctx.db.prepare(`UPDATE payments SET onec_ref = ? WHERE id = ?`).run(doc.ref, paymentId);
   if (ctx.ext && ctx.profile.writes.cardPayment) {
     try {
-      await ctx.onec.create(
+      await ctx.create(
         ctx.writeSet('cardPayment'),
         ctx.profile.build.cardPaymentRecord({
           orderKey,

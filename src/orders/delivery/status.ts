@@ -30,7 +30,7 @@ export async function writeStatus(ctx: DeliveryContext, orderKey: string, s: Sta
   if (last?.period && last.period.getTime() >= period.getTime()) period = new Date(last.period.getTime() + 1000);
   for (let i = 0; ; i++) {
     try {
-      await ctx.onec.create(ctx.writeSet('orderStatus'), ctx.profile.build.orderStatusRecord({ orderKey, period, orderStatus: s.orderStatus, paymentStatus: s.paymentStatus, paidAmount: paid, comment: s.comment }));
+      await ctx.create(ctx.writeSet('orderStatus'), ctx.profile.build.orderStatusRecord({ orderKey, period, orderStatus: s.orderStatus, paymentStatus: s.paymentStatus, paidAmount: paid, comment: s.comment }));
       return true;
     } catch (e) {
       // Same second as a record written meanwhile (or by our own lost attempt): the next second.
