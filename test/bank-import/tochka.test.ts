@@ -113,7 +113,7 @@ describe('Точка statements API adapter (against a local fake)', () => {
     expect(order(db, 'O-2')).toEqual({ status: 3, paymentStatus: 2, paid: 50050 });
   });
 
-  it('a refused token: the run reports the API error and still imports the folder', async () => {
+  it('a refused token: the run reports the API error and still imports the folder; an unreadable folder does not stop the API', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'regate-bank-'));
     try {
       writeFileSync(join(dir, 'kl_to_1c.txt'), bytesOf([{ number: '1', date: '27.11.2026', amount: '500.50', payerAcc: ACC_A, payerInn: CLIENT_A_INN, payerName: 'А', purpose: 'Оплата' }]));
@@ -123,6 +123,11 @@ describe('Точка statements API adapter (against a local fake)', () => {
       expect(r.api?.error).toMatch(/HTTP 401: Invalid token/);
       expect(r.folder?.imported.map((f) => f.report.paidOrders)).toEqual([['O-2']]);
       expect(readdirSync(join(dir, 'processed'))).toEqual(['kl_to_1c.txt']);
+      // and the other way round: an unreadable folder does not stop the API
+      fake.transactions = [credit({})];
+      const r2 = await service(api(), { folder: { dir: join(dir, 'processed', 'kl_to_1c.txt'), processedDir: 'processed', failedDir: 'failed', settleMs: 0 } }).run();
+      expect(r2.folderError).toMatch(/ENOTDIR|EEXIST/);
+      expect(r2.api?.report?.paidOrders).toEqual(['O-1']);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

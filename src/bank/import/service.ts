@@ -21,6 +21,8 @@ export interface BankServiceOptions {
 
 export interface BankRunReport {
   folder?: FolderRunReport;
+  /** The folder could not be read at all (missing, no rights); the API part still ran. */
+  folderError?: string;
   api?: { source: string; report?: ImportReport; error?: string };
 }
 
@@ -71,7 +73,11 @@ export class BankService {
   async run(signal?: AbortSignal): Promise<BankRunReport> {
     const out: BankRunReport = {};
     if (this.opts.folder) {
-      out.folder = await runFolder(this.opts.folder, (bytes, name) => this.importBytes(bytes, { source: 'folder', name }));
+      try {
+        out.folder = await runFolder(this.opts.folder, (bytes, name) => this.importBytes(bytes, { source: 'folder', name }));
+      } catch (e) {
+        out.folderError = (e as Error).message ?? String(e);
+      }
     }
     const api = this.opts.api;
     if (api) {

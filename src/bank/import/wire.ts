@@ -59,6 +59,7 @@ export function wireBank(rt: Pick<Runtime, 'db' | 'config' | 'logger' | 'service
 }
 
 function logBankRun(logger: Logger, r: Awaited<ReturnType<BankService['run']>>) {
+  if (r.folderError) logger.error({ error: r.folderError }, 'bank.watchDir not read');
   for (const f of r.folder?.failed ?? []) logger.error({ file: f.file, movedTo: f.movedTo, error: f.error }, 'bank statement file rejected');
   if (r.api?.error) logger.error({ source: r.api.source, error: r.api.error }, 'bank API statement not fetched');
 }

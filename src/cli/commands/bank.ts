@@ -136,12 +136,13 @@ export function register(program: Command) {
       await withBank(configOf(cmd), async (bank) => {
         const r = await bank.run();
         if (opts.json) return console.log(JSON.stringify(r, null, 2));
-        if (!r.folder && !r.api) console.log('источники не настроены: задайте bank.watchDir и/или bank.api');
+        if (!r.folder && !r.folderError && !r.api) console.log('источники не настроены: задайте bank.watchDir и/или bank.api');
+        if (r.folderError) console.log(`папка: ОШИБКА ${r.folderError}`);
         for (const f of r.folder?.imported ?? []) console.log(`${f.file}: ${importSummary(f.report, false)} → ${f.movedTo}`);
         for (const f of r.folder?.failed ?? []) console.log(`${f.file}: ОШИБКА ${f.error} → ${f.movedTo}`);
         for (const f of r.folder?.waiting ?? []) console.log(`${f}: ещё записывается, в следующий раз`);
         if (r.api) console.log(`${r.api.source}: ${r.api.error ? `ОШИБКА ${r.api.error}` : importSummary(r.api.report!, false)}`);
-        if (r.folder?.failed.length || r.api?.error) process.exitCode = 1;
+        if (r.folderError || r.folder?.failed.length || r.api?.error) process.exitCode = 1;
       });
     });
 }
