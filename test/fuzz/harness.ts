@@ -2,6 +2,7 @@ import { z } from '@hono/zod-openapi';
 import { expect } from 'vitest';
 import { createApp, type App } from '../../src/api/app.js';
 import { ErrorSchema } from '../../src/api/errors.js';
+import { BankService } from '../../src/bank/import/service.js';
 import { CatalogService } from '../../src/catalog/service.js';
 import { writeSnapshot } from '../../src/catalog/writer.js';
 import { parseConfig } from '../../src/config/index.js';
@@ -55,7 +56,8 @@ export function buildHarness(opts: { db?: Db; lockoutAfterFailures?: number } = 
   const orders = new OrdersService(db, catalog, { confirmWindowMs: 0, maxDepth: 1_000_000 });
   const unhandled: unknown[] = [];
   const logger = recordingLogger(unhandled);
-  const app = createApp({ config, logger, services: { catalog, orders, health: { ready: async () => ({ ready: true, checks: [] }) } } });
+  const bank = new BankService(db);
+  const app = createApp({ config, logger, services: { catalog, orders, bank, health: { ready: async () => ({ ready: true, checks: [] }) } } });
   return { app, db, unhandled, changes: installChangeCounter(db) };
 }
 
