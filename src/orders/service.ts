@@ -98,9 +98,23 @@ export class OrdersService {
   async client(input: ClientInput): Promise<Answer<{ clientId: string; result: 'found' | 'created' | 'accepted'; balance: number | null; balanceAt: string | null }>> {
     const existing = this.db.prepare(`SELECT * FROM clients WHERE id = ?`).get(input.clientId) as Record<string, any> | undefined;
     if (existing) {
+      // The answer carries the client's prepayment, which changes in 1C (payments, shipments): refresh it through
+      // the same job (at most once a minute per client) and wait the confirmation window for it. When 1C is slow
+      // or down the last known balance is answered, with balanceAt saying how old it is.
+      if (this.opts.confirmWindowMs > 0 && existing.partner_key && outboxStats(this.db).pending < this.opts.maxDepth) {
+        const minute = Math.floor(this.now().getTime() / 60_000);
+        let jobId: number | undefined;
+        try {
+          jobId = enqueue(this.db, { kind: JOB.clientEnsure, key: clientKey(input.clientId), payload: { clientId: input.clientId }, dedupeKey: `balance:${input.clientId}:${minute}` }).id;
+        } catch {
+          jobId = undefined; // a full disk must not fail a read-mostly call
+        }
+        if (jobId !== undefined) await waitFor(this.db, jobId, this.opts.confirmWindowMs);
+      }
+      const row = this.db.prepare(`SELECT balance_kopecks, balance_at FROM clients WHERE id = ?`).get(input.clientId) as Record<string, any>;
       return {
         status: 200,
-        body: { clientId: input.clientId, result: 'found', balance: existing.balance_kopecks == null ? null : toRoubles(existing.balance_kopecks), balanceAt: existing.balance_at },
+        body: { clientId: input.clientId, result: 'found', balance: row.balance_kopecks == null ? null : toRoubles(row.balance_kopecks), balanceAt: row.balance_at },
       };
     }
     this.guardDepth();

@@ -49,6 +49,20 @@ describe('delivery to 1C', () => {
     expect(h.em.store.count('Catalog_Партнеры')).toBe(before);
   });
 
+  it('client: a known client\'s balance is read again from РасчетыСКлиентами (a prepayment made in 1C shows up)', async () => {
+    const first = await h.orders.client({ clientId: 'C-BAL', name: 'Сидоров' });
+    expect(first.body).toMatchObject({ result: 'created', balance: 0 });
+    const c = h.db.prepare(`SELECT partner_key, counterparty_key FROM clients WHERE id = 'C-BAL'`).get() as Record<string, string>;
+    const org = JSON.parse(h.db.prepare(`SELECT value FROM meta WHERE key = 'mirror.organisation'`).pluck().get() as string).id;
+    // An advance paid at the bank and entered in 1C by the accountant (no order in the breakdown).
+    const set = 'Document_ПоступлениеБезналичныхДенежныхСредств';
+    const doc = h.em.store.insert(set, { ХозяйственнаяОперация: 'ПоступлениеОплатыОтКлиента', Организация_Key: org, Партнер_Key: c.partner_key, Контрагент_Key: c.counterparty_key, СуммаДокумента: 500 });
+    h.em.store.post(set, String(doc.Ref_Key));
+    const again = await h.orders.client({ clientId: 'C-BAL', name: 'Сидоров' });
+    expect(again.status).toBe(200);
+    expect(again.body).toMatchObject({ result: 'found', balance: 500 });
+  });
+
   it('clientupd: the partner and counterparty get the new requisites', async () => {
     h.orders.clientUpdate({ clientId: 'C-1', name: 'ООО Вектор-Плюс', phone: '+7 495 000-00-02' });
     expect(await until(() => pending(h.db) === 0)).toBe(true);
