@@ -187,8 +187,8 @@ export class CatalogService {
   }
 
   assortment(query: AssortmentQuery): { store: { id: string; name: string }; total: number; page: number; pageSize: number; items: AssortmentItem[] } {
-    const key = `assortment:${JSON.stringify(query)}`;
-    return this.cached(key, () => {
+    // Not cached here: the route keeps the serialised page per mirror generation (api/response-cache.ts).
+    {
       const store = this.requireStore(query.store);
       const kinds = this.priceKinds(store);
       const where: string[] = [`(i.sold_to_order = 1 OR s.item_id IS NOT NULL)`];
@@ -226,7 +226,7 @@ export class CatalogService {
         pageSize: query.pageSize,
         items: rows.map((r) => toAssortmentItem(r)),
       };
-    });
+    }
   }
 
   picture(id: string): { id: string; extension: string; data: Buffer | null } | undefined {

@@ -53,9 +53,14 @@ export const ConfigSchema = z
           .default([]),
         lockoutAfterFailures: z.coerce.number().int().positive().default(10),
         lockoutMs: z.coerce.number().int().positive().default(5 * 60_000),
-        rateLimitPerMinute: z.coerce.number().int().positive().default(6000),
+        /**
+         * Requests per minute per API user. Richest.store is typically ONE user relaying hundreds of shoppers, so the
+         * default (5,000/s) sits above the measured capacity of a 2-core host (docs/benchmarks.md): it stops a runaway
+         * client, not the store. Lower it when several smaller clients share ReGate.
+         */
+        rateLimitPerMinute: z.coerce.number().int().positive().default(300_000),
         /** Requests per minute from one client address (before auth: guards the 40 ms scrypt check too). */
-        rateLimitPerAddressPerMinute: z.coerce.number().int().positive().default(12_000),
+        rateLimitPerAddressPerMinute: z.coerce.number().int().positive().default(300_000),
       })
       .prefault({}),
     onec: z

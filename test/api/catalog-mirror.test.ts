@@ -6,6 +6,7 @@ import { CatalogService } from '../../src/catalog/service.js';
 import { writeSnapshot, writeStockAndPrices } from '../../src/catalog/writer.js';
 import { hashPassword } from '../../src/install/password.js';
 import { silentLogger } from '../../src/log.js';
+import { gunzipSync } from 'node:zlib';
 
 import { S1, S2, G1, G2, I1, I2, I3, item, snapshot } from '../fixtures/mirror.js';
 
@@ -82,6 +83,16 @@ describe('read API over the mirror', () => {
     const after = await get(`/api/v1/assortment?store=${S1}`, { ...auth, 'If-None-Match': etag });
     expect(after.status).toBe(200);
     expect(((await after.json()) as any).items[0].stock).toBe(1);
+  });
+
+  it('catalogue answers are kept as bytes per mirror generation and sent gzipped to clients that accept it', async () => {
+    const plain = await get(`/api/v1/assortment?store=${S1}&pageSize=2`);
+    const zipped = await get(`/api/v1/assortment?store=${S1}&pageSize=2`, { ...auth, 'Accept-Encoding': 'gzip, deflate' });
+    expect(zipped.headers.get('content-encoding')).toBe('gzip');
+    expect(zipped.headers.get('vary')).toBe('Accept-Encoding');
+    const unzipped = JSON.parse(gunzipSync(Buffer.from(await zipped.arrayBuffer())).toString('utf8'));
+    expect(unzipped).toEqual(await plain.json());
+    expect(plain.headers.get('content-encoding')).toBeNull();
   });
 
   it('changedSince returns only items whose content changed in a later sync', async () => {

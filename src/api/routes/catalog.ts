@@ -6,6 +6,7 @@ import { API_PREFIX } from '../app.js';
 import type { CatalogService } from '../../catalog/service.js';
 import { VERSION } from '../../version.js';
 import { ApiError, ErrorSchema } from '../errors.js';
+import { ResponseCache } from '../response-cache.js';
 import { errorResponses, notFound, notModified, RefId } from '../schemas/common.js';
 import {
   AssortmentQuery,
@@ -28,6 +29,7 @@ const tags = ['Каталог'];
  */
 function conditional(c: Context, catalog: CatalogService): Response | undefined {
   const state = catalog.state();
+  c.set('mirrorGeneration' as never, state.generation as never);
   const url = new URL(c.req.url);
   const etag = `W/"${state.generation}-${createHash('sha1').update(url.pathname + url.search).digest('base64url').slice(0, 16)}"`;
   c.header('ETag', etag);
@@ -43,6 +45,13 @@ function absolute(c: Context, path: string, publicUrl?: string) {
 }
 
 export function registerCatalogRoutes(app: App, catalog: CatalogService, opts: { publicUrl?: string } = {}) {
+  const cache = new ResponseCache();
+  /** The answer for this URL from kept bytes, computing it once per mirror generation (icons carry the origin). */
+  const kept = (c: Context, compute: () => unknown) => {
+    const url = new URL(c.req.url);
+    const generation = c.get('mirrorGeneration' as never) as number;
+    return cache.answer(c, generation, `${opts.publicUrl ?? url.origin}${url.pathname}${url.search}`, compute) as never;
+  };
   app.openapi(
     createRoute({
       method: 'get',
@@ -77,7 +86,7 @@ export function registerCatalogRoutes(app: App, catalog: CatalogService, opts: {
       summary: 'Города, в которых есть склады',
       responses: { 200: json(CitiesSchema, 'Список городов'), ...notModified, ...errorResponses },
     }),
-    (c) => conditional(c, catalog) ?? c.json({ cities: catalog.cities() }, 200),
+    (c) => conditional(c, catalog) ?? kept(c, () => ({ cities: catalog.cities() })),
   );
 
   app.openapi(
@@ -91,7 +100,7 @@ export function registerCatalogRoutes(app: App, catalog: CatalogService, opts: {
     }),
     (c) => {
       const { city } = c.req.valid('query');
-      return conditional(c, catalog) ?? c.json({ city, stores: catalog.storesInCity(city) }, 200);
+      return conditional(c, catalog) ?? kept(c, () => ({ city, stores: catalog.storesInCity(city) }));
     },
   );
 
@@ -104,7 +113,7 @@ export function registerCatalogRoutes(app: App, catalog: CatalogService, opts: {
       request: { query: StoreQuery },
       responses: { 200: json(StoreTableSchema, 'Дерево групп'), ...notModified, ...errorResponses, ...notFound('Склад') },
     }),
-    (c) => conditional(c, catalog) ?? c.json(catalog.storeTable(c.req.valid('query').store), 200),
+    (c) => conditional(c, catalog) ?? kept(c, () => catalog.storeTable(c.req.valid('query').store)),
   );
 
   app.openapi(
@@ -119,9 +128,10 @@ export function registerCatalogRoutes(app: App, catalog: CatalogService, opts: {
     (c) => {
       const early = conditional(c, catalog);
       if (early) return early as never;
-      const result = catalog.assortment(c.req.valid('query'));
-      const items = result.items.map((i) => ({ ...i, icons: i.icons.map((p) => absolute(c, p, opts.publicUrl)) }));
-      return c.json({ ...result, items }, 200);
+      return kept(c, () => {
+        const result = catalog.assortment(c.req.valid('query'));
+        return { ...result, items: result.items.map((i) => ({ ...i, icons: i.icons.map((p) => absolute(c, p, opts.publicUrl)) })) };
+      });
     },
   );
 
