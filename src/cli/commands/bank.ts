@@ -150,7 +150,7 @@ export function register(program: Command) {
 const rub = (k: number) => `${(k / 100).toLocaleString('ru-RU', { minimumFractionDigits: 2, maximumFractionDigits: 2 })} руб.`;
 
 function importSummary(r: import('../../bank/import/types.js').ImportReport, dryRun: boolean): string {
-  if (r.duplicate) return `эта выписка уже загружена: ничего не изменено (${r.incoming} поступлений)`;
+  if (r.duplicate) return `эта выписка уже загружена: ничего не изменено (поступлений в ней: ${r.incoming})`;
   const parts = [
     `поступлений ${r.incoming}`,
     `новых ${r.newPayments}`,
