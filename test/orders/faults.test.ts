@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import { enqueue, getJob, listJobs } from '../../src/outbox/index.js';
 import { ORDERS, harness, pending, until, type Harness } from './harness.js';
 
 /**
@@ -49,6 +50,24 @@ describe('delivery under faults', () => {
     expect(h.db.prepare(`SELECT COUNT(*) FROM orders WHERE status = 1`).pluck().get()).toBe(200);
     console.log(`[down] 200 bookings accepted in ${acceptMs} ms (${Math.round(200_000 / acceptMs)}/s, window ${h.config.outbox.confirmWindowMs} ms); ${retried} retries while down; delivered in ${deliverMs} ms after up (${Math.round(200_000 / deliverMs)}/s, ${h.config.onec.sessions} sessions)`);
   }, 90_000);
+
+  it('a booking that used up its attempts while 1C was down is revived once 1C is back (other dead letters stay dead)', async () => {
+    h = await harness({ config: { outbox: { backoffBaseMs: 10, backoffMaxMs: 30, confirmWindowMs: 0, maxAttempts: 3, leaseMs: 20_000 } } });
+    await h.orders.client({ clientId: 'RV-1', name: 'Клиент' });
+    expect(await until(() => pending(h!.db) === 0)).toBe(true);
+    await h.em.faults.down();
+    await h.orders.book(h.booking('RV-O1', 'RV-1', 1));
+    const other = enqueue(h.db, { kind: 'booking.create', key: 'order:RV-NONE', payload: { orderId: 'RV-NONE' } });
+    const job = listJobs(h.db).find((j) => j.key === 'order:RV-O1')!;
+    expect(await until(() => getJob(h!.db, job.id)!.state === 'dead' && getJob(h!.db, other.id)!.state === 'dead')).toBe(true);
+    expect(getJob(h.db, job.id)!.lastError).toMatch(/^gave up after 3 attempts: \[1C unavailable\]/);
+    expect(await h.delivery.revive()).toEqual([]); // still down: fresh attempts would die the same way
+    await h.em.faults.up();
+    expect(await h.delivery.revive()).toEqual([job.id]);
+    expect(await until(() => getJob(h!.db, job.id)!.state === 'done')).toBe(true);
+    expect(h.docs(ORDERS, 'RV-O1')).toHaveLength(1);
+    expect(getJob(h.db, other.id)!.state).toBe('dead'); // died of something else: the administrator's
+  });
 
   it('20% of answers lost (writes applied): no duplicate documents, partners or payments; everything delivered and posted', async () => {
     h = await harness({ faults: { lostResponseRate: 0.2, seed: 7 }, config: { outbox: { backoffBaseMs: 10, backoffMaxMs: 100, confirmWindowMs: 0, maxAttempts: 1000, leaseMs: 20_000 } } });

@@ -75,6 +75,11 @@ export class DeliveryContext {
     return this.onec.get(set, key, { signal: this.signal });
   }
 
+  /** One small read (the currencies, a handful of rows): does 1C answer at all? */
+  async ping(): Promise<void> {
+    await readAll(this.onec, this.spec('currency'));
+  }
+
   /** Runs fn with no other fn of the same name running in this process. */
   async exclusive<T>(name: string, fn: () => Promise<T>): Promise<T> {
     const prev = this.locks.get(name) ?? Promise.resolve();

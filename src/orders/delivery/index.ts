@@ -15,11 +15,13 @@ import { handleClientEnsure, handleClientUpdate } from './clients.js';
 import { classify, DeliveryContext } from './context.js';
 import { handleOrderStatus } from './order-status.js';
 import { handleBankPayment, handlePaymentCard, handleRefundCreate } from './payments.js';
+import { reviveUnavailable, tagUnavailable } from './revive.js';
 
 export { DeliveryContext, classify, isDuplicate, type DeliveryDeps } from './context.js';
 export { ensureClient, refreshBalance } from './clients.js';
 export { closeOrderInOneC } from './order-status.js';
 export { lastStatus, writeStatus } from './status.js';
+export { reviveUnavailable, UNAVAILABLE_TAG } from './revive.js';
 
 /** What registerDelivery needs; the daemon's Runtime has all of it. */
 export interface DeliveryHost {
@@ -43,6 +45,8 @@ export interface Delivery {
   ctx: DeliveryContext;
   expire(): { expired: string[] };
   reconcile(): ReturnType<typeof reconcileOrders>;
+  /** Dead jobs that only ran out of attempts while 1C was unreachable get fresh attempts (see revive.ts). */
+  revive(): Promise<number[]>;
 }
 
 type KindHandler = (ctx: DeliveryContext, job: ClaimedJob, hc: HandlerContext) => Promise<Json>;
@@ -75,7 +79,7 @@ export function registerDelivery(host: DeliveryHost, opts: DeliveryOptions = {})
         // its lease was lost while the first run is still inside 1C.
         return await (typeof orderId === 'string' ? ctx.exclusive(`order:${orderId}`, run) : run());
       } catch (e) {
-        throw classify(e);
+        throw tagUnavailable(classify(e));
       }
     });
   }
@@ -87,6 +91,12 @@ export function registerDelivery(host: DeliveryHost, opts: DeliveryOptions = {})
     ctx,
     expire: () => expireOrders(host.db, { expireAfterHours: host.config.orders.expireAfterHours, webhooks, now: ctx.now() }),
     reconcile: () => reconcileOrders(ctx),
+    // An outage longer than the order's life is the administrator's to look at, not ours to retry forever.
+    revive: () =>
+      reviveUnavailable(host.db, {
+        maxAgeHours: host.config.orders.expireAfterHours,
+        ping: () => ctx.ping(),
+      }),
   };
   if (opts.schedules !== false) {
     const expiry = scheduleJob('order expiry', host.config.orders.expiryCron, host.logger, async () => {
@@ -94,6 +104,8 @@ export function registerDelivery(host: DeliveryHost, opts: DeliveryOptions = {})
       if (r.expired.length) host.logger.info({ expired: r.expired.length }, 'orders expired');
     });
     const reconcile = scheduleJob('order reconciliation', host.config.orders.reconcileCron, host.logger, async () => {
+      const revived = await delivery.revive();
+      if (revived.length) host.logger.warn({ jobs: revived }, 'outbox jobs that died while 1C was unreachable get fresh attempts');
       const r = await delivery.reconcile();
       if (r.cancelled.length || r.paidInCash.length) host.logger.info({ cancelled: r.cancelled, paidInCash: r.paidInCash, checked: r.checked }, 'orders reconciled with 1C');
     });
