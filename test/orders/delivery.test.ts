@@ -164,6 +164,8 @@ describe('delivery to 1C', () => {
     addPayment('bank-1', half);
     expect(await until(() => pending(h.db) === 0)).toBe(true);
     expect(h.docs('Document_ПоступлениеБезналичныхДенежныхСредств', 'bank-1')[0]).toMatchObject({ Posted: true, СуммаДокумента: half / 100, НомерВходящегоДокумента: '77', Контрагент_Key: (h.db.prepare(`SELECT counterparty_key FROM clients WHERE id = 'C-1'`).pluck().get()) });
+    const account = h.em.store.list('Catalog_БанковскиеСчетаОрганизаций')[0];
+    expect(h.docs('Document_ПоступлениеБезналичныхДенежныхСредств', 'bank-1')[0].БанковскийСчет_Key).toBe(account.Ref_Key);
     expect(order('O-B').status).toBe(1);
     expect(lastStatus(o.onec_ref)).toMatchObject({ СтатусЗаказа: 1, СтатусОплаты: 0, СуммаОплаты: half / 100 });
     addPayment('bank-2', o.amount_kopecks - half);
