@@ -54,8 +54,9 @@ type KindHandler = (ctx: DeliveryContext, job: ClaimedJob, hc: HandlerContext) =
 /**
  * The delivery half of the write path: one outbox handler per JOB kind, plus the expiry and reconciliation
  * schedules. Handlers are at-least-once and each looks 1C up by the external id before creating anything.
- * Errors: 1C unavailable / timeout / 500 are thrown as they are (the outbox retries with backoff); a request 1C
- * refuses as malformed (400), a missing right or published name becomes a PermanentError (dead letter at once).
+ * Errors: 1C unavailable / timeout / 500 are thrown as they are (the outbox retries with backoff; unavailable and
+ * timeouts are tagged so that revive() can bring back jobs an outage outlasted); a request 1C refuses as malformed
+ * (400), a missing right or published name becomes a PermanentError (dead letter at once).
  */
 export function registerDelivery(host: DeliveryHost, opts: DeliveryOptions = {}): Delivery {
   const ctx = new DeliveryContext({ db: host.db, onec: host.onec, config: host.config, logger: host.logger, profile: opts.profile, now: opts.now });
