@@ -6,6 +6,7 @@ import { openDb } from '../db/open.js';
 import { silentLogger } from '../log.js';
 import { CatalogService } from '../catalog/service.js';
 import { OrdersService } from '../orders/service.js';
+import { BankService } from '../bank/import/service.js';
 import { createApp } from './app.js';
 
 const ASSETS = ['swagger-ui.css', 'swagger-ui-bundle.js', 'swagger-ui-standalone-preset.js', 'favicon-32x32.png'];
@@ -22,7 +23,7 @@ export async function exportDocs(config: Config, out: string, serverUrl?: string
   const app = createApp({
     config: { ...config, server: { ...config.server, publicUrl: serverUrl ?? config.server.publicUrl ?? 'https://regate.example.ru' } },
     logger: silentLogger,
-    services: { catalog, orders, bank: undefined, health: { ready: async () => ({ ready: true, checks: [] }) } },
+    services: { catalog, orders, bank: new BankService(db), health: { ready: async () => ({ ready: true, checks: [] }) } },
   });
   const spec = await (await app.request('/openapi.json')).text();
   db.close();
