@@ -90,6 +90,11 @@ export function errorBody(c: Context, code: string, message: string, fields: Fie
   return { error: { code, message, fields, requestId: (c.get('requestId' as never) as string | undefined) ?? '' } };
 }
 
+function clientAborted(err: unknown): boolean {
+  const e = err as { code?: unknown; message?: unknown } | null;
+  return e?.code === 'ECONNRESET' && e.message === 'aborted';
+}
+
 /** The one mapping from anything thrown to an HTTP answer. */
 export function errorResponse(err: unknown, c: Context): Response {
   if (err instanceof ApiError) {
@@ -99,6 +104,11 @@ export function errorResponse(err: unknown, c: Context): Response {
   }
   if (err instanceof z.ZodError) {
     return c.json(errorBody(c, 'validation_failed', 'Неверные параметры запроса', fieldsOf(err)), 400);
+  }
+  if (clientAborted(err)) {
+    // The client closed the connection before sending the whole body (Node: Error 'aborted', ECONNRESET). Nobody
+    // reads this answer; it is a 400 so that logs and metrics do not count the client's hang-up as our 500.
+    return c.json(errorBody(c, 'request_aborted', 'Клиент закрыл соединение, не передав тело запроса целиком', [{ field: 'body', message: 'получено не полностью' }]), 400);
   }
   const storage = storageFault(err);
   if (storage) {
