@@ -53,7 +53,8 @@ export function buildHarness(opts: { db?: Db; lockoutAfterFailures?: number } = 
   });
   const catalog = new CatalogService(db, { retail: 'Розничная', tier1: 'Мелкооптовая', tier2: 'Оптовая' });
   // maxDepth far above what a run enqueues: backpressure 503s are tested elsewhere and would mask real 5xx here.
-  const orders = new OrdersService(db, catalog, { confirmWindowMs: 0, maxDepth: 1_000_000 });
+  // webhooks on: every status change also enqueues a webhook job, the longest write path
+  const orders = new OrdersService(db, catalog, { confirmWindowMs: 0, maxDepth: 1_000_000, webhooks: true });
   const unhandled: unknown[] = [];
   const logger = recordingLogger(unhandled);
   const bank = new BankService(db);
