@@ -37,7 +37,7 @@ export const SUITES: Record<string, { title: string; run: (ctx: SuiteContext) =>
   bank: { title: 'Bank statement parse (100 MB)', run: runBank },
   demo: { title: 'Demo base generation (100k items)', run: runDemo },
   outbox: { title: 'Outbox on disk', run: runOutbox },
-  readfix: { title: 'PROTOTYPE of the proposed read fix (not product code; only with --only readfix)', run: runReadFix, optional: true },
+  readfix: { title: 'PROTOTYPE of the next proposed read fix, state() narrowed (not product code; only with --only readfix)', run: runReadFix, optional: true },
 };
 
 export interface BenchOptions {

@@ -15,7 +15,7 @@ import { hashPassword } from '../../src/install/password.js';
 import { stats as outboxStats } from '../../src/outbox/index.js';
 import { argsOf, serveParent } from '../lib/proc.js';
 import { startProfile, stopProfile } from '../lib/profile.js';
-import { bytesCache } from '../lib/bytes-cache.js';
+import { narrowState } from '../lib/state-fix.js';
 
 const args = argsOf<{
   onecUrl: string;
@@ -60,7 +60,8 @@ const config = loadConfig({
 const logger = createLogger(config.log.level);
 const rt = createRuntime(config, logger);
 const sync = await runFullSync(rt);
-const server = await startServer(args.prototype ? ({ fetch: bytesCache(rt) } as unknown as typeof rt.app) : rt.app, config);
+if (args.prototype) narrowState(rt);
+const server = await startServer(rt.app, config);
 if (args.worker) rt.start();
 
 // One authenticated request, so the credential is in the verified cache before the load starts.
