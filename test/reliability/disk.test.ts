@@ -209,6 +209,8 @@ function runUnprivileged(code: string, args: string[]): { result?: unknown; skip
   });
   if (r.error) return { skipped: `cannot start the child${asRoot ? ' as nobody' : ''}: ${r.error.message}` };
   const last = r.stdout.trim().split('\n').pop() ?? '';
+  // the checkout may be unreadable to nobody (a home directory with mode 0700): that is the machine, not ReGate
+  if (asRoot && r.status !== 0 && /EACCES|permission denied/i.test(r.stderr)) return { skipped: `nobody cannot read ${repoRoot}` };
   if (r.status !== 0 || !last.startsWith('{')) throw new Error(`child failed (${r.status}): ${r.stderr.slice(-2000)}`);
   return { result: JSON.parse(last) };
 }
