@@ -103,6 +103,11 @@ export async function runBench(opts: BenchOptions = {}): Promise<number> {
         log(profileText(profile));
         results.profiles![name] = { at: results.suites[name].at, summary: profile };
       }
+      const delivery = r.details.profileDelivery as { regate: ProfileSummary; emulator: ProfileSummary } | undefined;
+      if (delivery) {
+        results.profiles![`${name}-delivery`] = { at: results.suites[name].at, summary: delivery.regate };
+        results.profiles![`${name}-delivery-emulator`] = { at: results.suites[name].at, summary: delivery.emulator };
+      }
     } catch (e) {
       const error = e instanceof Error ? e.stack ?? e.message : String(e);
       log(`${name} FAILED: ${error}`);
@@ -159,9 +164,18 @@ function resultsMarkdown(results: Results, figures: Figure[]): string {
   const what: Record<string, string> = {
     read: 'the 64-connection assortment run (the headline 256-connection run is not profiled)',
     booking: 'the booking burst',
+    'booking-delivery': 'the delivery phase after the burst (10 s)',
   };
   for (const [name, { at, summary: profile }] of Object.entries(results.profiles ?? {})) {
     out.push('');
+    if (name === 'booking-delivery-emulator') {
+      out.push(`CPU profile of the emulator process during the same delivery phase (${profile.busyMs} ms busy of ${profile.totalMs} ms), by nearest src/ frame:`);
+      out.push('');
+      out.push('| share | charged to the nearest src/ frame |');
+      out.push('|--:|---|');
+      for (const f of (profile.bySrcFrame ?? []).slice(0, 8)) out.push(`| ${f.pct}% | \`${f.frame}\` |`);
+      continue;
+    }
     out.push(`CPU profile of the ReGate process during ${what[name] ?? name} (${at.slice(0, 16).replace('T', ' ')} UTC; self time, ${profile.busyMs} ms busy of ${profile.totalMs} ms):`);
     out.push('');
     out.push('| share | area |');

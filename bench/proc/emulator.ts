@@ -6,6 +6,7 @@
 import { generateDemoBase } from '../../src/emulator/demo/index.js';
 import { startEmulator, type FaultConfig } from '../../src/emulator/index.js';
 import { argsOf, serveParent } from '../lib/proc.js';
+import { startProfile, stopProfile } from '../lib/profile.js';
 
 const args = argsOf<{ items: number; seed?: number; faults?: FaultConfig; user: { name: string; password: string } }>();
 
@@ -29,6 +30,8 @@ serveParent(
   {
     setFaults: (patch: Record<string, unknown>) => em.faults.set(patch as FaultConfig),
     resetFaults: () => em.faults.reset(),
+    profileStart: () => startProfile(),
+    profileStop: (file: string) => stopProfile(file),
     /** OData calls so far and the orders whose external id starts with `prefix` (ReGate's bookings). */
     stats: (prefix: string) => {
       let delivered = 0;

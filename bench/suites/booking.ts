@@ -121,14 +121,36 @@ export async function runBooking(ctx: SuiteContext): Promise<SuiteResult> {
     ctx.log(fmtLoad('booking: POST /api/v1/booking', burst));
     const accepted = burst.ok;
     const burstEnd = performance.now() - t0;
+    // The delivery phase profiled on both sides: what ReGate and the emulator spend per order beyond the 50 ms.
+    let profileDelivery: { regate: ProfileSummary; emulator: ProfileSummary; seconds: number } | undefined;
+    const profiling = ctx.profile
+      ? (async () => {
+          await sleep(1000);
+          await Promise.all([rg.call('profileStart'), em.call('profileStart')]);
+          const p0 = performance.now();
+          await sleep(ctx.quick ? 3000 : 10_000);
+          const [regate, emulator] = await Promise.all([
+            rg.call<ProfileSummary>('profileStop', join(ctx.resultsDir, 'booking-delivery-regate.cpuprofile')),
+            em.call<ProfileSummary>('profileStop', join(ctx.resultsDir, 'booking-delivery-emulator.cpuprofile')),
+          ]);
+          profileDelivery = { regate, emulator, seconds: (performance.now() - p0) / 1000 };
+        })()
+      : Promise.resolve();
     // Wait for delivery: all accepted bookings, or the window, whichever first.
     while (performance.now() - t0 < burstEnd + deliveryWindowS * 1000) {
       const last = samples[samples.length - 1];
       if (last && last[1] >= accepted) break;
       await sleep(250);
     }
+    await profiling;
     sampling = false;
     await sampler;
+    if (profileDelivery) {
+      const busy = (p: ProfileSummary) => `${((p.busyMs / 1000 / profileDelivery!.seconds) * 100).toFixed(0)}% of one core`;
+      ctx.log(`booking: delivery phase, ${profileDelivery.seconds.toFixed(0)} s profiled: ReGate busy ${busy(profileDelivery.regate)}, emulator busy ${busy(profileDelivery.emulator)}`);
+      for (const [who, p] of [['ReGate', profileDelivery.regate], ['emulator', profileDelivery.emulator]] as const)
+        ctx.log(`  ${who} by nearest src/ frame: ${p.bySrcFrame.slice(0, 6).map((f) => `${f.pct}% ${f.frame}`).join('; ')}`);
+    }
     const onecStats = await rg.call('onecStats');
     const outbox = await rg.call('outbox');
     const statuses = await rg.call('orderStatuses', prefix);
@@ -173,7 +195,7 @@ export async function runBooking(ctx: SuiteContext): Promise<SuiteResult> {
       finish({ bench: 'booking', name: 'OData calls per delivered order', value: callsPerOrder, unit: 'calls', note: callsPerOrder == null ? 'no deliveries' : undefined }),
       finish({ bench: 'booking', name: 'server peak RSS', value: usage?.maxRssMB ?? null, unit: 'MB' }),
     ];
-    return { figures, details: { profile, during, steady, durationS, accepted, delivered, burst, echo: base, samples, onecStats, outbox, statuses, settle, usage, stores: stores.length, orderable } };
+    return { figures, details: { profile, profileDelivery, during, steady, durationS, accepted, delivered, burst, echo: base, samples, onecStats, outbox, statuses, settle, usage, stores: stores.length, orderable } };
   } finally {
     await echo.stop();
     await rg.stop();
