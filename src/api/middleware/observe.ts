@@ -1,6 +1,6 @@
 import type { Context, MiddlewareHandler } from 'hono';
 import { routePath } from 'hono/route';
-import type { Logger } from '../../log.js';
+import { fixedFieldsLogger, type Logger } from '../../log.js';
 import { clientAddress } from './client.js';
 
 export interface RequestObserver {
@@ -14,10 +14,12 @@ export interface RequestObserver {
  */
 export function observe(opts: { logger: Logger; metrics?: RequestObserver; logRequests: boolean; trustProxy: boolean }): MiddlewareHandler {
   const { logger, metrics, logRequests, trustProxy } = opts;
+  const access = fixedFieldsLogger(logger);
   return async (c, next) => {
     const started = performance.now();
     const remote = clientAddress(c, trustProxy);
-    const log = logger.child({ requestId: c.get('requestId' as never) as string });
+    const requestId = c.get('requestId' as never) as string;
+    const log = logger.child({ requestId });
     c.set('logger' as never, log as never);
     c.set('clientAddress' as never, remote as never);
     await next();
@@ -26,7 +28,9 @@ export function observe(opts: { logger: Logger; metrics?: RequestObserver; logRe
     const route = routeOf(c, status);
     metrics?.observeRequest(route, c.req.method, status, ms);
     if (logRequests) {
+      // Only these fields, all ours: see fixedFieldsLogger for why this line skips redaction.
       const line = {
+        requestId,
         method: c.req.method,
         route,
         path: c.req.path,
@@ -35,8 +39,8 @@ export function observe(opts: { logger: Logger; metrics?: RequestObserver; logRe
         user: (c.get('user' as never) as string | undefined) ?? null,
         remote,
       };
-      if (status >= 500) log.error(line, 'request');
-      else log.info(line, 'request');
+      if (status >= 500) access.error(line, 'request');
+      else access.info(line, 'request');
     }
   };
 }
