@@ -40,7 +40,7 @@ export async function runRead(ctx: SuiteContext): Promise<SuiteResult> {
     const auth = basic(API_USER);
     const headers = { authorization: auth };
     // The headline client asks for gzip, as the HTTP libraries a store back end uses do by default (Node's fetch,
-    // Go's net/http, Python requests, Guzzle with curl's defaults); one run without it shows the other case.
+    // Go's net/http, Python requests); one run without it shows the other case.
     const gzHeaders = { ...headers, 'accept-encoding': 'gzip' };
     const { paths, coldMs, bytes } = await preparePages(rg.ready.url, rg.ready.stores, headers);
     const gzBytes = Number((await fetch(rg.ready.url + paths[0], { headers: gzHeaders })).headers.get('content-length') ?? NaN);
