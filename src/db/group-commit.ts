@@ -49,6 +49,11 @@ export class GroupCommit {
             // A nested better-sqlite3 transaction is a SAVEPOINT: on throw only this write is rolled back.
             outcomes.push({ ok: true, value: this.db.transaction(p.fn)() });
           } catch (err) {
+            // SQLITE_FULL/IOERR/BUSY/NOMEM may make SQLite roll back the WHOLE transaction, not just the statement
+            // (always so for a statement without a statement journal). Then the writes before this one are gone,
+            // and the ones after must not run: outside a transaction each would commit on its own. Fail the batch
+            // with this error (a storage fault → 503), not with the COMMIT's "no transaction is active".
+            if (!this.db.inTransaction) throw err;
             outcomes.push({ ok: false, err });
           }
         }

@@ -32,7 +32,12 @@ export interface Harness {
   changes(): number;
 }
 
-export function buildHarness(opts: { db?: Db; lockoutAfterFailures?: number } = {}): Harness {
+/**
+ * `counter: 'rows'` counts rows (all tables) instead of installing TEMP triggers: a trigger makes SQLite keep a
+ * statement journal, which changes how it answers SQLITE_FULL (statement rollback instead of a whole-transaction
+ * rollback), so disk-fault tests must not have them. Row counts miss in-place UPDATEs; those tests send none.
+ */
+export function buildHarness(opts: { db?: Db; lockoutAfterFailures?: number; counter?: 'triggers' | 'rows' } = {}): Harness {
   const db = opts.db ?? openDb(':memory:');
   if (!opts.db) {
     const pictures = [
@@ -59,7 +64,7 @@ export function buildHarness(opts: { db?: Db; lockoutAfterFailures?: number } = 
   const logger = recordingLogger(unhandled);
   const bank = new BankService(db);
   const app = createApp({ config, logger, services: { catalog, orders, bank, health: { ready: async () => ({ ready: true, checks: [] }) } } });
-  return { app, db, unhandled, changes: installChangeCounter(db) };
+  return { app, db, unhandled, changes: opts.counter === 'rows' ? rowCounter(db) : installChangeCounter(db) };
 }
 
 function recordingLogger(sink: unknown[]): Logger {
@@ -86,6 +91,12 @@ function installChangeCounter(db: Db): () => number {
     }
   }
   const q = db.prepare(`SELECT n FROM temp.fuzz_changes`).pluck();
+  return () => q.get() as number;
+}
+
+function rowCounter(db: Db): () => number {
+  const tables = db.prepare(`SELECT name FROM main.sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'`).pluck().all() as string[];
+  const q = db.prepare(`SELECT ${tables.map((t) => `(SELECT COUNT(*) FROM main."${t}")`).join(' + ')}`).pluck();
   return () => q.get() as number;
 }
 

@@ -6,8 +6,11 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { errorResponse } from '../../src/api/errors.js';
+import { errorResponse, storageFault } from '../../src/api/errors.js';
+import { CatalogService } from '../../src/catalog/service.js';
+import { OrdersService } from '../../src/orders/service.js';
 import { writeSnapshot } from '../../src/catalog/writer.js';
+import { GroupCommit } from '../../src/db/group-commit.js';
 import { openDb, probeStorage, type Db } from '../../src/db/open.js';
 import { I1, S1, snapshot } from '../fixtures/mirror.js';
 import { AUTH, buildHarness, type Harness } from '../fuzz/harness.js';
@@ -50,7 +53,7 @@ afterAll(() => {
 async function seeded(): Promise<Db> {
   const db = openDb(path);
   writeSnapshot(db, { ...snapshot, stock: [{ storeId: S1, itemId: I1, quantity: 1_000_000 }] });
-  const h = buildHarness({ db });
+  const h = buildHarness({ db, counter: 'rows' });
   expect((await send(h, { kind: 'client', id: 'C-0', body: { clientId: 'C-0', name: 'Иванов' } })).status).toBe(202);
   for (const [id, q] of [['P-1', 1], ['P-2', 2]] as const) {
     expect((await send(h, { kind: 'booking', id, body: booking(id, 'C-0', q) })).status).toBe(202);
@@ -218,7 +221,7 @@ function runUnprivileged(code: string, args: string[]): { result?: unknown; skip
 describe('storage faults: 503 storage_unavailable + Retry-After, nothing acknowledged that is not on disk', () => {
   it('SQLITE_FULL via max_page_count on the real file; after raising the limit the same requests succeed', async () => {
     const db = await seeded();
-    const h = buildHarness({ db });
+    const h = buildHarness({ db, counter: 'rows' });
     const pages = db.pragma('page_count', { simple: true }) as number;
     // A little headroom: some writes still fit (and are really on disk), then the "disk" is full.
     expect(db.pragma(`max_page_count = ${pages + 2}`, { simple: true })).toBe(pages + 2);
@@ -236,10 +239,79 @@ describe('storage faults: 503 storage_unavailable + Retry-After, nothing acknowl
     verify('SQLITE_FULL (max_page_count)', reqs.length + during.refused.length, [...during.acknowledged, ...after.acknowledged], during.refused.length);
   });
 
+  it('SQLITE_FULL under concurrency: requests that share a commit (group commit) are each 2xx and on disk, or 503 and absent', async () => {
+    const db = await seeded();
+    const h = buildHarness({ db, counter: 'rows' });
+    const pages = db.pragma('page_count', { simple: true }) as number;
+    db.pragma(`max_page_count = ${pages + 4}`);
+    // Sent at once: with a group commit they land in one transaction. SQLite answers SQLITE_FULL by rolling back
+    // the WHOLE transaction (not just the statement): the writes before it in the batch are gone, and a write
+    // after it must not run outside the transaction.
+    const reqs = workload('fullc', 30).filter((s) => s.kind !== 'paycard');
+    const answers = await Promise.all(reqs.map((s) => send(h, s)));
+    const acknowledged = reqs.filter((_, i) => answers[i].status >= 200 && answers[i].status < 300);
+    const refused = reqs.filter((_, i) => answers[i].status === 503);
+    const other = answers.filter((a) => a.status !== 503 && !(a.status >= 200 && a.status < 300));
+    expect(other.map((a) => `${a.status} ${a.body?.error?.code}: ${a.body?.error?.message}`), 'neither 2xx nor 503').toEqual([]);
+    for (const i of answers.keys()) if (answers[i].status === 503) expect(answers[i].body.error.code).toBe('storage_unavailable');
+    expect(refused.length, 'the fault must actually bite').toBeGreaterThan(0);
+    db.close();
+    const file = new Database(path, { readonly: true });
+    const refusedButStored = refused.filter((s) => onDisk(file, s)).map((s) => s.id);
+    file.close();
+    // a 503 says "not written": a refused request found on disk would be written behind the client's back
+    expect(refusedButStored, 'answered 503 but on disk').toEqual([]);
+    verify('SQLITE_FULL, concurrent', reqs.length, acknowledged, refused.length);
+  });
+
+  it('SQLITE_FULL, writes issued in one tick straight to OrdersService (one group-commit batch): each is on disk or a storage fault', async () => {
+    // Without a statement journal (no triggers), SQLITE_FULL rolls back the WHOLE transaction, not just the
+    // statement: the case a shared (group) commit must survive.
+    const db = await seeded();
+    const catalog = new CatalogService(db, { retail: 'Розничная', tier1: 'Мелкооптовая', tier2: 'Оптовая' });
+    const orders = new OrdersService(db, catalog, { confirmWindowMs: 0, maxDepth: 1_000_000 });
+    db.pragma(`max_page_count = ${(db.pragma('page_count', { simple: true }) as number) + 4}`);
+    const reqs = workload('tick', 30).filter((s) => s.kind !== 'paycard');
+    const settled = await Promise.allSettled(reqs.map((s) => (s.kind === 'client' ? orders.client(s.body as never) : orders.book(s.body as never))));
+    const acknowledged = reqs.filter((_, i) => settled[i].status === 'fulfilled');
+    const refused = reqs.filter((_, i) => settled[i].status === 'rejected');
+    // what the one error mapper would answer: a storage fault is 503, anything else would be a 500
+    const not503 = settled.flatMap((r) => (r.status === 'rejected' && !storageFault(r.reason) ? [`${(r.reason as { code?: string }).code}: ${(r.reason as Error).message}`] : []));
+    expect([...new Set(not503)], 'would be 500').toEqual([]);
+    expect(refused.length, 'the fault must actually bite').toBeGreaterThan(0);
+    db.close();
+    const file = new Database(path, { readonly: true });
+    const refusedButStored = refused.filter((s) => onDisk(file, s)).map((s) => s.id);
+    file.close();
+    expect(refusedButStored, 'refused but on disk').toEqual([]);
+    verify('SQLITE_FULL, one tick', reqs.length, acknowledged, refused.length);
+  });
+
+  it('group commit under SQLITE_FULL: every write of a batch settles as committed-and-on-disk or a storage fault, none in between', async () => {
+    const db = openDb(path);
+    db.exec(`CREATE TABLE t (id TEXT PRIMARY KEY, v TEXT)`);
+    db.pragma(`max_page_count = ${(db.pragma('page_count', { simple: true }) as number) + 3}`);
+    const gc = new GroupCommit(db);
+    // A plain one-row INSERT has no statement journal: SQLITE_FULL rolls back the whole shared transaction.
+    const ids = Array.from({ length: 40 }, (_, i) => `k${i}`);
+    const settled = await Promise.allSettled(ids.map((id) => gc.run(() => db.prepare(`INSERT INTO t VALUES (?, ?)`).run(id, 'x'.repeat(2000)))));
+    db.close();
+    const file = new Database(path, { readonly: true });
+    const stored = new Set(file.prepare(`SELECT id FROM t`).pluck().all() as string[]);
+    file.close();
+    const resolved = ids.filter((_, i) => settled[i].status === 'fulfilled');
+    const rejected = settled.flatMap((r, i) => (r.status === 'rejected' ? [{ id: ids[i], err: r.reason as { code?: string; message?: string } }] : []));
+    expect(rejected.length, 'the fault must bite').toBeGreaterThan(0);
+    expect(resolved.filter((id) => !stored.has(id)), 'resolved but not on disk').toEqual([]);
+    expect(rejected.filter((r) => stored.has(r.id)).map((r) => r.id), 'rejected but on disk (committed outside the batch)').toEqual([]);
+    expect([...new Set(rejected.filter((r) => !storageFault(r.err)).map((r) => `${r.err.code}: ${r.err.message}`))], 'would be 500').toEqual([]);
+    ledger.push({ scenario: 'group commit batch, FULL', sent: ids.length, acknowledged: resolved.length, refused: rejected.length, found: resolved.filter((id) => stored.has(id)).length, lost: 0 });
+  });
+
   it('read-only open: writes 503 (reads and known clients still answer), reopened read-write they succeed', async () => {
     (await seeded()).close();
     const ro = openDb(path, { readonly: true });
-    const h = buildHarness({ db: ro });
+    const h = buildHarness({ db: ro, counter: 'rows' });
     const reqs = workload('ro', 12);
     const during = await run(h, reqs);
     expect(during.acknowledged).toEqual([]);
@@ -250,7 +322,7 @@ describe('storage faults: 503 storage_unavailable + Retry-After, nothing acknowl
     ro.close();
 
     const rw = openDb(path);
-    const after = await run(buildHarness({ db: rw }), during.refused);
+    const after = await run(buildHarness({ db: rw, counter: 'rows' }), during.refused);
     expect(after.refused).toEqual([]);
     rw.close();
     verify('read-only open', reqs.length * 2, after.acknowledged, during.refused.length);
@@ -258,7 +330,7 @@ describe('storage faults: 503 storage_unavailable + Retry-After, nothing acknowl
 
   it('read-only at run time (PRAGMA query_only): 503 while it lasts, then the same requests succeed', async () => {
     const db = await seeded();
-    const h = buildHarness({ db });
+    const h = buildHarness({ db, counter: 'rows' });
     db.pragma('query_only = ON');
     const reqs = workload('qo', 12);
     const during = await run(h, reqs);
@@ -311,7 +383,7 @@ describe('storage faults: 503 storage_unavailable + Retry-After, nothing acknowl
 
   it('SQLITE_BUSY: another process holds the write lock past busy_timeout → 503; released, the requests succeed', async () => {
     const db = await seeded();
-    const h = buildHarness({ db });
+    const h = buildHarness({ db, counter: 'rows' });
     // the daemon waits busy_timeout (5 s) for the lock; 50 ms here keeps the test fast, the answer is the same
     db.pragma('busy_timeout = 50');
     const other = new Database(path);
