@@ -11,6 +11,7 @@
  *                                      headline is never profiled) and print where the time goes
  *   --strict                           exit 1 when a target is not met
  *   --verbose                          show the children's output
+ *   --render                           run nothing; write the docs table and the picture again from latest.json
  *
  * Every figure with a baseline is divided by a baseline measured in the same run on the same machine (healthz,
  * an echo server, the request lower bound, a decode-and-walk pass), so a ratio means something on a busy or a
@@ -41,6 +42,8 @@ export const SUITES: Record<string, { title: string; run: (ctx: SuiteContext) =>
 };
 
 export interface BenchOptions {
+  /** Run nothing: write the table, the docs and the picture again from latest.json. */
+  render?: boolean;
   only?: string[];
   quick?: boolean;
   profile?: boolean;
@@ -52,6 +55,8 @@ interface StoredSuite {
   at: string;
   seconds: number;
   figures: Figure[];
+  /** The points of the latency picture (read). */
+  latency?: SuiteResult['latency'];
   details: Record<string, unknown>;
   error?: string;
 }
@@ -68,7 +73,7 @@ const DOC = join(REPO_ROOT, 'docs', 'benchmarks.md');
 const SVG = join(REPO_ROOT, 'docs', 'bench-latency.svg');
 
 export async function runBench(opts: BenchOptions = {}): Promise<number> {
-  const names = opts.only?.length ? opts.only : Object.keys(SUITES).filter((n) => !SUITES[n].optional);
+  const names = opts.render ? [] : opts.only?.length ? opts.only : Object.keys(SUITES).filter((n) => !SUITES[n].optional);
   const unknown = names.filter((n) => !SUITES[n]);
   if (unknown.length) throw new Error(`unknown benchmark(s): ${unknown.join(', ')}; known: ${Object.keys(SUITES).join(', ')}`);
   const quick = !!opts.quick;
@@ -88,15 +93,15 @@ export async function runBench(opts: BenchOptions = {}): Promise<number> {
   const log = (line: string) => console.log(line);
   log(`ReGate benchmarks${quick ? ' (quick smoke run)' : ''}: ${names.join(', ')} — ${machine.cpus} cores (${machine.cpu}), Node ${machine.node}, load ${machine.loadavgAtStart.join(' ')}`);
   const previous: Results = existsSync(file) ? JSON.parse(readFileSync(file, 'utf8')) : { machine, suites: {} };
-  const results: Results = { machine, suites: { ...previous.suites }, profiles: { ...previous.profiles } };
+  const results: Results = { machine: opts.render ? previous.machine : machine, suites: { ...previous.suites }, profiles: { ...previous.profiles } };
   const ctx: SuiteContext = { quick, tmpDir, resultsDir: RESULTS_DIR, profile: !!opts.profile, verbose: !!opts.verbose, log };
-  let svgData: SuiteResult['latency'];
+  let svgData: SuiteResult['latency'] = opts.render ? previous.suites.read?.latency ?? latencyFromDetails(previous.suites.read) : undefined;
   for (const name of names) {
     log(`\n== ${name}: ${SUITES[name].title}`);
     const t0 = performance.now();
     try {
       const r = await SUITES[name].run(ctx);
-      results.suites[name] = { at: new Date().toISOString(), seconds: Math.round((performance.now() - t0) / 100) / 10, figures: r.figures, details: { ...r.details, machine } };
+      results.suites[name] = { at: new Date().toISOString(), seconds: Math.round((performance.now() - t0) / 100) / 10, figures: r.figures, latency: r.latency, details: { ...r.details, machine } };
       if (r.latency) svgData = r.latency;
       const profile = r.details.profile as ProfileSummary | undefined;
       if (profile) {
@@ -115,12 +120,12 @@ export async function runBench(opts: BenchOptions = {}): Promise<number> {
     }
   }
   rmSync(tmpDir, { recursive: true, force: true });
-  writeFileSync(file, JSON.stringify(results, null, 2) + '\n');
+  if (!opts.render) writeFileSync(file, JSON.stringify(results, null, 2) + '\n');
 
   const figures = Object.keys(SUITES).flatMap((n) => results.suites[n]?.figures ?? []);
-  const ran = names.flatMap((n) => results.suites[n]?.figures ?? []);
+  const ran = opts.render ? figures : names.flatMap((n) => results.suites[n]?.figures ?? []);
   log(`\n${terminalTable(ran)}\n`);
-  log(`wrote ${file}`);
+  if (!opts.render) log(`wrote ${file}`);
   if (!quick) {
     if (svgData) {
       writeFileSync(SVG, latencySvg({ title: 'ReGate read API: latency percentiles against concurrency', subtitle: svgData.subtitle, series: svgData.series, baseline: svgData.baseline, targetP99Ms: READ_TARGET.p99 }));
@@ -136,6 +141,19 @@ export async function runBench(opts: BenchOptions = {}): Promise<number> {
   if (missed.length) log(`targets not met: ${missed.map((f) => `${f.bench}: ${f.name}`).join('; ')}`);
   if (failed.length) log(`benchmarks that failed to run: ${failed.join(', ')}`);
   return failed.length || (opts.strict && missed.length) ? 1 : 0;
+}
+
+/** Results written before the picture's points were stored: rebuild them from the raw load results. */
+function latencyFromDetails(read?: StoredSuite): SuiteResult['latency'] {
+  type Raw = { connections: number; rps: number; latency: { p50: number; p90: number; p99: number } };
+  const d = read?.details as { sweep?: Raw[]; healthz?: Raw[]; items?: number; pages?: number } | undefined;
+  if (!d?.sweep || !d.healthz) return undefined;
+  const pt = (r: Raw) => ({ connections: r.connections, p50: r.latency.p50, p90: r.latency.p90, p99: r.latency.p99, rps: r.rps });
+  return {
+    series: d.sweep.map(pt),
+    baseline: d.healthz.map(pt),
+    subtitle: `GET /api/v1/assortment with gzip (100-item pages, ${d.pages} distinct pages, ${(d.items ?? 0).toLocaleString('en-US')}-item base) vs GET /healthz; 5–10 s per point`,
+  };
 }
 
 function profileText(p: ProfileSummary): string {
@@ -201,6 +219,7 @@ function parseArgs(argv: string[]): BenchOptions {
     else if (a === '--profile') opts.profile = true;
     else if (a === '--strict') opts.strict = true;
     else if (a === '--verbose') opts.verbose = true;
+    else if (a === '--render') opts.render = true;
     else if (a === '--only') opts.only = (argv[++i] ?? '').split(',').filter(Boolean);
     else if (a.startsWith('--only=')) opts.only = a.slice(7).split(',').filter(Boolean);
     else if (a === '-h' || a === '--help') {

@@ -101,7 +101,7 @@ export interface LatencyPoint {
 export function latencySvg(opts: { title: string; subtitle: string; series: LatencyPoint[]; baseline: LatencyPoint[]; targetP99Ms?: number }): string {
   const W = 720;
   const H = 420;
-  const m = { l: 64, r: 170, t: 56, b: 56 };
+  const m = { l: 64, r: 170, t: 72, b: 56 };
   const pw = W - m.l - m.r;
   const ph = H - m.t - m.b;
   const xs = [...new Set([...opts.series, ...opts.baseline].map((p) => p.connections))].sort((a, b) => a - b);
@@ -118,7 +118,10 @@ export function latencySvg(opts: { title: string; subtitle: string; series: Late
   out.push(`<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" viewBox="0 0 ${W} ${H}" font-family="Helvetica, Arial, sans-serif" font-size="12">`);
   out.push(`<rect width="${W}" height="${H}" fill="#fff"/>`);
   out.push(`<text x="${m.l}" y="22" font-size="15" font-weight="bold">${esc(opts.title)}</text>`);
-  out.push(`<text x="${m.l}" y="40" fill="#555">${esc(opts.subtitle)}</text>`);
+  // The subtitle on two lines at its '; ' (it names the endpoint, the pages and the base: too long for one).
+  const cut = opts.subtitle.indexOf('; ');
+  const sub = cut > 0 ? [opts.subtitle.slice(0, cut + 1), opts.subtitle.slice(cut + 2)] : [opts.subtitle];
+  sub.forEach((line, i) => out.push(`<text x="${m.l}" y="${40 + i * 15}" fill="#555" font-size="11">${esc(line)}</text>`));
   for (let v = 0; v <= ymax + 1e-9; v += step) {
     out.push(`<line x1="${m.l}" x2="${m.l + pw}" y1="${y(v).toFixed(1)}" y2="${y(v).toFixed(1)}" stroke="#e5e5e5"/>`);
     out.push(`<text x="${m.l - 8}" y="${(y(v) + 4).toFixed(1)}" text-anchor="end" fill="#333">${fmtNum(v)}</text>`);
