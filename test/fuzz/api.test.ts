@@ -361,7 +361,13 @@ function urlOf(op: Op, params: Record<string, string>, query: string) {
 
 /** The registered operation a raw method + URL lands on, if any (so junk that hits a real route is held to its schema). */
 function opFor(method: string, url: string): Op | undefined {
-  const path = url.split(/[?#]/)[0];
+  // as app.request resolves it: 'http://localhost' + path, so dot segments collapse (/picture/./x → /picture/x)
+  let path: string;
+  try {
+    path = new URL(`http://localhost${url}`).pathname;
+  } catch {
+    path = url.split(/[?#]/)[0];
+  }
   return ops.find((o) => (o.method === method || (o.method === 'GET' && method === 'HEAD')) && new RegExp(`^${o.path.replace(/\{\w+\}/g, '[^/]+')}$`).test(path));
 }
 
