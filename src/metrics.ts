@@ -65,6 +65,14 @@ export function countBankImport(
   if (result !== 'failed') bankLastImport.set(at.getTime() / 1000);
 }
 
+/**
+ * The same from an importer's report (src/bank/import ImportReport, taken structurally so metrics do not depend on
+ * the bank feature): `matched` there includes the partial ones.
+ */
+export function countBankImportReport(r: { source: string; duplicate: boolean; matched: number; partial: number; review: number }, at?: Date): void {
+  countBankImport(r.source, r.duplicate ? 'duplicate' : 'imported', { matched: r.matched - r.partial, partial: r.partial, review: r.review }, at);
+}
+
 export interface MetricsOptions {
   sources?: MetricsSources;
   /** Process metrics (CPU, memory, event loop lag, GC): on by default; tests that build many apps turn them off. */

@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { startServer, type RunningServer } from '../../src/api/server.js';
-import { countBankImport, createMetrics, targetOf } from '../../src/metrics.js';
+import { countBankImport, countBankImportReport, createMetrics, targetOf } from '../../src/metrics.js';
 import { Transport } from '../../src/onec/transport.js';
 import { enqueue } from '../../src/outbox/index.js';
 import { basic, buildApp, from, parseProm, sample, type TestApp } from './app.js';
@@ -129,6 +129,25 @@ describe('/metrics', () => {
     expect((await open.app.request('/metrics', {}, from('198.51.100.2'))).status).toBe(200);
     const off = buildApp({ metrics: { enabled: false } });
     expect((await off.app.request('/metrics', {}, from('127.0.0.1'))).status).toBe(404);
+  });
+
+  it('bank: an importer report counts as one import and its payments by outcome; a duplicate file as duplicate', async () => {
+    const m = createMetrics({ processMetrics: false });
+    const before = parseProm(await m.render());
+    const n = (p: ReturnType<typeof parseProm>, name: string, labels: Record<string, string>) => sample(p, name, labels) ?? 0;
+    countBankImportReport({ source: 'tochka', duplicate: false, matched: 5, partial: 2, review: 1 }, new Date('2020-01-01T00:00:00Z'));
+    countBankImportReport({ source: 'tochka', duplicate: true, matched: 0, partial: 0, review: 0 });
+    countBankImport('tochka', 'failed');
+    const after = parseProm(await m.render());
+    const d = (name: string, labels: Record<string, string>) => n(after, name, labels) - n(before, name, labels);
+    expect(d('regate_bank_imports_total', { source: 'tochka', result: 'imported' })).toBe(1);
+    expect(d('regate_bank_imports_total', { source: 'tochka', result: 'duplicate' })).toBe(1);
+    expect(d('regate_bank_imports_total', { source: 'tochka', result: 'failed' })).toBe(1);
+    expect(d('regate_bank_payments_total', { outcome: 'matched' })).toBe(3);
+    expect(d('regate_bank_payments_total', { outcome: 'partial' })).toBe(2);
+    expect(d('regate_bank_payments_total', { outcome: 'review' })).toBe(1);
+    // The duplicate (later, real clock) counts as the last import; a failure never does.
+    expect(sample(after, 'regate_bank_last_import_timestamp_seconds')).toBeGreaterThan(Date.now() / 1000 - 60);
   });
 
   it('a failing outbox source does not fail the scrape', async () => {
