@@ -6,6 +6,7 @@ import { enqueue, stats as outboxStats, waitFor } from '../outbox/index.js';
 import { priceLines, toKopecks, toRoubles } from './pricing.js';
 import { ORDER_STATUS, PAYMENT_STATUS, OrderStatusCode, PaymentStatusCode, type OrderStatus, type PaymentStatus } from './statuses.js';
 import { JOB, orderKey, clientKey } from './jobs.js';
+import { GroupCommit } from '../db/group-commit.js';
 import { recordHistory } from './webhooks.js';
 
 export interface ClientInput {
@@ -66,6 +67,8 @@ const hashOf = (v: unknown) => createHash('sha256').update(stableJson(v)).digest
  */
 export class OrdersService {
   private readonly now: () => Date;
+  /** Every write of the API goes through here: concurrent requests share one COMMIT (one fsync), see db/group-commit.ts. */
+  private readonly writes: GroupCommit;
   private webhooks: boolean;
 
   constructor(
@@ -73,6 +76,7 @@ export class OrdersService {
     private readonly catalog: CatalogService,
     private readonly opts: OrdersOptions,
   ) {
+    this.writes = new GroupCommit(db);
     this.now = opts.now ?? (() => new Date());
     this.webhooks = opts.webhooks ?? false;
   }
@@ -119,12 +123,12 @@ export class OrdersService {
     }
     this.guardDepth();
     const ts = this.now().toISOString();
-    const jobId = this.db.transaction(() => {
+    const jobId = await this.writes.run(() => {
       this.db
         .prepare(`INSERT INTO clients (id, name, inn, kpp, phone, email, address, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`)
         .run(input.clientId, input.name, input.inn ?? null, input.kpp ?? null, input.phone ?? null, input.email ?? null, input.address ?? null, ts, ts);
       return enqueue(this.db, { kind: JOB.clientEnsure, key: clientKey(input.clientId), payload: { clientId: input.clientId }, dedupeKey: `client:${input.clientId}` }).id;
-    })();
+    });
     // 1C decides found/created: after a lost local database the client may already be there (by external id).
     const outcome = await waitFor(this.db, jobId, this.opts.confirmWindowMs);
     if (outcome.status === 'done') {
@@ -138,10 +142,10 @@ export class OrdersService {
     return { status: 202, body: { clientId: input.clientId, result: 'accepted', balance: null, balanceAt: null } };
   }
 
-  clientUpdate(input: Partial<ClientInput> & { clientId: string }): Answer<{ clientId: string; result: 'updated' }> {
+  async clientUpdate(input: Partial<ClientInput> & { clientId: string }): Promise<Answer<{ clientId: string; result: 'updated' }>> {
     this.guardDepth();
     const ts = this.now().toISOString();
-    this.db.transaction(() => {
+    await this.writes.run(() => {
       const existing = this.db.prepare(`SELECT id FROM clients WHERE id = ?`).get(input.clientId);
       if (!existing) throw ApiError.notFound('Клиент', 'clientId', input.clientId);
       const cols = { name: input.name, inn: input.inn, kpp: input.kpp, phone: input.phone, email: input.email, address: input.address };
@@ -151,7 +155,7 @@ export class OrdersService {
         .prepare(`UPDATE clients SET ${set.map(([k]) => `${k} = @${k}`).join(', ')}, updated_at = @ts WHERE id = @id`)
         .run({ ...Object.fromEntries(set), ts, id: input.clientId });
       enqueue(this.db, { kind: JOB.clientUpdate, key: clientKey(input.clientId), payload: { clientId: input.clientId } });
-    })();
+    });
     return { status: 202, body: { clientId: input.clientId, result: 'updated' } };
   }
 
@@ -173,7 +177,7 @@ export class OrdersService {
     const ts = this.now().toISOString();
     let jobId: number;
     try {
-      jobId = this.db.transaction(() => {
+      jobId = await this.writes.run(() => {
         this.db
           .prepare(
             `INSERT INTO orders (id, idempotency_key, request_hash, client_id, store_id, delivery_address, comment, amount_kopecks, created_at, updated_at)
@@ -186,7 +190,7 @@ export class OrdersService {
         for (const l of priced.lines) ins.run(input.orderId, l.lineNo, l.itemId, l.quantity, l.priceKopecks, l.priceKindId, l.amountKopecks);
         this.history(input.orderId, 0, 0, 'booking.accepted', { amount: toRoubles(amount) });
         return enqueue(this.db, { kind: JOB.bookingCreate, key: orderKey(input.orderId), payload: { orderId: input.orderId }, dedupeKey: `booking:${input.orderId}` }).id;
-      })();
+      });
     } catch (e) {
       // Two identical requests racing: the loser sees the winner's row and answers like a replay.
       if (String((e as Error).message).includes('UNIQUE')) {
@@ -228,10 +232,10 @@ export class OrdersService {
 
   // ---- payments and refunds ------------------------------------------------------------------------------------
 
-  payCard(input: CardPaymentInput): Answer<OrderStateBrief> {
+  async payCard(input: CardPaymentInput): Promise<Answer<OrderStateBrief>> {
     this.guardDepth();
     const ts = this.now().toISOString();
-    this.db.transaction(() => {
+    await this.writes.run(() => {
       const o = this.requireOrder(input.orderId);
       const dup = this.db.prepare(`SELECT order_id FROM payments WHERE kind = 'card' AND external_id = ?`).get(input.transactionId) as { order_id: string } | undefined;
       if (dup) {
@@ -254,14 +258,14 @@ export class OrdersService {
         .run(OrderStatusCode.paidByCard, PaymentStatusCode.card, amount, ts, input.orderId);
       this.history(input.orderId, OrderStatusCode.paidByCard, PaymentStatusCode.card, 'payment.card', { ...data, amount: input.amount });
       enqueue(this.db, { kind: JOB.paymentCard, key: orderKey(input.orderId), payload: { orderId: input.orderId, paymentId: Number(paymentId) }, dedupeKey: `card:${input.transactionId}` });
-    })();
+    });
     return { status: 200, body: this.brief(input.orderId) };
   }
 
-  refund(input: RefundInput): Answer<OrderStateBrief> {
+  async refund(input: RefundInput): Promise<Answer<OrderStateBrief>> {
     this.guardDepth();
     const ts = this.now().toISOString();
-    this.db.transaction(() => {
+    await this.writes.run(() => {
       const o = this.requireOrder(input.orderId);
       if (o.status === OrderStatusCode.refunded) return; // repeated request
       if (o.status !== OrderStatusCode.paidByCard) {
@@ -278,7 +282,7 @@ export class OrdersService {
       this.db.prepare(`UPDATE orders SET status = ?, updated_at = ? WHERE id = ?`).run(OrderStatusCode.refunded, ts, input.orderId);
       this.history(input.orderId, OrderStatusCode.refunded, o.payment_status, 'refund', { amount: toRoubles(amount), reason: input.reason ?? '' });
       enqueue(this.db, { kind: JOB.refundCreate, key: orderKey(input.orderId), payload: { orderId: input.orderId, refundId: Number(refundId) }, dedupeKey: `refund:${input.orderId}` });
-    })();
+    });
     return { status: 200, body: this.brief(input.orderId) };
   }
 

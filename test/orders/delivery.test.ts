@@ -64,7 +64,7 @@ describe('delivery to 1C', () => {
   });
 
   it('clientupd: the partner and counterparty get the new requisites', async () => {
-    h.orders.clientUpdate({ clientId: 'C-1', name: 'ООО Вектор-Плюс', phone: '+7 495 000-00-02' });
+    await h.orders.clientUpdate({ clientId: 'C-1', name: 'ООО Вектор-Плюс', phone: '+7 495 000-00-02' });
     expect(await until(() => pending(h.db) === 0)).toBe(true);
     const p = h.docs('Catalog_Партнеры', 'C-1')[0];
     expect(p.Description).toBe('ООО Вектор-Плюс');
@@ -124,7 +124,7 @@ describe('delivery to 1C', () => {
 
   it('paycard: a posted ОперацияПоПлатежнойКарте on the order, the ReGate_ОплатыКартами record, status 2/1', async () => {
     const o = order('O-1');
-    h.orders.payCard({ orderId: 'O-1', provider: 'ЮKassa', transactionId: 'tx-1', rrn: '412345678901', authCode: '123456', maskedCard: '220220******1234', amount: o.amount_kopecks / 100, paidAt: '2026-11-29T08:15:00+03:00' });
+    await h.orders.payCard({ orderId: 'O-1', provider: 'ЮKassa', transactionId: 'tx-1', rrn: '412345678901', authCode: '123456', maskedCard: '220220******1234', amount: o.amount_kopecks / 100, paidAt: '2026-11-29T08:15:00+03:00' });
     expect(await until(() => pending(h.db) === 0)).toBe(true);
     const docs = h.docs('Document_ОперацияПоПлатежнойКарте', 'tx-1');
     expect(docs).toHaveLength(1);
@@ -139,7 +139,7 @@ describe('delivery to 1C', () => {
 
   it('refund: an UNPOSTED card refund document (an accountant confirms it), status record 7', async () => {
     const o = order('O-1');
-    h.orders.refund({ orderId: 'O-1', reason: 'не подошёл размер' });
+    await h.orders.refund({ orderId: 'O-1', reason: 'не подошёл размер' });
     expect(await until(() => pending(h.db) === 0)).toBe(true);
     const docs = h.docs('Document_ОперацияПоПлатежнойКарте', 'refund:O-1');
     expect(docs).toHaveLength(1);
@@ -197,7 +197,7 @@ describe('delivery to 1C', () => {
     const booking = listJobs(h.db).find((j) => j.key === 'order:O-DROP' && j.kind === 'booking.create')!;
     // Dropped between two failed attempts (a running job cannot be dropped).
     expect(await until(() => getJob(h.db, booking.id)!.attempts >= 1 && dropJob(h.db, booking.id, 'test').ok)).toBe(true);
-    h.orders.payCard({ orderId: 'O-DROP', provider: 'ЮKassa', transactionId: 'tx-drop', amount: order('O-DROP').amount_kopecks / 100, paidAt: '2026-11-29T08:15:00+03:00' });
+    await h.orders.payCard({ orderId: 'O-DROP', provider: 'ЮKassa', transactionId: 'tx-drop', amount: order('O-DROP').amount_kopecks / 100, paidAt: '2026-11-29T08:15:00+03:00' });
     await h.em.faults.up();
     const pay = listJobs(h.db).find((j) => j.key === 'order:O-DROP' && j.kind === 'payment.card')!;
     expect(await until(() => getJob(h.db, pay.id)!.state === 'dead')).toBe(true);

@@ -79,7 +79,7 @@ describe('delivery under faults', () => {
     // Card payments for half of them, through the same lossy 1C.
     for (const id of ids.slice(0, 30)) {
       const o = h.db.prepare(`SELECT amount_kopecks FROM orders WHERE id = ?`).get(id) as { amount_kopecks: number };
-      h.orders.payCard({ orderId: id, provider: 'ЮKassa', transactionId: `tx-${id}`, amount: o.amount_kopecks / 100, paidAt: '2026-11-29T08:15:00+03:00' });
+      await h.orders.payCard({ orderId: id, provider: 'ЮKassa', transactionId: `tx-${id}`, amount: o.amount_kopecks / 100, paidAt: '2026-11-29T08:15:00+03:00' });
     }
     expect(await until(() => pending(h!.db) === 0, 60_000)).toBe(true);
     const lost = h.em.faults.config.lostResponseRate;

@@ -68,7 +68,7 @@ describe('order lifecycle after booking', () => {
     await h.orders.book(h.booking('E-1', 'W-1', 1));
     await h.orders.book(h.booking('E-PAID', 'W-1', 1));
     const paid = order('E-PAID');
-    h.orders.payCard({ orderId: 'E-PAID', provider: 'ЮKassa', transactionId: 'tx-E', amount: paid.amount_kopecks / 100, paidAt: clock.toISOString() });
+    await h.orders.payCard({ orderId: 'E-PAID', provider: 'ЮKassa', transactionId: 'tx-E', amount: paid.amount_kopecks / 100, paidAt: clock.toISOString() });
     expect(await until(() => pending(h.db) === 0)).toBe(true);
     expect(h.delivery.expire().expired).toEqual([]); // not old enough yet
     clock = new Date(clock.getTime() + (h.config.orders.expireAfterHours + 1) * 3_600_000);

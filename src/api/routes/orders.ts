@@ -57,8 +57,8 @@ export function registerOrderRoutes(app: App, orders: OrdersService) {
       request: body(ClientUpdBody),
       responses: { 202: json(ClientUpdAnswer, 'Изменения приняты и будут записаны в 1С'), ...errorResponses, ...notFound('Клиент'), ...busy },
     }),
-    (c) => {
-      const r = orders.clientUpdate(c.req.valid('json'));
+    async (c) => {
+      const r = await orders.clientUpdate(c.req.valid('json'));
       return c.json(r.body, 202);
     },
   );
@@ -105,7 +105,7 @@ export function registerOrderRoutes(app: App, orders: OrdersService) {
       request: body(PayCardBody),
       responses: { 200: json(OrderBrief, 'Оплата записана'), ...errorResponses, ...notFound('Заказ'), ...conflict, ...unprocessable, ...busy },
     }),
-    (c) => c.json(orders.payCard(c.req.valid('json')).body, 200),
+    async (c) => c.json((await orders.payCard(c.req.valid('json'))).body, 200),
   );
 
   app.openapi(
@@ -129,6 +129,6 @@ export function registerOrderRoutes(app: App, orders: OrdersService) {
       request: body(RefundBody),
       responses: { 200: json(OrderBrief, 'Возврат принят'), ...errorResponses, ...notFound('Заказ'), ...conflict, ...busy },
     }),
-    (c) => c.json(orders.refund(c.req.valid('json')).body, 200),
+    async (c) => c.json((await orders.refund(c.req.valid('json'))).body, 200),
   );
 }
