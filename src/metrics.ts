@@ -180,7 +180,12 @@ export class Metrics {
         help,
         registers,
         collect() {
-          const m = self.sources.mirror?.();
+          let m;
+          try {
+            m = self.sources.mirror?.();
+          } catch {
+            return; // as for the outbox: a closed database keeps the last value rather than failing the scrape
+          }
           if (!m) return;
           // No sync yet: +Inf, so that an "older than an hour" alert fires (0 would say "fresh", and the time since
           // 1970 would be a number nobody reads right).

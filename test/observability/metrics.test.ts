@@ -150,10 +150,15 @@ describe('/metrics', () => {
     expect(sample(after, 'regate_bank_last_import_timestamp_seconds')).toBeGreaterThan(Date.now() / 1000 - 60);
   });
 
-  it('a failing outbox source does not fail the scrape', async () => {
-    const m = createMetrics({ processMetrics: false, sources: { outbox: () => { throw new Error('database is closed'); } } });
+  it('a failing database (closed at shutdown) does not fail the scrape', async () => {
+    const closed = () => {
+      throw new Error('The database connection is not open');
+    };
+    const m = createMetrics({ processMetrics: false, sources: { outbox: closed, mirror: closed } });
+    m.observeRequest('/healthz', 'GET', 200, 1);
     const p = parseProm(await m.render());
     expect(p.types.get('regate_outbox_pending_jobs')).toBe('gauge');
+    expect(sample(p, 'regate_http_requests_total', { route: '/healthz' })).toBe(1);
   });
 
   it('an empty mirror reports an age of +Inf (an age alert fires), not 0 or 56 years', async () => {
