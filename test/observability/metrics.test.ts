@@ -150,6 +150,18 @@ describe('/metrics', () => {
     expect(sample(after, 'regate_bank_last_import_timestamp_seconds')).toBeGreaterThan(Date.now() / 1000 - 60);
   });
 
+  it('the HTTP histogram is cumulative per series, with sum and count', async () => {
+    const m = createMetrics({ processMetrics: false });
+    for (const ms of [0.5, 3, 3, 40, 12_000, 90_000]) m.observeRequest('/api/v1/booking', 'POST', 202, ms);
+    m.observeRequest('/api/v1/booking', 'POST', 409, 2);
+    const p = parseProm(await m.render());
+    const b = (le: string) => sample(p, 'regate_http_request_duration_seconds_bucket', { route: '/api/v1/booking', status: '202', le });
+    expect([b('0.001'), b('0.0025'), b('0.005'), b('0.05'), b('10'), b('30'), b('+Inf')]).toEqual([1, 1, 3, 4, 4, 5, 6]);
+    expect(sample(p, 'regate_http_request_duration_seconds_count', { status: '202' })).toBe(6);
+    expect(sample(p, 'regate_http_request_duration_seconds_sum', { status: '202' })).toBeCloseTo(102.0465, 6);
+    expect(sample(p, 'regate_http_requests_total', { route: '/api/v1/booking', status: '409' })).toBe(1);
+  });
+
   it('a failing database (closed at shutdown) does not fail the scrape', async () => {
     const closed = () => {
       throw new Error('The database connection is not open');
