@@ -1,4 +1,5 @@
-import type { Hono, MiddlewareHandler } from 'hono';
+import type { MiddlewareHandler } from 'hono';
+import type { App } from '../app.js';
 import { isDirectLoopback } from './client.js';
 
 export interface MetricsEndpoint {
@@ -15,8 +16,7 @@ export function isMetricsEndpoint(x: unknown): x is MetricsEndpoint {
  * anything else (including a request relayed by the local Apache/IIS) authenticates like the API; 'auth': always
  * authenticate; 'open': never (a closed monitoring network).
  */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-export function registerMetricsRoute(app: Hono<any>, metrics: MetricsEndpoint, access: 'loopback' | 'auth' | 'open', auth: MiddlewareHandler) {
+export function registerMetricsRoute(app: App, metrics: MetricsEndpoint, access: 'loopback' | 'auth' | 'open', auth: MiddlewareHandler) {
   app.use('/metrics', async (c, next) => {
     if (access === 'open' || (access === 'loopback' && isDirectLoopback(c))) return next();
     return auth(c, next);
