@@ -1,5 +1,5 @@
 import type { Config } from './config/index.js';
-import { openDb, type Db } from './db/open.js';
+import { openDb, probeStorage, type Db } from './db/open.js';
 import type { Logger } from './log.js';
 import { ODataClient } from './onec/index.js';
 import { CatalogService } from './catalog/service.js';
@@ -39,7 +39,7 @@ export interface Runtime {
 }
 
 export function createRuntime(config: Config, logger: Logger): Runtime {
-  const db = openDb(config.database.path);
+  const db = openDb(config.database.path, { busyTimeoutMs: 250 });
   const metrics = createMetrics();
   const onec = new ODataClient({
     observer: metrics.observeOneC,
@@ -77,6 +77,10 @@ export function createRuntime(config: Config, logger: Logger): Runtime {
     maxAgeMinutes: config.sync.maxAgeMinutes,
     pingOneC: async () => {
       await onec.count('Catalog_Организации');
+    },
+    probeStorage: () => {
+      const p = probeStorage(db);
+      return { ok: p.ok, detail: p.ok ? '' : p.detail };
     },
   });
   metrics.setSources({ outbox: () => outboxStats(db), mirror: () => catalog.state() });

@@ -13,6 +13,8 @@ export function healthService(opts: {
   mirrorSyncedAt: () => string | null;
   maxAgeMinutes: number;
   pingOneC: () => Promise<void>;
+  /** The database file: writable, not deleted or replaced under us, space left (db/open.ts probeStorage). */
+  probeStorage?: () => { ok: boolean; detail: string };
   now?: () => number;
 }): HealthService {
   const now = opts.now ?? Date.now;
@@ -26,6 +28,10 @@ export function healthService(opts: {
         ok: ageMin <= opts.maxAgeMinutes,
         detail: synced ? `синхронизировано ${synced} (${ageMin.toFixed(1)} мин назад)` : 'зеркало ещё не заполнено',
       });
+      if (opts.probeStorage) {
+        const p = opts.probeStorage();
+        checks.push({ name: 'storage', ok: p.ok, detail: p.ok ? 'база ReGate доступна для записи' : p.detail });
+      }
       try {
         await opts.pingOneC();
         checks.push({ name: 'onec', ok: true, detail: '1С отвечает' });

@@ -46,6 +46,15 @@ export async function startServer(app: App, config: Config, opts: { port?: numbe
     );
     s.once('error', reject);
   });
+  // Malformed HTTP never reaches the app: Node's parser answers it. Answer it in the one JSON error shape too.
+  server.on('clientError', (err: NodeJS.ErrnoException, socket: import('node:stream').Duplex) => {
+    if (!socket.writable || (err as { code?: string }).code === 'ECONNRESET') return socket.destroy();
+    const status = err.code === 'HPE_HEADER_OVERFLOW' ? 431 : err.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? 408 : 400;
+    const body = JSON.stringify({
+      error: { code: status === 431 ? 'headers_too_large' : status === 408 ? 'request_timeout' : 'malformed_http', message: 'Некорректный HTTP-запрос', fields: [], requestId: '' },
+    });
+    socket.end(`HTTP/1.1 ${status} ${status === 431 ? 'Request Header Fields Too Large' : status === 408 ? 'Request Timeout' : 'Bad Request'}\r\nContent-Type: application/json; charset=UTF-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
+  });
   // Slow clients must not hold sockets forever (slowloris); keep-alive idle sockets are closed after 65 s.
   (server as import('node:http').Server).requestTimeout = config.server.requestTimeoutMs;
   (server as import('node:http').Server).keepAliveTimeout = 65_000;
