@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { enqueue, getJob, listJobs } from '../../src/outbox/index.js';
-import { ORDERS, harness, pending, until, type Harness } from './harness.js';
+import { ORDERS, harness, pending, until, type Harness } from '../orders/harness.js';
 
 /**
  * Exactly once under 1C's failures: 1C down while bookings arrive (all accepted, all delivered once after it comes
@@ -12,6 +12,13 @@ afterEach(async () => {
   await h?.close();
   h = undefined;
 });
+
+/** The reliability suite's common line: sent, acknowledged (2xx), found in 1C, duplicates, lost. */
+function counts(name: string, h: Harness, ids: string[], acknowledged: number) {
+  const found = ids.filter((id) => h.docs(ORDERS, id).length > 0).length;
+  const duplicates = ids.filter((id) => h.docs(ORDERS, id).length > 1).length;
+  console.log(`[reliability:${name}] sent ${ids.length}, acknowledged ${acknowledged}, found in 1C ${found}, duplicates ${duplicates}, lost ${acknowledged - found}`);
+}
 
 function exactlyOnce(h: Harness, ids: string[]) {
   const counts = ids.map((id) => h.docs(ORDERS, id).length);
@@ -48,6 +55,7 @@ describe('delivery under faults', () => {
     const deliverMs = Date.now() - t1;
     expect(exactlyOnce(h, ids)).toEqual({ missing: 0, duplicates: 0, unposted: 0, withoutNumber: 0 });
     expect(h.db.prepare(`SELECT COUNT(*) FROM orders WHERE status = 1`).pluck().get()).toBe(200);
+    counts('1C outage', h, ids, answers.filter((a) => a.status === 202 || a.status === 201).length);
     console.log(`[down] 200 bookings accepted in ${acceptMs} ms (${Math.round(200_000 / acceptMs)}/s, window ${h.config.outbox.confirmWindowMs} ms); ${retried} retries while down; delivered in ${deliverMs} ms after up (${Math.round(200_000 / deliverMs)}/s, ${h.config.onec.sessions} sessions)`);
   }, 90_000);
 
@@ -100,5 +108,6 @@ describe('delivery under faults', () => {
     const cardRecords = h.em.store.list('InformationRegister_ReGate_ОплатыКартами').filter((r) => String(r.ИдентификаторТранзакции).startsWith('tx-LOST-'));
     expect(cardRecords).toHaveLength(30);
     console.log(`[lost 20%] 60 bookings + 30 card payments: ${retries} retried attempts, 0 duplicates`);
+    counts('flaky 1C, 20% lost responses', h, ids, ids.length);
   }, 90_000);
 });
