@@ -208,7 +208,8 @@ function resultsMarkdown(results: Results, figures: Figure[]): string {
     out.push('|--:|---|');
     for (const f of (profile.bySrcFrame ?? []).slice(0, 10)) out.push(`| ${f.pct}% | \`${f.frame}\` |`);
   }
-  return out.join('\n');
+  // Profiles stored before line numbers of tsx-compiled files were dropped: drop them here too.
+  return out.join('\n').replace(/((?:src|bench)\/[\w/.-]+\.ts):\d+/g, '$1');
 }
 
 function parseArgs(argv: string[]): BenchOptions {

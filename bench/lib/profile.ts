@@ -76,7 +76,8 @@ export function summarise(p: Profile, file = ''): ProfileSummary {
       const f = byId.get(cur)!.callFrame;
       const m = /\/(src\/.+)$/.exec(f.url);
       if (m && !f.url.includes('node_modules')) {
-        found = `${f.functionName || '(anonymous)'} ${m[1]}:${f.lineNumber + 1}`;
+        // No line number: tsx compiles each file on load and the profile's lines are the compiled ones.
+        found = `${f.functionName || '(anonymous)'} ${m[1]}`;
         break;
       }
       cur = parent.get(cur);
@@ -105,7 +106,8 @@ export function summarise(p: Profile, file = ''): ProfileSummary {
     bySrc.set(frame, (bySrc.get(frame) ?? 0) + us);
     const area = areaOf(url, fn);
     areas.set(area, (areas.get(area) ?? 0) + us);
-    const where = url ? `${url.replace(/^file:\/\/.*?\/(node_modules|src|bench)\//, '$1/')}:${lineNumber + 1}` : '';
+    const short = url.replace(/^file:\/\/.*?\/(node_modules|src|bench)\//, '$1/');
+    const where = url ? (/^(src|bench)\//.test(short) ? short : `${short}:${lineNumber + 1}`) : '';
     const key = `${fn}@${where}`;
     const f = fns.get(key) ?? { fn, where, area, us: 0 };
     f.us += us;
