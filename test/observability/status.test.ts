@@ -61,10 +61,12 @@ function configFor(dbPath: string, port: number, over: Record<string, unknown> =
 
 async function daemon(config: Config, onecOk = true) {
   const db = openDb(config.database.path);
+  const checks = [{ name: 'onec', ok: onecOk, detail: onecOk ? '1С отвечает' : '1С недоступна: 503 от IIS' }];
+  if (!onecOk) checks.push({ name: 'storage', ok: false, detail: 'на диске с базой осталось 80 МБ' }, { name: 'mirror', ok: false, detail: 'старое' });
   const app = createApp({
     config,
     logger: silentLogger,
-    services: { health: { ready: async () => ({ ready: onecOk, checks: [{ name: 'onec', ok: onecOk, detail: onecOk ? '1С отвечает' : '1С недоступна: 503 от IIS' }] }) } },
+    services: { health: { ready: async () => ({ ready: onecOk, checks }) } },
   });
   server = await startServer(app, config, { host: '127.0.0.1', port: 0 });
   return { db, url: server.url };
@@ -101,7 +103,7 @@ describe('regate status', () => {
     expect(text).toContain('Всё в порядке.');
   });
 
-  it('needs attention: 1C down (per the daemon), a dead job, payments to review, stale mirror', async () => {
+  it('needs attention: 1C down and low disk (per the daemon), a dead job, payments to review, stale mirror', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'regate-status-'));
     const now = new Date();
     const path = seed(dir, now, { dead: true, review: true });
@@ -111,13 +113,14 @@ describe('regate status', () => {
     const r = await collectStatus(config, { url, now: later });
     expect(r.ok).toBe(false);
     expect(r.attention).toEqual([
+      'Демон не готов (storage): на диске с базой осталось 80 МБ',
       '1С недоступна: 503 от IIS',
       'Зеркало каталога устарело: последняя синхронизация 2 ч назад (порог sync.maxAgeMinutes = 60 мин)',
       'В очереди в 1С 1 «мёртвых» заданий: regate outbox list -s dead, затем retry или drop',
       'Самое старое задание ждёт доставки в 1С 2 ч 1 мин', // enqueued 30 s before the seed's now
       '1 банковских платежей ждут ручного разбора (regate bank unmatched)',
     ]);
-    expect(renderStatus(r)).toContain('Требует внимания:\n  - 1С недоступна: 503 от IIS');
+    expect(renderStatus(r)).toContain('Требует внимания:\n  - Демон не готов (storage): на диске с базой осталось 80 МБ\n  - 1С недоступна: 503 от IIS');
   });
 
   it('CLI: daemon not running → says so, exit 1; no database file → exit 1 with the path; JSON on request', async () => {

@@ -75,6 +75,10 @@ export async function collectStatus(config: Config, opts: StatusOptions = {}): P
       r.daemon.checks = body.checks ?? [];
       const onec = r.daemon.checks.find((c) => c.name === 'onec');
       if (onec) r.onec = { reachable: onec.ok, via: 'daemon', detail: onec.detail.replace(/^1С недоступна: /, '') };
+      // 1C and the mirror are judged below from their own data; anything else the daemon finds wrong (the
+      // database file not writable, low disk space) is listed as the daemon says it.
+      for (const c of r.daemon.checks)
+        if (!c.ok && c.name !== 'onec' && c.name !== 'mirror') attention.push(`Демон не готов (${c.name}): ${c.detail}`);
     } catch (e) {
       r.daemon.error = `/readyz: ${causeOf(e)}`;
     }
