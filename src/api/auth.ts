@@ -13,6 +13,8 @@ export interface AuthOptions {
   lockoutAfterFailures: number;
   lockoutMs: number;
   now?: () => number;
+  /** The password check (tests count calls); default scrypt verifyPassword. */
+  verify?: (plain: string, hash: string) => Promise<boolean>;
 }
 
 /**
@@ -20,12 +22,17 @@ export interface AuthOptions {
  *
  * scrypt costs ~40 ms of CPU per verification; at 2,000 requests/s that would need 80 cores. So a credential that
  * verified once is remembered for 5 minutes by the SHA-256 of its header value (never the password itself), and
- * only unknown or changed credentials pay for scrypt. Comparison inside verifyPassword is constant-time.
- * Repeated failures lock the user name (and the address) out for `lockoutMs`, answering 429 with Retry-After.
+ * only unknown or changed credentials pay for scrypt, once: concurrent requests with the same new header (a cold
+ * burst of 256 connections) share one verification instead of running 256. Comparison is constant-time.
+ *
+ * Repeated failures lock out the address, and the user name AT that address, for `lockoutMs` (429 + Retry-After).
+ * Not the user name everywhere: Richest.store is one user, and anyone who knew its name could otherwise lock the
+ * store out from anywhere. A credential already verified keeps working from a locked address.
  */
 export function basicAuth(opts: AuthOptions): MiddlewareHandler {
   const now = opts.now ?? Date.now;
   const verified = new Map<string, { user: string; until: number }>();
+  const inFlight = new Map<string, Promise<{ user: string } | { error: ApiError }>>();
   const failures = new Map<string, { count: number; lockedUntil: number }>();
   const CACHE_MS = 5 * 60_000;
 
@@ -53,9 +60,11 @@ export function basicAuth(opts: AuthOptions): MiddlewareHandler {
       (c.env as { incoming?: { socket?: { remoteAddress?: string } } })?.incoming?.socket?.remoteAddress ??
       'local';
     const addrKey = `addr:${address}`;
-    const lockedAddr = locked(addrKey);
-    if (lockedAddr) throw tooMany(lockedAddr - now());
-    if (!header.toLowerCase().startsWith('basic ')) throw unauthorized('Требуется авторизация (Basic)');
+    if (!header.toLowerCase().startsWith('basic ')) {
+      const lockedAddr = locked(addrKey);
+      if (lockedAddr) throw tooMany(lockedAddr - now());
+      throw unauthorized('Требуется авторизация (Basic)');
+    }
 
     const digest = createHash('sha256').update(header).digest('hex');
     const cached = verified.get(digest);
@@ -63,31 +72,44 @@ export function basicAuth(opts: AuthOptions): MiddlewareHandler {
       c.set('user' as never, cached.user as never);
       return next();
     }
+    const lockedAddr = locked(addrKey);
+    if (lockedAddr) throw tooMany(lockedAddr - now());
 
+    let pending = inFlight.get(digest);
+    if (!pending) {
+      pending = check(header, address, addrKey).finally(() => inFlight.delete(digest));
+      inFlight.set(digest, pending);
+    }
+    const outcome = await pending;
+    if ('error' in outcome) throw outcome.error;
+    c.set('user' as never, outcome.user as never);
+    return next();
+  };
+
+  async function check(header: string, address: string, addrKey: string): Promise<{ user: string } | { error: ApiError }> {
     // RFC 7617: credentials are UTF-8 (a Cyrillic user name must work).
     const decoded = Buffer.from(header.slice(6).trim(), 'base64').toString('utf8');
     const colon = decoded.indexOf(':');
-    if (colon < 0) throw unauthorized('Неверный формат заголовка Authorization');
+    if (colon < 0) return { error: unauthorized('Неверный формат заголовка Authorization') };
     const name = decoded.slice(0, colon);
     const password = decoded.slice(colon + 1);
-    const userKey = `user:${name}`;
+    const userKey = `user:${name}@${address}`;
     const lockedUser = locked(userKey);
-    if (lockedUser) throw tooMany(lockedUser - now());
+    if (lockedUser) return { error: tooMany(lockedUser - now()) };
 
     const user = opts.users.find((u) => u.name === name);
     // Verify against a dummy hash when the user is unknown, so timing does not reveal which names exist.
-    const ok = await verifyPassword(password, user?.passwordHash ?? DUMMY_HASH);
+    const ok = await (opts.verify ?? verifyPassword)(password, user?.passwordHash ?? DUMMY_HASH);
     if (!user || !ok) {
       fail(userKey);
       fail(addrKey);
-      throw unauthorized('Неверное имя пользователя или пароль');
+      return { error: unauthorized('Неверное имя пользователя или пароль') };
     }
     failures.delete(userKey);
     failures.delete(addrKey);
-    verified.set(digest, { user: name, until: now() + CACHE_MS });
-    c.set('user' as never, name as never);
-    return next();
-  };
+    verified.set(createHash('sha256').update(header).digest('hex'), { user: name, until: now() + CACHE_MS });
+    return { user: name };
+  }
 }
 
 function tooMany(ms: number) {

@@ -16,10 +16,14 @@ export function healthService(opts: {
   /** The database file: writable, not deleted or replaced under us, space left (db/open.ts probeStorage). */
   probeStorage?: () => { ok: boolean; detail: string };
   now?: () => number;
+  cacheMs?: number;
 }): HealthService {
   const now = opts.now ?? Date.now;
-  return {
-    async ready() {
+  // /readyz needs no auth and asks 1C: without a memo every outside probe would be a 1C query. One check per
+  // 5 s at most; concurrent probes share it.
+  let last: { at: number; result: Promise<{ ready: boolean; checks: ReadyCheck[] }> } | undefined;
+  const service = {
+    async check() {
       const checks: ReadyCheck[] = [];
       const synced = opts.mirrorSyncedAt();
       const ageMin = synced ? (now() - Date.parse(synced)) / 60_000 : Infinity;
@@ -39,6 +43,12 @@ export function healthService(opts: {
         checks.push({ name: 'onec', ok: false, detail: `1С недоступна: ${(e as Error).message}` });
       }
       return { ready: checks.every((c) => c.ok), checks };
+    },
+  };
+  return {
+    ready() {
+      if (!last || now() - last.at > (opts.cacheMs ?? 5_000)) last = { at: now(), result: service.check() };
+      return last.result;
     },
   };
 }

@@ -72,7 +72,9 @@ export class CatalogService {
     private readonly priceKindNames: { retail: string; tier1: string; tier2: string },
   ) {
     this.stmt = {
-      meta: db.prepare(`SELECT key, value FROM meta WHERE key LIKE 'mirror.%'`),
+      // Only the three keys state() returns: `mirror.%` also matched mirror.packagingRatios (411 KB of JSON on a
+      // 20k mirror), read on every request — 37–48% of the read path's time in the bench profile.
+      meta: db.prepare(`SELECT key, value FROM meta WHERE key IN ('mirror.generation', 'mirror.syncedAt', 'mirror.stockSyncedAt')`),
       cities: db.prepare(`SELECT city, COUNT(*) AS stores FROM catalog_stores GROUP BY city ORDER BY city`),
       storesInCity: db.prepare(`SELECT id, name, address FROM catalog_stores WHERE city = ? ORDER BY name`),
       store: db.prepare(`SELECT id, name, city, address, retail_price_kind_id AS retailPriceKindId FROM catalog_stores WHERE id = ?`),
@@ -208,15 +210,22 @@ export class CatalogService {
         params.changedSince = query.changedSince;
       }
       const from = `FROM catalog_items i LEFT JOIN catalog_stock s ON s.store_id = @store AND s.item_id = i.id WHERE ${where.join(' AND ')}`;
-      const total = (this.db.prepare(`SELECT COUNT(*) AS n ${from}`).get(params) as { n: number }).n;
+      // The total is the same for every page of a query: counted once per mirror generation (16 ms on a 20k store).
+      const { page: _p, pageSize: _s, ...filterKey } = query;
+      const total = this.cached(`count:${JSON.stringify(filterKey)}`, () => (this.db.prepare(`SELECT COUNT(*) AS n ${from}`).get(params) as { n: number }).n);
+      // Deferred join: pick the page's ids first, then compute prices and barcodes for those 100 rows only. With
+      // the subqueries in the paging query SQLite evaluated them for every row of the store before LIMIT
+      // (cold page 20–160 ms → 18–39 ms on the 20k mirror, bench profile).
       const rows = this.db
         .prepare(
-          `SELECT i.*, s.quantity AS quantity,
+          `WITH page AS (SELECT i.id, s.quantity ${from} ORDER BY i.name, i.id LIMIT @limit OFFSET @offset)
+           SELECT i.*, page.quantity AS quantity,
              (SELECT price FROM catalog_prices p WHERE p.item_id = i.id AND p.price_kind_id = @retail) AS retail_price,
              (SELECT price FROM catalog_prices p WHERE p.item_id = i.id AND p.price_kind_id = @tier1) AS tier1_price,
              (SELECT price FROM catalog_prices p WHERE p.item_id = i.id AND p.price_kind_id = @tier2) AS tier2_price,
              (SELECT json_group_array(barcode) FROM catalog_barcodes b WHERE b.item_id = i.id) AS barcodes
-           ${from} ORDER BY i.name, i.id LIMIT @limit OFFSET @offset`,
+           FROM page JOIN catalog_items i ON i.id = page.id
+           ORDER BY i.name, i.id`,
         )
         .all({ ...params, limit: query.pageSize, offset: (query.page - 1) * query.pageSize }) as Record<string, any>[];
       return {
@@ -283,16 +292,16 @@ export function orderableItems(db: Db, catalog: CatalogService, storeId: string,
     | undefined;
   if (!store) throw ApiError.notFound('Склад', 'store', storeId);
   const kinds = catalog.priceKinds(store);
+  // Per requested item (json_each drives the join): aggregating the whole store's stock for every booking cost
+  // 2.68 ms on a 20k mirror against 0.03 ms this way (bench profile of the booking burst).
   const rows = db
     .prepare(
       `SELECT i.id, i.name, i.sold_to_order, i.min_quantity, i.multiplicity, i.tier1_threshold, i.tier2_threshold,
-         s.quantity,
+         (SELECT SUM(quantity) FROM catalog_stock s WHERE s.store_id = @store AND s.item_id = i.id) AS quantity,
          (SELECT price FROM catalog_prices p WHERE p.item_id = i.id AND p.price_kind_id = @retail) AS retail,
          (SELECT price FROM catalog_prices p WHERE p.item_id = i.id AND p.price_kind_id = @tier1) AS tier1,
          (SELECT price FROM catalog_prices p WHERE p.item_id = i.id AND p.price_kind_id = @tier2) AS tier2
-       FROM catalog_items i LEFT JOIN (SELECT item_id, SUM(quantity) AS quantity FROM catalog_stock WHERE store_id = @store GROUP BY item_id) s
-         ON s.item_id = i.id
-       WHERE i.id IN (SELECT value FROM json_each(@ids))`,
+       FROM json_each(@ids) j JOIN catalog_items i ON i.id = j.value`,
     )
     .all({ store: storeId, retail: kinds.retail, tier1: kinds.tier1, tier2: kinds.tier2, ids: JSON.stringify(itemIds) }) as Record<string, any>[];
   return new Map(
