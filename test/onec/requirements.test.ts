@@ -6,7 +6,8 @@ import { checkRequirements, parseMetadata } from '../../src/onec/index.js';
 const full = resolve(import.meta.dirname, '../../../shared/reference/onec-odata/samples/ut-real.edmx');
 
 describe.skipIf(!existsSync(full))('requirements against the real УТ 11 $metadata sample', () => {
-  const md = parseMetadata(readFileSync(full, 'utf8'));
+  // skipIf still runs this body to collect the tests: read only when the file is there.
+  const md = existsSync(full) ? parseMetadata(readFileSync(full, 'utf8')) : (undefined as never);
 
   it('reports present and missing sets and fields', () => {
     const r = checkRequirements(md, [
