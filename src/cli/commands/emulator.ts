@@ -18,6 +18,7 @@ export function register(program: Command) {
     .option('--no-auth', 'accept requests without credentials')
     .option('--timezone <zone>', 'IANA zone for the server clock (document dates)')
     .option('--admin-port <port>', 'separate port for /__emulator/ (stays up while the OData port is "down")')
+    .option('--unpublish <sets>', 'leave these entity sets out of the OData composition (comma-separated), as a too-narrow УстановитьСоставСтандартногоИнтерфейсаOData would')
     .option('--faults <json>', 'initial faults, e.g. \'{"latencyMs":300,"errorRate":0.05,"seed":1}\'')
     .action(async (opts, _cmd: Command) => {
       const { startEmulator } = await import('../../emulator/index.js');
@@ -41,6 +42,7 @@ export function register(program: Command) {
         timezone: opts.timezone,
         adminPort: opts.adminPort === undefined ? undefined : Number(opts.adminPort),
         faults: opts.faults ? JSON.parse(opts.faults) : undefined,
+        composition: opts.unpublish ? narrowed(base.config.sets.map((d) => d.name), String(opts.unpublish)) : undefined,
       });
       const items = em.store.count('Catalog_Номенклатура');
       console.log(`1C emulator (${base.config.name} ${base.config.version}): ${items} catalog items, ready in ${Date.now() - t0} ms`);
@@ -55,6 +57,14 @@ export function register(program: Command) {
       process.once('SIGINT', stop);
       process.once('SIGTERM', stop);
     });
+}
+
+/** Every set of the configuration but the ones named (the composition a careless administrator might set). */
+function narrowed(all: string[], unpublish: string): string[] {
+  const drop = new Set(unpublish.split(',').map((x) => x.trim()).filter(Boolean));
+  const unknown = [...drop].filter((x) => !all.includes(x));
+  if (unknown.length) throw new Error(`--unpublish: no such entity set: ${unknown.join(', ')}`);
+  return all.filter((x) => !drop.has(x));
 }
 
 function collect(value: string, previous: string[]): string[] {
