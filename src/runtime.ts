@@ -41,17 +41,7 @@ export interface Runtime {
 export function createRuntime(config: Config, logger: Logger): Runtime {
   const db = openDb(config.database.path, { busyTimeoutMs: 250 });
   const metrics = createMetrics();
-  const onec = new ODataClient({
-    observer: metrics.observeOneC,
-    url: config.onec.url,
-    user: config.onec.user,
-    password: config.onec.password,
-    sessions: config.onec.sessions,
-    timeoutMs: config.onec.timeoutMs,
-    readRetries: config.onec.readRetries,
-    maxUrlLength: config.onec.maxUrlLength,
-    timezone: config.onec.timezone,
-  });
+  const onec = new ODataClient({ ...config.onec, observer: metrics.observeOneC });
   const catalog = new CatalogService(db, {
     retail: config.catalog.retailPriceKind,
     tier1: config.catalog.tier1PriceKind,

@@ -25,16 +25,7 @@ const config = loadConfig({
   },
 });
 const db = openDb(config.database.path);
-const onec = new ODataClient({
-  url: config.onec.url,
-  user: config.onec.user,
-  password: config.onec.password,
-  sessions: config.onec.sessions,
-  timeoutMs: config.onec.timeoutMs,
-  readRetries: config.onec.readRetries,
-  maxUrlLength: config.onec.maxUrlLength,
-  timezone: config.onec.timezone,
-});
+const onec = new ODataClient({ ...config.onec });
 
 serveParent(
   { pageSize: config.sync.pageSize, sessions: config.onec.sessions },
