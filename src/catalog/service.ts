@@ -206,8 +206,12 @@ export class CatalogService {
         params.qExact = query.q;
       }
       if (query.changedSince) {
+        // changed_at is toISOString() text (UTC, milliseconds), compared as a string: the instant asked for must be in
+        // the same form, or '…T09:00:00+03:00' / '…T06:00:00Z' (no milliseconds) do not sort like the instants.
+        const since = new Date(query.changedSince);
+        if (Number.isNaN(since.getTime())) throw ApiError.badRequest('Неверные параметры запроса', [{ field: 'changedSince', message: 'ожидается дата и время ISO 8601' }]);
         where.push(`i.changed_at > @changedSince`);
-        params.changedSince = query.changedSince;
+        params.changedSince = since.getUTCFullYear() > 9999 ? '9999-12-31T23:59:59.999Z' : since.getUTCFullYear() < 0 ? '0000-01-01T00:00:00.000Z' : since.toISOString();
       }
       const from = `FROM catalog_items i LEFT JOIN catalog_stock s ON s.store_id = @store AND s.item_id = i.id WHERE ${where.join(' AND ')}`;
       // The total is the same for every page of a query: counted once per mirror generation (16 ms on a 20k store).
