@@ -133,11 +133,15 @@ export class OrdersService {
     this.guardDepth();
     const ts = this.now().toISOString();
     const jobId = await this.writes.run(() => {
+      // Re-checked inside the write: an identical request earlier in the same group-commit batch (or since the
+      // read above) has inserted the client, and a second INSERT would fail on the primary key (a 500).
+      if (this.q(`SELECT 1 FROM clients WHERE id = ?`).get(input.clientId)) return undefined;
       this
         .q(`INSERT INTO clients (id, name, inn, kpp, phone, email, address, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`)
         .run(input.clientId, input.name, input.inn ?? null, input.kpp ?? null, input.phone ?? null, input.email ?? null, input.address ?? null, ts, ts);
       return enqueue(this.db, { kind: JOB.clientEnsure, key: clientKey(input.clientId), payload: { clientId: input.clientId }, dedupeKey: `client:${input.clientId}` }).id;
     });
+    if (jobId === undefined) return this.client(input); // answered as the existing client it now is
     // 1C decides found/created: after a lost local database the client may already be there (by external id).
     const outcome = await waitFor(this.db, jobId, this.opts.confirmWindowMs);
     if (outcome.status === 'done') {
