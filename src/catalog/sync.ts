@@ -15,6 +15,8 @@ export interface SyncDeps {
   logger?: Logger;
   profile?: Profile;
   onProgress?: (step: string, done: number, total: number) => void;
+  /** Apply an answer that empties items, warehouses, stock or prices of a mirror that has them (see refuseEmptying). */
+  allowEmpty?: boolean;
 }
 
 export interface SyncReport {
@@ -86,6 +88,9 @@ export async function runFullSync(deps: SyncDeps): Promise<SyncReport> {
   ]);
 
   const snapshot = buildSnapshot(profile, ctx, { nomenclature, stores, kinds, units, countries, brands, makers, barcodes, files, orgs, accounts, versions, priceRows, stockRows });
+  if (!deps.allowEmpty) {
+    refuseEmptying(deps.db, { catalog_items: snapshot.items.length, catalog_stores: snapshot.stores.length, catalog_stock: snapshot.stock.length, catalog_prices: snapshot.prices.length });
+  }
   const { changed } = writeSnapshot(deps.db, snapshot);
   const report: SyncReport = {
     items: snapshot.items.length,
@@ -114,8 +119,33 @@ export async function runStockSync(deps: SyncDeps): Promise<{ stockRows: number;
     profile.reads.price ? readAll(onec, profile.reads.price, { priceKindKeys }) : Promise.resolve([]),
     profile.reads.stock ? readAll(onec, profile.reads.stock, { warehouseKeys: stores.map((s) => s.id) }) : Promise.resolve([]),
   ]);
-  writeStockAndPrices(db, stockOf(profile, stockRows), pricesOf(profile, priceRows, packagingRatio));
+  const stock = stockOf(profile, stockRows);
+  const prices = pricesOf(profile, priceRows, packagingRatio);
+  if (!deps.allowEmpty) refuseEmptying(db, { catalog_stock: stock.length, catalog_prices: prices.length });
+  writeStockAndPrices(db, stock, prices);
   return { stockRows: stockRows.length, priceRows: priceRows.length, requests: onec.stats.total - before, ms: Date.now() - started };
+}
+
+/**
+ * 1C answers an empty set, not an error, when the ReGate user's record-level rights hide every row (collections are
+ * read with allowedOnly=true) or when rights on a register were narrowed; a whole catalogue, every warehouse, all
+ * stock or all prices vanishing at once is far likelier to be that than a real change. Such an answer is refused like
+ * a failed sync, so the previous mirror keeps serving; `allowEmpty` (an administrator's decision) applies it anyway.
+ */
+export class EmptyAnswerRefused extends Error {
+  override name = 'EmptyAnswerRefused';
+}
+
+function refuseEmptying(db: Db, next: Record<string, number>): void {
+  for (const [table, rows] of Object.entries(next)) {
+    if (rows > 0) continue;
+    const had = db.prepare(`SELECT COUNT(*) FROM (SELECT 1 FROM ${table} LIMIT 1)`).pluck().get() as number;
+    if (had > 0) {
+      throw new EmptyAnswerRefused(
+        `1C returned an empty set for ${table} while the mirror has rows (rights hiding records, or the publication changed?); the previous mirror is kept. Sync with allowEmpty to accept it`,
+      );
+    }
+  }
 }
 
 function stockOf(profile: Profile, rows: Row[]): MirrorSnapshot['stock'] {
