@@ -250,10 +250,19 @@ export class OrdersService {
     const ts = this.now().toISOString();
     await this.writes.run(() => {
       const o = this.requireOrder(input.orderId);
-      const dup = this.q(`SELECT order_id FROM payments WHERE kind = 'card' AND external_id = ?`).get(input.transactionId) as { order_id: string } | undefined;
+      const dup = this.q(`SELECT order_id, amount_kopecks, paid_at, data FROM payments WHERE kind = 'card' AND external_id = ?`).get(input.transactionId) as
+        | { order_id: string; amount_kopecks: number; paid_at: string; data: string }
+        | undefined;
       if (dup) {
         if (dup.order_id !== input.orderId) throw ApiError.conflict('Транзакция уже записана по другому заказу', [{ field: 'transactionId', message: `заказ ${dup.order_id}` }]);
-        return; // a repeated notification of the same payment
+        // A repeated notification of the same payment is a no-op; the same transaction with another amount, time or
+        // card data is not the same payment, and answering 200 would tell the store it was recorded.
+        const d = JSON.parse(dup.data) as { provider?: string; rrn?: string | null; authCode?: string | null; maskedCard?: string | null };
+        const same =
+          dup.amount_kopecks === toKopecks(input.amount) && dup.paid_at === input.paidAt && d.provider === input.provider &&
+          (d.rrn ?? null) === (input.rrn ?? null) && (d.authCode ?? null) === (input.authCode ?? null) && (d.maskedCard ?? null) === (input.maskedCard ?? null);
+        if (!same) throw ApiError.conflict(`Транзакция ${input.transactionId} уже записана с другими данными`, [{ field: 'transactionId', message: 'повтор с другим телом запроса' }]);
+        return;
       }
       if (![0, 1].includes(o.status)) {
         throw ApiError.conflict(`Заказ в статусе «${ORDER_STATUS[o.status as OrderStatus]}» нельзя оплатить`, [{ field: 'orderId', message: `статус ${o.status}` }]);
