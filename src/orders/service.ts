@@ -289,7 +289,18 @@ export class OrdersService {
     const ts = this.now().toISOString();
     await this.writes.run(() => {
       const o = this.requireOrder(input.orderId);
-      if (o.status === OrderStatusCode.refunded) return; // repeated request
+      if (o.status === OrderStatusCode.refunded) {
+        // A repeated request is a no-op; a refund of another amount is not a repeat (one refund per order), and a
+        // 200 would tell the store it was accepted. No amount = the whole payment, as on the first request.
+        const done = this.q(`SELECT r.amount_kopecks, p.amount_kopecks AS paid FROM refunds r LEFT JOIN payments p ON p.id = r.payment_id WHERE r.order_id = ?`).get(input.orderId) as
+          | { amount_kopecks: number; paid: number | null }
+          | undefined;
+        const asked = input.amount === undefined ? done?.paid : toKopecks(input.amount);
+        if (done && asked !== done.amount_kopecks) {
+          throw ApiError.conflict(`По заказу ${input.orderId} уже оформлен возврат ${toRoubles(done.amount_kopecks)} руб.`, [{ field: 'amount', message: `возврат уже оформлен на ${toRoubles(done.amount_kopecks)}` }]);
+        }
+        return;
+      }
       if (o.status !== OrderStatusCode.paidByCard) {
         throw ApiError.conflict('Возврат на карту возможен только для заказа, оплаченного картой', [{ field: 'orderId', message: `статус ${o.status}` }]);
       }
