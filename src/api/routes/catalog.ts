@@ -6,6 +6,7 @@ import { API_PREFIX } from '../app.js';
 import type { CatalogService } from '../../catalog/service.js';
 import { VERSION } from '../../version.js';
 import { ApiError, ErrorSchema } from '../errors.js';
+import { isLoopback, peerAddress } from '../middleware/client.js';
 import { ResponseCache } from '../response-cache.js';
 import { errorResponses, notFound, notModified, RefId } from '../schemas/common.js';
 import {
@@ -27,11 +28,13 @@ const tags = ['Каталог'];
  * the mirror generation and the request URL, so the ETag is derived from those two without serialising anything,
  * and a matching If-None-Match costs one meta lookup and answers 304.
  */
-function conditional(c: Context, catalog: CatalogService): Response | undefined {
+function conditional(c: Context, catalog: CatalogService, publicUrl?: string): Response | undefined {
   const state = catalog.state();
   c.set('mirrorGeneration' as never, state.generation as never);
   const url = new URL(c.req.url);
-  const etag = `W/"${state.generation}-${createHash('sha1').update(url.pathname + url.search).digest('base64url').slice(0, 16)}"`;
+  // The origin is part of the answer (absolute icon URLs), so it is part of the ETag: an ETag got through one Host
+  // must not earn a 304 through another whose icons differ.
+  const etag = `W/"${state.generation}-${createHash('sha1').update(originOf(c, publicUrl) + url.pathname + url.search).digest('base64url').slice(0, 16)}"`;
   c.header('ETag', etag);
   c.header('Cache-Control', 'private, no-cache');
   if (state.stockSyncedAt) c.header('X-Mirror-Time', state.stockSyncedAt);
@@ -40,8 +43,23 @@ function conditional(c: Context, catalog: CatalogService): Response | undefined 
   return undefined;
 }
 
+/**
+ * Where Richest.store reaches us: server.publicUrl, else the request's own origin — the Host the proxy forwards
+ * (ProxyPreserveHost) and, from our loopback proxy only, X-Forwarded-Proto: Apache/IIS terminate TLS and talk plain
+ * http to us, and an http:// icon URL would have the store send its Basic credentials in clear.
+ */
+function originOf(c: Context, publicUrl?: string): string {
+  if (publicUrl) return publicUrl.replace(/\/+$/, '');
+  const url = new URL(c.req.url);
+  if (isLoopback(peerAddress(c))) {
+    const proto = c.req.header('x-forwarded-proto')?.split(',')[0].trim().toLowerCase();
+    if (proto === 'https' || proto === 'http') url.protocol = `${proto}:`;
+  }
+  return url.origin;
+}
+
 function absolute(c: Context, path: string, publicUrl?: string) {
-  return `${publicUrl ?? new URL(c.req.url).origin}${path}`;
+  return `${originOf(c, publicUrl)}${path}`;
 }
 
 export function registerCatalogRoutes(app: App, catalog: CatalogService, opts: { publicUrl?: string } = {}) {
@@ -50,7 +68,7 @@ export function registerCatalogRoutes(app: App, catalog: CatalogService, opts: {
   const kept = (c: Context, compute: () => unknown) => {
     const url = new URL(c.req.url);
     const generation = c.get('mirrorGeneration' as never) as number;
-    return cache.answer(c, generation, `${opts.publicUrl ?? url.origin}${url.pathname}${url.search}`, compute) as never;
+    return cache.answer(c, generation, `${originOf(c, opts.publicUrl)}${url.pathname}${url.search}`, compute) as never;
   };
   app.openapi(
     createRoute({
@@ -61,7 +79,7 @@ export function registerCatalogRoutes(app: App, catalog: CatalogService, opts: {
       responses: { 200: json(StateSchema, 'Состояние'), ...notModified, ...errorResponses },
     }),
     (c) => {
-      const early = conditional(c, catalog);
+      const early = conditional(c, catalog, opts.publicUrl);
       if (early) return early as never;
       const { organisation, configuration } = catalog.organisation();
       const state = catalog.state();
@@ -86,7 +104,7 @@ export function registerCatalogRoutes(app: App, catalog: CatalogService, opts: {
       summary: 'Города, в которых есть склады',
       responses: { 200: json(CitiesSchema, 'Список городов'), ...notModified, ...errorResponses },
     }),
-    (c) => conditional(c, catalog) ?? kept(c, () => ({ cities: catalog.cities() })),
+    (c) => conditional(c, catalog, opts.publicUrl) ?? kept(c, () => ({ cities: catalog.cities() })),
   );
 
   app.openapi(
@@ -100,7 +118,7 @@ export function registerCatalogRoutes(app: App, catalog: CatalogService, opts: {
     }),
     (c) => {
       const { city } = c.req.valid('query');
-      return conditional(c, catalog) ?? kept(c, () => ({ city, stores: catalog.storesInCity(city) }));
+      return conditional(c, catalog, opts.publicUrl) ?? kept(c, () => ({ city, stores: catalog.storesInCity(city) }));
     },
   );
 
@@ -113,7 +131,7 @@ export function registerCatalogRoutes(app: App, catalog: CatalogService, opts: {
       request: { query: StoreQuery },
       responses: { 200: json(StoreTableSchema, 'Дерево групп'), ...notModified, ...errorResponses, ...notFound('Склад') },
     }),
-    (c) => conditional(c, catalog) ?? kept(c, () => catalog.storeTable(c.req.valid('query').store)),
+    (c) => conditional(c, catalog, opts.publicUrl) ?? kept(c, () => catalog.storeTable(c.req.valid('query').store)),
   );
 
   app.openapi(
@@ -126,7 +144,7 @@ export function registerCatalogRoutes(app: App, catalog: CatalogService, opts: {
       responses: { 200: json(AssortmentSchema, 'Страница ассортимента'), ...notModified, ...errorResponses, ...notFound('Склад или группа') },
     }),
     (c) => {
-      const early = conditional(c, catalog);
+      const early = conditional(c, catalog, opts.publicUrl);
       if (early) return early as never;
       return kept(c, () => {
         const result = catalog.assortment(c.req.valid('query'));
