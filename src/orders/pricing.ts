@@ -18,6 +18,14 @@ export const toRoubles = (kopecks: number) => kopecks / 100;
 const EPS = 1e-6;
 
 /**
+ * Цена × Количество in kopecks, rounded half up exactly as decimal arithmetic (1C's Окр(x, 2)) does. The quantity
+ * is taken at 1C's scale (Number 15.3), in thousandths: priceKopecks × milli is an exact integer, and dividing it
+ * by 1000 gives k + 0.5 exactly when the true value is on the half. Math.round(priceKopecks * quantity) rounded
+ * the float error instead: 15 × 4.1 = 61.4999… → 61 where 61.5 → 62 (42 of 15,000 grid points a kopeck off).
+ */
+export const lineAmountKopecks = (priceKopecks: number, quantity: number) => Math.round((priceKopecks * Math.round(quantity * 1000)) / 1000);
+
+/**
  * Checks each line against the mirror (carried at that store, minimal quantity, multiplicity, stock unless sold to
  * order) and prices it. The tier price applies when the quantity is MORE than the threshold ("если объем более X1
  * единиц" in the specification): above X2 the second tier, above X1 the first, else retail; a missing tier price
@@ -49,7 +57,7 @@ export function priceLines(
     if (q > item.tier2Threshold + EPS && tier2 != null) [price, kind] = [tier2, item.priceKindIds.tier2];
     if (price == null) return void errors.push({ field: `${field}.itemId`, message: `у товара «${item.name}» нет цены` });
     const priceKopecks = toKopecks(price);
-    out.push({ lineNo: i + 1, itemId: line.itemId, quantity: q, priceKopecks, priceKindId: kind, amountKopecks: Math.round(priceKopecks * q) });
+    out.push({ lineNo: i + 1, itemId: line.itemId, quantity: q, priceKopecks, priceKindId: kind, amountKopecks: lineAmountKopecks(priceKopecks, q) });
   });
   return { lines: out, errors };
 }
