@@ -245,6 +245,15 @@ export class ODataClient {
 
   // ---- virtual tables ---------------------------------------------------------------------------------------
 
+  /**
+   * The URL balance() / sliceLast() / sliceFirst() would send: the Condition sits in the path, so a long key list
+   * can outgrow maxUrlLength (onec/read.ts splits it by this).
+   */
+  virtualUrl(fn: 'Balance' | 'SliceLast' | 'SliceFirst', register: string, p: BalanceParams & SliceParams = {}, o: VirtualReadOptions = {}): string {
+    if (fn === 'Balance') return this.urls.virtual(register, fn, this.balanceParams(p), this.query(o, false));
+    return this.urls.virtual(this.sliceSet(register, p), fn, { Period: p.period, Condition: this.cond(p.condition) }, this.query(o, false));
+  }
+
   private async virtual(set: string, fn: string, params: VirtualParams, o: VirtualReadOptions): Promise<Row[]> {
     const url = this.urls.virtual(set, fn, params, this.query(o, false));
     const resultType = this.md?.functionResultType(set, fn);
@@ -257,7 +266,11 @@ export class ODataClient {
 
   /** AccumulationRegister_X/Balance(Period=…,Condition='…',Dimensions='…'): rows of dimensions + `<Resource>Balance`. */
   balance(register: string, p: BalanceParams = {}, o: VirtualReadOptions = {}): Promise<Row[]> {
-    return this.virtual(register, 'Balance', { Period: p.period, Condition: this.cond(p.condition), Dimensions: p.dimensions?.join(',') }, o);
+    return this.virtual(register, 'Balance', this.balanceParams(p), o);
+  }
+
+  private balanceParams(p: BalanceParams): VirtualParams {
+    return { Period: p.period, Condition: this.cond(p.condition), Dimensions: p.dimensions?.join(',') };
   }
 
   turnovers(register: string, p: TurnoversParams = {}, o: VirtualReadOptions = {}): Promise<Row[]> {
@@ -278,9 +291,12 @@ export class ODataClient {
     );
   }
 
+  private sliceSet(register: string, p: SliceParams): string {
+    return p.recordType && !register.endsWith('_RecordType') ? `${register}_RecordType` : register;
+  }
+
   private slice(fn: 'SliceLast' | 'SliceFirst', register: string, p: SliceParams, o: VirtualReadOptions): Promise<Row[]> {
-    const set = p.recordType && !register.endsWith('_RecordType') ? `${register}_RecordType` : register;
-    return this.virtual(set, fn, { Period: p.period, Condition: this.cond(p.condition) }, o);
+    return this.virtual(this.sliceSet(register, p), fn, { Period: p.period, Condition: this.cond(p.condition) }, o);
   }
 
   /** InformationRegister_X/SliceLast(Period=…,Condition='…'); recordType: true for recorder-subordinate registers. */
