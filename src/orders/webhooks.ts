@@ -114,11 +114,26 @@ export function webhookHandler(db: Db, cfg: { url?: string; secret?: string; tim
     const ts = Math.floor(Date.now() / 1000);
     headers[TIMESTAMP_HEADER] = String(ts);
     if (cfg.secret) headers[SIGNATURE_HEADER] = signWebhook(cfg.secret, raw, ts);
+    // fetch refuses a URL with user:password@ (and puts the whole URL, password included, in its error): send the
+    // credentials as Basic authorization instead. Messages name the URL without credentials or query (a token
+    // there would reach last_error and the retry/dead log lines, which are plain strings pino cannot redact).
+    const u = new URL(cfg.url);
+    if (u.username || u.password) {
+      headers.Authorization = `Basic ${Buffer.from(`${decodeURIComponent(u.username)}:${decodeURIComponent(u.password)}`).toString('base64')}`;
+      u.username = '';
+      u.password = '';
+    }
+    const where = `${u.origin}${u.pathname}`;
     const signal = AbortSignal.any([ctx.signal, AbortSignal.timeout(cfg.timeoutMs ?? 15_000)]);
-    const res = await fetch(cfg.url, { method: 'POST', headers, body: raw, signal });
+    let res: Response;
+    try {
+      res = await fetch(u, { method: 'POST', headers, body: raw, signal });
+    } catch (e) {
+      throw new Error(`webhook ${where}: ${(e as Error).message.split(u.toString()).join(where)}`, { cause: e });
+    }
     const text = await res.text().catch(() => '');
     if (res.ok) return { status: res.status };
-    const msg = `webhook ${cfg.url}: HTTP ${res.status} ${text.slice(0, 200)}`;
+    const msg = `webhook ${where}: HTTP ${res.status} ${text.slice(0, 200)}`;
     if (res.status >= 400 && res.status < 500 && res.status !== 408 && res.status !== 429) throw new PermanentError(msg);
     throw new Error(msg);
   };
