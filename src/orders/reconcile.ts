@@ -24,9 +24,11 @@ export interface ReconcileReport {
 export async function reconcileOrders(ctx: DeliveryContext, opts: { chunk?: number } = {}): Promise<ReconcileReport> {
   const chunk = opts.chunk ?? 40;
   const before = ctx.onec.stats.total;
+  // `status IN (0, 1)` spelled out as in orders_open's WHERE: SQLite uses a partial index only when the query
+  // repeats its condition (`status = ?`, even `status = 1`, does not count), else it scanned every order ever taken.
   const open = ctx.db
-    .prepare(`SELECT id, onec_ref, amount_kopecks FROM orders WHERE status = ? AND onec_ref IS NOT NULL ORDER BY created_at`)
-    .all(OrderStatusCode.created) as { id: string; onec_ref: string; amount_kopecks: number }[];
+    .prepare(`SELECT id, onec_ref, amount_kopecks FROM orders WHERE status IN (0, 1) AND status = ${Number(OrderStatusCode.created)} AND onec_ref IS NOT NULL ORDER BY created_at`)
+    .all() as { id: string; onec_ref: string; amount_kopecks: number }[];
   const report: ReconcileReport = { checked: open.length, cancelled: [], paidInCash: [], requests: 0 };
   const set = ctx.writeSet('order');
   const statusSpec = ctx.ext ? ctx.profile.reads.orderStatus : undefined;
