@@ -35,6 +35,12 @@ export class GroupCommit {
   }
 
   private flush() {
+    if (this.db.inTransaction) {
+      // A transaction is open on this connection (a BEGIN held across an await): ours would be a SAVEPOINT in it,
+      // settled before anything is on disk and lost with its ROLLBACK. Look again shortly (as the worker does).
+      setTimeout(() => this.flush(), 5);
+      return;
+    }
     this.scheduled = false;
     const batch = this.queue.splice(0, this.maxBatch);
     if (this.queue.length) {
