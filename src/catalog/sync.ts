@@ -230,7 +230,9 @@ function buildSnapshot(profile: Profile, ctx: Parameters<Profile['map']['toItem'
     });
   }
   const itemIds = new Set(items.map((i) => i.id));
-  const packagingRatio = new Map(unitRecords.filter((u) => u.itemId).map((u) => [u.id, u.ratio]));
+  // Every packaging, not only the item's own: a packaging of a set (Catalog_НаборыУпаковок) has no item as owner but
+  // its Числитель/Знаменатель still say how many units a price for it covers.
+  const packagingRatio = new Map(unitRecords.map((u) => [u.id, u.ratio]));
   const orgRecord = raw.orgs.map(m.toOrganisation)[0];
   const account = raw.accounts.map(m.toBankAccount).find((a) => !orgRecord || a.organisationId === orgRecord.id);
   const version = m.toConfigurationVersion(raw.versions);
