@@ -218,9 +218,11 @@ export function createHandler(store: Store, faults: Faults, opts: HandlerOptions
 
     const sendCollection = (sh: Shape, rows: Row[] | (() => Row[]), metaName: string, cached = false) => {
       const sel = parseSelection(sh, fctx, q.$select, q.$expand);
-      // Filters may navigate into other sets, so any write invalidates (store.writes is the version).
-      const { page, count } = runQuery(sh, rows, { filter: q.$filter, orderby: q.$orderby, top: q.$top, skip: q.$skip }, fctx, cached ? { cache, version: store.writes } : undefined);
+      // "Использование параметра $inlinecount приводит к игнорированию параметров $skip и $top" (guide 17.4.6.2).
       const inline = q.$inlinecount === 'allpages';
+      const paging = inline ? {} : { top: q.$top, skip: q.$skip };
+      // Filters may navigate into other sets, so any write invalidates (store.writes is the version).
+      const { page, count } = runQuery(sh, rows, { filter: q.$filter, orderby: q.$orderby, ...paging }, fctx, cached ? { cache, version: store.writes } : undefined);
       if (c.json) {
         const body: Row = c.noMeta ? {} : { 'odata.metadata': `${c.base}/$metadata#${metaName}` };
         if (inline) body['odata.count'] = String(count);

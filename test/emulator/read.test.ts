@@ -56,10 +56,12 @@ describe('emulator reads: the dialect', () => {
     expect(body.value[0].Description).toBe('Молоток');
   });
 
-  it('$inlinecount=allpages gives odata.count as a STRING; /$count is plain text; $top/$skip/$orderby', async () => {
-    const r = await getJson(em, u('Catalog_Номенклатура?$inlinecount=allpages&$top=2&$orderby=Code desc&$select=Code'));
+  it('$inlinecount=allpages gives odata.count as a STRING and ignores $top/$skip (guide 17.4.6.2); /$count is plain text; $top/$skip/$orderby', async () => {
+    const r = await getJson(em, u('Catalog_Номенклатура?$inlinecount=allpages&$top=2&$skip=1&$orderby=Code desc&$select=Code'));
     expect(r.body['odata.count']).toBe('4');
-    expect(r.body.value).toEqual([{ Code: 'УТ-00000004' }, { Code: 'УТ-00000003' }]);
+    expect(r.body.value).toEqual([{ Code: 'УТ-00000004' }, { Code: 'УТ-00000003' }, { Code: 'УТ-00000002' }, { Code: 'УТ-00000001' }]);
+    const paged = await getJson(em, u('Catalog_Номенклатура?$top=2&$orderby=Code desc&$select=Code'));
+    expect(paged.body.value).toEqual([{ Code: 'УТ-00000004' }, { Code: 'УТ-00000003' }]);
     const s = await getJson(em, u('Catalog_Номенклатура?$orderby=IsFolder desc,Description asc&$skip=1&$top=2&$select=Description'));
     expect(s.body.value.map((x: any) => x.Description)).toEqual(["Доставка 'срочная'", 'Молоток']);
     const c = await fetch(`${em.url}/${u("Catalog_Номенклатура/$count?$filter=IsFolder eq false")}`);
