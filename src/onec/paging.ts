@@ -26,6 +26,10 @@ export async function* pages(fetchPage: (p: PageRequest) => Promise<Row[]>, opts
   if (!Number.isInteger(pageSize) || pageSize < 1) throw new RangeError('pageSize must be a positive integer');
   let skip = 0;
   let previousFirst: string | undefined;
+  // A row created in 1C while we page (keys are random GUIDs) shifts every later row by one: the last row of a page
+  // comes again first on the next. Rows already yielded are dropped, so callers never see a key twice.
+  const seen = new Set<string>();
+  const keyOf = (row: Row) => JSON.stringify(keyFields.map((k) => keyValue(row[k])));
   for (;;) {
     const rows = await fetchPage({ top: pageSize, skip });
     if (rows.length === 0) return;
@@ -39,7 +43,12 @@ export async function* pages(fetchPage: (p: PageRequest) => Promise<Row[]>, opts
       });
     }
     previousFirst = first;
-    yield rows;
+    yield rows.filter((row) => {
+      const key = keyOf(row);
+      if (seen.has(key)) return false;
+      seen.add(key);
+      return true;
+    });
     if (rows.length < pageSize) return;
     skip += rows.length;
   }
