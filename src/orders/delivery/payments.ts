@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { PaymentInput, PaymentRefs, Row } from '../../onec/profiles/index.js';
 import { PermanentError, type ClaimedJob, type Json } from '../../outbox/index.js';
 import { OrderStatusCode, PaymentStatusCode } from '../statuses.js';
@@ -36,6 +37,20 @@ async function refsOf(ctx: DeliveryContext, clientId: string, withBank = false):
 }
 
 /**
+ * The external id a payment document carries in 1C: ReGate_ВнешнийИдентификатор is String(64), without the extension
+ * ИдентификаторДокумента is String(36), and 1C silently truncates a longer value on write. A longer id (a 64-char
+ * transaction id, a bank payment's sha256, "refund:" + a long order id) was then looked up in full and never found —
+ * a second document on every re-delivery — or, cut to a shared prefix, found another order's document. Ids that fit
+ * are kept as they are (documents already in 1C are still found); longer ones become a digest of that width. A bank
+ * payment's id is already a sha256 (hex): its prefix is as good a digest, and is what 1C kept of it until now.
+ */
+export function documentId(ctx: DeliveryContext, id: string): string {
+  const width = ctx.ext ? 64 : 36;
+  if (id.length <= width) return id;
+  return (/^[0-9a-f]{64}$/.test(id) ? id : createHash('sha256').update(id).digest('hex')).slice(0, width);
+}
+
+/**
  * Found-first creation of a payment-like document: looked up by its external id (the payment event id) in `set`
  * through the `concept` read; created from `body()` only when absent; posted when `post` and not posted yet (a
  * lost answer to Post leaves a created, unposted document — the retry finds it and posts it).
@@ -63,7 +78,7 @@ export async function handlePaymentCard(ctx: DeliveryContext, job: ClaimedJob): 
   const data = JSON.parse(p.data) as { provider?: string; rrn?: string | null; authCode?: string | null; maskedCard?: string | null };
   const refs = await refsOf(ctx, o.client_id);
   const input: PaymentInput = {
-    externalId: p.external_id,
+    externalId: documentId(ctx, p.external_id),
     date: new Date(p.paid_at),
     amount: p.amount_kopecks / 100,
     orderKey,
@@ -71,7 +86,7 @@ export async function handlePaymentCard(ctx: DeliveryContext, job: ClaimedJob): 
     authCode: data.authCode ?? '',
     comment: `Richest.store ${orderId}, ${data.provider ?? ''} ${p.external_id}`.trim(),
   };
-  const doc = await ensureDocument(ctx, 'cardOperation', 'cardPaymentDocument', p.external_id, () => ctx.profile.build.cardPaymentDocument(input, refs, ctx.config));
+  const doc = await ensureDocument(ctx, 'cardOperation', 'cardPaymentDocument', input.externalId, () => ctx.profile.build.cardPaymentDocument(input, refs, ctx.config));
   ctx.db.prepare(`UPDATE payments SET onec_ref = ? WHERE id = ?`).run(doc.ref, paymentId);
   if (ctx.ext && ctx.profile.writes.cardPayment) {
     try {
@@ -107,7 +122,7 @@ export async function handleRefundCreate(ctx: DeliveryContext, job: ClaimedJob):
   const data = p ? (JSON.parse(p.data) as { maskedCard?: string | null; authCode?: string | null }) : {};
   const refs = await refsOf(ctx, o.client_id);
   // One refund per order (refunds.order_id is unique): the order id names it in 1C, apart from the payment.
-  const externalId = `refund:${orderId}`.slice(0, ctx.ext ? 64 : 36);
+  const externalId = documentId(ctx, `refund:${orderId}`);
   const input: PaymentInput = {
     externalId,
     date: new Date(r.created_at),
@@ -144,7 +159,7 @@ export async function handleBankPayment(ctx: DeliveryContext, job: ClaimedJob): 
   const refs = await refsOf(ctx, o.client_id, true);
   const incomingDate = s('documentDate') ?? s('date');
   const input: PaymentInput = {
-    externalId: p.external_id,
+    externalId: documentId(ctx, p.external_id),
     date: new Date(p.paid_at),
     amount: p.amount_kopecks / 100,
     orderKey,
@@ -153,7 +168,7 @@ export async function handleBankPayment(ctx: DeliveryContext, job: ClaimedJob): 
     purpose: s('purpose'),
     comment: `Richest.store ${orderId}: выписка банка`,
   };
-  const doc = await ensureDocument(ctx, 'payment', 'bankPaymentDocument', p.external_id, () => ctx.profile.build.bankPaymentDocument(input, refs, ctx.config));
+  const doc = await ensureDocument(ctx, 'payment', 'bankPaymentDocument', input.externalId, () => ctx.profile.build.bankPaymentDocument(input, refs, ctx.config));
   ctx.db.prepare(`UPDATE payments SET onec_ref = ? WHERE id = ?`).run(doc.ref, paymentId);
 
   // The importer records the payment locally; if it left the order open although paid in full, close it here.
