@@ -67,4 +67,16 @@ describe('without the extension, long payment ids still find their document', ()
     // what 1C kept of the id until now (its first 36 characters) is what it is looked up by
     expect(docs()[0].ИдентификаторДокумента).toBe(keyHash.slice(0, 36));
   });
+
+  it('booking with an orderId longer than НомерПоДаннымКлиента (50) re-delivered after a lost local commit → one ЗаказКлиента', async () => {
+    const id = `RS-${'X'.repeat(50)}-LONG-1`; // 60 characters
+    const r = await h.orders.book(h.booking(id, 'NXL-C', 1));
+    expect(r.status).toBe(201);
+    const docs = () => h.em.store.list('Document_ЗаказКлиента').filter((d) => String(d.Комментарий ?? '').includes(id));
+    expect(docs()).toHaveLength(1);
+    h.db.prepare(`UPDATE orders SET status = 0, onec_ref = NULL, onec_number = NULL WHERE id = ?`).run(id);
+    const job = enqueue(h.db, { kind: 'booking.create', key: `order:${id}`, payload: { orderId: id } });
+    expect(await until(() => getJob(h.db, job.id)?.state === 'done')).toBe(true);
+    expect(docs()).toHaveLength(1);
+  });
 });

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { OrderLineInput } from '../../onec/profiles/index.js';
 import { PermanentError, type ClaimedJob, type Json } from '../../outbox/index.js';
 import { OrderStatusCode } from '../statuses.js';
@@ -43,6 +44,17 @@ export function bookedRef(ctx: DeliveryContext, o: OrderRow): string {
 }
 
 /**
+ * The order id as the ЗаказКлиента carries it. Without the extension that is НомерПоДаннымКлиента, a String(50)
+ * that 1C truncates on write, while the API takes ids of up to 64: such an order was written cut and looked up in
+ * full, never found, and every re-delivery created another ЗаказКлиента. An id that fits is kept; a longer one
+ * becomes a 50-character digest (the comment still names the order in full).
+ */
+export function orderDocumentId(ctx: DeliveryContext, orderId: string): string {
+  if (ctx.ext || orderId.length <= 50) return orderId;
+  return createHash('sha256').update(orderId).digest('hex').slice(0, 50);
+}
+
+/**
  * JOB.bookingCreate { orderId } → Document_ЗаказКлиента, posted, status record 1/0; locally status 1 + number.
  *
  * Exactly once in 1C: the document is looked up by the order id (ReGate_ВнешнийИдентификатор, or
@@ -61,7 +73,8 @@ export async function handleBookingCreate(ctx: DeliveryContext, job: ClaimedJob)
 
   if (!ref || !number) {
     const client = await ensureClient(ctx, o.client_id);
-    const existing = await ctx.find('order', { externalId: orderId });
+    const externalId = orderDocumentId(ctx, orderId);
+    const existing = await ctx.find('order', { externalId });
     let doc = existing.find((r) => !r.DeletionMark) ?? existing[0];
     if (existing.length > 1) ctx.logger.warn({ orderId, documents: existing.map((r) => r.Number) }, 'several 1C orders carry this order id; using the first');
     existed = !!doc;
@@ -84,7 +97,7 @@ export async function handleBookingCreate(ctx: DeliveryContext, job: ClaimedJob)
       }));
       const body = ctx.profile.build.orderDocument(
         {
-          externalId: orderId,
+          externalId,
           date: new Date(o.created_at),
           deliveryAddress: o.delivery_address,
           comment: o.comment ? `Richest.store ${orderId}: ${o.comment}` : `Richest.store ${orderId}`,
