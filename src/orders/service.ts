@@ -259,7 +259,7 @@ export class OrdersService {
         // card data is not the same payment, and answering 200 would tell the store it was recorded.
         const d = JSON.parse(dup.data) as { provider?: string; rrn?: string | null; authCode?: string | null; maskedCard?: string | null };
         const same =
-          dup.amount_kopecks === toKopecks(input.amount) && dup.paid_at === input.paidAt && d.provider === input.provider &&
+          dup.amount_kopecks === toKopecks(input.amount) && Date.parse(dup.paid_at) === Date.parse(input.paidAt) && d.provider === input.provider &&
           (d.rrn ?? null) === (input.rrn ?? null) && (d.authCode ?? null) === (input.authCode ?? null) && (d.maskedCard ?? null) === (input.maskedCard ?? null);
         if (!same) throw ApiError.conflict(`Транзакция ${input.transactionId} уже записана с другими данными`, [{ field: 'transactionId', message: 'повтор с другим телом запроса' }]);
         return;
