@@ -186,7 +186,9 @@ function buildSnapshot(profile: Profile, ctx: Parameters<Profile['map']['toItem'
   const countryName = new Map(raw.countries.map(m.toCountry).map((c) => [c.id, c.name]));
   const makerName = new Map(raw.makers.map(m.toManufacturer).map((x) => [x.id, x.name]));
   const brandName = new Map(raw.brands.map(m.toBrand).map((b) => [b.id, b.name]));
-  const pictures = raw.files.map(m.toPicture).filter((p) => !p.deleted && p.itemId);
+  // Files kept in volumes (ВТомахНаДиске) have no bytes reachable over OData: never offered as icons (they could only
+  // answer 503) and never looked for in ДвоичныеДанныеФайлов.
+  const pictures = raw.files.map(m.toPicture).filter((p) => !p.deleted && p.itemId && p.storedInBase);
   const knownPictures = new Set(pictures.map((p) => p.fileId));
   const picturesByItem = new Map<string, string[]>();
   for (const p of pictures) picturesByItem.set(p.itemId!, [...(picturesByItem.get(p.itemId!) ?? []), p.fileId]);

@@ -66,6 +66,9 @@ export function writeSnapshot(db: Db, snap: MirrorSnapshot, now = new Date()): {
     const insPic = db.prepare(`INSERT INTO catalog_pictures (id, item_id, extension) VALUES (?, ?, ?)
                                ON CONFLICT (id) DO UPDATE SET item_id = excluded.item_id, extension = excluded.extension`);
     for (const p of snap.pictures) insPic.run(p.id, p.itemId, p.extension);
+    // Pictures no item shows any more go: one left without bytes (its file deleted) made fetchMissingPictures read
+    // the whole ДвоичныеДанныеФайлов register on every sync, looking for bytes that will never come.
+    db.prepare(`DELETE FROM catalog_pictures WHERE id NOT IN (SELECT value FROM json_each(?))`).run(JSON.stringify(snap.pictures.map((p) => p.id)));
     setMeta(db, 'mirror.organisation', JSON.stringify(snap.organisation));
     setMeta(db, 'mirror.configuration', JSON.stringify(snap.configuration));
     setMeta(db, 'mirror.packagingRatios', JSON.stringify(snap.packagingRatios ?? {}));
