@@ -58,6 +58,21 @@ function originOf(c: Context, publicUrl?: string): string {
   return url.origin;
 }
 
+const PICTURE_TYPES: Record<string, string> = {
+  jpg: 'image/jpeg',
+  jpeg: 'image/jpeg',
+  jpe: 'image/jpeg',
+  png: 'image/png',
+  gif: 'image/gif',
+  webp: 'image/webp',
+  bmp: 'image/bmp',
+  tif: 'image/tiff',
+  tiff: 'image/tiff',
+  ico: 'image/x-icon',
+  svg: 'image/svg+xml',
+  avif: 'image/avif',
+};
+
 function absolute(c: Context, path: string, publicUrl?: string) {
   return `${originOf(c, publicUrl)}${path}`;
 }
@@ -172,8 +187,16 @@ export function registerCatalogRoutes(app: App, catalog: CatalogService, opts: {
       const pic = catalog.picture(id);
       if (!pic) throw ApiError.notFound('Картинка', 'id', id);
       if (!pic.data) throw ApiError.unavailable('Картинка ещё не загружена из 1С; повторите позже', 30);
-      const type = pic.extension === 'jpg' || pic.extension === 'jpeg' ? 'image/jpeg' : `image/${pic.extension}`;
-      return c.body(new Uint8Array(pic.data), 200, { 'Content-Type': type, 'Cache-Control': 'public, max-age=86400' }) as never;
+      // The extension is whatever file a user attached in 1C: known image types by name, anything else as bytes
+      // (`image/<ext>` put a Cyrillic extension into a header — a 500 — and gave svg as image/svg).
+      const type = PICTURE_TYPES[pic.extension.toLowerCase()] ?? 'application/octet-stream';
+      return c.body(new Uint8Array(pic.data), 200, {
+        'Content-Type': type,
+        'Cache-Control': 'public, max-age=86400',
+        'X-Content-Type-Options': 'nosniff',
+        // An SVG opened from our origin must not run script.
+        'Content-Security-Policy': "default-src 'none'; style-src 'unsafe-inline'; sandbox",
+      }) as never;
     },
   );
 }
