@@ -36,7 +36,7 @@ export async function reconcileOrders(ctx: DeliveryContext, opts: { chunk?: numb
     const part = open.slice(i, i + chunk);
     const refs = part.map((o) => o.onec_ref);
     const [docs, records] = await Promise.all([
-      ctx.onec.listByKeys(set, 'Ref_Key', refs.map(guid), { select: ['Ref_Key', 'Статус', 'DeletionMark', 'Posted'] }),
+      ctx.onec.listByKeys(set, 'Ref_Key', refs.map(guid), { select: DOC_SELECT }),
       statusSpec && statusSpec.kind === 'sliceLast'
         ? ctx.onec.sliceLast(statusSpec.register, { recordType: statusSpec.recordType, condition: or(...refs.map((r) => eq('Заказ_Key', guid(r)))) }, { select: statusSpec.select })
         : Promise.resolve([]),
@@ -48,7 +48,7 @@ export async function reconcileOrders(ctx: DeliveryContext, opts: { chunk?: numb
       const k = ref.toLowerCase();
       if (docByRef.has(k)) continue;
       try {
-        docByRef.set(k, await ctx.onec.get(set, ref, { select: ['Ref_Key', 'Статус', 'DeletionMark', 'Posted'] }));
+        docByRef.set(k, await ctx.onec.get(set, ref, { select: DOC_SELECT }));
       } catch (e) {
         if (isEntityNotFound(e)) docByRef.set(k, null);
         else ctx.logger.warn({ err: e, ref }, 'reconcile: order not readable in 1C, left as it is');
@@ -67,7 +67,7 @@ export async function reconcileOrders(ctx: DeliveryContext, opts: { chunk?: numb
       const doc = docByRef.get(key);
       if (st && (st.orderStatus === OrderStatusCode.paidInCash || st.paymentStatus === PaymentStatusCode.cash)) {
         if (markCash(ctx, o.id, st.paidAmount > 0 ? Math.round(st.paidAmount * 100) : o.amount_kopecks)) report.paidInCash.push(o.id);
-      } else if (st?.orderStatus === OrderStatusCode.cancelled || !doc || doc.DeletionMark === true || doc.Статус === 'Закрыт') {
+      } else if (st?.orderStatus === OrderStatusCode.cancelled || !doc || doc.DeletionMark === true || cancelledInOneC(doc)) {
         const why = st?.orderStatus === OrderStatusCode.cancelled ? 'status register' : !doc ? 'document deleted' : doc.DeletionMark ? 'marked for deletion' : 'closed';
         if (markCancelled(ctx, o.id, why, !!doc && st?.orderStatus !== OrderStatusCode.cancelled)) report.cancelled.push(o.id);
       }
@@ -75,6 +75,14 @@ export async function reconcileOrders(ctx: DeliveryContext, opts: { chunk?: numb
   }
   report.requests = ctx.onec.stats.total - before;
   return report;
+}
+
+// Every line Отменено is how УТ 11 cancels an order (its status then becomes Закрыт). A closed order alone is NOT a
+// cancellation: УТ also closes orders that were shipped and paid, and those must not turn into status 6.
+const DOC_SELECT = ['Ref_Key', 'Статус', 'DeletionMark', 'Posted', 'Товары/Отменено'];
+function cancelledInOneC(doc: Record<string, unknown>): boolean {
+  const lines = Array.isArray(doc.Товары) ? (doc.Товары as Record<string, unknown>[]) : [];
+  return doc.Статус === 'Закрыт' && lines.length > 0 && lines.every((l) => l.Отменено === true);
 }
 
 function markCash(ctx: DeliveryContext, orderId: string, kopecks: number): boolean {

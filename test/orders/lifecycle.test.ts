@@ -87,13 +87,18 @@ describe('order lifecycle after booking', () => {
     expect(h.delivery.expire().expired).toEqual([]); // once
   });
 
-  it('reconciliation: cash taken in 1C (status register 4/3) → 4; an order closed in 1C → 6 (written back); the rest untouched', async () => {
-    for (const id of ['R-CASH', 'R-CLOSED', 'R-OPEN']) await h.orders.book(h.booking(id, 'W-1', 1));
+  it('reconciliation: cash taken in 1C (status register 4/3) → 4; an order cancelled in 1C → 6 (written back); a closed (shipped) one and the rest untouched', async () => {
+    for (const id of ['R-CASH', 'R-CLOSED', 'R-SHIPPED', 'R-OPEN']) await h.orders.book(h.booking(id, 'W-1', 1));
     expect(await until(() => pending(h.db) === 0)).toBe(true);
     const cash = order('R-CASH');
     // What the extension's form in 1C writes when the cashier takes the money.
     h.em.store.insert('InformationRegister_ReGate_СтатусыЗаказов', { Period: '2030-01-01T10:00:00', Заказ_Key: cash.onec_ref, СтатусЗаказа: 4, СтатусОплаты: 3, СуммаОплаты: cash.amount_kopecks / 100, Комментарий: 'касса' });
-    h.em.store.update(ORDERS, order('R-CLOSED').onec_ref, { Статус: 'Закрыт' });
+    // Cancelled the УТ way: every line Отменено, the order Закрыт.
+    const closedDoc = h.em.store.get(ORDERS, order('R-CLOSED').onec_ref) as Record<string, unknown>;
+    const cancelledLines = (closedDoc.Товары as Record<string, unknown>[]).map((l) => ({ ...l, Отменено: true }));
+    h.em.store.update(ORDERS, order('R-CLOSED').onec_ref, { Статус: 'Закрыт', Товары: cancelledLines });
+    // Closed because it was shipped: УТ closes those too, and they are not cancellations.
+    h.em.store.update(ORDERS, order('R-SHIPPED').onec_ref, { Статус: 'Закрыт' });
     const r = await h.delivery.reconcile();
     expect(r.paidInCash).toEqual(['R-CASH']);
     expect(r.cancelled).toEqual(['R-CLOSED']);
@@ -101,6 +106,7 @@ describe('order lifecycle after booking', () => {
     expect(order('R-CASH')).toMatchObject({ status: 4, payment_status: 3, paid_kopecks: cash.amount_kopecks });
     expect(order('R-CLOSED').status).toBe(6);
     expect(order('R-OPEN').status).toBe(1);
+    expect(order('R-SHIPPED').status).toBe(1);
     expect(await until(() => pending(h.db) === 0)).toBe(true);
     const closed = h.docs(ORDERS, 'R-CLOSED')[0];
     expect((closed.Товары as Record<string, unknown>[]).every((l) => l.Отменено === true)).toBe(true);
