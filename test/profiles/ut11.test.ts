@@ -160,6 +160,17 @@ describe('building write bodies', () => {
     expect(lines[1]).toMatchObject({ LineNumber: 2, Количество: 0.34, КоличествоУпаковок: 2, Упаковка_Key: K(12), Сумма: 340, СуммаНДС: 30.91 });
   });
 
+  it('orderDocument: a line amount ReGate priced is used as is, so 1C\'s total equals what the card must pay', () => {
+    // 0.15 ₽ × 4.1 = 0.615: floating point gives 0.61499…, which rounds to 0.61; ReGate priced 0.62 (half up).
+    const body = p115.build.orderDocument(
+      { externalId: 'rs-order-10', date, deliveryAddress: 'x', paymentForm: 'card', lines: [{ itemId: K(10), quantity: 4.1, price: 0.15, amount: 0.62 }] },
+      refs,
+      config,
+    );
+    expect((body.Товары as Row[])[0].Сумма).toBe(0.62);
+    expect(body.СуммаДокумента).toBe(0.62);
+  });
+
   it('without the extension the external id goes to НомерПоДаннымКлиента only', () => {
     const cfg = parseConfig({ onec: { extension: false } });
     const prof = getProfile('ut11.5', cfg);

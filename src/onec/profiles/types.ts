@@ -352,6 +352,8 @@ export interface OrderLineInput {
   quantity: number;
   /** Price per unit, VAT included (price kinds in УТ are kept with VAT). */
   price: number;
+  /** The line amount as ReGate priced it (roubles, exact kopecks); default price × quantity rounded. */
+  amount?: number;
   packagingId?: string | null;
   /** Packaging ratio (units per packaging) when packagingId is set. */
   packagingRatio?: number;

@@ -761,7 +761,8 @@ function builders(config: Config): Builders {
     },
     orderDocument(order, refs) {
       const lines = order.lines.map((l, i) => {
-        const sum = round2(l.price * l.quantity);
+        // The amount ReGate computed and answered (kopecks, half up): 1C's total must equal what the card pays.
+        const sum = l.amount ?? round2(l.price * l.quantity);
         const rate = l.vatRate ?? 0;
         const ratio = l.packagingId && l.packagingRatio ? l.packagingRatio : 1;
         return {

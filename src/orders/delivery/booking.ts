@@ -84,6 +84,7 @@ export async function handleBookingCreate(ctx: DeliveryContext, job: ClaimedJob)
         quantity: number;
         price_kopecks: number;
         price_kind_id: string | null;
+        amount_kopecks: number;
       }[];
       if (!lines.length) throw new PermanentError(`order ${orderId} has no lines`);
       const [currencyKey, vat] = await Promise.all([ctx.currencyKey(), ctx.vatOf(lines.map((l) => l.item_id))]);
@@ -92,6 +93,7 @@ export async function handleBookingCreate(ctx: DeliveryContext, job: ClaimedJob)
         itemId: l.item_id,
         quantity: l.quantity,
         price: l.price_kopecks / 100,
+        amount: l.amount_kopecks / 100,
         priceKindId: l.price_kind_id,
         ...vat.get(l.item_id)!,
       }));
