@@ -12,7 +12,7 @@ import { runFullSync, runStockSync } from './catalog/sync.js';
 import { fetchMissingPictures } from './catalog/pictures.js';
 import { scheduleJob } from './schedule.js';
 import { createMetrics, type Metrics } from './metrics.js';
-import { stats as outboxStats } from './outbox/index.js';
+import { purgeFinished, stats as outboxStats } from './outbox/index.js';
 import { wireBank } from './bank/import/wire.js';
 import { registerDelivery } from './orders/delivery/index.js';
 
@@ -125,6 +125,13 @@ export function createRuntime(config: Config, logger: Logger): Runtime {
     fullSync.stop();
     stockSync.stop();
   });
+  // The outbox keeps finished jobs for audit, then forgets them: without this the table (and its dedupe index) grows
+  // by a few rows per order forever.
+  const purge = scheduleJob('outbox purge', config.outbox.purgeCron, logger, async () => {
+    const n = purgeFinished(db, config.outbox.retainDoneDays * 86_400_000);
+    if (n) logger.info({ purged: n, retainDoneDays: config.outbox.retainDoneDays }, 'outbox purged');
+  });
+  rt.onStop(() => purge.stop());
   // Write path to 1C: outbox handlers for every order/client job kind, order expiry and reconciliation schedules.
   registerDelivery(rt);
   rt.start = () => {

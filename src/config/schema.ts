@@ -124,6 +124,9 @@ export const ConfigSchema = z
         confirmWindowMs: z.coerce.number().int().min(0).default(3_000),
         /** Above this many pending jobs new writes get 503 + Retry-After instead of unbounded growth. */
         maxDepth: z.coerce.number().int().positive().default(100_000),
+        /** Done and dropped jobs are deleted this many days after they finished (dead ones are kept). */
+        retainDoneDays: z.coerce.number().positive().default(30),
+        purgeCron: cron.default('30 3 * * *'),
       })
       .prefault({}),
     orders: z
