@@ -115,12 +115,20 @@ export function createRuntime(config: Config, logger: Logger): Runtime {
       throw e;
     }
   };
+  // The full and the stock sync never overlap: a full sync that read stock before a stock sync must not write it
+  // after, stamping older stock with a newer time. Each waits for the other.
+  let syncing: Promise<unknown> = Promise.resolve();
+  const oneAtATime = <T>(fn: () => Promise<T>): Promise<T> => {
+    const run = syncing.then(fn, fn);
+    syncing = run.catch(() => undefined);
+    return run;
+  };
   const fullSync = scheduleJob('catalog sync', config.sync.catalogCron, logger, async () => {
-    await timed('full', () => runFullSync(syncDeps));
+    await oneAtATime(() => timed('full', () => runFullSync(syncDeps)));
     const pics = await fetchMissingPictures(syncDeps).catch((e) => logger.warn({ err: e }, 'pictures not fetched'));
     if (pics) logger.info(pics, 'pictures fetched');
   });
-  const stockSync = scheduleJob('stock sync', config.sync.stockCron, logger, () => timed('stock', () => runStockSync(syncDeps)));
+  const stockSync = scheduleJob('stock sync', config.sync.stockCron, logger, () => oneAtATime(() => timed('stock', () => runStockSync(syncDeps))));
   rt.onStop(() => {
     fullSync.stop();
     stockSync.stop();

@@ -111,6 +111,9 @@ export async function runStockSync(deps: SyncDeps): Promise<{ stockRows: number;
   const profile = deps.profile ?? getProfile(config.onec.profile, config);
   const before = onec.stats.total;
   const stores = db.prepare(`SELECT id, retail_price_kind_id AS k FROM catalog_stores`).all() as { id: string; k: string | null }[];
+  // Before the first full sync there are no warehouses or price kinds to narrow by: reading every warehouse's stock
+  // and every price would be the heaviest query of all, for a mirror that cannot serve yet.
+  if (stores.length === 0) return { stockRows: 0, priceRows: 0, requests: 0, ms: Date.now() - started };
   const kindIds = db.prepare(`SELECT id FROM catalog_price_kinds WHERE name IN (?, ?, ?)`).pluck().all(config.catalog.retailPriceKind, config.catalog.tier1PriceKind, config.catalog.tier2PriceKind) as string[];
   const priceKindKeys = [...new Set([...kindIds, ...stores.map((s) => s.k).filter((x): x is string => !!x)])];
   const ratios = db.prepare(`SELECT value FROM meta WHERE key = 'mirror.packagingRatios'`).pluck().get() as string | undefined;

@@ -15,11 +15,11 @@ const auth = { Authorization: 'Basic ' + Buffer.from('магазин:парол�
 const fromProxy = { incoming: { socket: { remoteAddress: '127.0.0.1' } } };
 const fromOutside = { incoming: { socket: { remoteAddress: '203.0.113.9' } } };
 
-const appWith = async (publicUrl?: string) => {
+const appWith = async (publicUrl?: string, trustProxy = true) => {
   const db = openDb(':memory:');
   writeSnapshot(db, { ...snapshot, items: [item(I1, 'Гречка', { pictureIds: [PIC] }), item(I2, 'Рис'), item(I3, 'Пшено', { soldToOrder: true })], pictures: [{ id: PIC, itemId: I1, extension: 'png' }] });
   const { hashPassword } = await import('../../src/install/password.js');
-  const config = parseConfig({ server: publicUrl ? { publicUrl } : {}, auth: { users: [{ name: 'магазин', passwordHash: await hashPassword('пароль') }] } });
+  const config = parseConfig({ server: { ...(publicUrl ? { publicUrl } : {}), trustProxy }, auth: { users: [{ name: 'магазин', passwordHash: await hashPassword('пароль') }] } });
   const catalog = new CatalogService(db, { retail: 'Розничная', tier1: 'Мелкооптовая', tier2: 'Оптовая' });
   return createApp({ config, logger: silentLogger, services: { catalog, health: { ready: async () => ({ ready: true, checks: [] }) } } });
 };
@@ -58,5 +58,13 @@ describe('assortment icons without publicUrl', () => {
       const r = await withUrl.request(`http://127.0.0.1:8088/api/v1/assortment?store=${S1}`, { headers: auth }, fromProxy);
       expect(await icons(r)).toEqual([`https://shop-gate.example.ru/api/v1/picture/${PIC}`]);
     }
+  });
+});
+
+describe('with server.trustProxy off', () => {
+  it('X-Forwarded-Proto from loopback is not believed', async () => {
+    const untrusting = await appWith(undefined, false);
+    const r = await untrusting.request(`http://shop.example/api/v1/assortment?store=${S1}`, { headers: { ...auth, 'X-Forwarded-Proto': 'https' } }, fromProxy);
+    expect(await icons(r)).toEqual([`http://shop.example/api/v1/picture/${PIC}`]);
   });
 });

@@ -28,13 +28,19 @@ const tags = ['Каталог'];
  * the mirror generation and the request URL, so the ETag is derived from those two without serialising anything,
  * and a matching If-None-Match costs one meta lookup and answers 304.
  */
-function conditional(c: Context, catalog: CatalogService, publicUrl?: string): Response | undefined {
+/** How this ReGate is reached: server.publicUrl, and whether to believe a loopback proxy's X-Forwarded-Proto. */
+interface Where {
+  publicUrl?: string;
+  trustProxy?: boolean;
+}
+
+function conditional(c: Context, catalog: CatalogService, where: Where): Response | undefined {
   const state = catalog.state();
   c.set('mirrorGeneration' as never, state.generation as never);
   const url = new URL(c.req.url);
   // The origin is part of the answer (absolute icon URLs), so it is part of the ETag: an ETag got through one Host
   // must not earn a 304 through another whose icons differ.
-  const etag = `W/"${state.generation}-${createHash('sha1').update(originOf(c, publicUrl) + url.pathname + url.search).digest('base64url').slice(0, 16)}"`;
+  const etag = `W/"${state.generation}-${createHash('sha1').update(originOf(c, where) + url.pathname + url.search).digest('base64url').slice(0, 16)}"`;
   c.header('ETag', etag);
   c.header('Cache-Control', 'private, no-cache');
   if (state.stockSyncedAt) c.header('X-Mirror-Time', state.stockSyncedAt);
@@ -48,10 +54,10 @@ function conditional(c: Context, catalog: CatalogService, publicUrl?: string): R
  * (ProxyPreserveHost) and, from our loopback proxy only, X-Forwarded-Proto: Apache/IIS terminate TLS and talk plain
  * http to us, and an http:// icon URL would have the store send its Basic credentials in clear.
  */
-function originOf(c: Context, publicUrl?: string): string {
-  if (publicUrl) return publicUrl.replace(/\/+$/, '');
+function originOf(c: Context, where: Where): string {
+  if (where.publicUrl) return where.publicUrl.replace(/\/+$/, '');
   const url = new URL(c.req.url);
-  if (isLoopback(peerAddress(c))) {
+  if (where.trustProxy !== false && isLoopback(peerAddress(c))) {
     const proto = c.req.header('x-forwarded-proto')?.split(',')[0].trim().toLowerCase();
     if (proto === 'https' || proto === 'http') url.protocol = `${proto}:`;
   }
@@ -73,17 +79,17 @@ const PICTURE_TYPES: Record<string, string> = {
   avif: 'image/avif',
 };
 
-function absolute(c: Context, path: string, publicUrl?: string) {
-  return `${originOf(c, publicUrl)}${path}`;
+function absolute(c: Context, path: string, where: Where) {
+  return `${originOf(c, where)}${path}`;
 }
 
-export function registerCatalogRoutes(app: App, catalog: CatalogService, opts: { publicUrl?: string } = {}) {
+export function registerCatalogRoutes(app: App, catalog: CatalogService, opts: Where = {}) {
   const cache = new ResponseCache();
   /** The answer for this URL from kept bytes, computing it once per mirror generation (icons carry the origin). */
   const kept = (c: Context, compute: () => unknown) => {
     const url = new URL(c.req.url);
     const generation = c.get('mirrorGeneration' as never) as number;
-    return cache.answer(c, generation, `${originOf(c, opts.publicUrl)}${url.pathname}${url.search}`, compute) as never;
+    return cache.answer(c, generation, `${originOf(c, opts)}${url.pathname}${url.search}`, compute) as never;
   };
   app.openapi(
     createRoute({
@@ -94,7 +100,7 @@ export function registerCatalogRoutes(app: App, catalog: CatalogService, opts: {
       responses: { 200: json(StateSchema, 'Состояние'), ...notModified, ...errorResponses },
     }),
     (c) => {
-      const early = conditional(c, catalog, opts.publicUrl);
+      const early = conditional(c, catalog, opts);
       if (early) return early as never;
       const { organisation, configuration } = catalog.organisation();
       const state = catalog.state();
@@ -119,7 +125,7 @@ export function registerCatalogRoutes(app: App, catalog: CatalogService, opts: {
       summary: 'Города, в которых есть склады',
       responses: { 200: json(CitiesSchema, 'Список городов'), ...notModified, ...errorResponses },
     }),
-    (c) => conditional(c, catalog, opts.publicUrl) ?? kept(c, () => ({ cities: catalog.cities() })),
+    (c) => conditional(c, catalog, opts) ?? kept(c, () => ({ cities: catalog.cities() })),
   );
 
   app.openapi(
@@ -133,7 +139,7 @@ export function registerCatalogRoutes(app: App, catalog: CatalogService, opts: {
     }),
     (c) => {
       const { city } = c.req.valid('query');
-      return conditional(c, catalog, opts.publicUrl) ?? kept(c, () => ({ city, stores: catalog.storesInCity(city) }));
+      return conditional(c, catalog, opts) ?? kept(c, () => ({ city, stores: catalog.storesInCity(city) }));
     },
   );
 
@@ -146,7 +152,7 @@ export function registerCatalogRoutes(app: App, catalog: CatalogService, opts: {
       request: { query: StoreQuery },
       responses: { 200: json(StoreTableSchema, 'Дерево групп'), ...notModified, ...errorResponses, ...notFound('Склад') },
     }),
-    (c) => conditional(c, catalog, opts.publicUrl) ?? kept(c, () => catalog.storeTable(c.req.valid('query').store)),
+    (c) => conditional(c, catalog, opts) ?? kept(c, () => catalog.storeTable(c.req.valid('query').store)),
   );
 
   app.openapi(
@@ -159,11 +165,11 @@ export function registerCatalogRoutes(app: App, catalog: CatalogService, opts: {
       responses: { 200: json(AssortmentSchema, 'Страница ассортимента'), ...notModified, ...errorResponses, ...notFound('Склад или группа') },
     }),
     (c) => {
-      const early = conditional(c, catalog, opts.publicUrl);
+      const early = conditional(c, catalog, opts);
       if (early) return early as never;
       return kept(c, () => {
         const result = catalog.assortment(c.req.valid('query'));
-        return { ...result, items: result.items.map((i) => ({ ...i, icons: i.icons.map((p) => absolute(c, p, opts.publicUrl)) })) };
+        return { ...result, items: result.items.map((i) => ({ ...i, icons: i.icons.map((p) => absolute(c, p, opts)) })) };
       });
     },
   );
