@@ -6,6 +6,38 @@ function itemHash(item: MirrorItem, barcodes: string[]): string {
   return createHash('sha1').update(JSON.stringify([item, barcodes])).digest('base64');
 }
 
+/**
+ * What a shop sees change besides the item card: its prices and its stock per warehouse, one string per item.
+ * `changedSince` must return an item whose price or stock moved (an incremental client polls it for exactly that),
+ * and a stock sync that changed nothing must not invalidate every cached page and ETag.
+ */
+function offerSignatures(db: Db): Map<string, string> {
+  const rows = db
+    .prepare(
+      `SELECT i.id AS id,
+         coalesce((SELECT group_concat(k || '=' || v, ';') FROM (SELECT price_kind_id AS k, price AS v FROM catalog_prices p WHERE p.item_id = i.id ORDER BY 1)), '')
+         || '|' ||
+         coalesce((SELECT group_concat(k || '=' || v, ';') FROM (SELECT store_id AS k, quantity AS v FROM catalog_stock s WHERE s.item_id = i.id ORDER BY 1)), '') AS sig
+       FROM catalog_items i`,
+    )
+    .all() as { id: string; sig: string }[];
+  return new Map(rows.map((r) => [r.id, r.sig]));
+}
+
+/** Items whose offer changed get changed_at = ts; returns how many. */
+function touchChangedOffers(db: Db, before: Map<string, string>, ts: string): number {
+  const after = offerSignatures(db);
+  const touch = db.prepare(`UPDATE catalog_items SET changed_at = ? WHERE id = ? AND changed_at < ?`);
+  let n = 0;
+  for (const [id, sig] of after) {
+    if (before.get(id) !== sig) {
+      touch.run(ts, id, ts);
+      n++;
+    }
+  }
+  return n;
+}
+
 function setMeta(db: Db, key: string, value: string) {
   db.prepare(`INSERT INTO meta (key, value, updated_at) VALUES (?, ?, strftime('%Y-%m-%dT%H:%M:%fZ','now'))
               ON CONFLICT (key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at`).run(key, value);
@@ -28,6 +60,7 @@ export function writeSnapshot(db: Db, snap: MirrorSnapshot, now = new Date()): {
   let changed = 0;
 
   db.transaction(() => {
+    const offersBefore = offerSignatures(db);
     const previous = new Map(
       (db.prepare(`SELECT id, hash, changed_at FROM catalog_items`).all() as { id: string; hash: string; changed_at: string }[]).map((r) => [r.id, r]),
     );
@@ -66,6 +99,7 @@ export function writeSnapshot(db: Db, snap: MirrorSnapshot, now = new Date()): {
     const insPic = db.prepare(`INSERT INTO catalog_pictures (id, item_id, extension) VALUES (?, ?, ?)
                                ON CONFLICT (id) DO UPDATE SET item_id = excluded.item_id, extension = excluded.extension`);
     for (const p of snap.pictures) insPic.run(p.id, p.itemId, p.extension);
+    touchChangedOffers(db, offersBefore, ts);
     // Pictures no item shows any more go: one left without bytes (its file deleted) made fetchMissingPictures read
     // the whole ДвоичныеДанныеФайлов register on every sync, looking for bytes that will never come.
     db.prepare(`DELETE FROM catalog_pictures WHERE id NOT IN (SELECT value FROM json_each(?))`).run(JSON.stringify(snap.pictures.map((p) => p.id)));
@@ -85,9 +119,15 @@ function writeStockRows(db: Db, stock: MirrorSnapshot['stock']) {
   for (const s of stock) ins.run(s.storeId, s.itemId, s.quantity);
 }
 
-/** The frequent job: stock and prices only, again in one transaction. */
-export function writeStockAndPrices(db: Db, stock: MirrorSnapshot['stock'], prices: MirrorSnapshot['prices'] | null, now = new Date()) {
+/**
+ * The frequent job: stock and prices only, again in one transaction. When nothing a shop sees changed, only the
+ * stock time moves: the mirror generation (and so every kept page and ETag) stays.
+ */
+export function writeStockAndPrices(db: Db, stock: MirrorSnapshot['stock'], prices: MirrorSnapshot['prices'] | null, now = new Date()): { changed: number } {
+  const ts = now.toISOString();
+  let changed = 0;
   db.transaction(() => {
+    const before = offerSignatures(db);
     db.exec(`DELETE FROM catalog_stock`);
     writeStockRows(db, stock);
     if (prices) {
@@ -95,7 +135,9 @@ export function writeStockAndPrices(db: Db, stock: MirrorSnapshot['stock'], pric
       const insPrice = db.prepare(`INSERT OR REPLACE INTO catalog_prices (item_id, price_kind_id, price) VALUES (?, ?, ?)`);
       for (const p of prices) insPrice.run(p.itemId, p.priceKindId, p.price);
     }
-    setMeta(db, 'mirror.stockSyncedAt', now.toISOString());
-    bumpGeneration(db);
+    changed = touchChangedOffers(db, before, ts);
+    setMeta(db, 'mirror.stockSyncedAt', ts);
+    if (changed > 0) bumpGeneration(db);
   })();
+  return { changed };
 }

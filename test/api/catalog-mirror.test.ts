@@ -95,6 +95,22 @@ describe('read API over the mirror', () => {
     expect(plain.headers.get('content-encoding')).toBeNull();
   });
 
+  it('a stock sync that changes nothing keeps the generation (ETags stay valid); a price change shows in changedSince', async () => {
+    const state = () => db.prepare(`SELECT value FROM meta WHERE key = 'mirror.generation'`).pluck().get();
+    const stockNow = db.prepare(`SELECT store_id AS storeId, item_id AS itemId, quantity FROM catalog_stock`).all() as { storeId: string; itemId: string; quantity: number }[];
+    const pricesNow = db.prepare(`SELECT item_id AS itemId, price_kind_id AS priceKindId, price FROM catalog_prices`).all() as { itemId: string; priceKindId: string; price: number }[];
+    const g = state();
+    const first = await get(`/api/v1/assortment?store=${S1}`);
+    expect(writeStockAndPrices(db, stockNow, pricesNow, new Date('2026-11-05T00:00:00Z')).changed).toBe(0);
+    expect(state()).toBe(g);
+    expect((await get(`/api/v1/assortment?store=${S1}`, { ...auth, 'If-None-Match': first.headers.get('etag')! })).status).toBe(304);
+    const cheaper = pricesNow.map((p) => (p.itemId === I1 && p.price === 100 ? { ...p, price: 95 } : p));
+    expect(writeStockAndPrices(db, stockNow, cheaper, new Date('2026-11-06T00:00:00Z')).changed).toBe(1);
+    expect(state()).not.toBe(g);
+    const body = (await (await get(`/api/v1/assortment?store=${S1}&changedSince=2026-11-05T12:00:00Z`)).json()) as any;
+    expect(body.items.map((i: { id: string; price: number }) => [i.id, i.price])).toEqual([[I1, 95]]);
+  });
+
   it('changedSince returns only items whose content changed in a later sync', async () => {
     writeSnapshot(db, { ...snapshot, items: [item(I1, 'Гречка'), item(I2, 'Рис новый'), item(I3, 'Пшено', { soldToOrder: true })] }, new Date('2026-11-03T00:00:00Z'));
     const body = (await (await get(`/api/v1/assortment?store=${S2}&changedSince=2026-11-02T00:00:00Z`)).json()) as any;

@@ -99,7 +99,7 @@ export const AssortmentQuery = z.object({
   changedSince: z.iso
     .datetime({ offset: true, message: 'ожидается дата и время ISO 8601, например 2026-11-29T00:00:00Z' })
     .optional()
-    .openapi({ description: 'Только товары, изменившиеся после этого момента (ISO 8601)', example: '2026-11-28T00:00:00Z' }),
+    .openapi({ description: 'Только товары, изменившиеся после этого момента (ISO 8601): карточка, цены или остатки', example: '2026-11-28T00:00:00Z' }),
   page: z.coerce.number().int('целое число').min(1, 'от 1').max(100_000).default(1).openapi({ description: 'Номер страницы, с 1', example: 1 }),
   pageSize: z.coerce.number().int('целое число').min(1, 'от 1').max(1000, 'не больше 1000').default(100).openapi({ description: 'Товаров на странице (до 1000)', example: 100 }),
 });
