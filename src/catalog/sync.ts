@@ -156,11 +156,22 @@ function stockOf(profile: Profile, rows: Row[]): MirrorSnapshot['stock'] {
 }
 
 /** Prices per unit of the item: a price set for a packaging (0.17 kg) is divided by the packaging's ratio. */
-function pricesOf(profile: Profile, rows: Row[], packagingRatio: Map<string, number>): MirrorSnapshot['prices'] {
-  return rows.map(profile.map.toPrice).map((p) => {
+/**
+ * One price per item and price kind. The slice has a row per characteristic (and series, packaging) too; the shop
+ * sells the item as such, so the price of the item without a characteristic wins, then one set per unit rather
+ * than per packaging, then the first. (INSERT OR REPLACE kept an arbitrary one.)
+ */
+export function pricesOf(profile: Profile, rows: Row[], packagingRatio: Map<string, number>): MirrorSnapshot['prices'] {
+  const best = new Map<string, { rank: number; price: MirrorSnapshot['prices'][number] }>();
+  for (const p of rows.map(profile.map.toPrice)) {
     const ratio = p.packagingId ? packagingRatio.get(p.packagingId) ?? 1 : 1;
-    return { itemId: p.itemId, priceKindId: p.priceKindId, price: Math.round((p.price / ratio) * 100) / 100 };
-  });
+    const rank = (p.characteristicId ? 2 : 0) + (p.packagingId ? 1 : 0);
+    const key = `${p.itemId}|${p.priceKindId}`;
+    const seen = best.get(key);
+    if (seen && seen.rank <= rank) continue;
+    best.set(key, { rank, price: { itemId: p.itemId, priceKindId: p.priceKindId, price: Math.round((p.price / ratio) * 100) / 100 } });
+  }
+  return [...best.values()].map((b) => b.price);
 }
 
 interface Raw {

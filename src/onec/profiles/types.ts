@@ -173,6 +173,8 @@ export interface PriceRecord {
   itemId: string;
   priceKindId: string;
   price: number;
+  /** The characteristic the price is for (null = the item as such; УТ 11.5: ХарактеристикаЦО). */
+  characteristicId: string | null;
   /** The packaging the price is for (null = per unit of the item). */
   packagingId: string | null;
   currencyId: string | null;

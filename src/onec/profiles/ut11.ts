@@ -491,6 +491,7 @@ function mappers(id: ProfileId): Mappers {
       itemId: str(row.Номенклатура_Key),
       priceKindId: str(row.ВидЦены_Key),
       price: num(row.Цена),
+      characteristicId: refOf(is115 ? row.ХарактеристикаЦО_Key : row.Характеристика_Key),
       packagingId: refOf(row.Упаковка_Key),
       currencyId: refOf(row.Валюта_Key),
       period: date(row.Period),
