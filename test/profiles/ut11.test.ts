@@ -113,7 +113,7 @@ describe('mapping normalised rows', () => {
 
   it('toPrice, toBarcode, toPicture, pictureBytes, toConfigurationVersion, toClientBalance', () => {
     const period = new Date('2024-01-09T06:00:00Z');
-    expect(p115.map.toPrice({ Period: period, Номенклатура_Key: K(1), ВидЦены_Key: K(2), Цена: 99.9, Упаковка_Key: null, Валюта_Key: K(3) })).toEqual({ itemId: K(1), priceKindId: K(2), price: 99.9, packagingId: null, currencyId: K(3), period });
+    expect(p115.map.toPrice({ Period: period, Номенклатура_Key: K(1), ВидЦены_Key: K(2), Цена: 99.9, ХарактеристикаЦО_Key: K(4), Упаковка_Key: null, Валюта_Key: K(3) })).toEqual({ itemId: K(1), priceKindId: K(2), price: 99.9, characteristicId: K(4), packagingId: null, currencyId: K(3), period });
     expect(p115.map.toBarcode({ Штрихкод: '4601234567893  ', Номенклатура_Key: K(1), Упаковка_Key: null })).toEqual({ barcode: '4601234567893', itemId: K(1), packagingId: null });
     expect(p115.map.toPicture({ Ref_Key: K(4), Description: 'a', ВладелецФайла_Key: K(1), Расширение: '.PNG', Размер: 140, ТипХраненияФайла: 'ВТомахНаДиске', ДатаМодификацииУниверсальная: null })).toMatchObject({ extension: 'png', storedInBase: false, size: 140, itemId: K(1) });
     expect(p115.map.pictureBytes({ ДвоичныеДанныеФайла_Base64Data: Buffer.from('PNG!').toString('base64') })?.toString()).toBe('PNG!');
