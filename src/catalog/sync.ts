@@ -43,7 +43,7 @@ export async function runFullSync(deps: SyncDeps): Promise<SyncReport> {
   const requestsBefore = onec.stats.total;
   const rowsBySet: Record<string, number> = {};
   let lowerBound = 0;
-  const steps = ['items', 'warehouses', 'priceKinds', 'units', 'countries', 'brands', 'manufacturers', 'barcodes', 'pictures', 'organisation', 'bankAccounts', 'versions', 'properties', 'prices', 'stock'];
+  const steps = ['items', 'warehouses', 'priceKinds', 'units', 'countries', 'brands', 'manufacturers', 'barcodes', 'pictures', 'volumes', 'organisation', 'bankAccounts', 'versions', 'properties', 'prices', 'stock'];
   let done = 0;
   const read = async (step: string, spec: ReadSpec | undefined, params = {}): Promise<Row[]> => {
     if (!spec) return [];
@@ -60,7 +60,7 @@ export async function runFullSync(deps: SyncDeps): Promise<SyncReport> {
   const itemSpec: ReadSpec | undefined = r.item && r.item.kind === 'collection'
     ? { ...r.item, filter: undefined, select: [...new Set([...r.item.select, ...(r.group?.select ?? [])])] }
     : undefined;
-  const [nomenclature, warehouses, priceKinds, units, countries, brands, makers, barcodes, files, orgs, accounts, versions, properties] = await Promise.all([
+  const [nomenclature, warehouses, priceKinds, units, countries, brands, makers, barcodes, files, volumes, orgs, accounts, versions, properties] = await Promise.all([
     read('items', itemSpec),
     read('warehouses', r.warehouse),
     read('priceKinds', r.priceKind),
@@ -70,6 +70,7 @@ export async function runFullSync(deps: SyncDeps): Promise<SyncReport> {
     read('manufacturers', r.manufacturer),
     read('barcodes', r.barcode),
     read('pictures', r.picture),
+    read('volumes', r.fileVolume),
     read('organisation', r.organisation),
     read('bankAccounts', r.bankAccount),
     read('versions', r.configurationVersion),
@@ -87,7 +88,7 @@ export async function runFullSync(deps: SyncDeps): Promise<SyncReport> {
     read('stock', r.stock, { warehouseKeys: stores.map((s) => s.id) }),
   ]);
 
-  const snapshot = buildSnapshot(profile, ctx, { nomenclature, stores, kinds, units, countries, brands, makers, barcodes, files, orgs, accounts, versions, priceRows, stockRows });
+  const snapshot = buildSnapshot(profile, ctx, { nomenclature, stores, kinds, units, countries, brands, makers, barcodes, files, volumes, orgs, accounts, versions, priceRows, stockRows });
   if (!deps.allowEmpty) {
     refuseEmptying(deps.db, { catalog_items: snapshot.items.length, catalog_stores: snapshot.stores.length, catalog_stock: snapshot.stock.length, catalog_prices: snapshot.prices.length });
   }
@@ -184,6 +185,7 @@ interface Raw {
   makers: Row[];
   barcodes: Row[];
   files: Row[];
+  volumes: Row[];
   orgs: Row[];
   accounts: Row[];
   versions: Row[];
@@ -200,9 +202,18 @@ function buildSnapshot(profile: Profile, ctx: Parameters<Profile['map']['toItem'
   const countryName = new Map(raw.countries.map(m.toCountry).map((c) => [c.id, c.name]));
   const makerName = new Map(raw.makers.map(m.toManufacturer).map((x) => [x.id, x.name]));
   const brandName = new Map(raw.brands.map(m.toBrand).map((b) => [b.id, b.name]));
-  // Files kept in volumes (ВТомахНаДиске) have no bytes reachable over OData: never offered as icons (they could only
-  // answer 503) and never looked for in ДвоичныеДанныеФайлов.
-  const pictures = raw.files.map(m.toPicture).filter((p) => !p.deleted && p.itemId && p.storedInBase);
+  // Files kept in volumes (ВТомахНаДиске) have no bytes over OData: they are read from disk where the volume is
+  // mounted (catalog.volumeRoots), and offered as icons only when the volume is known (else they could only 503).
+  const volumes = new Map(raw.volumes.map(m.toFileVolume).map((v) => [v.id, v]));
+  const volumePathOf = (p: { volumeId: string | null; pathInVolume: string }) => {
+    const v = p.volumeId ? volumes.get(p.volumeId) : undefined;
+    return v && p.pathInVolume ? fileInVolume(v, p.pathInVolume, ctx.config.catalog.volumeRoots) : null;
+  };
+  const pictures = raw.files
+    .map(m.toPicture)
+    .filter((p) => !p.deleted && p.itemId)
+    .map((p) => ({ ...p, volumePath: p.storedInBase ? null : volumePathOf(p) }))
+    .filter((p) => p.storedInBase || p.volumePath);
   const knownPictures = new Set(pictures.map((p) => p.fileId));
   const picturesByItem = new Map<string, string[]>();
   for (const p of pictures) picturesByItem.set(p.itemId!, [...(picturesByItem.get(p.itemId!) ?? []), p.fileId]);
@@ -274,7 +285,25 @@ function buildSnapshot(profile: Profile, ctx: Parameters<Profile['map']['toItem'
     priceKinds: raw.kinds.map((k) => ({ id: k.id, name: k.name })),
     prices: pricesOf(profile, raw.priceRows, packagingRatio).filter((p) => itemIds.has(p.itemId)),
     stock: stockOf(profile, raw.stockRows).filter((s) => itemIds.has(s.itemId)),
-    pictures: pictures.filter((p) => pictureIds.has(p.fileId)).map((p) => ({ id: p.fileId, itemId: p.itemId!, extension: p.extension || 'png' })),
+    pictures: pictures.filter((p) => pictureIds.has(p.fileId)).map((p) => ({ id: p.fileId, itemId: p.itemId!, extension: p.extension || 'png', volumePath: p.volumePath })),
     packagingRatios: Object.fromEntries(packagingRatio),
   };
+}
+
+/**
+ * Where a file of a 1C file volume is on this machine: the volume's root for this platform (ПолныйПутьLinux here,
+ * ПолныйПутьWindows on Windows, whichever is set otherwise), rewritten by the longest matching catalog.volumeRoots
+ * prefix, joined with ПутьКФайлу (1C writes it with backslashes).
+ */
+export function fileInVolume(v: { windowsPath: string; linuxPath: string }, pathInVolume: string, roots: Record<string, string>, platform = process.platform): string | null {
+  const root = (platform === 'win32' ? v.windowsPath || v.linuxPath : v.linuxPath || v.windowsPath).trim();
+  if (!root) return null;
+  const prefix = Object.keys(roots)
+    .filter((k) => root.toLowerCase().startsWith(k.toLowerCase()))
+    .sort((a, b) => b.length - a.length)[0];
+  const base = prefix !== undefined ? roots[prefix] + root.slice(prefix.length) : root;
+  const sep = platform === 'win32' ? '\\' : '/';
+  const parts = [base, pathInVolume].map((x) => x.replace(/[\\/]+/g, sep));
+  const unc = platform === 'win32' && /^[\\/]{2}/.test(base) ? sep : ''; // keep \\server\share
+  return unc + parts[0].replace(/[\\/]+$/, '') + sep + parts[1].replace(/^[\\/]+/, '');
 }

@@ -47,7 +47,8 @@ export interface MirrorSnapshot {
   priceKinds: { id: string; name: string }[];
   prices: { itemId: string; priceKindId: string; price: number }[];
   stock: { storeId: string; itemId: string; quantity: number }[];
-  pictures: { id: string; itemId: string; extension: string }[];
+  /** volumePath: where the bytes are on disk for a file kept in a 1C file volume; absent for files in the base. */
+  pictures: { id: string; itemId: string; extension: string; volumePath?: string | null }[];
   /** Packaging id → units of the item per packaging, so the stock job can turn packaging prices into unit prices. */
   packagingRatios?: Record<string, number>;
 }

@@ -96,9 +96,9 @@ export function writeSnapshot(db: Db, snap: MirrorSnapshot, now = new Date()): {
     const insPrice = db.prepare(`INSERT OR REPLACE INTO catalog_prices (item_id, price_kind_id, price) VALUES (?, ?, ?)`);
     for (const p of snap.prices) insPrice.run(p.itemId, p.priceKindId, p.price);
     writeStockRows(db, snap.stock);
-    const insPic = db.prepare(`INSERT INTO catalog_pictures (id, item_id, extension) VALUES (?, ?, ?)
-                               ON CONFLICT (id) DO UPDATE SET item_id = excluded.item_id, extension = excluded.extension`);
-    for (const p of snap.pictures) insPic.run(p.id, p.itemId, p.extension);
+    const insPic = db.prepare(`INSERT INTO catalog_pictures (id, item_id, extension, volume_path) VALUES (?, ?, ?, ?)
+                               ON CONFLICT (id) DO UPDATE SET item_id = excluded.item_id, extension = excluded.extension, volume_path = excluded.volume_path`);
+    for (const p of snap.pictures) insPic.run(p.id, p.itemId, p.extension, p.volumePath ?? null);
     touchChangedOffers(db, offersBefore, ts);
     // Pictures no item shows any more go: one left without bytes (its file deleted) made fetchMissingPictures read
     // the whole ДвоичныеДанныеФайлов register on every sync, looking for bytes that will never come.

@@ -94,6 +94,12 @@ export const ConfigSchema = z
         soldToOrder: FieldSourceSchema.default({ kind: 'extension', attribute: 'ReGate_ПродажаПодЗаказ' }),
         tier1Threshold: FieldSourceSchema.default({ kind: 'extension', attribute: 'ReGate_ПорогЦены1' }),
         tier2Threshold: FieldSourceSchema.default({ kind: 'extension', attribute: 'ReGate_ПорогЦены2' }),
+        /**
+         * Pictures kept in 1C file volumes (ВТомахНаДиске) are read from disk: the volume's path as 1C records it
+         * (ТомаХраненияФайлов.ПолныйПутьWindows / ПолныйПутьLinux) → where this machine sees it, e.g.
+         * { "\\\\fs\\1c-files\\": "/mnt/1c-files/" }. Empty: the volume path is used as is (ReGate on the 1C server).
+         */
+        volumeRoots: z.record(z.string(), z.string()).default({}),
         defaults: z
           .strictObject({
             minQuantity: z.coerce.number().positive().default(1),

@@ -161,7 +161,7 @@ describe.skipIf(!existsSync(derivedFile))('ut11.ts names match the real УТ 11.
     // Sets the derived file does not describe (it lists only what its authors looked up); their names are the
     // standard УТ 11.5 / БСП ones and are documented in ut11.ts.
     const notInReference = new Set([
-      'InformationRegister_ДвоичныеДанныеФайлов', 'Catalog_СтавкиНДС', 'Catalog_БанковскиеСчетаОрганизаций', 'Catalog_КлассификаторБанков',
+      'InformationRegister_ДвоичныеДанныеФайлов', 'Catalog_ТомаХраненияФайлов', 'Catalog_СтавкиНДС', 'Catalog_БанковскиеСчетаОрганизаций', 'Catalog_КлассификаторБанков',
       'Catalog_КлючиАналитикиУчетаПоПартнерам', 'Catalog_ОбъектыРасчетов', 'ChartOfCharacteristicTypes_ДополнительныеРеквизитыИСведения',
       'Document_УстановкаЦенНоменклатуры', 'Document_ОприходованиеИзлишковТоваров',
     ]);

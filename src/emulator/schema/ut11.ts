@@ -206,13 +206,21 @@ const commonSets: EntitySetDef[] = [
       num('Размер', 15, 0),
       num('ИндексКартинки', 10, 0),
       enm('ТипХраненияФайла', 'ТипыХраненияФайлов'),
-      ref('Том_Key'),
+      ref('Том_Key', C('ТомаХраненияФайлов')),
       str('ПутьКФайлу'),
       binary('ФайлХранилище'),
       bool('Зашифрован'),
       bool('ПодписанЭП'),
       bool('ХранитьВерсии'),
     ],
+  },
+  // БСП's file volumes: a file stored ВТомахНаДиске lives at <the volume's full path><ПутьКФайлу>.
+  {
+    name: C('ТомаХраненияФайлов'),
+    kind: 'Catalog',
+    codeLength: 9,
+    descriptionLength: 100,
+    fields: [str('ПолныйПутьWindows'), str('ПолныйПутьLinux'), num('МаксимальныйРазмер', 15, 0), str('Комментарий'), num('ПорядокЗаполнения', 10, 0)],
   },
   {
     name: 'InformationRegister_ДвоичныеДанныеФайлов',

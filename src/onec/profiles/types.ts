@@ -35,6 +35,7 @@ export type ConceptId =
   | 'brand'
   | 'manufacturer'
   | 'picture'
+  | 'fileVolume'
   | 'pictureData'
   | 'property'
   | 'client'
@@ -219,6 +220,14 @@ export interface CountryRecord {
   alpha2: string;
 }
 
+export interface FileVolumeRecord {
+  id: string;
+  name: string;
+  /** The volume's root as 1C writes it on each platform (a UNC share on Windows, a mount on Linux). */
+  windowsPath: string;
+  linuxPath: string;
+}
+
 export interface BrandRecord {
   id: string;
   name: string;
@@ -236,8 +245,11 @@ export interface PictureRecord {
   name: string;
   extension: string;
   size: number;
-  /** Where the bytes are: the БСП register (ВИнформационнойБазе) or a file volume (not reachable over OData). */
+  /** Where the bytes are: the БСП register (ВИнформационнойБазе), or a file volume on disk (ВТомахНаДиске). */
   storedInBase: boolean;
+  /** For files in a volume: the volume (ТомаХраненияФайлов) and the path inside it (ПутьКФайлу). */
+  volumeId: string | null;
+  pathInVolume: string;
   modified: Date | null;
   deleted: boolean;
 }
@@ -450,6 +462,7 @@ export interface Mappers {
   toBrand(row: Row): BrandRecord;
   toManufacturer(row: Row): ManufacturerRecord;
   toPicture(row: Row): PictureRecord;
+  toFileVolume(row: Row): FileVolumeRecord;
   /** Bytes of a picture from a pictureData row (base64 in `…_Base64Data`), null when absent. */
   pictureBytes(row: Row): Buffer | null;
   toClient(partner: Row, counterparty?: Row | null): ClientRecord;
