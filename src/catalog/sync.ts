@@ -254,6 +254,7 @@ function buildSnapshot(profile: Profile, ctx: Parameters<Profile['map']['toItem'
       tier1Threshold: it.tier1Threshold,
       tier2Threshold: it.tier2Threshold,
       pictureIds: pictureIds.filter((id) => knownPictures.has(id)),
+      vatRateId: it.vatRateId,
     });
   }
   const itemIds = new Set(items.map((i) => i.id));

@@ -35,6 +35,8 @@ export interface MirrorItem {
   tier1Threshold: number;
   tier2Threshold: number;
   pictureIds: string[];
+  /** Номенклатура.СтавкаНДС_Key (delivery puts it on the order's lines). */
+  vatRateId?: string | null;
 }
 
 export interface MirrorSnapshot {

@@ -73,9 +73,9 @@ export function writeSnapshot(db: Db, snap: MirrorSnapshot, now = new Date()): {
     for (const g of snap.groups) insGroup.run(g.id, g.parentId, g.code, g.name);
     const insItem = db.prepare(`INSERT INTO catalog_items (id, group_id, code, article, name, full_name, description, full_description,
         country, brand, unit, portion_size, portion_unit, min_quantity, multiplicity, sold_to_order, tier1_threshold, tier2_threshold,
-        picture_ids, hash, changed_at)
+        picture_ids, vat_rate_id, hash, changed_at)
       VALUES (@id, @groupId, @code, @article, @name, @fullName, @description, @fullDescription, @country, @brand, @unit, @portionSize,
-        @portionUnit, @minQuantity, @multiplicity, @soldToOrder, @tier1Threshold, @tier2Threshold, @pictureIds, @hash, @changedAt)`);
+        @portionUnit, @minQuantity, @multiplicity, @soldToOrder, @tier1Threshold, @tier2Threshold, @pictureIds, @vatRateId, @hash, @changedAt)`);
     for (const item of snap.items) {
       const hash = itemHash(item, barcodesByItem.get(item.id) ?? []);
       const prev = previous.get(item.id);
@@ -85,6 +85,7 @@ export function writeSnapshot(db: Db, snap: MirrorSnapshot, now = new Date()): {
         ...item,
         soldToOrder: item.soldToOrder ? 1 : 0,
         pictureIds: JSON.stringify(item.pictureIds),
+        vatRateId: item.vatRateId ?? null,
         hash,
         changedAt: same ? prev!.changed_at : ts,
       });

@@ -51,6 +51,11 @@ describe('read API on the demo base (seed 7, 400 items)', () => {
     expect(report.items).toBe(facts.itemCount);
     expect(report.requests).toBeLessThanOrEqual(Math.ceil(report.lowerBound * 1.2));
     expect(report.rowsBySet['Catalog_Номенклатура']).toBe(facts.itemCount + facts.groupCount);
+    // The VAT rate is mirrored too, so delivering an order does not read it from 1C.
+    const vat = new Map(base.rows['Catalog_Номенклатура'].filter((r) => !r.IsFolder).map((r) => [r.Ref_Key, r.СтавкаНДС_Key ?? null]));
+    const mirrored = db.prepare(`SELECT id, vat_rate_id AS v FROM catalog_items`).all() as { id: string; v: string | null }[];
+    expect(mirrored.filter((m) => m.v !== null).length).toBeGreaterThan(0);
+    for (const m of mirrored) expect(m.v).toBe(vat.get(m.id) === '00000000-0000-0000-0000-000000000000' ? null : vat.get(m.id));
   });
 
   it('state: organisation requisites and configuration version from 1C', async () => {

@@ -125,6 +125,12 @@ export class DeliveryContext {
   /** Item key → { vatRateId, vatRate } for the items of an order (one request for those not read this hour). */
   async vatOf(itemKeys: string[]): Promise<Map<string, { vatRateId: string | null; vatRate: number | null }>> {
     const hour = 3_600_000;
+    // The mirror has it (catalog_items.vat_rate_id, refreshed by every full sync): 1C is asked only for items the
+    // mirror does not know.
+    const mirrored = this.db
+      .prepare(`SELECT id, vat_rate_id AS vat FROM catalog_items WHERE id IN (SELECT value FROM json_each(?)) AND vat_rate_id IS NOT NULL`)
+      .all(JSON.stringify(itemKeys)) as { id: string; vat: string }[];
+    for (const m of mirrored) this.itemVat.set(m.id, { key: m.vat, at: Date.now() });
     const stale = [...new Set(itemKeys)].filter((k) => {
       const c = this.itemVat.get(k);
       return !c || Date.now() - c.at > hour;
