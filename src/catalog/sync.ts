@@ -43,7 +43,7 @@ export async function runFullSync(deps: SyncDeps): Promise<SyncReport> {
   const requestsBefore = onec.stats.total;
   const rowsBySet: Record<string, number> = {};
   let lowerBound = 0;
-  const steps = ['items', 'warehouses', 'priceKinds', 'units', 'countries', 'brands', 'manufacturers', 'barcodes', 'pictures', 'volumes', 'organisation', 'bankAccounts', 'versions', 'properties', 'prices', 'stock'];
+  const steps = ['items', 'warehouses', 'priceKinds', 'units', 'countries', 'brands', 'manufacturers', 'barcodes', 'pictures', 'volumes', 'organisation', 'bankAccounts', 'versions', 'properties', 'prices', 'stock', 'banks'];
   let done = 0;
   const read = async (step: string, spec: ReadSpec | undefined, params = {}): Promise<Row[]> => {
     if (!spec) return [];
@@ -83,12 +83,14 @@ export async function runFullSync(deps: SyncDeps): Promise<SyncReport> {
   const stores = warehouses.map(m.toWarehouse).filter((w) => !w.deleted);
   const wanted = [config.catalog.retailPriceKind, config.catalog.tier1PriceKind, config.catalog.tier2PriceKind];
   const priceKindKeys = [...new Set([...kinds.filter((k) => wanted.includes(k.name)).map((k) => k.id), ...stores.map((s) => s.retailPriceKindId).filter((x): x is string => !!x)])];
-  const [priceRows, stockRows] = await Promise.all([
+  const bankKeys = [...new Set(accounts.map(m.toBankAccount).map((a) => a.bankId).filter((x): x is string => !!x))];
+  const [priceRows, stockRows, banks] = await Promise.all([
     read('prices', r.price, { priceKindKeys }),
     read('stock', r.stock, { warehouseKeys: stores.map((s) => s.id) }),
+    bankKeys.length ? read('banks', r.bank, { bankKeys }) : Promise.resolve([]),
   ]);
 
-  const snapshot = buildSnapshot(profile, ctx, { nomenclature, stores, kinds, units, countries, brands, makers, barcodes, files, volumes, orgs, accounts, versions, priceRows, stockRows });
+  const snapshot = buildSnapshot(profile, ctx, { nomenclature, stores, kinds, units, countries, brands, makers, barcodes, files, volumes, orgs, accounts, banks, versions, priceRows, stockRows });
   if (!deps.allowEmpty) {
     refuseEmptying(deps.db, { catalog_items: snapshot.items.length, catalog_stores: snapshot.stores.length, catalog_stock: snapshot.stock.length, catalog_prices: snapshot.prices.length });
   }
@@ -186,6 +188,7 @@ interface Raw {
   barcodes: Row[];
   files: Row[];
   volumes: Row[];
+  banks: Row[];
   orgs: Row[];
   accounts: Row[];
   versions: Row[];
@@ -275,7 +278,7 @@ function buildSnapshot(profile: Profile, ctx: Parameters<Profile['map']['toItem'
           kpp: orgRecord.kpp,
           ogrn: orgRecord.ogrn,
           address: orgRecord.address ?? '',
-          bankAccount: account ? { account: account.number, bank: '', bik: '', correspondentAccount: '' } : null,
+          bankAccount: account ? bankAccountOf(account, raw.banks.map(m.toBank)) : null,
         }
       : { id: '', name: '', fullName: '', inn: '', kpp: '', ogrn: '', address: '', bankAccount: null },
     configuration: { name: version.name, version: version.version, platform: null },
@@ -307,4 +310,9 @@ export function fileInVolume(v: { windowsPath: string; linuxPath: string }, path
   const parts = [base, pathInVolume].map((x) => x.replace(/[\\/]+/g, sep));
   const unc = platform === 'win32' && /^[\\/]{2}/.test(base) ? sep : ''; // keep \\server\share
   return unc + parts[0].replace(/[\\/]+$/, '') + sep + parts[1].replace(/^[\\/]+/, '');
+}
+
+function bankAccountOf(account: { number: string; bankId: string | null }, banks: { id: string; name: string; bik: string; correspondentAccount: string }[]) {
+  const bank = banks.find((b) => b.id === account.bankId);
+  return { account: account.number, bank: bank?.name ?? '', bik: bank?.bik ?? '', correspondentAccount: bank?.correspondentAccount ?? '' };
 }

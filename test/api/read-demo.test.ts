@@ -63,6 +63,10 @@ describe('read API on the demo base (seed 7, 400 items)', () => {
     const org = base.rows['Catalog_Организации'][0];
     expect(body.organisation).toMatchObject({ id: org.Ref_Key, inn: org.ИНН, kpp: org.КПП, ogrn: org.ОГРН });
     expect(body.configuration).toEqual({ name: 'УправлениеТорговлей', version: facts.configurationVersion });
+    const account = base.rows['Catalog_БанковскиеСчетаОрганизаций'][0];
+    const bank = base.rows['Catalog_КлассификаторБанков'].find((b) => b.Ref_Key === account.Банк_Key)!;
+    expect(body.organisation.bankAccount).toEqual({ account: account.НомерСчета, bank: bank.Description, bik: bank.Code, correspondentAccount: bank.КоррСчет });
+    expect(body.organisation.bankAccount.bik).toMatch(/^04\d{7}$/);
     expect(body.mirror.generation).toBe(1);
   });
 

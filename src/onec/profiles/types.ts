@@ -48,6 +48,7 @@ export type ConceptId =
   | 'refund'
   | 'organisation'
   | 'bankAccount'
+  | 'bank'
   | 'currency'
   | 'vatRate'
   | 'configurationVersion'
@@ -63,6 +64,7 @@ export interface ReadParams {
   analyticsKeys?: string[];
   orderKey?: string;
   fileKey?: string;
+  bankKeys?: string[];
   externalId?: string;
   inn?: string;
   /** Virtual tables: the moment of the slice / balance (absent = now). */
@@ -314,6 +316,13 @@ export interface BankAccountRecord {
   bankId: string | null;
 }
 
+export interface BankRecord {
+  id: string;
+  name: string;
+  bik: string;
+  correspondentAccount: string;
+}
+
 export interface ConfigurationVersionRecord {
   name: string;
   version: string;
@@ -471,6 +480,7 @@ export interface Mappers {
   toPayment(row: Row): PaymentRecord;
   toOrganisation(row: Row): OrganisationRecord;
   toBankAccount(row: Row): BankAccountRecord;
+  toBank(row: Row): BankRecord;
   toConfigurationVersion(rows: Row[]): ConfigurationVersionRecord;
   toOrderStatus(row: Row): OrderStatusRecord;
   toCardPayment(row: Row): CardPaymentRecord;

@@ -43,6 +43,7 @@ const S = {
   makers: 'Catalog_Производители',
   files: 'Catalog_НоменклатураПрисоединенныеФайлы',
   volumes: 'Catalog_ТомаХраненияФайлов',
+  banks: 'Catalog_КлассификаторБанков',
   binaries: 'InformationRegister_ДвоичныеДанныеФайлов',
   warehouses: 'Catalog_Склады',
   priceKinds: 'Catalog_ВидыЦен',
@@ -359,6 +360,13 @@ function reads(id: ProfileId, config: Config): Partial<Record<string, ReadSpec>>
       why: 'bank payments: the organisation account the statement belongs to',
       select: ['Ref_Key', 'Owner_Key', 'НомерСчета', 'Банк_Key'],
     },
+    bank: {
+      kind: 'collection',
+      set: S.banks,
+      why: 'state: the bank of the organisation\'s account (name, БИК = Code, correspondent account)',
+      select: ['Ref_Key', 'Code', 'Description', 'КоррСчет'],
+      filter: (p) => (p.bankKeys?.length ? or(...p.bankKeys.map((k) => eq('Ref_Key', guid(k)))) : undefined),
+    },
     currency: {
       kind: 'collection',
       set: S.currencies,
@@ -638,6 +646,7 @@ function mappers(id: ProfileId): Mappers {
       number: str(row.НомерСчета).trim(),
       bankId: refOf(row.Банк_Key),
     }),
+    toBank: (row) => ({ id: str(row.Ref_Key), name: str(row.Description), bik: str(row.Code).trim(), correspondentAccount: str(row.КоррСчет).trim() }),
     toConfigurationVersion(rows) {
       const main = rows.find((r) => bool(r.ЭтоОсновнаяКонфигурация));
       return {
