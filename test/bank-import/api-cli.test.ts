@@ -11,18 +11,9 @@ import { openDb } from '../../src/db/open.js';
 import { hashPassword } from '../../src/install/password.js';
 import { silentLogger } from '../../src/log.js';
 import { addClient, addOrder, freshDb, order } from './helpers.js';
-import { ACC_A, ACC_B, CLIENT_A_INN, bytesOf, type Doc } from './statement.js';
+import { ACC_B, CLIENT_A_INN, bytesOf, docFromA } from './statement.js';
 
-const doc = (over: Partial<Doc> = {}): Doc => ({
-  number: '101',
-  date: '27.11.2026',
-  amount: '1080.00',
-  payerAcc: ACC_A,
-  payerInn: CLIENT_A_INN,
-  payerName: 'ООО "Альфа"',
-  purpose: 'Оплата по счету ТД00-000123',
-  ...over,
-});
+const doc = docFromA;
 const STATEMENT = [
   doc(),
   doc({ number: '102', amount: '500.00', purpose: 'Оплата за товар' }), // A has two orders due 500.00

@@ -5,23 +5,14 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Db } from '../../src/db/open.js';
 import { BankService } from '../../src/bank/import/index.js';
 import { addClient, addOrder, freshDb, order, snapshot } from './helpers.js';
-import { ACC_A, CLIENT_A_INN, bytesOf, type Doc } from './statement.js';
+import { CLIENT_A_INN, bytesOf, docFromA } from './statement.js';
 
 let dir: string;
 let db: Db;
 let bank: BankService;
 const NOW = Date.parse('2026-11-28T07:00:00.000Z');
 
-const doc = (over: Partial<Doc> = {}): Doc => ({
-  number: '101',
-  date: '27.11.2026',
-  amount: '1080.00',
-  payerAcc: ACC_A,
-  payerInn: CLIENT_A_INN,
-  payerName: 'ООО "Альфа"',
-  purpose: 'Оплата по счету ТД00-000123',
-  ...over,
-});
+const doc = docFromA;
 /** Drops a file with an mtime `ageMs` before NOW. */
 const drop = (name: string, bytes: Uint8Array | string, ageMs = 60_000) => {
   const p = join(dir, name);

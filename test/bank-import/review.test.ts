@@ -3,20 +3,11 @@ import type { Db } from '../../src/db/open.js';
 import { BankService, ReviewError } from '../../src/bank/import/index.js';
 import { listJobs } from '../../src/outbox/index.js';
 import { addClient, addOrder, freshDb, order } from './helpers.js';
-import { ACC_A, ACC_B, CLIENT_A_INN, bytesOf, type Doc } from './statement.js';
+import { ACC_B, CLIENT_A_INN, bytesOf, docFromA } from './statement.js';
 
 let db: Db;
 let bank: BankService;
-const doc = (over: Partial<Doc> = {}): Doc => ({
-  number: '101',
-  date: '27.11.2026',
-  amount: '1080.00',
-  payerAcc: ACC_A,
-  payerInn: CLIENT_A_INN,
-  payerName: 'ООО "Альфа"',
-  purpose: 'Оплата по счету ТД00-000123',
-  ...over,
-});
+const doc = docFromA;
 const ids = () => bank.unmatched().items.map((i) => [i.number, i.id] as const);
 
 beforeEach(() => {

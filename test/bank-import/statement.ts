@@ -63,4 +63,16 @@ export function statementText(docs: Doc[], o: { account?: string; extraAccounts?
   return lines.join('\r\n');
 }
 
+/** A payment from client A (ИНН CLIENT_A_INN, account ACC_A) naming order ТД00-000123, overridable field by field. */
+export const docFromA = (over: Partial<Doc> = {}): Doc => ({
+  number: '101',
+  date: '27.11.2026',
+  amount: '1080.00',
+  payerAcc: ACC_A,
+  payerInn: CLIENT_A_INN,
+  payerName: 'ООО "Альфа"',
+  purpose: 'Оплата по счету ТД00-000123',
+  ...over,
+});
+
 export const bytesOf = (docs: Doc[], o?: Parameters<typeof statementText>[1]) => Buffer.from(statementText(docs, o), 'utf8');
