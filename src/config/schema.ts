@@ -49,7 +49,14 @@ export const ConfigSchema = z
       .strictObject({
         /** Users of the REST API; passwordHash is written by `regate user add` (scrypt). */
         users: z
-          .array(z.strictObject({ name: z.string().min(1), passwordHash: z.string().startsWith('scrypt$') }))
+          .array(
+            z.strictObject({
+              name: z.string().min(1),
+              passwordHash: z.string().startsWith('scrypt$'),
+              /** store: catalogue and orders (Richest.store); bank: also the bank review list (payer names, INNs, accounts). */
+              role: z.enum(['store', 'bank']).default('store'),
+            }),
+          )
           .default([]),
         lockoutAfterFailures: z.coerce.number().int().positive().default(10),
         lockoutMs: z.coerce.number().int().positive().default(5 * 60_000),
@@ -175,6 +182,24 @@ export const ConfigSchema = z
       .strictObject({
         url: z.string().url().optional(),
         secret: z.string().optional(),
+      })
+      .prefault({}),
+    /** The web console at /console: its own users (admin, accountant), never the API's. */
+    console: z
+      .strictObject({
+        enabled: bool.default(true),
+        users: z
+          .array(
+            z.strictObject({
+              name: z.string().min(1),
+              /** Shown in the console and written into the audit (who resolved a payment). */
+              fullName: z.string().optional(),
+              passwordHash: z.string().startsWith('scrypt$'),
+              role: z.enum(['admin', 'accountant']),
+            }),
+          )
+          .default([]),
+        sessionHours: z.coerce.number().positive().default(12),
       })
       .prefault({}),
     log: z
