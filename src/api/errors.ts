@@ -1,6 +1,7 @@
 import { z } from '@hono/zod-openapi';
 import type { Context } from 'hono';
 import { HTTPException } from 'hono/http-exception';
+import { DomainError, type DomainErrorKind } from '../orders/errors.js';
 
 /**
  * One JSON shape for every error ReGate answers, documented in OpenAPI and mapped in exactly one place
@@ -95,8 +96,14 @@ function clientAborted(err: unknown): boolean {
   return e?.code === 'ECONNRESET' && e.message === 'aborted';
 }
 
+/** Domain error kinds → HTTP status: the services say what went wrong, this says how HTTP spells it. */
+const DOMAIN_STATUS: Record<DomainErrorKind, 400 | 404 | 409 | 422> = { invalid: 400, not_found: 404, conflict: 409, unprocessable: 422 };
+
 /** The one mapping from anything thrown to an HTTP answer. */
 export function errorResponse(err: unknown, c: Context): Response {
+  if (err instanceof DomainError) {
+    return c.json(errorBody(c, err.code, err.message, err.fields), DOMAIN_STATUS[err.kind]);
+  }
   if (err instanceof ApiError) {
     for (const [k, v] of Object.entries(err.headers)) c.header(k, v);
     if (err.status === 401) c.header('WWW-Authenticate', 'Basic realm="ReGate", charset="UTF-8"');

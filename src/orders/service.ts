@@ -9,6 +9,7 @@ import { ORDER_STATUS, PAYMENT_STATUS, OrderStatusCode, PaymentStatusCode, type 
 import { JOB, orderKey, clientKey } from './jobs.js';
 import { GroupCommit } from '../db/group-commit.js';
 import { recordHistory } from './webhooks.js';
+import { clientConflict, DomainError } from './errors.js';
 
 export interface ClientInput {
   clientId: string;
@@ -110,6 +111,8 @@ export class OrdersService {
 
   async client(input: ClientInput): Promise<Answer<{ clientId: string; result: 'found' | 'created' | 'accepted'; balance: number | null; balanceAt: string | null }>> {
     const existing = this.q(`SELECT * FROM clients WHERE id = ?`).get(input.clientId) as Record<string, any> | undefined;
+    if (existing?.conflict) throw clientConflict(input.clientId, existing.inn ?? '', existing.conflict);
+    if (!existing && input.inn) this.guardInn(input.clientId, input.inn);
     if (existing) {
       // The answer carries the client's prepayment, which changes in 1C (payments, shipments): refresh it through
       // the same job (at most once a minute per client) and wait the confirmation window for it. When 1C is slow
@@ -136,6 +139,7 @@ export class OrdersService {
       // Re-checked inside the write: an identical request earlier in the same group-commit batch (or since the
       // read above) has inserted the client, and a second INSERT would fail on the primary key (a 500).
       if (this.q(`SELECT 1 FROM clients WHERE id = ?`).get(input.clientId)) return undefined;
+      if (input.inn) this.guardInn(input.clientId, input.inn); // another client with this ИНН in the same batch
       this
         .q(`INSERT INTO clients (id, name, inn, kpp, phone, email, address, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`)
         .run(input.clientId, input.name, input.inn ?? null, input.kpp ?? null, input.phone ?? null, input.email ?? null, input.address ?? null, ts, ts);
@@ -145,7 +149,8 @@ export class OrdersService {
     // 1C decides found/created: after a lost local database the client may already be there (by external id).
     const outcome = await waitFor(this.db, jobId, this.opts.confirmWindowMs);
     if (outcome.status === 'done') {
-      const r = outcome.result as { found: boolean; balanceKopecks?: number | null } | undefined;
+      const r = outcome.result as { found: boolean; balanceKopecks?: number | null; conflict?: string; inn?: string } | undefined;
+      if (r?.conflict) throw clientConflict(input.clientId, r.inn ?? input.inn ?? '', r.conflict);
       const row = this.q(`SELECT balance_kopecks, balance_at FROM clients WHERE id = ?`).get(input.clientId) as Record<string, any>;
       return {
         status: r?.found ? 200 : 201,
@@ -161,7 +166,10 @@ export class OrdersService {
     await this.writes.run(() => {
       const existing = this.q(`SELECT id FROM clients WHERE id = ?`).get(input.clientId);
       if (!existing) throw ApiError.notFound('Клиент', 'clientId', input.clientId);
-      const cols = { name: input.name, inn: input.inn, kpp: input.kpp, phone: input.phone, email: input.email, address: input.address };
+      if (input.inn) this.guardInn(input.clientId, input.inn);
+      const cols: Record<string, string | null | undefined> = { name: input.name, inn: input.inn, kpp: input.kpp, phone: input.phone, email: input.email, address: input.address };
+      // A new ИНН is a new claim: the conflict recorded for the old one no longer applies (1C is asked again).
+      if (input.inn !== undefined) cols.conflict = null;
       const set = Object.entries(cols).filter(([, v]) => v !== undefined);
       if (set.length === 0) throw ApiError.badRequest('Нечего менять: укажите хотя бы одно поле', [{ field: 'body', message: 'нет изменяемых полей' }]);
       this
@@ -172,6 +180,12 @@ export class OrdersService {
     return { status: 202, body: { clientId: input.clientId, result: 'updated' } };
   }
 
+  /** An ИНН already held by another local store client is not shared (issue 13.1): 409 before 1C is asked. */
+  private guardInn(clientId: string, inn: string): void {
+    const owner = this.q(`SELECT id FROM clients WHERE inn = ? AND id != ? LIMIT 1`).pluck().get(inn, clientId) as string | undefined;
+    if (owner) throw clientConflict(clientId, inn, owner);
+  }
+
   // ---- booking -------------------------------------------------------------------------------------------------
 
   async book(input: BookingInput, idempotencyKey?: string): Promise<Answer<BookingAnswer>> {
@@ -179,8 +193,12 @@ export class OrdersService {
     const replay = this.replay(input.orderId, requestHash, idempotencyKey);
     if (replay) return replay;
 
-    const client = this.q(`SELECT id FROM clients WHERE id = ?`).get(input.clientId);
+    const client = this.q(`SELECT id, inn, conflict FROM clients WHERE id = ?`).get(input.clientId) as { id: string; inn: string | null; conflict: string | null } | undefined;
     if (!client) throw new ApiError(404, 'not_found', `Клиент не найден: ${input.clientId}; сначала вызовите client`, [{ field: 'clientId', message: 'нет такого клиента' }]);
+    if (client.conflict) {
+      const e = clientConflict(input.clientId, client.inn ?? '', client.conflict);
+      throw new DomainError('conflict', e.code, `${e.message}; заказ не принят`, [{ field: 'clientId', message: `ИНН клиента занят клиентом ${client.conflict}` }]);
+    }
     const items = orderableItems(this.db, this.catalog, input.store, input.items.map((i) => i.itemId));
     const priced = priceLines(input.items, items);
     if (priced.errors.length) throw new ApiError(422, 'order_rejected', 'Заказ не может быть принят', priced.errors);

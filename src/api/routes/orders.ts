@@ -32,13 +32,14 @@ export function registerOrderRoutes(app: App, orders: OrdersService) {
       path: `${API_PREFIX}/client`,
       tags,
       summary: 'Найти клиента по идентификатору Richest.store или создать его в 1С',
-      description: 'Ищет партнёра и контрагента по внешнему идентификатору (хранится в 1С). Найден — 200 и баланс предоплат; создан — 201; 1С не ответила за окно подтверждения — 202 (клиент будет создан).',
+      description: 'Ищет партнёра и контрагента по внешнему идентификатору (хранится в 1С), затем — по ИНН среди контрагентов, не связанных с другим клиентом магазина. Найден — 200 и баланс предоплат; создан — 201; 1С не ответила за окно подтверждения — 202 (клиент будет создан). ИНН, уже связанный с другим clientId, — 409 client_conflict.',
       request: body(ClientBody),
       responses: {
         200: json(ClientAnswer, 'Клиент найден'),
         201: json(ClientAnswer, 'Клиент создан в 1С'),
         202: json(ClientAnswer, 'Принят, будет создан в 1С'),
         ...errorResponses,
+        409: json(ErrorSchema, 'ИНН уже принадлежит другому клиенту магазина (client_conflict): клиент не связан с чужим контрагентом'),
         ...busy,
       },
     }),
@@ -55,7 +56,7 @@ export function registerOrderRoutes(app: App, orders: OrdersService) {
       tags,
       summary: 'Изменить реквизиты клиента (наименование, ИНН/КПП, телефон, e-mail, адрес)',
       request: body(ClientUpdBody),
-      responses: { 202: json(ClientUpdAnswer, 'Изменения приняты и будут записаны в 1С'), ...errorResponses, ...notFound('Клиент'), ...busy },
+      responses: { 202: json(ClientUpdAnswer, 'Изменения приняты и будут записаны в 1С'), ...errorResponses, ...notFound('Клиент'), 409: json(ErrorSchema, 'ИНН уже принадлежит другому клиенту магазина (client_conflict)'), ...busy },
     }),
     async (c) => {
       const r = await orders.clientUpdate(c.req.valid('json'));

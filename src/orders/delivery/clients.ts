@@ -1,4 +1,4 @@
-import type { ClientInput } from '../../onec/profiles/index.js';
+import type { ClientInput, Row } from '../../onec/profiles/index.js';
 import { readAll } from '../../onec/read.js';
 import { PermanentError, type ClaimedJob, type Json } from '../../outbox/index.js';
 import type { DeliveryContext } from './context.js';
@@ -21,6 +21,39 @@ interface ClientRow {
   address: string | null;
   partner_key: string | null;
   counterparty_key: string | null;
+  conflict: string | null;
+}
+
+/**
+ * The client's ИНН belongs to another store client (issue 13.1). Permanent: retrying cannot make the company
+ * someone else's. `owner` is the other store client's id.
+ */
+export class ClientConflictError extends PermanentError {
+  constructor(
+    readonly clientId: string,
+    readonly inn: string,
+    readonly owner: string,
+  ) {
+    super(`client ${clientId}: ИНН ${inn} belongs to store client ${owner} (partner already bound); not shared`);
+    this.name = 'ClientConflictError';
+  }
+}
+
+/**
+ * Who else owns the partner (or counterparty) an ИНН led to: another local client holding its key, or, with the
+ * extension, the store client id 1C keeps on it. Identity is the external id; an ИНН is public, so adopting a
+ * company already bound to another store client by its ИНН alone would let anyone see its balance, book on it and
+ * rename it (clientupd). A company bound to nobody is adopted: an existing 1C customer registering in the store.
+ */
+async function ownerOf(ctx: DeliveryContext, clientId: string, partnerKey: string, counterparty: Row): Promise<string | undefined> {
+  const local = ctx.db.prepare(`SELECT id FROM clients WHERE (partner_key = ? OR counterparty_key = ?) AND id != ? LIMIT 1`).pluck().get(partnerKey, String(counterparty.Ref_Key), clientId) as string | undefined;
+  if (local) return local;
+  if (!ctx.ext) return undefined;
+  const bound = (id: string | null) => (id && id !== clientId ? id : undefined);
+  const onCounterparty = bound(ctx.profile.map.toClient({}, counterparty).externalId);
+  if (onCounterparty) return onCounterparty;
+  const partner = (await ctx.find('client', { partnerKey })).find((r) => String(r.Ref_Key) === partnerKey);
+  return partner ? bound(ctx.profile.map.toClient(partner, null).externalId) : undefined;
 }
 
 function clientRow(ctx: DeliveryContext, clientId: string): ClientRow {
@@ -54,6 +87,7 @@ export function profileInput(c: ClientRow): ClientInput {
 export function ensureClient(ctx: DeliveryContext, clientId: string): Promise<EnsuredClient> {
   return ctx.exclusive(`client:${clientId}`, async () => {
     let c = clientRow(ctx, clientId);
+    if (c.conflict) throw new ClientConflictError(clientId, c.inn ?? '', c.conflict);
     if (c.partner_key && c.counterparty_key) return { clientId, partnerKey: c.partner_key, counterpartyKey: c.counterparty_key, found: true };
     const { build } = ctx.profile;
     const input = profileInput(c);
@@ -72,6 +106,12 @@ export function ensureClient(ctx: DeliveryContext, clientId: string): Promise<En
         const rows = await ctx.find('counterparty', { inn: input.inn });
         const cp = rows.find((r) => !r.DeletionMark && r.Партнер_Key) ?? rows.find((r) => r.Партнер_Key);
         if (cp) {
+          const owner = await ownerOf(ctx, clientId, String(cp.Партнер_Key), cp);
+          if (owner) {
+            // Recorded so that `client` and `booking` answer 409 at once from now on; clientupd with another ИНН clears it.
+            ctx.db.prepare(`UPDATE clients SET conflict = ?, updated_at = ? WHERE id = ?`).run(owner, ctx.now().toISOString(), clientId);
+            throw new ClientConflictError(clientId, input.inn, owner);
+          }
           partnerKey = String(cp.Партнер_Key);
           counterpartyKey = String(cp.Ref_Key);
         }
@@ -125,7 +165,14 @@ export async function refreshBalance(ctx: DeliveryContext, clientId: string, par
 /** JOB.clientEnsure { clientId } → { found, partnerKey, counterpartyKey, balanceKopecks } */
 export async function handleClientEnsure(ctx: DeliveryContext, job: ClaimedJob): Promise<Json> {
   const { clientId } = job.payload as { clientId: string };
-  const c = await ensureClient(ctx, clientId);
+  let c: EnsuredClient;
+  try {
+    c = await ensureClient(ctx, clientId);
+  } catch (e) {
+    // Done, not dead: the answer (409) is the outcome, and a dead job would hold the client's later clientupd.
+    if (e instanceof ClientConflictError) return { conflict: e.owner, inn: e.inn };
+    throw e;
+  }
   const balanceKopecks = await refreshBalance(ctx, clientId, c.partnerKey);
   return { found: c.found, partnerKey: c.partnerKey, counterpartyKey: c.counterpartyKey, balanceKopecks };
 }
