@@ -108,12 +108,13 @@ function objectStdProps(def: EntitySetDef): Prop[] {
   }
   if (def.hierarchical) {
     out.push(p('Parent_Key', 'Edm.Guid', true, { ref: def.name }));
-    out.push(p('IsFolder', 'Edm.Boolean'));
+    // HierarchyOfItems has no folders, so no IsFolder (УпаковкиЕдиницыИзмерения in every УТ dump).
+    if (!def.hierarchyOfItems) out.push(p('IsFolder', 'Edm.Boolean'));
   }
   // One owner type: `Owner_Key`; several: composite `Owner` + `Owner_Type` (as БанковскиеСчетаКонтрагентов is published).
   if (def.owners?.length === 1) out.push(p('Owner_Key', 'Edm.Guid', true, { ref: def.owners[0] }));
   else if (def.owners?.length) out.push(p('Owner', 'Edm.String', true, { composite: true }));
-  if (def.codeLength !== 0) out.push(p('Code', 'Edm.String', true, { maxLength: def.codeLength }));
+  if (def.codeLength !== 0) out.push(def.codeType === 'Number' ? p('Code', 'Edm.Int64') : p('Code', 'Edm.String', true, { maxLength: def.codeLength }));
   if (def.descriptionLength !== 0) out.push(p('Description', 'Edm.String', true, { maxLength: def.descriptionLength }));
   out.push(p('Predefined', 'Edm.Boolean'));
   out.push(p('PredefinedDataName', 'Edm.String'));

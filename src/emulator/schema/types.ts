@@ -74,6 +74,17 @@ export interface EntitySetDef {
   fields?: FieldDef[];
   tabular?: TabularDef[];
   hierarchical?: boolean;
+  /**
+   * HierarchyOfItems (items under items, no folders): `Parent_Key` without `IsFolder`, as УпаковкиЕдиницыИзмерения is
+   * published. Without it a hierarchical catalog has folders (HierarchyFoldersAndItems: `Parent_Key` + `IsFolder`).
+   */
+  hierarchyOfItems?: boolean;
+  /** CodeType Number publishes Code as Edm.Int64 (default String). */
+  codeType?: 'String' | 'Number';
+  /** Predefined items (Ext/Predefined.xml): rows that exist in every base, with the vendor's ids. */
+  predefined?: PredefinedDef[];
+  /** The metadata object's uuid in the dump it came from. */
+  uuid?: string;
   /** Catalog owned by another catalog (Owner_Key), e.g. НоменклатураПрисоединенныеФайлы by Номенклатура. */
   owners?: string[];
   codeLength?: number;
@@ -106,12 +117,25 @@ export interface PostingStoreView {
 /** A posting handler kept outside the schema (e.g. ut11Posting), passed to startEmulator({ posting }). */
 export type PostingHook = (doc: Record<string, unknown>, store: PostingStoreView) => Record<string, Record<string, unknown>[]> | void;
 
+export interface PredefinedDef {
+  name: string;
+  ref: string;
+  code: string;
+  description: string;
+  isFolder: boolean;
+  parent?: string;
+}
+
 export interface ConfigurationDef {
   /** Configuration name and version as 1C reports them (ВерсииПодсистем, state). */
   name: string;
   synonym: string;
   version: string;
   platformVersion: string;
+  /** CompatibilityMode of the configuration (`Version8_3_24`), when read from a dump. */
+  compatibilityMode?: string;
+  /** Where the model came from: a dump folder, `embedded:ut-11.5.20`, or a hand-written schema. */
+  source?: string;
   sets: EntitySetDef[];
   /** Enum types with their members, for $metadata. */
   enums: Record<string, string[]>;

@@ -1,0 +1,199 @@
+import type { ConfigurationDef, EntitySetDef, FieldDef, RegisterDef, SetKind, TabularDef } from '../../emulator/schema/types.js';
+import type { MdAttribute, MdConfiguration, MdObject, MdType } from './types.js';
+
+/**
+ * What 1C's standard OData interface publishes for a configuration read from its dump, by the vendor's rules
+ * (../shared/reference/onec-odata/reference/1c-8.3.27-devguide-17.4-standard-odata.md, table of types; DIALECT.md):
+ * - a reference of one type → `X_Key` (Edm.Guid) with a navigation property;
+ * - an enum → `X` (Edm.String, the member name);
+ * - a composite type (several types, a type set, a defined type or characteristic of several types) → `X` + `X_Type`;
+ * - ValueStorage → `X_Base64Data` + `X_Type`;
+ * - a catalog with one owner → `Owner_Key`, with several → `Owner` + `Owner_Type`;
+ * - `Code` only when CodeLength > 0, `Description` only when DescriptionLength > 0;
+ * - hierarchical catalogs `Parent_Key`, and `IsFolder` only for HierarchyFoldersAndItems;
+ * - integer numbers Edm.Int16 up to 4 digits, Edm.Int64 above (ut-real.edmx: Number(2,0) СтатусУказанияСерий →
+ *   Int16, Number(10,0) КурсыВалют.Кратность → Int64); fractional numbers Edm.Double.
+ * The result is the emulator's ConfigurationDef, so the emulator publishes exactly this and `regate check --dump`
+ * compares a profile against it.
+ */
+
+const SET_PREFIX: Record<string, string> = {
+  Catalog: 'Catalog',
+  Document: 'Document',
+  ChartOfCharacteristicTypes: 'ChartOfCharacteristicTypes',
+  ChartOfAccounts: 'ChartOfAccounts',
+  ChartOfCalculationTypes: 'ChartOfCalculationTypes',
+  ExchangePlan: 'ExchangePlan',
+  BusinessProcess: 'BusinessProcess',
+  Task: 'Task',
+  InformationRegister: 'InformationRegister',
+  AccumulationRegister: 'AccumulationRegister',
+};
+
+/** `Catalog.Номенклатура` → `Catalog_Номенклатура`. */
+export function setNameOf(fullName: string): string {
+  const dot = fullName.indexOf('.');
+  return `${fullName.slice(0, dot)}_${fullName.slice(dot + 1)}`;
+}
+
+/** A single (resolved) type: what it publishes as. Composite is decided by the caller from the count. */
+type Resolved = MdType;
+
+/** Expands defined types and characteristics to the concrete types they stand for (recursively). */
+export function resolveTypes(cfg: MdConfiguration, types: MdType[], seen = new Set<string>()): Resolved[] {
+  const out: Resolved[] = [];
+  for (const t of types) {
+    if (t.kind === 'defined') {
+      const def = cfg.objects.get(`DefinedType.${t.name}`);
+      if (!def || seen.has(t.name)) {
+        // Not in the dump: its types are unknown, so publish it as 1C publishes an open type (composite).
+        out.push({ kind: 'other', name: `DefinedType.${t.name}` }, { kind: 'other', name: '?' });
+        continue;
+      }
+      out.push(...resolveTypes(cfg, def.types ?? [], new Set([...seen, t.name])));
+    } else if (t.kind === 'characteristic') {
+      const chart = cfg.objects.get(`ChartOfCharacteristicTypes.${t.name}`);
+      if (!chart?.types?.length) out.push({ kind: 'other', name: `Characteristic.${t.name}` }, { kind: 'other', name: '?' });
+      else out.push(...resolveTypes(cfg, chart.types, seen));
+    } else out.push(t);
+  }
+  return out;
+}
+
+function numberField(name: string, digits: number, fraction: number): FieldDef {
+  return {
+    name,
+    type: fraction > 0 ? 'Edm.Double' : digits <= 4 ? 'Edm.Int16' : 'Edm.Int64',
+    precision: digits,
+    scale: fraction,
+  };
+}
+
+/** One attribute → its published field (the engine adds `X_Type` for composites and `_Base64Data` for storage). */
+export function fieldOf(cfg: MdConfiguration, a: Pick<MdAttribute, 'name' | 'types'>): FieldDef {
+  const types = resolveTypes(cfg, a.types);
+  const single = types.length === 1 ? types[0] : undefined;
+  if (!single || single.kind === 'anyRef' || single.kind === 'other') return { name: a.name, type: 'Edm.String', composite: true };
+  switch (single.kind) {
+    case 'string':
+      return { name: a.name, type: 'Edm.String', maxLength: single.length };
+    case 'boolean':
+      return { name: a.name, type: 'Edm.Boolean' };
+    case 'number':
+      return numberField(a.name, single.digits, single.fraction);
+    case 'date':
+      return { name: a.name, type: 'Edm.DateTime' };
+    case 'uuid':
+      return { name: a.name, type: 'Edm.Guid' };
+    case 'storage':
+      return { name: a.name, type: 'Edm.Binary' };
+    case 'ref': {
+      const [kind, name] = [single.target.slice(0, single.target.indexOf('.')), single.target.slice(single.target.indexOf('.') + 1)];
+      if (kind === 'Enum') {
+        const known = cfg.objects.has(single.target);
+        return known ? { name: a.name, type: 'Edm.String', enumType: name } : { name: a.name, type: 'Edm.String' };
+      }
+      const target = setNameOf(single.target);
+      // A navigation property only to a set this model publishes (a trimmed dump lacks most targets).
+      return cfg.objects.has(single.target) && SET_PREFIX[kind] ? { name: `${a.name}_Key`, type: 'Edm.Guid', ref: target } : { name: `${a.name}_Key`, type: 'Edm.Guid' };
+    }
+    default:
+      return { name: a.name, type: 'Edm.String', composite: true };
+  }
+}
+
+const fieldsOf = (cfg: MdConfiguration, list: MdAttribute[] | undefined): FieldDef[] => (list ?? []).map((a) => fieldOf(cfg, a));
+
+function setOf(cfg: MdConfiguration, o: MdObject, recorders: Map<string, string[]>): EntitySetDef | undefined {
+  const base = { name: setNameOf(o.fullName), uuid: o.uuid };
+  switch (o.kind) {
+    case 'Catalog':
+    case 'ChartOfCharacteristicTypes':
+    case 'ExchangePlan': {
+      const def: EntitySetDef = {
+        ...base,
+        kind: o.kind as SetKind,
+        fields: fieldsOf(cfg, o.attributes),
+        tabular: o.tabular.map((t): TabularDef => ({ name: t.name, fields: fieldsOf(cfg, t.attributes) })),
+        hierarchical: !!o.hierarchical,
+        codeLength: o.codeLength ?? 0,
+        descriptionLength: o.descriptionLength ?? 0,
+      };
+      if (o.hierarchical && o.hierarchyType === 'HierarchyOfItems') def.hierarchyOfItems = true;
+      if (o.codeType === 'Number') def.codeType = 'Number';
+      if (o.owners?.length) def.owners = o.owners.map(setNameOf);
+      if (o.predefined?.length) {
+        def.predefined = o.predefined.map((p) => ({ name: p.name, ref: p.id, code: p.code, description: p.description, isFolder: p.isFolder, ...(p.parent ? { parent: p.parent } : {}) }));
+      }
+      return def;
+    }
+    case 'Document':
+      return {
+        ...base,
+        kind: 'Document',
+        fields: fieldsOf(cfg, o.attributes),
+        tabular: o.tabular.map((t): TabularDef => ({ name: t.name, fields: fieldsOf(cfg, t.attributes) })),
+        numberLength: o.numberLength ?? 0,
+      };
+    case 'InformationRegister':
+    case 'AccumulationRegister': {
+      const register: RegisterDef = {
+        dimensions: fieldsOf(cfg, o.dimensions),
+        resources: fieldsOf(cfg, o.resources),
+        attributes: fieldsOf(cfg, o.attributes),
+      };
+      if (o.kind === 'InformationRegister') {
+        register.periodic = (o.periodicity ?? 'Nonperiodical') !== 'Nonperiodical';
+        register.recorderSubordinate = o.writeMode === 'RecorderSubordinate';
+      } else register.accumulation = o.registerType === 'Turnovers' ? 'turnovers' : 'balance';
+      const recs = recorders.get(o.fullName);
+      if (recs?.length) register.recorders = recs;
+      return { ...base, kind: o.kind, register };
+    }
+    default:
+      return undefined;
+  }
+}
+
+export interface PublishOptions {
+  /** Platform version reported by the model (the dump does not record it). */
+  platformVersion?: string;
+}
+
+/** The published model (entity sets + enums) of a configuration, extension already merged if any. */
+export function publish(cfg: MdConfiguration, opts: PublishOptions = {}): ConfigurationDef {
+  const recorders = new Map<string, string[]>();
+  for (const o of cfg.objects.values()) {
+    if (o.kind !== 'Document') continue;
+    for (const r of o.registerRecords ?? []) {
+      if (!cfg.objects.has(r)) continue;
+      const list = recorders.get(r) ?? [];
+      list.push(setNameOf(o.fullName));
+      recorders.set(r, list);
+    }
+  }
+  const sets: EntitySetDef[] = [];
+  const enums: Record<string, string[]> = {};
+  // Sorted by published name: the model (and the committed embedded copy) do not depend on directory order.
+  const objects = [...cfg.objects.values()].sort((a, b) => (a.fullName < b.fullName ? -1 : a.fullName > b.fullName ? 1 : 0));
+  for (const o of objects) {
+    if (o.kind === 'Enum') {
+      enums[o.name] = (o.values ?? []).map((v) => v.name);
+      continue;
+    }
+    const s = setOf(cfg, o, recorders);
+    if (s) sets.push(s);
+  }
+  for (const s of sets) if (s.register?.recorders) s.register.recorders.sort();
+  return {
+    name: cfg.name,
+    synonym: cfg.synonym,
+    version: cfg.version,
+    // The dump does not record the platform; the lowest one that runs the compatibility mode (Version8_3_24 → 8.3.24).
+    platformVersion: opts.platformVersion ?? (cfg.compatibilityMode?.replace(/^Version/, '').replace(/_/g, '.') || '8.3'),
+    ...(cfg.compatibilityMode ? { compatibilityMode: cfg.compatibilityMode } : {}),
+    source: cfg.dir,
+    sets,
+    enums,
+  };
+}
