@@ -1,12 +1,12 @@
 import type { Command } from 'commander';
-import { configOf } from '../context.js';
+import { configOf, rootOf } from '../context.js';
 
 export function register(program: Command) {
   program
     .command('serve')
-    .description('run the ReGate daemon: REST API, catalogue sync schedules, outbox delivery to 1C')
-    .option('--port <port>', 'override server.port')
-    .option('--host <host>', 'override server.host')
+    .description('запустить службу ReGate: REST API, веб-консоль, расписания синхронизации каталога, доставка очереди в 1С')
+    .option('--port <port>', 'порт HTTP(S) вместо server.port')
+    .option('--host <host>', 'адрес прослушивания вместо server.host')
     .action(async (opts, cmd: Command) => {
       const overrides: Record<string, unknown> = {};
       if (opts.port) overrides['server.port'] = opts.port;
@@ -15,13 +15,18 @@ export function register(program: Command) {
       const { createLogger } = await import('../../log.js');
       const { createRuntime } = await import('../../runtime.js');
       const { startServer } = await import('../../api/server.js');
+      const { watchUsers } = await import('../../console/users.js');
       const logger = createLogger(config.log.level);
       const rt = createRuntime(config, logger);
       const server = await startServer(rt.app, config);
       rt.start();
-      logger.info({ url: server.url, onec: config.onec.url, db: config.database.path }, 'ReGate started');
+      // `regate user add|remove|passwd` edit the file; the users are swapped in place, no restart.
+      const file = rootOf(cmd).opts().config as string | undefined;
+      const unwatch = file ? watchUsers(config, file, logger) : () => undefined;
+      logger.info({ url: server.url, console: `${server.url}/console`, onec: config.onec.url, db: config.database.path }, 'ReGate started');
       await untilSignal();
       logger.info('stopping');
+      unwatch();
       await server.close();
       await rt.stop();
     });
