@@ -9,6 +9,7 @@ import type { Config } from '../config/index.js';
 import type { Logger } from '../log.js';
 import { VERSION } from '../version.js';
 import { basicAuth } from './auth.js';
+import { reloading, requireApiRole } from '../console/users.js';
 import { ApiError, errorBody, errorResponse, fieldsOf } from './errors.js';
 import type { ApiServices } from './services.js';
 import { registerRoutes } from './routes/index.js';
@@ -59,8 +60,13 @@ export function createApp(deps: { config: Config; services: ApiServices; logger:
       },
     }),
   );
-  const auth = basicAuth({ users: config.auth.users, lockoutAfterFailures: config.auth.lockoutAfterFailures, lockoutMs: config.auth.lockoutMs });
+  // Rebuilt when `regate user` changes the file (console/users.ts watches it): a removed user stops at once.
+  const auth = reloading(config.auth.users, () =>
+    basicAuth({ users: config.auth.users, lockoutAfterFailures: config.auth.lockoutAfterFailures, lockoutMs: config.auth.lockoutMs }),
+  );
   app.use(`${API_PREFIX}/*`, auth);
+  // The review list shows payers' names, INNs and accounts: only API users with the role bank.
+  app.use(`${API_PREFIX}/bank/*`, requireApiRole(config.auth.users, ['bank']));
   const perUser = new TokenBuckets(config.auth.rateLimitPerMinute);
   app.use(`${API_PREFIX}/*`, rateLimit(perUser, (c) => c.get('user'), 'от этого пользователя'));
   if (config.metrics.enabled && isMetricsEndpoint(services.metrics)) registerMetricsRoute(app, services.metrics, config.metrics.access, auth);
