@@ -31,7 +31,7 @@ describe('GET /api/v1/bank/unmatched', async () => {
   seed(db);
   const bank = new BankService(db);
   bank.importBytes(bytesOf(STATEMENT), { source: 'folder', name: 'kl_to_1c.txt' });
-  const config = parseConfig({ auth: { users: [{ name: 'rs', passwordHash: await hashPassword('p') }] } });
+  const config = parseConfig({ auth: { users: [{ name: 'rs', passwordHash: await hashPassword('p'), role: 'bank' }] } });
   const app = createApp({ config, logger: silentLogger, services: { bank, health: { ready: async () => ({ ready: true, checks: [] }) } } });
   const auth = { Authorization: 'Basic ' + Buffer.from('rs:p').toString('base64') };
 

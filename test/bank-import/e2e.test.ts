@@ -52,7 +52,7 @@ beforeAll(async () => {
     database: { path: join(work, 'regate.sqlite') },
     onec: { url: em.url, sessions: 4, timeoutMs: 5000, extension: true, timezone: 'Europe/Moscow' },
     outbox: { backoffBaseMs: 20, backoffMaxMs: 200, confirmWindowMs: 5000 },
-    auth: { users: [{ name: 'rs', passwordHash: await hashPassword('p') }] },
+    auth: { users: [{ name: 'rs', passwordHash: await hashPassword('p'), role: 'bank' }] },
     // every second: the test waits for the schedule, it does not call the import itself
     bank: { watchDir: watch, settleMs: 0, cron: '* * * * * *' },
     sync: { catalogCron: '0 0 1 1 *', stockCron: '0 0 1 1 *' },
@@ -136,17 +136,18 @@ describe('bank statements end to end (emulator, scheduled folder import, outbox 
     expect(o3).toMatchObject({ status: 1, paymentStatus: 0, paid: half / 100 });
     expect(o3.history.map((h: any) => h.event)).toContain('payment.bank.partial');
 
-    // the incoming payment documents, posted, each against its order, found by the payment identity
+    // the incoming payment documents, posted, each against its order, found by the payment identity (in the bank
+    // payments' namespace, issue 13.2: `bank:` + the sha256 cut to the 64 characters of ReGate_ВнешнийИдентификатор)
     const docs = parseStatement(file).documents;
     for (const [i, orderId] of [[0, 'O-1'], [1, 'O-2'], [2, 'O-3']] as const) {
-      const found = em.store.list(IN).filter((d) => d[EXT] === paymentKeyHash(docs[i]));
+      const found = em.store.list(IN).filter((d) => d[EXT] === `bank:${paymentKeyHash(docs[i]).slice(0, 59)}`);
       expect(found, orderId).toHaveLength(1);
       const ref = rt.db.prepare(`SELECT onec_ref FROM orders WHERE id = ?`).pluck().get(orderId);
       expect(found[0]).toMatchObject({ Posted: true, СуммаДокумента: docs[i].amountKopecks / 100, НомерВходящегоДокумента: docs[i].number });
       const rows = found[0].РасшифровкаПлатежа as Record<string, unknown>[];
       expect(rows.map((r) => [r.ОснованиеПлатежа, r.Сумма])).toEqual([[ref, docs[i].amountKopecks / 100]]);
     }
-    expect(em.store.list(IN).filter((d) => String(d[EXT] ?? '').length === 64)).toHaveLength(3);
+    expect(em.store.list(IN).filter((d) => /^bank:[0-9a-f]{59}$/.test(String(d[EXT] ?? '')))).toHaveLength(3);
   }, 30_000);
 
   it('the unmatched payment is listed for the store’s operators', async () => {

@@ -49,7 +49,7 @@ export function buildHarness(opts: { db?: Db; lockoutAfterFailures?: number; cou
   }
   const config = parseConfig({
     auth: {
-      users: [{ name: USER.name, passwordHash }],
+      users: [{ name: USER.name, passwordHash, role: 'bank' }], // bank: the fuzzer reaches the review list too
       // thousands of requests a second from one in-process "address": the rate limits are tested elsewhere
       rateLimitPerMinute: 1e9,
       rateLimitPerAddressPerMinute: 1e9,
