@@ -126,7 +126,7 @@ describe('delivery to 1C', () => {
     const o = order('O-1');
     await h.orders.payCard({ orderId: 'O-1', provider: 'ЮKassa', transactionId: 'tx-1', rrn: '412345678901', authCode: '123456', maskedCard: '220220******1234', amount: o.amount_kopecks / 100, paidAt: '2026-11-29T08:15:00+03:00' });
     expect(await until(() => pending(h.db) === 0)).toBe(true);
-    const docs = h.docs('Document_ОперацияПоПлатежнойКарте', 'tx-1');
+    const docs = h.docs('Document_ОперацияПоПлатежнойКарте', 'card:tx-1');
     expect(docs).toHaveLength(1);
     expect(docs[0]).toMatchObject({ Posted: true, ХозяйственнаяОперация: 'ПоступлениеОплатыОтКлиента', СуммаДокумента: o.amount_kopecks / 100, ДокументОснование: o.onec_ref, ОплатаВыполнена: true, НомерПлатежнойКарты: '220220******1234' });
     const rec = h.em.store.list('InformationRegister_ReGate_ОплатыКартами').filter((r) => r.Заказ_Key === o.onec_ref);
@@ -163,9 +163,9 @@ describe('delivery to 1C', () => {
     };
     addPayment('bank-1', half);
     expect(await until(() => pending(h.db) === 0)).toBe(true);
-    expect(h.docs('Document_ПоступлениеБезналичныхДенежныхСредств', 'bank-1')[0]).toMatchObject({ Posted: true, СуммаДокумента: half / 100, НомерВходящегоДокумента: '77', Контрагент_Key: (h.db.prepare(`SELECT counterparty_key FROM clients WHERE id = 'C-1'`).pluck().get()) });
+    expect(h.docs('Document_ПоступлениеБезналичныхДенежныхСредств', 'bank:bank-1')[0]).toMatchObject({ Posted: true, СуммаДокумента: half / 100, НомерВходящегоДокумента: '77', Контрагент_Key: (h.db.prepare(`SELECT counterparty_key FROM clients WHERE id = 'C-1'`).pluck().get()) });
     const account = h.em.store.list('Catalog_БанковскиеСчетаОрганизаций')[0];
-    expect(h.docs('Document_ПоступлениеБезналичныхДенежныхСредств', 'bank-1')[0].БанковскийСчет_Key).toBe(account.Ref_Key);
+    expect(h.docs('Document_ПоступлениеБезналичныхДенежныхСредств', 'bank:bank-1')[0].БанковскийСчет_Key).toBe(account.Ref_Key);
     expect(order('O-B').status).toBe(1);
     expect(lastStatus(o.onec_ref)).toMatchObject({ СтатусЗаказа: 1, СтатусОплаты: 0, СуммаОплаты: half / 100 });
     addPayment('bank-2', o.amount_kopecks - half);

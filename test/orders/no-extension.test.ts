@@ -45,7 +45,7 @@ describe('delivery without the ReGate extension', () => {
     const o = h.db.prepare(`SELECT amount_kopecks FROM orders WHERE id = 'NX-O1'`).get() as { amount_kopecks: number };
     await h.orders.payCard({ orderId: 'NX-O1', provider: 'ЮKassa', transactionId: 'nx-tx-1', amount: o.amount_kopecks / 100, paidAt: '2026-11-29T08:15:00+03:00' });
     expect(await until(() => pending(h.db) === 0)).toBe(true);
-    const pay = h.em.store.list('Document_ОперацияПоПлатежнойКарте').filter((d) => d.ИдентификаторДокумента === 'nx-tx-1');
+    const pay = h.em.store.list('Document_ОперацияПоПлатежнойКарте').filter((d) => d.ИдентификаторДокумента === 'card:nx-tx-1');
     expect(pay).toHaveLength(1);
     expect(pay[0].Posted).toBe(true);
     expect(statusRecords()).toBe(before);

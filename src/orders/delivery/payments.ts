@@ -36,32 +36,69 @@ async function refsOf(ctx: DeliveryContext, clientId: string, withBank = false):
   };
 }
 
+/** Kinds of payment-like documents ReGate writes; each has its own external-id namespace in 1C (issue 13.2). */
+export type DocumentKind = 'card' | 'refund' | 'bank';
+
 /**
- * The external id a payment document carries in 1C: ReGate_ВнешнийИдентификатор is String(64), without the extension
- * ИдентификаторДокумента is String(36), and 1C silently truncates a longer value on write. A longer id (a 64-char
- * transaction id, a bank payment's sha256, "refund:" + a long order id) was then looked up in full and never found —
- * a second document on every re-delivery — or, cut to a shared prefix, found another order's document. Ids that fit
- * are kept as they are (documents already in 1C are still found); longer ones become a digest of that width. A bank
- * payment's id is already a sha256 (hex): its prefix is as good a digest, and is what 1C kept of it until now.
+ * The external id a payment document carries in 1C: `<kind>:<id>`. Card payments and card refunds live in one 1C
+ * set (ОперацияПоПлатежнойКарте), and a card transaction id is whatever the store sends: with a shared namespace a
+ * transactionId of `refund:<orderId>` made that order's refund "find" the payment (no refund in 1C), or made the
+ * payment find the refund and post what an accountant must confirm. The kind prefix survives digesting, so no id
+ * of one kind can equal an id of another.
+ *
+ * ReGate_ВнешнийИдентификатор is String(64), without the extension ИдентификаторДокумента is String(36), and 1C
+ * silently truncates a longer value on write. An id that does not fit after its prefix becomes a sha256 digest cut
+ * to the room left (a 64-char transaction id, a bank payment's sha256, a long order id); a bank payment's id is
+ * already a sha256 (hex), so its prefix is the digest.
  */
-export function documentId(ctx: DeliveryContext, id: string): string {
+export function documentId(ctx: DeliveryContext, kind: DocumentKind, id: string): string {
+  const prefix = `${kind}:`;
+  const room = (ctx.ext ? 64 : 36) - prefix.length;
+  if (id.length <= room) return prefix + id;
+  return prefix + (/^[0-9a-f]{64}$/.test(id) ? id : createHash('sha256').update(id).digest('hex')).slice(0, room);
+}
+
+/** The id documents carried before the namespaces (refunds were `refund:<orderId>` already): found only on retries. */
+function legacyDocumentId(ctx: DeliveryContext, id: string): string {
   const width = ctx.ext ? 64 : 36;
   if (id.length <= width) return id;
   return (/^[0-9a-f]{64}$/.test(id) ? id : createHash('sha256').update(id).digest('hex')).slice(0, width);
 }
 
 /**
+ * A found document is this one only if it is the same operation on the same order: an id is a claim the store
+ * controls (its transaction ids), the operation and the order are what ReGate wrote.
+ */
+function sameDocument(found: Row, body: Row, orderKey: string): boolean {
+  if (found.ХозяйственнаяОперация !== undefined && body.ХозяйственнаяОперация !== undefined && found.ХозяйственнаяОперация !== body.ХозяйственнаяОперация) return false;
+  const lines = Array.isArray(found.РасшифровкаПлатежа) ? (found.РасшифровкаПлатежа as Row[]) : [];
+  const bases = lines.map((l) => l.ОснованиеПлатежа).filter((b) => typeof b === 'string' && b);
+  return bases.length === 0 || bases.includes(orderKey);
+}
+
+/**
  * Found-first creation of a payment-like document: looked up by its external id (the payment event id) in `set`
  * through the `concept` read; created from `body()` only when absent; posted when `post` and not posted yet (a
- * lost answer to Post leaves a created, unposted document — the retry finds it and posts it).
+ * lost answer to Post leaves a created, unposted document — the retry finds it and posts it). A document found by
+ * the id but of another operation or order is not this one. On a retry, the id the document had before the
+ * namespaces is looked up too (a job that created it before an upgrade and lost the answer).
  */
-async function ensureDocument(ctx: DeliveryContext, concept: 'cardOperation' | 'payment' | 'refund', writeName: string, externalId: string, body: () => Row): Promise<{ ref: string; number: string; created: boolean }> {
+async function ensureDocument(
+  ctx: DeliveryContext,
+  concept: 'cardOperation' | 'payment' | 'refund',
+  writeName: string,
+  ids: { externalId: string; legacyId?: string; orderKey: string; retry: boolean },
+  body: () => Row,
+): Promise<{ ref: string; number: string; created: boolean }> {
   const set = ctx.writeSet(writeName);
-  const found = await ctx.find(concept, { externalId });
+  const fresh = body();
+  const mine = (rows: Row[]) => rows.filter((r) => sameDocument(r, fresh, ids.orderKey));
+  let found = mine(await ctx.find(concept, { externalId: ids.externalId }));
+  if (!found.length && ids.retry && ids.legacyId && ids.legacyId !== ids.externalId) found = mine(await ctx.find(concept, { externalId: ids.legacyId }));
   let doc: Row | undefined = found.find((r) => !r.DeletionMark) ?? found[0];
   let created = false;
   if (!doc) {
-    doc = await ctx.create(set, body());
+    doc = await ctx.create(set, fresh);
     created = true;
   }
   const ref = String(doc.Ref_Key);
@@ -78,7 +115,7 @@ export async function handlePaymentCard(ctx: DeliveryContext, job: ClaimedJob): 
   const data = JSON.parse(p.data) as { provider?: string; rrn?: string | null; authCode?: string | null; maskedCard?: string | null };
   const refs = await refsOf(ctx, o.client_id);
   const input: PaymentInput = {
-    externalId: documentId(ctx, p.external_id),
+    externalId: documentId(ctx, 'card', p.external_id),
     date: new Date(p.paid_at),
     amount: p.amount_kopecks / 100,
     orderKey,
@@ -86,7 +123,8 @@ export async function handlePaymentCard(ctx: DeliveryContext, job: ClaimedJob): 
     authCode: data.authCode ?? '',
     comment: `Richest.store ${orderId}, ${data.provider ?? ''} ${p.external_id}`.trim(),
   };
-  const doc = await ensureDocument(ctx, 'cardOperation', 'cardPaymentDocument', input.externalId, () => ctx.profile.build.cardPaymentDocument(input, refs, ctx.config));
+  const ids = { externalId: input.externalId, legacyId: legacyDocumentId(ctx, p.external_id), orderKey, retry: job.attempts > 1 };
+  const doc = await ensureDocument(ctx, 'cardOperation', 'cardPaymentDocument', ids, () => ctx.profile.build.cardPaymentDocument(input, refs, ctx.config));
   ctx.db.prepare(`UPDATE payments SET onec_ref = ? WHERE id = ?`).run(doc.ref, paymentId);
   if (ctx.ext && ctx.profile.writes.cardPayment) {
     try {
@@ -121,8 +159,8 @@ export async function handleRefundCreate(ctx: DeliveryContext, job: ClaimedJob):
   const p = r.payment_id ? paymentRow(ctx, r.payment_id) : undefined;
   const data = p ? (JSON.parse(p.data) as { maskedCard?: string | null; authCode?: string | null }) : {};
   const refs = await refsOf(ctx, o.client_id);
-  // One refund per order (refunds.order_id is unique): the order id names it in 1C, apart from the payment.
-  const externalId = documentId(ctx, `refund:${orderId}`);
+  // One refund per order (refunds.order_id is unique): the order id names it in 1C, in the refunds' own namespace.
+  const externalId = documentId(ctx, 'refund', orderId);
   const input: PaymentInput = {
     externalId,
     date: new Date(r.created_at),
@@ -132,7 +170,8 @@ export async function handleRefundCreate(ctx: DeliveryContext, job: ClaimedJob):
     authCode: data.authCode ?? '',
     comment: `Возврат по заказу Richest.store ${orderId}${r.reason ? `: ${r.reason}` : ''}${p ? ` (оплата ${p.external_id})` : ''}`,
   };
-  const doc = await ensureDocument(ctx, 'cardOperation', 'cardRefundDocument', externalId, () => ctx.profile.build.cardRefundDocument(input, refs, ctx.config));
+  const ids = { externalId, legacyId: legacyDocumentId(ctx, `refund:${orderId}`), orderKey, retry: job.attempts > 1 };
+  const doc = await ensureDocument(ctx, 'cardOperation', 'cardRefundDocument', ids, () => ctx.profile.build.cardRefundDocument(input, refs, ctx.config));
   ctx.db.prepare(`UPDATE refunds SET onec_ref = ? WHERE id = ?`).run(doc.ref, refundId);
   await writeStatus(ctx, orderKey, {
     orderStatus: OrderStatusCode.refunded,
@@ -159,7 +198,7 @@ export async function handleBankPayment(ctx: DeliveryContext, job: ClaimedJob): 
   const refs = await refsOf(ctx, o.client_id, true);
   const incomingDate = s('documentDate') ?? s('date');
   const input: PaymentInput = {
-    externalId: documentId(ctx, p.external_id),
+    externalId: documentId(ctx, 'bank', p.external_id),
     date: new Date(p.paid_at),
     amount: p.amount_kopecks / 100,
     orderKey,
@@ -168,7 +207,8 @@ export async function handleBankPayment(ctx: DeliveryContext, job: ClaimedJob): 
     purpose: s('purpose'),
     comment: `Richest.store ${orderId}: выписка банка`,
   };
-  const doc = await ensureDocument(ctx, 'payment', 'bankPaymentDocument', input.externalId, () => ctx.profile.build.bankPaymentDocument(input, refs, ctx.config));
+  const ids = { externalId: input.externalId, legacyId: legacyDocumentId(ctx, p.external_id), orderKey, retry: job.attempts > 1 };
+  const doc = await ensureDocument(ctx, 'payment', 'bankPaymentDocument', ids, () => ctx.profile.build.bankPaymentDocument(input, refs, ctx.config));
   ctx.db.prepare(`UPDATE payments SET onec_ref = ? WHERE id = ?`).run(doc.ref, paymentId);
 
   // The importer records the payment locally; if it left the order open although paid in full, close it here.
