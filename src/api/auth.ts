@@ -8,6 +8,17 @@ export interface ApiUser {
   passwordHash: string;
 }
 
+/**
+ * Bounds of the password check (issue 13.3). scrypt (N=2^14) is ~40 ms of a libuv thread; the pool has 4 threads,
+ * and 600 concurrent guesses kept it busy 27 s while a new real credential waited 23 s. Now:
+ * - maxInFlight: scrypt runs at most this many at once (the pool's size, so reads of files and DNS still get a thread);
+ * - maxQueued: at most this many wait for a slot (≈ maxQueued / maxInFlight × 40 ms = 0.6 s of waiting at worst);
+ *   beyond, 503 auth_busy with Retry-After: 1, at once — never a 20-second wait;
+ * - maxPerAddress: checks in flight (running or queued) from one address; more are 429 without a check;
+ * - maxFailureKeys / maxVerified: the failure and verified-credential maps never grow past this many entries.
+ */
+export const AUTH_LIMITS = { maxInFlight: 4, maxQueued: 60, maxPerAddress: 2, maxFailureKeys: 10_000, maxVerified: 1_000 };
+
 export interface AuthOptions {
   users: ApiUser[];
   lockoutAfterFailures: number;
@@ -15,43 +26,124 @@ export interface AuthOptions {
   now?: () => number;
   /** The password check (tests count calls); default scrypt verifyPassword. */
   verify?: (plain: string, hash: string) => Promise<boolean>;
+  limits?: { [K in keyof typeof AUTH_LIMITS]?: number | undefined };
+}
+
+/** The middleware, with the sizes of its maps (for tests and metrics). */
+export type AuthMiddleware = MiddlewareHandler & { sizes(): { failures: number; verified: number; inFlight: number; queued: number } };
+
+/** A counting semaphore with a bounded queue: acquire() is null when the queue is full. */
+class Gate {
+  private running = 0;
+  private readonly waiting: (() => void)[] = [];
+  constructor(
+    private readonly max: number,
+    private readonly queueMax: number,
+  ) {}
+  get inFlight() {
+    return this.running;
+  }
+  get queued() {
+    return this.waiting.length;
+  }
+  acquire(): Promise<() => void> | null {
+    const release = () => {
+      const next = this.waiting.shift();
+      if (next) next();
+      else this.running--;
+    };
+    if (this.running < this.max) {
+      this.running++;
+      return Promise.resolve(release);
+    }
+    if (this.waiting.length >= this.queueMax) return null;
+    return new Promise((resolve) => this.waiting.push(() => resolve(release)));
+  }
 }
 
 /**
  * Basic auth for every /api route.
  *
  * scrypt costs ~40 ms of CPU per verification; at 2,000 requests/s that would need 80 cores. So a credential that
- * verified once is remembered for 5 minutes by the SHA-256 of its header value (never the password itself), and
- * only unknown or changed credentials pay for scrypt, once: concurrent requests with the same new header (a cold
- * burst of 256 connections) share one verification instead of running 256. Comparison is constant-time.
+ * verified once is remembered by the SHA-256 of its header value (never the password itself) for 5 minutes after
+ * its last use (a busy store never falls out of the cache into a cold burst of checks; at most 1 hour after the
+ * check itself), and only unknown or changed credentials pay for scrypt, once: concurrent requests with the same
+ * new header (a cold burst of 256 connections) share one verification instead of running 256. Comparison is
+ * constant-time. User names are compared NFC-normalised, like the passwords (install/password.ts).
  *
  * Repeated failures lock out the address, and the user name AT that address, for `lockoutMs` (429 + Retry-After).
  * Not the user name everywhere: Richest.store is one user, and anyone who knew its name could otherwise lock the
  * store out from anywhere. A credential already verified keeps working from a locked address.
+ *
+ * Concurrency (issue 13.3): a check in flight counts against the address's failure budget before it starts, so
+ * 200 concurrent guesses from one address get at most `lockoutAfterFailures` checks (the rest: 429 at once), and
+ * no more than AUTH_LIMITS.maxPerAddress run or wait per address. scrypt itself runs through one gate for the
+ * whole process (AUTH_LIMITS.maxInFlight, bounded queue, 503 auth_busy beyond it).
  */
-export function basicAuth(opts: AuthOptions): MiddlewareHandler {
+export function basicAuth(opts: AuthOptions): AuthMiddleware {
   const now = opts.now ?? Date.now;
-  const verified = new Map<string, { user: string; until: number }>();
+  const limits = { ...AUTH_LIMITS, ...Object.fromEntries(Object.entries(opts.limits ?? {}).filter(([, v]) => v !== undefined)) } as typeof AUTH_LIMITS;
+  const users = new Map(opts.users.map((u) => [u.name.normalize('NFC'), u]));
+  const verified = new Map<string, { user: string; until: number; hardUntil: number }>();
   const inFlight = new Map<string, Promise<{ user: string } | { error: ApiError }>>();
-  const failures = new Map<string, { count: number; lockedUntil: number }>();
+  const checking = new Map<string, number>(); // address → checks in flight (running or queued)
+  const failures = new Map<string, { count: number; lockedUntil: number; at: number }>();
+  const gate = new Gate(limits.maxInFlight, limits.maxQueued);
   const CACHE_MS = 5 * 60_000;
+  const CACHE_HARD_MS = 60 * 60_000;
 
   const locked = (key: string) => {
     const f = failures.get(key);
     return f && f.lockedUntil > now() ? f.lockedUntil : 0;
   };
+  const failCount = (key: string) => {
+    const f = failures.get(key);
+    // a failure older than the lockout period is forgotten: three typos a week apart are not an attack
+    return f && f.lockedUntil <= now() && now() - f.at < opts.lockoutMs ? f.count : 0;
+  };
   const fail = (key: string) => {
-    const f = failures.get(key) ?? { count: 0, lockedUntil: 0 };
+    const t = now();
+    const f = failures.get(key) ?? { count: 0, lockedUntil: 0, at: t };
+    if (t - f.at >= opts.lockoutMs && f.lockedUntil <= t) f.count = 0;
     f.count += 1;
+    f.at = t;
     if (f.count >= opts.lockoutAfterFailures) {
-      f.lockedUntil = now() + opts.lockoutMs;
+      f.lockedUntil = t + opts.lockoutMs;
       f.count = 0;
     }
+    failures.delete(key); // re-inserted last: the Map's order is then least recently failed first
     failures.set(key, f);
+    capFailures();
+  };
+  /** Past the cap: forget what has expired, then the oldest entries that lock nothing, then the oldest. */
+  const capFailures = () => {
+    if (failures.size <= limits.maxFailureKeys) return;
+    const t = now();
+    for (const [k, f] of failures) if (f.lockedUntil <= t && t - f.at >= opts.lockoutMs) failures.delete(k);
+    for (const [k, f] of failures) {
+      if (failures.size <= limits.maxFailureKeys) return;
+      if (f.lockedUntil <= t) failures.delete(k);
+    }
+    for (const k of failures.keys()) {
+      if (failures.size <= limits.maxFailureKeys) return;
+      failures.delete(k);
+    }
+  };
+  const remember = (digest: string, user: string) => {
+    const t = now();
+    verified.delete(digest);
+    verified.set(digest, { user, until: t + CACHE_MS, hardUntil: t + CACHE_HARD_MS });
+    if (verified.size > limits.maxVerified) {
+      for (const [k, v] of verified) if (v.until <= t) verified.delete(k);
+      for (const k of verified.keys()) {
+        if (verified.size <= limits.maxVerified) break;
+        verified.delete(k);
+      }
+    }
   };
   const unauthorized = (message: string) => new ApiError(401, 'unauthorized', message);
 
-  return async (c, next) => {
+  const handler: MiddlewareHandler = async (c, next) => {
     const header = c.req.header('authorization') ?? '';
     // The client's address as the app resolved it (the proxy's X-Forwarded-For when trusted): behind Apache every
     // peer is 127.0.0.1, and locking that out would lock out every client at once.
@@ -69,6 +161,7 @@ export function basicAuth(opts: AuthOptions): MiddlewareHandler {
     const digest = createHash('sha256').update(header).digest('hex');
     const cached = verified.get(digest);
     if (cached && cached.until > now()) {
+      cached.until = Math.min(cached.hardUntil, now() + CACHE_MS); // refreshed on use
       c.set('user' as never, cached.user as never);
       return next();
     }
@@ -77,7 +170,16 @@ export function basicAuth(opts: AuthOptions): MiddlewareHandler {
 
     let pending = inFlight.get(digest);
     if (!pending) {
-      pending = check(header, address, addrKey).finally(() => inFlight.delete(digest));
+      // The check is reserved before it starts: in flight + failed may not exceed what locks the address.
+      const busy = checking.get(address) ?? 0;
+      if (busy >= limits.maxPerAddress || busy + failCount(addrKey) >= opts.lockoutAfterFailures) throw tooMany(1000);
+      checking.set(address, busy + 1);
+      pending = check(header, digest, address, addrKey).finally(() => {
+        inFlight.delete(digest);
+        const left = (checking.get(address) ?? 1) - 1;
+        if (left > 0) checking.set(address, left);
+        else checking.delete(address);
+      });
       inFlight.set(digest, pending);
     }
     const outcome = await pending;
@@ -86,20 +188,32 @@ export function basicAuth(opts: AuthOptions): MiddlewareHandler {
     return next();
   };
 
-  async function check(header: string, address: string, addrKey: string): Promise<{ user: string } | { error: ApiError }> {
+  async function check(header: string, digest: string, address: string, addrKey: string): Promise<{ user: string } | { error: ApiError }> {
     // RFC 7617: credentials are UTF-8 (a Cyrillic user name must work).
     const decoded = Buffer.from(header.slice(6).trim(), 'base64').toString('utf8');
     const colon = decoded.indexOf(':');
     if (colon < 0) return { error: unauthorized('Неверный формат заголовка Authorization') };
-    const name = decoded.slice(0, colon);
+    const name = decoded.slice(0, colon).normalize('NFC');
     const password = decoded.slice(colon + 1);
     const userKey = `user:${name}@${address}`;
     const lockedUser = locked(userKey);
     if (lockedUser) return { error: tooMany(lockedUser - now()) };
 
-    const user = opts.users.find((u) => u.name === name);
-    // Verify against a dummy hash when the user is unknown, so timing does not reveal which names exist.
-    const ok = await (opts.verify ?? verifyPassword)(password, user?.passwordHash ?? DUMMY_HASH);
+    const user = users.get(name);
+    const acquired = gate.acquire();
+    if (!acquired) {
+      return {
+        error: new ApiError(503, 'auth_busy', 'Проверка паролей перегружена; повторите запрос через 1 с', [{ field: 'Authorization', message: 'проверка отложена' }], { 'Retry-After': '1' }),
+      };
+    }
+    const release = await acquired;
+    let ok: boolean;
+    try {
+      // Verify against a dummy hash when the user is unknown, so timing does not reveal which names exist.
+      ok = await (opts.verify ?? verifyPassword)(password, user?.passwordHash ?? DUMMY_HASH);
+    } finally {
+      release();
+    }
     if (!user || !ok) {
       fail(userKey);
       fail(addrKey);
@@ -107,9 +221,11 @@ export function basicAuth(opts: AuthOptions): MiddlewareHandler {
     }
     failures.delete(userKey);
     failures.delete(addrKey);
-    verified.set(createHash('sha256').update(header).digest('hex'), { user: name, until: now() + CACHE_MS });
-    return { user: name };
+    remember(digest, user.name.normalize('NFC'));
+    return { user: user.name.normalize('NFC') };
   }
+
+  return Object.assign(handler, { sizes: () => ({ failures: failures.size, verified: verified.size, inFlight: gate.inFlight, queued: gate.queued }) });
 }
 
 function tooMany(ms: number) {
