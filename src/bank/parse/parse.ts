@@ -215,6 +215,13 @@ class Parser {
           this.headerField(key, value, lineNo);
           continue;
         }
+        // Real Bank-Client exports write the header's `Документ=` (the kinds of documents inside) after the
+        // СекцияРасчСчет block. Its meaning does not depend on where it stands: taken as the header's, with a warning.
+        if (headerKey(key) === H.Документ) {
+          this.headerField(key, value, lineNo);
+          this.warn(lineNo, `Документ=${clip(value)} после секции счёта (его место в заголовке): принят как вид документов выписки`);
+          continue;
+        }
         throw new BankParseError(
           lineNo,
           'STRUCTURE',

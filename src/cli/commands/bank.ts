@@ -44,15 +44,19 @@ export function register(program: Command) {
     .action(async (file: string, opts: { dryRun?: boolean; json?: boolean }, cmd: Command) => {
       const { readFileSync } = await import('node:fs');
       const { basename } = await import('node:path');
-      const { BankParseError } = await import('../../bank/parse/index.js');
+      const { BankParseError, parseStatement } = await import('../../bank/parse/index.js');
       const { ImportRefused } = await import('../../bank/import/index.js');
       const config = configOf(cmd);
       const bytes = readFileSync(file === '-' ? 0 : file);
-      await withBank(config, async (bank) => {
+      await withBank(config, async (bank, db) => {
         try {
-          const r = bank.importBytes(bytes, { source: 'cli', name: file === '-' ? 'stdin' : basename(file) }, { dryRun: opts.dryRun });
+          const meta = { source: 'cli', name: file === '-' ? 'stdin' : basename(file) };
+          // A dry run is the real import rolled back: the importer's own plan-only mode stops before applying the
+          // payments, so it reported 0 orders paid where the import pays them. Same code, same counts, nothing kept.
+          const r = opts.dryRun ? rolledBack(db, () => bank.importBytes(bytes, meta)) : bank.importBytes(bytes, meta);
           if (opts.json) return console.log(JSON.stringify(r, null, 2));
           console.log(importSummary(r, !!opts.dryRun));
+          for (const w of statementWarnings(parseStatement, bytes)) console.log(`  предупреждение, строка ${w.line}: ${w.message}`);
         } catch (e) {
           if (e instanceof BankParseError) {
             console.error(`${file}:${e.line}: ${e.reason} [${e.code}]`);
@@ -159,17 +163,45 @@ function importSummary(r: import('../../bank/import/types.js').ImportReport, dry
     `зачтено ${r.matched}${r.partial ? ` (частично ${r.partial})` : ''}`,
     `заказов оплачено ${r.paidOrders.length}`,
     `на проверку ${r.review}`,
+    ...(r.warnings ? [`предупреждений в выписке ${r.warnings}`] : []),
   ];
   return `${dryRun ? 'пробный прогон, ничего не записано: ' : ''}${parts.join(', ')}`;
 }
 
-async function withBank(config: import('../../config/index.js').Config, fn: (bank: import('../../bank/import/service.js').BankService) => Promise<void>) {
+type Db = import('../../db/open.js').Db;
+
+async function withBank(config: import('../../config/index.js').Config, fn: (bank: import('../../bank/import/service.js').BankService, db: Db) => Promise<void>) {
   const { openDb } = await import('../../db/open.js');
   const { bankServiceFromConfig } = await import('../../bank/import/index.js');
   const db = openDb(config.database.path);
   try {
-    await fn(bankServiceFromConfig(db, config));
+    await fn(bankServiceFromConfig(db, config), db);
   } finally {
     db.close();
+  }
+}
+
+class Rollback extends Error {}
+
+/** Runs fn in a transaction that is always rolled back (the importer's own transaction nests as a savepoint). */
+export function rolledBack<T>(db: Db, fn: () => T): T {
+  let out: T | undefined;
+  try {
+    db.transaction(() => {
+      out = fn();
+      throw new Rollback();
+    }).immediate();
+  } catch (e) {
+    if (!(e instanceof Rollback)) throw e;
+  }
+  return out as T;
+}
+
+/** What the parser accepted but noted (e.g. Документ= after the account section); the report carries only the count. */
+function statementWarnings(parse: (b: Uint8Array) => { warnings: { line: number; message: string }[] }, bytes: Uint8Array) {
+  try {
+    return parse(bytes).warnings;
+  } catch {
+    return [];
   }
 }

@@ -1,0 +1,77 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, describe, expect, it } from 'vitest';
+import { BankService } from '../../src/bank/import/index.js';
+import { parseStatement } from '../../src/bank/parse/index.js';
+import { rolledBack } from '../../src/cli/commands/bank.js';
+import { openDb } from '../../src/db/open.js';
+import { addClient, addOrder, freshDb, order, snapshot } from '../bank-import/helpers.js';
+import { CLIENT_A_INN, OWN, docFromA, statementText } from '../bank-import/statement.js';
+
+/** The header's Документ= written after the СекцияРасчСчет block, as a real Bank-Client export does. */
+function quirkyStatement(): Buffer {
+  const text = statementText([docFromA()]).replace('Документ=Платежное поручение\r\n', '');
+  const account = ['СекцияРасчСчет', 'ДатаНачала=27.11.2026', 'ДатаКонца=28.11.2026', `РасчСчет=${OWN}`, 'НачальныйОстаток=0.00', 'ВсегоПоступило=1080.00', 'ВсегоСписано=0.00', 'КонечныйОстаток=1080.00', 'КонецРасчСчет', 'Документ=Платежное поручение'];
+  return Buffer.from(text.replace('СекцияДокумент=', `${account.join('\r\n')}\r\nСекцияДокумент=`), 'utf8');
+}
+
+const seed = (db: ReturnType<typeof freshDb>) => {
+  addClient(db, 'C-A', CLIENT_A_INN);
+  addOrder(db, { id: 'O-1', client: 'C-A', number: 'ТД00-000123', amountKopecks: 108000 });
+};
+
+describe('statement quirk: Документ= after the account section', () => {
+  it('is accepted as the header kind with a warning naming its line', () => {
+    const st = parseStatement(quirkyStatement());
+    expect(st.header.documentKinds).toEqual(['Платежное поручение']);
+    expect(st.documents).toHaveLength(1);
+    expect(st.warnings).toEqual([{ line: 18, message: expect.stringMatching(/^Документ=Платежное поручение после секции счёта/) }]);
+  });
+  it('any other field there is still refused', () => {
+    const bad = Buffer.from(quirkyStatement().toString('utf8').replace('Документ=Платежное поручение', 'Получатель=кто-то'), 'utf8');
+    expect(() => parseStatement(bad)).toThrow(/outside any section/);
+  });
+});
+
+describe('bank import --dry-run reports what the import does', () => {
+  it('the dry run (the import rolled back) counts the paid order, and leaves every table as it was', () => {
+    const db = freshDb();
+    seed(db);
+    const bank = new BankService(db);
+    const before = snapshot(db);
+    const dry = rolledBack(db, () => bank.importBytes(quirkyStatement(), { source: 'cli', name: 'kl_to_1c.txt' }));
+    expect(snapshot(db)).toEqual(before);
+    expect(db.inTransaction).toBe(false);
+    const real = bank.importBytes(quirkyStatement(), { source: 'cli', name: 'kl_to_1c.txt' });
+    expect(real.paidOrders).toEqual(['O-1']);
+    expect({ ...dry, statementId: null }).toEqual({ ...real, statementId: null });
+    expect(dry.warnings).toBe(1);
+    expect(order(db, 'O-1')).toMatchObject({ status: 3 });
+  });
+
+  it('CLI: the dry run says 1 order paid and prints the warning; the database is untouched', () => {
+    const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+    const tmp = mkdtempSync(join(tmpdir(), 'regate-cli-bank-'));
+    afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+    const dbPath = join(tmp, 'regate.sqlite');
+    const db = openDb(dbPath);
+    seed(db);
+    db.close();
+    const file = join(tmp, 'kl_to_1c.txt');
+    writeFileSync(file, quirkyStatement());
+    const r = spawnSync(process.execPath, [join(root, 'bin/regate.mjs'), 'bank', 'import', file, '--dry-run'], {
+      cwd: root,
+      encoding: 'utf8',
+      env: { ...process.env, REGATE_DATABASE_PATH: dbPath },
+    });
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/^пробный прогон, ничего не записано: поступлений 1, новых 1, уже известных 0, зачтено 1, заказов оплачено 1, на проверку 0, предупреждений в выписке 1\n/);
+    expect(r.stdout).toMatch(/предупреждение, строка 18: Документ=Платежное поручение после секции счёта/);
+    const after = openDb(dbPath);
+    expect(order(after, 'O-1')).toMatchObject({ status: 1, paid: 0 });
+    after.close();
+  });
+});
