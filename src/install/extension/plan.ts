@@ -1,0 +1,82 @@
+import { parseConfig } from '../../config/index.js';
+import { getProfile, requirements, type ProfileId } from '../../onec/profiles/index.js';
+
+/**
+ * Which base objects the ReGate extension adopts, and which rights its role grants: exactly the sets the profile
+ * reads or writes (src/onec/profiles, with the extension) that the base has, plus the file storage of УТ 11.5.18+.
+ * An extension's role can grant rights only on objects of the extension, so every object the OData user reads is
+ * adopted, even those the extension adds nothing to.
+ */
+
+/**
+ * Every base object any target may adopt. The generated facts (./ut-facts.generated.ts) carry the vendor uuid of
+ * each that a reference dump has; a profile needing an object missing here fails test/onec-xml.
+ */
+export const ADOPTABLE = [
+  'Catalog.Номенклатура', 'Catalog.УпаковкиЕдиницыИзмерения', 'Catalog.Марки', 'Catalog.Производители', 'Catalog.СтраныМира',
+  'Catalog.НоменклатураПрисоединенныеФайлы', 'Catalog.ТомаХраненияФайлов', 'Catalog.ХранилищеДвоичныхДанных', 'Catalog.ВидыЦен',
+  'Catalog.Склады', 'Catalog.Партнеры', 'Catalog.Контрагенты', 'Catalog.КлючиАналитикиУчетаПоПартнерам', 'Catalog.Организации',
+  'Catalog.БанковскиеСчетаОрганизаций', 'Catalog.КлассификаторБанков', 'Catalog.Валюты', 'Catalog.СтавкиНДС',
+  'Document.ЗаказКлиента', 'Document.ПоступлениеБезналичныхДенежныхСредств', 'Document.ОперацияПоПлатежнойКарте',
+  'Document.СписаниеБезналичныхДенежныхСредств',
+  'InformationRegister.ШтрихкодыНоменклатуры', 'InformationRegister.ЦеныНоменклатуры', 'InformationRegister.ЦеныНоменклатуры25',
+  'InformationRegister.ВерсииПодсистем', 'InformationRegister.ДвоичныеДанныеФайлов', 'InformationRegister.ХранилищеФайлов',
+  'AccumulationRegister.ТоварыНаСкладах', 'AccumulationRegister.СвободныеОстатки', 'AccumulationRegister.РасчетыСКлиентами',
+] as const;
+
+/**
+ * Read on top of the profile: УТ 11.5.18+ keeps file bytes in ХранилищеФайлов → ХранилищеДвоичныхДанных instead of
+ * ДвоичныеДанныеФайлов (FACTS.md "Item files"), so the role lets the OData user read them where the base has them.
+ */
+export const EXTRA_READ = ['InformationRegister.ХранилищеФайлов', 'Catalog.ХранилищеДвоичныхДанных'];
+
+/**
+ * Kinds the extension does not adopt although the profile reads them: an adopted chart of characteristic types must
+ * repeat the chart's whole value type (a controlled property, hundreds of types in УТ); read access to
+ * ДополнительныеРеквизитыИСведения comes with the base's basic-rights role instead (the kit README says so).
+ */
+export const NOT_ADOPTED_KINDS = ['ChartOfCharacteristicTypes'];
+
+/** The extension's own objects the profile uses, and the one `state` reads. */
+export const OWN_REGISTERS = ['ReGate_СтатусыЗаказов', 'ReGate_ОплатыКартами', 'ReGate_СведенияОПлатформе'];
+
+export type Right = 'Read' | 'Insert' | 'Update' | 'Posting';
+
+export interface ExtensionPlan {
+  profile: ProfileId;
+  /** Base object full name → rights, for every base object the profile reads or writes (before checking the base). */
+  base: Map<string, Right[]>;
+  /** Own objects → rights. */
+  own: Map<string, Right[]>;
+  /** Sets the profile uses that the extension cannot carry (kinds not adopted), with why. */
+  notAdopted: { set: string; why: string }[];
+}
+
+/** `Catalog_Номенклатура` → `Catalog.Номенклатура` (OData set names put `_` after the kind). */
+export const fullNameOfSet = (set: string) => set.replace('_', '.');
+
+function rightsFor(kind: string, written: boolean): Right[] {
+  if (!written) return ['Read'];
+  if (kind === 'Document') return ['Read', 'Insert', 'Update', 'Posting'];
+  if (kind === 'InformationRegister') return ['Read', 'Update'];
+  return ['Read', 'Insert', 'Update'];
+}
+
+export function planFor(profile: ProfileId): ExtensionPlan {
+  const config = parseConfig({ onec: { profile, extension: true } });
+  const base = new Map<string, Right[]>();
+  const own = new Map<string, Right[]>();
+  const notAdopted: ExtensionPlan['notAdopted'] = [];
+  for (const r of requirements(getProfile(profile, config), config)) {
+    const full = fullNameOfSet(r.set);
+    const [kind, name] = full.split('.');
+    if (NOT_ADOPTED_KINDS.includes(kind)) {
+      notAdopted.push({ set: r.set, why: 'планы видов характеристик не заимствуются: право «Чтение» даёт базовая роль конфигурации' });
+      continue;
+    }
+    (name.startsWith('ReGate_') ? own : base).set(full, rightsFor(kind, r.written));
+  }
+  for (const full of EXTRA_READ) if (!base.has(full)) base.set(full, ['Read']);
+  for (const name of OWN_REGISTERS) if (!own.has(`InformationRegister.${name}`)) own.set(`InformationRegister.${name}`, ['Read']);
+  return { profile, base, own, notAdopted };
+}
