@@ -44,23 +44,23 @@ describe('regate outbox', () => {
     fail(db, j.id, j.leaseToken, new PermanentError('1C 400: Номенклатура не найдена'), { policy });
 
     const list = await run(config, 'list');
-    expect(list.out.split('\n')[0]).toMatch(/^id\s+state\s+kind\s+key\s+att\s+when\s+last error$/);
-    expect(list.out).toMatch(new RegExp(`^${p}\\s+pending\\s+payment.card\\s+ord-1\\s+0\\s+waits for #${b} \\(dead\\)`, 'm'));
+    expect(list.out.split('\n')[0]).toMatch(/^id\s+состояние\s+вид\s+ключ\s+попыток\s+когда\s+последняя ошибка$/);
+    expect(list.out).toMatch(new RegExp(`^${p}\\s+pending\\s+payment.card\\s+ord-1\\s+0\\s+ждёт #${b} \\(dead\\)`, 'm'));
     expect(list.out).toContain('permanent: 1C 400: Номенклатура не найдена');
     expect((await run(config, 'list', '--state', 'dead')).out.split('\n')).toHaveLength(3);
-    expect((await run(config, 'list', '--state', 'done')).out).toBe('no done jobs');
-    await expect(run(config, 'list', '--state', 'zombie')).rejects.toThrow(/--state must be one of/);
+    expect((await run(config, 'list', '--state', 'done')).out).toBe('нет заданий в состоянии done');
+    await expect(run(config, 'list', '--state', 'zombie')).rejects.toThrow(/--state: одно из/);
     expect(JSON.parse((await run(config, 'stats', '--json')).out)).toMatchObject({ pending: 1, dead: 1 });
 
-    expect(await run(config, 'retry', String(b))).toMatchObject({ out: `job #${b} will run again`, code: 0 });
+    expect(await run(config, 'retry', String(b))).toMatchObject({ out: `задание #${b} будет выполнено снова`, code: 0 });
     expect(getJob(db, b)).toMatchObject({ state: 'pending', attempts: 0 });
     expect(await run(config, 'retry', '999')).toMatchObject({ err: 'no job #999', code: 1 });
     expect(await run(config, 'drop', String(b), '--reason', 'cancelled by the store')).toMatchObject({ code: 0 });
     expect(getJob(db, b)).toMatchObject({ state: 'dropped' });
     expect(getJob(db, b)!.lastError).toContain('cancelled by the store');
-    expect((await run(config, 'list', '-n', '1')).out).toMatch(new RegExp(`^${p}\\s+pending.*\\bdue\\b`, 'm')); // released
-    expect(await run(config, 'retry', '--all-dead')).toMatchObject({ out: 'no dead jobs', code: 0 });
-    await expect(run(config, 'retry')).rejects.toThrow(/job id or --all-dead/);
+    expect((await run(config, 'list', '-n', '1')).out).toMatch(new RegExp(`^${p}\\s+pending.*\\sпора(\\s|$)`, 'm')); // released
+    expect(await run(config, 'retry', '--all-dead')).toMatchObject({ out: 'мёртвых заданий нет', code: 0 });
+    await expect(run(config, 'retry')).rejects.toThrow(/номер задания или --all-dead/);
     db.close();
   });
 });

@@ -16,7 +16,8 @@ export function registerBankRoutes(app: App, bank: BankService) {
       summary: 'Платежи из банковских выписок, которые ждут решения оператора',
       description:
         'Поступления, которые ReGate не зачёл сам: не найден заказ (unmatched), подходит несколько заказов (ambiguous) или заказ оплачен с переплатой (matched, reason = overpayment). ' +
-        'ReGate никогда не угадывает: такие платежи решает человек. Сначала самые старые; для следующей страницы передайте after = id последнего платежа.',
+        'ReGate никогда не угадывает: такие платежи решает человек. Сначала самые старые; для следующей страницы передайте after = id последнего платежа. ' +
+        'Список содержит имена, ИНН и счета плательщиков, поэтому доступен только пользователям API с ролью bank (regate user add ИМЯ --role bank); остальным — 403.',
       request: { query: UnmatchedQuery },
       responses: { 200: { description: 'Список платежей', content: { 'application/json': { schema: UnmatchedList } } }, ...errorResponses },
     }),

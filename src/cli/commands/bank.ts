@@ -2,12 +2,12 @@ import type { Command } from 'commander';
 import { configOf } from '../context.js';
 
 export function register(program: Command) {
-  const bank = program.command('bank').description('bank statements (1CClientBankExchange)');
+  const bank = program.command('bank').description('банковские выписки (1CClientBankExchange)');
   bank
     .command('parse')
-    .argument('<file>', 'a 1CClientBankExchange statement (kl_to_1c.txt), any encoding; - reads stdin')
-    .description('print what the statement holds as JSON (header, account balances, documents with direction; amounts in kopecks). Imports nothing.')
-    .option('--compact', 'one-line JSON')
+    .argument('<file>', 'выписка 1CClientBankExchange (kl_to_1c.txt) в любой кодировке; - читает stdin')
+    .description('показать содержимое выписки в JSON (заголовок, остатки по счетам, документы с направлением; суммы в копейках). Ничего не загружает.')
+    .option('--compact', 'JSON в одну строку')
     .action(async (file: string, opts: { compact?: boolean }) => {
       const { readFileSync } = await import('node:fs');
       const { parseStatement, BankParseError } = await import('../../bank/parse/index.js');
@@ -34,13 +34,13 @@ export function register(program: Command) {
     });
   bank
     .command('import')
-    .argument('<file>', 'a 1CClientBankExchange statement (kl_to_1c.txt); - reads stdin')
+    .argument('<file>', 'выписка 1CClientBankExchange (kl_to_1c.txt); - читает stdin')
     .description(
-      'import the incoming payments: match each to an order, record it once (the same payment in a later or overlapping statement is skipped), ' +
-        'mark fully paid orders 3 / payment status 2, queue the payment documents for 1C. Unmatched payments go to the review list (regate bank unmatched).',
+      'загрузить поступления: сопоставить каждое с заказом, записать один раз (тот же платёж в следующей или перекрывающейся выписке пропускается), ' +
+        'полностью оплаченным заказам — статус 3 / статус оплаты 2, документы поступления — в очередь в 1С. Несопоставленные платежи — в список на решение (regate bank unmatched).',
     )
-    .option('--dry-run', 'match and report only; write nothing')
-    .option('--json', 'print the report as JSON')
+    .option('--dry-run', 'пробный прогон: тот же отчёт, что у загрузки, но ничего не записывается')
+    .option('--json', 'отчёт в JSON')
     .action(async (file: string, opts: { dryRun?: boolean; json?: boolean }, cmd: Command) => {
       const { readFileSync } = await import('node:fs');
       const { basename } = await import('node:path');
@@ -75,12 +75,12 @@ export function register(program: Command) {
 
   bank
     .command('unmatched')
-    .description('payments waiting for a person: no order found, several orders fit, or overpaid')
-    .option('-n, --limit <n>', 'at most this many', '100')
-    .option('--json', 'print JSON')
+    .description('платежи, ждущие решения человека: заказ не найден, подходит несколько, переплата')
+    .option('-n, --limit <n>', 'не больше стольких', '100')
+    .option('--json', 'вывести JSON')
     .action(async (opts: { limit: string; json?: boolean }, cmd: Command) => {
       const limit = Number(opts.limit);
-      if (!Number.isInteger(limit) || limit < 1) throw new Error('--limit must be a positive integer');
+      if (!Number.isInteger(limit) || limit < 1) throw new Error('--limit: целое число больше нуля');
       const { REVIEW_REASON } = await import('../../bank/import/index.js');
       await withBank(configOf(cmd), async (bank) => {
         const r = bank.unmatched({ limit });
@@ -104,13 +104,13 @@ export function register(program: Command) {
 
   bank
     .command('resolve')
-    .argument('<id>', 'the payment number (#id) from regate bank unmatched')
-    .description('decide a payment of the review list: --order applies it to that order (as if matched: paid sum, status 3/2 when paid in full, the document in 1C); without --order it is closed with --note saying why')
-    .option('--order <orderId>', "Richest.store's order id to apply the payment to")
-    .option('--note <text>', 'why (required without --order)')
+    .argument('<id>', 'номер платежа (#id) из regate bank unmatched')
+    .description('решить платёж из списка: --order зачитывает его на заказ (как при сопоставлении: сумма оплаты, статус 3/2 при полной оплате, документ в 1С); без --order платёж закрывается с пояснением --note')
+    .option('--order <orderId>', 'идентификатор заказа Richest.store, на который зачесть платёж')
+    .option('--note <text>', 'почему (обязательно без --order)')
     .action(async (id: string, opts: { order?: string; note?: string }, cmd: Command) => {
       const n = Number(id.replace(/^#/, ''));
-      if (!Number.isInteger(n) || n < 1) throw new Error('<id> must be a payment number from regate bank unmatched');
+      if (!Number.isInteger(n) || n < 1) throw new Error('<id>: номер платежа из regate bank unmatched');
       const { userInfo } = await import('node:os');
       const { ReviewError } = await import('../../bank/import/index.js');
       await withBank(configOf(cmd), async (bank) => {
@@ -134,8 +134,8 @@ export function register(program: Command) {
 
   bank
     .command('run')
-    .description('one pass of the configured sources now (bank.watchDir, bank.api), as the schedule does')
-    .option('--json', 'print JSON')
+    .description('один проход настроенных источников сейчас (bank.watchDir, bank.api), как по расписанию')
+    .option('--json', 'вывести JSON')
     .action(async (opts: { json?: boolean }, cmd: Command) => {
       await withBank(configOf(cmd), async (bank) => {
         const r = await bank.run();

@@ -8,18 +8,18 @@ import type { Command } from 'commander';
 export function register(program: Command) {
   program
     .command('bench')
-    .description('run the benchmarks (bench/run.ts): figures, same-run baselines, targets; writes bench/results and docs/benchmarks.md')
-    .option('--only <names>', 'comma-separated subset: read,sync,booking,bank,demo,outbox')
-    .option('--quick', 'short smoke run (small bases, 2 s loads); writes bench/results/quick.json only')
-    .option('--profile', 'CPU-profile the server during the read and booking measurements')
-    .option('--strict', 'exit 1 when a target is not met')
-    .option('--verbose', "show the child processes' output")
-    .option('--render', 'run nothing: write the docs table and the picture again from bench/results/latest.json')
+    .description('замеры производительности (bench/run.ts): цифры, базовые линии того же прогона, цели; пишет bench/results и docs/benchmarks.md')
+    .option('--only <names>', 'только эти, через запятую: read,sync,booking,bank,demo,outbox')
+    .option('--quick', 'короткий прогон (малые базы, нагрузка по 2 с); пишет только bench/results/quick.json')
+    .option('--profile', 'снять профиль CPU сервера во время замеров чтения и бронирования')
+    .option('--strict', 'код выхода 1, если цель не достигнута')
+    .option('--verbose', 'показывать вывод дочерних процессов')
+    .option('--render', 'ничего не запускать: заново записать таблицу и картинку из bench/results/latest.json')
     .action(async (opts: { only?: string; quick?: boolean; profile?: boolean; strict?: boolean; verbose?: boolean; render?: boolean }) => {
       const { existsSync } = await import('node:fs');
       const { fileURLToPath, pathToFileURL } = await import('node:url');
       const run = fileURLToPath(new URL('../../../bench/run.ts', import.meta.url));
-      if (!existsSync(run)) throw new Error(`bench/run.ts not found (${run}): benchmarks run from a checkout of the repository`);
+      if (!existsSync(run)) throw new Error(`нет bench/run.ts (${run}): замеры запускаются из копии репозитория`);
       const { runBench } = (await import(pathToFileURL(run).href)) as typeof import('../../../bench/run.js');
       const code = await runBench({ only: opts.only?.split(',').filter(Boolean), quick: opts.quick, profile: opts.profile, strict: opts.strict, verbose: opts.verbose, render: opts.render });
       process.exit(code);

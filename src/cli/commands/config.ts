@@ -4,11 +4,11 @@ import { maskSecrets } from '../../config/index.js';
 import { configOf } from '../context.js';
 
 export function register(program: Command) {
-  const config = program.command('config').description('configuration commands');
+  const config = program.command('config').description('конфигурация');
   config
     .command('check')
-    .description('print the resolved configuration (secrets masked), or each invalid key with its error')
-    .option('--json', 'print JSON instead of YAML')
+    .description('показать итоговую конфигурацию (секреты скрыты) или каждый неверный ключ с ошибкой')
+    .option('--json', 'JSON вместо YAML')
     .action((opts, cmd: Command) => {
       const resolved = maskSecrets(configOf(cmd));
       console.log(opts.json ? JSON.stringify(resolved, null, 2) : stringify(resolved));

@@ -2,12 +2,12 @@ import type { Command } from 'commander';
 import { configOf } from '../context.js';
 
 export function register(program: Command) {
-  const docs = program.command('docs').description('API documentation');
+  const docs = program.command('docs').description('документация API');
   docs
     .command('export')
-    .description('write the OpenAPI JSON and a static Swagger UI folder (for hosting the spec on a demonstration server)')
-    .option('-o, --out <dir>', 'output folder', './regate-api-docs')
-    .option('--server <url>', 'the API address shown in the spec (default server.publicUrl)')
+    .description('записать OpenAPI JSON и папку со статическим Swagger UI (чтобы выложить описание на демонстрационном сервере)')
+    .option('-o, --out <dir>', 'папка для записи', './regate-api-docs')
+    .option('--server <url>', 'адрес API в описании (по умолчанию server.publicUrl)')
     .action(async (opts, cmd: Command) => {
       const config = configOf(cmd);
       const { exportDocs } = await import('../../api/docs-export.js');

@@ -9,30 +9,30 @@ const STATES = ['pending', 'running', 'done', 'dead', 'dropped'] as const;
  * busy_timeout); the daemon's worker picks retried jobs up on its next poll.
  */
 export function register(program: Command) {
-  const outbox = program.command('outbox').description('inspect and repair the delivery queue to 1C');
+  const outbox = program.command('outbox').description('очередь доставки в 1С: просмотр и исправление');
 
   outbox
     .command('list')
-    .description('list jobs, newest first')
-    .option('-s, --state <state>', `only this state: ${STATES.join('|')}`)
-    .option('-n, --limit <n>', 'at most this many rows', '50')
-    .option('--json', 'print JSON')
+    .description('задания, новые сначала')
+    .option('-s, --state <state>', `только в этом состоянии: ${STATES.join('|')}`)
+    .option('-n, --limit <n>', 'не больше стольких строк', '50')
+    .option('--json', 'вывести JSON')
     .action(async (opts: { state?: string; limit: string; json?: boolean }, cmd: Command) => {
       if (opts.state && !(STATES as readonly string[]).includes(opts.state))
-        throw new Error(`--state must be one of ${STATES.join(', ')}`);
+        throw new Error(`--state: одно из ${STATES.join(', ')}`);
       const limit = Number(opts.limit);
-      if (!Number.isInteger(limit) || limit < 1) throw new Error('--limit must be a positive integer');
+      if (!Number.isInteger(limit) || limit < 1) throw new Error('--limit: целое число больше нуля');
       await withDb(cmd, async (db, o) => {
         const jobs = o.listJobs(db, { state: opts.state as (typeof STATES)[number] | undefined, limit });
         if (opts.json) return console.log(JSON.stringify(jobs, null, 2));
-        if (!jobs.length) return console.log(opts.state ? `no ${opts.state} jobs` : 'the outbox is empty');
+        if (!jobs.length) return console.log(opts.state ? `нет заданий в состоянии ${opts.state}` : 'очередь пуста');
         const now = Date.now();
         console.log(
           table(
-            ['id', 'state', 'kind', 'key', 'att', 'when', 'last error'],
+            ['id', 'состояние', 'вид', 'ключ', 'попыток', 'когда', 'последняя ошибка'],
             jobs.map((j) => {
               const b = j.state === 'pending' ? o.blockerOf(db, j) : undefined;
-              const w = b ? `waits for #${b.id} (${b.state})` : when(j, now);
+              const w = b ? `ждёт #${b.id} (${b.state})` : when(j, now);
               return [String(j.id), j.state, j.kind, j.key, String(j.attempts), w, oneLine(j.lastError ?? '', 70)];
             }),
           ),
@@ -42,66 +42,66 @@ export function register(program: Command) {
 
   outbox
     .command('show <id>')
-    .description('one job in full: payload, result, last error')
+    .description('задание целиком: данные, результат, последняя ошибка')
     .action(async (id: string, _opts, cmd: Command) => {
       await withDb(cmd, async (db, o) => {
         const job = o.getJob(db, jobId(id));
-        if (!job) throw new Error(`no job #${id}`);
+        if (!job) throw new Error(`нет задания #${id}`);
         console.log(JSON.stringify(job, null, 2));
       });
     });
 
   outbox
     .command('retry [id]')
-    .description('run a dead job again with fresh attempts (or a pending one now); --all-dead for every dead job')
-    .option('--all-dead', 'retry every dead job, oldest first')
+    .description('запустить «мёртвое» задание снова с новыми попытками (ждущее — сейчас же); --all-dead — все мёртвые')
+    .option('--all-dead', 'повторить все мёртвые задания, старые сначала')
     .action(async (id: string | undefined, opts: { allDead?: boolean }, cmd: Command) => {
-      if (!id === !opts.allDead) throw new Error('give a job id or --all-dead (not both)');
+      if (!id === !opts.allDead) throw new Error('укажите номер задания или --all-dead (не оба)');
       await withDb(cmd, async (db, o) => {
         if (opts.allDead) {
           const r = o.retryAllDead(db);
-          console.log(r.retried.length ? `retried ${r.retried.length}: #${r.retried.join(', #')}` : 'no dead jobs');
-          for (const x of r.refused) console.error(`#${x.id} not retried: ${x.reason}`);
+          console.log(r.retried.length ? `запущено снова: ${r.retried.length}: #${r.retried.join(', #')}` : 'мёртвых заданий нет');
+          for (const x of r.refused) console.error(`#${x.id} не запущено: ${x.reason}`);
           if (r.refused.length) process.exitCode = 1;
           return;
         }
-        report(o.retryJob(db, jobId(id!)), `job #${id} will run again`);
+        report(o.retryJob(db, jobId(id!)), `задание #${id} будет выполнено снова`);
       });
     });
 
   outbox
     .command('drop <id>')
-    .description('give up on a pending or dead job: kept for audit as dropped; later jobs of its key may run')
-    .option('-r, --reason <text>', 'why (kept with the job)', 'dropped by admin')
+    .description('снять ждущее или мёртвое задание: остаётся в базе для аудита как dropped; следующие задания того же заказа пойдут')
+    .option('-r, --reason <text>', 'почему (хранится с заданием)', 'снято администратором')
     .action(async (id: string, opts: { reason: string }, cmd: Command) => {
       await withDb(cmd, async (db, o) => {
-        report(o.dropJob(db, jobId(id), opts.reason), `job #${id} dropped`);
+        report(o.dropJob(db, jobId(id), opts.reason), `задание #${id} снято`);
       });
     });
 
   outbox
     .command('purge')
-    .description('delete done and dropped jobs finished more than --days ago (dead jobs are kept)')
-    .requiredOption('--days <n>', 'keep this many days of history')
+    .description('удалить выполненные и снятые задания старше --days дней (мёртвые не удаляются)')
+    .requiredOption('--days <n>', 'сколько дней истории оставить')
     .action(async (opts: { days: string }, cmd: Command) => {
       const days = Number(opts.days);
-      if (!(days >= 0)) throw new Error('--days must be a number of days, 0 or more');
+      if (!(days >= 0)) throw new Error('--days: число дней, 0 или больше');
       await withDb(cmd, async (db, o) => {
-        console.log(`purged ${o.purgeFinished(db, days * 86_400_000)} finished jobs`);
+        console.log(`удалено завершённых заданий: ${o.purgeFinished(db, days * 86_400_000)}`);
       });
     });
 
   outbox
     .command('stats')
-    .description('depth, running, dead, oldest pending age')
-    .option('--json', 'print JSON')
+    .description('глубина очереди, выполняются, мёртвые, возраст самого старого ждущего')
+    .option('--json', 'вывести JSON')
     .action(async (opts: { json?: boolean }, cmd: Command) => {
       await withDb(cmd, async (db, o) => {
         const s = o.stats(db);
         if (opts.json) return console.log(JSON.stringify(s));
         console.log(
           table(
-            ['pending', 'running', 'dead', 'oldest pending', 'retrying', 'max attempts'],
+            ['ждут', 'выполняются', 'мёртвых', 'старейшее ждёт', 'на повторе', 'макс. попыток'],
             [[String(s.pending), String(s.running), String(s.dead), duration(s.oldestPendingAgeMs), String(s.retrying), String(s.maxAttempts)]],
           ),
         );
@@ -125,7 +125,7 @@ async function withDb(cmd: Command, fn: (db: Db, o: OutboxModule) => Promise<voi
 
 function jobId(s: string): number {
   const n = Number(s.replace(/^#/, ''));
-  if (!Number.isInteger(n) || n < 1) throw new Error(`not a job id: ${s}`);
+  if (!Number.isInteger(n) || n < 1) throw new Error(`не номер задания: ${s}`);
   return n;
 }
 
@@ -138,17 +138,17 @@ function report(r: { ok: true } | { ok: false; reason: string }, ok: string): vo
 }
 
 function when(j: { state: string; runAt: number; finishedAt: number | null }, now: number): string {
-  if (j.state === 'pending') return j.runAt > now ? `retry in ${duration(j.runAt - now)}` : 'due';
-  if (j.state === 'running') return j.runAt > now ? `lease ${duration(j.runAt - now)}` : 'lease expired';
-  return j.finishedAt ? `${duration(now - j.finishedAt)} ago` : '';
+  if (j.state === 'pending') return j.runAt > now ? `повтор через ${duration(j.runAt - now)}` : 'пора';
+  if (j.state === 'running') return j.runAt > now ? `занято ещё ${duration(j.runAt - now)}` : 'занятость истекла';
+  return j.finishedAt ? `${duration(now - j.finishedAt)} назад` : '';
 }
 
 function duration(ms: number): string {
   const s = Math.round(ms / 1000);
-  if (s < 60) return `${s}s`;
-  if (s < 3600) return `${Math.floor(s / 60)}m${String(s % 60).padStart(2, '0')}s`;
-  if (s < 86400) return `${Math.floor(s / 3600)}h${String(Math.floor((s % 3600) / 60)).padStart(2, '0')}m`;
-  return `${Math.floor(s / 86400)}d${Math.floor((s % 86400) / 3600)}h`;
+  if (s < 60) return `${s} с`;
+  if (s < 3600) return `${Math.floor(s / 60)} мин ${String(s % 60).padStart(2, '0')} с`;
+  if (s < 86400) return `${Math.floor(s / 3600)} ч ${String(Math.floor((s % 3600) / 60)).padStart(2, '0')} мин`;
+  return `${Math.floor(s / 86400)} д ${Math.floor((s % 86400) / 3600)} ч`;
 }
 
 function oneLine(s: string, max: number): string {

@@ -4,10 +4,10 @@ import { configOf } from '../context.js';
 export function register(program: Command) {
   program
     .command('sync')
-    .description('refresh the catalogue mirror from 1C now (full, or --stock for stock and prices only)')
-    .option('--stock', 'only stock and prices (the frequent job)')
-    .option('--no-pictures', 'skip fetching missing pictures')
-    .option('--allow-empty', 'accept an empty answer from 1C for a set the mirror has rows of (normally refused: it is what hidden rights look like)')
+    .description('обновить зеркало каталога из 1С сейчас (полностью или --stock: только остатки и цены)')
+    .option('--stock', 'только остатки и цены (частое задание)')
+    .option('--no-pictures', 'не загружать недостающие картинки')
+    .option('--allow-empty', 'принять пустой ответ 1С для набора, в котором у зеркала есть строки (обычно отвергается: так выглядят скрытые правами данные)')
     .action(async (opts, cmd: Command) => {
       const config = configOf(cmd);
       const { openDb } = await import('../../db/open.js');
