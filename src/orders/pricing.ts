@@ -17,6 +17,28 @@ export const toRoubles = (kopecks: number) => kopecks / 100;
 // Quantities are decimals (0.170 kg); compare multiples with a tolerance well under 1C's 3-digit quantity scale.
 const EPS = 1e-6;
 
+/** 1C keeps quantities as Number(15, 3): what is sent is what 1C will store, and what the amount is computed on. */
+const QUANTITY_DIGITS = 3;
+
+/**
+ * No order line or order may exceed 100 million roubles (issue 13.4: an item sold to order, with no stock to bound
+ * it, took a quantity of 1e9 and made a 2.7-trillion order that 1C posted and nobody could pay). Far above any
+ * real order of a shop, far below 1C's Number(15, 2).
+ */
+export const MAX_ORDER_KOPECKS = 100_000_000 * 100;
+
+/**
+ * The quantity at the unit's precision: snapped to the item's multiplicity grid when within EPS of it (2.0000004
+ * pieces is 2), then to 1C's 3 digits. Returns null when it is not on the grid (the caller reports it).
+ */
+export function roundQuantity(q: number, multiplicity: number): number | null {
+  const digits = (x: number) => Math.round(x * 10 ** QUANTITY_DIGITS) / 10 ** QUANTITY_DIGITS;
+  if (!(multiplicity > 0)) return digits(q);
+  const steps = q / multiplicity;
+  if (Math.abs(steps - Math.round(steps)) > EPS) return null;
+  return digits(Math.round(steps) * multiplicity);
+}
+
 /**
  * Цена × Количество in kopecks, rounded half up exactly as decimal arithmetic (1C's Окр(x, 2)) does. The quantity
  * is taken at 1C's scale (Number 15.3), in thousandths: priceKopecks × milli is an exact integer, and dividing it
@@ -45,10 +67,11 @@ export function priceLines(
     if (seen.has(line.itemId)) errors.push({ field: `${field}.itemId`, message: 'товар указан в заказе дважды' });
     seen.add(line.itemId);
     if (!item.carried) return void errors.push({ field: `${field}.itemId`, message: `товар «${item.name}» не продаётся на этом складе` });
-    const q = line.quantity;
+    const rounded = roundQuantity(line.quantity, item.multiplicity);
+    if (rounded === null) errors.push({ field: `${field}.quantity`, message: `не кратно ${item.multiplicity}` });
+    const q = rounded ?? line.quantity;
+    if (rounded !== null && rounded <= 0) return void errors.push({ field: `${field}.quantity`, message: `меньше ${10 ** -QUANTITY_DIGITS}: в 1С количество хранится с точностью до ${QUANTITY_DIGITS} знаков` });
     if (q + EPS < item.minQuantity) errors.push({ field: `${field}.quantity`, message: `меньше минимального объёма ${item.minQuantity}` });
-    const steps = q / item.multiplicity;
-    if (Math.abs(steps - Math.round(steps)) > EPS) errors.push({ field: `${field}.quantity`, message: `не кратно ${item.multiplicity}` });
     if (!item.soldToOrder && q > item.stock + EPS) errors.push({ field: `${field}.quantity`, message: `на складе только ${item.stock}` });
     const { retail, tier1, tier2 } = item.prices;
     let price = retail;
@@ -57,7 +80,15 @@ export function priceLines(
     if (q > item.tier2Threshold + EPS && tier2 != null) [price, kind] = [tier2, item.priceKindIds.tier2];
     if (price == null) return void errors.push({ field: `${field}.itemId`, message: `у товара «${item.name}» нет цены` });
     const priceKopecks = toKopecks(price);
-    out.push({ lineNo: i + 1, itemId: line.itemId, quantity: q, priceKopecks, priceKindId: kind, amountKopecks: lineAmountKopecks(priceKopecks, q) });
+    // A price of 0 or less in the mirror is a mistake in 1C, not a gift: such an order could never be paid.
+    if (priceKopecks <= 0) return void errors.push({ field: `${field}.itemId`, message: `у товара «${item.name}» цена ${price} (не больше нуля): продажа невозможна` });
+    const amountKopecks = lineAmountKopecks(priceKopecks, q);
+    if (amountKopecks > MAX_ORDER_KOPECKS) {
+      return void errors.push({ field: `${field}.quantity`, message: `строка на ${toRoubles(amountKopecks)} руб. больше предела ${toRoubles(MAX_ORDER_KOPECKS)} руб. на заказ` });
+    }
+    out.push({ lineNo: i + 1, itemId: line.itemId, quantity: q, priceKopecks, priceKindId: kind, amountKopecks });
   });
+  const total = out.reduce((sum, l) => sum + l.amountKopecks, 0);
+  if (total > MAX_ORDER_KOPECKS) errors.push({ field: 'items', message: `сумма заказа ${toRoubles(total)} руб. больше предела ${toRoubles(MAX_ORDER_KOPECKS)} руб.` });
   return { lines: out, errors };
 }

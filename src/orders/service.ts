@@ -264,6 +264,10 @@ export class OrdersService {
   // ---- payments and refunds ------------------------------------------------------------------------------------
 
   async payCard(input: CardPaymentInput): Promise<Answer<OrderStateBrief>> {
+    // A payment time more than a day ahead of our clock is a wrong clock or a wrong field, not a payment.
+    if (Date.parse(input.paidAt) > this.now().getTime() + 86_400_000) {
+      throw new DomainError('invalid', 'validation_failed', `Время оплаты ${input.paidAt} позже текущего больше чем на сутки`, [{ field: 'paidAt', message: 'в будущем' }]);
+    }
     this.guardDepth();
     const ts = this.now().toISOString();
     await this.writes.run(() => {
@@ -286,8 +290,13 @@ export class OrdersService {
         throw ApiError.conflict(`Заказ в статусе «${ORDER_STATUS[o.status as OrderStatus]}» нельзя оплатить`, [{ field: 'orderId', message: `статус ${o.status}` }]);
       }
       const amount = toKopecks(input.amount);
-      if (amount !== o.amount_kopecks) {
-        throw new ApiError(422, 'amount_mismatch', `Сумма оплаты ${input.amount} не равна сумме заказа ${toRoubles(o.amount_kopecks)}`, [{ field: 'amount', message: 'не равна сумме заказа' }]);
+      // What is due, not the order's amount: after a partial bank payment the card pays the rest (issue 13.4),
+      // and asking for the whole sum would make the customer pay twice.
+      const due = o.amount_kopecks - o.paid_kopecks;
+      if (due <= 0) throw ApiError.conflict(`Заказ ${input.orderId} уже оплачен`, [{ field: 'orderId', message: `оплачено ${toRoubles(o.paid_kopecks)}` }]);
+      if (amount !== due) {
+        const paidPart = o.paid_kopecks > 0 ? ` (сумма заказа ${toRoubles(o.amount_kopecks)}, уже оплачено ${toRoubles(o.paid_kopecks)})` : '';
+        throw new DomainError('unprocessable', 'amount_mismatch', `Сумма оплаты ${input.amount} не равна сумме к оплате ${toRoubles(due)}${paidPart}`, [{ field: 'amount', message: `к оплате ${toRoubles(due)}` }]);
       }
       const data = { provider: input.provider, transactionId: input.transactionId, rrn: input.rrn ?? null, authCode: input.authCode ?? null, maskedCard: input.maskedCard ?? null };
       const paymentId = this

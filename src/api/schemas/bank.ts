@@ -22,7 +22,7 @@ export const UnmatchedPayment = z
     }),
     reason: z.string().openapi({
       description:
-        'Код причины: several-orders-in-purpose, purpose-names-other-client, several-orders-same-amount, no-reference-no-inn, unknown-client, no-order-with-amount, overpayment',
+        'Код причины: several-orders-in-purpose, purpose-names-other-client, several-orders-same-amount, no-reference-no-inn, unknown-client, no-order-with-amount, overpayment, zero-amount',
       example: 'no-order-with-amount',
     }),
     reasonText: z.string().openapi({ description: 'Причина по-русски', example: 'у клиента нет открытого заказа на эту сумму' }),

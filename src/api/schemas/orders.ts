@@ -101,7 +101,14 @@ export const PayCardBody = z
     authCode: z.string().regex(/^[0-9A-Z]{6}$/, 'код авторизации: 6 символов').optional().openapi({ description: 'Код авторизации', example: '123456' }),
     maskedCard: z.string().regex(/^\d{6}\*{2,9}\d{4}$/, 'маска карты вида 220220******1234').optional().openapi({ description: 'Маска карты', example: '220220******1234' }),
     amount: money('Сумма оплаты, руб. (должна равняться сумме заказа)'),
-    paidAt: z.iso.datetime({ offset: true, message: 'ISO 8601' }).openapi({ description: 'Время оплаты', example: '2026-11-29T08:15:00+03:00' }),
+    paidAt: z.iso
+      .datetime({ offset: true, message: 'ISO 8601' })
+      // Years 0000 and 9999 parse as ISO 8601 too; 1C's dates start at 0001 and nothing paid here predates 2000.
+      .refine((v) => {
+        const t = Date.parse(v);
+        return t >= Date.UTC(2000, 0, 1) && t < Date.UTC(2100, 0, 1);
+      }, 'от 2000-01-01 до 2099-12-31')
+      .openapi({ description: 'Время оплаты (не раньше 2000 года и не позже чем через сутки)', example: '2026-11-29T08:15:00+03:00' }),
   })
   .strict()
   .openapi('PayCardRequest', {

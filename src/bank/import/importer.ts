@@ -138,7 +138,7 @@ function distinctIncoming(st: Statement): { key: string; doc: StatementDocument 
   return out;
 }
 
-const needsReview = (p: ImportPlanItem) => p.match.kind !== 'matched' || p.match.coverage === 'over';
+const needsReview = (p: ImportPlanItem) => (p.match.kind !== 'matched' && p.match.reason !== 'zero-amount') || (p.match.kind === 'matched' && p.match.coverage === 'over');
 
 function describe(p: ImportPlanItem): ImportedPayment {
   const m = p.match;
@@ -201,7 +201,8 @@ function record(db: Db, item: ImportPlanItem, statementId: number, meta: Stateme
             : null,
         clientInn: m.clientInn,
         orderId: m.kind === 'matched' ? m.order.externalId : null,
-        review: m.kind !== 'matched' || over ? 'open' : null,
+        // a 0.00 line is recorded (the statement is complete) but there is nothing for a person to decide
+        review: (m.kind !== 'matched' && m.reason !== 'zero-amount') || over ? 'open' : null,
         ts,
       }).lastInsertRowid,
   );

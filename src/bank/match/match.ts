@@ -55,7 +55,8 @@ export type UnmatchedReason =
   | 'not-incoming'
   | 'no-reference-no-inn' // individual without INN, or transit account, and no order reference
   | 'unknown-client' // valid INN, no open order of that client, no usable reference
-  | 'no-order-with-amount'; // client known, but no open order with exactly this due
+  | 'no-order-with-amount' // client known, but no open order with exactly this due
+  | 'zero-amount'; // 0.00 (or less): nothing to post
 
 /**
  * Incoming payment → order, never guessing:
@@ -68,6 +69,10 @@ export type UnmatchedReason =
 export function matchPayment(p: PaymentInput, lookup: OpenOrderLookup): MatchResult {
   if (p.direction !== 'incoming') {
     return { kind: 'unmatched', reason: 'not-incoming', detail: `direction is ${p.direction}`, clientInn: null };
+  }
+  if (!(p.amountKopecks > 0)) {
+    // A 0.00 line (bank fee notices, corrections) names orders like a payment and would be posted as one.
+    return { kind: 'unmatched', reason: 'zero-amount', detail: `amount is ${(p.amountKopecks / 100).toFixed(2)}`, clientInn: null };
   }
   const transit = isTransitAccount(p.payer.account) || isTransitAccount(p.payer.settlementAccount);
   const resolved = payerInn(p.payer);
@@ -116,6 +121,20 @@ export function matchPayment(p: PaymentInput, lookup: OpenOrderLookup): MatchRes
       : { kind: 'unmatched', reason: 'no-order-with-amount', detail: `INN ${clientInn} has ${orders.length} open orders, none due exactly this amount`, clientInn };
   }
 
+  // A payer ИНН that fails its check digits is still a claim of who pays: an order of another client (with an ИНН
+  // that is not this one) goes to a person, as with a valid ИНН — a typo must not post money on someone else.
+  const claimed = !transit && resolved.source === 'invalid' ? resolved.invalid ?? null : null;
+  if (claimed !== null) {
+    const others = strong.filter((c) => c.order.clientInn !== claimed);
+    if (others.length > 0) {
+      return ambiguous(
+        others.map((c) => c.order),
+        'purpose-names-other-client',
+        `the purpose names order ${others.map((c) => c.order.number).join(', ')} of another client (payer INN ${claimed}, fails the check digits)`,
+        null,
+      );
+    }
+  }
   if (strong.length === 1) return matched(p, strong[0].order, 'purpose-number', null, strong[0].ref.token);
   if (strong.length > 1) {
     return ambiguous(strong.map((c) => c.order), 'several-orders-in-purpose', `the purpose names ${strong.length} open orders`, null);

@@ -145,7 +145,8 @@ export async function handlePaymentCard(ctx: DeliveryContext, job: ClaimedJob): 
       if (!isDuplicate(e)) throw e; // written by an earlier attempt whose answer was lost
     }
   }
-  await writeStatus(ctx, orderKey, { orderStatus: OrderStatusCode.paidByCard, paymentStatus: PaymentStatusCode.card, paidKopecks: p.amount_kopecks });
+  // The whole sum paid: after a partial bank payment the card paid the rest (issue 13.4), not the order's amount.
+  await writeStatus(ctx, orderKey, { orderStatus: OrderStatusCode.paidByCard, paymentStatus: PaymentStatusCode.card, paidKopecks: Math.max(o.paid_kopecks, p.amount_kopecks) });
   return { ref: doc.ref, number: doc.number };
 }
 
