@@ -18,6 +18,7 @@ import { registerMetricsRoute, isMetricsEndpoint } from './middleware/metrics-ro
 import { observe } from './middleware/observe.js';
 import { rateLimit, TokenBuckets } from './middleware/rate-limit.js';
 import { requestTimeout } from './middleware/timeout.js';
+import { utf8Body } from './middleware/charset.js';
 
 export type AppEnv = { Variables: { requestId: string; user: string; logger: Logger; clientAddress: string } };
 export type App = OpenAPIHono<AppEnv>;
@@ -69,6 +70,8 @@ export function createApp(deps: { config: Config; services: ApiServices; logger:
   app.use(`${API_PREFIX}/bank/*`, requireApiRole(config.auth.users, ['bank']));
   const perUser = new TokenBuckets(config.auth.rateLimitPerMinute);
   app.use(`${API_PREFIX}/*`, rateLimit(perUser, (c) => c.get('user'), 'от этого пользователя'));
+  // Bodies are UTF-8: another declared charset is a 415, bytes that are not UTF-8 a 400 (middleware/charset.ts).
+  app.use(`${API_PREFIX}/*`, utf8Body());
   if (config.metrics.enabled && isMetricsEndpoint(services.metrics)) registerMetricsRoute(app, services.metrics, config.metrics.access, auth);
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'basicAuth', {
@@ -79,7 +82,7 @@ export function createApp(deps: { config: Config; services: ApiServices; logger:
 
   registerRoutes(app, services, config);
 
-  app.doc31('/openapi.json', (c) => ({
+  app.doc31('/openapi.json', () => ({
     openapi: '3.1.0',
     info: {
       title: 'ReGate API',
@@ -88,7 +91,9 @@ export function createApp(deps: { config: Config; services: ApiServices; logger:
         'REST API шлюза ReGate между Richest.store и базой 1С (УТ 11). Все методы /api/v1 требуют Basic-авторизации. ' +
         'Каталог отдаётся из локального зеркала; заказы и оплаты принимаются в надёжную очередь и доставляются в 1С ровно один раз.',
     },
-    servers: [{ url: config.server.publicUrl ?? new URL(c.req.url).origin, description: 'этот сервер ReGate' }],
+    // Not the request's Host (a client could make the document point anywhere): the configured public URL, else
+    // '/' — relative to wherever the document was fetched from (OpenAPI 3.1 §4.8.5).
+    servers: [{ url: config.server.publicUrl ?? '/', description: 'этот сервер ReGate' }],
     security: [{ basicAuth: [] }],
   }));
 

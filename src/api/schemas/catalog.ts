@@ -1,5 +1,5 @@
 import { z } from '@hono/zod-openapi';
-import { RefId } from './common.js';
+import { RefId, text } from './common.js';
 
 export const StateSchema = z
   .object({
@@ -53,7 +53,7 @@ export const CitiesSchema = z
   .openapi('Cities', { example: { cities: [{ name: 'Москва', stores: 2 }, { name: 'Казань', stores: 1 }] } });
 
 export const CityQuery = z.object({
-  city: z.string().min(1, 'Обязательное поле').max(200).openapi({ description: 'Название города (как в ответе city)', example: 'Москва' }),
+  city: text({ min: 1, max: 200 }).openapi({ description: 'Название города (как в ответе city)', example: 'Москва' }),
 });
 
 export const StoresSchema = z
@@ -95,7 +95,7 @@ export const StoreTableSchema = z
 export const AssortmentQuery = z.object({
   store: RefId('Идентификатор склада'),
   group: RefId('Группа товаров (включая подгруппы)').optional(),
-  q: z.string().min(1).max(200).optional().openapi({ description: 'Поиск по наименованию, артикулу или точному штрихкоду', example: 'гречка' }),
+  q: text({ min: 1, max: 200 }).optional().openapi({ description: 'Поиск по наименованию, артикулу или точному штрихкоду', example: 'гречка' }),
   changedSince: z.iso
     .datetime({ offset: true, message: 'ожидается дата и время ISO 8601, например 2026-11-29T00:00:00Z' })
     .optional()

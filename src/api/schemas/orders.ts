@@ -1,10 +1,11 @@
 import { z } from '@hono/zod-openapi';
 import { ORDER_STATUS, PAYMENT_STATUS } from '../../orders/statuses.js';
-import { RefId } from './common.js';
+import { RefId, text } from './common.js';
 
 const ExternalId = (description: string, example: string) =>
   z
     .string()
+    .normalize('NFC') // a decomposed «й» (и + U+0306) is the same id, and passes the letters-only rule
     .min(1, 'Обязательное поле')
     .max(64, 'не длиннее 64 символов')
     .regex(/^[\p{L}\p{N}._:\-/]+$/u, 'буквы, цифры и . _ : - /')
@@ -21,12 +22,12 @@ const money = (description: string) => z.number().positive('больше нул�
 export const ClientBody = z
   .object({
     clientId: ExternalId('Идентификатор клиента в Richest.store', 'RS-C-1001'),
-    name: z.string().min(1, 'Обязательное поле').max(150).openapi({ description: 'Наименование или ФИО', example: 'Иванов Иван Иванович' }),
+    name: text({ min: 1, max: 150 }).openapi({ description: 'Наименование или ФИО', example: 'Иванов Иван Иванович' }),
     inn: inn.optional(),
     kpp: z.string().regex(/^\d{9}$/, 'КПП: 9 цифр').optional().openapi({ description: 'КПП', example: '770701001' }),
-    phone: z.string().max(50).optional().openapi({ description: 'Телефон', example: '+7 900 000-00-00' }),
+    phone: text({ max: 50 }).optional().openapi({ description: 'Телефон', example: '+7 900 000-00-00' }),
     email: z.email('неверный адрес e-mail').max(100).optional().openapi({ description: 'E-mail', example: 'ivanov@example.ru' }),
-    address: z.string().max(500).optional().openapi({ description: 'Адрес', example: 'Москва, ул. Тверская, д. 1' }),
+    address: text({ max: 500, multiline: true }).optional().openapi({ description: 'Адрес', example: 'Москва, ул. Тверская, д. 1' }),
   })
   .strict()
   .openapi('ClientRequest', {
@@ -53,8 +54,8 @@ export const BookingBody = z
     orderId: ExternalId('Идентификатор заказа в Richest.store (повтор с тем же id возвращает тот же заказ)', 'RS-O-5001'),
     clientId: ExternalId('Идентификатор клиента (сначала вызовите client)', 'RS-C-1001'),
     store: RefId('Склад (из citystore)'),
-    deliveryAddress: z.string().min(1, 'Обязательное поле').max(500).openapi({ description: 'Адрес доставки этого заказа', example: 'Москва, ул. Ленина, д. 5, кв. 12' }),
-    comment: z.string().max(1000).optional().openapi({ description: 'Комментарий', example: 'Позвонить за час' }),
+    deliveryAddress: text({ min: 1, max: 500, multiline: true }).openapi({ description: 'Адрес доставки этого заказа', example: 'Москва, ул. Ленина, д. 5, кв. 12' }),
+    comment: text({ max: 1000, multiline: true }).optional().openapi({ description: 'Комментарий', example: 'Позвонить за час' }),
     items: z
       .array(
         z
@@ -95,8 +96,8 @@ export const OrderIdQuery = z.object({ orderId: ExternalId('Идентифика
 export const PayCardBody = z
   .object({
     orderId: ExternalId('Заказ', 'RS-O-5001'),
-    provider: z.string().min(1, 'Обязательное поле').max(50).openapi({ description: 'Платёжная система', example: 'ЮKassa' }),
-    transactionId: z.string().min(1, 'Обязательное поле').max(64).openapi({ description: 'Идентификатор транзакции', example: '2c7e1a9f-000f-5000-9000-1b6d3f2a8e11' }),
+    provider: text({ min: 1, max: 50 }).openapi({ description: 'Платёжная система', example: 'ЮKassa' }),
+    transactionId: text({ min: 1, max: 64 }).openapi({ description: 'Идентификатор транзакции', example: '2c7e1a9f-000f-5000-9000-1b6d3f2a8e11' }),
     rrn: z.string().regex(/^\d{12}$/, 'RRN: 12 цифр').optional().openapi({ description: 'RRN', example: '412345678901' }),
     authCode: z.string().regex(/^[0-9A-Z]{6}$/, 'код авторизации: 6 символов').optional().openapi({ description: 'Код авторизации', example: '123456' }),
     maskedCard: z.string().regex(/^\d{6}\*{2,9}\d{4}$/, 'маска карты вида 220220******1234').optional().openapi({ description: 'Маска карты', example: '220220******1234' }),
@@ -122,7 +123,7 @@ export const RefundBody = z
   .object({
     orderId: ExternalId('Заказ', 'RS-O-5001'),
     amount: money('Сумма возврата, руб. (по умолчанию вся оплата)').optional(),
-    reason: z.string().max(500).optional().openapi({ description: 'Причина возврата', example: 'Клиент отказался от заказа' }),
+    reason: text({ max: 500, multiline: true }).optional().openapi({ description: 'Причина возврата', example: 'Клиент отказался от заказа' }),
   })
   .strict()
   .openapi('RefundRequest', { example: { orderId: 'RS-O-5001', amount: 259.8, reason: 'Клиент отказался от заказа' } });
