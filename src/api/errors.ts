@@ -106,6 +106,9 @@ export function errorResponse(err: unknown, c: Context): Response {
   }
   if (err instanceof ApiError) {
     for (const [k, v] of Object.entries(err.headers)) c.header(k, v);
+    // The rest of a too-large body is still on the wire: say the connection ends here rather than keep it alive and
+    // then drop it under the client (issue 13.8); Node closes the socket after this answer.
+    if (err.status === 413) c.header('Connection', 'close');
     if (err.status === 401) c.header('WWW-Authenticate', 'Basic realm="ReGate", charset="UTF-8"');
     return c.json(errorBody(c, err.code, err.message, err.fields), err.status);
   }

@@ -7,6 +7,26 @@ import type { App } from './app.js';
 
 const LOOPBACK = new Set(['127.0.0.1', '::1', 'localhost']);
 
+/**
+ * A request line with raw bytes ≥ 0x80 (a Cyrillic query typed into curl without --data-urlencode): Node's parser
+ * refuses it before the app sees it (HPE_INVALID_URL). Say what to do (issue 13.5) instead of a bare malformed_http.
+ */
+function rawUrlProblem(err: NodeJS.ErrnoException & { rawPacket?: Buffer }): { field: 'query' | 'path'; message: string } | undefined {
+  if (err.code !== 'HPE_INVALID_URL' || !err.rawPacket) return undefined;
+  const end = err.rawPacket.indexOf('\r\n');
+  const line = err.rawPacket.subarray(0, end < 0 ? Math.min(err.rawPacket.length, 8192) : end);
+  const bad = line.findIndex((b) => b >= 0x80);
+  if (bad < 0) return undefined;
+  const field = line.subarray(0, bad).includes(0x3f /* ? */) ? 'query' : 'path';
+  return {
+    field,
+    message:
+      `Адрес запроса содержит символы вне ASCII без кодирования (${field === 'query' ? 'в параметрах' : 'в пути'}): ` +
+      'закодируйте их в UTF-8 percent-encoding (RFC 3986), например q=молоко → q=%D0%BC%D0%BE%D0%BB%D0%BE%D0%BA%D0%BE ' +
+      '(encodeURIComponent в JavaScript, curl --get --data-urlencode)',
+  };
+}
+
 export interface RunningServer {
   server: ServerType;
   url: string;
@@ -50,8 +70,11 @@ export async function startServer(app: App, config: Config, opts: { port?: numbe
   server.on('clientError', (err: NodeJS.ErrnoException, socket: import('node:stream').Duplex) => {
     if (!socket.writable || (err as { code?: string }).code === 'ECONNRESET') return socket.destroy();
     const status = err.code === 'HPE_HEADER_OVERFLOW' ? 431 : err.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? 408 : 400;
+    const unencoded = status === 400 ? rawUrlProblem(err) : undefined;
     const body = JSON.stringify({
-      error: { code: status === 431 ? 'headers_too_large' : status === 408 ? 'request_timeout' : 'malformed_http', message: 'Некорректный HTTP-запрос', fields: [], requestId: '' },
+      error: unencoded
+        ? { code: 'url_not_encoded', message: unencoded.message, fields: [{ field: unencoded.field, message: 'символы вне ASCII без percent-encoding' }], requestId: '' }
+        : { code: status === 431 ? 'headers_too_large' : status === 408 ? 'request_timeout' : 'malformed_http', message: 'Некорректный HTTP-запрос', fields: [], requestId: '' },
     });
     socket.end(`HTTP/1.1 ${status} ${status === 431 ? 'Request Header Fields Too Large' : status === 408 ? 'Request Timeout' : 'Bad Request'}\r\nContent-Type: application/json; charset=UTF-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
   });
