@@ -53,7 +53,7 @@ describe('watched folder', () => {
   it('a file still being written (changed within settleMs) waits for the next run', async () => {
     drop('kl_to_1c.txt', bytesOf([doc()]), 1000);
     const r = await bank.run();
-    expect(r.folder).toEqual({ imported: [], failed: [], waiting: ['kl_to_1c.txt'] });
+    expect(r.folder).toEqual({ imported: [], failed: [], waiting: ['kl_to_1c.txt'], retry: [] });
     expect(existsSync(join(dir, 'kl_to_1c.txt'))).toBe(true);
     expect(db.prepare(`SELECT COUNT(*) FROM bank_statements`).pluck().get()).toBe(0);
   });

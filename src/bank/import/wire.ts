@@ -61,5 +61,6 @@ export function wireBank(rt: Pick<Runtime, 'db' | 'config' | 'logger' | 'service
 function logBankRun(logger: Logger, r: Awaited<ReturnType<BankService['run']>>) {
   if (r.folderError) logger.error({ error: r.folderError }, 'bank.watchDir not read');
   for (const f of r.folder?.failed ?? []) logger.error({ file: f.file, movedTo: f.movedTo, error: f.error }, 'bank statement file rejected');
+  for (const f of r.folder?.retry ?? []) logger.error({ file: f.file, error: f.error }, 'bank statement file left for the next run: ReGate storage failed');
   if (r.api?.error) logger.error({ source: r.api.source, error: r.api.error }, 'bank API statement not fetched');
 }
