@@ -1,51 +1,22 @@
-import { cpSync, existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { REPO_ROOT } from './templates.js';
+import { buildExtension, EXTENSION_DIR, writeExtension } from './extension/build.js';
+import { targetFromDump } from './extension/targets.js';
 
-export const EXTENSION_DIR = join(REPO_ROOT, 'onec/extension');
+export { EXTENSION_DIR };
 
 export interface AdoptResult {
-  /** Adopted objects whose ExtendedConfigurationObject now holds the base's id. */
+  /** Adopted objects, each with the base's id as its ExtendedConfigurationObject. */
   mapped: { object: string; id: string }[];
-  /** Adopted objects the base dump does not have: the extension cannot be applied to that base as is. */
+  /** Objects the profile uses that the base does not have: not adopted, so the extension still applies. */
   missing: string[];
 }
 
-const FOLDERS: Record<string, string> = {
-  Language: 'Languages', Catalog: 'Catalogs', Document: 'Documents', InformationRegister: 'InformationRegisters',
-  AccumulationRegister: 'AccumulationRegisters', CommonModule: 'CommonModules', Role: 'Roles',
-};
-
 /**
- * Copies onec/extension to `outDir` with every placeholder ExtendedConfigurationObject replaced by the id of the
- * same-named object in a dump of the base configuration (Конфигуратор → Выгрузить конфигурацию в файлы, or
- * `/DumpConfigToFiles`): the object's `uuid` attribute in, e.g., `Catalogs/Номенклатура.xml`. The extension maps by
- * name anyway (KeepMappingToExtendedConfigurationObjectsByIDs = false); this makes the sources exactly what the
- * designer would dump for that base.
+ * Writes the ReGate extension built for the base whose configuration dump is `baseDump` (Конфигуратор → Выгрузить
+ * конфигурацию в файлы, or `/DumpConfigToFiles`): that base's object ids, modes and dump format, only the objects it
+ * has. Kept for callers of the earlier API; `regate install --onec-base-dump` goes through src/install/onec-kit.ts.
  */
-export function adoptFromBaseDump(baseDump: string, outDir: string, extensionDir = EXTENSION_DIR): AdoptResult {
-  if (!existsSync(join(baseDump, 'Configuration.xml'))) throw new Error(`${baseDump}: no Configuration.xml — not a configuration dump`);
-  cpSync(extensionDir, outDir, { recursive: true });
-  const result: AdoptResult = { mapped: [], missing: [] };
-  for (const [kind, folder] of Object.entries(FOLDERS)) {
-    const dir = join(outDir, folder);
-    if (!existsSync(dir)) continue;
-    for (const file of readdirSync(dir).filter((f) => f.endsWith('.xml') && statSync(join(dir, f)).isFile())) {
-      const path = join(dir, file);
-      const text = readFileSync(path, 'utf8');
-      // Only the object's own property (first occurrence, before ChildObjects); own child attributes have none.
-      const m = text.match(/<ExtendedConfigurationObject>([0-9a-f-]{36})<\/ExtendedConfigurationObject>/);
-      if (!m) continue;
-      const name = file.replace(/\.xml$/, '');
-      const baseFile = join(baseDump, folder, file);
-      const id = existsSync(baseFile) ? readFileSync(baseFile, 'utf8').match(new RegExp(`<${kind} uuid="([0-9a-f-]{36})"`))?.[1] : undefined;
-      if (!id) {
-        result.missing.push(`${kind}.${name}`);
-        continue;
-      }
-      writeFileSync(path, text.replace(m[0], `<ExtendedConfigurationObject>${id}</ExtendedConfigurationObject>`));
-      result.mapped.push({ object: `${kind}.${name}`, id });
-    }
-  }
-  return result;
+export function adoptFromBaseDump(baseDump: string, outDir: string): AdoptResult {
+  const build = buildExtension(targetFromDump(baseDump));
+  writeExtension(build, outDir);
+  return { mapped: build.adopted.map((o) => ({ object: o.fullName, id: o.uuid })), missing: build.absent.map((o) => o.fullName) };
 }

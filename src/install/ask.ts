@@ -21,6 +21,7 @@ export async function askOptions(
     await ask('ibServer', 'Сервер 1С (кластер)');
     await ask('publication', 'Имя публикации (латиницей)');
     await ask('platformPath', 'Каталог платформы 1С (webinst, модуль веб-сервера)');
+    if (given.onecBaseDump === undefined) await ask('onecTarget', 'Релиз УТ базы: 11.4 или 11.5.20 (другой — флаг --onec-base-dump с выгрузкой конфигурации)');
     await ask('odataUser', 'Пользователь 1С для ReGate');
     if (given.odataPassword === undefined) g.odataPassword = await p.secret('Его пароль (Enter — сгенерировать)', 'gen') || undefined;
     await ask('serverName', 'DNS-имя ReGate (как в сертификате)');

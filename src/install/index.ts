@@ -5,3 +5,6 @@ export { readOdataComposition, COMPOSITION_FILE, type CompositionEntry } from '.
 export { upsertUser } from './config-file.js';
 export { render, xmlEscape, TEMPLATES_DIR } from './templates.js';
 export { adoptFromBaseDump, EXTENSION_DIR, type AdoptResult } from './adopt.js';
+export { onecKit, platformForFormat, type OnecKit } from './onec-kit.js';
+export { buildExtension, writeExtension, builtExtensionDir, ExtensionNotPossible, type ExtensionBuild } from './extension/build.js';
+export { namedTarget, targetFromDump, NAMED_TARGETS, type ExtensionTarget } from './extension/targets.js';

@@ -35,6 +35,10 @@ export interface InstallOptions {
   dataDir: string;
   nodePath: string;
   serviceUser: string;
+  /** The УТ base the 1C side is built for: a reference release (`11.4`, `11.5.20`) unless a dump is given. */
+  onecTarget: string;
+  /** A Designer dump of the base's configuration: the extension is built for exactly that base. */
+  onecBaseDump?: string;
 }
 
 /** A password for a generated account: 18 random bytes, URL-safe base64 (24 characters, no quoting trouble). */
@@ -91,6 +95,8 @@ export function resolveOptions(given: Partial<InstallOptions>): InstallOptions {
     dataDir,
     nodePath: given.nodePath ?? (isWin(os) ? 'C:\\Program Files\\nodejs\\node.exe' : '/usr/bin/node'),
     serviceUser: given.serviceUser ?? 'regate',
+    onecTarget: given.onecTarget ?? '11.5.20',
+    onecBaseDump: given.onecBaseDump,
   };
 }
 

@@ -21,15 +21,17 @@ function scripted(answers: string[]) {
 
 describe('regate install (interactive)', () => {
   it('shows defaults, Enter keeps them, typed answers win, flags are not asked, empty passwords are generated', async () => {
-    // target, baseName, ibServer, publication, platformPath, odataUser, odataPassword, serverName, cert, key,
-    // regatePort, apiUser, apiPassword, out (os comes as a flag) — a few typed, the rest default.
-    const io = scripted(['', 'trade', '', '', '', '', '', 'gw.example.ru', '', '', '9099', '', '', '/tmp/regate-kit-ask']);
+    // target, baseName, ibServer, publication, platformPath, onecTarget, odataUser, odataPassword, serverName, cert,
+    // key, regatePort, apiUser, apiPassword, out (os comes as a flag) — a few typed, the rest default.
+    const io = scripted(['', 'trade', '', '', '', '11.4', '', '', 'gw.example.ru', '', '', '9099', '', '', '/tmp/regate-kit-ask']);
     const logs: string[] = [];
     const o = await askOptions({ os: 'linux' }, { input: io.input, output: io.output, log: (l) => logs.push(l) });
     expect(io.prompts.some((p) => p.startsWith('ОС сервера'))).toBe(false); // given as a flag
     expect(io.prompts[0]).toBe('Веб-сервер (apache / iis / both) [apache]:');
     expect(io.prompts).toContain('Имя публикации (латиницей) [trade]:'); // default follows the answer before it
     expect(o.target).toBe('apache');
+    expect(o.onecTarget).toBe('11.4');
+    expect(io.prompts.some((p) => p.startsWith('Релиз УТ базы') && p.endsWith('[11.5.20]:'))).toBe(true);
     expect(o.baseName).toBe('trade');
     expect(o.publication).toBe('trade');
     expect(o.onecUrl).toBe('http://127.0.0.1/trade/odata/standard.odata');

@@ -46,15 +46,20 @@ beforeAll(async () => {
 
 describe('regate install: the kit', () => {
   it('generates the Linux/Apache and Windows/IIS file sets', () => {
-    expect(L.map((f) => f.name).sort()).toEqual(
-      ['README.txt', 'apache-1c-publication.conf', 'apache-regate-tls.conf', 'default.vrd', 'regate.service', 'regate.yaml'].sort(),
+    const top = (files: KitFile[]) => files.map((f) => f.name).filter((n) => !n.startsWith('onec-')).sort();
+    expect(top(L)).toEqual(
+      ['README.txt', 'apache-1c-publication.conf', 'apache-regate-tls.conf', 'build-1c.sh', 'default.vrd', 'regate.service', 'regate.yaml'].sort(),
     );
-    expect(W.map((f) => f.name).sort()).toEqual(
+    expect(top(W)).toEqual(
       [
-        'README.txt', 'apache-1c-publication.conf', 'apache-regate-tls.conf', 'default.vrd', 'iis-publication.web.config',
+        'README.txt', 'apache-1c-publication.conf', 'apache-regate-tls.conf', 'build-1c.ps1', 'default.vrd', 'iis-publication.web.config',
         'iis-regate-proxy.web.config', 'regate-service.xml', 'regate.yaml', 'tls-hardening.ps1',
       ].sort(),
     );
+    for (const files of [L, W]) {
+      expect(files.some((f) => f.name === 'onec-extension/Configuration.xml')).toBe(true);
+      expect(files.some((f) => f.name === 'onec-epf/ReGate_НастройкаOData.xml')).toBe(true);
+    }
     for (const f of [...L, ...W]) expect(f.content, f.name).not.toMatch(/\{\{|\}\}/);
   });
 
@@ -223,7 +228,10 @@ describe('regate install: the kit', () => {
   it('writes the config with mode 0600 and everything else readable', () => {
     const dir = mkdtempSync(join(tmpdir(), 'regate-kit-'));
     writeKit(dir, L);
-    expect(readdirSync(dir).sort()).toEqual(L.map((f) => f.name).sort());
+    const tops = [...new Set(L.map((f) => f.name.split('/')[0]))].sort();
+    expect(readdirSync(dir).sort()).toEqual(tops);
+    expect(readFileSync(join(dir, 'onec-extension/Configuration.xml'), 'utf8')).toBe(byName(L, 'onec-extension/Configuration.xml'));
+    expect(statSync(join(dir, 'build-1c.sh')).mode & 0o777).toBe(0o755);
     expect(statSync(join(dir, 'regate.yaml')).mode & 0o777).toBe(0o600);
     expect(statSync(join(dir, 'default.vrd')).mode & 0o777).toBe(0o644);
     expect(readFileSync(join(dir, 'default.vrd'), 'utf8')).toBe(byName(L, 'default.vrd'));

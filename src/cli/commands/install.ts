@@ -27,8 +27,9 @@ const FLAGS = [
   ['--data-dir <dir>', 'ReGate data folder (SQLite)', 'dataDir'],
   ['--node-path <file>', 'node executable for the service', 'nodePath'],
   ['--service-user <name>', 'system account of the service (Linux)', 'serviceUser'],
+  ['--onec-target <release>', 'УТ release the 1C side is built for: 11.4 | 11.5.20 (default 11.5.20)', 'onecTarget'],
+  ['--onec-base-dump <dir>', "Designer XML dump of the base's configuration: build the extension for exactly that base", 'onecBaseDump'],
 ] as const;
-const ADOPT_FLAG = '--onec-base-dump <dir>';
 
 export function register(program: Command) {
   const cmd = program
@@ -36,7 +37,6 @@ export function register(program: Command) {
     .description('generate the installation kit: default.vrd, Apache/IIS configs, TLS, service, regate.yaml, README.txt')
     .option('--non-interactive', 'take flags and defaults, ask nothing');
   for (const [flag, help] of FLAGS) cmd.option(flag, help);
-  cmd.option(ADOPT_FLAG, 'XML dump of the base configuration: also write onec-extension/ with its object ids');
   cmd.action(async (opts: Record<string, string | boolean | undefined>) => {
     const { resolveOptions, generateKit, writeKit } = await import('../../install/index.js');
     const given: Record<string, string> = {};
@@ -50,24 +50,26 @@ export function register(program: Command) {
       generated.odata = false;
       generated.api = false;
     }
-    const files = await generateKit(options);
+    const { onecKit } = await import('../../install/onec-kit.js');
+    const onec = onecKit(options);
+    const files = await generateKit(options, onec);
     const paths = writeKit(options.out, files);
     console.log(`Комплект установки записан в ${options.out}:`);
-    for (const p of paths) console.log(`  ${p}`);
-    if (typeof opts.onecBaseDump === 'string') {
-      const { adoptFromBaseDump } = await import('../../install/adopt.js');
-      const { join } = await import('node:path');
-      const target = join(options.out, 'onec-extension');
-      const r = adoptFromBaseDump(opts.onecBaseDump, target);
-      console.log(`  ${target}/ — расширение ReGate с идентификаторами объектов вашей базы (${r.mapped.length} объектов)`);
-      if (r.missing.length)
-        console.log(`ВНИМАНИЕ: в выгрузке базы нет объектов, которые заимствует расширение: ${r.missing.join(', ')}.\n` +
-          `Расширение к этой базе не применится; см. docs/ru/build-1c.md, раздел 3.`);
-    }
+    for (const p of paths.filter((x) => !/[\\/]onec-(extension|epf)[\\/]/.test(x))) console.log(`  ${p}`);
+    console.log(`  ${options.out}/onec-epf/ — обработка ReGate_НастройкаOData (XML)`);
+    if (onec.build) {
+      const b = onec.build;
+      console.log(
+        `  ${options.out}/onec-extension/ — расширение ReGate для ${onec.target.label}: формат ${b.formatVersion}, ` +
+          `режим совместимости расширения ${b.extensionCompatibilityMode}, CompatibilityMode ${b.compatibilityMode}, ` +
+          `заимствовано ${b.adopted.length} объектов (профиль ${onec.target.profile})`,
+      );
+      if (b.absent.length) console.log(`  нужны профилю, но в базе их нет: ${b.absent.map((x) => x.fullName).join(', ')}`);
+    } else console.log(`ВНИМАНИЕ: ${onec.problem}\n  regate.yaml записан с onec.extension: false.`);
     if (generated.api) console.log(`\nПароль пользователя API «${options.apiUser}» (сохраните, в файлах только хеш): ${options.apiPassword}`);
     if (generated.odata) console.log(`Пароль пользователя 1С «${options.odataUser}» (записан в regate.yaml): ${options.odataPassword}`);
     console.log(`\nДальше:\n` +
-      `  1. Соберите и подключите расширение ReGate, создайте пользователя 1С «${options.odataUser}» с ролью ReGate_ПользовательOData.\n` +
+      `  1. Соберите (build-1c.${options.os === 'windows' ? 'ps1' : 'sh'}) и подключите расширение ReGate, создайте пользователя 1С «${options.odataUser}» с ролями из README.txt.\n` +
       `  2. Запустите обработку ReGate_НастройкаOData: «Добавить в состав OData».\n` +
       `  3. Опубликуйте базу (webinst или готовые файлы), включите TLS и прокси.\n` +
       `  4. Установите службу ReGate и проверьте https://${options.serverName}/api/v1/state.\n` +

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { dirname, join, relative } from 'node:path';
 import { REPO_ROOT } from '../templates.js';
 import { compareFormats, compareModes, folderOf, type BaseFacts } from './base.js';
@@ -316,4 +317,26 @@ export function diffAgainst(build: ExtensionBuild, dir: string): string[] {
   }
   for (const rel of onDisk.keys()) if (!build.files.has(rel)) problems.push(`${rel}: not produced by the build`);
   return problems;
+}
+
+/**
+ * A folder holding the build for `target`, written once per content under the OS temp folder: what the emulator
+ * merges with a base other than УТ 11.5.20 (onec/extension is the 11.5.20 build and adopts objects 11.4 lacks).
+ */
+export function builtExtensionDir(target: ExtensionTarget): string {
+  const build = buildExtension(target);
+  const hash = createHash('sha1');
+  for (const [rel, text] of [...build.files].sort(([a], [b]) => (a < b ? -1 : 1))) hash.update(rel).update('\0').update(text).update('\0');
+  const dir = join(tmpdir(), `regate-extension-${hash.digest('hex').slice(0, 16)}`);
+  if (!existsSync(join(dir, 'Configuration.xml'))) {
+    const tmp = `${dir}.${process.pid}`;
+    writeExtension(build, tmp);
+    try {
+      renameSync(tmp, dir);
+    } catch {
+      // Another process wrote the same content first.
+      rmSync(tmp, { recursive: true, force: true });
+    }
+  }
+  return dir;
 }

@@ -39,6 +39,12 @@ export const NOT_ADOPTED_KINDS = ['ChartOfCharacteristicTypes'];
 
 /** The extension's own objects the profile uses, and the one `state` reads. */
 export const OWN_REGISTERS = ['ReGate_СтатусыЗаказов', 'ReGate_ОплатыКартами', 'ReGate_СведенияОПлатформе'];
+/**
+ * Written at session start by the extension's session module (onec/extension/Ext/SessionModule.bsl) in the ReGate
+ * user's own session: an extension attached in safe mode (the БСП default) has no privileged mode, so the role
+ * grants the write.
+ */
+export const SESSION_WRITTEN = ['InformationRegister.ReGate_СведенияОПлатформе'];
 
 export type Right = 'Read' | 'Insert' | 'Update' | 'Posting';
 
@@ -78,5 +84,6 @@ export function planFor(profile: ProfileId): ExtensionPlan {
   }
   for (const full of EXTRA_READ) if (!base.has(full)) base.set(full, ['Read']);
   for (const name of OWN_REGISTERS) if (!own.has(`InformationRegister.${name}`)) own.set(`InformationRegister.${name}`, ['Read']);
+  for (const full of SESSION_WRITTEN) own.set(full, ['Read', 'Update']);
   return { profile, base, own, notAdopted };
 }
