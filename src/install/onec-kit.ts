@@ -104,12 +104,15 @@ export function onecKit(o: InstallOptions): OnecKit {
     if (!(e instanceof ExtensionNotPossible)) throw e;
     problem = e.message;
   }
-  const files = [
-    ...(build ? [...build.files].map(([rel, content]) => ({ name: `onec-extension/${rel}`, content })) : []),
-    ...readTree(EPF_DIR, 'onec-epf'),
-  ];
   const b = target.base;
   const format = b.formatVersion;
+  // The data processor's XML uses only elements of the oldest real EPF dump (2.4, test/onec-xml), so it is declared
+  // in the base's format: the platform that runs the base loads it.
+  const epf = readTree(EPF_DIR, 'onec-epf').map((f) => ({
+    ...f,
+    content: f.name.endsWith('.xml') ? f.content.replace(/(<(?:MetaDataObject|Form)\b[^>]*\bversion=")[0-9.]+(")/, `$1${format}$2`) : f.content,
+  }));
+  const files = [...(build ? [...build.files].map(([rel, content]) => ({ name: `onec-extension/${rel}`, content })) : []), ...epf];
   const extensionSummary = build
     ? [
         `  Расширение ReGate собрано для: ${target.label}`,

@@ -42,6 +42,9 @@ describe('regate install --onec-target: the extension each base accepts', () => 
       expect(config.onec.profile).toBe(profile);
       expect(config.onec.extension).toBe(true);
       expect(get(files, 'README.txt')).toContain(`формат выгрузки ${format}`);
+      // The data processor is declared in the base's format too (its elements are those of a real 2.4 dump).
+      expect(get(files, 'onec-epf/ReGate_НастройкаOData.xml')).toMatch(new RegExp(`<MetaDataObject [^>]*version="${format.replace('.', '\\.')}"`));
+      expect(get(files, 'onec-epf/ReGate_НастройкаOData/Forms/Форма/Ext/Form.xml')).toMatch(new RegExp(`<Form [^>]*version="${format.replace('.', '\\.')}"`));
     }
   });
 
