@@ -1,9 +1,12 @@
 import Database from 'better-sqlite3';
-import { mkdirSync, readdirSync, readFileSync, statfsSync, statSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, rmSync, statfsSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
+import { checkBeforeOpen, damageOf, holdMarker, StorageDamagedError } from './integrity.js';
+
 export type Db = Database.Database;
+export { StorageDamagedError } from './integrity.js';
 
 const MIGRATIONS_DIR = join(dirname(fileURLToPath(import.meta.url)), 'migrations');
 
@@ -20,20 +23,57 @@ const MIGRATIONS_DIR = join(dirname(fileURLToPath(import.meta.url)), 'migrations
  *   stalled every request, /healthz included (measured 5,096 ms); 250 ms then a 503 with Retry-After is better.
  */
 export function openDb(path: string, opts: { readonly?: boolean; busyTimeoutMs?: number } = {}): Db {
-  if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
-  const db = new Database(path, { readonly: opts.readonly ?? false });
-  if (path !== ':memory:') {
-    const st = statSync(path);
-    opened.set(db, { path, dev: st.dev, ino: st.ino });
+  const file = path !== ':memory:';
+  if (file) mkdirSync(dirname(path), { recursive: true });
+  // Damage SQLite would not report (issue 13.7): a WAL deleted or corrupted after a crash. See db/integrity.ts.
+  const stale = file ? checkBeforeOpen(path) : [];
+  let db: Db | undefined;
+  try {
+    db = new Database(path, { readonly: opts.readonly ?? false });
+    if (file) {
+      const st = statSync(path);
+      opened.set(db, { path, dev: st.dev, ino: st.ino });
+    }
+    db.pragma(`busy_timeout = ${opts.busyTimeoutMs ?? 5000}`);
+    if (!opts.readonly) {
+      db.pragma('journal_mode = WAL');
+      db.pragma('synchronous = FULL');
+      db.pragma('foreign_keys = ON');
+    }
+    if (file) quickCheck(db, path);
+    if (!opts.readonly) migrate(db);
+  } catch (e) {
+    try {
+      db?.close();
+    } catch {
+      /* the error that matters is e */
+    }
+    throw (file && damageOf(path, e)) || e;
   }
-  db.pragma(`busy_timeout = ${opts.busyTimeoutMs ?? 5000}`);
-  if (!opts.readonly) {
-    db.pragma('journal_mode = WAL');
-    db.pragma('synchronous = FULL');
-    db.pragma('foreign_keys = ON');
-    migrate(db);
+  if (file && !opts.readonly) {
+    // SQLite has replayed the WAL of the process that died: its marks are history now.
+    for (const m of stale) rmSync(m, { force: true });
+    const release = holdMarker(path);
+    const close = db.close.bind(db);
+    // The mark goes before the file is closed: a crash in between leaves the WAL and no mark (fine), never the
+    // other way round (a mark without the WAL reads as a lost WAL at the next start).
+    db.close = (() => {
+      release();
+      return close();
+    }) as Db['close'];
   }
   return db;
+}
+
+/**
+ * PRAGMA quick_check at open: O(N) in the file's size but without index cross-checks (measured 172 ms on a 100 MB
+ * file with an index here; integrity_check took 656 ms);
+ * a damaged page found now is a clear error at start instead of a 503 on some request later.
+ */
+function quickCheck(db: Db, path: string): void {
+  const rows = db.pragma('quick_check(5)') as { quick_check: string }[];
+  const problems = rows.map((r) => r.quick_check).filter((m) => m !== 'ok');
+  if (problems.length) throw new StorageDamagedError('MALFORMED', path, `PRAGMA quick_check: ${problems.join('; ')}`);
 }
 
 /**

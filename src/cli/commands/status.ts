@@ -188,6 +188,14 @@ export async function collectStatus(config: Config, opts: StatusOptions = {}): P
         .all(midnight) as { status: number; n: number; k: number }[];
       r.ordersToday = rows.map((x) => ({ status: x.status, name: ORDER_STATUS[x.status as keyof typeof ORDER_STATUS] ?? `статус ${x.status}`, count: x.n, amount: x.k / 100 }));
     }
+  } catch (e) {
+    // A database that opens but fails on reading (a damaged page, a file replaced under us) is "cannot read the
+    // database": exit 2 as documented, with the file named, not an unhandled error and exit 1.
+    if (typeof (e as { code?: unknown }).code === 'string' && String((e as { code: string }).code).startsWith('SQLITE_')) {
+      r.database.error = (e as Error).message;
+      throw new StatusError(`База данных ${config.database.path} не читается: ${r.database.error} (${(e as { code: string }).code}); что делать — docs/ru/troubleshooting.md`);
+    }
+    throw e;
   } finally {
     db.close();
   }
