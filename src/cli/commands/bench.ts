@@ -20,7 +20,10 @@ export function register(program: Command) {
       const { fileURLToPath, pathToFileURL } = await import('node:url');
       const run = fileURLToPath(new URL('../../../bench/run.ts', import.meta.url));
       if (!existsSync(run)) throw new Error(`нет bench/run.ts (${run}): замеры запускаются из копии репозитория`);
-      const { runBench } = (await import(pathToFileURL(run).href)) as typeof import('../../../bench/run.js');
+      // Typed here, not by importing bench/run's types: the production build compiles src/ alone (bench/ is not shipped).
+      const { runBench } = (await import(pathToFileURL(run).href)) as {
+        runBench(o: { only?: string[]; quick?: boolean; profile?: boolean; strict?: boolean; verbose?: boolean; render?: boolean }): Promise<number>;
+      };
       const code = await runBench({ only: opts.only?.split(',').filter(Boolean), quick: opts.quick, profile: opts.profile, strict: opts.strict, verbose: opts.verbose, render: opts.render });
       process.exit(code);
     });
