@@ -16,6 +16,8 @@ import { purgeFinished, stats as outboxStats } from './outbox/index.js';
 import { wireBank } from './bank/import/wire.js';
 import { registerDelivery } from './orders/delivery/index.js';
 import { mountConsole } from './console/index.js';
+import { detectFeatures, getProfile, type Profile, type Ut11Features } from './onec/profiles/index.js';
+import type { ODataMetadata } from './onec/metadata.js';
 
 /**
  * Everything `regate serve` (and the demo) runs, wired in one place: the database, the 1C client, the services,
@@ -32,6 +34,14 @@ export interface Runtime {
   services: ApiServices;
   metrics: Metrics;
   app: App;
+  /** The profile for this base: by onec.profile at first, then as the base's $metadata shows it (adaptToBase). */
+  readonly profile: Profile;
+  profileOf(): Profile;
+  /**
+   * Reads the base's $metadata and refines the profile to what it publishes (VAT catalog or enum, where file bytes
+   * live, settlement by ОбъектРасчетов or Заказ, …). Keeps the previous profile when 1C cannot be read.
+   */
+  adaptToBase(): Promise<Ut11Features | undefined>;
   /** Start background work (worker, schedules). */
   start(): void;
   /** Graceful: stop schedules, let running deliveries finish (bounded), close the database. */
@@ -76,6 +86,8 @@ export function createRuntime(config: Config, logger: Logger): Runtime {
   });
   metrics.setSources({ outbox: () => outboxStats(db), mirror: () => catalog.state() });
   const services: ApiServices = { health, catalog, orders, metrics };
+  let profile = getProfile(config.onec.profile, config);
+  let adapted = false;
   const stoppers: (() => void | Promise<void>)[] = [];
   const rt: Runtime = {
     config,
@@ -88,6 +100,27 @@ export function createRuntime(config: Config, logger: Logger): Runtime {
     services,
     metrics,
     app: undefined as unknown as App,
+    get profile() {
+      return profile;
+    },
+    profileOf: () => profile,
+    async adaptToBase() {
+      let md: ODataMetadata;
+      try {
+        md = await onec.metadata();
+      } catch (e) {
+        logger.warn({ err: (e as Error).message }, '1C $metadata not read: the profile stays as configured until the next sync');
+        return undefined;
+      }
+      const features = detectFeatures(metadataView(md));
+      if (features.extension !== config.onec.extension) {
+        logger.warn({ configured: config.onec.extension, published: features.extension }, config.onec.extension ? 'onec.extension is on but the base publishes no ReGate extension objects: install the extension or set onec.extension: false' : 'the base publishes the ReGate extension but onec.extension is off');
+      }
+      profile = getProfile(config.onec.profile, config, features);
+      adapted = true;
+      logger.info({ features }, '1C profile adapted to what the base publishes');
+      return features;
+    },
     start() {
       worker.start();
     },
@@ -104,7 +137,15 @@ export function createRuntime(config: Config, logger: Logger): Runtime {
   // Features wire themselves here, explicitly, in the order they depend on each other.
 
   // Catalogue mirror: full sync on its schedule (and at start when the mirror is empty), stock and prices more often.
-  const syncDeps = { db, onec, config, logger };
+  const syncDeps = {
+    db,
+    onec,
+    config,
+    logger,
+    get profile() {
+      return profile;
+    },
+  };
   const timed = async <T extends { requests: number }>(kind: 'full' | 'stock', run: () => Promise<T>): Promise<T> => {
     const started = Date.now();
     try {
@@ -125,6 +166,7 @@ export function createRuntime(config: Config, logger: Logger): Runtime {
     return run;
   };
   const fullSync = scheduleJob('catalog sync', config.sync.catalogCron, logger, async () => {
+    if (!adapted) await rt.adaptToBase();
     await oneAtATime(() => timed('full', () => runFullSync(syncDeps)));
     const pics = await fetchMissingPictures(syncDeps).catch((e) => logger.warn({ err: e }, 'pictures not fetched'));
     if (pics) logger.info(pics, 'pictures fetched');
@@ -153,4 +195,17 @@ export function createRuntime(config: Config, logger: Logger): Runtime {
   // The web console (/console): status, sync now, dead jobs, the accountant's payments; its own users.
   mountConsole(rt, { syncNow: () => fullSync.runNow() });
   return rt;
+}
+
+/** The detection view over a live $metadata: sets, their properties and their tabular parts' columns (`Part/Field`). */
+export function metadataView(md: ODataMetadata): import('./onec/profiles/index.js').PublishedView {
+  const props = (set: string) => md.entitySet(set)?.properties ?? [];
+  return {
+    hasSet: (set) => md.hasSet(set),
+    hasField(set, field) {
+      const slash = field.indexOf('/');
+      if (slash < 0) return props(set).some((p) => p.name === field) || props(`${set}_RecordType`).some((p) => p.name === field);
+      return props(`${set}_${field.slice(0, slash)}`).some((p) => p.name === field.slice(slash + 1));
+    },
+  };
 }

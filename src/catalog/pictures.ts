@@ -1,39 +1,62 @@
 import { readFile } from 'node:fs/promises';
 import type { SyncDeps } from './sync.js';
 import { getProfile } from '../onec/profiles/index.js';
+import { cast, guid } from '../onec/url.js';
 
 /**
- * Pictures are fetched from 1C once and cached in the mirror (catalog_pictures.data). УТ keeps the bytes of files
- * stored in the infobase in InformationRegister_ДвоичныеДанныеФайлов (ValueStorage, published as
- * `…_Base64Data`). We page through it with small pages (binary rows are large: 200 rows ≈ a few MB of base64)
- * and keep the rows whose file is one of our pictures; requests still grow with rows / page size.
+ * Pictures are fetched from 1C once and cached in the mirror (catalog_pictures.data), and only the files the items
+ * reference are asked for: by key (the composite dimension `Файл` through cast()), in chunks that keep every URL under
+ * onec.maxUrlLength — never a scan of every file of the base (a real base keeps contracts, scans and mail there too).
+ * Where the bytes are depends on the БСП version the base runs (detected, profile.features.fileBytes):
+ * - 11.5.18+: InformationRegister_ХранилищеФайлов (Файл → ХранилищеДвоичныхДанных_Key), then
+ *   Catalog_ХранилищеДвоичныхДанных (ДвоичныеДанные, ValueStorage) — the old register is УдалитьДвоичныеДанныеФайлов;
+ * - earlier: InformationRegister_ДвоичныеДанныеФайлов (ДвоичныеДанныеФайла, ValueStorage).
  * Files kept in volumes (ТипХраненияФайла = ВТомахНаДиске) have no bytes over OData: they are read from the volume
  * on disk (catalog_pictures.volume_path, resolved at sync through catalog.volumeRoots).
  */
-export async function fetchMissingPictures(deps: SyncDeps, pageSize = 200): Promise<{ fetched: number; missing: number; requests: number }> {
+export async function fetchMissingPictures(deps: SyncDeps, chunk = 50): Promise<{ fetched: number; missing: number; requests: number }> {
   const { db, onec, config } = deps;
   const profile = deps.profile ?? getProfile(config.onec.profile, config);
   const fromVolumes = await readFromVolumes(deps);
   const missing = new Set(db.prepare(`SELECT id FROM catalog_pictures WHERE data IS NULL AND volume_path IS NULL`).pluck().all() as string[]);
   const spec = profile.reads.pictureData;
+  const storage = profile.reads.pictureStorage;
   if (missing.size === 0 || !spec || spec.kind !== 'collection') return { fetched: fromVolumes.fetched, missing: missing.size + fromVolumes.missing, requests: 0 };
   const before = onec.stats.total;
   const update = db.prepare(`UPDATE catalog_pictures SET data = ?, fetched_at = ? WHERE id = ?`);
   let fetched = fromVolumes.fetched;
-  for await (const page of onec.stream(spec.set, { select: spec.select, keyFields: spec.keyFields, pageSize })) {
+  const filesSet = profile.reads.picture?.kind === 'collection' ? profile.reads.picture.set : 'Catalog_НоменклатураПрисоединенныеФайлы';
+  const ids = [...missing];
+  // Binary rows are large (a picture is tens of KB of base64): small chunks keep each answer small.
+  for (let i = 0; i < ids.length; i += chunk) {
+    const part = ids.slice(i, i + chunk);
+    const fileKeys = part.map((id) => cast(id, filesSet));
+    let dataRows: { file: string; row: Record<string, unknown> }[];
+    if (storage?.kind === 'collection') {
+      const links = await onec.listByKeys(storage.set, 'Файл', fileKeys, { select: storage.select });
+      const blobOfFile = new Map<string, string>();
+      for (const l of links) {
+        const blob = profile.map.blobOf(l);
+        if (blob) blobOfFile.set(String(l.Файл ?? ''), blob);
+      }
+      const blobs = [...new Set(blobOfFile.values())];
+      const rows = blobs.length ? await onec.listByKeys(spec.set, 'Ref_Key', blobs.map(guid), { select: spec.select }) : [];
+      const byBlob = new Map(rows.map((r) => [String(r.Ref_Key), r]));
+      dataRows = [...blobOfFile].flatMap(([file, blob]) => (byBlob.has(blob) ? [{ file, row: byBlob.get(blob)! }] : []));
+    } else {
+      dataRows = (await onec.listByKeys(spec.set, 'Файл', fileKeys, { select: spec.select })).map((row) => ({ file: String(row.Файл ?? ''), row }));
+    }
     const now = new Date().toISOString();
     db.transaction(() => {
-      for (const row of page) {
-        const id = String(row.Файл ?? '');
-        if (!missing.has(id)) continue;
+      for (const { file, row } of dataRows) {
+        if (!missing.has(file)) continue;
         const bytes = profile.map.pictureBytes(row);
         if (!bytes) continue;
-        update.run(bytes, now, id);
-        missing.delete(id);
+        update.run(bytes, now, file);
+        missing.delete(file);
         fetched++;
       }
     })();
-    if (missing.size === 0) break;
   }
   return { fetched, missing: missing.size + fromVolumes.missing, requests: onec.stats.total - before };
 }

@@ -9,7 +9,8 @@ import { fieldProps, NS, type Model, type Prop, type Shape } from './model.js';
 
 function propXml(p: Prop, indent: string): string {
   const attrs = [`Name="${escapeXml(p.name)}"`, `Type="${p.type}"`, `Nullable="${p.nullable}"`];
-  if (p.type === 'Edm.String' && p.maxLength) attrs.push(`MaxLength="${p.maxLength}"`);
+  // No MaxLength: a real publication declares none (samples/ut-real.edmx: 0 of 2,500 properties); the lengths only
+  // drive the emulator's silent truncation on write, as 1C truncates.
   return `${indent}<Property ${attrs.join(' ')}/>\n`;
 }
 

@@ -40,6 +40,17 @@ export class Store implements PostingStoreView {
   private readonly data = new Map<string, SetData>();
   /** Incremented on every write: lets caches (none yet) and tests observe change. */
   writes = 0;
+  /**
+   * Properties a write carried that the configuration does not publish, by set (`Catalog_Склады.Code`). 1C ignores
+   * them silently (DIALECT.md, Writing), so a client writing a field its base lacks loses data without an error:
+   * tests assert this stays empty for what ReGate writes.
+   */
+  readonly ignored = new Map<string, Set<string>>();
+  private noteIgnored = (set: string) => (name: string) => {
+    let s = this.ignored.get(set);
+    if (!s) this.ignored.set(set, (s = new Set()));
+    s.add(name);
+  };
 
   constructor(
     readonly model: Model,
@@ -236,7 +247,7 @@ export class Store implements PostingStoreView {
     if (shape.kind === 'inforeg') {
       const d = this.dataOf(shape.name) as InfoRegData;
       const row = this.complete(shape, {});
-      applyScalars(shape, row, body);
+      applyScalars(shape, row, body, this.noteIgnored(shape.name));
       const k = keyString(shape, row);
       if (d.byKey.has(k)) throw err.duplicate();
       d.byKey.set(k, row);
@@ -247,7 +258,7 @@ export class Store implements PostingStoreView {
     const d = this.dataOf(shape.name) as ObjectData;
     const row = this.complete(shape, {});
     row.Ref_Key = newGuid();
-    applyScalars(shape, row, body);
+    applyScalars(shape, row, body, this.noteIgnored(shape.name));
     if (d.byKey.has(row.Ref_Key as string)) throw err.duplicate();
     this.applyCollections(shape, row, body);
     const def = shape.def;
@@ -273,7 +284,7 @@ export class Store implements PostingStoreView {
       const d = this.dataOf(shape.name) as InfoRegData;
       const oldKey = keyString(shape, row);
       const next = { ...row };
-      applyScalars(shape, next, body);
+      applyScalars(shape, next, body, this.noteIgnored(shape.name));
       const newKey = keyString(shape, next);
       if (newKey !== oldKey && d.byKey.has(newKey)) throw err.duplicate();
       d.byKey.delete(oldKey);
@@ -289,7 +300,7 @@ export class Store implements PostingStoreView {
     }
     const next = { ...row };
     const { Ref_Key: _ignored, ...rest } = body;
-    applyScalars(shape, next, rest);
+    applyScalars(shape, next, rest, this.noteIgnored(shape.name));
     this.applyCollections(shape, next, body);
     next.Ref_Key = row.Ref_Key;
     Object.assign(row, next);
@@ -326,7 +337,7 @@ export class Store implements PostingStoreView {
     const rows = records.map((r, i) => {
       const row = this.complete(rec, {});
       row.Active = true;
-      applyScalars(rec, row, r);
+      applyScalars(rec, row, r, this.noteIgnored(register));
       row.Recorder_Key = key;
       row.LineNumber = i + 1;
       return row;
@@ -404,7 +415,7 @@ export class Store implements PostingStoreView {
         if (l.LineNumber === undefined || l.LineNumber === null || l.LineNumber === '') throw err.internal();
         if (Number(l.LineNumber) !== i + 1) throw err.lineNumbers();
         const line = this.complete(ts, {});
-        applyScalars(ts, line, l);
+        applyScalars(ts, line, l, this.noteIgnored(ts.name));
         line.Ref_Key = row.Ref_Key;
         line.LineNumber = i + 1;
         out.push(line);
@@ -415,17 +426,25 @@ export class Store implements PostingStoreView {
 }
 
 /** Writes the known scalar properties of `body` into `row`, coerced; `X@odata.bind` sets `X_Key`. */
-export function applyScalars(shape: Shape, row: Row, body: Row): void {
+export function applyScalars(shape: Shape, row: Row, body: Row, ignored?: (name: string) => void): void {
   for (const [name, value] of Object.entries(body)) {
     let prop: Prop | undefined = shape.propByName.get(name);
     let v = value;
     if (!prop && name.endsWith('@odata.bind')) {
       prop = shape.propByName.get(`${name.slice(0, -'@odata.bind'.length)}_Key`);
       const m = typeof v === 'string' ? /guid'([0-9a-f-]{36})'/i.exec(v) : null;
-      if (!prop || !m) continue;
+      if (!prop || !m) {
+        ignored?.(name);
+        continue;
+      }
       v = m[1];
     }
-    if (!prop || shape.collections.has(name)) continue;
+    if (shape.collections.has(name)) continue;
+    // Write-only conveniences of the engine and the body's own bookkeeping are not properties.
+    if (!prop) {
+      if (name !== 'LineNumber' && name !== 'Ref_Key' && !name.startsWith('odata.') && !name.endsWith('@odata.type')) ignored?.(name);
+      continue;
+    }
     // Set by the platform only: posting goes through Post/Unpost, predefined items come from the configuration.
     if (name === 'DataVersion' || name === 'Posted' || name === 'Predefined' || name === 'PredefinedDataName') continue;
     const c = fromWire(prop, v);

@@ -25,7 +25,7 @@ beforeAll(async () => {
   const file = base.rows['Catalog_НоменклатураПрисоединенныеФайлы'][0];
   fileId = String(file.Ref_Key);
   Object.assign(file, { ТипХраненияФайла: 'ВТомахНаДиске', Том_Key: VOLUME, ПутьКФайлу: 'AB\\CD\\картинка.png' });
-  base.rows['InformationRegister_ДвоичныеДанныеФайлов'] = base.rows['InformationRegister_ДвоичныеДанныеФайлов'].filter((r) => r.Файл !== fileId);
+  base.rows['InformationRegister_ХранилищеФайлов'] = base.rows['InformationRegister_ХранилищеФайлов'].filter((r) => r.Файл !== fileId);
   mkdirSync(join(mount, 'AB', 'CD'), { recursive: true });
   writeFileSync(join(mount, 'AB', 'CD', 'картинка.png'), BYTES);
   em = await startEmulator({ base });

@@ -128,9 +128,12 @@ describe('generateDemoBase', () => {
   it('weight/volume items have a portion packaging owned by the item (e.g. 0.17 кг), and its barcode points at it', () => {
     const facts = demoFacts(base);
     expect(facts.portions.size).toBeGreaterThan(0);
-    const packagings = rows['Catalog_УпаковкиЕдиницыИзмерения'].filter((u) => u.Owner_Key !== '00000000-0000-0000-0000-000000000000');
+    // Two owner types in every real УТ dump (Номенклатура | НаборыУпаковок): Owner + Owner_Type, no Owner_Key.
+    const packagings = rows['Catalog_УпаковкиЕдиницыИзмерения'].filter((u) => u.Owner_Type === 'StandardODATA.Catalog_Номенклатура');
+    expect(packagings.length).toBeGreaterThan(0);
+    expect(rows['Catalog_УпаковкиЕдиницыИзмерения'].every((u) => !('Owner_Key' in u))).toBe(true);
     for (const p of packagings) {
-      const item = items.find((i) => i.Ref_Key === p.Owner_Key)!;
+      const item = items.find((i) => i.Ref_Key === p.Owner)!;
       expect(p.ЕдиницаИзмерения_Key).toBe(item.ЕдиницаИзмерения_Key);
       expect([refs.units.кг, refs.units.л]).toContain(item.ЕдиницаИзмерения_Key);
       expect(item.ИспользоватьУпаковки).toBe(true);
@@ -141,18 +144,22 @@ describe('generateDemoBase', () => {
     expect(big.rows['Catalog_УпаковкиЕдиницыИзмерения'].some((u) => u.Числитель === 0.17)).toBe(true);
   });
 
-  it('pictures: attached file rows + real PNG bytes in InformationRegister_ДвоичныеДанныеФайлов', () => {
+  it('pictures: attached file rows + real PNG bytes in ХранилищеФайлов → ХранилищеДвоичныхДанных (11.5.20), ДвоичныеДанныеФайлов (11.4)', () => {
     const files = rows['Catalog_НоменклатураПрисоединенныеФайлы'];
     expect(files.length).toBeGreaterThan(items.length * 0.8);
     const withPicture = items.filter((i) => i.ФайлКартинки_Key !== '00000000-0000-0000-0000-000000000000');
     expect(withPicture.length).toBe(files.length);
-    const bin = rows['InformationRegister_ДвоичныеДанныеФайлов'];
-    expect(bin.length).toBe(files.length);
+    expect(rows['InformationRegister_ДвоичныеДанныеФайлов']).toBeUndefined();
+    const links = rows['InformationRegister_ХранилищеФайлов'];
+    expect(links.length).toBe(files.length);
     const f = files[0];
-    const b = bin.find((r) => r.Файл === f.Ref_Key)!;
-    expect(b.Файл_Type).toBe('StandardODATA.Catalog_НоменклатураПрисоединенныеФайлы');
+    const link = links.find((r) => r.Файл === f.Ref_Key)!;
+    expect(link.Файл_Type).toBe('StandardODATA.Catalog_НоменклатураПрисоединенныеФайлы');
+    const b = rows['Catalog_ХранилищеДвоичныхДанных'].find((r) => r.Ref_Key === link.ХранилищеДвоичныхДанных_Key)!;
     expect(f.ТипХраненияФайла).toBe('ВИнформационнойБазе');
-    const png = b.ДвоичныеДанныеФайла as Buffer;
+    const old = generateDemoBase({ seed: 'test', items: 20, variant: 'ut11.4' });
+    expect(old.rows['InformationRegister_ДвоичныеДанныеФайлов'].length).toBe(old.rows['Catalog_НоменклатураПрисоединенныеФайлы'].length);
+    const png = b.ДвоичныеДанные as Buffer;
     expect(png.length).toBe(f.Размер);
     expect([...png.subarray(0, 8)]).toEqual([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
     // Walk the chunks, check the IDAT inflates to 16 rows × 3 bytes.
@@ -169,7 +176,8 @@ describe('generateDemoBase', () => {
     expect(types).toEqual(['IHDR', 'PLTE', 'IDAT', 'IEND']);
     expect(inflateSync(idat!).length).toBe(48);
     // Two items get different pictures.
-    expect(Buffer.compare(bin[0].ДвоичныеДанныеФайла as Buffer, bin[1].ДвоичныеДанныеФайла as Buffer)).not.toBe(0);
+    const blobs = rows['Catalog_ХранилищеДвоичныхДанных'];
+    expect(Buffer.compare(blobs[0].ДвоичныеДанные as Buffer, blobs[1].ДвоичныеДанные as Buffer)).not.toBe(0);
   });
 
   it('prices: three price kinds with the config default names; tier prices below retail', () => {
@@ -228,7 +236,8 @@ describe('generateDemoBase', () => {
     expect(demoFacts(v114).configurationVersion).toMatch(/^11\.4\./);
     expect(v114.rows['InformationRegister_ЦеныНоменклатуры'].length).toBeGreaterThan(0);
     expect(v114.rows['AccumulationRegister_СвободныеОстатки'].length).toBe(v114.rows['AccumulationRegister_ТоварыНаСкладах'].length);
-    expect(v114.rows['InformationRegister_ЦеныНоменклатуры25'].length).toBe(0);
+    expect(v114.rows['InformationRegister_ЦеныНоменклатуры25']).toBeUndefined();
+    expect(v114.config.version).toBe('11.4.2.139');
   });
 
   it('orders are posted through ut11Posting: a paid order has zero balance in РасчетыСКлиентами, an unpaid one owes its sum', () => {

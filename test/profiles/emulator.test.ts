@@ -45,17 +45,9 @@ for (const variant of ['ut11.5', 'ut11.4'] as const) {
       await em?.close();
     });
 
-    /**
-     * 1C publishes a ValueStorage attribute as `X_Base64Data` (+ `X_Type` and a navigation property; vendor guide
-     * §17.4). Until the emulator engine does, the picture-bytes read cannot be exercised here.
-     */
-    const valueStorageSupported = () =>
-      !!em.store.model.shapes.get('InformationRegister_ДвоичныеДанныеФайлов')?.propByName.has('ДвоичныеДанныеФайла_Base64Data');
-
     it('every declared read is accepted by the server', async () => {
       const failures: string[] = [];
       for (const [concept, spec] of Object.entries(profile.reads)) {
-        if (concept === 'pictureData' && !valueStorageSupported()) continue;
         try {
           await run(client, spec!, {});
         } catch (e) {
@@ -111,22 +103,26 @@ for (const variant of ['ut11.5', 'ut11.4'] as const) {
       expect(version.version.startsWith(profile.minVersion)).toBe(true);
     });
 
-    it('a picture file is found by its composite key in ДвоичныеДанныеФайлов through cast() (without the bytes)', async () => {
-      const spec = profile.reads.pictureData!;
-      if (spec.kind !== 'collection') throw new Error('pictureData');
+    it('a picture file is found by its composite key through cast() (ХранилищеФайлов on 11.5.20, ДвоичныеДанныеФайлов on 11.4)', async () => {
+      const spec = profile.reads.pictureStorage ?? profile.reads.pictureData!;
+      if (spec.kind !== 'collection') throw new Error('picture storage');
       const fileKey = demo.rows['Catalog_НоменклатураПрисоединенныеФайлы'][3].Ref_Key as string;
       const rows = await run(client, { ...spec, select: ['Файл', 'Файл_Type'] }, { fileKey });
       // The client drops the type's namespace (src/onec/values.ts); the mappers compare with endsWith either way.
       expect(rows).toEqual([{ Файл: fileKey, Файл_Type: 'Catalog_НоменклатураПрисоединенныеФайлы' }]);
+      expect(spec.set).toBe(variant === 'ut11.5' ? 'InformationRegister_ХранилищеФайлов' : 'InformationRegister_ДвоичныеДанныеФайлов');
     });
 
-    it('a picture: file row by key, bytes by the composite key of ДвоичныеДанныеФайлов (cast)', async (t) => {
-      if (!valueStorageSupported()) t.skip('emulator does not publish ValueStorage as _Base64Data yet');
+    it('a picture: file row by key, bytes by the composite key (and on 11.5.20 through the binary-data item)', async () => {
       const items = (await run(client, profile.reads.item!)).map((r) => profile.map.toItem(r, { config }));
       const withPicture = items.find((i) => i.pictureFileId)!;
       const [file] = (await run(client, profile.reads.picture!, { fileKey: withPicture.pictureFileId! })).map(profile.map.toPicture);
       expect(file.itemId).toBe(withPicture.id);
-      const data = await run(client, profile.reads.pictureData!, { fileKey: withPicture.pictureFileId! });
+      let data;
+      if (profile.reads.pictureStorage) {
+        const [link] = await run(client, profile.reads.pictureStorage, { fileKey: withPicture.pictureFileId! });
+        data = await run(client, profile.reads.pictureData!, { blobKey: profile.map.blobOf(link)! });
+      } else data = await run(client, profile.reads.pictureData!, { fileKey: withPicture.pictureFileId! });
       expect(data.length).toBe(1);
       const bytes = profile.map.pictureBytes(data[0]);
       expect(bytes?.subarray(1, 4).toString()).toBe('PNG');

@@ -2,8 +2,9 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { ut11Configuration } from '../../src/emulator/schema/ut11.js';
-import type { FieldDef } from '../../src/emulator/schema/types.js';
+import { buildModel } from '../../src/emulator/model.js';
+import { loadEmbedded } from '../../src/onec/dump/embedded.js';
+import { publish } from '../../src/onec/dump/index.js';
 
 /**
  * ut11.ts OData types against a REAL УТ 11 $metadata (samples/ut-real.edmx, a trimmed live dump): for the
@@ -23,28 +24,35 @@ function entityTypes(xml: string): Map<string, Map<string, string>> {
   return out;
 }
 
-describe.skipIf(!existsSync(edmxFile))('ut11.ts types vs a real УТ 11 $metadata', () => {
+describe.skipIf(!existsSync(edmxFile))('the model published from the real 11.5.20 dump vs a real УТ 11 $metadata', () => {
   const real = existsSync(edmxFile) ? entityTypes(readFileSync(edmxFile, 'utf8')) : new Map<string, Map<string, string>>();
-  const schema = ut11Configuration('ut11.5');
+  const model = buildModel(publish(loadEmbedded('ut-11.5.20')));
 
-  it('shares some entity types with the sample (sanity) and their declared fields have the real Edm types', () => {
+  it('every property both publish has the same name rule and Edm type (Owner/_Key/_Type/_Base64Data, Int16/Int64/Double)', () => {
     const compared: string[] = [];
     const problems: string[] = [];
-    const check = (typeName: string, fields: FieldDef[]) => {
-      const props = real.get(typeName);
-      if (!props) return;
-      for (const f of fields) {
-        const t = props.get(f.name);
-        if (!t) continue; // the sample is trimmed and customised; absence proves nothing
-        compared.push(`${typeName}.${f.name}`);
-        if (t !== f.type) problems.push(`${typeName}.${f.name}: ${f.type} here, ${t} in the real base`);
+    const onlyReal: string[] = [];
+    for (const [typeName, props] of real) {
+      const shape = model.shapes.get(typeName);
+      if (!shape) continue;
+      for (const [name, t] of props) {
+        const ours = shape.propByName.get(name);
+        if (shape.collections.has(name)) continue;
+        if (!ours) {
+          onlyReal.push(`${typeName}.${name}`);
+          continue;
+        }
+        compared.push(`${typeName}.${name}`);
+        if (t !== ours.type) problems.push(`${typeName}.${name}: ${ours.type} here, ${t} in the real base`);
       }
-    };
-    for (const s of schema.sets) {
-      check(s.name, s.fields ?? []);
-      for (const t of s.tabular ?? []) check(`${s.name}_${t.name}`, t.fields);
     }
-    expect(compared.length).toBeGreaterThan(20); // 29 fields (Контрагенты, its КонтактнаяИнформация, Валюты) when written
+    expect(compared.length).toBeGreaterThan(100);
     expect(problems).toEqual([]);
+    // The sample is a customised base of another 11.5 release: fields it has and the 11.5.20 dump lacks are its own
+    // (Б_, чд, СБ_ prefixes) or another release's. Known gaps of the engine, listed so they cannot grow unnoticed: a
+    // register with several recorder types publishes `Recorder` + `Recorder_Type` (the engine: `Recorder_Key`), and
+    // charts of characteristic types publish `ValueType`. ReGate reads neither.
+    const gaps = onlyReal.filter((n) => /\.(Recorder|Recorder_Type|ValueType)$/.test(n));
+    expect(gaps.length).toBeLessThanOrEqual(5);
   });
 });

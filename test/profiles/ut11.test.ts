@@ -30,8 +30,14 @@ describe('getProfile', () => {
     if (r.price?.kind !== 'sliceLast') throw new Error('price');
     expect(text(r.price.condition!({ priceKindKeys: [K(1), K(2)] }))).toBe(`ВидЦены_Key eq guid'${K(1)}' or ВидЦены_Key eq guid'${K(2)}'`);
     expect(r.price.condition!({})).toBeUndefined();
-    if (r.pictureData?.kind !== 'collection') throw new Error('pictureData');
-    expect(text(r.pictureData.filter!({ fileKey: K(3) }))).toContain(`cast(guid'${K(3)}', 'Catalog_НоменклатураПрисоединенныеФайлы')`);
+    // 11.5.20: the file's row in ХранилищеФайлов by its composite key, then the binary-data item by Ref_Key.
+    if (r.pictureStorage?.kind !== 'collection' || r.pictureData?.kind !== 'collection') throw new Error('pictureStorage');
+    expect(text(r.pictureStorage.filter!({ fileKey: K(3) }))).toContain(`cast(guid'${K(3)}', 'Catalog_НоменклатураПрисоединенныеФайлы')`);
+    expect(text(r.pictureData.filter!({ blobKey: K(4) }))).toBe(`Ref_Key eq guid'${K(4)}'`);
+    const old = p114.reads.pictureData;
+    if (old?.kind !== 'collection') throw new Error('pictureData 11.4');
+    expect(old.set).toBe('InformationRegister_ДвоичныеДанныеФайлов');
+    expect(text(old.filter!({ fileKey: K(3) }))).toContain(`cast(guid'${K(3)}', 'Catalog_НоменклатураПрисоединенныеФайлы')`);
     if (r.order?.kind !== 'collection') throw new Error('order');
     expect(text(r.order.filter!({ externalId: "o'1" }))).toBe(`ReGate_ВнешнийИдентификатор eq 'o''1'`);
   });
@@ -247,7 +253,7 @@ describe('the profile over the demo base (rows normalised as the client would)',
       const [org] = rows('Catalog_Организации').map((r) => prof.map.toOrganisation(r));
       expect(org.inn).toMatch(/^\d{10}$/);
       expect(org.address).toMatch(/Москва/);
-      const pictures = rows('InformationRegister_ДвоичныеДанныеФайлов');
+      const pictures = rows(prof.features.fileBytes === 'storage' ? 'Catalog_ХранилищеДвоичныхДанных' : 'InformationRegister_ДвоичныеДанныеФайлов');
       const bytes = prof.map.pictureBytes(pictures[0]);
       expect(bytes?.subarray(1, 4).toString()).toBe('PNG');
     });
@@ -262,7 +268,7 @@ describe('requirements', () => {
       expect.arrayContaining([
         'Catalog_Номенклатура', 'Catalog_Склады', 'Catalog_ВидыЦен', 'InformationRegister_ЦеныНоменклатуры25', 'AccumulationRegister_ТоварыНаСкладах',
         'InformationRegister_ШтрихкодыНоменклатуры', 'Catalog_УпаковкиЕдиницыИзмерения', 'Catalog_СтраныМира', 'Catalog_Марки', 'Catalog_НоменклатураПрисоединенныеФайлы',
-        'InformationRegister_ДвоичныеДанныеФайлов', 'Catalog_Партнеры', 'Catalog_Контрагенты', 'Document_ЗаказКлиента', 'Document_ОперацияПоПлатежнойКарте',
+        'InformationRegister_ХранилищеФайлов', 'Catalog_ХранилищеДвоичныхДанных', 'Catalog_Партнеры', 'Catalog_Контрагенты', 'Document_ЗаказКлиента', 'Document_ОперацияПоПлатежнойКарте',
         'Document_ПоступлениеБезналичныхДенежныхСредств', 'Document_СписаниеБезналичныхДенежныхСредств', 'AccumulationRegister_РасчетыСКлиентами', 'Catalog_Организации',
         'InformationRegister_ВерсииПодсистем', 'InformationRegister_ReGate_СтатусыЗаказов', 'InformationRegister_ReGate_ОплатыКартами',
       ]),
@@ -281,7 +287,9 @@ describe('requirements', () => {
     expect(r115.find((r) => r.set === 'Document_ЗаказКлиента')!.written).toBe(true);
     expect(r115.find((r) => r.set === 'Catalog_Склады')!.written).toBe(false);
     expect(r115.find((r) => r.set === 'InformationRegister_ReGate_СтатусыЗаказов')!.extension).toBe(true);
-    expect(r115.find((r) => r.set === 'InformationRegister_ДвоичныеДанныеФайлов')!.fields.map((f) => f.name)).toContain('ДвоичныеДанныеФайла_Base64Data');
+    expect(r115.find((r) => r.set === 'Catalog_ХранилищеДвоичныхДанных')!.fields.map((f) => f.name)).toContain('ДвоичныеДанные_Base64Data');
+    expect(sets115).not.toContain('InformationRegister_ДвоичныеДанныеФайлов');
+    expect(requirements(p114, config).find((r) => r.set === 'InformationRegister_ДвоичныеДанныеФайлов')!.fields.map((f) => f.name)).toContain('ДвоичныеДанныеФайла_Base64Data');
   });
 
   it('follows the configured field sources: additionalAttribute needs the property chart, none needs nothing', () => {

@@ -15,6 +15,9 @@ export function register(program: Command) {
     .option('--port <port>', 'ReGate port', '8080')
     .option('--emulator-port <port>', '1C emulator port', '8081')
     .option('--db <file>', 'SQLite file (recreated on each start)', './data/demo.sqlite')
+    .option('--dump <dir>', 'emulate the base of this configuration dump (Designer XML, e.g. ../shared/reference/ut-dumps/ut-11.4.2-xml)')
+    .option('--configuration <id>', 'embedded real configuration when no --dump: ut-11.5.20 or ut-11.4.2', 'ut-11.5.20')
+    .option('--no-extension', 'the base without the ReGate extension (ReGate runs with onec.extension: false)')
     .action(async (opts, cmd: Command) => {
       const started = Date.now();
       const { generateDemoBase } = await import('../../emulator/demo/index.js');
@@ -25,7 +28,9 @@ export function register(program: Command) {
       const { startServer } = await import('../../api/server.js');
       const { runFullSync } = await import('../../catalog/sync.js');
 
-      const base = generateDemoBase({ seed: Number(opts.seed), items: Number(opts.items) });
+      const { configurationChoice } = await import('./emulator.js');
+      const base = generateDemoBase({ seed: Number(opts.seed), items: Number(opts.items), configuration: configurationChoice(opts) });
+      for (const p of base.extensionProblems) console.warn(`Расширение ReGate: ${p}`);
       const emulator = await startEmulator({ base, port: Number(opts.emulatorPort), users: [DEMO_ONEC_USER] });
       for (const suffix of ['', '-wal', '-shm']) rmSync(`${opts.db}${suffix}`, { force: true });
       const config = configOf(cmd, {
@@ -36,13 +41,16 @@ export function register(program: Command) {
         'server.port': Number(opts.port),
         'server.host': '127.0.0.1',
         'auth.users': [{ name: DEMO_API_USER.name, passwordHash: await hashPassword(DEMO_API_USER.password) }],
+        'onec.profile': base.config.version.startsWith('11.4') ? 'ut11.4' : 'ut11.5',
+        'onec.extension': base.extension,
       });
       const logger = createLogger(config.log.level === 'info' ? 'warn' : config.log.level);
       const rt = createRuntime(config, logger);
-      process.stdout.write('Синхронизация каталога из эмулятора 1С… ');
-      const report = await runFullSync(rt);
+      await rt.adaptToBase();
+      process.stdout.write(`${base.config.name} ${base.config.version}${base.extension ? ' с расширением ReGate' : ' без расширения ReGate'}. Синхронизация каталога из эмулятора 1С… `);
+      const report = await runFullSync({ ...rt, profile: rt.profile });
       const { fetchMissingPictures } = await import('../../catalog/pictures.js');
-      await fetchMissingPictures(rt).catch(() => undefined);
+      await fetchMissingPictures({ ...rt, profile: rt.profile }).catch(() => undefined);
       console.log(`готово: ${report.items} товаров, ${report.requests} запросов OData, ${report.ms} мс`);
       const server = await startServer(rt.app, config);
       rt.start();

@@ -14,6 +14,9 @@ export function register(program: Command) {
     .option('--publication <name>', 'publication name (URL /<name>/odata/standard.odata)', 'demo')
     .option('--items <n>', 'number of items in the demo base', '2000')
     .option('--seed <seed>', 'generator seed (same seed, same base)', '1')
+    .option('--dump <dir>', 'publish what this configuration dump defines (Designer XML, e.g. ../shared/reference/ut-dumps/ut-11.4.2-xml)')
+    .option('--configuration <id>', 'embedded real configuration when no --dump: ut-11.5.20 or ut-11.4.2', 'ut-11.5.20')
+    .option('--no-extension', 'publish the configuration without the ReGate extension (onec/extension)')
     .option('--user <name:password>', 'Basic auth user (repeatable)', collect, [])
     .option('--no-auth', 'accept requests without credentials')
     .option('--timezone <zone>', 'IANA zone for the server clock (document dates)')
@@ -24,7 +27,8 @@ export function register(program: Command) {
       const { startEmulator } = await import('../../emulator/index.js');
       const { generateDemoBase } = await import('../../emulator/demo/index.js');
       const t0 = Date.now();
-      const base = generateDemoBase({ seed: opts.seed, items: Number(opts.items) });
+      const base = generateDemoBase({ seed: opts.seed, items: Number(opts.items), configuration: configurationChoice(opts) });
+      for (const p of base.extensionProblems) console.warn(`Расширение ReGate: ${p}`);
       const users = opts.auth
         ? (opts.user as string[]).length
           ? (opts.user as string[]).map((u) => {
@@ -45,7 +49,7 @@ export function register(program: Command) {
         composition: opts.unpublish ? narrowed(base.config.sets.map((d) => d.name), String(opts.unpublish)) : undefined,
       });
       const items = em.store.count('Catalog_Номенклатура');
-      console.log(`1C emulator (${base.config.name} ${base.config.version}): ${items} catalog items, ready in ${Date.now() - t0} ms`);
+      console.log(`1C emulator (${base.config.name} ${base.config.version}, ${base.config.source}${base.extension ? ' + ReGate extension' : ', without the extension'}): ${items} catalog items, ready in ${Date.now() - t0} ms`);
       console.log(`OData:  ${em.url}`);
       console.log(users ? `Users:  ${users.map((u) => `${u.name} / ${u.password || '(empty password)'}`).join(', ')}` : 'Users:  (no authentication)');
       console.log(`Faults: ${em.adminUrl}/faults  (GET; POST JSON to change, e.g. {"latencyMs":500} or {"down":true,"downForMs":5000})`);
@@ -57,6 +61,13 @@ export function register(program: Command) {
       process.once('SIGINT', stop);
       process.once('SIGTERM', stop);
     });
+}
+
+/** --dump / --configuration / --no-extension → what the emulator publishes (shared with `regate demo`). */
+export function configurationChoice(opts: { dump?: string; configuration?: string; extension?: boolean }) {
+  const embedded = opts.configuration ?? 'ut-11.5.20';
+  if (embedded !== 'ut-11.5.20' && embedded !== 'ut-11.4.2') throw new Error(`--configuration: ut-11.5.20 или ut-11.4.2, а не ${embedded}`);
+  return { dump: opts.dump, embedded: embedded as 'ut-11.5.20' | 'ut-11.4.2', extension: opts.extension !== false };
 }
 
 /** Every set of the configuration but the ones named (the composition a careless administrator might set). */

@@ -52,8 +52,10 @@ export function demoFacts(base: DemoBase): DemoFacts {
   for (const r of rows['InformationRegister_ШтрихкодыНоменклатуры']) barcodes.set(r.Номенклатура_Key as string, r.Штрихкод as string);
   const portions = new Map<string, number>();
   for (const u of rows['Catalog_УпаковкиЕдиницыИзмерения']) {
-    if (u.Owner_Key && u.Owner_Key !== '00000000-0000-0000-0000-000000000000') {
-      portions.set(u.Owner_Key as string, (u.Числитель as number) / ((u.Знаменатель as number) || 1));
+    // Owner + Owner_Type in every real УТ dump (two owner types); Owner_Key where a configuration has one owner type.
+    const owner = (u.Owner_Key as string | undefined) ?? (u.Owner_Type === 'StandardODATA.Catalog_Номенклатура' ? (u.Owner as string) : undefined);
+    if (owner && owner !== '00000000-0000-0000-0000-000000000000') {
+      portions.set(owner, (u.Числитель as number) / ((u.Знаменатель as number) || 1));
     }
   }
   const main = rows['InformationRegister_ВерсииПодсистем'].find((r) => r.ЭтоОсновнаяКонфигурация);

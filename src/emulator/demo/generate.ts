@@ -1,7 +1,10 @@
+import { loadConfiguration, VARIANT_EMBEDDED, type ConfigurationChoice, type Ut11Variant } from '../configurations.js';
+import { buildModel, type Shape } from '../model.js';
+import type { PostingContext } from '../posting/ut11.js';
 import type { ConfigurationDef } from '../schema/types.js';
-import { ut11Configuration, ut11Posting, type PostingContext, type Ut11Variant } from '../schema/ut11.js';
 import { ean13, inn10, inn12, ogrn, withAccountKey } from './checksums.js';
 import { BRANDS, CITIES, COMPANY_WORDS, COUNTRIES, FIRST_NAMES, GROUPS, LAST_NAMES, type UnitCode } from './dictionary.js';
+import { createHash } from 'node:crypto';
 import { tinyPng } from './png.js';
 import { fmix, guidFactory, hashString, mulberry32, type Rng } from './random.js';
 
@@ -34,7 +37,10 @@ export interface DemoOptions {
   seed?: string | number;
   /** Number of items (not counting groups). Default 2,000. */
   items?: number;
+  /** Shorthand for an embedded real model: ut11.5 → УТ 11.5.20.68, ut11.4 → УТ 11.4.2.139. */
   variant?: Ut11Variant;
+  /** The configuration to fill: a real dump folder, an embedded model, with or without the extension. */
+  configuration?: ConfigurationChoice;
   /** Client (Партнеры + Контрагенты) count. Default 20. */
   clients?: number;
 }
@@ -59,6 +65,14 @@ export interface DemoBase {
   config: ConfigurationDef;
   rows: Record<string, Row[]>;
   refs: DemoRefs;
+  /**
+   * Properties the generator knows but this configuration does not publish, by set (`Catalog_Склады: Code`): the
+   * generator fills what a version has and skips the rest; test/demo lists what each real dump leaves out.
+   */
+  skipped: Record<string, string[]>;
+  /** Whether the ReGate extension is merged, and why it would not apply as it is (the platform refuses those). */
+  extension: boolean;
+  extensionProblems: string[];
 }
 
 export const EMPTY_REF = '00000000-0000-0000-0000-000000000000';
@@ -75,6 +89,8 @@ const S = {
   makers: 'Catalog_Производители',
   files: 'Catalog_НоменклатураПрисоединенныеФайлы',
   binaries: 'InformationRegister_ДвоичныеДанныеФайлов',
+  fileStorage: 'InformationRegister_ХранилищеФайлов',
+  blobs: 'Catalog_ХранилищеДвоичныхДанных',
   warehouses: 'Catalog_Склады',
   priceKinds: 'Catalog_ВидыЦен',
   prices25: 'InformationRegister_ЦеныНоменклатуры25',
@@ -178,21 +194,60 @@ export function generateDemoBase(options: DemoOptions = {}): DemoBase {
   const seedHash = hashString(String(seed));
   /** A PRNG per (purpose, index): item #i does not depend on how many items come before it. */
   const rngFor = (purpose: string, index = 0) => mulberry32(fmix(hashString(purpose, seedHash) ^ Math.imul(index + 1, 0x9e3779b1)));
-  const config = ut11Configuration(variant);
+  const loaded = loadConfiguration({ embedded: VARIANT_EMBEDDED[variant], ...options.configuration });
+  const config = loaded.config;
+  const model = buildModel(config);
   const rows: Record<string, Row[]> = {};
   for (const set of config.sets) rows[set.name] = [];
-  const put = (set: string, row: Row) => rows[set].push(row);
+  const skipped: Record<string, Set<string>> = {};
+  const has = (set: string) => model.shapes.has(set);
+  const hasField = (set: string, field: string) => !!shapeOf(set)?.propByName.has(field);
+  /** Object shape, or the records shape of a register (what a row of `set` is checked against). */
+  function shapeOf(set: string): Shape | undefined {
+    const sh = model.shapes.get(set);
+    return sh?.kind === 'recordset' ? sh.collections.get('RecordSet') : sh;
+  }
+  /** Keeps the properties the configuration publishes (tabular rows too); remembers what it dropped. */
+  const fit = (set: string, shape: Shape, row: Row): Row => {
+    const out: Row = {};
+    for (const [k, v] of Object.entries(row)) {
+      const part = shape.collections.get(k);
+      if (part && Array.isArray(v)) out[k] = v.map((line) => fit(`${set}.${k}`, part, line as Row));
+      // Inputs the store takes besides the published properties: ValueStorage content, record metadata.
+      else if (shape.propByName.has(k) || shape.propByName.has(`${k}_Base64Data`) || k === 'Period' || k === 'Recorder_Key' || k === 'LineNumber' || k === 'Active' || k === 'RecordType') out[k] = v;
+      else (skipped[set] ??= new Set()).add(k);
+    }
+    return out;
+  };
+  const put = (set: string, row: Row) => {
+    const shape = shapeOf(set);
+    if (!shape) {
+      (skipped[set] ??= new Set()).add('(the whole set)');
+      return;
+    }
+    rows[set].push(fit(set, shape, row));
+  };
+  /** УпаковкиЕдиницыИзмерения has two owner types in every real УТ dump: `Owner` + `Owner_Type`, not `Owner_Key`. */
+  const ownerOf = (set: string, ownerSet: string, key: string): Row =>
+    hasField(set, 'Owner_Key') ? { Owner_Key: key } : { Owner: key, Owner_Type: key === EMPTY_REF ? 'StandardODATA.Undefined' : `StandardODATA.${ownerSet}` };
 
   // ---- currency, VAT, configuration version ----
   const currency = guid(S.currencies, 0);
   put(S.currencies, { Ref_Key: currency, Code: '643', Description: 'руб.', DeletionMark: false, НаименованиеПолное: 'Российский рубль', ЗагружаетсяИзИнтернета: false, Наценка: 0, СпособУстановкиКурса: 'РучнойВвод', ПараметрыПрописи: 'рубль, рубля, рублей, м, копейка, копейки, копеек, ж, 2' });
-  const vatRates: [string, number, boolean, string][] = [['20%', 20, false, 'НДС20'], ['10%', 10, false, 'НДС10'], ['0%', 0, false, 'НДС0'], ['Без НДС', 0, true, 'БезНДС']];
-  const vatKeys = vatRates.map(([name, rate, none, enumName], i) => {
-    const key = guid(S.vat, i);
-    put(S.vat, { Ref_Key: key, Code: pad(i + 1, 9), Description: name, DeletionMark: false, Ставка: rate, БезНДС: none, НулеваяСтавка: rate === 0 && !none, Расчетная: false, ПеречислениеСтавкиНДС: enumName });
+  // VAT: 11.5 keeps rates in Catalog_СтавкиНДС (БезНДС is a predefined item with the vendor's id, the others are
+  // rows an administrator fills, each naming its Enum.СтавкиНДС member); 11.4 has no catalog: items hold the enum.
+  const vatRates: [string, number, string][] = [['20%', 20, 'НДС20'], ['10%', 10, 'НДС10'], ['0%', 0, 'НДС0'], ['Без НДС', 0, 'БезНДС']];
+  const vatCatalog = has(S.vat);
+  const vatNonePredefined = config.sets.find((x) => x.name === S.vat)?.predefined?.find((x) => x.name === 'БезНДС');
+  const vatKeys = vatRates.map(([name, rate, enumName], i) => {
+    if (!vatCatalog) return enumName;
+    const isNone = enumName === 'БезНДС' && vatNonePredefined;
+    const key = isNone ? vatNonePredefined.ref : guid(S.vat, i);
+    put(S.vat, { Ref_Key: key, Description: name, DeletionMark: false, Ставка: rate, ПеречислениеСтавкаНДС: enumName, РасчетнаяСтавка: false, Основная: enumName === 'НДС20', ...(isNone ? { Predefined: true, PredefinedDataName: 'БезНДС' } : {}) });
     return key;
   });
-  const is115 = variant === 'ut11.5';
+  const vatField = vatCatalog ? { key: 'СтавкаНДС_Key' } : { key: 'СтавкаНДС' };
+  const is115 = has(S.prices25);
   const versions: [string, string, boolean][] = [
     ['УправлениеТорговлей', config.version, true],
     ['СтандартныеПодсистемы', is115 ? '3.1.9.297' : '3.1.5.220', false],
@@ -226,7 +281,7 @@ export function generateDemoBase(options: DemoOptions = {}): DemoBase {
   unitDefs.forEach(([name, full, code, intl, measure], i) => {
     const key = guid(S.units, i);
     units[name] = key;
-    put(S.units, { Ref_Key: key, Code: code, Description: name, DeletionMark: false, IsFolder: false, Parent_Key: EMPTY_REF, Owner_Key: EMPTY_REF, НаименованиеПолное: full, МеждународноеСокращение: intl, ТипИзмеряемойВеличины: measure, ЕдиницаИзмерения_Key: EMPTY_REF, Числитель: 1, Знаменатель: 1, Безразмерная: false, Вес: 0, ВесЕдиницаИзмерения_Key: EMPTY_REF, Объем: 0, ОбъемЕдиницаИзмерения_Key: EMPTY_REF });
+    put(S.units, { Ref_Key: key, Code: code, Description: name, DeletionMark: false, IsFolder: false, Parent_Key: EMPTY_REF, ...ownerOf(S.units, S.items, EMPTY_REF), НаименованиеПолное: full, МеждународноеСокращение: intl, ТипИзмеряемойВеличины: measure, ЕдиницаИзмерения_Key: EMPTY_REF, Числитель: 1, Знаменатель: 1, Безразмерная: false, Вес: 0, ВесЕдиницаИзмерения_Key: EMPTY_REF, Объем: 0, ОбъемЕдиницаИзмерения_Key: EMPTY_REF });
   });
 
   // ---- organisation, bank, account ----
@@ -351,7 +406,7 @@ export function generateDemoBase(options: DemoOptions = {}): DemoBase {
     if (sub.portions) {
       portion = rng.pick(sub.portions);
       packaging = guid(S.units + '/packaging', i);
-      put(S.units, { Ref_Key: packaging, Code: '', Description: portionName(portion, unit), DeletionMark: false, IsFolder: false, Parent_Key: EMPTY_REF, Owner_Key: key, НаименованиеПолное: portionName(portion, unit), МеждународноеСокращение: '', ТипИзмеряемойВеличины: 'Упаковка', ЕдиницаИзмерения_Key: units[unit], Числитель: portion, Знаменатель: 1, Безразмерная: false, Вес: unit === 'кг' ? portion : 0, ВесЕдиницаИзмерения_Key: unit === 'кг' ? units.кг : EMPTY_REF, Объем: unit === 'л' ? portion : 0, ОбъемЕдиницаИзмерения_Key: unit === 'л' ? units.л : EMPTY_REF });
+      put(S.units, { Ref_Key: packaging, Code: '', Description: portionName(portion, unit), DeletionMark: false, IsFolder: false, Parent_Key: EMPTY_REF, ...ownerOf(S.units, S.items, key), НаименованиеПолное: portionName(portion, unit), МеждународноеСокращение: '', ТипИзмеряемойВеличины: 'Упаковка', ЕдиницаИзмерения_Key: units[unit], Числитель: portion, Знаменатель: 1, Безразмерная: false, Вес: unit === 'кг' ? portion : 0, ВесЕдиницаИзмерения_Key: unit === 'кг' ? units.кг : EMPTY_REF, Объем: unit === 'л' ? portion : 0, ОбъемЕдиницаИзмерения_Key: unit === 'л' ? units.л : EMPTY_REF });
     }
 
     // picture (90% of items)
@@ -360,7 +415,12 @@ export function generateDemoBase(options: DemoOptions = {}): DemoBase {
       fileKey = guid(S.files, i);
       const png = tinyPng(fmix(i ^ seedHash), (rng.int(0, 0xffffff) & 0x7f7f7f) >>> 0, 0xf4f4f0);
       put(S.files, { Ref_Key: fileKey, Description: article, DeletionMark: false, IsFolder: false, Parent_Key: EMPTY_REF, ВладелецФайла_Key: key, Автор_Key: EMPTY_REF, ДатаСоздания: BASE_DATE, ДатаМодификацииУниверсальная: '2024-01-09T06:00:00', Описание: '', Расширение: 'png', Размер: png.length, ИндексКартинки: 0, ТипХраненияФайла: 'ВИнформационнойБазе', Том_Key: EMPTY_REF, ПутьКФайлу: '', Зашифрован: false, ПодписанЭП: false, ХранитьВерсии: false });
-      put(S.binaries, { Файл: fileKey, Файл_Type: FILE_TYPE, ДвоичныеДанныеФайла: png });
+      if (has(S.fileStorage)) {
+        // 11.5.18+: ХранилищеФайлов points at a ХранилищеДвоичныхДанных item holding the bytes (FACTS.md, Item files).
+        const blob = guid(S.blobs, i);
+        put(S.blobs, { Ref_Key: blob, DeletionMark: false, Размер: png.length, Хеш: createHash('sha256').update(png).digest('base64'), ДвоичныеДанные: png });
+        put(S.fileStorage, { Файл: fileKey, Файл_Type: FILE_TYPE, ХранилищеДвоичныхДанных_Key: blob });
+      } else put(S.binaries, { Файл: fileKey, Файл_Type: FILE_TYPE, ДвоичныеДанныеФайла: png });
     }
 
     const weight = unit === 'шт' && rng.chance(0.5) ? round3(rng.int(50, 2000) / 1000) : 0;
@@ -371,7 +431,7 @@ export function generateDemoBase(options: DemoOptions = {}): DemoBase {
       Описание: `${noun} торговой марки «${brand}» (${feature}). Страна происхождения — ${countryName}. ${group.storage}${portion ? ` Фасовка: ${portionName(portion, unit).toLowerCase()}.` : ''}`,
       ВидНоменклатуры_Key: goodsKind, ТипНоменклатуры: 'Товар', ИспользованиеХарактеристик: 'НеИспользовать', ИспользоватьУпаковки: portion > 0,
       Марка_Key: brandKeys[brandNo].key, Производитель_Key: brandKeys[brandNo].makerKey, СтранаПроисхождения_Key: countryKey,
-      ФайлКартинки_Key: fileKey, СтавкаНДС_Key: group.prefix === 'БХ' || group.prefix === 'ТД' ? vatKeys[0] : vatKeys[1], КодДляПоиска: '',
+      ФайлКартинки_Key: fileKey, [vatField.key]: group.prefix === 'БХ' || group.prefix === 'ТД' ? vatKeys[0] : vatKeys[1], КодДляПоиска: '',
       ВесИспользовать: weight > 0, ВесЧислитель: weight, ВесЗнаменатель: weight > 0 ? 1 : 0, ВесЕдиницаИзмерения_Key: weight > 0 ? units.кг : EMPTY_REF,
       ОбъемИспользовать: false, ОбъемЧислитель: 0, ОбъемЗнаменатель: 0, ОбъемЕдиницаИзмерения_Key: EMPTY_REF,
       ReGate_МинимальноеКоличество: minQty, ReGate_Кратность: multiplicity, ReGate_ПорогЦены1: x1, ReGate_ПорогЦены2: x2, ReGate_ПродажаПодЗаказ: soldToOrder,
@@ -405,7 +465,7 @@ export function generateDemoBase(options: DemoOptions = {}): DemoBase {
         const qty = unit === 'шт' ? rng.int(1, 300) : round3(rng.int(500, 200000) / 1000);
         const line = ++stockLines[w];
         put(S.stock, { Period: '2024-01-09T10:00:00', Recorder_Key: stockDocs[w], LineNumber: line, Active: true, RecordType: 'Receipt', Номенклатура_Key: key, Характеристика_Key: EMPTY_REF, Назначение_Key: EMPTY_REF, Склад_Key: warehouses[w], Помещение_Key: EMPTY_REF, Серия_Key: EMPTY_REF, ВНаличии: qty, КОтгрузке: 0, КонтролироватьОстатки: true, Сторно: false });
-        if (!is115) put(S.freeStock, { Period: '2024-01-09T10:00:00', Recorder_Key: stockDocs[w], LineNumber: line, Active: true, RecordType: 'Receipt', Номенклатура_Key: key, Характеристика_Key: EMPTY_REF, Склад_Key: warehouses[w], ВНаличии: qty, ВРезервеСоСклада: 0, ВРезервеПодЗаказ: 0 });
+        if (has(S.freeStock)) put(S.freeStock, { Period: '2024-01-09T10:00:00', Recorder_Key: stockDocs[w], LineNumber: line, Active: true, RecordType: 'Receipt', Номенклатура_Key: key, Характеристика_Key: EMPTY_REF, Склад_Key: warehouses[w], ВНаличии: qty, ВРезервеСоСклада: 0, ВРезервеПодЗаказ: 0 });
       }
     }
   }
@@ -436,11 +496,16 @@ export function generateDemoBase(options: DemoOptions = {}): DemoBase {
   for (const p of rows[priceSet]) if (p.ВидЦены_Key === retailKind) retailPrice.set(p.Номенклатура_Key as string, p.Цена as number);
   const ctx = makePostingContext(rows, guid);
   const post = (set: string, doc: Row) => {
-    const handler = ut11Posting[set];
+    const handler = config.sets.find((x) => x.name === set)?.onPost;
     if (!handler) return;
-    for (const [register, records] of Object.entries(handler(doc, ctx))) {
-      records.forEach((r, n) => rows[register].push({ Period: doc.Date, Recorder_Key: doc.Ref_Key, LineNumber: n + 1, Active: true, ...r }));
+    for (const [register, records] of Object.entries(handler(doc, ctx) ?? {})) {
+      records.forEach((r, n) => put(register, { Period: doc.Date, Recorder_Key: doc.Ref_Key, LineNumber: n + 1, Active: true, ...r }));
     }
+  };
+  /** Adds a document (fitted to the configuration) and returns the row as stored, for posting. */
+  const putDoc = (set: string, row: Row): Row => {
+    put(set, row);
+    return rows[set][rows[set].length - 1];
   };
   const orderCount = Math.min(3, clients.length, Math.floor(items.length / 2));
   for (let o = 0; o < orderCount; o++) {
@@ -452,9 +517,9 @@ export function generateDemoBase(options: DemoOptions = {}): DemoBase {
       const qty = rng.int(1, 5);
       const price = retailPrice.get(item.Ref_Key as string) ?? 100;
       const sum = round2(qty * price);
-      const vatKey = item.СтавкаНДС_Key as string;
+      const vatKey = item[vatField.key] as string;
       const rate = vatKey === vatKeys[0] ? 20 : 10;
-      return { LineNumber: n + 1, Номенклатура_Key: item.Ref_Key, Характеристика_Key: EMPTY_REF, Упаковка_Key: EMPTY_REF, КоличествоУпаковок: qty, Количество: qty, ВидЦены_Key: retailKind, Цена: price, Сумма: sum, СтавкаНДС_Key: vatKey, СуммаНДС: round2((sum * rate) / (100 + rate)), СуммаСНДС: sum, ПроцентРучнойСкидки: 0, СуммаРучнойСкидки: 0, КодСтроки: n + 1, Отменено: false, Склад_Key: warehouses[0], ДатаОтгрузки: EMPTY_DATE, ВариантОбеспечения: 'Отгрузить', Содержание: '' };
+      return { LineNumber: n + 1, Номенклатура_Key: item.Ref_Key, Характеристика_Key: EMPTY_REF, Упаковка_Key: EMPTY_REF, КоличествоУпаковок: qty, Количество: qty, ВидЦены_Key: retailKind, Цена: price, Сумма: sum, [vatField.key]: vatKey, СуммаНДС: round2((sum * rate) / (100 + rate)), СуммаСНДС: sum, ПроцентРучнойСкидки: 0, СуммаРучнойСкидки: 0, КодСтроки: n + 1, Отменено: false, Склад_Key: warehouses[0], ДатаОтгрузки: EMPTY_DATE, ВариантОбеспечения: 'Отгрузить', Содержание: '' };
     });
     const total = round2(goods.reduce((s, g) => s + g.Сумма, 0));
     const orderKey = guid(S.orders, o);
@@ -468,36 +533,37 @@ export function generateDemoBase(options: DemoOptions = {}): DemoBase {
       ОбъектРасчетов_Key: EMPTY_REF, МаксимальныйКодСтроки: goods.length, ЭтоЗаказКакСчет: true, ReGate_ВнешнийИдентификатор: `rs-order-${pad(o + 1, 6)}`,
       Товары: goods, ДополнительныеРеквизиты: [],
     };
-    rows[S.orders].push(order);
-    post(S.orders, order);
-    order.ОбъектРасчетов_Key = ctx.findOrCreate('Catalog_ОбъектыРасчетов', { Объект: orderKey, Объект_Type: `StandardODATA.${S.orders}` });
+    const stored = putDoc(S.orders, order);
+    post(S.orders, stored);
+    if (hasField(S.orders, 'ОбъектРасчетов_Key')) stored.ОбъектРасчетов_Key = ctx.findOrCreate('Catalog_ОбъектыРасчетов', { Объект: orderKey, Объект_Type: `StandardODATA.${S.orders}` });
     let statusOrder = 1;
     let statusPayment = 0;
     let paid = 0;
     if (o === 0) {
       const payKey = guid(S.cardOps, o);
-      const pay: Row = { Ref_Key: payKey, Number: `ТД00-${pad(o + 1, 6)}`, Date: date.replace(':15:', ':20:'), Posted: true, DeletionMark: false, ХозяйственнаяОперация: 'ПоступлениеОплатыОтКлиента', Организация_Key: organisation, Контрагент_Key: client.counterparty, Партнер_Key: client.partner, ДоговорЭквайринга_Key: EMPTY_REF, ЭквайринговыйТерминал_Key: EMPTY_REF, СуммаДокумента: total, Валюта_Key: currency, НомерПлатежнойКарты: '220000******1234', ОплатаВыполнена: true, КодАвторизации: '123456', ИдентификаторОплатыСБП: '', ДокументОснование: orderKey, ДокументОснование_Type: `StandardODATA.${S.orders}`, Комментарий: '', ReGate_ВнешнийИдентификатор: 'rs-pay-000001', РасшифровкаПлатежа: [{ LineNumber: 1, Партнер_Key: client.partner, ОснованиеПлатежа: orderKey, ОснованиеПлатежа_Type: `StandardODATA.${S.orders}`, Сумма: total, ВалютаВзаиморасчетов_Key: currency, СуммаВзаиморасчетов: total, СтавкаНДС_Key: EMPTY_REF, СуммаНДС: 0, ОбъектРасчетов_Key: EMPTY_REF, ИдентификаторСтроки: '' }] };
-      rows[S.cardOps].push(pay);
-      post(S.cardOps, pay);
-      rows[S.cardPayments].push({ Заказ_Key: orderKey, ИдентификаторТранзакции: 'txn-0001', Провайдер: 'demo-acquirer', RRN: '401234567890', КодАвторизации: '123456', МаскаКарты: '220000******1234', Сумма: total, ДатаОплаты: pay.Date });
+      const pay: Row = { Ref_Key: payKey, Number: `ТД00-${pad(o + 1, 6)}`, Date: date.replace(':15:', ':20:'), Posted: true, DeletionMark: false, ХозяйственнаяОперация: 'ПоступлениеОплатыОтКлиента', Организация_Key: organisation, Контрагент_Key: client.counterparty, Партнер_Key: client.partner, ДоговорЭквайринга_Key: EMPTY_REF, ЭквайринговыйТерминал_Key: EMPTY_REF, СуммаДокумента: total, Валюта_Key: currency, НомерПлатежнойКарты: '220000******1234', ОплатаВыполнена: true, КодАвторизации: '123456', ИдентификаторОплатыСБП: '', ДокументОснование: orderKey, ДокументОснование_Type: `StandardODATA.${S.orders}`, Комментарий: '', ReGate_ВнешнийИдентификатор: 'rs-pay-000001', РасшифровкаПлатежа: [{ LineNumber: 1, Партнер_Key: client.partner, ОснованиеПлатежа: orderKey, ОснованиеПлатежа_Type: `StandardODATA.${S.orders}`, Заказ: orderKey, Заказ_Type: `StandardODATA.${S.orders}`, Сумма: total, ВалютаВзаиморасчетов_Key: currency, СуммаВзаиморасчетов: total, СтавкаНДС_Key: EMPTY_REF, СуммаНДС: 0, ОбъектРасчетов_Key: EMPTY_REF, ИдентификаторСтроки: '' }] };
+      post(S.cardOps, putDoc(S.cardOps, pay));
+      put(S.cardPayments, { Заказ_Key: orderKey, ИдентификаторТранзакции: 'txn-0001', Провайдер: 'demo-acquirer', RRN: '401234567890', КодАвторизации: '123456', МаскаКарты: '220000******1234', Сумма: total, ДатаОплаты: pay.Date });
       statusOrder = 2;
       statusPayment = 1;
       paid = total;
     } else if (o === 1) {
       const payKey = guid(S.bankIn, o);
-      const pay: Row = { Ref_Key: payKey, Number: `ТД00-${pad(o + 1, 6)}`, Date: '2024-02-05T09:00:00', Posted: true, DeletionMark: false, Организация_Key: organisation, БанковскийСчет_Key: bankAccount, ХозяйственнаяОперация: 'ПоступлениеОплатыОтКлиента', СуммаДокумента: total, Контрагент_Key: client.counterparty, Партнер_Key: client.partner, Валюта_Key: currency, ДатаВходящегоДокумента: '2024-02-05T00:00:00', НомерВходящегоДокумента: '512', НазначениеПлатежа: `Оплата по заказу ${order.Number}`, ПроведеноБанком: true, ДатаПроведенияБанком: '2024-02-05T00:00:00', ИдентификаторПлатежа: '', ИмяКонтрагента: order.Контрагент_Key === client.counterparty ? String(rows[S.counterparties][o].Description) : '', Комментарий: '', ReGate_ВнешнийИдентификатор: 'rs-bank-000001', РасшифровкаПлатежа: [{ LineNumber: 1, Партнер_Key: client.partner, ОснованиеПлатежа: orderKey, ОснованиеПлатежа_Type: `StandardODATA.${S.orders}`, Сумма: total, ВалютаВзаиморасчетов_Key: currency, СуммаВзаиморасчетов: total, СтавкаНДС_Key: EMPTY_REF, СуммаНДС: 0, ОбъектРасчетов_Key: EMPTY_REF, ИдентификаторСтроки: '' }] };
-      rows[S.bankIn].push(pay);
-      post(S.bankIn, pay);
+      const pay: Row = { Ref_Key: payKey, Number: `ТД00-${pad(o + 1, 6)}`, Date: '2024-02-05T09:00:00', Posted: true, DeletionMark: false, Организация_Key: organisation, БанковскийСчет_Key: bankAccount, ХозяйственнаяОперация: 'ПоступлениеОплатыОтКлиента', СуммаДокумента: total, Контрагент_Key: client.counterparty, Партнер_Key: client.partner, Валюта_Key: currency, ДатаВходящегоДокумента: '2024-02-05T00:00:00', НомерВходящегоДокумента: '512', НазначениеПлатежа: `Оплата по заказу ${order.Number}`, ПроведеноБанком: true, ДатаПроведенияБанком: '2024-02-05T00:00:00', ИдентификаторПлатежа: '', ИмяКонтрагента: order.Контрагент_Key === client.counterparty ? String(rows[S.counterparties][o].Description) : '', Комментарий: '', ReGate_ВнешнийИдентификатор: 'rs-bank-000001', РасшифровкаПлатежа: [{ LineNumber: 1, Партнер_Key: client.partner, ОснованиеПлатежа: orderKey, ОснованиеПлатежа_Type: `StandardODATA.${S.orders}`, Заказ: orderKey, Заказ_Type: `StandardODATA.${S.orders}`, Сумма: total, ВалютаВзаиморасчетов_Key: currency, СуммаВзаиморасчетов: total, СтавкаНДС_Key: EMPTY_REF, СуммаНДС: 0, ОбъектРасчетов_Key: EMPTY_REF, ИдентификаторСтроки: '' }] };
+      post(S.bankIn, putDoc(S.bankIn, pay));
       statusOrder = 3;
       statusPayment = 2;
       paid = total;
     }
-    rows[S.statuses].push({ Period: date, Заказ_Key: orderKey, СтатусЗаказа: statusOrder, СтатусОплаты: statusPayment, СуммаОплаты: paid, Комментарий: '' });
+    put(S.statuses, { Period: date, Заказ_Key: orderKey, СтатусЗаказа: statusOrder, СтатусОплаты: statusPayment, СуммаОплаты: paid, Комментарий: '' });
   }
 
   return {
     config,
     rows,
+    skipped: Object.fromEntries(Object.entries(skipped).map(([k, v]) => [k, [...v].sort()])),
+    extension: loaded.extension,
+    extensionProblems: loaded.extensionProblems,
     refs: {
       organisation,
       bankAccount,

@@ -1,19 +1,21 @@
 import type { Config } from '../../config/schema.js';
+import type { Ut11Features } from './features.js';
 import type { Profile, ProfileId } from './types.js';
 import { ut11Profile } from './ut11.js';
 
 export * from './types.js';
 export { requirements } from './requirements.js';
-export { ut11Profile, UT11_SETS, EXT_ID } from './ut11.js';
+export { ut11Profile, UT11_SETS, EXT_ID, enumVatRate, commentMarker } from './ut11.js';
+export { defaultFeatures, detectFeatures, type Ut11Features, type PublishedView } from './features.js';
 
 export const PROFILE_IDS: ProfileId[] = ['ut11.5', 'ut11.4'];
 
 /** The profile for config.onec.profile (or an explicit id). New configurations (УНФ, Розница) register here. */
-export function getProfile(id: ProfileId, config: Config): Profile {
+export function getProfile(id: ProfileId, config: Config, features?: Ut11Features): Profile {
   switch (id) {
     case 'ut11.5':
     case 'ut11.4':
-      return ut11Profile(id, config);
+      return ut11Profile(id, config, features);
     default:
       throw new Error(`Unknown 1C profile '${String(id)}' (known: ${PROFILE_IDS.join(', ')})`);
   }

@@ -36,6 +36,7 @@ export type ConceptId =
   | 'manufacturer'
   | 'picture'
   | 'fileVolume'
+  | 'pictureStorage'
   | 'pictureData'
   | 'property'
   | 'client'
@@ -64,6 +65,8 @@ export interface ReadParams {
   analyticsKeys?: string[];
   orderKey?: string;
   fileKey?: string;
+  /** Catalog_ХранилищеДвоичныхДанных item of a file (11.5.18+, from pictureStorage). */
+  blobKey?: string;
   bankKeys?: string[];
   externalId?: string;
   inn?: string;
@@ -474,6 +477,14 @@ export interface Mappers {
   toFileVolume(row: Row): FileVolumeRecord;
   /** Bytes of a picture from a pictureData row (base64 in `…_Base64Data`), null when absent. */
   pictureBytes(row: Row): Buffer | null;
+  /** The binary-data item a pictureStorage row points at (11.5.18+), null when none. */
+  blobOf(row: Row): string | null;
+  /** A vatRate row → its id and rate (null = without VAT). */
+  toVatRate(row: Row): { id: string; rate: number | null };
+  /** The rate an id stands for by itself (enum members: НДС20 → 20), undefined when it must be read (catalog items). */
+  vatRateOfId(id: string): number | null | undefined;
+  /** The item attribute holding its VAT rate (`СтавкаНДС_Key`, or the enum `СтавкаНДС`). */
+  itemVatField: string;
   toClient(partner: Row, counterparty?: Row | null): ClientRecord;
   toClientBalance(rows: Row[]): ClientBalanceRecord;
   toOrder(row: Row): OrderRecord;
@@ -511,6 +522,8 @@ export interface Profile {
   /** What InformationRegister_ВерсииПодсистем should report as the main configuration. */
   configurationName: string;
   minVersion: string;
+  /** What this base publishes differently (detected from $metadata or a dump; defaults per id). */
+  features: import('./features.js').Ut11Features;
   reads: Partial<Record<ConceptId, ReadSpec>>;
   writes: Record<string, WriteSpec>;
   map: Mappers;

@@ -1,5 +1,6 @@
 import type { Config, FieldSource } from '../../config/schema.js';
-import { and, eq, or, type Filter } from '../filter.js';
+import { and, eq, or, substringof, type Filter } from '../filter.js';
+import { defaultFeatures, type Ut11Features } from './features.js';
 import { cast, guid } from '../url.js';
 import type {
   Builders,
@@ -45,6 +46,8 @@ const S = {
   volumes: 'Catalog_ТомаХраненияФайлов',
   banks: 'Catalog_КлассификаторБанков',
   binaries: 'InformationRegister_ДвоичныеДанныеФайлов',
+  fileStorage: 'InformationRegister_ХранилищеФайлов',
+  blobs: 'Catalog_ХранилищеДвоичныхДанных',
   warehouses: 'Catalog_Склады',
   priceKinds: 'Catalog_ВидыЦен',
   barcodes: 'InformationRegister_ШтрихкодыНоменклатуры',
@@ -96,14 +99,22 @@ const CONFIGURABLE: ConfigurableField[] = ['minQuantity', 'multiplicity', 'soldT
 
 function fieldSources(config: Config): Record<ConfigurableField, FieldSource> {
   const c = config.catalog;
+  // Without the extension its attributes do not exist: an 'extension' source (the default) reads nothing, and
+  // config.catalog.defaults apply. Selecting them would be a 400 on every item read (FACTS: no ReGate_* in a vendor base).
+  const ext = config.onec.extension;
+  const src = (f: FieldSource): FieldSource => (f.kind === 'extension' && !ext ? { kind: 'none' } : f);
   return {
-    minQuantity: c.minQuantity,
-    multiplicity: c.multiplicity,
-    soldToOrder: c.soldToOrder,
-    tier1Threshold: c.tier1Threshold,
-    tier2Threshold: c.tier2Threshold,
+    minQuantity: src(c.minQuantity),
+    multiplicity: src(c.multiplicity),
+    soldToOrder: src(c.soldToOrder),
+    tier1Threshold: src(c.tier1Threshold),
+    tier2Threshold: src(c.tier2Threshold),
   };
 }
+
+/** Marker of a payment document's external id in Комментарий, for bases with neither the extension nor ИдентификаторДокумента (11.4). */
+export const commentMarker = (id: string) => `[ReGate:${id}]`;
+const MARKER_RE = /\[ReGate:([^\]]+)\]/;
 
 /** Reads a configurable field off an item row: extension attribute, additional attribute, or nothing. */
 function configurableValue(row: Row, src: FieldSource, ctx: MapContext): unknown {
@@ -142,8 +153,7 @@ function cityOfAddress(address: Row | undefined): string | null {
 
 // ---------------------------------------------------------------- reads
 
-function reads(id: ProfileId, config: Config): Partial<Record<string, ReadSpec>> {
-  const is115 = id === 'ut11.5';
+function reads(f: Ut11Features, config: Config): Partial<Record<string, ReadSpec>> {
   const ext = config.onec.extension;
   const sources = fieldSources(config);
   const itemExtra = new Set<string>();
@@ -153,12 +163,21 @@ function reads(id: ProfileId, config: Config): Partial<Record<string, ReadSpec>>
     if (attr) itemExtra.add(attr);
     if (sources[f].kind === 'additionalAttribute') needsAdditional = true;
   }
-  const priceRegister = is115 ? 'InformationRegister_ЦеныНоменклатуры25' : 'InformationRegister_ЦеныНоменклатуры';
+  const priceRegister = f.priceRegister;
   const orderIdField = ext ? EXT_ID : 'НомерПоДаннымКлиента';
-  const paymentIdField = ext ? EXT_ID : 'ИдентификаторДокумента';
+  // Payments: the extension's id, else ИдентификаторДокумента (11.5), else a marker in Комментарий (11.4 has neither).
+  const paymentIdField = ext ? EXT_ID : f.documentId ? 'ИдентификаторДокумента' : 'Комментарий';
   const byExternalId = (field: string) => (p: { externalId?: string; orderKey?: string }) =>
-    p.externalId !== undefined ? eq(field, p.externalId) : p.orderKey ? eq('Ref_Key', guid(p.orderKey)) : undefined;
-  const paymentSelect = (basis: boolean) => ['Ref_Key', 'Number', 'Date', 'Posted', 'DeletionMark', 'ХозяйственнаяОперация', 'СуммаДокумента', 'Контрагент_Key', paymentIdField, ...(basis ? ['РасшифровкаПлатежа/ОснованиеПлатежа'] : []), 'РасшифровкаПлатежа/ОбъектРасчетов_Key', 'РасшифровкаПлатежа/Сумма'];
+    p.externalId !== undefined
+      ? field === 'Комментарий'
+        ? substringof(commentMarker(p.externalId), field)
+        : eq(field, p.externalId)
+      : p.orderKey
+        ? eq('Ref_Key', guid(p.orderKey))
+        : undefined;
+  // 11.5 names the order in ОснованиеПлатежа and settles by ОбъектРасчетов; 11.4 in the composite Заказ.
+  const settlementFields = f.settlement === 'object' ? ['РасшифровкаПлатежа/ОбъектРасчетов_Key'] : ['РасшифровкаПлатежа/Заказ'];
+  const paymentSelect = (basis: boolean) => ['Ref_Key', 'Number', 'Date', 'Posted', 'DeletionMark', 'ХозяйственнаяОперация', 'СуммаДокумента', 'Контрагент_Key', paymentIdField, ...(basis ? ['РасшифровкаПлатежа/ОснованиеПлатежа'] : []), ...settlementFields, 'РасшифровкаПлатежа/Сумма'];
 
   return {
     item: {
@@ -168,7 +187,7 @@ function reads(id: ProfileId, config: Config): Partial<Record<string, ReadSpec>>
       select: [
         'Ref_Key', 'Code', 'Description', 'DeletionMark', 'IsFolder', 'Parent_Key',
         'Артикул', 'НаименованиеПолное', 'Описание', 'ЕдиницаИзмерения_Key', 'ТипНоменклатуры', 'ВидНоменклатуры_Key',
-        'Марка_Key', 'Производитель_Key', 'СтранаПроисхождения_Key', 'ФайлКартинки_Key', 'СтавкаНДС_Key',
+        'Марка_Key', 'Производитель_Key', ...(f.countryOfOrigin ? ['СтранаПроисхождения_Key'] : []), 'ФайлКартинки_Key', f.vat === 'catalog' ? 'СтавкаНДС_Key' : 'СтавкаНДС',
         ...itemExtra,
         ...(needsAdditional ? ['ДополнительныеРеквизиты/Свойство_Key', 'ДополнительныеРеквизиты/Значение'] : []),
       ],
@@ -186,7 +205,8 @@ function reads(id: ProfileId, config: Config): Partial<Record<string, ReadSpec>>
       set: S.warehouses,
       why: 'city / citystore: warehouses and their address (КонтактнаяИнформация, Тип = Адрес)',
       select: [
-        'Ref_Key', 'Code', 'Description', 'DeletionMark', 'IsFolder', 'ТипСклада', 'РозничныйВидЦены_Key',
+        // Catalog.Склады has CodeLength 0 in every УТ dump: no Code is published.
+        'Ref_Key', 'Description', 'DeletionMark', 'IsFolder', 'ТипСклада', 'РозничныйВидЦены_Key',
         'КонтактнаяИнформация/Тип', 'КонтактнаяИнформация/Представление', 'КонтактнаяИнформация/Город',
         'КонтактнаяИнформация/Регион', 'КонтактнаяИнформация/НомерТелефона',
       ],
@@ -210,10 +230,10 @@ function reads(id: ProfileId, config: Config): Partial<Record<string, ReadSpec>>
       register: priceRegister,
       recordType: true,
       why: 'assortment: retail and tier prices (the last price per item and kind)',
-      select: ['Period', 'Номенклатура_Key', is115 ? 'ХарактеристикаЦО_Key' : 'Характеристика_Key', 'ВидЦены_Key', 'Цена', 'Упаковка_Key', 'Валюта_Key'],
+      select: ['Period', 'Номенклатура_Key', priceRegister === 'InformationRegister_ЦеныНоменклатуры25' ? 'ХарактеристикаЦО_Key' : 'Характеристика_Key', 'ВидЦены_Key', 'Цена', 'Упаковка_Key', 'Валюта_Key'],
       condition: (p) => allOf(orGuids('ВидЦены_Key', p.priceKindKeys), orGuids('Номенклатура_Key', p.itemKeys)),
     },
-    stock: is115
+    stock: f.stock === 'AccumulationRegister_ТоварыНаСкладах'
       ? {
           kind: 'balance',
           register: S.stock,
@@ -241,7 +261,8 @@ function reads(id: ProfileId, config: Config): Partial<Record<string, ReadSpec>>
       kind: 'collection',
       set: S.units,
       why: 'assortment: units (кг/л/шт) and portion sizes (packagings of an item, Числитель/Знаменатель)',
-      select: ['Ref_Key', 'Code', 'Description', 'DeletionMark', 'IsFolder', 'Owner_Key', 'НаименованиеПолное', 'ЕдиницаИзмерения_Key', 'Числитель', 'Знаменатель'],
+      // Two owner types (Номенклатура | НаборыУпаковок) → Owner + Owner_Type; HierarchyOfItems → no IsFolder (every УТ dump).
+      select: ['Ref_Key', 'Code', 'Description', 'DeletionMark', 'Owner', 'Owner_Type', 'НаименованиеПолное', 'ЕдиницаИзмерения_Key', 'Числитель', 'Знаменатель'],
     },
     country: {
       kind: 'collection',
@@ -274,15 +295,38 @@ function reads(id: ProfileId, config: Config): Partial<Record<string, ReadSpec>>
       why: 'pictures kept in file volumes (ВТомахНаДиске): the volume root the file path is relative to',
       select: ['Ref_Key', 'Description', 'ПолныйПутьWindows', 'ПолныйПутьLinux'],
     },
-    pictureData: {
-      kind: 'collection',
-      set: S.binaries,
-      keyFields: ['Файл'],
-      why: 'picture bytes (БСП keeps files stored in the infobase here, as ValueStorage)',
-      select: ['Файл', 'Файл_Type', 'ДвоичныеДанныеФайла_Base64Data'],
-      // A composite dimension compares only through cast() (a bare guid matches nothing).
-      filter: (p) => (p.fileKey ? eq('Файл', cast(p.fileKey, S.files)) : undefined),
-    },
+    ...(f.fileBytes === 'storage'
+      ? {
+          // 11.5.18+: the file's row in ХранилищеФайлов names the ХранилищеДвоичныхДанных item holding the bytes.
+          pictureStorage: {
+            kind: 'collection',
+            set: S.fileStorage,
+            keyFields: ['Файл'],
+            why: 'picture bytes, step 1: which binary-data item holds the file (11.5.18+)',
+            select: ['Файл', 'Файл_Type', 'ХранилищеДвоичныхДанных_Key'],
+            // A composite dimension compares only through cast() (a bare guid matches nothing).
+            filter: (p) => (p.fileKey ? eq('Файл', cast(p.fileKey, S.files)) : undefined),
+          } satisfies ReadSpec,
+          pictureData: {
+            kind: 'collection',
+            set: S.blobs,
+            why: 'picture bytes, step 2: the binary data (ValueStorage)',
+            select: ['Ref_Key', 'ДвоичныеДанные_Base64Data'],
+            filter: (p) => (p.blobKey ? eq('Ref_Key', guid(p.blobKey)) : undefined),
+          } satisfies ReadSpec,
+        }
+      : f.fileBytes === 'register'
+        ? {
+            pictureData: {
+              kind: 'collection',
+              set: S.binaries,
+              keyFields: ['Файл'],
+              why: 'picture bytes (БСП up to 11.5.18 keeps files stored in the infobase here, as ValueStorage)',
+              select: ['Файл', 'Файл_Type', 'ДвоичныеДанныеФайла_Base64Data'],
+              filter: (p) => (p.fileKey ? eq('Файл', cast(p.fileKey, S.files)) : undefined),
+            } satisfies ReadSpec,
+          }
+        : {}),
     property: {
       kind: 'collection',
       set: S.properties,
@@ -308,7 +352,8 @@ function reads(id: ProfileId, config: Config): Partial<Record<string, ReadSpec>>
       kind: 'collection',
       set: S.analytics,
       why: 'client balance: the settlement analytics keys of a partner',
-      select: ['Ref_Key', 'Партнер_Key', 'Контрагент_Key', 'Организация_Key'],
+      // Контрагент is composite (Организации | Контрагенты) in every УТ dump: Контрагент + Контрагент_Type.
+      select: ['Ref_Key', 'Партнер_Key', 'Контрагент', 'Контрагент_Type', 'Организация_Key'],
       filter: (p) => (p.partnerKey ? eq('Партнер_Key', guid(p.partnerKey)) : undefined),
     },
     clientBalance: {
@@ -373,12 +418,18 @@ function reads(id: ProfileId, config: Config): Partial<Record<string, ReadSpec>>
       why: 'orders: the document currency (code 643)',
       select: ['Ref_Key', 'Code', 'Description'],
     },
-    vatRate: {
-      kind: 'collection',
-      set: S.vat,
-      why: 'orders: VAT of each line',
-      select: ['Ref_Key', 'Description', 'Ставка', 'БезНДС'],
-    },
+    // VAT: 11.5 Catalog_СтавкиНДС, where БезНДС is a predefined item (Ext/Predefined.xml), not an attribute; 11.4 has
+    // no catalog (the item's СтавкаНДС is Enum.СтавкиНДС, whose member names carry the rate).
+    ...(f.vat === 'catalog'
+      ? {
+          vatRate: {
+            kind: 'collection',
+            set: S.vat,
+            why: 'orders: VAT of each line',
+            select: ['Ref_Key', 'Description', 'Ставка', 'ПеречислениеСтавкаНДС', 'PredefinedDataName'],
+          } satisfies ReadSpec,
+        }
+      : {}),
     configurationVersion: {
       kind: 'collection',
       set: S.versions,
@@ -413,17 +464,21 @@ function reads(id: ProfileId, config: Config): Partial<Record<string, ReadSpec>>
 
 // ---------------------------------------------------------------- writes
 
-function writes(config: Config): Record<string, WriteSpec> {
+function writes(f: Ut11Features, config: Config): Record<string, WriteSpec> {
   const ext = config.onec.extension;
   const idField = ext ? [EXT_ID] : [];
+  const payId = ext ? EXT_ID : f.documentId ? 'ИдентификаторДокумента' : 'Комментарий';
+  const partner = f.paymentPartner ? ['Партнер_Key'] : [];
+  const basis = f.settlement === 'order' ? ['РасшифровкаПлатежа/Заказ'] : [];
+  const vatLine = f.vat === 'catalog' ? 'Товары/СтавкаНДС_Key' : 'Товары/СтавкаНДС';
   const out: Record<string, WriteSpec> = {
     partner: { set: S.partners, why: 'client: create the partner of a new Richest.store client', fields: ['Description', 'НаименованиеПолное', 'Клиент', 'ЮрФизЛицо', 'Комментарий', ...idField, 'КонтактнаяИнформация/Тип', 'КонтактнаяИнформация/Представление', 'КонтактнаяИнформация/НомерТелефона', 'КонтактнаяИнформация/АдресЭП'] },
     counterparty: { set: S.counterparties, why: 'client: create the counterparty (ИНН/КПП) linked to the partner', fields: ['Description', 'НаименованиеПолное', 'ЮрФизЛицо', 'ИНН', 'КПП', 'Партнер_Key', 'СтранаРегистрации_Key', ...idField] },
-    order: { set: S.orders, post: true, why: 'booking: the customer order with delivery address, posted', fields: ['Date', 'Организация_Key', 'Партнер_Key', 'Контрагент_Key', 'Склад_Key', 'Валюта_Key', 'Статус', 'Согласован', 'ХозяйственнаяОперация', 'ФормаОплаты', 'БанковскийСчет_Key', 'ЦенаВключаетНДС', 'НалогообложениеНДС', 'СуммаДокумента', 'АдресДоставки', 'Комментарий', 'НомерПоДаннымКлиента', 'ДатаПоДаннымКлиента', ...idField, 'Товары/Номенклатура_Key', 'Товары/Упаковка_Key', 'Товары/КоличествоУпаковок', 'Товары/Количество', 'Товары/ВидЦены_Key', 'Товары/Цена', 'Товары/Сумма', 'Товары/СтавкаНДС_Key', 'Товары/СуммаНДС', 'Товары/СуммаСНДС', 'Товары/Склад_Key', 'Товары/КодСтроки', 'Товары/Отменено'] },
-    cardPaymentDocument: { set: S.cardOps, post: true, why: 'paycard: the card payment against the order', fields: ['Date', 'ХозяйственнаяОперация', 'Организация_Key', 'Контрагент_Key', 'Партнер_Key', 'СуммаДокумента', 'Валюта_Key', 'НомерПлатежнойКарты', 'КодАвторизации', 'ОплатаВыполнена', 'ДокументОснование', 'Комментарий', ext ? EXT_ID : 'ИдентификаторДокумента', 'РасшифровкаПлатежа/Партнер_Key', 'РасшифровкаПлатежа/ОснованиеПлатежа', 'РасшифровкаПлатежа/Сумма', 'РасшифровкаПлатежа/СуммаВзаиморасчетов', 'РасшифровкаПлатежа/ВалютаВзаиморасчетов_Key'] },
-    bankPaymentDocument: { set: S.bankIn, post: true, why: 'bank statements: the incoming payment against the order', fields: ['Date', 'ХозяйственнаяОперация', 'Организация_Key', 'БанковскийСчет_Key', 'Контрагент_Key', 'Партнер_Key', 'СуммаДокумента', 'Валюта_Key', 'НомерВходящегоДокумента', 'ДатаВходящегоДокумента', 'НазначениеПлатежа', 'ПроведеноБанком', 'ДатаПроведенияБанком', 'Комментарий', ext ? EXT_ID : 'ИдентификаторДокумента', 'РасшифровкаПлатежа/Партнер_Key', 'РасшифровкаПлатежа/ОснованиеПлатежа', 'РасшифровкаПлатежа/Сумма', 'РасшифровкаПлатежа/СуммаВзаиморасчетов', 'РасшифровкаПлатежа/ВалютаВзаиморасчетов_Key'] },
-    cardRefundDocument: { set: S.cardOps, post: false, why: 'refund: the card refund, prepared for a person to confirm', fields: ['Date', 'ХозяйственнаяОперация', 'Организация_Key', 'Контрагент_Key', 'Партнер_Key', 'СуммаДокумента', 'Валюта_Key', 'НомерПлатежнойКарты', 'ДокументОснование', 'Комментарий', ext ? EXT_ID : 'ИдентификаторДокумента', 'РасшифровкаПлатежа/Партнер_Key', 'РасшифровкаПлатежа/ОснованиеПлатежа', 'РасшифровкаПлатежа/Сумма'] },
-    bankRefundDocument: { set: S.bankOut, post: false, why: 'refund: the bank refund (payment order), prepared for a person to confirm', fields: ['Date', 'ХозяйственнаяОперация', 'Организация_Key', 'БанковскийСчет_Key', 'Контрагент_Key', 'Партнер_Key', 'СуммаДокумента', 'Валюта_Key', 'НазначениеПлатежа', 'ДокументОснование', 'Комментарий', ext ? EXT_ID : 'ИдентификаторДокумента', 'РасшифровкаПлатежа/Партнер_Key', 'РасшифровкаПлатежа/Контрагент_Key', 'РасшифровкаПлатежа/Сумма', 'РасшифровкаПлатежа/ОбъектРасчетов_Key'] },
+    order: { set: S.orders, post: true, why: 'booking: the customer order with delivery address, posted', fields: ['Date', 'Организация_Key', 'Партнер_Key', 'Контрагент_Key', 'Склад_Key', 'Валюта_Key', 'Статус', 'Согласован', 'ХозяйственнаяОперация', 'ФормаОплаты', 'БанковскийСчет_Key', 'ЦенаВключаетНДС', 'НалогообложениеНДС', 'СуммаДокумента', 'АдресДоставки', 'Комментарий', 'НомерПоДаннымКлиента', 'ДатаПоДаннымКлиента', ...idField, 'Товары/Номенклатура_Key', 'Товары/Упаковка_Key', 'Товары/КоличествоУпаковок', 'Товары/Количество', 'Товары/ВидЦены_Key', 'Товары/Цена', 'Товары/Сумма', vatLine, 'Товары/СуммаНДС', 'Товары/СуммаСНДС', 'Товары/Склад_Key', 'Товары/КодСтроки', 'Товары/Отменено'] },
+    cardPaymentDocument: { set: S.cardOps, post: true, why: 'paycard: the card payment against the order', fields: ['Date', 'ХозяйственнаяОперация', 'Организация_Key', 'Контрагент_Key', ...partner, 'СуммаДокумента', 'Валюта_Key', 'НомерПлатежнойКарты', 'КодАвторизации', 'ОплатаВыполнена', ...(f.cardBasis ? ['ДокументОснование'] : []), 'Комментарий', payId, 'РасшифровкаПлатежа/Партнер_Key', 'РасшифровкаПлатежа/ОснованиеПлатежа', ...basis, 'РасшифровкаПлатежа/Сумма', 'РасшифровкаПлатежа/СуммаВзаиморасчетов', 'РасшифровкаПлатежа/ВалютаВзаиморасчетов_Key'] },
+    bankPaymentDocument: { set: S.bankIn, post: true, why: 'bank statements: the incoming payment against the order', fields: ['Date', 'ХозяйственнаяОперация', 'Организация_Key', 'БанковскийСчет_Key', 'Контрагент_Key', ...partner, 'СуммаДокумента', 'Валюта_Key', 'НомерВходящегоДокумента', 'ДатаВходящегоДокумента', 'НазначениеПлатежа', 'ПроведеноБанком', 'ДатаПроведенияБанком', 'Комментарий', payId, 'РасшифровкаПлатежа/Партнер_Key', 'РасшифровкаПлатежа/ОснованиеПлатежа', ...basis, 'РасшифровкаПлатежа/Сумма', 'РасшифровкаПлатежа/СуммаВзаиморасчетов', 'РасшифровкаПлатежа/ВалютаВзаиморасчетов_Key'] },
+    cardRefundDocument: { set: S.cardOps, post: false, why: 'refund: the card refund, prepared for a person to confirm', fields: ['Date', 'ХозяйственнаяОперация', 'Организация_Key', 'Контрагент_Key', ...partner, 'СуммаДокумента', 'Валюта_Key', 'НомерПлатежнойКарты', ...(f.cardBasis ? ['ДокументОснование'] : []), 'Комментарий', payId, 'РасшифровкаПлатежа/Партнер_Key', 'РасшифровкаПлатежа/ОснованиеПлатежа', ...basis, 'РасшифровкаПлатежа/Сумма'] },
+    bankRefundDocument: { set: S.bankOut, post: false, why: 'refund: the bank refund (payment order), prepared for a person to confirm', fields: ['Date', 'ХозяйственнаяОперация', 'Организация_Key', 'БанковскийСчет_Key', 'Контрагент_Key', ...partner, 'СуммаДокумента', 'Валюта_Key', 'НазначениеПлатежа', 'ДокументОснование', 'Комментарий', payId, 'РасшифровкаПлатежа/Партнер_Key', ...(f.refundLineCounterparty ? ['РасшифровкаПлатежа/Контрагент_Key'] : []), 'РасшифровкаПлатежа/Сумма', ...(f.settlement === 'object' ? ['РасшифровкаПлатежа/ОбъектРасчетов_Key'] : basis)] },
   };
   if (ext) {
     out.orderStatus = { set: S.statuses, extension: true, why: 'booking / paycard / refund / expiry: the ReGate status of the order', fields: ['Period', 'Заказ_Key', 'СтатусЗаказа', 'СтатусОплаты', 'СуммаОплаты', 'Комментарий'] };
@@ -434,8 +489,13 @@ function writes(config: Config): Record<string, WriteSpec> {
 
 // ---------------------------------------------------------------- mapping
 
-function mappers(id: ProfileId): Mappers {
-  const is115 = id === 'ut11.5';
+/** Rate of an Enum.СтавкиНДС member from its name (НДС20, НДС20_120 → 20; НДС0 → 0; БезНДС → none). */
+export function enumVatRate(member: string): number | null {
+  const m = /^НДС(\d+)/.exec(member);
+  return m ? Number(m[1]) : null;
+}
+
+function mappers(f: Ut11Features): Mappers {
   const defaultsOf = (ctx: MapContext) => ctx.config.catalog.defaults;
   const positive = (v: unknown, fallback: number) => {
     const n = num(v);
@@ -461,7 +521,8 @@ function mappers(id: ProfileId): Mappers {
         brandId: refOf(row.Марка_Key),
         manufacturerId: refOf(row.Производитель_Key),
         pictureFileId: refOf(row.ФайлКартинки_Key),
-        vatRateId: refOf(row.СтавкаНДС_Key),
+        // 11.4: the enum member name is the id (a rate is derived from it); 11.5: the catalog item.
+        vatRateId: f.vat === 'catalog' ? refOf(row.СтавкаНДС_Key) : strOrNull(row.СтавкаНДС),
         minQuantity: positive(configurableValue(row, s.minQuantity, ctx), d.minQuantity),
         multiplicity: positive(configurableValue(row, s.multiplicity, ctx), d.multiplicity),
         tier1Threshold: positive(configurableValue(row, s.tier1Threshold, ctx), d.tier1Threshold),
@@ -506,14 +567,14 @@ function mappers(id: ProfileId): Mappers {
       itemId: str(row.Номенклатура_Key),
       priceKindId: str(row.ВидЦены_Key),
       price: num(row.Цена),
-      characteristicId: refOf(is115 ? row.ХарактеристикаЦО_Key : row.Характеристика_Key),
+      characteristicId: refOf(f.priceRegister === 'InformationRegister_ЦеныНоменклатуры25' ? row.ХарактеристикаЦО_Key : row.Характеристика_Key),
       packagingId: refOf(row.Упаковка_Key),
       currencyId: refOf(row.Валюта_Key),
       period: date(row.Period),
     }),
     toStock(row) {
       const onHand = num(row.ВНаличииBalance);
-      const reserved = is115 ? num(row.КОтгрузкеBalance) : num(row.ВРезервеСоСкладаBalance) + num(row.ВРезервеПодЗаказBalance);
+      const reserved = f.stock === 'AccumulationRegister_ТоварыНаСкладах' ? num(row.КОтгрузкеBalance) : num(row.ВРезервеСоСкладаBalance) + num(row.ВРезервеПодЗаказBalance);
       return {
         itemId: str(row.Номенклатура_Key),
         warehouseId: str(row.Склад_Key),
@@ -528,6 +589,7 @@ function mappers(id: ProfileId): Mappers {
       packagingId: refOf(row.Упаковка_Key),
     }),
     toUnit(row) {
+      // Owner is composite: only an item's own packagings belong to it (a НаборыУпаковок owner is shared by items).
       const owner = refOf(row.Owner_Key) ?? (str(row.Owner_Type).endsWith(S.items) ? refOf(row.Owner) : null);
       const numerator = num(row.Числитель);
       const denominator = num(row.Знаменатель);
@@ -569,10 +631,17 @@ function mappers(id: ProfileId): Mappers {
       modified: date(row.ДатаМодификацииУниверсальная),
       deleted: bool(row.DeletionMark),
     }),
+    blobOf: (row) => refOf(row.ХранилищеДвоичныхДанных_Key),
+    toVatRate: (row) => ({
+      id: str(row.Ref_Key),
+      rate: row.PredefinedDataName === 'БезНДС' || row.ПеречислениеСтавкаНДС === 'БезНДС' ? null : num(row.Ставка),
+    }),
+    vatRateOfId: (id) => (f.vat === 'enum' ? enumVatRate(id) : undefined),
+    itemVatField: f.vat === 'catalog' ? 'СтавкаНДС_Key' : 'СтавкаНДС',
     pictureBytes(row) {
-      const b64 = row.ДвоичныеДанныеФайла_Base64Data;
+      const b64 = row.ДвоичныеДанныеФайла_Base64Data ?? row.ДвоичныеДанные_Base64Data;
       if (typeof b64 === 'string' && b64.length) return Buffer.from(b64, 'base64');
-      const raw = row.ДвоичныеДанныеФайла;
+      const raw = row.ДвоичныеДанныеФайла ?? row.ДвоичныеДанные;
       if (raw instanceof Uint8Array && raw.length) return Buffer.from(raw);
       return null;
     },
@@ -616,13 +685,17 @@ function mappers(id: ProfileId): Mappers {
       id: str(row.Ref_Key),
       number: str(row.Number),
       date: date(row.Date),
-      externalId: strOrNull(row[EXT_ID]) ?? strOrNull(row.ИдентификаторДокумента),
+      externalId: strOrNull(row[EXT_ID]) ?? strOrNull(row.ИдентификаторДокумента) ?? (MARKER_RE.exec(str(row.Комментарий))?.[1] ?? null),
       amount: num(row.СуммаДокумента),
       operation: str(row.ХозяйственнаяОперация),
       posted: bool(row.Posted),
-      orderIds: rowsOf(row.РасшифровкаПлатежа)
-        .filter((r) => str(r.ОснованиеПлатежа_Type).endsWith(S.orders) || (r.ОснованиеПлатежа_Type === undefined && refOf(r.ОснованиеПлатежа)))
-        .map((r) => str(r.ОснованиеПлатежа)),
+      orderIds: rowsOf(row.РасшифровкаПлатежа).flatMap((r) => {
+        const out: string[] = [];
+        if (str(r.ОснованиеПлатежа_Type).endsWith(S.orders) || (r.ОснованиеПлатежа_Type === undefined && refOf(r.ОснованиеПлатежа))) out.push(str(r.ОснованиеПлатежа));
+        // 11.4 settles through the composite Заказ.
+        if (str(r.Заказ_Type).endsWith(S.orders) && refOf(r.Заказ) && !out.includes(str(r.Заказ))) out.push(str(r.Заказ));
+        return out;
+      }),
       settlementObjectIds: rowsOf(row.РасшифровкаПлатежа).map((r) => refOf(r.ОбъектРасчетов_Key)).filter((k): k is string => !!k),
       counterpartyId: refOf(row.Контрагент_Key),
     }),
@@ -695,14 +768,19 @@ function contactRows(c: Partial<ClientInput>): Row[] {
   return out.map((r, i) => ({ LineNumber: i + 1, ...r }));
 }
 
-function paymentLines(p: PaymentInput, refs: PaymentRefs, withBasis = true): Row[] {
+function paymentLines(f: Ut11Features, p: PaymentInput, refs: PaymentRefs, withBasis = true): Row[] {
+  const orderType = `StandardODATA.${S.orders}`;
+  // 11.4 settles through the composite Заказ (FACTS.md, РасшифровкаПлатежа); 11.5 names the order in ОснованиеПлатежа.
+  const order = f.settlement === 'order' ? { Заказ: p.orderKey, Заказ_Type: orderType } : {};
   return [
     {
       LineNumber: 1,
       Партнер_Key: refs.partnerKey,
       ...(withBasis
-        ? { ОснованиеПлатежа: p.orderKey, ОснованиеПлатежа_Type: `StandardODATA.${S.orders}` }
-        : { Контрагент_Key: refs.counterpartyKey, ОбъектРасчетов_Key: refs.settlementObjectKey ?? null }),
+        ? { ОснованиеПлатежа: p.orderKey, ОснованиеПлатежа_Type: orderType, ...order }
+        : f.settlement === 'object'
+          ? { ...(f.refundLineCounterparty ? { Контрагент_Key: refs.counterpartyKey } : {}), ОбъектРасчетов_Key: refs.settlementObjectKey ?? null }
+          : order),
       Сумма: round2(p.amount),
       СуммаВзаиморасчетов: round2(p.amount),
       ВалютаВзаиморасчетов_Key: refs.currencyKey,
@@ -710,25 +788,25 @@ function paymentLines(p: PaymentInput, refs: PaymentRefs, withBasis = true): Row
   ];
 }
 
-function builders(config: Config): Builders {
+function builders(f: Ut11Features, config: Config): Builders {
   const ext = config.onec.extension;
-  const idOf = (externalId: string, fallbackField: string): Row => (ext ? { [EXT_ID]: externalId } : { [fallbackField]: externalId });
+  /** The payment's external id where this base keeps it (see reads: extension, ИдентификаторДокумента, Комментарий marker). */
+  const idOf = (externalId: string, comment: string): Row =>
+    ext ? { [EXT_ID]: externalId, Комментарий: comment } : f.documentId ? { ИдентификаторДокумента: externalId, Комментарий: comment } : { Комментарий: `${comment} ${commentMarker(externalId)}`.trim() };
   const cardDoc = (operation: string, p: PaymentInput, refs: PaymentRefs, done: boolean): Row => ({
     Date: p.date,
     ХозяйственнаяОперация: operation,
     Организация_Key: refs.organisationKey,
     Контрагент_Key: refs.counterpartyKey,
-    Партнер_Key: refs.partnerKey,
+    ...(f.paymentPartner ? { Партнер_Key: refs.partnerKey } : {}),
     СуммаДокумента: round2(p.amount),
     Валюта_Key: refs.currencyKey,
     НомерПлатежнойКарты: p.cardMask ?? '',
     КодАвторизации: p.authCode ?? '',
     ОплатаВыполнена: done,
-    ДокументОснование: p.orderKey,
-    ДокументОснование_Type: `StandardODATA.${S.orders}`,
-    Комментарий: p.comment ?? '',
-    ...idOf(p.externalId, 'ИдентификаторДокумента'),
-    РасшифровкаПлатежа: paymentLines(p, refs),
+    ...(f.cardBasis ? { ДокументОснование: p.orderKey, ДокументОснование_Type: `StandardODATA.${S.orders}` } : {}),
+    ...idOf(p.externalId, p.comment ?? ''),
+    РасшифровкаПлатежа: paymentLines(f, p, refs),
   });
   const bankDoc = (set: 'in' | 'out', p: PaymentInput, refs: PaymentRefs): Row => ({
     Date: p.date,
@@ -736,16 +814,15 @@ function builders(config: Config): Builders {
     Организация_Key: refs.organisationKey,
     БанковскийСчет_Key: refs.bankAccountKey ?? null,
     Контрагент_Key: refs.counterpartyKey,
-    Партнер_Key: refs.partnerKey,
+    ...(f.paymentPartner ? { Партнер_Key: refs.partnerKey } : {}),
     СуммаДокумента: round2(p.amount),
     Валюта_Key: refs.currencyKey,
     НазначениеПлатежа: p.purpose ?? '',
     ...(set === 'in'
       ? { НомерВходящегоДокумента: p.incomingNumber ?? '', ДатаВходящегоДокумента: p.incomingDate ?? p.date, ПроведеноБанком: true, ДатаПроведенияБанком: p.incomingDate ?? p.date }
       : { ДокументОснование: p.orderKey, ДокументОснование_Type: `StandardODATA.${S.orders}` }),
-    Комментарий: p.comment ?? '',
-    ...idOf(p.externalId, 'ИдентификаторДокумента'),
-    РасшифровкаПлатежа: paymentLines(p, refs, set === 'in'),
+    ...idOf(p.externalId, p.comment ?? ''),
+    РасшифровкаПлатежа: paymentLines(f, p, refs, set === 'in'),
   });
 
   return {
@@ -800,7 +877,7 @@ function builders(config: Config): Builders {
           ВидЦены_Key: l.priceKindId ?? refs.priceKindKey ?? null,
           Цена: l.price,
           Сумма: sum,
-          СтавкаНДС_Key: l.vatRateId ?? null,
+          ...(f.vat === 'catalog' ? { СтавкаНДС_Key: l.vatRateId ?? null } : { СтавкаНДС: l.vatRateId ?? '' }),
           СуммаНДС: rate ? round2((sum * rate) / (100 + rate)) : 0,
           СуммаСНДС: sum,
           Склад_Key: refs.warehouseKey,
@@ -826,7 +903,8 @@ function builders(config: Config): Builders {
         СуммаДокумента: total,
         АдресДоставки: order.deliveryAddress,
         Комментарий: order.comment ?? '',
-        НомерПоДаннымКлиента: order.externalId.slice(0, 50),
+        // String(50) from 11.5.20, String(30) before (FACTS.md): 1C cuts longer values silently.
+        НомерПоДаннымКлиента: order.externalId.slice(0, f.clientNumberLength),
         ДатаПоДаннымКлиента: order.date,
         ...(ext ? { [EXT_ID]: order.externalId } : {}),
         МаксимальныйКодСтроки: lines.length,
@@ -862,16 +940,22 @@ function builders(config: Config): Builders {
   };
 }
 
-export function ut11Profile(id: ProfileId, config: Config): Profile {
+/**
+ * The УТ 11 profile for a base with the given features (detected from its $metadata or its dump; by default the
+ * facts of the real 11.5.20 or 11.4.2 dump the id stands for).
+ */
+export function ut11Profile(id: ProfileId, config: Config, features?: Ut11Features): Profile {
+  const f = features ?? defaultFeatures(id, config.onec.extension);
   return {
     id,
     family: 'УТ 11',
     configurationName: 'УправлениеТорговлей',
     minVersion: id === 'ut11.5' ? '11.5' : '11.4',
-    reads: reads(id, config),
-    writes: writes(config),
-    map: mappers(id),
-    build: builders(config),
+    features: f,
+    reads: reads(f, config),
+    writes: writes(f, config),
+    map: mappers(f),
+    build: builders(f, config),
     fieldSources: fieldSources(config),
   };
 }

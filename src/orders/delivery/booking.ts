@@ -50,8 +50,10 @@ export function bookedRef(ctx: DeliveryContext, o: OrderRow): string {
  * becomes a 50-character digest (the comment still names the order in full).
  */
 export function orderDocumentId(ctx: DeliveryContext, orderId: string): string {
-  if (ctx.ext || orderId.length <= 50) return orderId;
-  return createHash('sha256').update(orderId).digest('hex').slice(0, 50);
+  // String(50) from 11.5.20, String(30) up to 11.5.18 (FACTS.md; the profile's detected features).
+  const width = ctx.profile.features.clientNumberLength;
+  if (ctx.ext || orderId.length <= width) return orderId;
+  return createHash('sha256').update(orderId).digest('hex').slice(0, width);
 }
 
 /**

@@ -12,6 +12,8 @@ export interface DeliveryDeps {
   config: Config;
   logger: Logger;
   profile?: Profile;
+  /** The current profile (the runtime refines it from the base's $metadata); used when `profile` is not given. */
+  profileOf?: () => Profile;
   now?: () => Date;
 }
 
@@ -25,7 +27,11 @@ export class DeliveryContext {
   readonly onec: ODataClient;
   readonly config: Config;
   readonly logger: Logger;
-  readonly profile: Profile;
+  /** The profile of the base as detected (it can be refined once $metadata is read: see runtime adaptToBase). */
+  get profile(): Profile {
+    return this.profileOf();
+  }
+  private readonly profileOf: () => Profile;
   readonly now: () => Date;
   readonly ext: boolean;
   /** One object shared by forJob() views (they inherit it; assigning a field on a view would not be shared). */
@@ -41,7 +47,8 @@ export class DeliveryContext {
     this.onec = deps.onec;
     this.config = deps.config;
     this.logger = deps.logger;
-    this.profile = deps.profile ?? getProfile(deps.config.onec.profile, deps.config);
+    const fixed = deps.profile ?? (deps.profileOf ? undefined : getProfile(deps.config.onec.profile, deps.config));
+    this.profileOf = fixed ? () => fixed : deps.profileOf!;
     this.now = deps.now ?? (() => new Date());
     this.ext = deps.config.onec.extension;
   }
@@ -115,8 +122,13 @@ export class DeliveryContext {
 
   private vat(): Promise<Map<string, number | null>> {
     this.cache.vatRates ??= (async () => {
+      // 11.4 has no VAT catalog (the profile declares no vatRate read): ids are enum members that carry their rate.
+      if (!this.profile.reads.vatRate) return new Map<string, number | null>();
       const rows = await readAll(this.onec, this.spec('vatRate'));
-      return new Map(rows.map((r) => [String(r.Ref_Key), r.БезНДС === true ? null : Number(r.Ставка ?? 0)]));
+      return new Map(rows.map((r) => {
+        const v = this.profile.map.toVatRate(r);
+        return [v.id, v.rate] as [string, number | null];
+      }));
     })();
     this.cache.vatRates.catch(() => (this.cache.vatRates = undefined));
     return this.cache.vatRates;
@@ -136,14 +148,16 @@ export class DeliveryContext {
       return !c || Date.now() - c.at > hour;
     });
     if (stale.length) {
-      const rows = await this.onec.listByKeys('Catalog_Номенклатура', 'Ref_Key', stale.map(guid), { select: ['Ref_Key', 'СтавкаНДС_Key'] });
-      for (const r of rows) this.itemVat.set(String(r.Ref_Key), { key: (r.СтавкаНДС_Key as string | null) ?? null, at: Date.now() });
+      const field = this.profile.map.itemVatField;
+      const rows = await this.onec.listByKeys('Catalog_Номенклатура', 'Ref_Key', stale.map(guid), { select: ['Ref_Key', field] });
+      for (const r of rows) this.itemVat.set(String(r.Ref_Key), { key: (r[field] as string | null) || null, at: Date.now() });
     }
     const rates = await this.vat();
     const out = new Map<string, { vatRateId: string | null; vatRate: number | null }>();
     for (const k of itemKeys) {
       const key = this.itemVat.get(k)?.key ?? null;
-      out.set(k, { vatRateId: key, vatRate: key ? (rates.get(key) ?? null) : null });
+      const own = key ? this.profile.map.vatRateOfId(key) : null;
+      out.set(k, { vatRateId: key, vatRate: key ? (own !== undefined ? own : (rates.get(key) ?? null)) : null });
     }
     return out;
   }

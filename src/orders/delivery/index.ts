@@ -32,6 +32,8 @@ export interface DeliveryHost {
   worker: OutboxWorker;
   orders?: OrdersService;
   onStop?(fn: () => void | Promise<void>): void;
+  /** The runtime's current profile (refined from the base's $metadata). */
+  profileOf?: () => Profile;
 }
 
 export interface DeliveryOptions {
@@ -59,7 +61,7 @@ type KindHandler = (ctx: DeliveryContext, job: ClaimedJob, hc: HandlerContext) =
  * (400), a missing right or published name becomes a PermanentError (dead letter at once).
  */
 export function registerDelivery(host: DeliveryHost, opts: DeliveryOptions = {}): Delivery {
-  const ctx = new DeliveryContext({ db: host.db, onec: host.onec, config: host.config, logger: host.logger, profile: opts.profile, now: opts.now });
+  const ctx = new DeliveryContext({ db: host.db, onec: host.onec, config: host.config, logger: host.logger, profile: opts.profile, profileOf: host.profileOf, now: opts.now });
   const webhooks = !!host.config.webhooks.url;
   host.orders?.enableWebhooks(webhooks);
   const kinds: Record<string, KindHandler> = {
