@@ -75,3 +75,32 @@ describe('bank import --dry-run reports what the import does', () => {
     after.close();
   });
 });
+
+describe('bank resolve (CLI) warns before applying a payment that does not fit', () => {
+  it('15,000 from another INN to a 119.90 order: refused with both warnings; --yes applies it under --by', () => {
+    const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+    const tmp = mkdtempSync(join(tmpdir(), 'regate-cli-resolve-'));
+    afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+    const dbPath = join(tmp, 'regate.sqlite');
+    const db = openDb(dbPath);
+    addClient(db, 'C-A', CLIENT_A_INN);
+    addOrder(db, { id: 'O-9', client: 'C-A', number: 'ТД00-000999', amountKopecks: 11990 });
+    new BankService(db).importBytes(
+      Buffer.from(statementText([docFromA({ number: '5', amount: '15000.00', payerInn: '7701234560', payerName: 'ИП Сидоров', purpose: 'Оплата' })]), 'utf8'),
+      { source: 'cli', name: 'kl.txt' },
+    );
+    const id = String(db.prepare(`SELECT id FROM bank_payments`).pluck().get());
+    db.close();
+    const regate = (...args: string[]) =>
+      spawnSync(process.execPath, [join(root, 'bin/regate.mjs'), ...args], { cwd: root, encoding: 'utf8', env: { ...process.env, REGATE_DATABASE_PATH: dbPath } });
+    const no = regate('bank', 'resolve', id, '--order', 'ТД00-000999');
+    expect(no.status).toBe(1);
+    expect(no.stderr).toMatch(/не зачтён:\n {2}- ИНН плательщика 7701234560 не совпадает с ИНН клиента 7707083893.*\n {2}- переплата: платёж больше суммы к оплате на 14\s880,10/);
+    const yes = regate('bank', 'resolve', id, '--order', 'ТД00-000999', '--yes', '--by', 'Петров П. П.', '--note', 'согласовано');
+    expect(yes.status, yes.stderr).toBe(0);
+    const after = openDb(dbPath);
+    expect(order(after, 'O-9')).toMatchObject({ status: 3 });
+    expect(after.prepare(`SELECT resolved_by FROM bank_payments WHERE id = ?`).pluck().get(Number(id))).toBe('Петров П. П.');
+    after.close();
+  });
+});

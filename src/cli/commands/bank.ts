@@ -106,16 +106,38 @@ export function register(program: Command) {
     .command('resolve')
     .argument('<id>', 'номер платежа (#id) из regate bank unmatched')
     .description('решить платёж из списка: --order зачитывает его на заказ (как при сопоставлении: сумма оплаты, статус 3/2 при полной оплате, документ в 1С); без --order платёж закрывается с пояснением --note')
-    .option('--order <orderId>', 'идентификатор заказа Richest.store, на который зачесть платёж')
+    .option('--order <orderId>', 'заказ, на который зачесть платёж: идентификатор Richest.store или номер в 1С')
     .option('--note <text>', 'почему (обязательно без --order)')
-    .action(async (id: string, opts: { order?: string; note?: string }, cmd: Command) => {
+    .option('--by <name>', 'кто решил (ФИО для журнала); по умолчанию пользователь ОС, при sudo — тот, кто вызвал sudo')
+    .option('--yes', 'зачесть, несмотря на предупреждения (ИНН плательщика не совпадает с ИНН клиента, переплата, частичная оплата)')
+    .action(async (id: string, opts: { order?: string; note?: string; by?: string; yes?: boolean }, cmd: Command) => {
       const n = Number(id.replace(/^#/, ''));
       if (!Number.isInteger(n) || n < 1) throw new Error('<id>: номер платежа из regate bank unmatched');
       const { userInfo } = await import('node:os');
       const { ReviewError } = await import('../../bank/import/index.js');
-      await withBank(configOf(cmd), async (bank) => {
+      const { findOrder, warningsFor } = await import('../../console/data.js');
+      // "root" in the audit says nothing: the person behind sudo, or the name given.
+      const by = opts.by?.trim() || process.env.SUDO_USER || userInfo().username;
+      await withBank(configOf(cmd), async (bank, db) => {
+        let orderId = opts.order;
+        if (opts.order) {
+          const o = findOrder(db, opts.order);
+          if (!o) {
+            console.error(`нет заказа ${opts.order}`);
+            process.exitCode = 1;
+            return;
+          }
+          orderId = o.id;
+          const item = bank.unmatched({ limit: 1, afterId: n - 1 }).items.find((x) => x.id === n);
+          const warnings = item ? warningsFor(item.payer.inn, item.amountKopecks, o) : [];
+          if (warnings.length && !opts.yes) {
+            console.error(`платёж #${n} не зачтён:\n${warnings.map((w) => `  - ${w}`).join('\n')}\nЕсли всё верно, повторите с --yes (и поясните в --note).`);
+            process.exitCode = 1;
+            return;
+          }
+        }
         try {
-          const r = bank.resolve(n, { orderId: opts.order, note: opts.note, by: userInfo().username });
+          const r = bank.resolve(n, { orderId, note: opts.note, by });
           console.log(
             r.resolution === 'applied'
               ? `платёж #${n} зачтён на заказ ${r.orderId}${r.paid ? ': заказ оплачен (статус 3), документ поступления будет проведён в 1С' : ': оплачен частично, документ поступления будет проведён в 1С'}`
