@@ -101,7 +101,7 @@ describe('delivery under faults', () => {
       expect(h.docs('Catalog_Контрагенты', c)).toHaveLength(1);
     }
     for (const id of ids.slice(0, 30)) {
-      const docs = h.docs('Document_ОперацияПоПлатежнойКарте', `tx-${id}`);
+      const docs = h.docs('Document_ОперацияПоПлатежнойКарте', `card:tx-${id}`);
       expect(docs).toHaveLength(1);
       expect(docs[0].Posted).toBe(true);
     }
