@@ -103,13 +103,45 @@ export function explainError(e: unknown, argv: string[]): string {
   return e instanceof Error ? e.message : String(e);
 }
 
+const TYPES: Record<string, string> = {
+  number: 'число',
+  string: 'строка',
+  boolean: 'true или false',
+  array: 'список',
+  object: 'словарь',
+  undefined: 'ничего',
+  NaN: 'не число',
+  null: 'null',
+};
+const type = (t: string) => TYPES[t] ?? t;
+
+const CONFIG: [RegExp, string | ((...m: string[]) => string)][] = [
+  [/^config file not found: (.*)$/m, 'нет файла конфигурации: $1'],
+  [/^config file (.*) is not valid (JSON|YAML): /m, 'файл конфигурации $1 — не $2: '],
+  [/^(\S+): not valid JSON$/m, '$1: не JSON'],
+  [/^invalid configuration:/m, 'ошибки в конфигурации:'],
+  [/Invalid input: expected (\w+), received (\w+)/g, (_m, a, b) => `неверное значение: ожидается ${type(a)}, получено ${type(b)}`],
+  [/Unrecognized keys?: (.*)/g, 'неизвестный ключ: $1'],
+  [/unknown key\(s\): (.*)/g, 'неизвестный ключ: $1'],
+  [/Invalid option: expected one of (.*)/g, 'допустимые значения: $1'],
+  [/Too small: expected (\w+) to (?:be|have) (.*)/g, (_m, a, b) => `слишком мало (${type(a)}): нужно ${b}`],
+  [/Too big: expected (\w+) to (?:be|have) (.*)/g, (_m, a, b) => `слишком много (${type(a)}): нужно ${b}`],
+  [/Invalid URL/g, 'неверный URL'],
+  [/Invalid UUID/g, 'неверный UUID'],
+];
+
+/** The configuration's messages (src/config/load.ts and zod's) in Russian; key names stay as they are. */
+export function translateConfigError(text: string): string {
+  return CONFIG.reduce((t, [re, ru]) => t.replace(re, ru as never), text);
+}
+
 export async function main(argv: string[]): Promise<void> {
   const program = await buildProgram();
   try {
     await program.parseAsync(argv);
   } catch (e) {
     if (e instanceof ConfigError) {
-      console.error(e.message);
+      console.error(translateConfigError(e.message));
       process.exit(2);
     }
     console.error(explainError(e, argv));

@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import type { Command } from 'commander';
 import { describe, expect, it } from 'vitest';
-import { buildProgram, explainError, translateError } from '../../src/cli/main.js';
+import { buildProgram, explainError, translateConfigError, translateError } from '../../src/cli/main.js';
 
 const repo = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const CYRILLIC = /[А-Яа-яЁё]/;
@@ -43,6 +43,30 @@ describe('CLI texts in Russian', () => {
     expect(translateError("error: unknown option '--bogus'\n")).toBe("ошибка: неизвестный параметр '--bogus'\n");
     expect(translateError("error: unknown command 'lst'\n(Did you mean list?)\n")).toBe("ошибка: неизвестная команда 'lst'\n(может быть, list?)\n");
     expect(translateError("error: missing required argument 'file'\n")).toBe("ошибка: не указан обязательный аргумент 'file'\n");
+  });
+
+  it('configuration errors are Russian, key names kept', async () => {
+    const { loadConfig, ConfigError } = await import('../../src/config/index.js');
+    const tmp = mkdtempSync(join(tmpdir(), 'regate-cfg-'));
+    try {
+      const bad = join(tmp, 'bad.yaml');
+      (await import('node:fs')).writeFileSync(bad, 'server: {port: abc, porty: 1}\nonec: {sessions: 0, profile: x}\n');
+      let msg = '';
+      try {
+        loadConfig({ file: bad, env: {} });
+      } catch (e) {
+        expect(e).toBeInstanceOf(ConfigError);
+        msg = translateConfigError((e as Error).message);
+      }
+      expect(msg).toMatch(/^ошибки в конфигурации:/);
+      expect(msg).toContain('server.port: неверное значение: ожидается число, получено не число');
+      expect(msg).toContain('неизвестный ключ: porty');
+      expect(msg).toContain('onec.sessions: слишком мало (число): нужно >=1');
+      expect(msg).toContain('onec.profile: допустимые значения: "ut11.5"|"ut11.4"');
+      expect(translateConfigError('config file not found: /etc/regate/regate.yaml')).toBe('нет файла конфигурации: /etc/regate/regate.yaml');
+    } finally {
+      rmSync(tmp, { recursive: true, force: true });
+    }
   });
 
   it('a busy port names the flag and the key that change it', () => {
