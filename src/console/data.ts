@@ -170,3 +170,11 @@ export function recentDecisions(db: Db, limit = 20) {
     orderId: string | null;
   }[];
 }
+
+/** src/outbox/admin.ts answers its refusals in English; the CLI and the console show them in Russian. */
+export function outboxReasonRu(reason: string): string {
+  return reason
+    .replace(/^no job #(\d+)$/, 'нет задания #$1')
+    .replace(/^job #(\d+) is (\w+)$/, 'задание #$1 в состоянии $2: повторить можно мёртвое или ждущее, снять — ждущее или мёртвое')
+    .replace(/^job #(\d+) with the same dedupe key '(.*)' was enqueued since; drop #(\d+) instead$/, "с тех пор поставлено задание #$1 с тем же ключом '$2': снимите #$3");
+}

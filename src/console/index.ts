@@ -10,7 +10,7 @@ import { verifyPassword } from '../install/password.js';
 import type { Logger } from '../log.js';
 import { ORDER_STATUS, PAYMENT_STATUS } from '../orders/statuses.js';
 import { dropJob, listJobs, retryJob, stats as outboxStats } from '../outbox/index.js';
-import { candidatesFor, findOrder, lastBankRuns, orderHistory, recentDecisions, searchOrders, warningsFor } from './data.js';
+import { candidatesFor, findOrder, outboxReasonRu, lastBankRuns, orderHistory, recentDecisions, searchOrders, warningsFor } from './data.js';
 import { ago, html, page, raw, rub, when, type PageUser, type Raw } from './html.js';
 import { csrfMatches, LoginThrottle, Sessions, type Session } from './session.js';
 import type { ConsoleUser } from './users.js';
@@ -200,7 +200,7 @@ export function createConsole(deps: ConsoleDeps): Hono<Env> {
     const id = Number(c.req.param('id'));
     const r = retryJob(db, id);
     logger.info({ user: w.user.name, job: id, ok: r.ok }, 'console: outbox retry');
-    return redirect(c, w, '/console', r.ok ? `Задание #${id} будет выполнено снова` : `Задание #${id} не запущено: ${r.reason}`, !r.ok);
+    return redirect(c, w, '/console', r.ok ? `Задание #${id} будет выполнено снова` : `Задание #${id} не запущено: ${outboxReasonRu(r.reason)}`, !r.ok);
   });
 
   app.post('/outbox/:id/drop', async (c) => {
@@ -212,7 +212,7 @@ export function createConsole(deps: ConsoleDeps): Hono<Env> {
     if (!reason) return redirect(c, w, '/console', 'Напишите, почему задание снимается', true);
     const r = dropJob(db, id, `${reason} (${w.user.fullName ?? w.user.name}, консоль)`);
     logger.info({ user: w.user.name, job: id, ok: r.ok }, 'console: outbox drop');
-    return redirect(c, w, '/console', r.ok ? `Задание #${id} снято` : `Задание #${id} не снято: ${r.reason}`, !r.ok);
+    return redirect(c, w, '/console', r.ok ? `Задание #${id} снято` : `Задание #${id} не снято: ${outboxReasonRu(r.reason)}`, !r.ok);
   });
 
   // --- bank payments --------------------------------------------------------------------------------------------

@@ -54,7 +54,7 @@ describe('regate outbox', () => {
 
     expect(await run(config, 'retry', String(b))).toMatchObject({ out: `задание #${b} будет выполнено снова`, code: 0 });
     expect(getJob(db, b)).toMatchObject({ state: 'pending', attempts: 0 });
-    expect(await run(config, 'retry', '999')).toMatchObject({ err: 'no job #999', code: 1 });
+    expect(await run(config, 'retry', '999')).toMatchObject({ err: 'нет задания #999', code: 1 });
     expect(await run(config, 'drop', String(b), '--reason', 'cancelled by the store')).toMatchObject({ code: 0 });
     expect(getJob(db, b)).toMatchObject({ state: 'dropped' });
     expect(getJob(db, b)!.lastError).toContain('cancelled by the store');

@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { outboxReasonRu } from '../../console/data.js';
 import { configOf } from '../context.js';
 
 const STATES = ['pending', 'running', 'done', 'dead', 'dropped'] as const;
@@ -61,7 +62,7 @@ export function register(program: Command) {
         if (opts.allDead) {
           const r = o.retryAllDead(db);
           console.log(r.retried.length ? `запущено снова: ${r.retried.length}: #${r.retried.join(', #')}` : 'мёртвых заданий нет');
-          for (const x of r.refused) console.error(`#${x.id} не запущено: ${x.reason}`);
+          for (const x of r.refused) console.error(`#${x.id} не запущено: ${outboxReasonRu(x.reason)}`);
           if (r.refused.length) process.exitCode = 1;
           return;
         }
@@ -132,7 +133,7 @@ function jobId(s: string): number {
 function report(r: { ok: true } | { ok: false; reason: string }, ok: string): void {
   if (r.ok) console.log(ok);
   else {
-    console.error(r.reason);
+    console.error(outboxReasonRu(r.reason));
     process.exitCode = 1;
   }
 }
