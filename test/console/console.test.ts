@@ -13,7 +13,7 @@ const HOST = 'http://regate.test';
 const ADMIN = { name: 'admin', password: 'admin-pass-1' };
 const BUH = { name: 'buh', password: 'buh-pass-123' };
 
-async function setup() {
+async function setup(extra: { syncNow?: () => Promise<unknown> } = {}) {
   const db = freshDb();
   addClient(db, 'C-A', CLIENT_A_INN, 'ООО "Альфа"');
   addClient(db, 'C-B', '7728168971', 'ООО "Бета"');
@@ -30,7 +30,7 @@ async function setup() {
       ],
     },
   });
-  const app = new Hono().route('/console', createConsole({ config, db, logger: silentLogger, bank }));
+  const app = new Hono().route('/console', createConsole({ config, db, logger: silentLogger, bank, ...extra }));
   return { db, bank, config, app };
 }
 
@@ -152,6 +152,23 @@ describe('/console', () => {
     expect(r.text).toContain('O-2');
     expect(r.text).toContain('ООО &quot;Бета&quot;');
     expect(r.text).toContain('История заказа O-2');
+  });
+
+  it('"sync now" starts the sync for the admin only', async () => {
+    let syncs = 0;
+    const { app } = await setup({ syncNow: async () => void syncs++ });
+    const buh = client(app);
+    await buh.req('POST', '/console/login', BUH);
+    const bp = await buh.req('GET', '/console');
+    expect(bp.text).not.toContain('id="sync-now"');
+    expect((await buh.req('POST', '/console/sync', { csrf: buh.csrf(bp.text) })).status).toBe(403);
+    const admin = client(app);
+    await admin.req('POST', '/console/login', ADMIN);
+    const ap = await admin.req('GET', '/console');
+    expect(ap.text).toContain('id="sync-now"');
+    expect((await admin.req('POST', '/console/sync', { csrf: admin.csrf(ap.text) })).location).toBe('/console');
+    expect(syncs).toBe(1);
+    expect((await admin.req('GET', '/console')).text).toContain('Синхронизация каталога запущена');
   });
 
   it('login is throttled after 5 failures from one address', async () => {
