@@ -49,6 +49,9 @@ export interface WorkerOptions {
 }
 
 /** A fresh lease holder identity for this process. */
+/** How often an outcome that could not be written is tried again (a full disk freed, a lock released). */
+const RECORD_RETRY_MS = 250;
+
 export function newHolder(): LeaseHolder {
   return { host: hostname(), pid: process.pid, boot: randomBytes(8).toString('hex') };
 }
@@ -250,7 +253,7 @@ export class OutboxWorker {
         : e;
     }
     const ms = () => this.now() - started;
-    try {
+    const record = () => {
       if (!failed) {
         const ok = complete(this.db, job.id, job.leaseToken, result, this.now());
         this.emit(ok ? { type: 'done', job, ms: ms() } : { type: 'stale', job, ms: ms() });
@@ -265,10 +268,28 @@ export class OutboxWorker {
       if (o.outcome === 'retry') this.emit({ type: 'retry', job, ms: ms(), error, runAt: o.runAt });
       else if (o.outcome === 'dead') this.emit({ type: 'dead', job, ms: ms(), error });
       else this.emit({ type: 'stale', job, ms: ms() });
-    } catch (dbError) {
-      // The outcome could not be recorded (disk full, database locked past busy_timeout): the job stays running
-      // under our lease and is delivered again after leaseMs — handlers check 1C before creating.
-      this.emit({ type: 'error', error: dbError, job });
+    };
+    // The outcome could not be recorded (disk full, read-only, locked past busy_timeout). It used to be left at that:
+    // the job stayed `running` until its lease ran out (2 minutes), silently, and was then delivered again (issue
+    // 13.8). Now: said at once, naming the job, and tried again every RECORD_RETRY_MS while the lease is ours (the
+    // heartbeat keeps it, when it can write). If the worker stops first, the lease expires and the job is delivered
+    // again — handlers check 1C before creating, so that is safe, only slower.
+    const until = this.now() + this.opts.policy.leaseMs;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        record();
+        if (attempt > 1) this.emit({ type: 'error', error: new Error(`outbox job #${job.id} (${job.kind}): outcome recorded after ${attempt} tries`), job });
+        return;
+      } catch (dbError) {
+        const what = failed ? 'failure' : 'completion';
+        this.emit({
+          type: 'error',
+          error: Object.assign(new Error(`outbox job #${job.id} (${job.kind}, key ${job.key}) finished, but its ${what} was not recorded (${errorText(dbError)}); retrying every ${RECORD_RETRY_MS} ms, the job stays running until then`), { cause: dbError }),
+          job,
+        });
+        if (this.stopping || this.now() + RECORD_RETRY_MS >= until) return;
+        await new Promise((r) => setTimeout(r, RECORD_RETRY_MS));
+      }
     }
   }
 
