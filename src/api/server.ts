@@ -27,6 +27,45 @@ function rawUrlProblem(err: NodeJS.ErrnoException & { rawPacket?: Buffer }): { f
   };
 }
 
+/**
+ * Mozilla's "intermediate" TLS profile (ssl-config.mozilla.org, v5.7): TLS 1.3 suites, and on TLS 1.2 only
+ * forward-secret ECDHE/DHE key exchange with AEAD ciphers. Node's default list also took static-RSA (AES128-SHA,
+ * AES256-GCM-SHA384) and CBC-SHA1 suites (issue 13.8). The client's order is honoured, as the profile says: every
+ * suite here is strong, and a phone without AES hardware prefers ChaCha20.
+ */
+export const MOZILLA_INTERMEDIATE = [
+  'TLS_AES_128_GCM_SHA256',
+  'TLS_AES_256_GCM_SHA384',
+  'TLS_CHACHA20_POLY1305_SHA256',
+  'ECDHE-ECDSA-AES128-GCM-SHA256',
+  'ECDHE-RSA-AES128-GCM-SHA256',
+  'ECDHE-ECDSA-AES256-GCM-SHA384',
+  'ECDHE-RSA-AES256-GCM-SHA384',
+  'ECDHE-ECDSA-CHACHA20-POLY1305',
+  'ECDHE-RSA-CHACHA20-POLY1305',
+  'DHE-RSA-AES128-GCM-SHA256',
+  'DHE-RSA-AES256-GCM-SHA384',
+  'DHE-RSA-CHACHA20-POLY1305',
+].join(':');
+
+/** Two years, Mozilla's recommendation; only on ReGate's own HTTPS (behind Apache/IIS the proxy sends it). */
+const HSTS = 'max-age=63072000';
+
+function withHsts(fetch: App['fetch']): App['fetch'] {
+  return async (req, ...rest) => {
+    const res = await fetch(req, ...rest);
+    try {
+      res.headers.set('Strict-Transport-Security', HSTS);
+      return res;
+    } catch {
+      // immutable headers (a fetched Response passed through): copy
+      const headers = new Headers(res.headers);
+      headers.set('Strict-Transport-Security', HSTS);
+      return new Response(res.body, { status: res.status, statusText: res.statusText, headers });
+    }
+  };
+}
+
 export interface RunningServer {
   server: ServerType;
   url: string;
@@ -52,13 +91,13 @@ export async function startServer(app: App, config: Config, opts: { port?: numbe
   const server = await new Promise<ServerType>((resolve, reject) => {
     const s = serve(
       {
-        fetch: app.fetch,
+        fetch: tls ? withHsts(app.fetch) : app.fetch,
         port,
         hostname: host,
         ...(tls
           ? {
               createServer: createHttpsServer,
-              serverOptions: { cert: readFileSync(cert!), key: readFileSync(key!), minVersion },
+              serverOptions: { cert: readFileSync(cert!), key: readFileSync(key!), minVersion, ciphers: MOZILLA_INTERMEDIATE, honorCipherOrder: false, ecdhCurve: 'X25519:prime256v1:secp384r1' },
             }
           : {}),
       },
