@@ -203,6 +203,20 @@ function runUnprivileged(code: string, args: string[]): { result?: unknown; skip
   writeFileSync(file, code);
   chmodSync(file, 0o644);
   const asRoot = process.getuid?.() === 0;
+  if (asRoot) {
+    // Can nobody read the checkout and resolve tsx from it? A root user's home (mode 0700) is such a place: the child
+    // then failed with ERR_MODULE_NOT_FOUND, not EACCES, and the whole suite with it (issue 13.8). Asked first, and
+    // answered as a skip that says why.
+    const probe = spawnSync(process.execPath, ['-e', `require('fs').readdirSync(process.argv[1]); require.resolve('tsx', { paths: [process.argv[1]] })`, repoRoot], {
+      cwd: dir,
+      encoding: 'utf8',
+      timeout: 10_000,
+      uid: 65534,
+      gid: 65534,
+    });
+    if (probe.error) return { skipped: `cannot start a process as nobody: ${probe.error.message}` };
+    if (probe.status !== 0) return { skipped: `nobody (uid 65534) cannot read ${repoRoot} or resolve tsx from it: ${(probe.stderr.split('\n').find((l) => /Error|EACCES/.test(l)) ?? probe.stderr).trim().slice(0, 200)}` };
+  }
   const r = spawnSync(process.execPath, ['--import', 'tsx', file, ...args], {
     cwd: repoRoot,
     encoding: 'utf8',
