@@ -40,6 +40,9 @@ if (-not (Test-Path $native)) {
 
 $bin = Join-Path $Prefix 'bin\regate.cmd'
 Set-Content -Path $bin -Encoding ASCII -Value "@`"$Node`" `"$app\dist\cli\regate.js`" %*"
+# For services written by `regate install` (node <Prefix>\bin\regate.mjs ...): the same compiled program.
+$url = 'file:///' + ($app -replace '\\', '/') + '/dist/cli/regate.js'
+[System.IO.File]::WriteAllText((Join-Path $Prefix 'bin\regate.mjs'), "await import('$url');`n", (New-Object System.Text.UTF8Encoding($false)))
 
 if (-not (Test-Path $config)) {
   (Get-Content (Join-Path $here 'regate.yaml') -Raw -Encoding UTF8).Replace('{{dataDir}}', $data.Replace('\', '/')) | Set-Content -Path $config -Encoding UTF8

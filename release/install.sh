@@ -79,6 +79,11 @@ cat > "$prefix/bin/regate" <<EOF
 exec "$node" "$prefix/app/dist/cli/regate.js" "\$@"
 EOF
 chmod 755 "$prefix/bin/regate"
+# For units written by `regate install` (ExecStart=node <prefix>/bin/regate.mjs ...): the same compiled program.
+cat > "$prefix/bin/regate.mjs" <<EOF
+// ReGate {{version}}: runs the compiled program (dist/cli/regate.js); no TypeScript at start.
+await import('$prefix/app/dist/cli/regate.js');
+EOF
 
 # The service user exists for the service: without systemd whoever runs ReGate owns its files.
 if [ "$systemd" = yes ] && ! id "$user" >/dev/null 2>&1; then

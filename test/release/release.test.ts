@@ -46,6 +46,10 @@ describe.skipIf(tools.length > 0)('npm run release', () => {
     expect(v.status, v.stderr).toBe(0);
     expect(v.stdout.trim()).toBe(r.version);
     expect(readFileSync(join(prefix, 'bin/regate'), 'utf8')).toContain(`${prefix}/app/dist/cli/regate.js`);
+    // units written by `regate install` run node <prefix>/bin/regate.mjs: the compiled program too
+    const mjs = spawnSync(process.execPath, [join(prefix, 'bin/regate.mjs'), '--version'], { cwd: tmp, env, encoding: 'utf8' });
+    expect(mjs.status, mjs.stderr).toBe(0);
+    expect(mjs.stdout.trim()).toBe(r.version);
     // the native module, the migrations and the outbox SQL load from the installed tree
     const config = join(prefix, 'etc/regate.yaml');
     const stats = regate('--config', config, 'outbox', 'stats', '--json');
