@@ -351,9 +351,10 @@ const DUMMY_HASH = 'scrypt$16384$8$1$3q2+7w8AAAAAAAAAAAAAAA==$JgJQpKqUiWdx3L6sW1
 
 /** The daemon's console: mounted on the runtime's app (runtime.ts calls this once). */
 export function mountConsole(
-  rt: { app: { route(path: string, app: Hono<any>): unknown }; config: Config; db: Db; logger: Logger; catalog?: CatalogService; services: { bank?: BankService; health?: HealthService } },
+  rt: { app: { route(path: string, app: Hono<any>): unknown; get(path: string, handler: (c: Context) => Response): unknown }; config: Config; db: Db; logger: Logger; catalog?: CatalogService; services: { bank?: BankService; health?: HealthService } },
   opts: { syncNow?: () => Promise<unknown> } = {},
 ) {
+  rt.app.get('/console/', (c) => c.redirect('/console', 301)); // a typed trailing slash would be a JSON 404
   rt.app.route(
     '/console',
     createConsole({ config: rt.config, db: rt.db, logger: rt.logger, catalog: rt.catalog, bank: rt.services.bank, health: rt.services.health, syncNow: opts.syncNow }),
