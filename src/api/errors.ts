@@ -97,11 +97,12 @@ function clientAborted(err: unknown): boolean {
 }
 
 /** Domain error kinds → HTTP status: the services say what went wrong, this says how HTTP spells it. */
-const DOMAIN_STATUS: Record<DomainErrorKind, 400 | 404 | 409 | 422> = { invalid: 400, not_found: 404, conflict: 409, unprocessable: 422 };
+export const DOMAIN_STATUS: Record<DomainErrorKind, 400 | 404 | 409 | 422 | 503> = { invalid: 400, not_found: 404, conflict: 409, unprocessable: 422, unavailable: 503 };
 
 /** The one mapping from anything thrown to an HTTP answer. */
 export function errorResponse(err: unknown, c: Context): Response {
   if (err instanceof DomainError) {
+    if (err.retryAfterSeconds !== undefined) c.header('Retry-After', String(err.retryAfterSeconds));
     return c.json(errorBody(c, err.code, err.message, err.fields), DOMAIN_STATUS[err.kind]);
   }
   if (err instanceof ApiError) {

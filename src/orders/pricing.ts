@@ -1,5 +1,5 @@
 import type { OrderableItem } from '../catalog/service.js';
-import type { FieldError } from '../api/errors.js';
+import type { DomainField as FieldError } from './errors.js';
 
 export interface PricedLine {
   lineNo: number;

@@ -1,7 +1,6 @@
 import type { Statement } from 'better-sqlite3';
 import { createHash } from 'node:crypto';
 import type { Db } from '../db/open.js';
-import { ApiError } from '../api/errors.js';
 import { orderableItems, type CatalogService } from '../catalog/service.js';
 import { enqueue, stats as outboxStats, waitFor } from '../outbox/index.js';
 import { priceLines, toKopecks, toRoubles } from './pricing.js';
@@ -99,7 +98,7 @@ export class OrdersService {
   /** Backpressure: beyond maxDepth pending jobs, refuse new writes (503 + Retry-After) instead of growing forever. */
   private guardDepth() {
     const { pending } = outboxStats(this.db);
-    if (pending >= this.opts.maxDepth) throw ApiError.unavailable(`Очередь в 1С переполнена (${pending} заданий); повторите позже`, 30);
+    if (pending >= this.opts.maxDepth) throw DomainError.unavailable(`Очередь в 1С переполнена (${pending} заданий); повторите позже`, 30);
   }
 
   /** History row + (when configured) the webhook job, in the caller's transaction. */
@@ -165,13 +164,13 @@ export class OrdersService {
     const ts = this.now().toISOString();
     await this.writes.run(() => {
       const existing = this.q(`SELECT id FROM clients WHERE id = ?`).get(input.clientId);
-      if (!existing) throw ApiError.notFound('Клиент', 'clientId', input.clientId);
+      if (!existing) throw DomainError.notFound('Клиент', 'clientId', input.clientId);
       if (input.inn) this.guardInn(input.clientId, input.inn);
       const cols: Record<string, string | null | undefined> = { name: input.name, inn: input.inn, kpp: input.kpp, phone: input.phone, email: input.email, address: input.address };
       // A new ИНН is a new claim: the conflict recorded for the old one no longer applies (1C is asked again).
       if (input.inn !== undefined) cols.conflict = null;
       const set = Object.entries(cols).filter(([, v]) => v !== undefined);
-      if (set.length === 0) throw ApiError.badRequest('Нечего менять: укажите хотя бы одно поле', [{ field: 'body', message: 'нет изменяемых полей' }]);
+      if (set.length === 0) throw DomainError.invalid('Нечего менять: укажите хотя бы одно поле', [{ field: 'body', message: 'нет изменяемых полей' }]);
       this
         .q(`UPDATE clients SET ${set.map(([k]) => `${k} = @${k}`).join(', ')}, updated_at = @ts WHERE id = @id`)
         .run({ ...Object.fromEntries(set), ts, id: input.clientId });
@@ -194,14 +193,14 @@ export class OrdersService {
     if (replay) return replay;
 
     const client = this.q(`SELECT id, inn, conflict FROM clients WHERE id = ?`).get(input.clientId) as { id: string; inn: string | null; conflict: string | null } | undefined;
-    if (!client) throw new ApiError(404, 'not_found', `Клиент не найден: ${input.clientId}; сначала вызовите client`, [{ field: 'clientId', message: 'нет такого клиента' }]);
+    if (!client) throw new DomainError('not_found', 'not_found', `Клиент не найден: ${input.clientId}; сначала вызовите client`, [{ field: 'clientId', message: 'нет такого клиента' }]);
     if (client.conflict) {
       const e = clientConflict(input.clientId, client.inn ?? '', client.conflict);
       throw new DomainError('conflict', e.code, `${e.message}; заказ не принят`, [{ field: 'clientId', message: `ИНН клиента занят клиентом ${client.conflict}` }]);
     }
     const items = orderableItems(this.db, this.catalog, input.store, input.items.map((i) => i.itemId));
     const priced = priceLines(input.items, items);
-    if (priced.errors.length) throw new ApiError(422, 'order_rejected', 'Заказ не может быть принят', priced.errors);
+    if (priced.errors.length) throw new DomainError('unprocessable', 'order_rejected', 'Заказ не может быть принят', priced.errors);
     const amount = priced.lines.reduce((s, l) => s + l.amountKopecks, 0);
     this.guardDepth();
 
@@ -238,13 +237,13 @@ export class OrdersService {
     if (idempotencyKey) {
       const byKey = this.q(`SELECT id, request_hash FROM orders WHERE idempotency_key = ?`).get(idempotencyKey) as { id: string; request_hash: string } | undefined;
       if (byKey && (byKey.id !== orderId || byKey.request_hash !== requestHash)) {
-        throw ApiError.conflict('Idempotency-Key уже использован для другого запроса', [{ field: 'Idempotency-Key', message: `занят заказом ${byKey.id}` }]);
+        throw DomainError.conflict('Idempotency-Key уже использован для другого запроса', [{ field: 'Idempotency-Key', message: `занят заказом ${byKey.id}` }]);
       }
     }
     const existing = this.q(`SELECT request_hash FROM orders WHERE id = ?`).get(orderId) as { request_hash: string } | undefined;
     if (!existing) return undefined;
     if (existing.request_hash !== requestHash) {
-      throw ApiError.conflict(`Заказ ${orderId} уже принят с другим содержимым`, [{ field: 'orderId', message: 'повтор с другим телом запроса' }]);
+      throw DomainError.conflict(`Заказ ${orderId} уже принят с другим содержимым`, [{ field: 'orderId', message: 'повтор с другим телом запроса' }]);
     }
     return this.bookingAnswer(orderId);
   }
@@ -276,24 +275,24 @@ export class OrdersService {
         | { order_id: string; amount_kopecks: number; paid_at: string; data: string }
         | undefined;
       if (dup) {
-        if (dup.order_id !== input.orderId) throw ApiError.conflict('Транзакция уже записана по другому заказу', [{ field: 'transactionId', message: `заказ ${dup.order_id}` }]);
+        if (dup.order_id !== input.orderId) throw DomainError.conflict('Транзакция уже записана по другому заказу', [{ field: 'transactionId', message: `заказ ${dup.order_id}` }]);
         // A repeated notification of the same payment is a no-op; the same transaction with another amount, time or
         // card data is not the same payment, and answering 200 would tell the store it was recorded.
         const d = JSON.parse(dup.data) as { provider?: string; rrn?: string | null; authCode?: string | null; maskedCard?: string | null };
         const same =
           dup.amount_kopecks === toKopecks(input.amount) && Date.parse(dup.paid_at) === Date.parse(input.paidAt) && d.provider === input.provider &&
           (d.rrn ?? null) === (input.rrn ?? null) && (d.authCode ?? null) === (input.authCode ?? null) && (d.maskedCard ?? null) === (input.maskedCard ?? null);
-        if (!same) throw ApiError.conflict(`Транзакция ${input.transactionId} уже записана с другими данными`, [{ field: 'transactionId', message: 'повтор с другим телом запроса' }]);
+        if (!same) throw DomainError.conflict(`Транзакция ${input.transactionId} уже записана с другими данными`, [{ field: 'transactionId', message: 'повтор с другим телом запроса' }]);
         return;
       }
       if (![0, 1].includes(o.status)) {
-        throw ApiError.conflict(`Заказ в статусе «${ORDER_STATUS[o.status as OrderStatus]}» нельзя оплатить`, [{ field: 'orderId', message: `статус ${o.status}` }]);
+        throw DomainError.conflict(`Заказ в статусе «${ORDER_STATUS[o.status as OrderStatus]}» нельзя оплатить`, [{ field: 'orderId', message: `статус ${o.status}` }]);
       }
       const amount = toKopecks(input.amount);
       // What is due, not the order's amount: after a partial bank payment the card pays the rest (issue 13.4),
       // and asking for the whole sum would make the customer pay twice.
       const due = o.amount_kopecks - o.paid_kopecks;
-      if (due <= 0) throw ApiError.conflict(`Заказ ${input.orderId} уже оплачен`, [{ field: 'orderId', message: `оплачено ${toRoubles(o.paid_kopecks)}` }]);
+      if (due <= 0) throw DomainError.conflict(`Заказ ${input.orderId} уже оплачен`, [{ field: 'orderId', message: `оплачено ${toRoubles(o.paid_kopecks)}` }]);
       if (amount !== due) {
         const paidPart = o.paid_kopecks > 0 ? ` (сумма заказа ${toRoubles(o.amount_kopecks)}, уже оплачено ${toRoubles(o.paid_kopecks)})` : '';
         throw new DomainError('unprocessable', 'amount_mismatch', `Сумма оплаты ${input.amount} не равна сумме к оплате ${toRoubles(due)}${paidPart}`, [{ field: 'amount', message: `к оплате ${toRoubles(due)}` }]);
@@ -324,17 +323,17 @@ export class OrdersService {
           | undefined;
         const asked = input.amount === undefined ? done?.paid : toKopecks(input.amount);
         if (done && asked !== done.amount_kopecks) {
-          throw ApiError.conflict(`По заказу ${input.orderId} уже оформлен возврат ${toRoubles(done.amount_kopecks)} руб.`, [{ field: 'amount', message: `возврат уже оформлен на ${toRoubles(done.amount_kopecks)}` }]);
+          throw DomainError.conflict(`По заказу ${input.orderId} уже оформлен возврат ${toRoubles(done.amount_kopecks)} руб.`, [{ field: 'amount', message: `возврат уже оформлен на ${toRoubles(done.amount_kopecks)}` }]);
         }
         return;
       }
       if (o.status !== OrderStatusCode.paidByCard) {
-        throw ApiError.conflict('Возврат на карту возможен только для заказа, оплаченного картой', [{ field: 'orderId', message: `статус ${o.status}` }]);
+        throw DomainError.conflict('Возврат на карту возможен только для заказа, оплаченного картой', [{ field: 'orderId', message: `статус ${o.status}` }]);
       }
       const payment = this.q(`SELECT id, amount_kopecks FROM payments WHERE order_id = ? AND kind = 'card' ORDER BY id DESC LIMIT 1`).get(input.orderId) as { id: number; amount_kopecks: number };
       const amount = input.amount === undefined ? payment.amount_kopecks : toKopecks(input.amount);
       if (amount <= 0 || amount > payment.amount_kopecks) {
-        throw ApiError.badRequest('Сумма возврата должна быть больше нуля и не больше оплаты', [{ field: 'amount', message: `до ${toRoubles(payment.amount_kopecks)}` }]);
+        throw DomainError.invalid('Сумма возврата должна быть больше нуля и не больше оплаты', [{ field: 'amount', message: `до ${toRoubles(payment.amount_kopecks)}` }]);
       }
       const refundId = this
         .q(`INSERT INTO refunds (order_id, amount_kopecks, reason, payment_id, created_at) VALUES (?, ?, ?, ?, ?)`)
@@ -350,7 +349,7 @@ export class OrdersService {
 
   private requireOrder(orderId: string): Record<string, any> {
     const o = this.q(`SELECT * FROM orders WHERE id = ?`).get(orderId) as Record<string, any> | undefined;
-    if (!o) throw ApiError.notFound('Заказ', 'orderId', orderId);
+    if (!o) throw DomainError.notFound('Заказ', 'orderId', orderId);
     return o;
   }
 

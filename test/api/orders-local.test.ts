@@ -105,4 +105,13 @@ describe('write API, local half', () => {
     expect(r.status).toBe(503);
     expect(r.headers.get('retry-after')).toBe('30');
   });
+
+  it('an ИНН already held by another store client: 409 client_conflict naming inn, through HTTP (issue 13.1)', async () => {
+    expect((await post('client', { clientId: 'C-1', name: 'Иванов', inn: '500100732259' })).status).toBe(202);
+    const r = await post('client', { clientId: 'C-2', name: 'Не Иванов', inn: '500100732259' });
+    expect(r.status).toBe(409);
+    const e = ((await r.json()) as any).error;
+    expect(e.code).toBe('client_conflict');
+    expect(e.fields).toEqual([{ field: 'inn', message: 'занят клиентом C-1' }]);
+  });
 });

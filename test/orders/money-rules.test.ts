@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ApiError } from '../../src/api/errors.js';
+import { DOMAIN_STATUS } from '../../src/api/errors.js';
 import { PayCardBody } from '../../src/api/schemas/orders.js';
 import { applyToOrder } from '../../src/bank/import/apply.js';
 import { DomainError } from '../../src/orders/errors.js';
@@ -8,10 +8,10 @@ import { harness, type Harness } from './harness.js';
 // Issue 13.4 (orders side). Worker not started: these are about what the write API accepts.
 const errorOf = async (p: Promise<unknown>) => {
   const e = await p.then(() => undefined, (err: unknown) => err);
-  expect(e instanceof ApiError || e instanceof DomainError, `expected a refusal, got ${String(e)}`).toBe(true);
-  return e as ApiError | DomainError;
+  expect(e, `expected a refusal, got ${String(e)}`).toBeInstanceOf(DomainError);
+  return e as DomainError;
 };
-const statusOf = (e: ApiError | DomainError) => (e instanceof ApiError ? e.status : { invalid: 400, not_found: 404, conflict: 409, unprocessable: 422 }[e.kind]);
+const statusOf = (e: DomainError) => DOMAIN_STATUS[e.kind];
 
 describe('money rules of the write API', () => {
   let h: Harness;

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ApiError } from '../../src/api/errors.js';
+import { DomainError } from '../../src/orders/errors.js';
 import { harness, type Harness } from './harness.js';
 
 // Write-path review: concurrent and repeated requests must answer like the first one (or a clear 4xx), never
@@ -23,9 +23,9 @@ describe('write path: repeated and concurrent requests', () => {
     expect((await h.noWait.payCard(pay)).status).toBe(200);
     expect((await h.noWait.payCard({ ...pay, paidAt: '2026-11-29T05:15:00Z' })).status).toBe(200);
     const err = await h.noWait.payCard({ ...pay, amount: booked.body.amount + 1 }).catch((e) => e);
-    expect(err).toBeInstanceOf(ApiError);
-    expect((err as ApiError).status).toBe(409);
-    expect((err as ApiError).fields.map((f) => f.field)).toContain('transactionId');
+    expect(err).toBeInstanceOf(DomainError);
+    expect((err as DomainError).kind).toBe('conflict');
+    expect((err as DomainError).fields.map((f) => f.field)).toContain('transactionId');
     expect(h.db.prepare(`SELECT COUNT(*) FROM payments WHERE external_id = 'rv-txn-1'`).pluck().get()).toBe(1);
   });
 });

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ApiError } from '../../src/api/errors.js';
+import { DomainError } from '../../src/orders/errors.js';
 import { toKopecks } from '../../src/orders/pricing.js';
 import { harness, type Harness } from './harness.js';
 
@@ -23,12 +23,12 @@ describe('refund: repeat vs a different second refund', () => {
     expect((await h.noWait.refund({ orderId: 'RF-O-1', amount: part })).status).toBe(200);
     expect((await h.noWait.refund({ orderId: 'RF-O-1', amount: part })).status).toBe(200);
     const err = await h.noWait.refund({ orderId: 'RF-O-1', amount: amount - part }).catch((e) => e);
-    expect(err).toBeInstanceOf(ApiError);
-    expect((err as ApiError).status).toBe(409);
-    expect((err as ApiError).fields.map((f) => f.field)).toContain('amount');
+    expect(err).toBeInstanceOf(DomainError);
+    expect((err as DomainError).kind).toBe('conflict');
+    expect((err as DomainError).fields.map((f) => f.field)).toContain('amount');
     // without an amount = the whole payment: not what was refunded either
     const whole = await h.noWait.refund({ orderId: 'RF-O-1' }).catch((e) => e);
-    expect((whole as ApiError).status).toBe(409);
+    expect((whole as DomainError).kind).toBe('conflict');
     expect(h.db.prepare(`SELECT amount_kopecks FROM refunds WHERE order_id = 'RF-O-1'`).pluck().all()).toEqual([toKopecks(part)]);
   });
 
