@@ -1,4 +1,5 @@
 import { Hono, type Context } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
 import { getCookie, setCookie, deleteCookie } from 'hono/cookie';
 import type { BankService } from '../bank/import/service.js';
 import { REVIEW_REASON, ReviewError, type ReviewItem } from '../bank/import/review.js';
@@ -68,6 +69,9 @@ export function createConsole(deps: ConsoleDeps): Hono<Env> {
     w.session.flash = { text, error };
     return c.redirect(to, 303);
   };
+
+  // Forms here are a few fields: anything larger is not ours (the API's own limit covers /api/v1 only).
+  app.use('*', bodyLimit({ maxSize: 64 * 1024, onError: (c) => c.text('Слишком большой запрос', 413) }));
 
   if (!config.console.enabled) {
     app.all('*', (c) => c.text('Консоль отключена (console.enabled: false)', 404));

@@ -171,6 +171,13 @@ describe('/console', () => {
     expect((await admin.req('GET', '/console')).text).toContain('Синхронизация каталога запущена');
   });
 
+  it('a form body over 64 KB is refused before it is parsed', async () => {
+    const { app } = await setup();
+    const b = client(app);
+    const r = await b.req('POST', '/console/login', { name: 'x', password: 'y'.repeat(70_000) });
+    expect(r.status).toBe(413);
+  });
+
   it('login is throttled after 5 failures from one address', async () => {
     const { app } = await setup();
     const b = client(app);
