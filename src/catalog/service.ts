@@ -78,7 +78,9 @@ export class CatalogService {
       // Only the three keys state() returns: `mirror.%` also matched mirror.packagingRatios (411 KB of JSON on a
       // 20k mirror), read on every request — 37–48% of the read path's time in the bench profile.
       meta: db.prepare(`SELECT key, value FROM meta WHERE key IN ('mirror.generation', 'mirror.syncedAt', 'mirror.stockSyncedAt')`),
-      cities: db.prepare(`SELECT city, COUNT(*) AS stores FROM catalog_stores GROUP BY city ORDER BY city`),
+      // A warehouse without an address has no city (every real УТ base has such: 11.4.2's predefined СкладФотографа):
+      // it is no city of its own. It still has its stock and storetable by id.
+      cities: db.prepare(`SELECT city, COUNT(*) AS stores FROM catalog_stores WHERE city <> '' GROUP BY city ORDER BY city`),
       storesInCity: db.prepare(`SELECT id, name, address FROM catalog_stores WHERE city = ? ORDER BY name`),
       store: db.prepare(`SELECT id, name, city, address, retail_price_kind_id AS retailPriceKindId FROM catalog_stores WHERE id = ?`),
       groups: db.prepare(`SELECT id, parent_id AS parentId, name FROM catalog_groups ORDER BY name`),

@@ -43,7 +43,7 @@ export async function runFullSync(deps: SyncDeps): Promise<SyncReport> {
   const requestsBefore = onec.stats.total;
   const rowsBySet: Record<string, number> = {};
   let lowerBound = 0;
-  const steps = ['items', 'warehouses', 'priceKinds', 'units', 'countries', 'brands', 'manufacturers', 'barcodes', 'pictures', 'volumes', 'organisation', 'bankAccounts', 'versions', 'properties', 'prices', 'stock', 'banks'];
+  const steps = ['items', 'warehouses', 'priceKinds', 'units', 'countries', 'brands', 'manufacturers', 'barcodes', 'pictures', 'volumes', 'organisation', 'bankAccounts', 'versions', 'platform', 'properties', 'prices', 'stock', 'banks'];
   let done = 0;
   const read = async (step: string, spec: ReadSpec | undefined, params = {}): Promise<Row[]> => {
     if (!spec) return [];
@@ -60,7 +60,7 @@ export async function runFullSync(deps: SyncDeps): Promise<SyncReport> {
   const itemSpec: ReadSpec | undefined = r.item && r.item.kind === 'collection'
     ? { ...r.item, filter: undefined, select: [...new Set([...r.item.select, ...(r.group?.select ?? [])])] }
     : undefined;
-  const [nomenclature, warehouses, priceKinds, units, countries, brands, makers, barcodes, files, volumes, orgs, accounts, versions, properties] = await Promise.all([
+  const [nomenclature, warehouses, priceKinds, units, countries, brands, makers, barcodes, files, volumes, orgs, accounts, versions, platform, properties] = await Promise.all([
     read('items', itemSpec),
     read('warehouses', r.warehouse),
     read('priceKinds', r.priceKind),
@@ -74,6 +74,8 @@ export async function runFullSync(deps: SyncDeps): Promise<SyncReport> {
     read('organisation', r.organisation),
     read('bankAccounts', r.bankAccount),
     read('versions', r.configurationVersion),
+    // Extension only; an extension from before this register simply has no platform to tell (state.platform null).
+    r.platform ? read('platform', r.platform).catch(() => [] as Row[]) : Promise.resolve([] as Row[]),
     needsProperties ? read('properties', r.property) : Promise.resolve([]),
   ]);
 
@@ -90,7 +92,7 @@ export async function runFullSync(deps: SyncDeps): Promise<SyncReport> {
     bankKeys.length ? read('banks', r.bank, { bankKeys }) : Promise.resolve([]),
   ]);
 
-  const snapshot = buildSnapshot(profile, ctx, { nomenclature, stores, kinds, units, countries, brands, makers, barcodes, files, volumes, orgs, accounts, banks, versions, priceRows, stockRows });
+  const snapshot = buildSnapshot(profile, ctx, { nomenclature, stores, kinds, units, countries, brands, makers, barcodes, files, volumes, orgs, accounts, banks, versions, platform, priceRows, stockRows });
   if (!deps.allowEmpty) {
     refuseEmptying(deps.db, { catalog_items: snapshot.items.length, catalog_stores: snapshot.stores.length, catalog_stock: snapshot.stock.length, catalog_prices: snapshot.prices.length });
   }
@@ -192,6 +194,7 @@ interface Raw {
   orgs: Row[];
   accounts: Row[];
   versions: Row[];
+  platform?: Row[];
   priceRows: Row[];
   stockRows: Row[];
 }
@@ -264,7 +267,10 @@ function buildSnapshot(profile: Profile, ctx: Parameters<Profile['map']['toItem'
   // Every packaging, not only the item's own: a packaging of a set (Catalog_НаборыУпаковок) has no item as owner but
   // its Числитель/Знаменатель still say how many units a price for it covers.
   const packagingRatio = new Map(unitRecords.map((u) => [u.id, u.ratio]));
-  const orgRecord = raw.orgs.map(m.toOrganisation)[0];
+  // Every УТ base has the predefined УправленческаяОрганизация (Ext/Predefined.xml), filled or left empty: the
+  // organisation is the configured one (onec.organisationKey narrows the read), else the first with an ИНН.
+  const orgs = raw.orgs.map(m.toOrganisation);
+  const orgRecord = orgs.find((o) => o.inn) ?? orgs[0];
   const account = raw.accounts.map(m.toBankAccount).find((a) => !orgRecord || a.organisationId === orgRecord.id);
   const version = m.toConfigurationVersion(raw.versions);
   const pictureIds = new Set(items.flatMap((i) => i.pictureIds));
@@ -281,7 +287,7 @@ function buildSnapshot(profile: Profile, ctx: Parameters<Profile['map']['toItem'
           bankAccount: account ? bankAccountOf(account, raw.banks.map(m.toBank)) : null,
         }
       : { id: '', name: '', fullName: '', inn: '', kpp: '', ogrn: '', address: '', bankAccount: null },
-    configuration: { name: version.name, version: version.version, platform: null },
+    configuration: { name: version.name, version: version.version, platform: m.platformOf(raw.platform ?? []) },
     stores: raw.stores.map((s) => ({ id: s.id, name: s.name, city: s.city ?? '', address: s.address ?? '', retailPriceKindId: s.retailPriceKindId })),
     groups,
     items,

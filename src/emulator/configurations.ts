@@ -3,6 +3,8 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadEmbedded, type EmbeddedId } from '../onec/dump/embedded.js';
 import { mergeExtension, publish, readDump, type MdConfiguration } from '../onec/dump/index.js';
+import { builtExtensionDir } from '../install/extension/build.js';
+import { namedTarget, targetFromDump } from '../install/extension/targets.js';
 import { ut11Posting } from './posting/ut11.js';
 import type { ConfigurationDef } from './schema/types.js';
 
@@ -25,7 +27,10 @@ export interface ConfigurationChoice {
   dump?: string;
   /** An embedded model; default ut-11.5.20. */
   embedded?: EmbeddedId;
-  /** Merge the ReGate extension: true (onec/extension, the default), false, or an extension dump folder. */
+  /**
+   * Merge the ReGate extension: true (the default: the build `regate install` makes for this base — onec/extension
+   * adapted to its compatibility mode, format and objects), false, or an extension dump folder.
+   */
   extension?: boolean | string;
 }
 
@@ -52,13 +57,25 @@ function numbering(s: ConfigurationDef['sets'][number]): ConfigurationDef['sets'
 }
 
 export function loadConfiguration(choice: ConfigurationChoice = {}): LoadedConfiguration {
-  const extDir = choice.extension === false ? undefined : typeof choice.extension === 'string' ? choice.extension : EXTENSION_DIR;
-  const key = JSON.stringify([choice.dump ?? '', choice.embedded ?? 'ut-11.5.20', extDir ?? '']);
+  const key = JSON.stringify([choice.dump ?? '', choice.embedded ?? 'ut-11.5.20', choice.extension ?? true]);
   const hit = cache.get(key);
   if (hit) return hit;
   const base = choice.dump ? readDump(choice.dump) : loadEmbedded(choice.embedded ?? 'ut-11.5.20');
   let md = base;
   let extensionProblems: string[] = [];
+  let extDir: string | undefined;
+  if (typeof choice.extension === 'string') extDir = choice.extension;
+  else if (choice.extension !== false) {
+    try {
+      // What installing the kit would put into this base (src/install/extension): only objects it has, its modes.
+      extDir = builtExtensionDir(choice.dump ? targetFromDump(choice.dump) : namedTarget(choice.embedded === 'ut-11.4.2' ? '11.4' : '11.5.20'));
+    } catch (e) {
+      // No build for this base (a configuration ReGate has no profile for, a mode below 8.3.11): merge the source as
+      // it is, and report why it would not apply.
+      extensionProblems.push(`сборка расширения для этой базы невозможна: ${(e as Error).message}`);
+      extDir = EXTENSION_DIR;
+    }
+  }
   if (extDir) {
     if (!existsSync(join(extDir, 'Configuration.xml'))) throw new Error(`Расширение не найдено: ${extDir}`);
     const merged = mergeExtension(base, readDump(extDir));

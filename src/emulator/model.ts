@@ -19,6 +19,8 @@ export interface Prop {
   typeOf?: string;
   /** `_Key` reference: target set. */
   ref?: string;
+  /** Enum attribute: the enum whose member names it holds. */
+  enumType?: string;
   /** ValueStorage (ХранилищеЗначения) attribute `X`: set on `X_Base64Data` (the data) and `X_Type` (its MIME type). */
   storage?: { of: string; part: 'data' | 'type' };
 }
@@ -64,7 +66,7 @@ export function fieldProps(fields: FieldDef[] | undefined, nullable = true): Pro
       out.push(p(`${f.name}_Base64Data`, 'Edm.Binary', nullable, { storage: { of: f.name, part: 'data' } }));
       out.push(p(`${f.name}_Type`, 'Edm.String', nullable, { storage: { of: f.name, part: 'type' } }));
     } else {
-      out.push(p(f.name, f.type, nullable, { maxLength: f.maxLength, precision: f.precision, scale: f.scale, ref: f.ref }));
+      out.push(p(f.name, f.type, nullable, { maxLength: f.maxLength, precision: f.precision, scale: f.scale, ref: f.ref, enumType: f.enumType }));
     }
   }
   return out;

@@ -63,6 +63,34 @@ export class Store implements PostingStoreView {
       else if (shape.kind === 'inforeg') this.data.set(def.name, { kind: 'inforeg', byKey: new Map() });
       else if (shape.kind === 'recordset') this.data.set(def.name, { kind: 'records', byRecorder: new Map(), flat: null });
     }
+    this.seedPredefined();
+  }
+
+  /**
+   * Predefined items (the dump's Ext/Predefined.xml) exist in every base of the configuration, with the vendor's ids:
+   * Catalog_СтавкиНДС.БезНДС is c7d2e6fc-… everywhere. A generated row with the same Ref_Key replaces the seed
+   * (the demo fills in what an administrator would, e.g. its description); the predefined marks stay.
+   */
+  private seedPredefined(): void {
+    for (const def of this.model.config.sets) {
+      const shape = this.model.shapes.get(def.name);
+      if (!def.predefined?.length || shape?.kind !== 'object') continue;
+      const d = this.dataOf(def.name) as ObjectData;
+      const byName = new Map(def.predefined.map((p) => [p.name, p.ref]));
+      for (const p of def.predefined) {
+        const row = this.complete(shape, {
+          Ref_Key: p.ref,
+          Code: p.code,
+          Description: p.description,
+          ...(shape.propByName.has('IsFolder') ? { IsFolder: p.isFolder } : {}),
+          ...(p.parent && shape.propByName.has('Parent_Key') ? { Parent_Key: byName.get(p.parent) } : {}),
+        });
+        row.Predefined = true;
+        row.PredefinedDataName = p.name;
+        row.DataVersion = dataVersionOf(0);
+        d.byKey.set(p.ref.toLowerCase(), row);
+      }
+    }
   }
 
   /** Current server-local time, naive. */
@@ -107,6 +135,12 @@ export class Store implements PostingStoreView {
           if (!GUID_RE.test(String(row.Ref_Key)) || row.Ref_Key === EMPTY_GUID) row.Ref_Key = newGuid();
           else row.Ref_Key = (row.Ref_Key as string).toLowerCase();
           if (!row.DataVersion) row.DataVersion = dataVersionOf(0);
+          // A generated row for a predefined item keeps the platform's marks (applyScalars never sets them).
+          const seeded = d.byKey.get(row.Ref_Key as string);
+          if (seeded?.Predefined) {
+            row.Predefined = true;
+            row.PredefinedDataName = seeded.PredefinedDataName;
+          }
           d.byKey.set(row.Ref_Key as string, row);
           d.counter = Math.max(d.counter, numericSuffix(shape.def, row));
         }
@@ -247,7 +281,7 @@ export class Store implements PostingStoreView {
     if (shape.kind === 'inforeg') {
       const d = this.dataOf(shape.name) as InfoRegData;
       const row = this.complete(shape, {});
-      applyScalars(shape, row, body, this.noteIgnored(shape.name));
+      applyScalars(shape, row, body, this.noteIgnored(shape.name), this.model.config.enums);
       const k = keyString(shape, row);
       if (d.byKey.has(k)) throw err.duplicate();
       d.byKey.set(k, row);
@@ -258,7 +292,7 @@ export class Store implements PostingStoreView {
     const d = this.dataOf(shape.name) as ObjectData;
     const row = this.complete(shape, {});
     row.Ref_Key = newGuid();
-    applyScalars(shape, row, body, this.noteIgnored(shape.name));
+    applyScalars(shape, row, body, this.noteIgnored(shape.name), this.model.config.enums);
     if (d.byKey.has(row.Ref_Key as string)) throw err.duplicate();
     this.applyCollections(shape, row, body);
     const def = shape.def;
@@ -284,7 +318,7 @@ export class Store implements PostingStoreView {
       const d = this.dataOf(shape.name) as InfoRegData;
       const oldKey = keyString(shape, row);
       const next = { ...row };
-      applyScalars(shape, next, body, this.noteIgnored(shape.name));
+      applyScalars(shape, next, body, this.noteIgnored(shape.name), this.model.config.enums);
       const newKey = keyString(shape, next);
       if (newKey !== oldKey && d.byKey.has(newKey)) throw err.duplicate();
       d.byKey.delete(oldKey);
@@ -300,7 +334,7 @@ export class Store implements PostingStoreView {
     }
     const next = { ...row };
     const { Ref_Key: _ignored, ...rest } = body;
-    applyScalars(shape, next, rest, this.noteIgnored(shape.name));
+    applyScalars(shape, next, rest, this.noteIgnored(shape.name), this.model.config.enums);
     this.applyCollections(shape, next, body);
     next.Ref_Key = row.Ref_Key;
     Object.assign(row, next);
@@ -337,7 +371,7 @@ export class Store implements PostingStoreView {
     const rows = records.map((r, i) => {
       const row = this.complete(rec, {});
       row.Active = true;
-      applyScalars(rec, row, r, this.noteIgnored(register));
+      applyScalars(rec, row, r, this.noteIgnored(register), this.model.config.enums);
       row.Recorder_Key = key;
       row.LineNumber = i + 1;
       return row;
@@ -415,7 +449,7 @@ export class Store implements PostingStoreView {
         if (l.LineNumber === undefined || l.LineNumber === null || l.LineNumber === '') throw err.internal();
         if (Number(l.LineNumber) !== i + 1) throw err.lineNumbers();
         const line = this.complete(ts, {});
-        applyScalars(ts, line, l, this.noteIgnored(ts.name));
+        applyScalars(ts, line, l, this.noteIgnored(ts.name), this.model.config.enums);
         line.Ref_Key = row.Ref_Key;
         line.LineNumber = i + 1;
         out.push(line);
@@ -426,7 +460,7 @@ export class Store implements PostingStoreView {
 }
 
 /** Writes the known scalar properties of `body` into `row`, coerced; `X@odata.bind` sets `X_Key`. */
-export function applyScalars(shape: Shape, row: Row, body: Row, ignored?: (name: string) => void): void {
+export function applyScalars(shape: Shape, row: Row, body: Row, ignored?: (name: string) => void, enums?: Record<string, string[]>): void {
   for (const [name, value] of Object.entries(body)) {
     let prop: Prop | undefined = shape.propByName.get(name);
     let v = value;
@@ -448,6 +482,12 @@ export function applyScalars(shape: Shape, row: Row, body: Row, ignored?: (name:
     // Set by the platform only: posting goes through Post/Unpost, predefined items come from the configuration.
     if (name === 'DataVersion' || name === 'Posted' || name === 'Predefined' || name === 'PredefinedDataName') continue;
     const c = fromWire(prop, v);
+    // An enum holds one of its members (or the empty value): anything else cannot be stored in a base of this
+    // configuration. 1C's answer to it is not recorded in our probes, so the value is kept out and reported.
+    if (prop.enumType && enums?.[prop.enumType] && typeof c === 'string' && c !== '' && !enums[prop.enumType].includes(c)) {
+      ignored?.(`${name}=${c} (not a member of ${prop.enumType})`);
+      continue;
+    }
     if (c !== undefined) row[name] = c;
   }
 }

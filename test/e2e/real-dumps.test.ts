@@ -91,6 +91,9 @@ describe.skipIf(cases.length === 0).each(cases)('$dump, extension: $extension', 
     const state = await api('GET', 'state');
     expect(state.status).toBe(200);
     expect(state.body.configuration.version).toMatch(dump.startsWith('ut-11.4') ? /^11\.4\.2/ : /^11\.5\.20/);
+    // The platform version is readable only through the extension (ReGate_СведенияОПлатформе).
+    if (extension) expect(state.body.platform).toMatch(/^8\.3\.\d+/);
+    else expect(state.body.platform).toBeNull();
     const cities = await api('GET', 'city');
     expect(cities.status).toBe(200);
     expect(cities.body.cities.length).toBeGreaterThan(0);

@@ -255,10 +255,18 @@ export function generateDemoBase(options: DemoOptions = {}): DemoBase {
     ['БиблиотекаЭлектронныхДокументов', is115 ? '1.9.5.33' : '1.8.3.19', false],
   ];
   for (const [name, version, main] of versions) put(S.versions, { ИмяПодсистемы: name, Версия: version, ЭтоОсновнаяКонфигурация: main });
+  // What the extension's session module records at session start (onec/extension, ReGate_СведенияОПлатформе); the
+  // emulator has no platform, so it stands for the one its configuration's compatibility mode needs at least.
+  for (const [param, value] of [['ВерсияПлатформы', config.platformVersion], ['ТипПлатформы', 'Linux_x86_64'], ['ВерсияКонфигурации', config.version]]) {
+    put('InformationRegister_ReGate_СведенияОПлатформе', { Параметр: param, Значение: value, Обновлено: BASE_DATE });
+  }
 
   // ---- countries, manufacturers, brands ----
+  /** A predefined item's vendor id (Ext/Predefined.xml): a base fills these rows rather than adding its own. */
+  const predefinedRef = (set: string, name: string) => config.sets.find((x) => x.name === set)?.predefined?.find((p) => p.name === name)?.ref;
   const countryKeys = COUNTRIES.map(([desc, full, code, a2, a3, eaeu], i) => {
-    const key = guid(S.countries, i);
+    // СтраныМира.Россия is predefined in every dump: the demo's Russia is that item.
+    const key = (code === '643' ? predefinedRef(S.countries, 'Россия') : undefined) ?? guid(S.countries, i);
     put(S.countries, { Ref_Key: key, Code: code, Description: desc, DeletionMark: false, НаименованиеПолное: full, КодАльфа2: a2, КодАльфа3: a3, УчастникЕАЭС: eaeu, МеждународноеНаименование: '' });
     return key;
   });
@@ -289,7 +297,8 @@ export function generateDemoBase(options: DemoOptions = {}): DemoBase {
   const orgInn = inn10('77' + pad(orgRng.int(1, 51), 2) + pad(orgRng.int(0, 99999), 5));
   const orgKpp = orgInn.slice(0, 4) + '01' + '001';
   const orgOgrn = ogrn('1' + '15' + '77' + pad(orgRng.int(0, 99), 2) + pad(orgRng.int(0, 99999), 5));
-  const organisation = guid(S.organisations, 0);
+  // Организации.УправленческаяОрганизация is predefined in every dump; a single-company base fills it with its data.
+  const organisation = predefinedRef(S.organisations, 'УправленческаяОрганизация') ?? guid(S.organisations, 0);
   const orgAddress = addressRow(1, CITIES[0], CITIES[0][3][1], 12);
   put(S.organisations, {
     Ref_Key: organisation, Code: '000000001', Description: 'Ричест Трейд ООО', DeletionMark: false,

@@ -189,11 +189,21 @@ export function publish(cfg: MdConfiguration, opts: PublishOptions = {}): Config
     name: cfg.name,
     synonym: cfg.synonym,
     version: cfg.version,
-    // The dump does not record the platform; the lowest one that runs the compatibility mode (Version8_3_24 → 8.3.24).
-    platformVersion: opts.platformVersion ?? (cfg.compatibilityMode?.replace(/^Version/, '').replace(/_/g, '.') || '8.3'),
+    // The dump does not record the platform; the lowest one that knows both compatibility modes it declares
+    // (11.5.20.68: Version8_3_24 and extensions Version8_3_25 → 8.3.25; 11.4.2.139: 8_3_10 / 8_3_12 → 8.3.12).
+    platformVersion: opts.platformVersion ?? lowestPlatform(cfg),
     ...(cfg.compatibilityMode ? { compatibilityMode: cfg.compatibilityMode } : {}),
     source: cfg.dir,
     sets,
     enums,
   };
+}
+
+function lowestPlatform(cfg: MdConfiguration): string {
+  const modes = [cfg.compatibilityMode, cfg.extensionCompatibilityMode]
+    .filter((m): m is string => !!m && /^Version\d+_\d+_\d+$/.test(m))
+    .map((m) => m.replace(/^Version/, '').split('_').map(Number));
+  if (!modes.length) return '8.3';
+  modes.sort((a, b) => a[0] - b[0] || a[1] - b[1] || a[2] - b[2]);
+  return modes[modes.length - 1].join('.');
 }

@@ -53,6 +53,7 @@ export type ConceptId =
   | 'currency'
   | 'vatRate'
   | 'configurationVersion'
+  | 'platform'
   | 'orderStatus'
   | 'cardPayment';
 
@@ -493,6 +494,8 @@ export interface Mappers {
   toBankAccount(row: Row): BankAccountRecord;
   toBank(row: Row): BankRecord;
   toConfigurationVersion(rows: Row[]): ConfigurationVersionRecord;
+  /** The 1C platform version the extension recorded (ReGate_СведенияОПлатформе), null when none. */
+  platformOf(rows: Row[]): string | null;
   toOrderStatus(row: Row): OrderStatusRecord;
   toCardPayment(row: Row): CardPaymentRecord;
   /** Property name → Ref_Key from property rows, for MapContext.propertyKeys. */

@@ -69,6 +69,7 @@ const S = {
   bankOut: 'Document_СписаниеБезналичныхДенежныхСредств',
   statuses: 'InformationRegister_ReGate_СтатусыЗаказов',
   cardPayments: 'InformationRegister_ReGate_ОплатыКартами',
+  platformInfo: 'InformationRegister_ReGate_СведенияОПлатформе',
 } as const;
 
 export const UT11_SETS = S;
@@ -448,6 +449,15 @@ function reads(f: Ut11Features, config: Config): Partial<Record<string, ReadSpec
             select: ['Period', 'Заказ_Key', 'СтатусЗаказа', 'СтатусОплаты', 'СуммаОплаты', 'Комментарий'],
             condition: (p) => (p.orderKey ? eq('Заказ_Key', guid(p.orderKey)) : undefined),
           } satisfies ReadSpec,
+          platform: {
+            kind: 'collection',
+            set: S.platformInfo,
+            keyFields: ['Параметр'],
+            extension: true,
+            // Standard OData does not publish the platform version; the extension's session module records it.
+            why: 'state: the 1C platform version (recorded by the extension at session start)',
+            select: ['Параметр', 'Значение', 'Обновлено'],
+          } satisfies ReadSpec,
           cardPayment: {
             kind: 'collection',
             set: S.cardPayments,
@@ -728,6 +738,7 @@ function mappers(f: Ut11Features): Mappers {
         subsystems: rows.filter((r) => r !== main).map((r) => ({ name: str(r.ИмяПодсистемы), version: str(r.Версия) })),
       };
     },
+    platformOf: (rows) => strOrNull(rows.find((r) => r.Параметр === 'ВерсияПлатформы')?.Значение),
     toOrderStatus: (row) => ({
       orderId: str(row.Заказ_Key),
       period: date(row.Period),
