@@ -65,8 +65,10 @@ describe('a running app picks up user changes without a restart', async () => {
   });
   const status = async (user: string, pass: string, path = '/api/v1/bank/unmatched') => (await app.request(path, { headers: basic(user, pass) })).status;
 
-  it('bank review list: 403 for role store, 200 for role bank', async () => {
+  it('bank review list: 403 for role store, 200 for role bank (documented in OpenAPI)', async () => {
     expect(await status('shop', 'shop-pass-1')).toBe(403);
+    const doc = (await (await app.request('/openapi.json')).json()) as any;
+    expect(doc.paths['/api/v1/bank/unmatched'].get.responses['403'].description).toMatch(/роли bank/);
     await addUser(file, { name: 'buh-api', password: 'bank-pass-1', role: 'bank' });
     expect(await until(async () => (await status('buh-api', 'bank-pass-1')) === 200)).toBe(true);
     expect(await status('shop', 'shop-pass-1')).toBe(403);

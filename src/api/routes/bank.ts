@@ -4,6 +4,7 @@ import { API_PREFIX } from '../app.js';
 import type { BankService } from '../../bank/import/service.js';
 import { REVIEW_REASON } from '../../bank/import/review.js';
 import { toRoubles } from '../../orders/pricing.js';
+import { ErrorSchema } from '../errors.js';
 import { errorResponses } from '../schemas/common.js';
 import { UnmatchedList, UnmatchedQuery } from '../schemas/bank.js';
 
@@ -19,7 +20,11 @@ export function registerBankRoutes(app: App, bank: BankService) {
         'ReGate никогда не угадывает: такие платежи решает человек. Сначала самые старые; для следующей страницы передайте after = id последнего платежа. ' +
         'Список содержит имена, ИНН и счета плательщиков, поэтому доступен только пользователям API с ролью bank (regate user add ИМЯ --role bank); остальным — 403.',
       request: { query: UnmatchedQuery },
-      responses: { 200: { description: 'Список платежей', content: { 'application/json': { schema: UnmatchedList } } }, ...errorResponses },
+      responses: {
+        200: { description: 'Список платежей', content: { 'application/json': { schema: UnmatchedList } } },
+        ...errorResponses,
+        403: { description: 'У пользователя API нет роли bank', content: { 'application/json': { schema: ErrorSchema } } },
+      },
     }),
     (c) => {
       const q = c.req.valid('query');
