@@ -45,6 +45,10 @@ describe('client identity: external id first, an ИНН never silently shared', 
   });
 
   it('clientupd to a correct ИНН clears the conflict; the client is then created in 1C', async () => {
+    // a clientupd of another field first: nothing to update in 1C, and no dead job holding the client's key
+    await h.orders.clientUpdate({ clientId: 'ATT-1', phone: '+7 900 000-00-09' });
+    expect(await until(() => h.db.prepare(`SELECT COUNT(*) FROM outbox_jobs WHERE key = 'client:ATT-1' AND state IN ('pending', 'running')`).pluck().get() === 0, 5000)).toBe(true);
+    expect(h.db.prepare(`SELECT COUNT(*) FROM outbox_jobs WHERE key = 'client:ATT-1' AND state = 'dead'`).pluck().get()).toBe(0);
     await h.orders.clientUpdate({ clientId: 'ATT-1', inn: '500100732259' });
     expect(await until(() => !!h.db.prepare(`SELECT partner_key FROM clients WHERE id = 'ATT-1'`).pluck().get(), 5000)).toBe(true);
     const r = await h.orders.client({ clientId: 'ATT-1', name: 'Захватчик' });

@@ -180,7 +180,15 @@ export async function handleClientEnsure(ctx: DeliveryContext, job: ClaimedJob):
 /** JOB.clientUpdate { clientId } → PATCH the partner and counterparty with what is stored locally now. */
 export async function handleClientUpdate(ctx: DeliveryContext, job: ClaimedJob): Promise<Json> {
   const { clientId } = job.payload as { clientId: string };
-  const ensured = await ensureClient(ctx, clientId);
+  let ensured: EnsuredClient;
+  try {
+    ensured = await ensureClient(ctx, clientId);
+  } catch (e) {
+    // A client whose ИНН is another's has nothing in 1C to update; a dead job here would hold the client's key, and
+    // with it the clientupd that fixes the ИНН.
+    if (e instanceof ClientConflictError) return { conflict: e.owner, inn: e.inn };
+    throw e;
+  }
   const input = profileInput(clientRow(ctx, clientId));
   // Every owned field is sent (not only the changed ones): the contact tabular part is replaced whole, and a
   // PATCH of the current state is idempotent under retries and reordering.
