@@ -17,7 +17,7 @@ export class StorageDamagedError extends Error {
     readonly path: string,
     detail: string,
   ) {
-    super(`База данных ReGate ${path} повреждена: ${detail}. ReGate не запущен, чтобы не потерять подтверждённые заказы молча. Что делать: ${RECOVERY_DOC}`);
+    super(`База данных ReGate ${path} повреждена: ${detail}. Работать с ней нельзя: подтверждённые заказы были бы потеряны молча. Что делать: ${RECOVERY_DOC}`);
     this.name = 'StorageDamagedError';
     this.code = code;
   }
