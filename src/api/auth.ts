@@ -172,7 +172,10 @@ export function basicAuth(opts: AuthOptions): AuthMiddleware {
     if (!pending) {
       // The check is reserved before it starts: in flight + failed may not exceed what locks the address.
       const busy = checking.get(address) ?? 0;
-      if (busy >= limits.maxPerAddress || busy + failCount(addrKey) >= opts.lockoutAfterFailures) throw tooMany(1000);
+      if (busy >= limits.maxPerAddress) {
+        throw new ApiError(429, 'rate_limited', 'Слишком много одновременных проверок пароля с этого адреса; повторите через 1 с', [{ field: 'Authorization', message: 'проверка не начата' }], { 'Retry-After': '1' });
+      }
+      if (busy + failCount(addrKey) >= opts.lockoutAfterFailures) throw tooMany(1000);
       checking.set(address, busy + 1);
       pending = check(header, digest, address, addrKey).finally(() => {
         inFlight.delete(digest);
