@@ -43,7 +43,7 @@ export async function runFullSync(deps: SyncDeps): Promise<SyncReport> {
   const requestsBefore = onec.stats.total;
   const rowsBySet: Record<string, number> = {};
   let lowerBound = 0;
-  const steps = ['items', 'warehouses', 'priceKinds', 'units', 'countries', 'brands', 'manufacturers', 'barcodes', 'pictures', 'volumes', 'organisation', 'bankAccounts', 'versions', 'platform', 'properties', 'prices', 'stock', 'banks'];
+  const steps = ['items', 'warehouses', 'priceKinds', 'units', 'countries', 'brands', 'manufacturers', 'barcodes', 'pictures', 'volumes', 'organisation', 'bankAccounts', 'versions', 'platform', 'properties', 'prices', 'stock', 'reserve', 'banks'];
   let done = 0;
   const read = async (step: string, spec: ReadSpec | undefined, params = {}): Promise<Row[]> => {
     if (!spec) return [];
@@ -86,13 +86,14 @@ export async function runFullSync(deps: SyncDeps): Promise<SyncReport> {
   const wanted = [config.catalog.retailPriceKind, config.catalog.tier1PriceKind, config.catalog.tier2PriceKind];
   const priceKindKeys = [...new Set([...kinds.filter((k) => wanted.includes(k.name)).map((k) => k.id), ...stores.map((s) => s.retailPriceKindId).filter((x): x is string => !!x)])];
   const bankKeys = [...new Set(accounts.map(m.toBankAccount).map((a) => a.bankId).filter((x): x is string => !!x))];
-  const [priceRows, stockRows, banks] = await Promise.all([
+  const [priceRows, stockRows, reserveRows, banks] = await Promise.all([
     read('prices', r.price, { priceKindKeys }),
     read('stock', r.stock, { warehouseKeys: stores.map((s) => s.id) }),
+    r.reserve ? read('reserve', r.reserve, { warehouseKeys: stores.map((s) => s.id) }) : Promise.resolve([] as Row[]),
     bankKeys.length ? read('banks', r.bank, { bankKeys }) : Promise.resolve([]),
   ]);
 
-  const snapshot = buildSnapshot(profile, ctx, { nomenclature, stores, kinds, units, countries, brands, makers, barcodes, files, volumes, orgs, accounts, banks, versions, platform, priceRows, stockRows });
+  const snapshot = buildSnapshot(profile, ctx, { nomenclature, stores, kinds, units, countries, brands, makers, barcodes, files, volumes, orgs, accounts, banks, versions, platform, priceRows, stockRows, reserveRows });
   if (!deps.allowEmpty) {
     refuseEmptying(deps.db, { catalog_items: snapshot.items.length, catalog_stores: snapshot.stores.length, catalog_stock: snapshot.stock.length, catalog_prices: snapshot.prices.length });
   }
@@ -123,11 +124,12 @@ export async function runStockSync(deps: SyncDeps): Promise<{ stockRows: number;
   const priceKindKeys = [...new Set([...kindIds, ...stores.map((s) => s.k).filter((x): x is string => !!x)])];
   const ratios = db.prepare(`SELECT value FROM meta WHERE key = 'mirror.packagingRatios'`).pluck().get() as string | undefined;
   const packagingRatio = new Map(Object.entries(JSON.parse(ratios ?? '{}') as Record<string, number>));
-  const [priceRows, stockRows] = await Promise.all([
+  const [priceRows, stockRows, reserveRows] = await Promise.all([
     profile.reads.price ? readAll(onec, profile.reads.price, { priceKindKeys }) : Promise.resolve([]),
     profile.reads.stock ? readAll(onec, profile.reads.stock, { warehouseKeys: stores.map((s) => s.id) }) : Promise.resolve([]),
+    profile.reads.reserve ? readAll(onec, profile.reads.reserve, { warehouseKeys: stores.map((s) => s.id) }) : Promise.resolve([]),
   ]);
-  const stock = stockOf(profile, stockRows);
+  const stock = stockOf(profile, stockRows, reserveRows);
   const prices = pricesOf(profile, priceRows, packagingRatio);
   if (!deps.allowEmpty) refuseEmptying(db, { catalog_stock: stock.length, catalog_prices: prices.length });
   writeStockAndPrices(db, stock, prices);
@@ -156,8 +158,15 @@ function refuseEmptying(db: Db, next: Record<string, number>): void {
   }
 }
 
-function stockOf(profile: Profile, rows: Row[]): MirrorSnapshot['stock'] {
-  return rows.map(profile.map.toStock).map((s) => ({ storeId: s.warehouseId, itemId: s.itemId, quantity: s.available }));
+/** Available = the stock register's figure less what customer orders reserve (11.5's ТоварыКОтгрузке), never < 0. */
+function stockOf(profile: Profile, rows: Row[], reserveRows: Row[] = []): MirrorSnapshot['stock'] {
+  const reserved = new Map<string, number>();
+  for (const r of reserveRows.map(profile.map.toReserve)) reserved.set(`${r.itemId}|${r.warehouseId}`, (reserved.get(`${r.itemId}|${r.warehouseId}`) ?? 0) + r.reserved);
+  return rows.map(profile.map.toStock).map((s) => ({
+    storeId: s.warehouseId,
+    itemId: s.itemId,
+    quantity: Math.max(0, Math.round((s.available - (reserved.get(`${s.itemId}|${s.warehouseId}`) ?? 0)) * 1000) / 1000),
+  }));
 }
 
 /** Prices per unit of the item: a price set for a packaging (0.17 kg) is divided by the packaging's ratio. */
@@ -197,6 +206,7 @@ interface Raw {
   platform?: Row[];
   priceRows: Row[];
   stockRows: Row[];
+  reserveRows?: Row[];
 }
 
 function buildSnapshot(profile: Profile, ctx: Parameters<Profile['map']['toItem']>[1], raw: Raw): MirrorSnapshot {
@@ -294,7 +304,7 @@ function buildSnapshot(profile: Profile, ctx: Parameters<Profile['map']['toItem'
     barcodes: raw.barcodes.map(m.toBarcode).filter((b) => itemIds.has(b.itemId)).map((b) => ({ itemId: b.itemId, barcode: b.barcode })),
     priceKinds: raw.kinds.map((k) => ({ id: k.id, name: k.name })),
     prices: pricesOf(profile, raw.priceRows, packagingRatio).filter((p) => itemIds.has(p.itemId)),
-    stock: stockOf(profile, raw.stockRows).filter((s) => itemIds.has(s.itemId)),
+    stock: stockOf(profile, raw.stockRows, raw.reserveRows).filter((s) => itemIds.has(s.itemId)),
     pictures: pictures.filter((p) => pictureIds.has(p.fileId)).map((p) => ({ id: p.fileId, itemId: p.itemId!, extension: p.extension || 'png', volumePath: p.volumePath })),
     packagingRatios: Object.fromEntries(packagingRatio),
   };

@@ -5,7 +5,7 @@ import { loadEmbedded, type EmbeddedId } from '../onec/dump/embedded.js';
 import { mergeExtension, publish, readDump, type MdConfiguration } from '../onec/dump/index.js';
 import { builtExtensionDir } from '../install/extension/build.js';
 import { namedTarget, targetFromDump } from '../install/extension/targets.js';
-import { ut11Posting } from './posting/ut11.js';
+import { ut11Handlers } from './posting/ut11.js';
 import type { ConfigurationDef } from './schema/types.js';
 
 /**
@@ -84,11 +84,19 @@ export function loadConfiguration(choice: ConfigurationChoice = {}): LoadedConfi
   }
   const published = publish(md);
   const has = (set: string) => published.sets.some((s) => s.name === set);
-  const posting = ut11Posting({ settlementObjects: has('Catalog_ОбъектыРасчетов') });
+  const order = published.sets.find((s) => s.name === 'Document_ЗаказКлиента');
+  const { posting, beforeWrite } = ut11Handlers({
+    settlementObjects: has('Catalog_ОбъектыРасчетов'),
+    orderAsInvoice: !!order?.fields?.some((f) => f.name === 'ЭтоЗаказКакСчет'),
+    toShip: has('AccumulationRegister_ТоварыКОтгрузке'),
+    freeStock: has('AccumulationRegister_СвободныеОстатки'),
+  });
   const config: ConfigurationDef = {
     ...published,
     source: choice.dump ?? `embedded:${choice.embedded ?? 'ut-11.5.20'}`,
-    sets: published.sets.map((s) => numbering(posting[s.name] ? { ...s, onPost: posting[s.name] } : s)),
+    sets: published.sets.map((s) =>
+      numbering({ ...s, ...(posting[s.name] ? { onPost: posting[s.name] } : {}), ...(beforeWrite[s.name] ? { onWrite: beforeWrite[s.name] } : {}) }),
+    ),
   };
   const loaded = { config, md, extensionProblems, extension: !!extDir };
   cache.set(key, loaded);

@@ -27,6 +27,8 @@ export { buildModel, type Model, type Shape } from './model.js';
 export interface EmulatorBase {
   config: ConfigurationDef;
   rows?: Record<string, Row[]>;
+  /** The base's functional options (the demo's settings); startEmulator's own option wins. */
+  functionalOptions?: Record<string, boolean>;
 }
 
 export interface EmulatorOptions {
@@ -44,6 +46,11 @@ export interface EmulatorOptions {
   /** IANA zone for the server's "now" (document dates). Default: the process zone. */
   timezone?: string;
   faults?: FaultConfig;
+  /**
+   * Functional options of the emulated base (Constant_* in a real one) its handlers consult, e.g.
+   * { ИспользоватьАвтоматическиеСкидкиВПродажах: true }. Changeable at run time: POST /__emulator/options.
+   */
+  functionalOptions?: Record<string, boolean>;
   /** Posting handlers by document set for sets whose definition has no onPost (e.g. ut11Posting). */
   posting?: Record<string, PostingHook>;
   /**
@@ -70,7 +77,7 @@ export async function startEmulator(opts: EmulatorOptions): Promise<Emulator> {
   const host = opts.host ?? '127.0.0.1';
   const publication = opts.publication ?? 'demo';
   const model = buildModel(opts.base.config);
-  const store = new Store(model, { timezone: opts.timezone, posting: opts.posting });
+  const store = new Store(model, { timezone: opts.timezone, posting: opts.posting, functionalOptions: { ...opts.base.functionalOptions, ...opts.functionalOptions } });
   if (opts.base.rows) store.load(opts.base.rows);
   const faults = new Faults(opts.faults);
   let port = opts.port ?? 0;
@@ -115,7 +122,7 @@ export async function startEmulator(opts: EmulatorOptions): Promise<Emulator> {
   let adminServer: Server | undefined;
   let adminPort = 0;
   if (opts.adminPort !== undefined) {
-    const admin = createAdminHandler(faults);
+    const admin = createAdminHandler(faults, store.options);
     adminServer = createServer((req, res) => void admin(req, res));
     await new Promise<void>((resolve, reject) => {
       adminServer!.once('error', reject);

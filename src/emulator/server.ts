@@ -350,7 +350,7 @@ export function createHandler(store: Store, faults: Faults, opts: HandlerOptions
     const rawPath = qi < 0 ? url : url.slice(0, qi);
     const rawQuery = qi < 0 ? '' : url.slice(qi + 1);
     const path = safeDecode(rawPath);
-    if (path.startsWith('/__emulator/')) return admin(req, res, path, faults);
+    if (path.startsWith('/__emulator/')) return admin(req, res, path, faults, store.options);
     if (Buffer.byteLength(rawQuery) > opts.maxUrlLength) {
       // IIS request filtering (maxQueryString 2048) answers before 1C sees the request.
       return send(res, 404, { 'Content-Type': 'text/html', Server: 'Microsoft-IIS/10.0' }, IIS_404);
@@ -405,13 +405,21 @@ export function createHandler(store: Store, faults: Faults, opts: HandlerOptions
 
 
 /** The admin endpoint alone, for a separate listener that stays up while the OData one is "down". */
-export function createAdminHandler(faults: Faults) {
-  return (req: IncomingMessage, res: ServerResponse): Promise<void> => admin(req, res, safeDecode((req.url ?? '/').split('?')[0]), faults);
+export function createAdminHandler(faults: Faults, options?: Record<string, boolean>) {
+  return (req: IncomingMessage, res: ServerResponse): Promise<void> => admin(req, res, safeDecode((req.url ?? '/').split('?')[0]), faults, options);
 }
 
-async function admin(req: IncomingMessage, res: ServerResponse, path: string, faults: Faults): Promise<void> {
+async function admin(req: IncomingMessage, res: ServerResponse, path: string, faults: Faults, options?: Record<string, boolean>): Promise<void> {
   const json = { 'Content-Type': 'application/json;charset=utf-8' };
   try {
+    // Functional options of the emulated base (Constant_* in a real one): GET them, POST {"Имя": true|false}.
+    if (path === '/__emulator/options' && options) {
+      if (req.method === 'POST') {
+        const body = JSON.parse((await readBody(req)).toString('utf8') || '{}') as Record<string, unknown>;
+        for (const [k, v] of Object.entries(body)) options[k] = v === true;
+      }
+      return send(res, 200, json, JSON.stringify(options));
+    }
     if (path === '/__emulator/faults' && req.method === 'GET') return send(res, 200, json, JSON.stringify(faults.config));
     if (path === '/__emulator/faults' && (req.method === 'POST' || req.method === 'PATCH' || req.method === 'PUT')) {
       const body = JSON.parse((await readBody(req)).toString('utf8') || '{}');

@@ -34,6 +34,8 @@ export interface StoreOptions {
   timezone?: string;
   /** Posting handlers by document set, used when the set's definition has no onPost. */
   posting?: Record<string, PostingHook>;
+  /** Functional options (Constant_* in a real base) the handlers consult; absent = false. */
+  functionalOptions?: Record<string, boolean>;
 }
 
 export class Store implements PostingStoreView {
@@ -56,6 +58,7 @@ export class Store implements PostingStoreView {
     readonly model: Model,
     private readonly opts: StoreOptions = {},
   ) {
+    Object.assign(this.options, opts.functionalOptions ?? {});
     for (const def of model.config.sets) {
       const shape = model.shapes.get(def.name);
       if (!shape) continue;
@@ -263,6 +266,24 @@ export class Store implements PostingStoreView {
 
   // ---------------------------------------------------------------- writes
 
+  /** Functional options, changeable at run time (the admin endpoint; tests). */
+  readonly options: Record<string, boolean> = {};
+
+  option(name: string): boolean {
+    return this.options[name] === true;
+  }
+
+  /** Runs the set's ПередЗаписью stand-in; a refusal is 1C's 500 / -1 with the handler named. */
+  private beforeWrite(def: EntitySetDef, row: Row): void {
+    if (!def.onWrite) return;
+    try {
+      def.onWrite(row, this);
+    } catch (e) {
+      if (e instanceof ODataError) throw e;
+      throw err.internal(`Ошибка при выполнении обработчика - 'ПередЗаписью': ${e instanceof Error ? e.message : String(e)}`);
+    }
+  }
+
   /** For posting hooks: the first row matching `match` exactly, created from match + init when absent. */
   findOrCreate(set: string, match: Row, init: Row = {}): string {
     const entries = Object.entries(match);
@@ -303,6 +324,7 @@ export class Store implements PostingStoreView {
     } else if (shape.propByName.has('Code') && !row.Code) {
       row.Code = this.nextNumber(d, def, def.codePrefix ?? '', def.codeLength ?? 9);
     }
+    this.beforeWrite(def, row);
     row.DataVersion = dataVersionOf(0);
     d.byKey.set(row.Ref_Key as string, row);
     this.writes++;
@@ -337,6 +359,7 @@ export class Store implements PostingStoreView {
     applyScalars(shape, next, rest, this.noteIgnored(shape.name), this.model.config.enums);
     this.applyCollections(shape, next, body);
     next.Ref_Key = row.Ref_Key;
+    this.beforeWrite(shape.def, next);
     Object.assign(row, next);
     this.bump(row);
     return row;

@@ -235,24 +235,34 @@ describe('generateDemoBase', () => {
     const v114 = generateDemoBase({ seed: 'test', items: 20, variant: 'ut11.4' });
     expect(demoFacts(v114).configurationVersion).toMatch(/^11\.4\./);
     expect(v114.rows['InformationRegister_ЦеныНоменклатуры'].length).toBeGreaterThan(0);
-    expect(v114.rows['AccumulationRegister_СвободныеОстатки'].length).toBe(v114.rows['AccumulationRegister_ТоварыНаСкладах'].length);
+    // Every receipt of goods is in СвободныеОстатки too; the demo orders' СоСклада lines add their reserves.
+    const free = v114.rows['AccumulationRegister_СвободныеОстатки'];
+    expect(free.filter((r) => (r.ВНаличии as number) > 0).length).toBe(v114.rows['AccumulationRegister_ТоварыНаСкладах'].length);
+    expect(free.filter((r) => (r.ВРезервеСоСклада as number) > 0).length).toBe((v114.rows['Document_ЗаказКлиента'] as Row[]).reduce((n, o) => n + (o.Товары as Row[]).length, 0));
     expect(v114.rows['InformationRegister_ЦеныНоменклатуры25']).toBeUndefined();
     expect(v114.config.version).toBe('11.4.2.139');
   });
 
-  it('orders are posted through ut11Posting: a paid order has zero balance in РасчетыСКлиентами, an unpaid one owes its sum', () => {
+  it('orders are posted as УТ posts them: a plan to pay (КОплате), no debt; a payment meets the plan and is an advance until shipped', () => {
     const orders = rows['Document_ЗаказКлиента'];
     expect(orders.length).toBe(3);
     expect(orders[0].Number).toMatch(/^ТД00-\d{6}$/);
-    const balanceOf = (orderKey: string) => {
+    const balanceOf = (orderKey: string, resource: 'Сумма' | 'КОплате') => {
       const object = rows['Catalog_ОбъектыРасчетов'].find((o) => o.Объект === orderKey)!;
       return rows['AccumulationRegister_РасчетыСКлиентами']
         .filter((r) => r.ОбъектРасчетов_Key === object.Ref_Key)
-        .reduce((s, r) => s + (r.RecordType === 'Receipt' ? 1 : -1) * (r.Сумма as number), 0);
+        .reduce((s, r) => s + (r.RecordType === 'Receipt' ? 1 : -1) * (r[resource] as number), 0);
     };
-    expect(balanceOf(orders[0].Ref_Key as string)).toBeCloseTo(0, 2);
-    expect(balanceOf(orders[1].Ref_Key as string)).toBeCloseTo(0, 2);
-    expect(balanceOf(orders[2].Ref_Key as string)).toBeCloseTo(orders[2].СуммаДокумента as number, 2);
+    for (const paid of [orders[0], orders[1]]) {
+      expect(balanceOf(paid.Ref_Key as string, 'КОплате')).toBeCloseTo(0, 2);
+      // Nothing shipped yet: the money is the client's advance on the order (negative Сумма, WRITE-RULES §2).
+      expect(balanceOf(paid.Ref_Key as string, 'Сумма')).toBeCloseTo(-(paid.СуммаДокумента as number), 2);
+    }
+    expect(balanceOf(orders[2].Ref_Key as string, 'КОплате')).toBeCloseTo(orders[2].СуммаДокумента as number, 2);
+    expect(balanceOf(orders[2].Ref_Key as string, 'Сумма')).toBeCloseTo(0, 2);
+    // Lines reserve from the warehouse (СоСклада → ТоварыКОтгрузке.ВРезерве).
+    expect((orders[2].Товары as Row[]).every((l) => l.ВариантОбеспечения === 'СоСклада')).toBe(true);
+    expect(rows['AccumulationRegister_ТоварыКОтгрузке'].filter((r) => r.ДокументОтгрузки === orders[2].Ref_Key).map((r) => r.ВРезерве)).toEqual((orders[2].Товары as Row[]).map((l) => l.Количество));
     const goods = orders[0].Товары as Row[];
     expect(goods.map((g) => g.LineNumber)).toEqual([1, 2]);
     expect(orders[0].СуммаДокумента).toBeCloseTo(goods.reduce((s, g) => s + (g.Сумма as number), 0), 2);

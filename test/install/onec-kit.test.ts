@@ -54,7 +54,7 @@ describe('regate install --onec-target: the extension each base accepts', () => 
     const only = (x: Set<string>, y: Set<string>) => [...x].filter((f) => !y.has(f)).sort();
     expect(only(a, b)).toEqual(['AccumulationRegisters/СвободныеОстатки.xml', 'InformationRegisters/ДвоичныеДанныеФайлов.xml', 'InformationRegisters/ЦеныНоменклатуры.xml']);
     expect(only(b, a)).toEqual([
-      'AccumulationRegisters/ТоварыНаСкладах.xml', 'Catalogs/СтавкиНДС.xml', 'Catalogs/ХранилищеДвоичныхДанных.xml',
+      'AccumulationRegisters/ТоварыКОтгрузке.xml', 'AccumulationRegisters/ТоварыНаСкладах.xml', 'Catalogs/СтавкиНДС.xml', 'Catalogs/ХранилищеДвоичныхДанных.xml',
       'InformationRegisters/ХранилищеФайлов.xml', 'InformationRegisters/ЦеныНоменклатуры25.xml',
     ]);
     const uuidOf = (files: KitFile[], rel: string) => get(files, `onec-extension/${rel}`).match(/<InformationRegister uuid="([^"]+)"/)![1];

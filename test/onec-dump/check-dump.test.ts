@@ -90,8 +90,8 @@ describe.skipIf(!have)('regate emulator --dump publishes the real shape over HTT
       expect(xml).not.toContain('InformationRegister_ДвоичныеДанныеФайлов"');
       expect(xml).not.toContain('MaxLength');
       // The predefined VAT item exists with the vendor's id, as in every base of this configuration.
-      const vat = await (await fetch(`${em.url}/Catalog_СтавкиНДС?$format=json&$filter=PredefinedDataName eq 'БезНДС'`)).json();
-      expect(vat.value.map((r: any) => r.Ref_Key)).toEqual(['c7d2e6fc-3824-4b56-b4be-ae6be4944c0e']);
+      const vat = (await (await fetch(`${em.url}/Catalog_СтавкиНДС?$format=json&$filter=PredefinedDataName eq 'БезНДС'`)).json()) as { value: { Ref_Key: string }[] };
+      expect(vat.value.map((r) => r.Ref_Key)).toEqual(['c7d2e6fc-3824-4b56-b4be-ae6be4944c0e']);
     } finally {
       await em.close();
     }

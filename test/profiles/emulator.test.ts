@@ -81,7 +81,11 @@ for (const variant of ['ut11.5', 'ut11.4'] as const) {
       const stock = (await run(client, profile.reads.stock!)).map(profile.map.toStock);
       const expectedCount = [...facts.stock.values()].reduce((s, m) => s + m.size, 0);
       expect(stock.length).toBe(expectedCount);
-      for (const s of stock) expect(s.available).toBe(facts.stock.get(s.itemId)?.get(s.warehouseId));
+      // What orders reserve (11.5: ТоварыКОтгрузке.ВРезерве, read apart; 11.4's СвободныеОстатки subtracts it already).
+      const reserved = new Map<string, number>();
+      if (profile.reads.reserve) for (const r of (await run(client, profile.reads.reserve)).map(profile.map.toReserve)) reserved.set(`${r.itemId}|${r.warehouseId}`, r.reserved);
+      if (variant === 'ut11.5') expect(reserved.size).toBeGreaterThan(0);
+      for (const s of stock) expect(Math.max(0, Math.round((s.available - (reserved.get(`${s.itemId}|${s.warehouseId}`) ?? 0)) * 1000) / 1000)).toBe(facts.stock.get(s.itemId)?.get(s.warehouseId));
       // Narrowed to one warehouse through the Balance Condition.
       const one = warehouses[0].id;
       const narrowed = (await run(client, profile.reads.stock!, { warehouseKeys: [one] })).map(profile.map.toStock);
@@ -137,12 +141,14 @@ for (const variant of ['ut11.5', 'ut11.4'] as const) {
       expect(status).toMatchObject({ orderId: order.id, orderStatus: 2, paymentStatus: 1, paidAmount: order.total });
       const card = (await run(client, profile.reads.cardPayment!, { orderKey: order.id })).map(profile.map.toCardPayment);
       expect(card[0].amount).toBe(order.total);
-      // The third demo order is unpaid: the client owes its sum.
+      // УТ books no debt for an order, it plans the payment (WRITE-RULES §2): the unpaid third order leaves no debt,
+      // the first one, paid by card and not shipped, is the client's advance.
       const [unpaid] = (await run(client, profile.reads.order!, { externalId: 'rs-order-000003' })).map(profile.map.toOrder);
       const keys = (await run(client, profile.reads.clientAnalytics!, { partnerKey: unpaid.partnerId! })).map((r) => String(r.Ref_Key));
       expect(keys.length).toBeGreaterThan(0);
-      const balance = profile.map.toClientBalance(await run(client, profile.reads.clientBalance!, { analyticsKeys: keys }));
-      expect(balance.debt).toBeCloseTo(unpaid.total, 2);
+      expect(profile.map.toClientBalance(await run(client, profile.reads.clientBalance!, { analyticsKeys: keys }))).toEqual({ debt: 0, prepaid: 0 });
+      const paidKeys = (await run(client, profile.reads.clientAnalytics!, { partnerKey: order.partnerId! })).map((r) => String(r.Ref_Key));
+      expect(profile.map.toClientBalance(await run(client, profile.reads.clientBalance!, { analyticsKeys: paidKeys })).prepaid).toBeCloseTo(order.total, 2);
     });
 
     it('writes: a new client and an order built by the profile are accepted, posted, and settle', async () => {
@@ -165,10 +171,17 @@ for (const variant of ['ut11.5', 'ut11.4'] as const) {
       const [order] = (await run(client, profile.reads.order!, { externalId: `rs-order-new-${variant}` })).map(profile.map.toOrder);
       expect(order).toMatchObject({ total: 301, posted: true });
       const keys = (await run(client, profile.reads.clientAnalytics!, { partnerKey: String(partner.Ref_Key) })).map((r) => String(r.Ref_Key));
-      expect(profile.map.toClientBalance(await run(client, profile.reads.clientBalance!, { analyticsKeys: keys })).debt).toBe(301);
-      const pay = await client.create('Document_ОперацияПоПлатежнойКарте', profile.build.cardPaymentDocument({ externalId: `ev-${variant}`, date: new Date('2024-05-01T10:05:00Z'), amount: 301, orderKey: order.id, cardMask: '2200', authCode: '1' }, { organisationKey: demo.refs.organisation, partnerKey: String(partner.Ref_Key), counterpartyKey: String(cp.Ref_Key), currencyKey: demo.refs.currency }, config));
-      await client.post('Document_ОперацияПоПлатежнойКарте', String(pay.Ref_Key));
+      // The order plans the payment; it books no debt (WRITE-RULES §2).
       expect(profile.map.toClientBalance(await run(client, profile.reads.clientBalance!, { analyticsKeys: keys }))).toEqual({ debt: 0, prepaid: 0 });
+      // 11.5: ПередЗаписью gave the order its ОбъектРасчетов; the payment names it (ОснованиеПлатежа alone pays nothing).
+      if (variant === 'ut11.5') expect(order.settlementObjectId).toBeTruthy();
+      const pay = await client.create('Document_ОперацияПоПлатежнойКарте', profile.build.cardPaymentDocument({ externalId: `ev-${variant}`, date: new Date('2024-05-01T10:05:00Z'), amount: 301, orderKey: order.id, cardMask: '2200', authCode: '1' }, { organisationKey: demo.refs.organisation, partnerKey: String(partner.Ref_Key), counterpartyKey: String(cp.Ref_Key), currencyKey: demo.refs.currency, settlementObjectKey: order.settlementObjectId }, config));
+      await client.post('Document_ОперацияПоПлатежнойКарте', String(pay.Ref_Key));
+      // Paid, not shipped: the client's advance on that order.
+      expect(profile.map.toClientBalance(await run(client, profile.reads.clientBalance!, { analyticsKeys: keys }))).toEqual({ debt: 0, prepaid: 301 });
+      const settled = em.store.records('AccumulationRegister_РасчетыСКлиентами').filter((r) => r.Recorder_Key === String(pay.Ref_Key));
+      if (variant === 'ut11.5') expect(settled.map((r) => r.ОбъектРасчетов_Key)).toEqual([order.settlementObjectId]);
+      else expect(settled.map((r) => r.ЗаказКлиента)).toEqual([order.id]);
       await client.create('InformationRegister_ReGate_СтатусыЗаказов', profile.build.orderStatusRecord({ orderKey: order.id, period: new Date('2024-05-01T10:06:00Z'), orderStatus: 2, paymentStatus: 1, paidAmount: 301 }));
       const [status] = (await run(client, profile.reads.orderStatus!, { orderKey: order.id })).map(profile.map.toOrderStatus);
       expect(status).toMatchObject({ orderStatus: 2, paymentStatus: 1, paidAmount: 301 });

@@ -39,6 +39,16 @@ export function demoFacts(base: DemoBase): DemoFacts {
     const w = r.Склад_Key as string;
     byWarehouse.set(w, Math.round(((byWarehouse.get(w) ?? 0) + sign * (r.ВНаличии as number)) * 1000) / 1000);
   }
+  // Available as ReGate serves it: less what customer orders reserve (ТоварыКОтгрузке.ВРезерве in 11.5,
+  // СвободныеОстатки.ВРезервеСоСклада in 11.4).
+  const reserves = rows['AccumulationRegister_СвободныеОстатки']
+    ? rows['AccumulationRegister_СвободныеОстатки'].map((r) => [r.Номенклатура_Key, r.Склад_Key, (r.ВРезервеСоСклада as number) ?? 0] as const)
+    : (rows['AccumulationRegister_ТоварыКОтгрузке'] ?? []).map((r) => [r.Номенклатура_Key, r.Склад_Key, (r.ВРезерве as number) ?? 0] as const);
+  for (const [item, w, q] of reserves) {
+    const byWarehouse = stock.get(item as string);
+    if (!q || !byWarehouse?.has(w as string)) continue;
+    byWarehouse.set(w as string, Math.max(0, Math.round((byWarehouse.get(w as string)! - q) * 1000) / 1000));
+  }
   const priceSet = rows['InformationRegister_ЦеныНоменклатуры25']?.length
     ? rows['InformationRegister_ЦеныНоменклатуры25']
     : rows['InformationRegister_ЦеныНоменклатуры'];

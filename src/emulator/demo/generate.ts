@@ -70,12 +70,22 @@ export interface DemoBase {
    * generator fills what a version has and skips the rest; test/demo lists what each real dump leaves out.
    */
   skipped: Record<string, string[]>;
+  functionalOptions: Record<string, boolean>;
   /** Whether the ReGate extension is merged, and why it would not apply as it is (the platform refuses those). */
   extension: boolean;
   extensionProblems: string[];
 }
 
 export const EMPTY_REF = '00000000-0000-0000-0000-000000000000';
+
+/**
+ * The demo base's functional options (Constant_* in a real base): a distributor working with extended customer
+ * orders (reservation, statuses «К выполнению»), automatic discounts off. Tests switch them per emulator.
+ */
+export const DEMO_OPTIONS: Record<string, boolean> = {
+  ИспользоватьРасширенныеВозможностиЗаказаКлиента: true,
+  ИспользоватьАвтоматическиеСкидкиВПродажах: false,
+};
 export const EMPTY_DATE = '0001-01-01T00:00:00';
 /** All demo documents are dated from here (a fixed date keeps the base reproducible). */
 export const BASE_DATE = '2024-01-09T09:00:00';
@@ -504,6 +514,10 @@ export function generateDemoBase(options: DemoOptions = {}): DemoBase {
   const retailPrice = new Map<string, number>();
   for (const p of rows[priceSet]) if (p.ВидЦены_Key === retailKind) retailPrice.set(p.Номенклатура_Key as string, p.Цена as number);
   const ctx = makePostingContext(rows, guid);
+  const onHand = new Map<string, number>();
+  for (const r of rows[S.stock]) if (r.Склад_Key === warehouses[0]) onHand.set(r.Номенклатура_Key as string, (onHand.get(r.Номенклатура_Key as string) ?? 0) + (r.ВНаличии as number));
+  const stocked = items.filter((i) => (onHand.get(i.Ref_Key as string) ?? 0) >= 5);
+  if (stocked.length < 2) stocked.push(...items.slice(0, 2));
   const post = (set: string, doc: Row) => {
     const handler = config.sets.find((x) => x.name === set)?.onPost;
     if (!handler) return;
@@ -520,7 +534,8 @@ export function generateDemoBase(options: DemoOptions = {}): DemoBase {
   for (let o = 0; o < orderCount; o++) {
     const rng = rngFor('order', o);
     const client = clients[o];
-    const lines = [0, 1].map((n) => items[(o * 2 + n) % items.length]);
+    // A manager reserves what the warehouse has: the demo orders take items with at least 5 in the first warehouse.
+    const lines = [0, 1].map((n) => stocked[(o * 2 + n) % stocked.length]);
     const date = `2024-02-0${o + 1}T1${o}:15:00`;
     const goods = lines.map((item, n) => {
       const qty = rng.int(1, 5);
@@ -528,7 +543,7 @@ export function generateDemoBase(options: DemoOptions = {}): DemoBase {
       const sum = round2(qty * price);
       const vatKey = item[vatField.key] as string;
       const rate = vatKey === vatKeys[0] ? 20 : 10;
-      return { LineNumber: n + 1, Номенклатура_Key: item.Ref_Key, Характеристика_Key: EMPTY_REF, Упаковка_Key: EMPTY_REF, КоличествоУпаковок: qty, Количество: qty, ВидЦены_Key: retailKind, Цена: price, Сумма: sum, [vatField.key]: vatKey, СуммаНДС: round2((sum * rate) / (100 + rate)), СуммаСНДС: sum, ПроцентРучнойСкидки: 0, СуммаРучнойСкидки: 0, КодСтроки: n + 1, Отменено: false, Склад_Key: warehouses[0], ДатаОтгрузки: EMPTY_DATE, ВариантОбеспечения: 'Отгрузить', Содержание: '' };
+      return { LineNumber: n + 1, Номенклатура_Key: item.Ref_Key, Характеристика_Key: EMPTY_REF, Упаковка_Key: EMPTY_REF, КоличествоУпаковок: qty, Количество: qty, ВидЦены_Key: retailKind, Цена: price, Сумма: sum, [vatField.key]: vatKey, СуммаНДС: round2((sum * rate) / (100 + rate)), СуммаСНДС: sum, ПроцентРучнойСкидки: 0, СуммаРучнойСкидки: 0, КодСтроки: n + 1, Отменено: false, Склад_Key: warehouses[0], ДатаОтгрузки: EMPTY_DATE, ВариантОбеспечения: 'СоСклада', Содержание: '' };
     });
     const total = round2(goods.reduce((s, g) => s + g.Сумма, 0));
     const orderKey = guid(S.orders, o);
@@ -539,18 +554,20 @@ export function generateDemoBase(options: DemoOptions = {}): DemoBase {
       ФормаОплаты: o === 1 ? 'Безналичная' : 'ПлатежнаяКарта', БанковскийСчет_Key: bankAccount, ДатаОтгрузки: EMPTY_DATE,
       АдресДоставки: `${CITIES[o % CITIES.length][0]}, ${CITIES[o % CITIES.length][3][0]}, д. ${o + 3}, кв. ${o + 10}`, АдресДоставкиЗначенияПолей: '', ДополнительнаяИнформацияПоДоставке: '',
       НалогообложениеНДС: 'ПродажаОблагаетсяНДС', ХозяйственнаяОперация: 'РеализацияКлиенту', Комментарий: 'Заказ с сайта Richest.store', НомерПоДаннымКлиента: `RS-${1000 + o}`, ДатаПоДаннымКлиента: date,
-      ОбъектРасчетов_Key: EMPTY_REF, МаксимальныйКодСтроки: goods.length, ЭтоЗаказКакСчет: true, ReGate_ВнешнийИдентификатор: `rs-order-${pad(o + 1, 6)}`,
+      ОбъектРасчетов_Key: EMPTY_REF, МаксимальныйКодСтроки: goods.length, ЭтоЗаказКакСчет: !DEMO_OPTIONS.ИспользоватьРасширенныеВозможностиЗаказаКлиента, ReGate_ВнешнийИдентификатор: `rs-order-${pad(o + 1, 6)}`,
       Товары: goods, ДополнительныеРеквизиты: [],
     };
     const stored = putDoc(S.orders, order);
+    // As ПередЗаписью fills it (the emulator's posting/ut11.ts stand-in does the same for orders written over OData).
+    const orderObject = hasField(S.orders, 'ОбъектРасчетов_Key') ? ctx.findOrCreate('Catalog_ОбъектыРасчетов', { Объект: orderKey, Объект_Type: `StandardODATA.${S.orders}` }) : EMPTY_REF;
+    stored.ОбъектРасчетов_Key = orderObject;
     post(S.orders, stored);
-    if (hasField(S.orders, 'ОбъектРасчетов_Key')) stored.ОбъектРасчетов_Key = ctx.findOrCreate('Catalog_ОбъектыРасчетов', { Объект: orderKey, Объект_Type: `StandardODATA.${S.orders}` });
     let statusOrder = 1;
     let statusPayment = 0;
     let paid = 0;
     if (o === 0) {
       const payKey = guid(S.cardOps, o);
-      const pay: Row = { Ref_Key: payKey, Number: `ТД00-${pad(o + 1, 6)}`, Date: date.replace(':15:', ':20:'), Posted: true, DeletionMark: false, ХозяйственнаяОперация: 'ПоступлениеОплатыОтКлиента', Организация_Key: organisation, Контрагент_Key: client.counterparty, Партнер_Key: client.partner, ДоговорЭквайринга_Key: EMPTY_REF, ЭквайринговыйТерминал_Key: EMPTY_REF, СуммаДокумента: total, Валюта_Key: currency, НомерПлатежнойКарты: '220000******1234', ОплатаВыполнена: true, КодАвторизации: '123456', ИдентификаторОплатыСБП: '', ДокументОснование: orderKey, ДокументОснование_Type: `StandardODATA.${S.orders}`, Комментарий: '', ReGate_ВнешнийИдентификатор: 'rs-pay-000001', РасшифровкаПлатежа: [{ LineNumber: 1, Партнер_Key: client.partner, ОснованиеПлатежа: orderKey, ОснованиеПлатежа_Type: `StandardODATA.${S.orders}`, Заказ: orderKey, Заказ_Type: `StandardODATA.${S.orders}`, Сумма: total, ВалютаВзаиморасчетов_Key: currency, СуммаВзаиморасчетов: total, СтавкаНДС_Key: EMPTY_REF, СуммаНДС: 0, ОбъектРасчетов_Key: EMPTY_REF, ИдентификаторСтроки: '' }] };
+      const pay: Row = { Ref_Key: payKey, Number: `ТД00-${pad(o + 1, 6)}`, Date: date.replace(':15:', ':20:'), Posted: true, DeletionMark: false, ХозяйственнаяОперация: 'ПоступлениеОплатыОтКлиента', Организация_Key: organisation, Контрагент_Key: client.counterparty, Партнер_Key: client.partner, ДоговорЭквайринга_Key: EMPTY_REF, ЭквайринговыйТерминал_Key: EMPTY_REF, СуммаДокумента: total, Валюта_Key: currency, НомерПлатежнойКарты: '220000******1234', ОплатаВыполнена: true, КодАвторизации: '123456', ИдентификаторОплатыСБП: '', ДокументОснование: orderKey, ДокументОснование_Type: `StandardODATA.${S.orders}`, Комментарий: '', ReGate_ВнешнийИдентификатор: 'rs-pay-000001', РасшифровкаПлатежа: [{ LineNumber: 1, Партнер_Key: client.partner, ОснованиеПлатежа: orderKey, ОснованиеПлатежа_Type: `StandardODATA.${S.orders}`, Заказ: orderKey, Заказ_Type: `StandardODATA.${S.orders}`, Сумма: total, ВалютаВзаиморасчетов_Key: currency, СуммаВзаиморасчетов: total, СтавкаНДС_Key: EMPTY_REF, СуммаНДС: 0, ОбъектРасчетов_Key: orderObject, ИдентификаторСтроки: '' }] };
       post(S.cardOps, putDoc(S.cardOps, pay));
       put(S.cardPayments, { Заказ_Key: orderKey, ИдентификаторТранзакции: 'txn-0001', Провайдер: 'demo-acquirer', RRN: '401234567890', КодАвторизации: '123456', МаскаКарты: '220000******1234', Сумма: total, ДатаОплаты: pay.Date });
       statusOrder = 2;
@@ -558,7 +575,7 @@ export function generateDemoBase(options: DemoOptions = {}): DemoBase {
       paid = total;
     } else if (o === 1) {
       const payKey = guid(S.bankIn, o);
-      const pay: Row = { Ref_Key: payKey, Number: `ТД00-${pad(o + 1, 6)}`, Date: '2024-02-05T09:00:00', Posted: true, DeletionMark: false, Организация_Key: organisation, БанковскийСчет_Key: bankAccount, ХозяйственнаяОперация: 'ПоступлениеОплатыОтКлиента', СуммаДокумента: total, Контрагент_Key: client.counterparty, Партнер_Key: client.partner, Валюта_Key: currency, ДатаВходящегоДокумента: '2024-02-05T00:00:00', НомерВходящегоДокумента: '512', НазначениеПлатежа: `Оплата по заказу ${order.Number}`, ПроведеноБанком: true, ДатаПроведенияБанком: '2024-02-05T00:00:00', ИдентификаторПлатежа: '', ИмяКонтрагента: order.Контрагент_Key === client.counterparty ? String(rows[S.counterparties][o].Description) : '', Комментарий: '', ReGate_ВнешнийИдентификатор: 'rs-bank-000001', РасшифровкаПлатежа: [{ LineNumber: 1, Партнер_Key: client.partner, ОснованиеПлатежа: orderKey, ОснованиеПлатежа_Type: `StandardODATA.${S.orders}`, Заказ: orderKey, Заказ_Type: `StandardODATA.${S.orders}`, Сумма: total, ВалютаВзаиморасчетов_Key: currency, СуммаВзаиморасчетов: total, СтавкаНДС_Key: EMPTY_REF, СуммаНДС: 0, ОбъектРасчетов_Key: EMPTY_REF, ИдентификаторСтроки: '' }] };
+      const pay: Row = { Ref_Key: payKey, Number: `ТД00-${pad(o + 1, 6)}`, Date: '2024-02-05T09:00:00', Posted: true, DeletionMark: false, Организация_Key: organisation, БанковскийСчет_Key: bankAccount, ХозяйственнаяОперация: 'ПоступлениеОплатыОтКлиента', СуммаДокумента: total, Контрагент_Key: client.counterparty, Партнер_Key: client.partner, Валюта_Key: currency, ДатаВходящегоДокумента: '2024-02-05T00:00:00', НомерВходящегоДокумента: '512', НазначениеПлатежа: `Оплата по заказу ${order.Number}`, ПроведеноБанком: true, ДатаПроведенияБанком: '2024-02-05T00:00:00', ИдентификаторПлатежа: '', ИмяКонтрагента: order.Контрагент_Key === client.counterparty ? String(rows[S.counterparties][o].Description) : '', Комментарий: '', ReGate_ВнешнийИдентификатор: 'rs-bank-000001', РасшифровкаПлатежа: [{ LineNumber: 1, Партнер_Key: client.partner, ОснованиеПлатежа: orderKey, ОснованиеПлатежа_Type: `StandardODATA.${S.orders}`, Заказ: orderKey, Заказ_Type: `StandardODATA.${S.orders}`, Сумма: total, ВалютаВзаиморасчетов_Key: currency, СуммаВзаиморасчетов: total, СтавкаНДС_Key: EMPTY_REF, СуммаНДС: 0, ОбъектРасчетов_Key: orderObject, ИдентификаторСтроки: '' }] };
       post(S.bankIn, putDoc(S.bankIn, pay));
       statusOrder = 3;
       statusPayment = 2;
@@ -573,6 +590,7 @@ export function generateDemoBase(options: DemoOptions = {}): DemoBase {
     skipped: Object.fromEntries(Object.entries(skipped).map(([k, v]) => [k, [...v].sort()])),
     extension: loaded.extension,
     extensionProblems: loaded.extensionProblems,
+    functionalOptions: { ...DEMO_OPTIONS },
     refs: {
       organisation,
       bankAccount,
@@ -604,6 +622,7 @@ export function makePostingContext(rows: Record<string, Row[]>, guid: (kind: str
     get(set, refKey) {
       return rows[set]?.find((r) => r.Ref_Key === refKey);
     },
+    option: (name) => DEMO_OPTIONS[name] === true,
     list(set) {
       return rows[set] ?? [];
     },

@@ -102,6 +102,11 @@ export interface EntitySetDef {
    * the message is returned). Without it, posting only sets Posted.
    */
   onPost?: (doc: Record<string, unknown>, store: PostingStoreView) => Record<string, Record<string, unknown>[]> | void;
+  /**
+   * Objects: the engine's stand-in for the object's ПередЗаписью, run on every POST/PATCH after the body is applied
+   * (it may fill fields, as УТ fills ЭтоЗаказКакСчет or ОбъектРасчетов). Throw to refuse the write (500, code -1).
+   */
+  onWrite?: (doc: Record<string, unknown>, store: PostingStoreView) => void;
 }
 
 /**
@@ -112,6 +117,11 @@ export interface PostingStoreView {
   get(set: string, key: string): Record<string, unknown> | undefined;
   list(set: string): Record<string, unknown>[];
   findOrCreate(set: string, match: Record<string, unknown>, init?: Record<string, unknown>): string;
+  /**
+   * A functional option of the base (in a real base a Constant_* the handlers read): the emulator's settings, so a
+   * test can run ReGate against each mode (startEmulator({ functionalOptions }), POST /__emulator/options).
+   */
+  option(name: string): boolean;
 }
 
 /** A posting handler kept outside the schema (e.g. ut11Posting), passed to startEmulator({ posting }). */

@@ -22,6 +22,8 @@ export const ADOPTABLE = [
   'InformationRegister.ШтрихкодыНоменклатуры', 'InformationRegister.ЦеныНоменклатуры', 'InformationRegister.ЦеныНоменклатуры25',
   'InformationRegister.ВерсииПодсистем', 'InformationRegister.ДвоичныеДанныеФайлов', 'InformationRegister.ХранилищеФайлов',
   'AccumulationRegister.ТоварыНаСкладах', 'AccumulationRegister.СвободныеОстатки', 'AccumulationRegister.РасчетыСКлиентами',
+  // Reserves of customer orders (11.5: the stock ReGate serves is less what orders hold, profile read 'reserve').
+  'AccumulationRegister.ТоварыКОтгрузке',
 ] as const;
 
 /**

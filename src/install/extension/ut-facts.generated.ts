@@ -756,6 +756,36 @@ export const UT_FACTS: Record<'11.4' | '11.5.20', BaseFacts> = {
           ]
         ],
         "registerType": "Balance"
+      },
+      "AccumulationRegister.ТоварыКОтгрузке": {
+        "uuid": "062899bb-89c1-427e-b3ce-07ca8ee75d60",
+        "types": [
+          [
+            "AccumulationRegisterRecord.ТоварыКОтгрузке",
+            "Record"
+          ],
+          [
+            "AccumulationRegisterManager.ТоварыКОтгрузке",
+            "Manager"
+          ],
+          [
+            "AccumulationRegisterSelection.ТоварыКОтгрузке",
+            "Selection"
+          ],
+          [
+            "AccumulationRegisterList.ТоварыКОтгрузке",
+            "List"
+          ],
+          [
+            "AccumulationRegisterRecordSet.ТоварыКОтгрузке",
+            "RecordSet"
+          ],
+          [
+            "AccumulationRegisterRecordKey.ТоварыКОтгрузке",
+            "RecordKey"
+          ]
+        ],
+        "registerType": "Balance"
       }
     }
   },
@@ -1564,6 +1594,36 @@ export const UT_FACTS: Record<'11.4' | '11.5.20', BaseFacts> = {
           ],
           [
             "AccumulationRegisterRecordKey.РасчетыСКлиентами",
+            "RecordKey"
+          ]
+        ],
+        "registerType": "Balance"
+      },
+      "AccumulationRegister.ТоварыКОтгрузке": {
+        "uuid": "062899bb-89c1-427e-b3ce-07ca8ee75d60",
+        "types": [
+          [
+            "AccumulationRegisterRecord.ТоварыКОтгрузке",
+            "Record"
+          ],
+          [
+            "AccumulationRegisterManager.ТоварыКОтгрузке",
+            "Manager"
+          ],
+          [
+            "AccumulationRegisterSelection.ТоварыКОтгрузке",
+            "Selection"
+          ],
+          [
+            "AccumulationRegisterList.ТоварыКОтгрузке",
+            "List"
+          ],
+          [
+            "AccumulationRegisterRecordSet.ТоварыКОтгрузке",
+            "RecordSet"
+          ],
+          [
+            "AccumulationRegisterRecordKey.ТоварыКОтгрузке",
             "RecordKey"
           ]
         ],

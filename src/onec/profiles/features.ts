@@ -34,6 +34,8 @@ export interface Ut11Features {
   cardBasis: boolean;
   /** РасшифровкаПлатежа/Контрагент_Key on СписаниеБезналичныхДенежныхСредств (11.5; absent in 11.4). */
   refundLineCounterparty: boolean;
+  /** ЗаказКлиента.ЭтоЗаказКакСчет (11.5): without extended orders a new order is an invoice and posts only as НеСогласован. */
+  orderAsInvoiceField: boolean;
   /** The ReGate extension's registers and attributes are published. */
   extension: boolean;
 }
@@ -54,6 +56,7 @@ export function defaultFeatures(id: ProfileId, extension = true): Ut11Features {
     paymentPartner: v115,
     cardBasis: v115,
     refundLineCounterparty: v115,
+    orderAsInvoiceField: v115,
     extension,
   };
 }
@@ -94,6 +97,7 @@ export function detectFeatures(p: PublishedView): Ut11Features {
     paymentPartner: p.hasField(PAY_IN, 'Партнер_Key') && p.hasField(CARD, 'Партнер_Key'),
     cardBasis: p.hasField(CARD, 'ДокументОснование'),
     refundLineCounterparty: p.hasField(OUT, 'РасшифровкаПлатежа/Контрагент_Key'),
+    orderAsInvoiceField: p.hasField('Document_ЗаказКлиента', 'ЭтоЗаказКакСчет'),
     extension: p.hasSet('InformationRegister_ReGate_СтатусыЗаказов') || p.hasSet('InformationRegister_ReGate_СтатусыЗаказов_RecordType'),
   };
 }

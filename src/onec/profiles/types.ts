@@ -29,6 +29,7 @@ export type ConceptId =
   | 'priceKind'
   | 'price'
   | 'stock'
+  | 'reserve'
   | 'barcode'
   | 'unit'
   | 'country'
@@ -285,6 +286,10 @@ export interface OrderRecord {
   deleted: boolean;
   partnerId: string | null;
   warehouseId: string | null;
+  /** 11.5: the order's Catalog_ОбъектыРасчетов (what a payment must name to pay it); null on 11.4. */
+  settlementObjectId: string | null;
+  /** 11.5: ЭтоЗаказКакСчет as 1C set it on write. */
+  asInvoice: boolean;
 }
 
 export interface PaymentRecord {
@@ -397,6 +402,8 @@ export interface OrderInput {
   comment?: string;
   paymentForm: 'card' | 'bank' | 'cash';
   lines: OrderLineInput[];
+  /** The base makes every new order an invoice (no extended orders): it posts only with Статус НеСогласован. */
+  asInvoice?: boolean;
 }
 
 export interface OrderRefs {
@@ -429,7 +436,7 @@ export interface PaymentRefs {
   counterpartyKey: string | null;
   currencyKey: string;
   bankAccountKey?: string | null;
-  /** Catalog_ОбъектыРасчетов of the order (Объект = order): bank refunds settle through it, having no ОснованиеПлатежа. */
+  /** Catalog_ОбъектыРасчетов of the order (11.5): every payment line that pays the order names it. */
   settlementObjectKey?: string | null;
 }
 
@@ -469,6 +476,8 @@ export interface Mappers {
   toPriceKind(row: Row): PriceKindRecord;
   toPrice(row: Row): PriceRecord;
   toStock(row: Row): StockRecord;
+  /** A reserve row (ТоварыКОтгрузке/Balance, 11.5) → what orders hold back at a warehouse. */
+  toReserve(row: Row): { itemId: string; warehouseId: string; reserved: number };
   toBarcode(row: Row): BarcodeRecord;
   toUnit(row: Row): UnitRecord;
   toCountry(row: Row): CountryRecord;

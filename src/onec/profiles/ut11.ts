@@ -251,6 +251,22 @@ function reads(f: Ut11Features, config: Config): Partial<Record<string, ReadSpec
           select: ['Номенклатура_Key', 'Склад_Key', 'ВНаличииBalance', 'ВРезервеСоСкладаBalance', 'ВРезервеПодЗаказBalance'],
           condition: (p) => orGuids('Склад_Key', p.warehouseKeys),
         },
+    // 11.5: what customer orders reserve (ВариантОбеспечения СоСклада → ТоварыКОтгрузке.ВРезерве, 11.5
+    // ManagerModule.bsl:2704-2756) is not in ТоварыНаСкладах; 11.4's СвободныеОстатки already subtracts its reserves.
+    // УТ's own free stock is ЗапасыИПотребности (WRITE-RULES §6), which the reference dumps do not include: this is
+    // the nearest figure their registers give.
+    ...(f.stock === 'AccumulationRegister_ТоварыНаСкладах'
+      ? {
+          reserve: {
+            kind: 'balance',
+            register: 'AccumulationRegister_ТоварыКОтгрузке',
+            dimensions: ['Номенклатура', 'Склад'],
+            why: 'assortment: stock reserved by customer orders (ВРезерве), subtracted from what is available',
+            select: ['Номенклатура_Key', 'Склад_Key', 'ВРезервеBalance'],
+            condition: (p) => orGuids('Склад_Key', p.warehouseKeys),
+          } satisfies ReadSpec,
+        }
+      : {}),
     barcode: {
       kind: 'collection',
       set: S.barcodes,
@@ -346,8 +362,9 @@ function reads(f: Ut11Features, config: Config): Partial<Record<string, ReadSpec
       set: S.counterparties,
       why: 'client: legal requisites (ИНН/КПП) and the link to the partner; bank payments are matched by ИНН',
       select: ['Ref_Key', 'Description', 'DeletionMark', 'НаименованиеПолное', 'ИНН', 'КПП', 'ЮрФизЛицо', 'Партнер_Key', ...(ext ? [EXT_ID] : [])],
+      // Identity by the store's id first, the ИНН only after (an ИНН is public: issue 13.1).
       filter: (p) =>
-        p.inn ? eq('ИНН', p.inn) : ext && p.externalId !== undefined ? eq(EXT_ID, p.externalId) : p.partnerKey ? eq('Партнер_Key', guid(p.partnerKey)) : undefined,
+        ext && p.externalId !== undefined ? eq(EXT_ID, p.externalId) : p.inn ? eq('ИНН', p.inn) : p.partnerKey ? eq('Партнер_Key', guid(p.partnerKey)) : undefined,
     },
     clientAnalytics: {
       kind: 'collection',
@@ -369,7 +386,7 @@ function reads(f: Ut11Features, config: Config): Partial<Record<string, ReadSpec
       kind: 'collection',
       set: S.orders,
       why: 'booking / bookingstate: find the order by Richest.store id (exactly-once creation), its status and sum',
-      select: ['Ref_Key', 'Number', 'Date', 'Posted', 'DeletionMark', 'Статус', 'СуммаДокумента', 'Партнер_Key', 'Склад_Key', orderIdField],
+      select: ['Ref_Key', 'Number', 'Date', 'Posted', 'DeletionMark', 'Статус', 'СуммаДокумента', 'Партнер_Key', 'Склад_Key', orderIdField, ...(f.settlement === 'object' ? ['ОбъектРасчетов_Key'] : []), ...(f.orderAsInvoiceField ? ['ЭтоЗаказКакСчет'] : [])],
       filter: byExternalId(orderIdField),
     },
     payment: {
@@ -479,12 +496,12 @@ function writes(f: Ut11Features, config: Config): Record<string, WriteSpec> {
   const idField = ext ? [EXT_ID] : [];
   const payId = ext ? EXT_ID : f.documentId ? 'ИдентификаторДокумента' : 'Комментарий';
   const partner = f.paymentPartner ? ['Партнер_Key'] : [];
-  const basis = f.settlement === 'order' ? ['РасшифровкаПлатежа/Заказ'] : [];
+  const basis = f.settlement === 'order' ? ['РасшифровкаПлатежа/Заказ'] : ['РасшифровкаПлатежа/ОбъектРасчетов_Key'];
   const vatLine = f.vat === 'catalog' ? 'Товары/СтавкаНДС_Key' : 'Товары/СтавкаНДС';
   const out: Record<string, WriteSpec> = {
     partner: { set: S.partners, why: 'client: create the partner of a new Richest.store client', fields: ['Description', 'НаименованиеПолное', 'Клиент', 'ЮрФизЛицо', 'Комментарий', ...idField, 'КонтактнаяИнформация/Тип', 'КонтактнаяИнформация/Представление', 'КонтактнаяИнформация/НомерТелефона', 'КонтактнаяИнформация/АдресЭП'] },
     counterparty: { set: S.counterparties, why: 'client: create the counterparty (ИНН/КПП) linked to the partner', fields: ['Description', 'НаименованиеПолное', 'ЮрФизЛицо', 'ИНН', 'КПП', 'Партнер_Key', 'СтранаРегистрации_Key', ...idField] },
-    order: { set: S.orders, post: true, why: 'booking: the customer order with delivery address, posted', fields: ['Date', 'Организация_Key', 'Партнер_Key', 'Контрагент_Key', 'Склад_Key', 'Валюта_Key', 'Статус', 'Согласован', 'ХозяйственнаяОперация', 'ФормаОплаты', 'БанковскийСчет_Key', 'ЦенаВключаетНДС', 'НалогообложениеНДС', 'СуммаДокумента', 'АдресДоставки', 'Комментарий', 'НомерПоДаннымКлиента', 'ДатаПоДаннымКлиента', ...idField, 'Товары/Номенклатура_Key', 'Товары/Упаковка_Key', 'Товары/КоличествоУпаковок', 'Товары/Количество', 'Товары/ВидЦены_Key', 'Товары/Цена', 'Товары/Сумма', vatLine, 'Товары/СуммаНДС', 'Товары/СуммаСНДС', 'Товары/Склад_Key', 'Товары/КодСтроки', 'Товары/Отменено'] },
+    order: { set: S.orders, post: true, why: 'booking: the customer order with delivery address, posted', fields: ['Date', 'Организация_Key', 'Партнер_Key', 'Контрагент_Key', 'Склад_Key', 'Валюта_Key', 'Статус', 'Согласован', 'ХозяйственнаяОперация', 'ФормаОплаты', 'БанковскийСчет_Key', 'ЦенаВключаетНДС', 'НалогообложениеНДС', 'СуммаДокумента', 'АдресДоставки', 'Комментарий', 'НомерПоДаннымКлиента', 'ДатаПоДаннымКлиента', 'ПорядокРасчетов', 'ДатаОтгрузки', 'СкидкиРассчитаны', ...idField, 'Товары/Номенклатура_Key', 'Товары/Упаковка_Key', 'Товары/КоличествоУпаковок', 'Товары/Количество', 'Товары/ВидЦены_Key', 'Товары/Цена', 'Товары/Сумма', vatLine, 'Товары/СуммаНДС', 'Товары/СуммаСНДС', 'Товары/Склад_Key', 'Товары/ВариантОбеспечения', 'Товары/ДатаОтгрузки', 'Товары/КодСтроки', 'Товары/Отменено'] },
     cardPaymentDocument: { set: S.cardOps, post: true, why: 'paycard: the card payment against the order', fields: ['Date', 'ХозяйственнаяОперация', 'Организация_Key', 'Контрагент_Key', ...partner, 'СуммаДокумента', 'Валюта_Key', 'НомерПлатежнойКарты', 'КодАвторизации', 'ОплатаВыполнена', ...(f.cardBasis ? ['ДокументОснование'] : []), 'Комментарий', payId, 'РасшифровкаПлатежа/Партнер_Key', 'РасшифровкаПлатежа/ОснованиеПлатежа', ...basis, 'РасшифровкаПлатежа/Сумма', 'РасшифровкаПлатежа/СуммаВзаиморасчетов', 'РасшифровкаПлатежа/ВалютаВзаиморасчетов_Key'] },
     bankPaymentDocument: { set: S.bankIn, post: true, why: 'bank statements: the incoming payment against the order', fields: ['Date', 'ХозяйственнаяОперация', 'Организация_Key', 'БанковскийСчет_Key', 'Контрагент_Key', ...partner, 'СуммаДокумента', 'Валюта_Key', 'НомерВходящегоДокумента', 'ДатаВходящегоДокумента', 'НазначениеПлатежа', 'ПроведеноБанком', 'ДатаПроведенияБанком', 'Комментарий', payId, 'РасшифровкаПлатежа/Партнер_Key', 'РасшифровкаПлатежа/ОснованиеПлатежа', ...basis, 'РасшифровкаПлатежа/Сумма', 'РасшифровкаПлатежа/СуммаВзаиморасчетов', 'РасшифровкаПлатежа/ВалютаВзаиморасчетов_Key'] },
     cardRefundDocument: { set: S.cardOps, post: false, why: 'refund: the card refund, prepared for a person to confirm', fields: ['Date', 'ХозяйственнаяОперация', 'Организация_Key', 'Контрагент_Key', ...partner, 'СуммаДокумента', 'Валюта_Key', 'НомерПлатежнойКарты', ...(f.cardBasis ? ['ДокументОснование'] : []), 'Комментарий', payId, 'РасшифровкаПлатежа/Партнер_Key', 'РасшифровкаПлатежа/ОснованиеПлатежа', ...basis, 'РасшифровкаПлатежа/Сумма'] },
@@ -593,6 +610,7 @@ function mappers(f: Ut11Features): Mappers {
         available: Math.max(0, Math.round((onHand - reserved) * 1000) / 1000),
       };
     },
+    toReserve: (row) => ({ itemId: str(row.Номенклатура_Key), warehouseId: str(row.Склад_Key), reserved: num(row.ВРезервеBalance) }),
     toBarcode: (row) => ({
       barcode: str(row.Штрихкод).trim(),
       itemId: str(row.Номенклатура_Key),
@@ -690,6 +708,8 @@ function mappers(f: Ut11Features): Mappers {
       deleted: bool(row.DeletionMark),
       partnerId: refOf(row.Партнер_Key),
       warehouseId: refOf(row.Склад_Key),
+      settlementObjectId: refOf(row.ОбъектРасчетов_Key),
+      asInvoice: bool(row.ЭтоЗаказКакСчет),
     }),
     toPayment: (row) => ({
       id: str(row.Ref_Key),
@@ -788,7 +808,14 @@ function paymentLines(f: Ut11Features, p: PaymentInput, refs: PaymentRefs, withB
       LineNumber: 1,
       Партнер_Key: refs.partnerKey,
       ...(withBasis
-        ? { ОснованиеПлатежа: p.orderKey, ОснованиеПлатежа_Type: orderType, ...order }
+        ? {
+            ОснованиеПлатежа: p.orderKey,
+            ОснованиеПлатежа_Type: orderType,
+            ...order,
+            // 11.5 pays an order only through its ОбъектРасчетов; ОснованиеПлатежа alone leaves an unallocated advance
+            // (WRITE-RULES §2, rule 7: ОбъектыРасчетовСервер 59-170).
+            ...(f.settlement === 'object' ? { ОбъектРасчетов_Key: refs.settlementObjectKey ?? null } : {}),
+          }
         : f.settlement === 'object'
           ? { ...(f.refundLineCounterparty ? { Контрагент_Key: refs.counterpartyKey } : {}), ОбъектРасчетов_Key: refs.settlementObjectKey ?? null }
           : order),
@@ -892,6 +919,10 @@ function builders(f: Ut11Features, config: Config): Builders {
           СуммаНДС: rate ? round2((sum * rate) / (100 + rate)) : 0,
           СуммаСНДС: sum,
           Склад_Key: refs.warehouseKey,
+          // A web order reserves from the warehouse, as a manager's order «К выполнению» does (WRITE-RULES §1.6:
+          // СоСклада → ТоварыКОтгрузке.ВРезерве / ЗапасыИПотребности.РезервироватьНаСкладе; empty reserves nothing).
+          ВариантОбеспечения: 'СоСклада',
+          ДатаОтгрузки: order.date,
           КодСтроки: i + 1,
           Отменено: false,
         };
@@ -904,8 +935,17 @@ function builders(f: Ut11Features, config: Config): Builders {
         Контрагент_Key: refs.counterpartyKey,
         Склад_Key: refs.warehouseKey,
         Валюта_Key: refs.currencyKey,
-        Статус: 'КОбеспечению',
-        Согласован: true,
+        // An order as invoice posts only «На согласовании» (11.5 ObjectModule.bsl:379-390); else «К выполнению».
+        Статус: order.asInvoice ? 'НеСогласован' : 'КОбеспечению',
+        Согласован: !order.asInvoice,
+        // Sent, not left to the FillValue: УТ's site loader sets every header field (WRITE-RULES §1.2–1.3).
+        // The configuration's own FillValue: ПоЗаказам in 11.5.20; 11.4.2's enum has no ПоЗаказам, its default is
+        // ПоЗаказамНакладным (Documents/ЗаказКлиента.xml FillValue, Enums/ПорядокРасчетов.xml of each dump).
+        ПорядокРасчетов: f.settlement === 'object' ? 'ПоЗаказам' : 'ПоЗаказамНакладным',
+        ДатаОтгрузки: order.date,
+        // The shop priced the order; automatic discounts must not refuse its posting (ObjectModule.bsl:392-409), as
+        // УТ's own site loader marks them computed (ОбменССайтомПереопределяемый 2546-2548).
+        СкидкиРассчитаны: true,
         ХозяйственнаяОперация: 'РеализацияКлиенту',
         ФормаОплаты: order.paymentForm === 'card' ? 'ПлатежнаяКарта' : order.paymentForm === 'cash' ? 'Наличная' : 'Безналичная',
         БанковскийСчет_Key: refs.bankAccountKey ?? null,

@@ -108,6 +108,7 @@ export async function handleBookingCreate(ctx: DeliveryContext, job: ClaimedJob)
           // An organisation (10-digit ИНН) pays by invoice; shoppers pay by card.
           paymentForm: inn.trim().length === 10 ? 'bank' : 'card',
           lines: orderLines,
+          asInvoice: ctx.ordersAreInvoices,
         },
         {
           organisationKey: ctx.organisationKey(),
@@ -120,6 +121,14 @@ export async function handleBookingCreate(ctx: DeliveryContext, job: ClaimedJob)
       );
       doc = await ctx.create(set, body);
       fresh = true;
+    }
+    // Without extended customer orders УТ makes every new order an invoice, which posts only «На согласовании»
+    // (11.5 ObjectModule.bsl:379-390, ПередЗаписью sets ЭтоЗаказКакСчет): follow the base's mode, and build the next
+    // orders that way at once.
+    const record = ctx.profile.map.toOrder(doc);
+    if (record.asInvoice && record.status !== 'НеСогласован' && doc.Posted !== true) {
+      ctx.ordersAreInvoices = true;
+      doc = await ctx.update(set, String(doc.Ref_Key), { Статус: 'НеСогласован', Согласован: false });
     }
     ref = String(doc.Ref_Key);
     number = String(doc.Number);

@@ -35,10 +35,22 @@ export class DeliveryContext {
   readonly now: () => Date;
   readonly ext: boolean;
   /** One object shared by forJob() views (they inherit it; assigning a field on a view would not be shared). */
-  private readonly cache: { currency?: Promise<string>; vatRates?: Promise<Map<string, number | null>>; bankAccount?: Promise<string | null> } = {};
+  private readonly cache: { currency?: Promise<string>; vatRates?: Promise<Map<string, number | null>>; bankAccount?: Promise<string | null>; asInvoice?: boolean } = {};
+
+  /**
+   * The base makes new orders invoices (ЭтоЗаказКакСчет, learnt from the first order 1C wrote): build them
+   * «На согласовании» from then on. Kept in the shared cache, so every job's view sees it.
+   */
+  get ordersAreInvoices(): boolean {
+    return this.cache.asInvoice === true;
+  }
+  set ordersAreInvoices(v: boolean) {
+    this.cache.asInvoice = v;
+  }
   /** Item → its СтавкаНДС_Key, with when it was read (VAT of an item changes rarely; an hour is fresh enough). */
   private readonly itemVat = new Map<string, { key: string | null; at: number }>();
   private readonly locks = new Map<string, Promise<unknown>>();
+  private readonly settlementObjects = new Map<string, string>();
   /** The running job's signal (lease lost, handler over time, worker stopping): writes stop when it fires. */
   signal?: AbortSignal;
 
@@ -160,6 +172,17 @@ export class DeliveryContext {
       out.set(k, { vatRateId: key, vatRate: key ? (own !== undefined ? own : (rates.get(key) ?? null)) : null });
     }
     return out;
+  }
+
+  /** The order's Catalog_ОбъектыРасчетов as 1C filled it on write (11.5), null where the base has none (11.4). */
+  async settlementObjectOf(orderKey: string): Promise<string | null> {
+    if (this.profile.features.settlement !== 'object') return null;
+    const hit = this.settlementObjects.get(orderKey);
+    if (hit) return hit;
+    const [order] = (await this.find('order', { orderKey })).map((r) => this.profile.map.toOrder(r));
+    const id = order?.settlementObjectId ?? null;
+    if (id) this.settlementObjects.set(orderKey, id);
+    return id;
   }
 
   bankAccountKey(): Promise<string | null> {

@@ -25,7 +25,7 @@ function paymentRow(ctx: DeliveryContext, id: number): PaymentRow {
   return p;
 }
 
-async function refsOf(ctx: DeliveryContext, clientId: string, withBank = false): Promise<PaymentRefs> {
+async function refsOf(ctx: DeliveryContext, clientId: string, orderKey: string, withBank = false): Promise<PaymentRefs> {
   const client = await ensureClient(ctx, clientId);
   return {
     organisationKey: ctx.organisationKey(),
@@ -33,6 +33,8 @@ async function refsOf(ctx: DeliveryContext, clientId: string, withBank = false):
     counterpartyKey: client.counterpartyKey,
     currencyKey: await ctx.currencyKey(),
     bankAccountKey: withBank ? await ctx.bankAccountKey() : null,
+    // 11.5 pays an order only through its ОбъектРасчетов (WRITE-RULES rule 7); null where the base has none (11.4).
+    settlementObjectKey: await ctx.settlementObjectOf(orderKey),
   };
 }
 
@@ -113,7 +115,7 @@ export async function handlePaymentCard(ctx: DeliveryContext, job: ClaimedJob): 
   const orderKey = bookedRef(ctx, o);
   const p = paymentRow(ctx, paymentId);
   const data = JSON.parse(p.data) as { provider?: string; rrn?: string | null; authCode?: string | null; maskedCard?: string | null };
-  const refs = await refsOf(ctx, o.client_id);
+  const refs = await refsOf(ctx, o.client_id, orderKey);
   const input: PaymentInput = {
     externalId: documentId(ctx, 'card', p.external_id),
     date: new Date(p.paid_at),
@@ -159,7 +161,7 @@ export async function handleRefundCreate(ctx: DeliveryContext, job: ClaimedJob):
   if (!r) throw new PermanentError(`refund #${refundId} is not in the local database`);
   const p = r.payment_id ? paymentRow(ctx, r.payment_id) : undefined;
   const data = p ? (JSON.parse(p.data) as { maskedCard?: string | null; authCode?: string | null }) : {};
-  const refs = await refsOf(ctx, o.client_id);
+  const refs = await refsOf(ctx, o.client_id, orderKey);
   // One refund per order (refunds.order_id is unique): the order id names it in 1C, in the refunds' own namespace.
   const externalId = documentId(ctx, 'refund', orderId);
   const input: PaymentInput = {
@@ -196,7 +198,7 @@ export async function handleBankPayment(ctx: DeliveryContext, job: ClaimedJob): 
   if (p.kind !== 'bank') throw new PermanentError(`payment #${paymentId} is a ${p.kind} payment, not bank`);
   const data = JSON.parse(p.data) as Record<string, unknown>;
   const s = (k: string) => (typeof data[k] === 'string' ? (data[k] as string) : undefined);
-  const refs = await refsOf(ctx, o.client_id, true);
+  const refs = await refsOf(ctx, o.client_id, orderKey, true);
   const incomingDate = s('documentDate') ?? s('date');
   const input: PaymentInput = {
     externalId: documentId(ctx, 'bank', p.external_id),
