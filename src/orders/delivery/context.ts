@@ -1,7 +1,7 @@
 import type { Config } from '../../config/index.js';
 import type { Db } from '../../db/open.js';
 import type { Logger } from '../../log.js';
-import { ODataBadRequest, ODataError, ODataNotFound, ODataRights, guid, type ODataClient } from '../../onec/index.js';
+import { ODataBadRequest, ODataBusinessError, ODataError, ODataNotFound, ODataRights, guid, type ODataClient } from '../../onec/index.js';
 import { readAll, readFew } from '../../onec/read.js';
 import { getProfile, type Profile, type Row } from '../../onec/profiles/index.js';
 import { PermanentError } from '../../outbox/index.js';
@@ -223,7 +223,19 @@ export function classify(e: unknown): unknown {
   if (e instanceof ODataBadRequest || e instanceof ODataRights || (e instanceof ODataNotFound && e.what === 'segment')) {
     return new PermanentError((e as ODataError).message, { cause: e });
   }
+  if (e instanceof ODataBusinessError && isRefusal(e.detail)) return new PermanentError(`1С отказала: ${e.detail}`, { cause: e });
   return e;
+}
+
+/**
+ * A 500 from 1C is a refusal that no retry will change when a document's handler said no (its «Ошибка при выполнении
+ * обработчика - 'ПередЗаписью' | 'ОбработкаПроведения' …», the platform's «… не может быть проведен»): УТ's checks
+ * read the document, not the moment (WRITE-RULES §1.4). Lock conflicts and waits for a lock are the moment — they
+ * stay transient, as does 1C's bare «внутренняя ошибка OData сервиса», which says nothing about why.
+ */
+export function isRefusal(detail: string): boolean {
+  if (/блокиров|deadlock|lock/i.test(detail)) return false;
+  return /Ошибка при выполнении обработчика|не может быть проведен|Проведение невозможно|Заказ как счет/i.test(detail);
 }
 
 /** True for 1C's "duplicate key" (code 15): a record written by an earlier attempt whose answer was lost. */
