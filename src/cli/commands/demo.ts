@@ -4,6 +4,8 @@ import { configOf } from '../context.js';
 import { untilSignal } from './serve.js';
 
 export const DEMO_API_USER = { name: 'demo', password: 'demo' };
+export const DEMO_CONSOLE_ADMIN = { name: 'admin', password: 'admin' };
+export const DEMO_CONSOLE_ACCOUNTANT = { name: 'buh', password: 'buh' };
 export const DEMO_ONEC_USER = { name: 'odata', password: 'odata' };
 
 export function register(program: Command) {
@@ -40,7 +42,12 @@ export function register(program: Command) {
         'database.path': opts.db,
         'server.port': Number(opts.port),
         'server.host': '127.0.0.1',
-        'auth.users': [{ name: DEMO_API_USER.name, passwordHash: await hashPassword(DEMO_API_USER.password) }],
+        // The demo's store user may also see the bank review list (role bank), as a store's back office would.
+        'auth.users': [{ name: DEMO_API_USER.name, passwordHash: await hashPassword(DEMO_API_USER.password), role: 'bank' }],
+        'console.users': [
+          { name: DEMO_CONSOLE_ADMIN.name, passwordHash: await hashPassword(DEMO_CONSOLE_ADMIN.password), role: 'admin' },
+          { name: DEMO_CONSOLE_ACCOUNTANT.name, fullName: 'Бухгалтер (демо)', passwordHash: await hashPassword(DEMO_CONSOLE_ACCOUNTANT.password), role: 'accountant' },
+        ],
         'onec.profile': base.config.version.startsWith('11.4') ? 'ut11.4' : 'ut11.5',
         'onec.extension': base.extension,
       });
@@ -62,6 +69,7 @@ ReGate demo is running (${((Date.now() - started) / 1000).toFixed(1)} s).
   Swagger UI      ${u}/docs
   OpenAPI         ${u}/openapi.json
   API base        ${u}/api/v1   (Basic auth: ${DEMO_API_USER.name} / ${DEMO_API_USER.password})
+  Console         ${u}/console   (admin / admin, accountant: buh / buh)
   1C emulator     ${emulator.url}   (Basic auth: ${DEMO_ONEC_USER.name} / ${DEMO_ONEC_USER.password})
 
 Try:
