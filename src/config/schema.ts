@@ -107,6 +107,9 @@ export const ConfigSchema = z
          * { "\\\\fs\\1c-files\\": "/mnt/1c-files/" }. Empty: the volume path is used as is (ReGate on the 1C server).
          */
         volumeRoots: z.record(z.string(), z.string()).default({}),
+        /** Megabytes of gzip catalogue answers kept between two syncs (least recently used go first): about 8 KB a
+         *  100-item page, so the default holds every page of a 300k-item base at 7 warehouses. */
+        responseCacheMB: z.coerce.number().int().min(1).max(16_384).default(128),
         defaults: z
           .strictObject({
             minQuantity: z.coerce.number().positive().default(1),
