@@ -1,6 +1,7 @@
 import type { Db } from '../db/open.js';
 import { ApiError } from '../api/errors.js';
 import { UNLIMITED, type Organisation } from './types.js';
+import { fillSearchText, foldForSearch } from './writer.js';
 
 export interface PriceKindIds {
   retail: string | null;
@@ -71,9 +72,6 @@ export class CatalogService {
     private readonly db: Db,
     private readonly priceKindNames: { retail: string; tier1: string; tier2: string },
   ) {
-    // SQLite's LIKE and lower() fold ASCII only: «Гречка» LIKE '%гречка%' was false. Search compares JS-lowercased
-    // text, name and article in one call (separated by \x01): a cold search of a 20k mirror (count + page) took 11 ms ASCII-only, now ~40 ms (48 with two calls); kept per generation after that.
-    db.function('regate_lower', { deterministic: true }, (v: unknown) => (typeof v === 'string' ? v.toLowerCase() : v));
     this.stmt = {
       // Only the three keys state() returns: `mirror.%` also matched mirror.packagingRatios (411 KB of JSON on a
       // 20k mirror), read on every request — 37–48% of the read path's time in the bench profile.
@@ -82,7 +80,7 @@ export class CatalogService {
       // it is no city of its own. It still has its stock and storetable by id.
       cities: db.prepare(`SELECT city, COUNT(*) AS stores FROM catalog_stores WHERE city <> '' GROUP BY city ORDER BY city`),
       storesInCity: db.prepare(`SELECT id, name, address FROM catalog_stores WHERE city = ? ORDER BY name`),
-      store: db.prepare(`SELECT id, name, city, address, retail_price_kind_id AS retailPriceKindId FROM catalog_stores WHERE id = ?`),
+      store: db.prepare(`SELECT rowid AS no, id, name, city, address, retail_price_kind_id AS retailPriceKindId FROM catalog_stores WHERE id = ?`),
       groups: db.prepare(`SELECT id, parent_id AS parentId, name FROM catalog_groups ORDER BY name`),
       groupCounts: db.prepare(
         `SELECT i.group_id AS groupId, COUNT(*) AS n FROM catalog_items i
@@ -91,7 +89,21 @@ export class CatalogService {
       ),
       priceKindByName: db.prepare(`SELECT id FROM catalog_price_kinds WHERE name = ?`),
       picture: db.prepare(`SELECT id, item_id AS itemId, extension, data FROM catalog_pictures WHERE id = ?`),
+      storeTotal: db.prepare(`SELECT coalesce(max(pos) + 1, 0) AS n FROM catalog_assortment WHERE store_no = ?`),
+      storePage: db.prepare(`SELECT item_no FROM catalog_assortment WHERE store_no = ? AND pos >= ? ORDER BY pos LIMIT ?`).pluck(),
+      pageRows: db.prepare(
+        `SELECT i.*,
+           (SELECT quantity FROM catalog_stock s WHERE s.store_id = @store AND s.item_id = i.id) AS quantity,
+           (SELECT price FROM catalog_prices p WHERE p.item_id = i.id AND p.price_kind_id = @retail) AS retail_price,
+           (SELECT price FROM catalog_prices p WHERE p.item_id = i.id AND p.price_kind_id = @tier1) AS tier1_price,
+           (SELECT price FROM catalog_prices p WHERE p.item_id = i.id AND p.price_kind_id = @tier2) AS tier2_price,
+           (SELECT json_group_array(barcode) FROM catalog_barcodes b WHERE b.item_id = i.id) AS barcodes
+         FROM json_each(@nos) j CROSS JOIN catalog_items i ON i.rowid = j.value
+         ORDER BY i.name, i.id`,
+      ),
     };
+    // Rows synced before migration 014 get their search text once (a no-op afterwards).
+    if (!db.readonly) fillSearchText(db);
   }
 
   state(): MirrorState {
@@ -139,7 +151,7 @@ export class CatalogService {
   }
 
   private requireStore(id: string) {
-    const store = this.stmt.store.get(id) as { id: string; name: string; city: string; address: string; retailPriceKindId: string | null } | undefined;
+    const store = this.stmt.store.get(id) as { no: number; id: string; name: string; city: string; address: string; retailPriceKindId: string | null } | undefined;
     if (!store) throw ApiError.notFound('Склад', 'store', id);
     return store;
   }
@@ -195,56 +207,83 @@ export class CatalogService {
 
   assortment(query: AssortmentQuery): { store: { id: string; name: string }; total: number; page: number; pageSize: number; items: AssortmentItem[] } {
     // Not cached here: the route keeps the serialised page per mirror generation (api/response-cache.ts).
-    {
-      const store = this.requireStore(query.store);
-      const kinds = this.priceKinds(store);
-      const where: string[] = [`(i.sold_to_order = 1 OR s.item_id IS NOT NULL)`];
-      const params: Record<string, unknown> = { store: store.id, retail: kinds.retail, tier1: kinds.tier1, tier2: kinds.tier2 };
-      if (query.group) {
-        const ids = this.subtree(query.group);
-        where.push(`i.group_id IN (SELECT value FROM json_each(@groups))`);
-        params.groups = JSON.stringify(ids);
-      }
-      if (query.q) {
-        where.push(`(regate_lower(i.name || char(1) || i.article) LIKE @q ESCAPE '\\' OR EXISTS (SELECT 1 FROM catalog_barcodes b WHERE b.item_id = i.id AND b.barcode = @qExact))`);
-        params.q = `%${query.q.toLowerCase().replace(/[\\%_]/g, (m) => `\\${m}`)}%`;
-        params.qExact = query.q;
-      }
-      if (query.changedSince) {
-        // changed_at is toISOString() text (UTC, milliseconds), compared as a string: the instant asked for must be in
-        // the same form, or '…T09:00:00+03:00' / '…T06:00:00Z' (no milliseconds) do not sort like the instants.
-        const since = new Date(query.changedSince);
-        if (Number.isNaN(since.getTime())) throw ApiError.badRequest('Неверные параметры запроса', [{ field: 'changedSince', message: 'ожидается дата и время ISO 8601' }]);
-        where.push(`i.changed_at > @changedSince`);
-        params.changedSince = since.getUTCFullYear() > 9999 ? '9999-12-31T23:59:59.999Z' : since.getUTCFullYear() < 0 ? '0000-01-01T00:00:00.000Z' : since.toISOString();
-      }
-      const from = `FROM catalog_items i LEFT JOIN catalog_stock s ON s.store_id = @store AND s.item_id = i.id WHERE ${where.join(' AND ')}`;
-      // The total is the same for every page of a query: counted once per mirror generation (16 ms on a 20k store).
-      const { page: _p, pageSize: _s, ...filterKey } = query;
-      const total = this.cached(`count:${JSON.stringify(filterKey)}`, () => (this.db.prepare(`SELECT COUNT(*) AS n ${from}`).get(params) as { n: number }).n);
-      // Deferred join: pick the page's ids first, then compute prices and barcodes for those 100 rows only. With
-      // the subqueries in the paging query SQLite evaluated them for every row of the store before LIMIT
-      // (cold page 20–160 ms → 18–39 ms on the 20k mirror, bench profile).
-      const rows = this.db
-        .prepare(
-          `WITH page AS (SELECT i.id, s.quantity ${from} ORDER BY i.name, i.id LIMIT @limit OFFSET @offset)
-           SELECT i.*, page.quantity AS quantity,
-             (SELECT price FROM catalog_prices p WHERE p.item_id = i.id AND p.price_kind_id = @retail) AS retail_price,
-             (SELECT price FROM catalog_prices p WHERE p.item_id = i.id AND p.price_kind_id = @tier1) AS tier1_price,
-             (SELECT price FROM catalog_prices p WHERE p.item_id = i.id AND p.price_kind_id = @tier2) AS tier2_price,
-             (SELECT json_group_array(barcode) FROM catalog_barcodes b WHERE b.item_id = i.id) AS barcodes
-           FROM page JOIN catalog_items i ON i.id = page.id
-           ORDER BY i.name, i.id`,
-        )
-        .all({ ...params, limit: query.pageSize, offset: (query.page - 1) * query.pageSize }) as Record<string, any>[];
-      return {
-        store: { id: store.id, name: store.name },
-        total,
-        page: query.page,
-        pageSize: query.pageSize,
-        items: rows.map((r) => toAssortmentItem(r)),
-      };
+    const store = this.requireStore(query.store);
+    const kinds = this.priceKinds(store);
+    const offset = (query.page - 1) * query.pageSize;
+    const { page: _p, pageSize: _s, ...filterKey } = query;
+    let total: number;
+    let pageNos: number[];
+    if (!query.group && !query.q && !query.changedSince) {
+      // The whole warehouse: a seek into catalog_assortment (migration 014), the same cost at any depth. OFFSET
+      // walked the name index and probed stock for every skipped row: 704 ms for a deep page of a 300k mirror.
+      total = this.cached(`count:${JSON.stringify(filterKey)}`, () => (this.stmt.storeTotal.get(store.no) as { n: number }).n);
+      pageNos = this.stmt.storePage.all(store.no, offset, query.pageSize) as number[];
+    } else {
+      const { sql, params } = this.filtered(store, query);
+      // The candidates are few and cheap (index probes only, ordered by pos): the first request of a query takes them
+      // all, counts them and slices the page; later pages of it (total known) ask SQLite for just their slice.
+      let all: number[] | undefined;
+      total = this.cached(`count:${JSON.stringify(filterKey)}`, () => (all = this.db.prepare(sql).pluck().all(params) as number[]).length);
+      pageNos = all
+        ? all.slice(offset, offset + query.pageSize)
+        : (this.db.prepare(`${sql} LIMIT @limit OFFSET @offset`).pluck().all({ ...params, limit: query.pageSize, offset }) as number[]);
     }
+    // Deferred join: prices, stock and barcodes for the page's rows only.
+    const rows = this.stmt.pageRows.all({ nos: JSON.stringify(pageNos), store: store.id, retail: kinds.retail, tier1: kinds.tier1, tier2: kinds.tier2 }) as Record<string, any>[];
+    return {
+      store: { id: store.id, name: store.name },
+      total,
+      page: query.page,
+      pageSize: query.pageSize,
+      items: rows.map((r) => toAssortmentItem(r)),
+    };
+  }
+
+  /**
+   * The items (catalog_items.rowid) a filtered query selects at a warehouse, in page order. Driven by its most
+   * selective index so that the cost follows the matches, not the base: q= by the FTS5 trigram index (and the exact
+   * barcode by catalog_barcodes_barcode), changedSince by catalog_items_changed, group by catalog_items_group; each
+   * candidate is then looked up in the warehouse's order (catalog_assortment_item), which both drops what the
+   * warehouse does not carry and gives its position. CROSS JOIN keeps SQLite from driving by the wrong side (it
+   * walked the name index for ORDER BY and probed: the 759 ms changedSince-with-nothing-changed on 300k items).
+   */
+  private filtered(store: { no: number }, query: AssortmentQuery): { sql: string; params: Record<string, unknown> } {
+    const params: Record<string, unknown> = { storeNo: store.no };
+    const where: string[] = [];
+    let driver: string | undefined;
+    if (query.q) {
+      const folded = foldForSearch(query.q);
+      params.qExact = query.q;
+      const barcode = `SELECT i2.rowid FROM catalog_barcodes b JOIN catalog_items i2 ON i2.id = b.item_id WHERE b.barcode = @qExact`;
+      if ([...folded].length >= 3) {
+        // A quoted FTS5 phrase is matched literally (% _ * and operators included); " is doubled.
+        params.fts = `"${folded.replace(/"/g, '""')}"`;
+        driver = `SELECT rowid AS no FROM catalog_items_fts WHERE catalog_items_fts MATCH @fts UNION ${barcode}`;
+      } else {
+        // The trigram index cannot answer fewer than 3 characters: 1–2 character queries scan search_text.
+        params.qFolded = folded;
+        driver = `SELECT rowid AS no FROM catalog_items WHERE instr(search_text, @qFolded) > 0 UNION ${barcode}`;
+      }
+    }
+    if (query.changedSince) {
+      // changed_at is toISOString() text (UTC, milliseconds), compared as a string: the instant asked for must be in
+      // the same form, or '…T09:00:00+03:00' / '…T06:00:00Z' (no milliseconds) do not sort like the instants.
+      const since = new Date(query.changedSince);
+      if (Number.isNaN(since.getTime())) throw ApiError.badRequest('Неверные параметры запроса', [{ field: 'changedSince', message: 'ожидается дата и время ISO 8601' }]);
+      params.changedSince = since.getUTCFullYear() > 9999 ? '9999-12-31T23:59:59.999Z' : since.getUTCFullYear() < 0 ? '0000-01-01T00:00:00.000Z' : since.toISOString();
+      if (driver) where.push(`i.changed_at > @changedSince`);
+      else driver = `SELECT rowid AS no FROM catalog_items WHERE changed_at > @changedSince`;
+    }
+    if (query.group) {
+      params.groups = JSON.stringify(this.subtree(query.group));
+      if (driver) where.push(`i.group_id IN (SELECT value FROM json_each(@groups))`);
+      else driver = `SELECT rowid AS no FROM catalog_items WHERE group_id IN (SELECT value FROM json_each(@groups))`;
+    }
+    const items = where.length ? ` CROSS JOIN catalog_items i ON i.rowid = d.no WHERE ${where.join(' AND ')}` : '';
+    return {
+      sql: `SELECT a.item_no FROM (${driver}) d CROSS JOIN catalog_assortment a ON a.store_no = @storeNo AND a.item_no = d.no${items} ORDER BY a.pos`,
+      params,
+    };
   }
 
   picture(id: string): { id: string; extension: string; data: Buffer | null } | undefined {

@@ -32,6 +32,8 @@ const tags = ['Каталог'];
 interface Where {
   publicUrl?: string;
   trustProxy?: boolean;
+  /** catalog.responseCacheMB: bytes of gzip answers kept (api/response-cache.ts); 128 MiB when not given. */
+  responseCacheMB?: number;
 }
 
 function conditional(c: Context, catalog: CatalogService, where: Where): Response | undefined {
@@ -84,7 +86,7 @@ function absolute(c: Context, path: string, where: Where) {
 }
 
 export function registerCatalogRoutes(app: App, catalog: CatalogService, opts: Where = {}) {
-  const cache = new ResponseCache();
+  const cache = new ResponseCache(opts.responseCacheMB !== undefined ? opts.responseCacheMB * 1024 * 1024 : undefined);
   /** The answer for this URL from kept bytes, computing it once per mirror generation (icons carry the origin). */
   const kept = (c: Context, compute: () => unknown) => {
     const url = new URL(c.req.url);
