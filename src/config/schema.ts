@@ -85,8 +85,13 @@ export const ConfigSchema = z
         maxUrlLength: z.coerce.number().int().min(256).default(2000),
         /** 1C dates are naive server-local time. */
         timezone: z.string().default('Europe/Moscow'),
-        /** Ref_Key of the organisation whose orders ReGate creates; empty = the first one. */
+        /** Ref_Key of the organisation whose orders ReGate creates; empty = the first one with an ИНН. */
         organisationKey: z.string().uuid().optional(),
+        /**
+         * Ref_Key of the acquiring terminal (Catalog_ЭквайринговыеТерминалы) card payments go through; in 11.5 its
+         * owner is the acquiring contract (ДоговорЭквайринга). Empty = the one terminal the base has (several: set it).
+         */
+        acquiringTerminalKey: z.string().uuid().optional(),
         /** Whether the ReGate extension (onec/extension) is installed in the base. */
         extension: bool.default(true),
       })

@@ -164,7 +164,19 @@ describe.skipIf(cases.length === 0).each(cases)('$dump, extension: $extension', 
     expect(await until(idle), JSON.stringify(dead())).toBe(true);
     expect(dead()).toEqual([]);
     expect((await state('O-1')).status).toBe(7);
-    expect(em.store.list('Document_ОперацияПоПлатежнойКарте').filter((d) => d.ХозяйственнаяОперация === 'ВозвратОплатыКлиенту')).toHaveLength(1);
+    const refunds = em.store.list('Document_ОперацияПоПлатежнойКарте').filter((d) => d.ХозяйственнаяОперация === 'ВозвратОплатыКлиенту');
+    expect(refunds).toHaveLength(1);
+    // WRITE-RULES §3: card operations name the terminal (and on 11.5 its acquiring contract); the refund's basis is
+    // the payment it returns; the payment line pays the order's settlement object (11.5) or the order (11.4).
+    const payment = cardDocs().find((d) => (d.РасшифровкаПлатежа as any[])[0]?.ОснованиеПлатежа === orders1C[0].Ref_Key)!;
+    expect(payment, 'the card payment of O-1').toBeTruthy();
+    expect(payment.ЭквайринговыйТерминал_Key).toMatch(/^[0-9a-f-]{36}$/);
+    expect(payment.ЭквайринговыйТерминал_Key).not.toBe('00000000-0000-0000-0000-000000000000');
+    if (dump.startsWith('ut-11.5')) {
+      expect(payment.ДоговорЭквайринга_Key).not.toBe('00000000-0000-0000-0000-000000000000');
+      expect(refunds[0].ДокументОснование).toBe(payment.Ref_Key);
+      expect((payment.РасшифровкаПлатежа as any[])[0].ОбъектРасчетов_Key).toBe(orders1C[0].ОбъектРасчетов_Key);
+    } else expect((payment.РасшифровкаПлатежа as any[])[0].Заказ).toBe(orders1C[0].Ref_Key);
 
     // a bank statement pays O-2 by its 1C number
     const o2 = await state('O-2');

@@ -326,6 +326,14 @@ export function generateDemoBase(options: DemoOptions = {}): DemoBase {
   const bankAccount = guid(S.bankAccounts, 0);
   put(S.bankAccounts, { Ref_Key: bankAccount, Description: `${accountNumber}, АО «Банк Пример»`, DeletionMark: false, Owner_Key: organisation, НомерСчета: accountNumber, Банк_Key: bank, ВалютаДенежныхСредств_Key: currency, Подразделение_Key: EMPTY_REF, ТекстКорреспондента: 'ООО «Ричест Трейд»' });
 
+  // ---- acquiring: one contract with the bank (11.5) and its terminal, as a shop taking cards has ----
+  const acquiringContract = has('Catalog_ДоговорыЭквайринга') ? guid('Catalog_ДоговорыЭквайринга', 0) : EMPTY_REF;
+  if (acquiringContract !== EMPTY_REF) {
+    put('Catalog_ДоговорыЭквайринга', { Ref_Key: acquiringContract, Code: '000000001', Description: 'Эквайринг АО «Банк Пример»', DeletionMark: false, Номер: 'ЭК-1', Дата: BASE_DATE, Организация_Key: organisation, БанковскийСчет_Key: bankAccount, ИспользуютсяЭквайринговыеТерминалы: true });
+  }
+  const acquiringTerminal = guid('Catalog_ЭквайринговыеТерминалы', 0);
+  put('Catalog_ЭквайринговыеТерминалы', { Ref_Key: acquiringTerminal, Code: '1', Description: 'Интернет-эквайринг Richest.store', DeletionMark: false, IsFolder: false, Parent_Key: EMPTY_REF, Owner_Key: acquiringContract, БанковскийСчет_Key: bankAccount });
+
   // ---- price kinds ----
   const priceKindDefs: [string, boolean, boolean][] = [['Розничная', true, false], ['Мелкооптовая', false, true], ['Оптовая', false, true], ['Закупочная', false, false]];
   const priceKindKeys = priceKindDefs.map(([name, retail, wholesale], i) => {
@@ -567,7 +575,7 @@ export function generateDemoBase(options: DemoOptions = {}): DemoBase {
     let paid = 0;
     if (o === 0) {
       const payKey = guid(S.cardOps, o);
-      const pay: Row = { Ref_Key: payKey, Number: `ТД00-${pad(o + 1, 6)}`, Date: date.replace(':15:', ':20:'), Posted: true, DeletionMark: false, ХозяйственнаяОперация: 'ПоступлениеОплатыОтКлиента', Организация_Key: organisation, Контрагент_Key: client.counterparty, Партнер_Key: client.partner, ДоговорЭквайринга_Key: EMPTY_REF, ЭквайринговыйТерминал_Key: EMPTY_REF, СуммаДокумента: total, Валюта_Key: currency, НомерПлатежнойКарты: '220000******1234', ОплатаВыполнена: true, КодАвторизации: '123456', ИдентификаторОплатыСБП: '', ДокументОснование: orderKey, ДокументОснование_Type: `StandardODATA.${S.orders}`, Комментарий: '', ReGate_ВнешнийИдентификатор: 'rs-pay-000001', РасшифровкаПлатежа: [{ LineNumber: 1, Партнер_Key: client.partner, ОснованиеПлатежа: orderKey, ОснованиеПлатежа_Type: `StandardODATA.${S.orders}`, Заказ: orderKey, Заказ_Type: `StandardODATA.${S.orders}`, Сумма: total, ВалютаВзаиморасчетов_Key: currency, СуммаВзаиморасчетов: total, СтавкаНДС_Key: EMPTY_REF, СуммаНДС: 0, ОбъектРасчетов_Key: orderObject, ИдентификаторСтроки: '' }] };
+      const pay: Row = { Ref_Key: payKey, Number: `ТД00-${pad(o + 1, 6)}`, Date: date.replace(':15:', ':20:'), Posted: true, DeletionMark: false, ХозяйственнаяОперация: 'ПоступлениеОплатыОтКлиента', Организация_Key: organisation, Контрагент_Key: client.counterparty, Партнер_Key: client.partner, ДоговорЭквайринга_Key: acquiringContract, ЭквайринговыйТерминал_Key: acquiringTerminal, СуммаДокумента: total, Валюта_Key: currency, НомерПлатежнойКарты: '220000******1234', ОплатаВыполнена: true, КодАвторизации: '123456', ИдентификаторОплатыСБП: '', ДокументОснование: orderKey, ДокументОснование_Type: `StandardODATA.${S.orders}`, Комментарий: '', ReGate_ВнешнийИдентификатор: 'rs-pay-000001', РасшифровкаПлатежа: [{ LineNumber: 1, Партнер_Key: client.partner, ОснованиеПлатежа: orderKey, ОснованиеПлатежа_Type: `StandardODATA.${S.orders}`, Заказ: orderKey, Заказ_Type: `StandardODATA.${S.orders}`, Сумма: total, ВалютаВзаиморасчетов_Key: currency, СуммаВзаиморасчетов: total, СтавкаНДС_Key: EMPTY_REF, СуммаНДС: 0, ОбъектРасчетов_Key: orderObject, ИдентификаторСтроки: '' }] };
       post(S.cardOps, putDoc(S.cardOps, pay));
       put(S.cardPayments, { Заказ_Key: orderKey, ИдентификаторТранзакции: 'txn-0001', Провайдер: 'demo-acquirer', RRN: '401234567890', КодАвторизации: '123456', МаскаКарты: '220000******1234', Сумма: total, ДатаОплаты: pay.Date });
       statusOrder = 2;

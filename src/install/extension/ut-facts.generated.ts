@@ -427,6 +427,31 @@ export const UT_FACTS: Record<'11.4' | '11.5.20', BaseFacts> = {
           ]
         ]
       },
+      "Catalog.ЭквайринговыеТерминалы": {
+        "uuid": "f415cd97-8647-4f10-a588-50e3e159bac3",
+        "types": [
+          [
+            "CatalogObject.ЭквайринговыеТерминалы",
+            "Object"
+          ],
+          [
+            "CatalogRef.ЭквайринговыеТерминалы",
+            "Ref"
+          ],
+          [
+            "CatalogSelection.ЭквайринговыеТерминалы",
+            "Selection"
+          ],
+          [
+            "CatalogList.ЭквайринговыеТерминалы",
+            "List"
+          ],
+          [
+            "CatalogManager.ЭквайринговыеТерминалы",
+            "Manager"
+          ]
+        ]
+      },
       "Document.ЗаказКлиента": {
         "uuid": "1ceef4a2-6b58-45a0-8a75-bb6e3004590f",
         "types": [
@@ -1260,6 +1285,31 @@ export const UT_FACTS: Record<'11.4' | '11.5.20', BaseFacts> = {
           ],
           [
             "CatalogManager.СтавкиНДС",
+            "Manager"
+          ]
+        ]
+      },
+      "Catalog.ЭквайринговыеТерминалы": {
+        "uuid": "f415cd97-8647-4f10-a588-50e3e159bac3",
+        "types": [
+          [
+            "CatalogObject.ЭквайринговыеТерминалы",
+            "Object"
+          ],
+          [
+            "CatalogRef.ЭквайринговыеТерминалы",
+            "Ref"
+          ],
+          [
+            "CatalogSelection.ЭквайринговыеТерминалы",
+            "Selection"
+          ],
+          [
+            "CatalogList.ЭквайринговыеТерминалы",
+            "List"
+          ],
+          [
+            "CatalogManager.ЭквайринговыеТерминалы",
             "Manager"
           ]
         ]

@@ -34,6 +34,8 @@ export interface Ut11Features {
   cardBasis: boolean;
   /** РасшифровкаПлатежа/Контрагент_Key on СписаниеБезналичныхДенежныхСредств (11.5; absent in 11.4). */
   refundLineCounterparty: boolean;
+  /** ОперацияПоПлатежнойКарте.ДоговорЭквайринга (11.5; 11.4 has only the terminal, which is owned by nothing). */
+  acquiringContract: boolean;
   /** ЗаказКлиента.ЭтоЗаказКакСчет (11.5): without extended orders a new order is an invoice and posts only as НеСогласован. */
   orderAsInvoiceField: boolean;
   /** The ReGate extension's registers and attributes are published. */
@@ -57,6 +59,7 @@ export function defaultFeatures(id: ProfileId, extension = true): Ut11Features {
     cardBasis: v115,
     refundLineCounterparty: v115,
     orderAsInvoiceField: v115,
+    acquiringContract: v115,
     extension,
   };
 }
@@ -98,6 +101,7 @@ export function detectFeatures(p: PublishedView): Ut11Features {
     cardBasis: p.hasField(CARD, 'ДокументОснование'),
     refundLineCounterparty: p.hasField(OUT, 'РасшифровкаПлатежа/Контрагент_Key'),
     orderAsInvoiceField: p.hasField('Document_ЗаказКлиента', 'ЭтоЗаказКакСчет'),
+    acquiringContract: p.hasField(CARD, 'ДоговорЭквайринга_Key'),
     extension: p.hasSet('InformationRegister_ReGate_СтатусыЗаказов') || p.hasSet('InformationRegister_ReGate_СтатусыЗаказов_RecordType'),
   };
 }

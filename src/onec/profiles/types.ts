@@ -54,6 +54,7 @@ export type ConceptId =
   | 'currency'
   | 'vatRate'
   | 'configurationVersion'
+  | 'acquiringTerminal'
   | 'platform'
   | 'orderStatus'
   | 'cardPayment';
@@ -438,6 +439,11 @@ export interface PaymentRefs {
   bankAccountKey?: string | null;
   /** Catalog_ОбъектыРасчетов of the order (11.5): every payment line that pays the order names it. */
   settlementObjectKey?: string | null;
+  /** Card operations: the acquiring terminal and (11.5) its contract (WRITE-RULES §3). */
+  acquiringTerminalKey?: string | null;
+  acquiringContractKey?: string | null;
+  /** Card refunds: the card payment document it returns (ДокументОснование, WRITE-RULES §3). */
+  basisPaymentKey?: string | null;
 }
 
 export interface OrderStatusInput {

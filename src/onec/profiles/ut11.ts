@@ -448,6 +448,12 @@ function reads(f: Ut11Features, config: Config): Partial<Record<string, ReadSpec
           } satisfies ReadSpec,
         }
       : {}),
+    acquiringTerminal: {
+      kind: 'collection',
+      set: 'Catalog_ЭквайринговыеТерминалы',
+      why: 'paycard / refund: the acquiring terminal (and in 11.5 its owner, the acquiring contract) of card operations',
+      select: ['Ref_Key', 'Description', 'DeletionMark', 'IsFolder', ...(f.acquiringContract ? ['Owner_Key'] : [])],
+    },
     configurationVersion: {
       kind: 'collection',
       set: S.versions,
@@ -502,9 +508,9 @@ function writes(f: Ut11Features, config: Config): Record<string, WriteSpec> {
     partner: { set: S.partners, why: 'client: create the partner of a new Richest.store client', fields: ['Description', 'НаименованиеПолное', 'Клиент', 'ЮрФизЛицо', 'Комментарий', ...idField, 'КонтактнаяИнформация/Тип', 'КонтактнаяИнформация/Представление', 'КонтактнаяИнформация/НомерТелефона', 'КонтактнаяИнформация/АдресЭП'] },
     counterparty: { set: S.counterparties, why: 'client: create the counterparty (ИНН/КПП) linked to the partner', fields: ['Description', 'НаименованиеПолное', 'ЮрФизЛицо', 'ИНН', 'КПП', 'Партнер_Key', 'СтранаРегистрации_Key', ...idField] },
     order: { set: S.orders, post: true, why: 'booking: the customer order with delivery address, posted', fields: ['Date', 'Организация_Key', 'Партнер_Key', 'Контрагент_Key', 'Склад_Key', 'Валюта_Key', 'Статус', 'Согласован', 'ХозяйственнаяОперация', 'ФормаОплаты', 'БанковскийСчет_Key', 'ЦенаВключаетНДС', 'НалогообложениеНДС', 'СуммаДокумента', 'АдресДоставки', 'Комментарий', 'НомерПоДаннымКлиента', 'ДатаПоДаннымКлиента', 'ПорядокРасчетов', 'ДатаОтгрузки', 'СкидкиРассчитаны', ...idField, 'Товары/Номенклатура_Key', 'Товары/Упаковка_Key', 'Товары/КоличествоУпаковок', 'Товары/Количество', 'Товары/ВидЦены_Key', 'Товары/Цена', 'Товары/Сумма', vatLine, 'Товары/СуммаНДС', 'Товары/СуммаСНДС', 'Товары/Склад_Key', 'Товары/ВариантОбеспечения', 'Товары/ДатаОтгрузки', 'Товары/КодСтроки', 'Товары/Отменено'] },
-    cardPaymentDocument: { set: S.cardOps, post: true, why: 'paycard: the card payment against the order', fields: ['Date', 'ХозяйственнаяОперация', 'Организация_Key', 'Контрагент_Key', ...partner, 'СуммаДокумента', 'Валюта_Key', 'НомерПлатежнойКарты', 'КодАвторизации', 'ОплатаВыполнена', ...(f.cardBasis ? ['ДокументОснование'] : []), 'Комментарий', payId, 'РасшифровкаПлатежа/Партнер_Key', 'РасшифровкаПлатежа/ОснованиеПлатежа', ...basis, 'РасшифровкаПлатежа/Сумма', 'РасшифровкаПлатежа/СуммаВзаиморасчетов', 'РасшифровкаПлатежа/ВалютаВзаиморасчетов_Key'] },
+    cardPaymentDocument: { set: S.cardOps, post: true, why: 'paycard: the card payment against the order', fields: ['Date', 'ХозяйственнаяОперация', 'Организация_Key', 'Контрагент_Key', ...partner, 'СуммаДокумента', 'Валюта_Key', 'НомерПлатежнойКарты', 'КодАвторизации', 'ОплатаВыполнена', 'ЭквайринговыйТерминал_Key', ...(f.acquiringContract ? ['ДоговорЭквайринга_Key'] : []), ...(f.cardBasis ? ['ДокументОснование'] : []), 'Комментарий', payId, 'РасшифровкаПлатежа/Партнер_Key', 'РасшифровкаПлатежа/ОснованиеПлатежа', ...basis, 'РасшифровкаПлатежа/Сумма', 'РасшифровкаПлатежа/СуммаВзаиморасчетов', 'РасшифровкаПлатежа/ВалютаВзаиморасчетов_Key'] },
     bankPaymentDocument: { set: S.bankIn, post: true, why: 'bank statements: the incoming payment against the order', fields: ['Date', 'ХозяйственнаяОперация', 'Организация_Key', 'БанковскийСчет_Key', 'Контрагент_Key', ...partner, 'СуммаДокумента', 'Валюта_Key', 'НомерВходящегоДокумента', 'ДатаВходящегоДокумента', 'НазначениеПлатежа', 'ПроведеноБанком', 'ДатаПроведенияБанком', 'Комментарий', payId, 'РасшифровкаПлатежа/Партнер_Key', 'РасшифровкаПлатежа/ОснованиеПлатежа', ...basis, 'РасшифровкаПлатежа/Сумма', 'РасшифровкаПлатежа/СуммаВзаиморасчетов', 'РасшифровкаПлатежа/ВалютаВзаиморасчетов_Key'] },
-    cardRefundDocument: { set: S.cardOps, post: false, why: 'refund: the card refund, prepared for a person to confirm', fields: ['Date', 'ХозяйственнаяОперация', 'Организация_Key', 'Контрагент_Key', ...partner, 'СуммаДокумента', 'Валюта_Key', 'НомерПлатежнойКарты', ...(f.cardBasis ? ['ДокументОснование'] : []), 'Комментарий', payId, 'РасшифровкаПлатежа/Партнер_Key', 'РасшифровкаПлатежа/ОснованиеПлатежа', ...basis, 'РасшифровкаПлатежа/Сумма'] },
+    cardRefundDocument: { set: S.cardOps, post: false, why: 'refund: the card refund, prepared for a person to confirm', fields: ['Date', 'ХозяйственнаяОперация', 'Организация_Key', 'Контрагент_Key', ...partner, 'СуммаДокумента', 'Валюта_Key', 'НомерПлатежнойКарты', 'ЭквайринговыйТерминал_Key', ...(f.acquiringContract ? ['ДоговорЭквайринга_Key'] : []), ...(f.cardBasis ? ['ДокументОснование'] : []), 'Комментарий', payId, 'РасшифровкаПлатежа/Партнер_Key', 'РасшифровкаПлатежа/ОснованиеПлатежа', ...basis, 'РасшифровкаПлатежа/Сумма'] },
     bankRefundDocument: { set: S.bankOut, post: false, why: 'refund: the bank refund (payment order), prepared for a person to confirm', fields: ['Date', 'ХозяйственнаяОперация', 'Организация_Key', 'БанковскийСчет_Key', 'Контрагент_Key', ...partner, 'СуммаДокумента', 'Валюта_Key', 'НазначениеПлатежа', 'ДокументОснование', 'Комментарий', payId, 'РасшифровкаПлатежа/Партнер_Key', ...(f.refundLineCounterparty ? ['РасшифровкаПлатежа/Контрагент_Key'] : []), 'РасшифровкаПлатежа/Сумма', ...(f.settlement === 'object' ? ['РасшифровкаПлатежа/ОбъектРасчетов_Key'] : basis)] },
   };
   if (ext) {
@@ -842,7 +848,15 @@ function builders(f: Ut11Features, config: Config): Builders {
     НомерПлатежнойКарты: p.cardMask ?? '',
     КодАвторизации: p.authCode ?? '',
     ОплатаВыполнена: done,
-    ...(f.cardBasis ? { ДокументОснование: p.orderKey, ДокументОснование_Type: `StandardODATA.${S.orders}` } : {}),
+    // A card operation names its terminal and (11.5) acquiring contract (WRITE-RULES §3: ОперацияПоПлатежнойКарте.xml
+    // 286-512); a refund's basis is the payment it returns (ДенежныеСредстваСервер 4624-4632), a payment's the order.
+    ЭквайринговыйТерминал_Key: refs.acquiringTerminalKey ?? null,
+    ...(f.acquiringContract ? { ДоговорЭквайринга_Key: refs.acquiringContractKey ?? null } : {}),
+    ...(f.cardBasis
+      ? refs.basisPaymentKey
+        ? { ДокументОснование: refs.basisPaymentKey, ДокументОснование_Type: `StandardODATA.${S.cardOps}` }
+        : { ДокументОснование: p.orderKey, ДокументОснование_Type: `StandardODATA.${S.orders}` }
+      : {}),
     ...idOf(p.externalId, p.comment ?? ''),
     РасшифровкаПлатежа: paymentLines(f, p, refs),
   });

@@ -35,7 +35,7 @@ export class DeliveryContext {
   readonly now: () => Date;
   readonly ext: boolean;
   /** One object shared by forJob() views (they inherit it; assigning a field on a view would not be shared). */
-  private readonly cache: { currency?: Promise<string>; vatRates?: Promise<Map<string, number | null>>; bankAccount?: Promise<string | null>; asInvoice?: boolean } = {};
+  private readonly cache: { currency?: Promise<string>; vatRates?: Promise<Map<string, number | null>>; bankAccount?: Promise<string | null>; asInvoice?: boolean; acquiring?: Promise<{ terminalKey: string | null; contractKey: string | null }> } = {};
 
   /**
    * The base makes new orders invoices (ЭтоЗаказКакСчет, learnt from the first order 1C wrote): build them
@@ -172,6 +172,29 @@ export class DeliveryContext {
       out.set(k, { vatRateId: key, vatRate: key ? (own !== undefined ? own : (rates.get(key) ?? null)) : null });
     }
     return out;
+  }
+
+  /**
+   * The acquiring terminal card operations go through and, in 11.5, its owner — the acquiring contract
+   * (WRITE-RULES §3). onec.acquiringTerminalKey, else the one terminal the base has; with several and none configured
+   * the documents go without (УТ's form would ask; the accountant fills it) and the log says which key to set.
+   */
+  acquiring(): Promise<{ terminalKey: string | null; contractKey: string | null }> {
+    this.cache.acquiring ??= (async () => {
+      const spec = this.profile.reads.acquiringTerminal;
+      if (!spec) return { terminalKey: null, contractKey: null };
+      const rows = (await readAll(this.onec, spec)).filter((r) => r.DeletionMark !== true && r.IsFolder !== true);
+      const configured = this.config.onec.acquiringTerminalKey;
+      const chosen = configured ? rows.find((r) => r.Ref_Key === configured) : rows.length === 1 ? rows[0] : undefined;
+      if (!chosen) {
+        this.logger.warn({ terminals: rows.map((r) => ({ id: r.Ref_Key, name: r.Description })) }, configured ? 'onec.acquiringTerminalKey names no terminal of the base' : 'several acquiring terminals (or none): set onec.acquiringTerminalKey');
+        return { terminalKey: null, contractKey: null };
+      }
+      const owner = chosen.Owner_Key;
+      return { terminalKey: String(chosen.Ref_Key), contractKey: typeof owner === 'string' && owner ? owner : null };
+    })();
+    this.cache.acquiring.catch(() => (this.cache.acquiring = undefined));
+    return this.cache.acquiring;
   }
 
   /** The order's Catalog_ОбъектыРасчетов as 1C filled it on write (11.5), null where the base has none (11.4). */

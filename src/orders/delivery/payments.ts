@@ -25,9 +25,11 @@ function paymentRow(ctx: DeliveryContext, id: number): PaymentRow {
   return p;
 }
 
-async function refsOf(ctx: DeliveryContext, clientId: string, orderKey: string, withBank = false): Promise<PaymentRefs> {
+async function refsOf(ctx: DeliveryContext, clientId: string, orderKey: string, withBank = false, card = false): Promise<PaymentRefs> {
   const client = await ensureClient(ctx, clientId);
+  const acquiring = card ? await ctx.acquiring() : undefined;
   return {
+    ...(acquiring ? { acquiringTerminalKey: acquiring.terminalKey, acquiringContractKey: acquiring.contractKey } : {}),
     organisationKey: ctx.organisationKey(),
     partnerKey: client.partnerKey,
     counterpartyKey: client.counterpartyKey,
@@ -115,7 +117,7 @@ export async function handlePaymentCard(ctx: DeliveryContext, job: ClaimedJob): 
   const orderKey = bookedRef(ctx, o);
   const p = paymentRow(ctx, paymentId);
   const data = JSON.parse(p.data) as { provider?: string; rrn?: string | null; authCode?: string | null; maskedCard?: string | null };
-  const refs = await refsOf(ctx, o.client_id, orderKey);
+  const refs = await refsOf(ctx, o.client_id, orderKey, false, true);
   const input: PaymentInput = {
     externalId: documentId(ctx, 'card', p.external_id),
     date: new Date(p.paid_at),
@@ -161,7 +163,8 @@ export async function handleRefundCreate(ctx: DeliveryContext, job: ClaimedJob):
   if (!r) throw new PermanentError(`refund #${refundId} is not in the local database`);
   const p = r.payment_id ? paymentRow(ctx, r.payment_id) : undefined;
   const data = p ? (JSON.parse(p.data) as { maskedCard?: string | null; authCode?: string | null }) : {};
-  const refs = await refsOf(ctx, o.client_id, orderKey);
+  // The refund returns the card payment: its document is the refund's basis (WRITE-RULES §3).
+  const refs = { ...(await refsOf(ctx, o.client_id, orderKey, false, true)), basisPaymentKey: p?.onec_ref ?? null };
   // One refund per order (refunds.order_id is unique): the order id names it in 1C, in the refunds' own namespace.
   const externalId = documentId(ctx, 'refund', orderId);
   const input: PaymentInput = {
