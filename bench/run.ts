@@ -12,6 +12,9 @@
  *   --strict                           exit 1 when a target is not met
  *   --verbose                          show the children's output
  *   --render                           run nothing; write the docs table and the picture again from latest.json
+ *   npm run bench -- --scale           reads at 20k, 100k and 300k items (cold page at every depth, search, barcode,
+ *                                      changedSince; cached and all-pages-cycled rates against healthz), and the
+ *                                      "cost growth" table in docs/benchmarks.md; --quick: 2k and 5k. Takes ~15 min.
  *
  * Every figure with a baseline is divided by a baseline measured in the same run on the same machine (healthz,
  * an echo server, the request lower bound, a decode-and-walk pass), so a ratio means something on a busy or a
@@ -30,6 +33,7 @@ import { runSync } from './suites/sync.js';
 import { runBooking } from './suites/booking.js';
 import { runBank, runDemo, runOutbox } from './suites/scripts.js';
 import { runReadFix } from './suites/readfix.js';
+import { costGrowthMarkdown, runScale, type ScalePoint } from './suites/scale.js';
 
 export const SUITES: Record<string, { title: string; run: (ctx: SuiteContext) => Promise<SuiteResult>; optional?: boolean }> = {
   read: { title: 'Read API under load (assortment vs healthz)', run: runRead },
@@ -38,6 +42,7 @@ export const SUITES: Record<string, { title: string; run: (ctx: SuiteContext) =>
   bank: { title: 'Bank statement parse (100 MB)', run: runBank },
   demo: { title: 'Demo base generation (100k items)', run: runDemo },
   outbox: { title: 'Outbox on disk', run: runOutbox },
+  scale: { title: 'Reads at 20k, 100k and 300k items (only with --scale or --only scale)', run: runScale, optional: true },
   readfix: { title: 'PROTOTYPE of the next proposed read fix, state() narrowed (not product code; only with --only readfix)', run: runReadFix, optional: true },
 };
 
@@ -49,6 +54,8 @@ export interface BenchOptions {
   profile?: boolean;
   strict?: boolean;
   verbose?: boolean;
+  /** The scale suite (reads at 20k / 100k / 300k items) and the cost-growth table. */
+  scale?: boolean;
 }
 
 interface StoredSuite {
@@ -73,7 +80,7 @@ const DOC = join(REPO_ROOT, 'docs', 'benchmarks.md');
 const SVG = join(REPO_ROOT, 'docs', 'bench-latency.svg');
 
 export async function runBench(opts: BenchOptions = {}): Promise<number> {
-  const names = opts.render ? [] : opts.only?.length ? opts.only : Object.keys(SUITES).filter((n) => !SUITES[n].optional);
+  const names = opts.render ? [] : opts.only?.length ? [...opts.only, ...(opts.scale && !opts.only.includes('scale') ? ['scale'] : [])] : opts.scale ? ['scale'] : Object.keys(SUITES).filter((n) => !SUITES[n].optional);
   const unknown = names.filter((n) => !SUITES[n]);
   if (unknown.length) throw new Error(`unknown benchmark(s): ${unknown.join(', ')}; known: ${Object.keys(SUITES).join(', ')}`);
   const quick = !!opts.quick;
@@ -134,6 +141,12 @@ export async function runBench(opts: BenchOptions = {}): Promise<number> {
     if (existsSync(DOC)) {
       writeFileSync(DOC, splice(readFileSync(DOC, 'utf8'), resultsMarkdown(results, figures)));
       log(`wrote the table into ${DOC}`);
+      const scale = results.suites.scale;
+      const points = scale?.details.points as ScalePoint[] | undefined;
+      if (points?.length) {
+        writeFileSync(DOC, spliceScale(readFileSync(DOC, 'utf8'), costGrowthMarkdown(points, scale!.at)));
+        log(`wrote the cost growth table into ${DOC}`);
+      }
     }
   }
   const failed = names.filter((n) => results.suites[n]?.error);
@@ -141,6 +154,18 @@ export async function runBench(opts: BenchOptions = {}): Promise<number> {
   if (missed.length) log(`targets not met: ${missed.map((f) => `${f.bench}: ${f.name}`).join('; ')}`);
   if (failed.length) log(`benchmarks that failed to run: ${failed.join(', ')}`);
   return failed.length || (opts.strict && missed.length) ? 1 : 0;
+}
+
+const SCALE_BEGIN = '<!-- bench:scale:begin -->';
+const SCALE_END = '<!-- bench:scale:end -->';
+
+/** The cost-growth table between its own markers (a "Cost growth" section appended when absent). */
+export function spliceScale(doc: string, body: string): string {
+  const i = doc.indexOf(SCALE_BEGIN);
+  const j = doc.indexOf(SCALE_END);
+  const block = `${SCALE_BEGIN}\n${body}\n${SCALE_END}`;
+  if (i >= 0 && j > i) return doc.slice(0, i) + block + doc.slice(j + SCALE_END.length);
+  return `${doc.trimEnd()}\n\n## Cost growth\n\n${block}\n`;
 }
 
 /** Results written before the picture's points were stored: rebuild them from the raw load results. */
@@ -221,6 +246,7 @@ function parseArgs(argv: string[]): BenchOptions {
     else if (a === '--strict') opts.strict = true;
     else if (a === '--verbose') opts.verbose = true;
     else if (a === '--render') opts.render = true;
+    else if (a === '--scale') opts.scale = true;
     else if (a === '--only') opts.only = (argv[++i] ?? '').split(',').filter(Boolean);
     else if (a.startsWith('--only=')) opts.only = a.slice(7).split(',').filter(Boolean);
     else if (a === '-h' || a === '--help') {

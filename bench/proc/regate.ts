@@ -78,6 +78,14 @@ serveParent(
     orderStatuses: (prefix: string) =>
       rt.db.prepare(`SELECT status, COUNT(*) AS n FROM orders WHERE id LIKE ? GROUP BY status`).all(`${prefix}%`),
     memory: () => process.memoryUsage(),
+    /** One GET through the app in this process, timed here: the server's cost of an answer without the sockets and
+     *  the load generator's scheduling (the scale bench's cold figures; on a loaded 2-core host those add 5–30 ms). */
+    timedGet: async (path: string, headers: Record<string, string>) => {
+      const t = performance.now();
+      const r = await rt.app.request(path, { headers });
+      const body = await r.text();
+      return { ms: performance.now() - t, status: r.status, body };
+    },
     profileStart: () => startProfile(),
     profileStop: (file: string) => stopProfile(file),
   },
