@@ -84,7 +84,8 @@ function recordingLogger(sink: unknown[]): Logger {
  */
 function installChangeCounter(db: Db): () => number {
   db.exec(`CREATE TEMP TABLE IF NOT EXISTS fuzz_changes (n INTEGER NOT NULL); INSERT INTO temp.fuzz_changes VALUES (0);`);
-  const tables = db.prepare(`SELECT name FROM main.sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'`).pluck().all() as string[];
+  const tables = db.prepare(`SELECT t.name FROM main.sqlite_master t WHERE t.type = 'table' AND t.name NOT LIKE 'sqlite_%' AND t.sql NOT LIKE 'CREATE VIRTUAL TABLE%'
+       AND NOT EXISTS (SELECT 1 FROM main.sqlite_master v WHERE v.sql LIKE 'CREATE VIRTUAL TABLE%' AND substr(t.name, 1, length(v.name) + 1) = v.name || '_')`).pluck().all() as string[];
   for (const t of tables) {
     for (const op of ['INSERT', 'UPDATE', 'DELETE']) {
       db.exec(`CREATE TEMP TRIGGER IF NOT EXISTS "fuzz_${t}_${op}" AFTER ${op} ON main."${t}" BEGIN UPDATE temp.fuzz_changes SET n = n + 1; END;`);
@@ -95,7 +96,8 @@ function installChangeCounter(db: Db): () => number {
 }
 
 function rowCounter(db: Db): () => number {
-  const tables = db.prepare(`SELECT name FROM main.sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'`).pluck().all() as string[];
+  const tables = db.prepare(`SELECT t.name FROM main.sqlite_master t WHERE t.type = 'table' AND t.name NOT LIKE 'sqlite_%' AND t.sql NOT LIKE 'CREATE VIRTUAL TABLE%'
+       AND NOT EXISTS (SELECT 1 FROM main.sqlite_master v WHERE v.sql LIKE 'CREATE VIRTUAL TABLE%' AND substr(t.name, 1, length(v.name) + 1) = v.name || '_')`).pluck().all() as string[];
   const q = db.prepare(`SELECT ${tables.map((t) => `(SELECT COUNT(*) FROM main."${t}")`).join(' + ')}`).pluck();
   return () => q.get() as number;
 }
