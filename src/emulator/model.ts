@@ -209,3 +209,21 @@ export function emptyValue(prop: Prop): unknown {
       return '';
   }
 }
+
+/**
+ * What a model publishes, as feature detection asks it (src/onec/profiles/features.ts PublishedView): sets, fields
+ * (`Part/Field` for tabular columns, a register's record fields) and string lengths, which a dump knows and a live
+ * $metadata does not.
+ */
+export function modelView(model: Model): { hasSet(set: string): boolean; hasField(set: string, field: string): boolean; maxLength(set: string, field: string): number | undefined } {
+  return {
+    hasSet: (set) => model.shapes.has(set),
+    hasField(set, field) {
+      const [part, name] = field.includes('/') ? field.split('/', 2) : [undefined, field];
+      const sh = model.shapes.get(set);
+      const where = part ? sh?.collections.get(part) : sh?.kind === 'recordset' ? sh.collections.get('RecordSet') : sh;
+      return !!where?.propByName.has(name) || !!model.shapes.get(`${set}_RecordType`)?.propByName.has(name);
+    },
+    maxLength: (set, field) => model.shapes.get(set)?.propByName.get(field)?.maxLength,
+  };
+}

@@ -2,6 +2,7 @@ import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { orderable } from '../helpers/orderable.js';
 import { parseConfig } from '../../src/config/index.js';
 import { generateDemoBase } from '../../src/emulator/demo/index.js';
 import { startEmulator, type Emulator } from '../../src/emulator/index.js';
@@ -74,22 +75,7 @@ describe('bank statements end to end (emulator, scheduled folder import, outbox 
   it('bookings are made in 1C through the API', async () => {
     expect((await api('POST', 'client', { clientId: 'C-A', name: 'ООО "Альфа"', inn: CLIENT_A_INN })).status).toBeLessThan(300);
     expect((await api('POST', 'client', { clientId: 'C-B', name: 'ООО "Бета"', inn: CLIENT_B_INN })).status).toBeLessThan(300);
-    const store = rt.db
-      .prepare(
-        `SELECT s.store_id FROM catalog_stock s JOIN catalog_items i ON i.id = s.item_id
-          WHERE s.quantity >= 20 AND i.min_quantity <= 1 AND i.multiplicity = 1 AND i.sold_to_order = 0
-          GROUP BY s.store_id ORDER BY COUNT(*) DESC LIMIT 1`,
-      )
-      .pluck()
-      .get() as string;
-    const items = rt.db
-      .prepare(
-        `SELECT s.item_id FROM catalog_stock s JOIN catalog_items i ON i.id = s.item_id
-           JOIN catalog_prices p ON p.item_id = s.item_id JOIN catalog_price_kinds k ON k.id = p.price_kind_id AND k.name = 'Розничная'
-          WHERE s.store_id = ? AND s.quantity >= 20 AND i.min_quantity <= 1 AND i.multiplicity = 1 AND i.sold_to_order = 0 LIMIT 3`,
-      )
-      .pluck()
-      .all(store) as string[];
+    const { store, items } = orderable(rt.db);
     const book = (orderId: string, clientId: string, n: number) =>
       api('POST', 'booking', { orderId, clientId, store, deliveryAddress: 'Москва, ул. Тверская, 1', items: [{ itemId: items[0], quantity: n }, { itemId: items[1], quantity: 1 }] });
     for (const [id, client, n] of [['O-1', 'C-A', 1], ['O-2', 'C-B', 2], ['O-3', 'C-A', 3]] as const) {

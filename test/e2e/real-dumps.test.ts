@@ -2,6 +2,7 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { orderable } from '../helpers/orderable.js';
 import { parseConfig } from '../../src/config/index.js';
 import { generateDemoBase } from '../../src/emulator/demo/index.js';
 import { startEmulator, type Emulator } from '../../src/emulator/index.js';
@@ -100,22 +101,7 @@ describe.skipIf(cases.length === 0).each(cases)('$dump, extension: $extension', 
     const stores = await api('GET', `citystore?city=${encodeURIComponent(cities.body.cities[0].name)}`);
     expect(stores.status, JSON.stringify(stores.body)).toBe(200);
     expect(stores.body.stores.length).toBeGreaterThan(0);
-    store = rt.db
-      .prepare(
-        `SELECT s.store_id FROM catalog_stock s JOIN catalog_items i ON i.id = s.item_id
-          WHERE s.quantity >= 20 AND i.min_quantity <= 1 AND i.multiplicity = 1 AND i.sold_to_order = 0
-          GROUP BY s.store_id ORDER BY COUNT(*) DESC LIMIT 1`,
-      )
-      .pluck()
-      .get() as string;
-    items = rt.db
-      .prepare(
-        `SELECT s.item_id FROM catalog_stock s JOIN catalog_items i ON i.id = s.item_id
-           JOIN catalog_prices p ON p.item_id = s.item_id JOIN catalog_price_kinds k ON k.id = p.price_kind_id AND k.name = 'Розничная'
-          WHERE s.store_id = ? AND s.quantity >= 20 AND i.min_quantity <= 1 AND i.multiplicity = 1 AND i.sold_to_order = 0 LIMIT 3`,
-      )
-      .pluck()
-      .all(store) as string[];
+    ({ store, items } = orderable(rt.db));
     expect(items.length).toBeGreaterThanOrEqual(2);
     const table = await api('GET', `storetable?store=${store}`);
     expect(table.status, JSON.stringify(table.body)).toBe(200);

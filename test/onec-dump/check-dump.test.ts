@@ -6,7 +6,7 @@ import { parseConfig } from '../../src/config/index.js';
 import { runCheck } from '../../src/cli/commands/check.js';
 import { generateDemoBase } from '../../src/emulator/demo/index.js';
 import { startEmulator } from '../../src/emulator/index.js';
-import { buildModel } from '../../src/emulator/model.js';
+import { buildModel, modelView } from '../../src/emulator/model.js';
 import { defaultFeatures, detectFeatures } from '../../src/onec/profiles/index.js';
 import { loadConfiguration } from '../../src/emulator/configurations.js';
 import { readDump } from '../../src/onec/dump/index.js';
@@ -58,16 +58,7 @@ describe.skipIf(!have)('features detected from what each real dump publishes', (
   for (const [v, id] of [['ut-11.5.20-xml', 'ut11.5'], ['ut-11.4.2-xml', 'ut11.4']] as const) {
     it(`${v} → the facts ${id} stands for`, () => {
       const model = buildModel(loadConfiguration({ dump: UT(v) }).config);
-      const f = detectFeatures({
-        hasSet: (s) => model.shapes.has(s),
-        hasField(set, field) {
-          const [part, name] = field.includes('/') ? field.split('/', 2) : [undefined, field];
-          const sh = model.shapes.get(set);
-          const where = part ? sh?.collections.get(part) : sh?.kind === 'recordset' ? sh.collections.get('RecordSet') : sh;
-          return !!where?.propByName.has(name) || !!model.shapes.get(`${set}_RecordType`)?.propByName.has(name);
-        },
-        maxLength: (set, field) => model.shapes.get(set)?.propByName.get(field)?.maxLength,
-      });
+      const f = detectFeatures(modelView(model));
       expect(f).toEqual(defaultFeatures(id, true));
     });
   }

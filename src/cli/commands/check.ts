@@ -39,23 +39,14 @@ export async function runCheck(config: Config, opts: CheckOptions = {}): Promise
   if (opts.dump) {
     // Offline: what a base with this configuration (and the extension, unless --no-extension) would publish.
     const { loadConfiguration } = await import('../../emulator/configurations.js');
-    const { buildModel } = await import('../../emulator/model.js');
+    const { buildModel, modelView } = await import('../../emulator/model.js');
     const { metadataXml } = await import('../../emulator/metadata.js');
     const { explainMissingField, explainMissingSet } = await import('../../onec/dump/explain.js');
     const loaded = loadConfiguration({ dump: opts.dump, extension: opts.extension !== false });
     const model = buildModel(loaded.config);
     md = parseMetadata(metadataXml(model, () => true));
     const shapeOf = (set: string) => model.shapes.get(set.replace(/_RecordType$/, '')) ?? model.shapes.get(set);
-    const features = detectFeatures({
-      hasSet: (set) => model.shapes.has(set),
-      hasField(set, field) {
-        const [part, name] = field.includes('/') ? field.split('/', 2) : [undefined, field];
-        const sh = model.shapes.get(set);
-        const where = part ? sh?.collections.get(part) : sh?.kind === 'recordset' ? sh.collections.get('RecordSet') : sh;
-        return !!where?.propByName.has(name) || !!model.shapes.get(`${set}_RecordType`)?.propByName.has(name);
-      },
-      maxLength: (set, field) => model.shapes.get(set)?.propByName.get(field)?.maxLength,
-    });
+    const features = detectFeatures(modelView(model));
     const id = loaded.config.version.startsWith('11.4') ? 'ut11.4' : 'ut11.5';
     config = { ...config, onec: { ...config.onec, profile: id, extension: loaded.extension } };
     profile = getProfile(id, config, features);
