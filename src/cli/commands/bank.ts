@@ -23,7 +23,13 @@ export function register(program: Command) {
           internal: st.documents.filter((d) => d.direction === 'internal').length,
           unknown: st.documents.filter((d) => d.direction === 'unknown').length,
         };
-        console.log(JSON.stringify({ file, summary, ...st }, null, opts.compact ? undefined : 2));
+        // Written piece by piece (same bytes as one JSON.stringify): a 300 MB statement's text is longer than the
+        // longest string V8 can make ("Invalid string length", issue 19.4).
+        const { writeJson, streamWriter } = await import('../../bank/parse/json-out.js');
+        const out = streamWriter(process.stdout);
+        await writeJson(out.write, { file, summary, ...st }, opts.compact ? 0 : 2);
+        await out.write('\n');
+        await out.flush();
       } catch (e) {
         if (e instanceof BankParseError) {
           console.error(`${file}:${e.line}: ${e.reason} [${e.code}]`);
