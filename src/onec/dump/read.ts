@@ -2,6 +2,7 @@ import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { XMLParser } from 'fast-xml-parser';
 import type { MdAttribute, MdConfiguration, MdKind, MdObject, MdPredefined, MdTabular, MdType } from './types.js';
+import { readEdtInto } from './edt.js';
 
 /**
  * Reads a Designer XML hierarchical dump (`/DumpConfigToFiles … -Format Hierarchical`, formats 2.4–2.20 share the
@@ -10,7 +11,7 @@ import type { MdAttribute, MdConfiguration, MdKind, MdObject, MdPredefined, MdTa
  * object without a file is simply not available (a trimmed dump); without Configuration.xml (a partial export such
  * as ../shared/reference/dumps/roznica-2.2.12-xml) the reader drives itself from the files present.
  *
- * EDT projects (`src/Configuration/Configuration.mdo`) are recognised and refused with a clear message for now.
+ * EDT projects (`src/Configuration/Configuration.mdo`, `src/<Kind>/<Name>/<Name>.mdo`) are read by ./edt.ts.
  */
 
 const FOLDERS: Record<string, MdKind> = {
@@ -280,7 +281,7 @@ export function readDump(dir: string): MdConfiguration {
   };
   const edtRoot = existsSync(join(dir, 'src', 'Configuration', 'Configuration.mdo')) ? join(dir, 'src') : existsSync(join(dir, 'Configuration', 'Configuration.mdo')) ? dir : undefined;
   if (edtRoot) {
-    throw new Error(`${dir}: это проект EDT; читаются пока только выгрузки конфигуратора (DumpConfigToFiles -Format Hierarchical)`);
+    readEdtInto(edtRoot, cfg);
   } else {
     readConfigurationXml(dir, cfg);
     for (const [folder, kind] of Object.entries(FOLDERS)) {
