@@ -143,7 +143,9 @@ describe('delivery to 1C', () => {
     expect(await until(() => pending(h.db) === 0)).toBe(true);
     const docs = h.docs('Document_ОперацияПоПлатежнойКарте', 'refund:O-1');
     expect(docs).toHaveLength(1);
-    expect(docs[0]).toMatchObject({ Posted: false, ХозяйственнаяОперация: 'ВозвратОплатыКлиенту', СуммаДокумента: o.amount_kopecks / 100, ДокументОснование: o.onec_ref });
+    // The refund's basis is the card payment it returns (WRITE-RULES §3: ДенежныеСредстваСервер 4624-4632).
+    const payment = h.db.prepare(`SELECT onec_ref FROM payments WHERE external_id = 'tx-1'`).pluck().get();
+    expect(docs[0]).toMatchObject({ Posted: false, ХозяйственнаяОперация: 'ВозвратОплатыКлиенту', СуммаДокумента: o.amount_kopecks / 100, ДокументОснование: payment });
     expect(lastStatus(o.onec_ref)).toMatchObject({ СтатусЗаказа: 7, СтатусОплаты: 1, Комментарий: 'не подошёл размер' });
     expect(h.db.prepare(`SELECT onec_ref FROM refunds WHERE order_id = 'O-1'`).pluck().get()).toBe(docs[0].Ref_Key);
   });

@@ -17,7 +17,9 @@ describe('external ids: one namespace per document kind', () => {
     await h?.close();
   });
 
-  const opsOf = (orderKey: string) => h.em.store.list(CARD_OPS).filter((d) => d.ДокументОснование === orderKey);
+  // Payments and refunds both name the order in their lines (a refund's ДокументОснование is the payment it returns).
+  const opsOf = (orderKey: string) =>
+    h.em.store.list(CARD_OPS).filter((d) => ((d.РасшифровкаПлатежа as Record<string, unknown>[] | undefined) ?? []).some((l) => l.ОснованиеПлатежа === orderKey));
   const keyOf = (orderId: string) => h.db.prepare(`SELECT onec_ref FROM orders WHERE id = ?`).pluck().get(orderId) as string;
 
   async function paid(orderId: string, clientId: string, transactionId: string) {

@@ -55,6 +55,22 @@ describe('УТ modes', () => {
     expect(() => h!.em.store.post(ORDERS, String(again.Ref_Key))).toThrow(/не рассчитаны автоматические скидки/);
   });
 
+  it('closing an order (expiry, cancellation) cancels its lines and re-posts it: the reserve is released', async () => {
+    h = await harness();
+    await h.orders.client({ clientId: 'C-1', name: 'ООО Альфа', inn: '7707083893' });
+    await h.noWait.book(h.booking('CL-1', 'C-1', 2));
+    expect(await until(() => pending(h!.db) === 0)).toBe(true);
+    const [doc] = ordersOf(h, 'CL-1');
+    const reserved = () => h!.em.store.records('AccumulationRegister_ТоварыКОтгрузке').filter((r) => r.Recorder_Key === doc.Ref_Key).length;
+    expect(reserved()).toBeGreaterThan(0);
+    const { closeOrderInOneC } = await import('../../src/orders/delivery/order-status.js');
+    expect(await closeOrderInOneC(h.delivery.ctx, String(doc.Ref_Key))).toBe(true);
+    const [closed] = ordersOf(h, 'CL-1');
+    expect(closed).toMatchObject({ Статус: 'Закрыт', Posted: true });
+    expect((closed.Товары as Record<string, unknown>[]).every((l) => l.Отменено === true)).toBe(true);
+    expect(reserved()).toBe(0);
+  });
+
   it('a business refusal from 1C is dead at once with 1C’s message; the order keeps its status', async () => {
     h = await harness();
     await h.orders.client({ clientId: 'C-1', name: 'ООО Альфа', inn: '7707083893' });

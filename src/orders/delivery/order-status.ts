@@ -18,6 +18,9 @@ export async function closeOrderInOneC(ctx: DeliveryContext, orderKey: string): 
   const lines = (Array.isArray(doc.Товары) ? (doc.Товары as Row[]) : []).map(({ Ref_Key: _owner, ...line }) => line);
   if (doc.Статус === 'Закрыт' && lines.every((l) => l.Отменено === true)) return false;
   await ctx.update(set, orderKey, ctx.profile.build.cancelOrderPatch(lines));
+  // A plain write leaves the movements as they were (and clears Согласован): УТ closes an order by cancelling its
+  // lines and posting it again, which releases the reserves (WRITE-RULES §1.7: ManagerModule.bsl:2616-2646).
+  if (doc.Posted === true) await ctx.post(set, orderKey);
   return true;
 }
 
