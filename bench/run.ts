@@ -100,7 +100,10 @@ export async function runBench(opts: BenchOptions = {}): Promise<number> {
   const log = (line: string) => console.log(line);
   log(`ReGate benchmarks${quick ? ' (quick smoke run)' : ''}: ${names.join(', ')} — ${machine.cpus} cores (${machine.cpu}), Node ${machine.node}, load ${machine.loadavgAtStart.join(' ')}`);
   const previous: Results = existsSync(file) ? JSON.parse(readFileSync(file, 'utf8')) : { machine, suites: {} };
-  const results: Results = { machine: opts.render ? previous.machine : machine, suites: { ...previous.suites }, profiles: { ...previous.profiles } };
+  // The machine line above the table describes the full run; a subset (--only, --scale) run on another machine
+  // must not relabel the other suites' figures (each suite keeps its own machine in details.machine).
+  const full = names.length > 0 && Object.keys(SUITES).filter((n) => !SUITES[n].optional).every((n) => names.includes(n));
+  const results: Results = { machine: opts.render || (!full && previous.machine) ? previous.machine : machine, suites: { ...previous.suites }, profiles: { ...previous.profiles } };
   const ctx: SuiteContext = { quick, tmpDir, resultsDir: RESULTS_DIR, profile: !!opts.profile, verbose: !!opts.verbose, log };
   let svgData: SuiteResult['latency'] = opts.render ? previous.suites.read?.latency ?? latencyFromDetails(previous.suites.read) : undefined;
   for (const name of names) {
@@ -144,7 +147,7 @@ export async function runBench(opts: BenchOptions = {}): Promise<number> {
       const scale = results.suites.scale;
       const points = scale?.details.points as ScalePoint[] | undefined;
       if (points?.length) {
-        writeFileSync(DOC, spliceScale(readFileSync(DOC, 'utf8'), costGrowthMarkdown(points, scale!.at)));
+        writeFileSync(DOC, spliceScale(readFileSync(DOC, 'utf8'), costGrowthMarkdown(points, scale!.at, scale!.details.machine as { cpus: number; cpu: string; node: string } | undefined)));
         log(`wrote the cost growth table into ${DOC}`);
       }
     }

@@ -267,10 +267,10 @@ export const BEFORE: Record<number, { coldPage: number; search: number; barcode:
 };
 
 /** The "cost growth" table of docs/benchmarks.md from a scale run's points. */
-export function costGrowthMarkdown(points: ScalePoint[], at: string): string {
+export function costGrowthMarkdown(points: ScalePoint[], at: string, machine?: { cpus: number; cpu: string; node: string }): string {
   const f = (x: number) => (x >= 100 ? x.toFixed(0) : x >= 10 ? x.toFixed(1) : x.toFixed(2));
   const rows = [
-    `Measured ${at.slice(0, 16).replace('T', ' ')} UTC by \`npm run bench -- --scale\`; "load" is the machine's 1-minute load average (\`uptime\`) when each figure was taken, on 2 cores shared with other work. Before: the issue's figures (fresh clone, same kind of machine).`,
+    `Measured ${at.slice(0, 16).replace('T', ' ')} UTC${machine ? ` on ${machine.cpus} cores (${machine.cpu}), Node ${machine.node},` : ''} by \`npm run bench -- --scale\`; "load" is the machine's 1-minute load average (\`uptime\`) when each figure was taken, on 2 cores shared with other work. Before: the issue's figures (fresh clone, same kind of machine).`,
     '',
     '| items | pages | cold page median / worst (before) | deepest page | full cold pass (before) | cold q= worst (before) | barcode median (before) | changedSince, nothing changed (before) | cached req/s (healthz) | all pages cycled req/s, p99 (before) | cycled / cached |',
     '|--:|--:|---|--:|---|---|---|---|---|---|--:|',
