@@ -137,6 +137,8 @@ describe('onec/extension', () => {
 });
 
 describe.skipIf(!haveShared).each(Object.entries(REFERENCE_DUMPS))('the extension for УТ %s against %s', (id, folder) => {
+  // A skipped describe's body still runs to collect its tests: without ../shared there is nothing to read.
+  if (!haveShared) return;
   const dumpDir = join(utDumps, folder);
   const base = readDump(dumpDir);
   const build: ExtensionBuild = buildExtension(targetFromDump(dumpDir));
