@@ -71,6 +71,17 @@ describe('УТ modes', () => {
     expect(reserved()).toBe(0);
   });
 
+  it('a bank payment is entered against the statement’s own account of the organisation, else its first account', async () => {
+    h = await harness();
+    const org = JSON.parse(h.db.prepare(`SELECT value FROM meta WHERE key = 'mirror.organisation'`).pluck().get() as string).id;
+    const first = await h.delivery.ctx.bankAccountKey();
+    const second = h.em.store.insert('Catalog_БанковскиеСчетаОрганизаций', { Owner_Key: org, НомерСчета: '40702810900000000001', Description: 'второй счёт' });
+    const fresh = (await import('../../src/orders/delivery/context.js')).DeliveryContext;
+    const ctx = new fresh({ db: h.db, onec: h.onec, config: h.config, logger: (await import('../../src/log.js')).silentLogger });
+    expect(await ctx.bankAccountKey('40702810900000000001')).toBe(second.Ref_Key);
+    expect(await ctx.bankAccountKey('40702810000000000000')).toBe(first);
+  });
+
   it('a business refusal from 1C is dead at once with 1C’s message; the order keeps its status', async () => {
     h = await harness();
     await h.orders.client({ clientId: 'C-1', name: 'ООО Альфа', inn: '7707083893' });

@@ -35,7 +35,7 @@ export class DeliveryContext {
   readonly now: () => Date;
   readonly ext: boolean;
   /** One object shared by forJob() views (they inherit it; assigning a field on a view would not be shared). */
-  private readonly cache: { currency?: Promise<string>; vatRates?: Promise<Map<string, number | null>>; bankAccount?: Promise<string | null>; asInvoice?: boolean; acquiring?: Promise<{ terminalKey: string | null; contractKey: string | null }> } = {};
+  private readonly cache: { currency?: Promise<string>; vatRates?: Promise<Map<string, number | null>>; bankAccounts?: Promise<Row[]>; asInvoice?: boolean; acquiring?: Promise<{ terminalKey: string | null; contractKey: string | null }> } = {};
 
   /**
    * The base makes new orders invoices (ЭтоЗаказКакСчет, learnt from the first order 1C wrote): build them
@@ -208,15 +208,21 @@ export class DeliveryContext {
     return id;
   }
 
-  bankAccountKey(): Promise<string | null> {
-    this.cache.bankAccount ??= (async () => {
+  /**
+   * The organisation's bank account: the one whose number is the statement's own account (a payment is entered
+   * against the account it arrived on, as УТ's КлиентБанк loader does: WRITE-RULES §4, КлиентБанкСервер 627-646),
+   * else its first account.
+   */
+  async bankAccountKey(accountNumber?: string): Promise<string | null> {
+    this.cache.bankAccounts ??= (async () => {
       const org = this.organisationKey();
-      const rows = await readAll(this.onec, this.spec('bankAccount'));
-      const own = rows.filter((r) => r.Owner_Key === org);
-      return own.length ? String(own[0].Ref_Key) : null;
+      return (await readAll(this.onec, this.spec('bankAccount'))).filter((r) => r.Owner_Key === org);
     })();
-    this.cache.bankAccount.catch(() => (this.cache.bankAccount = undefined));
-    return this.cache.bankAccount;
+    this.cache.bankAccounts.catch(() => (this.cache.bankAccounts = undefined));
+    const own = await this.cache.bankAccounts;
+    const wanted = accountNumber?.trim();
+    const hit = wanted ? own.find((r) => String(r.НомерСчета ?? '').trim() === wanted) : undefined;
+    return hit ? String(hit.Ref_Key) : own.length ? String(own[0].Ref_Key) : null;
   }
 
   spec(concept: keyof Profile['reads']) {

@@ -25,7 +25,7 @@ function paymentRow(ctx: DeliveryContext, id: number): PaymentRow {
   return p;
 }
 
-async function refsOf(ctx: DeliveryContext, clientId: string, orderKey: string, withBank = false, card = false): Promise<PaymentRefs> {
+async function refsOf(ctx: DeliveryContext, clientId: string, orderKey: string, withBank: boolean | string = false, card = false): Promise<PaymentRefs> {
   const client = await ensureClient(ctx, clientId);
   const acquiring = card ? await ctx.acquiring() : undefined;
   return {
@@ -34,7 +34,7 @@ async function refsOf(ctx: DeliveryContext, clientId: string, orderKey: string, 
     partnerKey: client.partnerKey,
     counterpartyKey: client.counterpartyKey,
     currencyKey: await ctx.currencyKey(),
-    bankAccountKey: withBank ? await ctx.bankAccountKey() : null,
+    bankAccountKey: withBank ? await ctx.bankAccountKey(typeof withBank === 'string' ? withBank : undefined) : null,
     // 11.5 pays an order only through its ОбъектРасчетов (WRITE-RULES rule 7); null where the base has none (11.4).
     settlementObjectKey: await ctx.settlementObjectOf(orderKey),
   };
@@ -201,7 +201,8 @@ export async function handleBankPayment(ctx: DeliveryContext, job: ClaimedJob): 
   if (p.kind !== 'bank') throw new PermanentError(`payment #${paymentId} is a ${p.kind} payment, not bank`);
   const data = JSON.parse(p.data) as Record<string, unknown>;
   const s = (k: string) => (typeof data[k] === 'string' ? (data[k] as string) : undefined);
-  const refs = await refsOf(ctx, o.client_id, orderKey, true);
+  // The account the statement belongs to (data.ownAccount, from the importer).
+  const refs = await refsOf(ctx, o.client_id, orderKey, s('ownAccount') ?? true);
   const incomingDate = s('documentDate') ?? s('date');
   const input: PaymentInput = {
     externalId: documentId(ctx, 'bank', p.external_id),
