@@ -11,5 +11,5 @@ export function registerRoutes(app: App, services: ApiServices, config: Config) 
   registerHealthRoutes(app, services);
   if (services.orders) registerOrderRoutes(app, services.orders);
   if (services.bank) registerBankRoutes(app, services.bank);
-  if (services.catalog) registerCatalogRoutes(app, services.catalog, { publicUrl: config.server.publicUrl, trustProxy: config.server.trustProxy });
+  if (services.catalog) registerCatalogRoutes(app, services.catalog, { publicUrl: config.server.publicUrl, trustProxy: config.server.trustProxy, responseCacheMB: config.catalog.responseCacheMB });
 }
