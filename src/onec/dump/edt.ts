@@ -1,6 +1,6 @@
 import { existsSync, readdirSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { parseTypeName, readXml, text } from './read.js';
+import { arr, bool, FOLDERS, int, obj, parseTypeName, readXml, text, type X } from './read.js';
 import type { MdAttribute, MdConfiguration, MdKind, MdObject, MdPredefined, MdTabular, MdType } from './types.js';
 
 /**
@@ -12,26 +12,6 @@ import type { MdAttribute, MdConfiguration, MdKind, MdObject, MdPredefined, MdTa
  * there and `Version8_3_24` in Designer dumps: the model keeps the Designer spelling.
  */
 
-const FOLDERS: Record<string, MdKind> = {
-  Catalogs: 'Catalog',
-  Documents: 'Document',
-  Enums: 'Enum',
-  DefinedTypes: 'DefinedType',
-  ChartsOfCharacteristicTypes: 'ChartOfCharacteristicTypes',
-  InformationRegisters: 'InformationRegister',
-  AccumulationRegisters: 'AccumulationRegister',
-  AccountingRegisters: 'AccountingRegister',
-  ChartsOfAccounts: 'ChartOfAccounts',
-  Constants: 'Constant',
-  ExchangePlans: 'ExchangePlan',
-  DocumentJournals: 'DocumentJournal',
-};
-
-type X = Record<string, unknown>;
-const arr = <T = X>(v: unknown): T[] => (v === undefined || v === null || v === '' ? [] : Array.isArray(v) ? (v as T[]) : [v as T]);
-const obj = (v: unknown): X => (v && typeof v === 'object' && !Array.isArray(v) ? (v as X) : Array.isArray(v) && v[0] && typeof v[0] === 'object' ? (v[0] as X) : {});
-const int = (v: unknown): number | undefined => (text(v) === '' ? undefined : Number(text(v)));
-const bool = (v: unknown) => text(v) === 'true';
 /** `8.3.24` → `Version8_3_24`, as Designer dumps spell it. */
 const mode = (v: unknown): string | undefined => (text(v) ? `Version${text(v).replace(/\./g, '_')}` : undefined);
 

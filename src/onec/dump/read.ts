@@ -14,7 +14,8 @@ import { readEdtInto } from './edt.js';
  * EDT projects (`src/Configuration/Configuration.mdo`, `src/<Kind>/<Name>/<Name>.mdo`) are read by ./edt.ts.
  */
 
-const FOLDERS: Record<string, MdKind> = {
+/** Folder of each kind in a dump (Designer and EDT name them the same). */
+export const FOLDERS: Record<string, MdKind> = {
   Catalogs: 'Catalog',
   Documents: 'Document',
   Enums: 'Enum',
@@ -41,10 +42,10 @@ export const xmlParser = new XMLParser({
   isArray: (name) => ARRAYS.has(name),
 });
 
-type X = Record<string, unknown>;
+export type X = Record<string, unknown>;
 
-const arr = <T = X>(v: unknown): T[] => (v === undefined || v === null || v === '' ? [] : Array.isArray(v) ? (v as T[]) : [v as T]);
-const obj = (v: unknown): X => (v && typeof v === 'object' && !Array.isArray(v) ? (v as X) : Array.isArray(v) && v[0] && typeof v[0] === 'object' ? (v[0] as X) : {});
+export const arr = <T = X>(v: unknown): T[] => (v === undefined || v === null || v === '' ? [] : Array.isArray(v) ? (v as T[]) : [v as T]);
+export const obj = (v: unknown): X => (v && typeof v === 'object' && !Array.isArray(v) ? (v as X) : Array.isArray(v) && v[0] && typeof v[0] === 'object' ? (v[0] as X) : {});
 /** Text of an element that may carry attributes (`<v8:Type xsi:type="…">text</v8:Type>` → {'#text': …}). */
 export const text = (v: unknown): string => {
   if (v === undefined || v === null) return '';
@@ -54,13 +55,13 @@ export const text = (v: unknown): string => {
   const t = (v as X)['#text'];
   return t === undefined ? '' : String(t);
 };
-const int = (v: unknown): number | undefined => {
+export const int = (v: unknown): number | undefined => {
   const s = text(v);
   if (s === '') return undefined;
   const n = Number(s);
   return Number.isFinite(n) ? n : undefined;
 };
-const bool = (v: unknown) => text(v) === 'true';
+export const bool = (v: unknown) => text(v) === 'true';
 
 export function readXml(file: string): X {
   // Dumps are UTF-8 with a BOM; fast-xml-parser does not skip it.
