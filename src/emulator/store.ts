@@ -59,6 +59,7 @@ export class Store implements PostingStoreView {
     private readonly opts: StoreOptions = {},
   ) {
     Object.assign(this.options, opts.functionalOptions ?? {});
+    this.enumMembers = new Map(Object.entries(model.config.enums).map(([k, v]) => [k, new Set(v)]));
     for (const def of model.config.sets) {
       const shape = model.shapes.get(def.name);
       if (!shape) continue;
@@ -268,6 +269,8 @@ export class Store implements PostingStoreView {
 
   /** Functional options, changeable at run time (the admin endpoint; tests). */
   readonly options: Record<string, boolean> = {};
+  /** Enum members as sets: ХозяйственныеОперации alone has 790, and every write checks its enum fields. */
+  private readonly enumMembers: ReadonlyMap<string, ReadonlySet<string>>;
 
   option(name: string): boolean {
     return this.options[name] === true;
@@ -302,7 +305,7 @@ export class Store implements PostingStoreView {
     if (shape.kind === 'inforeg') {
       const d = this.dataOf(shape.name) as InfoRegData;
       const row = this.complete(shape, {});
-      applyScalars(shape, row, body, this.noteIgnored(shape.name), this.model.config.enums);
+      applyScalars(shape, row, body, this.noteIgnored(shape.name), this.enumMembers);
       const k = keyString(shape, row);
       if (d.byKey.has(k)) throw err.duplicate();
       d.byKey.set(k, row);
@@ -313,7 +316,7 @@ export class Store implements PostingStoreView {
     const d = this.dataOf(shape.name) as ObjectData;
     const row = this.complete(shape, {});
     row.Ref_Key = newGuid();
-    applyScalars(shape, row, body, this.noteIgnored(shape.name), this.model.config.enums);
+    applyScalars(shape, row, body, this.noteIgnored(shape.name), this.enumMembers);
     if (d.byKey.has(row.Ref_Key as string)) throw err.duplicate();
     this.applyCollections(shape, row, body);
     const def = shape.def;
@@ -340,7 +343,7 @@ export class Store implements PostingStoreView {
       const d = this.dataOf(shape.name) as InfoRegData;
       const oldKey = keyString(shape, row);
       const next = { ...row };
-      applyScalars(shape, next, body, this.noteIgnored(shape.name), this.model.config.enums);
+      applyScalars(shape, next, body, this.noteIgnored(shape.name), this.enumMembers);
       const newKey = keyString(shape, next);
       if (newKey !== oldKey && d.byKey.has(newKey)) throw err.duplicate();
       d.byKey.delete(oldKey);
@@ -356,7 +359,7 @@ export class Store implements PostingStoreView {
     }
     const next = { ...row };
     const { Ref_Key: _ignored, ...rest } = body;
-    applyScalars(shape, next, rest, this.noteIgnored(shape.name), this.model.config.enums);
+    applyScalars(shape, next, rest, this.noteIgnored(shape.name), this.enumMembers);
     this.applyCollections(shape, next, body);
     next.Ref_Key = row.Ref_Key;
     this.beforeWrite(shape.def, next);
@@ -394,7 +397,7 @@ export class Store implements PostingStoreView {
     const rows = records.map((r, i) => {
       const row = this.complete(rec, {});
       row.Active = true;
-      applyScalars(rec, row, r, this.noteIgnored(register), this.model.config.enums);
+      applyScalars(rec, row, r, this.noteIgnored(register), this.enumMembers);
       row.Recorder_Key = key;
       row.LineNumber = i + 1;
       return row;
@@ -472,7 +475,7 @@ export class Store implements PostingStoreView {
         if (l.LineNumber === undefined || l.LineNumber === null || l.LineNumber === '') throw err.internal();
         if (Number(l.LineNumber) !== i + 1) throw err.lineNumbers();
         const line = this.complete(ts, {});
-        applyScalars(ts, line, l, this.noteIgnored(ts.name), this.model.config.enums);
+        applyScalars(ts, line, l, this.noteIgnored(ts.name), this.enumMembers);
         line.Ref_Key = row.Ref_Key;
         line.LineNumber = i + 1;
         out.push(line);
@@ -483,7 +486,7 @@ export class Store implements PostingStoreView {
 }
 
 /** Writes the known scalar properties of `body` into `row`, coerced; `X@odata.bind` sets `X_Key`. */
-export function applyScalars(shape: Shape, row: Row, body: Row, ignored?: (name: string) => void, enums?: Record<string, string[]>): void {
+export function applyScalars(shape: Shape, row: Row, body: Row, ignored?: (name: string) => void, enums?: ReadonlyMap<string, ReadonlySet<string>>): void {
   for (const [name, value] of Object.entries(body)) {
     let prop: Prop | undefined = shape.propByName.get(name);
     let v = value;
@@ -507,7 +510,8 @@ export function applyScalars(shape: Shape, row: Row, body: Row, ignored?: (name:
     const c = fromWire(prop, v);
     // An enum holds one of its members (or the empty value): anything else cannot be stored in a base of this
     // configuration. 1C's answer to it is not recorded in our probes, so the value is kept out and reported.
-    if (prop.enumType && enums?.[prop.enumType] && typeof c === 'string' && c !== '' && !enums[prop.enumType].includes(c)) {
+    const members = prop.enumType ? enums?.get(prop.enumType) : undefined;
+    if (members && typeof c === 'string' && c !== '' && !members.has(c)) {
       ignored?.(`${name}=${c} (not a member of ${prop.enumType})`);
       continue;
     }
