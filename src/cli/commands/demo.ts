@@ -33,14 +33,23 @@ export function register(program: Command) {
       const { configurationChoice } = await import('./emulator.js');
       const base = generateDemoBase({ seed: Number(opts.seed), items: Number(opts.items), configuration: configurationChoice(opts) });
       for (const p of base.extensionProblems) console.warn(`Расширение ReGate: ${p}`);
-      const emulator = await startEmulator({ base, port: Number(opts.emulatorPort), users: [DEMO_ONEC_USER] });
+      // A default port another program holds is not a reason for the newcomer's demo to fail: take a free one and
+      // say so. A port given on the command line is kept (and a clash reported) as asked.
+      const portOf = async (name: 'port' | 'emulatorPort') => {
+        const wanted = Number(opts[name]);
+        if (cmd.getOptionValueSource(name) !== 'default' || (await portFree(wanted))) return wanted;
+        console.warn(`Порт ${wanted} занят другой программой: демо займёт свободный порт (свой порт — ключ --${name === 'port' ? 'port' : 'emulator-port'}).`);
+        return 0;
+      };
+      const emulator = await startEmulator({ base, port: await portOf('emulatorPort'), users: [DEMO_ONEC_USER] });
+      const apiPort = await portOf('port');
       for (const suffix of ['', '-wal', '-shm']) rmSync(`${opts.db}${suffix}`, { force: true });
       const config = configOf(cmd, {
         'onec.url': emulator.url,
         'onec.user': DEMO_ONEC_USER.name,
         'onec.password': DEMO_ONEC_USER.password,
         'database.path': opts.db,
-        'server.port': Number(opts.port),
+        'server.port': apiPort,
         'server.host': '127.0.0.1',
         // The demo's store user may also see the bank review list (role bank), as a store's back office would.
         'auth.users': [{ name: DEMO_API_USER.name, passwordHash: await hashPassword(DEMO_API_USER.password), role: 'bank' }],
@@ -83,4 +92,14 @@ Ctrl+C stops it.`);
       await rt.stop();
       await emulator.close();
     });
+}
+
+/** Whether 127.0.0.1:port can be listened on now. */
+async function portFree(port: number): Promise<boolean> {
+  const { createServer } = await import('node:net');
+  return new Promise((resolve) => {
+    const probe = createServer();
+    probe.once('error', () => resolve(false));
+    probe.listen(port, '127.0.0.1', () => probe.close(() => resolve(true)));
+  });
 }
