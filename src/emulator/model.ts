@@ -168,14 +168,16 @@ export function buildModel(config: ConfigurationDef): Model {
           shapes.set(def.name, makeShape(def.name, 'inforeg', def, [...keyProps, ...rest], keys));
           break;
         }
-        const recorderRef = r.recorders?.length === 1 ? r.recorders[0] : undefined;
-        const recProps: Prop[] = [p('Recorder_Key', 'Edm.Guid', false, { ref: recorderRef })];
+        const single = r.recorders?.length === 1 && !!r.recordersComplete;
+        const recorderProp = (): Prop => (single ? p('Recorder_Key', 'Edm.Guid', false, { ref: r.recorders![0] }) : p('Recorder', 'Edm.String', false, { composite: true }));
+        const recorderKeys = single ? ['Recorder_Key'] : ['Recorder', 'Recorder_Type'];
+        const recProps: Prop[] = [recorderProp()];
         if (def.kind === 'AccumulationRegister' || r.periodic) recProps.push(p('Period', 'Edm.DateTime'));
         recProps.push(p('LineNumber', 'Edm.Int64', false), p('Active', 'Edm.Boolean'));
         if (def.kind === 'AccumulationRegister' && (r.accumulation ?? 'balance') === 'balance') recProps.push(p('RecordType', 'Edm.String'));
-        const records = makeShape(`${def.name}_RecordType`, 'records', def, [...recProps, ...dims, ...rest], ['Recorder_Key', 'LineNumber']);
+        const records = makeShape(`${def.name}_RecordType`, 'records', def, [...recProps, ...dims, ...rest], [...recorderKeys, 'LineNumber']);
         shapes.set(records.name, records);
-        const set = makeShape(def.name, 'recordset', def, [p('Recorder_Key', 'Edm.Guid', false, { ref: recorderRef })], ['Recorder_Key']);
+        const set = makeShape(def.name, 'recordset', def, [recorderProp()], recorderKeys);
         set.collections.set('RecordSet', records);
         shapes.set(def.name, set);
         break;
@@ -186,6 +188,11 @@ export function buildModel(config: ConfigurationDef): Model {
     }
   }
   return { config, shapes, defs };
+}
+
+/** Where a register's records name their recorder: `Recorder_Key` (one recorder type) or composite `Recorder`. */
+export function recorderFieldOf(shape: Shape): 'Recorder_Key' | 'Recorder' {
+  return shape.propByName.has('Recorder') ? 'Recorder' : 'Recorder_Key';
 }
 
 /** Default (empty) native value of a property, as 1C fills an unset attribute. */

@@ -10,7 +10,7 @@ import { err, errorJson, errorXml, ODataError } from './errors.js';
 import type { Faults } from './faults.js';
 import type { FilterContext } from './filter.js';
 import { metadataXml } from './metadata.js';
-import type { Shape } from './model.js';
+import { recorderFieldOf, type Shape } from './model.js';
 import { parseSelection, QueryCache, runQuery, serialize } from './query.js';
 import type { Row, Store } from './store.js';
 import { virtualTable } from './virtual.js';
@@ -303,8 +303,10 @@ export function createHandler(store: Store, faults: Faults, opts: HandlerOptions
           const body = await readJson();
           if (shape.kind === 'recordset') {
             const records = Array.isArray(body.RecordSet) ? (body.RecordSet as Row[]) : [];
-            store.writeRecords(setName, String(key.Recorder_Key), records);
-            return sendEntity(200, shape, store.get(setName, key) ?? { Recorder_Key: key.Recorder_Key, RecordSet: [] });
+            const rf = recorderFieldOf(shape);
+            const recorderSet = typeof key.Recorder_Type === 'string' ? key.Recorder_Type.replace(/^StandardODATA\./, '') : undefined;
+            store.writeRecords(setName, String(key[rf]), records, recorderSet);
+            return sendEntity(200, shape, store.get(setName, key) ?? { ...key, RecordSet: [] });
           }
           const row = store.update(setName, key, body);
           return sendEntity(200, shape, row);

@@ -7,7 +7,7 @@
  * Rows returned by list/get are the store's own objects: read them, change them only through the methods.
  */
 import { err, ODataError } from './errors.js';
-import { EMPTY_DATE, EMPTY_GUID, emptyValue, type Model, type Prop, type Shape } from './model.js';
+import { EMPTY_DATE, EMPTY_GUID, emptyValue, recorderFieldOf, type Model, type Prop, type Shape } from './model.js';
 import type { EntitySetDef, PostingHook, PostingStoreView } from './schema/types.js';
 import { counterOf, dataVersionOf, fromWire, GUID_RE, newGuid, normDate } from './values.js';
 
@@ -128,7 +128,10 @@ export class Store implements PostingStoreView {
 
   /** Loads a generated base: rows per set name with native values (see the data contract in index.ts). */
   load(rows: Record<string, Row[]>): void {
-    for (const [set, list] of Object.entries(rows)) {
+    // Objects first: a composite `Recorder` takes its type from the document that has the recorder's guid.
+    const isRegister = (set: string) => /^(AccumulationRegister|InformationRegister)_/.test(set);
+    const ordered = Object.entries(rows).sort(([a], [b]) => Number(isRegister(a)) - Number(isRegister(b)));
+    for (const [set, list] of ordered) {
       const name = set.endsWith('_RecordType') ? set.slice(0, -'_RecordType'.length) : set;
       const shape = this.model.shapes.get(name);
       if (!shape) throw new Error(`emulator: rows given for ${set}, which the configuration does not define (or the engine does not model)`);
@@ -157,10 +160,12 @@ export class Store implements PostingStoreView {
       } else if (shape.kind === 'recordset') {
         const rec = shape.collections.get('RecordSet')!;
         const d = this.dataOf(shape.name) as RecordData;
+        const rf = recorderFieldOf(rec);
         for (const r of list) {
           const row = this.complete(rec, r);
-          const k = String(row.Recorder_Key).toLowerCase();
-          row.Recorder_Key = k;
+          const k = String(r[rf] ?? r.Recorder_Key ?? r.Recorder).toLowerCase();
+          row[rf] = k;
+          if (rf === 'Recorder') row.Recorder_Type = (r.Recorder_Type as string | undefined) ?? this.recorderTypeOf(shape.def, k);
           let arr = d.byRecorder.get(k);
           if (!arr) d.byRecorder.set(k, (arr = []));
           arr.push(row);
@@ -215,7 +220,7 @@ export class Store implements PostingStoreView {
         return this.records(shape.def.name);
       case 'recordset': {
         const d = this.dataOf(shape.name) as RecordData;
-        return Array.from(d.byRecorder, ([k, v]) => ({ Recorder_Key: k, RecordSet: v }));
+        return Array.from(d.byRecorder, ([k, v]) => this.recordSetRow(shape, k, v));
       }
       default:
         return [];
@@ -253,11 +258,13 @@ export class Store implements PostingStoreView {
       case 'inforeg':
         return (this.dataOf(shape.name) as InfoRegData).byKey.get(keyString(shape, this.complete(shape, k)));
       case 'recordset': {
-        const arr = (this.dataOf(shape.name) as RecordData).byRecorder.get(String(k.Recorder_Key).toLowerCase());
-        return arr ? { Recorder_Key: String(k.Recorder_Key).toLowerCase(), RecordSet: arr } : undefined;
+        // Internal callers (posting, tests) may name the recorder either way; the OData key parser names it as published.
+        const key = String(k[recorderFieldOf(shape)] ?? k.Recorder_Key ?? k.Recorder).toLowerCase();
+        const arr = (this.dataOf(shape.name) as RecordData).byRecorder.get(key);
+        return arr ? this.recordSetRow(shape, key, arr) : undefined;
       }
       case 'records': {
-        const arr = (this.dataOf(shape.def.name) as RecordData).byRecorder.get(String(k.Recorder_Key).toLowerCase());
+        const arr = (this.dataOf(shape.def.name) as RecordData).byRecorder.get(String(k[recorderFieldOf(shape)] ?? k.Recorder_Key ?? k.Recorder).toLowerCase());
         return arr?.find((l) => Number(l.LineNumber) === Number(k.LineNumber));
       }
       default:
@@ -379,7 +386,7 @@ export class Store implements PostingStoreView {
       (this.dataOf(shape.name) as InfoRegData).byKey.delete(keyString(shape, row));
     } else if (shape.kind === 'recordset') {
       const d = this.dataOf(shape.name) as RecordData;
-      d.byRecorder.delete(row.Recorder_Key as string);
+      d.byRecorder.delete(row[recorderFieldOf(shape)] as string);
       d.flat = null;
     } else {
       throw err.notSupported(`Удаление ${set}`);
@@ -387,18 +394,24 @@ export class Store implements PostingStoreView {
     this.writes++;
   }
 
-  /** Replaces the records a recorder wrote into a register (LineNumber 1..n, Active true by default). */
-  writeRecords(register: string, recorder: string, records: Row[]): Row[] {
+  /**
+   * Replaces the records a recorder wrote into a register (LineNumber 1..n, Active true by default). `recorderSet`
+   * (`Document_X`) types a composite `Recorder`; without it the type is looked up by the recorder's guid.
+   */
+  writeRecords(register: string, recorder: string, records: Row[], recorderSet?: string): Row[] {
     const shape = this.shape(register);
     if (shape.kind !== 'recordset') throw err.notSupported(`Запись наборов в ${register}`);
     const rec = shape.collections.get('RecordSet')!;
     const d = this.dataOf(register) as RecordData;
     const key = recorder.toLowerCase();
+    const rf = recorderFieldOf(rec);
+    const recorderType = rf === 'Recorder' ? (recorderSet ? typeName(recorderSet) : this.recorderTypeOf(shape.def, key)) : undefined;
     const rows = records.map((r, i) => {
       const row = this.complete(rec, {});
       row.Active = true;
       applyScalars(rec, row, r, this.noteIgnored(register), this.enumMembers);
-      row.Recorder_Key = key;
+      row[rf] = key;
+      if (recorderType) row.Recorder_Type = recorderType;
       row.LineNumber = i + 1;
       return row;
     });
@@ -429,6 +442,7 @@ export class Store implements PostingStoreView {
         register,
         doc.Ref_Key as string,
         records.map((r) => ({ Period: doc.Date, ...r })),
+        set,
       );
     }
     doc.Posted = true;
@@ -445,6 +459,28 @@ export class Store implements PostingStoreView {
     doc.Posted = false;
     this.bump(doc);
     return doc;
+  }
+
+  /** One recorder's record set as the platform shows it: the recorder (and its type when composite) and its rows. */
+  private recordSetRow(shape: Shape, key: string, rows: Row[]): Row {
+    if (recorderFieldOf(shape) === 'Recorder_Key') return { Recorder_Key: key, RecordSet: rows };
+    return { Recorder: key, Recorder_Type: rows[0]?.Recorder_Type ?? this.recorderTypeOf(shape.def, key), RecordSet: rows };
+  }
+
+  private readonly recorderTypes = new Map<string, string>();
+
+  /** `StandardODATA.Document_X` of a recorder guid: the register's only recorder, else the document that has it. */
+  private recorderTypeOf(def: EntitySetDef, recorder: string): string {
+    const known = def.register?.recorders;
+    if (known?.length === 1) return typeName(known[0]);
+    const hit = this.recorderTypes.get(recorder);
+    if (hit) return hit;
+    for (const [name, d] of this.data) {
+      if (d.kind !== 'object' || !name.startsWith('Document_') || !d.byKey.has(recorder)) continue;
+      this.recorderTypes.set(recorder, typeName(name));
+      return typeName(name);
+    }
+    return 'StandardODATA.Undefined';
   }
 
   private removeRecords(recorder: string): void {
@@ -540,4 +576,9 @@ function numericSuffix(def: EntitySetDef, row: Row): number {
   if (prefix && !v.startsWith(prefix)) return 0;
   const m = /(\d+)$/.exec(v.slice(prefix.length));
   return m ? Number(m[1]) : 0;
+}
+
+/** The type name a composite value carries in `X_Type`. */
+function typeName(set: string): string {
+  return `StandardODATA.${set}`;
 }

@@ -44,7 +44,11 @@ describe('emulator with the demo УТ 11 base', () => {
     const key = orders.body.value[0].Ref_Key;
     const res = await fetch(`${em.url}/${encodeURI(`Document_ЗаказКлиента(guid'${key}')/Post`)}?$format=json`, { method: 'POST', headers: auth });
     expect(res.status).toBe(200);
-    const settl = await get(`AccumulationRegister_РасчетыСКлиентами_RecordType?$format=json&$filter=Recorder_Key eq guid'${key}'`);
+    // The register has several recorder types: its recorder is composite and compares only through cast().
+    const settl = await get(`AccumulationRegister_РасчетыСКлиентами_RecordType?$format=json&$filter=Recorder eq cast(guid'${key}', 'Document_ЗаказКлиента')`);
     expect(settl.body.value.length).toBeGreaterThan(0);
+    expect(settl.body.value[0].Recorder_Type).toBe('StandardODATA.Document_ЗаказКлиента');
+    const bare = await get(`AccumulationRegister_РасчетыСКлиентами_RecordType?$format=json&$filter=Recorder_Key eq guid'${key}'`);
+    expect(bare.status).toBe(400);
   });
 });

@@ -187,9 +187,14 @@ describe('emulator reads: the dialect', () => {
     expect(reg.body.СтатусЗаказа).toBe('1');
     const rec = await getJson(em, u(`AccumulationRegister_ТоварыНаСкладах_RecordType?$filter=Склад_Key eq guid'${G.wh1}'`));
     expect(rec.body.value).toHaveLength(2);
-    expect(rec.body.value[0]).toMatchObject({ Recorder_Key: G.receipt, LineNumber: '1', RecordType: 'Receipt', Active: true });
-    const set = await getJson(em, u(`AccumulationRegister_ТоварыНаСкладах(Recorder_Key=guid'${G.receipt}')`));
+    // ТоварыНаСкладах has many recorder types: its recorder is the composite `Recorder` + `Recorder_Type`.
+    expect(rec.body.value[0]).toMatchObject({ Recorder: G.receipt, LineNumber: '1', RecordType: 'Receipt', Active: true });
+    expect(rec.body.value[0].Recorder_Type).toMatch(/^StandardODATA\.Document_/);
+    expect(rec.body.value[0]).not.toHaveProperty('Recorder_Key');
+    const set = await getJson(em, u(`AccumulationRegister_ТоварыНаСкладах(Recorder='${G.receipt}',Recorder_Type='${rec.body.value[0].Recorder_Type}')`));
     expect(set.body.RecordSet).toHaveLength(3);
+    const byKey = await getJson(em, u(`AccumulationRegister_ТоварыНаСкладах(Recorder_Key=guid'${G.receipt}')`));
+    expect(byKey.status).toBe(400);
   });
 
   it('ХранилищеЗначения is published as X_Base64Data + X_Type; the navigation property gives the bytes', async () => {

@@ -38,7 +38,7 @@ describe('УТ modes', () => {
     const [doc] = ordersOf(h, 'EXT-1');
     expect(doc).toMatchObject({ Posted: true, ЭтоЗаказКакСчет: false, Статус: 'КОбеспечению', ПорядокРасчетов: 'ПоЗаказам', СкидкиРассчитаны: true });
     expect(doc.ОбъектРасчетов_Key).toMatch(/^[0-9a-f-]{36}$/);
-    const reserved = h.em.store.records('AccumulationRegister_ТоварыКОтгрузке').filter((r) => r.Recorder_Key === doc.Ref_Key);
+    const reserved = h.em.store.records('AccumulationRegister_ТоварыКОтгрузке').filter((r) => (r.Recorder ?? r.Recorder_Key) === doc.Ref_Key);
     expect(reserved.map((r) => r.ВРезерве)).toEqual((doc.Товары as Record<string, unknown>[]).map((l) => l.Количество));
   });
 
@@ -61,7 +61,7 @@ describe('УТ modes', () => {
     await h.noWait.book(h.booking('CL-1', 'C-1', 2));
     expect(await until(() => pending(h!.db) === 0)).toBe(true);
     const [doc] = ordersOf(h, 'CL-1');
-    const reserved = () => h!.em.store.records('AccumulationRegister_ТоварыКОтгрузке').filter((r) => r.Recorder_Key === doc.Ref_Key).length;
+    const reserved = () => h!.em.store.records('AccumulationRegister_ТоварыКОтгрузке').filter((r) => (r.Recorder ?? r.Recorder_Key) === doc.Ref_Key).length;
     expect(reserved()).toBeGreaterThan(0);
     const { closeOrderInOneC } = await import('../../src/orders/delivery/order-status.js');
     expect(await closeOrderInOneC(h.delivery.ctx, String(doc.Ref_Key))).toBe(true);

@@ -179,7 +179,7 @@ for (const variant of ['ut11.5', 'ut11.4'] as const) {
       await client.post('Document_ОперацияПоПлатежнойКарте', String(pay.Ref_Key));
       // Paid, not shipped: the client's advance on that order.
       expect(profile.map.toClientBalance(await run(client, profile.reads.clientBalance!, { analyticsKeys: keys }))).toEqual({ debt: 0, prepaid: 301 });
-      const settled = em.store.records('AccumulationRegister_РасчетыСКлиентами').filter((r) => r.Recorder_Key === String(pay.Ref_Key));
+      const settled = em.store.records('AccumulationRegister_РасчетыСКлиентами').filter((r) => (r.Recorder ?? r.Recorder_Key) === String(pay.Ref_Key));
       if (variant === 'ut11.5') expect(settled.map((r) => r.ОбъектРасчетов_Key)).toEqual([order.settlementObjectId]);
       else expect(settled.map((r) => r.ЗаказКлиента)).toEqual([order.id]);
       await client.create('InformationRegister_ReGate_СтатусыЗаказов', profile.build.orderStatusRecord({ orderKey: order.id, period: new Date('2024-05-01T10:06:00Z'), orderStatus: 2, paymentStatus: 1, paidAmount: 301 }));

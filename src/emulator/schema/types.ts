@@ -62,8 +62,14 @@ export interface RegisterDef {
   recorderSubordinate?: boolean;
   /** AccumulationRegister: 'balance' supports Balance/Turnovers/BalanceAndTurnovers, 'turnovers' only Turnovers. */
   accumulation?: 'balance' | 'turnovers';
-  /** Recorder document sets (for $metadata navigation only; records carry Recorder_Key). */
+  /** Recorder document sets known from the dump. */
   recorders?: string[];
+  /**
+   * `recorders` lists every document that records here (the dump is not trimmed). One recorder type → the platform
+   * publishes `Recorder_Key`; several (or not known to be one) → composite `Recorder` + `Recorder_Type`, as every
+   * multi-recorder register of the real ut-real.edmx is published.
+   */
+  recordersComplete?: boolean;
 }
 
 export interface EntitySetDef {

@@ -33,6 +33,7 @@ export function serialise(cfg: MdConfiguration, id: string): string {
     uuid: cfg.uuid,
     compatibilityMode: cfg.compatibilityMode,
     extensionCompatibilityMode: cfg.extensionCompatibilityMode,
+    ...(cfg.trimmed ? { trimmed: true } : {}),
   };
   const objects = [...cfg.objects.values()].sort((a, b) => (a.fullName < b.fullName ? -1 : a.fullName > b.fullName ? 1 : 0));
   return `{"head":${JSON.stringify(head)},\n"objects":[\n${objects.map((o) => JSON.stringify(o)).join(',\n')}\n]}\n`;
@@ -43,7 +44,7 @@ const loaded = new Map<string, MdConfiguration>();
 export function loadEmbedded(id: EmbeddedId): MdConfiguration {
   const hit = loaded.get(id);
   if (hit) return hit;
-  const raw = JSON.parse(readFileSync(join(DATA_DIR, EMBEDDED[id].file), 'utf8')) as { head: Record<string, string | undefined>; objects: MdObject[] };
+  const raw = JSON.parse(readFileSync(join(DATA_DIR, EMBEDDED[id].file), 'utf8')) as { head: Record<string, string | undefined> & { trimmed?: boolean }; objects: MdObject[] };
   const h = raw.head;
   const cfg: MdConfiguration = {
     dir: `embedded:${id}`,
@@ -58,6 +59,7 @@ export function loadEmbedded(id: EmbeddedId): MdConfiguration {
     isExtension: false,
     listed: raw.objects.map((o) => o.fullName),
     objects: new Map(raw.objects.map((o) => [o.fullName, o])),
+    trimmed: h.trimmed === true,
     warnings: [],
   };
   loaded.set(id, cfg);

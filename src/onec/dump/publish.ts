@@ -148,6 +148,8 @@ function setOf(cfg: MdConfiguration, o: MdObject, recorders: Map<string, string[
       } else register.accumulation = o.registerType === 'Turnovers' ? 'turnovers' : 'balance';
       const recs = recorders.get(o.fullName);
       if (recs?.length) register.recorders = recs;
+      // Only a complete dump tells that a register has a single recorder type (then 1C publishes `Recorder_Key`).
+      if (!cfg.trimmed) register.recordersComplete = true;
       return { ...base, kind: o.kind, register };
     }
     default:

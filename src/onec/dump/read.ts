@@ -296,6 +296,7 @@ export function readDump(dir: string): MdConfiguration {
       }
     }
   }
+  cfg.trimmed = cfg.listed.some((n) => n.startsWith('Document.') && !cfg.objects.has(n));
   cache.set(dir, { mtime, cfg });
   return cfg;
 }

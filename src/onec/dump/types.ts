@@ -126,6 +126,11 @@ export interface MdConfiguration {
   listed: string[];
   /** Objects whose description files were read, by full name. */
   objects: Map<string, MdObject>;
+  /**
+   * Configuration.xml lists documents whose files are absent (a trimmed dump): what records into a register is then
+   * not fully known, so a register is not taken for a single-recorder one (see publish.ts, `Recorder`).
+   */
+  trimmed?: boolean;
   /** Problems met while reading (a listed object without a file is not one: that is a trimmed dump). */
   warnings: string[];
 }
