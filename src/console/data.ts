@@ -149,25 +149,27 @@ export function lastBankRuns(db: Db, limit = 10): BankRun[] {
   ).map((r) => ({ ...r, warnings: r.warnings ? (JSON.parse(r.warnings) as BankRun['warnings']) : [] }));
 }
 
-/** Decisions taken recently (the audit: who, when, what). */
+/** Decisions taken recently, newest first (the audit, bank_decisions: who, when, what, including undos). */
 export function recentDecisions(db: Db, limit = 20) {
   return db
     .prepare(
-      `SELECT id, number, date, amount_kopecks AS amountKopecks, payer_name AS payerName, resolution, resolution_note AS note, resolved_by AS resolvedBy,
-              resolved_at AS resolvedAt, order_id AS orderId
-         FROM bank_payments WHERE review = 'resolved' ORDER BY resolved_at DESC LIMIT ?`,
+      `SELECT d.id, d.bank_payment_id AS paymentId, d.action, d.order_id AS orderId, d.by, d.at, d.note,
+              p.number, p.date, p.amount_kopecks AS amountKopecks, p.payer_name AS payerName
+         FROM bank_decisions d JOIN bank_payments p ON p.id = d.bank_payment_id
+        ORDER BY d.id DESC LIMIT ?`,
     )
     .all(limit) as {
     id: number;
+    paymentId: number;
+    action: 'applied' | 'dismissed' | 'undone';
+    orderId: string | null;
+    by: string;
+    at: string;
+    note: string | null;
     number: string;
     date: string;
     amountKopecks: number;
     payerName: string | null;
-    resolution: string;
-    note: string | null;
-    resolvedBy: string;
-    resolvedAt: string;
-    orderId: string | null;
   }[];
 }
 

@@ -231,15 +231,25 @@ export function createConsole(deps: ConsoleDeps): Hono<Env> {
       ${list.items.map((i) => paymentBlock(i, csrf))}
       <section id="decisions"><h2>Последние решения</h2>
         ${decisions.length
-          ? html`<table><tr><th>когда</th><th>платёж</th><th>сумма</th><th>решение</th><th>кто</th><th>пояснение</th></tr>
-            ${decisions.map((d) => html`<tr><td>${when(d.resolvedAt)}</td><td>п/п ${d.number} от ${d.date}, ${d.payerName ?? ''}</td><td>${rub(d.amountKopecks)}</td>
-              <td>${d.resolution === 'applied' ? `зачтён${d.orderId ? ` на заказ ${d.orderId}` : ''}` : 'закрыт без зачёта'}</td><td class="who-decided">${d.resolvedBy}</td><td>${d.note ?? ''}</td></tr>`)}</table>`
+          ? html`<table><tr><th>когда</th><th>платёж</th><th>сумма</th><th>решение</th><th>кто</th><th>пояснение</th><th></th></tr>
+            ${decisions.map((d) => {
+              // Only the payment's standing decision can be taken back, and an application only before 1C has it.
+              const u = d.action !== 'undone' ? deps.bank!.undoPreview(d.paymentId) : null;
+              const standing = u?.decision.id === d.id;
+              return html`<tr id="decision-${d.id}"><td>${when(d.at)}</td><td>#${d.paymentId} · п/п ${d.number} от ${d.date}, ${d.payerName ?? ''}</td><td>${rub(d.amountKopecks)}</td>
+                <td>${DECISION[d.action](d.orderId)}</td><td class="who-decided">${d.by}</td><td>${d.note ?? ''}</td>
+                <td>${standing
+                  ? u!.blocker
+                    ? html`<span class="muted">${u!.blocker}</span>`
+                    : html`<form class="inline" method="post" action="/console/bank/${d.paymentId}/undo">${csrf}<input type="text" name="note" placeholder="почему отменить"><button class="secondary" id="undo-${d.paymentId}">Отменить</button></form>`
+                  : ''}</td></tr>`;
+            })}</table>`
           : html`<p class="muted">решений пока не было</p>`}</section>`;
     return send(c, page('Платежи', body, { user: pageUser(w), active: 'bank', flash: takeFlash(w) }));
   });
 
   function paymentBlock(i: ReviewItem, csrf: Raw) {
-    const over = i.result === 'matched';
+    const over = i.orderId !== null; // applied with money to spare (by the matcher or a person): the excess waits
     const cands = over ? [] : candidatesFor(db, i);
     return html`<section class="pay" id="payment-${i.id}">
       <h2>#${i.id} · п/п ${i.number || '(без номера)'} от ${i.date} · <span class="amount">${rub(i.amountKopecks)}</span></h2>
@@ -247,7 +257,7 @@ export function createConsole(deps: ConsoleDeps): Hono<Env> {
       <p>Плательщик: ${i.payer.name ?? '?'}${i.payer.inn ? `, ИНН ${i.payer.inn}` : ''}${i.payer.account ? `, счёт ${i.payer.account}` : ''}<br>
         Назначение: ${i.purpose}<br><span class="muted">Выписка ${i.statement.name} (${i.statement.source}), загружена ${when(i.statement.importedAt)}</span></p>
       ${over
-        ? html`<p class="warn">Платёж уже зачтён на заказ ${i.orderId}; излишек решается в 1С. Закройте платёж с пояснением.</p>`
+        ? html`<ul class="warnings"><li>переплата${i.excessKopecks ? html` <b class="excess">${rub(i.excessKopecks)}</b>` : ''}: платёж зачтён на заказ ${i.orderId}${i.decision?.action === 'applied' ? ` (${i.decision.by}, ${when(i.decision.at)})` : ' автоматически'}; излишек решается в 1С (возврат или аванс). Когда решён — закройте платёж с пояснением.</li></ul>`
         : html`<form method="post" action="/console/bank/${i.id}/resolve">${csrf}
           ${cands.length
             ? html`<table><tr><th></th><th>заказ</th><th>клиент</th><th>к оплате</th><th>почему предложен</th><th>обратите внимание</th></tr>
@@ -301,11 +311,36 @@ export function createConsole(deps: ConsoleDeps): Hono<Env> {
         w,
         '/console/bank',
         r.resolution === 'applied'
-          ? `Платёж #${id} зачтён на заказ ${r.orderId}${r.paid ? ': заказ оплачен (статус 3)' : ': оплачен частично'}`
-          : `Платёж #${id} закрыт без зачёта`,
+          ? `Платёж #${id} зачтён на заказ ${r.orderId}${r.paid ? ': заказ оплачен (статус 3)' : ': оплачен частично'}` +
+              (r.excessKopecks ? `; переплата ${rub(r.excessKopecks)} осталась в списке — закройте платёж, когда излишек решён в 1С` : '')
+          : `Платёж #${id} закрыт${r.orderId ? ` (излишек по заказу ${r.orderId})` : ' без зачёта'}`,
       );
     } catch (e) {
       if (e instanceof ReviewError) return redirect(c, w, '/console/bank', e.code === 'note-required' ? `Платёж #${id}: закрывая без заказа, напишите пояснение` : e.message, true);
+      throw e;
+    }
+  });
+
+  app.post('/bank/:id/undo', async (c) => {
+    const w = c.get('who');
+    if (!deps.bank) return redirect(c, w, '/console/bank', 'Банковские выписки не подключены', true);
+    const id = Number(c.req.param('id'));
+    const note = String((await c.req.parseBody()).note ?? '').trim() || undefined;
+    const by = w.user.fullName ? `${w.user.fullName} (${w.user.name})` : w.user.name;
+    try {
+      const r = deps.bank.undo(id, { by, note });
+      logger.info({ user: w.user.name, payment: id, undone: r.undone, order: r.orderId, droppedJob: r.droppedJob }, 'console: bank decision undone');
+      return redirect(
+        c,
+        w,
+        '/console/bank',
+        r.undone === 'dismissed'
+          ? `Платёж #${id} снова ждёт решения`
+          : `Зачёт платежа #${id} на заказ ${r.orderId} отменён: заказ снова в статусе ${r.orderStatus}, задание для 1С снято` +
+              (r.attempts ? ` (оно успело сделать попыток: ${r.attempts}; если документ всё же появился в 1С, пометьте его на удаление)` : ''),
+      );
+    } catch (e) {
+      if (e instanceof ReviewError) return redirect(c, w, '/console/bank', e.message, true);
       throw e;
     }
   });
@@ -332,6 +367,12 @@ export function createConsole(deps: ConsoleDeps): Hono<Env> {
 
   return app;
 }
+
+const DECISION: Record<'applied' | 'dismissed' | 'undone', (orderId: string | null) => string> = {
+  applied: (o) => `зачтён на заказ ${o}`,
+  dismissed: (o) => (o ? `закрыт: излишек по заказу ${o} решён` : 'закрыт без зачёта'),
+  undone: (o) => `решение отменено${o ? ` (заказ ${o})` : ''}`,
+};
 
 const CHECK_NAMES: Record<string, string> = { onec: '1С (OData)', mirror: 'Зеркало каталога', storage: 'База ReGate' };
 

@@ -113,7 +113,9 @@ describe('regate bank import / unmatched / resolve (CLI)', () => {
     // the accountant decides the ambiguous one: O-3
     const res = regate('bank', 'resolve', `#${list.items[0].id}`, '--order', 'O-3', '--note', 'звонили клиенту');
     expect(res.status, res.stderr).toBe(0);
-    expect(res.stdout.trim()).toBe(`платёж #${list.items[0].id} зачтён на заказ O-3: заказ оплачен (статус 3), документ поступления будет проведён в 1С`);
+    expect(res.stdout.trim()).toBe(
+      `платёж #${list.items[0].id} зачтён на заказ O-3: заказ оплачен (статус 3), документ поступления будет проведён в 1С\nотменить, пока документ не ушёл в 1С: regate bank undo ${list.items[0].id}`,
+    );
     const no = regate('bank', 'resolve', String(list.items[1].id));
     expect(no.status).toBe(1);
     expect(no.stderr.trim()).toBe('закрывая платёж без заказа, напишите почему (--note)');

@@ -6,7 +6,6 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { BankService } from '../../src/bank/import/index.js';
 import { parseStatement } from '../../src/bank/parse/index.js';
-import { rolledBack } from '../../src/cli/commands/bank.js';
 import { openDb } from '../../src/db/open.js';
 import { addClient, addOrder, freshDb, order, snapshot } from '../bank-import/helpers.js';
 import { CLIENT_A_INN, OWN, docFromA, statementText } from '../bank-import/statement.js';
@@ -37,18 +36,21 @@ describe('statement quirk: Документ= after the account section', () => {
 });
 
 describe('bank import --dry-run reports what the import does', () => {
-  it('the dry run (the import rolled back) counts the paid order, and leaves every table as it was', () => {
+  it('the dry run (the import rolled back) counts the paid order, carries the warning, and leaves every table as it was', () => {
     const db = freshDb();
     seed(db);
     const bank = new BankService(db);
     const before = snapshot(db);
-    const dry = rolledBack(db, () => bank.importBytes(quirkyStatement(), { source: 'cli', name: 'kl_to_1c.txt' }));
+    const dry = bank.importBytes(quirkyStatement(), { source: 'cli', name: 'kl_to_1c.txt' }, { dryRun: true });
     expect(snapshot(db)).toEqual(before);
     expect(db.inTransaction).toBe(false);
     const real = bank.importBytes(quirkyStatement(), { source: 'cli', name: 'kl_to_1c.txt' });
     expect(real.paidOrders).toEqual(['O-1']);
     expect({ ...dry, statementId: null }).toEqual({ ...real, statementId: null });
+    expect(dry.statementId).toBeNull();
+    expect(real.statementId).toEqual(expect.any(Number));
     expect(dry.warnings).toBe(1);
+    expect(dry.notes).toEqual([{ line: 18, message: expect.stringMatching(/^Документ=Платежное поручение после секции счёта/) }]);
     expect(order(db, 'O-1')).toMatchObject({ status: 3 });
   });
 
@@ -98,9 +100,31 @@ describe('bank resolve (CLI) warns before applying a payment that does not fit',
     expect(no.stderr).toMatch(/не зачтён:\n {2}- ИНН плательщика 7701234560 не совпадает с ИНН клиента 7707083893.*\n {2}- переплата: платёж больше суммы к оплате на 14\s880,10/);
     const yes = regate('bank', 'resolve', id, '--order', 'ТД00-000999', '--yes', '--by', 'Петров П. П.', '--note', 'согласовано');
     expect(yes.status, yes.stderr).toBe(0);
-    const after = openDb(dbPath);
-    expect(order(after, 'O-9')).toMatchObject({ status: 3 });
-    expect(after.prepare(`SELECT resolved_by FROM bank_payments WHERE id = ?`).pluck().get(Number(id))).toBe('Петров П. П.');
+    expect(yes.stdout).toMatch(/зачтён на заказ O-9: заказ оплачен \(статус 3\).*\nпереплата 14\s880,10 руб\.: платёж остаётся в списке/);
+    let after = openDb(dbPath);
+    expect(order(after, 'O-9')).toMatchObject({ status: 3, paymentStatus: 2, paid: 1500000 });
+    // the overpayment entry: the excess recorded, the payment still listed as an overpayment under the order
+    expect(after.prepare(`SELECT excess_kopecks, coverage, review FROM bank_payments WHERE id = ?`).get(Number(id))).toEqual({ excess_kopecks: 1488010, coverage: 'over', review: 'open' });
+    expect(after.prepare(`SELECT action, order_id AS orderId, by, note FROM bank_decisions`).all()).toEqual([{ action: 'applied', orderId: 'O-9', by: 'Петров П. П.', note: 'согласовано' }]);
     after.close();
+    const list = regate('bank', 'unmatched');
+    expect(list.stdout).toMatch(new RegExp(`#${id} .*15\\s000,00 руб\\. +unmatched: переплата: заказ оплачен, излишек требует решения`));
+    expect(list.stdout).toMatch(/зачтён на заказ O-9 \(Петров П\. П\., .*\); переплата 14\s880,10 руб\./);
+
+    // not yet in 1C: undone — the order is open and unpaid again, the 1C job dropped, the payment back in the list
+    const undo = regate('bank', 'undo', id, '--by', 'Петров П. П.', '--note', 'ошиблись заказом');
+    expect(undo.status, undo.stderr).toBe(0);
+    expect(undo.stdout).toMatch(new RegExp(`зачёт платежа #${id} на заказ O-9 отменён: заказ в статусе 1 \\(создан, не оплачен\\), платёж снова ждёт решения; задание #\\d+ для 1С снято`));
+    after = openDb(dbPath);
+    expect(order(after, 'O-9')).toEqual({ status: 1, paymentStatus: 0, paid: 0 });
+    expect(after.prepare(`SELECT state FROM outbox_jobs WHERE kind = 'bank.payment'`).pluck().all()).toEqual(['dropped']);
+    expect(after.prepare(`SELECT COUNT(*) FROM payments`).pluck().get()).toBe(0);
+    expect(after.prepare(`SELECT review, order_id, excess_kopecks FROM bank_payments WHERE id = ?`).get(Number(id))).toEqual({ review: 'open', order_id: null, excess_kopecks: null });
+    expect(after.prepare(`SELECT event FROM order_history WHERE order_id = 'O-9' ORDER BY id`).pluck().all()).toEqual(['payment.bank', 'payment.bank.undone']);
+    after.close();
+    // nothing left to undo
+    const again = regate('bank', 'undo', id);
+    expect(again.status).toBe(1);
+    expect(again.stderr).toMatch(/нет решения человека, которое можно отменить/);
   });
 });

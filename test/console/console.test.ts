@@ -86,10 +86,42 @@ describe('/console', () => {
     expect(order(db, 'O-1').status).toBe(1);
     await b.req('POST', `/console/bank/${id}/resolve`, { csrf: b.csrf(warned.text), action: 'apply', orderOther: 'ТД00-000123', note: 'звонили, платит директор', confirm: '1' });
     const done = await b.req('GET', '/console/bank');
-    expect(done.text).toContain(`Платёж #${id} зачтён на заказ O-1: заказ оплачен (статус 3)`);
+    expect(done.text).toContain(`Платёж #${id} зачтён на заказ O-1: заказ оплачен (статус 3); переплата 14 880,10 ₽ осталась в списке`);
     expect(order(db, 'O-1')).toMatchObject({ status: 3, paymentStatus: 2 });
-    expect(db.prepare(`SELECT resolved_by FROM bank_payments WHERE id = ?`).pluck().get(Number(id))).toBe('Иванова А. П. (buh)');
+    expect(db.prepare(`SELECT by FROM bank_decisions WHERE bank_payment_id = ?`).pluck().get(Number(id))).toBe('Иванова А. П. (buh)');
     expect(JSON.stringify(db.prepare(`SELECT detail FROM order_history WHERE order_id = 'O-1' ORDER BY id DESC LIMIT 1`).pluck().get())).toContain('Иванова А. П. (buh)');
+    // the overpayment entry: still listed, with the excess, the order and who applied it
+    expect(done.text).toMatch(/Платежи, ждущие решения: <span id="unmatched-total">1</);
+    const block = done.text.slice(done.text.indexOf(`id="payment-${id}"`));
+    expect(block).toMatch(/переплата <b class="excess">14 880,10 ₽<\/b>: платёж зачтён на заказ O-1 \(Иванова А\. П\. \(buh\), /);
+    expect(done.text).toContain(`id="undo-${id}"`);
+  });
+
+  it('undo while the document is not in 1C: the order is open and unpaid again; once delivered the page says why not', async () => {
+    const { app, db } = await setup();
+    const b = client(app);
+    await b.req('POST', '/console/login', BUH);
+    const list = await b.req('GET', '/console/bank');
+    const id = /id="payment-(\d+)"/.exec(list.text)![1];
+    // 15,000 to O-2 (500.00, another INN): confirmed
+    await b.req('POST', `/console/bank/${id}/resolve`, { csrf: b.csrf(list.text), action: 'apply', order: 'O-2', note: '', confirm: '1' });
+    expect(order(db, 'O-2')).toMatchObject({ status: 3, paid: 1500000 });
+    const applied = await b.req('GET', '/console/bank');
+    await b.req('POST', `/console/bank/${id}/undo`, { csrf: b.csrf(applied.text), note: 'не тот заказ' });
+    const undone = await b.req('GET', '/console/bank');
+    expect(undone.text).toContain(`Зачёт платежа #${id} на заказ O-2 отменён: заказ снова в статусе 1, задание для 1С снято`);
+    expect(order(db, 'O-2')).toEqual({ status: 1, paymentStatus: 0, paid: 0 });
+    expect(db.prepare(`SELECT state FROM outbox_jobs WHERE kind = 'bank.payment'`).pluck().all()).toEqual(['dropped']);
+    expect(undone.text).toMatch(/решение отменено \(заказ O-2\)<\/td><td class="who-decided">Иванова А\. П\. \(buh\)<\/td><td>не тот заказ/);
+    // applied again, and this time 1C got the document: no undo button, the reason instead
+    await b.req('POST', `/console/bank/${id}/resolve`, { csrf: b.csrf(undone.text), action: 'apply', order: 'O-2', note: '', confirm: '1' });
+    db.prepare(`UPDATE outbox_jobs SET state = 'done' WHERE kind = 'bank.payment' AND state = 'pending'`).run();
+    const delivered = await b.req('GET', '/console/bank');
+    expect(delivered.text).not.toContain(`id="undo-${id}"`);
+    expect(delivered.text).toContain('уже проведён в 1С: отменить зачёт можно только в 1С');
+    await b.req('POST', `/console/bank/${id}/undo`, { csrf: b.csrf(delivered.text) });
+    expect((await b.req('GET', '/console/bank')).text).toMatch(/<div class="flash error" id="flash">платёж #\d+: документ поступления по заказу O-2 уже проведён в 1С/);
+    expect(order(db, 'O-2')).toMatchObject({ status: 3 });
   });
 
   it('a POST without the session CSRF token, or from another origin, is refused', async () => {

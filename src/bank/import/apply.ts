@@ -31,10 +31,12 @@ export function applyToOrder(db: Db, a: Application, ts: string, webhooks: boole
     | { amount_kopecks: number; paid_kopecks: number; status: number; payment_status: number }
     | undefined;
   if (!order) throw new Error(`order ${a.orderId} is not in the local database`);
+  // `before`: what the order was, so a person's undo (review.ts undoDecision) puts it back exactly.
+  const data = { ...a.data, before: { status: order.status, paymentStatus: order.payment_status } };
   const paymentId = Number(
     db
       .prepare(`INSERT INTO payments (order_id, kind, external_id, amount_kopecks, paid_at, data, created_at) VALUES (?, 'bank', ?, ?, ?, ?, ?)`)
-      .run(a.orderId, a.keyHash, a.amountKopecks, a.paidAt, JSON.stringify(a.data), ts).lastInsertRowid,
+      .run(a.orderId, a.keyHash, a.amountKopecks, a.paidAt, JSON.stringify(data), ts).lastInsertRowid,
   );
   db.prepare(`UPDATE bank_payments SET payment_id = ?, order_id = ? WHERE id = ?`).run(paymentId, a.orderId, a.bankPaymentId);
 

@@ -56,7 +56,7 @@ export function importStatement(db: Db, input: SourcedStatement, opts: ImportOpt
 
   const run = (): ImportReport => {
     const incoming = distinctIncoming(st);
-    const base = { source: input.source, name: input.name, documents: st.documents.length, incoming: incoming.length, warnings: st.warnings.length };
+    const base = { source: input.source, name: input.name, documents: st.documents.length, incoming: incoming.length, warnings: st.warnings.length, notes: st.warnings };
     const dup = db.prepare(`SELECT id FROM bank_statements WHERE file_hash = ?`).get(input.hash);
     if (dup) {
       return { ...base, statementId: null, duplicate: true, known: incoming.length, foreign: 0, newPayments: 0, matched: 0, partial: 0, paidOrders: [], review: 0, payments: [] };
@@ -86,7 +86,6 @@ export function importStatement(db: Db, input: SourcedStatement, opts: ImportOpt
       review: plan.filter(needsReview).length,
       payments,
     };
-    if (opts.dryRun) return report;
 
     const ts = now().toISOString();
     report.statementId = Number(
@@ -119,10 +118,28 @@ export function importStatement(db: Db, input: SourcedStatement, opts: ImportOpt
     return report;
   };
 
-  if (opts.dryRun) return db.transaction(run).deferred();
+  // A dry run is the real import rolled back: the same code path, so the same counts (it once stopped before
+  // applying the payments and reported 0 orders paid where the import paid 1).
+  if (opts.dryRun) return { ...rolledBack(db, run), statementId: null };
   const report = db.transaction(run).immediate();
   if (report.statementId !== null) opts.onRecorded?.(report);
   return report;
+}
+
+class Rollback extends Error {}
+
+/** Runs fn in a write transaction that is always rolled back (what it returned is kept). */
+function rolledBack<T>(db: Db, fn: () => T): T {
+  let out: T | undefined;
+  try {
+    db.transaction(() => {
+      out = fn();
+      throw new Rollback();
+    }).immediate();
+  } catch (e) {
+    if (!(e instanceof Rollback)) throw e;
+  }
+  return out as T;
 }
 
 function distinctIncoming(st: Statement): { key: string; doc: StatementDocument }[] {
@@ -166,9 +183,9 @@ function record(db: Db, item: ImportPlanItem, statementId: number, meta: Stateme
     db
       .prepare(
         `INSERT INTO bank_payments (payment_key, key_hash, statement_id, own_account, number, date, paid_at, amount_kopecks, payer_name, payer_inn, payer_kpp,
-                                    payer_account, payer_bik, purpose, result, method, coverage, reason, detail, candidates, client_inn, order_id, review, created_at)
+                                    payer_account, payer_bik, purpose, result, method, coverage, reason, detail, candidates, client_inn, order_id, review, excess_kopecks, created_at)
          VALUES (@key, @keyHash, @statementId, @ownAccount, @number, @date, @paidAt, @amount, @payerName, @payerInn, @payerKpp,
-                 @payerAccount, @payerBik, @purpose, @result, @method, @coverage, @reason, @detail, @candidates, @clientInn, @orderId, @review, @ts)`,
+                 @payerAccount, @payerBik, @purpose, @result, @method, @coverage, @reason, @detail, @candidates, @clientInn, @orderId, @review, @excess, @ts)`,
       )
       .run({
         key: item.key,
@@ -203,6 +220,7 @@ function record(db: Db, item: ImportPlanItem, statementId: number, meta: Stateme
         orderId: m.kind === 'matched' ? m.order.externalId : null,
         // a 0.00 line is recorded (the statement is complete) but there is nothing for a person to decide
         review: (m.kind !== 'matched' && m.reason !== 'zero-amount') || over ? 'open' : null,
+        excess: over ? d.amountKopecks - m.dueKopecks : null,
         ts,
       }).lastInsertRowid,
   );

@@ -3,7 +3,7 @@ import { countBankImport } from '../../metrics.js';
 import { runFolder, type FolderOptions, type FolderRunReport } from '../sources/folder.js';
 import { lookbackRange, type BankStatementApi } from '../sources/api.js';
 import { importStatement, importStatementBytes, type ImportOptions } from './importer.js';
-import { listReview, resolveReview, type Resolution, type ReviewQuery } from './review.js';
+import { listReview, resolveReview, undoDecision, undoPreview, type Resolution, type ReviewQuery } from './review.js';
 import type { ImportReport, SourcedStatement } from './types.js';
 
 export interface BankServiceOptions {
@@ -67,6 +67,16 @@ export class BankService {
   /** A person's decision on a review item: apply to an order, or dismiss with a note. */
   resolve(id: number, r: Omit<Resolution, 'now' | 'webhooks'>) {
     return resolveReview(this.db, id, { ...r, now: this.opts.now?.(), webhooks: this.opts.webhooks });
+  }
+
+  /** Takes back a person's latest standing decision on a payment (an application only while not yet in 1C). */
+  undo(id: number, r: { by: string; note?: string }) {
+    return undoDecision(this.db, id, { ...r, now: this.opts.now?.(), webhooks: this.opts.webhooks });
+  }
+
+  /** The decision an undo would take back, and why it cannot (null when there is none). */
+  undoPreview(id: number) {
+    return undoPreview(this.db, id);
   }
 
   /** One scheduled pass: the folder, then the bank API. A failing source is reported, the other still runs. */

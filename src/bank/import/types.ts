@@ -34,7 +34,10 @@ export interface ImportReport {
   paidOrders: string[];
   /** New payments a person must look at: ambiguous, unmatched, overpaid. */
   review: number;
+  /** How many things the parser accepted but noted (e.g. `Документ=` after the account section). */
   warnings: number;
+  /** Those notes, with their lines: shown in the import report, kept with the statement. */
+  notes: { line: number; message: string }[];
   payments: ImportedPayment[];
 }
 

@@ -9,33 +9,30 @@ export function register(program: Command) {
     .description('показать содержимое выписки в JSON (заголовок, остатки по счетам, документы с направлением; суммы в копейках). Ничего не загружает.')
     .option('--compact', 'JSON в одну строку')
     .action(async (file: string, opts: { compact?: boolean }) => {
-      const { readFileSync } = await import('node:fs');
-      const { parseStatement, BankParseError } = await import('../../bank/parse/index.js');
-      const bytes = readFileSync(file === '-' ? 0 : file);
+      const { BankParseError, fileSource, scanStatement, spool, statementDocuments } = await import('../../bank/parse/index.js');
+      // Read twice in 1 MiB pieces (src/bank/parse/stream.ts, issue 19.4): memory stays flat whatever the file's
+      // size, and a damaged file is refused before anything is printed. stdin is copied to a temporary file first.
+      const spooled = file === '-' ? await spool(process.stdin) : null;
+      const source = spooled?.source ?? fileSource(file);
       try {
-        const st = parseStatement(bytes);
-        const incoming = st.documents.filter((d) => d.direction === 'incoming');
-        const summary = {
-          documents: st.documents.length,
-          incoming: incoming.length,
-          incomingKopecks: incoming.reduce((s, d) => s + d.amountKopecks, 0),
-          outgoing: st.documents.filter((d) => d.direction === 'outgoing').length,
-          internal: st.documents.filter((d) => d.direction === 'internal').length,
-          unknown: st.documents.filter((d) => d.direction === 'unknown').length,
-        };
+        const st = await scanStatement(source);
         // Written piece by piece (same bytes as one JSON.stringify): a 300 MB statement's text is longer than the
-        // longest string V8 can make ("Invalid string length", issue 19.4).
+        // longest string V8 can make ("Invalid string length", issue 19.4); the documents are parsed as they go out.
         const { writeJson, streamWriter } = await import('../../bank/parse/json-out.js');
         const out = streamWriter(process.stdout);
-        await writeJson(out.write, { file, summary, ...st }, opts.compact ? 0 : 2);
+        const documents = statementDocuments(source, st);
+        await writeJson(out.write, { file, summary: st.summary, header: st.header, accounts: st.accounts, documents, warnings: st.warnings }, opts.compact ? 0 : 2);
         await out.write('\n');
         await out.flush();
       } catch (e) {
         if (e instanceof BankParseError) {
           console.error(`${file}:${e.line}: ${e.reason} [${e.code}]`);
+          await spooled?.dispose();
           process.exit(2);
         }
         throw e;
+      } finally {
+        await spooled?.dispose();
       }
     });
   bank
@@ -50,19 +47,18 @@ export function register(program: Command) {
     .action(async (file: string, opts: { dryRun?: boolean; json?: boolean }, cmd: Command) => {
       const { readFileSync } = await import('node:fs');
       const { basename } = await import('node:path');
-      const { BankParseError, parseStatement } = await import('../../bank/parse/index.js');
+      const { BankParseError } = await import('../../bank/parse/index.js');
       const { ImportRefused } = await import('../../bank/import/index.js');
       const config = configOf(cmd);
       const bytes = readFileSync(file === '-' ? 0 : file);
-      await withBank(config, async (bank, db) => {
+      await withBank(config, async (bank) => {
         try {
           const meta = { source: 'cli', name: file === '-' ? 'stdin' : basename(file) };
-          // A dry run is the real import rolled back: the importer's own plan-only mode stops before applying the
-          // payments, so it reported 0 orders paid where the import pays them. Same code, same counts, nothing kept.
-          const r = opts.dryRun ? rolledBack(db, () => bank.importBytes(bytes, meta)) : bank.importBytes(bytes, meta);
+          // A dry run is the importer's real import rolled back: the same counts as the import, nothing kept.
+          const r = bank.importBytes(bytes, meta, { dryRun: opts.dryRun });
           if (opts.json) return console.log(JSON.stringify(r, null, 2));
           console.log(importSummary(r, !!opts.dryRun));
-          for (const w of statementWarnings(parseStatement, bytes)) console.log(`  предупреждение, строка ${w.line}: ${w.message}`);
+          for (const w of r.notes) console.log(`  предупреждение, строка ${w.line}: ${w.message}`);
         } catch (e) {
           if (e instanceof BankParseError) {
             console.error(`${file}:${e.line}: ${e.reason} [${e.code}]`);
@@ -100,7 +96,12 @@ export function register(program: Command) {
               `    плательщик: ${i.payer.name ?? '?'}${i.payer.inn ? `, ИНН ${i.payer.inn}` : ''}${i.payer.account ? `, счёт ${i.payer.account}` : ''}`,
               `    назначение: ${i.purpose}`,
               ...(i.candidates.length ? [`    подходят заказы: ${i.candidates.map((c) => `${c.number || c.orderId} (${rub(c.amountKopecks - c.paidKopecks)} к оплате)`).join(', ')}`] : []),
-              ...(i.orderId ? [`    зачтён на заказ ${i.orderId}`] : []),
+              ...(i.orderId
+                ? [
+                    `    зачтён на заказ ${i.orderId}${i.decision?.action === 'applied' ? ` (${i.decision.by}, ${i.decision.at})` : ''}` +
+                      (i.excessKopecks ? `; переплата ${rub(i.excessKopecks)}: когда излишек решён в 1С, закройте: regate bank resolve ${i.id} --note «…»` : ''),
+                  ]
+                : []),
               `    выписка: ${i.statement.name} (${i.statement.source}, ${i.statement.importedAt})`,
             ].join('\n'),
           );
@@ -146,9 +147,51 @@ export function register(program: Command) {
           const r = bank.resolve(n, { orderId, note: opts.note, by });
           console.log(
             r.resolution === 'applied'
-              ? `платёж #${n} зачтён на заказ ${r.orderId}${r.paid ? ': заказ оплачен (статус 3), документ поступления будет проведён в 1С' : ': оплачен частично, документ поступления будет проведён в 1С'}`
-              : `платёж #${n} закрыт без зачёта`,
+              ? `платёж #${n} зачтён на заказ ${r.orderId}${r.paid ? ': заказ оплачен (статус 3), документ поступления будет проведён в 1С' : ': оплачен частично, документ поступления будет проведён в 1С'}` +
+                  (r.excessKopecks
+                    ? `\nпереплата ${rub(r.excessKopecks)}: платёж остаётся в списке (regate bank unmatched), пока излишек не решён в 1С — тогда regate bank resolve ${n} --note «…»`
+                    : '') +
+                  `\nотменить, пока документ не ушёл в 1С: regate bank undo ${n}`
+              : `платёж #${n} закрыт без зачёта${r.orderId ? ` (излишек по заказу ${r.orderId})` : ''}; отменить: regate bank undo ${n}`,
           );
+        } catch (e) {
+          if (e instanceof ReviewError) {
+            console.error(e.message);
+            process.exitCode = 1;
+            return;
+          }
+          throw e;
+        }
+      });
+    });
+
+  bank
+    .command('undo')
+    .argument('<id>', 'номер платежа (#id)')
+    .description(
+      'отменить последнее решение по платежу: закрытый платёж возвращается в список; зачтённый — снимается с заказа (сумма оплаты, статус заказа — как были, ' +
+        'задание для 1С снимается), пока документ поступления не ушёл в 1С. Проведённый в 1С документ отменяется в 1С.',
+    )
+    .option('--note <text>', 'почему отменяется')
+    .option('--by <name>', 'кто отменяет (ФИО для журнала); по умолчанию пользователь ОС, при sudo — тот, кто вызвал sudo')
+    .action(async (id: string, opts: { note?: string; by?: string }, cmd: Command) => {
+      const n = Number(id.replace(/^#/, ''));
+      if (!Number.isInteger(n) || n < 1) throw new Error('<id>: номер платежа');
+      const { userInfo } = await import('node:os');
+      const { ReviewError } = await import('../../bank/import/index.js');
+      const { ORDER_STATUS } = await import('../../orders/statuses.js');
+      const by = opts.by?.trim() || process.env.SUDO_USER || userInfo().username;
+      await withBank(configOf(cmd), async (bank) => {
+        try {
+          const r = bank.undo(n, { by, note: opts.note });
+          if (r.undone === 'dismissed') console.log(`платёж #${n} снова ждёт решения (закрытие отменено)`);
+          else {
+            console.log(
+              `зачёт платежа #${n} на заказ ${r.orderId} отменён: заказ в статусе ${r.orderStatus} (${ORDER_STATUS[r.orderStatus as keyof typeof ORDER_STATUS] ?? '?'}), платёж снова ждёт решения` +
+                (r.droppedJob ? `; задание #${r.droppedJob} для 1С снято` : ''),
+            );
+            if (r.attempts > 0) console.log(`  внимание: задание успело сделать попыток: ${r.attempts}; если документ поступления всё же появился в 1С, пометьте его на удаление там`);
+          }
         } catch (e) {
           if (e instanceof ReviewError) {
             console.error(e.message);
@@ -170,7 +213,10 @@ export function register(program: Command) {
         if (opts.json) return console.log(JSON.stringify(r, null, 2));
         if (!r.folder && !r.folderError && !r.api) console.log('источники не настроены: задайте bank.watchDir и/или bank.api');
         if (r.folderError) console.log(`папка: ОШИБКА ${r.folderError}`);
-        for (const f of r.folder?.imported ?? []) console.log(`${f.file}: ${importSummary(f.report, false)} → ${f.movedTo}`);
+        for (const f of r.folder?.imported ?? []) {
+          console.log(`${f.file}: ${importSummary(f.report, false)} → ${f.movedTo}`);
+          for (const w of f.report.notes ?? []) console.log(`  предупреждение, строка ${w.line}: ${w.message}`);
+        }
         for (const f of r.folder?.failed ?? []) console.log(`${f.file}: ОШИБКА ${f.error} → ${f.movedTo}`);
         for (const f of r.folder?.waiting ?? []) console.log(`${f}: ещё записывается, в следующий раз`);
         if (r.api) console.log(`${r.api.source}: ${r.api.error ? `ОШИБКА ${r.api.error}` : importSummary(r.api.report!, false)}`);
@@ -206,30 +252,5 @@ async function withBank(config: import('../../config/index.js').Config, fn: (ban
     await fn(bankServiceFromConfig(db, config), db);
   } finally {
     db.close();
-  }
-}
-
-class Rollback extends Error {}
-
-/** Runs fn in a transaction that is always rolled back (the importer's own transaction nests as a savepoint). */
-export function rolledBack<T>(db: Db, fn: () => T): T {
-  let out: T | undefined;
-  try {
-    db.transaction(() => {
-      out = fn();
-      throw new Rollback();
-    }).immediate();
-  } catch (e) {
-    if (!(e instanceof Rollback)) throw e;
-  }
-  return out as T;
-}
-
-/** What the parser accepted but noted (e.g. Документ= after the account section); the report carries only the count. */
-function statementWarnings(parse: (b: Uint8Array) => { warnings: { line: number; message: string }[] }, bytes: Uint8Array) {
-  try {
-    return parse(bytes).warnings;
-  } catch {
-    return [];
   }
 }
