@@ -19,6 +19,18 @@ import { observe } from './middleware/observe.js';
 import { rateLimit, TokenBuckets } from './middleware/rate-limit.js';
 import { requestTimeout } from './middleware/timeout.js';
 import { utf8Body } from './middleware/charset.js';
+import { finishDocument } from './schemas/document.js';
+import { registerWebhookDocs } from '../webhooks/openapi.js';
+import { ORDER_STATUS, PAYMENT_STATUS } from '../orders/statuses.js';
+
+/** Sections of the document, in the order Swagger UI shows them. */
+const TAGS = [
+  { name: 'Каталог', description: 'Склады, группы, номенклатура, цены и остатки из локального зеркала 1С (ETag и 304)' },
+  { name: 'Заказы', description: 'Клиенты, заказы, оплата картой, возвраты: записываются на диск и доставляются в 1С очередью' },
+  { name: 'Банк', description: 'Платежи из банковских выписок, которые ждут решения оператора (роль bank)' },
+  { name: 'Уведомления', description: 'Что ReGate отправляет на webhooks.url при каждом изменении статуса заказа' },
+  { name: 'Служебные', description: 'Проверки живости и готовности для мониторинга' },
+];
 
 export type AppEnv = { Variables: { requestId: string; user: string; logger: Logger; clientAddress: string } };
 export type App = OpenAPIHono<AppEnv>;
@@ -82,20 +94,33 @@ export function createApp(deps: { config: Config; services: ApiServices; logger:
 
   registerRoutes(app, services, config);
 
-  app.doc31('/openapi.json', () => ({
-    openapi: '3.1.0',
-    info: {
-      title: 'ReGate API',
-      version: VERSION,
-      description:
-        'REST API шлюза ReGate между Richest.store и базой 1С (УТ 11). Все методы /api/v1 требуют Basic-авторизации. ' +
-        'Каталог отдаётся из локального зеркала; заказы и оплаты принимаются в надёжную очередь и доставляются в 1С ровно один раз.',
-    },
-    // Not the request's Host (a client could make the document point anywhere): the configured public URL, else
-    // '/' — relative to wherever the document was fetched from (OpenAPI 3.1 §4.8.5).
-    servers: [{ url: config.server.publicUrl ?? '/', description: 'этот сервер ReGate' }],
-    security: [{ basicAuth: [] }],
-  }));
+  registerWebhookDocs(app.openAPIRegistry, { status: ORDER_STATUS, payment: PAYMENT_STATUS });
+
+  // Generated once, on first request (the routes are all registered by then), from the same zod schemas the server
+  // validates with, then completed with what middleware adds to every operation (schemas/document.ts).
+  let document: string | undefined;
+  app.get('/openapi.json', (c) => {
+    document ??= JSON.stringify(
+      finishDocument(
+        app.getOpenAPI31Document({
+          openapi: '3.1.0',
+          info: {
+            title: 'ReGate API',
+            version: VERSION,
+            description:
+              'REST API шлюза ReGate между Richest.store и базой 1С (УТ 11). Все методы /api/v1 требуют Basic-авторизации. ' +
+              'Каталог отдаётся из локального зеркала; заказы и оплаты принимаются в надёжную очередь и доставляются в 1С ровно один раз.',
+          },
+          // Not the request's Host (a client could make the document point anywhere): the configured public URL, else
+          // '/' — relative to wherever the document was fetched from (OpenAPI 3.1 §4.8.5).
+          servers: [{ url: config.server.publicUrl ?? '/', description: 'этот сервер ReGate' }],
+          security: [{ basicAuth: [] }],
+        }),
+        { apiPrefix: API_PREFIX, rateLimitHeaders: false, tags: TAGS },
+      ),
+    );
+    return c.body(document, 200, { 'Content-Type': 'application/json; charset=utf-8' });
+  });
 
   // Swagger UI with its assets served locally: the demo and customer servers may have no internet access.
   app.get('/docs', swaggerUI({ url: '/openapi.json', baseUrl: '/docs/assets', title: 'ReGate API', persistAuthorization: true }));

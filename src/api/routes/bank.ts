@@ -13,6 +13,7 @@ export function registerBankRoutes(app: App, bank: BankService) {
     createRoute({
       method: 'get',
       path: `${API_PREFIX}/bank/unmatched`,
+      operationId: 'listUnmatchedBankPayments',
       tags: ['Банк'],
       summary: 'Платежи из банковских выписок, которые ждут решения оператора',
       description:

@@ -97,6 +97,7 @@ export function registerCatalogRoutes(app: App, catalog: CatalogService, opts: W
     createRoute({
       method: 'get',
       path: `${API_PREFIX}/state`,
+      operationId: 'getState',
       tags,
       summary: 'Версия 1С и конфигурации, реквизиты организации, свежесть зеркала',
       responses: { 200: json(StateSchema, 'Состояние'), ...notModified, ...errorResponses },
@@ -123,6 +124,7 @@ export function registerCatalogRoutes(app: App, catalog: CatalogService, opts: W
     createRoute({
       method: 'get',
       path: `${API_PREFIX}/city`,
+      operationId: 'listCities',
       tags,
       summary: 'Города, в которых есть склады',
       responses: { 200: json(CitiesSchema, 'Список городов'), ...notModified, ...errorResponses },
@@ -134,6 +136,7 @@ export function registerCatalogRoutes(app: App, catalog: CatalogService, opts: W
     createRoute({
       method: 'get',
       path: `${API_PREFIX}/citystore`,
+      operationId: 'listCityStores',
       tags,
       summary: 'Склады в городе',
       request: { query: CityQuery },
@@ -149,6 +152,7 @@ export function registerCatalogRoutes(app: App, catalog: CatalogService, opts: W
     createRoute({
       method: 'get',
       path: `${API_PREFIX}/storetable`,
+      operationId: 'getStoreTable',
       tags,
       summary: 'Группы и подгруппы товаров на складе (дерево с количеством товаров)',
       request: { query: StoreQuery },
@@ -161,6 +165,7 @@ export function registerCatalogRoutes(app: App, catalog: CatalogService, opts: W
     createRoute({
       method: 'get',
       path: `${API_PREFIX}/assortment`,
+      operationId: 'listAssortment',
       tags,
       summary: 'Номенклатура склада постранично: цены, остатки, штрихкоды, иконки',
       request: { query: AssortmentQuery },
@@ -180,11 +185,23 @@ export function registerCatalogRoutes(app: App, catalog: CatalogService, opts: W
     createRoute({
       method: 'get',
       path: `${API_PREFIX}/picture/{id}`,
+      operationId: 'getPicture',
       tags,
       summary: 'Картинка товара (из 1С, кэшируется в ReGate)',
       request: { params: z.object({ id: RefId('Идентификатор файла картинки (из icons)') }) },
       responses: {
-        200: { description: 'Картинка', content: { 'image/png': { schema: z.any().openapi({ type: 'string', format: 'binary' }) } } },
+        200: {
+          description: 'Картинка: тип по расширению файла в 1С (image/jpeg, image/png, …), неизвестный — application/octet-stream',
+          headers: {
+            'Cache-Control': { $ref: '#/components/headers/Cache-Control' },
+            'X-Content-Type-Options': { $ref: '#/components/headers/X-Content-Type-Options' },
+            'Content-Security-Policy': { $ref: '#/components/headers/Content-Security-Policy' },
+          },
+          content: {
+            'image/*': { schema: z.any().openapi({ type: 'string', format: 'binary' }) },
+            'application/octet-stream': { schema: z.any().openapi({ type: 'string', format: 'binary' }) },
+          },
+        },
         ...errorResponses,
         ...notFound('Картинка'),
         503: { description: 'Картинка ещё не загружена из 1С; повторите после Retry-After', content: { 'application/json': { schema: ErrorSchema } } },

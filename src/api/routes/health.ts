@@ -12,6 +12,7 @@ export function registerHealthRoutes(app: App, services: ApiServices) {
     createRoute({
       method: 'get',
       path: '/healthz',
+      operationId: 'getLiveness',
       tags: ['Служебные'],
       summary: 'Процесс ReGate жив',
       security: [],
@@ -25,6 +26,7 @@ export function registerHealthRoutes(app: App, services: ApiServices) {
     createRoute({
       method: 'get',
       path: '/readyz',
+      operationId: 'getReadiness',
       tags: ['Служебные'],
       summary: 'Готовность: 1С доступна, зеркало каталога свежее',
       security: [],

@@ -30,6 +30,7 @@ export function registerOrderRoutes(app: App, orders: OrdersService) {
     createRoute({
       method: 'post',
       path: `${API_PREFIX}/client`,
+      operationId: 'findOrCreateClient',
       tags,
       summary: 'Найти клиента по идентификатору Richest.store или создать его в 1С',
       description: 'Ищет партнёра и контрагента по внешнему идентификатору (хранится в 1С), затем — по ИНН среди контрагентов, не связанных с другим клиентом магазина. Найден — 200 и баланс предоплат; создан — 201; 1С не ответила за окно подтверждения — 202 (клиент будет создан). ИНН, уже связанный с другим clientId, — 409 client_conflict.',
@@ -53,6 +54,7 @@ export function registerOrderRoutes(app: App, orders: OrdersService) {
     createRoute({
       method: 'post',
       path: `${API_PREFIX}/clientupd`,
+      operationId: 'updateClient',
       tags,
       summary: 'Изменить реквизиты клиента (наименование, ИНН/КПП, телефон, e-mail, адрес)',
       request: body(ClientUpdBody),
@@ -68,6 +70,7 @@ export function registerOrderRoutes(app: App, orders: OrdersService) {
     createRoute({
       method: 'post',
       path: `${API_PREFIX}/booking`,
+      operationId: 'createBooking',
       tags,
       summary: 'Создать заказ (счёт) с адресом доставки; статус «создан, не оплачен»',
       description:
@@ -101,6 +104,7 @@ export function registerOrderRoutes(app: App, orders: OrdersService) {
     createRoute({
       method: 'post',
       path: `${API_PREFIX}/paycard`,
+      operationId: 'recordCardPayment',
       tags,
       summary: 'Отметить оплату картой: статус 2, статус оплаты 1, данные платёжной системы в 1С',
       request: body(PayCardBody),
@@ -113,6 +117,7 @@ export function registerOrderRoutes(app: App, orders: OrdersService) {
     createRoute({
       method: 'get',
       path: `${API_PREFIX}/bookingstate`,
+      operationId: 'getBookingState',
       tags,
       summary: 'Статус заказа и оплаты, суммы, номер в 1С, история изменений',
       request: { query: OrderIdQuery },
@@ -125,6 +130,7 @@ export function registerOrderRoutes(app: App, orders: OrdersService) {
     createRoute({
       method: 'post',
       path: `${API_PREFIX}/refund`,
+      operationId: 'createRefund',
       tags,
       summary: 'Возврат денег на карту: статус 7 и подготовленный (непроведённый) документ возврата в 1С',
       request: body(RefundBody),

@@ -1,11 +1,24 @@
 import { z } from '@hono/zod-openapi';
 import { ErrorSchema } from '../errors.js';
 
-const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+/**
+ * Patterns reach the OpenAPI document as text (zod-to-openapi copies `regex.source` and appended the flags as
+ * `/i`, `/u`: issue 15), and Swagger UI (`new RegExp(p)`), Ajv (`new RegExp(p, 'u')`) and PHP generators
+ * (`preg_match("/p/")`) all compile that text their own way. So: no flags, character classes spelled out
+ * ([0-9a-fA-F] instead of /i, [0-9] instead of \d, which PCRE with UCP widens to other scripts' digits), nothing
+ * but what ECMA-262 and PCRE read alike.
+ */
+export const GUID = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/;
 
 /** A 1C reference (Ref_Key), the id of stores, groups and items in this API. */
 export const RefId = (description: string, example = '5c8a1f3e-2b4d-4e6f-8a9b-0c1d2e3f4a5b') =>
-  z.string().regex(GUID, 'ожидается GUID вида 5c8a1f3e-2b4d-4e6f-8a9b-0c1d2e3f4a5b').openapi({ description, example });
+  z
+    .string()
+    .regex(GUID, 'ожидается GUID вида 5c8a1f3e-2b4d-4e6f-8a9b-0c1d2e3f4a5b')
+    // 1C's OData and the mirror spell GUIDs in lower case; the pattern takes either case, so the lookup must too
+    // (an upper-case store id passed validation and then answered 404).
+    .toLowerCase()
+    .openapi({ description, example });
 
 /**
  * Free text that reaches 1C (names, addresses, comments, ids of other systems), normalised or refused (issue

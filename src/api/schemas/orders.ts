@@ -2,13 +2,23 @@ import { z } from '@hono/zod-openapi';
 import { ORDER_STATUS, PAYMENT_STATUS } from '../../orders/statuses.js';
 import { RefId, text } from './common.js';
 
+/**
+ * Ids of other systems: letters, digits and `. _ : - /`. The letters are spelled out — Latin, Latin-1 and Latin
+ * Extended-A letters (À-Ö, Ø-ö, ø-ſ) and the Cyrillic block's letters (Ѐ-ҁ, Ҋ-ӿ: U+0482–0489 are a sign and
+ * combining marks) — where `\p{L}\p{N}` needed the /u flag no client honours (see GUID in common.ts). Every id
+ * Richest.store sends (Latin, Cyrillic, digits) passes as before; letters of other scripts and non-ASCII digits no
+ * longer do. The characters stand literally (not \uXXXX, which PCRE does not read): in UTF-8 byte mode PCRE
+ * still compiles the class and accepts every Cyrillic byte pair, and with /u it is exact.
+ */
+export const EXTERNAL_ID = /^[0-9A-Za-zÀ-ÖØ-öø-ſЀ-ҁҊ-ӿ._:\/-]+$/;
+
 const ExternalId = (description: string, example: string) =>
   z
     .string()
     .normalize('NFC') // a decomposed «й» (и + U+0306) is the same id, and passes the letters-only rule
     .min(1, 'Обязательное поле')
     .max(64, 'не длиннее 64 символов')
-    .regex(/^[\p{L}\p{N}._:\-/]+$/u, 'буквы, цифры и . _ : - /')
+    .regex(EXTERNAL_ID, 'латинские и русские буквы, цифры и . _ : - /')
     .openapi({ description, example });
 
 const orderStatusDescription = `Статус заказа: ${Object.entries(ORDER_STATUS).map(([k, v]) => `${k} — ${v}`).join('; ')}`;
@@ -16,7 +26,7 @@ const paymentStatusDescription = `Статус оплаты: ${Object.entries(PA
 export const OrderStatusEnum = z.union(Object.keys(ORDER_STATUS).map((k) => z.literal(Number(k))) as any).openapi({ description: orderStatusDescription, enum: Object.keys(ORDER_STATUS).map(Number) } as never);
 export const PaymentStatusEnum = z.union(Object.keys(PAYMENT_STATUS).map((k) => z.literal(Number(k))) as any).openapi({ description: paymentStatusDescription, enum: Object.keys(PAYMENT_STATUS).map(Number) } as never);
 
-const inn = z.string().regex(/^(\d{10}|\d{12})$/, 'ИНН: 10 или 12 цифр').openapi({ description: 'ИНН', example: '7707083893' });
+const inn = z.string().regex(/^([0-9]{10}|[0-9]{12})$/, 'ИНН: 10 или 12 цифр').openapi({ description: 'ИНН', example: '7707083893' });
 const money = (description: string) => z.number().positive('больше нуля').max(1e12).multipleOf(0.01, 'не больше двух знаков после запятой').openapi({ description, example: 1299 });
 
 export const ClientBody = z
@@ -24,7 +34,7 @@ export const ClientBody = z
     clientId: ExternalId('Идентификатор клиента в Richest.store', 'RS-C-1001'),
     name: text({ min: 1, max: 150 }).openapi({ description: 'Наименование или ФИО', example: 'Иванов Иван Иванович' }),
     inn: inn.optional(),
-    kpp: z.string().regex(/^\d{9}$/, 'КПП: 9 цифр').optional().openapi({ description: 'КПП', example: '770701001' }),
+    kpp: z.string().regex(/^[0-9]{9}$/, 'КПП: 9 цифр').optional().openapi({ description: 'КПП', example: '770701001' }),
     phone: text({ max: 50 }).optional().openapi({ description: 'Телефон', example: '+7 900 000-00-00' }),
     email: z.email('неверный адрес e-mail').max(100).optional().openapi({ description: 'E-mail', example: 'ivanov@example.ru' }),
     address: text({ max: 500, multiline: true }).optional().openapi({ description: 'Адрес', example: 'Москва, ул. Тверская, д. 1' }),
@@ -98,9 +108,9 @@ export const PayCardBody = z
     orderId: ExternalId('Заказ', 'RS-O-5001'),
     provider: text({ min: 1, max: 50 }).openapi({ description: 'Платёжная система', example: 'ЮKassa' }),
     transactionId: text({ min: 1, max: 64 }).openapi({ description: 'Идентификатор транзакции', example: '2c7e1a9f-000f-5000-9000-1b6d3f2a8e11' }),
-    rrn: z.string().regex(/^\d{12}$/, 'RRN: 12 цифр').optional().openapi({ description: 'RRN', example: '412345678901' }),
+    rrn: z.string().regex(/^[0-9]{12}$/, 'RRN: 12 цифр').optional().openapi({ description: 'RRN', example: '412345678901' }),
     authCode: z.string().regex(/^[0-9A-Z]{6}$/, 'код авторизации: 6 символов').optional().openapi({ description: 'Код авторизации', example: '123456' }),
-    maskedCard: z.string().regex(/^\d{6}\*{2,9}\d{4}$/, 'маска карты вида 220220******1234').optional().openapi({ description: 'Маска карты', example: '220220******1234' }),
+    maskedCard: z.string().regex(/^[0-9]{6}[*]{2,9}[0-9]{4}$/, 'маска карты вида 220220******1234').optional().openapi({ description: 'Маска карты', example: '220220******1234' }),
     amount: money('Сумма оплаты, руб. (должна равняться сумме заказа)'),
     paidAt: z.iso
       .datetime({ offset: true, message: 'ISO 8601' })

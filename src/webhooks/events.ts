@@ -1,0 +1,20 @@
+/**
+ * Every event an order's history records (recordHistory in orders/webhooks.ts), with what it means for the store.
+ * The one list the OpenAPI `webhooks` section, the events feed's enum and docs/ru/api.md are built from: an event a
+ * writer adds must be added here, or the contract test (test/api-contract) names it.
+ */
+export const EVENT_TYPES = {
+  'booking.accepted': 'Заказ принят ReGate и записан на диск (статус 0); 1С его ещё не создала',
+  'booking.confirmed': '1С создала заказ: появился номер (number); статус 1, если заказ не оплачен раньше',
+  'payment.card': 'Записана оплата картой (paycard): статус 2, статус оплаты 1',
+  'payment.bank': 'Заказ полностью оплачен по выписке банка: статус 3, статус оплаты 2',
+  'payment.bank.partial': 'Частичная оплата по выписке банка: статусы не меняются, растёт оплаченная сумма',
+  'payment.bank.undone': 'Бухгалтер отменил зачёт платежа из выписки: статусы возвращаются к прежним',
+  refund: 'Возврат денег на карту (refund): статус 7',
+  expired: 'Истёк срок действия неоплаченного заказа: статус 5, резерв в 1С снят',
+  'reconcile.cash': 'В 1С замечена оплата наличными: статус 4, статус оплаты 3',
+  'reconcile.cancelled': 'Заказ отменён (помечен на удаление или закрыт) в 1С: статус 6',
+} as const;
+
+export type EventType = keyof typeof EVENT_TYPES;
+export const EVENT_TYPE_NAMES = Object.keys(EVENT_TYPES) as EventType[];
