@@ -13,3 +13,13 @@ export function rootOf(cmd: Command): Command {
   while (c.parent) c = c.parent;
   return c;
 }
+
+/**
+ * Whether the administrator said where the configuration is: a --config file, or the REGATE_* variable of the
+ * setting that matters here (e.g. REGATE_ONEC_URL; service units may set variables instead of a file). Without
+ * either, the setting is its default — for onec.url, the demo emulator's address.
+ */
+export function configGiven(cmd: Command, variables: string[], env: NodeJS.ProcessEnv = process.env): boolean {
+  if (rootOf(cmd).opts().config) return true;
+  return variables.some((k) => !!env[k]);
+}

@@ -11,8 +11,9 @@ import { buildProgram, explainError, translateConfigError, translateError } from
 
 const repo = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const CYRILLIC = /[А-Яа-яЁё]/;
-// Commands whose files belong to other features (check, demo, emulator, status, install): translated there.
-const OTHERS = new Set(['check', 'demo', 'emulator', 'status', 'install']);
+// Every command, including check, demo, emulator, status and install (bench and docs are other features' files
+// but are Russian too).
+const OTHERS = new Set<string>([]);
 
 function* walk(cmd: Command, path: string[] = []): Generator<{ path: string; cmd: Command }> {
   for (const sub of cmd.commands) {
@@ -93,6 +94,26 @@ describe('CLI texts in Russian', () => {
       );
     } finally {
       blocker.close();
+      rmSync(tmp, { recursive: true, force: true });
+    }
+  });
+
+  it('regate check without a configuration says so (not a 401 from the demo emulator address), and says it in Russian once configured', async () => {
+    const run = promisify(execFile);
+    const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('REGATE_')));
+    const tmp = mkdtempSync(join(tmpdir(), 'regate-check-'));
+    try {
+      const bare = await run(process.execPath, [join(repo, 'bin/regate.mjs'), 'check'], { cwd: tmp, env, timeout: 30_000 }).then(() => null, (e) => e);
+      expect(bare?.code).toBe(2);
+      expect(bare.stderr).toMatch(/^Нет конфигурации: не указан файл \(--config\) и не задана переменная REGATE_ONEC_URL/);
+      expect(bare.stderr).not.toMatch(/401|127\.0\.0\.1:8081/);
+      // with a configuration naming a 1C nobody answers at: the reason, in Russian, with the address
+      const cfg = join(tmp, 'regate.yaml');
+      (await import('node:fs')).writeFileSync(cfg, 'onec:\n  url: http://127.0.0.1:9/base/odata/standard.odata\n  timeoutMs: 2000\n');
+      const down = await run(process.execPath, [join(repo, 'bin/regate.mjs'), '--config', cfg, 'check'], { cwd: tmp, env, timeout: 30_000 }).then(() => null, (e) => e);
+      expect(down?.code).toBe(2);
+      expect(down.stderr).toMatch(/^не удалось прочитать \$metadata 1С \(http:\/\/127\.0\.0\.1:9\/base\/odata\/standard\.odata\): /);
+    } finally {
       rmSync(tmp, { recursive: true, force: true });
     }
   });

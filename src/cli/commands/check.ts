@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import type { Config } from '../../config/index.js';
-import { configOf } from '../context.js';
+import { configGiven, configOf } from '../context.js';
 
 /**
  * `regate check`: read the base's $metadata (or a saved EDMX with --metadata) and print, set by set and field by
@@ -51,7 +51,7 @@ export async function runCheck(config: Config, opts: CheckOptions = {}): Promise
     config = { ...config, onec: { ...config.onec, profile: id, extension: loaded.extension } };
     profile = getProfile(id, config, features);
     variant = Object.entries(features).map(([k, v]) => `${k}=${v}`).join(', ');
-    source = `${opts.dump} (${loaded.config.name} ${loaded.config.version}${loaded.extension ? ' + onec/extension' : ', without the extension'})`;
+    source = `${opts.dump} (${loaded.config.name} ${loaded.config.version}${loaded.extension ? ' + onec/extension' : ', без расширения ReGate'})`;
     explain = (set, field) => (field === undefined ? explainMissingSet(loaded.md, set) : explainMissingField(loaded.md, set, field, shapeOf(set)));
     for (const p of loaded.extensionProblems) lines0.push(`Расширение ReGate не применится: ${p}`);
   } else if (opts.metadata) {
@@ -72,36 +72,36 @@ export async function runCheck(config: Config, opts: CheckOptions = {}): Promise
   const report = checkRequirements(md, needed);
 
   const lines: string[] = [...lines0];
-  lines.push(`Profile ${profile.id} (${profile.family}) against ${source}: ${md.entitySets.size} sets published`);
-  if (variant) lines.push(`Variant chosen from what it publishes: ${variant}`);
+  lines.push(`Профиль ${profile.id} (${profile.family}), источник ${source}: опубликовано наборов: ${md.entitySets.size}`);
+  if (variant) lines.push(`Вариант выбран по опубликованному: ${variant}`);
   lines.push('');
   for (const s of report.sets) {
     const setOk = s.present && s.virtualPresent !== false && s.missing.length === 0;
-    const tags = [s.extension ? 'extension' : '', s.written ? 'written' : '', s.publishedAs && s.publishedAs !== s.set ? `as ${s.publishedAs}` : '']
+    const tags = [s.extension ? 'расширение' : '', s.written ? 'запись' : '', s.publishedAs && s.publishedAs !== s.set ? `как ${s.publishedAs}` : '']
       .filter(Boolean)
       .join(', ');
-    lines.push(`${setOk ? 'OK     ' : 'MISSING'} ${s.set}${tags ? ` (${tags})` : ''}`);
+    lines.push(`${setOk ? 'есть' : 'НЕТ '}  ${s.set}${tags ? ` (${tags})` : ''}`);
     if (!s.present) {
-      lines.push(explain ? `          ${explain(s.set)}; needed for ${s.why.join('; ')}` : `          not published: add it to the OData composition; needed for ${s.why.join('; ')}`);
+      lines.push(explain ? `      ${explain(s.set)}; нужен для: ${s.why.join('; ')}` : `      не опубликован: добавьте в состав OData; нужен для: ${s.why.join('; ')}`);
       continue;
     }
     const vt = needed.find((r) => r.set === s.set)?.virtual;
-    if (s.virtualPresent === false) lines.push(`          no ${vt} virtual table declared for this register`);
+    if (s.virtualPresent === false) lines.push(`      у регистра не объявлена виртуальная таблица ${vt}`);
     for (const f of s.fields) {
       if (f.present && !opts.verbose) continue;
-      lines.push(`          ${f.present ? 'ok     ' : 'missing'} ${f.name}${f.present ? '' : ` — needed for ${f.why.join(', ')}${explain ? `: ${explain(s.set, f.name)}` : ''}`}`);
+      lines.push(`      ${f.present ? 'есть' : 'нет '}  ${f.name}${f.present ? '' : ` — нужно для: ${f.why.join(', ')}${explain ? `: ${explain(s.set, f.name)}` : ''}`}`);
     }
     if (!opts.verbose && s.fields.length) {
       const n = s.fields.filter((f) => f.present).length;
-      lines.push(`          ${n}/${s.fields.length} fields present`);
+      lines.push(`      опубликовано полей: ${n} из ${s.fields.length}`);
     }
   }
   lines.push('');
   lines.push(
     report.ok
-      ? `All ${report.sets.length} sets and their fields are published.`
-      : `${report.missingSets} set(s) and ${report.missingFields} field(s) missing.` +
-          (needed.some((r) => r.extension) ? ' Fields named ReGate_* come with the ReGate extension (onec.extension).' : ''),
+      ? `Все нужные наборы (${report.sets.length}) и их поля опубликованы.`
+      : `Не хватает наборов: ${report.missingSets}, полей: ${report.missingFields}.` +
+          (needed.some((r) => r.extension) ? ' Наборы и поля ReGate_* появляются с расширением ReGate (onec.extension).' : ''),
   );
   return { ok: report.ok, text: lines.join('\n'), json: { profile: profile.id, features: profile.features, source, ...report } };
 }
@@ -109,19 +109,31 @@ export async function runCheck(config: Config, opts: CheckOptions = {}): Promise
 export function register(program: Command) {
   program
     .command('check')
-    .description('read 1C $metadata and report, set by set and field by field, what the active profile needs and what is missing')
-    .option('--metadata <file>', 'check a saved $metadata (EDMX) file instead of connecting to 1C')
-    .option('--dump <dir>', 'check offline against a configuration dump (Designer XML), with onec/extension merged')
-    .option('--no-extension', 'with --dump: the vendor configuration alone (ReGate runs with onec.extension: false)')
-    .option('--json', 'print the report as JSON')
-    .option('-v, --verbose', 'list present fields too')
+    .description('прочитать $metadata базы 1С и показать по наборам и полям, что нужно активному профилю (onec.profile) и чего не хватает')
+    .option('--metadata <file>', 'проверить сохранённый файл $metadata (EDMX) вместо обращения к 1С')
+    .option('--dump <dir>', 'проверить без 1С по выгрузке конфигурации (XML Конфигуратора или проект EDT) вместе с расширением onec/extension')
+    .option('--no-extension', 'с --dump: конфигурация поставщика без расширения ReGate (ReGate работает с onec.extension: false)')
+    .option('--json', 'отчёт в JSON')
+    .option('-v, --verbose', 'показывать и опубликованные поля')
     .action(async (opts: CheckOptions, cmd: Command) => {
+      // Without a configuration the 1C address is the demo emulator's default, and the answer (a refused
+      // connection, or a 401 from whatever listens there) would mislead: say what is missing instead.
+      if (!opts.metadata && !opts.dump && !configGiven(cmd, ['REGATE_ONEC_URL'])) {
+        console.error(
+          'Нет конфигурации: не указан файл (--config) и не задана переменная REGATE_ONEC_URL, поэтому неизвестно, где 1С.\n' +
+            '  regate --config /etc/regate/regate.yaml check      (Windows: regate --config C:\\ReGate\\regate.yaml check)\n' +
+            '  или без 1С: regate check --metadata metadata.xml | regate check --dump <выгрузка конфигурации>',
+        );
+        process.exitCode = 2;
+        return;
+      }
       const config = configOf(cmd);
       let result: CheckResult;
       try {
         result = await runCheck(config, opts);
       } catch (e) {
-        console.error(`${opts.dump ? 'cannot read the configuration dump' : 'cannot read the 1C $metadata'}: ${e instanceof Error ? e.message : String(e)}`);
+        const { redactUrl } = await import('../../onec/index.js');
+        console.error(`${opts.dump ? 'не удалось прочитать выгрузку конфигурации' : `не удалось прочитать $metadata 1С (${redactUrl(config.onec.url)})`}: ${e instanceof Error ? e.message : String(e)}`);
         process.exitCode = 2;
         return;
       }

@@ -11,15 +11,15 @@ export const DEMO_ONEC_USER = { name: 'odata', password: 'odata' };
 export function register(program: Command) {
   program
     .command('demo')
-    .description('run ReGate in front of the built-in 1C emulator with a generated demo trade base (УТ 11.5)')
-    .option('--items <n>', 'items in the demo base', '2000')
-    .option('--seed <n>', 'generator seed (same seed, same base)', '42')
-    .option('--port <port>', 'ReGate port', '8080')
-    .option('--emulator-port <port>', '1C emulator port', '8081')
-    .option('--db <file>', 'SQLite file (recreated on each start)', './data/demo.sqlite')
-    .option('--dump <dir>', 'emulate the base of this configuration dump (Designer XML, e.g. ../shared/reference/ut-dumps/ut-11.4.2-xml)')
-    .option('--configuration <id>', 'embedded real configuration when no --dump: ut-11.5.20 or ut-11.4.2', 'ut-11.5.20')
-    .option('--no-extension', 'the base without the ReGate extension (ReGate runs with onec.extension: false)')
+    .description('запустить ReGate перед встроенным эмулятором 1С с созданной демо-базой (УТ 11.5)')
+    .option('--items <n>', 'сколько товаров в демо-базе', '2000')
+    .option('--seed <n>', 'зерно генератора (то же зерно — та же база)', '42')
+    .option('--port <port>', 'порт ReGate', '8080')
+    .option('--emulator-port <port>', 'порт эмулятора 1С', '8081')
+    .option('--db <file>', 'файл SQLite (создаётся заново при каждом запуске)', './data/demo.sqlite')
+    .option('--dump <dir>', 'эмулировать базу этой выгрузки конфигурации (XML Конфигуратора, например ../shared/reference/ut-dumps/ut-11.4.2-xml)')
+    .option('--configuration <id>', 'встроенная настоящая конфигурация, если нет --dump: ut-11.5.20 или ut-11.4.2', 'ut-11.5.20')
+    .option('--no-extension', 'база без расширения ReGate (ReGate работает с onec.extension: false)')
     .action(async (opts, cmd: Command) => {
       const started = Date.now();
       const { generateDemoBase } = await import('../../emulator/demo/index.js');
@@ -73,20 +73,20 @@ export function register(program: Command) {
       const u = server.url;
       const store = rt.db.prepare('SELECT id FROM catalog_stores ORDER BY name LIMIT 1').pluck().get() as string;
       console.log(`
-ReGate demo is running (${((Date.now() - started) / 1000).toFixed(1)} s).
+Демо ReGate запущено (${((Date.now() - started) / 1000).toFixed(1)} с).
 
   Swagger UI      ${u}/docs
   OpenAPI         ${u}/openapi.json
-  API base        ${u}/api/v1   (Basic auth: ${DEMO_API_USER.name} / ${DEMO_API_USER.password})
-  Console         ${u}/console   (admin / admin, accountant: buh / buh)
-  1C emulator     ${emulator.url}   (Basic auth: ${DEMO_ONEC_USER.name} / ${DEMO_ONEC_USER.password})
+  API base        ${u}/api/v1   (Basic-авторизация: ${DEMO_API_USER.name} / ${DEMO_API_USER.password})
+  Консоль         ${u}/console   (администратор: admin / admin, бухгалтер: buh / buh)
+  Эмулятор 1С     ${emulator.url}   (Basic-авторизация: ${DEMO_ONEC_USER.name} / ${DEMO_ONEC_USER.password})
 
-Try:
+Попробуйте:
   curl -u ${DEMO_API_USER.name}:${DEMO_API_USER.password} ${u}/api/v1/state
   curl -u ${DEMO_API_USER.name}:${DEMO_API_USER.password} ${u}/api/v1/city
   curl -u ${DEMO_API_USER.name}:${DEMO_API_USER.password} '${u}/api/v1/assortment?store=${store}&pageSize=2'
 
-Ctrl+C stops it.`);
+Остановить: Ctrl+C.`);
       await untilSignal();
       await server.close();
       await rt.stop();

@@ -8,21 +8,21 @@ import type { Command } from 'commander';
 export function register(program: Command) {
   program
     .command('emulator')
-    .description('run the 1C OData emulator with a generated demo УТ 11 base')
-    .option('-p, --port <port>', 'port (0 = random)', '8081')
-    .option('--host <host>', 'interface to listen on', '127.0.0.1')
-    .option('--publication <name>', 'publication name (URL /<name>/odata/standard.odata)', 'demo')
-    .option('--items <n>', 'number of items in the demo base', '2000')
-    .option('--seed <seed>', 'generator seed (same seed, same base)', '1')
-    .option('--dump <dir>', 'publish what this configuration dump defines (Designer XML, e.g. ../shared/reference/ut-dumps/ut-11.4.2-xml)')
-    .option('--configuration <id>', 'embedded real configuration when no --dump: ut-11.5.20 or ut-11.4.2', 'ut-11.5.20')
-    .option('--no-extension', 'publish the configuration without the ReGate extension (onec/extension)')
-    .option('--user <name:password>', 'Basic auth user (repeatable)', collect, [])
-    .option('--no-auth', 'accept requests without credentials')
-    .option('--timezone <zone>', 'IANA zone for the server clock (document dates)')
-    .option('--admin-port <port>', 'separate port for /__emulator/ (stays up while the OData port is "down")')
-    .option('--unpublish <sets>', 'leave these entity sets out of the OData composition (comma-separated), as a too-narrow УстановитьСоставСтандартногоИнтерфейсаOData would')
-    .option('--faults <json>', 'initial faults, e.g. \'{"latencyMs":300,"errorRate":0.05,"seed":1}\'')
+    .description('запустить эмулятор OData 1С с созданной демо-базой УТ 11 (вместо настоящей 1С: для пробы и нагрузочных тестов)')
+    .option('-p, --port <port>', 'порт (0 — любой свободный)', '8081')
+    .option('--host <host>', 'адрес прослушивания', '127.0.0.1')
+    .option('--publication <name>', 'имя публикации (адрес /<имя>/odata/standard.odata)', 'demo')
+    .option('--items <n>', 'сколько товаров в демо-базе', '2000')
+    .option('--seed <seed>', 'зерно генератора (то же зерно — та же база)', '1')
+    .option('--dump <dir>', 'публиковать то, что описано в этой выгрузке конфигурации (XML Конфигуратора, например ../shared/reference/ut-dumps/ut-11.4.2-xml)')
+    .option('--configuration <id>', 'встроенная настоящая конфигурация, если нет --dump: ut-11.5.20 или ut-11.4.2', 'ut-11.5.20')
+    .option('--no-extension', 'публиковать конфигурацию без расширения ReGate (onec/extension)')
+    .option('--user <name:password>', 'пользователь Basic-авторизации (можно несколько раз)', collect, [])
+    .option('--no-auth', 'принимать запросы без логина и пароля')
+    .option('--timezone <zone>', 'часовой пояс IANA для часов сервера (даты документов), например Europe/Moscow')
+    .option('--admin-port <port>', 'отдельный порт для /__emulator/ (работает, пока порт OData «упал»)')
+    .option('--unpublish <sets>', 'не публиковать эти наборы (через запятую) — как при слишком узком УстановитьСоставСтандартногоИнтерфейсаOData')
+    .option('--faults <json>', 'сбои с самого начала, например \'{"latencyMs":300,"errorRate":0.05,"seed":1}\'')
     .action(async (opts, _cmd: Command) => {
       const { startEmulator } = await import('../../emulator/index.js');
       const { generateDemoBase } = await import('../../emulator/demo/index.js');
@@ -49,11 +49,11 @@ export function register(program: Command) {
         composition: opts.unpublish ? narrowed(base.config.sets.map((d) => d.name), String(opts.unpublish)) : undefined,
       });
       const items = em.store.count('Catalog_Номенклатура');
-      console.log(`1C emulator (${base.config.name} ${base.config.version}, ${base.config.source}${base.extension ? ' + ReGate extension' : ', without the extension'}): ${items} catalog items, ready in ${Date.now() - t0} ms`);
-      console.log(`OData:  ${em.url}`);
-      console.log(users ? `Users:  ${users.map((u) => `${u.name} / ${u.password || '(empty password)'}`).join(', ')}` : 'Users:  (no authentication)');
-      console.log(`Faults: ${em.adminUrl}/faults  (GET; POST JSON to change, e.g. {"latencyMs":500} or {"down":true,"downForMs":5000})`);
-      console.log(`Try:    curl -u ${users ? `'${users[0].name}:${users[0].password}'` : 'x:x'} '${em.url}/Catalog_%D0%9D%D0%BE%D0%BC%D0%B5%D0%BD%D0%BA%D0%BB%D0%B0%D1%82%D1%83%D1%80%D0%B0?$format=json&$top=2'`);
+      console.log(`Эмулятор 1С (${base.config.name} ${base.config.version}, ${base.config.source}${base.extension ? ' + расширение ReGate' : ', без расширения ReGate'}): товаров ${items}, готов за ${Date.now() - t0} мс`);
+      console.log(`OData:         ${em.url}`);
+      console.log(users ? `Пользователи:  ${users.map((u) => `${u.name} / ${u.password || '(пустой пароль)'}`).join(', ')}` : 'Пользователи:  (без авторизации)');
+      console.log(`Сбои:          ${em.adminUrl}/faults  (GET — посмотреть; POST JSON — изменить, например {"latencyMs":500} или {"down":true,"downForMs":5000})`);
+      console.log(`Попробуйте:    curl -u ${users ? `'${users[0].name}:${users[0].password}'` : 'x:x'} '${em.url}/Catalog_%D0%9D%D0%BE%D0%BC%D0%B5%D0%BD%D0%BA%D0%BB%D0%B0%D1%82%D1%83%D1%80%D0%B0?$format=json&$top=2'`);
       const stop = async () => {
         await em.close();
         process.exit(0);
@@ -74,7 +74,7 @@ export function configurationChoice(opts: { dump?: string; configuration?: strin
 function narrowed(all: string[], unpublish: string): string[] {
   const drop = new Set(unpublish.split(',').map((x) => x.trim()).filter(Boolean));
   const unknown = [...drop].filter((x) => !all.includes(x));
-  if (unknown.length) throw new Error(`--unpublish: no such entity set: ${unknown.join(', ')}`);
+  if (unknown.length) throw new Error(`--unpublish: нет такого набора: ${unknown.join(', ')}`);
   return all.filter((x) => !drop.has(x));
 }
 

@@ -2,40 +2,40 @@ import type { Command } from 'commander';
 
 /** Flag → option name; the same names the prompts fill. */
 const FLAGS = [
-  ['--target <target>', 'apache | iis | both (default: apache on Linux, iis on Windows)', 'target'],
-  ['--os <os>', 'linux | windows: the server the kit is for (default: this one)', 'os'],
-  ['--out <dir>', 'where to write the kit', 'out'],
-  ['--base-name <name>', 'infobase name on the 1C server (Ref=)', 'baseName'],
-  ['--ib-server <host>', '1C server cluster host (Srvr=)', 'ibServer'],
-  ['--ib-file <dir>', 'file infobase folder (File=) instead of a server one', 'ibFile'],
-  ['--publication <name>', 'publication name: http://host/<name>/odata/standard.odata', 'publication'],
-  ['--publication-dir <dir>', 'folder of the publication (default.vrd lives there)', 'publicationDir'],
-  ['--onec-allow <who>', 'who may reach the 1C publication: local | all | addresses', 'onecAllow'],
-  ['--onec-url <url>', 'OData base ReGate calls', 'onecUrl'],
-  ['--odata-user <name>', '1C user ReGate logs in as', 'odataUser'],
-  ['--odata-password <password>', "that user's password (default: generated)", 'odataPassword'],
-  ['--server-name <host>', 'public DNS name of ReGate (TLS certificate name)', 'serverName'],
-  ['--https-port <port>', 'public HTTPS port', 'httpsPort'],
-  ['--cert <file>', 'TLS certificate chain (PEM)', 'cert'],
-  ['--key <file>', 'TLS private key (PEM)', 'key'],
-  ['--regate-port <port>', 'loopback port ReGate listens on', 'regatePort'],
-  ['--api-user <name>', 'Richest.store API user', 'apiUser'],
-  ['--api-password <password>', 'its password (default: generated, printed once)', 'apiPassword'],
-  ['--platform-path <dir>', '1C platform binaries (wsap24.so / wsisapi.dll, webinst)', 'platformPath'],
-  ['--install-dir <dir>', 'where ReGate itself is installed', 'installDir'],
-  ['--config-path <file>', 'where regate.yaml goes on the server', 'configPath'],
-  ['--data-dir <dir>', 'ReGate data folder (SQLite)', 'dataDir'],
-  ['--node-path <file>', 'node executable for the service', 'nodePath'],
-  ['--service-user <name>', 'system account of the service (Linux)', 'serviceUser'],
-  ['--onec-target <release>', 'УТ release the 1C side is built for: 11.4 | 11.5.20 (default 11.5.20)', 'onecTarget'],
-  ['--onec-base-dump <dir>', "Designer XML dump of the base's configuration: build the extension for exactly that base", 'onecBaseDump'],
+  ['--target <target>', 'apache | iis | both (по умолчанию: apache на Linux, iis на Windows)', 'target'],
+  ['--os <os>', 'linux | windows: для какого сервера комплект (по умолчанию: для этого)', 'os'],
+  ['--out <dir>', 'куда записать комплект', 'out'],
+  ['--base-name <name>', 'имя информационной базы на сервере 1С (Ref=)', 'baseName'],
+  ['--ib-server <host>', 'сервер кластера 1С (Srvr=)', 'ibServer'],
+  ['--ib-file <dir>', 'папка файловой базы (File=) вместо серверной', 'ibFile'],
+  ['--publication <name>', 'имя публикации: http://сервер/<имя>/odata/standard.odata', 'publication'],
+  ['--publication-dir <dir>', 'папка публикации (в ней default.vrd)', 'publicationDir'],
+  ['--onec-allow <who>', 'кому доступна публикация 1С: local | all | список адресов', 'onecAllow'],
+  ['--onec-url <url>', 'адрес OData, к которому обращается ReGate', 'onecUrl'],
+  ['--odata-user <name>', 'пользователь 1С, под которым входит ReGate', 'odataUser'],
+  ['--odata-password <password>', 'его пароль (по умолчанию: создаётся)', 'odataPassword'],
+  ['--server-name <host>', 'внешнее DNS-имя ReGate (имя в сертификате TLS)', 'serverName'],
+  ['--https-port <port>', 'внешний порт HTTPS', 'httpsPort'],
+  ['--cert <file>', 'цепочка сертификатов TLS (PEM)', 'cert'],
+  ['--key <file>', 'закрытый ключ TLS (PEM)', 'key'],
+  ['--regate-port <port>', 'локальный порт, который слушает ReGate', 'regatePort'],
+  ['--api-user <name>', 'пользователь API для Richest.store', 'apiUser'],
+  ['--api-password <password>', 'его пароль (по умолчанию: создаётся и печатается один раз)', 'apiPassword'],
+  ['--platform-path <dir>', 'папка платформы 1С (wsap24.so / wsisapi.dll, webinst)', 'platformPath'],
+  ['--install-dir <dir>', 'куда установлен сам ReGate', 'installDir'],
+  ['--config-path <file>', 'где на сервере будет regate.yaml', 'configPath'],
+  ['--data-dir <dir>', 'папка данных ReGate (SQLite)', 'dataDir'],
+  ['--node-path <file>', 'исполняемый файл node для службы', 'nodePath'],
+  ['--service-user <name>', 'системная учётная запись службы (Linux)', 'serviceUser'],
+  ['--onec-target <release>', 'редакция УТ, для которой собирается часть 1С: 11.4 | 11.5.20 (по умолчанию 11.5.20)', 'onecTarget'],
+  ['--onec-base-dump <dir>', 'выгрузка конфигурации базы (XML Конфигуратора): расширение собирается ровно под эту базу', 'onecBaseDump'],
 ] as const;
 
 export function register(program: Command) {
   const cmd = program
     .command('install')
-    .description('generate the installation kit: default.vrd, Apache/IIS configs, TLS, service, regate.yaml, README.txt')
-    .option('--non-interactive', 'take flags and defaults, ask nothing');
+    .description('создать комплект установки: default.vrd, настройки Apache/IIS, TLS, служба, regate.yaml, README.txt, расширение и обработка 1С')
+    .option('--non-interactive', 'ничего не спрашивать: только параметры и значения по умолчанию');
   for (const [flag, help] of FLAGS) cmd.option(flag, help);
   cmd.action(async (opts: Record<string, string | boolean | undefined>) => {
     const { resolveOptions, generateKit, writeKit } = await import('../../install/index.js');

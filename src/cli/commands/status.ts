@@ -251,11 +251,11 @@ export function renderStatus(r: StatusReport): string {
 export function register(program: Command) {
   program
     .command('status')
-    .description('summary for the administrator (Russian): 1C, mirror, outbox, bank, orders today; exit 1 when something needs attention')
-    .option('--json', 'print JSON')
-    .option('--url <url>', "the daemon's address (default: from server.host/port)")
-    .option('--no-onec', 'do not contact 1C when the daemon is not running')
-    .option('--timeout <ms>', 'how long to wait for the daemon and 1C', '15000')
+    .description('сводка для администратора: 1С, зеркало каталога, очередь в 1С, банк, заказы за сегодня; код 1 — что-то требует внимания, 2 — база не читается')
+    .option('--json', 'вывести JSON')
+    .option('--url <url>', 'адрес работающего ReGate (по умолчанию: из server.host и server.port)')
+    .option('--no-onec', 'не обращаться к 1С, если ReGate не запущен')
+    .option('--timeout <ms>', 'сколько ждать ответа ReGate и 1С, мс', '15000')
     .action(async (opts: { json?: boolean; url?: string; onec: boolean; timeout: string }, cmd: Command) => {
       const config = configOf(cmd);
       let report: StatusReport;
