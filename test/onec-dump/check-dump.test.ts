@@ -25,8 +25,8 @@ describe.skipIf(!have)('regate check --dump', () => {
       it(`${v}${extension ? ' + onec/extension' : ' without the extension'}: every set and field the profile needs is published (exit 0), variant named`, async () => {
         const r = await runCheck(config, { dump: UT(v), extension });
         expect(r.ok, r.text).toBe(true);
-        expect(r.text).toMatch(/Variant chosen from what it publishes: vat=(catalog|enum)/);
-        expect(r.text).toMatch(/All \d+ sets and their fields are published/);
+        expect(r.text).toMatch(/Вариант выбран по опубликованному: vat=(catalog|enum)/);
+        expect(r.text).toMatch(/Все нужные наборы \(\d+\) и их поля опубликованы/);
       });
     }
   }
@@ -38,7 +38,7 @@ describe.skipIf(!have)('regate check --dump', () => {
     rmSync(join(dir, 'Catalogs', 'Склады.xml'));
     const r = await runCheck(config, { dump: dir, extension: false });
     expect(r.ok).toBe(false);
-    expect(r.text).toMatch(/MISSING Catalog_Склады\n.*Catalog\.Склады is listed in Configuration\.xml but its file is not in this dump/);
+    expect(r.text).toMatch(/НЕТ {3}Catalog_Склады\n.*Catalog\.Склады is listed in Configuration\.xml but its file is not in this dump/);
   });
 
   it('explains what the old hand-written picture of УТ got wrong, in the dump\'s terms', async () => {
