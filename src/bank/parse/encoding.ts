@@ -33,6 +33,10 @@ function makeDecoder(label: string, iconvName: string): (b: Uint8Array) => strin
 }
 const decode1251 = makeDecoder('windows-1251', 'cp1251');
 const decode866 = makeDecoder('ibm866', 'cp866');
+/** A single-byte decoder: every byte is one character, so pieces decode on their own (stream.ts). */
+export function singleByteDecoder(enc: 'cp1251' | 'cp866'): (b: Uint8Array) => string {
+  return enc === 'cp866' ? decode866 : decode1251;
+}
 const utf8Strict = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 const utf16 = new TextDecoder('utf-16le', { ignoreBOM: true });
 const utf16Strict = new TextDecoder('utf-16le', { ignoreBOM: true, fatal: true });

@@ -4,7 +4,8 @@
  * than 2^29 − 24 characters: a 300 MB statement failed with "Invalid string length" after parsing fine (issue 19.4).
  * Arrays and plain objects are walked to `depth` levels (the statement, its documents array); everything below is
  * one JSON.stringify per element, re-indented (JSON text has no raw newline inside a string, so prefixing every
- * newline with the nesting indent gives exactly what a single JSON.stringify would have written).
+ * newline with the nesting indent gives exactly what a single JSON.stringify would have written). An async
+ * iterable is written as an array (statementDocuments: the documents are read while they are written).
  */
 export type Write = (chunk: string) => void | Promise<void>;
 
@@ -13,6 +14,20 @@ export async function writeJson(write: Write, value: unknown, indent = 0, depth 
 }
 
 async function walk(write: Write, value: unknown, indent: number, depth: number, pad: string): Promise<void> {
+  if (value !== null && typeof value === 'object' && Symbol.asyncIterator in value) {
+    // An async iterable is written as the array of what it yields (the documents of a streamed statement, which
+    // are never all in memory). JSON.stringify has no such case; this is the one extension.
+    const inner = indent ? pad + ' '.repeat(indent) : '';
+    const nl = indent ? '\n' : '';
+    let first = true;
+    for await (const v of value as AsyncIterable<unknown>) {
+      await write((first ? '[' : ',') + nl + inner);
+      first = false;
+      await walk(write, v === undefined || typeof v === 'function' || typeof v === 'symbol' ? null : v, indent, depth - 1, inner);
+    }
+    await write(first ? '[]' : nl + pad + ']');
+    return;
+  }
   const plain = value !== null && typeof value === 'object' && !('toJSON' in (value as object)) && (Array.isArray(value) || Object.getPrototypeOf(value) === Object.prototype || Object.getPrototypeOf(value) === null);
   if (depth <= 0 || !plain) {
     const text = JSON.stringify(value, null, indent || undefined) ?? 'null';
