@@ -51,7 +51,7 @@ export function templateVars(o: InstallOptions): Record<string, string | number 
 }
 
 /** The ReGate configuration for this installation, as an object the project's zod schema accepts. */
-export async function regateConfig(o: InstallOptions, onec: { profile: 'ut11.5' | 'ut11.4'; extension: boolean } = { profile: 'ut11.5', extension: true }) {
+export async function regateConfig(o: InstallOptions, onec: { profile: import('../onec/profiles/types.js').ProfileId; extension: boolean } = { profile: 'ut11.5', extension: true }) {
   const config = {
     server: {
       // Behind Apache/IIS: plain HTTP on loopback only; TLS is terminated by the web server.
