@@ -19,7 +19,7 @@ import type { Filter } from '../filter.js';
 
 export type Row = Record<string, unknown>;
 
-export type ProfileId = 'ut11.5' | 'ut11.4';
+export type ProfileId = 'ut11.5' | 'ut11.4' | 'erp' | 'unf' | 'bp' | 'roznica';
 
 export type ConceptId =
   | 'item'
