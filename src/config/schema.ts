@@ -76,7 +76,7 @@ export const ConfigSchema = z
         url: z.string().url().default('http://127.0.0.1:8081/demo/odata/standard.odata'),
         user: z.string().default('odata'),
         password: z.string().default(''),
-        profile: z.enum(['ut11.5', 'ut11.4']).default('ut11.5'),
+        profile: z.enum(['ut11.5', 'ut11.4', 'erp', 'unf', 'bp', 'roznica']).default('ut11.5'),
         /** 1C sessions ReGate may hold at once (default.vrd poolSize minus what others need). */
         sessions: z.coerce.number().int().min(1).max(64).default(4),
         timeoutMs: z.coerce.number().int().positive().default(60_000),
