@@ -2,13 +2,16 @@ import type { Config } from '../../config/schema.js';
 import type { Ut11Features } from './features.js';
 import type { Profile, ProfileId } from './types.js';
 import { ut11Profile } from './ut11.js';
+import { erpProfile } from './erp.js';
 
 export * from './types.js';
 export { requirements } from './requirements.js';
 export { ut11Profile, UT11_SETS, EXT_ID, enumVatRate, commentMarker } from './ut11.js';
 export { defaultFeatures, detectFeatures, type Ut11Features, type PublishedView } from './features.js';
+export { erpProfile, erpDefaultFeatures } from './erp.js';
+export { selectProfile, familyOf, CONFIGURATION_NAMES, UnknownConfiguration, type ProfileChoice, type SelectInput } from './select.js';
 
-export const PROFILE_IDS: ProfileId[] = ['ut11.5', 'ut11.4'];
+export const PROFILE_IDS: ProfileId[] = ['ut11.5', 'ut11.4', 'erp', 'unf', 'bp', 'roznica'];
 
 /** The profile for config.onec.profile (or an explicit id). New configurations (УНФ, Розница) register here. */
 export function getProfile(id: ProfileId, config: Config, features?: Ut11Features): Profile {
@@ -16,6 +19,8 @@ export function getProfile(id: ProfileId, config: Config, features?: Ut11Feature
     case 'ut11.5':
     case 'ut11.4':
       return ut11Profile(id, config, features);
+    case 'erp':
+      return erpProfile(config, features);
     default:
       throw new Error(`Unknown 1C profile '${String(id)}' (known: ${PROFILE_IDS.join(', ')})`);
   }
