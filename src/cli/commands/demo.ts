@@ -22,7 +22,8 @@ export function register(program: Command) {
     .option('--no-extension', 'база без расширения ReGate (ReGate работает с onec.extension: false)')
     .action(async (opts, cmd: Command) => {
       const started = Date.now();
-      const { generateDemoBase } = await import('../../emulator/demo/index.js');
+      // The generator and profile of the configuration given (УТ, ERP/КА, УНФ …: src/onec/profiles/select.ts).
+      const { generateDemoFor } = await import('../../emulator/demo/configurations.js');
       const { startEmulator } = await import('../../emulator/index.js');
       const { hashPassword } = await import('../../install/password.js');
       const { createLogger } = await import('../../log.js');
@@ -31,7 +32,7 @@ export function register(program: Command) {
       const { runFullSync } = await import('../../catalog/sync.js');
 
       const { configurationChoice } = await import('./emulator.js');
-      const base = generateDemoBase({ seed: Number(opts.seed), items: Number(opts.items), configuration: configurationChoice(opts) });
+      const base = generateDemoFor({ seed: Number(opts.seed), items: Number(opts.items), configuration: configurationChoice(opts) });
       for (const p of base.extensionProblems) console.warn(`Расширение ReGate: ${p}`);
       // A default port another program holds is not a reason for the newcomer's demo to fail: take a free one and
       // say so. A port given on the command line is kept (and a clash reported) as asked.
@@ -57,7 +58,7 @@ export function register(program: Command) {
           { name: DEMO_CONSOLE_ADMIN.name, passwordHash: await hashPassword(DEMO_CONSOLE_ADMIN.password), role: 'admin' },
           { name: DEMO_CONSOLE_ACCOUNTANT.name, fullName: 'Бухгалтер (демо)', passwordHash: await hashPassword(DEMO_CONSOLE_ACCOUNTANT.password), role: 'accountant' },
         ],
-        'onec.profile': base.config.version.startsWith('11.4') ? 'ut11.4' : 'ut11.5',
+        'onec.profile': base.profile.id,
         'onec.extension': base.extension,
       });
       const logger = createLogger(config.log.level === 'info' ? 'warn' : config.log.level);
