@@ -32,9 +32,56 @@ export function createLogger(level: string = 'info', destination?: pino.Destinat
         censor: '***',
       },
       timestamp: pino.stdTimeFunctions.isoTime,
+      // 1C's OData paths are Cyrillic (Catalog_Номенклатура): percent-encoded in URLs, they reach the log through
+      // error messages and fields as %D0%9D%D0%BE… that nobody can read. Decoded here, for every logger.
+      serializers: { err: (e: unknown) => decodeDeep(typeof e === 'object' && e !== null ? pino.stdSerializers.err(e as Error) : e) },
+      formatters: { log: (obj: Record<string, unknown>) => decodeFields(obj) },
+      hooks: {
+        logMethod(args, method) {
+          for (let i = 0; i < args.length; i++) if (typeof args[i] === 'string') args[i] = decodeUrlText(args[i] as string) as never;
+          return method.apply(this, args);
+        },
+      },
     },
     destination,
   );
+}
+
+/**
+ * Percent-encoded non-ASCII characters back to text: `…/Catalog_%D0%9D%D0%BE%D0%BC…` → `…/Catalog_Ном…`. Only
+ * complete UTF-8 sequences of non-ASCII characters are decoded; ASCII escapes stay as they are (`%20`, `%2F`, `%26`,
+ * `%25`: decoding those could change where a path or query splits), as does anything that is not valid UTF-8.
+ */
+export function decodeUrlText(text: string): string {
+  if (!text.includes('%')) return text;
+  return text.replace(UTF8_ESCAPES, (run) => {
+    try {
+      return decodeURIComponent(run);
+    } catch {
+      return run;
+    }
+  });
+}
+// A lead byte C2–F4 and its continuation bytes 80–BF, as escapes: one whole non-ASCII character per match.
+const UTF8_ESCAPES = /(?:%(?:C[2-9A-F]|D[0-9A-F])(?:%[89AB][0-9A-F])|%E[0-9A-F](?:%[89AB][0-9A-F]){2}|%F[0-4](?:%[89AB][0-9A-F]){3})+/gi;
+
+/** The top-level string fields of a log line, decoded (formatters.log: nested objects are left as they are). */
+function decodeFields(obj: Record<string, unknown>): Record<string, unknown> {
+  for (const k in obj) {
+    const v = obj[k];
+    if (typeof v === 'string' && v.includes('%')) obj[k] = decodeUrlText(v);
+  }
+  return obj;
+}
+
+/** A serialized error: its message, stack, url and causes (strings at any depth up to 4). */
+function decodeDeep(v: unknown, depth = 0): unknown {
+  if (typeof v === 'string') return decodeUrlText(v);
+  if (depth > 4 || v === null || typeof v !== 'object') return v;
+  if (Array.isArray(v)) return v.map((x) => decodeDeep(x, depth + 1));
+  const out: Record<string, unknown> = {};
+  for (const [k, x] of Object.entries(v)) out[k] = decodeDeep(x, depth + 1);
+  return out;
 }
 
 /**

@@ -8,7 +8,7 @@ import type { Config } from '../config/index.js';
 import type { Db } from '../db/open.js';
 import type { HealthService } from '../api/health.js';
 import { verifyPassword } from '../install/password.js';
-import type { Logger } from '../log.js';
+import { decodeUrlText, type Logger } from '../log.js';
 import { ORDER_STATUS, PAYMENT_STATUS } from '../orders/statuses.js';
 import { dropJob, listJobs, retryJob, stats as outboxStats } from '../outbox/index.js';
 import { candidatesFor, findOrder, outboxReasonRu, lastBankRuns, orderHistory, recentDecisions, searchOrders, warningsFor } from './data.js';
@@ -172,7 +172,7 @@ export function createConsole(deps: ConsoleDeps): Hono<Env> {
         ${dead.length
           ? html`<table><tr><th>№</th><th>вид</th><th>ключ</th><th>попыток</th><th>когда</th><th>ошибка</th>${isAdmin ? html`<th></th>` : ''}</tr>
             ${dead.map(
-              (j) => html`<tr id="job-${j.id}"><td>#${j.id}</td><td>${j.kind}</td><td>${j.key}</td><td>${j.attempts}</td><td>${when(j.finishedAt ?? j.updatedAt)}</td><td>${j.lastError ?? ''}</td>
+              (j) => html`<tr id="job-${j.id}"><td>#${j.id}</td><td>${j.kind}</td><td>${j.key}</td><td>${j.attempts}</td><td>${when(j.finishedAt ?? j.updatedAt)}</td><td>${decodeUrlText(j.lastError ?? '')}</td>
                 ${isAdmin
                   ? html`<td><form class="inline" method="post" action="/console/outbox/${j.id}/retry">${csrf}<button id="retry-${j.id}">Повторить</button></form>
                       <form class="inline" method="post" action="/console/outbox/${j.id}/drop">${csrf}<input type="text" name="reason" placeholder="почему снять" required><button class="secondary" id="drop-${j.id}">Снять</button></form></td>`

@@ -23,6 +23,7 @@ export function register(program: Command) {
         throw new Error(`--state: одно из ${STATES.join(', ')}`);
       const limit = Number(opts.limit);
       if (!Number.isInteger(limit) || limit < 1) throw new Error('--limit: целое число больше нуля');
+      const { decodeUrlText } = await import('../../log.js'); // 1C's Cyrillic paths in the errors, readable
       await withDb(cmd, async (db, o) => {
         const jobs = o.listJobs(db, { state: opts.state as (typeof STATES)[number] | undefined, limit });
         if (opts.json) return console.log(JSON.stringify(jobs, null, 2));
@@ -34,7 +35,7 @@ export function register(program: Command) {
             jobs.map((j) => {
               const b = j.state === 'pending' ? o.blockerOf(db, j) : undefined;
               const w = b ? `ждёт #${b.id} (${b.state})` : when(j, now);
-              return [String(j.id), j.state, j.kind, j.key, String(j.attempts), w, oneLine(j.lastError ?? '', 70)];
+              return [String(j.id), j.state, j.kind, j.key, String(j.attempts), w, oneLine(decodeUrlText(j.lastError ?? ''), 70)];
             }),
           ),
         );
@@ -45,10 +46,11 @@ export function register(program: Command) {
     .command('show <id>')
     .description('задание целиком: данные, результат, последняя ошибка')
     .action(async (id: string, _opts, cmd: Command) => {
+      const { decodeUrlText } = await import('../../log.js');
       await withDb(cmd, async (db, o) => {
         const job = o.getJob(db, jobId(id));
         if (!job) throw new Error(`нет задания #${id}`);
-        console.log(JSON.stringify(job, null, 2));
+        console.log(JSON.stringify({ ...job, lastError: job.lastError === null ? null : decodeUrlText(job.lastError) }, null, 2));
       });
     });
 
