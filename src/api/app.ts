@@ -18,7 +18,7 @@ import { registerMetricsRoute, isMetricsEndpoint } from './middleware/metrics-ro
 import { observe } from './middleware/observe.js';
 import { rateLimit, TokenBuckets } from './middleware/rate-limit.js';
 import { requestTimeout } from './middleware/timeout.js';
-import { utf8Body } from './middleware/charset.js';
+import { jsonCharset, utf8Body, utf8Query } from './middleware/charset.js';
 import { finishDocument } from './schemas/document.js';
 import { registerWebhookDocs } from '../webhooks/openapi.js';
 import { ORDER_STATUS, PAYMENT_STATUS } from '../orders/statuses.js';
@@ -54,6 +54,8 @@ export function createApp(deps: { config: Config; services: ApiServices; logger:
 
   // The request id is answered in X-Request-Id (and in every error body), so a client's report finds the log line.
   app.use('*', requestId({ headerName: 'X-Request-Id', limitLength: 64 }));
+  // Outermost after the id: every JSON answer, errors from any layer included, says charset=utf-8.
+  app.use('*', jsonCharset());
   app.use('*', observe({ logger, metrics: services.metrics, logRequests: config.log.requests, trustProxy: config.server.trustProxy }));
   app.onError((err, c) => errorResponse(err, c));
   app.notFound((c) => c.json(errorBody(c, 'not_found', `Нет такого адреса: ${c.req.path}`, [{ field: 'path', message: c.req.path }]), 404));
@@ -61,7 +63,7 @@ export function createApp(deps: { config: Config; services: ApiServices; logger:
   // Per client address, before auth: a flood of made-up credentials must not buy 40 ms of scrypt each. Processes on
   // this machine talking to it directly (a local Prometheus, `regate status`) are not limited.
   const perAddress = new TokenBuckets(config.auth.rateLimitPerAddressPerMinute);
-  app.use('*', rateLimit(perAddress, (c) => (isDirectLoopback(c) ? undefined : c.get('clientAddress')), 'с этого адреса'));
+  app.use('*', rateLimit(perAddress, (c) => (isDirectLoopback(c) ? undefined : c.get('clientAddress')), 'с этого адреса', 'address'));
   app.use('*', requestTimeout(config.server.requestTimeoutMs));
 
   app.use(
@@ -81,9 +83,11 @@ export function createApp(deps: { config: Config; services: ApiServices; logger:
   // The review list shows payers' names, INNs and accounts: only API users with the role bank.
   app.use(`${API_PREFIX}/bank/*`, requireApiRole(config.auth.users, ['bank']));
   const perUser = new TokenBuckets(config.auth.rateLimitPerMinute);
-  app.use(`${API_PREFIX}/*`, rateLimit(perUser, (c) => c.get('user'), 'от этого пользователя'));
-  // Bodies are UTF-8: another declared charset is a 415, bytes that are not UTF-8 a 400 (middleware/charset.ts).
+  app.use(`${API_PREFIX}/*`, rateLimit(perUser, (c) => c.get('user'), 'от этого пользователя', 'user'));
+  // Bodies are UTF-8: another declared charset is a 415, bytes that are not UTF-8 a 400 (middleware/charset.ts);
+  // so are the query's percent-escapes (a windows-1251 city name is a 400 saying so, not a 404).
   app.use(`${API_PREFIX}/*`, utf8Body());
+  app.use(`${API_PREFIX}/*`, utf8Query());
   if (config.metrics.enabled && isMetricsEndpoint(services.metrics)) registerMetricsRoute(app, services.metrics, config.metrics.access, auth);
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'basicAuth', {
@@ -116,7 +120,7 @@ export function createApp(deps: { config: Config; services: ApiServices; logger:
           servers: [{ url: config.server.publicUrl ?? '/', description: 'этот сервер ReGate' }],
           security: [{ basicAuth: [] }],
         }),
-        { apiPrefix: API_PREFIX, rateLimitHeaders: false, tags: TAGS },
+        { apiPrefix: API_PREFIX, rateLimitHeaders: true, tags: TAGS },
       ),
     );
     return c.body(document, 200, { 'Content-Type': 'application/json; charset=utf-8' });

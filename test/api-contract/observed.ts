@@ -56,6 +56,7 @@ export function mismatches(doc: any, o: Observation): string[] {
     const ok = media.some((m) => m === type || (m.endsWith('/*') && type.startsWith(m.slice(0, -1))));
     if (!ok) out.push(`${where}: content-type ${type} not declared (${media.join(', ') || 'no content'})`);
   }
+  if (type && /json$/.test(type) && !/;\s*charset=utf-8/i.test(o.headers['content-type'])) out.push(`${where}: JSON without charset=utf-8 (${o.headers['content-type']})`);
   if (!type && media.length && o.method !== 'HEAD' && o.status !== 304) out.push(`${where}: no content-type, declared ${media.join(', ')}`);
   return out;
 }

@@ -50,3 +50,74 @@ export function utf8Body(): MiddlewareHandler {
     return next();
   };
 }
+
+/**
+ * JSON answers say their charset (issue 15): Hono's c.json sends a bare `application/json`, and a PHP client
+ * (mb_* functions, a `Content-Type`-driven decoder) or a browser tool then guesses. JSON is UTF-8 (RFC 8259 §8.1);
+ * saying so costs nothing. Answers that already name a charset keep it.
+ */
+export function jsonCharset(): MiddlewareHandler {
+  return async (c, next) => {
+    await next();
+    const type = c.res.headers.get('content-type');
+    if (type && /^application\/(?:[\w.+-]+\+)?json\s*$/i.test(type)) {
+      try {
+        c.res.headers.set('Content-Type', `${type.trim()}; charset=utf-8`);
+      } catch {
+        // immutable headers (a Response passed through from fetch): left as they are
+      }
+    }
+  };
+}
+
+const cp1251 = new TextDecoder('windows-1251');
+
+/**
+ * A query string whose percent-escapes are not UTF-8 (`city=%CA%E0%E7%E0%ED%FC`, «Казань» in windows-1251, as an
+ * old PHP page or a 1C HTTP client sends it): Hono left the escapes undecoded and the search answered 404 «город
+ * %CA%E0… не найден». This names the parameter, shows what the bytes look like in windows-1251, and says how to
+ * encode. Raw non-ASCII bytes in the request line never get here: Node refuses them and server.ts answers
+ * url_not_encoded.
+ */
+export function utf8Query(): MiddlewareHandler {
+  return async (c, next) => {
+    const url = c.req.url;
+    const q = url.indexOf('?');
+    if (q >= 0 && url.includes('%', q)) {
+      for (const part of url.slice(q + 1).split('#')[0].split('&')) {
+        const eq = part.indexOf('=');
+        const name = eq < 0 ? part : part.slice(0, eq);
+        for (const raw of eq < 0 ? [part] : [name, part.slice(eq + 1)]) {
+          try {
+            decodeURIComponent(raw.replace(/\+/g, ' '));
+          } catch {
+            throw queryNotUtf8(safeName(name), raw);
+          }
+        }
+      }
+    }
+    return next();
+  };
+}
+
+function safeName(name: string): string {
+  try {
+    return decodeURIComponent(name.replace(/\+/g, ' ')) || 'query';
+  } catch {
+    return 'query';
+  }
+}
+
+function queryNotUtf8(field: string, raw: string): ApiError {
+  const escapes = raw.match(/(?:%[0-9a-fA-F]{2})+/g) ?? [];
+  const bytes = escapes.flatMap((e) => e.slice(1).split('%').map((h) => parseInt(h, 16)));
+  const asCp1251 = bytes.length ? cp1251.decode(new Uint8Array(bytes)) : '';
+  const looksCyrillic = /^[А-Яа-яЁё\s]+$/.test(asCp1251);
+  const malformed = /%(?![0-9a-fA-F]{2})/.test(raw);
+  const message = malformed
+    ? `Параметр ${field}: знак % без двух шестнадцатеричных цифр. Кодируйте параметры адреса в UTF-8 percent-encoding (RFC 3986): % → %25`
+    : `Параметр ${field} закодирован не в UTF-8${looksCyrillic ? ` (байты похожи на windows-1251: «${asCp1251}»)` : ''}. ` +
+      'Кодируйте параметры адреса в UTF-8 percent-encoding (RFC 3986), например Казань → %D0%9A%D0%B0%D0%B7%D0%B0%D0%BD%D1%8C ' +
+      '(encodeURIComponent в JavaScript, rawurlencode в PHP для строки в UTF-8)';
+  return new ApiError(400, 'query_not_utf8', message, [{ field, message: malformed ? 'неверная percent-последовательность' : 'не UTF-8' }]);
+}

@@ -12,12 +12,23 @@ export class TokenBuckets {
   private readonly now: () => number;
   private readonly maxKeys: number;
   readonly capacity: number;
+  /** Seconds a full bucket takes to refill from empty: the window of RateLimit-Policy. */
+  readonly windowSeconds: number;
 
   constructor(perMinute: number, opts: { burstSeconds?: number; maxKeys?: number; now?: () => number } = {}) {
     this.now = opts.now ?? Date.now;
     this.maxKeys = opts.maxKeys ?? 100_000;
     this.perMs = perMinute / 60_000;
     this.capacity = Math.max(1, Math.round((perMinute / 60) * (opts.burstSeconds ?? 10)));
+    this.windowSeconds = Math.max(1, Math.round(this.capacity / this.perMs / 1000));
+  }
+
+  /** Tokens left for key (whole requests) and the seconds until its bucket is full again; a new key is full. */
+  state(key: string): { remaining: number; fullInSeconds: number } {
+    const b = this.buckets.get(key);
+    if (!b) return { remaining: this.capacity, fullInSeconds: 0 };
+    const tokens = Math.min(this.capacity, b.tokens + (this.now() - b.at) * this.perMs);
+    return { remaining: Math.floor(tokens), fullInSeconds: Math.ceil((this.capacity - tokens) / this.perMs / 1000) };
   }
 
   /** Takes one token: 0 when allowed, otherwise the milliseconds until a token will be there. */
@@ -60,12 +71,26 @@ export function rateLimited(waitMs: number, what: string): ApiError {
   return new ApiError(429, 'rate_limited', `Слишком много запросов ${what}; повторите через ${seconds} с`, [], { 'Retry-After': String(seconds) });
 }
 
-/** 429 + Retry-After (the one error shape) when the request's key has no token left; no key → not limited. */
-export function rateLimit(buckets: TokenBuckets, keyOf: (c: Context) => string | undefined, what: string): MiddlewareHandler {
+/**
+ * 429 + Retry-After (the one error shape) when the request's key has no token left; no key → not limited.
+ *
+ * Every limited answer also says where the client stands, in the IETF RateLimit header fields
+ * (draft-ietf-httpapi-ratelimit-headers-10): `RateLimit-Policy: "user";q=50000;w=10` — a bucket of q requests that
+ * refills in w seconds — and `RateLimit: "user";r=49999;t=1` — r requests left, t seconds until the bucket is full
+ * again. Both limits (per address, per user) append their own member, so a client sees the tighter one. A client
+ * that paces itself by r never meets the 429 (Richest.store's catalogue import runs thousands of requests in a row).
+ */
+export function rateLimit(buckets: TokenBuckets, keyOf: (c: Context) => string | undefined, what: string, policy?: string): MiddlewareHandler {
+  const policyValue = policy ? `"${policy}";q=${buckets.capacity};w=${buckets.windowSeconds}` : '';
   return async (c, next) => {
     const key = keyOf(c);
     if (key !== undefined) {
       const wait = buckets.take(key);
+      if (policy) {
+        const s = buckets.state(key);
+        c.header('RateLimit-Policy', policyValue, { append: true });
+        c.header('RateLimit', `"${policy}";r=${s.remaining};t=${s.fullInSeconds}`, { append: true });
+      }
       if (wait > 0) throw rateLimited(wait, what);
     }
     return next();

@@ -5,7 +5,7 @@ import type { BankService } from '../../bank/import/service.js';
 import { REVIEW_REASON } from '../../bank/import/review.js';
 import { toRoubles } from '../../orders/pricing.js';
 import { ErrorSchema } from '../errors.js';
-import { errorResponses } from '../schemas/common.js';
+import { errorResponses, nextAfter } from '../schemas/common.js';
 import { UnmatchedList, UnmatchedQuery } from '../schemas/bank.js';
 
 export function registerBankRoutes(app: App, bank: BankService) {
@@ -33,6 +33,7 @@ export function registerBankRoutes(app: App, bank: BankService) {
       return c.json(
         {
           total: r.total,
+          next: nextAfter(c.req.url, q.limit, r.items),
           items: r.items.map((i) => ({
             id: i.id,
             result: i.result,

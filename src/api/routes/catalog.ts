@@ -10,8 +10,10 @@ import { isLoopback, peerAddress } from '../middleware/client.js';
 import { ResponseCache } from '../response-cache.js';
 import { errorResponses, notFound, notModified, RefId } from '../schemas/common.js';
 import {
+  assortmentPage,
   AssortmentQuery,
   AssortmentSchema,
+  nextPage,
   CitiesSchema,
   CityQuery,
   StateSchema,
@@ -175,8 +177,9 @@ export function registerCatalogRoutes(app: App, catalog: CatalogService, opts: W
       const early = conditional(c, catalog, opts);
       if (early) return early as never;
       return kept(c, () => {
-        const result = catalog.assortment(c.req.valid('query'));
-        return { ...result, items: result.items.map((i) => ({ ...i, icons: i.icons.map((p) => absolute(c, p, opts)) })) };
+        const { limit: _l, after: _a, page: _p, pageSize: _s, ...filters } = c.req.valid('query');
+        const result = catalog.assortment({ ...filters, ...assortmentPage(c.req.valid('query')) });
+        return { ...result, items: result.items.map((i) => ({ ...i, icons: i.icons.map((p) => absolute(c, p, opts)) })), next: nextPage(c.req.url, result) };
       });
     },
   );

@@ -1,4 +1,5 @@
 import { z } from '@hono/zod-openapi';
+import { nextField } from './common.js';
 
 export const UnmatchedQuery = z.object({
   limit: z.coerce.number().int().min(1).max(1000).default(100).openapi({ description: 'Сколько платежей вернуть (1–1000)', example: 100 }),
@@ -58,10 +59,12 @@ export const UnmatchedList = z
   .object({
     total: z.number().int().openapi({ description: 'Всего платежей, ждущих решения', example: 1 }),
     items: z.array(UnmatchedPayment),
+    next: nextField,
   })
   .openapi('UnmatchedPayments', {
     example: {
       total: 1,
+      next: null,
       items: [
         {
           id: 17,

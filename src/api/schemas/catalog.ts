@@ -1,5 +1,5 @@
 import { z } from '@hono/zod-openapi';
-import { RefId, text } from './common.js';
+import { nextField, RefId, text } from './common.js';
 
 export const StateSchema = z
   .object({
@@ -100,9 +100,43 @@ export const AssortmentQuery = z.object({
     .datetime({ offset: true, message: 'ожидается дата и время ISO 8601, например 2026-11-29T00:00:00Z' })
     .optional()
     .openapi({ description: 'Только товары, изменившиеся после этого момента (ISO 8601): карточка, цены или остатки', example: '2026-11-28T00:00:00Z' }),
-  page: z.coerce.number().int('целое число').min(1, 'от 1').max(100_000).default(1).openapi({ description: 'Номер страницы, с 1', example: 1 }),
-  pageSize: z.coerce.number().int('целое число').min(1, 'от 1').max(1000, 'не больше 1000').default(100).openapi({ description: 'Товаров на странице (до 1000)', example: 100 }),
+  // One paging convention for every list (issue 15): `limit`, `after` (a cursor: take it from `next`) and `next` in the
+  // answer. page/pageSize stay as aliases for clients written before it.
+  limit: z.coerce.number().int('целое число').min(1, 'от 1').max(1000, 'не больше 1000').optional().openapi({ description: 'Товаров на странице (до 1000, по умолчанию 100)', example: 100 }),
+  after: z.coerce
+    .number()
+    .int('целое число')
+    .min(0, 'от 0')
+    .max(100_000_000)
+    .optional()
+    .openapi({ description: 'Курсор следующей страницы: берите готовый адрес из поля next предыдущего ответа', example: 100 }),
+  page: z.coerce.number().int('целое число').min(1, 'от 1').max(100_000).optional().openapi({ description: 'Номер страницы, с 1 (прежний способ; новый — after из next)', example: 1, default: 1 }),
+  pageSize: z.coerce.number().int('целое число').min(1, 'от 1').max(1000, 'не больше 1000').optional().openapi({ description: 'Товаров на странице (прежнее имя limit)', example: 100, default: 100 }),
+}).superRefine((q, ctx) => {
+  if (q.after !== undefined && q.page !== undefined) ctx.addIssue({ code: 'custom', path: ['after'], message: 'after и page вместе не передаются: следующая страница — адрес из next' });
+  if (q.limit !== undefined && q.pageSize !== undefined && q.limit !== q.pageSize) ctx.addIssue({ code: 'custom', path: ['limit'], message: 'limit и pageSize — одно и то же: передайте одно' });
+  const size = q.limit ?? q.pageSize ?? 100;
+  if (q.after !== undefined && q.after % size !== 0) ctx.addIssue({ code: 'custom', path: ['after'], message: `after должен быть кратен limit (${size}): берите адрес из next` });
 });
+
+/** The service's page of an assortment query, from either paging style. */
+export function assortmentPage(q: { limit?: number; after?: number; page?: number; pageSize?: number }): { page: number; pageSize: number } {
+  const pageSize = q.limit ?? q.pageSize ?? 100;
+  return { pageSize, page: q.after !== undefined ? q.after / pageSize + 1 : (q.page ?? 1) };
+}
+
+/**
+ * The next page's address (path and query, relative to the server) or null on the last page: the request's own
+ * filters, with limit and after instead of page/pageSize.
+ */
+export function nextPage(requestUrl: string, at: { page: number; pageSize: number; total: number }): string | null {
+  if (at.page * at.pageSize >= at.total) return null;
+  const url = new URL(requestUrl);
+  for (const k of ['page', 'pageSize', 'limit', 'after']) url.searchParams.delete(k);
+  url.searchParams.set('limit', String(at.pageSize));
+  url.searchParams.set('after', String(at.page * at.pageSize));
+  return `${url.pathname}?${url.searchParams}`;
+}
 
 export const AssortmentItemSchema = z
   .object({
@@ -143,13 +177,15 @@ export const AssortmentSchema = z
     page: z.number().int(),
     pageSize: z.number().int(),
     items: z.array(AssortmentItemSchema),
+    next: nextField,
   })
   .openapi('Assortment', {
     example: {
       store: { id: '5c8a1f3e-2b4d-4e6f-8a9b-0c1d2e3f4a5b', name: 'Склад Москва-Север' },
-      total: 1,
+      total: 250,
       page: 1,
       pageSize: 100,
+      next: '/api/v1/assortment?store=5c8a1f3e-2b4d-4e6f-8a9b-0c1d2e3f4a5b&limit=100&after=100',
       items: [
         {
           id: '9d8c7b6a-5f4e-4d3c-8b2a-1f0e9d8c7b6a',

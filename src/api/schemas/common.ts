@@ -1,5 +1,7 @@
 import { z } from '@hono/zod-openapi';
 import { ErrorSchema } from '../errors.js';
+// zod's own messages in Russian for every schema of the API (imported for its effect; see locale.ts).
+import './locale.js';
 
 /**
  * Patterns reach the OpenAPI document as text (zod-to-openapi copies `regex.source` and appended the flags as
@@ -66,3 +68,18 @@ export const notFound = (what: string) => ({
 });
 
 export const notModified = { 304: { description: 'Не изменилось с прошлого запроса (If-None-Match совпал с ETag)' } } as const;
+
+/** `next` of every list answer (the one paging convention: limit, after, next). */
+export const nextField = z
+  .string()
+  .nullable()
+  .openapi({ description: 'Адрес следующей страницы относительно сервера (тот же запрос с limit и after) или null на последней', example: null });
+
+/** The next page of a keyset list (after = the last item's id) when this page was full; else null. */
+export function nextAfter(requestUrl: string, limit: number, items: { id: number | string }[]): string | null {
+  if (items.length < limit || !items.length) return null;
+  const url = new URL(requestUrl);
+  url.searchParams.set('limit', String(limit));
+  url.searchParams.set('after', String(items[items.length - 1].id));
+  return `${url.pathname}?${url.searchParams}`;
+}

@@ -48,14 +48,14 @@ export const HEADERS: Record<string, Json> = {
       'Остаток лимита запросов (IETF draft-ietf-httpapi-ratelimit-headers): по политике — r запросов осталось, t секунд до полного ' +
       'восстановления. Политика "user" — на пользователя API, "address" — на адрес клиента',
     schema: { type: 'string' },
-    example: '"user";r=198;t=1',
+    example: '"address";r=49999;t=1, "user";r=49999;t=1',
   },
   'RateLimit-Policy': {
     description:
       'Политики лимита (IETF draft-ietf-httpapi-ratelimit-headers): q запросов за окно w секунд; лимит восстанавливается непрерывно ' +
       '(маркерная корзина), поэтому q — это и допустимый всплеск',
     schema: { type: 'string' },
-    example: '"user";q=200;w=10',
+    example: '"address";q=50000;w=10, "user";q=50000;w=10',
   },
   'X-Content-Type-Options': { description: 'nosniff: браузер не угадывает тип картинки по содержимому', schema: { type: 'string', enum: ['nosniff'] } },
   'Content-Security-Policy': {

@@ -113,7 +113,7 @@ export const PayCardBody = z
     maskedCard: z.string().regex(/^[0-9]{6}[*]{2,9}[0-9]{4}$/, 'маска карты вида 220220******1234').optional().openapi({ description: 'Маска карты', example: '220220******1234' }),
     amount: money('Сумма оплаты, руб. (должна равняться сумме заказа)'),
     paidAt: z.iso
-      .datetime({ offset: true, message: 'ISO 8601' })
+      .datetime({ offset: true, message: 'ожидается дата и время ISO 8601 с часовым поясом, например 2026-11-29T08:15:00+03:00' })
       // Years 0000 and 9999 parse as ISO 8601 too; 1C's dates start at 0001 and nothing paid here predates 2000.
       .refine((v) => {
         const t = Date.parse(v);
