@@ -32,6 +32,12 @@ Move-Item "$app.new" $app
 
 # better-sqlite3 for win32-x64: bundled when the release was built with it, otherwise built or fetched here.
 $native = Join-Path $app 'node_modules\better-sqlite3\build\Release\better_sqlite3.node'
+$nativePin = Join-Path $here 'sqlite-win32.json'
+if ((Test-Path $native) -and (Test-Path $nativePin)) {
+  $pin = Get-Content $nativePin -Raw | ConvertFrom-Json
+  $got = (Get-FileHash $native -Algorithm SHA256).Hash.ToLowerInvariant()
+  if ($got -ne $pin.sha256.ToLowerInvariant()) { Fail "SHA-256 модуля SQLite $native = $got, а в sqlite-win32.json $($pin.sha256)" }
+}
 if (-not (Test-Path $native)) {
   Write-Host 'Модуль SQLite для Windows не приложен: npm rebuild better-sqlite3 (нужен доступ в интернет к github.com или Visual Studio Build Tools)'
   Push-Location $app

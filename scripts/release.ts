@@ -109,8 +109,15 @@ export function buildRelease(opts: ReleaseOptions = {}): ReleaseResult {
       const winNative = join(win, 'app/node_modules/better-sqlite3/build');
       rmSync(winNative, { recursive: true, force: true }); // the linux .node would not load on Windows
       if (opts.winSqlite) {
+        // Bundled with its checksum: install.ps1 refuses a module that differs from the one this release names.
+        checkWin64Module(opts.winSqlite);
         mkdirSync(join(winNative, 'Release'), { recursive: true });
         cpSync(opts.winSqlite, join(winNative, 'Release/better_sqlite3.node'));
+        const bs = JSON.parse(readFileSync(join(ROOT, 'node_modules/better-sqlite3/package.json'), 'utf8')) as { version: string };
+        writeFileSync(
+          join(win, 'sqlite-win32.json'),
+          JSON.stringify({ module: 'better-sqlite3', version: bs.version, platform: 'win32-x64', node: `v${process.versions.node.split('.')[0]} (ABI ${process.versions.modules})`, file: 'app/node_modules/better-sqlite3/build/Release/better_sqlite3.node', sha256: sha256(opts.winSqlite) }, null, 2) + '\n',
+        );
       }
       const ps1 = readFileSync(join(ROOT, 'release/install.ps1'));
       if (!(ps1[0] === 0xef && ps1[1] === 0xbb && ps1[2] === 0xbf)) throw new Error('release/install.ps1 must start with a UTF-8 BOM');
@@ -135,6 +142,14 @@ export function buildRelease(opts: ReleaseOptions = {}): ReleaseResult {
   } finally {
     rmSync(work, { recursive: true, force: true });
   }
+}
+
+/** A Windows x64 DLL (PE, machine AMD64): a Linux .node or a 32-bit build given by mistake is refused at build time. */
+export function checkWin64Module(file: string) {
+  const b = readFileSync(file);
+  const pe = b.length > 0x40 ? b.readUInt32LE(0x3c) : 0;
+  const ok = b.subarray(0, 2).toString('latin1') === 'MZ' && pe + 6 <= b.length && b.subarray(pe, pe + 4).toString('latin1') === 'PE\0\0' && b.readUInt16LE(pe + 4) === 0x8664;
+  if (!ok) throw new Error(`--win-sqlite ${file}: не модуль Windows x64 (нужен better_sqlite3.node из better-sqlite3-v<версия>-node-v${process.versions.modules}-win32-x64.tar.gz)`);
 }
 
 /** Paths (node_modules/…) of every package the program needs at run time, as npm resolves them. */

@@ -1,9 +1,9 @@
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildRelease, type ReleaseResult } from '../../scripts/release.js';
+import { buildRelease, checkWin64Module, type ReleaseResult } from '../../scripts/release.js';
 
 /**
  * `npm run release`, then what an administrator does with the archive in a fresh folder: tar xf, install.sh
@@ -78,5 +78,21 @@ describe.skipIf(tools.length > 0)('npm run release', () => {
     const pin = JSON.parse(execFileSync('unzip', ['-p', r.windows!, top + 'winsw.json'], { encoding: 'utf8' }));
     expect(pin.version).toMatch(/^\d+\.\d+\.\d+$/);
     expect(pin.url).toBe(`https://github.com/winsw/winsw/releases/download/v${pin.version}/WinSW-x64.exe`);
+    expect(pin.sha256).toMatch(/^[0-9a-f]{64}$/); // install.ps1 refuses to install WinSW without it
+  });
+
+  it('--win-sqlite takes only a Windows x64 module (a PE image for AMD64), not the Linux one', () => {
+    expect(() => checkWin64Module(join(process.cwd(), 'node_modules/better-sqlite3/build/Release/better_sqlite3.node'))).toThrow(/не модуль Windows x64/);
+    const pe = Buffer.alloc(0x100);
+    pe.write('MZ', 0, 'latin1');
+    pe.writeUInt32LE(0x80, 0x3c);
+    pe.write('PE\0\0', 0x80, 'latin1');
+    pe.writeUInt16LE(0x8664, 0x84);
+    const ok = join(tmp, 'x64.node');
+    writeFileSync(ok, pe);
+    expect(() => checkWin64Module(ok)).not.toThrow();
+    pe.writeUInt16LE(0x014c, 0x84); // i386
+    writeFileSync(ok, pe);
+    expect(() => checkWin64Module(ok)).toThrow(/не модуль Windows x64/);
   });
 });

@@ -35,7 +35,7 @@ export function wireBank(rt: Pick<Runtime, 'db' | 'config' | 'logger' | 'service
   const { config, logger } = rt;
   const service = bankServiceFromConfig(rt.db, config, {
     onRecorded: (r) => {
-      logger.info({ source: r.source, name: r.name, newPayments: r.newPayments, matched: r.matched, partial: r.partial, review: r.review, paid: r.paidOrders }, 'bank statement imported');
+      logger.info({ source: r.source, name: r.name, newPayments: r.newPayments, matched: r.matched, partial: r.partial, review: r.review, paid: r.paidOrders, warnings: r.notes }, 'bank statement imported');
     },
   });
   rt.services.bank = service;
