@@ -189,7 +189,10 @@ export const ConfigSchema = z
     webhooks: z
       .strictObject({
         url: z.string().url().optional(),
+        /** Signs webhooks (Standard Webhooks): `whsec_<base64>` — the key is the decoded bytes; any other string is the key as UTF-8. */
         secret: z.string().optional(),
+        /** How many days back GET /api/v1/events serves events (order_history keeps them all; this bounds the feed). */
+        eventsRetentionDays: z.coerce.number().int().min(1).max(3650).default(30),
       })
       .prefault({}),
     /** The web console at /console: its own users (admin, accountant), never the API's. */
