@@ -74,7 +74,7 @@ describe('overpayment by hand, and undo while the document has not reached 1C', 
     expect(order(db, 'O-S')).toEqual({ status: 3, paymentStatus: 2, paid: 30000 });
     const item = bank.unmatched().items.find((i) => i.id === first)!;
     expect(item).toMatchObject({ reason: 'overpayment', orderId: 'O-S', excessKopecks: 18010, decision: { action: 'applied', by: 'Иванова (buh)', orderId: 'O-S' } });
-    expect(item.detail).toMatch(/на 180\.1 руб\. больше суммы к оплате/);
+    expect(item.detail).toMatch(/зачтён вручную; оплачено на 180,10 руб\. больше суммы к оплате/);
     const h = db.prepare(`SELECT detail FROM order_history WHERE order_id = 'O-S' AND event = 'payment.bank'`).pluck().get() as string;
     expect(JSON.parse(h)).toMatchObject({ coverage: 'over', overpaid: 180.1, by: 'Иванова (buh)' });
     // the excess settled in 1C: closed with a note; undo steps back through both decisions

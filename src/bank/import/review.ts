@@ -58,7 +58,7 @@ export function listReview(db: Db, q: ReviewQuery = {}): { items: ReviewItem[]; 
       reason: r.payment_id !== null && r.excess_kopecks ? 'overpayment' : r.reason,
       detail:
         r.payment_id !== null && r.excess_kopecks && r.reason !== 'overpayment'
-          ? `оплачено на ${toRoubles(r.excess_kopecks)} руб. больше суммы к оплате; зачтён вручную`
+          ? `зачтён вручную; оплачено на ${rub(r.excess_kopecks)} больше суммы к оплате`
           : r.detail,
       number: r.number,
       date: r.date,
@@ -76,6 +76,8 @@ export function listReview(db: Db, q: ReviewQuery = {}): { items: ReviewItem[]; 
     })),
   };
 }
+
+const rub = (k: number) => `${(k / 100).toLocaleString('ru-RU', { minimumFractionDigits: 2, maximumFractionDigits: 2 })} руб.`;
 
 /** Russian wording of the reason codes, for the CLI and the API. */
 export const REVIEW_REASON: Record<string, string> = {

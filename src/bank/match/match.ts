@@ -68,11 +68,11 @@ export type UnmatchedReason =
  */
 export function matchPayment(p: PaymentInput, lookup: OpenOrderLookup): MatchResult {
   if (p.direction !== 'incoming') {
-    return { kind: 'unmatched', reason: 'not-incoming', detail: `direction is ${p.direction}`, clientInn: null };
+    return { kind: 'unmatched', reason: 'not-incoming', detail: `не поступление (направление: ${p.direction})`, clientInn: null };
   }
   if (!(p.amountKopecks > 0)) {
     // A 0.00 line (bank fee notices, corrections) names orders like a payment and would be posted as one.
-    return { kind: 'unmatched', reason: 'zero-amount', detail: `amount is ${(p.amountKopecks / 100).toFixed(2)}`, clientInn: null };
+    return { kind: 'unmatched', reason: 'zero-amount', detail: `сумма ${(p.amountKopecks / 100).toFixed(2)}`, clientInn: null };
   }
   const transit = isTransitAccount(p.payer.account) || isTransitAccount(p.payer.settlementAccount);
   const resolved = payerInn(p.payer);
@@ -100,13 +100,13 @@ export function matchPayment(p: PaymentInput, lookup: OpenOrderLookup): MatchRes
     const own = found(refs, clientInn);
     if (own.length === 1) return matched(p, own[0].order, 'purpose-number', clientInn, own[0].ref.token);
     if (own.length > 1) {
-      return ambiguous(own.map((c) => c.order), 'several-orders-in-purpose', `the purpose names ${own.length} open orders of ${clientInn}`, clientInn);
+      return ambiguous(own.map((c) => c.order), 'several-orders-in-purpose', `в назначении названо открытых заказов клиента с ИНН ${clientInn}: ${own.length}`, clientInn);
     }
     if (strong.length > 0) {
       return ambiguous(
         strong.map((c) => c.order),
         'purpose-names-other-client',
-        `the purpose names order ${strong.map((c) => c.order.number).join(', ')} of another client (payer INN ${clientInn})`,
+        `в назначении назван заказ ${strong.map((c) => c.order.number).join(', ')} другого клиента (ИНН плательщика ${clientInn})`,
         clientInn,
       );
     }
@@ -114,11 +114,11 @@ export function matchPayment(p: PaymentInput, lookup: OpenOrderLookup): MatchRes
     const fits = orders.filter((o) => o.amountKopecks - o.paidKopecks === p.amountKopecks);
     if (fits.length === 1) return matched(p, fits[0], 'inn-amount', clientInn);
     if (fits.length > 1) {
-      return ambiguous(fits, 'several-orders-same-amount', `${fits.length} open orders of ${clientInn} are due exactly this amount`, clientInn);
+      return ambiguous(fits, 'several-orders-same-amount', `у клиента с ИНН ${clientInn} открытых заказов ровно на эту сумму: ${fits.length}`, clientInn);
     }
     return orders.length === 0
-      ? { kind: 'unmatched', reason: 'unknown-client', detail: `no open orders of INN ${clientInn}${refs.length ? '' : ' and no order number in the purpose'}`, clientInn }
-      : { kind: 'unmatched', reason: 'no-order-with-amount', detail: `INN ${clientInn} has ${orders.length} open orders, none due exactly this amount`, clientInn };
+      ? { kind: 'unmatched', reason: 'unknown-client', detail: `у ИНН ${clientInn} нет открытых заказов${refs.length ? '' : ', и в назначении нет номера заказа'}`, clientInn }
+      : { kind: 'unmatched', reason: 'no-order-with-amount', detail: `у ИНН ${clientInn} открытых заказов: ${orders.length}, ни один не ждёт ровно эту сумму`, clientInn };
   }
 
   // A payer ИНН that fails its check digits is still a claim of who pays: an order of another client (with an ИНН
@@ -130,21 +130,21 @@ export function matchPayment(p: PaymentInput, lookup: OpenOrderLookup): MatchRes
       return ambiguous(
         others.map((c) => c.order),
         'purpose-names-other-client',
-        `the purpose names order ${others.map((c) => c.order.number).join(', ')} of another client (payer INN ${claimed}, fails the check digits)`,
+        `в назначении назван заказ ${others.map((c) => c.order.number).join(', ')} другого клиента (ИНН плательщика ${claimed} не проходит проверку контрольных цифр)`,
         null,
       );
     }
   }
   if (strong.length === 1) return matched(p, strong[0].order, 'purpose-number', null, strong[0].ref.token);
   if (strong.length > 1) {
-    return ambiguous(strong.map((c) => c.order), 'several-orders-in-purpose', `the purpose names ${strong.length} open orders`, null);
+    return ambiguous(strong.map((c) => c.order), 'several-orders-in-purpose', `в назначении названо открытых заказов: ${strong.length}`, null);
   }
   const why = transit
-    ? `payer account is a transit account (its INN is the bank's)`
+    ? 'счёт плательщика транзитный (ИНН в платеже — банка)'
     : resolved.source === 'invalid'
-      ? `ПлательщикИНН "${resolved.invalid}" fails the check digits`
-      : 'payer has no INN';
-  return { kind: 'unmatched', reason: 'no-reference-no-inn', detail: `${why}, and the purpose names no open order`, clientInn: null };
+      ? `ПлательщикИНН «${resolved.invalid}» не проходит проверку контрольных цифр`
+      : 'у плательщика нет ИНН';
+  return { kind: 'unmatched', reason: 'no-reference-no-inn', detail: `${why}, и в назначении не назван ни один открытый заказ`, clientInn: null };
 }
 
 function matched(p: PaymentInput, order: OpenOrder, method: 'purpose-number' | 'inn-amount', clientInn: string | null, reference?: string): MatchResult {
