@@ -202,7 +202,7 @@ describe('matchPayment', () => {
     const lookup = memoryLookup([order('1', '7707083894', 100000)]);
     const r = matchPayment(pay({ payer: { inn: '7707083894', name: 'ООО' }, purpose: 'Оплата' }), lookup);
     expect(r).toMatchObject({ kind: 'unmatched', reason: 'no-reference-no-inn', clientInn: null });
-    expect(r.kind === 'unmatched' && r.detail).toContain('fails the check digits');
+    expect(r.kind === 'unmatched' && r.detail).toContain('не проходит проверку контрольных цифр');
   });
 
   it('outgoing and unknown documents are never matched', () => {
