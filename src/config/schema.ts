@@ -92,6 +92,25 @@ export const ConfigSchema = z
          * owner is the acquiring contract (ДоговорЭквайринга). Empty = the one terminal the base has (several: set it).
          */
         acquiringTerminalKey: z.string().uuid().optional(),
+        /**
+         * Ref_Key of the customer agreement (Catalog_СоглашенияСКлиентами) web orders are made under: it gives
+         * ЦенаВключаетНДС (and, in 11.4, НалогообложениеНДС) as УТ's order form takes them (WRITE-RULES §1.2). Empty =
+         * the organisation's one typical agreement in force, if it has exactly one; else none, and prices' VAT
+         * inclusion comes from the price kind (УТ without agreements does the same).
+         */
+        agreementKey: z.string().uuid().optional(),
+        /**
+         * Ref_Key of the reason (Catalog_ПричиныОтменыЗаказовКлиентов) the lines of an expired or cancelled order are
+         * cancelled with (WRITE-RULES §1.7). Empty = the only reason the base has; several: set it.
+         */
+        cancelReasonKey: z.string().uuid().optional(),
+        /**
+         * НалогообложениеНДС of orders (a member of ТипыНалогообложенияНДС). УТ takes it from the contract, the
+         * activity direction or the organisation's accounting policy (УчетНДСУП 1825-1940), which the standard
+         * interface of a trimmed base may not publish; empty = the agreement's (11.4), else ПродажаОблагаетсяНДС.
+         * An organisation on УСН sets ПродажаНеОблагаетсяНДС. `regate check` verifies the member exists.
+         */
+        vatTaxation: z.string().min(1).optional(),
         /** Whether the ReGate extension (onec/extension) is installed in the base. */
         extension: bool.default(true),
       })

@@ -62,6 +62,12 @@ export interface WriteOptions extends CallOptions {
   dataLoadMode?: boolean;
   /** Leave LineNumber as given (default: renumber 1..n). */
   keepLineNumbers?: boolean;
+  /**
+   * DataVersion read before the change: sent as If-Match, so a base that honours it answers 412 instead of
+   * overwriting a concurrent edit (vendor guide 17.4 «оптимистическая блокировка»; DIALECT.md: live bases were seen
+   * applying stale writes anyway, so this narrows the risk, it does not remove it).
+   */
+  ifMatch?: string;
 }
 
 export interface BalanceParams {
@@ -311,7 +317,9 @@ export class ODataClient {
   // ---- writing (never retried) ------------------------------------------------------------------------------
 
   private writeHeaders(o: WriteOptions): Record<string, string> {
-    return o.dataLoadMode ? { '1C_OData-DataLoadMode': 'true' } : {};
+    const h: Record<string, string> = o.dataLoadMode ? { '1C_OData-DataLoadMode': 'true' } : {};
+    if (o.ifMatch) h['If-Match'] = o.ifMatch;
+    return h;
   }
 
   private async write(method: string, url: string, body: Row | undefined, o: WriteOptions, entityOf?: string): Promise<Row | undefined> {

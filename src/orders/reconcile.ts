@@ -1,4 +1,5 @@
 import { eq, guid, isEntityNotFound, or } from '../onec/index.js';
+import { readAll } from '../onec/read.js';
 import type { OrderStatusRecord } from '../onec/profiles/index.js';
 import { enqueue } from '../outbox/index.js';
 import type { DeliveryContext } from './delivery/context.js';
@@ -17,9 +18,12 @@ export interface ReconcileReport {
  * What happened to open orders in 1C without ReGate: an operator took cash (the extension's status register says
  * 4 / payment 3) or cancelled the order (status register 6, or the ЗаказКлиента closed, marked for deletion or
  * deleted). Reads open orders (status 1, in 1C) in chunks — the documents by Ref_Key and the last status records —
- * so requests grow with orders / chunk, not one per order. Cash receipt documents are not read: the profile does
- * not expose them (ПриходныйКассовыйОрдер is not in its reads); the status register is where the extension
- * records a cash payment.
+ * so requests grow with orders / chunk, not one per order. Cash is recognised from УТ's own documents too: a posted
+ * ПриходныйКассовыйОрдер (ПоступлениеОплатыОтКлиента) whose lines settle the order — its ОбъектРасчетов in 11.5, its
+ * Заказ in 11.4 (WRITE-RULES §5: work1cblackbird/ut11@cdf1be4f Documents/ПриходныйКассовыйОрдер/Ext/ManagerModule.bsl:
+ * 396-415; a courier's workplace makes exactly this, МобильноеРабочееМестоСборкиИКурьерскойДоставки 1345-1383) —
+ * once the cash covers what is still due, the order becomes 4 / payment 3; the status register (with the extension)
+ * stays a second source.
  */
 export async function reconcileOrders(ctx: DeliveryContext, opts: { chunk?: number } = {}): Promise<ReconcileReport> {
   const chunk = opts.chunk ?? 40;
@@ -27,16 +31,18 @@ export async function reconcileOrders(ctx: DeliveryContext, opts: { chunk?: numb
   // `status IN (0, 1)` spelled out as in orders_open's WHERE: SQLite uses a partial index only when the query
   // repeats its condition (`status = ?`, even `status = 1`, does not count), else it scanned every order ever taken.
   const open = ctx.db
-    .prepare(`SELECT id, onec_ref, amount_kopecks FROM orders WHERE status IN (0, 1) AND status = ${Number(OrderStatusCode.created)} AND onec_ref IS NOT NULL ORDER BY created_at`)
-    .all() as { id: string; onec_ref: string; amount_kopecks: number }[];
+    .prepare(`SELECT id, onec_ref, amount_kopecks, paid_kopecks FROM orders WHERE status IN (0, 1) AND status = ${Number(OrderStatusCode.created)} AND onec_ref IS NOT NULL ORDER BY created_at`)
+    .all() as { id: string; onec_ref: string; amount_kopecks: number; paid_kopecks: number }[];
   const report: ReconcileReport = { checked: open.length, cancelled: [], paidInCash: [], requests: 0 };
   const set = ctx.writeSet('order');
   const statusSpec = ctx.ext ? ctx.profile.reads.orderStatus : undefined;
+  const byObject = ctx.profile.features.settlement === 'object';
+  const docSelect = byObject ? [...DOC_SELECT, 'ОбъектРасчетов_Key'] : DOC_SELECT;
   for (let i = 0; i < open.length; i += chunk) {
     const part = open.slice(i, i + chunk);
     const refs = part.map((o) => o.onec_ref);
     const [docs, records] = await Promise.all([
-      ctx.onec.listByKeys(set, 'Ref_Key', refs.map(guid), { select: DOC_SELECT }),
+      ctx.onec.listByKeys(set, 'Ref_Key', refs.map(guid), { select: docSelect }),
       statusSpec && statusSpec.kind === 'sliceLast'
         ? ctx.onec.sliceLast(statusSpec.register, { recordType: statusSpec.recordType, condition: or(...refs.map((r) => eq('Заказ_Key', guid(r)))) }, { select: statusSpec.select })
         : Promise.resolve([]),
@@ -48,7 +54,7 @@ export async function reconcileOrders(ctx: DeliveryContext, opts: { chunk?: numb
       const k = ref.toLowerCase();
       if (docByRef.has(k)) continue;
       try {
-        docByRef.set(k, await ctx.onec.get(set, ref, { select: DOC_SELECT }));
+        docByRef.set(k, await ctx.onec.get(set, ref, { select: docSelect }));
       } catch (e) {
         if (isEntityNotFound(e)) docByRef.set(k, null);
         else ctx.logger.warn({ err: e, ref }, 'reconcile: order not readable in 1C, left as it is');
@@ -60,12 +66,16 @@ export async function reconcileOrders(ctx: DeliveryContext, opts: { chunk?: numb
       const prev = lastByRef.get(k);
       if (!prev || (r.period?.getTime() ?? 0) > (prev.period?.getTime() ?? 0)) lastByRef.set(k, r);
     }
+    const cash = await cashOf(ctx, part.map((o) => ({ ref: o.onec_ref, object: byObject ? objectOf(docByRef.get(o.onec_ref.toLowerCase())) : null })));
     for (const o of part) {
       const key = o.onec_ref.toLowerCase();
       const st = lastByRef.get(key);
       if (!docByRef.has(key)) continue;
       const doc = docByRef.get(key);
-      if (st && (st.orderStatus === OrderStatusCode.paidInCash || st.paymentStatus === PaymentStatusCode.cash)) {
+      const cashKopecks = cash.get(key) ?? 0;
+      if (cashKopecks > 0 && cashKopecks >= o.amount_kopecks - o.paid_kopecks) {
+        if (markCash(ctx, o.id, o.paid_kopecks + cashKopecks)) report.paidInCash.push(o.id);
+      } else if (st && (st.orderStatus === OrderStatusCode.paidInCash || st.paymentStatus === PaymentStatusCode.cash)) {
         if (markCash(ctx, o.id, st.paidAmount > 0 ? Math.round(st.paidAmount * 100) : o.amount_kopecks)) report.paidInCash.push(o.id);
       } else if (st?.orderStatus === OrderStatusCode.cancelled || !doc || doc.DeletionMark === true || cancelledInOneC(doc)) {
         const why = st?.orderStatus === OrderStatusCode.cancelled ? 'status register' : !doc ? 'document deleted' : doc.DeletionMark ? 'marked for deletion' : 'closed';
@@ -75,6 +85,36 @@ export async function reconcileOrders(ctx: DeliveryContext, opts: { chunk?: numb
   }
   report.requests = ctx.onec.stats.total - before;
   return report;
+}
+
+function objectOf(doc: Record<string, unknown> | null | undefined): string | null {
+  const v = doc?.ОбъектРасчетов_Key;
+  return typeof v === 'string' && v && !/^0{8}-/.test(v) ? v : null;
+}
+
+/**
+ * Cash taken in 1C per order (kopecks, by lower-case order ref): posted ПриходныйКассовыйОрдер lines that settle it.
+ * 15 orders per request keep the any(…) filter under onec.maxUrlLength (about 60 characters per key).
+ */
+async function cashOf(ctx: DeliveryContext, orders: { ref: string; object: string | null }[]): Promise<Map<string, number>> {
+  const out = new Map<string, number>();
+  const spec = ctx.profile.reads.cashReceipt;
+  if (!spec) return out;
+  const byObject = ctx.profile.features.settlement === 'object';
+  const wanted = orders.filter((o) => (byObject ? o.object : o.ref));
+  const orderOfObject = new Map(wanted.map((o) => [String(o.object).toLowerCase(), o.ref.toLowerCase()]));
+  for (let i = 0; i < wanted.length; i += 15) {
+    const part = wanted.slice(i, i + 15);
+    const rows = await readAll(ctx.onec, spec, byObject ? { settlementObjectKeys: part.map((o) => o.object!) } : { orderKeys: part.map((o) => o.ref) });
+    for (const p of rows.map((r) => ctx.profile.map.toPayment(r))) {
+      if (!p.posted) continue;
+      for (const l of p.lines) {
+        const ref = byObject ? (l.settlementObjectId ? orderOfObject.get(l.settlementObjectId.toLowerCase()) : undefined) : l.orderId?.toLowerCase();
+        if (ref) out.set(ref, (out.get(ref) ?? 0) + Math.round(l.amount * 100));
+      }
+    }
+  }
+  return out;
 }
 
 // Every line Отменено is how УТ 11 cancels an order (its status then becomes Закрыт). A closed order alone is NOT a

@@ -367,6 +367,21 @@ export function generateDemoBase(options: DemoOptions = {}): DemoBase {
   });
   const [retailKind, tier1Kind, tier2Kind] = priceKindKeys;
 
+  // ---- the typical agreement web orders are made under, the reasons an order's lines are cancelled with, a cash desk ----
+  if (has('Catalog_СоглашенияСКлиентами')) {
+    put('Catalog_СоглашенияСКлиентами', {
+      Ref_Key: guid('Catalog_СоглашенияСКлиентами', 0), Description: 'Розничная продажа через интернет-магазин', DeletionMark: false, Номер: 'ИМ-1', Дата: BASE_DATE,
+      Организация_Key: organisation, Валюта_Key: currency, Типовое: true, Статус: 'Действует', Согласован: true, ВидЦен_Key: retailKind, ЦенаВключаетНДС: true,
+      ХозяйственнаяОперация: 'РеализацияКлиенту', ДатаНачалаДействия: BASE_DATE, НалогообложениеНДС: 'ПродажаОблагаетсяНДС',
+    });
+  }
+  if (has('Catalog_ПричиныОтменыЗаказовКлиентов')) {
+    put('Catalog_ПричиныОтменыЗаказовКлиентов', { Ref_Key: guid('Catalog_ПричиныОтменыЗаказовКлиентов', 0), Description: 'Заказ не оплачен в срок', DeletionMark: false, ДоступнаДляУказанияКлиентом: false });
+  }
+  if (has('Catalog_Кассы')) {
+    put('Catalog_Кассы', { Ref_Key: guid('Catalog_Кассы', 0), Description: 'Касса курьеров', DeletionMark: false, Owner_Key: organisation, ВалютаДенежныхСредств_Key: currency });
+  }
+
   // ---- warehouses: 7 in 5 cities, two of them shops with a retail price kind ----
   const warehouseDefs: [string, number, string][] = [
     ['Центральный склад', 0, 'ОптовыйСклад'],

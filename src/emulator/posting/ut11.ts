@@ -80,11 +80,13 @@ function orderBeforeWrite(shape: PostingShape): (doc: Row, ctx: PostingContext) 
     // «ЭтоЗаказКакСчет = not FO ИспользоватьРасширенныеВозможностиЗаказаКлиента» for new orders
     // (11.5 ObjectModule.bsl:1198-1262, ПередЗаписью 379-390).
     if (shape.orderAsInvoice) doc.ЭтоЗаказКакСчет = !ctx.option(FO.extendedOrders);
-    // КодСтроки of rows with 0 get codes (ЗаказыСервер 12-33), СуммаДокумента = Σ lines (ObjectModule 379-558).
+    // КодСтроки of rows with 0 get codes (ЗаказыСервер 12-33). СуммаДокумента = ПолучитьСуммуЗаказанныхСтрок(): Σ
+    // СуммаСНДС of the lines not Отменено (11.5 ObjectModule.bsl:13-47, called in ПередЗаписью), so with prices
+    // excluding VAT the total includes it.
     const lines = (doc.Товары as Row[] | undefined) ?? [];
     let max = Math.max(0, ...lines.map((l) => Number(l.КодСтроки ?? 0)));
     for (const l of lines) if (!Number(l.КодСтроки ?? 0)) l.КодСтроки = ++max;
-    if (lines.length) doc.СуммаДокумента = Math.round(lines.filter((l) => l.Отменено !== true).reduce((s, l) => s + Number(l.Сумма ?? 0), 0) * 100) / 100;
+    if (lines.length) doc.СуммаДокумента = Math.round(lines.filter((l) => l.Отменено !== true).reduce((s, l) => s + Number(l.СуммаСНДС ?? 0), 0) * 100) / 100;
     // ОбъектРасчетов for ПорядокРасчетов ПоЗаказам (ВзаиморасчетыСервер 8527-8602, ОбъектыРасчетовСервер 1013-1043).
     if (shape.settlementObjects && ['ПоЗаказам', 'ПоЗаказамНакладным', '', undefined].includes(doc.ПорядокРасчетов as string) && [doc.Организация_Key, doc.Контрагент_Key, doc.Партнер_Key, doc.Валюта_Key].every(isRef)) {
       doc.ОбъектРасчетов_Key = orderObject(doc, ctx);
@@ -198,6 +200,8 @@ export function ut11Handlers(shape: PostingShape): { posting: Record<string, Pos
       'Document_ОперацияПоПлатежнойКарте': (doc, ctx) =>
         paymentPosting(shape, 'Document_ОперацияПоПлатежнойКарте', doc.ХозяйственнаяОперация === 'ВозвратОплатыКлиенту' ? 'Receipt' : 'Expense')(doc, ctx),
       'Document_СписаниеБезналичныхДенежныхСредств': paymentPosting(shape, 'Document_СписаниеБезналичныхДенежныхСредств', 'Receipt'),
+      // A client's cash settles as the other receipts do (WRITE-RULES §5: ПриходныйКассовыйОрдер ManagerModule.bsl:396-415).
+      'Document_ПриходныйКассовыйОрдер': paymentPosting(shape, 'Document_ПриходныйКассовыйОрдер', 'Expense'),
     },
   };
 }

@@ -19,6 +19,8 @@ export const ADOPTABLE = [
   'Catalog.БанковскиеСчетаОрганизаций', 'Catalog.КлассификаторБанков', 'Catalog.Валюты', 'Catalog.СтавкиНДС', 'Catalog.ЭквайринговыеТерминалы',
   'Document.ЗаказКлиента', 'Document.ПоступлениеБезналичныхДенежныхСредств', 'Document.ОперацияПоПлатежнойКарте',
   'Document.СписаниеБезналичныхДенежныхСредств',
+  // The order's terms and endings (WRITE-RULES §1.2, §1.7) and cash taken for it in 1C (§5).
+  'Catalog.СоглашенияСКлиентами', 'Catalog.ПричиныОтменыЗаказовКлиентов', 'Document.ПриходныйКассовыйОрдер',
   'InformationRegister.ШтрихкодыНоменклатуры', 'InformationRegister.ЦеныНоменклатуры', 'InformationRegister.ЦеныНоменклатуры25',
   'InformationRegister.ВерсииПодсистем', 'InformationRegister.ДвоичныеДанныеФайлов', 'InformationRegister.ХранилищеФайлов',
   'AccumulationRegister.ТоварыНаСкладах', 'AccumulationRegister.СвободныеОстатки', 'AccumulationRegister.РасчетыСКлиентами',

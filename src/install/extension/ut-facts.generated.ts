@@ -552,6 +552,81 @@ export const UT_FACTS: Record<'11.4' | '11.5.20', BaseFacts> = {
           ]
         ]
       },
+      "Catalog.СоглашенияСКлиентами": {
+        "uuid": "2bb5c12e-1217-4c8d-ae01-3a6253cfe429",
+        "types": [
+          [
+            "CatalogObject.СоглашенияСКлиентами",
+            "Object"
+          ],
+          [
+            "CatalogRef.СоглашенияСКлиентами",
+            "Ref"
+          ],
+          [
+            "CatalogSelection.СоглашенияСКлиентами",
+            "Selection"
+          ],
+          [
+            "CatalogList.СоглашенияСКлиентами",
+            "List"
+          ],
+          [
+            "CatalogManager.СоглашенияСКлиентами",
+            "Manager"
+          ]
+        ]
+      },
+      "Catalog.ПричиныОтменыЗаказовКлиентов": {
+        "uuid": "7e89d765-f8bd-4aed-8e4d-980d32da50ff",
+        "types": [
+          [
+            "CatalogObject.ПричиныОтменыЗаказовКлиентов",
+            "Object"
+          ],
+          [
+            "CatalogRef.ПричиныОтменыЗаказовКлиентов",
+            "Ref"
+          ],
+          [
+            "CatalogSelection.ПричиныОтменыЗаказовКлиентов",
+            "Selection"
+          ],
+          [
+            "CatalogList.ПричиныОтменыЗаказовКлиентов",
+            "List"
+          ],
+          [
+            "CatalogManager.ПричиныОтменыЗаказовКлиентов",
+            "Manager"
+          ]
+        ]
+      },
+      "Document.ПриходныйКассовыйОрдер": {
+        "uuid": "e16b931a-86b3-413f-a330-7b6f835e2da7",
+        "types": [
+          [
+            "DocumentObject.ПриходныйКассовыйОрдер",
+            "Object"
+          ],
+          [
+            "DocumentRef.ПриходныйКассовыйОрдер",
+            "Ref"
+          ],
+          [
+            "DocumentSelection.ПриходныйКассовыйОрдер",
+            "Selection"
+          ],
+          [
+            "DocumentList.ПриходныйКассовыйОрдер",
+            "List"
+          ],
+          [
+            "DocumentManager.ПриходныйКассовыйОрдер",
+            "Manager"
+          ]
+        ]
+      },
       "InformationRegister.ШтрихкодыНоменклатуры": {
         "uuid": "fe779ac1-0e7f-489c-ad06-bec9af582428",
         "types": [
@@ -1410,6 +1485,81 @@ export const UT_FACTS: Record<'11.4' | '11.5.20', BaseFacts> = {
           ],
           [
             "DocumentManager.СписаниеБезналичныхДенежныхСредств",
+            "Manager"
+          ]
+        ]
+      },
+      "Catalog.СоглашенияСКлиентами": {
+        "uuid": "2bb5c12e-1217-4c8d-ae01-3a6253cfe429",
+        "types": [
+          [
+            "CatalogObject.СоглашенияСКлиентами",
+            "Object"
+          ],
+          [
+            "CatalogRef.СоглашенияСКлиентами",
+            "Ref"
+          ],
+          [
+            "CatalogSelection.СоглашенияСКлиентами",
+            "Selection"
+          ],
+          [
+            "CatalogList.СоглашенияСКлиентами",
+            "List"
+          ],
+          [
+            "CatalogManager.СоглашенияСКлиентами",
+            "Manager"
+          ]
+        ]
+      },
+      "Catalog.ПричиныОтменыЗаказовКлиентов": {
+        "uuid": "7e89d765-f8bd-4aed-8e4d-980d32da50ff",
+        "types": [
+          [
+            "CatalogObject.ПричиныОтменыЗаказовКлиентов",
+            "Object"
+          ],
+          [
+            "CatalogRef.ПричиныОтменыЗаказовКлиентов",
+            "Ref"
+          ],
+          [
+            "CatalogSelection.ПричиныОтменыЗаказовКлиентов",
+            "Selection"
+          ],
+          [
+            "CatalogList.ПричиныОтменыЗаказовКлиентов",
+            "List"
+          ],
+          [
+            "CatalogManager.ПричиныОтменыЗаказовКлиентов",
+            "Manager"
+          ]
+        ]
+      },
+      "Document.ПриходныйКассовыйОрдер": {
+        "uuid": "e16b931a-86b3-413f-a330-7b6f835e2da7",
+        "types": [
+          [
+            "DocumentObject.ПриходныйКассовыйОрдер",
+            "Object"
+          ],
+          [
+            "DocumentRef.ПриходныйКассовыйОрдер",
+            "Ref"
+          ],
+          [
+            "DocumentSelection.ПриходныйКассовыйОрдер",
+            "Selection"
+          ],
+          [
+            "DocumentList.ПриходныйКассовыйОрдер",
+            "List"
+          ],
+          [
+            "DocumentManager.ПриходныйКассовыйОрдер",
             "Manager"
           ]
         ]

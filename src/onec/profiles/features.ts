@@ -38,6 +38,8 @@ export interface Ut11Features {
   acquiringContract: boolean;
   /** ЗаказКлиента.ЭтоЗаказКакСчет (11.5): without extended orders a new order is an invoice and posts only as НеСогласован. */
   orderAsInvoiceField: boolean;
+  /** Catalog_СоглашенияСКлиентами.НалогообложениеНДС (11.4; 11.5.20 takes it from the accounting policy instead). */
+  agreementVatTaxation: boolean;
   /** The ReGate extension's registers and attributes are published. */
   extension: boolean;
 }
@@ -60,6 +62,7 @@ export function defaultFeatures(id: ProfileId, extension = true): Ut11Features {
     refundLineCounterparty: v115,
     orderAsInvoiceField: v115,
     acquiringContract: v115,
+    agreementVatTaxation: !v115,
     extension,
   };
 }
@@ -102,6 +105,7 @@ export function detectFeatures(p: PublishedView): Ut11Features {
     refundLineCounterparty: p.hasField(OUT, 'РасшифровкаПлатежа/Контрагент_Key'),
     orderAsInvoiceField: p.hasField('Document_ЗаказКлиента', 'ЭтоЗаказКакСчет'),
     acquiringContract: p.hasField(CARD, 'ДоговорЭквайринга_Key'),
+    agreementVatTaxation: p.hasField('Catalog_СоглашенияСКлиентами', 'НалогообложениеНДС'),
     extension: p.hasSet('InformationRegister_ReGate_СтатусыЗаказов') || p.hasSet('InformationRegister_ReGate_СтатусыЗаказов_RecordType'),
   };
 }

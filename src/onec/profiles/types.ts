@@ -55,6 +55,9 @@ export type ConceptId =
   | 'vatRate'
   | 'configurationVersion'
   | 'acquiringTerminal'
+  | 'agreement'
+  | 'cancelReason'
+  | 'cashReceipt'
   | 'platform'
   | 'orderStatus'
   | 'cardPayment';
@@ -67,6 +70,9 @@ export interface ReadParams {
   partnerKey?: string;
   analyticsKeys?: string[];
   orderKey?: string;
+  /** Orders' Catalog_ОбъектыРасчетов (11.5) / the orders themselves (11.4): cash receipts name them in their lines. */
+  settlementObjectKeys?: string[];
+  orderKeys?: string[];
   fileKey?: string;
   /** Catalog_ХранилищеДвоичныхДанных item of a file (11.5.18+, from pictureStorage). */
   blobKey?: string;
@@ -306,6 +312,8 @@ export interface PaymentRecord {
   /** ОбъектыРасчетов settled (СписаниеБезналичных has only these; an order's object has Объект = the order). */
   settlementObjectIds: string[];
   counterpartyId: string | null;
+  /** Each РасшифровкаПлатежа line: what it settles (the order's object in 11.5, the order in 11.4) and its amount. */
+  lines: { settlementObjectId: string | null; orderId: string | null; amount: number }[];
 }
 
 export interface OrganisationRecord {
@@ -415,6 +423,12 @@ export interface OrderRefs {
   currencyKey: string;
   priceKindKey?: string | null;
   bankAccountKey?: string | null;
+  /** The agreement the order is made under (Соглашение_Key), if the base uses one for web orders. */
+  agreementKey?: string | null;
+  /** ЦенаВключаетНДС: the agreement's, else the price kind's (WRITE-RULES §1.2); default true. */
+  pricesIncludeVat?: boolean;
+  /** НалогообложениеНДС member; default ПродажаОблагаетсяНДС. */
+  vatTaxation?: string;
 }
 
 export interface PaymentInput {
@@ -524,7 +538,7 @@ export interface Builders {
   clientPatch(client: Partial<ClientInput>): { partner: Row; counterparty: Row };
   orderDocument(order: OrderInput, refs: OrderRefs, config: Config): Row;
   /** Cancelling in УТ: every line Отменено, status Закрыт (the lines are replaced whole, so they are passed in). */
-  cancelOrderPatch(currentLines: Row[]): Row;
+  cancelOrderPatch(currentLines: Row[], reasonKey?: string | null): Row;
   cardPaymentDocument(payment: PaymentInput, refs: PaymentRefs, config: Config): Row;
   bankPaymentDocument(payment: PaymentInput, refs: PaymentRefs, config: Config): Row;
   cardRefundDocument(payment: PaymentInput, refs: PaymentRefs, config: Config): Row;

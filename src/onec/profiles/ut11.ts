@@ -1,5 +1,5 @@
 import type { Config, FieldSource } from '../../config/schema.js';
-import { and, eq, or, substringof, type Filter } from '../filter.js';
+import { and, eq, or, rawFilter, substringof, type Filter } from '../filter.js';
 import { defaultFeatures, type Ut11Features } from './features.js';
 import { cast, guid } from '../url.js';
 import type {
@@ -448,6 +448,32 @@ function reads(f: Ut11Features, config: Config): Partial<Record<string, ReadSpec
           } satisfies ReadSpec,
         }
       : {}),
+    agreement: {
+      kind: 'collection',
+      set: 'Catalog_СоглашенияСКлиентами',
+      why: 'booking: the agreement web orders are made under (onec.agreementKey, else the one typical agreement in force): ЦенаВключаетНДС, and in 11.4 НалогообложениеНДС',
+      select: ['Ref_Key', 'Description', 'DeletionMark', 'Организация_Key', 'Типовое', 'Статус', 'ЦенаВключаетНДС', 'ВидЦен_Key', ...(f.agreementVatTaxation ? ['НалогообложениеНДС'] : [])],
+    },
+    cancelReason: {
+      kind: 'collection',
+      set: 'Catalog_ПричиныОтменыЗаказовКлиентов',
+      why: 'order closing: the reason cancelled lines carry (onec.cancelReasonKey, else the only reason a person made)',
+      select: ['Ref_Key', 'Description', 'DeletionMark', 'Predefined'],
+    },
+    cashReceipt: {
+      kind: 'collection',
+      set: 'Document_ПриходныйКассовыйОрдер',
+      why: 'bookingstate: cash taken for an order in 1C (posted ПриходныйКассовыйОрдер whose lines name the order)',
+      select: ['Ref_Key', 'Number', 'Date', 'Posted', 'DeletionMark', 'ХозяйственнаяОперация', 'СуммаДокумента', ...settlementFields, 'РасшифровкаПлатежа/Сумма'],
+      // WRITE-RULES §5: work1cblackbird/ut11@cdf1be4f Documents/ПриходныйКассовыйОрдер/Ext/ManagerModule.bsl:396-415 —
+      // a client's cash is ПоступлениеОплатыОтКлиента whose rows settle the order as §2 (ОбъектРасчетов / 11.4 Заказ).
+      filter: (p) => {
+        const keys = f.settlement === 'object' ? p.settlementObjectKeys : p.orderKeys;
+        if (!keys?.length) return undefined;
+        const line = keys.map((k) => (f.settlement === 'object' ? `d/ОбъектРасчетов_Key eq ${guid(k).text}` : `d/Заказ eq cast(${guid(k).text}, '${S.orders}')`)).join(' or ');
+        return and(eq('Posted', true), eq('ХозяйственнаяОперация', 'ПоступлениеОплатыОтКлиента'), rawFilter(`РасшифровкаПлатежа/any(d: ${line})`));
+      },
+    },
     acquiringTerminal: {
       kind: 'collection',
       set: 'Catalog_ЭквайринговыеТерминалы',
@@ -734,6 +760,11 @@ function mappers(f: Ut11Features): Mappers {
       }),
       settlementObjectIds: rowsOf(row.РасшифровкаПлатежа).map((r) => refOf(r.ОбъектРасчетов_Key)).filter((k): k is string => !!k),
       counterpartyId: refOf(row.Контрагент_Key),
+      lines: rowsOf(row.РасшифровкаПлатежа).map((r) => ({
+        settlementObjectId: refOf(r.ОбъектРасчетов_Key),
+        orderId: str(r.Заказ_Type).endsWith(S.orders) ? refOf(r.Заказ) : null,
+        amount: num(r.Сумма),
+      })),
     }),
     toOrganisation(row) {
       const address = firstOf(row, 'Адрес');
@@ -914,11 +945,15 @@ function builders(f: Ut11Features, config: Config): Builders {
       return { partner, counterparty };
     },
     orderDocument(order, refs) {
+      const includesVat = refs.pricesIncludeVat ?? true;
       const lines = order.lines.map((l, i) => {
         // The amount ReGate computed and answered (kopecks, half up): 1C's total must equal what the card pays.
         const sum = l.amount ?? round2(l.price * l.quantity);
         const rate = l.vatRate ?? 0;
         const ratio = l.packagingId && l.packagingRatio ? l.packagingRatio : 1;
+        // ЦенаВключаетНДС false (the agreement's or price kind's, WRITE-RULES §1.2): VAT comes on top of the amount, as
+        // УТ's form computes it (ЦенообразованиеКлиентСервер: СуммаСНДС = Сумма + СуммаНДС).
+        const vat = rate ? round2(includesVat ? (sum * rate) / (100 + rate) : (sum * rate) / 100) : 0;
         return {
           LineNumber: i + 1,
           Номенклатура_Key: l.itemId,
@@ -930,8 +965,8 @@ function builders(f: Ut11Features, config: Config): Builders {
           Цена: l.price,
           Сумма: sum,
           ...(f.vat === 'catalog' ? { СтавкаНДС_Key: l.vatRateId ?? null } : { СтавкаНДС: l.vatRateId ?? '' }),
-          СуммаНДС: rate ? round2((sum * rate) / (100 + rate)) : 0,
-          СуммаСНДС: sum,
+          СуммаНДС: vat,
+          СуммаСНДС: includesVat ? sum : round2(sum + vat),
           Склад_Key: refs.warehouseKey,
           // A web order reserves from the warehouse, as a manager's order «К выполнению» does (WRITE-RULES §1.6:
           // СоСклада → ТоварыКОтгрузке.ВРезерве / ЗапасыИПотребности.РезервироватьНаСкладе; empty reserves nothing).
@@ -941,7 +976,7 @@ function builders(f: Ut11Features, config: Config): Builders {
           Отменено: false,
         };
       });
-      const total = round2(lines.reduce((s, l) => s + l.Сумма, 0));
+      const total = round2(lines.reduce((s, l) => s + l.СуммаСНДС, 0));
       return {
         Date: order.date,
         Организация_Key: refs.organisationKey,
@@ -963,8 +998,12 @@ function builders(f: Ut11Features, config: Config): Builders {
         ХозяйственнаяОперация: 'РеализацияКлиенту',
         ФормаОплаты: order.paymentForm === 'card' ? 'ПлатежнаяКарта' : order.paymentForm === 'cash' ? 'Наличная' : 'Безналичная',
         БанковскийСчет_Key: refs.bankAccountKey ?? null,
-        ЦенаВключаетНДС: true,
-        НалогообложениеНДС: 'ПродажаОблагаетсяНДС',
+        // The agreement gives ЦенаВключаетНДС, else the price kind (WRITE-RULES §1.2: ObjectModule.bsl:67-262,
+        // ПродажиСервер 5560-5650); НалогообложениеНДС the contract's, activity's or accounting policy's
+        // (УчетНДСУП 1825-1940), here the configured or the 11.4 agreement's (context.orderTerms).
+        ...(refs.agreementKey ? { Соглашение_Key: refs.agreementKey } : {}),
+        ЦенаВключаетНДС: includesVat,
+        НалогообложениеНДС: refs.vatTaxation ?? 'ПродажаОблагаетсяНДС',
         СуммаДокумента: total,
         АдресДоставки: order.deliveryAddress,
         Комментарий: order.comment ?? '',
@@ -976,9 +1015,16 @@ function builders(f: Ut11Features, config: Config): Builders {
         Товары: lines,
       };
     },
-    cancelOrderPatch: (current) => ({
+    // Cancel = Отменено + ПричинаОтмены on every line, Статус Закрыт (WRITE-RULES §1.7: 11.5 ManagerModule.bsl:2616-2646);
+    // a line already cancelled keeps its own reason.
+    cancelOrderPatch: (current, reasonKey) => ({
       Статус: 'Закрыт',
-      Товары: current.map((l, i) => ({ ...l, LineNumber: i + 1, Отменено: true })),
+      Товары: current.map((l, i) => ({
+        ...l,
+        LineNumber: i + 1,
+        Отменено: true,
+        ...(reasonKey && !(l.Отменено === true && typeof l.ПричинаОтмены_Key === 'string' && !/^0{8}-/.test(l.ПричинаОтмены_Key)) ? { ПричинаОтмены_Key: reasonKey } : {}),
+      })),
     }),
     cardPaymentDocument: (p, refs) => cardDoc('ПоступлениеОплатыОтКлиента', p, refs, true),
     bankPaymentDocument: (p, refs) => bankDoc('in', p, refs),

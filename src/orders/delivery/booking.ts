@@ -89,7 +89,7 @@ export async function handleBookingCreate(ctx: DeliveryContext, job: ClaimedJob)
         amount_kopecks: number;
       }[];
       if (!lines.length) throw new PermanentError(`order ${orderId} has no lines`);
-      const [currencyKey, vat] = await Promise.all([ctx.currencyKey(), ctx.vatOf(lines.map((l) => l.item_id))]);
+      const [currencyKey, vat, terms] = await Promise.all([ctx.currencyKey(), ctx.vatOf(lines.map((l) => l.item_id)), ctx.orderTerms()]);
       const inn = (ctx.db.prepare(`SELECT inn FROM clients WHERE id = ?`).pluck().get(o.client_id) as string | null) ?? '';
       const orderLines: OrderLineInput[] = lines.map((l) => ({
         itemId: l.item_id,
@@ -116,6 +116,7 @@ export async function handleBookingCreate(ctx: DeliveryContext, job: ClaimedJob)
           counterpartyKey: client.counterpartyKey,
           warehouseKey: o.store_id,
           currencyKey,
+          ...terms,
         },
         ctx.config,
       );

@@ -6,6 +6,12 @@ import { readAll, readFew } from '../../onec/read.js';
 import { getProfile, type Profile, type Row } from '../../onec/profiles/index.js';
 import { PermanentError } from '../../outbox/index.js';
 
+export interface OrderTerms {
+  agreementKey: string | null;
+  pricesIncludeVat: boolean;
+  vatTaxation: string;
+}
+
 export interface DeliveryDeps {
   db: Db;
   onec: ODataClient;
@@ -35,7 +41,7 @@ export class DeliveryContext {
   readonly now: () => Date;
   readonly ext: boolean;
   /** One object shared by forJob() views (they inherit it; assigning a field on a view would not be shared). */
-  private readonly cache: { currency?: Promise<string>; vatRates?: Promise<Map<string, number | null>>; bankAccounts?: Promise<Row[]>; asInvoice?: boolean; acquiring?: Promise<{ terminalKey: string | null; contractKey: string | null }> } = {};
+  private readonly cache: { terms?: Promise<OrderTerms>; cancelReason?: Promise<string | null>; currency?: Promise<string>; vatRates?: Promise<Map<string, number | null>>; bankAccounts?: Promise<Row[]>; asInvoice?: boolean; acquiring?: Promise<{ terminalKey: string | null; contractKey: string | null }> } = {};
 
   /**
    * The base makes new orders invoices (ЭтоЗаказКакСчет, learnt from the first order 1C wrote): build them
@@ -79,9 +85,9 @@ export class DeliveryContext {
     return this.onec.create(set, body, { signal: this.signal });
   }
 
-  update(set: string, key: string, patch: Row): Promise<Row> {
+  update(set: string, key: string, patch: Row, o: { ifMatch?: string } = {}): Promise<Row> {
     this.signal?.throwIfAborted();
-    return this.onec.update(set, key, patch, { signal: this.signal });
+    return this.onec.update(set, key, patch, { signal: this.signal, ...o });
   }
 
   post(set: string, key: string): Promise<void> {
@@ -195,6 +201,59 @@ export class DeliveryContext {
     })();
     this.cache.acquiring.catch(() => (this.cache.acquiring = undefined));
     return this.cache.acquiring;
+  }
+
+  /**
+   * What an order is made under, as УТ's order form fills it (WRITE-RULES §1.2): the agreement (onec.agreementKey, else
+   * the organisation's one typical agreement in force), ЦенаВключаетНДС from it or else from the retail price kind
+   * (ПродажиСервер 5560-5650: without agreements the default sales price kind's), НалогообложениеНДС configured,
+   * else the 11.4 agreement's, else ПродажаОблагаетсяНДС. Read once; a base without the catalog gets the defaults.
+   */
+  orderTerms(): Promise<OrderTerms> {
+    this.cache.terms ??= (async () => {
+      const cfg = this.config.onec;
+      let agreement: Row | undefined;
+      const spec = this.profile.reads.agreement;
+      if (spec) {
+        const org = this.organisationKey();
+        const rows = (await readAll(this.onec, spec)).filter((r) => r.DeletionMark !== true);
+        agreement = cfg.agreementKey
+          ? rows.find((r) => r.Ref_Key === cfg.agreementKey)
+          : (() => {
+              const typical = rows.filter((r) => r.Типовое === true && r.Статус === 'Действует' && (!r.Организация_Key || r.Организация_Key === org));
+              return typical.length === 1 ? typical[0] : undefined;
+            })();
+        if (cfg.agreementKey && !agreement) this.logger.warn({ agreementKey: cfg.agreementKey }, 'onec.agreementKey names no agreement of the base: orders go without one');
+      }
+      let includesVat: boolean | undefined = typeof agreement?.ЦенаВключаетНДС === 'boolean' ? agreement.ЦенаВключаетНДС : undefined;
+      if (includesVat === undefined && this.profile.reads.priceKind) {
+        const kinds = await readAll(this.onec, this.spec('priceKind'));
+        const retail = kinds.find((k) => String(k.Description ?? '').trim() === this.config.catalog.retailPriceKind && k.DeletionMark !== true);
+        if (typeof retail?.ЦенаВключаетНДС === 'boolean') includesVat = retail.ЦенаВключаетНДС;
+      }
+      const taxation = cfg.vatTaxation ?? (typeof agreement?.НалогообложениеНДС === 'string' && agreement.НалогообложениеНДС ? agreement.НалогообложениеНДС : undefined);
+      return { agreementKey: agreement ? String(agreement.Ref_Key) : null, pricesIncludeVat: includesVat ?? true, vatTaxation: taxation ?? 'ПродажаОблагаетсяНДС' };
+    })();
+    this.cache.terms.catch(() => (this.cache.terms = undefined));
+    return this.cache.terms;
+  }
+
+  /** The reason cancelled lines carry: onec.cancelReasonKey, else the base's only non-predefined reason, else none (logged). */
+  cancelReason(): Promise<string | null> {
+    this.cache.cancelReason ??= (async () => {
+      const spec = this.profile.reads.cancelReason;
+      if (!spec) return null;
+      const rows = (await readAll(this.onec, spec)).filter((r) => r.DeletionMark !== true);
+      const configured = this.config.onec.cancelReasonKey;
+      // The predefined ОтклонениеПриОтгрузкеМерныхТоваров (every УТ 11.5 dump) is the system's own reason for weighed
+      // goods, not a manager's: the default is the only reason people added.
+      const own = rows.filter((r) => r.Predefined !== true);
+      const chosen = configured ? rows.find((r) => r.Ref_Key === configured) : own.length === 1 ? own[0] : undefined;
+      if (!chosen) this.logger.warn({ reasons: rows.map((r) => ({ id: r.Ref_Key, name: r.Description })) }, configured ? 'onec.cancelReasonKey names no reason of the base' : 'several reasons for cancelling orders (or none): set onec.cancelReasonKey');
+      return chosen ? String(chosen.Ref_Key) : null;
+    })();
+    this.cache.cancelReason.catch(() => (this.cache.cancelReason = undefined));
+    return this.cache.cancelReason;
   }
 
   /** The order's Catalog_ОбъектыРасчетов as 1C filled it on write (11.5), null where the base has none (11.4). */

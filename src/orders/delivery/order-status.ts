@@ -17,7 +17,10 @@ export async function closeOrderInOneC(ctx: DeliveryContext, orderKey: string): 
   const doc = await ctx.get(set, orderKey);
   const lines = (Array.isArray(doc.Товары) ? (doc.Товары as Row[]) : []).map(({ Ref_Key: _owner, ...line }) => line);
   if (doc.Статус === 'Закрыт' && lines.every((l) => l.Отменено === true)) return false;
-  await ctx.update(set, orderKey, ctx.profile.build.cancelOrderPatch(lines));
+  const reason = await ctx.cancelReason();
+  // If-Match on the version read: a base that honours it refuses (412, retried from a fresh read) rather than
+  // overwriting a manager's concurrent edit of the order.
+  await ctx.update(set, orderKey, ctx.profile.build.cancelOrderPatch(lines, reason), { ifMatch: typeof doc.DataVersion === 'string' && doc.DataVersion ? doc.DataVersion : undefined });
   // A plain write leaves the movements as they were (and clears Согласован): УТ closes an order by cancelling its
   // lines and posting it again, which releases the reserves (WRITE-RULES §1.7: ManagerModule.bsl:2616-2646).
   if (doc.Posted === true) await ctx.post(set, orderKey);
