@@ -73,7 +73,7 @@ describe('overpayment by hand, and undo while the document has not reached 1C', 
     expect(r).toEqual({ id: first, resolution: 'applied', orderId: 'O-S', paid: true, excessKopecks: 18010 });
     expect(order(db, 'O-S')).toEqual({ status: 3, paymentStatus: 2, paid: 30000 });
     const item = bank.unmatched().items.find((i) => i.id === first)!;
-    expect(item).toMatchObject({ reason: 'overpayment', orderId: 'O-S', excessKopecks: 18010, decision: { action: 'applied', by: 'Иванова (buh)', orderId: 'O-S' } });
+    expect(item).toMatchObject({ result: 'matched', reason: 'overpayment', orderId: 'O-S', excessKopecks: 18010, decision: { action: 'applied', by: 'Иванова (buh)', orderId: 'O-S' } });
     expect(item.detail).toMatch(/зачтён вручную; оплачено на 180,10 руб\. больше суммы к оплате/);
     const h = db.prepare(`SELECT detail FROM order_history WHERE order_id = 'O-S' AND event = 'payment.bank'`).pluck().get() as string;
     expect(JSON.parse(h)).toMatchObject({ coverage: 'over', overpaid: 180.1, by: 'Иванова (buh)' });
@@ -85,7 +85,7 @@ describe('overpayment by hand, and undo while the document has not reached 1C', 
     expect(bank.undo(first, { by: 'Петров', note: 'не тот заказ' })).toMatchObject({ undone: 'applied', orderId: 'O-S', orderStatus: 1, attempts: 0 });
     expect(order(db, 'O-S')).toEqual({ status: 1, paymentStatus: 0, paid: 0 });
     // back as it came from the statement: its own reason, no order, and it can be applied elsewhere
-    expect(bank.unmatched().items.find((i) => i.id === first)).toMatchObject({ reason: 'unknown-client', orderId: null, excessKopecks: null, decision: null });
+    expect(bank.unmatched().items.find((i) => i.id === first)).toMatchObject({ result: 'unmatched', reason: 'unknown-client', orderId: null, excessKopecks: null, decision: null });
     expect(decisions().filter((d: any) => d.id === first).map((d: any) => d.action)).toEqual(['applied', 'dismissed', 'undone', 'undone']);
     expect(bank.resolve(first, { orderId: 'O-X', by: 'Петров' })).toMatchObject({ paid: true, excessKopecks: null });
     // the dropped job did not hold the payment's dedupe key: the new application has its own live job

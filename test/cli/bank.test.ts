@@ -108,7 +108,7 @@ describe('bank resolve (CLI) warns before applying a payment that does not fit',
     expect(after.prepare(`SELECT action, order_id AS orderId, by, note FROM bank_decisions`).all()).toEqual([{ action: 'applied', orderId: 'O-9', by: 'Петров П. П.', note: 'согласовано' }]);
     after.close();
     const list = regate('bank', 'unmatched');
-    expect(list.stdout).toMatch(new RegExp(`#${id} .*15\\s000,00 руб\\. +unmatched: переплата: заказ оплачен, излишек требует решения`));
+    expect(list.stdout).toMatch(new RegExp(`#${id} .*15\\s000,00 руб\\. +matched: переплата: заказ оплачен, излишек требует решения`));
     expect(list.stdout).toMatch(/зачтён на заказ O-9 \(Петров П\. П\., .*\); переплата 14\s880,10 руб\./);
 
     // not yet in 1C: undone — the order is open and unpaid again, the 1C job dropped, the payment back in the list

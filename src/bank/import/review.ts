@@ -52,9 +52,9 @@ export function listReview(db: Db, q: ReviewQuery = {}): { items: ReviewItem[]; 
     total,
     items: rows.map((r) => ({
       id: r.id,
-      result: r.result,
-      // Applied by a person with money to spare: an overpayment now, whatever the matcher had said (its reason is
-      // kept in the row for an undo).
+      // Applied by a person with money to spare: a matched overpayment now, as the API documents it, whatever the
+      // matcher had said (its result and reason stay in the row for an undo).
+      result: r.payment_id !== null ? 'matched' : r.result,
       reason: r.payment_id !== null && r.excess_kopecks ? 'overpayment' : r.reason,
       detail:
         r.payment_id !== null && r.excess_kopecks && r.reason !== 'overpayment'
