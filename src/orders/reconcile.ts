@@ -108,7 +108,7 @@ async function cashOf(ctx: DeliveryContext, orders: { ref: string; object: strin
     const rows = await readAll(ctx.onec, spec, byObject ? { settlementObjectKeys: part.map((o) => o.object!) } : { orderKeys: part.map((o) => o.ref) });
     for (const p of rows.map((r) => ctx.profile.map.toPayment(r))) {
       if (!p.posted) continue;
-      for (const l of p.lines) {
+      for (const l of p.lines ?? []) {
         const ref = byObject ? (l.settlementObjectId ? orderOfObject.get(l.settlementObjectId.toLowerCase()) : undefined) : l.orderId?.toLowerCase();
         if (ref) out.set(ref, (out.get(ref) ?? 0) + Math.round(l.amount * 100));
       }

@@ -169,6 +169,9 @@ describe.each(cases)('$dump, extension: $extension', ({ dump, extension }) => {
     // a bank statement pays O-2 by its 1C number
     const o2 = await state('O-2');
     const kop = Math.round(o2.amount * 100);
+    // The payer's account is known in 1C (the client's counterparty owns it): the receipt names it (WRITE-RULES §4).
+    const payerCounterparty = em.store.list('Catalog_Контрагенты').find((c) => c.ИНН === CLIENT_A_INN)!;
+    const payerAccount = em.store.insert('Catalog_БанковскиеСчетаКонтрагентов', { Description: '40702810400000000002', НомерСчета: '40702810400000000002', Owner: payerCounterparty.Ref_Key, Owner_Type: 'StandardODATA.Catalog_Контрагенты' });
     const file = bytesOf([{ number: '501', date: '28.11.2026', amount: `${Math.floor(kop / 100)}.${String(kop % 100).padStart(2, '0')}`, payerAcc: '40702810400000000002', payerInn: CLIENT_A_INN, payerName: 'ООО "Альфа"', purpose: `Оплата по счету № ${o2.number} от 28.11.2026` }]);
     const report = importStatementBytes(rt.db, file, { name: 'kl_to_1c.txt', source: 'cli' });
     expect(JSON.stringify(report)).toContain('O-2');
@@ -177,6 +180,8 @@ describe.each(cases)('$dump, extension: $extension', ({ dump, extension }) => {
     expect(await state('O-2')).toMatchObject({ status: 3, paymentStatus: 2 });
     const bankDocs = em.store.list('Document_ПоступлениеБезналичныхДенежныхСредств').filter((d) => d.Posted && d.СуммаДокумента === o2.amount);
     expect(bankDocs.length).toBeGreaterThanOrEqual(1);
+    // As УТ's КлиентБанк loader fills a receipt, so its duplicate test recognises ours (WRITE-RULES §4).
+    expect(bankDocs[0]).toMatchObject({ ТипПлатежногоДокумента: 'ПлатежноеПоручение', НомерВходящегоДокумента: '501', БанковскийСчетКонтрагента_Key: payerAccount.Ref_Key, ПроведеноБанком: true });
 
     // the long order id: one document, found again on re-delivery (width of НомерПоДаннымКлиента per version)
     expect((await state(long)).number).toBeTruthy();

@@ -245,6 +245,9 @@ function record(db: Db, item: ImportPlanItem, statementId: number, meta: Stateme
         purpose: d.purpose,
         ownAccount: d.ownAccount,
         payer: { name: d.payer.name, inn: d.payer.inn, kpp: d.payer.kpp, account: d.payer.account ?? d.payer.settlementAccount, bik: d.payer.bank.bik, bank: d.payer.bank.name },
+        // The section's kind (ТипПлатежногоДокумента) and Код (the УИП, ИдентификаторПлатежа) as УТ's loader takes them.
+        kind: d.kind,
+        code: d.fields.Код ?? null,
         method: m.method,
         reference: m.reference ?? null,
         coverage: m.coverage,

@@ -627,6 +627,31 @@ export const UT_FACTS: Record<'11.4' | '11.5.20', BaseFacts> = {
           ]
         ]
       },
+      "Catalog.БанковскиеСчетаКонтрагентов": {
+        "uuid": "aee671cc-5f58-44cc-b0d2-7aa0c28afdb0",
+        "types": [
+          [
+            "CatalogObject.БанковскиеСчетаКонтрагентов",
+            "Object"
+          ],
+          [
+            "CatalogRef.БанковскиеСчетаКонтрагентов",
+            "Ref"
+          ],
+          [
+            "CatalogSelection.БанковскиеСчетаКонтрагентов",
+            "Selection"
+          ],
+          [
+            "CatalogList.БанковскиеСчетаКонтрагентов",
+            "List"
+          ],
+          [
+            "CatalogManager.БанковскиеСчетаКонтрагентов",
+            "Manager"
+          ]
+        ]
+      },
       "InformationRegister.ШтрихкодыНоменклатуры": {
         "uuid": "fe779ac1-0e7f-489c-ad06-bec9af582428",
         "types": [
@@ -1560,6 +1585,31 @@ export const UT_FACTS: Record<'11.4' | '11.5.20', BaseFacts> = {
           ],
           [
             "DocumentManager.ПриходныйКассовыйОрдер",
+            "Manager"
+          ]
+        ]
+      },
+      "Catalog.БанковскиеСчетаКонтрагентов": {
+        "uuid": "aee671cc-5f58-44cc-b0d2-7aa0c28afdb0",
+        "types": [
+          [
+            "CatalogObject.БанковскиеСчетаКонтрагентов",
+            "Object"
+          ],
+          [
+            "CatalogRef.БанковскиеСчетаКонтрагентов",
+            "Ref"
+          ],
+          [
+            "CatalogSelection.БанковскиеСчетаКонтрагентов",
+            "Selection"
+          ],
+          [
+            "CatalogList.БанковскиеСчетаКонтрагентов",
+            "List"
+          ],
+          [
+            "CatalogManager.БанковскиеСчетаКонтрагентов",
             "Manager"
           ]
         ]

@@ -58,6 +58,7 @@ export type ConceptId =
   | 'agreement'
   | 'cancelReason'
   | 'cashReceipt'
+  | 'counterpartyAccount'
   | 'platform'
   | 'orderStatus'
   | 'cardPayment';
@@ -73,6 +74,8 @@ export interface ReadParams {
   /** Orders' Catalog_ОбъектыРасчетов (11.5) / the orders themselves (11.4): cash receipts name them in their lines. */
   settlementObjectKeys?: string[];
   orderKeys?: string[];
+  /** A bank account number (payer accounts of bank receipts). */
+  accountNumber?: string;
   fileKey?: string;
   /** Catalog_ХранилищеДвоичныхДанных item of a file (11.5.18+, from pictureStorage). */
   blobKey?: string;
@@ -313,7 +316,7 @@ export interface PaymentRecord {
   settlementObjectIds: string[];
   counterpartyId: string | null;
   /** Each РасшифровкаПлатежа line: what it settles (the order's object in 11.5, the order in 11.4) and its amount. */
-  lines: { settlementObjectId: string | null; orderId: string | null; amount: number }[];
+  lines?: { settlementObjectId: string | null; orderId: string | null; amount: number }[];
 }
 
 export interface OrganisationRecord {
@@ -443,6 +446,9 @@ export interface PaymentInput {
   incomingNumber?: string;
   incomingDate?: Date;
   purpose?: string;
+  /** Bank: the statement section's kind (`Платежное поручение`, …) and its Код (УИП). */
+  documentKind?: string;
+  paymentCode?: string;
 }
 
 export interface PaymentRefs {
@@ -458,6 +464,8 @@ export interface PaymentRefs {
   acquiringContractKey?: string | null;
   /** Card refunds: the card payment document it returns (ДокументОснование, WRITE-RULES §3). */
   basisPaymentKey?: string | null;
+  /** Bank receipts: the payer's account in Catalog_БанковскиеСчетаКонтрагентов, when the base has it. */
+  payerAccountKey?: string | null;
 }
 
 export interface OrderStatusInput {

@@ -129,6 +129,20 @@ function configurableValue(row: Row, src: FieldSource, ctx: MapContext): unknown
   return undefined;
 }
 
+/**
+ * ТипыПлатежныхДокументов member of a 1CClientBankExchange section (`СекцияДокумент=Платежное поручение`), as
+ * КлиентБанкСервер 80-91 maps it; members from Enums/ТипыПлатежныхДокументов.xml of both dumps. Unknown → поручение.
+ */
+function paymentDocumentType(kind: string | undefined): string {
+  const k = (kind ?? '').toLowerCase().replace(/ё/g, 'е').replace(/\s+/g, ' ').trim();
+  if (k.startsWith('платежное требование')) return 'ПлатежноеТребование';
+  if (k.startsWith('инкассовое поручение')) return 'ИнкассовоеПоручение';
+  if (k.startsWith('платежный ордер')) return 'ПлатежныйОрдер';
+  if (k.startsWith('банковский ордер')) return 'БанковскийОрдер';
+  if (k.startsWith('аккредитив')) return 'Аккредитив';
+  return 'ПлатежноеПоручение';
+}
+
 function orGuids(field: string, keys: string[] | undefined): Filter | undefined {
   if (!keys?.length) return undefined;
   return or(...keys.map((k) => eq(field, guid(k))));
@@ -459,6 +473,14 @@ function reads(f: Ut11Features, config: Config): Partial<Record<string, ReadSpec
       set: 'Catalog_ПричиныОтменыЗаказовКлиентов',
       why: 'order closing: the reason cancelled lines carry (onec.cancelReasonKey, else the only reason a person made)',
       select: ['Ref_Key', 'Description', 'DeletionMark', 'Predefined'],
+    },
+    counterpartyAccount: {
+      kind: 'collection',
+      set: 'Catalog_БанковскиеСчетаКонтрагентов',
+      why: 'bank receipts: the payer’s account (БанковскийСчетКонтрагента), found by its number among the client’s accounts',
+      // Owner is composite (Контрагенты | …): published as Owner + Owner_Type.
+      select: ['Ref_Key', 'DeletionMark', 'НомерСчета', 'Owner', 'Owner_Type'],
+      filter: (p) => (p.accountNumber ? eq('НомерСчета', p.accountNumber) : undefined),
     },
     cashReceipt: {
       kind: 'collection',
@@ -901,8 +923,19 @@ function builders(f: Ut11Features, config: Config): Builders {
     СуммаДокумента: round2(p.amount),
     Валюта_Key: refs.currencyKey,
     НазначениеПлатежа: p.purpose ?? '',
+    // As УТ's КлиентБанк loader fills a receipt (WRITE-RULES §4: КлиентБанкСервер 80-91 ТипПлатежногоДокумента from
+    // the section name, 627-646 Номер/Дата/Код, 665-676 ПроведеноБанком), so its duplicate test (2823-3073: account,
+    // day, number, type, payer account) recognises ours if the accountant loads the same statement too.
     ...(set === 'in'
-      ? { НомерВходящегоДокумента: p.incomingNumber ?? '', ДатаВходящегоДокумента: p.incomingDate ?? p.date, ПроведеноБанком: true, ДатаПроведенияБанком: p.incomingDate ?? p.date }
+      ? {
+          НомерВходящегоДокумента: p.incomingNumber ?? '',
+          ДатаВходящегоДокумента: p.incomingDate ?? p.date,
+          ТипПлатежногоДокумента: paymentDocumentType(p.documentKind),
+          ...(p.paymentCode ? { ИдентификаторПлатежа: p.paymentCode } : {}),
+          ...(refs.payerAccountKey ? { БанковскийСчетКонтрагента_Key: refs.payerAccountKey } : {}),
+          ПроведеноБанком: true,
+          ДатаПроведенияБанком: p.incomingDate ?? p.date,
+        }
       : { ДокументОснование: p.orderKey, ДокументОснование_Type: `StandardODATA.${S.orders}` }),
     ...idOf(p.externalId, p.comment ?? ''),
     РасшифровкаПлатежа: paymentLines(f, p, refs, set === 'in'),

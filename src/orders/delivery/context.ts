@@ -238,6 +238,18 @@ export class DeliveryContext {
     return this.cache.terms;
   }
 
+  /**
+   * The payer's account as 1C knows it: the client's (counterparty's) account with this number, or null — then the
+   * receipt goes without it, as УТ's loader leaves it for an account it does not know (WRITE-RULES §4).
+   */
+  async payerAccountKey(accountNumber: string, counterpartyKey: string | null): Promise<string | null> {
+    const spec = this.profile.reads.counterpartyAccount;
+    if (!spec || !counterpartyKey) return null;
+    const rows = await readFew(this.onec, spec, { accountNumber: accountNumber.trim() });
+    const own = rows.find((r) => r.DeletionMark !== true && r.Owner === counterpartyKey && String(r.Owner_Type ?? '').endsWith('Catalog_Контрагенты'));
+    return own ? String(own.Ref_Key) : null;
+  }
+
   /** The reason cancelled lines carry: onec.cancelReasonKey, else the base's only non-predefined reason, else none (logged). */
   cancelReason(): Promise<string | null> {
     this.cache.cancelReason ??= (async () => {

@@ -204,6 +204,8 @@ export async function handleBankPayment(ctx: DeliveryContext, job: ClaimedJob): 
   // The account the statement belongs to (data.ownAccount, from the importer).
   const refs = await refsOf(ctx, o.client_id, orderKey, s('ownAccount') ?? true);
   const incomingDate = s('documentDate') ?? s('date');
+  const payer = (data.payer ?? {}) as { account?: string | null };
+  refs.payerAccountKey = payer.account ? await ctx.payerAccountKey(payer.account, refs.counterpartyKey) : null;
   const input: PaymentInput = {
     externalId: documentId(ctx, 'bank', p.external_id),
     date: new Date(p.paid_at),
@@ -212,6 +214,8 @@ export async function handleBankPayment(ctx: DeliveryContext, job: ClaimedJob): 
     incomingNumber: s('documentNumber') ?? s('number'),
     incomingDate: incomingDate ? new Date(incomingDate) : undefined,
     purpose: s('purpose'),
+    documentKind: s('kind'),
+    paymentCode: s('code'),
     comment: `Richest.store ${orderId}: выписка банка`,
   };
   const ids = { externalId: input.externalId, legacyId: legacyDocumentId(ctx, p.external_id), orderKey, retry: job.attempts > 1 };
