@@ -295,6 +295,10 @@ export class Store implements PostingStoreView {
   }
 
   /** For posting hooks: the first row matching `match` exactly, created from match + init when absent. */
+  has(set: string): boolean {
+    return this.model.shapes.has(set);
+  }
+
   findOrCreate(set: string, match: Row, init: Row = {}): string {
     const entries = Object.entries(match);
     const found = this.list(set).find((r) => entries.every(([k, v]) => r[k] === v || (typeof v === 'string' && typeof r[k] === 'string' && v.toLowerCase() === (r[k] as string).toLowerCase())));

@@ -52,9 +52,10 @@ describe('regate install --onec-target: the extension each base accepts', () => 
     const a = extensionFiles(kits['linux 11.4']);
     const b = extensionFiles(kits['linux 11.5.20']);
     const only = (x: Set<string>, y: Set<string>) => [...x].filter((f) => !y.has(f)).sort();
-    expect(only(a, b)).toEqual(['AccumulationRegisters/СвободныеОстатки.xml', 'InformationRegisters/ДвоичныеДанныеФайлов.xml', 'InformationRegisters/ЦеныНоменклатуры.xml']);
+    // 11.4 reads the client's balance from РасчетыСКлиентами, 11.5 from РасчетыСКлиентамиПоСрокам (the manager's report).
+    expect(only(a, b)).toEqual(['AccumulationRegisters/РасчетыСКлиентами.xml', 'AccumulationRegisters/СвободныеОстатки.xml', 'InformationRegisters/ДвоичныеДанныеФайлов.xml', 'InformationRegisters/ЦеныНоменклатуры.xml']);
     expect(only(b, a)).toEqual([
-      'AccumulationRegisters/ТоварыКОтгрузке.xml', 'AccumulationRegisters/ТоварыНаСкладах.xml', 'Catalogs/СтавкиНДС.xml', 'Catalogs/ХранилищеДвоичныхДанных.xml',
+      'AccumulationRegisters/РасчетыСКлиентамиПоСрокам.xml', 'AccumulationRegisters/ТоварыКОтгрузке.xml', 'AccumulationRegisters/ТоварыНаСкладах.xml', 'Catalogs/СтавкиНДС.xml', 'Catalogs/ХранилищеДвоичныхДанных.xml',
       'InformationRegisters/ХранилищеФайлов.xml', 'InformationRegisters/ЦеныНоменклатуры25.xml',
     ]);
     const uuidOf = (files: KitFile[], rel: string) => get(files, `onec-extension/${rel}`).match(/<InformationRegister uuid="([^"]+)"/)![1];

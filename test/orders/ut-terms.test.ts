@@ -93,4 +93,21 @@ describe('order terms and endings as УТ records them', () => {
     const settled = h.em.store.records('AccumulationRegister_РасчетыСКлиентами').filter((r) => r.ОбъектРасчетов_Key === doc.ОбъектРасчетов_Key && r.RecordType === 'Expense');
     expect(settled.reduce((s, r) => s + Number(r.Сумма), 0)).toBeCloseTo(Number(doc.СуммаДокумента), 2);
   });
+
+  it('the client’s balance is the prepayment the manager’s report shows (РасчетыСКлиентамиПоСрокам.Предоплата, 11.5)', async () => {
+    h = await harness();
+    const first = await h.orders.client({ clientId: 'C-ADV', name: 'Петров' });
+    expect(first.body).toMatchObject({ balance: 0 });
+    const c = h.db.prepare(`SELECT partner_key, counterparty_key FROM clients WHERE id = 'C-ADV'`).get() as Record<string, string>;
+    const org = JSON.parse(h.db.prepare(`SELECT value FROM meta WHERE key = 'mirror.organisation'`).pluck().get() as string).id;
+    const set = 'Document_ПоступлениеБезналичныхДенежныхСредств';
+    const doc = h.em.store.insert(set, { ХозяйственнаяОперация: 'ПоступлениеОплатыОтКлиента', Организация_Key: org, Партнер_Key: c.partner_key, Контрагент_Key: c.counterparty_key, СуммаДокумента: 750 });
+    h.em.store.post(set, String(doc.Ref_Key));
+    const terms = h.em.store.records('AccumulationRegister_РасчетыСКлиентамиПоСрокам').filter((r) => (r.Recorder ?? r.Recorder_Key) === doc.Ref_Key);
+    expect(terms.map((r) => [r.RecordType, r.Предоплата])).toEqual([['Receipt', 750]]);
+    // The register the report reads is the one that counts: without the payment's РасчетыСКлиентами movements the
+    // balance is still the report's 750.
+    h.em.store.writeRecords('AccumulationRegister_РасчетыСКлиентами', String(doc.Ref_Key), []);
+    expect((await h.orders.client({ clientId: 'C-ADV', name: 'Петров' })).body).toMatchObject({ result: 'found', balance: 750 });
+  });
 });

@@ -125,7 +125,9 @@ describe('mapping normalised rows', () => {
     expect(p115.map.pictureBytes({ ДвоичныеДанныеФайла_Base64Data: Buffer.from('PNG!').toString('base64') })?.toString()).toBe('PNG!');
     expect(p115.map.pictureBytes({ ДвоичныеДанныеФайла_Base64Data: '' })).toBeNull();
     expect(p115.map.toConfigurationVersion([{ ИмяПодсистемы: 'СтандартныеПодсистемы', Версия: '3.1.9.297', ЭтоОсновнаяКонфигурация: false }, { ИмяПодсистемы: 'УправлениеТорговлей', Версия: '11.5.18.41', ЭтоОсновнаяКонфигурация: true }])).toEqual({ name: 'УправлениеТорговлей', version: '11.5.18.41', subsystems: [{ name: 'СтандартныеПодсистемы', version: '3.1.9.297' }] });
-    expect(p115.map.toClientBalance([{ СуммаBalance: 100 }, { СуммаBalance: -250.5 }])).toEqual({ debt: 0, prepaid: 150.5 });
+    // 11.5: the manager's report figures (РасчетыСКлиентамиПоСрокам); 11.4: the sign of РасчетыСКлиентами.Сумма.
+    expect(p115.map.toClientBalance([{ ПредоплатаBalance: 100, ДолгBalance: 0 }, { ПредоплатаBalance: 50.5, ДолгBalance: 20 }])).toEqual({ debt: 20, prepaid: 150.5 });
+    expect(p114.map.toClientBalance([{ СуммаBalance: 100 }, { СуммаBalance: -250.5 }])).toEqual({ debt: 0, prepaid: 150.5 });
     expect(p115.map.toClientBalance([])).toEqual({ debt: 0, prepaid: 0 });
   });
 
@@ -273,7 +275,7 @@ describe('requirements', () => {
         'Catalog_Номенклатура', 'Catalog_Склады', 'Catalog_ВидыЦен', 'InformationRegister_ЦеныНоменклатуры25', 'AccumulationRegister_ТоварыНаСкладах',
         'InformationRegister_ШтрихкодыНоменклатуры', 'Catalog_УпаковкиЕдиницыИзмерения', 'Catalog_СтраныМира', 'Catalog_Марки', 'Catalog_НоменклатураПрисоединенныеФайлы',
         'InformationRegister_ХранилищеФайлов', 'Catalog_ХранилищеДвоичныхДанных', 'Catalog_Партнеры', 'Catalog_Контрагенты', 'Document_ЗаказКлиента', 'Document_ОперацияПоПлатежнойКарте',
-        'Document_ПоступлениеБезналичныхДенежныхСредств', 'Document_СписаниеБезналичныхДенежныхСредств', 'AccumulationRegister_РасчетыСКлиентами', 'Catalog_Организации',
+        'Document_ПоступлениеБезналичныхДенежныхСредств', 'Document_СписаниеБезналичныхДенежныхСредств', 'AccumulationRegister_РасчетыСКлиентамиПоСрокам', 'Catalog_Организации',
         'InformationRegister_ВерсииПодсистем', 'InformationRegister_ReGate_СтатусыЗаказов', 'InformationRegister_ReGate_ОплатыКартами',
       ]),
     );
@@ -282,6 +284,8 @@ describe('requirements', () => {
     const sets114 = requirements(p114, config).map((r) => r.set);
     expect(sets114).toContain('AccumulationRegister_СвободныеОстатки');
     expect(sets114).toContain('InformationRegister_ЦеныНоменклатуры');
+    expect(sets114).toContain('AccumulationRegister_РасчетыСКлиентами');
+    expect(sets114).not.toContain('AccumulationRegister_РасчетыСКлиентамиПоСрокам');
     const items = r115.find((r) => r.set === 'Catalog_Номенклатура')!;
     expect(items.fields.map((f) => f.name)).toEqual(expect.arrayContaining(['Артикул', 'ReGate_МинимальноеКоличество', 'ReGate_ПродажаПодЗаказ', 'ФайлКартинки_Key']));
     expect(items.why.join(' ')).toMatch(/assortment/);

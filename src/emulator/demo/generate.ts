@@ -670,6 +670,7 @@ export function makePostingContext(rows: Record<string, Row[]>, guid: (kind: str
       return rows[set]?.find((r) => r.Ref_Key === refKey);
     },
     option: (name) => DEMO_OPTIONS[name] === true,
+    has: (set) => set in rows,
     list(set) {
       return rows[set] ?? [];
     },

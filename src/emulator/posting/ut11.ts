@@ -15,6 +15,7 @@ export type PostingContext = PostingStoreView;
 type Row = Record<string, unknown>;
 
 const SETTLEMENTS = 'AccumulationRegister_РасчетыСКлиентами';
+const BY_TERMS = 'AccumulationRegister_РасчетыСКлиентамиПоСрокам';
 const TO_SHIP = 'AccumulationRegister_ТоварыКОтгрузке';
 const FREE_STOCK = 'AccumulationRegister_СвободныеОстатки';
 const ORDER = 'Document_ЗаказКлиента';
@@ -186,7 +187,25 @@ function paymentPosting(shape: PostingShape, set: string, recordType: 'Receipt' 
         РасчетныйДокумент_Type: `StandardODATA.${set}`,
       };
     });
-    return { [SETTLEMENTS]: records };
+    const out: Record<string, Row[]> = { [SETTLEMENTS]: records };
+    // 11.5: what the manager's «Ведомость расчетов с клиентами» shows — Предоплата («Наш долг») by the settlement
+    // object in РасчетыСКлиентамиПоСрокам (WRITE-RULES §2: Reports/ВедомостьРасчетовСКлиентами ObjectModule.bsl:207,
+    // 245-283). УТ fills it by a deferred distribution; the emulator books the distributed result at once: money
+    // received before shipment is a prepayment (a refund takes it back).
+    if (shape.settlementObjects && ctx.has?.(BY_TERMS)) {
+      out[BY_TERMS] = records.map((r: Row) => ({
+        RecordType: recordType === 'Expense' ? 'Receipt' : 'Expense',
+        АналитикаУчетаПоПартнерам_Key: r.АналитикаУчетаПоПартнерам_Key,
+        ОбъектРасчетов_Key: r.ОбъектРасчетов_Key,
+        Валюта_Key: r.Валюта_Key,
+        РасчетныйДокумент: doc.Ref_Key,
+        РасчетныйДокумент_Type: `StandardODATA.${set}`,
+        Предоплата: r.Сумма,
+        Долг: 0,
+        ХозяйственнаяОперация: doc.ХозяйственнаяОперация,
+      }));
+    }
+    return out;
   };
 }
 

@@ -128,6 +128,8 @@ export interface PostingStoreView {
    * test can run ReGate against each mode (startEmulator({ functionalOptions }), POST /__emulator/options).
    */
   option(name: string): boolean;
+  /** Whether the configuration publishes this set (a handler writes only the registers the base has). */
+  has?(set: string): boolean;
 }
 
 /** A posting handler kept outside the schema (e.g. ut11Posting), passed to startEmulator({ posting }). */

@@ -1614,6 +1614,36 @@ export const UT_FACTS: Record<'11.4' | '11.5.20', BaseFacts> = {
           ]
         ]
       },
+      "AccumulationRegister.РасчетыСКлиентамиПоСрокам": {
+        "uuid": "47181d18-bc55-4dcf-94f2-45b5fb138ddc",
+        "types": [
+          [
+            "AccumulationRegisterRecord.РасчетыСКлиентамиПоСрокам",
+            "Record"
+          ],
+          [
+            "AccumulationRegisterManager.РасчетыСКлиентамиПоСрокам",
+            "Manager"
+          ],
+          [
+            "AccumulationRegisterSelection.РасчетыСКлиентамиПоСрокам",
+            "Selection"
+          ],
+          [
+            "AccumulationRegisterList.РасчетыСКлиентамиПоСрокам",
+            "List"
+          ],
+          [
+            "AccumulationRegisterRecordSet.РасчетыСКлиентамиПоСрокам",
+            "RecordSet"
+          ],
+          [
+            "AccumulationRegisterRecordKey.РасчетыСКлиентамиПоСрокам",
+            "RecordKey"
+          ]
+        ],
+        "registerType": "Balance"
+      },
       "InformationRegister.ШтрихкодыНоменклатуры": {
         "uuid": "fe779ac1-0e7f-489c-ad06-bec9af582428",
         "types": [

@@ -38,6 +38,8 @@ export interface Ut11Features {
   acquiringContract: boolean;
   /** ЗаказКлиента.ЭтоЗаказКакСчет (11.5): without extended orders a new order is an invoice and posts only as НеСогласован. */
   orderAsInvoiceField: boolean;
+  /** AccumulationRegister_РасчетыСКлиентамиПоСрокам (11.5): the client's prepayment as the manager's report shows it. */
+  settlementTerms: boolean;
   /** Catalog_СоглашенияСКлиентами.НалогообложениеНДС (11.4; 11.5.20 takes it from the accounting policy instead). */
   agreementVatTaxation: boolean;
   /** The ReGate extension's registers and attributes are published. */
@@ -63,6 +65,7 @@ export function defaultFeatures(id: ProfileId, extension = true): Ut11Features {
     orderAsInvoiceField: v115,
     acquiringContract: v115,
     agreementVatTaxation: !v115,
+    settlementTerms: v115,
     extension,
   };
 }
@@ -106,6 +109,7 @@ export function detectFeatures(p: PublishedView): Ut11Features {
     orderAsInvoiceField: p.hasField('Document_ЗаказКлиента', 'ЭтоЗаказКакСчет'),
     acquiringContract: p.hasField(CARD, 'ДоговорЭквайринга_Key'),
     agreementVatTaxation: p.hasField('Catalog_СоглашенияСКлиентами', 'НалогообложениеНДС'),
+    settlementTerms: p.hasSet('AccumulationRegister_РасчетыСКлиентамиПоСрокам') || p.hasSet('AccumulationRegister_РасчетыСКлиентамиПоСрокам_RecordType'),
     extension: p.hasSet('InformationRegister_ReGate_СтатусыЗаказов') || p.hasSet('InformationRegister_ReGate_СтатусыЗаказов_RecordType'),
   };
 }

@@ -388,14 +388,26 @@ function reads(f: Ut11Features, config: Config): Partial<Record<string, ReadSpec
       select: ['Ref_Key', 'Партнер_Key', 'Контрагент', 'Контрагент_Type', 'Организация_Key'],
       filter: (p) => (p.partnerKey ? eq('Партнер_Key', guid(p.partnerKey)) : undefined),
     },
-    clientBalance: {
-      kind: 'balance',
-      register: S.settlements,
-      dimensions: ['АналитикаУчетаПоПартнерам'],
-      why: 'client: the balance (prepayments) of the client',
-      select: ['АналитикаУчетаПоПартнерам_Key', 'СуммаBalance'],
-      condition: (p) => orGuids('АналитикаУчетаПоПартнерам_Key', p.analyticsKeys),
-    },
+    // The client's advance as the manager sees it: 11.5's «Ведомость расчетов с клиентами» reads Предоплата/Долг of
+    // РасчетыСКлиентамиПоСрокам (WRITE-RULES §2: ВедомостьРасчетовСКлиентами ObjectModule.bsl:207,245-283); 11.4 has
+    // no such register: the sign of РасчетыСКлиентами.Сумма (money received ahead of sales is negative).
+    clientBalance: f.settlementTerms
+      ? {
+          kind: 'balance',
+          register: 'AccumulationRegister_РасчетыСКлиентамиПоСрокам',
+          dimensions: ['АналитикаУчетаПоПартнерам'],
+          why: 'client: the balance (prepayment «Наш долг», debt «Долг клиента») of the client',
+          select: ['АналитикаУчетаПоПартнерам_Key', 'ПредоплатаBalance', 'ДолгBalance'],
+          condition: (p) => orGuids('АналитикаУчетаПоПартнерам_Key', p.analyticsKeys),
+        }
+      : {
+          kind: 'balance',
+          register: S.settlements,
+          dimensions: ['АналитикаУчетаПоПартнерам'],
+          why: 'client: the balance (prepayments) of the client',
+          select: ['АналитикаУчетаПоПартнерам_Key', 'СуммаBalance'],
+          condition: (p) => orGuids('АналитикаУчетаПоПартнерам_Key', p.analyticsKeys),
+        },
     order: {
       kind: 'collection',
       set: S.orders,
@@ -748,6 +760,9 @@ function mappers(f: Ut11Features): Mappers {
       };
     },
     toClientBalance(rows) {
+      if (f.settlementTerms) {
+        return { debt: round2(rows.reduce((s, r) => s + num(r.ДолгBalance), 0)), prepaid: round2(rows.reduce((s, r) => s + num(r.ПредоплатаBalance), 0)) };
+      }
       const sum = round2(rows.reduce((s, r) => s + num(r.СуммаBalance), 0));
       return { debt: sum > 0 ? sum : 0, prepaid: sum < 0 ? -sum : 0 };
     },
