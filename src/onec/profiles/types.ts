@@ -61,7 +61,12 @@ export type ConceptId =
   | 'counterpartyAccount'
   | 'platform'
   | 'orderStatus'
-  | 'cardPayment';
+  | 'cardPayment'
+  // Issue 18 (УНФ and others): packagings kept apart from units, the sales department of an order, the cash-flow item
+  // of a payment.
+  | 'packaging'
+  | 'department'
+  | 'cashFlowItem';
 
 /** Runtime values a read may be narrowed by (keys come from the mirror or from earlier reads). */
 export interface ReadParams {
@@ -405,6 +410,8 @@ export interface OrderLineInput {
   vatRateId?: string | null;
   /** Percent, e.g. 20; null/undefined = without VAT. */
   vatRate?: number | null;
+  /** The item's unit of measure (configurations whose lines name it, e.g. УНФ's Запасы.ЕдиницаИзмерения). */
+  unitId?: string | null;
 }
 
 export interface OrderInput {
@@ -432,6 +439,8 @@ export interface OrderRefs {
   pricesIncludeVat?: boolean;
   /** НалогообложениеНДС member; default ПродажаОблагаетсяНДС. */
   vatTaxation?: string;
+  /** The department an order is sold by, where the configuration requires one (УНФ СтруктурнаяЕдиницаПродажи). */
+  salesUnitKey?: string | null;
 }
 
 export interface PaymentInput {
@@ -464,6 +473,11 @@ export interface PaymentRefs {
   acquiringContractKey?: string | null;
   /** Card refunds: the card payment document it returns (ДокументОснование, WRITE-RULES §3). */
   basisPaymentKey?: string | null;
+  /** The VAT item and rate of the order's first line: УНФ fills a payment's line from the order (issue 18). */
+  vatRateKey?: string | null;
+  vatRate?: number | null;
+  /** The cash-flow item of the payment, where the configuration requires one (УНФ Статья). */
+  cashFlowItemKey?: string | null;
   /** Bank receipts: the payer's account in Catalog_БанковскиеСчетаКонтрагентов, when the base has it. */
   payerAccountKey?: string | null;
 }
@@ -537,6 +551,11 @@ export interface Mappers {
   toCardPayment(row: Row): CardPaymentRecord;
   /** Property name → Ref_Key from property rows, for MapContext.propertyKeys. */
   propertyKeysOf(rows: Row[]): Map<string, string>;
+  /**
+   * Where an item holds a VAT kind rather than a rate item (УНФ's ВидСтавкиНДС): the rate item a document line dated
+   * `at` gets, chosen among the vatRate rows as the configuration chooses it. Absent: the item's own id is the line's.
+   */
+  lineVat?(itemVatId: string | null, at: Date, vatRows: Row[]): { vatRateId: string | null; vatRate: number | null };
 }
 
 export interface Builders {
@@ -570,6 +589,11 @@ export interface Profile {
   build: Builders;
   /** Where each configurable field is read from (resolved from config.catalog). */
   fieldSources: Record<ConfigurableField, FieldSource>;
+  /**
+   * What this configuration cannot offer ReGate, one sentence each (`regate check` prints them): a concept the profile
+   * has no read or write for, and why, in the configuration's own terms (issue 18: БП, Розница).
+   */
+  limits?: string[];
 }
 
 export type ConfigurableField = 'minQuantity' | 'multiplicity' | 'soldToOrder' | 'tier1Threshold' | 'tier2Threshold';
