@@ -1,0 +1,149 @@
+import type { Config } from '../../config/schema.js';
+import { eq, or } from '../filter.js';
+import { EMPTY_REF, guid } from '../url.js';
+import { defaultFeatures, type Ut11Features } from './features.js';
+import type { Mappers, Profile, ReadSpec, Row } from './types.js';
+import { ut11Profile } from './ut11.js';
+
+/**
+ * Розница 2 — as far as the only public dump allows: ../shared/reference/dumps/roznica-2.2.12-xml, a customised 2.2.12
+ * base without Configuration.xml (no vendor Розница 2.3/3.0 dump is public: ../README.md). Every name below is in that
+ * dump as our reader publishes it (test/configurations/roznica.test.ts); MAP.md maps the concepts.
+ *
+ * What ReGate reads: items (Номенклатура: УТ's field names, СтавкаНДС an Enum.СтавкиНДС member as in УТ 11.4), groups,
+ * warehouses (Catalog.Склады), price kinds (ВидыЦен, without a currency) and prices (InformationRegister.ЦеныНоменклатуры
+ * by ВидЦены, recorder-subordinate), stock (AccumulationRegister.ТоварыНаСкладах: Количество − Резерв), barcodes
+ * (InformationRegister.Штрихкоды, owner composite), units (БазовыеЕдиницыИзмерения) and packagings (УпаковкиНоменклатуры,
+ * Коэффициент), countries, brands (Марки) and makers (Контрагенты), pictures (bytes in ДвоичныеДанныеФайлов),
+ * organisation, bank accounts, clients (Контрагенты with ЮрФизЛицо).
+ * What it cannot offer yet is `limits` (printed by `regate check`): writes are not defined for Розница.
+ */
+
+const S = {
+  items: 'Catalog_Номенклатура',
+  warehouses: 'Catalog_Склады',
+  shops: 'Catalog_Магазины',
+  priceKinds: 'Catalog_ВидыЦен',
+  prices: 'InformationRegister_ЦеныНоменклатуры',
+  stock: 'AccumulationRegister_ТоварыНаСкладах',
+  barcodes: 'InformationRegister_Штрихкоды',
+  units: 'Catalog_БазовыеЕдиницыИзмерения',
+  packagings: 'Catalog_УпаковкиНоменклатуры',
+  counterparties: 'Catalog_Контрагенты',
+  brands: 'Catalog_Марки',
+  binaries: 'InformationRegister_ДвоичныеДанныеФайлов',
+  bankAccounts: 'Catalog_БанковскиеСчетаОрганизаций',
+} as const;
+
+const str = (v: unknown): string => (v === null || v === undefined ? '' : String(v));
+const num = (v: unknown): number => (typeof v === 'number' && Number.isFinite(v) ? v : typeof v === 'string' && v !== '' && Number.isFinite(Number(v)) ? Number(v) : 0);
+const refOf = (v: unknown): string | null => (typeof v === 'string' && v !== '' && v !== EMPTY_REF ? v : null);
+const bool = (v: unknown): boolean => v === true || v === 'true';
+
+/** Facts of the 2.2.12 dump in УТ's terms, for the parts of УТ's mappers that apply (VAT enum, ЦеныНоменклатуры). */
+export function roznicaFeatures(): Ut11Features {
+  return { ...defaultFeatures('ut11.4', false), vat: 'enum', fileBytes: 'register', priceRegister: 'InformationRegister_ЦеныНоменклатуры', stock: 'AccumulationRegister_ТоварыНаСкладах', countryOfOrigin: true, extension: false };
+}
+
+export const ROZNICA_LIMITS = [
+  'адреса и города: в Рознице 2.2 контактная информация у Catalog.Магазины, у Catalog.Склады её нет (склад ссылается на магазин реквизитом Магазин) — city/citystore отдадут склады без города',
+  'заказы (booking), клиенты (client), оплаты (paycard, refund, выписки банка): запись в Розницу не описана — у документов Розницы (ЗаказПокупателя, ОплатаОтПокупателяПлатежнойКартой, ЧекККМ, РегистрацияБезналичнойОплаты) нет правил записи из модулей поставщика в открытом доступе; ReGate на Рознице только читает',
+  'цены по магазинам: ReGate читает ЦеныНоменклатуры по видам цен; цены магазина (ДействующиеЦеныНоменклатуры по Магазины) не читаются',
+  'валюта: в выгрузке Розницы 2.2 нет Catalog.Валюты (виды цен без валюты): цены считаются в рублях',
+  'нет выгрузки Розницы 2.3/3.0 поставщика: профиль проверен на доработанной базе 2.2.12 (поля ххх_ не используются)',
+];
+
+function reads(base: Profile['reads']): Record<string, ReadSpec> {
+  const r = base as Record<string, ReadSpec>;
+  const keep = (name: string) => (r[name] ? { [name]: r[name] } : {});
+  return {
+    ...keep('item'),
+    ...keep('group'),
+    ...keep('country'),
+    ...keep('picture'),
+    ...keep('property'),
+    ...keep('configurationVersion'),
+    ...keep('bank'),
+    item: { ...r.item, select: (r.item.select as string[]).filter((f) => f !== 'ВидНоменклатуры_Key'), why: 'assortment: article, names, description, unit, brand, maker, country, picture, VAT (Enum.СтавкиНДС)' } as ReadSpec,
+    warehouse: {
+      kind: 'collection',
+      set: S.warehouses,
+      why: 'city / citystore: warehouses (Catalog.Склады, each of a Магазин); the address is the shop\'s',
+      select: ['Ref_Key', 'Code', 'Description', 'DeletionMark', 'IsFolder', 'ТипСклада', 'Магазин_Key'],
+      filter: () => eq('IsFolder', false),
+    },
+    priceKind: { kind: 'collection', set: S.priceKinds, why: 'prices: the kinds by name (Розница 2.2 keeps no currency on them)', select: ['Ref_Key', 'Description', 'DeletionMark', 'ЦенаВключаетНДС'] },
+    price: {
+      kind: 'sliceLast',
+      register: S.prices,
+      recordType: true,
+      why: 'assortment: prices by ВидЦены, the last per item and kind',
+      select: ['Period', 'ВидЦены_Key', 'Номенклатура_Key', 'Цена', 'Упаковка_Key'],
+      condition: (p) => (p.priceKindKeys?.length ? or(...p.priceKindKeys.map((k) => eq('ВидЦены_Key', guid(k)))) : undefined),
+    },
+    stock: {
+      kind: 'balance',
+      register: S.stock,
+      dimensions: ['Номенклатура', 'Склад'],
+      why: 'assortment: stock per warehouse (Количество − Резерв)',
+      select: ['Номенклатура_Key', 'Склад_Key', 'КоличествоBalance', 'РезервBalance'],
+      condition: (p) => (p.warehouseKeys?.length ? or(...p.warehouseKeys.map((k) => eq('Склад_Key', guid(k)))) : undefined),
+    },
+    barcode: { kind: 'collection', set: S.barcodes, keyFields: ['Штрихкод'], why: 'assortment: barcodes (Владелец composite: the item) and their packaging', select: ['Штрихкод', 'Владелец', 'Владелец_Type', 'Упаковка_Key'] },
+    unit: { kind: 'collection', set: S.units, why: 'assortment: units (БазовыеЕдиницыИзмерения)', select: ['Ref_Key', 'Code', 'Description', 'DeletionMark', 'НаименованиеПолное'] },
+    packaging: { kind: 'collection', set: S.packagings, why: 'assortment: portion sizes (УпаковкиНоменклатуры of an item, Коэффициент)', select: ['Ref_Key', 'Description', 'DeletionMark', 'Owner', 'Owner_Type', 'ЕдиницаИзмерения_Key', 'Коэффициент'] },
+    brand: { kind: 'collection', set: S.brands, why: 'assortment: brand (Марки)', select: ['Ref_Key', 'Description'] },
+    manufacturer: { kind: 'collection', set: S.counterparties, why: 'assortment: maker (Номенклатура.Производитель is a Контрагент)', select: ['Ref_Key', 'Description'], filter: () => eq('IsFolder', false) },
+    pictureData: { ...(r.pictureData ?? {}), kind: 'collection', set: S.binaries, keyFields: ['Файл'], why: 'picture bytes (ДвоичныеДанныеФайлов)', select: ['Файл', 'Файл_Type', 'ДвоичныеДанныеФайла_Base64Data'] } as ReadSpec,
+    organisation: { kind: 'collection', set: 'Catalog_Организации', why: 'state: organisation name and requisites', select: ['Ref_Key', 'Description', 'НаименованиеПолное', 'ИНН', 'КПП', 'КонтактнаяИнформация/Тип', 'КонтактнаяИнформация/Представление'] },
+    bankAccount: { kind: 'collection', set: S.bankAccounts, why: 'state: the organisation account', select: ['Ref_Key', 'Owner_Key', 'НомерСчета', 'Банк_Key'] },
+    counterparty: { kind: 'collection', set: S.counterparties, why: 'clients: requisites (ИНН/КПП, ЮрФизЛицо)', select: ['Ref_Key', 'Description', 'DeletionMark', 'НаименованиеПолное', 'ИНН', 'КПП', 'ЮрФизЛицо'] },
+  };
+}
+
+function mappers(base: Mappers): Mappers {
+  return {
+    ...base,
+    toWarehouse: (row) => ({ id: str(row.Ref_Key), code: str(row.Code), name: str(row.Description), city: null, address: null, phone: null, retailPriceKindId: null, isShop: row.ТипСклада === 'ТорговыйЗал', deleted: bool(row.DeletionMark) }),
+    toPriceKind: (row) => ({ id: str(row.Ref_Key), name: str(row.Description), currencyId: null, includesVat: bool(row.ЦенаВключаетНДС), deleted: bool(row.DeletionMark) }),
+    toStock(row) {
+      const onHand = num(row.КоличествоBalance);
+      const reserved = num(row.РезервBalance);
+      return { itemId: str(row.Номенклатура_Key), warehouseId: str(row.Склад_Key), onHand, reserved, available: Math.max(0, Math.round((onHand - reserved) * 1000) / 1000) };
+    },
+    toBarcode: (row: Row) => ({ barcode: str(row.Штрихкод).trim(), itemId: str(row.Владелец_Type).endsWith(S.items) ? str(row.Владелец) : '', packagingId: refOf(row.Упаковка_Key) }),
+    toUnit(row) {
+      const isPackaging = row.Коэффициент !== undefined;
+      return {
+        id: str(row.Ref_Key),
+        code: str(row.Code),
+        name: str(row.Description),
+        fullName: str(row.НаименованиеПолное),
+        itemId: str(row.Owner_Type).endsWith(S.items) ? refOf(row.Owner) : null,
+        baseUnitId: isPackaging ? refOf(row.ЕдиницаИзмерения_Key) : null,
+        ratio: isPackaging && num(row.Коэффициент) > 0 ? num(row.Коэффициент) : 1,
+        deleted: bool(row.DeletionMark),
+      };
+    },
+    toClient(partner, counterparty) {
+      const c = counterparty ?? partner;
+      const legal = str(c.ЮрФизЛицо);
+      return { ...base.toClient({ ...partner, ЮрФизЛицо: undefined }, { ...c, Партнер_Key: undefined }), partnerId: str(partner.Ref_Key), kind: legal === 'ИндивидуальныйПредприниматель' ? 'entrepreneur' : legal === 'ЮрЛицо' || legal === 'ЮрЛицоНеРезидент' ? 'company' : 'person' };
+    },
+  };
+}
+
+export function roznicaProfile(config: Config): Profile {
+  const base = ut11Profile('ut11.4', { ...config, onec: { ...config.onec, extension: false } }, roznicaFeatures());
+  return {
+    ...base,
+    id: 'roznica',
+    family: 'Розница 2',
+    configurationName: 'Розница',
+    minVersion: '2.2',
+    reads: reads(base.reads) as Profile['reads'],
+    writes: {},
+    map: mappers(base.map),
+    limits: ROZNICA_LIMITS,
+  };
+}
