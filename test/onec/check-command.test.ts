@@ -28,6 +28,18 @@ describe('regate check', () => {
     expect(r.text).not.toContain('НЕТ ');
   });
 
+  it('holds the configured keys against the base and names the defaults it takes (terminal, agreement, cancel reason)', async () => {
+    const ok = await runCheck(parseConfig({ onec: { url: full.url } }));
+    expect(ok.text).toContain('Настройки (regate.yaml) против базы:');
+    expect(ok.text).toMatch(/да\s+onec\.acquiringTerminalKey не задан: берётся единственный — эквайринговый терминал «Интернет-эквайринг Richest\.store»/);
+    expect(ok.text).toMatch(/да\s+onec\.agreementKey не задан: берётся единственный — соглашение с клиентами «Розничная продажа через интернет-магазин»/);
+    expect(ok.text).toMatch(/да\s+onec\.cancelReasonKey не задан: берётся единственный — причина отмены «Заказ не оплачен в срок»/);
+    const wrong = await runCheck(parseConfig({ onec: { url: full.url, agreementKey: '11111111-2222-4333-8444-555555555555', vatTaxation: 'УСН' } }));
+    expect(wrong.ok).toBe(false);
+    expect(wrong.text).toContain('НЕТ  onec.agreementKey: 11111111-2222-4333-8444-555555555555 — такого элемента (соглашение с клиентами) в базе нет');
+    expect(wrong.text).toMatch(/НЕТ\s+onec\.vatTaxation: «УСН» — нет такого значения ТипыНалогообложенияНДС \(есть: .*ПродажаНеОблагаетсяНДС/);
+  });
+
   it('reports unpublished sets set by set, and exit-worthy failure', async () => {
     const r = await runCheck(parseConfig({ onec: { url: narrow.url } }), { verbose: true });
     expect(r.ok).toBe(false);
