@@ -14,6 +14,7 @@ import { scheduleJob } from './schedule.js';
 import { createMetrics, type Metrics } from './metrics.js';
 import { purgeFinished, stats as outboxStats } from './outbox/index.js';
 import { wireBank } from './bank/import/wire.js';
+import { EventFeed } from './webhooks/feed.js';
 import { registerDelivery } from './orders/delivery/index.js';
 import { mountConsole } from './console/index.js';
 import { detectFeatures, getProfile, type Profile, type Ut11Features } from './onec/profiles/index.js';
@@ -85,7 +86,8 @@ export function createRuntime(config: Config, logger: Logger): Runtime {
     },
   });
   metrics.setSources({ outbox: () => outboxStats(db), mirror: () => catalog.state() });
-  const services: ApiServices = { health, catalog, orders, metrics };
+  // events: GET /api/v1/events, the feed a webhook receiver catches up from (webhooks/feed.ts).
+  const services: ApiServices = { health, catalog, orders, metrics, events: new EventFeed(db, { retentionDays: config.webhooks.eventsRetentionDays }) };
   let profile = getProfile(config.onec.profile, config);
   let adapted = false;
   const stoppers: (() => void | Promise<void>)[] = [];
