@@ -8,6 +8,7 @@ import { CatalogService } from '../catalog/service.js';
 import { OrdersService } from '../orders/service.js';
 import { BankService } from '../bank/import/service.js';
 import { createApp } from './app.js';
+import { EventFeed } from '../webhooks/feed.js';
 
 const ASSETS = ['swagger-ui.css', 'swagger-ui-bundle.js', 'swagger-ui-standalone-preset.js', 'favicon-32x32.png'];
 
@@ -23,7 +24,7 @@ export async function exportDocs(config: Config, out: string, serverUrl?: string
   const app = createApp({
     config: { ...config, server: { ...config.server, publicUrl: serverUrl ?? config.server.publicUrl ?? 'https://regate.example.ru' } },
     logger: silentLogger,
-    services: { catalog, orders, bank: new BankService(db), health: { ready: async () => ({ ready: true, checks: [] }) } },
+    services: { catalog, orders, bank: new BankService(db), events: new EventFeed(db, { retentionDays: config.webhooks.eventsRetentionDays }), health: { ready: async () => ({ ready: true, checks: [] }) } },
   });
   const spec = await (await app.request('/openapi.json')).text();
   db.close();

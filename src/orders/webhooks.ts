@@ -2,7 +2,9 @@ import { createHmac, timingSafeEqual } from 'node:crypto';
 import type { Db } from '../db/open.js';
 import { enqueue, PermanentError, type ClaimedJob, type Json } from '../outbox/index.js';
 import { JOB } from './jobs.js';
-import { ORDER_STATUS, PAYMENT_STATUS, type OrderStatus, type PaymentStatus } from './statuses.js';
+import { VERSION } from '../version.js';
+import { historyEvent, newEventId, type OrderEvent } from '../webhooks/feed.js';
+import { sign, WEBHOOK_ID, WEBHOOK_SIGNATURE, WEBHOOK_TIMESTAMP } from '../webhooks/standard.js';
 
 /**
  * Status changes of an order: one history row, and — when config.webhooks.url is set — one webhook job, written in
@@ -25,11 +27,17 @@ export interface HistoryEntry {
 export const webhookKey = (orderId: string) => `webhook:${orderId}`;
 
 export function recordHistory(db: Db, entry: HistoryEntry, webhooks: boolean): number {
-  const at = (entry.at ?? new Date()).toISOString();
+  const at = entry.at ?? new Date();
+  // The event id (time-ordered, never repeating: webhooks/ids.ts) and the 1C number as it is now ('' = none yet),
+  // so the webhook and GET /api/v1/events carry the same body for this id whenever they are read.
   const id = Number(
     db
-      .prepare(`INSERT INTO order_history (order_id, at, status, payment_status, event, detail) VALUES (?, ?, ?, ?, ?, ?)`)
-      .run(entry.orderId, at, entry.status, entry.paymentStatus, entry.event, entry.detail === undefined ? null : JSON.stringify(entry.detail)).lastInsertRowid,
+      .prepare(
+        `INSERT INTO order_history (order_id, at, status, payment_status, event, detail, event_id, number)
+         VALUES (?, ?, ?, ?, ?, ?, ?, (SELECT COALESCE(onec_number, '') FROM orders WHERE id = ?))`,
+      )
+      .run(entry.orderId, at.toISOString(), entry.status, entry.paymentStatus, entry.event, entry.detail === undefined ? null : JSON.stringify(entry.detail), newEventId(db), entry.orderId)
+      .lastInsertRowid,
   );
   if (webhooks) {
     enqueue(db, { kind: JOB.webhook, key: webhookKey(entry.orderId), payload: { orderId: entry.orderId, historyId: id }, dedupeKey: `webhook:${id}` });
@@ -39,21 +47,22 @@ export function recordHistory(db: Db, entry: HistoryEntry, webhooks: boolean): n
 
 // ---- signing ------------------------------------------------------------------------------------------------
 
-/** Header names of a signed webhook. */
+/**
+ * The headers of 0.1 (X-ReGate-*), sent alongside the Standard Webhooks ones for one more version so a receiver
+ * written against them keeps working while it moves to webhook-id / webhook-signature; removed in the version
+ * after this one (docs/ru/api.md says so).
+ */
 export const SIGNATURE_HEADER = 'X-ReGate-Signature';
 export const TIMESTAMP_HEADER = 'X-ReGate-Timestamp';
 export const EVENT_HEADER = 'X-ReGate-Event-Id';
 
-/**
- * HMAC-SHA256 over `<timestamp>.<raw body>` with webhooks.secret, hex; sent as `t=<ts>,v1=<hex>` (the Stripe
- * scheme: the timestamp inside the MAC lets a receiver refuse replays older than its tolerance).
- */
+/** The 0.1 scheme: HMAC-SHA256 over `<timestamp>.<raw body>` with webhooks.secret as it is, hex, `t=<ts>,v1=<hex>`. */
 export function signWebhook(secret: string, body: string, timestamp: number): string {
   const mac = createHmac('sha256', secret).update(`${timestamp}.${body}`).digest('hex');
   return `t=${timestamp},v1=${mac}`;
 }
 
-/** Receiver side (for Richest.store's developers and tests): true when the header matches and is fresh. */
+/** Receiver side of the 0.1 scheme (deprecated: use verify() of webhooks/standard.ts). */
 export function verifyWebhook(secret: string, body: string, header: string | null | undefined, opts: { toleranceSec?: number; now?: number } = {}): boolean {
   if (!header) return false;
   const parts = Object.fromEntries(header.split(',').map((p) => p.split('=', 2) as [string, string]));
@@ -68,7 +77,12 @@ export function verifyWebhook(secret: string, body: string, header: string | nul
 
 // ---- delivery -----------------------------------------------------------------------------------------------
 
-export interface WebhookBody {
+/**
+ * The body POSTed: the event (id, type, timestamp, data — the same as GET /api/v1/events gives) and, for one more
+ * version, the flat fields of 0.1 (eventId was the local history counter: it repeats after a restore from backup).
+ */
+export interface WebhookBody extends OrderEvent {
+  /** @deprecated the local history row number; use id. */
   eventId: number;
   orderId: string;
   number: string | null;
@@ -81,27 +95,19 @@ export interface WebhookBody {
 }
 
 export function webhookBody(db: Db, historyId: number): WebhookBody | undefined {
-  const h = db
-    .prepare(`SELECT h.*, o.onec_number FROM order_history h JOIN orders o ON o.id = h.order_id WHERE h.id = ?`)
-    .get(historyId) as Record<string, any> | undefined;
-  if (!h) return undefined;
-  return {
-    eventId: h.id,
-    orderId: h.order_id,
-    number: h.onec_number ?? null,
-    event: h.event,
-    at: h.at,
-    status: h.status,
-    statusName: ORDER_STATUS[h.status as OrderStatus],
-    paymentStatus: h.payment_status,
-    paymentStatusName: PAYMENT_STATUS[h.payment_status as PaymentStatus],
-  };
+  const found = historyEvent(db, historyId);
+  if (!found) return undefined;
+  const { event } = found;
+  return { ...event, eventId: historyId, orderId: event.data.orderId, number: event.data.number, event: event.type, at: event.timestamp, status: event.data.status, statusName: event.data.statusName, paymentStatus: event.data.paymentStatus, paymentStatusName: event.data.paymentStatusName };
 }
+
+export const USER_AGENT = `ReGate/${VERSION}`;
 
 /**
  * The outbox handler of JOB.webhook. Each attempt is signed afresh (a retry an hour later carries a current
- * timestamp). 2xx = delivered; 408/429/5xx/network = retried by the outbox; any other 4xx = the receiver refuses
- * this request for good (dead letter, visible in `regate outbox list`).
+ * timestamp) under the same webhook-id, so the receiver can drop the repeat. 2xx = delivered;
+ * 408/429/5xx/network = retried by the outbox; any other 4xx = the receiver refuses this request for good (dead
+ * letter, visible in `regate outbox list`).
  */
 export function webhookHandler(db: Db, cfg: { url?: string; secret?: string; timeoutMs?: number }) {
   return async (job: ClaimedJob, ctx: { signal: AbortSignal }): Promise<Json> => {
@@ -110,10 +116,19 @@ export function webhookHandler(db: Db, cfg: { url?: string; secret?: string; tim
     const body = webhookBody(db, historyId);
     if (!body) throw new PermanentError(`order_history #${historyId} not found`);
     const raw = JSON.stringify(body);
-    const headers: Record<string, string> = { 'Content-Type': 'application/json; charset=utf-8', [EVENT_HEADER]: String(historyId) };
     const ts = Math.floor(Date.now() / 1000);
-    headers[TIMESTAMP_HEADER] = String(ts);
-    if (cfg.secret) headers[SIGNATURE_HEADER] = signWebhook(cfg.secret, raw, ts);
+    const headers: Record<string, string> = {
+      'Content-Type': 'application/json; charset=utf-8',
+      'User-Agent': USER_AGENT,
+      [WEBHOOK_ID]: body.id,
+      [WEBHOOK_TIMESTAMP]: String(ts),
+      [EVENT_HEADER]: String(historyId),
+      [TIMESTAMP_HEADER]: String(ts),
+    };
+    if (cfg.secret) {
+      headers[WEBHOOK_SIGNATURE] = sign(cfg.secret, body.id, ts, raw);
+      headers[SIGNATURE_HEADER] = signWebhook(cfg.secret, raw, ts);
+    }
     // fetch refuses a URL with user:password@ (and puts the whole URL, password included, in its error): send the
     // credentials as Basic authorization instead. Messages name the URL without credentials or query (a token
     // there would reach last_error and the retry/dead log lines, which are plain strings pino cannot redact).
@@ -132,7 +147,7 @@ export function webhookHandler(db: Db, cfg: { url?: string; secret?: string; tim
       throw new Error(`webhook ${where}: ${(e as Error).message.split(u.toString()).join(where)}`, { cause: e });
     }
     const text = await res.text().catch(() => '');
-    if (res.ok) return { status: res.status };
+    if (res.ok) return { status: res.status, id: body.id };
     const msg = `webhook ${where}: HTTP ${res.status} ${text.slice(0, 200)}`;
     if (res.status >= 400 && res.status < 500 && res.status !== 408 && res.status !== 429) throw new PermanentError(msg);
     throw new Error(msg);

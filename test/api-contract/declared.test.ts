@@ -105,6 +105,12 @@ describe('the demo answers only what the document declares', () => {
     expect((await call('POST', '/api/v1/refund', { body: { orderId: booking.orderId, reason: 'контракт' } })).status).toBe(200);
   });
 
+  it('events feed: 200, and 400 for an after that is not an event id', async () => {
+    const all = await call('GET', '/api/v1/events?limit=5');
+    expect(all.status).toBe(200);
+    expect((await call('GET', '/api/v1/events?after=17')).status).toBe(400);
+  });
+
   it('bank review list: 200 with the role bank, 403 without', async () => {
     expect((await call('GET', '/api/v1/bank/unmatched?limit=10')).status).toBe(200);
     expect((await call('GET', '/api/v1/bank/unmatched', { auth: SHOP_AUTH })).status).toBe(403);

@@ -37,7 +37,8 @@ export interface Demo {
   server?: RunningServer;
   /** `${server.url}` when listening, else '' (use rt.app.request). */
   url: string;
-  close(opts?: { keepFiles?: boolean }): Promise<void>;
+  /** keepFiles: leave the folder (a restart from it); keepEmulator: leave 1C running (a restart in front of it). */
+  close(opts?: { keepFiles?: boolean; keepEmulator?: boolean }): Promise<void>;
 }
 
 export interface DemoOptions {
@@ -85,7 +86,7 @@ export async function startDemo(opts: DemoOptions = {}): Promise<Demo> {
     async close(c = {}) {
       await server?.close();
       await rt.stop();
-      if (!opts.em) await em.close();
+      if (!opts.em && !c.keepEmulator) await em.close();
       if (!c.keepFiles) rmSync(dir, { recursive: true, force: true });
     },
   };
