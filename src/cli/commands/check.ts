@@ -30,7 +30,7 @@ export interface CheckResult {
 export async function runCheck(config: Config, opts: CheckOptions = {}): Promise<CheckResult> {
   const lines0: string[] = [];
   const { ODataClient, parseMetadata, checkRequirements, redactUrl } = await import('../../onec/index.js');
-  const { getProfile, requirements, detectFeatures } = await import('../../onec/profiles/index.js');
+  const { getProfile, requirements, detectFeatures, selectProfile } = await import('../../onec/profiles/index.js');
   let md;
   let source: string;
   let profile = getProfile(config.onec.profile, config);
@@ -43,15 +43,21 @@ export async function runCheck(config: Config, opts: CheckOptions = {}): Promise
     const { buildModel, modelView } = await import('../../emulator/model.js');
     const { metadataXml } = await import('../../emulator/metadata.js');
     const { explainMissingField, explainMissingSet } = await import('../../onec/dump/explain.js');
-    const loaded = loadConfiguration({ dump: opts.dump, extension: opts.extension !== false });
+    // Which configuration the dump is decides the profile (src/onec/profiles/select.ts); the ReGate extension is built
+    // for УТ's objects, so only УТ and ERP/КА are checked with it.
+    const bare = loadConfiguration({ dump: opts.dump, extension: false });
+    const choice = selectProfile({ name: bare.config.name, version: bare.config.version, view: modelView(buildModel(bare.config)) });
+    const utShaped = choice.id === 'ut11.5' || choice.id === 'ut11.4' || choice.id === 'erp';
+    const loaded = utShaped ? loadConfiguration({ dump: opts.dump, extension: opts.extension !== false }) : bare;
+    lines0.push(`Конфигурация: ${choice.family} — ${choice.reason}`);
     const model = buildModel(loaded.config);
     md = parseMetadata(metadataXml(model, () => true));
     const shapeOf = (set: string) => model.shapes.get(set.replace(/_RecordType$/, '')) ?? model.shapes.get(set);
     const features = detectFeatures(modelView(model));
-    const id = loaded.config.version.startsWith('11.4') ? 'ut11.4' : 'ut11.5';
+    const id = choice.id;
     config = { ...config, onec: { ...config.onec, profile: id, extension: loaded.extension } };
     profile = getProfile(id, config, features);
-    variant = Object.entries(features).map(([k, v]) => `${k}=${v}`).join(', ');
+    if (utShaped) variant = Object.entries(features).map(([k, v]) => `${k}=${v}`).join(', ');
     source = `${opts.dump} (${loaded.config.name} ${loaded.config.version}${loaded.extension ? ' + onec/extension' : ', без расширения ReGate'})`;
     explain = (set, field) => (field === undefined ? explainMissingSet(loaded.md, set) : explainMissingField(loaded.md, set, field, shapeOf(set)));
     for (const p of loaded.extensionProblems) lines0.push(`Расширение ReGate не применится: ${p}`);
@@ -74,6 +80,8 @@ export async function runCheck(config: Config, opts: CheckOptions = {}): Promise
   // Without the ReGate extension, what only the extension provides is not required.
   const needed = requirements(profile, config).filter((r) => config.onec.extension || !r.extension);
   const report = checkRequirements(md, needed);
+  // What the configuration cannot offer at all (БП, Розница): said, not hidden among present sets.
+  for (const l of profile.limits ?? []) lines0.push(`Не поддерживается: ${l}`);
 
   const lines: string[] = [...lines0];
   lines.push(`Профиль ${profile.id} (${profile.family}), источник ${source}: опубликовано наборов: ${md.entitySets.size}`);
@@ -112,7 +120,7 @@ export async function runCheck(config: Config, opts: CheckOptions = {}): Promise
     for (const s of settings) lines.push(`${s.ok ? 'да ' : 'НЕТ'}  ${s.text}`);
   }
   const settingsOk = settings.every((s) => s.ok);
-  return { ok: report.ok && settingsOk, text: lines.join('\n'), json: { profile: profile.id, features: profile.features, source, ...report, settings } };
+  return { ok: report.ok && settingsOk, text: lines.join('\n'), json: { profile: profile.id, family: profile.family, features: profile.features, limits: profile.limits ?? [], source, ...report, settings } };
 }
 
 export function register(program: Command) {
