@@ -139,6 +139,17 @@ describe.each(cases)('$dump, extension: $extension', ({ dump, extension }) => {
     const orders1C = em.store.list('Document_ЗаказКлиента').filter((d) => d.Number === o1.number);
     expect(orders1C).toHaveLength(1);
     expect(orders1C[0].Posted).toBe(true);
+    // WRITE-RULES §1.2: made under the base's one typical agreement in force; §1.6: lines reserve from the warehouse
+    // (11.5: ТоварыКОтгрузке.ВРезерве; 11.4: СвободныеОстатки.ВРезервеСоСклада).
+    const agreement = em.store.list('Catalog_СоглашенияСКлиентами').find((a) => a.Типовое === true)!;
+    expect(orders1C[0].Соглашение_Key).toBe(agreement.Ref_Key);
+    const lines1 = orders1C[0].Товары as Record<string, unknown>[];
+    expect(lines1.every((l) => l.ВариантОбеспечения === 'СоСклада')).toBe(true);
+    const reserveOf = (ref: unknown) =>
+      dump.startsWith('ut-11.4')
+        ? em.store.records('AccumulationRegister_СвободныеОстатки').filter((r) => (r.Recorder ?? r.Recorder_Key) === ref).reduce((x, r) => x + Number(r.ВРезервеСоСклада), 0)
+        : em.store.records('AccumulationRegister_ТоварыКОтгрузке').filter((r) => (r.Recorder ?? r.Recorder_Key) === ref).reduce((x, r) => x + Number(r.ВРезерве), 0);
+    expect(reserveOf(orders1C[0].Ref_Key)).toBe(lines1.reduce((x, l) => x + Number(l.Количество), 0));
 
     // card payment of O-1, then its refund
     const pay = await api('POST', 'paycard', { orderId: 'O-1', provider: 'ЮKassa', transactionId: 'T-1', amount: o1.amount, paidAt: '2026-11-29T08:15:00+03:00' });
@@ -185,6 +196,23 @@ describe.each(cases)('$dump, extension: $extension', ({ dump, extension }) => {
 
     // the long order id: one document, found again on re-delivery (width of НомерПоДаннымКлиента per version)
     expect((await state(long)).number).toBeTruthy();
+
+    // booking → cancel (it expires unpaid): in 1C every line Отменено with the reason, Статус Закрыт, re-posted, the
+    // reserve released (WRITE-RULES §1.7)
+    const longNumber = (await state(long)).number;
+    const longDoc = em.store.list('Document_ЗаказКлиента').find((d) => d.Number === longNumber)!;
+    expect(reserveOf(longDoc.Ref_Key)).toBeGreaterThan(0);
+    const { expireOrders } = await import('../../src/orders/expiry.js');
+    const expired = expireOrders(rt.db, { expireAfterHours: 0, webhooks: false, now: new Date(Date.now() + 60_000) });
+    expect(expired.expired).toContain(long);
+    expect(await until(idle), JSON.stringify(dead())).toBe(true);
+    expect(dead()).toEqual([]);
+    const closed = em.store.get('Document_ЗаказКлиента', String(longDoc.Ref_Key))!;
+    const reason = em.store.list('Catalog_ПричиныОтменыЗаказовКлиентов').find((r) => r.Predefined !== true)!;
+    expect(closed).toMatchObject({ Статус: 'Закрыт', Posted: true });
+    expect((closed.Товары as Record<string, unknown>[]).every((l) => l.Отменено === true && l.ПричинаОтмены_Key === reason.Ref_Key)).toBe(true);
+    expect(reserveOf(longDoc.Ref_Key)).toBe(0);
+    expect((await state(long)).status).toBe(5);
   }, 60_000);
 
   it('ReGate wrote no property this configuration does not publish (1C would drop it silently)', () => {
