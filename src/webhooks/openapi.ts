@@ -28,7 +28,7 @@ const EventData = z
     paymentStatus: PaymentStatusEnum,
     paymentStatusName: z.string().openapi({ example: 'оплата не выполнена' }),
   })
-  .openapi('EventData');
+  .openapi('OrderEventData');
 
 export const EventSchema = z
   .object({
@@ -37,7 +37,7 @@ export const EventSchema = z
     timestamp: z.string().openapi({ description: 'Когда произошло событие (ISO 8601, UTC)', format: 'date-time', example: '2026-11-29T09:00:00.000Z' }),
     data: EventData,
   })
-  .openapi('Event');
+  .openapi('OrderEvent');
 
 const deprecated = (description: string) => ({ description: `Устарело (формат 0.1, будет убрано в следующей версии): ${description}`, deprecated: true });
 

@@ -11,7 +11,7 @@ const EventsList = z
     items: z.array(EventSchema),
     next: nextField,
   })
-  .openapi('Events', {
+  .openapi('OrderEvents', {
     example: {
       items: [exampleEvent('booking.confirmed', ORDER_STATUS, PAYMENT_STATUS).event],
       next: null,
