@@ -6,6 +6,7 @@ import { mergeExtension, publish, readDump, type MdConfiguration } from '../onec
 import { builtExtensionDir } from '../install/extension/build.js';
 import { namedTarget, targetFromDump } from '../install/extension/targets.js';
 import { ut11Handlers } from './posting/ut11.js';
+import { unfHandlers } from './posting/unf.js';
 import type { ConfigurationDef } from './schema/types.js';
 
 /**
@@ -85,7 +86,8 @@ export function loadConfiguration(choice: ConfigurationChoice = {}): LoadedConfi
   const published = publish(md);
   const has = (set: string) => published.sets.some((s) => s.name === set);
   const order = published.sets.find((s) => s.name === 'Document_ЗаказКлиента');
-  const { posting, beforeWrite } = ut11Handlers({
+  // УНФ's own handlers for УНФ (Configuration.xml <Name>); every other configuration keeps УТ's, as before.
+  const { posting, beforeWrite } = md.name === 'УправлениеНебольшойФирмой' ? unfHandlers() : ut11Handlers({
     settlementObjects: has('Catalog_ОбъектыРасчетов'),
     orderAsInvoice: !!order?.fields?.some((f) => f.name === 'ЭтоЗаказКакСчет'),
     toShip: has('AccumulationRegister_ТоварыКОтгрузке'),

@@ -2,6 +2,7 @@ import { selectProfile, type ProfileChoice } from '../../onec/profiles/select.js
 import { loadConfiguration, VARIANT_EMBEDDED } from '../configurations.js';
 import { buildModel, modelView } from '../model.js';
 import { generateErpDemoBase } from './erp.js';
+import { generateUnfDemoBase } from './unf.js';
 import { generateDemoBase, type DemoBase, type DemoOptions } from './generate.js';
 
 /** A demo base with the profile ReGate chooses for it (what `regate demo` runs ReGate with). */
@@ -9,7 +10,8 @@ export type ConfiguredDemoBase = DemoBase & { profile: ProfileChoice };
 
 /** What the configuration of `options` is and which profile reads it: the same choice `regate check --dump` makes. */
 export function profileOfConfiguration(options: Pick<DemoOptions, 'configuration' | 'variant'>): ProfileChoice {
-  const loaded = loadConfiguration({ embedded: VARIANT_EMBEDDED[options.variant ?? 'ut11.5'], ...options.configuration });
+  // The vendor configuration alone decides (the ReGate extension adds no marking object).
+  const loaded = loadConfiguration({ embedded: VARIANT_EMBEDDED[options.variant ?? 'ut11.5'], ...options.configuration, extension: false });
   return selectProfile({ name: loaded.config.name, version: loaded.config.version, view: modelView(buildModel(loaded.config)) });
 }
 
@@ -25,6 +27,8 @@ export function generateDemoFor(options: DemoOptions): ConfiguredDemoBase {
       return { ...generateDemoBase(options), profile };
     case 'erp':
       return { ...generateErpDemoBase(options), profile };
+    case 'unf':
+      return { ...generateUnfDemoBase(options), profile };
     default:
       throw new Error(`демо-база для ${profile.family} (${profile.reason}) пока не генерируется: regate check --dump показывает, что профиль читает`);
   }
