@@ -25,9 +25,10 @@ export function register(program: Command) {
     .option('--faults <json>', 'сбои с самого начала, например \'{"latencyMs":300,"errorRate":0.05,"seed":1}\'')
     .action(async (opts, _cmd: Command) => {
       const { startEmulator } = await import('../../emulator/index.js');
-      const { generateDemoBase } = await import('../../emulator/demo/index.js');
+      // The generator of the configuration given (УТ, ERP/КА, УНФ: src/emulator/demo/configurations.ts).
+      const { generateDemoFor } = await import('../../emulator/demo/configurations.js');
       const t0 = Date.now();
-      const base = generateDemoBase({ seed: opts.seed, items: Number(opts.items), configuration: configurationChoice(opts) });
+      const base = generateDemoFor({ seed: opts.seed, items: Number(opts.items), configuration: configurationChoice(opts) });
       for (const p of base.extensionProblems) console.warn(`Расширение ReGate: ${p}`);
       const users = opts.auth
         ? (opts.user as string[]).length
