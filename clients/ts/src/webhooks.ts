@@ -20,14 +20,17 @@ const header = (h: HeaderBag, name: string): string | undefined => {
 const fromBase64 = (s: string) => Uint8Array.from(atob(s), (c) => c.charCodeAt(0));
 const toBase64 = (b: ArrayBuffer) => btoa(String.fromCharCode(...new Uint8Array(b)));
 
-function keyBytes(secret: string): Uint8Array {
-  return secret.startsWith('whsec_') ? fromBase64(secret.slice(6)) : new TextEncoder().encode(secret);
+/** A plain ArrayBuffer copy: what both the DOM's and Node's WebCrypto typings accept. */
+const buffer = (u: Uint8Array): ArrayBuffer => u.buffer.slice(u.byteOffset, u.byteOffset + u.byteLength) as ArrayBuffer;
+
+function keyBytes(secret: string): ArrayBuffer {
+  return buffer(secret.startsWith('whsec_') ? fromBase64(secret.slice(6)) : new TextEncoder().encode(secret));
 }
 
 /** The signature ReGate sends for these values (`v1,<base64>`). */
 export async function signWebhook(secret: string, id: string, timestamp: number, body: string): Promise<string> {
-  const key = await crypto.subtle.importKey('raw', keyBytes(secret) as BufferSource, { name: 'HMAC', hash: 'SHA-256' }, false, ['sign']);
-  return `v1,${toBase64(await crypto.subtle.sign('HMAC', key, new TextEncoder().encode(`${id}.${timestamp}.${body}`) as BufferSource))}`;
+  const key = await crypto.subtle.importKey('raw', keyBytes(secret), { name: 'HMAC', hash: 'SHA-256' }, false, ['sign']);
+  return `v1,${toBase64(await crypto.subtle.sign('HMAC', key, buffer(new TextEncoder().encode(`${id}.${timestamp}.${body}`))))}`;
 }
 
 function sameBytes(a: string, b: string): boolean {
