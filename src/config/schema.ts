@@ -111,6 +111,12 @@ export const ConfigSchema = z
          * An organisation on УСН sets ПродажаНеОблагаетсяНДС. `regate check` verifies the member exists.
          */
         vatTaxation: z.string().min(1).optional(),
+        /**
+         * Cash-flow items (Catalog_СтатьиДвиженияДенежныхСредств) of payment lines: a client's payment and a refund to
+         * the client. Empty = the configuration's predefined items (УТ: ПоступлениеОплатыОтКлиента,
+         * ВозвратОплатыКлиенту), as УТ's documents fill them by operation (WRITE-RULES §3, §4).
+         */
+        cashFlowItems: z.strictObject({ receipt: z.string().uuid().optional(), refund: z.string().uuid().optional() }).prefault({}),
         /** Whether the ReGate extension (onec/extension) is installed in the base. */
         extension: bool.default(true),
       })

@@ -176,6 +176,10 @@ describe.each(cases)('$dump, extension: $extension', ({ dump, extension }) => {
       expect(refunds[0].ДокументОснование).toBe(payment.Ref_Key);
       expect((payment.РасшифровкаПлатежа as any[])[0].ОбъектРасчетов_Key).toBe(orders1C[0].ОбъектРасчетов_Key);
     } else expect((payment.РасшифровкаПлатежа as any[])[0].Заказ).toBe(orders1C[0].Ref_Key);
+    // Cash-flow items by operation, the configuration's predefined ones (WRITE-RULES §3).
+    const item = (name: string) => em.store.list('Catalog_СтатьиДвиженияДенежныхСредств').find((r) => r.PredefinedDataName === name)!.Ref_Key;
+    expect((payment.РасшифровкаПлатежа as any[])[0].СтатьяДвиженияДенежныхСредств_Key).toBe(item('ПоступлениеОплатыОтКлиента'));
+    expect((refunds[0].РасшифровкаПлатежа as any[])[0].СтатьяДвиженияДенежныхСредств_Key).toBe(item('ВозвратОплатыКлиенту'));
 
     // a bank statement pays O-2 by its 1C number
     const o2 = await state('O-2');

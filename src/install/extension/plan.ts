@@ -21,7 +21,7 @@ export const ADOPTABLE = [
   'Document.СписаниеБезналичныхДенежныхСредств',
   // The order's terms and endings (WRITE-RULES §1.2, §1.7) and cash taken for it in 1C (§5).
   'Catalog.СоглашенияСКлиентами', 'Catalog.ПричиныОтменыЗаказовКлиентов', 'Document.ПриходныйКассовыйОрдер',
-  'Catalog.БанковскиеСчетаКонтрагентов', 'AccumulationRegister.РасчетыСКлиентамиПоСрокам',
+  'Catalog.БанковскиеСчетаКонтрагентов', 'AccumulationRegister.РасчетыСКлиентамиПоСрокам', 'Catalog.СтатьиДвиженияДенежныхСредств',
   'InformationRegister.ШтрихкодыНоменклатуры', 'InformationRegister.ЦеныНоменклатуры', 'InformationRegister.ЦеныНоменклатуры25',
   'InformationRegister.ВерсииПодсистем', 'InformationRegister.ДвоичныеДанныеФайлов', 'InformationRegister.ХранилищеФайлов',
   'AccumulationRegister.ТоварыНаСкладах', 'AccumulationRegister.СвободныеОстатки', 'AccumulationRegister.РасчетыСКлиентами',

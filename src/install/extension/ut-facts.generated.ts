@@ -652,6 +652,31 @@ export const UT_FACTS: Record<'11.4' | '11.5.20', BaseFacts> = {
           ]
         ]
       },
+      "Catalog.СтатьиДвиженияДенежныхСредств": {
+        "uuid": "14acec6d-fed6-45ff-b38d-019e8efe98fa",
+        "types": [
+          [
+            "CatalogObject.СтатьиДвиженияДенежныхСредств",
+            "Object"
+          ],
+          [
+            "CatalogRef.СтатьиДвиженияДенежныхСредств",
+            "Ref"
+          ],
+          [
+            "CatalogSelection.СтатьиДвиженияДенежныхСредств",
+            "Selection"
+          ],
+          [
+            "CatalogList.СтатьиДвиженияДенежныхСредств",
+            "List"
+          ],
+          [
+            "CatalogManager.СтатьиДвиженияДенежныхСредств",
+            "Manager"
+          ]
+        ]
+      },
       "InformationRegister.ШтрихкодыНоменклатуры": {
         "uuid": "fe779ac1-0e7f-489c-ad06-bec9af582428",
         "types": [
@@ -1643,6 +1668,31 @@ export const UT_FACTS: Record<'11.4' | '11.5.20', BaseFacts> = {
           ]
         ],
         "registerType": "Balance"
+      },
+      "Catalog.СтатьиДвиженияДенежныхСредств": {
+        "uuid": "14acec6d-fed6-45ff-b38d-019e8efe98fa",
+        "types": [
+          [
+            "CatalogObject.СтатьиДвиженияДенежныхСредств",
+            "Object"
+          ],
+          [
+            "CatalogRef.СтатьиДвиженияДенежныхСредств",
+            "Ref"
+          ],
+          [
+            "CatalogSelection.СтатьиДвиженияДенежныхСредств",
+            "Selection"
+          ],
+          [
+            "CatalogList.СтатьиДвиженияДенежныхСредств",
+            "List"
+          ],
+          [
+            "CatalogManager.СтатьиДвиженияДенежныхСредств",
+            "Manager"
+          ]
+        ]
       },
       "InformationRegister.ШтрихкодыНоменклатуры": {
         "uuid": "fe779ac1-0e7f-489c-ad06-bec9af582428",

@@ -74,6 +74,19 @@ export async function verifySettings(client: ODataClient, profile: Profile, conf
   }
   const reasons = await read('cancelReason');
   if (reasons) pick('onec.cancelReasonKey', 'причина отмены', reasons, config.onec.cancelReasonKey, reasons.filter((r) => r.Predefined !== true));
+  const items = await read('cashFlowItem');
+  if (items) {
+    for (const kind of ['receipt', 'refund'] as const) {
+      const key = `onec.cashFlowItems.${kind}`;
+      const configured = config.onec.cashFlowItems[kind];
+      const predefined = profile.cashFlowPredefined?.[kind];
+      if (configured) pick(key, 'статья движения денежных средств', items, configured);
+      else if (predefined) {
+        const hit = items.find((r) => r.PredefinedDataName === predefined);
+        out.push({ key, ok: true, text: hit ? `${key} не задан: предопределённая статья ${named(hit)}` : `${key} не задан, предопределённой статьи ${predefined} нет: строки оплат пойдут без статьи ДДС` });
+      }
+    }
+  }
   if (config.onec.vatTaxation) {
     const members = vatTaxationMembers();
     const ok = members.has(config.onec.vatTaxation);

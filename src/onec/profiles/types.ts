@@ -594,6 +594,8 @@ export interface Profile {
    * has no read or write for, and why, in the configuration's own terms (issue 18: БП, Розница).
    */
   limits?: string[];
+  /** PredefinedDataName of the cash-flow items (reads.cashFlowItem) of a client's payment and of a refund. */
+  cashFlowPredefined?: { receipt: string; refund?: string };
 }
 
 export type ConfigurableField = 'minQuantity' | 'multiplicity' | 'soldToOrder' | 'tier1Threshold' | 'tier2Threshold';

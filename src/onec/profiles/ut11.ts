@@ -486,6 +486,16 @@ function reads(f: Ut11Features, config: Config): Partial<Record<string, ReadSpec
       why: 'order closing: the reason cancelled lines carry (onec.cancelReasonKey, else the only reason a person made)',
       select: ['Ref_Key', 'Description', 'DeletionMark', 'Predefined'],
     },
+    // The cash-flow item of payment lines, as УТ's documents fill it by operation (WRITE-RULES §3 ОперацияПоПлатежнойКарте
+    // ObjectModule.bsl:5-256; §4 КлиентБанкСервер 2121-2125): the predefined items of both dumps (Catalogs/
+    // СтатьиДвиженияДенежныхСредств/Ext/Predefined.xml), or onec.cashFlowItems.
+    cashFlowItem: {
+      kind: 'collection',
+      set: 'Catalog_СтатьиДвиженияДенежныхСредств',
+      why: 'paycard / bank payments / refunds: the cash-flow item of payment lines (predefined ПоступлениеОплатыОтКлиента, ВозвратОплатыКлиенту, or configured)',
+      select: ['Ref_Key', 'Description', 'DeletionMark', 'PredefinedDataName'],
+      filter: () => or(eq('PredefinedDataName', 'ПоступлениеОплатыОтКлиента'), eq('PredefinedDataName', 'ВозвратОплатыКлиенту'), ...[config.onec.cashFlowItems.receipt, config.onec.cashFlowItems.refund].filter((k): k is string => !!k).map((k) => eq('Ref_Key', guid(k)))),
+    },
     counterpartyAccount: {
       kind: 'collection',
       set: 'Catalog_БанковскиеСчетаКонтрагентов',
@@ -896,6 +906,7 @@ function paymentLines(f: Ut11Features, p: PaymentInput, refs: PaymentRefs, withB
       Сумма: round2(p.amount),
       СуммаВзаиморасчетов: round2(p.amount),
       ВалютаВзаиморасчетов_Key: refs.currencyKey,
+      ...(refs.cashFlowItemKey ? { СтатьяДвиженияДенежныхСредств_Key: refs.cashFlowItemKey } : {}),
     },
   ];
 }
@@ -1116,5 +1127,6 @@ export function ut11Profile(id: ProfileId, config: Config, features?: Ut11Featur
     map: mappers(f),
     build: builders(f, config),
     fieldSources: fieldSources(config),
+    cashFlowPredefined: { receipt: 'ПоступлениеОплатыОтКлиента', refund: 'ВозвратОплатыКлиенту' },
   };
 }

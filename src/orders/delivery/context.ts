@@ -41,7 +41,7 @@ export class DeliveryContext {
   readonly now: () => Date;
   readonly ext: boolean;
   /** One object shared by forJob() views (they inherit it; assigning a field on a view would not be shared). */
-  private readonly cache: { terms?: Promise<OrderTerms>; cancelReason?: Promise<string | null>; currency?: Promise<string>; vatRates?: Promise<Map<string, number | null>>; bankAccounts?: Promise<Row[]>; asInvoice?: boolean; acquiring?: Promise<{ terminalKey: string | null; contractKey: string | null }> } = {};
+  private readonly cache: { cashFlow?: Promise<{ receipt: string | null; refund: string | null }>; terms?: Promise<OrderTerms>; cancelReason?: Promise<string | null>; currency?: Promise<string>; vatRates?: Promise<Map<string, number | null>>; bankAccounts?: Promise<Row[]>; asInvoice?: boolean; acquiring?: Promise<{ terminalKey: string | null; contractKey: string | null }> } = {};
 
   /**
    * The base makes new orders invoices (ЭтоЗаказКакСчет, learnt from the first order 1C wrote): build them
@@ -248,6 +248,25 @@ export class DeliveryContext {
     const rows = await readFew(this.onec, spec, { accountNumber: accountNumber.trim() });
     const own = rows.find((r) => r.DeletionMark !== true && r.Owner === counterpartyKey && String(r.Owner_Type ?? '').endsWith('Catalog_Контрагенты'));
     return own ? String(own.Ref_Key) : null;
+  }
+
+  /**
+   * The cash-flow item of a payment's lines: onec.cashFlowItems.<kind>, else the configuration's predefined item
+   * (profile.cashFlowPredefined), else none — the accountant fills it. Read once.
+   */
+  async cashFlowItem(kind: 'receipt' | 'refund'): Promise<string | null> {
+    this.cache.cashFlow ??= (async () => {
+      const spec = this.profile.reads.cashFlowItem;
+      const configured = this.config.onec.cashFlowItems;
+      if (!spec) return { receipt: null, refund: null };
+      const rows = (await readAll(this.onec, spec)).filter((r) => r.DeletionMark !== true);
+      const names = this.profile.cashFlowPredefined;
+      const pick = (key: string | undefined, predefined: string | undefined) =>
+        key ? (rows.some((r) => r.Ref_Key === key) ? key : null) : predefined ? (rows.find((r) => r.PredefinedDataName === predefined)?.Ref_Key as string | undefined) ?? null : null;
+      return { receipt: pick(configured.receipt, names?.receipt ?? (rows[0]?.PredefinedDataName as string | undefined)), refund: pick(configured.refund, names?.refund) };
+    })();
+    this.cache.cashFlow.catch(() => (this.cache.cashFlow = undefined));
+    return (await this.cache.cashFlow)[kind];
   }
 
   /** The reason cancelled lines carry: onec.cancelReasonKey, else the base's only non-predefined reason, else none (logged). */

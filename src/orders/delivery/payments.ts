@@ -25,7 +25,7 @@ function paymentRow(ctx: DeliveryContext, id: number): PaymentRow {
   return p;
 }
 
-async function refsOf(ctx: DeliveryContext, clientId: string, orderKey: string, withBank: boolean | string = false, card = false): Promise<PaymentRefs> {
+async function refsOf(ctx: DeliveryContext, clientId: string, orderKey: string, withBank: boolean | string = false, card = false, refund = false): Promise<PaymentRefs> {
   const client = await ensureClient(ctx, clientId);
   const acquiring = card ? await ctx.acquiring() : undefined;
   return {
@@ -37,6 +37,7 @@ async function refsOf(ctx: DeliveryContext, clientId: string, orderKey: string, 
     bankAccountKey: withBank ? await ctx.bankAccountKey(typeof withBank === 'string' ? withBank : undefined) : null,
     // 11.5 pays an order only through its ОбъектРасчетов (WRITE-RULES rule 7); null where the base has none (11.4).
     settlementObjectKey: await ctx.settlementObjectOf(orderKey),
+    cashFlowItemKey: await ctx.cashFlowItem(refund ? 'refund' : 'receipt'),
   };
 }
 
@@ -164,7 +165,7 @@ export async function handleRefundCreate(ctx: DeliveryContext, job: ClaimedJob):
   const p = r.payment_id ? paymentRow(ctx, r.payment_id) : undefined;
   const data = p ? (JSON.parse(p.data) as { maskedCard?: string | null; authCode?: string | null }) : {};
   // The refund returns the card payment: its document is the refund's basis (WRITE-RULES §3).
-  const refs = { ...(await refsOf(ctx, o.client_id, orderKey, false, true)), basisPaymentKey: p?.onec_ref ?? null };
+  const refs = { ...(await refsOf(ctx, o.client_id, orderKey, false, true, true)), basisPaymentKey: p?.onec_ref ?? null };
   // One refund per order (refunds.order_id is unique): the order id names it in 1C, in the refunds' own namespace.
   const externalId = documentId(ctx, 'refund', orderId);
   const input: PaymentInput = {
