@@ -72,7 +72,7 @@ describe.skipIf(!HAVE)('УНФ 3.0.12 demo', () => {
     const p = b.rt.profile;
     const one = async (concept: string) => (await readAll(b.rt.onec, p.reads[concept as keyof typeof p.reads]!)) as Row[];
     const [department] = (await one('department')).filter((r) => r.PredefinedDataName === 'ОсновноеПодразделение');
-    const [cashFlowItem] = await one('cashFlowItem');
+    const cashFlowItem = (await one('cashFlowItem')).find((x) => x.PredefinedDataName === p.cashFlowPredefined?.receipt)!;
     const [terminal] = await one('acquiringTerminal');
     const vatRows = await one('vatRate');
     const currency = (await one('currency')).find((r) => String(r.Code).trim() === '643')!;

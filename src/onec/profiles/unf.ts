@@ -421,8 +421,7 @@ function reads(config: Config): Record<string, ReadSpec> {
       kind: 'collection',
       set: S.cashFlowItems,
       why: `paycard / bank payments: the cash-flow item of a buyer's payment (Статья; predefined ${UNF_PREDEFINED.paymentFromCustomers})`,
-      select: ['Ref_Key', 'Description', 'PredefinedDataName'],
-      filter: () => eq('PredefinedDataName', UNF_PREDEFINED.paymentFromCustomers),
+      select: ['Ref_Key', 'Description', 'DeletionMark', 'PredefinedDataName'],
     },
     configurationVersion: {
       kind: 'collection',
@@ -841,5 +840,7 @@ export function unfProfile(config: Config): Profile {
     map: mappers(),
     build: builders(),
     fieldSources: fieldSources(config),
+    // The cash-flow item a buyer's payment carries (Catalogs/СтатьиДвиженияДенежныхСредств/Ext/Predefined.xml).
+    cashFlowPredefined: { receipt: UNF_PREDEFINED.paymentFromCustomers },
   };
 }
