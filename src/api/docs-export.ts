@@ -1,6 +1,7 @@
-import { copyFileSync, mkdirSync, writeFileSync } from 'node:fs';
+import { copyFileSync, cpSync, existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
+import { dirname, join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { Config } from '../config/index.js';
 import { openDb } from '../db/open.js';
 import { silentLogger } from '../log.js';
@@ -8,14 +9,19 @@ import { CatalogService } from '../catalog/service.js';
 import { OrdersService } from '../orders/service.js';
 import { BankService } from '../bank/import/service.js';
 import { createApp } from './app.js';
+import { postmanCollection } from './schemas/postman.js';
 import { EventFeed } from '../webhooks/feed.js';
 
 const ASSETS = ['swagger-ui.css', 'swagger-ui-bundle.js', 'swagger-ui-standalone-preset.js', 'favicon-32x32.png'];
 
+/** clients/ of the source tree (beside src/); a release build without it exports the document alone. */
+const CLIENTS = fileURLToPath(new URL('../../clients', import.meta.url));
+
 /**
- * A static copy of the API documentation: openapi.json generated from the same zod schemas the server validates
- * with (so it cannot drift), plus Swagger UI's files and an index.html that loads ./openapi.json. No server needed
- * beyond static hosting.
+ * Everything an integrator needs, for the demonstration server (issue 15): openapi.json generated from the same zod
+ * schemas the server validates with (so it cannot drift), Swagger UI's files and an index.html that loads
+ * ./openapi.json, a Postman collection made from the document, and the PHP and TypeScript clients (whose types the
+ * contract tests hold to this same document). No server needed beyond static hosting.
  */
 export async function exportDocs(config: Config, out: string, serverUrl?: string): Promise<string[]> {
   const db = openDb(':memory:');
@@ -54,5 +60,18 @@ export async function exportDocs(config: Config, out: string, serverUrl?: string
 </html>
 `,
   );
-  return ['openapi.json', 'index.html', ...ASSETS];
+  const base = serverUrl ?? config.server.publicUrl ?? 'https://regate.example.ru';
+  writeFileSync(join(out, 'regate.postman_collection.json'), JSON.stringify(postmanCollection(JSON.parse(spec), { baseUrl: base === '/' ? 'http://127.0.0.1:8080' : base }), null, 2));
+  const files = ['openapi.json', 'index.html', ...ASSETS, 'regate.postman_collection.json'];
+  if (existsSync(CLIENTS)) {
+    // sources only: no node_modules, build output or Composer's vendor/
+    const skip = new Set(['node_modules', 'dist', 'vendor']);
+    cpSync(CLIENTS, join(out, 'clients'), { recursive: true, filter: (src) => !skip.has(src.split(/[\\/]/).pop()!) });
+    files.push(...listFiles(join(out, 'clients')).map((f) => relative(out, f)));
+  }
+  return files;
+}
+
+function listFiles(dir: string): string[] {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? listFiles(join(dir, e.name)) : [join(dir, e.name)]));
 }
