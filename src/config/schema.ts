@@ -126,6 +126,13 @@ export const ConfigSchema = z
         retailPriceKind: z.string().default('Розничная'),
         tier1PriceKind: z.string().default('Мелкооптовая'),
         tier2PriceKind: z.string().default('Оптовая'),
+        /**
+         * Icon URLs in the assortment carry ?expires=&signature= (HMAC-SHA256 over id and expiry) and open without Basic
+         * credentials until then, so a shop can put them in <img>. Hours a link lives (0 = unsigned links that need
+         * Basic, as before); the secret, when not set, is made once and kept in the database (meta).
+         */
+        pictureLinkTtlHours: z.coerce.number().min(0).max(24 * 366).default(168),
+        pictureLinkSecret: z.string().min(16).optional(),
         minQuantity: FieldSourceSchema.default({ kind: 'extension', attribute: 'ReGate_МинимальноеКоличество' }),
         multiplicity: FieldSourceSchema.default({ kind: 'extension', attribute: 'ReGate_Кратность' }),
         soldToOrder: FieldSourceSchema.default({ kind: 'extension', attribute: 'ReGate_ПродажаПодЗаказ' }),
