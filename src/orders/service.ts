@@ -8,7 +8,8 @@ import { ORDER_STATUS, PAYMENT_STATUS, OrderStatusCode, PaymentStatusCode, type 
 import { JOB, orderKey, clientKey } from './jobs.js';
 import { GroupCommit } from '../db/group-commit.js';
 import { recordHistory } from './webhooks.js';
-import { clientConflict, DomainError } from './errors.js';
+import { clientConflict, DomainError, type DomainField } from './errors.js';
+import { heldByOrders, holdsOf, promisedStock } from './promise.js';
 
 export interface ClientInput {
   clientId: string;
@@ -199,6 +200,10 @@ export class OrdersService {
       throw new DomainError('conflict', e.code, `${e.message}; заказ не принят`, [{ field: 'clientId', message: `ИНН клиента занят клиентом ${client.conflict}` }]);
     }
     const items = orderableItems(this.db, this.catalog, input.store, input.items.map((i) => i.itemId));
+    // The mirror's free stock less our orders it does not show yet (promise.ts): what the lines are checked against
+    // here, for the whole answer at once; the check that counts is repeated inside the write below.
+    const held = heldByOrders(this.db, input.store);
+    for (const it of items.values()) it.stock = Math.max(0, Math.round((it.stock - (held.get(it.id) ?? 0)) * 1000) / 1000);
     const priced = priceLines(input.items, items);
     if (priced.errors.length) throw new DomainError('unprocessable', 'order_rejected', 'Заказ не может быть принят', priced.errors);
     const amount = priced.lines.reduce((s, l) => s + l.amountKopecks, 0);
@@ -208,6 +213,11 @@ export class OrdersService {
     let jobId: number;
     try {
       jobId = await this.writes.run(() => {
+        // Available to promise, checked and taken in one serialised step (issue 14.1): every API write runs one at a
+        // time inside the group commit's transaction, so the orders counted here include every order written before
+        // this one, in this batch or an earlier one, and none can be written between this check and the INSERT.
+        const short = this.shortOf(input.store, priced.lines);
+        if (short.length) throw new DomainError('unprocessable', 'order_rejected', 'Заказ не может быть принят: товара недостаточно', short);
         this
           .q(
             `INSERT INTO orders (id, idempotency_key, request_hash, client_id, store_id, delivery_address, comment, amount_kopecks, created_at, updated_at)
@@ -231,6 +241,19 @@ export class OrdersService {
     }
     await waitFor(this.db, jobId, this.opts.confirmWindowMs);
     return this.bookingAnswer(input.orderId);
+  }
+
+  /** Lines asking more than the warehouse can still promise (items sold to order have no limit). */
+  private shortOf(store: string, lines: { itemId: string; quantity: number }[], fieldOf = (i: number) => `items.${i}.quantity`): DomainField[] {
+    const promised = promisedStock(this.db, store, lines.map((l) => l.itemId));
+    const out: DomainField[] = [];
+    lines.forEach((l, i) => {
+      const p = promised.get(l.itemId);
+      if (!p || l.quantity <= p.available + 1e-6) return;
+      const inOrders = p.held > 0 ? ` (остаток ${p.stock}, из них ${p.held} в принятых заказах магазина)` : '';
+      out.push({ field: fieldOf(i), message: `на складе только ${p.available}${inOrders}` });
+    });
+    return out;
   }
 
   private replay(orderId: string, requestHash: string, idempotencyKey?: string): Answer<BookingAnswer> | undefined {
@@ -346,6 +369,11 @@ export class OrdersService {
   }
 
   // ---- reads ---------------------------------------------------------------------------------------------------
+
+  /** Our orders the mirror does not show yet at this warehouse (what the assortment subtracts from its stock). */
+  holds(store: string): { version: string; held: Map<string, number> } {
+    return holdsOf(this.db, store);
+  }
 
   private requireOrder(orderId: string): Record<string, any> {
     const o = this.q(`SELECT * FROM orders WHERE id = ?`).get(orderId) as Record<string, any> | undefined;

@@ -140,7 +140,10 @@ export async function handleBookingCreate(ctx: DeliveryContext, job: ClaimedJob)
       if (cur.onec_number) return;
       // An order paid or expired while its booking waited keeps that status; only "accepted" becomes "created".
       const status = cur.status === OrderStatusCode.accepted ? OrderStatusCode.created : cur.status;
-      ctx.db.prepare(`UPDATE orders SET status = ?, onec_ref = ?, onec_number = ?, updated_at = ? WHERE id = ?`).run(status, ref, number, ctx.now().toISOString(), orderId);
+      // reserved_at: from now the order's reserve is in 1C (posted above), and a stock read after this moment has it
+      // in the mirror's free stock (orders/promise.ts stops counting it then).
+      const at = ctx.now().toISOString();
+      ctx.db.prepare(`UPDATE orders SET status = ?, onec_ref = ?, onec_number = ?, updated_at = ?, reserved_at = ? WHERE id = ?`).run(status, ref, number, at, at, orderId);
       recordHistory(ctx.db, { orderId, status, paymentStatus: cur.payment_status, event: 'booking.confirmed', detail: { number, ref }, at: ctx.now() }, !!ctx.config.webhooks.url);
     })();
     o = orderRow(ctx, orderId);
