@@ -14,5 +14,14 @@ export function registerRoutes(app: App, services: ApiServices, config: Config) 
   if (services.orders) registerOrderRoutes(app, services.orders);
   if (services.bank) registerBankRoutes(app, services.bank);
   if (services.events) registerEventRoutes(app, services.events as EventFeed, config.webhooks.eventsRetentionDays);
-  if (services.catalog) registerCatalogRoutes(app, services.catalog, { publicUrl: config.server.publicUrl, trustProxy: config.server.trustProxy, responseCacheMB: config.catalog.responseCacheMB });
+  if (services.catalog) {
+    const orders = services.orders;
+    registerCatalogRoutes(app, services.catalog, {
+      publicUrl: config.server.publicUrl,
+      trustProxy: config.server.trustProxy,
+      responseCacheMB: config.catalog.responseCacheMB,
+      // The assortment's stock is what a booking can still take (issue 14.1): the mirror's less our orders it lacks.
+      holds: orders ? (store) => orders.holds(store) : undefined,
+    });
+  }
 }
