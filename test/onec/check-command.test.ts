@@ -37,6 +37,16 @@ describe('regate check', () => {
     const wrong = await runCheck(parseConfig({ onec: { url: full.url, agreementKey: '11111111-2222-4333-8444-555555555555', vatTaxation: 'УСН' } }));
     expect(wrong.ok).toBe(false);
     expect(wrong.text).toContain('НЕТ  onec.agreementKey: 11111111-2222-4333-8444-555555555555 — такого элемента (соглашение с клиентами) в базе нет');
+    // An agreement settling by contracts would leave ReGate's orders without the Договор УТ's form requires.
+    const agreement = full.store.list('Catalog_СоглашенияСКлиентами').find((a) => a.Типовое === true)!;
+    full.store.update('Catalog_СоглашенияСКлиентами', String(agreement.Ref_Key), { ИспользуютсяДоговорыКонтрагентов: true });
+    try {
+      const contracts = await runCheck(parseConfig({ onec: { url: full.url } }));
+      expect(contracts.ok).toBe(false);
+      expect(contracts.text).toMatch(/НЕТ\s+соглашение «Розничная продажа через интернет-магазин» .* ведёт расчёты по договорам/);
+    } finally {
+      full.store.update('Catalog_СоглашенияСКлиентами', String(agreement.Ref_Key), { ИспользуютсяДоговорыКонтрагентов: false });
+    }
     expect(wrong.text).toMatch(/НЕТ\s+onec\.vatTaxation: «УСН» — нет такого значения ТипыНалогообложенияНДС \(есть: .*ПродажаНеОблагаетсяНДС/);
   });
 

@@ -72,6 +72,13 @@ export async function verifySettings(client: ODataClient, profile: Profile, conf
     if (config.onec.agreementKey || typical.length === 1) pick('onec.agreementKey', 'соглашение с клиентами', agreements, config.onec.agreementKey, typical);
     else out.push({ key: 'onec.agreementKey', ok: true, text: typical.length ? `onec.agreementKey не задан, типовых действующих соглашений ${typical.length}: заказы пойдут без соглашения (укажите нужное)` : 'onec.agreementKey не задан, типовых соглашений нет: заказы без соглашения, ЦенаВключаетНДС — по виду цены' });
   }
+  // An agreement that settles by contracts makes УТ's order form require Договор (ObjectModule.bsl ОбработкаПроверкиЗаполнения,
+  // ДоговорОбязателенПоСоглашению; WRITE-RULES §1.4 «form-only»): ReGate creates no contracts, so such orders would
+  // lack one — said here, before the first order.
+  const chosen = agreements?.find((a) => a.Ref_Key === config.onec.agreementKey) ?? (config.onec.agreementKey ? undefined : agreements?.filter((r) => r.Типовое === true && r.Статус === 'Действует').at(0));
+  if (chosen?.ИспользуютсяДоговорыКонтрагентов === true) {
+    out.push({ key: 'onec.agreementKey', ok: false, text: `соглашение ${named(chosen)} ведёт расчёты по договорам: ReGate договоры не создаёт, заказы останутся без договора — выберите соглашение без договоров (onec.agreementKey)` });
+  }
   const reasons = await read('cancelReason');
   if (reasons) pick('onec.cancelReasonKey', 'причина отмены', reasons, config.onec.cancelReasonKey, reasons.filter((r) => r.Predefined !== true));
   const items = await read('cashFlowItem');

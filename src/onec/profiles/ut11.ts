@@ -478,7 +478,7 @@ function reads(f: Ut11Features, config: Config): Partial<Record<string, ReadSpec
       kind: 'collection',
       set: 'Catalog_СоглашенияСКлиентами',
       why: 'booking: the agreement web orders are made under (onec.agreementKey, else the one typical agreement in force): ЦенаВключаетНДС, and in 11.4 НалогообложениеНДС',
-      select: ['Ref_Key', 'Description', 'DeletionMark', 'Организация_Key', 'Типовое', 'Статус', 'ЦенаВключаетНДС', 'ВидЦен_Key', ...(f.agreementVatTaxation ? ['НалогообложениеНДС'] : [])],
+      select: ['Ref_Key', 'Description', 'DeletionMark', 'Организация_Key', 'Типовое', 'Статус', 'ЦенаВключаетНДС', 'ВидЦен_Key', 'ИспользуютсяДоговорыКонтрагентов', ...(f.agreementVatTaxation ? ['НалогообложениеНДС'] : [])],
     },
     cancelReason: {
       kind: 'collection',
