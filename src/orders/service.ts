@@ -47,6 +47,11 @@ export interface RefundInput {
   reason?: string;
 }
 
+export interface CancelInput {
+  orderId: string;
+  reason?: string;
+}
+
 export interface OrdersOptions {
   confirmWindowMs: number;
   maxDepth: number;
@@ -281,6 +286,44 @@ export class OrdersService {
       amount: toRoubles(o.amount_kopecks),
     };
     return { status: o.onec_number ? 201 : 202, body };
+  }
+
+  /**
+   * The shop cancels an unpaid order (issue 14.2): status 6 at once, and an order.status job that closes the
+   * ЗаказКлиента in 1C the УТ way — every line Отменено with a reason, Статус Закрыт, posted again, so its reserve is
+   * released (closeOrderInOneC, WRITE-RULES §1.7). The job rides the order's key: an order whose booking is still
+   * on its way is created first, then closed. Money must go back first: an order with any payment is 409 (a
+   * refund, then the cancellation). Idempotent: a cancelled order answers as it is.
+   */
+  async cancel(input: CancelInput): Promise<Answer<OrderStateBrief>> {
+    const pre = this.requireOrder(input.orderId);
+    if (pre.status !== OrderStatusCode.cancelled) this.guardDepth();
+    const ts = this.now().toISOString();
+    await this.writes.run(() => {
+      const o = this.requireOrder(input.orderId);
+      if (o.status === OrderStatusCode.cancelled) return;
+      if (o.status === OrderStatusCode.expired) {
+        throw DomainError.conflict(`Заказ ${input.orderId} уже истёк (статус 5): резерв в 1С снят, отменять нечего`, [{ field: 'orderId', message: 'статус 5' }]);
+      }
+      const refunded = (this.q(`SELECT coalesce(sum(amount_kopecks), 0) FROM refunds WHERE order_id = ?`).pluck().get(input.orderId) as number) ?? 0;
+      if (o.paid_kopecks > refunded) {
+        throw new DomainError(
+          'conflict',
+          'refund_first',
+          `Заказ ${input.orderId} оплачен (${toRoubles(o.paid_kopecks - refunded)} руб.): сначала верните деньги (refund), затем отменяйте`,
+          [{ field: 'orderId', message: `статус ${o.status}, оплачено ${toRoubles(o.paid_kopecks)}` }],
+        );
+      }
+      this.q(`UPDATE orders SET status = ?, updated_at = ? WHERE id = ?`).run(OrderStatusCode.cancelled, ts, input.orderId);
+      this.history(input.orderId, OrderStatusCode.cancelled, o.payment_status, 'booking.cancelled', { reason: input.reason ?? '' });
+      enqueue(this.db, {
+        kind: JOB.orderStatus,
+        key: orderKey(input.orderId),
+        payload: { orderId: input.orderId, status: OrderStatusCode.cancelled },
+        dedupeKey: `status:${input.orderId}:${OrderStatusCode.cancelled}`,
+      });
+    });
+    return { status: 200, body: this.brief(input.orderId) };
   }
 
   // ---- payments and refunds ------------------------------------------------------------------------------------

@@ -26,9 +26,9 @@ function appOf(hh: Harness) {
   const config = parseConfig({ auth: { users: [{ name: 'rs', passwordHash: hash }] } });
   const catalog = new CatalogService(hh.db, { retail: 'Розничная', tier1: 'Мелкооптовая', tier2: 'Оптовая' });
   const app = createApp({ config, logger: silentLogger, services: { catalog, orders: hh.orders, health: { ready: async () => ({ ready: true, checks: [] }) } } });
-  const post = (path: string, body: unknown) =>
+  const post = async (path: string, body: unknown): Promise<Response> =>
     app.request(`/api/v1/${path}`, { method: 'POST', headers: { Authorization: auth, 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
-  const get = (path: string, headers: Record<string, string> = {}) => app.request(`/api/v1/${path}`, { headers: { Authorization: auth, ...headers } });
+  const get = async (path: string, headers: Record<string, string> = {}): Promise<Response> => app.request(`/api/v1/${path}`, { headers: { Authorization: auth, ...headers } });
   /** The item's stock as the assortment answers it (searched by the item's name). */
   const shown = async (itemId: string) => {
     const name = hh.db.prepare(`SELECT name FROM catalog_items WHERE id = ?`).pluck().get(itemId) as string;

@@ -41,6 +41,15 @@ export async function handleOrderStatus(ctx: DeliveryContext, job: ClaimedJob): 
   }
   let closed = false;
   if (CLOSING.has(status)) closed = await closeOrderInOneC(ctx, orderKey);
-  await writeStatus(ctx, orderKey, { orderStatus: status, paymentStatus: o.payment_status, paidKopecks: o.paid_kopecks, comment: status === OrderStatusCode.expired ? 'истёк срок оплаты' : undefined });
+  await writeStatus(ctx, orderKey, { orderStatus: status, paymentStatus: o.payment_status, paidKopecks: o.paid_kopecks, comment: status === OrderStatusCode.expired ? 'истёк срок оплаты' : cancelComment(ctx, orderId, status) });
   return { status, closed };
+}
+
+/** The shop's reason for a cancellation it asked for (bookingcancel), for the status record's comment. */
+function cancelComment(ctx: DeliveryContext, orderId: string, status: number): string | undefined {
+  if (status !== OrderStatusCode.cancelled) return undefined;
+  const detail = ctx.db.prepare(`SELECT detail FROM order_history WHERE order_id = ? AND event = 'booking.cancelled' ORDER BY id DESC LIMIT 1`).pluck().get(orderId) as string | null | undefined;
+  if (!detail) return undefined;
+  const reason = (JSON.parse(detail) as { reason?: string }).reason;
+  return reason ? `отменён магазином: ${reason}` : 'отменён магазином';
 }
