@@ -14,6 +14,7 @@ export const EVENT_TYPES = {
   expired: 'Истёк срок действия неоплаченного заказа: статус 5, резерв в 1С снят',
   'reconcile.cash': 'В 1С замечена оплата наличными: статус 4, статус оплаты 3',
   'reconcile.cancelled': 'Заказ отменён (помечен на удаление или закрыт) в 1С: статус 6',
+  'booking.cancelled': 'Магазин отменил неоплаченный заказ (bookingcancel): статус 6; в 1С строки отменяются с причиной и заказ закрывается',
 } as const;
 
 export type EventType = keyof typeof EVENT_TYPES;
