@@ -4,6 +4,7 @@ import type { Config } from '../../config/index.js';
 import { registerHealthRoutes } from './health.js';
 import { registerCatalogRoutes } from './catalog.js';
 import { registerOrderRoutes } from './orders.js';
+import { registerBookingChangeRoutes } from './booking-changes.js';
 import { registerBankRoutes } from './bank.js';
 import { registerEventRoutes } from './events.js';
 import type { EventFeed } from '../../webhooks/feed.js';
@@ -11,7 +12,10 @@ import type { EventFeed } from '../../webhooks/feed.js';
 /** Each feature registers its routes when its service is present. */
 export function registerRoutes(app: App, services: ApiServices, config: Config) {
   registerHealthRoutes(app, services);
-  if (services.orders) registerOrderRoutes(app, services.orders);
+  if (services.orders) {
+    registerOrderRoutes(app, services.orders);
+    registerBookingChangeRoutes(app, services.orders);
+  }
   if (services.bank) registerBankRoutes(app, services.bank);
   if (services.events) registerEventRoutes(app, services.events as EventFeed, config.webhooks.eventsRetentionDays);
   if (services.catalog) {
