@@ -15,6 +15,7 @@ import { createMetrics, type Metrics } from './metrics.js';
 import { purgeFinished, stats as outboxStats } from './outbox/index.js';
 import { wireBank } from './bank/import/wire.js';
 import { EventFeed } from './webhooks/feed.js';
+import { pictureLinks } from './api/middleware/picture-links.js';
 import { registerDelivery } from './orders/delivery/index.js';
 import { mountConsole } from './console/index.js';
 import { detectFeatures, getProfile, type Profile, type Ut11Features } from './onec/profiles/index.js';
@@ -87,7 +88,8 @@ export function createRuntime(config: Config, logger: Logger): Runtime {
   });
   metrics.setSources({ outbox: () => outboxStats(db), mirror: () => catalog.state() });
   // events: GET /api/v1/events, the feed a webhook receiver catches up from (webhooks/feed.ts).
-  const services: ApiServices = { health, catalog, orders, metrics, events: new EventFeed(db, { retentionDays: config.webhooks.eventsRetentionDays }) };
+  // pictureLinks: signed icon URLs that open without Basic credentials (api/middleware/picture-links.ts).
+  const services: ApiServices = { health, catalog, orders, metrics, events: new EventFeed(db, { retentionDays: config.webhooks.eventsRetentionDays }), pictureLinks: pictureLinks(db, config.catalog) };
   let profile = getProfile(config.onec.profile, config);
   let adapted = false;
   const stoppers: (() => void | Promise<void>)[] = [];

@@ -20,6 +20,7 @@ import { rateLimit, TokenBuckets } from './middleware/rate-limit.js';
 import { requestTimeout } from './middleware/timeout.js';
 import { jsonCharset, utf8Body, utf8Query } from './middleware/charset.js';
 import { finishDocument } from './schemas/document.js';
+import type { PictureLinks } from './middleware/picture-links.js';
 import { registerWebhookDocs } from '../webhooks/openapi.js';
 import { ORDER_STATUS, PAYMENT_STATUS } from '../orders/statuses.js';
 
@@ -79,7 +80,10 @@ export function createApp(deps: { config: Config; services: ApiServices; logger:
   const auth = reloading(config.auth.users, () =>
     basicAuth({ users: config.auth.users, lockoutAfterFailures: config.auth.lockoutAfterFailures, lockoutMs: config.auth.lockoutMs }),
   );
-  app.use(`${API_PREFIX}/*`, auth);
+  // A picture URL signed by ReGate (icons of the assortment: middleware/picture-links.ts) opens without Basic
+  // credentials until it expires, so a shop can use it in <img>; everything else authenticates.
+  const links = services.pictureLinks as PictureLinks | undefined;
+  app.use(`${API_PREFIX}/*`, (c, next) => (links?.allows(c, API_PREFIX) ? next() : auth(c, next)));
   // The review list shows payers' names, INNs and accounts: only API users with the role bank.
   app.use(`${API_PREFIX}/bank/*`, requireApiRole(config.auth.users, ['bank']));
   const perUser = new TokenBuckets(config.auth.rateLimitPerMinute);

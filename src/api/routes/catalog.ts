@@ -9,6 +9,7 @@ import { VERSION } from '../../version.js';
 import { ApiError, ErrorSchema } from '../errors.js';
 import { isLoopback, peerAddress } from '../middleware/client.js';
 import { ResponseCache } from '../response-cache.js';
+import type { PictureLinks } from '../middleware/picture-links.js';
 import { errorResponses, notFound, notModified, RefId } from '../schemas/common.js';
 import {
   assortmentPage,
@@ -43,6 +44,8 @@ interface Where {
    * and goes into the ETag and the kept answer's key; '' when there are none.
    */
   holds?: (store: string) => { version: string; held: Map<string, number> };
+  /** Signs icon URLs (middleware/picture-links.ts); their time slot is part of the ETag and the kept answer's key. */
+  pictureLinks?: PictureLinks;
 }
 
 function conditional(c: Context, catalog: CatalogService, where: Where, extra = ''): Response | undefined {
@@ -51,7 +54,8 @@ function conditional(c: Context, catalog: CatalogService, where: Where, extra = 
   const url = new URL(c.req.url);
   // The origin is part of the answer (absolute icon URLs), so it is part of the ETag: an ETag got through one Host
   // must not earn a 304 through another whose icons differ.
-  const etag = `W/"${state.generation}-${createHash('sha1').update(originOf(c, where) + url.pathname + url.search + extra).digest('base64url').slice(0, 16)}"`;
+  const slot = where.pictureLinks ? `-${where.pictureLinks.slot()}` : '';
+  const etag = `W/"${state.generation}${slot}-${createHash('sha1').update(originOf(c, where) + url.pathname + url.search + extra).digest('base64url').slice(0, 16)}"`;
   c.header('ETag', etag);
   c.header('Cache-Control', 'private, no-cache');
   if (state.stockSyncedAt) c.header('X-Mirror-Time', state.stockSyncedAt);
@@ -100,7 +104,8 @@ export function registerCatalogRoutes(app: App, catalog: CatalogService, opts: W
   const kept = (c: Context, compute: () => unknown, extra = '') => {
     const url = new URL(c.req.url);
     const generation = c.get('mirrorGeneration' as never) as number;
-    return cache.answer(c, generation, `${originOf(c, opts)}${url.pathname}${url.search}${extra ? `#${extra}` : ''}`, compute) as never;
+    const slot = opts.pictureLinks ? `${opts.pictureLinks.slot()} ` : '';
+    return cache.answer(c, generation, `${slot}${originOf(c, opts)}${url.pathname}${url.search}${extra ? `#${extra}` : ''}`, compute) as never;
   };
   app.openapi(
     createRoute({
@@ -191,7 +196,7 @@ export function registerCatalogRoutes(app: App, catalog: CatalogService, opts: W
           const result = catalog.assortment({ ...filters, ...assortmentPage(c.req.valid('query')) });
           return {
             ...result,
-            items: result.items.map((i) => ({ ...i, stock: promisedFigure(i.stock, holds?.held.get(i.id)), icons: i.icons.map((p) => absolute(c, p, opts)) })),
+            items: result.items.map((i) => ({ ...i, stock: promisedFigure(i.stock, holds?.held.get(i.id)), icons: i.icons.map((p) => (opts.pictureLinks ? opts.pictureLinks.sign(absolute(c, p, opts)) : absolute(c, p, opts))) })),
             next: nextPage(c.req.url, result),
           };
         },
@@ -207,7 +212,18 @@ export function registerCatalogRoutes(app: App, catalog: CatalogService, opts: W
       operationId: 'getPicture',
       tags,
       summary: 'Картинка товара (из 1С, кэшируется в ReGate)',
-      request: { params: z.object({ id: RefId('Идентификатор файла картинки (из icons)') }) },
+      description:
+        'Адреса из icons подписаны (expires и signature) и открываются без Basic-авторизации до expires — их можно ставить прямо в <img>. ' +
+        'Без подписи (или с истёкшей) нужна Basic-авторизация, как у остальных методов.',
+      // either credential: Basic, or the signed link's query (no OpenAPI security scheme describes an HMAC in the query)
+      security: [{ basicAuth: [] }, {}] as { basicAuth?: string[] }[],
+      request: {
+        params: z.object({ id: RefId('Идентификатор файла картинки (из icons)') }),
+        query: z.object({
+          expires: z.string().regex(/^[0-9]{1,12}$/, 'время Unix в секундах').optional().openapi({ description: 'До какого времени действует подписанный адрес (секунды Unix): часть адреса из icons', example: '1796630400' }),
+          signature: z.string().max(64).optional().openapi({ description: 'Подпись адреса (base64url HMAC-SHA256): часть адреса из icons', example: 'q7bD1cVw2o0n6f3Y1uQk8m4xJz9sR5tE0aLhPgW2NcI' }),
+        }),
+      },
       responses: {
         200: {
           description: 'Картинка: тип по расширению файла в 1С (image/jpeg, image/png, …), неизвестный — application/octet-stream',

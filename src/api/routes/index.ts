@@ -8,6 +8,7 @@ import { registerBookingChangeRoutes } from './booking-changes.js';
 import { registerBankRoutes } from './bank.js';
 import { registerEventRoutes } from './events.js';
 import type { EventFeed } from '../../webhooks/feed.js';
+import type { PictureLinks } from '../middleware/picture-links.js';
 
 /** Each feature registers its routes when its service is present. */
 export function registerRoutes(app: App, services: ApiServices, config: Config) {
@@ -26,6 +27,7 @@ export function registerRoutes(app: App, services: ApiServices, config: Config) 
       responseCacheMB: config.catalog.responseCacheMB,
       // The assortment's stock is what a booking can still take (issue 14.1): the mirror's less our orders it lacks.
       holds: orders ? (store) => orders.holds(store) : undefined,
+      pictureLinks: services.pictureLinks as PictureLinks | undefined,
     });
   }
 }

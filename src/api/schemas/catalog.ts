@@ -150,7 +150,7 @@ export const AssortmentItemSchema = z
     barcodes: z.array(z.string()).openapi({ description: 'Штрихкоды (EAN-13)' }),
     shortDescription: z.string().openapi({ description: 'Краткое описание' }),
     description: z.string().openapi({ description: 'Полное описание' }),
-    icons: z.array(z.string()).openapi({ description: 'Адреса иконок товара на этом сервере ReGate (требуют Basic-авторизации)' }),
+    icons: z.array(z.string()).openapi({ description: 'Адреса иконок товара на этом сервере ReGate: подписаны и открываются без авторизации до expires (catalog.pictureLinkTtlHours, по умолчанию 7 суток) — их можно ставить в <img>; при pictureLinkTtlHours: 0 — без подписи, с Basic-авторизацией' }),
     unit: z.string().openapi({ description: 'Единица измерения: кг, л или шт' }),
     portion: z
       .object({ size: z.number(), unit: z.string() })
