@@ -4,7 +4,7 @@ import type { Db } from '../db/open.js';
 import { orderableItems, type CatalogService } from '../catalog/service.js';
 import { enqueue, stats as outboxStats, waitFor } from '../outbox/index.js';
 import { priceLines, toKopecks, toRoubles } from './pricing.js';
-import { ORDER_STATUS, PAYMENT_STATUS, OrderStatusCode, PaymentStatusCode, type OrderStatus, type PaymentStatus } from './statuses.js';
+import { ORDER_STATUS, PAYMENT_STATUS, OrderStatusCode, PaymentStatusCode, paymentStatusOf, type OrderStatus, type PaymentStatus, type PayMethod } from './statuses.js';
 import { JOB, orderKey, clientKey } from './jobs.js';
 import { GroupCommit } from '../db/group-commit.js';
 import { recordHistory } from './webhooks.js';
@@ -39,6 +39,11 @@ export interface CardPaymentInput {
   maskedCard?: string;
   amount: number;
   paidAt: string;
+  /**
+   * How the shopper paid through the payment system (issue 14.5): card, СБП, or an electronic wallet (ЮMoney and
+   * the like). A wallet is electronic money — payment status 4 of the specification; card and СБП are 1.
+   */
+  method?: PayMethod;
 }
 
 export interface RefundInput {
@@ -344,9 +349,10 @@ export class OrdersService {
         if (dup.order_id !== input.orderId) throw DomainError.conflict('Транзакция уже записана по другому заказу', [{ field: 'transactionId', message: `заказ ${dup.order_id}` }]);
         // A repeated notification of the same payment is a no-op; the same transaction with another amount, time or
         // card data is not the same payment, and answering 200 would tell the store it was recorded.
-        const d = JSON.parse(dup.data) as { provider?: string; rrn?: string | null; authCode?: string | null; maskedCard?: string | null };
+        const d = JSON.parse(dup.data) as { provider?: string; rrn?: string | null; authCode?: string | null; maskedCard?: string | null; method?: PayMethod };
         const same =
           dup.amount_kopecks === toKopecks(input.amount) && Date.parse(dup.paid_at) === Date.parse(input.paidAt) && d.provider === input.provider &&
+          (d.method ?? 'card') === (input.method ?? 'card') &&
           (d.rrn ?? null) === (input.rrn ?? null) && (d.authCode ?? null) === (input.authCode ?? null) && (d.maskedCard ?? null) === (input.maskedCard ?? null);
         if (!same) throw DomainError.conflict(`Транзакция ${input.transactionId} уже записана с другими данными`, [{ field: 'transactionId', message: 'повтор с другим телом запроса' }]);
         return;
@@ -363,14 +369,19 @@ export class OrdersService {
         const paidPart = o.paid_kopecks > 0 ? ` (сумма заказа ${toRoubles(o.amount_kopecks)}, уже оплачено ${toRoubles(o.paid_kopecks)})` : '';
         throw new DomainError('unprocessable', 'amount_mismatch', `Сумма оплаты ${input.amount} не равна сумме к оплате ${toRoubles(due)}${paidPart}`, [{ field: 'amount', message: `к оплате ${toRoubles(due)}` }]);
       }
-      const data = { provider: input.provider, transactionId: input.transactionId, rrn: input.rrn ?? null, authCode: input.authCode ?? null, maskedCard: input.maskedCard ?? null };
+      const method = input.method ?? 'card';
+      const data = { provider: input.provider, transactionId: input.transactionId, rrn: input.rrn ?? null, authCode: input.authCode ?? null, maskedCard: input.maskedCard ?? null, method };
+      // Every method goes through the payment system's acquiring (kind 'card': one document in 1C, one refund path);
+      // the order is «оплачен картой» (2), the only status of the specification for a payment made online, and the
+      // payment status says how: 4 for electronic money, else 1.
+      const paymentStatus = paymentStatusOf(method);
       const paymentId = this
         .q(`INSERT INTO payments (order_id, kind, external_id, amount_kopecks, paid_at, data, created_at) VALUES (?, 'card', ?, ?, ?, ?, ?)`)
         .run(input.orderId, input.transactionId, amount, input.paidAt, JSON.stringify(data), ts).lastInsertRowid;
       this
         .q(`UPDATE orders SET status = ?, payment_status = ?, paid_kopecks = paid_kopecks + ?, updated_at = ? WHERE id = ?`)
-        .run(OrderStatusCode.paidByCard, PaymentStatusCode.card, amount, ts, input.orderId);
-      this.history(input.orderId, OrderStatusCode.paidByCard, PaymentStatusCode.card, 'payment.card', { ...data, amount: input.amount });
+        .run(OrderStatusCode.paidByCard, paymentStatus, amount, ts, input.orderId);
+      this.history(input.orderId, OrderStatusCode.paidByCard, paymentStatus, 'payment.card', { ...data, amount: input.amount });
       enqueue(this.db, { kind: JOB.paymentCard, key: orderKey(input.orderId), payload: { orderId: input.orderId, paymentId: Number(paymentId) }, dedupeKey: `card:${input.transactionId}` });
     });
     return { status: 200, body: this.brief(input.orderId) };

@@ -45,3 +45,11 @@ export const PaymentStatusCode = {
 
 /** Orders that still await payment: expiry and bank matching look only at these. */
 export const OPEN_STATUSES: readonly OrderStatus[] = [0, 1];
+
+/**
+ * How the shopper paid through the payment system (paycard `method`, issue 14.5): a card, СБП, or an electronic
+ * wallet. A wallet holds electronic money — payment status 4 of the specification; a card and СБП are 1.
+ */
+export const PAY_METHODS = ['card', 'sbp', 'wallet'] as const;
+export type PayMethod = (typeof PAY_METHODS)[number];
+export const paymentStatusOf = (method: PayMethod | undefined): PaymentStatus => (method === 'wallet' ? PaymentStatusCode.emoney : PaymentStatusCode.card);

@@ -7,6 +7,10 @@ import { bookedRef, orderRow } from './booking.js';
 import { ensureClient } from './clients.js';
 import { isDuplicate, type DeliveryContext } from './context.js';
 import { writeStatus } from './status.js';
+import { paymentStatusOf, type PayMethod } from '../statuses.js';
+
+/** How the comment of the 1C payment names a method other than a card. */
+const METHOD_NAME: Record<PayMethod, string> = { card: 'картой', sbp: 'СБП', wallet: 'электронный кошелёк' };
 
 interface PaymentRow {
   id: number;
@@ -117,8 +121,9 @@ export async function handlePaymentCard(ctx: DeliveryContext, job: ClaimedJob): 
   const o = orderRow(ctx, orderId);
   const orderKey = bookedRef(ctx, o);
   const p = paymentRow(ctx, paymentId);
-  const data = JSON.parse(p.data) as { provider?: string; rrn?: string | null; authCode?: string | null; maskedCard?: string | null };
+  const data = JSON.parse(p.data) as { provider?: string; rrn?: string | null; authCode?: string | null; maskedCard?: string | null; method?: PayMethod };
   const refs = await refsOf(ctx, o.client_id, orderKey, false, true);
+  const how = data.method && data.method !== 'card' ? ` (${METHOD_NAME[data.method]})` : '';
   const input: PaymentInput = {
     externalId: documentId(ctx, 'card', p.external_id),
     date: new Date(p.paid_at),
@@ -126,7 +131,7 @@ export async function handlePaymentCard(ctx: DeliveryContext, job: ClaimedJob): 
     orderKey,
     cardMask: data.maskedCard ?? '',
     authCode: data.authCode ?? '',
-    comment: `Richest.store ${orderId}, ${data.provider ?? ''} ${p.external_id}`.trim(),
+    comment: `Richest.store ${orderId}, ${data.provider ?? ''}${how} ${p.external_id}`.trim(),
   };
   const ids = { externalId: input.externalId, legacyId: legacyDocumentId(ctx, p.external_id), orderKey, retry: job.attempts > 1 };
   const doc = await ensureDocument(ctx, 'cardOperation', 'cardPaymentDocument', ids, () => ctx.profile.build.cardPaymentDocument(input, refs, ctx.config));
@@ -151,7 +156,7 @@ export async function handlePaymentCard(ctx: DeliveryContext, job: ClaimedJob): 
     }
   }
   // The whole sum paid: after a partial bank payment the card paid the rest (issue 13.4), not the order's amount.
-  await writeStatus(ctx, orderKey, { orderStatus: OrderStatusCode.paidByCard, paymentStatus: PaymentStatusCode.card, paidKopecks: Math.max(o.paid_kopecks, p.amount_kopecks) });
+  await writeStatus(ctx, orderKey, { orderStatus: OrderStatusCode.paidByCard, paymentStatus: paymentStatusOf(data.method), paidKopecks: Math.max(o.paid_kopecks, p.amount_kopecks) });
   return { ref: doc.ref, number: doc.number };
 }
 
