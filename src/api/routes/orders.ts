@@ -106,7 +106,7 @@ export function registerOrderRoutes(app: App, orders: OrdersService) {
       path: `${API_PREFIX}/paycard`,
       operationId: 'recordCardPayment',
       tags,
-      summary: 'Отметить оплату картой: статус 2, статус оплаты 1, данные платёжной системы в 1С',
+      summary: 'Отметить оплату через платёжную систему (карта, СБП, электронный кошелёк): статус 2, статус оплаты 1 или 4, данные платёжной системы в 1С',
       request: body(PayCardBody),
       responses: { 200: json(OrderBrief, 'Оплата записана'), ...errorResponses, ...notFound('Заказ'), ...conflict, ...unprocessable, ...busy },
     }),

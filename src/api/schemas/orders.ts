@@ -1,5 +1,5 @@
 import { z } from '@hono/zod-openapi';
-import { ORDER_STATUS, PAYMENT_STATUS } from '../../orders/statuses.js';
+import { ORDER_STATUS, PAY_METHODS, PAYMENT_STATUS } from '../../orders/statuses.js';
 import { RefId, text } from './common.js';
 
 /**
@@ -111,6 +111,10 @@ export const PayCardBody = z
     rrn: z.string().regex(/^[0-9]{12}$/, 'RRN: 12 цифр').optional().openapi({ description: 'RRN', example: '412345678901' }),
     authCode: z.string().regex(/^[0-9A-Z]{6}$/, 'код авторизации: 6 символов').optional().openapi({ description: 'Код авторизации', example: '123456' }),
     maskedCard: z.string().regex(/^[0-9]{6}[*]{2,9}[0-9]{4}$/, 'маска карты вида 220220******1234').optional().openapi({ description: 'Маска карты', example: '220220******1234' }),
+    method: z
+      .enum(PAY_METHODS)
+      .optional()
+      .openapi({ description: 'Способ оплаты через платёжную систему: card — картой (по умолчанию), sbp — через СБП, wallet — электронным кошельком. Статус заказа — 2; статус оплаты — 4 (электронные деньги) для wallet, иначе 1', example: 'card' }),
     amount: money('Сумма оплаты, руб. (должна равняться сумме заказа)'),
     paidAt: z.iso
       .datetime({ offset: true, message: 'ожидается дата и время ISO 8601 с часовым поясом, например 2026-11-29T08:15:00+03:00' })
