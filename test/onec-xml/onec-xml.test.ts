@@ -324,10 +324,11 @@ describe('the ReGate extension', () => {
     // The role is generated from the profile for each base (src/install/extension/plan.ts): the canonical build's
     // written objects are exactly what the 11.5 profile writes.
     if (!existsSync(join(repo, 'src/onec/profiles/index.ts'))) return console.warn('skip: src/onec/profiles not written yet');
-    const { getProfile, requirements, PROFILE_IDS } = await import('../../src/onec/profiles/index.js');
+    const { getProfile, requirements, EXTENSION_PROFILES } = await import('../../src/onec/profiles/index.js');
     const { parseConfig } = await import('../../src/config/index.js');
     const written = new Set<string>();
-    for (const id of PROFILE_IDS) {
+    // The extension serves the УТ-shaped profiles; УНФ, БП and Розница run without it.
+    for (const id of EXTENSION_PROFILES) {
       const config = parseConfig({ onec: { profile: id } });
       for (const r of requirements(getProfile(id, config), config)) if (r.written) written.add(r.set);
     }

@@ -30,7 +30,7 @@ export interface CheckResult {
 export async function runCheck(config: Config, opts: CheckOptions = {}): Promise<CheckResult> {
   const lines0: string[] = [];
   const { ODataClient, parseMetadata, checkRequirements, redactUrl } = await import('../../onec/index.js');
-  const { getProfile, requirements, detectFeatures, selectProfile } = await import('../../onec/profiles/index.js');
+  const { getProfile, requirements, detectFeatures, selectProfile, EXTENSION_PROFILES } = await import('../../onec/profiles/index.js');
   let md;
   let source: string;
   let profile = getProfile(config.onec.profile, config);
@@ -47,7 +47,7 @@ export async function runCheck(config: Config, opts: CheckOptions = {}): Promise
     // for УТ's objects, so only УТ and ERP/КА are checked with it.
     const bare = loadConfiguration({ dump: opts.dump, extension: false });
     const choice = selectProfile({ name: bare.config.name, version: bare.config.version, view: modelView(buildModel(bare.config)) });
-    const utShaped = choice.id === 'ut11.5' || choice.id === 'ut11.4' || choice.id === 'erp';
+    const utShaped = EXTENSION_PROFILES.includes(choice.id);
     const loaded = utShaped ? loadConfiguration({ dump: opts.dump, extension: opts.extension !== false }) : bare;
     lines0.push(`Конфигурация: ${choice.family} — ${choice.reason}`);
     const model = buildModel(loaded.config);

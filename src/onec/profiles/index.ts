@@ -15,7 +15,7 @@ export { erpProfile, erpDefaultFeatures } from './erp.js';
 export { unfProfile, unfFeatures, unfLineVat, UNF_SETS, UNF_PREDEFINED } from './unf.js';
 export { bpProfile, BP_LIMITS } from './bp.js';
 export { roznicaProfile, ROZNICA_LIMITS } from './roznica.js';
-export { selectProfile, familyOf, CONFIGURATION_NAMES, UnknownConfiguration, type ProfileChoice, type SelectInput } from './select.js';
+export { selectProfile, familyOf, EXTENSION_PROFILES, CONFIGURATION_NAMES, UnknownConfiguration, type ProfileChoice, type SelectInput } from './select.js';
 
 export const PROFILE_IDS: ProfileId[] = ['ut11.5', 'ut11.4', 'erp', 'unf', 'bp', 'roznica'];
 

@@ -67,6 +67,12 @@ const FAMILY: Record<ProfileId, string> = {
   roznica: 'Розница 2',
 };
 
+/**
+ * Profiles the ReGate extension serves: it is built for УТ's objects (onec/extension, src/install/extension), which ERP /
+ * КА share; УНФ, БП and Розница run without it.
+ */
+export const EXTENSION_PROFILES: readonly ProfileId[] = ['ut11.5', 'ut11.4', 'erp'];
+
 export function familyOf(id: ProfileId): string {
   return FAMILY[id];
 }
