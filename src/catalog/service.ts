@@ -3,6 +3,9 @@ import { ApiError } from '../api/errors.js';
 import { UNLIMITED, type Organisation } from './types.js';
 import { fillSearchText, foldForSearch } from './writer.js';
 
+/** The two copies of the paging order (migration 015), by catalog_stores.assortment. */
+const COPIES = ['catalog_assortment', 'catalog_assortment_b'] as const;
+
 export interface PriceKindIds {
   retail: string | null;
   tier1: string | null;
@@ -80,7 +83,7 @@ export class CatalogService {
       // it is no city of its own. It still has its stock and storetable by id.
       cities: db.prepare(`SELECT city, COUNT(*) AS stores FROM catalog_stores WHERE city <> '' GROUP BY city ORDER BY city`),
       storesInCity: db.prepare(`SELECT id, name, address FROM catalog_stores WHERE city = ? ORDER BY name`),
-      store: db.prepare(`SELECT rowid AS no, id, name, city, address, retail_price_kind_id AS retailPriceKindId FROM catalog_stores WHERE id = ?`),
+      store: db.prepare(`SELECT rowid AS no, id, name, city, address, retail_price_kind_id AS retailPriceKindId, assortment AS copy FROM catalog_stores WHERE id = ?`),
       groups: db.prepare(`SELECT id, parent_id AS parentId, name FROM catalog_groups ORDER BY name`),
       groupCounts: db.prepare(
         `SELECT i.group_id AS groupId, COUNT(*) AS n FROM catalog_items i
@@ -89,8 +92,9 @@ export class CatalogService {
       ),
       priceKindByName: db.prepare(`SELECT id FROM catalog_price_kinds WHERE name = ?`),
       picture: db.prepare(`SELECT id, item_id AS itemId, extension, data FROM catalog_pictures WHERE id = ?`),
-      storeTotal: db.prepare(`SELECT coalesce(max(pos) + 1, 0) AS n FROM catalog_assortment WHERE store_no = ?`),
-      storePage: db.prepare(`SELECT item_no FROM catalog_assortment WHERE store_no = ? AND pos >= ? ORDER BY pos LIMIT ?`).pluck(),
+      // Per copy of the order (migration 015: the sync fills the copy a warehouse does not serve from, then switches).
+      storeTotal: COPIES.map((t) => db.prepare(`SELECT coalesce(max(pos) + 1, 0) AS n FROM ${t} WHERE store_no = ?`)),
+      storePage: COPIES.map((t) => db.prepare(`SELECT item_no FROM ${t} WHERE store_no = ? AND pos >= ? ORDER BY pos LIMIT ?`).pluck()),
       pageRows: db.prepare(
         `SELECT i.*,
            (SELECT quantity FROM catalog_stock s WHERE s.store_id = @store AND s.item_id = i.id) AS quantity,
@@ -151,7 +155,7 @@ export class CatalogService {
   }
 
   private requireStore(id: string) {
-    const store = this.stmt.store.get(id) as { no: number; id: string; name: string; city: string; address: string; retailPriceKindId: string | null } | undefined;
+    const store = this.stmt.store.get(id) as { no: number; id: string; name: string; city: string; address: string; retailPriceKindId: string | null; copy: 0 | 1 } | undefined;
     if (!store) throw ApiError.notFound('Склад', 'store', id);
     return store;
   }
@@ -216,8 +220,8 @@ export class CatalogService {
     if (!query.group && !query.q && !query.changedSince) {
       // The whole warehouse: a seek into catalog_assortment (migration 014), the same cost at any depth. OFFSET
       // walked the name index and probed stock for every skipped row: 704 ms for a deep page of a 300k mirror.
-      total = this.cached(`count:${JSON.stringify(filterKey)}`, () => (this.stmt.storeTotal.get(store.no) as { n: number }).n);
-      pageNos = this.stmt.storePage.all(store.no, offset, query.pageSize) as number[];
+      total = this.cached(`count:${JSON.stringify(filterKey)}`, () => (this.stmt.storeTotal[store.copy].get(store.no) as { n: number }).n);
+      pageNos = this.stmt.storePage[store.copy].all(store.no, offset, query.pageSize) as number[];
     } else {
       const { sql, params } = this.filtered(store, query);
       // The candidates are few and cheap (index probes only, ordered by pos): the first request of a query takes them
@@ -247,7 +251,7 @@ export class CatalogService {
    * warehouse does not carry and gives its position. CROSS JOIN keeps SQLite from driving by the wrong side (it
    * walked the name index for ORDER BY and probed: the 759 ms changedSince-with-nothing-changed on 300k items).
    */
-  private filtered(store: { no: number }, query: AssortmentQuery): { sql: string; params: Record<string, unknown> } {
+  private filtered(store: { no: number; copy: 0 | 1 }, query: AssortmentQuery): { sql: string; params: Record<string, unknown> } {
     const params: Record<string, unknown> = { storeNo: store.no };
     const where: string[] = [];
     let driver: string | undefined;
@@ -281,7 +285,7 @@ export class CatalogService {
     }
     const items = where.length ? ` CROSS JOIN catalog_items i ON i.rowid = d.no WHERE ${where.join(' AND ')}` : '';
     return {
-      sql: `SELECT a.item_no FROM (${driver}) d CROSS JOIN catalog_assortment a ON a.store_no = @storeNo AND a.item_no = d.no${items} ORDER BY a.pos`,
+      sql: `SELECT a.item_no FROM (${driver}) d CROSS JOIN ${COPIES[store.copy]} a ON a.store_no = @storeNo AND a.item_no = d.no${items} ORDER BY a.pos`,
       params,
     };
   }

@@ -1,12 +1,16 @@
 import type { Config } from '../config/index.js';
 import type { Db } from '../db/open.js';
 import type { Logger } from '../log.js';
-import type { ODataClient } from '../onec/index.js';
+import { and, ge, lt, rawFilter, type Filter, type ODataClient } from '../onec/index.js';
 import { readAll } from '../onec/read.js';
-import { getProfile, type Profile, type ReadSpec, type UnitRecord } from '../onec/profiles/index.js';
+import { getProfile, type Profile, type ReadParams, type ReadSpec } from '../onec/profiles/index.js';
 import type { Row } from '../onec/values.js';
-import type { MirrorItem, MirrorSnapshot } from './types.js';
-import { writeSnapshot, writeStockAndPrices } from './writer.js';
+import type { MirrorSnapshot } from './types.js';
+import { openScratch, S } from './scratch.js';
+import { assembleItems, assembleRest, Stager } from './stage.js';
+import { pagesOf } from './pages.js';
+import { finishFull, finishStock, drive } from './writer.js';
+import { stageSmall } from './apply.js';
 
 export interface SyncDeps {
   db: Db;
@@ -17,6 +21,8 @@ export interface SyncDeps {
   onProgress?: (step: string, done: number, total: number) => void;
   /** Apply an answer that empties items, warehouses, stock or prices of a mirror that has them (see refuseEmptying). */
   allowEmpty?: boolean;
+  /** Most rows one virtual-table answer may carry (default VIRTUAL_ROWS; tests make it small to read many parts). */
+  virtualRows?: number;
 }
 
 export interface SyncReport {
@@ -24,20 +30,37 @@ export interface SyncReport {
   changed: number;
   /** OData requests this sync sent (retries included). */
   requests: number;
-  /** The least requests any paging client could send: Σ over paged sets ⌈rows / pageSize⌉ + 1 per virtual table. */
+  /**
+   * The least requests any paging client could send: Σ over paged sets ⌈rows / pageSize⌉, plus for each virtual
+   * table ⌈rows / VIRTUAL_ROWS⌉ (at least one): no answer may be larger than that (see readVirtualSplit).
+   */
   lowerBound: number;
   rowsBySet: Record<string, number>;
   ms: number;
 }
 
 /**
- * Requests grow with rows / page size, never with one request per item: every set is read whole in pages (and
- * Catalog_Номенклатура once for both items and groups), prices and stock are one virtual-table request each.
- * Reads run concurrently; the client's session limit (onec.sessions) bounds them.
+ * Most rows one virtual-table answer may carry. 1C computes Balance and SliceLast whole and answers them as one JSON
+ * text, which the client holds as one string and parses whole: prices broke at ~560k items ("Cannot create a string
+ * longer than 0x1fffffe8 characters") and a 300k sync held gigabytes. At ~1 KB a row transiently (the UTF-8 body,
+ * the two-byte string, the parsed and normalised rows), 50k rows are ~50 MB; answers are read one at a time.
+ */
+export const VIRTUAL_ROWS = 50_000;
+
+/**
+ * Streams (issue 19.2): every set is read page by page and each page goes to the scratch database as it arrives
+ * (stage.ts); virtual tables are read in parts of at most VIRTUAL_ROWS rows (by warehouse or price kind, and by
+ * ranges of the item code when one warehouse or kind is larger), one at a time; then the new generation is
+ * assembled, compared with the mirror, and the differences applied in one short final transaction (apply.ts).
+ * The previous mirror serves until that transaction commits; a sync that fails before it changes nothing readers
+ * see. Memory stays flat in the size of the base (docs/benchmarks.md: peak RSS by base size).
+ *
+ * Requests grow with rows / page size, never with one request per item. Collection reads run concurrently; the
+ * client's session limit (onec.sessions) bounds them.
  */
 export async function runFullSync(deps: SyncDeps): Promise<SyncReport> {
   const started = Date.now();
-  const { onec, config } = deps;
+  const { onec, config, db } = deps;
   const profile = deps.profile ?? getProfile(config.onec.profile, config);
   const pageSize = config.sync.pageSize;
   const requestsBefore = onec.stats.total;
@@ -45,73 +68,142 @@ export async function runFullSync(deps: SyncDeps): Promise<SyncReport> {
   let lowerBound = 0;
   const steps = ['items', 'warehouses', 'priceKinds', 'units', 'countries', 'brands', 'manufacturers', 'barcodes', 'pictures', 'volumes', 'organisation', 'bankAccounts', 'versions', 'platform', 'properties', 'prices', 'stock', 'reserve', 'banks'];
   let done = 0;
+  const progress = (step: string) => deps.onProgress?.(step, ++done, steps.length);
+  const counted = (spec: Exclude<ReadSpec, { kind: 'collection' }> | Extract<ReadSpec, { kind: 'collection' }>, rows: number) => {
+    const name = spec.kind === 'collection' ? spec.set : `${spec.register}/${spec.kind}`;
+    rowsBySet[name] = (rowsBySet[name] ?? 0) + rows;
+    lowerBound += spec.kind === 'collection' ? Math.max(1, Math.ceil(rows / pageSize)) : Math.max(1, Math.ceil(rows / VIRTUAL_ROWS));
+  };
+  /** A small set, whole (warehouses, price kinds, countries…: tens to thousands of rows). */
   const read = async (step: string, spec: ReadSpec | undefined, params = {}): Promise<Row[]> => {
     if (!spec) return [];
     const rows = await readAll(onec, spec, params, { pageSize });
-    const name = spec.kind === 'collection' ? spec.set : `${spec.register}/${spec.kind}`;
-    rowsBySet[name] = (rowsBySet[name] ?? 0) + rows.length;
-    lowerBound += spec.kind === 'collection' ? Math.max(1, Math.ceil(rows.length / pageSize)) : 1;
-    deps.onProgress?.(step, ++done, steps.length);
+    counted(spec, rows.length);
+    progress(step);
     return rows;
   };
-  const r = profile.reads;
-  const needsProperties = Object.values(profile.fieldSources).some((s) => s.kind === 'additionalAttribute');
-  // Items and groups live in one set: read it once with both selections and split by IsFolder.
-  const itemSpec: ReadSpec | undefined = r.item && r.item.kind === 'collection'
-    ? { ...r.item, filter: undefined, select: [...new Set([...r.item.select, ...(r.group?.select ?? [])])] }
-    : undefined;
-  const [nomenclature, warehouses, priceKinds, units, countries, brands, makers, barcodes, files, volumes, orgs, accounts, versions, platform, properties] = await Promise.all([
-    read('items', itemSpec),
-    read('warehouses', r.warehouse),
-    read('priceKinds', r.priceKind),
-    read('units', r.unit),
-    read('countries', r.country),
-    read('brands', r.brand),
-    read('manufacturers', r.manufacturer),
-    read('barcodes', r.barcode),
-    read('pictures', r.picture),
-    read('volumes', r.fileVolume),
-    read('organisation', r.organisation),
-    read('bankAccounts', r.bankAccount),
-    read('versions', r.configurationVersion),
-    // Extension only; an extension from before this register simply has no platform to tell (state.platform null).
-    r.platform ? read('platform', r.platform).catch(() => [] as Row[]) : Promise.resolve([] as Row[]),
-    needsProperties ? read('properties', r.property) : Promise.resolve([]),
-  ]);
-
-  const m = profile.map;
-  const ctx = { config, propertyKeys: needsProperties ? m.propertyKeysOf(properties) : undefined };
-  const kinds = priceKinds.map(m.toPriceKind).filter((k) => !k.deleted);
-  const stores = warehouses.map(m.toWarehouse).filter((w) => !w.deleted);
-  const wanted = [config.catalog.retailPriceKind, config.catalog.tier1PriceKind, config.catalog.tier2PriceKind];
-  const priceKindKeys = [...new Set([...kinds.filter((k) => wanted.includes(k.name)).map((k) => k.id), ...stores.map((s) => s.retailPriceKindId).filter((x): x is string => !!x)])];
-  const bankKeys = [...new Set(accounts.map(m.toBankAccount).map((a) => a.bankId).filter((x): x is string => !!x))];
-  const [priceRows, stockRows, reserveRows, banks] = await Promise.all([
-    read('prices', r.price, { priceKindKeys }),
-    read('stock', r.stock, { warehouseKeys: stores.map((s) => s.id) }),
-    r.reserve ? read('reserve', r.reserve, { warehouseKeys: stores.map((s) => s.id) }) : Promise.resolve([] as Row[]),
-    bankKeys.length ? read('banks', r.bank, { bankKeys }) : Promise.resolve([]),
-  ]);
-
-  const snapshot = buildSnapshot(profile, ctx, { nomenclature, stores, kinds, units, countries, brands, makers, barcodes, files, volumes, orgs, accounts, banks, versions, platform, priceRows, stockRows, reserveRows });
-  if (!deps.allowEmpty) {
-    refuseEmptying(deps.db, { catalog_items: snapshot.items.length, catalog_stores: snapshot.stores.length, catalog_stock: snapshot.stock.length, catalog_prices: snapshot.prices.length });
-  }
-  const { changed } = writeSnapshot(deps.db, snapshot);
-  const report: SyncReport = {
-    items: snapshot.items.length,
-    changed,
-    requests: onec.stats.total - requestsBefore,
-    lowerBound,
-    rowsBySet,
-    ms: Date.now() - started,
+  /** A large set, page by page into the scratch database. */
+  const stream = async (step: string, spec: ReadSpec | undefined, onPage: (rows: Row[]) => void, params: ReadParams = {}): Promise<void> => {
+    if (!spec) return;
+    if (spec.kind !== 'collection') throw new Error(`${step}: a collection was expected`);
+    let rows = 0;
+    for await (const page of pagesOf(onec, spec.set, { select: spec.select, filter: spec.filter?.(params), keyFields: spec.keyFields, pageSize })) {
+      onPage(page);
+      rows += page.length;
+    }
+    counted(spec, rows);
+    progress(step);
   };
-  deps.logger?.info({ ...report, rowsBySet: undefined }, 'catalogue sync done');
-  return report;
+
+  const scratch = openScratch(db);
+  const stager = new Stager(scratch, profile, 'staged');
+  try {
+    const r = profile.reads;
+    const m = profile.map;
+    const needsProperties = Object.values(profile.fieldSources).some((s) => s.kind === 'additionalAttribute');
+    // Items and groups live in one set: read it once with both selections and split by IsFolder.
+    const itemSpec: ReadSpec | undefined = r.item && r.item.kind === 'collection'
+      ? { ...r.item, filter: undefined, select: [...new Set([...r.item.select, ...(r.group?.select ?? [])])] }
+      : undefined;
+    const propertiesRead = needsProperties ? read('properties', r.property) : Promise.resolve([] as Row[]);
+    const volumesRead = read('volumes', r.fileVolume);
+    const [, warehouses, priceKinds, , countries, brands, makers, , , , orgs, accounts, versions, platform] = await settled(stager, [
+      // Item mapping needs the additional attributes' keys (properties: a handful of rows, read first).
+      propertiesRead.then((properties) => {
+        const ctx = { config, propertyKeys: needsProperties ? m.propertyKeysOf(properties) : undefined };
+        return stream('items', itemSpec, (rows) => stager.nomenclature(rows, ctx));
+      }),
+      read('warehouses', r.warehouse),
+      read('priceKinds', r.priceKind),
+      stream('units', r.unit, (rows) => stager.units(rows)),
+      read('countries', r.country),
+      read('brands', r.brand),
+      read('manufacturers', r.manufacturer),
+      stream('barcodes', r.barcode, (rows) => stager.barcodes(rows)),
+      // Files kept in volumes (ВТомахНаДиске) have no bytes over OData: they are read from disk where the volume is
+      // mounted (catalog.volumeRoots), and offered as icons only when the volume is known (else they could only 503).
+      volumesRead.then((vs) => {
+        const byId = new Map(vs.map(m.toFileVolume).map((v) => [v.id, v]));
+        const pathOf = (p: { volumeId: string | null; pathInVolume: string }) => {
+          const v = p.volumeId ? byId.get(p.volumeId) : undefined;
+          return v && p.pathInVolume ? fileInVolume(v, p.pathInVolume, config.catalog.volumeRoots) : null;
+        };
+        return stream('pictures', r.picture, (rows) => stager.files(rows, pathOf));
+      }),
+      volumesRead,
+      read('organisation', r.organisation),
+      read('bankAccounts', r.bankAccount),
+      read('versions', r.configurationVersion),
+      // Extension only; an extension from before this register simply has no platform to tell (state.platform null).
+      r.platform ? read('platform', r.platform).catch(() => [] as Row[]) : Promise.resolve([] as Row[]),
+      propertiesRead,
+    ]);
+
+    const kinds = priceKinds.map(m.toPriceKind).filter((k) => !k.deleted);
+    const stores = warehouses.map(m.toWarehouse).filter((w) => !w.deleted);
+    const wanted = [config.catalog.retailPriceKind, config.catalog.tier1PriceKind, config.catalog.tier2PriceKind];
+    const priceKindKeys = [...new Set([...kinds.filter((k) => wanted.includes(k.name)).map((k) => k.id), ...stores.map((s) => s.retailPriceKindId).filter((x): x is string => !!x)])];
+    const bankKeys = [...new Set(accounts.map(m.toBankAccount).map((a) => a.bankId).filter((x): x is string => !!x))];
+    const items = stager.counts.items;
+    const codes = codeRanges(db, `${S}.items`);
+    const ratio = ratioLookup(db, `${S}.units`, 'seq DESC');
+    const vctx: VirtualContext = { onec, profile, codes, log: deps.logger, counted, queue: Promise.resolve(), limit: deps.virtualRows ?? VIRTUAL_ROWS };
+    const [, , banks] = await settled(stager, [
+      readPrices(vctx, priceKindKeys, estimates(db, 'prices', priceKindKeys, items), (rows) => stager.prices(pricesOf(profile, rows, ratio))).then(() => progress('prices')),
+      readStock(vctx, stores.map((s) => s.id), estimates(db, 'stock', stores.map((s) => s.id), items), (rows, reserve) => stager.stock(stockOf(profile, rows, reserve))).then(() => {
+        progress('stock');
+        progress('reserve');
+      }),
+      bankKeys.length ? read('banks', r.bank, { bankKeys }) : Promise.resolve([] as Row[]),
+    ]);
+
+    if (!deps.allowEmpty) {
+      refuseEmptying(db, { catalog_items: items, catalog_stores: stores.length, catalog_stock: stager.counts.stock, catalog_prices: stager.counts.prices });
+    }
+    const ts = new Date().toISOString();
+    const { changed } = assembleItems(scratch, {
+      countries: new Map(countries.map(m.toCountry).map((c) => [c.id, c.name])),
+      brands: new Map(brands.map(m.toBrand).map((b) => [b.id, b.name])),
+      makers: new Map(makers.map(m.toManufacturer).map((x) => [x.id, x.name])),
+    }, ts);
+    assembleRest(db);
+    stageSmall(db, {
+      stores: stores.map((s) => ({ id: s.id, name: s.name, city: s.city ?? '', address: s.address ?? '', retailPriceKindId: s.retailPriceKindId })),
+      priceKinds: kinds.map((k) => ({ id: k.id, name: k.name })),
+    });
+    const meta = metaOf(profile, { orgs, accounts, banks, versions, platform });
+    await drive(finishFull(db, { ts, meta: { 'mirror.organisation': JSON.stringify(meta.organisation), 'mirror.configuration': JSON.stringify(meta.configuration) } }));
+    const report: SyncReport = { items, changed, requests: onec.stats.total - requestsBefore, lowerBound, rowsBySet, ms: Date.now() - started };
+    deps.logger?.info({ ...report, rowsBySet: undefined }, 'catalogue sync done');
+    return report;
+  } finally {
+    stager.abort();
+    scratch.close();
+  }
 }
 
-/** The frequent job: stock and prices only (two virtual-table requests). */
-export async function runStockSync(deps: SyncDeps): Promise<{ stockRows: number; priceRows: number; requests: number; ms: number }> {
+/**
+ * Promise.all that, when one read fails, stops the others at their next page (the stager refuses it) and waits for
+ * them: a read left running would write into the next sync's scratch database.
+ */
+async function settled<T extends readonly unknown[]>(stager: Stager, reads: readonly [...{ [K in keyof T]: Promise<T[K]> }]): Promise<T> {
+  const all = await Promise.allSettled(reads.map((r) => (r as Promise<unknown>).catch((e) => {
+    stager.abort();
+    throw e;
+  })));
+  const failed = all.find((r) => r.status === 'rejected') as PromiseRejectedResult | undefined;
+  if (failed) throw failed.reason;
+  return all.map((r) => (r as PromiseFulfilledResult<unknown>).value) as unknown as T;
+}
+
+/**
+ * The frequent job: stock and prices only. 1C offers no way to ask what changed in a balance since a moment (a
+ * document posted today may be dated last week; an unposted one leaves no record to read), so the virtual tables
+ * are read again — in parts, one at a time — and compared here: the mirror is written only where a quantity or a
+ * price differs, a warehouse's paging order only where an item entered or left it, and when nothing a shop sees
+ * changed, only the stock time moves (the mirror generation, and so every kept page and ETag, stays).
+ */
+export async function runStockSync(deps: SyncDeps): Promise<{ stockRows: number; priceRows: number; requests: number; ms: number; changed: number }> {
   const started = Date.now();
   const { onec, config, db } = deps;
   const profile = deps.profile ?? getProfile(config.onec.profile, config);
@@ -119,21 +211,37 @@ export async function runStockSync(deps: SyncDeps): Promise<{ stockRows: number;
   const stores = db.prepare(`SELECT id, retail_price_kind_id AS k FROM catalog_stores`).all() as { id: string; k: string | null }[];
   // Before the first full sync there are no warehouses or price kinds to narrow by: reading every warehouse's stock
   // and every price would be the heaviest query of all, for a mirror that cannot serve yet.
-  if (stores.length === 0) return { stockRows: 0, priceRows: 0, requests: 0, ms: Date.now() - started };
+  if (stores.length === 0) return { stockRows: 0, priceRows: 0, requests: 0, ms: Date.now() - started, changed: 0 };
   const kindIds = db.prepare(`SELECT id FROM catalog_price_kinds WHERE name IN (?, ?, ?)`).pluck().all(config.catalog.retailPriceKind, config.catalog.tier1PriceKind, config.catalog.tier2PriceKind) as string[];
   const priceKindKeys = [...new Set([...kindIds, ...stores.map((s) => s.k).filter((x): x is string => !!x)])];
-  const ratios = db.prepare(`SELECT value FROM meta WHERE key = 'mirror.packagingRatios'`).pluck().get() as string | undefined;
-  const packagingRatio = new Map(Object.entries(JSON.parse(ratios ?? '{}') as Record<string, number>));
-  const [priceRows, stockRows, reserveRows] = await Promise.all([
-    profile.reads.price ? readAll(onec, profile.reads.price, { priceKindKeys }) : Promise.resolve([]),
-    profile.reads.stock ? readAll(onec, profile.reads.stock, { warehouseKeys: stores.map((s) => s.id) }) : Promise.resolve([]),
-    profile.reads.reserve ? readAll(onec, profile.reads.reserve, { warehouseKeys: stores.map((s) => s.id) }) : Promise.resolve([]),
-  ]);
-  const stock = stockOf(profile, stockRows, reserveRows);
-  const prices = pricesOf(profile, priceRows, packagingRatio);
-  if (!deps.allowEmpty) refuseEmptying(db, { catalog_stock: stock.length, catalog_prices: prices.length });
-  writeStockAndPrices(db, stock, prices);
-  return { stockRows: stockRows.length, priceRows: priceRows.length, requests: onec.stats.total - before, ms: Date.now() - started };
+  const items = db.prepare(`SELECT count(*) FROM catalog_items`).pluck().get() as number;
+  const scratch = openScratch(db);
+  const stager = new Stager(scratch, profile, 'mirror');
+  try {
+    const raw = { stock: 0, prices: 0, stockRows: 0, priceRows: 0 };
+    const ratio = ratioLookup(db, 'main.catalog_packagings');
+    const vctx: VirtualContext = { onec, profile, codes: codeRanges(db, 'main.catalog_items'), log: deps.logger, counted: () => undefined, queue: Promise.resolve(), limit: deps.virtualRows ?? VIRTUAL_ROWS };
+    await settled(stager, [
+      readPrices(vctx, priceKindKeys, estimates(db, 'prices', priceKindKeys, items), (rows) => {
+        raw.priceRows += rows.length;
+        const prices = pricesOf(profile, rows, ratio);
+        raw.prices += prices.length;
+        stager.prices(prices);
+      }),
+      readStock(vctx, stores.map((s) => s.id), estimates(db, 'stock', stores.map((s) => s.id), items), (rows, reserve) => {
+        raw.stockRows += rows.length;
+        const stock = stockOf(profile, rows, reserve);
+        raw.stock += stock.length;
+        stager.stock(stock);
+      }),
+    ]);
+    if (!deps.allowEmpty) refuseEmptying(db, { catalog_stock: raw.stock, catalog_prices: raw.prices });
+    const { changed } = await drive(finishStock(db, { ts: new Date().toISOString(), prices: true }));
+    return { stockRows: raw.stockRows, priceRows: raw.priceRows, requests: onec.stats.total - before, ms: Date.now() - started, changed };
+  } finally {
+    stager.abort();
+    scratch.close();
+  }
 }
 
 /**
@@ -149,7 +257,7 @@ export class EmptyAnswerRefused extends Error {
 function refuseEmptying(db: Db, next: Record<string, number>): void {
   for (const [table, rows] of Object.entries(next)) {
     if (rows > 0) continue;
-    const had = db.prepare(`SELECT COUNT(*) FROM (SELECT 1 FROM ${table} LIMIT 1)`).pluck().get() as number;
+    const had = db.prepare(`SELECT COUNT(*) FROM (SELECT 1 FROM main.${table} LIMIT 1)`).pluck().get() as number;
     if (had > 0) {
       throw new EmptyAnswerRefused(
         `1C returned an empty set for ${table} while the mirror has rows (rights hiding records, or the publication changed?); the previous mirror is kept. Sync with allowEmpty to accept it`,
@@ -175,10 +283,11 @@ function stockOf(profile: Profile, rows: Row[], reserveRows: Row[] = []): Mirror
  * sells the item as such, so the price of the item without a characteristic wins, then one set per unit rather
  * than per packaging, then the first. (INSERT OR REPLACE kept an arbitrary one.)
  */
-export function pricesOf(profile: Profile, rows: Row[], packagingRatio: Map<string, number>): MirrorSnapshot['prices'] {
+export function pricesOf(profile: Profile, rows: Row[], packagingRatio: Map<string, number> | ((id: string) => number | undefined)): MirrorSnapshot['prices'] {
+  const ratioOf = typeof packagingRatio === 'function' ? packagingRatio : (id: string) => packagingRatio.get(id);
   const best = new Map<string, { rank: number; price: MirrorSnapshot['prices'][number] }>();
   for (const p of rows.map(profile.map.toPrice)) {
-    const ratio = p.packagingId ? packagingRatio.get(p.packagingId) ?? 1 : 1;
+    const ratio = p.packagingId ? ratioOf(p.packagingId) ?? 1 : 1;
     const rank = (p.characteristicId ? 2 : 0) + (p.packagingId ? 1 : 0);
     const key = `${p.itemId}|${p.priceKindId}`;
     const seen = best.get(key);
@@ -188,102 +297,190 @@ export function pricesOf(profile: Profile, rows: Row[], packagingRatio: Map<stri
   return [...best.values()].map((b) => b.price);
 }
 
-interface Raw {
-  nomenclature: Row[];
-  stores: ReturnType<Profile['map']['toWarehouse']>[];
-  kinds: ReturnType<Profile['map']['toPriceKind']>[];
-  units: Row[];
-  countries: Row[];
-  brands: Row[];
-  makers: Row[];
-  barcodes: Row[];
-  files: Row[];
-  volumes: Row[];
-  banks: Row[];
-  orgs: Row[];
-  accounts: Row[];
-  versions: Row[];
-  platform?: Row[];
-  priceRows: Row[];
-  stockRows: Row[];
-  reserveRows?: Row[];
+/** Units per packaging from a staged or mirrored table, remembered for the sync (a few thousand packagings). */
+function ratioLookup(db: Db, table: string, order?: string): (id: string) => number | undefined {
+  const q = db.prepare(`SELECT ratio FROM ${table} WHERE id = ?${order ? ` ORDER BY ${order}` : ''} LIMIT 1`).pluck();
+  const seen = new Map<string, number | undefined>();
+  return (id) => {
+    if (!seen.has(id)) {
+      if (seen.size > 100_000) seen.clear();
+      seen.set(id, q.get(id) as number | undefined);
+    }
+    return seen.get(id);
+  };
 }
 
-function buildSnapshot(profile: Profile, ctx: Parameters<Profile['map']['toItem']>[1], raw: Raw): MirrorSnapshot {
-  const m = profile.map;
-  const unitRecords = raw.units.map(m.toUnit).filter((u) => !u.deleted);
-  const unitById = new Map(unitRecords.map((u) => [u.id, u]));
-  const packagingsByItem = new Map<string, UnitRecord[]>();
-  for (const u of unitRecords) if (u.itemId) packagingsByItem.set(u.itemId, [...(packagingsByItem.get(u.itemId) ?? []), u]);
-  const countryName = new Map(raw.countries.map(m.toCountry).map((c) => [c.id, c.name]));
-  const makerName = new Map(raw.makers.map(m.toManufacturer).map((x) => [x.id, x.name]));
-  const brandName = new Map(raw.brands.map(m.toBrand).map((b) => [b.id, b.name]));
-  // Files kept in volumes (ВТомахНаДиске) have no bytes over OData: they are read from disk where the volume is
-  // mounted (catalog.volumeRoots), and offered as icons only when the volume is known (else they could only 503).
-  const volumes = new Map(raw.volumes.map(m.toFileVolume).map((v) => [v.id, v]));
-  const volumePathOf = (p: { volumeId: string | null; pathInVolume: string }) => {
-    const v = p.volumeId ? volumes.get(p.volumeId) : undefined;
-    return v && p.pathInVolume ? fileInVolume(v, p.pathInVolume, ctx.config.catalog.volumeRoots) : null;
-  };
-  const pictures = raw.files
-    .map(m.toPicture)
-    .filter((p) => !p.deleted && p.itemId)
-    .map((p) => ({ ...p, volumePath: p.storedInBase ? null : volumePathOf(p) }))
-    .filter((p) => p.storedInBase || p.volumePath);
-  const knownPictures = new Set(pictures.map((p) => p.fileId));
-  const picturesByItem = new Map<string, string[]>();
-  for (const p of pictures) picturesByItem.set(p.itemId!, [...(picturesByItem.get(p.itemId!) ?? []), p.fileId]);
+// ---- virtual tables in parts ------------------------------------------------------------------------------------
 
-  const items: MirrorItem[] = [];
-  const groups: MirrorSnapshot['groups'] = [];
-  for (const row of raw.nomenclature) {
-    if (row.IsFolder === true) {
-      const g = m.toGroup(row);
-      if (!g.deleted) groups.push({ id: g.id, parentId: g.parentId, code: g.code, name: g.name });
+interface CodeRange {
+  from?: string;
+  to?: string;
+}
+
+interface VirtualContext {
+  onec: ODataClient;
+  profile: Profile;
+  /** `n` ranges of item codes holding about the same number of items, covering every code. */
+  codes: (n: number) => CodeRange[];
+  log?: Logger;
+  counted: (spec: Exclude<ReadSpec, { kind: 'collection' }>, rows: number) => void;
+  /** Virtual reads run one at a time: each answer is a whole string in memory until it is staged. */
+  queue: Promise<unknown>;
+  /** Most rows per answer. */
+  limit: number;
+}
+
+function oneAnswerAtATime<T>(v: VirtualContext, fn: () => Promise<T>): Promise<T> {
+  const run = v.queue.then(fn, fn);
+  v.queue = run.catch(() => undefined);
+  return run;
+}
+
+/**
+ * Item-code boundaries by quantile: ranges [–, b1), [b1, b2) … [bn-1, –) cover every string whatever order 1C
+ * sorts them in, so the parts always partition the rows; the quantiles only balance them.
+ */
+function codeRanges(db: Db, table: string): (n: number) => CodeRange[] {
+  const memo = new Map<number, CodeRange[]>();
+  return (n) => {
+    if (n <= 1) return [{}];
+    let r = memo.get(n);
+    if (!r) {
+      const total = db.prepare(`SELECT count(*) FROM ${table}`).pluck().get() as number;
+      const step = Math.max(1, Math.floor(total / n));
+      const bounds = db
+        .prepare(`SELECT code FROM (SELECT code, row_number() OVER (ORDER BY code) AS rn FROM ${table}) WHERE rn % ? = 1 AND rn > 1 AND code <> ''`)
+        .pluck()
+        .all(step) as string[];
+      const uniq = [...new Set(bounds)].slice(0, n - 1);
+      r = uniq.length === 0 ? [{}] : [{ to: uniq[0] }, ...uniq.slice(1).map((b, i) => ({ from: uniq[i], to: b })), { from: uniq[uniq.length - 1] }];
+      memo.set(n, r);
+    }
+    return r;
+  };
+}
+
+/** Expected rows per warehouse (stock) or price kind (prices): the mirror's last count with a margin, else every item. */
+function estimates(db: Db, what: 'stock' | 'prices', keys: string[], items: number): Map<string, number> {
+  const rows = (what === 'stock'
+    ? db.prepare(`SELECT store_id AS k, count(*) AS n FROM main.catalog_stock GROUP BY store_id`).all()
+    : db.prepare(`SELECT price_kind_id AS k, count(*) AS n FROM main.catalog_prices GROUP BY price_kind_id`).all()) as { k: string; n: number }[];
+  const known = new Map(rows.map((r) => [r.k, Math.ceil(r.n * 1.25) + 100]));
+  return new Map(keys.map((k) => [k, known.get(k) ?? items]));
+}
+
+interface Part {
+  keys: string[];
+  range: CodeRange;
+}
+
+/** Keys grouped while their expected rows fit one answer; a key larger than that alone, cut by item code. */
+function partsOf(keys: string[], expected: Map<string, number>, codes: (n: number) => CodeRange[], limit: number): Part[] {
+  const parts: Part[] = [];
+  let cur: string[] = [];
+  let sum = 0;
+  for (const k of keys) {
+    const e = expected.get(k) ?? 0;
+    if (e > limit) {
+      for (const range of codes(Math.ceil(e / limit))) parts.push({ keys: [k], range });
       continue;
     }
-    const it = m.toItem(row, ctx);
-    if (it.deleted || !it.isGoods) continue;
-    const unit = it.unitId ? unitById.get(it.unitId) : undefined;
-    const packaging = (packagingsByItem.get(it.id) ?? [])[0];
-    const portionUnit = packaging?.baseUnitId ? unitById.get(packaging.baseUnitId)?.name ?? unit?.name : unit?.name;
-    // The main picture first, then the item's other attached pictures.
-    const own = picturesByItem.get(it.id) ?? [];
-    const pictureIds = it.pictureFileId ? [it.pictureFileId, ...own.filter((x) => x !== it.pictureFileId)] : own;
-    items.push({
-      id: it.id,
-      groupId: it.groupId,
-      code: it.code,
-      article: it.article,
-      name: it.name,
-      fullName: it.shortDescription,
-      description: it.shortDescription,
-      fullDescription: it.fullDescription,
-      country: it.countryId ? countryName.get(it.countryId) ?? null : null,
-      brand: (it.brandId ? brandName.get(it.brandId) : undefined) ?? (it.manufacturerId ? makerName.get(it.manufacturerId) ?? null : null),
-      unit: unit?.name ?? 'шт',
-      portionSize: packaging ? packaging.ratio : null,
-      portionUnit: packaging ? portionUnit ?? null : null,
-      minQuantity: it.minQuantity,
-      multiplicity: it.multiplicity,
-      soldToOrder: it.soldToOrder,
-      tier1Threshold: it.tier1Threshold,
-      tier2Threshold: it.tier2Threshold,
-      pictureIds: pictureIds.filter((id) => knownPictures.has(id)),
-      vatRateId: it.vatRateId,
-    });
+    if (cur.length && sum + e > limit) {
+      parts.push({ keys: cur, range: {} });
+      cur = [];
+      sum = 0;
+    }
+    cur.push(k);
+    sum += e;
   }
-  const itemIds = new Set(items.map((i) => i.id));
-  // Every packaging, not only the item's own: a packaging of a set (Catalog_НаборыУпаковок) has no item as owner but
-  // its Числитель/Знаменатель still say how many units a price for it covers.
-  const packagingRatio = new Map(unitRecords.map((u) => [u.id, u.ratio]));
+  if (cur.length) parts.push({ keys: cur, range: {} });
+  return parts;
+}
+
+/** The item dimension of a register read, when it has the usual one (its code ranges cut a part). */
+const ITEM_DIMENSION = 'Номенклатура';
+
+/**
+ * One part of a virtual table. Rows come raw (not normalised): the mappers of prices and stock read keys and numbers
+ * only, and normalising every row's Period (a time-zone conversion through Intl, ~50 µs) was a third of a 20k
+ * sync's CPU. When the Condition makes the URL longer than onec.maxUrlLength (~92 characters per key in the path),
+ * the key list is halved until every request fits, as onec/read.ts does.
+ */
+async function readPart(v: VirtualContext, spec: Exclude<ReadSpec, { kind: 'collection' }>, params: ReadParams, range: CodeRange, key: 'warehouseKeys' | 'priceKindKeys'): Promise<Row[]> {
+  const base = spec.condition?.(params);
+  const condition =
+    range.from === undefined && range.to === undefined
+      ? base
+      : (and(
+          typeof base === 'string' ? rawFilter(base) : base,
+          range.from !== undefined ? ge(`${ITEM_DIMENSION}/Code`, range.from) : undefined,
+          range.to !== undefined ? lt(`${ITEM_DIMENSION}/Code`, range.to) : undefined,
+        ) as Filter);
+  const p = { period: params.period, condition };
+  const o = { select: spec.select, raw: true };
+  const url =
+    spec.kind === 'balance'
+      ? v.onec.virtualUrl('Balance', spec.register, { ...p, dimensions: spec.dimensions }, o)
+      : v.onec.virtualUrl('SliceLast', spec.register, { ...p, recordType: spec.recordType }, o);
+  const keys = params[key] ?? [];
+  if (url.length > v.onec.maxUrlLength && keys.length > 1) {
+    const half = Math.ceil(keys.length / 2);
+    const a = await readPart(v, spec, { ...params, [key]: keys.slice(0, half) }, range, key);
+    const b = await readPart(v, spec, { ...params, [key]: keys.slice(half) }, range, key);
+    return a.concat(b);
+  }
+  return spec.kind === 'balance'
+    ? v.onec.balance(spec.register, { ...p, dimensions: spec.dimensions }, o)
+    : v.onec.sliceLast(spec.register, { ...p, recordType: spec.recordType }, o);
+}
+
+const cuttable = (spec: Exclude<ReadSpec, { kind: 'collection' }>) => spec.select.includes(`${ITEM_DIMENSION}_Key`);
+
+async function readPrices(v: VirtualContext, kindKeys: string[], expected: Map<string, number>, stage: (rows: Row[]) => void): Promise<void> {
+  const spec = v.profile.reads.price;
+  if (!spec || spec.kind === 'collection') return;
+  let total = 0;
+  const parts = partsOf(kindKeys, expected, cuttable(spec) ? v.codes : () => [{}], v.limit);
+  // An empty key list still asks once (the profile's Condition without kinds), as the whole read did.
+  for (const p of parts.length ? parts : [{ keys: [], range: {} }]) {
+    const rows = await oneAnswerAtATime(v, () => readPart(v, spec, { priceKindKeys: p.keys }, p.range, 'priceKindKeys'));
+    total += rows.length;
+    stage(rows);
+  }
+  v.counted(spec, total);
+}
+
+async function readStock(v: VirtualContext, storeIds: string[], expected: Map<string, number>, stage: (rows: Row[], reserve: Row[]) => void): Promise<void> {
+  const spec = v.profile.reads.stock;
+  const reserveSpec = v.profile.reads.reserve;
+  if (!spec || spec.kind === 'collection') return;
+  let total = 0;
+  let reserved = 0;
+  // A warehouse cut by item code comes as consecutive parts: its reserve (small: what orders promise) is read once.
+  let reserveKeys = '';
+  let reserve: Row[] = [];
+  for (const p of partsOf(storeIds, expected, cuttable(spec) ? v.codes : () => [{}], v.limit)) {
+    if (reserveSpec && reserveSpec.kind !== 'collection' && p.keys.join() !== reserveKeys) {
+      reserveKeys = p.keys.join();
+      reserve = await oneAnswerAtATime(v, () => readPart(v, reserveSpec, { warehouseKeys: p.keys }, {}, 'warehouseKeys'));
+      reserved += reserve.length;
+    }
+    const rows = await oneAnswerAtATime(v, () => readPart(v, spec, { warehouseKeys: p.keys }, p.range, 'warehouseKeys'));
+    total += rows.length;
+    stage(rows, reserve);
+  }
+  v.counted(spec, total);
+  if (reserveSpec && reserveSpec.kind !== 'collection') v.counted(reserveSpec, reserved);
+}
+
+function metaOf(profile: Profile, raw: { orgs: Row[]; accounts: Row[]; banks: Row[]; versions: Row[]; platform: Row[] }) {
+  const m = profile.map;
   // Every УТ base has the predefined УправленческаяОрганизация (Ext/Predefined.xml), filled or left empty: the
   // organisation is the configured one (onec.organisationKey narrows the read), else the first with an ИНН.
   const orgs = raw.orgs.map(m.toOrganisation);
   const orgRecord = orgs.find((o) => o.inn) ?? orgs[0];
   const account = raw.accounts.map(m.toBankAccount).find((a) => !orgRecord || a.organisationId === orgRecord.id);
   const version = m.toConfigurationVersion(raw.versions);
-  const pictureIds = new Set(items.flatMap((i) => i.pictureIds));
   return {
     organisation: orgRecord
       ? {
@@ -298,15 +495,6 @@ function buildSnapshot(profile: Profile, ctx: Parameters<Profile['map']['toItem'
         }
       : { id: '', name: '', fullName: '', inn: '', kpp: '', ogrn: '', address: '', bankAccount: null },
     configuration: { name: version.name, version: version.version, platform: m.platformOf(raw.platform ?? []) },
-    stores: raw.stores.map((s) => ({ id: s.id, name: s.name, city: s.city ?? '', address: s.address ?? '', retailPriceKindId: s.retailPriceKindId })),
-    groups,
-    items,
-    barcodes: raw.barcodes.map(m.toBarcode).filter((b) => itemIds.has(b.itemId)).map((b) => ({ itemId: b.itemId, barcode: b.barcode })),
-    priceKinds: raw.kinds.map((k) => ({ id: k.id, name: k.name })),
-    prices: pricesOf(profile, raw.priceRows, packagingRatio).filter((p) => itemIds.has(p.itemId)),
-    stock: stockOf(profile, raw.stockRows, raw.reserveRows).filter((s) => itemIds.has(s.itemId)),
-    pictures: pictures.filter((p) => pictureIds.has(p.fileId)).map((p) => ({ id: p.fileId, itemId: p.itemId!, extension: p.extension || 'png', volumePath: p.volumePath })),
-    packagingRatios: Object.fromEntries(packagingRatio),
   };
 }
 
@@ -332,3 +520,5 @@ function bankAccountOf(account: { number: string; bankId: string | null }, banks
   const bank = banks.find((b) => b.id === account.bankId);
   return { account: account.number, bank: bank?.name ?? '', bik: bank?.bik ?? '', correspondentAccount: bank?.correspondentAccount ?? '' };
 }
+
+

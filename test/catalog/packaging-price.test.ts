@@ -23,17 +23,19 @@ beforeAll(async () => {
   config = parseConfig({ onec: { url: em.url } });
   db = openDb(':memory:');
   onec = new ODataClient(config.onec);
-  const all = onec.all.bind(onec);
+  const list = onec.list.bind(onec);
   const sliceLast = onec.sliceLast.bind(onec);
-  onec.all = async (set, o) => {
-    const rows = await all(set, o);
-    if (set !== 'Catalog_УпаковкиЕдиницыИзмерения') return rows;
+  // The units are read page by page: the packaging of a set comes with the last page.
+  onec.list = async (set, o) => {
+    const rows = await list(set, o);
+    if (set !== 'Catalog_УпаковкиЕдиницыИзмерения' || rows.length === o?.top) return rows;
     // Owned by a packaging set: no item in Owner_Key.
     return [...rows, { Ref_Key: BOX, Code: '000000999', Description: 'Коробка 12 шт', DeletionMark: false, IsFolder: false, Owner_Key: null, НаименованиеПолное: 'Коробка (12 шт)', ЕдиницаИзмерения_Key: null, Числитель: 12, Знаменатель: 1 }];
   };
   onec.sliceLast = async (r, p, o) => {
     const rows = await sliceLast(r, p, o);
-    const i = rows.findIndex((x) => x.ВидЦены_Key === retailKind && !x.Упаковка_Key);
+    // The sync reads virtual tables raw: an empty reference is the zero GUID there, null once normalised.
+    const i = rows.findIndex((x) => x.ВидЦены_Key === retailKind && (!x.Упаковка_Key || x.Упаковка_Key === '00000000-0000-0000-0000-000000000000'));
     itemId = String(rows[i].Номенклатура_Key);
     rows[i] = { ...rows[i], Цена: 1200, Упаковка_Key: BOX };
     return rows;
