@@ -163,7 +163,7 @@ export class ODataClient {
       const j = JSON.parse(text.replace(/^\uFEFF/, '')) as unknown;
       if (j && typeof j === 'object' && !Array.isArray(j)) return j as Record<string, unknown>;
     } catch {
-      if (isHtml(text)) throw new HtmlErrorPage({ status, method, url, message: 'an HTML page instead of OData JSON' }, false);
+      if (isHtml(text)) throw new HtmlErrorPage({ status, method, url, message: 'HTML-страница вместо OData JSON' }, false);
     }
     throw new ODataProtocolError({ status, method, url, message: `not an OData JSON object: ${text.slice(0, 120)}` });
   }

@@ -1,4 +1,5 @@
 import { XMLParser } from 'fast-xml-parser';
+import { decodeUrlText } from '../log.js';
 import { redactUrl } from './url.js';
 
 /**
@@ -32,9 +33,10 @@ export class ODataError extends Error {
   readonly transient: boolean = false;
 
   constructor(init: ODataErrorInit) {
-    const url = redactUrl(init.url);
-    const code = init.code !== undefined ? ` [code ${init.code}]` : '';
-    const status = init.status ? `HTTP ${init.status}` : 'no response';
+    // Russian for the administrator (CLI, outbox list, console), the URL readable (Cyrillic decoded, src/log.ts).
+    const url = decodeUrlText(redactUrl(init.url));
+    const code = init.code !== undefined ? ` [код ${init.code}]` : '';
+    const status = init.status ? `HTTP ${init.status}` : 'нет ответа';
     super(`${init.method} ${url}: ${status}${code}: ${init.message}`, { cause: init.cause });
     this.status = init.status;
     this.code = init.code;
@@ -173,10 +175,10 @@ export function errorFromResponse(r: ResponseInfo): ODataError {
   const base = { status: r.status, method: r.method, url: r.url };
   if (isHtml(r.body, r.contentType)) {
     const tooLong = r.maxUrlLength !== undefined && r.url.length > r.maxUrlLength;
-    const title = htmlTitle(r.body) || 'HTML page';
+    const title = htmlTitle(r.body) || 'HTML-страница';
     const message = tooLong
-      ? `URL too long? ${r.url.length} characters is over onec.maxUrlLength ${r.maxUrlLength}; the web server answered an HTML page (${title})`
-      : `the web server answered an HTML page instead of OData (${title})`;
+      ? `слишком длинный URL? ${r.url.length} символов больше onec.maxUrlLength ${r.maxUrlLength}; веб-сервер ответил HTML-страницей (${title})`
+      : `веб-сервер ответил HTML-страницей вместо OData (${title})`;
     return new HtmlErrorPage({ ...base, message }, tooLong);
   }
   const parsed = parseODataError(r.body);
@@ -226,10 +228,10 @@ export function errorFromNetwork(err: unknown, method: string, url: string, time
   const name = (err as { name?: string })?.name;
   const msg = (err as { message?: string })?.message ?? String(err);
   if (timedOut || name === 'TimeoutError' || codes.includes('UND_ERR_HEADERS_TIMEOUT') || codes.includes('UND_ERR_BODY_TIMEOUT')) {
-    return new ODataTimeout({ status: 0, method, url, message: 'no answer in time', cause: err });
+    return new ODataTimeout({ status: 0, method, url, message: 'нет ответа за отведённое время (onec.timeoutMs)', cause: err });
   }
   if (codes.some((c) => CONNECTION_CODES.has(c))) {
-    return new ODataUnavailable({ status: 0, method, url, message: `connection failed (${codes[0]}): ${msg}`, cause: err });
+    return new ODataUnavailable({ status: 0, method, url, message: `нет соединения (${codes[0]}): ${msg}`, cause: err });
   }
   return new ODataError({ status: 0, method, url, message: msg, cause: err });
 }

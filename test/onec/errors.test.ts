@@ -78,7 +78,7 @@ describe('status/code → typed error', () => {
   it('carries status, code, 1C text, method and the URL', () => {
     const e = res(400, json('14', 'Ошибка при разборе опции запроса $filter'));
     expect(e).toMatchObject({ status: 400, code: '14', detail: 'Ошибка при разборе опции запроса $filter', method: 'GET', url: URL });
-    expect(e.message).toBe(`GET ${URL}: HTTP 400 [code 14]: Ошибка при разборе опции запроса $filter`);
+    expect(e.message).toBe(`GET ${URL}: HTTP 400 [код 14]: Ошибка при разборе опции запроса $filter`);
     expect(e).toBeInstanceOf(ODataError);
     expect(e).toBeInstanceOf(Error);
   });
@@ -92,7 +92,7 @@ describe('status/code → typed error', () => {
     const long = errorFromResponse({ status: 404, body: page, contentType: 'text/html', method: 'GET', url: longUrl, maxUrlLength: 2000 });
     expect(long).toBeInstanceOf(HtmlErrorPage);
     expect((long as HtmlErrorPage).urlTooLong).toBe(true);
-    expect(long.message).toContain('URL too long?');
+    expect(long.message).toContain('слишком длинный URL?');
     // Sniffed even with a wrong content type.
     expect(res(200, page, 'application/octet-stream')).toBeInstanceOf(HtmlErrorPage);
   });

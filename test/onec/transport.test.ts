@@ -208,7 +208,7 @@ describe('HTML instead of OData', () => {
     const err = await client.list('Catalog_Номенклатура', { filter: `Description eq '${'я'.repeat(400)}'` }).catch((e) => e);
     expect(err).toBeInstanceOf(HtmlErrorPage);
     expect(err.urlTooLong).toBe(true);
-    expect(err.message).toContain('URL too long?');
+    expect(err.message).toContain('слишком длинный URL?');
     expect(err.status).toBe(404);
   });
 
