@@ -393,6 +393,8 @@ export interface ClientInput {
   kind: 'company' | 'person' | 'entrepreneur';
   phone?: string;
   email?: string;
+  /** The client's address (contact information of kind «адрес», not an order's delivery address). */
+  address?: string;
   comment?: string;
 }
 

@@ -575,8 +575,8 @@ function writes(f: Ut11Features, config: Config): Record<string, WriteSpec> {
   const basis = f.settlement === 'order' ? ['РасшифровкаПлатежа/Заказ'] : ['РасшифровкаПлатежа/ОбъектРасчетов_Key'];
   const vatLine = f.vat === 'catalog' ? 'Товары/СтавкаНДС_Key' : 'Товары/СтавкаНДС';
   const out: Record<string, WriteSpec> = {
-    partner: { set: S.partners, why: 'client: create the partner of a new Richest.store client', fields: ['Description', 'НаименованиеПолное', 'Клиент', 'ЮрФизЛицо', 'Комментарий', ...idField, 'КонтактнаяИнформация/Тип', 'КонтактнаяИнформация/Представление', 'КонтактнаяИнформация/НомерТелефона', 'КонтактнаяИнформация/АдресЭП'] },
-    counterparty: { set: S.counterparties, why: 'client: create the counterparty (ИНН/КПП) linked to the partner', fields: ['Description', 'НаименованиеПолное', 'ЮрФизЛицо', 'ИНН', 'КПП', 'Партнер_Key', 'СтранаРегистрации_Key', ...idField] },
+    partner: { set: S.partners, why: 'client: create the partner of a new Richest.store client', fields: ['Description', 'НаименованиеПолное', 'Клиент', 'ЮрФизЛицо', 'Комментарий', ...idField, 'КонтактнаяИнформация/Тип', 'КонтактнаяИнформация/Вид_Key', 'КонтактнаяИнформация/Представление', 'КонтактнаяИнформация/НомерТелефона', 'КонтактнаяИнформация/АдресЭП'] },
+    counterparty: { set: S.counterparties, why: 'client: create the counterparty (ИНН/КПП) linked to the partner', fields: ['Description', 'НаименованиеПолное', 'ЮрФизЛицо', 'ИНН', 'КПП', 'Партнер_Key', 'СтранаРегистрации_Key', ...idField, 'КонтактнаяИнформация/Тип', 'КонтактнаяИнформация/Вид_Key', 'КонтактнаяИнформация/Представление', 'КонтактнаяИнформация/НомерТелефона', 'КонтактнаяИнформация/АдресЭП'] },
     order: { set: S.orders, post: true, why: 'booking: the customer order with delivery address, posted', fields: ['Date', 'Организация_Key', 'Партнер_Key', 'Контрагент_Key', 'Склад_Key', 'Валюта_Key', 'Статус', 'Согласован', 'ХозяйственнаяОперация', 'ФормаОплаты', 'БанковскийСчет_Key', 'ЦенаВключаетНДС', 'НалогообложениеНДС', 'СуммаДокумента', 'АдресДоставки', 'Комментарий', 'НомерПоДаннымКлиента', 'ДатаПоДаннымКлиента', 'ПорядокРасчетов', 'ДатаОтгрузки', 'СкидкиРассчитаны', ...idField, 'Товары/Номенклатура_Key', 'Товары/Упаковка_Key', 'Товары/КоличествоУпаковок', 'Товары/Количество', 'Товары/ВидЦены_Key', 'Товары/Цена', 'Товары/Сумма', vatLine, 'Товары/СуммаНДС', 'Товары/СуммаСНДС', 'Товары/Склад_Key', 'Товары/ВариантОбеспечения', 'Товары/ДатаОтгрузки', 'Товары/КодСтроки', 'Товары/Отменено'] },
     cardPaymentDocument: { set: S.cardOps, post: true, why: 'paycard: the card payment against the order', fields: ['Date', 'ХозяйственнаяОперация', 'Организация_Key', 'Контрагент_Key', ...partner, 'СуммаДокумента', 'Валюта_Key', 'НомерПлатежнойКарты', 'КодАвторизации', 'ОплатаВыполнена', 'ЭквайринговыйТерминал_Key', ...(f.acquiringContract ? ['ДоговорЭквайринга_Key'] : []), ...(f.cardBasis ? ['ДокументОснование'] : []), 'Комментарий', payId, 'РасшифровкаПлатежа/Партнер_Key', 'РасшифровкаПлатежа/ОснованиеПлатежа', ...basis, 'РасшифровкаПлатежа/Сумма', 'РасшифровкаПлатежа/СуммаВзаиморасчетов', 'РасшифровкаПлатежа/ВалютаВзаиморасчетов_Key'] },
     bankPaymentDocument: { set: S.bankIn, post: true, why: 'bank statements: the incoming payment against the order', fields: ['Date', 'ХозяйственнаяОперация', 'Организация_Key', 'БанковскийСчет_Key', 'Контрагент_Key', ...partner, 'СуммаДокумента', 'Валюта_Key', 'НомерВходящегоДокумента', 'ДатаВходящегоДокумента', 'НазначениеПлатежа', 'ПроведеноБанком', 'ДатаПроведенияБанком', 'Комментарий', payId, 'РасшифровкаПлатежа/Партнер_Key', 'РасшифровкаПлатежа/ОснованиеПлатежа', ...basis, 'РасшифровкаПлатежа/Сумма', 'РасшифровкаПлатежа/СуммаВзаиморасчетов', 'РасшифровкаПлатежа/ВалютаВзаиморасчетов_Key'] },
@@ -876,10 +876,24 @@ function mappers(f: Ut11Features): Mappers {
 
 const LEGAL: Record<ClientInput['kind'], string> = { company: 'ЮрЛицо', person: 'ФизЛицо', entrepreneur: 'ИндивидуальныйПредприниматель' };
 
-function contactRows(c: Partial<ClientInput>): Row[] {
+/**
+ * The predefined contact information kinds of partners and counterparties (Catalog.ВидыКонтактнойИнформации,
+ * Ext/Predefined.xml of both dumps, the same vendor ids in 11.4.2 and 11.5.20): УТ's forms show a row under its
+ * kind (Вид), so a phone, e-mail or address written without one is not where a manager looks for it.
+ */
+export const CONTACT_KINDS = {
+  partner: { phone: '4ccde34f-a699-4094-961d-3f7025e31cfc', email: 'c642474d-1f0e-4903-80ec-f753f7e840f1', address: 'dad59784-79a7-4c73-a0d1-617941d288b2' }, // ТелефонПартнера, EmailПартнера, АдресПартнера
+  counterparty: { phone: '0ea7e879-f4ea-489f-9fa3-514724e2f665', email: '66ab625e-951a-4d47-a17a-e0250413721d', address: 'c0655b81-0ed2-43b9-804c-df16d5ebdf23' }, // ТелефонКонтрагента, EmailКонтрагента, ФактАдресКонтрагента
+} as const;
+
+/** Rows of КонтактнаяИнформация for what the client gave: Тип, the predefined Вид of the owner, Представление. */
+function contactRows(c: Partial<ClientInput>, owner: keyof typeof CONTACT_KINDS = 'partner'): Row[] {
+  const kinds = CONTACT_KINDS[owner];
   const out: Row[] = [];
-  if (c.phone) out.push({ Тип: 'Телефон', Представление: c.phone, НомерТелефона: c.phone });
-  if (c.email) out.push({ Тип: 'АдресЭлектроннойПочты', Представление: c.email, АдресЭП: c.email });
+  if (c.phone) out.push({ Тип: 'Телефон', Вид_Key: kinds.phone, Представление: c.phone, НомерТелефона: c.phone });
+  if (c.email) out.push({ Тип: 'АдресЭлектроннойПочты', Вид_Key: kinds.email, Представление: c.email, АдресЭП: c.email });
+  // A free-form address: the presentation as the shop sent it (УТ keeps such an address as entered).
+  if (c.address) out.push({ Тип: 'Адрес', Вид_Key: kinds.address, Представление: c.address });
   return out.map((r, i) => ({ LineNumber: i + 1, ...r }));
 }
 
@@ -986,6 +1000,7 @@ function builders(f: Ut11Features, config: Config): Builders {
       Партнер_Key: refs.partnerKey,
       СтранаРегистрации_Key: refs.countryKey ?? null,
       ...(ext ? { [EXT_ID]: c.externalId } : {}),
+      КонтактнаяИнформация: contactRows(c, 'counterparty'),
     }),
     clientPatch(c) {
       const partner: Row = {};
@@ -1000,7 +1015,10 @@ function builders(f: Ut11Features, config: Config): Builders {
       }
       if (c.inn !== undefined) counterparty.ИНН = c.inn;
       if (c.kpp !== undefined) counterparty.КПП = c.kpp;
-      if (c.phone !== undefined || c.email !== undefined) partner.КонтактнаяИнформация = contactRows(c);
+      if (c.phone !== undefined || c.email !== undefined || c.address !== undefined) {
+        partner.КонтактнаяИнформация = contactRows(c);
+        counterparty.КонтактнаяИнформация = contactRows(c, 'counterparty');
+      }
       return { partner, counterparty };
     },
     orderDocument(order, refs) {
