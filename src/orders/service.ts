@@ -13,7 +13,8 @@ import { heldByOrders, holdsOf, promisedStock } from './promise.js';
 
 export interface ClientInput {
   clientId: string;
-  name: string;
+  /** Required to create a client; a lookup of a known client by its id alone needs none (issue 14.6). */
+  name?: string;
   inn?: string;
   kpp?: string;
   phone?: string;
@@ -143,6 +144,13 @@ export class OrdersService {
         body: { clientId: input.clientId, result: 'found', balance: row.balance_kopecks == null ? null : toRoubles(row.balance_kopecks), balanceAt: row.balance_at },
       };
     }
+    const name = input.name;
+    if (!name) {
+      throw new DomainError('not_found', 'not_found', `Клиент не найден: ${input.clientId}; чтобы создать клиента, передайте name`, [
+        { field: 'clientId', message: 'нет такого клиента' },
+        { field: 'name', message: 'обязательно для нового клиента' },
+      ]);
+    }
     this.guardDepth();
     const ts = this.now().toISOString();
     const jobId = await this.writes.run(() => {
@@ -152,7 +160,7 @@ export class OrdersService {
       if (input.inn) this.guardInn(input.clientId, input.inn); // another client with this ИНН in the same batch
       this
         .q(`INSERT INTO clients (id, name, inn, kpp, phone, email, address, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`)
-        .run(input.clientId, input.name, input.inn ?? null, input.kpp ?? null, input.phone ?? null, input.email ?? null, input.address ?? null, ts, ts);
+        .run(input.clientId, name, input.inn ?? null, input.kpp ?? null, input.phone ?? null, input.email ?? null, input.address ?? null, ts, ts);
       return enqueue(this.db, { kind: JOB.clientEnsure, key: clientKey(input.clientId), payload: { clientId: input.clientId }, dedupeKey: `client:${input.clientId}` }).id;
     });
     if (jobId === undefined) return this.client(input); // answered as the existing client it now is

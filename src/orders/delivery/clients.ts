@@ -74,7 +74,30 @@ export function profileInput(c: ClientRow): ClientInput {
     kind,
     phone: c.phone ?? undefined,
     email: c.email ?? undefined,
+    address: c.address ?? undefined,
+    // The store sends one name: it is the full name too (a clientupd of the name left НаименованиеПолное as it was).
+    fullName: c.name,
   };
+}
+
+const EMPTY_REF = /^0{8}-0{4}-0{4}-0{4}-0{12}$/;
+
+/**
+ * The contact rows to write: ours, and every row of the object that is not of a kind we write. A PATCH replaces a
+ * tabular part whole (WRITE-RULES §1.7: DIALECT.md 52-54), so sending ours alone dropped the legal address, the
+ * second phone and everything else a manager had entered. A row of ours from before kinds were written (no Вид)
+ * is recognised by its Тип.
+ */
+export function mergeContacts(existing: unknown, ours: Row[]): Row[] {
+  const kinds = new Set(ours.map((r) => String(r.Вид_Key ?? '')));
+  const types = new Set(ours.map((r) => String(r.Тип ?? '')));
+  const kept = (Array.isArray(existing) ? (existing as Row[]) : [])
+    .filter((r) => {
+      const kind = typeof r.Вид_Key === 'string' ? r.Вид_Key : '';
+      return !kind || EMPTY_REF.test(kind) ? !types.has(String(r.Тип ?? '')) : !kinds.has(kind);
+    })
+    .map(({ Ref_Key: _owner, LineNumber: _n, ...r }) => r);
+  return [...kept, ...ours.map(({ LineNumber: _n, ...r }) => r)].map((r, i) => ({ LineNumber: i + 1, ...r }));
 }
 
 /**
@@ -192,8 +215,25 @@ export async function handleClientUpdate(ctx: DeliveryContext, job: ClaimedJob):
   const input = profileInput(clientRow(ctx, clientId));
   // Every owned field is sent (not only the changed ones): the contact tabular part is replaced whole, and a
   // PATCH of the current state is idempotent under retries and reordering.
-  const { partner, counterparty } = ctx.profile.build.clientPatch({ ...input, phone: input.phone ?? undefined, email: input.email ?? undefined });
-  if (Object.keys(partner).length) await ctx.update(ctx.writeSet('partner'), ensured.partnerKey, partner);
-  if (ensured.counterpartyKey && Object.keys(counterparty).length) await ctx.update(ctx.writeSet('counterparty'), ensured.counterpartyKey, counterparty);
+  const { partner, counterparty } = ctx.profile.build.clientPatch(input);
+  await patchKeepingContacts(ctx, 'partner', ensured.partnerKey, partner);
+  if (ensured.counterpartyKey) await patchKeepingContacts(ctx, 'counterparty', ensured.counterpartyKey, counterparty);
   return { partnerKey: ensured.partnerKey, counterpartyKey: ensured.counterpartyKey };
+}
+
+/**
+ * PATCH of a partner or counterparty whose contact rows are merged with what 1C has (mergeContacts), sent with
+ * If-Match on the version read: a manager's edit in between is refused (412) and retried from a fresh read rather
+ * than overwritten.
+ */
+async function patchKeepingContacts(ctx: DeliveryContext, write: 'partner' | 'counterparty', key: string, patch: Row): Promise<void> {
+  if (!Object.keys(patch).length) return;
+  const set = ctx.writeSet(write);
+  let ifMatch: string | undefined;
+  if (Array.isArray(patch.КонтактнаяИнформация)) {
+    const current = await ctx.get(set, key);
+    patch = { ...patch, КонтактнаяИнформация: mergeContacts(current.КонтактнаяИнформация, patch.КонтактнаяИнформация as Row[]) };
+    ifMatch = typeof current.DataVersion === 'string' && current.DataVersion ? current.DataVersion : undefined;
+  }
+  await ctx.update(set, key, patch, { ifMatch });
 }
