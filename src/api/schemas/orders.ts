@@ -32,7 +32,9 @@ const money = (description: string) => z.number().positive('больше нул�
 export const ClientBody = z
   .object({
     clientId: ExternalId('Идентификатор клиента в Richest.store', 'RS-C-1001'),
-    name: text({ min: 1, max: 150 }).openapi({ description: 'Наименование или ФИО', example: 'Иванов Иван Иванович' }),
+    name: text({ min: 1, max: 150 })
+      .optional()
+      .openapi({ description: 'Наименование или ФИО: обязательно для нового клиента; известного клиента можно найти по одному clientId', example: 'Иванов Иван Иванович' }),
     inn: inn.optional(),
     kpp: z.string().regex(/^[0-9]{9}$/, 'КПП: 9 цифр').optional().openapi({ description: 'КПП', example: '770701001' }),
     phone: text({ max: 50 }).optional().openapi({ description: 'Телефон', example: '+7 900 000-00-00' }),
