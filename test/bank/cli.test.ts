@@ -27,6 +27,6 @@ describe('regate bank parse', () => {
     const r = regate('bank', 'parse', f);
     expect(r.status).toBe(2);
     expect(r.stdout).toBe('');
-    expect(r.stderr.trim()).toBe(`${f}:80: file ends mid-line ("Назначение") inside the document opened at line 52: truncated? [TRUNCATED]`);
+    expect(r.stderr.trim()).toBe(`${f}:80: файл обрывается посреди строки ("Назначение") внутри документа, начатого в строке 52: файл обрезан? [TRUNCATED]`);
   });
 });

@@ -138,17 +138,17 @@ describe('bank fixtures: structure quirks', () => {
     expect({ ...d.extra }).toEqual({ ИдентификаторБанка: 'ab=cd', ['__proto__']: 'x' });
     expect(Object.getPrototypeOf({}).x).toBeUndefined(); // a `__proto__` key pollutes nothing
     expect(d.writtenOffAt).toBeNull(); // 31.02.2025 is not a date: left empty, with a warning
-    expect(st.warnings).toEqual([{ line: 28, message: 'ДатаСписано: "31.02.2025" is not a dd.mm.yyyy date; left empty' }]);
+    expect(st.warnings).toEqual([{ line: 28, message: 'ДатаСписано: "31.02.2025" — не дата вида дд.мм.гггг; оставлено пустым' }]);
   });
 
   it('duplicated КонецДокумента / КонецРасчСчет / КонецФайла pass with a warning each', () => {
     const st = parse('duplicated-end-markers.txt');
     expectBasic(st);
     expect(st.warnings.map((w) => w.message)).toEqual([
-      'duplicated КонецРасчСчет ignored',
-      'duplicated КонецДокумента ignored',
-      'duplicated КонецДокумента ignored',
-      'duplicated КонецФайла ignored',
+      'повторный КонецРасчСчет пропущен',
+      'повторный КонецДокумента пропущен',
+      'повторный КонецДокумента пропущен',
+      'повторный КонецФайла пропущен',
     ]);
   });
 
@@ -192,15 +192,15 @@ describe('bank fixtures: structure quirks', () => {
 
 describe('bank fixtures: broken files fail with the line and the reason', () => {
   const cases: [string, string, number, RegExp][] = [
-    ['broken-no-end-of-file.txt', 'TRUNCATED', 83, /without КонецФайла/],
-    ['broken-cut-mid-document.txt', 'TRUNCATED', 80, /ends mid-line .* opened at line 52/],
+    ['broken-no-end-of-file.txt', 'TRUNCATED', 83, /без КонецФайла/],
+    ['broken-cut-mid-document.txt', 'TRUNCATED', 80, /обрывается посреди строки .* начатого в строке 52/],
     ['broken-corrupt-line.txt', 'CORRUPT_LINE', 25, /ПлательщикСчет 40702810100000000123/],
     ['broken-bad-amount.txt', 'BAD_AMOUNT', 55, /"1 700.00"/],
-    ['broken-missing-end-document.txt', 'STRUCTURE', 51, /opened at line 21 \(КонецДокумента missing\?\)/],
-    ['broken-duplicate-amount.txt', 'DUPLICATE_KEY', 56, /first at line 55/],
+    ['broken-missing-end-document.txt', 'STRUCTURE', 51, /начатого в строке 21 \(пропущен КонецДокумента\?\)/],
+    ['broken-duplicate-amount.txt', 'DUPLICATE_KEY', 56, /впервые в строке 55/],
     ['broken-bad-date.txt', 'BAD_DATE', 54, /"2025-02-02"/],
-    ['broken-utf8-damaged.txt', 'BAD_ENCODING', 80, /invalid UTF-8 at byte \d+ of a UTF-8 file/],
-    ['broken-utf8-bom-damaged.txt', 'BAD_ENCODING', 80, /invalid UTF-8 .* UTF-8 BOM/],
+    ['broken-utf8-damaged.txt', 'BAD_ENCODING', 80, /недопустимая последовательность UTF-8 на байте \d+ файла в UTF-8/],
+    ['broken-utf8-bom-damaged.txt', 'BAD_ENCODING', 80, /недопустимая последовательность UTF-8 .* меткой UTF-8/],
   ];
   for (const [name, code, line, reason] of cases) {
     it(`${name}: ${code} at line ${line}`, () => {
@@ -208,7 +208,7 @@ describe('bank fixtures: broken files fail with the line and the reason', () => 
       expect(e.code).toBe(code);
       expect(e.line).toBe(line);
       expect(e.reason).toMatch(reason);
-      expect(e.message).toBe(`line ${line}: ${e.reason}`);
+      expect(e.message).toBe(`строка ${line}: ${e.reason}`);
     });
   }
 });

@@ -207,6 +207,6 @@ describe('regate bank parse streams', () => {
     const r = cli(['-'], bytes);
     expect(r.status).toBe(2);
     expect(r.stdout.toString()).toBe('');
-    expect(r.stderr.toString().trim()).toBe('-:80: file ends mid-line ("Назначение") inside the document opened at line 52: truncated? [TRUNCATED]');
+    expect(r.stderr.toString().trim()).toBe('-:80: файл обрывается посреди строки ("Назначение") внутри документа, начатого в строке 52: файл обрезан? [TRUNCATED]');
   });
 });

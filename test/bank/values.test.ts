@@ -89,7 +89,7 @@ describe('small structural cases', () => {
   it('a minimal statement', () => {
     const st = parse('1cclientbankexchange\nСекцияДокумент=Прочее\nСумма=1\nДата=01.01.2025\nКонецДокумента\nКонецФайла')();
     expect(st.documents).toMatchObject([{ kind: 'Прочее', number: '', amountKopecks: 100, direction: 'unknown', purpose: '' }]);
-    expect(st.warnings).toEqual([{ line: 2, message: 'document without Номер' }]);
+    expect(st.warnings).toEqual([{ line: 2, message: 'документ без Номер' }]);
   });
 });
 
@@ -98,7 +98,7 @@ describe('damaged UTF-16', () => {
     const good = Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from('1CClientBankExchange\r\nОтправитель=Банк\r\nКонецФайла\r\n', 'utf16le')]);
     expect(parseStatement(good).header.sender).toBe('Банк');
     const odd = good.subarray(0, good.length - 1);
-    expect(() => parseStatement(odd)).toThrow(/invalid UTF-16/);
+    expect(() => parseStatement(odd)).toThrow(/недопустимый UTF-16/);
     const lone = Buffer.from(good);
     const at = lone.indexOf(Buffer.from('Банк', 'utf16le'));
     lone[at] = 0x00;

@@ -31,7 +31,7 @@ describe('statement quirk: Документ= after the account section', () => {
   });
   it('any other field there is still refused', () => {
     const bad = Buffer.from(quirkyStatement().toString('utf8').replace('Документ=Платежное поручение', 'Получатель=кто-то'), 'utf8');
-    expect(() => parseStatement(bad)).toThrow(/outside any section/);
+    expect(() => parseStatement(bad)).toThrow(/вне секций/);
   });
 });
 

@@ -123,7 +123,7 @@ export function decodeStatement(bytes: Uint8Array): Decoded {
       return { text: utf8Strict.decode(bytes.subarray(3)), encoding: 'utf-8' };
     } catch {
       const at = utf8Failure(bytes, 3).offset;
-      throw new BankParseError(lineAt(bytes, at, 3), 'BAD_ENCODING', `invalid UTF-8 at byte ${at - 3} in a file with a UTF-8 BOM`);
+      throw new BankParseError(lineAt(bytes, at, 3), 'BAD_ENCODING', `недопустимая последовательность UTF-8 на байте ${at - 3} в файле с меткой UTF-8 (BOM)`);
     }
   }
   if (bytes.length >= 2 && bytes[0] === 0xff && bytes[1] === 0xfe) {
@@ -132,7 +132,7 @@ export function decodeStatement(bytes: Uint8Array): Decoded {
     if (bad !== -1 && (bytes.length % 2 === 1 || !utf16Fatal(bytes.subarray(2)))) {
       let line = 1;
       for (let i = text.indexOf('\n'); i !== -1 && i < bad; i = text.indexOf('\n', i + 1)) line++;
-      throw new BankParseError(line, 'BAD_ENCODING', 'invalid UTF-16 (a lone surrogate or an odd byte count) in a file with a UTF-16LE BOM');
+      throw new BankParseError(line, 'BAD_ENCODING', 'недопустимый UTF-16 (одиночный суррогат или нечётное число байт) в файле с меткой UTF-16LE');
     }
     return { text, encoding: 'utf-16le' };
   }
@@ -142,7 +142,7 @@ export function decodeStatement(bytes: Uint8Array): Decoded {
     // not UTF-8: fall through to the header, unless it is UTF-8 with a damaged byte
     const f = utf8Failure(bytes);
     if (f.multibyte >= UTF8_EVIDENCE) {
-      throw new BankParseError(lineAt(bytes, f.offset, 0), 'BAD_ENCODING', `invalid UTF-8 at byte ${f.offset} of a UTF-8 file (damaged?)`);
+      throw new BankParseError(lineAt(bytes, f.offset, 0), 'BAD_ENCODING', `недопустимая последовательность UTF-8 на байте ${f.offset} файла в UTF-8 (файл повреждён?)`);
     }
   }
   const enc = headerEncoding(bytes);

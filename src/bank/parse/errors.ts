@@ -23,6 +23,6 @@ export class BankParseError extends Error {
     /** Human-readable reason, without the line number. */
     readonly reason: string,
   ) {
-    super(`line ${line}: ${reason}`);
+    super(`строка ${line}: ${reason}`);
   }
 }

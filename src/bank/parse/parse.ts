@@ -171,7 +171,7 @@ export class Parser {
       if (eq < end) {
         ke = eq;
         while (ke > start && ((c = text.charCodeAt(ke - 1)) === 32 || c === 9)) ke--;
-        if (ke === start) throw new BankParseError(lineNo, 'CORRUPT_LINE', `no key before "=": "${clip(text.slice(start, end))}"`);
+        if (ke === start) throw new BankParseError(lineNo, 'CORRUPT_LINE', `нет ключа перед «=»: "${clip(text.slice(start, end))}"`);
         let vs = eq + 1;
         while (vs < end && ((c = text.charCodeAt(vs)) === 32 || c === 9)) vs++;
         value = vs === end ? '' : text.slice(vs, end);
@@ -207,7 +207,7 @@ export class Parser {
         }
         if (m !== undefined) this.structureInDoc(lineNo, key);
         if (nl === len) {
-          throw new BankParseError(lineNo, 'TRUNCATED', `file ends mid-line ("${clip(key)}") inside the document opened at line ${this.doc!.line}: truncated?`);
+          throw new BankParseError(lineNo, 'TRUNCATED', `файл обрывается посреди строки ("${clip(key)}") внутри документа, начатого в строке ${this.doc!.line}: файл обрезан?`);
         }
         throw corrupt(lineNo, key);
       }
@@ -231,7 +231,7 @@ export class Parser {
         }
         if (m !== undefined) throw this.unclosedAccount(lineNo, key);
         if (nl === len) {
-          throw new BankParseError(lineNo, 'TRUNCATED', `file ends mid-line ("${clip(key)}") inside СекцияРасчСчет opened at line ${this.acc!.line}: truncated?`);
+          throw new BankParseError(lineNo, 'TRUNCATED', `файл обрывается посреди строки ("${clip(key)}") внутри СекцияРасчСчет, начатой в строке ${this.acc!.line}: файл обрезан?`);
         }
         throw corrupt(lineNo, key);
       }
@@ -241,15 +241,15 @@ export class Parser {
           state = S_HEADER;
           continue;
         }
-        throw new BankParseError(lineNo, 'NOT_1C', `not a 1CClientBankExchange file: the first line is "${clip(key)}"`);
+        throw new BankParseError(lineNo, 'NOT_1C', `это не файл 1CClientBankExchange: первая строка "${clip(key)}"`);
       }
 
       if (state === S_END) {
         if (value === null && marker(key) === Marker.EndFile) {
-          this.warn(lineNo, 'duplicated КонецФайла ignored');
+          this.warn(lineNo, 'повторный КонецФайла пропущен');
           continue;
         }
-        throw new BankParseError(lineNo, 'STRUCTURE', `content after КонецФайла: "${clip(key)}"`);
+        throw new BankParseError(lineNo, 'STRUCTURE', `текст после КонецФайла: "${clip(key)}"`);
       }
 
       // S_HEADER or S_BODY
@@ -286,7 +286,7 @@ export class Parser {
         throw new BankParseError(
           lineNo,
           'STRUCTURE',
-          `field "${clip(key)}" outside any section (a СекцияДокумент or СекцияРасчСчет line is missing?)`,
+          `поле "${clip(key)}" вне секций (пропущена строка СекцияДокумент или СекцияРасчСчет?)`,
         );
       }
       const m = marker(key);
@@ -298,15 +298,15 @@ export class Parser {
         this.justClosed = Marker.EndFile;
       } else if ((m === Marker.EndDocument || m === Marker.EndAccount) && closedBefore === m) {
         // Seen in real exports: `КонецДокумента` written twice. Harmless when nothing sits between the two.
-        this.warn(lineNo, `duplicated ${key} ignored`);
+        this.warn(lineNo, `повторный ${key} пропущен`);
         this.justClosed = m;
       } else if (m === Marker.EndDocument || m === Marker.EndAccount) {
-        throw new BankParseError(lineNo, 'STRUCTURE', `${key} without an open section`);
+        throw new BankParseError(lineNo, 'STRUCTURE', `${key} без открытой секции`);
       } else if (m === Marker.SectionDocument) {
-        throw new BankParseError(lineNo, 'STRUCTURE', 'СекцияДокумент without a document kind (expected СекцияДокумент=<kind>)');
+        throw new BankParseError(lineNo, 'STRUCTURE', 'СекцияДокумент без вида документа (ожидается СекцияДокумент=<вид>)');
       } else if (nl === len) {
         // "КонецФа" as the very last bytes: a cut download, not a corrupt line
-        throw new BankParseError(lineNo, 'TRUNCATED', `file ends mid-line ("${clip(key)}") without КонецФайла: truncated?`);
+        throw new BankParseError(lineNo, 'TRUNCATED', `файл обрывается посреди строки ("${clip(key)}") без КонецФайла: файл обрезан?`);
       } else {
         throw corrupt(lineNo, key);
       }
@@ -319,12 +319,12 @@ export class Parser {
   private close(): Statement {
     const state = this.state;
     const lineNo = this.lineNo;
-    if (state === S_START) throw new BankParseError(1, 'EMPTY', 'empty file');
+    if (state === S_START) throw new BankParseError(1, 'EMPTY', 'пустой файл');
     if (state === S_DOC)
-      throw new BankParseError(lineNo, 'TRUNCATED', `file ends inside the document opened at line ${this.doc!.line} (no КонецДокумента): truncated?`);
+      throw new BankParseError(lineNo, 'TRUNCATED', `файл кончается внутри документа, начатого в строке ${this.doc!.line} (нет КонецДокумента): файл обрезан?`);
     if (state === S_ACCOUNT)
-      throw new BankParseError(lineNo, 'TRUNCATED', `file ends inside СекцияРасчСчет opened at line ${this.acc!.line}: truncated?`);
-    if (state !== S_END) throw new BankParseError(lineNo, 'TRUNCATED', 'file ends without КонецФайла: truncated?');
+      throw new BankParseError(lineNo, 'TRUNCATED', `файл кончается внутри СекцияРасчСчет, начатой в строке ${this.acc!.line}: файл обрезан?`);
+    if (state !== S_END) throw new BankParseError(lineNo, 'TRUNCATED', 'файл кончается без КонецФайла: файл обрезан?');
     return this.finish();
   }
 
@@ -333,11 +333,11 @@ export class Parser {
   }
 
   private structureInDoc(line: number, key: string): never {
-    throw new BankParseError(line, 'STRUCTURE', `${clip(key)} inside the document opened at line ${this.doc!.line} (КонецДокумента missing?)`);
+    throw new BankParseError(line, 'STRUCTURE', `${clip(key)} внутри документа, начатого в строке ${this.doc!.line} (пропущен КонецДокумента?)`);
   }
 
   private unclosedAccount(line: number, key: string): BankParseError {
-    return new BankParseError(line, 'STRUCTURE', `${clip(key)} inside СекцияРасчСчет opened at line ${this.acc!.line} (КонецРасчСчет missing?)`);
+    return new BankParseError(line, 'STRUCTURE', `${clip(key)} внутри СекцияРасчСчет, начатой в строке ${this.acc!.line} (пропущен КонецРасчСчет?)`);
   }
 
   private headerField(key: string, value: string, line: number) {
@@ -366,19 +366,19 @@ export class Parser {
     if (!setSlot(d.v, d.vLine, code, value, line, key)) return; // identical duplicate
     switch (code) {
       case D.Сумма:
-        if (value === '') throw new BankParseError(line, 'MISSING_FIELD', 'Сумма is empty');
+        if (value === '') throw new BankParseError(line, 'MISSING_FIELD', 'Сумма пуста');
         d.amount = parseKopecks(value, line, 'Сумма');
         break;
       case D.Дата: {
         const date = this.date(value);
-        if (date === undefined) throw new BankParseError(line, 'BAD_DATE', `Дата: "${clip(value)}" is not a dd.mm.yyyy date`);
+        if (date === undefined) throw new BankParseError(line, 'BAD_DATE', `Дата: "${clip(value)}" — не дата вида дд.мм.гггг`);
         d.date = date;
         break;
       }
       case D.ДатаСписано:
       case D.ДатаПоступило: {
         const date = this.date(value);
-        if (date === undefined) this.warn(line, `${key}: "${clip(value)}" is not a dd.mm.yyyy date; left empty`);
+        if (date === undefined) this.warn(line, `${key}: "${clip(value)}" — не дата вида дд.мм.гггг; оставлено пустым`);
         if (code === D.ДатаСписано) d.writtenOffAt = date ?? null;
         else d.receivedAt = date ?? null;
         break;
@@ -398,13 +398,13 @@ export class Parser {
   private closeDoc() {
     const d = this.doc!;
     this.doc = null;
-    if (d.amount < 0) throw new BankParseError(d.line, 'MISSING_FIELD', 'document without Сумма');
+    if (d.amount < 0) throw new BankParseError(d.line, 'MISSING_FIELD', 'документ без Сумма');
     if (d.date === null) {
-      throw new BankParseError(d.v[D.Дата] !== undefined ? d.vLine[D.Дата] : d.line, 'MISSING_FIELD', 'document without Дата');
+      throw new BankParseError(d.v[D.Дата] !== undefined ? d.vLine[D.Дата] : d.line, 'MISSING_FIELD', 'документ без Дата');
     }
     const v = d.v;
     const number = v[D.Номер] ?? '';
-    if (number === '') this.warn(d.line, 'document without Номер');
+    if (number === '') this.warn(d.line, 'документ без Номер');
     let purpose = v[D.НазначениеПлатежа] ?? '';
     if (purpose === '') {
       const parts: string[] = [];
@@ -450,7 +450,7 @@ export class Parser {
     this.acc = null;
     const v = a.v;
     const account = v[A.РасчСчет] ?? '';
-    if (account === '') throw new BankParseError(a.line, 'MISSING_FIELD', 'СекцияРасчСчет without РасчСчет');
+    if (account === '') throw new BankParseError(a.line, 'MISSING_FIELD', 'СекцияРасчСчет без РасчСчет');
     const money = (code: number, key: string) => {
       const s = v[code];
       return s === undefined || s === '' ? null : parseKopecks(s, a.vLine[code], key, true);
@@ -458,7 +458,7 @@ export class Parser {
     const date = (code: number, key: string) => {
       const s = v[code] ?? '';
       const r = parseDate(s);
-      if (r === undefined) throw new BankParseError(a.vLine[code], 'BAD_DATE', `${key}: "${clip(s)}" is not a dd.mm.yyyy date`);
+      if (r === undefined) throw new BankParseError(a.vLine[code], 'BAD_DATE', `${key}: "${clip(s)}" — не дата вида дд.мм.гггг`);
       return r;
     };
     const section: AccountSection = {
@@ -475,7 +475,7 @@ export class Parser {
     if (this.sink) section.account = detach(account);
     const { openingBalance: o, debitTurnover: dt, creditTurnover: ct, closingBalance: cl } = section;
     if (o !== null && dt !== null && ct !== null && cl !== null && o + ct - dt !== cl) {
-      this.warn(endLine, `account ${account}: НачальныйОстаток + ВсегоПоступило − ВсегоСписано ≠ КонечныйОстаток`);
+      this.warn(endLine, `счёт ${account}: НачальныйОстаток + ВсегоПоступило − ВсегоСписано ≠ КонечныйОстаток`);
     }
     this.accounts.push(section);
     this.addOwn(section.account);
@@ -494,7 +494,7 @@ export class Parser {
       const s = h[code] ?? '';
       const r = parseDate(s);
       if (r === undefined) {
-        this.warn(hl[code], `${key}: "${clip(s)}" is not a dd.mm.yyyy date; left empty`);
+        this.warn(hl[code], `${key}: "${clip(s)}" — не дата вида дд.мм.гггг; оставлено пустым`);
         return null;
       }
       return r;
@@ -618,7 +618,7 @@ function setSlot(v: (string | undefined)[], vLine: number[], code: number, value
       return true;
     }
     if (value === '') return false;
-    throw new BankParseError(line, 'DUPLICATE_KEY', `${key} given twice with different values (first at line ${vLine[code]})`);
+    throw new BankParseError(line, 'DUPLICATE_KEY', `${key} указан дважды с разными значениями (впервые в строке ${vLine[code]})`);
   }
   v[code] = value;
   vLine[code] = line;
@@ -630,7 +630,7 @@ function setOnce(rec: Record<string, string>, key: string, value: string, line: 
     // plain assignment would try to set the prototype (and drop the value): define it as data instead
     const had = Object.prototype.hasOwnProperty.call(rec, key);
     if (had && rec[key] !== value && rec[key] !== '' && value !== '') {
-      throw new BankParseError(line, 'DUPLICATE_KEY', `${clip(key)} given twice with different values`);
+      throw new BankParseError(line, 'DUPLICATE_KEY', `${clip(key)} указан дважды с разными значениями`);
     }
     if (!had || value !== '') Object.defineProperty(rec, key, { value, enumerable: true, writable: true, configurable: true });
     return;
@@ -638,14 +638,14 @@ function setOnce(rec: Record<string, string>, key: string, value: string, line: 
   const prev = Object.prototype.hasOwnProperty.call(rec, key) ? rec[key] : undefined;
   if (prev !== undefined && prev !== value) {
     if (prev === '') rec[key] = value;
-    else if (value !== '') throw new BankParseError(line, 'DUPLICATE_KEY', `${clip(key)} given twice with different values`);
+    else if (value !== '') throw new BankParseError(line, 'DUPLICATE_KEY', `${clip(key)} указан дважды с разными значениями`);
     return;
   }
   rec[key] = value;
 }
 
 function corrupt(line: number, text: string): BankParseError {
-  return new BankParseError(line, 'CORRUPT_LINE', `not a "Key=Value" line nor a section marker: "${clip(text)}"`);
+  return new BankParseError(line, 'CORRUPT_LINE', `строка не вида «Ключ=Значение» и не метка секции: "${clip(text)}"`);
 }
 
 function clip(s: string): string {

@@ -226,8 +226,8 @@ async function scanOnce(source: Source, attempt: Attempt): Promise<StatementScan
   /** The strict UTF-8 decoder refused a byte: a damaged UTF-8 file, or not UTF-8 at all (start again). */
   async function utf8Refused(src: Source, a: Attempt): Promise<BankParseError | Restart> {
     const f = await utf8Failure(src, a.skip);
-    if (a.skip === 3) return new BankParseError(f.line, 'BAD_ENCODING', `invalid UTF-8 at byte ${f.offset - 3} in a file with a UTF-8 BOM`);
-    if (f.multibyte >= UTF8_EVIDENCE) return new BankParseError(f.line, 'BAD_ENCODING', `invalid UTF-8 at byte ${f.offset} of a UTF-8 file (damaged?)`);
+    if (a.skip === 3) return new BankParseError(f.line, 'BAD_ENCODING', `недопустимая последовательность UTF-8 на байте ${f.offset - 3} в файле с меткой UTF-8 (BOM)`);
+    if (f.multibyte >= UTF8_EVIDENCE) return new BankParseError(f.line, 'BAD_ENCODING', `недопустимая последовательность UTF-8 на байте ${f.offset} файла в UTF-8 (файл повреждён?)`);
     return new Restart({ encoding: a.fallback!, skip: 0, lineEnds: a.lineEnds });
   }
 }
@@ -331,7 +331,7 @@ function validatingDecoder(a: Attempt): ValidatingDecoder {
     validating: true,
     verdict: (bytes) =>
       badLine && (bytes % 2 === 1 || !strictOk)
-        ? new BankParseError(badLine, 'BAD_ENCODING', 'invalid UTF-16 (a lone surrogate or an odd byte count) in a file with a UTF-16LE BOM')
+        ? new BankParseError(badLine, 'BAD_ENCODING', 'недопустимый UTF-16 (одиночный суррогат или нечётное число байт) в файле с меткой UTF-16LE')
         : null,
   };
 }

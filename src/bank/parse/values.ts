@@ -36,7 +36,7 @@ export function parseKopecks(raw: string, line: number, key: string, signed = fa
       if (c < 0 || c > 9) throw bad(raw, line, key);
       if (frac === 0) kop += c * 10;
       else if (frac === 1) kop += c;
-      else if (c !== 0) throw new BankParseError(line, 'BAD_AMOUNT', `${key}: "${raw}" has more than 2 significant decimals`);
+      else if (c !== 0) throw new BankParseError(line, 'BAD_AMOUNT', `${key}: "${raw}" — больше двух значащих знаков после точки`);
     }
     if (frac === 0 && intDigits === 0) throw bad(raw, line, key);
   }
@@ -44,12 +44,12 @@ export function parseKopecks(raw: string, line: number, key: string, signed = fa
   // Checked on the value, not the digit count, so zero-padded amounts pass. `rub` stays exact while it is below
   // 2^53, and anything that passes this check is, so the kopeck total is exact too (or rejected).
   const total = rub * 100 + kop;
-  if (rub > MAX_RUB || !Number.isSafeInteger(total)) throw new BankParseError(line, 'BAD_AMOUNT', `${key}: "${raw}" is too large`);
+  if (rub > MAX_RUB || !Number.isSafeInteger(total)) throw new BankParseError(line, 'BAD_AMOUNT', `${key}: "${raw}" — слишком большая сумма`);
   return neg ? -total : total;
 }
 
 function bad(raw: string, line: number, key: string): BankParseError {
-  return new BankParseError(line, 'BAD_AMOUNT', `${key}: "${raw}" is not an amount (expected digits with an optional . and up to 2 decimals)`);
+  return new BankParseError(line, 'BAD_AMOUNT', `${key}: "${raw}" — не сумма (ожидаются цифры, необязательная точка и до двух знаков после неё)`);
 }
 
 const DAYS = [31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
