@@ -35,9 +35,9 @@ describe('regate demo with busy default ports', () => {
     child.stderr.on('data', (d) => (out += d));
     try {
       const end = Date.now() + 60_000;
-      while (!/API base\s+http:\/\/[\d.]+:\d+/.test(out) && Date.now() < end && child.exitCode === null) await new Promise((r) => setTimeout(r, 100));
+      while (!/  API\s+http:\/\/[\d.]+:\d+/.test(out) && Date.now() < end && child.exitCode === null) await new Promise((r) => setTimeout(r, 100));
       expect(out).toMatch(/Порт 8080 занят другой программой/);
-      const base = /API base\s+(http:\/\/[\d.]+:\d+)/.exec(out)![1];
+      const base = /  API\s+(http:\/\/[\d.]+:\d+)/.exec(out)![1];
       expect(base).not.toMatch(/:8080$/);
       const r = await fetch(`${base}/api/v1/city`, { headers: { Authorization: 'Basic ' + Buffer.from('demo:demo').toString('base64') } });
       expect(r.status).toBe(200);

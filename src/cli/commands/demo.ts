@@ -78,7 +78,7 @@ export function register(program: Command) {
 
   Swagger UI      ${u}/docs
   OpenAPI         ${u}/openapi.json
-  API base        ${u}/api/v1   (Basic-авторизация: ${DEMO_API_USER.name} / ${DEMO_API_USER.password})
+  API             ${u}/api/v1   (Basic-авторизация: ${DEMO_API_USER.name} / ${DEMO_API_USER.password})
   Консоль         ${u}/console   (администратор: admin / admin, бухгалтер: buh / buh)
   Эмулятор 1С     ${emulator.url}   (Basic-авторизация: ${DEMO_ONEC_USER.name} / ${DEMO_ONEC_USER.password})
 
