@@ -1,7 +1,8 @@
 import type { Statement } from 'better-sqlite3';
 import { createHash } from 'node:crypto';
 import type { Db } from '../db/open.js';
-import { orderableItems, type CatalogService } from '../catalog/service.js';
+import { orderableItems, type AssortmentItem, type CatalogService } from '../catalog/service.js';
+import { departedItems } from './departed.js';
 import { enqueue, stats as outboxStats, waitFor } from '../outbox/index.js';
 import { priceLines, toKopecks, toRoubles } from './pricing.js';
 import { ORDER_STATUS, PAYMENT_STATUS, OrderStatusCode, PaymentStatusCode, paymentStatusOf, type OrderStatus, type PaymentStatus, type PayMethod } from './statuses.js';
@@ -435,6 +436,11 @@ export class OrdersService {
   /** Our orders the mirror does not show yet at this warehouse (what the assortment subtracts from its stock). */
   holds(store: string): { version: string; held: Map<string, number> } {
     return holdsOf(this.db, store);
+  }
+
+  /** Items that left the warehouse after changedSince (sold out in 1C), for the assortment to answer with stock 0. */
+  departed(q: { store: string; changedSince: string; group?: string; q?: string }): AssortmentItem[] {
+    return departedItems(this.db, this.catalog, q);
   }
 
   private requireOrder(orderId: string): Record<string, any> {
