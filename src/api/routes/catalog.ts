@@ -3,7 +3,7 @@ import { createRoute, z } from '@hono/zod-openapi';
 import type { Context } from 'hono';
 import type { App } from '../app.js';
 import { API_PREFIX } from '../app.js';
-import type { CatalogService } from '../../catalog/service.js';
+import type { AssortmentItem, CatalogService } from '../../catalog/service.js';
 import { promisedFigure } from '../../orders/promise.js';
 import { VERSION } from '../../version.js';
 import { ApiError, ErrorSchema } from '../errors.js';
@@ -44,6 +44,12 @@ interface Where {
    * and goes into the ETag and the kept answer's key; '' when there are none.
    */
   holds?: (store: string) => { version: string; held: Map<string, number> };
+  /**
+   * Items that left the warehouse after changedSince (orders/departed.ts): 1C drops a zero balance, so a sold-out
+   * item is no longer carried and changedSince alone never said so (issue 14.7). Answered with stock 0 after the
+   * carried items of a changedSince query, paged with them.
+   */
+  departed?: (q: { store: string; changedSince: string; group?: string; q?: string }) => AssortmentItem[];
   /** Signs icon URLs (middleware/picture-links.ts); their time slot is part of the ETag and the kept answer's key. */
   pictureLinks?: PictureLinks;
 }
@@ -193,11 +199,24 @@ export function registerCatalogRoutes(app: App, catalog: CatalogService, opts: W
         c,
         () => {
           const { limit: _l, after: _a, page: _p, pageSize: _s, ...filters } = c.req.valid('query');
-          const result = catalog.assortment({ ...filters, ...assortmentPage(c.req.valid('query')) });
+          const at = assortmentPage(c.req.valid('query'));
+          const result = catalog.assortment({ ...filters, ...at });
+          // A changedSince query lists the carried items that changed, then those that left the warehouse since
+          // (stock 0), paged as one list: this page takes the departures its room and offset reach.
+          let gone: AssortmentItem[] = [];
+          let total = result.total;
+          if (filters.changedSince && opts.departed) {
+            const all = opts.departed({ ...filters, changedSince: filters.changedSince });
+            total += all.length;
+            const start = Math.max(0, (at.page - 1) * at.pageSize - result.total);
+            gone = all.slice(start, start + Math.max(0, at.pageSize - result.items.length));
+          }
+          const icons = (i: AssortmentItem) => i.icons.map((p) => (opts.pictureLinks ? opts.pictureLinks.sign(absolute(c, p, opts)) : absolute(c, p, opts)));
           return {
             ...result,
-            items: result.items.map((i) => ({ ...i, stock: promisedFigure(i.stock, holds?.held.get(i.id)), icons: i.icons.map((p) => (opts.pictureLinks ? opts.pictureLinks.sign(absolute(c, p, opts)) : absolute(c, p, opts))) })),
-            next: nextPage(c.req.url, result),
+            total,
+            items: [...result.items.map((i) => ({ ...i, stock: promisedFigure(i.stock, holds?.held.get(i.id)), icons: icons(i) })), ...gone.map((i) => ({ ...i, icons: icons(i) }))],
+            next: nextPage(c.req.url, { ...result, total }),
           };
         },
         holds?.version,

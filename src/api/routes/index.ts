@@ -27,6 +27,8 @@ export function registerRoutes(app: App, services: ApiServices, config: Config) 
       responseCacheMB: config.catalog.responseCacheMB,
       // The assortment's stock is what a booking can still take (issue 14.1): the mirror's less our orders it lacks.
       holds: orders ? (store) => orders.holds(store) : undefined,
+      // changedSince returns what sold out too (issue 14.7): 1C drops zero balances, the mirror remembers departures.
+      departed: orders ? (q) => orders.departed(q) : undefined,
       pictureLinks: services.pictureLinks as PictureLinks | undefined,
     });
   }
