@@ -109,9 +109,10 @@ export const AssortmentQuery = z.object({
     .min(0, 'от 0')
     .max(100_000_000)
     .optional()
-    .openapi({ description: 'Курсор следующей страницы: берите готовый адрес из поля next предыдущего ответа', example: 100 }),
-  page: z.coerce.number().int('целое число').min(1, 'от 1').max(100_000).optional().openapi({ description: 'Номер страницы, с 1 (прежний способ; новый — after из next)', example: 1, default: 1 }),
-  pageSize: z.coerce.number().int('целое число').min(1, 'от 1').max(1000, 'не больше 1000').optional().openapi({ description: 'Товаров на странице (прежнее имя limit)', example: 100, default: 100 }),
+    // no example: Swagger UI's "Try it out" sends every example, and a cursor next to page= is a 400
+    .openapi({ description: 'Курсор следующей страницы: берите готовый адрес из поля next предыдущего ответа' }),
+  page: z.coerce.number().int('целое число').min(1, 'от 1').max(100_000).optional().openapi({ description: 'Номер страницы, с 1 (прежний способ; новый — after из next)', default: 1 }),
+  pageSize: z.coerce.number().int('целое число').min(1, 'от 1').max(1000, 'не больше 1000').optional().openapi({ description: 'Товаров на странице (прежнее имя limit)', default: 100 }),
 }).superRefine((q, ctx) => {
   if (q.after !== undefined && q.page !== undefined) ctx.addIssue({ code: 'custom', path: ['after'], message: 'after и page вместе не передаются: следующая страница — адрес из next' });
   if (q.limit !== undefined && q.pageSize !== undefined && q.limit !== q.pageSize) ctx.addIssue({ code: 'custom', path: ['limit'], message: 'limit и pageSize — одно и то же: передайте одно' });
