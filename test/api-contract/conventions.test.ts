@@ -54,7 +54,7 @@ describe('validation messages in Russian, end to end', () => {
     console.log(`${messages.length} field messages checked, e.g.:\n  ${messages.slice(0, 12).join('\n  ')}`);
     expect(english).toEqual([]);
     expect(messages.length).toBeGreaterThan(25);
-    expect(messages).toContain('name: Обязательное поле');
+    expect(messages).toContain('clientId: Обязательное поле');
     expect(messages).toContain('extra: неизвестное поле');
   });
 });
