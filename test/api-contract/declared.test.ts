@@ -79,7 +79,8 @@ describe('the demo answers only what the document declares', () => {
     expect([200, 201, 202]).toContain((await call('POST', '/api/v1/client', { body: client })).status);
     expect([200, 201, 202]).toContain((await call('POST', '/api/v1/client', { body: client })).status);
     expect((await call('POST', '/api/v1/client', { body: { ...client, clientId: 'RS-C-другой' } })).status).toBe(409);
-    expect((await call('POST', '/api/v1/client', { body: { clientId: 'x' } })).status).toBe(400);
+    expect((await call('POST', '/api/v1/client', { body: { clientId: 'x', inn: '12' } })).status).toBe(400);
+    expect((await call('POST', '/api/v1/client', { body: { clientId: 'RS-C-незнакомый' } })).status).toBe(404); // a lookup by id alone (issue 14.6)
     expect((await call('POST', '/api/v1/client', { raw: '{"clientId":', headers: { 'Content-Type': 'application/json' } })).status).toBe(400);
     expect((await call('POST', '/api/v1/client', { raw: JSON.stringify(client), headers: { 'Content-Type': 'text/plain' } })).status).toBe(415);
     expect((await call('POST', '/api/v1/client', { raw: JSON.stringify(client), headers: { 'Content-Type': 'application/json; charset=windows-1251' } })).status).toBe(415);
@@ -103,6 +104,12 @@ describe('the demo answers only what the document declares', () => {
     expect((await call('GET', `/api/v1/bookingstate?orderId=${encodeURIComponent(booking.orderId)}`)).status).toBe(200);
     expect((await call('GET', '/api/v1/bookingstate?orderId=RS-O-none')).status).toBe(404);
     expect((await call('POST', '/api/v1/refund', { body: { orderId: booking.orderId, reason: 'контракт' } })).status).toBe(200);
+    // cancelling: an unpaid order → 200 (and its repeat), a paid one → 409 refund_first, an unknown one → 404
+    const unpaid = { ...booking, orderId: 'RS-O-контракт-отмена', items: [{ itemId: items[0], quantity: 1 }] };
+    expect([201, 202]).toContain((await call('POST', '/api/v1/booking', { body: unpaid })).status);
+    expect((await call('POST', '/api/v1/bookingcancel', { body: { orderId: unpaid.orderId, reason: 'Клиент передумал' } })).status).toBe(200);
+    expect((await call('POST', '/api/v1/bookingcancel', { body: { orderId: unpaid.orderId } })).status).toBe(200);
+    expect((await call('POST', '/api/v1/bookingcancel', { body: { orderId: 'RS-O-нет' } })).status).toBe(404);
   });
 
   it('events feed: 200, and 400 for an after that is not an event id', async () => {

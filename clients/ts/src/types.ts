@@ -11,7 +11,7 @@ export type WebhookEvent = OrderEvent & {
   /** Устарело (формат 0.1, будет убрано в следующей версии): то же, что data.number */
   number: string | null;
   /** Устарело (формат 0.1, будет убрано в следующей версии): то же, что type */
-  event: "booking.accepted" | "booking.confirmed" | "payment.card" | "payment.bank" | "payment.bank.partial" | "payment.bank.undone" | "refund" | "expired" | "reconcile.cash" | "reconcile.cancelled";
+  event: "booking.accepted" | "booking.confirmed" | "payment.card" | "payment.bank" | "payment.bank.partial" | "payment.bank.undone" | "refund" | "expired" | "reconcile.cash" | "reconcile.cancelled" | "booking.cancelled";
   /** Устарело (формат 0.1, будет убрано в следующей версии): то же, что timestamp */
   at: string;
   /** Устарело (формат 0.1, будет убрано в следующей версии): то же, что data.status */
@@ -40,8 +40,8 @@ export type OrderEventData = {
 export type OrderEvent = {
   /** Идентификатор события: не повторяется никогда (и после восстановления ReGate из копии), растёт со временем; тот же, что в заголовке webhook-id */
   id: string;
-  /** Тип события: booking.accepted — Заказ принят ReGate и записан на диск (статус 0); 1С его ещё не создала; booking.confirmed — 1С создала заказ: появился номер (number); статус 1, если заказ не оплачен раньше; payment.card — Записана оплата картой (paycard): статус 2, статус оплаты 1; payment.bank — Заказ полностью оплачен по выписке банка: статус 3, статус оплаты 2; payment.bank.partial — Частичная оплата по выписке банка: статусы не меняются, растёт оплаченная сумма; payment.bank.undone — Бухгалтер отменил зачёт платежа из выписки: статусы возвращаются к прежним; refund — Возврат денег на карту (refund): статус 7; expired — Истёк срок действия неоплаченного заказа: статус 5, резерв в 1С снят; reconcile.cash — В 1С замечена оплата наличными: статус 4, статус оплаты 3; reconcile.cancelled — Заказ отменён (помечен на удаление или закрыт) в 1С: статус 6 */
-  type: "booking.accepted" | "booking.confirmed" | "payment.card" | "payment.bank" | "payment.bank.partial" | "payment.bank.undone" | "refund" | "expired" | "reconcile.cash" | "reconcile.cancelled";
+  /** Тип события: booking.accepted — Заказ принят ReGate и записан на диск (статус 0); 1С его ещё не создала; booking.confirmed — 1С создала заказ: появился номер (number); статус 1, если заказ не оплачен раньше; payment.card — Записана оплата через платёжную систему (paycard): статус 2, статус оплаты 1 (картой, СБП) или 4 (электронными деньгами); payment.bank — Заказ полностью оплачен по выписке банка: статус 3, статус оплаты 2; payment.bank.partial — Частичная оплата по выписке банка: статусы не меняются, растёт оплаченная сумма; payment.bank.undone — Бухгалтер отменил зачёт платежа из выписки: статусы возвращаются к прежним; refund — Возврат денег на карту (refund): статус 7; expired — Истёк срок действия неоплаченного заказа: статус 5, резерв в 1С снят; reconcile.cash — В 1С замечена оплата наличными: статус 4, статус оплаты 3; reconcile.cancelled — Заказ отменён (помечен на удаление или закрыт) в 1С: статус 6; booking.cancelled — Магазин отменил неоплаченный заказ (bookingcancel): статус 6; в 1С строки отменяются с причиной и заказ закрывается */
+  type: "booking.accepted" | "booking.confirmed" | "payment.card" | "payment.bank" | "payment.bank.partial" | "payment.bank.undone" | "refund" | "expired" | "reconcile.cash" | "reconcile.cancelled" | "booking.cancelled";
   /** Когда произошло событие (ISO 8601, UTC) */
   timestamp: string;
   data: OrderEventData;
@@ -84,8 +84,8 @@ export type Error = {
 export type ClientRequest = {
   /** Идентификатор клиента в Richest.store */
   clientId: string;
-  /** Наименование или ФИО */
-  name: string;
+  /** Наименование или ФИО: обязательно для нового клиента; известного клиента можно найти по одному clientId */
+  name?: string;
   /** ИНН */
   inn?: string;
   /** КПП */
@@ -106,7 +106,7 @@ export type ClientUpdateAnswer = {
 export type ClientUpdateRequest = {
   /** Идентификатор клиента в Richest.store */
   clientId: string;
-  /** Наименование или ФИО */
+  /** Наименование или ФИО: обязательно для нового клиента; известного клиента можно найти по одному clientId */
   name?: string;
   /** ИНН */
   inn?: string;
@@ -175,6 +175,8 @@ export type PayCardRequest = {
   authCode?: string;
   /** Маска карты */
   maskedCard?: string;
+  /** Способ оплаты через платёжную систему: card — картой (по умолчанию), sbp — через СБП, wallet — электронным кошельком. Статус заказа — 2; статус оплаты — 4 (электронные деньги) для wallet, иначе 1 */
+  method?: "card" | "sbp" | "wallet";
   /** Сумма оплаты, руб. (должна равняться сумме заказа) */
   amount: number;
   /** Время оплаты (не раньше 2000 года и не позже чем через сутки) */
@@ -205,6 +207,13 @@ export type RefundRequest = {
   /** Сумма возврата, руб. (по умолчанию вся оплата) */
   amount?: number;
   /** Причина возврата */
+  reason?: string;
+};
+
+export type BookingCancelRequest = {
+  /** Идентификатор заказа в Richest.store */
+  orderId: string;
+  /** Причина отмены (попадает в комментарий записи статуса в 1С) */
   reason?: string;
 };
 
@@ -389,7 +398,7 @@ export type AssortmentItem = {
   shortDescription: string;
   /** Полное описание */
   description: string;
-  /** Адреса иконок товара на этом сервере ReGate (требуют Basic-авторизации) */
+  /** Адреса иконок товара на этом сервере ReGate: подписаны и открываются без авторизации до expires (catalog.pictureLinkTtlHours, по умолчанию 7 суток) — их можно ставить в <img>; при pictureLinkTtlHours: 0 — без подписи, с Basic-авторизацией */
   icons: string[];
   /** Единица измерения: кг, л или шт */
   unit: string;
@@ -465,6 +474,7 @@ export interface Operations {
       202: ClientAnswer;
       400: Error;
       401: Error;
+      404: Error;
       409: Error;
       413: Error;
       415: Error;
@@ -517,7 +527,7 @@ export interface Operations {
       504: Error;
     };
   };
-  /** Отметить оплату картой: статус 2, статус оплаты 1, данные платёжной системы в 1С */
+  /** Отметить оплату через платёжную систему (карта, СБП, электронный кошелёк): статус 2, статус оплаты 1 или 4, данные платёжной системы в 1С */
   recordCardPayment: {
     method: "POST";
     path: "/api/v1/paycard";
@@ -565,6 +575,27 @@ export interface Operations {
     query: never;
     headers: never;
     body: RefundRequest;
+    responses: {
+      200: OrderBrief;
+      400: Error;
+      401: Error;
+      404: Error;
+      409: Error;
+      413: Error;
+      415: Error;
+      429: Error;
+      503: Error;
+      504: Error;
+    };
+  };
+  /** Отменить неоплаченный заказ: статус 6, в 1С строки отменены с причиной и заказ закрыт (резерв снят) */
+  cancelBooking: {
+    method: "POST";
+    path: "/api/v1/bookingcancel";
+    path_params: never;
+    query: never;
+    headers: never;
+    body: BookingCancelRequest;
     responses: {
       200: OrderBrief;
       400: Error;
@@ -711,7 +742,7 @@ export interface Operations {
     method: "GET";
     path: "/api/v1/picture/{id}";
     path_params: { id: string };
-    query: never;
+    query: { expires?: string; signature?: string };
     headers: never;
     body: never;
     responses: {
@@ -736,6 +767,7 @@ export const OPERATIONS = {
   recordCardPayment: { method: "POST", path: "/api/v1/paycard" },
   getBookingState: { method: "GET", path: "/api/v1/bookingstate" },
   createRefund: { method: "POST", path: "/api/v1/refund" },
+  cancelBooking: { method: "POST", path: "/api/v1/bookingcancel" },
   listUnmatchedBankPayments: { method: "GET", path: "/api/v1/bank/unmatched" },
   listEvents: { method: "GET", path: "/api/v1/events" },
   getState: { method: "GET", path: "/api/v1/state" },
