@@ -7,6 +7,7 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { VERSION } from '../../src/version.js';
 import { sign } from '../../src/webhooks/standard.js';
+import { orderable } from '../helpers/orderable.js';
 import { startDemo, type Demo } from './demo.js';
 
 /**
@@ -63,6 +64,27 @@ describe.skipIf(!ready)('clients/php', () => {
     child.stdout!.on('data', (d) => (out += d));
     await new Promise((r) => child.on('close', r));
     expect(JSON.parse(out)).toEqual(['ok', 'подпись не совпадает', 'подпись не совпадает']);
+  });
+
+  it('Client: a booking, its cancel (status 6), and an ApiException with code, fields and request id', async () => {
+    const { store, items } = orderable(demo.rt.db, 1);
+    const script = `spl_autoload_register(fn ($c) => require '${join(repo, 'clients/php/src')}/' . substr($c, 14) . '.php');
+      $in = json_decode(stream_get_contents(STDIN), true);
+      $api = new ReGate\\Client\\Client($in['url'], 'demo', 'demo');
+      $api->client(['clientId' => 'RS-C-php-cancel', 'name' => 'Отмена']);
+      $b = $api->booking(['orderId' => 'RS-O-php-cancel', 'clientId' => 'RS-C-php-cancel', 'store' => $in['store'], 'deliveryAddress' => 'Москва', 'items' => [['itemId' => $in['item'], 'quantity' => 1]]], 'php-cancel');
+      $c = $api->cancel('RS-O-php-cancel', 'Клиент передумал');
+      try { $api->cancel('RS-O-php-нет'); $e = null; } catch (ReGate\\Client\\ApiException $x) { $e = [$x->status, $x->errorCode, $x->fields, $x->requestId !== '']; }
+      echo json_encode(['booked' => $b['status'], 'cancelled' => $c['status'], 'error' => $e], JSON_UNESCAPED_UNICODE);`;
+    const child = execFile('php', ['-r', script]);
+    child.stdin!.end(JSON.stringify({ url: demo.url, store, item: items[0] }));
+    let out = '';
+    child.stdout!.on('data', (d) => (out += d));
+    await new Promise((r) => child.on('close', r));
+    const r = JSON.parse(out);
+    expect([201, 202]).toContain(r.booked);
+    expect(r.cancelled).toBe(6);
+    expect(r.error).toEqual([404, 'not_found', [{ field: 'orderId', message: expect.any(String) }], true]);
   });
 
   it('examples/quickstart.php against the demo: stores, a page of goods and its 304, a booking number, webhook signature ok', async () => {

@@ -69,6 +69,9 @@ describe('clients/ts', () => {
     const again = await api.booking(booking, 'ts-key-1');
     expect(again.body.orderId).toBe('RS-O-ts-1');
     expect(again.body.amount).toBe(b.body.amount);
+    // a second order, cancelled before payment
+    await api.booking({ ...booking, orderId: 'RS-O-ts-2' }, 'ts-key-3');
+    expect((await api.cancel({ orderId: 'RS-O-ts-2', reason: 'Клиент передумал' })).status).toBe(6);
     const state = await api.bookingState('RS-O-ts-1');
     expect(state.history.map((h) => h.event)).toContain('booking.accepted');
     // a refusal is a ReGateError with the server's code, Russian message, fields and request id

@@ -147,6 +147,16 @@ final class Client
     }
 
     /**
+     * Cancels an unpaid order (status 6; 1C closes it and releases the reserve); a paid one is a 409 refund_first.
+     *
+     * @return array<string, mixed>
+     */
+    public function cancel(string $orderId, ?string $reason = null): array
+    {
+        return $this->request('POST', '/api/v1/bookingcancel', [], array_filter(['orderId' => $orderId, 'reason' => $reason], static fn ($v) => $v !== null))->body;
+    }
+
+    /**
      * Events after $after (the id of the last one you processed), oldest first: what webhooks carry, to catch up.
      *
      * @return array{items: list<array<string, mixed>>, next: ?string}

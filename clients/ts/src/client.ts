@@ -158,6 +158,11 @@ export class ReGateClient {
     return (await this.call('createRefund', { body })).body as T.OrderBrief;
   }
 
+  /** Cancels an unpaid order (status 6; 1C closes it and releases the reserve); a paid one is a 409 refund_first. */
+  async cancel(body: T.BookingCancelRequest): Promise<T.OrderBrief> {
+    return (await this.call('cancelBooking', { body })).body as T.OrderBrief;
+  }
+
   // ---- events -----------------------------------------------------------------------------------------------
 
   /** Events after `after` (the id of the last one you processed), oldest first. */
