@@ -15,6 +15,8 @@
  *   npm run bench -- --scale           reads at 20k, 100k and 300k items (cold page at every depth, search, barcode,
  *                                      changedSince; cached and all-pages-cycled rates against healthz), and the
  *                                      "cost growth" table in docs/benchmarks.md; --quick: 2k and 5k. Takes ~15 min.
+ *   npm run bench -- --only stall      the API probed every 25 ms during full and stock syncs (20k, 100k items), the
+ *                                      syncs on the API thread (before) and in the worker thread (now)
  *
  * Every figure with a baseline is divided by a baseline measured in the same run on the same machine (healthz,
  * an echo server, the request lower bound, a decode-and-walk pass), so a ratio means something on a busy or a
@@ -34,6 +36,7 @@ import { runBooking } from './suites/booking.js';
 import { runBank, runDemo, runOutbox } from './suites/scripts.js';
 import { runReadFix } from './suites/readfix.js';
 import { costGrowthMarkdown, runScale, type ScalePoint } from './suites/scale.js';
+import { runStall } from './suites/stall.js';
 
 export const SUITES: Record<string, { title: string; run: (ctx: SuiteContext) => Promise<SuiteResult>; optional?: boolean }> = {
   read: { title: 'Read API under load (assortment vs healthz)', run: runRead },
@@ -43,6 +46,7 @@ export const SUITES: Record<string, { title: string; run: (ctx: SuiteContext) =>
   demo: { title: 'Demo base generation (100k items)', run: runDemo },
   outbox: { title: 'Outbox on disk', run: runOutbox },
   scale: { title: 'Reads at 20k, 100k and 300k items (only with --scale or --only scale)', run: runScale, optional: true },
+  stall: { title: 'API latency during a full and a stock sync at 20k and 100k items, on the API thread and in the worker (only with --only stall)', run: runStall, optional: true },
   readfix: { title: 'PROTOTYPE of the next proposed read fix, state() narrowed (not product code; only with --only readfix)', run: runReadFix, optional: true },
 };
 

@@ -8,8 +8,7 @@ import { OutboxWorker, newHolder } from './outbox/index.js';
 import { createApp, type App } from './api/app.js';
 import { healthService } from './api/health.js';
 import type { ApiServices } from './api/services.js';
-import { runFullSync, runStockSync } from './catalog/sync.js';
-import { fetchMissingPictures } from './catalog/pictures.js';
+import { syncJobs } from './workers/index.js';
 import { scheduleJob } from './schedule.js';
 import { createMetrics, type Metrics } from './metrics.js';
 import { purgeFinished, stats as outboxStats } from './outbox/index.js';
@@ -140,16 +139,10 @@ export function createRuntime(config: Config, logger: Logger): Runtime {
   };
   // Features wire themselves here, explicitly, in the order they depend on each other.
 
-  // Catalogue mirror: full sync on its schedule (and at start when the mirror is empty), stock and prices more often.
-  const syncDeps = {
-    db,
-    onec,
-    config,
-    logger,
-    get profile() {
-      return profile;
-    },
-  };
+  // Catalogue mirror: full sync on its schedule (and at start when the mirror is empty), stock and prices more often,
+  // in a worker thread with its own connection and 1C client (src/workers: the API's loop never runs a sync).
+  const syncs = syncJobs({ config, logger, observeOneC: metrics.observeOneC, db, onec });
+  rt.onStop(() => syncs.close());
   const timed = async <T extends { requests: number }>(kind: 'full' | 'stock', run: () => Promise<T>): Promise<T> => {
     const started = Date.now();
     try {
@@ -171,11 +164,11 @@ export function createRuntime(config: Config, logger: Logger): Runtime {
   };
   const fullSync = scheduleJob('catalog sync', config.sync.catalogCron, logger, async () => {
     if (!adapted) await rt.adaptToBase();
-    await oneAtATime(() => timed('full', () => runFullSync(syncDeps)));
-    const pics = await fetchMissingPictures(syncDeps).catch((e) => logger.warn({ err: e }, 'pictures not fetched'));
+    await oneAtATime(() => timed('full', () => syncs.full(profile.features)));
+    const pics = await syncs.pictures(profile.features).catch((e) => logger.warn({ err: e }, 'pictures not fetched'));
     if (pics) logger.info(pics, 'pictures fetched');
   });
-  const stockSync = scheduleJob('stock sync', config.sync.stockCron, logger, () => oneAtATime(() => timed('stock', () => runStockSync(syncDeps))));
+  const stockSync = scheduleJob('stock sync', config.sync.stockCron, logger, () => oneAtATime(() => timed('stock', () => syncs.stock(profile.features))));
   rt.onStop(() => {
     fullSync.stop();
     stockSync.stop();

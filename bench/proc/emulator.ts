@@ -23,6 +23,10 @@ em.faults.delayMs = () => {
 };
 
 const ORDERS = 'Document_ЗаказКлиента';
+const STOCK = 'AccumulationRegister_ТоварыНаСкладах';
+const PRICES = 'InformationRegister_ЦеныНоменклатуры25';
+const ITEMS = 'Catalog_Номенклатура';
+let touches = 0;
 const EXTERNAL_ID = 'ReGate_ВнешнийИдентификатор';
 
 serveParent(
@@ -32,6 +36,35 @@ serveParent(
     resetFaults: () => em.faults.reset(),
     profileStart: () => startProfile(),
     profileStop: (file: string) => stopProfile(file),
+    /**
+     * A working hour in 1C before a sync (the stall benchmark): `n` stock movements (items leaving a warehouse,
+     * entering another, quantities changing), `n` new retail prices and, with `rename`, `n` items renamed.
+     */
+    touch: (n: number, rename: boolean) => {
+      const stock = em.store.records(STOCK).filter((r) => r.RecordType === 'Receipt');
+      const prices = em.store.records(PRICES);
+      const round = ++touches;
+      const doc = (k: number) => `dddddddd-${String(round).padStart(4, '0')}-4000-8000-${String(k).padStart(12, '0')}`;
+      const pick = <T>(xs: T[], i: number) => xs[(i * 7919 + round * 104729) % xs.length];
+      em.store.writeRecords(STOCK, doc(1), Array.from({ length: n }, (_, i) => {
+        const r = pick(stock, i);
+        return i % 3 === 0 ? { ...r, RecordType: 'Expense' } : i % 3 === 1 ? { ...r, Склад_Key: pick(stock, i + 1).Склад_Key, ВНаличии: 2 } : { ...r, ВНаличии: 1 };
+      }), 'Document_ОприходованиеИзлишковТоваров');
+      if (prices.length) {
+        em.store.writeRecords(PRICES, doc(2), Array.from({ length: n }, (_, i) => {
+          const p = pick(prices, i);
+          return { ...p, Period: `2030-01-01T00:${String(round % 60).padStart(2, '0')}:00`, Цена: Number(p.Цена) + round };
+        }), 'Document_УстановкаЦенНоменклатуры');
+      }
+      if (rename) {
+        const items = em.store.list(ITEMS).filter((r) => r.IsFolder !== true);
+        for (let i = 0; i < n; i++) {
+          const it = pick(items, i);
+          em.store.update(ITEMS, String(it.Ref_Key), { Description: `${String(it.Description).replace(/ \(\d+\)$/, '')} (${round})` });
+        }
+      }
+      return { round };
+    },
     /** OData calls so far and the orders whose external id starts with `prefix` (ReGate's bookings). */
     stats: (prefix: string) => {
       let delivered = 0;

@@ -16,6 +16,7 @@ import { stats as outboxStats } from '../../src/outbox/index.js';
 import { argsOf, serveParent } from '../lib/proc.js';
 import { startProfile, stopProfile } from '../lib/profile.js';
 import { narrowState } from '../lib/state-fix.js';
+import { syncJobs, type SyncJobs } from '../../src/workers/index.js';
 
 const args = argsOf<{
   onecUrl: string;
@@ -69,9 +70,22 @@ const auth = `Basic ${Buffer.from(`${args.apiUser.name}:${args.apiUser.password}
 const warm = await fetch(`${server.url}/api/v1/state`, { headers: { authorization: auth } });
 if (warm.status !== 200) throw new Error(`warm-up /api/v1/state answered ${warm.status}: ${await warm.text()}`);
 
+// The syncs of the stall benchmark: in a worker thread as the daemon runs them (src/runtime.ts), or on the API's own
+// thread as before issue 19.1 (the same-run "before").
+const jobs: Record<'worker' | 'inline', SyncJobs> = {
+  worker: syncJobs({ config, logger, db: rt.db, onec: rt.onec }),
+  inline: syncJobs({ config, logger, db: rt.db, onec: rt.onec, inline: true }),
+};
+
 serveParent(
   { url: server.url, sync, stores: rt.db.prepare('SELECT id FROM catalog_stores ORDER BY id').pluck().all() },
   {
+    /** A full or stock sync in a worker thread or on this thread; its report and this process's RSS high-water. */
+    sync: async (kind: 'full' | 'stock', mode: 'worker' | 'inline') => {
+      const t = performance.now();
+      const report = kind === 'full' ? await jobs[mode].full(rt.profileOf().features) : await jobs[mode].stock(rt.profileOf().features);
+      return { report, ms: performance.now() - t, maxRssMB: process.resourceUsage().maxRSS / 1024 };
+    },
     onecStats: () => structuredClone(rt.onec.stats),
     outbox: () => outboxStats(rt.db),
     /** Orders by status (0 = not yet in 1C). */
@@ -90,6 +104,7 @@ serveParent(
     profileStop: (file: string) => stopProfile(file),
   },
   async () => {
+    await jobs.worker.close();
     await server.close();
     await rt.stop();
   },

@@ -9,7 +9,7 @@ import type { MirrorSnapshot } from './types.js';
 import { openScratch, S } from './scratch.js';
 import { assembleItems, assembleRest, Stager } from './stage.js';
 import { pagesOf } from './pages.js';
-import { finishFull, finishStock, drive } from './writer.js';
+import { finishFull, finishStock, drive, type ApplyTiming } from './writer.js';
 import { stageSmall } from './apply.js';
 
 export interface SyncDeps {
@@ -32,20 +32,23 @@ export interface SyncReport {
   requests: number;
   /**
    * The least requests any paging client could send: Σ over paged sets ⌈rows / pageSize⌉, plus for each virtual
-   * table ⌈rows / VIRTUAL_ROWS⌉ (at least one): no answer may be larger than that (see readVirtualSplit).
+   * table ⌈rows / VIRTUAL_ROWS⌉ (at least one): no answer may be larger than that (see readPart).
    */
   lowerBound: number;
   rowsBySet: Record<string, number>;
   ms: number;
+  /** The final transaction (the mirror's write lock while the generation is applied) and the longest apply step. */
+  apply?: ApplyTiming;
 }
 
 /**
  * Most rows one virtual-table answer may carry. 1C computes Balance and SliceLast whole and answers them as one JSON
  * text, which the client holds as one string and parses whole: prices broke at ~560k items ("Cannot create a string
- * longer than 0x1fffffe8 characters") and a 300k sync held gigabytes. At ~1 KB a row transiently (the UTF-8 body,
- * the two-byte string, the parsed and normalised rows), 50k rows are ~50 MB; answers are read one at a time.
+ * longer than 0x1fffffe8 characters") and a 300k sync held gigabytes. At ~1.5 KB a row transiently (the UTF-8 body,
+ * the two-byte string, the parsed rows, the mapped prices), 20k rows are ~30 MB; answers are read one at a time.
+ * (50k rows: a 100k sync peaked at 131 MB of heap, 323 MB RSS.)
  */
-export const VIRTUAL_ROWS = 50_000;
+export const VIRTUAL_ROWS = 20_000;
 
 /**
  * Streams (issue 19.2): every set is read page by page and each page goes to the scratch database as it arrives
@@ -172,8 +175,9 @@ export async function runFullSync(deps: SyncDeps): Promise<SyncReport> {
       priceKinds: kinds.map((k) => ({ id: k.id, name: k.name })),
     });
     const meta = metaOf(profile, { orgs, accounts, banks, versions, platform });
-    await drive(finishFull(db, { ts, meta: { 'mirror.organisation': JSON.stringify(meta.organisation), 'mirror.configuration': JSON.stringify(meta.configuration) } }));
-    const report: SyncReport = { items, changed, requests: onec.stats.total - requestsBefore, lowerBound, rowsBySet, ms: Date.now() - started };
+    const apply: ApplyTiming = { swapMs: 0, longestStepMs: 0, steps: 0 };
+    await drive(finishFull(db, { ts, meta: { 'mirror.organisation': JSON.stringify(meta.organisation), 'mirror.configuration': JSON.stringify(meta.configuration) }, timing: apply }), apply);
+    const report: SyncReport = { items, changed, requests: onec.stats.total - requestsBefore, lowerBound, rowsBySet, ms: Date.now() - started, apply };
     deps.logger?.info({ ...report, rowsBySet: undefined }, 'catalogue sync done');
     return report;
   } finally {
@@ -203,7 +207,17 @@ async function settled<T extends readonly unknown[]>(stager: Stager, reads: read
  * price differs, a warehouse's paging order only where an item entered or left it, and when nothing a shop sees
  * changed, only the stock time moves (the mirror generation, and so every kept page and ETag, stays).
  */
-export async function runStockSync(deps: SyncDeps): Promise<{ stockRows: number; priceRows: number; requests: number; ms: number; changed: number }> {
+export interface StockSyncReport {
+  stockRows: number;
+  priceRows: number;
+  requests: number;
+  ms: number;
+  /** Items whose price or stock changed. */
+  changed: number;
+  apply?: ApplyTiming;
+}
+
+export async function runStockSync(deps: SyncDeps): Promise<StockSyncReport> {
   const started = Date.now();
   const { onec, config, db } = deps;
   const profile = deps.profile ?? getProfile(config.onec.profile, config);
@@ -236,8 +250,9 @@ export async function runStockSync(deps: SyncDeps): Promise<{ stockRows: number;
       }),
     ]);
     if (!deps.allowEmpty) refuseEmptying(db, { catalog_stock: raw.stock, catalog_prices: raw.prices });
-    const { changed } = await drive(finishStock(db, { ts: new Date().toISOString(), prices: true }));
-    return { stockRows: raw.stockRows, priceRows: raw.priceRows, requests: onec.stats.total - before, ms: Date.now() - started, changed };
+    const apply: ApplyTiming = { swapMs: 0, longestStepMs: 0, steps: 0 };
+    const { changed } = await drive(finishStock(db, { ts: new Date().toISOString(), prices: true, timing: apply }), apply);
+    return { stockRows: raw.stockRows, priceRows: raw.priceRows, requests: onec.stats.total - before, ms: Date.now() - started, changed, apply };
   } finally {
     stager.abort();
     scratch.close();

@@ -74,13 +74,26 @@ export function rebuildAssortmentOrder(db: Db, storeIds?: Iterable<string>) {
 
 const FULL_TABLES: TableName[] = ['groups', 'kinds', 'barcodes', 'prices', 'stock', 'pictures', 'packagings'];
 
+/** How long the steps of an apply took: the final transaction, and the longest step (one transaction each). */
+export interface ApplyTiming {
+  swapMs: number;
+  longestStepMs: number;
+  steps: number;
+}
+
+const newTiming = (): ApplyTiming => ({ swapMs: 0, longestStepMs: 0, steps: 0 });
+
 /** Runs steps (each its own short transaction), letting the event loop and other writers in every ~10 ms. */
-export async function drive<R>(steps: Generator<Step, R>): Promise<R> {
+export async function drive<R>(steps: Generator<Step, R>, timing: ApplyTiming = newTiming()): Promise<R> {
   let t = performance.now();
   for (;;) {
     const n = steps.next();
     if (n.done) return n.value;
+    const t0 = performance.now();
     n.value();
+    const ms = performance.now() - t0;
+    timing.steps++;
+    if (ms > timing.longestStepMs) timing.longestStepMs = ms;
     if (performance.now() - t > 10) {
       await new Promise((r) => setImmediate(r));
       t = performance.now();
@@ -96,12 +109,19 @@ function driveNow<R>(steps: Generator<Step, R>): R {
   }
 }
 
+/** The final transaction, timed (the one step that holds the mirror's write lock while it applies a generation). */
+function timedSwap(db: Db, s: Parameters<typeof swap>[1], timing?: ApplyTiming) {
+  const t0 = performance.now();
+  swap(db, s);
+  if (timing) timing.swapMs = performance.now() - t0;
+}
+
 /**
  * After the new generation is staged (new_items, new_barcodes, prices, stock, new_pictures, packagings, stores,
  * kinds, groups in the scratch database): the differences, the changed orders filled into their unused copies,
  * then the final transaction, then the rows of removed warehouses dropped.
  */
-export function* finishFull(db: Db, o: { ts: string; meta: Record<string, string> }): Generator<Step, void> {
+export function* finishFull(db: Db, o: { ts: string; meta: Record<string, string>; timing?: ApplyTiming }): Generator<Step, void> {
   const first = db.prepare(`SELECT count(*) FROM (SELECT 1 FROM main.catalog_items LIMIT 1)`).pluck().get() === 0;
   yield () => diff(db, FULL_TABLES);
   yield () => {
@@ -117,19 +137,19 @@ export function* finishFull(db: Db, o: { ts: string; meta: Record<string, string
   yield* fillOrders(db, target);
   if (first) yield* firstFill(db, FULL_TABLES);
   yield () =>
-    swap(db, {
+    timedSwap(db, {
       kind: 'full',
       tables: FULL_TABLES,
       ts: o.ts,
       target,
       meta: { ...o.meta, 'mirror.syncedAt': o.ts, 'mirror.stockSyncedAt': o.ts },
       bump: true,
-    });
+    }, o.timing);
   yield* dropOrders(db, removed);
 }
 
 /** After the new stock (and prices) are staged: the same for a stock sync. Returns the items whose offer changed. */
-export function* finishStock(db: Db, o: { ts: string; prices: boolean }): Generator<Step, { changed: number }> {
+export function* finishStock(db: Db, o: { ts: string; prices: boolean; timing?: ApplyTiming }): Generator<Step, { changed: number }> {
   const tables: TableName[] = o.prices ? ['stock', 'prices'] : ['stock'];
   yield () => {
     diff(db, tables);
@@ -150,7 +170,7 @@ export function* finishStock(db: Db, o: { ts: string; prices: boolean }): Genera
   };
   const target = targets(db, current);
   yield* fillOrders(db, target);
-  yield () => swap(db, { kind: 'stock', tables, ts: o.ts, target, meta: { 'mirror.stockSyncedAt': o.ts }, bump: changed > 0 });
+  yield () => timedSwap(db, { kind: 'stock', tables, ts: o.ts, target, meta: { 'mirror.stockSyncedAt': o.ts }, bump: changed > 0 }, o.timing);
   return { changed };
 }
 
