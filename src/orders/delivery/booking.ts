@@ -89,7 +89,7 @@ export async function handleBookingCreate(ctx: DeliveryContext, job: ClaimedJob)
         amount_kopecks: number;
       }[];
       if (!lines.length) throw new PermanentError(`order ${orderId} has no lines`);
-      const [currencyKey, vat, terms] = await Promise.all([ctx.currencyKey(), ctx.vatOf(lines.map((l) => l.item_id)), ctx.orderTerms()]);
+      const [currencyKey, vat, terms, salesUnitKey] = await Promise.all([ctx.currencyKey(), ctx.vatOf(lines.map((l) => l.item_id), new Date(o.created_at)), ctx.orderTerms(), ctx.salesUnit()]);
       const inn = (ctx.db.prepare(`SELECT inn FROM clients WHERE id = ?`).pluck().get(o.client_id) as string | null) ?? '';
       const orderLines: OrderLineInput[] = lines.map((l) => ({
         itemId: l.item_id,
@@ -117,6 +117,7 @@ export async function handleBookingCreate(ctx: DeliveryContext, job: ClaimedJob)
           warehouseKey: o.store_id,
           currencyKey,
           ...terms,
+          ...(salesUnitKey ? { salesUnitKey } : {}),
         },
         ctx.config,
       );

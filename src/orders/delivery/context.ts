@@ -41,7 +41,7 @@ export class DeliveryContext {
   readonly now: () => Date;
   readonly ext: boolean;
   /** One object shared by forJob() views (they inherit it; assigning a field on a view would not be shared). */
-  private readonly cache: { cashFlow?: Promise<{ receipt: string | null; refund: string | null }>; terms?: Promise<OrderTerms>; cancelReason?: Promise<string | null>; currency?: Promise<string>; vatRates?: Promise<Map<string, number | null>>; bankAccounts?: Promise<Row[]>; asInvoice?: boolean; acquiring?: Promise<{ terminalKey: string | null; contractKey: string | null }> } = {};
+  private readonly cache: { salesUnit?: Promise<string | null>; cashFlow?: Promise<{ receipt: string | null; refund: string | null }>; terms?: Promise<OrderTerms>; cancelReason?: Promise<string | null>; currency?: Promise<string>; vatRates?: Promise<{ rates: Map<string, number | null>; rows: Row[] }>; bankAccounts?: Promise<Row[]>; asInvoice?: boolean; acquiring?: Promise<{ terminalKey: string | null; contractKey: string | null }> } = {};
 
   /**
    * The base makes new orders invoices (ЭтоЗаказКакСчет, learnt from the first order 1C wrote): build them
@@ -138,22 +138,27 @@ export class DeliveryContext {
     return this.cache.currency;
   }
 
-  private vat(): Promise<Map<string, number | null>> {
+  private vat(): Promise<{ rates: Map<string, number | null>; rows: Row[] }> {
     this.cache.vatRates ??= (async () => {
       // 11.4 has no VAT catalog (the profile declares no vatRate read): ids are enum members that carry their rate.
-      if (!this.profile.reads.vatRate) return new Map<string, number | null>();
+      if (!this.profile.reads.vatRate) return { rates: new Map<string, number | null>(), rows: [] };
       const rows = await readAll(this.onec, this.spec('vatRate'));
-      return new Map(rows.map((r) => {
+      const rates = new Map(rows.map((r) => {
         const v = this.profile.map.toVatRate(r);
         return [v.id, v.rate] as [string, number | null];
       }));
+      return { rates, rows };
     })();
     this.cache.vatRates.catch(() => (this.cache.vatRates = undefined));
     return this.cache.vatRates;
   }
 
-  /** Item key → { vatRateId, vatRate } for the items of an order (one request for those not read this hour). */
-  async vatOf(itemKeys: string[]): Promise<Map<string, { vatRateId: string | null; vatRate: number | null }>> {
+  /**
+   * Item key → { vatRateId, vatRate } for the items of an order (one request for those not read this hour). Where the
+   * item holds a VAT kind rather than a rate item (УНФ's ВидСтавкиНДС), the profile's lineVat picks the rate item a
+   * line dated `at` gets.
+   */
+  async vatOf(itemKeys: string[], at: Date = this.now()): Promise<Map<string, { vatRateId: string | null; vatRate: number | null }>> {
     const hour = 3_600_000;
     // The mirror has it (catalog_items.vat_rate_id, refreshed by every full sync): 1C is asked only for items the
     // mirror does not know.
@@ -170,10 +175,15 @@ export class DeliveryContext {
       const rows = await this.onec.listByKeys('Catalog_Номенклатура', 'Ref_Key', stale.map(guid), { select: ['Ref_Key', field] });
       for (const r of rows) this.itemVat.set(String(r.Ref_Key), { key: (r[field] as string | null) || null, at: Date.now() });
     }
-    const rates = await this.vat();
+    const { rates, rows } = await this.vat();
     const out = new Map<string, { vatRateId: string | null; vatRate: number | null }>();
+    const lineVat = this.profile.map.lineVat;
     for (const k of itemKeys) {
       const key = this.itemVat.get(k)?.key ?? null;
+      if (lineVat) {
+        out.set(k, lineVat(key, at, rows));
+        continue;
+      }
       const own = key ? this.profile.map.vatRateOfId(key) : null;
       out.set(k, { vatRateId: key, vatRate: key ? (own !== undefined ? own : (rates.get(key) ?? null)) : null });
     }
@@ -269,6 +279,23 @@ export class DeliveryContext {
     return (await this.cache.cashFlow)[kind];
   }
 
+  /**
+   * The department an order is sold by, where the configuration requires one (УНФ's СтруктурнаяЕдиницаПродажи: the
+   * profile's `department` read): the predefined ОсновноеПодразделение, else the only department. Read once.
+   */
+  salesUnit(): Promise<string | null> {
+    this.cache.salesUnit ??= (async () => {
+      const spec = this.profile.reads.department;
+      if (!spec) return null;
+      const rows = (await readAll(this.onec, spec)).filter((r) => r.DeletionMark !== true);
+      const chosen = rows.find((r) => r.PredefinedDataName === 'ОсновноеПодразделение') ?? (rows.length === 1 ? rows[0] : undefined);
+      if (!chosen) this.logger.warn({ departments: rows.map((r) => r.Description) }, 'no main department for orders (СтруктурнаяЕдиницаПродажи)');
+      return chosen ? String(chosen.Ref_Key) : null;
+    })();
+    this.cache.salesUnit.catch(() => (this.cache.salesUnit = undefined));
+    return this.cache.salesUnit;
+  }
+
   /** The reason cancelled lines carry: onec.cancelReasonKey, else the base's only non-predefined reason, else none (logged). */
   cancelReason(): Promise<string | null> {
     this.cache.cancelReason ??= (async () => {
@@ -306,7 +333,8 @@ export class DeliveryContext {
   async bankAccountKey(accountNumber?: string): Promise<string | null> {
     this.cache.bankAccounts ??= (async () => {
       const org = this.organisationKey();
-      return (await readAll(this.onec, this.spec('bankAccount'))).filter((r) => r.Owner_Key === org);
+      // The owner as the profile reads it: Owner_Key in УТ, the composite Owner + Owner_Type in УНФ and БП.
+      return (await readAll(this.onec, this.spec('bankAccount'))).filter((r) => this.profile.map.toBankAccount(r).organisationId === org);
     })();
     this.cache.bankAccounts.catch(() => (this.cache.bankAccounts = undefined));
     const own = await this.cache.bankAccounts;

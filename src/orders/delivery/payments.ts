@@ -42,7 +42,20 @@ async function refsOf(ctx: DeliveryContext, clientId: string, orderKey: string, 
     // 11.5 pays an order only through its ОбъектРасчетов (WRITE-RULES rule 7); null where the base has none (11.4).
     settlementObjectKey: await ctx.settlementObjectOf(orderKey),
     cashFlowItemKey: await ctx.cashFlowItem(refund ? 'refund' : 'receipt'),
+    // УНФ: a card operation goes to the organisation's account, and a payment line repeats the VAT item of the
+    // order's first line (src/onec/profiles/unf.ts, cited there); УТ's builders use neither.
+    ...(ctx.profile.map.lineVat ? { ...(card && !withBank ? { bankAccountKey: await ctx.bankAccountKey() } : {}), ...(await firstLineVat(ctx, orderKey)) } : {}),
   };
+}
+
+/** The VAT item and rate of the order's first line, as the booking wrote it (same date, same mirror). */
+async function firstLineVat(ctx: DeliveryContext, orderKey: string): Promise<{ vatRateKey: string | null; vatRate: number | null }> {
+  const first = ctx.db
+    .prepare(`SELECT l.item_id, o.created_at FROM orders o JOIN order_lines l ON l.order_id = o.id WHERE o.onec_ref = ? ORDER BY l.line_no LIMIT 1`)
+    .get(orderKey) as { item_id: string; created_at: string } | undefined;
+  if (!first) return { vatRateKey: null, vatRate: null };
+  const v = (await ctx.vatOf([first.item_id], new Date(first.created_at))).get(first.item_id);
+  return { vatRateKey: v?.vatRateId ?? null, vatRate: v?.vatRate ?? null };
 }
 
 /** Kinds of payment-like documents ReGate writes; each has its own external-id namespace in 1C (issue 13.2). */

@@ -1,0 +1,51 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { orderable } from '../helpers/orderable.js';
+import { boot, haveDump, DUMPS, type Booted } from './harness.js';
+
+/**
+ * УНФ 3.0 through ReGate's public API (issue 18): a client, a booking that becomes a posted ЗаказПокупателя with its
+ * sales department, units and the VAT items УНФ picks by date, a card payment against it — the documents УНФ's own
+ * forms would leave (the emulator posts them with УНФ's rules: src/emulator/posting/unf.ts).
+ */
+const FOLDER = 'unf-3.0.12-xml';
+const HAVE = haveDump(FOLDER);
+if (!HAVE) console.warn(`test/configurations/unf-api: ${DUMPS}/${FOLDER} is absent — skipped`);
+
+describe.skipIf(!HAVE)('УНФ 3.0.12 through the API', () => {
+  let b: Booted;
+  beforeAll(async () => {
+    b = await boot(FOLDER, { extension: false });
+  }, 120_000);
+  afterAll(async () => {
+    await b?.stop();
+  });
+
+  it('client → booking → card payment', async () => {
+    const { store, items } = orderable(b.rt.db);
+    const client = await b.api('POST', 'client', { clientId: 'C-A', name: 'ООО "Альфа"', inn: '7707083893' });
+    expect(client.status, JSON.stringify(client.body)).toBeLessThan(300);
+    const book = await b.api('POST', 'booking', { orderId: 'U-1', clientId: 'C-A', store, deliveryAddress: 'Москва, ул. Тверская, 1', items: [{ itemId: items[0], quantity: 1 }, { itemId: items[1], quantity: 2 }] });
+    expect(book.status, JSON.stringify(book.body)).toBeLessThan(300);
+    expect(await b.idle(), JSON.stringify(b.dead())).toBe(true);
+    expect(b.dead()).toEqual([]);
+    const state = (await b.api('GET', 'bookingstate?orderId=U-1')).body;
+    expect(state).toMatchObject({ status: 1, paymentStatus: 0 });
+    const order = b.em.store.list('Document_ЗаказПокупателя').find((d) => d.Number === state.number)!;
+    expect(order).toMatchObject({ Posted: true });
+    expect(order.СтруктурнаяЕдиницаПродажи_Key).not.toBe('00000000-0000-0000-0000-000000000000');
+    const lines = order.Запасы as Record<string, unknown>[];
+    expect(lines.every((l) => typeof l.СтавкаНДС_Key === 'string' && l.СтавкаНДС_Key !== '00000000-0000-0000-0000-000000000000')).toBe(true);
+
+    const pay = await b.api('POST', 'paycard', { orderId: 'U-1', provider: 'ЮKassa', transactionId: 'T-1', amount: state.amount, paidAt: '2026-11-29T08:15:00+03:00' });
+    expect(pay.status, JSON.stringify(pay.body)).toBeLessThan(300);
+    expect(await b.idle(), JSON.stringify(b.dead())).toBe(true);
+    expect(b.dead()).toEqual([]);
+    expect((await b.api('GET', 'bookingstate?orderId=U-1')).body).toMatchObject({ paymentStatus: 1 });
+    const card = b.em.store.list('Document_ОперацияПоПлатежнымКартам').find((d) => d.Posted === true && d.СуммаДокумента === state.amount);
+    expect(card).toBeTruthy();
+  }, 60_000);
+
+  it('ReGate wrote no property the УНФ configuration does not publish', () => {
+    expect(Object.fromEntries([...b.em.store.ignored].map(([k, v]) => [k, [...v].sort()]))).toEqual({});
+  });
+});
