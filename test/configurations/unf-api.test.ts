@@ -1,6 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { orderable } from '../helpers/orderable.js';
 import { boot, haveDump, DUMPS, type Booted } from './harness.js';
+import { importStatementBytes } from '../../src/bank/import/index.js';
+import { bytesOf } from '../bank-import/statement.js';
 
 /**
  * УНФ 3.0 through ReGate's public API (issue 18): a client, a booking that becomes a posted ЗаказПокупателя with its
@@ -20,7 +22,7 @@ describe.skipIf(!HAVE)('УНФ 3.0.12 through the API', () => {
     await b?.stop();
   });
 
-  it('client → booking → card payment', async () => {
+  it('client → booking → card payment → refund; booking → bank statement', async () => {
     const { store, items } = orderable(b.rt.db);
     const client = await b.api('POST', 'client', { clientId: 'C-A', name: 'ООО "Альфа"', inn: '7707083893' });
     expect(client.status, JSON.stringify(client.body)).toBeLessThan(300);
@@ -43,6 +45,29 @@ describe.skipIf(!HAVE)('УНФ 3.0.12 through the API', () => {
     expect((await b.api('GET', 'bookingstate?orderId=U-1')).body).toMatchObject({ paymentStatus: 1 });
     const card = b.em.store.list('Document_ОперацияПоПлатежнымКартам').find((d) => d.Posted === true && d.СуммаДокумента === state.amount);
     expect(card).toBeTruthy();
+
+    // Refund: a card refund prepared for a person to confirm, its basis the payment; the order is 7.
+    const refund = await b.api('POST', 'refund', { orderId: 'U-1', reason: 'Клиент отказался' });
+    expect(refund.status, JSON.stringify(refund.body)).toBeLessThan(300);
+    expect(await b.idle(), JSON.stringify(b.dead())).toBe(true);
+    expect(b.dead()).toEqual([]);
+    expect((await b.api('GET', 'bookingstate?orderId=U-1')).body.status).toBe(7);
+    const refunds = b.em.store.list('Document_ОперацияПоПлатежнымКартам').filter((d) => d.ВидОперации === 'ВозвратОплатыПокупателю');
+    expect(refunds).toEqual([expect.objectContaining({ Posted: false, ДокументОснование: card!.Ref_Key })]);
+
+    // A second order paid by a bank statement, by its 1C number: status 3.
+    const book2 = await b.api('POST', 'booking', { orderId: 'U-2', clientId: 'C-A', store, deliveryAddress: 'Москва, ул. Тверская, 1', items: [{ itemId: items[0], quantity: 1 }] });
+    expect(book2.status, JSON.stringify(book2.body)).toBeLessThan(300);
+    expect(await b.idle(), JSON.stringify(b.dead())).toBe(true);
+    const s2 = (await b.api('GET', 'bookingstate?orderId=U-2')).body;
+    const kop = Math.round(s2.amount * 100);
+    const file = bytesOf([{ number: '501', date: '28.11.2026', amount: `${Math.floor(kop / 100)}.${String(kop % 100).padStart(2, '0')}`, payerAcc: '40702810400000000002', payerInn: '7707083893', payerName: 'ООО "Альфа"', purpose: `Оплата по счету № ${s2.number} от 28.11.2026` }]);
+    const report = importStatementBytes(b.rt.db, file, { name: 'kl_to_1c.txt', source: 'cli' });
+    expect(JSON.stringify(report)).toContain('U-2');
+    expect(await b.idle(), JSON.stringify(b.dead())).toBe(true);
+    expect(b.dead()).toEqual([]);
+    expect((await b.api('GET', 'bookingstate?orderId=U-2')).body).toMatchObject({ status: 3, paymentStatus: 2 });
+    expect(b.em.store.list('Document_ПоступлениеНаСчет').filter((d) => d.Posted === true && d.СуммаДокумента === s2.amount)).toHaveLength(1);
   }, 60_000);
 
   it('ReGate wrote no property the УНФ configuration does not publish', () => {
