@@ -568,6 +568,12 @@ export interface Builders {
   orderDocument(order: OrderInput, refs: OrderRefs, config: Config): Row;
   /** Cancelling in УТ: every line Отменено, status Закрыт (the lines are replaced whole, so they are passed in). */
   cancelOrderPatch(currentLines: Row[], reasonKey?: string | null): Row;
+  /**
+   * The shop changed an unpaid order (bookingupd): the PATCH that makes the order as `order` says — its lines (whole,
+   * a tabular part is replaced), sum, delivery address, comment — keeping the status; `current` is the document as
+   * read. Optional: a profile without it cannot change orders (the job says so).
+   */
+  orderUpdatePatch?(order: OrderInput, refs: OrderRefs, config: Config, current: Row): Row;
   cardPaymentDocument(payment: PaymentInput, refs: PaymentRefs, config: Config): Row;
   bankPaymentDocument(payment: PaymentInput, refs: PaymentRefs, config: Config): Row;
   cardRefundDocument(payment: PaymentInput, refs: PaymentRefs, config: Config): Row;

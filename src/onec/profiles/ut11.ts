@@ -1092,6 +1092,24 @@ function builders(f: Ut11Features, config: Config): Builders {
         Товары: lines,
       };
     },
+    // A changed order: its lines as orderDocument builds them, each remaining item keeping its КодСтроки and new ones
+    // numbered after МаксимальныйКодСтроки (КодСтроки is a dimension of РаспоряженияНаОтгрузку; a row sent with 0 gets
+    // a new code: WRITE-RULES §1.7, ЗаказыСервер 12-33). The tabular part goes whole (§1.7: a PATCH replaces it), the
+    // header's Статус stays as it is; the caller posts again (a plain write clears Согласован, §1.7).
+    orderUpdatePatch(order, refs, config, current) {
+      const body = this.orderDocument(order, refs, config);
+      const old = Array.isArray(current.Товары) ? (current.Товары as Row[]) : [];
+      const codeOf = new Map(old.filter((l) => l.Отменено !== true && Number(l.КодСтроки) > 0).map((l) => [String(l.Номенклатура_Key), Number(l.КодСтроки)]));
+      let max = Math.max(Number(current.МаксимальныйКодСтроки) || 0, ...old.map((l) => Number(l.КодСтроки) || 0));
+      const lines = (body.Товары as Row[]).map((l) => ({ ...l, КодСтроки: codeOf.get(String(l.Номенклатура_Key)) ?? ++max }));
+      return {
+        Товары: lines,
+        МаксимальныйКодСтроки: max,
+        СуммаДокумента: body.СуммаДокумента,
+        АдресДоставки: body.АдресДоставки,
+        Комментарий: body.Комментарий,
+      };
+    },
     // Cancel = Отменено + ПричинаОтмены on every line, Статус Закрыт (WRITE-RULES §1.7: 11.5 ManagerModule.bsl:2616-2646);
     // a line already cancelled keeps its own reason.
     cancelOrderPatch: (current, reasonKey) => ({
