@@ -9,6 +9,7 @@ export const JOB = {
   clientEnsure: 'client.ensure', //   { clientId } → find by ReGate_ВнешнийИдентификатор or create Партнер + Контрагент
   clientUpdate: 'client.update', //   { clientId } → PATCH their requisites
   bookingCreate: 'booking.create', // { orderId } → ЗаказКлиента (looked up by external id first), posted; status 1
+  bookingUpdate: 'booking.update', // { orderId, revision } → the ЗаказКлиента's lines, address, comment re-written, re-posted
   paymentCard: 'payment.card', //     { orderId, paymentId } → ОперацияПоПлатежнойКарте + ReGate_ОплатыКартами; status 2
   refundCreate: 'refund.create', //   { orderId, refundId } → unposted card refund document; status 7
   orderStatus: 'order.status', //     { orderId, status } → ReGate_СтатусыЗаказов (expired, cancelled), order closed in 1C

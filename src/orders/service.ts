@@ -54,6 +54,20 @@ export interface RefundInput {
   reason?: string;
 }
 
+export interface BookingUpdateInput {
+  orderId: string;
+  /** The order's revision the change is made against (bookingstate.revision): another one is 409. */
+  revision: number;
+  deliveryAddress?: string;
+  comment?: string;
+  /** The order's new lines, all of them (re-priced at today's prices); absent = lines unchanged. */
+  items?: { itemId: string; quantity: number }[];
+}
+
+export interface BookingUpdateAnswer extends BookingAnswer {
+  revision: number;
+}
+
 export interface CancelInput {
   orderId: string;
   reason?: string;
@@ -263,14 +277,22 @@ export class OrdersService {
   }
 
   /** Lines asking more than the warehouse can still promise (items sold to order have no limit). */
-  private shortOf(store: string, lines: { itemId: string; quantity: number }[], fieldOf = (i: number) => `items.${i}.quantity`): DomainField[] {
+  /**
+   * Lines asking more than the warehouse can still promise (items sold to order have no limit). `own`: what the
+   * order being changed holds now, given back to it (its old lines are in the mirror's reserve or in the holds).
+   */
+  private shortOf(store: string, lines: { itemId: string; quantity: number }[], fieldOf = (i: number) => `items.${i}.quantity`, own?: Map<string, number>): DomainField[] {
     const promised = promisedStock(this.db, store, lines.map((l) => l.itemId));
     const out: DomainField[] = [];
     lines.forEach((l, i) => {
       const p = promised.get(l.itemId);
-      if (!p || l.quantity <= p.available + 1e-6) return;
-      const inOrders = p.held > 0 ? ` (остаток ${p.stock}, из них ${p.held} в принятых заказах магазина)` : '';
-      out.push({ field: fieldOf(i), message: `на складе только ${p.available}${inOrders}` });
+      if (!p) return;
+      const back = own?.get(l.itemId) ?? 0;
+      const available = back ? Math.max(0, Math.round((p.stock - p.held + back) * 1000) / 1000) : p.available;
+      if (l.quantity <= available + 1e-6) return;
+      // With the order's own lines given back the split is its own business: the figure it may take is enough.
+      const inOrders = p.held > 0 && !back ? ` (остаток ${p.stock}, из них ${p.held} в принятых заказах магазина)` : '';
+      out.push({ field: fieldOf(i), message: `на складе только ${available}${inOrders}` });
     });
     return out;
   }
@@ -300,6 +322,68 @@ export class OrdersService {
       amount: toRoubles(o.amount_kopecks),
     };
     return { status: o.onec_number ? 201 : 202, body };
+  }
+
+  /**
+   * The shop changes an unpaid order (issue 14.2): its lines, delivery address, comment. Compare-and-set on the
+   * revision the shop read, in the serialised write (group commit), so two edits cannot cross: the one made against
+   * an older revision is 409 naming the current one. New lines are priced as a booking is, and checked against what
+   * the warehouse can promise with this order's own lines given back. The status stays; a booking.update job
+   * re-writes the ЗаказКлиента (lines, address, comment, sum) and posts it again, so its reserve follows. Repeating
+   * the change that made the current revision answers it again (a lost answer), changing nothing.
+   */
+  async update(input: BookingUpdateInput): Promise<Answer<BookingUpdateAnswer>> {
+    const requestHash = hashOf(input);
+    const pre = this.requireOrder(input.orderId);
+    let priced: ReturnType<typeof priceLines> | undefined;
+    if (input.items) {
+      const items = orderableItems(this.db, this.catalog, pre.store_id, input.items.map((i) => i.itemId));
+      // Only the rules of a line here (carried, minimum, multiplicity, price); the stock is checked in the write.
+      for (const it of items.values()) it.stock = Number.MAX_SAFE_INTEGER;
+      priced = priceLines(input.items, items);
+      if (priced.errors.length) throw new DomainError('unprocessable', 'order_rejected', 'Изменение не может быть принято', priced.errors);
+    }
+    this.guardDepth();
+    const ts = this.now().toISOString();
+    await this.writes.run(() => {
+      const o = this.requireOrder(input.orderId);
+      if (o.update_hash === requestHash && o.revision === input.revision + 1) return; // the same change again
+      if (![OrderStatusCode.accepted, OrderStatusCode.created].includes(o.status) || o.paid_kopecks > 0) {
+        throw DomainError.conflict(`Заказ ${input.orderId} в статусе «${ORDER_STATUS[o.status as OrderStatus]}»${o.paid_kopecks > 0 ? `, оплачено ${toRoubles(o.paid_kopecks)} руб.` : ''}: изменять можно только неоплаченный заказ`, [
+          { field: 'orderId', message: `статус ${o.status}` },
+        ]);
+      }
+      if (o.revision !== input.revision) {
+        throw new DomainError('conflict', 'revision_mismatch', `Заказ ${input.orderId} уже изменён: текущая версия ${o.revision}, изменение сделано к версии ${input.revision}. Прочитайте заказ (bookingstate) и повторите`, [
+          { field: 'revision', message: `текущая версия ${o.revision}` },
+        ]);
+      }
+      let amount = o.amount_kopecks;
+      if (priced) {
+        const own = new Map<string, number>();
+        for (const l of this.q(`SELECT item_id, quantity FROM order_lines WHERE order_id = ?`).all(input.orderId) as { item_id: string; quantity: number }[]) own.set(l.item_id, (own.get(l.item_id) ?? 0) + l.quantity);
+        const short = this.shortOf(o.store_id, priced.lines, undefined, own);
+        if (short.length) throw new DomainError('unprocessable', 'order_rejected', 'Изменение не может быть принято: товара недостаточно', short);
+        amount = priced.lines.reduce((sum, l) => sum + l.amountKopecks, 0);
+        this.q(`DELETE FROM order_lines WHERE order_id = ?`).run(input.orderId);
+        const ins = this.q(`INSERT INTO order_lines (order_id, line_no, item_id, quantity, price_kopecks, price_kind_id, amount_kopecks) VALUES (?, ?, ?, ?, ?, ?, ?)`);
+        for (const l of priced.lines) ins.run(input.orderId, l.lineNo, l.itemId, l.quantity, l.priceKopecks, l.priceKindId, l.amountKopecks);
+      }
+      const revision = o.revision + 1;
+      // New lines are reserved in 1C only once the job re-posts the order: until then the order counts whole
+      // against the warehouse (reserved_at NULL), the old reserve still in the mirror — under-promised, never over.
+      this
+        .q(
+          `UPDATE orders SET delivery_address = ?, comment = ?, amount_kopecks = ?, revision = ?, update_hash = ?, updated_at = ?,
+             reserved_at = CASE WHEN ? THEN NULL ELSE reserved_at END WHERE id = ?`,
+        )
+        .run(input.deliveryAddress ?? o.delivery_address, input.comment ?? o.comment, amount, revision, requestHash, ts, priced ? 1 : 0, input.orderId);
+      this.history(input.orderId, o.status, o.payment_status, 'booking.updated', { revision, amount: toRoubles(amount), lines: !!priced, deliveryAddress: input.deliveryAddress !== undefined, comment: input.comment !== undefined });
+      enqueue(this.db, { kind: JOB.bookingUpdate, key: orderKey(input.orderId), payload: { orderId: input.orderId, revision }, dedupeKey: `update:${input.orderId}:${revision}` });
+    });
+    const { body } = this.bookingAnswer(input.orderId);
+    const o = this.requireOrder(input.orderId);
+    return { status: 200, body: { ...body, revision: o.revision } };
   }
 
   /**
@@ -468,6 +552,7 @@ export class OrdersService {
       ...this.brief(orderId),
       amount: toRoubles(o.amount_kopecks),
       paid: toRoubles(o.paid_kopecks),
+      revision: o.revision,
       createdAt: o.created_at,
       updatedAt: o.updated_at,
       history: history.map((h) => ({
@@ -502,6 +587,8 @@ export interface OrderStateBrief {
 export interface OrderState extends OrderStateBrief {
   amount: number;
   paid: number;
+  /** The order's version (1 when booked, +1 with each bookingupd): what the next bookingupd names. */
+  revision: number;
   createdAt: string;
   updatedAt: string;
   history: { at: string; status: number; statusName: string; paymentStatus: number; paymentStatusName: string; event: string }[];

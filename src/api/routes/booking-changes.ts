@@ -5,13 +5,14 @@ import type { OrdersService } from '../../orders/service.js';
 import { ErrorSchema } from '../errors.js';
 import { errorResponses, notFound } from '../schemas/common.js';
 import { OrderBrief } from '../schemas/orders.js';
-import { CancelBody, cancelExamples, refundFirstExample } from '../schemas/booking-changes.js';
+import { CancelBody, cancelExamples, refundFirstExample, revisionMismatchExample, UpdateAnswer, UpdateBody } from '../schemas/booking-changes.js';
+import { ApiError } from '../errors.js';
 
 const body = <T extends z.ZodType>(schema: T) => ({ body: { required: true, content: { 'application/json': { schema } } } });
 const busy = { 503: { description: 'Очередь в 1С переполнена; повторите после Retry-After', content: { 'application/json': { schema: ErrorSchema } } } };
 const tags = ['Заказы'];
 
-/** What a shop changes in an order after booking it (issue 14): cancellation; edits of an unpaid order. */
+/** What a shop changes in an order after booking it (issue 14): cancellation, edits of an unpaid order. */
 export function registerBookingChangeRoutes(app: App, orders: OrdersService) {
   app.openapi(
     createRoute({
@@ -35,5 +36,46 @@ export function registerBookingChangeRoutes(app: App, orders: OrdersService) {
       },
     }),
     async (c) => c.json((await orders.cancel(c.req.valid('json'))).body, 200),
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'post',
+      path: `${API_PREFIX}/bookingupd`,
+      operationId: 'updateBooking',
+      tags,
+      summary: 'Изменить неоплаченный заказ: строки, адрес доставки, комментарий (по версии заказа); в 1С заказ перезаписывается и перепроводится',
+      description:
+        'Изменение делается к версии заказа (revision из bookingstate или заголовок If-Match): если заказ изменён после неё, ответ 409 revision_mismatch с текущей версией — ' +
+        'два изменения не могут наложиться. items — все строки заказа заново (цены на сегодня, проверка как в booking; остаток — с учётом строк самого заказа), ' +
+        'без items строки не меняются. Статус заказа не меняется; в 1С очередью перезаписываются строки, сумма, адрес и комментарий «Заказа клиента», и он проводится заново (резерв следует новым строкам). ' +
+        'Оплаченный (хотя бы частично), истёкший или аннулированный заказ — 409. Повтор того же запроса, уже применённого, отвечает 200 тем же состоянием.',
+      request: {
+        ...body(UpdateBody),
+        headers: z.object({
+          'if-match': z.string().max(20).optional().openapi({ description: 'Версия заказа вместо поля revision: "2" (кавычки необязательны)', example: '"1"' }),
+        }),
+      },
+      responses: {
+        200: { description: 'Изменение принято (номер версии вырос на 1)', content: { 'application/json': { schema: UpdateAnswer } } },
+        ...errorResponses,
+        ...notFound('Заказ'),
+        409: { description: 'Заказ изменён после указанной версии (revision_mismatch), оплачен или закрыт', content: { 'application/json': { schema: ErrorSchema, examples: revisionMismatchExample } } },
+        422: { description: 'Строки не приняты: в fields названы строки и причины (остаток, минимальный объём, кратность, цена)', content: { 'application/json': { schema: ErrorSchema } } },
+        ...busy,
+      },
+    }),
+    async (c) => {
+      const input = c.req.valid('json');
+      const header = c.req.valid('header')['if-match'];
+      const fromHeader = header === undefined ? undefined : /^\s*(?:W\/)?"?([0-9]{1,9})"?\s*$/.exec(header)?.[1];
+      if (header !== undefined && fromHeader === undefined) throw ApiError.badRequest('Неверные параметры запроса', [{ field: 'If-Match', message: 'ожидается номер версии заказа, например "2"' }]);
+      if (fromHeader !== undefined && input.revision !== undefined && Number(fromHeader) !== input.revision) {
+        throw ApiError.badRequest('Неверные параметры запроса', [{ field: 'revision', message: `не совпадает с If-Match (${fromHeader})` }]);
+      }
+      const revision = input.revision ?? (fromHeader !== undefined ? Number(fromHeader) : undefined);
+      if (revision === undefined) throw ApiError.badRequest('Неверные параметры запроса', [{ field: 'revision', message: 'укажите версию заказа (revision из bookingstate) или заголовок If-Match' }]);
+      return c.json((await orders.update({ ...input, revision })).body, 200);
+    },
   );
 }

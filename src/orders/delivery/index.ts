@@ -11,6 +11,7 @@ import { reconcileOrders } from '../reconcile.js';
 import type { OrdersService } from '../service.js';
 import { webhookHandler } from '../webhooks.js';
 import { handleBookingCreate } from './booking.js';
+import { handleBookingUpdate } from './booking-update.js';
 import { handleClientEnsure, handleClientUpdate } from './clients.js';
 import { classify, DeliveryContext } from './context.js';
 import { handleOrderStatus } from './order-status.js';
@@ -68,6 +69,7 @@ export function registerDelivery(host: DeliveryHost, opts: DeliveryOptions = {})
     [JOB.clientEnsure]: handleClientEnsure,
     [JOB.clientUpdate]: handleClientUpdate,
     [JOB.bookingCreate]: handleBookingCreate,
+    [JOB.bookingUpdate]: handleBookingUpdate,
     [JOB.paymentCard]: handlePaymentCard,
     [JOB.refundCreate]: handleRefundCreate,
     [JOB.orderStatus]: handleOrderStatus,

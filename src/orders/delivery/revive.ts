@@ -19,7 +19,7 @@ export function tagUnavailable(e: unknown): unknown {
   return tagged;
 }
 
-const KINDS = [JOB.clientEnsure, JOB.clientUpdate, JOB.bookingCreate, JOB.paymentCard, JOB.refundCreate, JOB.orderStatus, JOB.bankPayment];
+const KINDS = [JOB.clientEnsure, JOB.clientUpdate, JOB.bookingCreate, JOB.bookingUpdate, JOB.paymentCard, JOB.refundCreate, JOB.orderStatus, JOB.bankPayment];
 
 /**
  * Outbox attempts are counted (outbox.maxAttempts, ≈ 9 minutes of backoff with the defaults), but 1C is routinely
