@@ -160,6 +160,7 @@ export const OrderBrief = z
 export const OrderStateSchema = OrderBrief.extend({
   amount: z.number(),
   paid: z.number().openapi({ description: 'Оплачено, руб.' }),
+  revision: z.number().int().openapi({ description: 'Версия заказа: 1 при создании, +1 с каждым bookingupd (изменение делается к ней)' }),
   createdAt: z.string(),
   updatedAt: z.string(),
   history: z.array(
@@ -168,7 +169,7 @@ export const OrderStateSchema = OrderBrief.extend({
 }).openapi('OrderState', {
   example: {
     orderId: 'RS-O-5001', number: 'ТД00-000123', status: 2, statusName: 'оплачен картой', paymentStatus: 1, paymentStatusName: 'оплачено картой',
-    amount: 259.8, paid: 259.8, createdAt: '2026-11-29T05:10:00.000Z', updatedAt: '2026-11-29T05:15:00.000Z',
+    amount: 259.8, paid: 259.8, revision: 1, createdAt: '2026-11-29T05:10:00.000Z', updatedAt: '2026-11-29T05:15:00.000Z',
     history: [
       { at: '2026-11-29T05:10:00.000Z', status: 0, statusName: 'принят ReGate, ещё не в 1С', paymentStatus: 0, paymentStatusName: 'оплата не выполнена', event: 'booking.accepted' },
       { at: '2026-11-29T05:10:01.000Z', status: 1, statusName: 'создан, не оплачен', paymentStatus: 0, paymentStatusName: 'оплата не выполнена', event: 'booking.confirmed' },
