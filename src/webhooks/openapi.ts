@@ -65,6 +65,7 @@ const EXAMPLE_STATUS: Record<EventType, [number, number]> = {
   expired: [5, 0],
   'reconcile.cash': [4, 3],
   'reconcile.cancelled': [6, 0],
+  'booking.updated': [1, 0],
   'booking.cancelled': [6, 0],
 };
 
