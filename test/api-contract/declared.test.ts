@@ -110,6 +110,12 @@ describe('the demo answers only what the document declares', () => {
     expect((await call('POST', '/api/v1/bookingcancel', { body: { orderId: unpaid.orderId, reason: 'Клиент передумал' } })).status).toBe(200);
     expect((await call('POST', '/api/v1/bookingcancel', { body: { orderId: unpaid.orderId } })).status).toBe(200);
     expect((await call('POST', '/api/v1/bookingcancel', { body: { orderId: 'RS-O-нет' } })).status).toBe(404);
+    // changing (issue 14.2): an unpaid order at its revision → 200, the same revision again with another body → 409
+    const editable = { ...booking, orderId: 'RS-O-контракт-правка' };
+    expect([201, 202]).toContain((await call('POST', '/api/v1/booking', { body: editable })).status);
+    expect((await call('POST', '/api/v1/bookingupd', { body: { orderId: editable.orderId, revision: 1, comment: 'Позвонить за час' } })).status).toBe(200);
+    expect((await call('POST', '/api/v1/bookingupd', { body: { orderId: editable.orderId, revision: 1, comment: 'другое' } })).status).toBe(409);
+    expect((await call('POST', '/api/v1/bookingupd', { body: { orderId: 'RS-O-нет', revision: 1, comment: 'x' } })).status).toBe(404);
   });
 
   it('events feed: 200, and 400 for an after that is not an event id', async () => {

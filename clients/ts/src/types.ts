@@ -11,7 +11,7 @@ export type WebhookEvent = OrderEvent & {
   /** Устарело (формат 0.1, будет убрано в следующей версии): то же, что data.number */
   number: string | null;
   /** Устарело (формат 0.1, будет убрано в следующей версии): то же, что type */
-  event: "booking.accepted" | "booking.confirmed" | "payment.card" | "payment.bank" | "payment.bank.partial" | "payment.bank.undone" | "refund" | "expired" | "reconcile.cash" | "reconcile.cancelled" | "booking.cancelled";
+  event: "booking.accepted" | "booking.confirmed" | "payment.card" | "payment.bank" | "payment.bank.partial" | "payment.bank.undone" | "refund" | "expired" | "reconcile.cash" | "reconcile.cancelled" | "booking.updated" | "booking.cancelled";
   /** Устарело (формат 0.1, будет убрано в следующей версии): то же, что timestamp */
   at: string;
   /** Устарело (формат 0.1, будет убрано в следующей версии): то же, что data.status */
@@ -40,8 +40,8 @@ export type OrderEventData = {
 export type OrderEvent = {
   /** Идентификатор события: не повторяется никогда (и после восстановления ReGate из копии), растёт со временем; тот же, что в заголовке webhook-id */
   id: string;
-  /** Тип события: booking.accepted — Заказ принят ReGate и записан на диск (статус 0); 1С его ещё не создала; booking.confirmed — 1С создала заказ: появился номер (number); статус 1, если заказ не оплачен раньше; payment.card — Записана оплата через платёжную систему (paycard): статус 2, статус оплаты 1 (картой, СБП) или 4 (электронными деньгами); payment.bank — Заказ полностью оплачен по выписке банка: статус 3, статус оплаты 2; payment.bank.partial — Частичная оплата по выписке банка: статусы не меняются, растёт оплаченная сумма; payment.bank.undone — Бухгалтер отменил зачёт платежа из выписки: статусы возвращаются к прежним; refund — Возврат денег на карту (refund): статус 7; expired — Истёк срок действия неоплаченного заказа: статус 5, резерв в 1С снят; reconcile.cash — В 1С замечена оплата наличными: статус 4, статус оплаты 3; reconcile.cancelled — Заказ отменён (помечен на удаление или закрыт) в 1С: статус 6; booking.cancelled — Магазин отменил неоплаченный заказ (bookingcancel): статус 6; в 1С строки отменяются с причиной и заказ закрывается */
-  type: "booking.accepted" | "booking.confirmed" | "payment.card" | "payment.bank" | "payment.bank.partial" | "payment.bank.undone" | "refund" | "expired" | "reconcile.cash" | "reconcile.cancelled" | "booking.cancelled";
+  /** Тип события: booking.accepted — Заказ принят ReGate и записан на диск (статус 0); 1С его ещё не создала; booking.confirmed — 1С создала заказ: появился номер (number); статус 1, если заказ не оплачен раньше; payment.card — Записана оплата через платёжную систему (paycard): статус 2, статус оплаты 1 (картой, СБП) или 4 (электронными деньгами); payment.bank — Заказ полностью оплачен по выписке банка: статус 3, статус оплаты 2; payment.bank.partial — Частичная оплата по выписке банка: статусы не меняются, растёт оплаченная сумма; payment.bank.undone — Бухгалтер отменил зачёт платежа из выписки: статусы возвращаются к прежним; refund — Возврат денег на карту (refund): статус 7; expired — Истёк срок действия неоплаченного заказа: статус 5, резерв в 1С снят; reconcile.cash — В 1С замечена оплата наличными: статус 4, статус оплаты 3; reconcile.cancelled — Заказ отменён (помечен на удаление или закрыт) в 1С: статус 6; booking.updated — Магазин изменил неоплаченный заказ (bookingupd): строки, адрес или комментарий; статус прежний, сумма и версия заказа — новые; booking.cancelled — Магазин отменил неоплаченный заказ (bookingcancel): статус 6; в 1С строки отменяются с причиной и заказ закрывается */
+  type: "booking.accepted" | "booking.confirmed" | "payment.card" | "payment.bank" | "payment.bank.partial" | "payment.bank.undone" | "refund" | "expired" | "reconcile.cash" | "reconcile.cancelled" | "booking.updated" | "booking.cancelled";
   /** Когда произошло событие (ISO 8601, UTC) */
   timestamp: string;
   data: OrderEventData;
@@ -187,6 +187,8 @@ export type OrderState = OrderBrief & {
   amount: number;
   /** Оплачено, руб. */
   paid: number;
+  /** Версия заказа: 1 при создании, +1 с каждым bookingupd (изменение делается к ней) */
+  revision: number;
   createdAt: string;
   updatedAt: string;
   history: ({
@@ -215,6 +217,29 @@ export type BookingCancelRequest = {
   orderId: string;
   /** Причина отмены (попадает в комментарий записи статуса в 1С) */
   reason?: string;
+};
+
+export type BookingUpdateAnswer = BookingAnswer & {
+  /** Новая версия заказа (следующее изменение делается к ней) */
+  revision: number;
+};
+
+export type BookingUpdateRequest = {
+  /** Идентификатор заказа в Richest.store */
+  orderId: string;
+  /** Версия заказа, к которой сделано изменение (revision из bookingstate; или заголовок If-Match). Заказ изменён после неё — 409 revision_mismatch */
+  revision?: number;
+  /** Новый адрес доставки */
+  deliveryAddress?: string;
+  /** Новый комментарий */
+  comment?: string;
+  /** Новые строки заказа — все (заменяют прежние, цены на сегодня); без поля строки не меняются */
+  items?: {
+    /** Товар (id из assortment) */
+    itemId: string;
+    /** Количество в единицах измерения товара */
+    quantity: number;
+  }[];
 };
 
 export type UnmatchedPayments = {
@@ -609,6 +634,28 @@ export interface Operations {
       504: Error;
     };
   };
+  /** Изменить неоплаченный заказ: строки, адрес доставки, комментарий (по версии заказа); в 1С заказ перезаписывается и перепроводится */
+  updateBooking: {
+    method: "POST";
+    path: "/api/v1/bookingupd";
+    path_params: never;
+    query: never;
+    headers: { "if-match"?: string };
+    body: BookingUpdateRequest;
+    responses: {
+      200: BookingUpdateAnswer;
+      400: Error;
+      401: Error;
+      404: Error;
+      409: Error;
+      413: Error;
+      415: Error;
+      422: Error;
+      429: Error;
+      503: Error;
+      504: Error;
+    };
+  };
   /** Платежи из банковских выписок, которые ждут решения оператора */
   listUnmatchedBankPayments: {
     method: "GET";
@@ -768,6 +815,7 @@ export const OPERATIONS = {
   getBookingState: { method: "GET", path: "/api/v1/bookingstate" },
   createRefund: { method: "POST", path: "/api/v1/refund" },
   cancelBooking: { method: "POST", path: "/api/v1/bookingcancel" },
+  updateBooking: { method: "POST", path: "/api/v1/bookingupd" },
   listUnmatchedBankPayments: { method: "GET", path: "/api/v1/bank/unmatched" },
   listEvents: { method: "GET", path: "/api/v1/events" },
   getState: { method: "GET", path: "/api/v1/state" },
