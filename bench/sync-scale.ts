@@ -2,7 +2,8 @@
  * Sync cost by base size: `npx tsx bench/sync-scale.ts [items…]` (default 20000 100000). For each size, the demo
  * base in an emulator child (bench/proc/emulator.ts) and a sync child (bench/proc/sync.ts) with an empty database:
  * a cold full sync, a warm full sync (nothing changed) and a stock sync, each with its time, requests against the
- * lower bound and the sync process's peak RSS (getrusage high-water: the cold sync's peak is the process's). The
+ * lower bound and the sync process's peak RSS (getrusage high-water: the cold sync's peak is the process's), its
+ * heap capped as the daemon's sync worker's is (HEAP_MB). The
  * machine's load average is printed with every line (the host is shared).
  */
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -10,6 +11,7 @@ import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { forkChild } from './lib/proc.js';
 import { ONEC_USER } from './suites/types.js';
+import { HEAP_MB } from '../src/workers/index.js';
 
 const sizes = process.argv.slice(2).map(Number).filter((n) => n > 0);
 const load = () => loadavg().map((x) => x.toFixed(2)).join(' ');
@@ -18,7 +20,8 @@ try {
   for (const items of sizes.length ? sizes : [20_000, 100_000]) {
     const em = await forkChild<{ url: string; generateMs: number }>('emulator.ts', { items, user: ONEC_USER }, { readyTimeoutMs: 1_800_000, execArgv: ['--max-old-space-size=12288'] });
     try {
-      const sy = await forkChild<{ pageSize: number }>('sync.ts', { onecUrl: em.ready.url, onecUser: ONEC_USER, dbPath: join(dir, `sync-${items}.sqlite`) }, { readyTimeoutMs: 600_000 });
+      // The daemon's sync worker runs with its heap capped at HEAP_MB (src/workers): the same cap here.
+      const sy = await forkChild<{ pageSize: number }>('sync.ts', { onecUrl: em.ready.url, onecUser: ONEC_USER, dbPath: join(dir, `sync-${items}.sqlite`) }, { readyTimeoutMs: 600_000, execArgv: [`--max-old-space-size=${HEAP_MB}`] });
       type Full = { report: { items: number; requests: number; lowerBound: number; ms: number }; rssBeforeMB: number; maxRssAfterMB: number; cpuMs: number };
       type Stock = { report: { stockRows: number; priceRows: number; changed: number }; ms: number; requests: number; maxRssAfterMB: number; cpuMs: number };
       const l0 = load();

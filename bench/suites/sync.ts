@@ -7,6 +7,7 @@
 import { join } from 'node:path';
 import { forkChild } from '../lib/proc.js';
 import { VIRTUAL_ROWS } from '../../src/catalog/sync.js';
+import { HEAP_MB } from '../../src/workers/index.js';
 import { finish } from '../lib/report.js';
 import { ONEC_USER, type SuiteContext, type SuiteResult } from './types.js';
 
@@ -25,7 +26,8 @@ export async function runSync(ctx: SuiteContext): Promise<SuiteResult> {
   const items = ctx.quick ? 2000 : 20_000;
   const em = await forkChild<{ url: string }>('emulator.ts', { items, user: ONEC_USER }, { verbose: ctx.verbose });
   try {
-    const sy = await forkChild<{ pageSize: number; sessions: number }>('sync.ts', { onecUrl: em.ready.url, onecUser: ONEC_USER, dbPath: join(ctx.tmpDir, 'sync.sqlite') }, { verbose: ctx.verbose });
+    // Heap capped as the daemon's sync worker's (src/workers HEAP_MB): uncapped, V8 grows rather than collects.
+    const sy = await forkChild<{ pageSize: number; sessions: number }>('sync.ts', { onecUrl: em.ready.url, onecUser: ONEC_USER, dbPath: join(ctx.tmpDir, 'sync.sqlite') }, { verbose: ctx.verbose, execArgv: [`--max-old-space-size=${HEAP_MB}`] });
     const callsBefore = (await em.call<{ calls: number }>('stats', '')).calls;
     const run = await sy.call<SyncRun>('run');
     const served = (await em.call<{ calls: number }>('stats', '')).calls - callsBefore;

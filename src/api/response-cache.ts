@@ -2,7 +2,7 @@ import { gunzipSync, gzipSync } from 'node:zlib';
 import type { Context } from 'hono';
 
 /**
- * Catalogue answers kept as gzip bytes, per mirror generation. Between two syncs an assortment page is a pure
+ * Catalogue answers kept as gzip bytes across mirror generations. Between two syncs an assortment page is a pure
  * function of its URL, and on a 2-core host serialising a 100-item page (~60 KB of JSON) on every request capped the
  * read API at ~520 req/s at 256 connections; answering kept bytes measured 1,225 req/s, and kept gzip bytes (~8 KB)
  * 2,586 req/s with p99 243 ms (bench "readfix", docs/benchmarks.md).
@@ -11,41 +11,91 @@ import type { Context } from 'hono';
  * so the same bytes of cache hold 8× the pages — all of a 300k-item base's (≈ 7,600 pages × 8 KB) in the default
  * 128 MiB, where keeping both forms (68 KB a page) held about 1,900 and cycling every page missed every time.
  *
- * Least recently used goes first (a hit moves the entry to the young end of the Map), bounded by bytes; emptied
- * whenever the mirror generation changes.
+ * Least recently used goes first (a hit moves the entry to the young end of the Map), bounded by bytes.
+ *
+ * A new mirror generation drops what it may have changed (issue 19.3). Given a change feed (the mirror's
+ * catalog_changes: CatalogService.changesBetween), an assortment answer is kept when none of its items changed and
+ * its warehouse's order did not move — a stock sync every two minutes changes a few offers, and dropping every
+ * kept page for them cost a 300k base's 8,000 pages computed again each time. Answers that are not one warehouse's
+ * items (cities, the group tree, changedSince lists) go at every new generation, as does everything when the feed
+ * cannot list the change (a full sync that moved much, a gap in the log) or when there is no feed.
  */
+export interface MirrorChanges {
+  items: Iterable<string>;
+  stores: Iterable<string>;
+}
+export type ChangeFeed = (fromGeneration: number, toGeneration: number) => MirrorChanges | null;
+
+interface Entry {
+  gzip: Buffer;
+  /** The warehouse of an assortment answer; null: dropped at every new generation. */
+  store: string | null;
+  /** Hashes of the items the answer shows (FNV-1a of the id): ~400 bytes for a 100-item page, not 4 KB of ids. */
+  items: Uint32Array | null;
+}
+
+/** 32-bit FNV-1a: a changed item's hash matching another item's only drops one answer too many. */
+function hashId(id: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < id.length; i++) h = Math.imul(h ^ id.charCodeAt(i), 0x01000193);
+  return h >>> 0;
+}
+
+const sizeOf = (e: Entry) => e.gzip.length + (e.items?.byteLength ?? 0);
+
 export class ResponseCache {
-  private kept = new Map<string, Buffer>();
+  private kept = new Map<string, Entry>();
   private bytes = 0;
   private generation = -1;
 
-  constructor(private readonly maxBytes = 128 * 1024 * 1024) {}
+  constructor(
+    private readonly maxBytes = 128 * 1024 * 1024,
+    private readonly changes?: ChangeFeed,
+  ) {}
 
   get size(): { entries: number; bytes: number } {
     return { entries: this.kept.size, bytes: this.bytes };
   }
 
-  /** The kept gzip bytes for key (refreshing it), or what compute() gives, kept. */
-  gzipOf(generation: number, key: string, compute: () => unknown): Buffer {
-    if (generation !== this.generation) {
+  /** Moves to a new generation, dropping what it may have changed. */
+  private advance(generation: number) {
+    const ch = this.generation >= 0 && this.kept.size && this.changes ? this.changes(this.generation, generation) : null;
+    this.generation = generation;
+    if (!ch) {
       this.kept.clear();
       this.bytes = 0;
-      this.generation = generation;
+      return;
     }
-    let gzip = this.kept.get(key);
-    if (gzip) {
+    const items = new Set<number>();
+    for (const id of ch.items) items.add(hashId(id));
+    const stores = new Set(ch.stores);
+    for (const [k, e] of this.kept) {
+      if (e.store === null || e.items === null || stores.has(e.store) || (items.size > 0 && e.items.some((h) => items.has(h)))) {
+        this.kept.delete(k);
+        this.bytes -= sizeOf(e);
+      }
+    }
+  }
+
+  /** The kept gzip bytes for key (refreshing it), or what compute() gives, kept. */
+  gzipOf(generation: number, key: string, compute: () => unknown): Buffer {
+    if (generation !== this.generation) this.advance(generation);
+    const hit = this.kept.get(key);
+    if (hit) {
       this.kept.delete(key);
-      this.kept.set(key, gzip);
-      return gzip;
+      this.kept.set(key, hit);
+      return hit.gzip;
     }
-    gzip = gzipSync(Buffer.from(JSON.stringify(compute())), { level: 6 });
-    if (gzip.length > this.maxBytes) return gzip; // larger than the whole cache: answered, not kept
-    this.kept.set(key, gzip);
-    this.bytes += gzip.length;
+    const value = compute();
+    const gzip = gzipSync(Buffer.from(JSON.stringify(value)), { level: 6 });
+    const entry: Entry = { gzip, ...dependsOn(key, value) };
+    if (sizeOf(entry) > this.maxBytes) return gzip; // larger than the whole cache: answered, not kept
+    this.kept.set(key, entry);
+    this.bytes += sizeOf(entry);
     for (const [k, v] of this.kept) {
       if (this.bytes <= this.maxBytes) break;
       this.kept.delete(k);
-      this.bytes -= v.length;
+      this.bytes -= sizeOf(v);
     }
     return gzip;
   }
@@ -58,4 +108,14 @@ export class ResponseCache {
     if (gzip) c.header('Content-Encoding', 'gzip');
     return c.body(new Uint8Array(gzip ? kept : gunzipSync(kept)), 200);
   }
+}
+
+/** What an answer depends on: one warehouse's listed items (an assortment page), or everything. */
+function dependsOn(key: string, value: unknown): { store: string | null; items: Uint32Array | null } {
+  const v = value as { store?: { id?: unknown }; items?: { id?: unknown }[] } | null;
+  // changedSince lists follow changed_at, which a stock sync moves for every item whose offer changed.
+  if (!v || typeof v !== 'object' || key.includes('changedSince=') || typeof v.store?.id !== 'string' || !Array.isArray(v.items)) return { store: null, items: null };
+  const items = new Uint32Array(v.items.length);
+  for (let i = 0; i < v.items.length; i++) items[i] = hashId(String(v.items[i]?.id ?? ''));
+  return { store: v.store.id, items };
 }

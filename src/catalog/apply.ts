@@ -204,6 +204,9 @@ const ITEM_COLS = `id, group_id, code, article, name, full_name, description, fu
   min_quantity, multiplicity, sold_to_order, tier1_threshold, tier2_threshold, picture_ids, vat_rate_id, hash, changed_at, search_text`;
 const ITEM_INSERT = `INSERT INTO main.catalog_items (rowid, ${ITEM_COLS}) SELECT no, ${ITEM_COLS} FROM ${S}.new_items`;
 
+/** Most changed items a generation lists for the response cache (catalog_changes); more means "everything". */
+export const LIST_MAX = 2000;
+
 export interface Swap {
   /** Full sync: the items, stores, groups… of the new generation; stock sync: only stock and prices. */
   kind: 'full' | 'stock';
@@ -212,8 +215,13 @@ export interface Swap {
   /** Which copy each rebuilt warehouse switches to. */
   target: Map<number, number>;
   meta: Record<string, string>;
-  /** Whether the generation moves (every kept page and ETag is dropped). */
+  /** Whether the generation moves (every ETag changes; kept answers are dropped as catalog_changes says). */
   bump: boolean;
+  /**
+   * What the new generation changed, for catalog_changes: the items (ids) and the warehouses whose order moved, or
+   * null when the change cannot be listed (too many items, groups, warehouses or price kinds changed).
+   */
+  changes: { items: string[]; stores: string[] } | null;
 }
 
 /** The final transaction: the differences, the switched orders and the meta, at once. */
@@ -244,8 +252,44 @@ export function swap(db: Db, s: Swap) {
     if (s.bump) {
       db.prepare(`INSERT INTO main.meta (key, value) VALUES ('mirror.generation', '1')
                   ON CONFLICT (key) DO UPDATE SET value = CAST(value AS INTEGER) + 1`).run();
+      const generation = Number(db.prepare(`SELECT value FROM main.meta WHERE key = 'mirror.generation'`).pluck().get());
+      db.prepare(`INSERT OR REPLACE INTO main.catalog_changes (generation, items, stores) VALUES (?, ?, ?)`).run(
+        generation,
+        s.changes ? JSON.stringify(s.changes.items) : null,
+        s.changes ? JSON.stringify(s.changes.stores) : null,
+      );
+      db.prepare(`DELETE FROM main.catalog_changes WHERE generation <= ?`).run(generation - 200);
     }
   })();
+}
+
+/**
+ * The changes of a generation as the response cache needs them: the items whose answer can differ (written, new,
+ * deleted, or with a changed offer) and the warehouses whose order was rebuilt; null when they are too many to list
+ * or when something every answer may show changed (a group, a warehouse's description, a price kind).
+ */
+export function listChanges(db: Db, kind: 'full' | 'stock'): { items: string[]; stores: string[] } | null {
+  if (kind === 'full') {
+    const small = db.prepare(`SELECT (SELECT count(*) FROM ${S}.d_groups_up) + (SELECT count(*) FROM ${S}.d_groups_del)
+        + (SELECT count(*) FROM ${S}.d_kinds_up) + (SELECT count(*) FROM ${S}.d_kinds_del)
+        + (SELECT count(*) FROM (SELECT no, id, name, city, address, retail_price_kind_id FROM ${S}.stores
+             EXCEPT SELECT rowid, id, name, city, address, retail_price_kind_id FROM main.catalog_stores))
+        + (SELECT count(*) FROM main.catalog_stores WHERE id NOT IN (SELECT id FROM ${S}.stores))`).pluck().get() as number;
+    if (small > 0) return null;
+  }
+  const items = db
+    .prepare(
+      kind === 'full'
+        ? `SELECT id FROM ${S}.new_items WHERE write = 1 OR existed = 0
+           UNION SELECT id FROM main.catalog_items WHERE rowid IN (SELECT no FROM ${S}.item_del)
+           UNION SELECT item_id FROM ${S}.touched LIMIT ${LIST_MAX + 1}`
+        : `SELECT item_id FROM ${S}.touched LIMIT ${LIST_MAX + 1}`,
+    )
+    .pluck()
+    .all() as string[];
+  if (items.length > LIST_MAX) return null;
+  const stores = db.prepare(`SELECT id FROM main.catalog_stores WHERE rowid IN (SELECT store_no FROM ${S}.rebuilt)`).pluck().all() as string[];
+  return { items, stores };
 }
 
 /** The new generation's small sets, straight from a snapshot (writeSnapshot) or from what the sync read. */

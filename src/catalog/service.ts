@@ -91,6 +91,7 @@ export class CatalogService {
          GROUP BY i.group_id`,
       ),
       priceKindByName: db.prepare(`SELECT id FROM catalog_price_kinds WHERE name = ?`),
+      changes: db.prepare(`SELECT items, stores FROM catalog_changes WHERE generation > ? AND generation <= ? ORDER BY generation`),
       picture: db.prepare(`SELECT id, item_id AS itemId, extension, data FROM catalog_pictures WHERE id = ?`),
       // Per copy of the order (migration 015: the sync fills the copy a warehouse does not serve from, then switches).
       storeTotal: COPIES.map((t) => db.prepare(`SELECT coalesce(max(pos) + 1, 0) AS n FROM ${t} WHERE store_no = ?`)),
@@ -118,6 +119,24 @@ export class CatalogService {
       syncedAt: m['mirror.syncedAt'] ?? null,
       stockSyncedAt: m['mirror.stockSyncedAt'] ?? m['mirror.syncedAt'] ?? null,
     };
+  }
+
+  /**
+   * What the mirror changed from one generation to a later one (catalog_changes, written by the sync's final
+   * transaction): the items and the warehouses whose order moved, or null when that cannot be listed — a full sync
+   * that moved much, a generation not logged, going backwards. The response cache drops only what this names.
+   */
+  changesBetween(from: number, to: number): { items: Set<string>; stores: Set<string> } | null {
+    if (to <= from || to - from > 100) return null;
+    const rows = this.stmt.changes.all(from, to) as { items: string | null; stores: string | null }[];
+    if (rows.length !== to - from || rows.some((r) => r.items === null)) return null;
+    const items = new Set<string>();
+    const stores = new Set<string>();
+    for (const r of rows) {
+      for (const id of JSON.parse(r.items!) as string[]) items.add(id);
+      for (const id of JSON.parse(r.stores ?? '[]') as string[]) stores.add(id);
+    }
+    return { items, stores };
   }
 
   organisation(): { organisation: Organisation | null; configuration: { name: string; version: string; platform: string | null } | null } {

@@ -148,7 +148,7 @@ export async function runFullSync(deps: SyncDeps): Promise<SyncReport> {
     const priceKindKeys = [...new Set([...kinds.filter((k) => wanted.includes(k.name)).map((k) => k.id), ...stores.map((s) => s.retailPriceKindId).filter((x): x is string => !!x)])];
     const bankKeys = [...new Set(accounts.map(m.toBankAccount).map((a) => a.bankId).filter((x): x is string => !!x))];
     const items = stager.counts.items;
-    const codes = codeRanges(db, `${S}.items`);
+    const codes = codesOf(db, `${S}.items`);
     const ratio = ratioLookup(db, `${S}.units`, 'seq DESC');
     const vctx: VirtualContext = { onec, profile, codes, log: deps.logger, counted, queue: Promise.resolve(), limit: deps.virtualRows ?? VIRTUAL_ROWS };
     const [, , banks] = await settled(stager, [
@@ -234,7 +234,7 @@ export async function runStockSync(deps: SyncDeps): Promise<StockSyncReport> {
   try {
     const raw = { stock: 0, prices: 0, stockRows: 0, priceRows: 0 };
     const ratio = ratioLookup(db, 'main.catalog_packagings');
-    const vctx: VirtualContext = { onec, profile, codes: codeRanges(db, 'main.catalog_items'), log: deps.logger, counted: () => undefined, queue: Promise.resolve(), limit: deps.virtualRows ?? VIRTUAL_ROWS };
+    const vctx: VirtualContext = { onec, profile, codes: codesOf(db, 'main.catalog_items'), log: deps.logger, counted: () => undefined, queue: Promise.resolve(), limit: deps.virtualRows ?? VIRTUAL_ROWS };
     await settled(stager, [
       readPrices(vctx, priceKindKeys, estimates(db, 'prices', priceKindKeys, items), (rows) => {
         raw.priceRows += rows.length;
@@ -335,8 +335,8 @@ interface CodeRange {
 interface VirtualContext {
   onec: ODataClient;
   profile: Profile;
-  /** `n` ranges of item codes holding about the same number of items, covering every code. */
-  codes: (n: number) => CodeRange[];
+  /** The items' codes in order, to cut a warehouse's or a price kind's rows by ranges of the item code. */
+  codes: Codes;
   log?: Logger;
   counted: (spec: Exclude<ReadSpec, { kind: 'collection' }>, rows: number) => void;
   /** Virtual reads run one at a time: each answer is a whole string in memory until it is staged. */
@@ -352,26 +352,36 @@ function oneAnswerAtATime<T>(v: VirtualContext, fn: () => Promise<T>): Promise<T
 }
 
 /**
- * Item-code boundaries by quantile: ranges [–, b1), [b1, b2) … [bn-1, –) cover every string whatever order 1C
- * sorts them in, so the parts always partition the rows; the quantiles only balance them.
+ * The items' codes sorted once per sync into the scratch database (rank → code, with an index on code), so a range
+ * holding about N items is two index seeks. Ranges [–, b1), [b1, b2) … [bn, –) cover every string whatever order
+ * 1C sorts them in, so the parts always partition the rows; the ranks only size them.
  */
-function codeRanges(db: Db, table: string): (n: number) => CodeRange[] {
-  const memo = new Map<number, CodeRange[]>();
-  return (n) => {
-    if (n <= 1) return [{}];
-    let r = memo.get(n);
-    if (!r) {
-      const total = db.prepare(`SELECT count(*) FROM ${table}`).pluck().get() as number;
-      const step = Math.max(1, Math.floor(total / n));
-      const bounds = db
-        .prepare(`SELECT code FROM (SELECT code, row_number() OVER (ORDER BY code) AS rn FROM ${table}) WHERE rn % ? = 1 AND rn > 1 AND code <> ''`)
-        .pluck()
-        .all(step) as string[];
-      const uniq = [...new Set(bounds)].slice(0, n - 1);
-      r = uniq.length === 0 ? [{}] : [{ to: uniq[0] }, ...uniq.slice(1).map((b, i) => ({ from: uniq[i], to: b })), { from: uniq[uniq.length - 1] }];
-      memo.set(n, r);
-    }
-    return r;
+interface Codes {
+  total: number;
+  /** Rank (1-based) of the first code ≥ `code` (total + 1 when none). */
+  rankOf(code: string | undefined): number;
+  /** The code at a rank, moved past `after` when equal to it (ties), or undefined past the end. */
+  boundary(rank: number, after: string | undefined): string | undefined;
+}
+
+function codesOf(db: Db, source: string): Codes {
+  db.exec(`DROP TABLE IF EXISTS ${S}.codes; CREATE TABLE ${S}.codes (n INTEGER PRIMARY KEY, code TEXT NOT NULL);
+           INSERT INTO ${S}.codes (code) SELECT coalesce(code, '') FROM ${source} ORDER BY 1;
+           CREATE INDEX ${S}.codes_code ON codes (code);`);
+  const total = db.prepare(`SELECT count(*) FROM ${S}.codes`).pluck().get() as number;
+  const rank = db.prepare(`SELECT coalesce(min(n), ?) FROM ${S}.codes WHERE code >= ?`).pluck();
+  const at = db.prepare(`SELECT code FROM ${S}.codes WHERE n = ?`).pluck();
+  const above = db.prepare(`SELECT code FROM ${S}.codes WHERE code > ? ORDER BY code LIMIT 1`).pluck();
+  return {
+    total,
+    rankOf: (code) => (code === undefined ? 1 : (rank.get(total + 1, code) as number)),
+    boundary(r, after) {
+      if (r > total) return undefined;
+      const c = at.get(r) as string;
+      // '' starts the first range anyway; a boundary equal to the range's start would make it empty.
+      if ((after === undefined && c === '') || (after !== undefined && c <= after)) return above.get(after ?? '') as string | undefined;
+      return c;
+    },
   };
 }
 
@@ -384,36 +394,32 @@ function estimates(db: Db, what: 'stock' | 'prices', keys: string[], items: numb
   return new Map(keys.map((k) => [k, known.get(k) ?? items]));
 }
 
-interface Part {
-  keys: string[];
-  range: CodeRange;
-}
-
-/** Keys grouped while their expected rows fit one answer; a key larger than that alone, cut by item code. */
-function partsOf(keys: string[], expected: Map<string, number>, codes: (n: number) => CodeRange[], limit: number): Part[] {
-  const parts: Part[] = [];
+/** Keys grouped while their expected rows fit one answer; a key expected larger than that alone ("cut"). */
+function groupsOf(keys: string[], expected: Map<string, number>, limit: number): { keys: string[]; cut: boolean }[] {
+  const groups: { keys: string[]; cut: boolean }[] = [];
   let cur: string[] = [];
   let sum = 0;
   for (const k of keys) {
     const e = expected.get(k) ?? 0;
     if (e > limit) {
-      for (const range of codes(Math.ceil(e / limit))) parts.push({ keys: [k], range });
+      groups.push({ keys: [k], cut: true });
       continue;
     }
     if (cur.length && sum + e > limit) {
-      parts.push({ keys: cur, range: {} });
+      groups.push({ keys: cur, cut: false });
       cur = [];
       sum = 0;
     }
     cur.push(k);
     sum += e;
   }
-  if (cur.length) parts.push({ keys: cur, range: {} });
-  return parts;
+  if (cur.length) groups.push({ keys: cur, cut: false });
+  return groups;
 }
 
 /** The item dimension of a register read, when it has the usual one (its code ranges cut a part). */
 const ITEM_DIMENSION = 'Номенклатура';
+const cuttable = (spec: Exclude<ReadSpec, { kind: 'collection' }>) => spec.select.includes(`${ITEM_DIMENSION}_Key`);
 
 /**
  * One part of a virtual table. Rows come raw (not normalised): the mappers of prices and stock read keys and numbers
@@ -449,18 +455,45 @@ async function readPart(v: VirtualContext, spec: Exclude<ReadSpec, { kind: 'coll
     : v.onec.sliceLast(spec.register, { ...p, recordType: spec.recordType }, o);
 }
 
-const cuttable = (spec: Exclude<ReadSpec, { kind: 'collection' }>) => spec.select.includes(`${ITEM_DIMENSION}_Key`);
+/**
+ * A group of keys: one answer, or — for a key expected larger than one answer — consecutive ranges of the item
+ * code, each sized from the rows per item seen so far (starting from the expectation: every item, on a first
+ * sync). A warehouse carrying a third of the items takes a third of the parts its expectation would have.
+ */
+async function readGroup(v: VirtualContext, spec: Exclude<ReadSpec, { kind: 'collection' }>, key: 'warehouseKeys' | 'priceKindKeys', group: { keys: string[]; cut: boolean }, expected: number, stage: (rows: Row[]) => void): Promise<number> {
+  const params = { [key]: group.keys } as ReadParams;
+  if (!group.cut || !cuttable(spec) || v.codes.total === 0) {
+    const rows = await oneAnswerAtATime(v, () => readPart(v, spec, params, {}, key));
+    stage(rows);
+    return rows.length;
+  }
+  const target = v.limit * 0.8;
+  let perItem = expected / v.codes.total;
+  let from: string | undefined;
+  let total = 0;
+  for (;;) {
+    const rank = v.codes.rankOf(from);
+    const take = Math.max(1, Math.floor(target / Math.max(perItem, 1e-6)));
+    const to = v.codes.boundary(rank + take, from);
+    const rows = await oneAnswerAtATime(v, () => readPart(v, spec, params, { from, to }, key));
+    stage(rows);
+    total += rows.length;
+    if (to === undefined) return total;
+    const items = Math.max(1, v.codes.rankOf(to) - rank);
+    // Density changes along the codes: follow what was seen, but never more than 4× larger parts at once.
+    perItem = Math.max(rows.length / items, perItem / 4);
+    from = to;
+  }
+}
 
 async function readPrices(v: VirtualContext, kindKeys: string[], expected: Map<string, number>, stage: (rows: Row[]) => void): Promise<void> {
   const spec = v.profile.reads.price;
   if (!spec || spec.kind === 'collection') return;
   let total = 0;
-  const parts = partsOf(kindKeys, expected, cuttable(spec) ? v.codes : () => [{}], v.limit);
+  const groups = groupsOf(kindKeys, expected, v.limit);
   // An empty key list still asks once (the profile's Condition without kinds), as the whole read did.
-  for (const p of parts.length ? parts : [{ keys: [], range: {} }]) {
-    const rows = await oneAnswerAtATime(v, () => readPart(v, spec, { priceKindKeys: p.keys }, p.range, 'priceKindKeys'));
-    total += rows.length;
-    stage(rows);
+  for (const g of groups.length ? groups : [{ keys: [], cut: false }]) {
+    total += await readGroup(v, spec, 'priceKindKeys', g, g.keys.reduce((s, k) => s + (expected.get(k) ?? 0), 0), stage);
   }
   v.counted(spec, total);
 }
@@ -471,18 +504,14 @@ async function readStock(v: VirtualContext, storeIds: string[], expected: Map<st
   if (!spec || spec.kind === 'collection') return;
   let total = 0;
   let reserved = 0;
-  // A warehouse cut by item code comes as consecutive parts: its reserve (small: what orders promise) is read once.
-  let reserveKeys = '';
-  let reserve: Row[] = [];
-  for (const p of partsOf(storeIds, expected, cuttable(spec) ? v.codes : () => [{}], v.limit)) {
-    if (reserveSpec && reserveSpec.kind !== 'collection' && p.keys.join() !== reserveKeys) {
-      reserveKeys = p.keys.join();
-      reserve = await oneAnswerAtATime(v, () => readPart(v, reserveSpec, { warehouseKeys: p.keys }, {}, 'warehouseKeys'));
+  for (const g of groupsOf(storeIds, expected, v.limit)) {
+    // The reserve (what orders promise: small) of the group's warehouses, read once for all its parts.
+    let reserve: Row[] = [];
+    if (reserveSpec && reserveSpec.kind !== 'collection') {
+      reserve = await oneAnswerAtATime(v, () => readPart(v, reserveSpec, { warehouseKeys: g.keys }, {}, 'warehouseKeys'));
       reserved += reserve.length;
     }
-    const rows = await oneAnswerAtATime(v, () => readPart(v, spec, { warehouseKeys: p.keys }, p.range, 'warehouseKeys'));
-    total += rows.length;
-    stage(rows, reserve);
+    total += await readGroup(v, spec, 'warehouseKeys', g, g.keys.reduce((s, k) => s + (expected.get(k) ?? 0), 0), (rows) => stage(rows, reserve));
   }
   v.counted(spec, total);
   if (reserveSpec && reserveSpec.kind !== 'collection') v.counted(reserveSpec, reserved);

@@ -4,6 +4,7 @@ import {
   changedOrders,
   computeOrders,
   diff,
+  listChanges,
   dropOrders,
   fillOrders,
   firstFill,
@@ -136,8 +137,11 @@ export function* finishFull(db: Db, o: { ts: string; meta: Record<string, string
   const target = targets(db, current);
   yield* fillOrders(db, target);
   if (first) yield* firstFill(db, FULL_TABLES);
+  let changes: ReturnType<typeof listChanges> = null;
+  yield () => void (changes = first ? null : listChanges(db, 'full'));
   yield () =>
     timedSwap(db, {
+      changes,
       kind: 'full',
       tables: FULL_TABLES,
       ts: o.ts,
@@ -170,7 +174,9 @@ export function* finishStock(db: Db, o: { ts: string; prices: boolean; timing?: 
   };
   const target = targets(db, current);
   yield* fillOrders(db, target);
-  yield () => timedSwap(db, { kind: 'stock', tables, ts: o.ts, target, meta: { 'mirror.stockSyncedAt': o.ts }, bump: changed > 0 }, o.timing);
+  let changes: ReturnType<typeof listChanges> = null;
+  yield () => void (changes = listChanges(db, 'stock'));
+  yield () => timedSwap(db, { kind: 'stock', tables, ts: o.ts, target, meta: { 'mirror.stockSyncedAt': o.ts }, bump: changed > 0, changes }, o.timing);
   return { changed };
 }
 
