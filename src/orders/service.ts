@@ -4,7 +4,7 @@ import type { Db } from '../db/open.js';
 import { orderableItems, type AssortmentItem, type CatalogService } from '../catalog/service.js';
 import { departedItems } from './departed.js';
 import { enqueue, stats as outboxStats, waitFor } from '../outbox/index.js';
-import { priceLines, toKopecks, toRoubles } from './pricing.js';
+import { lineAmountKopecks, priceLines, toKopecks, toRoubles } from './pricing.js';
 import { ORDER_STATUS, PAYMENT_STATUS, OrderStatusCode, PaymentStatusCode, paymentStatusOf, type OrderStatus, type PaymentStatus, type PayMethod } from './statuses.js';
 import { JOB, orderKey, clientKey } from './jobs.js';
 import { GroupCommit } from '../db/group-commit.js';
@@ -50,7 +50,11 @@ export interface CardPaymentInput {
 
 export interface RefundInput {
   orderId: string;
+  /** The shop's id of this refund: several refunds per order need one each (issue 14.4). */
+  refundId?: string;
   amount?: number;
+  /** A refund by lines: the amount is theirs at the order's prices. */
+  items?: { itemId: string; quantity: number }[];
   reason?: string;
 }
 
@@ -480,39 +484,110 @@ export class OrdersService {
     return { status: 200, body: this.brief(input.orderId) };
   }
 
+  /**
+   * Money back to the card (issue 14.4): by amount or by lines, several refunds per order up to what the card paid.
+   * `refundId` (the shop's id of the refund) tells refunds apart; without it there is the order's one refund as
+   * before — its repeat is a no-op, another amount 409. With it, a repeat of the same request is a no-op and the
+   * same id with another body 409. Beyond what is left of the payment: 409 naming it. Status 7 once the whole
+   * payment is back; until then the order keeps its status and bookingstate.refunded says how much went back.
+   * Each refund is its own unposted card refund document in 1C, for the accountant to confirm.
+   */
   async refund(input: RefundInput): Promise<Answer<OrderStateBrief>> {
     this.guardDepth();
     const ts = this.now().toISOString();
+    const key = input.refundId ?? '';
+    const requestHash = hashOf({ ...input, orderId: undefined });
     await this.writes.run(() => {
       const o = this.requireOrder(input.orderId);
-      if (o.status === OrderStatusCode.refunded) {
-        // A repeated request is a no-op; a refund of another amount is not a repeat (one refund per order), and a
-        // 200 would tell the store it was accepted. No amount = the whole payment, as on the first request.
-        const done = this.q(`SELECT r.amount_kopecks, p.amount_kopecks AS paid FROM refunds r LEFT JOIN payments p ON p.id = r.payment_id WHERE r.order_id = ?`).get(input.orderId) as
-          | { amount_kopecks: number; paid: number | null }
-          | undefined;
-        const asked = input.amount === undefined ? done?.paid : toKopecks(input.amount);
-        if (done && asked !== done.amount_kopecks) {
-          throw DomainError.conflict(`По заказу ${input.orderId} уже оформлен возврат ${toRoubles(done.amount_kopecks)} руб.`, [{ field: 'amount', message: `возврат уже оформлен на ${toRoubles(done.amount_kopecks)}` }]);
-        }
-        return;
+      const payment = this.q(`SELECT id, amount_kopecks FROM payments WHERE order_id = ? AND kind = 'card' ORDER BY id DESC LIMIT 1`).get(input.orderId) as { id: number; amount_kopecks: number } | undefined;
+      const done = this.q(`SELECT amount_kopecks, request_hash FROM refunds WHERE order_id = ? AND refund_key = ?`).get(input.orderId, key) as { amount_kopecks: number; request_hash: string | null } | undefined;
+      if (done) {
+        // The order's refund without an id: a repeat asks for the same amount (none = the whole payment, as on the
+        // first request). With an id: the same request.
+        const same =
+          done.request_hash === requestHash || (!key && !input.items && (input.amount === undefined ? payment?.amount_kopecks : toKopecks(input.amount)) === done.amount_kopecks);
+        if (same) return;
+        throw DomainError.conflict(
+          key
+            ? `Возврат ${key} по заказу ${input.orderId} уже оформлен на ${toRoubles(done.amount_kopecks)} руб. с другими данными`
+            : `По заказу ${input.orderId} уже оформлен возврат ${toRoubles(done.amount_kopecks)} руб.; для следующего возврата передайте refundId`,
+          [{ field: key ? 'refundId' : 'amount', message: `возврат уже оформлен на ${toRoubles(done.amount_kopecks)}` }],
+        );
       }
-      if (o.status !== OrderStatusCode.paidByCard) {
+      if (o.status === OrderStatusCode.refunded) {
+        throw DomainError.conflict(`По заказу ${input.orderId} уже возвращена вся оплата (${toRoubles(o.refunded_kopecks)} руб.)`, [{ field: 'amount', message: 'возвращать больше нечего' }]);
+      }
+      if (o.status !== OrderStatusCode.paidByCard || !payment) {
         throw DomainError.conflict('Возврат на карту возможен только для заказа, оплаченного картой', [{ field: 'orderId', message: `статус ${o.status}` }]);
       }
-      const payment = this.q(`SELECT id, amount_kopecks FROM payments WHERE order_id = ? AND kind = 'card' ORDER BY id DESC LIMIT 1`).get(input.orderId) as { id: number; amount_kopecks: number };
-      const amount = input.amount === undefined ? payment.amount_kopecks : toKopecks(input.amount);
-      if (amount <= 0 || amount > payment.amount_kopecks) {
-        throw DomainError.invalid('Сумма возврата должна быть больше нуля и не больше оплаты', [{ field: 'amount', message: `до ${toRoubles(payment.amount_kopecks)}` }]);
+      const before = (this.q(`SELECT coalesce(sum(amount_kopecks), 0) FROM refunds WHERE payment_id = ?`).pluck().get(payment.id) as number) ?? 0;
+      const left = payment.amount_kopecks - before;
+      const amount = input.amount === undefined && !input.items ? left : this.refundAmount(input, o);
+      if (amount <= 0 || amount > left) {
+        throw DomainError.conflict(`Сумма возврата ${toRoubles(amount)} руб. больше остатка оплаты: оплачено картой ${toRoubles(payment.amount_kopecks)}, уже возвращено ${toRoubles(before)}`, [
+          { field: 'amount', message: `можно вернуть не больше ${toRoubles(left)}` },
+        ]);
       }
+      const lines = input.items ? JSON.stringify(this.refundLines(input, o)) : null;
       const refundId = this
-        .q(`INSERT INTO refunds (order_id, amount_kopecks, reason, payment_id, created_at) VALUES (?, ?, ?, ?, ?)`)
-        .run(input.orderId, amount, input.reason ?? '', payment.id, ts).lastInsertRowid;
-      this.q(`UPDATE orders SET status = ?, updated_at = ? WHERE id = ?`).run(OrderStatusCode.refunded, ts, input.orderId);
-      this.history(input.orderId, OrderStatusCode.refunded, o.payment_status, 'refund', { amount: toRoubles(amount), reason: input.reason ?? '' });
-      enqueue(this.db, { kind: JOB.refundCreate, key: orderKey(input.orderId), payload: { orderId: input.orderId, refundId: Number(refundId) }, dedupeKey: `refund:${input.orderId}` });
+        .q(`INSERT INTO refunds (order_id, refund_key, amount_kopecks, reason, payment_id, lines, request_hash, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`)
+        .run(input.orderId, key, amount, input.reason ?? '', payment.id, lines, requestHash, ts).lastInsertRowid;
+      const refunded = o.refunded_kopecks + amount;
+      // 7 «возврат денег» once everything paid went back; a part keeps the order as it is.
+      const status = refunded >= o.paid_kopecks ? OrderStatusCode.refunded : o.status;
+      this.q(`UPDATE orders SET status = ?, refunded_kopecks = ?, updated_at = ? WHERE id = ?`).run(status, refunded, ts, input.orderId);
+      this.history(input.orderId, status, o.payment_status, status === OrderStatusCode.refunded ? 'refund' : 'refund.partial', {
+        amount: toRoubles(amount),
+        refunded: toRoubles(refunded),
+        reason: input.reason ?? '',
+        ...(key ? { refundId: key } : {}),
+        ...(lines ? { lines: JSON.parse(lines) } : {}),
+      });
+      enqueue(this.db, {
+        kind: JOB.refundCreate,
+        key: orderKey(input.orderId),
+        payload: { orderId: input.orderId, refundId: Number(refundId) },
+        dedupeKey: key ? `refund:${input.orderId}:${key}` : `refund:${input.orderId}`,
+      });
     });
     return { status: 200, body: this.brief(input.orderId) };
+  }
+
+  /** The amount a refund asks for: its amount, or the sum of its lines at the prices of the order. */
+  private refundAmount(input: RefundInput, o: Record<string, any>): number {
+    if (!input.items) return toKopecks(input.amount!);
+    const sum = this.refundLines(input, o).reduce((s, l) => s + l.amountKopecks, 0);
+    if (input.amount !== undefined && toKopecks(input.amount) !== sum) {
+      throw new DomainError('unprocessable', 'amount_mismatch', `Сумма возврата ${input.amount} не равна сумме строк ${toRoubles(sum)}`, [{ field: 'amount', message: `по строкам ${toRoubles(sum)}` }]);
+    }
+    return sum;
+  }
+
+  /**
+   * Refunded lines, priced as the order was (a line's amount for its quantity, kopecks half up), each no more than
+   * what is left of it after earlier refunds by lines.
+   */
+  private refundLines(input: RefundInput, o: Record<string, any>): { itemId: string; quantity: number; amountKopecks: number }[] {
+    const ordered = new Map((this.q(`SELECT item_id, quantity, price_kopecks, amount_kopecks FROM order_lines WHERE order_id = ?`).all(o.id) as { item_id: string; quantity: number; price_kopecks: number; amount_kopecks: number }[]).map((l) => [l.item_id, l]));
+    const back = new Map<string, number>();
+    for (const r of this.q(`SELECT lines FROM refunds WHERE order_id = ? AND lines IS NOT NULL`).pluck().all(o.id) as string[]) {
+      for (const l of JSON.parse(r) as { itemId: string; quantity: number }[]) back.set(l.itemId, (back.get(l.itemId) ?? 0) + l.quantity);
+    }
+    const errors: DomainField[] = [];
+    const out = (input.items ?? []).map((it, i) => {
+      const line = ordered.get(it.itemId);
+      if (!line) {
+        errors.push({ field: `items.${i}.itemId`, message: 'нет в заказе' });
+        return { itemId: it.itemId, quantity: it.quantity, amountKopecks: 0 };
+      }
+      const left = Math.round((line.quantity - (back.get(it.itemId) ?? 0)) * 1000) / 1000;
+      if (it.quantity > left + 1e-6) errors.push({ field: `items.${i}.quantity`, message: `можно вернуть не больше ${left}` });
+      // The whole line back is its amount exactly; a part at the line's price.
+      const amountKopecks = Math.abs(it.quantity - line.quantity) < 1e-6 ? line.amount_kopecks : lineAmountKopecks(line.price_kopecks, it.quantity);
+      return { itemId: it.itemId, quantity: it.quantity, amountKopecks };
+    });
+    if (errors.length) throw new DomainError('unprocessable', 'refund_rejected', 'Возврат по строкам не может быть принят', errors);
+    return out;
   }
 
   // ---- reads ---------------------------------------------------------------------------------------------------
@@ -552,6 +627,7 @@ export class OrdersService {
       ...this.brief(orderId),
       amount: toRoubles(o.amount_kopecks),
       paid: toRoubles(o.paid_kopecks),
+      refunded: toRoubles(o.refunded_kopecks),
       revision: o.revision,
       createdAt: o.created_at,
       updatedAt: o.updated_at,
@@ -587,6 +663,8 @@ export interface OrderStateBrief {
 export interface OrderState extends OrderStateBrief {
   amount: number;
   paid: number;
+  /** Money returned to the customer so far (refunds), roubles. */
+  refunded: number;
   /** The order's version (1 when booked, +1 with each bookingupd): what the next bookingupd names. */
   revision: number;
   createdAt: string;

@@ -173,19 +173,20 @@ export async function handlePaymentCard(ctx: DeliveryContext, job: ClaimedJob): 
   return { ref: doc.ref, number: doc.number };
 }
 
-/** JOB.refundCreate { orderId, refundId } → card refund document, NOT posted (an accountant confirms it); status 7. */
+/** JOB.refundCreate { orderId, refundId } → card refund document, NOT posted (an accountant confirms it); status 7 or kept. */
 export async function handleRefundCreate(ctx: DeliveryContext, job: ClaimedJob): Promise<Json> {
   const { orderId, refundId } = job.payload as { orderId: string; refundId: number };
   const o = orderRow(ctx, orderId);
   const orderKey = bookedRef(ctx, o);
-  const r = ctx.db.prepare(`SELECT * FROM refunds WHERE id = ?`).get(refundId) as { id: number; amount_kopecks: number; reason: string; payment_id: number | null; created_at: string } | undefined;
+  const r = ctx.db.prepare(`SELECT * FROM refunds WHERE id = ?`).get(refundId) as { id: number; refund_key: string; amount_kopecks: number; reason: string; payment_id: number | null; created_at: string } | undefined;
   if (!r) throw new PermanentError(`refund #${refundId} is not in the local database`);
   const p = r.payment_id ? paymentRow(ctx, r.payment_id) : undefined;
   const data = p ? (JSON.parse(p.data) as { maskedCard?: string | null; authCode?: string | null }) : {};
   // The refund returns the card payment: its document is the refund's basis (WRITE-RULES §3).
   const refs = { ...(await refsOf(ctx, o.client_id, orderKey, false, true, true)), basisPaymentKey: p?.onec_ref ?? null };
-  // One refund per order (refunds.order_id is unique): the order id names it in 1C, in the refunds' own namespace.
-  const externalId = documentId(ctx, 'refund', orderId);
+  // The order's refund without an id is named by the order id, as when it was the only one; a refund with the
+  // shop's id by both (issue 14.4), in the refunds' own namespace (a long one digested by documentId).
+  const externalId = documentId(ctx, 'refund', r.refund_key ? `${orderId}:${r.refund_key}` : orderId);
   const input: PaymentInput = {
     externalId,
     date: new Date(r.created_at),
@@ -193,15 +194,17 @@ export async function handleRefundCreate(ctx: DeliveryContext, job: ClaimedJob):
     orderKey,
     cardMask: data.maskedCard ?? '',
     authCode: data.authCode ?? '',
-    comment: `Возврат по заказу Richest.store ${orderId}${r.reason ? `: ${r.reason}` : ''}${p ? ` (оплата ${p.external_id})` : ''}`,
+    comment: `Возврат по заказу Richest.store ${orderId}${r.refund_key ? ` (${r.refund_key})` : ''}${r.reason ? `: ${r.reason}` : ''}${p ? ` (оплата ${p.external_id})` : ''}`,
   };
-  const ids = { externalId, legacyId: legacyDocumentId(ctx, `refund:${orderId}`), orderKey, retry: job.attempts > 1 };
+  const ids = { externalId, legacyId: r.refund_key ? undefined : legacyDocumentId(ctx, `refund:${orderId}`), orderKey, retry: job.attempts > 1 };
   const doc = await ensureDocument(ctx, 'cardOperation', 'cardRefundDocument', ids, () => ctx.profile.build.cardRefundDocument(input, refs, ctx.config));
   ctx.db.prepare(`UPDATE refunds SET onec_ref = ? WHERE id = ?`).run(doc.ref, refundId);
+  // The order as it is now: 7 once the whole payment is back, else its status with what is still paid.
+  const refunded = (o as typeof o & { refunded_kopecks?: number }).refunded_kopecks ?? r.amount_kopecks;
   await writeStatus(ctx, orderKey, {
-    orderStatus: OrderStatusCode.refunded,
+    orderStatus: o.status,
     paymentStatus: o.payment_status,
-    paidKopecks: Math.max(0, o.paid_kopecks - r.amount_kopecks),
+    paidKopecks: Math.max(0, o.paid_kopecks - refunded),
     comment: r.reason,
   });
   return { ref: doc.ref, number: doc.number };
