@@ -133,9 +133,9 @@ export function registerOrderRoutes(app: App, orders: OrdersService) {
       path: `${API_PREFIX}/refund`,
       operationId: 'createRefund',
       tags,
-      summary: 'Возврат денег на карту: статус 7 и подготовленный (непроведённый) документ возврата в 1С',
+      summary: 'Возврат денег на карту (суммой или по строкам, несколько раз до суммы оплаты): подготовленный (непроведённый) документ возврата в 1С; статус 7, когда возвращена вся оплата',
       request: body(RefundBody),
-      responses: { 200: json(OrderBrief, 'Возврат принят'), ...errorResponses, ...notFound('Заказ'), ...conflict, ...busy },
+      responses: { 200: json(OrderBrief, 'Возврат принят'), ...errorResponses, ...notFound('Заказ'), 409: json(ErrorSchema, 'Больше остатка оплаты, заказ не оплачен картой или повтор refundId с другими данными'), 422: json(ErrorSchema, 'Строки возврата не приняты (нет в заказе, больше оставшегося) или amount не равен сумме строк'), ...busy },
     }),
     async (c) => c.json((await orders.refund(c.req.valid('json'))).body, 200),
   );

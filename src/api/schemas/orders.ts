@@ -138,11 +138,25 @@ export const PayCardBody = z
 export const RefundBody = z
   .object({
     orderId: ExternalId('Заказ', 'RS-O-5001'),
-    amount: money('Сумма возврата, руб. (по умолчанию вся оплата)').optional(),
+    refundId: ExternalId('Идентификатор этого возврата в Richest.store: нужен для нескольких возвратов по заказу (повтор с тем же refundId ничего не меняет); без него у заказа один возврат', 'RS-R-7001').optional(),
+    amount: money('Сумма возврата, руб. (по умолчанию — вся оплата; с refundId — весь остаток оплаты)').optional(),
+    items: z
+      .array(
+        z
+          .object({
+            itemId: RefId('Товар заказа'),
+            quantity: z.number().positive('больше нуля').max(1e9).openapi({ description: 'Сколько возвращается', example: 1 }),
+          })
+          .strict(),
+      )
+      .min(1)
+      .max(500)
+      .optional()
+      .openapi({ description: 'Возврат по строкам: сумма — по ценам заказа (amount, если передан, должен с ней совпасть)' }),
     reason: text({ max: 500, multiline: true }).optional().openapi({ description: 'Причина возврата', example: 'Клиент отказался от заказа' }),
   })
   .strict()
-  .openapi('RefundRequest', { example: { orderId: 'RS-O-5001', amount: 259.8, reason: 'Клиент отказался от заказа' } });
+  .openapi('RefundRequest', { example: { orderId: 'RS-O-5001', refundId: 'RS-R-7001', amount: 100, reason: 'Клиент вернул часть товара' } });
 
 export const OrderBrief = z
   .object({
@@ -160,6 +174,7 @@ export const OrderBrief = z
 export const OrderStateSchema = OrderBrief.extend({
   amount: z.number(),
   paid: z.number().openapi({ description: 'Оплачено, руб.' }),
+  refunded: z.number().openapi({ description: 'Возвращено клиенту, руб. (статус 7 — когда возвращена вся оплата)' }),
   revision: z.number().int().openapi({ description: 'Версия заказа: 1 при создании, +1 с каждым bookingupd (изменение делается к ней)' }),
   createdAt: z.string(),
   updatedAt: z.string(),
@@ -169,7 +184,7 @@ export const OrderStateSchema = OrderBrief.extend({
 }).openapi('OrderState', {
   example: {
     orderId: 'RS-O-5001', number: 'ТД00-000123', status: 2, statusName: 'оплачен картой', paymentStatus: 1, paymentStatusName: 'оплачено картой',
-    amount: 259.8, paid: 259.8, revision: 1, createdAt: '2026-11-29T05:10:00.000Z', updatedAt: '2026-11-29T05:15:00.000Z',
+    amount: 259.8, paid: 259.8, refunded: 0, revision: 1, createdAt: '2026-11-29T05:10:00.000Z', updatedAt: '2026-11-29T05:15:00.000Z',
     history: [
       { at: '2026-11-29T05:10:00.000Z', status: 0, statusName: 'принят ReGate, ещё не в 1С', paymentStatus: 0, paymentStatusName: 'оплата не выполнена', event: 'booking.accepted' },
       { at: '2026-11-29T05:10:01.000Z', status: 1, statusName: 'создан, не оплачен', paymentStatus: 0, paymentStatusName: 'оплата не выполнена', event: 'booking.confirmed' },
