@@ -62,6 +62,7 @@ const EXAMPLE_STATUS: Record<EventType, [number, number]> = {
   'payment.bank.partial': [1, 0],
   'payment.bank.undone': [1, 0],
   refund: [7, 1],
+  'refund.partial': [2, 1],
   expired: [5, 0],
   'reconcile.cash': [4, 3],
   'reconcile.cancelled': [6, 0],
