@@ -11,7 +11,7 @@ export type WebhookEvent = OrderEvent & {
   /** Устарело (формат 0.1, будет убрано в следующей версии): то же, что data.number */
   number: string | null;
   /** Устарело (формат 0.1, будет убрано в следующей версии): то же, что type */
-  event: "booking.accepted" | "booking.confirmed" | "payment.card" | "payment.bank" | "payment.bank.partial" | "payment.bank.undone" | "refund" | "expired" | "reconcile.cash" | "reconcile.cancelled" | "booking.updated" | "booking.cancelled";
+  event: "booking.accepted" | "booking.confirmed" | "payment.card" | "payment.bank" | "payment.bank.partial" | "payment.bank.undone" | "refund" | "refund.partial" | "expired" | "reconcile.cash" | "reconcile.cancelled" | "booking.updated" | "booking.cancelled";
   /** Устарело (формат 0.1, будет убрано в следующей версии): то же, что timestamp */
   at: string;
   /** Устарело (формат 0.1, будет убрано в следующей версии): то же, что data.status */
@@ -40,8 +40,8 @@ export type OrderEventData = {
 export type OrderEvent = {
   /** Идентификатор события: не повторяется никогда (и после восстановления ReGate из копии), растёт со временем; тот же, что в заголовке webhook-id */
   id: string;
-  /** Тип события: booking.accepted — Заказ принят ReGate и записан на диск (статус 0); 1С его ещё не создала; booking.confirmed — 1С создала заказ: появился номер (number); статус 1, если заказ не оплачен раньше; payment.card — Записана оплата через платёжную систему (paycard): статус 2, статус оплаты 1 (картой, СБП) или 4 (электронными деньгами); payment.bank — Заказ полностью оплачен по выписке банка: статус 3, статус оплаты 2; payment.bank.partial — Частичная оплата по выписке банка: статусы не меняются, растёт оплаченная сумма; payment.bank.undone — Бухгалтер отменил зачёт платежа из выписки: статусы возвращаются к прежним; refund — Возврат денег на карту (refund): статус 7; expired — Истёк срок действия неоплаченного заказа: статус 5, резерв в 1С снят; reconcile.cash — В 1С замечена оплата наличными: статус 4, статус оплаты 3; reconcile.cancelled — Заказ отменён (помечен на удаление или закрыт) в 1С: статус 6; booking.updated — Магазин изменил неоплаченный заказ (bookingupd): строки, адрес или комментарий; статус прежний, сумма и версия заказа — новые; booking.cancelled — Магазин отменил неоплаченный заказ (bookingcancel): статус 6; в 1С строки отменяются с причиной и заказ закрывается */
-  type: "booking.accepted" | "booking.confirmed" | "payment.card" | "payment.bank" | "payment.bank.partial" | "payment.bank.undone" | "refund" | "expired" | "reconcile.cash" | "reconcile.cancelled" | "booking.updated" | "booking.cancelled";
+  /** Тип события: booking.accepted — Заказ принят ReGate и записан на диск (статус 0); 1С его ещё не создала; booking.confirmed — 1С создала заказ: появился номер (number); статус 1, если заказ не оплачен раньше; payment.card — Записана оплата через платёжную систему (paycard): статус 2, статус оплаты 1 (картой, СБП) или 4 (электронными деньгами); payment.bank — Заказ полностью оплачен по выписке банка: статус 3, статус оплаты 2; payment.bank.partial — Частичная оплата по выписке банка: статусы не меняются, растёт оплаченная сумма; payment.bank.undone — Бухгалтер отменил зачёт платежа из выписки: статусы возвращаются к прежним; refund — Возвращена вся оплата на карту (refund): статус 7; refund.partial — Возвращена часть оплаты на карту (refund): статус прежний, растёт возвращённая сумма (refunded); expired — Истёк срок действия неоплаченного заказа: статус 5, резерв в 1С снят; reconcile.cash — В 1С замечена оплата наличными: статус 4, статус оплаты 3; reconcile.cancelled — Заказ отменён (помечен на удаление или закрыт) в 1С: статус 6; booking.updated — Магазин изменил неоплаченный заказ (bookingupd): строки, адрес или комментарий; статус прежний, сумма и версия заказа — новые; booking.cancelled — Магазин отменил неоплаченный заказ (bookingcancel): статус 6; в 1С строки отменяются с причиной и заказ закрывается */
+  type: "booking.accepted" | "booking.confirmed" | "payment.card" | "payment.bank" | "payment.bank.partial" | "payment.bank.undone" | "refund" | "refund.partial" | "expired" | "reconcile.cash" | "reconcile.cancelled" | "booking.updated" | "booking.cancelled";
   /** Когда произошло событие (ISO 8601, UTC) */
   timestamp: string;
   data: OrderEventData;
@@ -187,6 +187,8 @@ export type OrderState = OrderBrief & {
   amount: number;
   /** Оплачено, руб. */
   paid: number;
+  /** Возвращено клиенту, руб. (статус 7 — когда возвращена вся оплата) */
+  refunded: number;
   /** Версия заказа: 1 при создании, +1 с каждым bookingupd (изменение делается к ней) */
   revision: number;
   createdAt: string;
@@ -206,8 +208,17 @@ export type OrderState = OrderBrief & {
 export type RefundRequest = {
   /** Заказ */
   orderId: string;
-  /** Сумма возврата, руб. (по умолчанию вся оплата) */
+  /** Идентификатор этого возврата в Richest.store: нужен для нескольких возвратов по заказу (повтор с тем же refundId ничего не меняет); без него у заказа один возврат */
+  refundId?: string;
+  /** Сумма возврата, руб. (по умолчанию — вся оплата; с refundId — весь остаток оплаты) */
   amount?: number;
+  /** Возврат по строкам: сумма — по ценам заказа (amount, если передан, должен с ней совпасть) */
+  items?: {
+    /** Товар заказа */
+    itemId: string;
+    /** Сколько возвращается */
+    quantity: number;
+  }[];
   /** Причина возврата */
   reason?: string;
 };
@@ -592,7 +603,7 @@ export interface Operations {
       504: Error;
     };
   };
-  /** Возврат денег на карту: статус 7 и подготовленный (непроведённый) документ возврата в 1С */
+  /** Возврат денег на карту (суммой или по строкам, несколько раз до суммы оплаты): подготовленный (непроведённый) документ возврата в 1С; статус 7, когда возвращена вся оплата */
   createRefund: {
     method: "POST";
     path: "/api/v1/refund";
@@ -608,6 +619,7 @@ export interface Operations {
       409: Error;
       413: Error;
       415: Error;
+      422: Error;
       429: Error;
       503: Error;
       504: Error;
