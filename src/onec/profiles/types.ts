@@ -66,7 +66,9 @@ export type ConceptId =
   // of a payment.
   | 'packaging'
   | 'department'
-  | 'cashFlowItem';
+  | 'cashFlowItem'
+  // Issue 14.3: shipments of orders (УТ's РеализацияТоваровУслуг), for the fulfilment bookingstate reports.
+  | 'shipment';
 
 /** Runtime values a read may be narrowed by (keys come from the mirror or from earlier reads). */
 export interface ReadParams {
@@ -307,6 +309,17 @@ export interface OrderRecord {
   asInvoice: boolean;
 }
 
+/** A shipment document (УТ: РеализацияТоваровУслуг) and the order each of its lines ships. */
+export interface ShipmentRecord {
+  id: string;
+  number: string;
+  posted: boolean;
+  deletionMark: boolean;
+  /** The header's order (composite ЗаказКлиента), when it names one. */
+  orderId: string | null;
+  lines: { itemId: string; quantity: number; orderId: string | null }[];
+}
+
 export interface PaymentRecord {
   id: string;
   number: string;
@@ -543,6 +556,8 @@ export interface Mappers {
   toClientBalance(rows: Row[]): ClientBalanceRecord;
   toOrder(row: Row): OrderRecord;
   toPayment(row: Row): PaymentRecord;
+  /** reads.shipment rows (optional: a profile without shipments reports no fulfilment). */
+  toShipment?(row: Row): ShipmentRecord;
   toOrganisation(row: Row): OrganisationRecord;
   toBankAccount(row: Row): BankAccountRecord;
   toBank(row: Row): BankRecord;

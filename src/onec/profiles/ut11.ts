@@ -598,6 +598,28 @@ export function enumVatRate(member: string): number | null {
   return m ? Number(m[1]) : null;
 }
 
+/**
+ * The sales that ship orders (WRITE-RULES §8: Document_РеализацияТоваровУслуг by its ЗаказКлиента or its lines'),
+ * posted ones only, for the fulfilment bookingstate reports (issue 14.3). Not among the reads yet: the ReGate
+ * extension must adopt Document.РеализацияТоваровУслуг for its role to grant the read (src/install/extension/plan.ts
+ * ADOPTABLE, facts regenerated); until then reconcile reports no fulfilment (reads.shipment absent).
+ */
+export function shipmentRead(): ReadSpec {
+  const order = (k: string) => `cast(${guid(k).text}, '${S.orders}')`;
+  return {
+    kind: 'collection',
+    set: 'Document_РеализацияТоваровУслуг',
+    why: 'bookingstate: what was shipped of an order (posted РеализацияТоваровУслуг naming it)',
+    select: ['Ref_Key', 'Number', 'Date', 'Posted', 'DeletionMark', 'ЗаказКлиента', 'ЗаказКлиента_Type', 'Товары/Номенклатура_Key', 'Товары/Количество', 'Товары/ЗаказКлиента', 'Товары/ЗаказКлиента_Type'],
+    filter: (p) => {
+      if (!p.orderKeys?.length) return undefined;
+      const header = or(...p.orderKeys.map((k) => rawFilter(`ЗаказКлиента eq ${order(k)}`)));
+      const lines = rawFilter(`Товары/any(d: ${p.orderKeys.map((k) => `d/ЗаказКлиента eq ${order(k)}`).join(' or ')})`);
+      return and(eq('Posted', true), or(header, lines));
+    },
+  };
+}
+
 function mappers(f: Ut11Features): Mappers {
   const defaultsOf = (ctx: MapContext) => ctx.config.catalog.defaults;
   const positive = (v: unknown, fallback: number) => {
@@ -843,6 +865,19 @@ function mappers(f: Ut11Features): Mappers {
       };
     },
     platformOf: (rows) => strOrNull(rows.find((r) => r.Параметр === 'ВерсияПлатформы')?.Значение),
+    // WRITE-RULES §8: a sale names its order in the header's composite ЗаказКлиента and in each line's (both dumps'
+    // Documents/РеализацияТоваровУслуг.xml).
+    toShipment: (row) => {
+      const orderOf = (ref: unknown, type: unknown) => (str(type).endsWith(S.orders) ? refOf(ref) : null);
+      return {
+        id: str(row.Ref_Key),
+        number: str(row.Number),
+        posted: bool(row.Posted),
+        deletionMark: bool(row.DeletionMark),
+        orderId: orderOf(row.ЗаказКлиента, row.ЗаказКлиента_Type),
+        lines: rowsOf(row.Товары).map((l) => ({ itemId: str(l.Номенклатура_Key), quantity: num(l.Количество), orderId: orderOf(l.ЗаказКлиента, l.ЗаказКлиента_Type) })),
+      };
+    },
     toOrderStatus: (row) => ({
       orderId: str(row.Заказ_Key),
       period: date(row.Period),
