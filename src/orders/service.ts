@@ -5,7 +5,7 @@ import { orderableItems, type AssortmentItem, type CatalogService } from '../cat
 import { departedItems } from './departed.js';
 import { enqueue, stats as outboxStats, waitFor } from '../outbox/index.js';
 import { lineAmountKopecks, priceLines, toKopecks, toRoubles } from './pricing.js';
-import { ORDER_STATUS, PAYMENT_STATUS, OrderStatusCode, PaymentStatusCode, paymentStatusOf, type OrderStatus, type PaymentStatus, type PayMethod } from './statuses.js';
+import { FULFILMENT, ORDER_STATUS, PAYMENT_STATUS, OrderStatusCode, PaymentStatusCode, paymentStatusOf, type FulfilmentState, type OrderStatus, type PaymentStatus, type PayMethod } from './statuses.js';
 import { JOB, orderKey, clientKey } from './jobs.js';
 import { GroupCommit } from '../db/group-commit.js';
 import { recordHistory } from './webhooks.js';
@@ -629,6 +629,15 @@ export class OrdersService {
       paid: toRoubles(o.paid_kopecks),
       refunded: toRoubles(o.refunded_kopecks),
       revision: o.revision,
+      fulfilment: {
+        state: o.fulfilment as FulfilmentState,
+        stateName: FULFILMENT[o.fulfilment as FulfilmentState],
+        lines: (this.q(`SELECT item_id, quantity, shipped FROM order_lines WHERE order_id = ? ORDER BY line_no`).all(orderId) as { item_id: string; quantity: number; shipped: number }[]).map((l) => ({
+          itemId: l.item_id,
+          quantity: l.quantity,
+          shipped: l.shipped,
+        })),
+      },
       createdAt: o.created_at,
       updatedAt: o.updated_at,
       history: history.map((h) => ({
@@ -667,6 +676,8 @@ export interface OrderState extends OrderStateBrief {
   refunded: number;
   /** The order's version (1 when booked, +1 with each bookingupd): what the next bookingupd names. */
   revision: number;
+  /** What 1C shipped (issue 14.3): the state and each line's shipped quantity, from УТ's shipment documents. */
+  fulfilment: { state: FulfilmentState; stateName: string; lines: { itemId: string; quantity: number; shipped: number }[] };
   createdAt: string;
   updatedAt: string;
   history: { at: string; status: number; statusName: string; paymentStatus: number; paymentStatusName: string; event: string }[];

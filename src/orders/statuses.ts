@@ -53,3 +53,15 @@ export const OPEN_STATUSES: readonly OrderStatus[] = [0, 1];
 export const PAY_METHODS = ['card', 'sbp', 'wallet'] as const;
 export type PayMethod = (typeof PAY_METHODS)[number];
 export const paymentStatusOf = (method: PayMethod | undefined): PaymentStatus => (method === 'wallet' ? PaymentStatusCode.emoney : PaymentStatusCode.card);
+
+/**
+ * What 1C shipped of an order (bookingstate.fulfilment, issue 14.3), from УТ's shipment documents: nothing yet, a
+ * part, every line in full, or closed in 1C after a partial shipment (the rest will not come).
+ */
+export const FULFILMENT = {
+  none: 'не отгружен',
+  partial: 'отгружен частично',
+  shipped: 'отгружен',
+  closed: 'закрыт',
+} as const;
+export type FulfilmentState = keyof typeof FULFILMENT;

@@ -8,6 +8,7 @@ import { scheduleJob } from '../../schedule.js';
 import { expireOrders } from '../expiry.js';
 import { JOB } from '../jobs.js';
 import { reconcileOrders } from '../reconcile.js';
+import { reconcileFulfilment } from '../fulfilment.js';
 import type { OrdersService } from '../service.js';
 import { webhookHandler } from '../webhooks.js';
 import { handleBookingCreate } from './booking.js';
@@ -48,6 +49,8 @@ export interface Delivery {
   ctx: DeliveryContext;
   expire(): { expired: string[] };
   reconcile(): ReturnType<typeof reconcileOrders>;
+  /** What 1C shipped of the orders still to ship (fulfilment.ts), on the reconciliation schedule. */
+  fulfil(): ReturnType<typeof reconcileFulfilment>;
   /** Dead jobs that only ran out of attempts while 1C was unreachable get fresh attempts (see revive.ts). */
   revive(): Promise<number[]>;
 }
@@ -96,6 +99,7 @@ export function registerDelivery(host: DeliveryHost, opts: DeliveryOptions = {})
     ctx,
     expire: () => expireOrders(host.db, { expireAfterHours: host.config.orders.expireAfterHours, webhooks, now: ctx.now() }),
     reconcile: () => reconcileOrders(ctx),
+    fulfil: () => reconcileFulfilment(ctx),
     // An outage longer than the order's life is the administrator's to look at, not ours to retry forever.
     revive: () =>
       reviveUnavailable(host.db, {
@@ -113,6 +117,8 @@ export function registerDelivery(host: DeliveryHost, opts: DeliveryOptions = {})
       if (revived.length) host.logger.warn({ jobs: revived }, 'outbox jobs that died while 1C was unreachable get fresh attempts');
       const r = await delivery.reconcile();
       if (r.cancelled.length || r.paidInCash.length) host.logger.info({ cancelled: r.cancelled, paidInCash: r.paidInCash, checked: r.checked }, 'orders reconciled with 1C');
+      const f = await delivery.fulfil();
+      if (f.changed.length) host.logger.info({ shipped: f.changed, checked: f.checked }, 'shipments read from 1C');
     });
     host.onStop?.(() => {
       expiry.stop();
