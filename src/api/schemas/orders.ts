@@ -1,5 +1,5 @@
 import { z } from '@hono/zod-openapi';
-import { ORDER_STATUS, PAY_METHODS, PAYMENT_STATUS } from '../../orders/statuses.js';
+import { FULFILMENT, ORDER_STATUS, PAY_METHODS, PAYMENT_STATUS, type FulfilmentState } from '../../orders/statuses.js';
 import { RefId, text } from './common.js';
 
 /**
@@ -176,6 +176,13 @@ export const OrderStateSchema = OrderBrief.extend({
   paid: z.number().openapi({ description: 'Оплачено, руб.' }),
   refunded: z.number().openapi({ description: 'Возвращено клиенту, руб. (статус 7 — когда возвращена вся оплата)' }),
   revision: z.number().int().openapi({ description: 'Версия заказа: 1 при создании, +1 с каждым bookingupd (изменение делается к ней)' }),
+  fulfilment: z
+    .object({
+      state: z.enum(Object.keys(FULFILMENT) as [FulfilmentState, ...FulfilmentState[]]).openapi({ description: `Отгрузка по документам 1С: ${Object.entries(FULFILMENT).map(([k, v]) => `${k} — ${v}`).join('; ')}` }),
+      stateName: z.string(),
+      lines: z.array(z.object({ itemId: z.string(), quantity: z.number().openapi({ description: 'Заказано' }), shipped: z.number().openapi({ description: 'Отгружено (реализации в 1С)' }) })),
+    })
+    .openapi({ description: 'Что отгружено: состояние и количество по строкам (читается из документов реализации 1С)' }),
   createdAt: z.string(),
   updatedAt: z.string(),
   history: z.array(
@@ -184,7 +191,8 @@ export const OrderStateSchema = OrderBrief.extend({
 }).openapi('OrderState', {
   example: {
     orderId: 'RS-O-5001', number: 'ТД00-000123', status: 2, statusName: 'оплачен картой', paymentStatus: 1, paymentStatusName: 'оплачено картой',
-    amount: 259.8, paid: 259.8, refunded: 0, revision: 1, createdAt: '2026-11-29T05:10:00.000Z', updatedAt: '2026-11-29T05:15:00.000Z',
+    amount: 259.8, paid: 259.8, refunded: 0, revision: 1,
+    fulfilment: { state: 'partial', stateName: 'отгружен частично', lines: [{ itemId: '9d8c7b6a-5f4e-4d3c-8b2a-1f0e9d8c7b6a', quantity: 2, shipped: 1 }] }, createdAt: '2026-11-29T05:10:00.000Z', updatedAt: '2026-11-29T05:15:00.000Z',
     history: [
       { at: '2026-11-29T05:10:00.000Z', status: 0, statusName: 'принят ReGate, ещё не в 1С', paymentStatus: 0, paymentStatusName: 'оплата не выполнена', event: 'booking.accepted' },
       { at: '2026-11-29T05:10:01.000Z', status: 1, statusName: 'создан, не оплачен', paymentStatus: 0, paymentStatusName: 'оплата не выполнена', event: 'booking.confirmed' },
