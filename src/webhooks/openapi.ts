@@ -66,6 +66,9 @@ const EXAMPLE_STATUS: Record<EventType, [number, number]> = {
   expired: [5, 0],
   'reconcile.cash': [4, 3],
   'reconcile.cancelled': [6, 0],
+  'fulfilment.partial': [2, 1],
+  'fulfilment.shipped': [2, 1],
+  'fulfilment.closed': [2, 1],
   'booking.updated': [1, 0],
   'booking.cancelled': [6, 0],
 };
