@@ -11,7 +11,7 @@ export type WebhookEvent = OrderEvent & {
   /** Устарело (формат 0.1, будет убрано в следующей версии): то же, что data.number */
   number: string | null;
   /** Устарело (формат 0.1, будет убрано в следующей версии): то же, что type */
-  event: "booking.accepted" | "booking.confirmed" | "payment.card" | "payment.bank" | "payment.bank.partial" | "payment.bank.undone" | "refund" | "refund.partial" | "expired" | "reconcile.cash" | "reconcile.cancelled" | "booking.updated" | "booking.cancelled";
+  event: "booking.accepted" | "booking.confirmed" | "payment.card" | "payment.bank" | "payment.bank.partial" | "payment.bank.undone" | "refund" | "refund.partial" | "expired" | "reconcile.cash" | "reconcile.cancelled" | "fulfilment.partial" | "fulfilment.shipped" | "fulfilment.closed" | "booking.updated" | "booking.cancelled";
   /** Устарело (формат 0.1, будет убрано в следующей версии): то же, что timestamp */
   at: string;
   /** Устарело (формат 0.1, будет убрано в следующей версии): то же, что data.status */
@@ -40,8 +40,8 @@ export type OrderEventData = {
 export type OrderEvent = {
   /** Идентификатор события: не повторяется никогда (и после восстановления ReGate из копии), растёт со временем; тот же, что в заголовке webhook-id */
   id: string;
-  /** Тип события: booking.accepted — Заказ принят ReGate и записан на диск (статус 0); 1С его ещё не создала; booking.confirmed — 1С создала заказ: появился номер (number); статус 1, если заказ не оплачен раньше; payment.card — Записана оплата через платёжную систему (paycard): статус 2, статус оплаты 1 (картой, СБП) или 4 (электронными деньгами); payment.bank — Заказ полностью оплачен по выписке банка: статус 3, статус оплаты 2; payment.bank.partial — Частичная оплата по выписке банка: статусы не меняются, растёт оплаченная сумма; payment.bank.undone — Бухгалтер отменил зачёт платежа из выписки: статусы возвращаются к прежним; refund — Возвращена вся оплата на карту (refund): статус 7; refund.partial — Возвращена часть оплаты на карту (refund): статус прежний, растёт возвращённая сумма (refunded); expired — Истёк срок действия неоплаченного заказа: статус 5, резерв в 1С снят; reconcile.cash — В 1С замечена оплата наличными: статус 4, статус оплаты 3; reconcile.cancelled — Заказ отменён (помечен на удаление или закрыт) в 1С: статус 6; booking.updated — Магазин изменил неоплаченный заказ (bookingupd): строки, адрес или комментарий; статус прежний, сумма и версия заказа — новые; booking.cancelled — Магазин отменил неоплаченный заказ (bookingcancel): статус 6; в 1С строки отменяются с причиной и заказ закрывается */
-  type: "booking.accepted" | "booking.confirmed" | "payment.card" | "payment.bank" | "payment.bank.partial" | "payment.bank.undone" | "refund" | "refund.partial" | "expired" | "reconcile.cash" | "reconcile.cancelled" | "booking.updated" | "booking.cancelled";
+  /** Тип события: booking.accepted — Заказ принят ReGate и записан на диск (статус 0); 1С его ещё не создала; booking.confirmed — 1С создала заказ: появился номер (number); статус 1, если заказ не оплачен раньше; payment.card — Записана оплата через платёжную систему (paycard): статус 2, статус оплаты 1 (картой, СБП) или 4 (электронными деньгами); payment.bank — Заказ полностью оплачен по выписке банка: статус 3, статус оплаты 2; payment.bank.partial — Частичная оплата по выписке банка: статусы не меняются, растёт оплаченная сумма; payment.bank.undone — Бухгалтер отменил зачёт платежа из выписки: статусы возвращаются к прежним; refund — Возвращена вся оплата на карту (refund): статус 7; refund.partial — Возвращена часть оплаты на карту (refund): статус прежний, растёт возвращённая сумма (refunded); expired — Истёк срок действия неоплаченного заказа: статус 5, резерв в 1С снят; reconcile.cash — В 1С замечена оплата наличными: статус 4, статус оплаты 3; reconcile.cancelled — Заказ отменён (помечен на удаление или закрыт) в 1С: статус 6; fulfilment.partial — 1С отгрузила часть заказа (документ реализации): статус прежний, отгруженное — в bookingstate.fulfilment; fulfilment.shipped — 1С отгрузила заказ полностью: статус прежний, bookingstate.fulfilment.state = shipped; fulfilment.closed — Заказ закрыт в 1С после частичной отгрузки: остаток отгружен не будет; booking.updated — Магазин изменил неоплаченный заказ (bookingupd): строки, адрес или комментарий; статус прежний, сумма и версия заказа — новые; booking.cancelled — Магазин отменил неоплаченный заказ (bookingcancel): статус 6; в 1С строки отменяются с причиной и заказ закрывается */
+  type: "booking.accepted" | "booking.confirmed" | "payment.card" | "payment.bank" | "payment.bank.partial" | "payment.bank.undone" | "refund" | "refund.partial" | "expired" | "reconcile.cash" | "reconcile.cancelled" | "fulfilment.partial" | "fulfilment.shipped" | "fulfilment.closed" | "booking.updated" | "booking.cancelled";
   /** Когда произошло событие (ISO 8601, UTC) */
   timestamp: string;
   data: OrderEventData;
@@ -191,6 +191,19 @@ export type OrderState = OrderBrief & {
   refunded: number;
   /** Версия заказа: 1 при создании, +1 с каждым bookingupd (изменение делается к ней) */
   revision: number;
+  /** Что отгружено: состояние и количество по строкам (читается из документов реализации 1С) */
+  fulfilment: {
+    /** Отгрузка по документам 1С: none — не отгружен; partial — отгружен частично; shipped — отгружен; closed — закрыт */
+    state: "none" | "partial" | "shipped" | "closed";
+    stateName: string;
+    lines: {
+      itemId: string;
+      /** Заказано */
+      quantity: number;
+      /** Отгружено (реализации в 1С) */
+      shipped: number;
+    }[];
+  };
   createdAt: string;
   updatedAt: string;
   history: ({
