@@ -4,11 +4,11 @@ import type { Logger } from './log.js';
 import { ODataClient } from './onec/index.js';
 import { CatalogService } from './catalog/service.js';
 import { OrdersService } from './orders/service.js';
-import { OutboxWorker, newHolder } from './outbox/index.js';
+import { OutboxWorker, newHolder, type WorkerEvent } from './outbox/index.js';
 import { createApp, type App } from './api/app.js';
 import { healthService } from './api/health.js';
 import type { ApiServices } from './api/services.js';
-import { syncJobs } from './workers/index.js';
+import { outboxThread, syncJobs } from './workers/index.js';
 import { scheduleJob } from './schedule.js';
 import { createMetrics, type Metrics } from './metrics.js';
 import { purgeFinished, stats as outboxStats } from './outbox/index.js';
@@ -60,6 +60,13 @@ export function createRuntime(config: Config, logger: Logger): Runtime {
     tier2: config.catalog.tier2PriceKind,
   });
   const orders = new OrdersService(db, catalog, { confirmWindowMs: config.outbox.confirmWindowMs, maxDepth: config.outbox.maxDepth });
+  // The outbox workers' events (this thread's and the delivery thread's): metrics and the log.
+  const onOutboxEvent = (e: Pick<WorkerEvent, 'type'> & { job?: { id: number; kind: string; key: string | null; attempts?: number }; error?: unknown }) => {
+    metrics.observeOutboxEvent(e.type);
+    if (e.type === 'dead') logger.error({ job: e.job?.id, kind: e.job?.kind, key: e.job?.key, error: e.error }, 'outbox job dead');
+    else if (e.type === 'retry') logger.warn({ job: e.job?.id, kind: e.job?.kind, key: e.job?.key, error: e.error, attempt: e.job?.attempts }, 'outbox job retry');
+    else if (e.type === 'error') logger.error({ err: e.error }, 'outbox worker error');
+  };
   const worker = new OutboxWorker(db, {
     policy: config.outbox,
     // Twice the 1C sessions: a job spends part of its time on local SQLite work and between its 1C calls; with only
@@ -67,12 +74,7 @@ export function createRuntime(config: Config, logger: Logger): Runtime {
     // 1C limit itself is the client's: it never has more than onec.sessions requests open at once.
     concurrency: config.onec.sessions * 2,
     holder: newHolder(),
-    onEvent: (e) => {
-      metrics.observeOutboxEvent(e.type);
-      if (e.type === 'dead') logger.error({ job: e.job.id, kind: e.job.kind, key: e.job.key, error: e.error }, 'outbox job dead');
-      else if (e.type === 'retry') logger.warn({ job: e.job.id, kind: e.job.kind, key: e.job.key, error: e.error, attempt: e.job.attempts }, 'outbox job retry');
-      else if (e.type === 'error') logger.error({ err: e.error }, 'outbox worker error');
-    },
+    onEvent: (e) => onOutboxEvent(e),
   });
   const health = healthService({
     mirrorSyncedAt: () => catalog.state().syncedAt,
@@ -120,6 +122,7 @@ export function createRuntime(config: Config, logger: Logger): Runtime {
         logger.warn({ configured: config.onec.extension, published: features.extension }, config.onec.extension ? 'onec.extension is on but the base publishes no ReGate extension objects: install the extension or set onec.extension: false' : 'the base publishes the ReGate extension but onec.extension is off');
       }
       profile = getProfile(config.onec.profile, config, features);
+      deliveryThread?.profile(features);
       adapted = true;
       logger.info({ features }, '1C profile adapted to what the base publishes');
       return features;
@@ -129,7 +132,7 @@ export function createRuntime(config: Config, logger: Logger): Runtime {
     },
     async stop() {
       for (const fn of stoppers.reverse()) await fn();
-      await worker.stop(10_000);
+      await Promise.all([worker.stop(10_000), deliveryThread?.stop(10_000)]);
       await onec.close();
       db.close();
     },
@@ -182,8 +185,14 @@ export function createRuntime(config: Config, logger: Logger): Runtime {
   rt.onStop(() => purge.stop());
   // Write path to 1C: outbox handlers for every order/client job kind, order expiry and reconciliation schedules.
   registerDelivery(rt);
+  // Delivery runs in a thread of its own (src/workers/outbox.ts: a booking burst no longer starves it); this thread's
+  // worker keeps the job kinds registered by others. The outbox rows are still written with their orders, here.
+  const deliveryThread =
+    config.database.path === ':memory:' ? null : outboxThread({ config, db, logger, features: () => profile.features, holder: worker.holder, onEvent: onOutboxEvent, observeOneC: metrics.observeOneC });
+  if (deliveryThread) worker.handOff(worker.kinds());
   rt.start = () => {
     worker.start();
+    deliveryThread?.start();
     if (!catalog.state().syncedAt) void fullSync.runNow();
   };
   // Bank statements: the review list for the API, and the folder / bank API import on config.bank.cron.

@@ -17,6 +17,7 @@ import { argsOf, serveParent } from '../lib/proc.js';
 import { startProfile, stopProfile } from '../lib/profile.js';
 import { narrowState } from '../lib/state-fix.js';
 import { syncJobs, type SyncJobs } from '../../src/workers/index.js';
+import { registerDelivery } from '../../src/orders/delivery/index.js';
 
 const args = argsOf<{
   onecUrl: string;
@@ -28,6 +29,8 @@ const args = argsOf<{
   pageSize?: number;
   /** Start the outbox worker (booking benchmark). */
   worker?: boolean;
+  /** The outbox worker on the API's thread (as before issue 19.1) instead of its own (rt.start()'s default). */
+  outboxInline?: boolean;
   /** The readfix prototype (see bench/suites/readfix.ts); never set by the real benchmarks. */
   prototype?: boolean;
 }>();
@@ -63,7 +66,11 @@ const rt = createRuntime(config, logger);
 const sync = await runFullSync(rt);
 if (args.prototype) narrowState(rt);
 const server = await startServer(rt.app, config);
-if (args.worker) rt.start();
+if (args.worker && args.outboxInline) {
+  // As before issue 19.1: the delivery handlers on this thread's worker (the daemon hands them to a thread).
+  registerDelivery(rt, { schedules: false });
+  rt.worker.start();
+} else if (args.worker) rt.start();
 
 // One authenticated request, so the credential is in the verified cache before the load starts.
 const auth = `Basic ${Buffer.from(`${args.apiUser.name}:${args.apiUser.password}`).toString('base64')}`;

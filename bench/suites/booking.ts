@@ -40,7 +40,7 @@ export async function runBooking(ctx: SuiteContext): Promise<SuiteResult> {
   const em = await forkChild<{ url: string }>('emulator.ts', { items, user: ONEC_USER }, { verbose: ctx.verbose });
   const rg = await forkChild<{ url: string; stores: string[] }>(
     'regate.ts',
-    { onecUrl: em.ready.url, onecUser: ONEC_USER, apiUser: API_USER, dbPath: join(ctx.tmpDir, 'booking.sqlite'), worker: true, sessions: T.sessions, confirmWindowMs: 0 },
+    { onecUrl: em.ready.url, onecUser: ONEC_USER, apiUser: API_USER, dbPath: join(ctx.tmpDir, 'booking.sqlite'), worker: true, sessions: T.sessions, confirmWindowMs: 0, outboxInline: process.env.BENCH_OUTBOX_INLINE === '1' },
     { verbose: ctx.verbose, readyTimeoutMs: 300_000 },
   );
   const echo = await forkChild<{ url: string }>('echo.ts', {}, { verbose: ctx.verbose });

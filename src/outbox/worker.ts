@@ -100,6 +100,20 @@ export class OutboxWorker {
     return this;
   }
 
+  /** The job kinds this worker handles. */
+  kinds(): string[] {
+    return [...this.handlers.keys()];
+  }
+
+  /**
+   * Stops handling these kinds here: another worker on the same file handles them (the delivery thread,
+   * src/workers/outbox.ts), and this one keeps the rest.
+   */
+  handOff(kinds: string[]): this {
+    for (const k of kinds) this.handlers.delete(k);
+    return this;
+  }
+
   /** Jobs being handled right now. */
   get running(): number {
     return this.inflight.size;

@@ -7,6 +7,9 @@ import { getProfile, type Profile, type Ut11Features } from '../onec/profiles/in
 import { runFullSync, runStockSync, type StockSyncReport, type SyncReport } from '../catalog/sync.js';
 import { fetchMissingPictures } from '../catalog/pictures.js';
 import type { FromWorker, JobKind, ToWorker } from './protocol.js';
+import { workerScript } from './script.js';
+
+export { outboxThread, type OutboxThread } from './outbox.js';
 
 /**
  * Runs the catalogue syncs (and the picture fetch after a full sync) off the API's event loop, in a worker thread
@@ -54,11 +57,9 @@ export function syncJobs(o: SyncJobsOptions): SyncJobs {
     pending.clear();
   };
   const start = () => {
-    const here = import.meta.url;
-    const fromSources = here.endsWith('.ts');
-    const entry = new URL(fromSources ? './sync-worker.ts' : './sync-worker.js', here);
-    const w = new Worker(fromSources ? new URL('./boot.mjs', here) : entry, {
-      workerData: { entry: entry.href, config: o.config },
+    const { script, entry } = workerScript('sync-worker');
+    const w = new Worker(script, {
+      workerData: { entry, config: o.config },
       resourceLimits: { maxOldGenerationSizeMb: HEAP_MB },
     });
     worker = w;

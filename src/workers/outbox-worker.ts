@@ -1,0 +1,73 @@
+import { parentPort, workerData } from 'node:worker_threads';
+import type { Config } from '../config/index.js';
+import { openDb } from '../db/open.js';
+import type { Logger } from '../log.js';
+import { ODataClient } from '../onec/index.js';
+import { getProfile, type Profile, type Ut11Features } from '../onec/profiles/index.js';
+import { OutboxWorker, type LeaseHolder } from '../outbox/index.js';
+import { busOf } from '../outbox/events.js';
+import { registerDelivery } from '../orders/delivery/index.js';
+
+/**
+ * Order delivery's thread (issue 19.1): the outbox worker with the 1C delivery handlers (src/orders/delivery, as
+ * the daemon registers them) on a loop of its own, so a booking burst that keeps the API's loop busy does not starve
+ * the claims, the 1C calls and the completions (delivery fell to 0.08–0.29 of 1C's bound during a 500-connection
+ * burst on one loop). The outbox rows are still written by the API with their orders, in the API's transaction;
+ * this thread only claims and completes them, on its own connection. Enqueue wake-ups come from the main thread
+ * (src/workers/outbox.ts) and this worker's 'settled' notifications go back to it (booking's confirmation window).
+ */
+const { config, features, holder } = workerData as { config: Config; features?: Ut11Features; holder: LeaseHolder };
+const port = parentPort!;
+type Out =
+  | { type: 'ready' }
+  | { type: 'stopped'; result: { aborted: number[]; unfinished: number[] } }
+  | { type: 'settled'; id: number }
+  | { type: 'event'; event: { type: string; job?: { id: number; kind: string; key: string | null; attempts?: number }; error?: string } }
+  | { type: 'log'; level: 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal'; obj: Record<string, unknown>; msg?: string }
+  | { type: 'onec'; attempt: unknown };
+const post = (m: Out) => port.postMessage(m);
+const plain = (o: unknown) => JSON.parse(JSON.stringify(o ?? {}, (_k, v) => (v instanceof Error ? { name: v.name, message: v.message } : v))) as Record<string, unknown>;
+const logger = Object.fromEntries(
+  (['trace', 'debug', 'info', 'warn', 'error', 'fatal'] as const).map((level) => [
+    level,
+    (obj: unknown, msg?: string) => post({ type: 'log', level, obj: typeof obj === 'string' ? {} : plain(obj), msg: typeof obj === 'string' ? obj : msg }),
+  ]),
+) as unknown as Logger;
+(logger as unknown as { child: () => Logger }).child = () => logger;
+
+// A wait for the write lock blocks only this thread: a longer busy timeout than the API's 250 ms costs nothing here.
+const db = openDb(config.database.path, { busyTimeoutMs: 5000 });
+const onec = new ODataClient({ ...config.onec, observer: (a) => post({ type: 'onec', attempt: a }) });
+let profile: Profile = getProfile(config.onec.profile, config, features);
+const job = (j: { id: number; kind: string; key: string | null; attempts?: number }) => ({ id: j.id, kind: j.kind, key: j.key, attempts: j.attempts });
+const worker = new OutboxWorker(db, {
+  policy: config.outbox,
+  concurrency: config.onec.sessions * 2,
+  // The API thread's worker's identity: each worker's recover() at start releases leases of "this daemon's previous
+  // run" (same pid, another boot id), which would be the other's live leases.
+  holder,
+  onEvent: (e) => {
+    const ev: Out = { type: 'event', event: { type: e.type } };
+    if ('job' in e && e.job) ev.event.job = job(e.job);
+    if ('error' in e && e.error !== undefined) ev.event.error = e.error instanceof Error ? e.error.message : String(e.error);
+    post(ev);
+  },
+});
+registerDelivery({ db, onec, config, logger, worker, profileOf: () => profile }, { schedules: false });
+// The API thread's waitFor() listens on its own bus: the settled job ids go there.
+busOf(db).on('settled', (id: number) => post({ type: 'settled', id }));
+
+port.on('message', async (m: { type: 'wake' } | { type: 'profile'; features?: Ut11Features } | { type: 'stop'; graceMs: number }) => {
+  if (m.type === 'wake') return worker.wake();
+  if (m.type === 'profile') {
+    profile = getProfile(config.onec.profile, config, m.features);
+    return;
+  }
+  const result = await worker.stop(m.graceMs);
+  await onec.close();
+  db.close();
+  post({ type: 'stopped', result });
+  port.close();
+});
+worker.start();
+post({ type: 'ready' });
