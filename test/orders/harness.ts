@@ -38,6 +38,12 @@ export interface Harness {
   booking(orderId: string, clientId: string, n?: number): BookingInput;
   /** 1C documents of `set` carrying this external id. */
   docs(set: string, externalId: string): Record<string, unknown>[];
+  /**
+   * Stock enough in the mirror for the two items `booking` uses, for tests that book more of them than the demo
+   * base holds: bookings are checked against what is left to promise (issue 14.1). The mirror only — 1C does not
+   * refuse reserves beyond stock here.
+   */
+  stockUp(): void;
   close(): Promise<void>;
 }
 
@@ -101,6 +107,7 @@ export async function harness(opts: HarnessOptions = {}): Promise<Harness> {
       items: [{ itemId: items[0], quantity: n }, { itemId: items[1], quantity: 2 }],
     }),
     docs: (set, externalId) => em.store.list(set).filter((r) => r[EXT] === externalId),
+    stockUp: () => void db.prepare(`UPDATE catalog_stock SET quantity = 1000000 WHERE store_id = ? AND item_id IN (?, ?)`).run(store, items[0], items[1]),
     async close() {
       await worker.stop(2000);
       await onec.close();

@@ -22,7 +22,7 @@ describe('delivery throughput', () => {
     const clients = ['T-1', 'T-2', 'T-3', 'T-4'];
     // 81 orders of the same two items are more than their stock, and bookings are checked against what is left to
     // promise (issue 14.1): this test measures delivery, so the mirror is given stock enough.
-    h.db.prepare(`UPDATE catalog_stock SET quantity = 1000000 WHERE store_id = ? AND item_id IN (?, ?)`).run(h.store, h.items[0], h.items[1]);
+    h.stockUp();
     for (const c of clients) await h.orders.client({ clientId: c, name: c });
     expect(await until(() => pending(h.db) === 0)).toBe(true);
     // Fast 1C: the 201 path (number within the window) for a single booking, end to end.

@@ -33,6 +33,7 @@ function exactlyOnce(h: Harness, ids: string[]) {
 describe('delivery under faults', () => {
   it('1C down while 200 bookings arrive: all accepted (202, status 0); after it is up all are in 1C exactly once', async () => {
     h = await harness({ config: { outbox: { backoffBaseMs: 20, backoffMaxMs: 250, confirmWindowMs: 30, maxAttempts: 1000, leaseMs: 20_000 } } });
+    h.stockUp(); // 200 orders of two items: more than their stock (bookings are checked against it, issue 14.1)
     const clients = ['D-1', 'D-2', 'D-3', 'D-4', 'D-5'];
     // The window is 30 ms here (so 200 bookings answer quickly while 1C is down): clients may answer 202 on a busy box.
     for (const c of clients) expect([201, 202]).toContain((await h.orders.client({ clientId: c, name: `Клиент ${c}` })).status);
@@ -79,6 +80,7 @@ describe('delivery under faults', () => {
 
   it('20% of answers lost (writes applied): no duplicate documents, partners or payments; everything delivered and posted', async () => {
     h = await harness({ faults: { lostResponseRate: 0.2, seed: 7 }, config: { outbox: { backoffBaseMs: 10, backoffMaxMs: 100, confirmWindowMs: 0, maxAttempts: 1000, leaseMs: 20_000 } } });
+    h.stockUp(); // 60 orders of two items: more than their stock (bookings are checked against it, issue 14.1)
     const clients = Array.from({ length: 10 }, (_, i) => `L-${i}`);
     for (const c of clients) await h.orders.client({ clientId: c, name: `Клиент ${c}`, inn: undefined });
     const ids = Array.from({ length: 60 }, (_, i) => `LOST-${i}`);
