@@ -10,7 +10,7 @@ import { JOB, orderKey, clientKey } from './jobs.js';
 import { GroupCommit } from '../db/group-commit.js';
 import { recordHistory } from './webhooks.js';
 import { clientConflict, DomainError, type DomainField } from './errors.js';
-import { heldByOrders, holdsOf, promisedStock } from './promise.js';
+import { holdsOf, promisedStock } from './promise.js';
 
 export interface ClientInput {
   clientId: string;
@@ -239,8 +239,8 @@ export class OrdersService {
     const items = orderableItems(this.db, this.catalog, input.store, input.items.map((i) => i.itemId));
     // The mirror's free stock less our orders it does not show yet (promise.ts): what the lines are checked against
     // here, for the whole answer at once; the check that counts is repeated inside the write below.
-    const held = heldByOrders(this.db, input.store);
-    for (const it of items.values()) it.stock = Math.max(0, Math.round((it.stock - (held.get(it.id) ?? 0)) * 1000) / 1000);
+    const promised = promisedStock(this.db, input.store, input.items.map((i) => i.itemId));
+    for (const it of items.values()) it.stock = promised.get(it.id)?.available ?? it.stock;
     const priced = priceLines(input.items, items);
     if (priced.errors.length) throw new DomainError('unprocessable', 'order_rejected', 'Заказ не может быть принят', priced.errors);
     const amount = priced.lines.reduce((s, l) => s + l.amountKopecks, 0);
