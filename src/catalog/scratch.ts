@@ -37,7 +37,6 @@ CREATE TABLE ${S}.new_items (
   existed INTEGER NOT NULL, -- the mirror has the item (no = its rowid there)
   write INTEGER NOT NULL    -- its row must be written (content or search text differ)
 );
-CREATE INDEX ${S}.new_items_order ON new_items (name, id);
 CREATE TABLE ${S}.new_barcodes (item_id TEXT NOT NULL, barcode TEXT NOT NULL, PRIMARY KEY (item_id, barcode)) WITHOUT ROWID;
 CREATE TABLE ${S}.pic_used (file_id TEXT PRIMARY KEY) WITHOUT ROWID;
 CREATE TABLE ${S}.new_pictures (id TEXT PRIMARY KEY, item_id TEXT NOT NULL, extension TEXT NOT NULL, volume_path TEXT) WITHOUT ROWID;

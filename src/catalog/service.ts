@@ -220,12 +220,12 @@ export class CatalogService {
   }
 
   priceKinds(store: { retailPriceKindId: string | null }): PriceKindIds {
-    const byName = (name: string) => (this.stmt.priceKindByName.get(name) as { id: string } | undefined)?.id ?? null;
-    return {
-      retail: store.retailPriceKindId ?? byName(this.priceKindNames.retail),
-      tier1: byName(this.priceKindNames.tier1),
-      tier2: byName(this.priceKindNames.tier2),
-    };
+    // Kept per generation: three lookups by name on every booking and page otherwise.
+    const named = this.cached('priceKindIds', () => {
+      const byName = (name: string) => (this.stmt.priceKindByName.get(name) as { id: string } | undefined)?.id ?? null;
+      return { retail: byName(this.priceKindNames.retail), tier1: byName(this.priceKindNames.tier1), tier2: byName(this.priceKindNames.tier2) };
+    });
+    return { retail: store.retailPriceKindId ?? named.retail, tier1: named.tier1, tier2: named.tier2 };
   }
 
   assortment(query: AssortmentQuery): { store: { id: string; name: string }; total: number; page: number; pageSize: number; items: AssortmentItem[] } {
@@ -357,24 +357,33 @@ export interface OrderableItem {
   priceKindIds: PriceKindIds;
 }
 
+/** orderableItems' statements, prepared once per connection: preparing them per booking was ~10% of the burst's
+ *  CPU in the booking profile (V8's `Statement`, docs/benchmarks.md). */
+const orderableStatements = new WeakMap<Db, { store: Statement; items: Statement }>();
+type Statement = ReturnType<Db['prepare']>;
+
 export function orderableItems(db: Db, catalog: CatalogService, storeId: string, itemIds: string[]): Map<string, OrderableItem> {
-  const store = db.prepare(`SELECT id, retail_price_kind_id AS retailPriceKindId FROM catalog_stores WHERE id = ?`).get(storeId) as
-    | { id: string; retailPriceKindId: string | null }
-    | undefined;
+  let st = orderableStatements.get(db);
+  if (!st) {
+    st = {
+      store: db.prepare(`SELECT id, retail_price_kind_id AS retailPriceKindId FROM catalog_stores WHERE id = ?`),
+      // Per requested item (json_each drives the join): aggregating the whole store's stock for every booking cost
+      // 2.68 ms on a 20k mirror against 0.03 ms this way (bench profile of the booking burst).
+      items: db.prepare(
+        `SELECT i.id, i.name, i.sold_to_order, i.min_quantity, i.multiplicity, i.tier1_threshold, i.tier2_threshold,
+           (SELECT SUM(quantity) FROM catalog_stock s WHERE s.store_id = @store AND s.item_id = i.id) AS quantity,
+           (SELECT price FROM catalog_prices p WHERE p.item_id = i.id AND p.price_kind_id = @retail) AS retail,
+           (SELECT price FROM catalog_prices p WHERE p.item_id = i.id AND p.price_kind_id = @tier1) AS tier1,
+           (SELECT price FROM catalog_prices p WHERE p.item_id = i.id AND p.price_kind_id = @tier2) AS tier2
+         FROM json_each(@ids) j JOIN catalog_items i ON i.id = j.value`,
+      ),
+    };
+    orderableStatements.set(db, st);
+  }
+  const store = st.store.get(storeId) as { id: string; retailPriceKindId: string | null } | undefined;
   if (!store) throw ApiError.notFound('Склад', 'store', storeId);
   const kinds = catalog.priceKinds(store);
-  // Per requested item (json_each drives the join): aggregating the whole store's stock for every booking cost
-  // 2.68 ms on a 20k mirror against 0.03 ms this way (bench profile of the booking burst).
-  const rows = db
-    .prepare(
-      `SELECT i.id, i.name, i.sold_to_order, i.min_quantity, i.multiplicity, i.tier1_threshold, i.tier2_threshold,
-         (SELECT SUM(quantity) FROM catalog_stock s WHERE s.store_id = @store AND s.item_id = i.id) AS quantity,
-         (SELECT price FROM catalog_prices p WHERE p.item_id = i.id AND p.price_kind_id = @retail) AS retail,
-         (SELECT price FROM catalog_prices p WHERE p.item_id = i.id AND p.price_kind_id = @tier1) AS tier1,
-         (SELECT price FROM catalog_prices p WHERE p.item_id = i.id AND p.price_kind_id = @tier2) AS tier2
-       FROM json_each(@ids) j JOIN catalog_items i ON i.id = j.value`,
-    )
-    .all({ store: storeId, retail: kinds.retail, tier1: kinds.tier1, tier2: kinds.tier2, ids: JSON.stringify(itemIds) }) as Record<string, any>[];
+  const rows = st.items.all({ store: storeId, retail: kinds.retail, tier1: kinds.tier1, tier2: kinds.tier2, ids: JSON.stringify(itemIds) }) as Record<string, any>[];
   return new Map(
     rows.map((r) => [
       r.id,
