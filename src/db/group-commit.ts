@@ -63,7 +63,10 @@ export class GroupCommit {
             outcomes.push({ ok: false, err });
           }
         }
-      })();
+        // IMMEDIATE: the write lock is taken (or waited for, busy_timeout) at BEGIN. A deferred BEGIN whose first
+        // write read first — a booking checks what is left to promise before it inserts — got SQLITE_BUSY at once,
+        // no wait, when another connection (the delivery thread) committed in between: its snapshot was stale.
+      }).immediate();
     } catch (err) {
       // The shared COMMIT failed (disk full, read-only, I/O error): nothing of this batch is on disk.
       for (const p of batch) p.reject(err);
