@@ -176,7 +176,9 @@ export async function runFullSync(deps: SyncDeps): Promise<SyncReport> {
     });
     const meta = metaOf(profile, { orgs, accounts, banks, versions, platform });
     const apply: ApplyTiming = { swapMs: 0, longestStepMs: 0, steps: 0 };
-    await drive(finishFull(db, { ts, meta: { 'mirror.organisation': JSON.stringify(meta.organisation), 'mirror.configuration': JSON.stringify(meta.configuration) }, timing: apply }), apply);
+    // mirror.stockReadAt: when 1C was asked (no later than the stock read began). An order posted after it may be
+    // missing from these figures; orders/promise.ts subtracts those (issue 14.1).
+    await drive(finishFull(db, { ts, meta: { 'mirror.organisation': JSON.stringify(meta.organisation), 'mirror.configuration': JSON.stringify(meta.configuration), 'mirror.stockReadAt': new Date(started).toISOString() }, timing: apply }), apply);
     const report: SyncReport = { items, changed, requests: onec.stats.total - requestsBefore, lowerBound, rowsBySet, ms: Date.now() - started, apply };
     deps.logger?.info({ ...report, rowsBySet: undefined }, 'catalogue sync done');
     return report;
@@ -251,7 +253,7 @@ export async function runStockSync(deps: SyncDeps): Promise<StockSyncReport> {
     ]);
     if (!deps.allowEmpty) refuseEmptying(db, { catalog_stock: raw.stock, catalog_prices: raw.prices });
     const apply: ApplyTiming = { swapMs: 0, longestStepMs: 0, steps: 0 };
-    const { changed } = await drive(finishStock(db, { ts: new Date().toISOString(), prices: true, timing: apply }), apply);
+    const { changed } = await drive(finishStock(db, { ts: new Date().toISOString(), prices: true, timing: apply, readAt: new Date(started).toISOString() }), apply);
     return { stockRows: raw.stockRows, priceRows: raw.priceRows, requests: onec.stats.total - before, ms: Date.now() - started, changed, apply };
   } finally {
     stager.abort();

@@ -153,7 +153,7 @@ export function* finishFull(db: Db, o: { ts: string; meta: Record<string, string
 }
 
 /** After the new stock (and prices) are staged: the same for a stock sync. Returns the items whose offer changed. */
-export function* finishStock(db: Db, o: { ts: string; prices: boolean; timing?: ApplyTiming }): Generator<Step, { changed: number }> {
+export function* finishStock(db: Db, o: { ts: string; prices: boolean; timing?: ApplyTiming; readAt?: string }): Generator<Step, { changed: number }> {
   const tables: TableName[] = o.prices ? ['stock', 'prices'] : ['stock'];
   yield () => {
     diff(db, tables);
@@ -176,7 +176,7 @@ export function* finishStock(db: Db, o: { ts: string; prices: boolean; timing?: 
   yield* fillOrders(db, target);
   let changes: ReturnType<typeof listChanges> = null;
   yield () => void (changes = listChanges(db, 'stock'));
-  yield () => timedSwap(db, { kind: 'stock', tables, ts: o.ts, target, meta: { 'mirror.stockSyncedAt': o.ts }, bump: changed > 0, changes }, o.timing);
+  yield () => timedSwap(db, { kind: 'stock', tables, ts: o.ts, target, meta: { 'mirror.stockSyncedAt': o.ts, ...(o.readAt ? { 'mirror.stockReadAt': o.readAt } : {}) }, bump: changed > 0, changes }, o.timing);
   return { changed };
 }
 
