@@ -101,10 +101,10 @@ describe('available to promise', () => {
     expect(await api.shown(item)).toBe(7);
     expect(await until(() => pending(hh.db) === 0)).toBe(true);
 
-    // A read that began after the order was posted (mirror.stockReadAt, as the catalogue stamps it).
-    const readAt = new Date().toISOString();
+    // A read that began after the order was posted: the sync stamps when it asked 1C (mirror.stockReadAt).
+    const before = new Date().toISOString();
     await runStockSync({ db: hh.db, onec: hh.onec, config: hh.config });
-    hh.db.prepare(`INSERT OR REPLACE INTO meta (key, value, updated_at) VALUES ('mirror.stockReadAt', ?, ?)`).run(readAt, readAt);
+    expect(stockReadAt(hh.db) >= before).toBe(true);
     expect(mirrorStock(hh, item)).toBe(7);
     expect(await api.shown(item)).toBe(7);
     expect((await api.post('booking', { orderId: 'ATP2-2', clientId: 'C-2', store: hh.store, deliveryAddress: 'Москва', items: [{ itemId: item, quantity: 7 }] })).status).toBeLessThan(300);
