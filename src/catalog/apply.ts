@@ -84,8 +84,13 @@ function applyTable(db: Db, n: TableName, range?: [number, number]) {
  * Items whose offer (a price or a warehouse's stock) changed: their changed_at moves, as writeStockAndPrices always
  * did (changedSince must return an item whose price or stock moved). Only items of the new generation count.
  */
-export function touchedOffers(db: Db, itemsIn: 'new' | 'mirror'): number {
-  const exists = itemsIn === 'new' ? `SELECT 1 FROM ${S}.new_items i WHERE i.id = x.item_id` : `SELECT 1 FROM main.catalog_items i WHERE i.id = x.item_id`;
+export function touchedOffers(db: Db, itemsIn: 'new' | 'mirror', ts: string): number {
+  // Only items whose changed_at must move: a new or changed item of a full sync has it already (on a first sync of
+  // 1M items, setting it again for every item held the final transaction 2.8 s).
+  const exists =
+    itemsIn === 'new'
+      ? `SELECT 1 FROM ${S}.new_items i WHERE i.id = x.item_id AND i.changed_at < '${ts.replace(/'/g, '')}'`
+      : `SELECT 1 FROM main.catalog_items i WHERE i.id = x.item_id`;
   db.exec(`DELETE FROM ${S}.touched;
     INSERT OR IGNORE INTO ${S}.touched (item_id) SELECT item_id FROM (
       SELECT item_id FROM ${S}.d_stock_up UNION SELECT item_id FROM ${S}.d_stock_del

@@ -127,7 +127,7 @@ export function* finishFull(db: Db, o: { ts: string; meta: Record<string, string
   yield () => diff(db, FULL_TABLES);
   yield () => {
     db.prepare(`INSERT INTO ${S}.item_del (no) SELECT rowid FROM main.catalog_items WHERE id NOT IN (SELECT id FROM ${S}.new_items)`).run();
-    touchedOffers(db, 'new');
+    touchedOffers(db, 'new', o.ts);
   };
   yield () => computeOrders(db, 'new');
   const current = servingCopies(db);
@@ -162,7 +162,7 @@ export function* finishStock(db: Db, o: { ts: string; prices: boolean; timing?: 
   let changed = 0;
   let carried: number[] = [];
   yield () => {
-    changed = touchedOffers(db, 'mirror');
+    changed = touchedOffers(db, 'mirror', o.ts);
     // Quantities and prices do not move an item in the paging order; entering or leaving a warehouse does, and
     // only that warehouse's order is rebuilt.
     carried = carriedChanged(db);
