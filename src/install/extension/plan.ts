@@ -22,6 +22,8 @@ export const ADOPTABLE = [
   // The order's terms and endings (WRITE-RULES §1.2, §1.7) and cash taken for it in 1C (§5).
   'Catalog.СоглашенияСКлиентами', 'Catalog.ПричиныОтменыЗаказовКлиентов', 'Document.ПриходныйКассовыйОрдер',
   'Catalog.БанковскиеСчетаКонтрагентов', 'AccumulationRegister.РасчетыСКлиентамиПоСрокам', 'Catalog.СтатьиДвиженияДенежныхСредств',
+  // Fulfilment (issue 14.3): the posted shipments naming an order.
+  'Document.РеализацияТоваровУслуг',
   'InformationRegister.ШтрихкодыНоменклатуры', 'InformationRegister.ЦеныНоменклатуры', 'InformationRegister.ЦеныНоменклатуры25',
   'InformationRegister.ВерсииПодсистем', 'InformationRegister.ДвоичныеДанныеФайлов', 'InformationRegister.ХранилищеФайлов',
   'AccumulationRegister.ТоварыНаСкладах', 'AccumulationRegister.СвободныеОстатки', 'AccumulationRegister.РасчетыСКлиентами',

@@ -677,6 +677,31 @@ export const UT_FACTS: Record<'11.4' | '11.5.20', BaseFacts> = {
           ]
         ]
       },
+      "Document.РеализацияТоваровУслуг": {
+        "uuid": "8eac9a31-ed8b-4965-85f9-086b89e1764b",
+        "types": [
+          [
+            "DocumentObject.РеализацияТоваровУслуг",
+            "Object"
+          ],
+          [
+            "DocumentRef.РеализацияТоваровУслуг",
+            "Ref"
+          ],
+          [
+            "DocumentSelection.РеализацияТоваровУслуг",
+            "Selection"
+          ],
+          [
+            "DocumentList.РеализацияТоваровУслуг",
+            "List"
+          ],
+          [
+            "DocumentManager.РеализацияТоваровУслуг",
+            "Manager"
+          ]
+        ]
+      },
       "InformationRegister.ШтрихкодыНоменклатуры": {
         "uuid": "fe779ac1-0e7f-489c-ad06-bec9af582428",
         "types": [
@@ -1690,6 +1715,31 @@ export const UT_FACTS: Record<'11.4' | '11.5.20', BaseFacts> = {
           ],
           [
             "CatalogManager.СтатьиДвиженияДенежныхСредств",
+            "Manager"
+          ]
+        ]
+      },
+      "Document.РеализацияТоваровУслуг": {
+        "uuid": "8eac9a31-ed8b-4965-85f9-086b89e1764b",
+        "types": [
+          [
+            "DocumentObject.РеализацияТоваровУслуг",
+            "Object"
+          ],
+          [
+            "DocumentRef.РеализацияТоваровУслуг",
+            "Ref"
+          ],
+          [
+            "DocumentSelection.РеализацияТоваровУслуг",
+            "Selection"
+          ],
+          [
+            "DocumentList.РеализацияТоваровУслуг",
+            "List"
+          ],
+          [
+            "DocumentManager.РеализацияТоваровУслуг",
             "Manager"
           ]
         ]

@@ -518,6 +518,8 @@ function reads(f: Ut11Features, config: Config): Partial<Record<string, ReadSpec
         return and(eq('Posted', true), eq('ХозяйственнаяОперация', 'ПоступлениеОплатыОтКлиента'), rawFilter(`РасшифровкаПлатежа/any(d: ${line})`));
       },
     },
+    // Fulfilment (issue 14.3): posted РеализацияТоваровУслуг naming the order in the header or in its lines.
+    shipment: shipmentRead(),
     acquiringTerminal: {
       kind: 'collection',
       set: 'Catalog_ЭквайринговыеТерминалы',
