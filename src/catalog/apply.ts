@@ -235,9 +235,11 @@ export function swap(db: Db, s: Swap) {
     if (s.kind === 'full') {
       // Items first: their deletes, updates and inserts keep the search index right (triggers of migration 014).
       db.prepare(`DELETE FROM main.catalog_items WHERE rowid IN (SELECT no FROM ${S}.item_del)`).run();
+      // Driven by the short lists made before (itemLists): scanning the new generation's items here held the
+      // final transaction 1.1 s on a 1M base where nothing had changed.
       db.prepare(`UPDATE main.catalog_items SET (${ITEM_COLS}) = (SELECT ${ITEM_COLS} FROM ${S}.new_items n WHERE n.no = catalog_items.rowid)
-                  WHERE rowid IN (SELECT no FROM ${S}.new_items WHERE existed = 1 AND write = 1)`).run();
-      db.prepare(`${ITEM_INSERT} WHERE existed = 0`).run();
+                  WHERE rowid IN (SELECT no FROM ${S}.item_write)`).run();
+      db.prepare(`${ITEM_INSERT} WHERE no IN (SELECT no FROM ${S}.item_insert)`).run();
       // Stores keep their rowid (catalog_assortment's store_no): updated in place, new ones at the number given.
       db.prepare(`DELETE FROM main.catalog_stores WHERE id NOT IN (SELECT id FROM ${S}.stores)`).run();
       db.prepare(`UPDATE main.catalog_stores SET (name, city, address, retail_price_kind_id) =
@@ -295,6 +297,14 @@ export function listChanges(db: Db, kind: 'full' | 'stock'): { items: string[]; 
   if (items.length > LIST_MAX) return null;
   const stores = db.prepare(`SELECT id FROM main.catalog_stores WHERE rowid IN (SELECT store_no FROM ${S}.rebuilt)`).pluck().all() as string[];
   return { items, stores };
+}
+
+/** The items the final transaction writes: changed ones (item_write) and new ones (item_insert), by rowid. */
+export function itemLists(db: Db) {
+  db.exec(`DROP TABLE IF EXISTS ${S}.item_write; DROP TABLE IF EXISTS ${S}.item_insert;
+    CREATE TABLE ${S}.item_write (no INTEGER PRIMARY KEY); CREATE TABLE ${S}.item_insert (no INTEGER PRIMARY KEY);
+    INSERT INTO ${S}.item_write SELECT no FROM ${S}.new_items WHERE existed = 1 AND write = 1;
+    INSERT INTO ${S}.item_insert SELECT no FROM ${S}.new_items WHERE existed = 0;`);
 }
 
 /** The new generation's small sets, straight from a snapshot (writeSnapshot) or from what the sync read. */

@@ -4,6 +4,7 @@ import {
   changedOrders,
   computeOrders,
   diff,
+  itemLists,
   listChanges,
   dropOrders,
   fillOrders,
@@ -139,6 +140,7 @@ export function* finishFull(db: Db, o: { ts: string; meta: Record<string, string
   if (first) yield* firstFill(db, FULL_TABLES);
   let changes: ReturnType<typeof listChanges> = null;
   yield () => void (changes = first ? null : listChanges(db, 'full'));
+  yield () => itemLists(db);
   yield () =>
     timedSwap(db, {
       changes,
