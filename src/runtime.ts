@@ -194,6 +194,7 @@ export function createRuntime(config: Config, logger: Logger): Runtime {
     worker.start();
     deliveryThread?.start();
     if (!catalog.state().syncedAt) void fullSync.runNow();
+    else syncs.warm().catch((e) => logger.error({ err: e }, 'sync worker not started'));
   };
   // Bank statements: the review list for the API, and the folder / bank API import on config.bank.cron.
   wireBank(rt);
