@@ -18,6 +18,7 @@ import { startProfile, stopProfile } from '../lib/profile.js';
 import { narrowState } from '../lib/state-fix.js';
 import { syncJobs, type SyncJobs } from '../../src/workers/index.js';
 import { registerDelivery } from '../../src/orders/delivery/index.js';
+import { ResponseCache } from '../../src/api/response-cache.js';
 
 const args = argsOf<{
   onecUrl: string;
@@ -31,6 +32,10 @@ const args = argsOf<{
   worker?: boolean;
   /** The outbox worker on the API's thread (as before issue 19.1) instead of its own (rt.start()'s default). */
   outboxInline?: boolean;
+  /** Start the sync worker before answering ready (the stall benchmark). */
+  syncWorker?: boolean;
+  /** Give the response cache the mirror's change log (see below; the stall benchmark). */
+  changeFeed?: boolean;
   /** The readfix prototype (see bench/suites/readfix.ts); never set by the real benchmarks. */
   prototype?: boolean;
 }>();
@@ -83,6 +88,18 @@ const jobs: Record<'worker' | 'inline', SyncJobs> = {
   worker: syncJobs({ config, logger, db: rt.db, onec: rt.onec }),
   inline: syncJobs({ config, logger, db: rt.db, onec: rt.onec, inline: true }),
 };
+// As the daemon has it once started (runtime.start warms it): the thread is up before the first measured sync.
+if (args.syncWorker) await jobs.worker.warm();
+if (args.changeFeed) {
+  // The response cache with the mirror's change log as its feed: what one line in src/api/routes/catalog.ts gives
+  // (new ResponseCache(bytes, (a, b) => catalog.changesBetween(a, b)); not wired there yet). Patched here only.
+  const proto = ResponseCache.prototype as unknown as { advance(this: { changes?: unknown }, g: number): void };
+  const advance = proto.advance;
+  proto.advance = function (g) {
+    this.changes ??= (a: number, b: number) => rt.catalog.changesBetween(a, b);
+    return advance.call(this, g);
+  };
+}
 
 serveParent(
   { url: server.url, sync, stores: rt.db.prepare('SELECT id FROM catalog_stores ORDER BY id').pluck().all() },

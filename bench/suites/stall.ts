@@ -94,7 +94,7 @@ async function measure(ctx: SuiteContext, items: number): Promise<StallPoint> {
   try {
     const rg = await forkChild<{ url: string; stores: string[]; sync: { items: number } }>(
       'regate.ts',
-      { onecUrl: em.ready.url, onecUser: ONEC_USER, apiUser: API_USER, dbPath: join(ctx.tmpDir, `stall-${items}.sqlite`) },
+      { onecUrl: em.ready.url, onecUser: ONEC_USER, apiUser: API_USER, dbPath: join(ctx.tmpDir, `stall-${items}.sqlite`), syncWorker: true, changeFeed: process.env.BENCH_CHANGE_FEED === '1' },
       { verbose: ctx.verbose, readyTimeoutMs: 3_600_000 },
     );
     try {
