@@ -68,7 +68,9 @@ export type ConceptId =
   | 'department'
   | 'cashFlowItem'
   // Issue 14.3: shipments of orders (УТ's РеализацияТоваровУслуг), for the fulfilment bookingstate reports.
-  | 'shipment';
+  | 'shipment'
+  // Issue 18: the order states a configuration closes an order with (УНФ's СостоянияЗаказовПокупателей.Завершен).
+  | 'orderState';
 
 /** Runtime values a read may be narrowed by (keys come from the mirror or from earlier reads). */
 export interface ReadParams {
@@ -617,8 +619,27 @@ export interface Profile {
    * has no read or write for, and why, in the configuration's own terms (issue 18: БП, Розница).
    */
   limits?: string[];
+  /**
+   * How this configuration closes an order ReGate cancelled or let expire, and tells an order cancelled in 1C by
+   * hand (issue 18). Absent: УТ's way (every line Отменено, Статус Закрыт: src/orders/delivery/order-status.ts).
+   */
+  orderClosing?: OrderClosing;
   /** PredefinedDataName of the cash-flow items (reads.cashFlowItem) of a client's payment and of a refund. */
   cashFlowPredefined?: { receipt: string; refund?: string };
+}
+
+/** A configuration's own way to close an order in 1C (Profile.orderClosing). */
+export interface OrderClosing {
+  /** $select of the order document that `closed` / `cancelled` need (reconciliation reads it for every open order). */
+  select: string[];
+  /** Nothing left to write: the order is closed (cancelled) in 1C already. */
+  closed(doc: Row): boolean;
+  /** Cancelled in 1C (by hand or by ReGate) — not merely completed, which a shipped and paid order also is. */
+  cancelled(doc: Row): boolean;
+  /** The predefined item `patch` needs (read through reads[concept], found by PredefinedDataName). */
+  predefined?: { concept: ConceptId; name: string };
+  /** The PATCH that closes `doc` (the document as read); the document is posted again after it when it was posted. */
+  patch(doc: Row, refs: { reasonKey: string | null; predefinedKey: string | null }): Row;
 }
 
 export type ConfigurableField = 'minQuantity' | 'multiplicity' | 'soldToOrder' | 'tier1Threshold' | 'tier2Threshold';
