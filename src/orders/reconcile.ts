@@ -3,6 +3,7 @@ import { readAll } from '../onec/read.js';
 import type { OrderStatusRecord } from '../onec/profiles/index.js';
 import { enqueue } from '../outbox/index.js';
 import type { DeliveryContext } from './delivery/context.js';
+import { orderClosingOf } from './delivery/order-status.js';
 import { JOB, orderKey } from './jobs.js';
 import { OrderStatusCode, PaymentStatusCode } from './statuses.js';
 import { recordHistory } from './webhooks.js';
@@ -37,7 +38,9 @@ export async function reconcileOrders(ctx: DeliveryContext, opts: { chunk?: numb
   const set = ctx.writeSet('order');
   const statusSpec = ctx.ext ? ctx.profile.reads.orderStatus : undefined;
   const byObject = ctx.profile.features.settlement === 'object';
-  const docSelect = byObject ? [...DOC_SELECT, 'ОбъектРасчетов_Key'] : DOC_SELECT;
+  // What tells a cancelled order is the configuration's (profile.orderClosing; УТ: every line Отменено, Статус Закрыт).
+  const closing = orderClosingOf(ctx.profile);
+  const docSelect = byObject ? [...closing.select, 'ОбъектРасчетов_Key'] : closing.select;
   for (let i = 0; i < open.length; i += chunk) {
     const part = open.slice(i, i + chunk);
     const refs = part.map((o) => o.onec_ref);
@@ -77,7 +80,7 @@ export async function reconcileOrders(ctx: DeliveryContext, opts: { chunk?: numb
         if (markCash(ctx, o.id, o.paid_kopecks + cashKopecks)) report.paidInCash.push(o.id);
       } else if (st && (st.orderStatus === OrderStatusCode.paidInCash || st.paymentStatus === PaymentStatusCode.cash)) {
         if (markCash(ctx, o.id, st.paidAmount > 0 ? Math.round(st.paidAmount * 100) : o.amount_kopecks)) report.paidInCash.push(o.id);
-      } else if (st?.orderStatus === OrderStatusCode.cancelled || !doc || doc.DeletionMark === true || cancelledInOneC(doc)) {
+      } else if (st?.orderStatus === OrderStatusCode.cancelled || !doc || doc.DeletionMark === true || closing.cancelled(doc)) {
         const why = st?.orderStatus === OrderStatusCode.cancelled ? 'status register' : !doc ? 'document deleted' : doc.DeletionMark ? 'marked for deletion' : 'closed';
         if (markCancelled(ctx, o.id, why, !!doc && st?.orderStatus !== OrderStatusCode.cancelled)) report.cancelled.push(o.id);
       }
@@ -115,14 +118,6 @@ async function cashOf(ctx: DeliveryContext, orders: { ref: string; object: strin
     }
   }
   return out;
-}
-
-// Every line Отменено is how УТ 11 cancels an order (its status then becomes Закрыт). A closed order alone is NOT a
-// cancellation: УТ also closes orders that were shipped and paid, and those must not turn into status 6.
-const DOC_SELECT = ['Ref_Key', 'Статус', 'DeletionMark', 'Posted', 'Товары/Отменено'];
-function cancelledInOneC(doc: Record<string, unknown>): boolean {
-  const lines = Array.isArray(doc.Товары) ? (doc.Товары as Record<string, unknown>[]) : [];
-  return doc.Статус === 'Закрыт' && lines.length > 0 && lines.every((l) => l.Отменено === true);
 }
 
 function markCash(ctx: DeliveryContext, orderId: string, kopecks: number): boolean {
