@@ -3,6 +3,9 @@ import { orderable } from '../helpers/orderable.js';
 import { boot, haveDump, DUMPS, type Booted } from './harness.js';
 import { importStatementBytes } from '../../src/bank/import/index.js';
 import { bytesOf } from '../bank-import/statement.js';
+import { reconcileOrders } from '../../src/orders/reconcile.js';
+import { DeliveryContext } from '../../src/orders/delivery/context.js';
+import { silentLogger } from '../../src/log.js';
 
 /**
  * УНФ 3.0 through ReGate's public API (issue 18): a client, a booking that becomes a posted ЗаказПокупателя with its
@@ -68,6 +71,41 @@ describe.skipIf(!HAVE)('УНФ 3.0.12 through the API', () => {
     expect(b.dead()).toEqual([]);
     expect((await b.api('GET', 'bookingstate?orderId=U-2')).body).toMatchObject({ status: 3, paymentStatus: 2 });
     expect(b.em.store.list('Document_ПоступлениеНаСчет').filter((d) => d.Posted === true && d.СуммаДокумента === s2.amount)).toHaveLength(1);
+  }, 60_000);
+
+  it('bookingcancel closes the ЗаказПокупателя as УНФ\'s «Отменить» does: Завершен, Отменен, a reason, reserve released', async () => {
+    const { store, items } = orderable(b.rt.db);
+    await b.api('POST', 'client', { clientId: 'C-B', name: 'ИП Борисов', inn: '500100732259' });
+    const book = await b.api('POST', 'booking', { orderId: 'U-3', clientId: 'C-B', store, deliveryAddress: 'Москва, ул. Тверская, 3', items: [{ itemId: items[0], quantity: 1 }] });
+    expect(book.status, JSON.stringify(book.body)).toBeLessThan(300);
+    expect(await b.idle(), JSON.stringify(b.dead())).toBe(true);
+    const number = (await b.api('GET', 'bookingstate?orderId=U-3')).body.number;
+    const order = () => b.em.store.list('Document_ЗаказПокупателя').find((d) => d.Number === number)!;
+    const reserved = () => b.em.store.records('AccumulationRegister_Запасы').filter((x) => x.ЗаказПокупателя_Key === order().Ref_Key);
+    expect(reserved().length).toBeGreaterThan(0);
+
+    const cancel = await b.api('POST', 'bookingcancel', { orderId: 'U-3', reason: 'передумал' });
+    expect(cancel.status, JSON.stringify(cancel.body)).toBe(200);
+    expect(await b.idle(), JSON.stringify(b.dead())).toBe(true);
+    expect(b.dead()).toEqual([]);
+    const completed = b.em.store.list('Catalog_СостоянияЗаказовПокупателей').find((s) => s.PredefinedDataName === 'Завершен')!;
+    const reason = b.em.store.list('Catalog_ПричиныОтменыЗаказа')[0];
+    expect(order()).toMatchObject({ Posted: true, СостояниеЗаказа: completed.Ref_Key, ВариантЗавершения: 'Отменен', ПричинаОтмены_Key: reason.Ref_Key });
+    expect(reserved()).toEqual([]);
+    expect(b.em.store.records('AccumulationRegister_ЗаказыПокупателей').filter((x) => x.ЗаказПокупателя_Key === order().Ref_Key)).toEqual([]);
+    expect((await b.api('GET', 'bookingstate?orderId=U-3')).body.status).toBe(6);
+
+    // Reconciliation sees a cancellation made by hand in 1C the same way: an open order closed Отменен there becomes 6.
+    const book2 = await b.api('POST', 'booking', { orderId: 'U-4', clientId: 'C-B', store, deliveryAddress: 'Москва, ул. Тверская, 3', items: [{ itemId: items[0], quantity: 1 }] });
+    expect(book2.status, JSON.stringify(book2.body)).toBeLessThan(300);
+    expect(await b.idle(), JSON.stringify(b.dead())).toBe(true);
+    const n4 = (await b.api('GET', 'bookingstate?orderId=U-4')).body.number;
+    const o4 = b.em.store.list('Document_ЗаказПокупателя').find((d) => d.Number === n4)!;
+    await b.rt.onec.update('Document_ЗаказПокупателя', String(o4.Ref_Key), { СостояниеЗаказа: completed.Ref_Key, СостояниеЗаказа_Type: 'StandardODATA.Catalog_СостоянияЗаказовПокупателей', ВариантЗавершения: 'Отменен', ПричинаОтмены_Key: reason.Ref_Key });
+    await b.rt.onec.post('Document_ЗаказПокупателя', String(o4.Ref_Key));
+    const report = await reconcileOrders(new DeliveryContext({ db: b.rt.db, onec: b.rt.onec, config: b.rt.config, logger: silentLogger, profile: b.rt.profile }));
+    expect(report.cancelled).toContain('U-4');
+    expect((await b.api('GET', 'bookingstate?orderId=U-4')).body.status).toBe(6);
   }, 60_000);
 
   it('ReGate wrote no property the УНФ configuration does not publish', () => {

@@ -8,6 +8,7 @@ import type {
   ConfigurableField,
   MapContext,
   Mappers,
+  OrderClosing,
   PaymentInput,
   PaymentRefs,
   Profile,
@@ -73,6 +74,7 @@ export const UNF_SETS = {
   orders: 'Document_ЗаказПокупателя',
   orderKinds: 'Catalog_ВидыЗаказовПокупателей',
   orderStates: 'Catalog_СостоянияЗаказовПокупателей',
+  cancelReasons: 'Catalog_ПричиныОтменыЗаказа',
   cardOps: 'Document_ОперацияПоПлатежнымКартам',
   paymentMethods: 'Catalog_СпособыОплаты',
   bankIn: 'Document_ПоступлениеНаСчет',
@@ -423,6 +425,18 @@ function reads(config: Config): Record<string, ReadSpec> {
       why: `paycard / bank payments: the cash-flow item of a buyer's payment (Статья; predefined ${UNF_PREDEFINED.paymentFromCustomers})`,
       select: ['Ref_Key', 'Description', 'DeletionMark', 'PredefinedDataName'],
     },
+    orderState: {
+      kind: 'collection',
+      set: S.orderStates,
+      why: `bookingcancel / expiry: the state an order is closed with (predefined ${UNF_PREDEFINED.completed})`,
+      select: ['Ref_Key', 'Description', 'DeletionMark', 'PredefinedDataName'],
+    },
+    cancelReason: {
+      kind: 'collection',
+      set: S.cancelReasons,
+      why: 'bookingcancel / expiry: the reason a cancelled order carries (ПричинаОтмены: УНФ requires one, ObjectModule.bsl 1125-1127)',
+      select: ['Ref_Key', 'Description', 'DeletionMark', 'Predefined'],
+    },
     configurationVersion: {
       kind: 'collection',
       set: S.versions,
@@ -447,6 +461,7 @@ function writes(): Record<string, WriteSpec> {
       why: 'booking: the customer order (ВидОперации ЗаказНаПродажу), reserving from the warehouse, posted',
       fields: ['Date', 'ВидОперации', 'ВидЗаказа', 'Организация_Key', 'Контрагент_Key', 'ВалютаДокумента_Key', 'Курс', 'Кратность', 'СтруктурнаяЕдиницаРезерв_Key', 'СтруктурнаяЕдиницаПродажи_Key', 'ПоложениеСклада', 'ПоложениеДатыОтгрузки', 'ДатаОтгрузки', 'НалогообложениеНДС', 'СуммаВключаетНДС', 'ВидЦен_Key', 'АдресДоставки', 'Комментарий', 'НомерВходящегоДокумента', 'ДатаВходящегоДокумента', 'БанковскийСчет_Key', 'ТипДенежныхСредств', 'Запасы/Номенклатура', 'Запасы/ТипНоменклатурыЗапас', 'Запасы/ЕдиницаИзмерения', 'Запасы/Количество', 'Запасы/Резерв', 'Запасы/Цена', 'Запасы/Сумма', 'Запасы/СтавкаНДС_Key', 'Запасы/СуммаНДС', 'Запасы/Всего', 'Запасы/СтруктурнаяЕдиницаРезерв_Key', 'Запасы/КлючСвязи'],
     },
+    orderClose: { set: S.orders, post: true, why: 'bookingcancel / expiry: the order closed as cancelled (state Завершен, ВариантЗавершения Отменен, a reason), posted again to release its reserve', fields: ['СостояниеЗаказа', 'ВариантЗавершения', 'ПричинаОтмены_Key'] },
     cardPaymentDocument: { set: S.cardOps, post: true, why: 'paycard: the card payment of the order (ПоступлениеОплатыОтПокупателя)', fields: ['Date', 'ВидОперации', 'СпособОплаты', 'Организация_Key', 'Контрагент_Key', 'ЭквайринговыйТерминал_Key', 'БанковскийСчет_Key', 'ВалютаДенежныхСредств_Key', 'Статья_Key', 'НалогообложениеНДС', 'СуммаДокумента', 'НомерПлатежнойКарты', 'ДокументОснование', 'ИдентификаторПлатежнойСистемы', 'РасчетВИнтернете', 'Комментарий', ...lines] },
     bankPaymentDocument: { set: S.bankIn, post: true, why: 'bank statements: the incoming payment from the buyer (ОтПокупателя)', fields: ['Date', 'ВидОперации', 'Организация_Key', 'БанковскийСчет_Key', 'ВалютаДенежныхСредств_Key', 'Статья_Key', 'Контрагент_Key', 'НалогообложениеНДС', 'СуммаДокумента', 'НомерВходящегоДокумента', 'ДатаВходящегоДокумента', 'НазначениеПлатежа', 'ДокументОснование', 'Комментарий', ...lines] },
     cardRefundDocument: { set: S.cardOps, post: false, why: 'refund: the card refund (ВозвратОплатыПокупателю), prepared for a person to confirm', fields: ['Date', 'ВидОперации', 'СпособОплаты', 'Организация_Key', 'Контрагент_Key', 'ЭквайринговыйТерминал_Key', 'БанковскийСчет_Key', 'ВалютаДенежныхСредств_Key', 'Статья_Key', 'НалогообложениеНДС', 'СуммаДокумента', 'НомерПлатежнойКарты', 'ДокументОснование', 'ИдентификаторПлатежнойСистемы', 'Комментарий', ...lines] },
@@ -828,6 +843,29 @@ function builders(): Builders {
   };
 }
 
+/**
+ * Closing a cancelled or expired order the way УНФ's own «Отменить» does: ИзменитьСостояниеЗаказаПокупателя
+ * (Dershoozer/unf1 @ 908def8b, Documents/ЗаказПокупателя/Ext/ManagerModule.bsl 565-610) sets СостояниеЗаказа to the
+ * predefined Завершен with ВариантЗавершения Отменен and a ПричинаОтмены, and does nothing for an order already
+ * completed with that variant (574-579). A posted order whose cancellation changed is written in posting mode
+ * (CommonModules/СостоянияЗаказов/Ext/Module.bsl 661-680, РежимЗаписиДокументаПриСменеСостояния), which the delivery
+ * does by posting it again; posting a cancelled order plans and reserves nothing (ManagerModule 14622, 14840-14842).
+ * The fill check then wants the reason (ObjectModule.bsl 1118-1127): without one the base refuses, and
+ * onec.cancelReasonKey names the reason when the base has several. An order completed otherwise (Успешно) is not a
+ * cancellation.
+ */
+export const UNF_ORDER_CLOSING: OrderClosing = {
+  select: ['Ref_Key', 'DeletionMark', 'Posted', 'СостояниеЗаказа', 'СостояниеЗаказа_Type', 'ВариантЗавершения'],
+  closed: (doc) => doc.ВариантЗавершения === 'Отменен',
+  cancelled: (doc) => doc.ВариантЗавершения === 'Отменен',
+  predefined: { concept: 'orderState', name: UNF_PREDEFINED.completed },
+  patch: (_doc, refs) => ({
+    ...(refs.predefinedKey ? { СостояниеЗаказа: refs.predefinedKey, СостояниеЗаказа_Type: typed(S.orderStates) } : {}),
+    ВариантЗавершения: 'Отменен',
+    ...(refs.reasonKey ? { ПричинаОтмены_Key: refs.reasonKey } : {}),
+  }),
+};
+
 export function unfProfile(config: Config): Profile {
   return {
     id: 'unf',
@@ -842,5 +880,6 @@ export function unfProfile(config: Config): Profile {
     fieldSources: fieldSources(config),
     // The cash-flow item a buyer's payment carries (Catalogs/СтатьиДвиженияДенежныхСредств/Ext/Predefined.xml).
     cashFlowPredefined: { receipt: UNF_PREDEFINED.paymentFromCustomers },
+    orderClosing: UNF_ORDER_CLOSING,
   };
 }
