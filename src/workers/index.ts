@@ -8,6 +8,7 @@ import { runFullSync, runStockSync, type StockSyncReport, type SyncReport } from
 import { fetchMissingPictures } from '../catalog/pictures.js';
 import type { FromWorker, JobKind, ToWorker } from './protocol.js';
 import { workerScript } from './script.js';
+import { SYNC_NICE } from './priority.js';
 
 export { outboxThread, type OutboxThread } from './outbox.js';
 
@@ -49,6 +50,8 @@ export interface SyncJobsOptions {
   onec: ODataClient;
   /** Run on this thread (tests, a database in memory). */
   inline?: boolean;
+  /** The thread's nice (priority.ts): SYNC_NICE unless given; 0 runs it at the process's priority (the bench's before). */
+  nice?: number;
 }
 
 export function syncJobs(o: SyncJobsOptions): SyncJobs {
@@ -67,7 +70,7 @@ export function syncJobs(o: SyncJobsOptions): SyncJobs {
   const start = () => {
     const { script, entry } = workerScript('sync-worker');
     const w = new Worker(script, {
-      workerData: { entry, config: o.config },
+      workerData: { entry, config: o.config, nice: o.nice ?? SYNC_NICE },
       resourceLimits: { maxOldGenerationSizeMb: HEAP_MB },
     });
     worker = w;

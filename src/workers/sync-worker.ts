@@ -7,6 +7,7 @@ import { getProfile, type Ut11Features } from '../onec/profiles/index.js';
 import { runFullSync, runStockSync } from '../catalog/sync.js';
 import { fetchMissingPictures } from '../catalog/pictures.js';
 import type { FromWorker, ToWorker } from './protocol.js';
+import { lowerThreadPriority } from './priority.js';
 
 /**
  * The catalogue syncs' thread (issue 19.1): its own SQLite connection (WAL: the API's readers go on while it writes;
@@ -14,7 +15,9 @@ import type { FromWorker, ToWorker } from './protocol.js';
  * run on the API's event loop. Jobs come one at a time from src/workers/index.ts; logs and 1C request observations
  * go back to the main thread (its logger and metrics).
  */
-const { config } = workerData as { config: Config };
+const { config, nice } = workerData as { config: Config; nice: number };
+// Below the API's thread (priority.ts): the sync waits for a core rather than the shoppers.
+lowerThreadPriority(nice);
 const port = parentPort!;
 const post = (m: FromWorker) => port.postMessage(m);
 

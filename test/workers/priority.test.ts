@@ -1,0 +1,50 @@
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { parseConfig } from '../../src/config/index.js';
+import { openDb } from '../../src/db/open.js';
+import { createLogger } from '../../src/log.js';
+import { ODataClient } from '../../src/onec/index.js';
+import { syncJobs } from '../../src/workers/index.js';
+import { SYNC_NICE } from '../../src/workers/priority.js';
+
+// The sync thread runs below the API's thread (src/workers/priority.ts): on a busy host the kernel gives the API's
+// requests a core first. Only that thread's nice moves; the process's other threads keep theirs.
+const linux = process.platform === 'linux';
+/** nice of every thread of this process, by thread name (field 19 of /proc/self/task/<tid>/stat). */
+function threads(): { tid: number; nice: number }[] {
+  return readdirSync('/proc/self/task').map((tid) => {
+    const stat = readFileSync(`/proc/self/task/${tid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return { tid: Number(tid), nice: Number(fields[16]) };
+  });
+}
+
+describe.skipIf(!linux)('sync thread priority', () => {
+  it('the sync thread gets SYNC_NICE, the main thread keeps 0; nice 0 leaves it as the process', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'regate-prio-'));
+    const config = parseConfig({ onec: { url: 'http://127.0.0.1:9/base/odata/standard.odata' }, database: { path: join(dir, 'regate.sqlite') } });
+    const db = openDb(config.database.path);
+    const onec = new ODataClient(config.onec);
+    try {
+      const before = new Set(threads().filter((t) => t.nice === SYNC_NICE).map((t) => t.tid));
+      expect(threads().find((t) => t.tid === process.pid)!.nice).toBe(0);
+      const jobs = syncJobs({ config, logger: createLogger('error'), db, onec });
+      await jobs.warm();
+      const lowered = threads().filter((t) => t.nice === SYNC_NICE && !before.has(t.tid));
+      expect(lowered).toHaveLength(1); // the sync thread, and only it
+      expect(threads().find((t) => t.tid === process.pid)!.nice).toBe(0);
+      await jobs.close();
+
+      const plain = syncJobs({ config, logger: createLogger('error'), db, onec, nice: 0 });
+      await plain.warm();
+      expect(threads().filter((t) => t.nice === SYNC_NICE && !before.has(t.tid))).toHaveLength(0);
+      await plain.close();
+    } finally {
+      await onec.close();
+      db.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 30_000);
+});
