@@ -105,7 +105,8 @@ function absolute(c: Context, path: string, where: Where) {
 }
 
 export function registerCatalogRoutes(app: App, catalog: CatalogService, opts: Where = {}) {
-  const cache = new ResponseCache(opts.responseCacheMB !== undefined ? opts.responseCacheMB * 1024 * 1024 : undefined);
+  // The mirror's change log as the cache's feed (issue 19.3): a stock sync drops only the pages it changed.
+  const cache = new ResponseCache(opts.responseCacheMB !== undefined ? opts.responseCacheMB * 1024 * 1024 : undefined, (a, b) => catalog.changesBetween(a, b));
   /** The answer for this URL from kept bytes, computing it once per mirror generation (icons carry the origin). */
   const kept = (c: Context, compute: () => unknown, extra = '') => {
     const url = new URL(c.req.url);
