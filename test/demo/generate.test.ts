@@ -120,7 +120,8 @@ describe('generateDemoBase', () => {
     const countries = new Set(rows['Catalog_СтраныМира'].map((c) => c.Ref_Key));
     expect(items.every((i) => brands.has(i.Марка_Key) && countries.has(i.СтранаПроисхождения_Key))).toBe(true);
     const codes = rows['InformationRegister_ШтрихкодыНоменклатуры'].map((b) => b.Штрихкод as string);
-    expect(codes.length).toBe(items.length);
+    // One per item, plus one per variant of the items sold in characteristics (issue 17).
+    expect(rows['InformationRegister_ШтрихкодыНоменклатуры'].filter((b) => /^0{8}-/.test(String(b.Характеристика_Key))).length).toBe(items.length);
     expect(new Set(codes).size).toBe(codes.length);
     for (const c of codes) expect(isValidEan13(c)).toBe(true);
   });

@@ -54,12 +54,15 @@ export function demoFacts(base: DemoBase): DemoFacts {
     : rows['InformationRegister_ЦеныНоменклатуры'];
   const prices = new Map<string, Map<string, number>>();
   for (const r of priceSet) {
+    // The item's own prices; a characteristic's (issue 17) is the variant's, not the item's.
+    if (!/^0{8}-/.test(String(r.ХарактеристикаЦО_Key ?? r.Характеристика_Key ?? '00000000-'))) continue;
     const byKind = prices.get(r.Номенклатура_Key as string) ?? new Map<string, number>();
     prices.set(r.Номенклатура_Key as string, byKind);
     byKind.set(r.ВидЦены_Key as string, r.Цена as number);
   }
   const barcodes = new Map<string, string>();
-  for (const r of rows['InformationRegister_ШтрихкодыНоменклатуры']) barcodes.set(r.Номенклатура_Key as string, r.Штрихкод as string);
+  // The item's own barcode (a characteristic's is its variant's, issue 17).
+  for (const r of rows['InformationRegister_ШтрихкодыНоменклатуры']) if (/^0{8}-/.test(String(r.Характеристика_Key ?? '00000000-'))) barcodes.set(r.Номенклатура_Key as string, r.Штрихкод as string);
   const portions = new Map<string, number>();
   for (const u of rows['Catalog_УпаковкиЕдиницыИзмерения']) {
     // Owner + Owner_Type in every real УТ dump (two owner types); Owner_Key where a configuration has one owner type.

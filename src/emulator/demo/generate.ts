@@ -125,7 +125,19 @@ const S = {
   settlements: 'AccumulationRegister_РасчетыСКлиентами',
   statuses: 'InformationRegister_ReGate_СтатусыЗаказов',
   cardPayments: 'InformationRegister_ReGate_ОплатыКартами',
+  chars: 'Catalog_ХарактеристикиНоменклатуры',
+  pricingChars: 'Catalog_ХарактеристикиНоменклатурыДляЦенообразования',
 } as const;
+
+/**
+ * Issue 17: items sold in characteristics. Textiles have sizes of their own (ИндивидуальныеДляНоменклатуры: each
+ * item owns its three characteristics); tableware comes in colours shared by its item kind (ОбщиеДляВидаНоменклатуры:
+ * the kind owns them). Members of Enum.ВариантыИспользованияХарактеристикНоменклатуры (both dumps).
+ */
+const VARIANT_SUBGROUPS: Record<string, { use: 'ИндивидуальныеДляНоменклатуры' | 'ОбщиеДляВидаНоменклатуры'; names: string[] }> = {
+  Текстиль: { use: 'ИндивидуальныеДляНоменклатуры', names: ['30×50 см', '50×90 см', '70×140 см'] },
+  Посуда: { use: 'ОбщиеДляВидаНоменклатуры', names: ['Белый', 'Графит', 'Оливковый'] },
+};
 
 const pad = (n: number, width: number) => String(n).padStart(width, '0');
 const round2 = (x: number) => Math.round(x * 100) / 100;
@@ -417,6 +429,20 @@ export function generateDemoBase(options: DemoOptions = {}): DemoBase {
   // ---- item kinds and the group tree ----
   const goodsKind = guid(S.kinds, 0);
   put(S.kinds, { Ref_Key: goodsKind, Code: '000000001', Description: 'Товары', DeletionMark: false, IsFolder: false, Parent_Key: EMPTY_REF, ТипНоменклатуры: 'Товар', ИспользоватьУпаковки: true, ИспользованиеХарактеристик: 'НеИспользовать', НаименованиеДляПечати: 'Товар' });
+  // Issue 17: a kind per way of using characteristics; the shared colours belong to their kind (Owner = the kind).
+  const charKinds: Record<string, { kind: string; shared: string[] }> = {};
+  Object.entries(VARIANT_SUBGROUPS).forEach(([sub, v], k) => {
+    const kind = guid(S.kinds, 1 + k);
+    put(S.kinds, { Ref_Key: kind, Code: pad(2 + k, 9), Description: sub, DeletionMark: false, IsFolder: false, Parent_Key: EMPTY_REF, ТипНоменклатуры: 'Товар', ИспользоватьУпаковки: false, ИспользованиеХарактеристик: v.use, ИспользоватьХарактеристики: true, ВладелецХарактеристик_Key: v.use === 'ОбщиеДляВидаНоменклатуры' ? kind : EMPTY_REF, НаименованиеДляПечати: sub });
+    const shared = v.use === 'ОбщиеДляВидаНоменклатуры'
+      ? v.names.map((name, n) => {
+          const ref = guid(S.chars + '/shared', k * 10 + n);
+          put(S.chars, { Ref_Key: ref, Description: name, DeletionMark: false, ...ownerOf(S.chars, S.kinds, kind), НаименованиеПолное: name, ВидНоменклатуры_Key: kind, ХарактеристикаНоменклатурыДляЦенообразования_Key: EMPTY_REF, ДополнительныеРеквизиты: [] });
+          return ref;
+        })
+      : [];
+    charKinds[sub] = { kind, shared };
+  });
   let groupIndex = 0;
   const leafGroups: { key: string; groupNo: number; subNo: number }[] = [];
   GROUPS.forEach((g, gi) => {
@@ -490,12 +516,26 @@ export function generateDemoBase(options: DemoOptions = {}): DemoBase {
     }
 
     const weight = unit === 'шт' && rng.chance(0.5) ? round3(rng.int(50, 2000) / 1000) : 0;
+    // Issue 17: the item's characteristics (its own sizes, or its kind's colours). A separate random stream, so the
+    // rest of the base stays as it was.
+    const variantDef = VARIANT_SUBGROUPS[sub.name];
+    const vRng = rngFor('variant', i);
+    const variantKeys: string[] = !variantDef
+      ? []
+      : variantDef.use === 'ОбщиеДляВидаНоменклатуры'
+        ? charKinds[sub.name].shared
+        : variantDef.names.map((n, k) => {
+            const ref = guid(S.chars, i * 3 + k);
+            put(S.chars, { Ref_Key: ref, Description: n, DeletionMark: false, ...ownerOf(S.chars, S.items, key), НаименованиеПолное: `${noun}, ${n}`, ВидНоменклатуры_Key: charKinds[sub.name].kind, ХарактеристикаНоменклатурыДляЦенообразования_Key: EMPTY_REF, ДополнительныеРеквизиты: [] });
+            return ref;
+          });
     put(S.items, {
       Ref_Key: key, Code: `00-${pad(100000 + i + 1, 8)}`, Description: name, DeletionMark: false, IsFolder: false, Parent_Key: leaf.key,
       ЕдиницаИзмерения_Key: units[unit], Артикул: article,
       НаименованиеПолное: `${noun}, ${feature}, торговая марка «${brand}», ${countryName}`,
       Описание: `${noun} торговой марки «${brand}» (${feature}). Страна происхождения — ${countryName}. ${group.storage}${portion ? ` Фасовка: ${portionName(portion, unit).toLowerCase()}.` : ''}`,
-      ВидНоменклатуры_Key: goodsKind, ТипНоменклатуры: 'Товар', ИспользованиеХарактеристик: 'НеИспользовать', ИспользоватьУпаковки: portion > 0,
+      ВидНоменклатуры_Key: variantDef ? charKinds[sub.name].kind : goodsKind, ТипНоменклатуры: 'Товар', ИспользованиеХарактеристик: variantDef ? variantDef.use : 'НеИспользовать', ИспользоватьУпаковки: portion > 0,
+      ВладелецХарактеристик_Key: variantDef?.use === 'ОбщиеДляВидаНоменклатуры' ? charKinds[sub.name].kind : EMPTY_REF,
       Марка_Key: brandKeys[brandNo].key, Производитель_Key: brandKeys[brandNo].makerKey, СтранаПроисхождения_Key: countryKey,
       ФайлКартинки_Key: fileKey, [vatField.key]: group.prefix === 'БХ' || group.prefix === 'ТД' ? vatKeys[0] : vatKeys[1], КодДляПоиска: '',
       ВесИспользовать: weight > 0, ВесЧислитель: weight, ВесЗнаменатель: weight > 0 ? 1 : 0, ВесЕдиницаИзмерения_Key: weight > 0 ? units.кг : EMPTY_REF,
@@ -507,6 +547,8 @@ export function generateDemoBase(options: DemoOptions = {}): DemoBase {
     // barcode: Russian GS1 prefix 460–469, unique by construction (item index in the body)
     const barcode = ean13(`46${rng.int(0, 9)}${pad(i, 9)}`);
     put(S.barcodes, { Штрихкод: barcode, Номенклатура_Key: key, Характеристика_Key: EMPTY_REF, Упаковка_Key: packaging });
+    // Each variant its own EAN-13 in the in-store range 200–299 (unique: the variant's number and the item's index).
+    variantKeys.forEach((ch, k) => put(S.barcodes, { Штрихкод: ean13(`2${pad(k, 2)}${pad(i, 9)}`), Номенклатура_Key: key, Характеристика_Key: ch, Упаковка_Key: EMPTY_REF }));
 
     // prices (per unit of the item, not per packaging: Упаковка_Key empty, as price lists in УТ usually are)
     const retail = shopPrice(sub.price[0] + rng.next() * (sub.price[1] - sub.price[0]), rng);
@@ -521,6 +563,23 @@ export function generateDemoBase(options: DemoOptions = {}): DemoBase {
           : { Period: BASE_DATE, Recorder_Key: priceDoc, LineNumber: priceLine, Active: true, Номенклатура_Key: key, Характеристика_Key: EMPTY_REF, ВидЦены_Key: kind, Цена: price, Упаковка_Key: EMPTY_REF, Валюта_Key: currency, Формула: '' },
       );
     }
+    // Issue 17: the largest size costs more (a retail price of its own); the other variants sell at the item's price.
+    // 11.5 prices a characteristic through its ХарактеристикаНоменклатурыДляЦенообразования (ЦеныНоменклатуры25 has
+    // ХарактеристикаЦО, not Характеристика: both dumps' InformationRegisters/ЦеныНоменклатуры*.xml).
+    if (variantDef?.use === 'ИндивидуальныеДляНоменклатуры') {
+      const ch = variantKeys[variantKeys.length - 1];
+      const price = shopPrice(retail * (1.2 + vRng.next() * 0.3), vRng);
+      priceLine++;
+      if (is115) {
+        const pricing = guid(S.pricingChars, i);
+        put(S.pricingChars, { Ref_Key: pricing, Description: variantDef.names[variantKeys.length - 1], DeletionMark: false, ВидНоменклатуры_Key: charKinds[sub.name].kind, Номенклатура_Key: key, НаименованиеПолное: variantDef.names[variantKeys.length - 1], КоличествоРеквизитов: 0 });
+        const row = rows[S.chars].find((r) => r.Ref_Key === ch);
+        if (row) row.ХарактеристикаНоменклатурыДляЦенообразования_Key = pricing;
+        put(priceSet, { Period: BASE_DATE, Recorder_Key: priceDoc, LineNumber: priceLine, Active: true, Номенклатура_Key: key, ХарактеристикаЦО_Key: pricing, СерияЦО_Key: EMPTY_REF, УпаковкаЦО_Key: EMPTY_REF, ВидЦены_Key: retailKind, Цена: price, Упаковка_Key: EMPTY_REF, Валюта_Key: currency, Формула: '' });
+      } else {
+        put(priceSet, { Period: BASE_DATE, Recorder_Key: priceDoc, LineNumber: priceLine, Active: true, Номенклатура_Key: key, Характеристика_Key: ch, ВидЦены_Key: retailKind, Цена: price, Упаковка_Key: EMPTY_REF, Валюта_Key: currency, Формула: '' });
+      }
+    }
 
     // stock in 1–4 warehouses; none for items sold to order
     if (!soldToOrder) {
@@ -529,9 +588,13 @@ export function generateDemoBase(options: DemoOptions = {}): DemoBase {
       for (let k = 0; k < count; k++) {
         const w = (start + k * 2) % warehouses.length;
         const qty = unit === 'шт' ? rng.int(1, 300) : round3(rng.int(500, 200000) / 1000);
-        const line = ++stockLines[w];
-        put(S.stock, { Period: '2024-01-09T10:00:00', Recorder_Key: stockDocs[w], LineNumber: line, Active: true, RecordType: 'Receipt', Номенклатура_Key: key, Характеристика_Key: EMPTY_REF, Назначение_Key: EMPTY_REF, Склад_Key: warehouses[w], Помещение_Key: EMPTY_REF, Серия_Key: EMPTY_REF, ВНаличии: qty, КОтгрузке: 0, КонтролироватьОстатки: true, Сторно: false });
-        if (has(S.freeStock)) put(S.freeStock, { Period: '2024-01-09T10:00:00', Recorder_Key: stockDocs[w], LineNumber: line, Active: true, RecordType: 'Receipt', Номенклатура_Key: key, Характеристика_Key: EMPTY_REF, Склад_Key: warehouses[w], ВНаличии: qty, ВРезервеСоСклада: 0, ВРезервеПодЗаказ: 0 });
+        // Issue 17: an item in characteristics has its stock per characteristic (the same total, split).
+        const parts: [string, number][] = variantKeys.length ? splitStock(qty, variantKeys, vRng) : [[EMPTY_REF, qty]];
+        for (const [ch, q] of parts) {
+          const line = ++stockLines[w];
+          put(S.stock, { Period: '2024-01-09T10:00:00', Recorder_Key: stockDocs[w], LineNumber: line, Active: true, RecordType: 'Receipt', Номенклатура_Key: key, Характеристика_Key: ch, Назначение_Key: EMPTY_REF, Склад_Key: warehouses[w], Помещение_Key: EMPTY_REF, Серия_Key: EMPTY_REF, ВНаличии: q, КОтгрузке: 0, КонтролироватьОстатки: true, Сторно: false });
+          if (has(S.freeStock)) put(S.freeStock, { Period: '2024-01-09T10:00:00', Recorder_Key: stockDocs[w], LineNumber: line, Active: true, RecordType: 'Receipt', Номенклатура_Key: key, Характеристика_Key: ch, Склад_Key: warehouses[w], ВНаличии: q, ВРезервеСоСклада: 0, ВРезервеПодЗаказ: 0 });
+        }
       }
     }
   }
@@ -563,7 +626,8 @@ export function generateDemoBase(options: DemoOptions = {}): DemoBase {
   const ctx = makePostingContext(rows, guid);
   const onHand = new Map<string, number>();
   for (const r of rows[S.stock]) if (r.Склад_Key === warehouses[0]) onHand.set(r.Номенклатура_Key as string, (onHand.get(r.Номенклатура_Key as string) ?? 0) + (r.ВНаличии as number));
-  const stocked = items.filter((i) => (onHand.get(i.Ref_Key as string) ?? 0) >= 5);
+  // Items in characteristics are left out: a line of one needs its characteristic, which these orders do not name.
+  const stocked = items.filter((i) => (onHand.get(i.Ref_Key as string) ?? 0) >= 5 && (i.ИспользованиеХарактеристик ?? 'НеИспользовать') === 'НеИспользовать');
   if (stocked.length < 2) stocked.push(...items.slice(0, 2));
   const post = (set: string, doc: Row) => {
     const handler = config.sets.find((x) => x.name === set)?.onPost;
@@ -651,6 +715,16 @@ export function generateDemoBase(options: DemoOptions = {}): DemoBase {
       cities: [...new Set(Object.values(warehouseCity))],
     },
   };
+}
+
+/** A quantity split over characteristics (whole pieces; each part ≥ 0, the parts add up to the quantity). */
+function splitStock(qty: number, keys: string[], rng: Rng): [string, number][] {
+  let left = qty;
+  return keys.map((k, n) => {
+    const q = n === keys.length - 1 ? left : Math.min(left, Math.floor(qty * (0.2 + rng.next() * 0.3)));
+    left -= q;
+    return [k, q];
+  });
 }
 
 /** A PostingContext over plain rows (the generator's; the engine provides its own over its store). */

@@ -69,6 +69,8 @@ export type ConceptId =
   | 'cashFlowItem'
   // Issue 14.3: shipments of orders (УТ's РеализацияТоваровУслуг), for the fulfilment bookingstate reports.
   | 'shipment'
+  // Issue 17: characteristics of items (sizes, colours), sold as variants.
+  | 'characteristic'
   // Issue 18: the order states a configuration closes an order with (УНФ's СостоянияЗаказовПокупателей.Завершен).
   | 'orderState';
 
@@ -166,6 +168,23 @@ export interface ItemRecord {
   soldToOrder: boolean;
   isGoods: boolean;
   deleted: boolean;
+  /**
+   * Issue 17: whose characteristics the item is sold in (the Owner of its Catalog_ХарактеристикиНоменклатуры: the
+   * item itself, or an item kind); null/absent = the item uses none.
+   */
+  characteristicsOwnerId?: string | null;
+}
+
+/** Issue 17: a characteristic of items (УТ Catalog_ХарактеристикиНоменклатуры), offered as a variant. */
+export interface CharacteristicRecord {
+  id: string;
+  name: string;
+  fullName: string;
+  /** Owner_Key / Owner: the item (individual characteristics) or the item kind (shared ones). */
+  ownerId: string | null;
+  /** УТ 11.5: ХарактеристикаНоменклатурыДляЦенообразования — what ЦеныНоменклатуры25.ХарактеристикаЦО names. */
+  pricingId: string | null;
+  deleted: boolean;
 }
 
 export interface GroupRecord {
@@ -217,12 +236,16 @@ export interface StockRecord {
   reserved: number;
   /** What can be sold: onHand − reserved, never below 0. */
   available: number;
+  /** Issue 17: the characteristic of the balance row (null = none). */
+  characteristicId?: string | null;
 }
 
 export interface BarcodeRecord {
   barcode: string;
   itemId: string;
   packagingId: string | null;
+  /** Issue 17: the characteristic the barcode is of (null = the item as such). */
+  characteristicId?: string | null;
 }
 
 export interface UnitRecord {
@@ -429,6 +452,8 @@ export interface OrderLineInput {
   vatRate?: number | null;
   /** The item's unit of measure (configurations whose lines name it, e.g. УНФ's Запасы.ЕдиницаИзмерения). */
   unitId?: string | null;
+  /** Issue 17: the characteristic (variant) sold; null/absent = the item as such. */
+  characteristicId?: string | null;
 }
 
 export interface OrderInput {
@@ -536,7 +561,9 @@ export interface Mappers {
   toPrice(row: Row): PriceRecord;
   toStock(row: Row): StockRecord;
   /** A reserve row (ТоварыКОтгрузке/Balance, 11.5) → what orders hold back at a warehouse. */
-  toReserve(row: Row): { itemId: string; warehouseId: string; reserved: number };
+  toReserve(row: Row): { itemId: string; warehouseId: string; reserved: number; characteristicId?: string | null };
+  /** Issue 17: a Catalog_ХарактеристикиНоменклатуры row (profiles that read characteristics). */
+  toCharacteristic?(row: Row): CharacteristicRecord;
   toBarcode(row: Row): BarcodeRecord;
   toUnit(row: Row): UnitRecord;
   toCountry(row: Row): CountryRecord;

@@ -61,6 +61,7 @@ const S = {
   bankAccounts: 'Catalog_БанковскиеСчетаОрганизаций',
   currencies: 'Catalog_Валюты',
   vat: 'Catalog_СтавкиНДС',
+  characteristics: 'Catalog_ХарактеристикиНоменклатуры',
   properties: 'ChartOfCharacteristicTypes_ДополнительныеРеквизитыИСведения',
   versions: 'InformationRegister_ВерсииПодсистем',
   orders: 'Document_ЗаказКлиента',
@@ -90,6 +91,8 @@ const refOf = (v: unknown): string | null =>
   typeof v === 'string' && v !== '' && v !== '00000000-0000-0000-0000-000000000000' ? v : null;
 const rowsOf = (v: unknown): Row[] => (Array.isArray(v) ? (v as Row[]) : []);
 const round2 = (x: number) => Math.round(x * 100) / 100;
+/** `{ [key]: value }` when the value is set, else nothing (records keep their shape for items without variants). */
+const withValue = <K extends string, V>(key: K, value: V | null): { [P in K]?: V } => (value === null ? {} : ({ [key]: value } as { [P in K]?: V }));
 
 /** Published name of an extension attribute (FieldSource 'extension'). */
 function extensionAttribute(src: FieldSource): string | null {
@@ -203,6 +206,8 @@ function reads(f: Ut11Features, config: Config): Partial<Record<string, ReadSpec
         'Ref_Key', 'Code', 'Description', 'DeletionMark', 'IsFolder', 'Parent_Key',
         'Артикул', 'НаименованиеПолное', 'Описание', 'ЕдиницаИзмерения_Key', 'ТипНоменклатуры', 'ВидНоменклатуры_Key',
         'Марка_Key', 'Производитель_Key', ...(f.countryOfOrigin ? ['СтранаПроисхождения_Key'] : []), 'ФайлКартинки_Key', f.vat === 'catalog' ? 'СтавкаНДС_Key' : 'СтавкаНДС',
+        // Issue 17: whose characteristics the item is sold in (both attributes in 11.4.2 and 11.5.20 Catalogs/Номенклатура.xml).
+        'ИспользованиеХарактеристик', 'ВладелецХарактеристик_Key',
         ...itemExtra,
         ...(needsAdditional ? ['ДополнительныеРеквизиты/Свойство_Key', 'ДополнительныеРеквизиты/Значение'] : []),
       ],
@@ -252,17 +257,18 @@ function reads(f: Ut11Features, config: Config): Partial<Record<string, ReadSpec
       ? {
           kind: 'balance',
           register: S.stock,
-          dimensions: ['Номенклатура', 'Склад'],
-          why: 'assortment: stock per warehouse (ВНаличии − КОтгрузке)',
-          select: ['Номенклатура_Key', 'Склад_Key', 'ВНаличииBalance', 'КОтгрузкеBalance'],
+          // Характеристика: a dimension of ТоварыНаСкладах in both dumps; variants have stock of their own (issue 17).
+          dimensions: ['Номенклатура', 'Характеристика', 'Склад'],
+          why: 'assortment: stock per warehouse and characteristic (ВНаличии − КОтгрузке)',
+          select: ['Номенклатура_Key', 'Характеристика_Key', 'Склад_Key', 'ВНаличииBalance', 'КОтгрузкеBalance'],
           condition: (p) => orGuids('Склад_Key', p.warehouseKeys),
         }
       : {
           kind: 'balance',
           register: S.freeStock,
-          dimensions: ['Номенклатура', 'Склад'],
-          why: 'assortment: free stock per warehouse (ВНаличии − reserves)',
-          select: ['Номенклатура_Key', 'Склад_Key', 'ВНаличииBalance', 'ВРезервеСоСкладаBalance', 'ВРезервеПодЗаказBalance'],
+          dimensions: ['Номенклатура', 'Характеристика', 'Склад'],
+          why: 'assortment: free stock per warehouse and characteristic (ВНаличии − reserves)',
+          select: ['Номенклатура_Key', 'Характеристика_Key', 'Склад_Key', 'ВНаличииBalance', 'ВРезервеСоСкладаBalance', 'ВРезервеПодЗаказBalance'],
           condition: (p) => orGuids('Склад_Key', p.warehouseKeys),
         },
     // 11.5: what customer orders reserve (ВариантОбеспечения СоСклада → ТоварыКОтгрузке.ВРезерве, 11.5
@@ -274,9 +280,9 @@ function reads(f: Ut11Features, config: Config): Partial<Record<string, ReadSpec
           reserve: {
             kind: 'balance',
             register: 'AccumulationRegister_ТоварыКОтгрузке',
-            dimensions: ['Номенклатура', 'Склад'],
+            dimensions: ['Номенклатура', 'Характеристика', 'Склад'],
             why: 'assortment: stock reserved by customer orders (ВРезерве), subtracted from what is available',
-            select: ['Номенклатура_Key', 'Склад_Key', 'ВРезервеBalance'],
+            select: ['Номенклатура_Key', 'Характеристика_Key', 'Склад_Key', 'ВРезервеBalance'],
             condition: (p) => orGuids('Склад_Key', p.warehouseKeys),
           } satisfies ReadSpec,
         }
@@ -358,6 +364,14 @@ function reads(f: Ut11Features, config: Config): Partial<Record<string, ReadSpec
             } satisfies ReadSpec,
           }
         : {}),
+    // Issue 17: characteristics, offered as variants. Two owner types (ВидыНоменклатуры | Номенклатура, both dumps'
+    // Catalogs/ХарактеристикиНоменклатуры.xml) → Owner + Owner_Type; not hierarchical as published (no IsFolder).
+    characteristic: {
+      kind: 'collection',
+      set: S.characteristics,
+      why: 'assortment: characteristics of items (sizes, colours) sold as variants',
+      select: ['Ref_Key', 'Description', 'DeletionMark', 'Owner', 'Owner_Type', 'НаименованиеПолное', ...(priceRegister === 'InformationRegister_ЦеныНоменклатуры25' ? ['ХарактеристикаНоменклатурыДляЦенообразования_Key'] : [])],
+    },
     property: {
       kind: 'collection',
       set: S.properties,
@@ -579,7 +593,7 @@ function writes(f: Ut11Features, config: Config): Record<string, WriteSpec> {
   const out: Record<string, WriteSpec> = {
     partner: { set: S.partners, why: 'client: create the partner of a new Richest.store client', fields: ['Description', 'НаименованиеПолное', 'Клиент', 'ЮрФизЛицо', 'Комментарий', ...idField, 'КонтактнаяИнформация/Тип', 'КонтактнаяИнформация/Вид_Key', 'КонтактнаяИнформация/Представление', 'КонтактнаяИнформация/НомерТелефона', 'КонтактнаяИнформация/АдресЭП'] },
     counterparty: { set: S.counterparties, why: 'client: create the counterparty (ИНН/КПП) linked to the partner', fields: ['Description', 'НаименованиеПолное', 'ЮрФизЛицо', 'ИНН', 'КПП', 'Партнер_Key', 'СтранаРегистрации_Key', ...idField, 'КонтактнаяИнформация/Тип', 'КонтактнаяИнформация/Вид_Key', 'КонтактнаяИнформация/Представление', 'КонтактнаяИнформация/НомерТелефона', 'КонтактнаяИнформация/АдресЭП'] },
-    order: { set: S.orders, post: true, why: 'booking: the customer order with delivery address, posted', fields: ['Date', 'Организация_Key', 'Партнер_Key', 'Контрагент_Key', 'Склад_Key', 'Валюта_Key', 'Статус', 'Согласован', 'ХозяйственнаяОперация', 'ФормаОплаты', 'БанковскийСчет_Key', 'ЦенаВключаетНДС', 'НалогообложениеНДС', 'СуммаДокумента', 'АдресДоставки', 'Комментарий', 'НомерПоДаннымКлиента', 'ДатаПоДаннымКлиента', 'ПорядокРасчетов', 'ДатаОтгрузки', 'СкидкиРассчитаны', ...idField, 'Товары/Номенклатура_Key', 'Товары/Упаковка_Key', 'Товары/КоличествоУпаковок', 'Товары/Количество', 'Товары/ВидЦены_Key', 'Товары/Цена', 'Товары/Сумма', vatLine, 'Товары/СуммаНДС', 'Товары/СуммаСНДС', 'Товары/Склад_Key', 'Товары/ВариантОбеспечения', 'Товары/ДатаОтгрузки', 'Товары/КодСтроки', 'Товары/Отменено'] },
+    order: { set: S.orders, post: true, why: 'booking: the customer order with delivery address, posted', fields: ['Date', 'Организация_Key', 'Партнер_Key', 'Контрагент_Key', 'Склад_Key', 'Валюта_Key', 'Статус', 'Согласован', 'ХозяйственнаяОперация', 'ФормаОплаты', 'БанковскийСчет_Key', 'ЦенаВключаетНДС', 'НалогообложениеНДС', 'СуммаДокумента', 'АдресДоставки', 'Комментарий', 'НомерПоДаннымКлиента', 'ДатаПоДаннымКлиента', 'ПорядокРасчетов', 'ДатаОтгрузки', 'СкидкиРассчитаны', ...idField, 'Товары/Номенклатура_Key', 'Товары/Характеристика_Key', 'Товары/Упаковка_Key', 'Товары/КоличествоУпаковок', 'Товары/Количество', 'Товары/ВидЦены_Key', 'Товары/Цена', 'Товары/Сумма', vatLine, 'Товары/СуммаНДС', 'Товары/СуммаСНДС', 'Товары/Склад_Key', 'Товары/ВариантОбеспечения', 'Товары/ДатаОтгрузки', 'Товары/КодСтроки', 'Товары/Отменено'] },
     cardPaymentDocument: { set: S.cardOps, post: true, why: 'paycard: the card payment against the order', fields: ['Date', 'ХозяйственнаяОперация', 'Организация_Key', 'Контрагент_Key', ...partner, 'СуммаДокумента', 'Валюта_Key', 'НомерПлатежнойКарты', 'КодАвторизации', 'ОплатаВыполнена', 'ЭквайринговыйТерминал_Key', ...(f.acquiringContract ? ['ДоговорЭквайринга_Key'] : []), ...(f.cardBasis ? ['ДокументОснование'] : []), 'Комментарий', payId, 'РасшифровкаПлатежа/Партнер_Key', 'РасшифровкаПлатежа/ОснованиеПлатежа', ...basis, 'РасшифровкаПлатежа/Сумма', 'РасшифровкаПлатежа/СуммаВзаиморасчетов', 'РасшифровкаПлатежа/ВалютаВзаиморасчетов_Key'] },
     bankPaymentDocument: { set: S.bankIn, post: true, why: 'bank statements: the incoming payment against the order', fields: ['Date', 'ХозяйственнаяОперация', 'Организация_Key', 'БанковскийСчет_Key', 'Контрагент_Key', ...partner, 'СуммаДокумента', 'Валюта_Key', 'НомерВходящегоДокумента', 'ДатаВходящегоДокумента', 'НазначениеПлатежа', 'ПроведеноБанком', 'ДатаПроведенияБанком', 'Комментарий', payId, 'РасшифровкаПлатежа/Партнер_Key', 'РасшифровкаПлатежа/ОснованиеПлатежа', ...basis, 'РасшифровкаПлатежа/Сумма', 'РасшифровкаПлатежа/СуммаВзаиморасчетов', 'РасшифровкаПлатежа/ВалютаВзаиморасчетов_Key'] },
     cardRefundDocument: { set: S.cardOps, post: false, why: 'refund: the card refund, prepared for a person to confirm', fields: ['Date', 'ХозяйственнаяОперация', 'Организация_Key', 'Контрагент_Key', ...partner, 'СуммаДокумента', 'Валюта_Key', 'НомерПлатежнойКарты', 'ЭквайринговыйТерминал_Key', ...(f.acquiringContract ? ['ДоговорЭквайринга_Key'] : []), ...(f.cardBasis ? ['ДокументОснование'] : []), 'Комментарий', payId, 'РасшифровкаПлатежа/Партнер_Key', 'РасшифровкаПлатежа/ОснованиеПлатежа', ...basis, 'РасшифровкаПлатежа/Сумма'] },
@@ -593,6 +607,19 @@ function writes(f: Ut11Features, config: Config): Record<string, WriteSpec> {
 }
 
 // ---------------------------------------------------------------- mapping
+
+/**
+ * Issue 17: the Owner of the characteristics an item is sold in, by its ИспользованиеХарактеристик
+ * (Enum.ВариантыИспользованияХарактеристикНоменклатуры of both dumps: НеИспользовать, ОбщиеДляВидаНоменклатуры,
+ * ИндивидуальныеДляНоменклатуры, ОбщиеСДругимВидомНоменклатуры): individual ones are owned by the item; shared ones by
+ * the item's ВладелецХарактеристик (a ВидыНоменклатуры: its own kind, or the other kind it shares with), else its kind.
+ */
+function characteristicsOwnerOf(row: Row): string | null {
+  const use = str(row.ИспользованиеХарактеристик);
+  if (!use || use === 'НеИспользовать') return null;
+  if (use === 'ИндивидуальныеДляНоменклатуры') return refOf(row.Ref_Key);
+  return refOf(row.ВладелецХарактеристик_Key) ?? refOf(row.ВидНоменклатуры_Key);
+}
 
 /** Rate of an Enum.СтавкиНДС member from its name (НДС20, НДС20_120 → 20; НДС0 → 0; БезНДС → none). */
 export function enumVatRate(member: string): number | null {
@@ -657,6 +684,8 @@ function mappers(f: Ut11Features): Mappers {
         soldToOrder: bool(configurableValue(row, s.soldToOrder, ctx)),
         isGoods: row.ТипНоменклатуры === undefined || row.ТипНоменклатуры === 'Товар',
         deleted: bool(row.DeletionMark),
+        // Present only for an item sold in characteristics (issue 17).
+        ...withValue('characteristicsOwnerId', characteristicsOwnerOf(row)),
       };
     },
     toGroup: (row) => ({
@@ -708,13 +737,23 @@ function mappers(f: Ut11Features): Mappers {
         onHand,
         reserved,
         available: Math.max(0, Math.round((onHand - reserved) * 1000) / 1000),
+        ...withValue('characteristicId', refOf(row.Характеристика_Key)),
       };
     },
-    toReserve: (row) => ({ itemId: str(row.Номенклатура_Key), warehouseId: str(row.Склад_Key), reserved: num(row.ВРезервеBalance) }),
+    toReserve: (row) => ({ itemId: str(row.Номенклатура_Key), warehouseId: str(row.Склад_Key), reserved: num(row.ВРезервеBalance), ...withValue('characteristicId', refOf(row.Характеристика_Key)) }),
     toBarcode: (row) => ({
       barcode: str(row.Штрихкод).trim(),
       itemId: str(row.Номенклатура_Key),
       packagingId: refOf(row.Упаковка_Key),
+      ...withValue('characteristicId', refOf(row.Характеристика_Key)),
+    }),
+    toCharacteristic: (row) => ({
+      id: str(row.Ref_Key),
+      name: str(row.Description),
+      fullName: str(row.НаименованиеПолное),
+      ownerId: refOf(row.Owner_Key) ?? refOf(row.Owner),
+      pricingId: refOf(row.ХарактеристикаНоменклатурыДляЦенообразования_Key),
+      deleted: bool(row.DeletionMark),
     }),
     toUnit(row) {
       // Owner is composite: only an item's own packagings belong to it (a НаборыУпаковок owner is shared by items).
@@ -1071,6 +1110,8 @@ function builders(f: Ut11Features, config: Config): Builders {
         return {
           LineNumber: i + 1,
           Номенклатура_Key: l.itemId,
+          // Issue 17: the variant sold (Товары.Характеристика, CatalogRef.ХарактеристикиНоменклатуры in both dumps).
+          Характеристика_Key: l.characteristicId ?? null,
           Упаковка_Key: l.packagingId ?? null,
           // Количество is in the item's unit; КоличествоУпаковок in the packaging (= Количество without one).
           КоличествоУпаковок: Math.round((l.quantity / ratio) * 1000) / 1000,
@@ -1136,9 +1177,11 @@ function builders(f: Ut11Features, config: Config): Builders {
     orderUpdatePatch(order, refs, config, current) {
       const body = this.orderDocument(order, refs, config);
       const old = Array.isArray(current.Товары) ? (current.Товары as Row[]) : [];
-      const codeOf = new Map(old.filter((l) => l.Отменено !== true && Number(l.КодСтроки) > 0).map((l) => [String(l.Номенклатура_Key), Number(l.КодСтроки)]));
+      // A line is the item and its characteristic (issue 17: two sizes of one item are two lines).
+      const lineKey = (l: Row) => `${String(l.Номенклатура_Key)}|${refOf(l.Характеристика_Key) ?? ''}`;
+      const codeOf = new Map(old.filter((l) => l.Отменено !== true && Number(l.КодСтроки) > 0).map((l) => [lineKey(l), Number(l.КодСтроки)]));
       let max = Math.max(Number(current.МаксимальныйКодСтроки) || 0, ...old.map((l) => Number(l.КодСтроки) || 0));
-      const lines = (body.Товары as Row[]).map((l) => ({ ...l, КодСтроки: codeOf.get(String(l.Номенклатура_Key)) ?? ++max }));
+      const lines = (body.Товары as Row[]).map((l) => ({ ...l, КодСтроки: codeOf.get(lineKey(l)) ?? ++max }));
       return {
         Товары: lines,
         МаксимальныйКодСтроки: max,
