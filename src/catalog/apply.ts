@@ -95,6 +95,10 @@ export function touchedOffers(db: Db, itemsIn: 'new' | 'mirror', ts: string): nu
     INSERT OR IGNORE INTO ${S}.touched (item_id) SELECT item_id FROM (
       SELECT item_id FROM ${S}.d_stock_up UNION SELECT item_id FROM ${S}.d_stock_del
       UNION SELECT item_id FROM ${S}.d_prices_up UNION SELECT item_id FROM ${S}.d_prices_del) x WHERE EXISTS (${exists})`);
+  // Issue 17: items whose variants changed (catalog/variants.ts prepareVariants lists them when the sync reads variants).
+  if (db.prepare(`SELECT 1 FROM ${S}.sqlite_master WHERE name = 'variant_touched'`).get()) {
+    db.exec(`INSERT OR IGNORE INTO ${S}.touched (item_id) SELECT item_id FROM ${S}.variant_touched x WHERE EXISTS (${exists})`);
+  }
   return db.prepare(`SELECT count(*) FROM ${S}.touched`).pluck().get() as number;
 }
 
@@ -227,6 +231,8 @@ export interface Swap {
    * null when the change cannot be listed (too many items, groups, warehouses or price kinds changed).
    */
   changes: { items: string[]; stores: string[] } | null;
+  /** Issue 17: more writes of the same generation (the variants' differences), inside the final transaction. */
+  within?: () => void;
 }
 
 /** The final transaction: the differences, the switched orders and the meta, at once. */
@@ -250,6 +256,7 @@ export function swap(db: Db, s: Swap) {
       for (const no of db.prepare(`SELECT no FROM ${S}.stores WHERE existed = 0`).pluck().all() as number[]) newStore.run({ no, buf: s.target.get(no) ?? 0 });
     }
     for (const n of s.tables) applyTable(db, n);
+    s.within?.();
     db.prepare(`UPDATE main.catalog_items SET changed_at = @ts WHERE id IN (SELECT item_id FROM ${S}.touched) AND changed_at < @ts`).run({ ts: s.ts });
     const flip = db.prepare(`UPDATE main.catalog_stores SET assortment = ? WHERE rowid = ?`);
     for (const [no, buf] of s.target) flip.run(buf, no);

@@ -123,7 +123,7 @@ function timedSwap(db: Db, s: Parameters<typeof swap>[1], timing?: ApplyTiming) 
  * kinds, groups in the scratch database): the differences, the changed orders filled into their unused copies,
  * then the final transaction, then the rows of removed warehouses dropped.
  */
-export function* finishFull(db: Db, o: { ts: string; meta: Record<string, string>; timing?: ApplyTiming }): Generator<Step, void> {
+export function* finishFull(db: Db, o: { ts: string; meta: Record<string, string>; timing?: ApplyTiming; within?: () => void }): Generator<Step, void> {
   const first = db.prepare(`SELECT count(*) FROM (SELECT 1 FROM main.catalog_items LIMIT 1)`).pluck().get() === 0;
   yield () => diff(db, FULL_TABLES);
   yield () => {
@@ -150,12 +150,13 @@ export function* finishFull(db: Db, o: { ts: string; meta: Record<string, string
       target,
       meta: { ...o.meta, 'mirror.syncedAt': o.ts, 'mirror.stockSyncedAt': o.ts },
       bump: true,
+      within: o.within,
     }, o.timing);
   yield* dropOrders(db, removed);
 }
 
 /** After the new stock (and prices) are staged: the same for a stock sync. Returns the items whose offer changed. */
-export function* finishStock(db: Db, o: { ts: string; prices: boolean; timing?: ApplyTiming; readAt?: string }): Generator<Step, { changed: number }> {
+export function* finishStock(db: Db, o: { ts: string; prices: boolean; timing?: ApplyTiming; readAt?: string; within?: () => void }): Generator<Step, { changed: number }> {
   const tables: TableName[] = o.prices ? ['stock', 'prices'] : ['stock'];
   yield () => {
     diff(db, tables);
@@ -178,7 +179,7 @@ export function* finishStock(db: Db, o: { ts: string; prices: boolean; timing?: 
   yield* fillOrders(db, target);
   let changes: ReturnType<typeof listChanges> = null;
   yield () => void (changes = listChanges(db, 'stock'));
-  yield () => timedSwap(db, { kind: 'stock', tables, ts: o.ts, target, meta: { 'mirror.stockSyncedAt': o.ts, ...(o.readAt ? { 'mirror.stockReadAt': o.readAt } : {}) }, bump: changed > 0, changes }, o.timing);
+  yield () => timedSwap(db, { kind: 'stock', tables, ts: o.ts, target, meta: { 'mirror.stockSyncedAt': o.ts, ...(o.readAt ? { 'mirror.stockReadAt': o.readAt } : {}) }, bump: changed > 0, changes, within: o.within }, o.timing);
   return { changed };
 }
 
