@@ -11,6 +11,7 @@ import { assembleItems, assembleRest, Stager } from './stage.js';
 import { pagesOf } from './pages.js';
 import { finishFull, finishStock, drive, type ApplyTiming } from './writer.js';
 import { stageSmall } from './apply.js';
+import { applyVariants, prepareVariants, VariantStager, writeVatFacts, type VariantPrice, type VariantStock } from './variants.js';
 
 export interface SyncDeps {
   db: Db;
@@ -69,7 +70,7 @@ export async function runFullSync(deps: SyncDeps): Promise<SyncReport> {
   const requestsBefore = onec.stats.total;
   const rowsBySet: Record<string, number> = {};
   let lowerBound = 0;
-  const steps = ['items', 'warehouses', 'priceKinds', 'units', 'countries', 'brands', 'manufacturers', 'barcodes', 'pictures', 'volumes', 'organisation', 'bankAccounts', 'versions', 'platform', 'properties', 'prices', 'stock', 'reserve', 'banks'];
+  const steps = ['items', 'warehouses', 'priceKinds', 'units', 'countries', 'brands', 'manufacturers', 'barcodes', 'pictures', 'volumes', 'organisation', 'bankAccounts', 'versions', 'platform', 'properties', 'characteristics', 'vatRates', 'prices', 'stock', 'reserve', 'banks'];
   let done = 0;
   const progress = (step: string) => deps.onProgress?.(step, ++done, steps.length);
   const counted = (spec: Exclude<ReadSpec, { kind: 'collection' }> | Extract<ReadSpec, { kind: 'collection' }>, rows: number) => {
@@ -103,6 +104,14 @@ export async function runFullSync(deps: SyncDeps): Promise<SyncReport> {
   try {
     const r = profile.reads;
     const m = profile.map;
+    const variants = new VariantStager(db);
+    // Issue 17: characteristics (variants) and VAT rates, read beside the rest (small sets).
+    const extraReads = Promise.all([
+      m.toCharacteristic ? read('characteristics', r.characteristic).then((rows) => variants.characteristics(rows.map(m.toCharacteristic!))) : Promise.resolve(progress('characteristics')),
+      read('vatRates', r.vatRate),
+    ]);
+    // Awaited after the main reads; when one of those fails first, this one's failure is not an unhandled rejection.
+    extraReads.catch(() => undefined);
     const needsProperties = Object.values(profile.fieldSources).some((s) => s.kind === 'additionalAttribute');
     // Items and groups live in one set: read it once with both selections and split by IsFolder.
     const itemSpec: ReadSpec | undefined = r.item && r.item.kind === 'collection'
@@ -122,7 +131,10 @@ export async function runFullSync(deps: SyncDeps): Promise<SyncReport> {
       read('countries', r.country),
       read('brands', r.brand),
       read('manufacturers', r.manufacturer),
-      stream('barcodes', r.barcode, (rows) => stager.barcodes(rows)),
+      stream('barcodes', r.barcode, (rows) => {
+        stager.barcodes(rows);
+        variants.barcodes(rows.map(m.toBarcode));
+      }),
       // Files kept in volumes (ВТомахНаДиске) have no bytes over OData: they are read from disk where the volume is
       // mounted (catalog.volumeRoots), and offered as icons only when the volume is known (else they could only 503).
       volumesRead.then((vs) => {
@@ -152,8 +164,15 @@ export async function runFullSync(deps: SyncDeps): Promise<SyncReport> {
     const ratio = ratioLookup(db, `${S}.units`, 'seq DESC');
     const vctx: VirtualContext = { onec, profile, codes, log: deps.logger, counted, queue: Promise.resolve(), limit: deps.virtualRows ?? VIRTUAL_ROWS };
     const [, , banks] = await settled(stager, [
-      readPrices(vctx, priceKindKeys, estimates(db, 'prices', priceKindKeys, items), (rows) => stager.prices(pricesOf(profile, rows, ratio))).then(() => progress('prices')),
-      readStock(vctx, stores.map((s) => s.id), estimates(db, 'stock', stores.map((s) => s.id), items), (rows, reserve) => stager.stock(stockOf(profile, rows, reserve))).then(() => {
+      readPrices(vctx, priceKindKeys, estimates(db, 'prices', priceKindKeys, items), (rows) => {
+        stager.prices(pricesOf(profile, rows, ratio));
+        variants.prices(variantPricesOf(profile, rows, ratio));
+      }).then(() => progress('prices')),
+      readStock(vctx, stores.map((s) => s.id), estimates(db, 'stock', stores.map((s) => s.id), items), (rows, reserve) => {
+        const split = stockSplit(profile, rows, reserve);
+        stager.stock(split.items);
+        variants.stock(split.variants);
+      }).then(() => {
         progress('stock');
         progress('reserve');
       }),
@@ -175,10 +194,13 @@ export async function runFullSync(deps: SyncDeps): Promise<SyncReport> {
       priceKinds: kinds.map((k) => ({ id: k.id, name: k.name })),
     });
     const meta = metaOf(profile, { orgs, accounts, banks, versions, platform });
+    const [, vatRows] = await extraReads;
+    prepareVariants(db, true);
     const apply: ApplyTiming = { swapMs: 0, longestStepMs: 0, steps: 0 };
     // mirror.stockReadAt: when 1C was asked (no later than the stock read began). An order posted after it may be
     // missing from these figures; orders/promise.ts subtracts those (issue 14.1).
-    await drive(finishFull(db, { ts, meta: { 'mirror.organisation': JSON.stringify(meta.organisation), 'mirror.configuration': JSON.stringify(meta.configuration), 'mirror.stockReadAt': new Date(started).toISOString() }, timing: apply }), apply);
+    await drive(finishFull(db, { ts, meta: { 'mirror.organisation': JSON.stringify(meta.organisation), 'mirror.configuration': JSON.stringify(meta.configuration), 'mirror.stockReadAt': new Date(started).toISOString() }, timing: apply, within: () => applyVariants(db) }), apply);
+    writeVatFacts(db, kinds.map((k) => ({ id: k.id, includesVat: k.includesVat })), vatRatesOf(db, profile, vatRows));
     const report: SyncReport = { items, changed, requests: onec.stats.total - requestsBefore, lowerBound, rowsBySet, ms: Date.now() - started, apply };
     deps.logger?.info({ ...report, rowsBySet: undefined }, 'catalogue sync done');
     return report;
@@ -234,6 +256,7 @@ export async function runStockSync(deps: SyncDeps): Promise<StockSyncReport> {
   const scratch = openScratch(db);
   const stager = new Stager(scratch, profile, 'mirror');
   try {
+    const variants = new VariantStager(db);
     const raw = { stock: 0, prices: 0, stockRows: 0, priceRows: 0 };
     const ratio = ratioLookup(db, 'main.catalog_packagings');
     const vctx: VirtualContext = { onec, profile, codes: codesOf(db, 'main.catalog_items'), log: deps.logger, counted: () => undefined, queue: Promise.resolve(), limit: deps.virtualRows ?? VIRTUAL_ROWS };
@@ -243,17 +266,20 @@ export async function runStockSync(deps: SyncDeps): Promise<StockSyncReport> {
         const prices = pricesOf(profile, rows, ratio);
         raw.prices += prices.length;
         stager.prices(prices);
+        variants.prices(variantPricesOf(profile, rows, ratio));
       }),
       readStock(vctx, stores.map((s) => s.id), estimates(db, 'stock', stores.map((s) => s.id), items), (rows, reserve) => {
         raw.stockRows += rows.length;
-        const stock = stockOf(profile, rows, reserve);
-        raw.stock += stock.length;
-        stager.stock(stock);
+        const split = stockSplit(profile, rows, reserve);
+        raw.stock += split.items.length;
+        stager.stock(split.items);
+        variants.stock(split.variants);
       }),
     ]);
     if (!deps.allowEmpty) refuseEmptying(db, { catalog_stock: raw.stock, catalog_prices: raw.prices });
     const apply: ApplyTiming = { swapMs: 0, longestStepMs: 0, steps: 0 };
-    const { changed } = await drive(finishStock(db, { ts: new Date().toISOString(), prices: true, timing: apply, readAt: new Date(started).toISOString() }), apply);
+    prepareVariants(db, false);
+    const { changed } = await drive(finishStock(db, { ts: new Date().toISOString(), prices: true, timing: apply, readAt: new Date(started).toISOString(), within: () => applyVariants(db) }), apply);
     return { stockRows: raw.stockRows, priceRows: raw.priceRows, requests: onec.stats.total - before, ms: Date.now() - started, changed, apply };
   } finally {
     stager.abort();
@@ -283,15 +309,48 @@ function refuseEmptying(db: Db, next: Record<string, number>): void {
   }
 }
 
-/** Available = the stock register's figure less what customer orders reserve (11.5's ТоварыКОтгрузке), never < 0. */
-function stockOf(profile: Profile, rows: Row[], reserveRows: Row[] = []): MirrorSnapshot['stock'] {
+/**
+ * Available = the stock register's figure less what customer orders reserve (11.5's ТоварыКОтгрузке), never < 0,
+ * per item, characteristic and warehouse (both registers have the Характеристика dimension: a reserve of one size does
+ * not lower another's). The item's rows (the stager adds them up per warehouse) and, for rows of a characteristic, the
+ * variant's own (issue 17).
+ */
+function stockSplit(profile: Profile, rows: Row[], reserveRows: Row[] = []): { items: MirrorSnapshot['stock']; variants: VariantStock[] } {
   const reserved = new Map<string, number>();
-  for (const r of reserveRows.map(profile.map.toReserve)) reserved.set(`${r.itemId}|${r.warehouseId}`, (reserved.get(`${r.itemId}|${r.warehouseId}`) ?? 0) + r.reserved);
-  return rows.map(profile.map.toStock).map((s) => ({
-    storeId: s.warehouseId,
-    itemId: s.itemId,
-    quantity: Math.max(0, Math.round((s.available - (reserved.get(`${s.itemId}|${s.warehouseId}`) ?? 0)) * 1000) / 1000),
-  }));
+  const key = (x: { itemId: string; characteristicId?: string | null; warehouseId: string }) => `${x.itemId}|${x.characteristicId ?? ''}|${x.warehouseId}`;
+  for (const r of reserveRows.map(profile.map.toReserve)) reserved.set(key(r), (reserved.get(key(r)) ?? 0) + r.reserved);
+  const items: MirrorSnapshot['stock'] = [];
+  const variants: VariantStock[] = [];
+  for (const s of rows.map(profile.map.toStock)) {
+    const quantity = Math.max(0, Math.round((s.available - (reserved.get(key(s)) ?? 0)) * 1000) / 1000);
+    items.push({ storeId: s.warehouseId, itemId: s.itemId, quantity });
+    if (s.characteristicId) variants.push({ itemId: s.itemId, characteristicId: s.characteristicId, storeId: s.warehouseId, quantity });
+  }
+  return { items, variants };
+}
+
+/** Prices set for a characteristic (issue 17), per unit of the item; the stager keeps one per unit before one per packaging. */
+function variantPricesOf(profile: Profile, rows: Row[], packagingRatio: (id: string) => number | undefined): VariantPrice[] {
+  const out: VariantPrice[] = [];
+  for (const p of rows.map(profile.map.toPrice)) {
+    if (!p.characteristicId) continue;
+    const ratio = p.packagingId ? packagingRatio(p.packagingId) ?? 1 : 1;
+    out.push({ itemId: p.itemId, characteristicId: p.characteristicId, priceKindId: p.priceKindId, price: Math.round((p.price / ratio) * 100) / 100, rank: p.packagingId ? 1 : 0 });
+  }
+  return out;
+}
+
+/** The rate each VAT id of the items stands for: read (11.5 Catalog_СтавкиНДС) or named by the enum member (11.4). */
+function vatRatesOf(db: Db, profile: Profile, rows: Row[]): { id: string; rate: number | null }[] {
+  const read = rows.map(profile.map.toVatRate);
+  const known = new Set(read.map((r) => r.id));
+  const ids = db.prepare(`SELECT DISTINCT vat_rate_id FROM catalog_items WHERE vat_rate_id IS NOT NULL`).pluck().all() as string[];
+  for (const id of ids) {
+    if (known.has(id)) continue;
+    const rate = profile.map.vatRateOfId(id);
+    if (rate !== undefined) read.push({ id, rate });
+  }
+  return read;
 }
 
 /** Prices per unit of the item: a price set for a packaging (0.17 kg) is divided by the packaging's ratio. */
