@@ -45,8 +45,9 @@ export async function reconcileFulfilment(ctx: DeliveryContext, opts: { chunk?: 
       ctx.onec.listByKeys(set, 'Ref_Key', refs.map(guid), { select: ['Ref_Key', 'Статус'] }),
     ]);
     const statusOf = new Map(docs.map((d) => [String(d.Ref_Key).toLowerCase(), String(d.Статус ?? '')]));
-    // order ref → item → shipped
+    // order ref → item → shipped, and order ref → the sales that shipped it (a goods return is made against them)
     const shipped = new Map<string, Map<string, number>>();
+    const sales = new Map<string, Map<string, SaleOfOrder>>();
     for (const s of rows.map(toShipment)) {
       if (!s.posted || s.deletionMark) continue;
       for (const l of s.lines) {
@@ -55,10 +56,16 @@ export async function reconcileFulfilment(ctx: DeliveryContext, opts: { chunk?: 
         const byItem = shipped.get(order) ?? new Map<string, number>();
         byItem.set(l.itemId, (byItem.get(l.itemId) ?? 0) + l.quantity);
         shipped.set(order, byItem);
+        const bySale = sales.get(order) ?? new Map<string, SaleOfOrder>();
+        const sale = bySale.get(s.id) ?? { ref: s.id, number: s.number, lines: new Map() };
+        sale.lines.set(l.itemId, q3((sale.lines.get(l.itemId) ?? 0) + l.quantity));
+        bySale.set(s.id, sale);
+        sales.set(order, bySale);
       }
     }
     for (const o of part) {
-      if (apply(ctx, o, shipped.get(o.onec_ref.toLowerCase()) ?? new Map(), statusOf.get(o.onec_ref.toLowerCase()))) report.changed.push(o.id);
+      const ref = o.onec_ref.toLowerCase();
+      if (apply(ctx, o, shipped.get(ref) ?? new Map(), statusOf.get(ref), [...(sales.get(ref)?.values() ?? [])])) report.changed.push(o.id);
     }
   }
   report.requests = ctx.onec.stats.total - before;
@@ -66,7 +73,13 @@ export async function reconcileFulfilment(ctx: DeliveryContext, opts: { chunk?: 
 }
 
 /** Writes what 1C shipped of the order when it differs from what is recorded; true when something changed. */
-function apply(ctx: DeliveryContext, o: { id: string; status: number; payment_status: number; fulfilment: FulfilmentState }, byItem: Map<string, number>, docStatus: string | undefined): boolean {
+interface SaleOfOrder {
+  ref: string;
+  number: string;
+  lines: Map<string, number>;
+}
+
+function apply(ctx: DeliveryContext, o: { id: string; status: number; payment_status: number; fulfilment: FulfilmentState }, byItem: Map<string, number>, docStatus: string | undefined, sales: SaleOfOrder[]): boolean {
   const now = ctx.now();
   return ctx.db.transaction(() => {
     const lines = ctx.db.prepare(`SELECT line_no, item_id, quantity, shipped FROM order_lines WHERE order_id = ? ORDER BY line_no`).all(o.id) as { line_no: number; item_id: string; quantity: number; shipped: number }[];
@@ -79,6 +92,10 @@ function apply(ctx: DeliveryContext, o: { id: string; status: number; payment_st
     if (!moved && state === o.fulfilment) return false;
     const upd = ctx.db.prepare(`UPDATE order_lines SET shipped = ? WHERE order_id = ? AND line_no = ?`);
     for (const l of next) upd.run(l.now, o.id, l.line_no);
+    // The sales as 1C has them now (one unposted since drops out): what a goods return of this order is made against.
+    ctx.db.prepare(`DELETE FROM order_shipments WHERE order_id = ?`).run(o.id);
+    const keep = ctx.db.prepare(`INSERT INTO order_shipments (order_id, onec_ref, number, lines) VALUES (?, ?, ?, ?)`);
+    for (const s of sales) keep.run(o.id, s.ref, s.number, JSON.stringify([...s.lines].map(([itemId, quantity]) => ({ itemId, quantity }))));
     ctx.db.prepare(`UPDATE orders SET fulfilment = ?, updated_at = ? WHERE id = ?`).run(state, now.toISOString(), o.id);
     if (state !== 'none') {
       recordHistory(

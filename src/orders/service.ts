@@ -11,6 +11,7 @@ import { GroupCommit } from '../db/group-commit.js';
 import { recordHistory } from './webhooks.js';
 import { clientConflict, DomainError, type DomainField } from './errors.js';
 import { holdsOf, promisedStock } from './promise.js';
+import { goodsReturnsOf, type GoodsReturn } from './goods-returns.js';
 
 export interface ClientInput {
   clientId: string;
@@ -528,10 +529,12 @@ export class OrdersService {
           { field: 'amount', message: `можно вернуть не больше ${toRoubles(left)}` },
         ]);
       }
-      const lines = input.items ? JSON.stringify(this.refundLines(input, o)) : null;
+      const refundLines = input.items ? this.refundLines(input, o) : null;
+      const lines = refundLines ? JSON.stringify(refundLines) : null;
+      const goods = refundLines ? this.returnedGoods(input.orderId, refundLines) : [];
       const refundId = this
-        .q(`INSERT INTO refunds (order_id, refund_key, amount_kopecks, reason, payment_id, lines, request_hash, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`)
-        .run(input.orderId, key, amount, input.reason ?? '', payment.id, lines, requestHash, ts).lastInsertRowid;
+        .q(`INSERT INTO refunds (order_id, refund_key, amount_kopecks, reason, payment_id, lines, request_hash, created_at, goods, goods_state) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
+        .run(input.orderId, key, amount, input.reason ?? '', payment.id, lines, requestHash, ts, goods.length ? JSON.stringify(goods) : null, goods.length ? 'to_prepare' : null).lastInsertRowid;
       const refunded = o.refunded_kopecks + amount;
       // 7 «возврат денег» once everything paid went back; a part keeps the order as it is.
       const status = refunded >= o.paid_kopecks ? OrderStatusCode.refunded : o.status;
@@ -542,6 +545,7 @@ export class OrdersService {
         reason: input.reason ?? '',
         ...(key ? { refundId: key } : {}),
         ...(lines ? { lines: JSON.parse(lines) } : {}),
+        ...(goods.length ? { goodsReturn: goods } : {}),
       });
       enqueue(this.db, {
         kind: JOB.refundCreate,
@@ -551,6 +555,28 @@ export class OrdersService {
       });
     });
     return { status: 200, body: this.brief(input.orderId) };
+  }
+
+  /**
+   * The goods a refund by lines takes back (issue 14.4): of each refunded line, what 1C had shipped of it and no
+   * earlier refund took back. The rest never left the warehouse: money only. УТ records a return of shipped goods
+   * as ВозвратТоваровОтКлиента against the sale (WRITE-RULES: it references the sale, not the order), which ReGate
+   * does not write: its fields are not in the reference dumps, so the emulator cannot hold it (docs/ru/api.md). The
+   * refund carries them as a goods return to prepare, listed with its sales for the accountant.
+   */
+  private returnedGoods(orderId: string, lines: { itemId: string; quantity: number }[]): { itemId: string; quantity: number }[] {
+    const shipped = new Map((this.q(`SELECT item_id, shipped FROM order_lines WHERE order_id = ?`).all(orderId) as { item_id: string; shipped: number }[]).map((l) => [l.item_id, l.shipped]));
+    const back = new Map<string, number>();
+    for (const g of this.q(`SELECT goods FROM refunds WHERE order_id = ? AND goods IS NOT NULL`).pluck().all(orderId) as string[]) {
+      for (const l of JSON.parse(g) as { itemId: string; quantity: number }[]) back.set(l.itemId, (back.get(l.itemId) ?? 0) + l.quantity);
+    }
+    const out: { itemId: string; quantity: number }[] = [];
+    for (const l of lines) {
+      const open = Math.round(((shipped.get(l.itemId) ?? 0) - (back.get(l.itemId) ?? 0)) * 1000) / 1000;
+      const quantity = Math.min(l.quantity, Math.max(0, open));
+      if (quantity > 1e-6) out.push({ itemId: l.itemId, quantity });
+    }
+    return out;
   }
 
   /** The amount a refund asks for: its amount, or the sum of its lines at the prices of the order. */
@@ -638,6 +664,7 @@ export class OrdersService {
           shipped: l.shipped,
         })),
       },
+      goodsReturns: goodsReturnsOf(this.db, orderId),
       createdAt: o.created_at,
       updatedAt: o.updated_at,
       history: history.map((h) => ({
@@ -678,6 +705,8 @@ export interface OrderState extends OrderStateBrief {
   revision: number;
   /** What 1C shipped (issue 14.3): the state and each line's shipped quantity, from УТ's shipment documents. */
   fulfilment: { state: FulfilmentState; stateName: string; lines: { itemId: string; quantity: number; shipped: number }[] };
+  /** Shipped goods that came back with a refund by lines, and the sales they were shipped by (issue 14.4). */
+  goodsReturns: GoodsReturn[];
   createdAt: string;
   updatedAt: string;
   history: { at: string; status: number; statusName: string; paymentStatus: number; paymentStatusName: string; event: string }[];

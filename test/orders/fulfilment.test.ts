@@ -1,4 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { shipmentRead } from '../../src/onec/profiles/ut11.js';
 import { harness, pending, until, type Harness } from './harness.js';
 
@@ -90,3 +94,55 @@ describe('fulfilment from 1C', () => {
   });
 });
 
+
+describe('goods returns (issue 14.4)', () => {
+  it('a refund by lines of shipped goods is a goods return against the sale, listed for the accountant until marked made', async () => {
+    const { openGoodsReturns, markGoodsReturnDone } = await import('../../src/orders/goods-returns.js');
+    h = await shippingHarness();
+    const hh = h;
+    const [a, b] = hh.items;
+    const o = await booked(hh, 'G-1'); // a × 3, b × 2
+    await hh.orders.payCard({ orderId: 'G-1', provider: 'ЮKassa', transactionId: 'tx-G1', amount: o.amount_kopecks / 100, paidAt: new Date().toISOString() });
+    expect(await until(() => pending(hh.db) === 0)).toBe(true);
+    const sale = ship(hh, o.onec_ref, [[a, 2]]);
+    await hh.delivery.fulfil();
+
+    // a × 3 back: two had been shipped (a goods return of 2), one never left; b was not shipped: money only.
+    await hh.orders.refund({ orderId: 'G-1', refundId: 'r1', items: [{ itemId: a, quantity: 3 }] });
+    await hh.orders.refund({ orderId: 'G-1', refundId: 'r2', items: [{ itemId: b, quantity: 1 }] });
+    const saleNumber = String(hh.em.store.get(SALES, String(sale.Ref_Key))!.Number);
+    expect(saleNumber).not.toBe('');
+    expect(hh.orders.state('G-1').goodsReturns).toEqual([{ refundId: 'r1', state: 'to_prepare', lines: [{ itemId: a, quantity: 2 }], sales: [saleNumber] }]);
+    const history = hh.db.prepare(`SELECT detail FROM order_history WHERE order_id = 'G-1' AND event LIKE 'refund%' ORDER BY id`).pluck().all() as string[];
+    expect(JSON.parse(history[0]).goodsReturn).toEqual([{ itemId: a, quantity: 2 }]);
+    expect(JSON.parse(history[1]).goodsReturn).toBeUndefined();
+
+    const open = openGoodsReturns(hh.db);
+    expect(open.map((r) => [r.orderId, r.refundId, r.sales])).toEqual([['G-1', 'r1', [saleNumber]]]);
+    expect(open[0].orderNumber).toBe(o.onec_number ?? hh.db.prepare(`SELECT onec_number FROM orders WHERE id = 'G-1'`).pluck().get());
+    expect(() => markGoodsReturnDone(hh.db, 'G-1', 'r2', new Date())).toThrow(/не найден/); // r2 returned no goods
+    // The accountant's commands, on a copy of this database as a file (the daemon's database is one).
+    const dir = mkdtempSync(join(tmpdir(), 'regate-returns-'));
+    try {
+      const file = join(dir, 'regate.sqlite');
+      writeFileSync(file, hh.db.serialize());
+      const cli = (...args: string[]) =>
+        spawnSync(process.execPath, [join(__dirname, '../../bin/regate.mjs'), 'orders', 'returns', ...args], { encoding: 'utf8', env: { ...process.env, REGATE_DATABASE_PATH: file } });
+      const list = cli();
+      expect(list.status, list.stderr).toBe(0);
+      expect(list.stdout).toContain('Заказ G-1');
+      expect(list.stdout).toContain(`на основании реализации: ${saleNumber}`);
+      expect(list.stdout).toMatch(/: 2\n/);
+      const wrong = cli('done', 'G-1', 'r2');
+      expect(wrong.status).toBe(1);
+      expect(wrong.stderr).toContain('нет возврата отгруженного товара с refundId r2');
+      expect(cli('done', 'G-1', 'r1').stdout).toContain('отмечен оформленным');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+    expect(markGoodsReturnDone(hh.db, 'G-1', 'r1', new Date())).toEqual({ changed: true });
+    expect(markGoodsReturnDone(hh.db, 'G-1', 'r1', new Date())).toEqual({ changed: false });
+    expect(openGoodsReturns(hh.db)).toEqual([]);
+    expect(hh.orders.state('G-1').goodsReturns[0].state).toBe('done');
+  });
+});

@@ -183,6 +183,16 @@ export const OrderStateSchema = OrderBrief.extend({
       lines: z.array(z.object({ itemId: z.string(), quantity: z.number().openapi({ description: 'Заказано' }), shipped: z.number().openapi({ description: 'Отгружено (реализации в 1С)' }) })),
     })
     .openapi({ description: 'Что отгружено: состояние и количество по строкам (читается из документов реализации 1С)' }),
+  goodsReturns: z
+    .array(
+      z.object({
+        refundId: z.string().openapi({ description: 'refundId возврата (пусто — единственный возврат заказа без refundId)' }),
+        state: z.enum(['to_prepare', 'done']).openapi({ description: 'to_prepare — документ возврата товаров оформляет бухгалтер в 1С; done — оформлен (отмечен командой regate orders returns done)' }),
+        lines: z.array(z.object({ itemId: z.string(), quantity: z.number().openapi({ description: 'Возвращается товара (из отгруженного)' }) })),
+        sales: z.array(z.string()).openapi({ description: 'Номера документов реализации 1С, которыми товар был отгружен (возврат оформляется на их основании)' }),
+      }),
+    )
+    .openapi({ description: 'Возвраты отгруженного товара: возврат по строкам (refund с items) товара, который 1С уже отгрузила. Деньги возвращаются документом возврата оплаты; товар — документом возврата от клиента, который оформляет человек. Поле добавлено в v1, прежние поля не менялись' }),
   createdAt: z.string(),
   updatedAt: z.string(),
   history: z.array(
@@ -192,7 +202,7 @@ export const OrderStateSchema = OrderBrief.extend({
   example: {
     orderId: 'RS-O-5001', number: 'ТД00-000123', status: 2, statusName: 'оплачен картой', paymentStatus: 1, paymentStatusName: 'оплачено картой',
     amount: 259.8, paid: 259.8, refunded: 0, revision: 1,
-    fulfilment: { state: 'partial', stateName: 'отгружен частично', lines: [{ itemId: '9d8c7b6a-5f4e-4d3c-8b2a-1f0e9d8c7b6a', quantity: 2, shipped: 1 }] }, createdAt: '2026-11-29T05:10:00.000Z', updatedAt: '2026-11-29T05:15:00.000Z',
+    fulfilment: { state: 'partial', stateName: 'отгружен частично', lines: [{ itemId: '9d8c7b6a-5f4e-4d3c-8b2a-1f0e9d8c7b6a', quantity: 2, shipped: 1 }] }, goodsReturns: [], createdAt: '2026-11-29T05:10:00.000Z', updatedAt: '2026-11-29T05:15:00.000Z',
     history: [
       { at: '2026-11-29T05:10:00.000Z', status: 0, statusName: 'принят ReGate, ещё не в 1С', paymentStatus: 0, paymentStatusName: 'оплата не выполнена', event: 'booking.accepted' },
       { at: '2026-11-29T05:10:01.000Z', status: 1, statusName: 'создан, не оплачен', paymentStatus: 0, paymentStatusName: 'оплата не выполнена', event: 'booking.confirmed' },

@@ -32,6 +32,8 @@ export interface StatusReport {
   outbox: { pending: number; running: number; dead: number; retrying: number; oldestPendingAgeMs: number; maxAttempts: number; maxDepth: number } | null;
   bank: { configured: boolean; lastImportAt: string | null; lastImportAgeMs: number | null; lastImportName: string | null; openReview: number } | null;
   ordersToday: { status: number; name: string; count: number; amount: number }[] | null;
+  /** Goods returns the accountant has still to make in 1C (regate orders returns). */
+  goodsReturnsOpen?: number;
   attention: string[];
   ok: boolean;
 }
@@ -187,6 +189,10 @@ export async function collectStatus(config: Config, opts: StatusOptions = {}): P
         .prepare(`SELECT status, COUNT(*) AS n, SUM(amount_kopecks) AS k FROM orders WHERE created_at >= ? GROUP BY status ORDER BY status`)
         .all(midnight) as { status: number; n: number; k: number }[];
       r.ordersToday = rows.map((x) => ({ status: x.status, name: ORDER_STATUS[x.status as keyof typeof ORDER_STATUS] ?? `статус ${x.status}`, count: x.n, amount: x.k / 100 }));
+      // Shipped goods that came back with a refund: the accountant makes the return in 1C (issue 14.4).
+      const hasGoods = (db.prepare(`SELECT 1 FROM pragma_table_info('refunds') WHERE name = 'goods_state'`).get() as unknown) !== undefined;
+      r.goodsReturnsOpen = hasGoods ? (db.prepare(`SELECT COUNT(*) FROM refunds WHERE goods_state = 'to_prepare'`).pluck().get() as number) : 0;
+      if (r.goodsReturnsOpen > 0) attention.push(`${r.goodsReturnsOpen} возвратов отгруженного товара нужно оформить в 1С (regate orders returns)`);
     }
   } catch (e) {
     // A database that opens but fails on reading (a damaged page, a file replaced under us) is "cannot read the
