@@ -2,6 +2,7 @@ import type { Db } from '../db/open.js';
 import { ApiError } from '../api/errors.js';
 import { UNLIMITED, type Organisation } from './types.js';
 import { fillSearchText, foldForSearch } from './writer.js';
+import { typed, type BarcodeType } from './barcodes.js';
 
 /** The two copies of the paging order (migration 015), by catalog_stores.assortment. */
 const COPIES = ['catalog_assortment', 'catalog_assortment_b'] as const;
@@ -44,6 +45,25 @@ export interface AssortmentItem {
   priceOverX2: number | null;
   x2: number;
   changedAt: string;
+  /** Issue 17: barcodes with their type (by length and check digit). */
+  typedBarcodes?: { barcode: string; type: BarcodeType }[];
+  /** VAT rate of the item in percent (Номенклатура.СтавкаНДС); null = without VAT or not known. */
+  vatRate?: number | null;
+  /** Whether the prices include VAT (ВидыЦен.ЦенаВключаетНДС of the retail kind); null = not known yet. */
+  pricesIncludeVat?: boolean | null;
+  /** Issue 17: the characteristics the item is sold in; absent for an item without them. */
+  variants?: AssortmentVariant[];
+}
+
+export interface AssortmentVariant {
+  id: string;
+  name: string;
+  fullName: string;
+  typedBarcodes: { barcode: string; type: BarcodeType }[];
+  stock: number | typeof UNLIMITED;
+  price: number | null;
+  priceOverX1: number | null;
+  priceOverX2: number | null;
 }
 
 export interface GroupNode {
@@ -102,10 +122,26 @@ export class CatalogService {
            (SELECT price FROM catalog_prices p WHERE p.item_id = i.id AND p.price_kind_id = @retail) AS retail_price,
            (SELECT price FROM catalog_prices p WHERE p.item_id = i.id AND p.price_kind_id = @tier1) AS tier1_price,
            (SELECT price FROM catalog_prices p WHERE p.item_id = i.id AND p.price_kind_id = @tier2) AS tier2_price,
-           (SELECT json_group_array(barcode) FROM catalog_barcodes b WHERE b.item_id = i.id) AS barcodes
+           (SELECT json_group_array(barcode) FROM catalog_barcodes b WHERE b.item_id = i.id
+              -- a variant's barcode is listed with its variant (issue 17); the item keeps its own
+              AND NOT EXISTS (SELECT 1 FROM catalog_variant_barcodes vb WHERE vb.item_id = i.id AND vb.barcode = b.barcode)) AS barcodes,
+           (SELECT rate FROM catalog_vat_rates r WHERE r.id = i.vat_rate_id) AS vat_rate,
+           EXISTS (SELECT 1 FROM catalog_variants v WHERE v.item_id = i.id) AS has_variants
          FROM json_each(@nos) j CROSS JOIN catalog_items i ON i.rowid = j.value
          ORDER BY i.name, i.id`,
       ),
+      // Issue 17: the variants of the page's items that have any (one query for the page, not one per item).
+      variantRows: db.prepare(
+        `SELECT v.item_id, v.id, v.name, v.full_name,
+           (SELECT quantity FROM catalog_variant_stock s WHERE s.item_id = v.item_id AND s.variant_id = v.id AND s.store_id = @store) AS quantity,
+           (SELECT price FROM catalog_variant_prices p WHERE p.item_id = v.item_id AND p.variant_id = v.id AND p.price_kind_id = @retail) AS retail_price,
+           (SELECT price FROM catalog_variant_prices p WHERE p.item_id = v.item_id AND p.variant_id = v.id AND p.price_kind_id = @tier1) AS tier1_price,
+           (SELECT price FROM catalog_variant_prices p WHERE p.item_id = v.item_id AND p.variant_id = v.id AND p.price_kind_id = @tier2) AS tier2_price,
+           (SELECT json_group_array(barcode) FROM catalog_variant_barcodes b WHERE b.item_id = v.item_id AND b.variant_id = v.id) AS barcodes
+         FROM json_each(@items) j CROSS JOIN catalog_variants v ON v.item_id = j.value
+         ORDER BY v.item_id, v.name, v.id`,
+      ),
+      includesVat: db.prepare(`SELECT includes_vat FROM catalog_price_kind_vat WHERE id = ?`).pluck(),
     };
     // Rows synced before migration 014 get their search text once (a no-op afterwards).
     if (!db.readonly) fillSearchText(db);
@@ -253,13 +289,37 @@ export class CatalogService {
     }
     // Deferred join: prices, stock and barcodes for the page's rows only.
     const rows = this.stmt.pageRows.all({ nos: JSON.stringify(pageNos), store: store.id, retail: kinds.retail, tier1: kinds.tier1, tier2: kinds.tier2 }) as Record<string, any>[];
+    const withVariants = rows.filter((r) => r.has_variants === 1).map((r) => r.id as string);
+    const variants = withVariants.length ? this.variantsOf(store.id, kinds, withVariants) : undefined;
+    const included = this.includesVat(kinds.retail);
     return {
       store: { id: store.id, name: store.name },
       total,
       page: query.page,
       pageSize: query.pageSize,
-      items: rows.map((r) => toAssortmentItem(r)),
+      items: rows.map((r) => toAssortmentItem(r, included, variants?.get(r.id))),
     };
+  }
+
+  /** ВидыЦен.ЦенаВключаетНДС of a price kind (null before a sync has read it). */
+  includesVat(kindId: string | null): boolean | null {
+    if (!kindId) return null;
+    const v = this.stmt.includesVat.get(kindId) as number | undefined;
+    return v === undefined ? null : v === 1;
+  }
+
+  /**
+   * Variants of the given items at a warehouse: their own stock there, their own price of each kind or the item's
+   * (the page's rows carry the item's; `itemPrices` fills them in), their barcodes.
+   */
+  variantsOf(storeId: string, kinds: PriceKindIds, itemIds: string[]): Map<string, (Omit<AssortmentVariant, 'stock'> & { quantity: number | null })[]> {
+    const out = new Map<string, (Omit<AssortmentVariant, 'stock'> & { quantity: number | null })[]>();
+    for (const r of this.stmt.variantRows.all({ items: JSON.stringify(itemIds), store: storeId, retail: kinds.retail, tier1: kinds.tier1, tier2: kinds.tier2 }) as Record<string, any>[]) {
+      const list = out.get(r.item_id) ?? [];
+      list.push({ id: r.id, name: r.name, fullName: r.full_name, typedBarcodes: typed(JSON.parse(r.barcodes ?? '[]')), quantity: r.quantity, price: r.retail_price, priceOverX1: r.tier1_price, priceOverX2: r.tier2_price });
+      out.set(r.item_id, list);
+    }
+    return out;
   }
 
   /**
@@ -314,8 +374,9 @@ export class CatalogService {
   }
 }
 
-function toAssortmentItem(r: Record<string, any>): AssortmentItem {
+function toAssortmentItem(r: Record<string, any>, pricesIncludeVat: boolean | null = null, variants?: (Omit<AssortmentVariant, 'stock'> & { quantity: number | null })[]): AssortmentItem {
   const soldToOrder = r.sold_to_order === 1;
+  const barcodes: string[] = JSON.parse(r.barcodes ?? '[]');
   return {
     id: r.id,
     article: r.article,
@@ -324,7 +385,7 @@ function toAssortmentItem(r: Record<string, any>): AssortmentItem {
     groupId: r.group_id,
     country: r.country,
     brand: r.brand,
-    barcodes: JSON.parse(r.barcodes ?? '[]'),
+    barcodes,
     shortDescription: r.description,
     description: r.full_description,
     icons: (JSON.parse(r.picture_ids) as string[]).map((id) => `/api/v1/picture/${id}`),
@@ -339,6 +400,21 @@ function toAssortmentItem(r: Record<string, any>): AssortmentItem {
     priceOverX2: r.tier2_price,
     x2: r.tier2_threshold,
     changedAt: r.changed_at,
+    typedBarcodes: typed(barcodes),
+    vatRate: r.vat_rate ?? null,
+    pricesIncludeVat,
+    ...(variants
+      ? {
+          variants: variants.map(({ quantity, ...v }) => ({
+            ...v,
+            stock: soldToOrder ? UNLIMITED : (quantity ?? 0),
+            // A characteristic without a price of its own sells at the item's (УТ prices the item as such then).
+            price: v.price ?? r.retail_price,
+            priceOverX1: v.priceOverX1 ?? r.tier1_price,
+            priceOverX2: v.priceOverX2 ?? r.tier2_price,
+          })),
+        }
+      : {}),
   };
 }
 

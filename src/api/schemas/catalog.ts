@@ -139,6 +139,29 @@ export function nextPage(requestUrl: string, at: { page: number; pageSize: numbe
   return `${url.pathname}?${url.searchParams}`;
 }
 
+/** Issue 17 (additive: API v1, new optional fields; a client that ignores them sees the answer it always saw). */
+const BarcodeSchema = z
+  .object({
+    barcode: z.string().openapi({ example: '4607001771234' }),
+    type: z.enum(['EAN-13', 'EAN-8', 'UPC-A', 'GTIN-14', 'Code128', 'other']).openapi({
+      description: 'Тип штрихкода: по длине и контрольной цифре GS1 (1С тип не хранит): EAN-13, EAN-8, UPC-A, GTIN-14; иначе печатные ASCII — Code128; прочее — other',
+    }),
+  })
+  .openapi('Barcode');
+
+export const VariantSchema = z
+  .object({
+    id: z.string().openapi({ description: 'Идентификатор характеристики (Справочник.ХарактеристикиНоменклатуры, Ref_Key): передаётся в booking как variantId' }),
+    name: z.string().openapi({ description: 'Наименование характеристики (размер, цвет…)', example: '70×140 см' }),
+    fullName: z.string().openapi({ description: 'Полное наименование характеристики' }),
+    typedBarcodes: z.array(BarcodeSchema).openapi({ description: 'Штрихкоды этой характеристики с типом' }),
+    stock: z.union([z.number(), z.literal('без ограничения')]).openapi({ description: 'Остаток характеристики на складе' }),
+    price: z.number().nullable().openapi({ description: 'Розничная цена характеристики; если в 1С у характеристики своей цены нет — цена товара' }),
+    priceOverX1: z.number().nullable().openapi({ description: 'Цена при объёме больше X1 (своя или товара)' }),
+    priceOverX2: z.number().nullable().openapi({ description: 'Цена при объёме больше X2 (своя или товара)' }),
+  })
+  .openapi('Variant');
+
 export const AssortmentItemSchema = z
   .object({
     id: z.string().openapi({ description: 'Идентификатор номенклатуры (Ref_Key)' }),
@@ -168,6 +191,14 @@ export const AssortmentItemSchema = z
     priceOverX2: z.number().nullable().openapi({ description: 'Цена за единицу, если объём больше X2 единиц' }),
     x2: z.number().openapi({ description: 'Порог X2, единиц' }),
     changedAt: z.string().openapi({ description: 'Когда товар последний раз изменился в зеркале' }),
+    typedBarcodes: z.array(BarcodeSchema).optional().openapi({ description: 'Новое (v1, добавлено): штрихкоды товара с типом; barcodes — те же строки без типа. Штрихкоды характеристик — в variants[].typedBarcodes (поиск q= по ним находит товар)' }),
+    vatRate: z.number().nullable().optional().openapi({ description: 'Новое (v1, добавлено): ставка НДС товара в процентах (Номенклатура.СтавкаНДС); null — без НДС или неизвестна', example: 20 }),
+    pricesIncludeVat: z.boolean().nullable().optional().openapi({ description: 'Новое (v1, добавлено): цены включают НДС (ВидыЦен.ЦенаВключаетНДС розничного вида цены); null — ещё неизвестно' }),
+    variants: z.array(VariantSchema).optional().openapi({
+      description:
+        'Новое (v1, добавлено): варианты — характеристики, в которых товар продаётся (размеры, цвета), со своими остатком, ценами и штрихкодами. ' +
+        'Есть только у товаров с характеристиками (ИспользованиеХарактеристик в 1С); у остальных поля нет. stock товара — сумма по вариантам',
+    }),
   })
   .openapi('AssortmentItem');
 
@@ -211,6 +242,41 @@ export const AssortmentSchema = z
           priceOverX2: 109.9,
           x2: 100,
           changedAt: '2026-11-29T05:30:00.000Z',
+          typedBarcodes: [{ barcode: '4607001771234', type: 'EAN-13' }],
+          vatRate: 10,
+          pricesIncludeVat: true,
+        },
+        {
+          id: '3e4f5a6b-7c8d-4e9f-8a0b-1c2d3e4f5a6b',
+          article: 'ТД-000102',
+          name: 'Полотенце махровое «Уют» хлопок 100%',
+          fullName: 'Полотенце махровое, хлопок 100%',
+          groupId: '1a2b3c4d-0000-4000-8000-000000000009',
+          country: 'Россия',
+          brand: 'Уют',
+          barcodes: ['4601234000109'],
+          shortDescription: 'Полотенце махровое, хлопок 100%',
+          description: 'Полотенце махровое торговой марки «Уют».',
+          icons: [],
+          unit: 'шт',
+          portion: null,
+          minQuantity: 1,
+          multiplicity: 1,
+          stock: 42,
+          price: 590,
+          priceOverX1: null,
+          x1: 10,
+          priceOverX2: null,
+          x2: 100,
+          changedAt: '2026-11-29T05:30:00.000Z',
+          typedBarcodes: [{ barcode: '4601234000109', type: 'EAN-13' }],
+          vatRate: 20,
+          pricesIncludeVat: true,
+          variants: [
+            { id: 'a1b2c3d4-0000-4000-8000-000000000301', name: '30×50 см', fullName: 'Полотенце махровое, 30×50 см', typedBarcodes: [{ barcode: '2000000001029', type: 'EAN-13' }], stock: 15, price: 590, priceOverX1: null, priceOverX2: null },
+            { id: 'a1b2c3d4-0000-4000-8000-000000000302', name: '50×90 см', fullName: 'Полотенце махровое, 50×90 см', typedBarcodes: [{ barcode: '2010000001028', type: 'EAN-13' }], stock: 12, price: 590, priceOverX1: null, priceOverX2: null },
+            { id: 'a1b2c3d4-0000-4000-8000-000000000303', name: '70×140 см', fullName: 'Полотенце махровое, 70×140 см', typedBarcodes: [{ barcode: '2020000001027', type: 'EAN-13' }], stock: 15, price: 790, priceOverX1: null, priceOverX2: null },
+          ],
         },
       ],
     },
