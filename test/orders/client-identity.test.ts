@@ -76,6 +76,20 @@ describe('client identity: external id first, an ИНН never silently shared', 
     const r = await h.orders.client({ clientId: 'ADOPT-1', name: 'ООО Свободная', inn: '7702070139' });
     expect(r.body.result).toBe('found');
     expect(h.db.prepare(`SELECT counterparty_key FROM clients WHERE id = 'ADOPT-1'`).pluck().get()).toBe(freeCp.Ref_Key);
+
+    // The shop renames its client: the company's record in 1C keeps its names and ИНН (the accountant's, on every
+    // invoice); the phone the shop sends still goes to 1C.
+    const legal = 'Общество с ограниченной ответственностью «Свободная»';
+    h.em.store.update(CP, String(freeCp.Ref_Key), { НаименованиеПолное: legal });
+    const partnerOf = String(freeCp.Партнер_Key);
+    await h.orders.clientUpdate({ clientId: 'ADOPT-1', name: 'Свободная (магазин)', phone: '+7 900 222-33-44', inn: '7702070139' });
+    expect(await until(() => (h.db.prepare(`SELECT count(*) FROM outbox_jobs WHERE state IN ('pending', 'running')`).pluck().get() as number) === 0)).toBe(true);
+    expect(h.em.store.get(CP, String(freeCp.Ref_Key))).toMatchObject({ Description: 'ООО Свободная', НаименованиеПолное: legal, ИНН: '7702070139', КПП: '770201001' });
+    expect(h.em.store.get(PARTNERS, partnerOf)).toMatchObject({ Description: 'ООО Свободная' });
+    const phones = (h.em.store.get(CP, String(freeCp.Ref_Key))!.КонтактнаяИнформация as { Представление: string }[]).map((c) => c.Представление);
+    expect(phones).toContain('+7 900 222-33-44');
+    const job = h.db.prepare(`SELECT result FROM outbox_jobs WHERE kind = 'client.update' ORDER BY id DESC LIMIT 1`).pluck().get() as string;
+    expect(JSON.parse(job).keptAsInOneC).toEqual(expect.arrayContaining(['Description', 'НаименованиеПолное', 'ИНН']));
   });
 });
 

@@ -22,6 +22,8 @@ interface ClientRow {
   partner_key: string | null;
   counterparty_key: string | null;
   conflict: string | null;
+  /** When ReGate adopted an existing 1C company by its ИНН (migration 023); null when ReGate created the client. */
+  adopted_at: string | null;
 }
 
 /**
@@ -137,6 +139,7 @@ export function ensureClient(ctx: DeliveryContext, clientId: string): Promise<En
           }
           partnerKey = String(cp.Партнер_Key);
           counterpartyKey = String(cp.Ref_Key);
+          ctx.db.prepare(`UPDATE clients SET adopted_at = ? WHERE id = ?`).run(ctx.now().toISOString(), clientId);
         }
       }
       found = !!partnerKey;
@@ -174,6 +177,9 @@ export function ensureClient(ctx: DeliveryContext, clientId: string): Promise<En
  * clients.balance_kopecks (what the client has paid in advance, ≥ 0) with the moment it was read.
  */
 export async function refreshBalance(ctx: DeliveryContext, clientId: string, partnerKey: string): Promise<number> {
+  // A configuration whose settlements ReGate cannot read (БП: accounts 62.01/62.02 of the accounting register, the
+  // profile's limits) has no balance to report: nothing is read or stored.
+  if (!ctx.profile.reads.clientAnalytics || !ctx.profile.reads.clientBalance) return 0;
   const keys = (await readAll(ctx.onec, ctx.spec('clientAnalytics'), { partnerKey })).map((r) => String(r.Ref_Key));
   let prepaid = 0;
   if (keys.length) {
@@ -212,13 +218,25 @@ export async function handleClientUpdate(ctx: DeliveryContext, job: ClaimedJob):
     if (e instanceof ClientConflictError) return { conflict: e.owner, inn: e.inn };
     throw e;
   }
-  const input = profileInput(clientRow(ctx, clientId));
+  const row = clientRow(ctx, clientId);
+  const input = profileInput(row);
   // Every owned field is sent (not only the changed ones): the contact tabular part is replaced whole, and a
   // PATCH of the current state is idempotent under retries and reordering.
   const { partner, counterparty } = ctx.profile.build.clientPatch(input);
+  // A company adopted by its ИНН was the accountant's record before the shop's: its names, ИНН/КПП and legal form
+  // stay as 1C has them (a shop's display name «Ромашка» must not replace the full legal name invoices carry).
+  const kept = row.adopted_at ? [...keepIdentity(partner), ...keepIdentity(counterparty)] : [];
   await patchKeepingContacts(ctx, 'partner', ensured.partnerKey, partner);
   if (ensured.counterpartyKey) await patchKeepingContacts(ctx, 'counterparty', ensured.counterpartyKey, counterparty);
-  return { partnerKey: ensured.partnerKey, counterpartyKey: ensured.counterpartyKey };
+  return { partnerKey: ensured.partnerKey, counterpartyKey: ensured.counterpartyKey, ...(kept.length ? { keptAsInOneC: [...new Set(kept)] } : {}) };
+}
+
+/** The identity fields of a client record a clientupd does not change on an adopted company: removed, named. */
+const IDENTITY = ['Description', 'НаименованиеПолное', 'ЮрФизЛицо', 'ИНН', 'КПП'];
+function keepIdentity(patch: Row): string[] {
+  const kept = IDENTITY.filter((f) => f in patch);
+  for (const f of kept) delete patch[f];
+  return kept;
 }
 
 /**
