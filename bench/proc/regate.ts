@@ -36,12 +36,14 @@ const args = argsOf<{
   syncWorker?: boolean;
   /** Give the response cache the mirror's change log (see below; the stall benchmark). */
   changeFeed?: boolean;
+  /** The database was filled by a sync child already (the scale bench measures the sync there): keep it, no sync. */
+  reuseDb?: boolean;
   /** The readfix prototype (see bench/suites/readfix.ts); never set by the real benchmarks. */
   prototype?: boolean;
 }>();
 
 const NEVER = '0 0 1 1 *'; // 1 January, 00:00
-for (const suffix of ['', '-wal', '-shm']) rmSync(`${args.dbPath}${suffix}`, { force: true });
+if (!args.reuseDb) for (const suffix of ['', '-wal', '-shm']) rmSync(`${args.dbPath}${suffix}`, { force: true });
 const config = loadConfig({
   env: {},
   overrides: {
@@ -68,7 +70,7 @@ const config = loadConfig({
 });
 const logger = createLogger(config.log.level);
 const rt = createRuntime(config, logger);
-const sync = await runFullSync(rt);
+const sync = args.reuseDb ? null : await runFullSync(rt);
 if (args.prototype) narrowState(rt);
 const server = await startServer(rt.app, config);
 if (args.worker && args.outboxInline) {
@@ -84,20 +86,37 @@ if (warm.status !== 200) throw new Error(`warm-up /api/v1/state answered ${warm.
 
 // The syncs of the stall benchmark: in a worker thread as the daemon runs them (src/runtime.ts), or on the API's own
 // thread as before issue 19.1 (the same-run "before").
-const jobs: Record<'worker' | 'inline', SyncJobs> = {
+// 'plain': the worker thread as it was before its priority was lowered (src/workers/priority.ts), the same-run before.
+const jobs: Record<'worker' | 'plain' | 'inline', SyncJobs> = {
   worker: syncJobs({ config, logger, db: rt.db, onec: rt.onec }),
+  plain: syncJobs({ config, logger, db: rt.db, onec: rt.onec, nice: 0 }),
   inline: syncJobs({ config, logger, db: rt.db, onec: rt.onec, inline: true }),
 };
 // As the daemon has it once started (runtime.start warms it): the thread is up before the first measured sync.
-if (args.syncWorker) await jobs.worker.warm();
+if (args.syncWorker) await Promise.all([jobs.worker.warm(), jobs.plain.warm()]);
+// The response cache's change feed (issue 19.3), switched per sync by the stall benchmark: on, the cache gets the
+// mirror's change log (what src/api/routes/catalog.ts wires); off, it drops every page at a new generation (before).
+let feedOn = true;
+// Answers computed (response cache misses), so the stall benchmark can say how many pages a sync's generation dropped.
+let computed = 0;
+{
+  const proto = ResponseCache.prototype as unknown as { gzipOf(g: number, key: string, compute: () => unknown): Buffer };
+  const gzipOf = proto.gzipOf;
+  proto.gzipOf = function (g, key, compute) {
+    return gzipOf.call(this, g, key, () => (computed++, compute()));
+  };
+}
 if (args.changeFeed) {
-  // The response cache with the mirror's change log as its feed: what one line in src/api/routes/catalog.ts gives
-  // (new ResponseCache(bytes, (a, b) => catalog.changesBetween(a, b)); not wired there yet). Patched here only.
   const proto = ResponseCache.prototype as unknown as { advance(this: { changes?: unknown }, g: number): void };
   const advance = proto.advance;
   proto.advance = function (g) {
-    this.changes ??= (a: number, b: number) => rt.catalog.changesBetween(a, b);
-    return advance.call(this, g);
+    const own = this.changes;
+    this.changes = feedOn ? own ?? ((a: number, b: number) => rt.catalog.changesBetween(a, b)) : undefined;
+    try {
+      return advance.call(this, g);
+    } finally {
+      this.changes = own;
+    }
   };
 }
 
@@ -105,11 +124,13 @@ serveParent(
   { url: server.url, sync, stores: rt.db.prepare('SELECT id FROM catalog_stores ORDER BY id').pluck().all() },
   {
     /** A full or stock sync in a worker thread or on this thread; its report and this process's RSS high-water. */
-    sync: async (kind: 'full' | 'stock', mode: 'worker' | 'inline') => {
+    sync: async (kind: 'full' | 'stock', mode: 'worker' | 'plain' | 'inline') => {
       const t = performance.now();
       const report = kind === 'full' ? await jobs[mode].full(rt.profileOf().features) : await jobs[mode].stock(rt.profileOf().features);
       return { report, ms: performance.now() - t, maxRssMB: process.resourceUsage().maxRSS / 1024 };
     },
+    feed: (on: boolean) => void (feedOn = on),
+    computed: () => computed,
     onecStats: () => structuredClone(rt.onec.stats),
     outbox: () => outboxStats(rt.db),
     /** Orders by status (0 = not yet in 1C). */
@@ -128,7 +149,7 @@ serveParent(
     profileStop: (file: string) => stopProfile(file),
   },
   async () => {
-    await jobs.worker.close();
+    await Promise.all([jobs.worker.close(), jobs.plain.close()]);
     await server.close();
     await rt.stop();
   },

@@ -12,6 +12,7 @@
  * of ours), so the figure means "the document exists in 1C".
  */
 import { join } from 'node:path';
+import { loadavg } from 'node:os';
 import { forkChild } from '../lib/proc.js';
 import { basic, fmtLoad, load } from '../lib/load.js';
 import { finish, type Figure } from '../lib/report.js';
@@ -31,7 +32,22 @@ interface AssortmentPage {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+/**
+ * The burst twice in one run: first with delivery on the API's thread (as before issue 19.1: the same-run before;
+ * only the delivery figures are kept from it), then as the daemon runs now. BENCH_OUTBOX_INLINE=1 runs only the
+ * before, BENCH_BOOKING_BEFORE=0 only the now.
+ */
 export async function runBooking(ctx: SuiteContext): Promise<SuiteResult> {
+  const only = process.env.BENCH_OUTBOX_INLINE === '1';
+  const withBefore = only || process.env.BENCH_BOOKING_BEFORE !== '0';
+  const before = withBefore ? await bookingOnce(ctx, true) : undefined;
+  if (only) return before!;
+  const now = await bookingOnce(ctx, false);
+  const kept = (before?.figures ?? []).filter((f) => f.name.startsWith('delivery into 1C') || f.name.startsWith('booking p99') || f.name.startsWith('accepted'));
+  return { figures: [...now.figures, ...kept], details: { ...now.details, before: before?.details } };
+}
+
+async function bookingOnce(ctx: SuiteContext, outboxInline: boolean): Promise<SuiteResult> {
   const T = BOOKING_TARGET;
   const items = 2000;
   const durationS = ctx.quick ? 2 : 5;
@@ -40,7 +56,7 @@ export async function runBooking(ctx: SuiteContext): Promise<SuiteResult> {
   const em = await forkChild<{ url: string }>('emulator.ts', { items, user: ONEC_USER }, { verbose: ctx.verbose });
   const rg = await forkChild<{ url: string; stores: string[] }>(
     'regate.ts',
-    { onecUrl: em.ready.url, onecUser: ONEC_USER, apiUser: API_USER, dbPath: join(ctx.tmpDir, 'booking.sqlite'), worker: true, sessions: T.sessions, confirmWindowMs: 0, outboxInline: process.env.BENCH_OUTBOX_INLINE === '1' },
+    { onecUrl: em.ready.url, onecUser: ONEC_USER, apiUser: API_USER, dbPath: join(ctx.tmpDir, 'booking.sqlite'), worker: true, sessions: T.sessions, confirmWindowMs: 0, outboxInline },
     { verbose: ctx.verbose, readyTimeoutMs: 300_000 },
   );
   const echo = await forkChild<{ url: string }>('echo.ts', {}, { verbose: ctx.verbose });
@@ -116,6 +132,7 @@ export async function runBooking(ctx: SuiteContext): Promise<SuiteResult> {
       }
     })();
     if (ctx.profile) await rg.call('profileStart');
+    const burstLoad = Math.round(loadavg()[0] * 100) / 100;
     const burst = await load({ url: rg.ready.url, method: 'POST', connections: T.connections, durationS, headers, next: () => ({ path: '/api/v1/booking', body: order(prefix) }) });
     const profile = ctx.profile ? await rg.call<ProfileSummary>('profileStop', join(ctx.resultsDir, 'booking.cpuprofile')) : undefined;
     ctx.log(fmtLoad('booking: POST /api/v1/booking', burst));
@@ -168,7 +185,11 @@ export async function runBooking(ctx: SuiteContext): Promise<SuiteResult> {
     };
     // The steady phase starts 1 s after the burst (sockets drained, worker back on the event loop).
     const steadyFrom = at(burstEnd + 1000);
-    const during = phase(samples[0], at(burstEnd));
+    // During the burst: from the first order in 1C (the pipeline's fill — a lookup, a create, a post and a status
+    // record at 50 ms each — is 1C's latency, not a rate) to the burst's end, as the steady phase counts from its
+    // first sample. Issue 19 must-show: ≥ 0.9 of the bound while the API accepts at full speed.
+    const firstIn = samples.find((x) => x[1] > 0 && x[0] <= burstEnd) ?? samples[0];
+    const during = phase(firstIn, at(burstEnd));
     const steady = phase(steadyFrom, last);
     let rate: number | null = null;
     let callsPerOrder: number | null = null;
@@ -187,11 +208,13 @@ export async function runBooking(ctx: SuiteContext): Promise<SuiteResult> {
         : `booking: delivered ${delivered} of ${accepted} in ${(last[0] / 1000).toFixed(1)} s; during the burst ${during.orders} (${during.rate.toFixed(1)}/s); after it ${rate.toFixed(1)} orders/s over ${steady.seconds.toFixed(0)} s, ${callsPerOrder!.toFixed(2)} calls/order → bound ${bound!.toFixed(1)} orders/s (${T.sessions} sessions / ${T.latencyMs} ms)`,
     );
     const usage = await rg.stop();
+    const tag = `${outboxInline ? ' (before: delivery on the API thread)' : ''}, load ${burstLoad}`;
+    const goal = <T,>(t: T) => (outboxInline ? undefined : t);
     const figures: Figure[] = [
-      finish({ bench: 'booking', name: `accepted bookings/s at ${T.connections} connections (confirmWindowMs 0)`, value: burst.rps, unit: 'req/s', baseline: { name: 'echo POST', value: base.rps }, target: { on: 'value', op: '>=', value: T.rps } }),
-      finish({ bench: 'booking', name: `booking p99 at ${T.connections} connections`, value: burst.latency.p99, unit: 'ms', baseline: { name: 'echo p99', value: base.latency.p99 }, target: { on: 'value', op: '<=', value: T.p99 } }),
-      finish({ bench: 'booking', name: `delivery into 1C during the burst`, value: during.rate, unit: 'orders/s', baseline: { name: 'emulator bound', value: bound } }),
-      finish({ bench: 'booking', name: `delivery into 1C after the burst (${T.latencyMs} ms/call, pool ${T.sessions})`, value: rate, unit: 'orders/s', baseline: { name: 'emulator bound', value: bound }, target: { on: 'ratio', op: '>=', value: T.deliveryFraction }, note }),
+      finish({ bench: 'booking', name: `accepted bookings/s at ${T.connections} connections (confirmWindowMs 0)${tag}`, value: burst.rps, unit: 'req/s', baseline: { name: 'echo POST', value: base.rps }, target: goal({ on: 'value', op: '>=', value: T.rps }) }),
+      finish({ bench: 'booking', name: `booking p99 at ${T.connections} connections${tag}`, value: burst.latency.p99, unit: 'ms', baseline: { name: 'echo p99', value: base.latency.p99 }, target: goal({ on: 'value', op: '<=', value: T.p99 }) }),
+      finish({ bench: 'booking', name: `delivery into 1C during the burst${tag}`, value: during.rate, unit: 'orders/s', baseline: { name: 'emulator bound', value: bound }, target: goal({ on: 'ratio', op: '>=', value: T.deliveryFraction }), note: `${during.orders} orders over ${during.seconds.toFixed(1)} s from the first one in 1C to the burst's end` }),
+      finish({ bench: 'booking', name: `delivery into 1C after the burst (${T.latencyMs} ms/call, pool ${T.sessions})${tag}`, value: rate, unit: 'orders/s', baseline: { name: 'emulator bound', value: bound }, target: goal({ on: 'ratio', op: '>=', value: T.deliveryFraction }), note }),
       finish({ bench: 'booking', name: 'OData calls per delivered order', value: callsPerOrder, unit: 'calls', note: callsPerOrder == null ? 'no deliveries' : undefined }),
       finish({ bench: 'booking', name: 'server peak RSS', value: usage?.maxRssMB ?? null, unit: 'MB' }),
     ];
