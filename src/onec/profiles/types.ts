@@ -665,8 +665,12 @@ export interface OrderClosing {
   cancelled(doc: Row): boolean;
   /** The predefined item `patch` needs (read through reads[concept], found by PredefinedDataName). */
   predefined?: { concept: ConceptId; name: string };
-  /** The PATCH that closes `doc` (the document as read); the document is posted again after it when it was posted. */
+  /**
+   * The PATCH that closes `doc` (the document as read); the document is posted again after it when it was posted,
+   * unless `unpost`: then a posted document is unposted before the PATCH and stays so (БП marks an invoice for deletion).
+   */
   patch(doc: Row, refs: { reasonKey: string | null; predefinedKey: string | null }): Row;
+  unpost?: boolean;
 }
 
 export type ConfigurableField = 'minQuantity' | 'multiplicity' | 'soldToOrder' | 'tier1Threshold' | 'tier2Threshold';
