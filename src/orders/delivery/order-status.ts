@@ -49,6 +49,15 @@ export async function closeOrderInOneC(ctx: DeliveryContext, orderKey: string): 
   if (closing.closed(doc)) return false;
   const reason = await ctx.cancelReason();
   const patch = closing.patch(doc, { reasonKey: reason, predefinedKey: await predefinedKey(ctx, closing) });
+  if (closing.unpost) {
+    // The configuration voids the document rather than re-posting it (БП: an invoice unposted, then marked for deletion).
+    if (doc.Posted === true) {
+      ctx.signal?.throwIfAborted();
+      await ctx.onec.unpost(set, orderKey, { signal: ctx.signal });
+    }
+    await ctx.update(set, orderKey, patch);
+    return true;
+  }
   // If-Match on the version read: a base that honours it refuses (412, retried from a fresh read) rather than
   // overwriting a manager's concurrent edit of the order.
   await ctx.update(set, orderKey, patch, { ifMatch: typeof doc.DataVersion === 'string' && doc.DataVersion ? doc.DataVersion : undefined });
