@@ -7,6 +7,7 @@ import { builtExtensionDir } from '../install/extension/build.js';
 import { namedTarget, targetFromDump } from '../install/extension/targets.js';
 import { ut11Handlers } from './posting/ut11.js';
 import { unfHandlers } from './posting/unf.js';
+import { bpHandlers } from './posting/bp.js';
 import type { ConfigurationDef } from './schema/types.js';
 
 /**
@@ -86,8 +87,8 @@ export function loadConfiguration(choice: ConfigurationChoice = {}): LoadedConfi
   const published = publish(md);
   const has = (set: string) => published.sets.some((s) => s.name === set);
   const order = published.sets.find((s) => s.name === 'Document_ЗаказКлиента');
-  // УНФ's own handlers for УНФ (Configuration.xml <Name>); every other configuration keeps УТ's, as before.
-  const { posting, beforeWrite } = md.name === 'УправлениеНебольшойФирмой' ? unfHandlers() : ut11Handlers({
+  // УНФ's and БП's own handlers for them (Configuration.xml <Name>); every other configuration keeps УТ's, as before.
+  const { posting, beforeWrite } = md.name === 'УправлениеНебольшойФирмой' ? unfHandlers() : md.name === 'БухгалтерияПредприятия' ? bpHandlers() : ut11Handlers({
     settlementObjects: has('Catalog_ОбъектыРасчетов'),
     orderAsInvoice: !!order?.fields?.some((f) => f.name === 'ЭтоЗаказКакСчет'),
     toShip: has('AccumulationRegister_ТоварыКОтгрузке'),

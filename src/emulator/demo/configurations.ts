@@ -3,6 +3,7 @@ import { loadConfiguration, VARIANT_EMBEDDED } from '../configurations.js';
 import { buildModel, modelView } from '../model.js';
 import { generateErpDemoBase } from './erp.js';
 import { generateUnfDemoBase } from './unf.js';
+import { generateBpDemoBase } from './bp.js';
 import { generateDemoBase, type DemoBase, type DemoOptions } from './generate.js';
 
 /** A demo base with the profile ReGate chooses for it (what `regate demo` runs ReGate with). */
@@ -29,6 +30,8 @@ export function generateDemoFor(options: DemoOptions): ConfiguredDemoBase {
       return { ...generateErpDemoBase(options), profile };
     case 'unf':
       return { ...generateUnfDemoBase(options), profile };
+    case 'bp':
+      return { ...generateBpDemoBase(options), profile };
     default:
       throw new Error(`демо-база для ${profile.family} (${profile.reason}) пока не генерируется: regate check --dump показывает, что профиль читает`);
   }

@@ -1,0 +1,280 @@
+import { createHash } from 'node:crypto';
+import { loadConfiguration } from '../configurations.js';
+import { buildModel, type Shape } from '../model.js';
+import { ean13, inn10, inn12, ogrn, withAccountKey } from './checksums.js';
+import { BRANDS, CITIES, COMPANY_WORDS, COUNTRIES, FIRST_NAMES, GROUPS, LAST_NAMES, type UnitCode } from './dictionary.js';
+import { BASE_DATE, EMPTY_REF, type DemoBase, type DemoOptions, type Row } from './generate.js';
+import { tinyPng } from './png.js';
+import { fmix, guidFactory, hashString, mulberry32 } from './random.js';
+
+/**
+ * The demo base of БП 3.0, filled into what the real БП dump publishes (../shared/reference/dumps/bp-3.0.198-xml): the
+ * same assortment, warehouses and clients as the УТ demo, kept the БП way —
+ * - items carry ВидСтавкиНДС (Enum.ВидыСтавокНДС) and Услуга; no ФайлКартинки: pictures are the item's attached files
+ *   (НоменклатураПрисоединенныеФайлы, bytes in ХранилищеФайлов → ХранилищеДвоичныхДанных);
+ * - units are Catalog.КлассификаторЕдиницИзмерения (шт, кг, л by their ОКЕИ codes), portions Catalog.УпаковкиНоменклатуры
+ *   owned by their item (Коэффициент);
+ * - price types are Catalog.ТипыЦенНоменклатуры; prices records of the recorder-subordinate InformationRegister
+ *   .ЦеныНоменклатуры (periodic by day) under one УстановкаЦенНоменклатуры;
+ * - warehouses are Catalog.Склады (ОптовыйСклад, РозничныйМагазин with its retail price type) with their address;
+ * - clients are Контрагенты, each with its contract with the buyer (ДоговорыКонтрагентов, ВидДоговора СПокупателем)
+ *   recorded as the main one (InformationRegister.ОсновныеДоговорыКонтрагента);
+ * - card payments go through a payment kind (Catalog.ВидыОплатОрганизаций, ТипОплаты ПлатежнаяКарта) of the acquiring
+ *   bank and its contract.
+ * No stock: БП keeps quantities on accounts of AccountingRegister.Хозрасчетный, which our dump reader does not publish
+ * (the profile's limits say so). Predefined items use their ids from the dump's Ext/Predefined.xml.
+ */
+
+const S = {
+  items: 'Catalog_Номенклатура',
+  units: 'Catalog_КлассификаторЕдиницИзмерения',
+  packagings: 'Catalog_УпаковкиНоменклатуры',
+  countries: 'Catalog_СтраныМира',
+  files: 'Catalog_НоменклатураПрисоединенныеФайлы',
+  fileStorage: 'InformationRegister_ХранилищеФайлов',
+  blobs: 'Catalog_ХранилищеДвоичныхДанных',
+  warehouses: 'Catalog_Склады',
+  priceKinds: 'Catalog_ТипыЦенНоменклатуры',
+  prices: 'InformationRegister_ЦеныНоменклатуры',
+  priceDocs: 'Document_УстановкаЦенНоменклатуры',
+  barcodes: 'InformationRegister_ШтрихкодыНоменклатуры',
+  counterparties: 'Catalog_Контрагенты',
+  contracts: 'Catalog_ДоговорыКонтрагентов',
+  mainContracts: 'InformationRegister_ОсновныеДоговорыКонтрагента',
+  organisations: 'Catalog_Организации',
+  banks: 'Catalog_Банки',
+  bankClassifier: 'Catalog_КлассификаторБанков',
+  bankAccounts: 'Catalog_БанковскиеСчета',
+  currencies: 'Catalog_Валюты',
+  paymentKinds: 'Catalog_ВидыОплатОрганизаций',
+  properties: 'ChartOfCharacteristicTypes_ДополнительныеРеквизитыИСведения',
+  versions: 'InformationRegister_ВерсииПодсистем',
+} as const;
+
+const pad = (n: number, w: number) => String(n).padStart(w, '0');
+const round2 = (x: number) => Math.round(x * 100) / 100;
+
+/** The demo base's functional options: contracts not kept (ВестиУчетПоДоговорам off: БП picks the main contract). */
+export const BP_DEMO_OPTIONS: Record<string, boolean> = { ВестиУчетПоДоговорам: false };
+
+export function generateBpDemoBase(options: DemoOptions): DemoBase {
+  const seed = options.seed ?? 1;
+  const itemCount = options.items ?? 2000;
+  const clientCount = options.clients ?? 20;
+  const guid = guidFactory(seed);
+  const seedHash = hashString(String(seed));
+  const rngFor = (purpose: string, index = 0) => mulberry32(fmix(hashString(purpose, seedHash) ^ Math.imul(index + 1, 0x9e3779b1)));
+  // The ReGate extension is built for УТ's objects (onec/extension): a БП base runs without it.
+  const loaded = loadConfiguration({ ...options.configuration, extension: false });
+  const config = loaded.config;
+  const model = buildModel(config);
+  const rows: Record<string, Row[]> = {};
+  for (const s of config.sets) rows[s.name] = [];
+  const skipped: Record<string, Set<string>> = {};
+  const shapeOf = (set: string): Shape | undefined => {
+    const sh = model.shapes.get(set);
+    return sh?.kind === 'recordset' ? sh.collections.get('RecordSet') : sh;
+  };
+  const META = new Set(['Period', 'Recorder', 'Recorder_Type', 'Recorder_Key', 'LineNumber', 'Active', 'RecordType']);
+  const fit = (set: string, shape: Shape, row: Row): Row => {
+    const out: Row = {};
+    for (const [k, v] of Object.entries(row)) {
+      const part = shape.collections.get(k);
+      if (part && Array.isArray(v)) out[k] = v.map((line) => fit(`${set}.${k}`, part, line as Row));
+      else if (shape.propByName.has(k) || shape.propByName.has(`${k}_Base64Data`) || META.has(k)) out[k] = v;
+      else (skipped[set] ??= new Set()).add(k);
+    }
+    return out;
+  };
+  const put = (set: string, row: Row): Row => {
+    const shape = shapeOf(set);
+    if (!shape) throw new Error(`БП demo: ${set} is not published by ${config.name} ${config.version}`);
+    const fitted = fit(set, shape, row);
+    rows[set].push(fitted);
+    return fitted;
+  };
+  const predefined = (set: string, name: string): string => {
+    const p = config.sets.find((x) => x.name === set)?.predefined?.find((x) => x.name === name);
+    if (!p) throw new Error(`БП demo: ${set} has no predefined item ${name} in this dump`);
+    return p.ref;
+  };
+  const typed = (set: string) => `StandardODATA.${set}`;
+
+  // ---- configuration version, currency ----
+  for (const [name, version, main] of [[config.name, config.version, true], ['СтандартныеПодсистемы', '3.1.10.300', false]] as const) {
+    put(S.versions, { ИмяПодсистемы: name, Версия: version, ЭтоОсновнаяКонфигурация: main });
+  }
+  const currency = guid(S.currencies, 0);
+  put(S.currencies, { Ref_Key: currency, Code: '643', Description: 'руб.', DeletionMark: false, НаименованиеПолное: 'Российский рубль', СпособУстановкиКурса: 'РучнойВвод' });
+
+  // ---- countries ----
+  const countryKeys = COUNTRIES.map(([desc, full, code, a2, a3, eaeu], i) => {
+    const key = code === '643' ? predefined(S.countries, 'Россия') : guid(S.countries, i);
+    put(S.countries, { Ref_Key: key, Code: code, Description: desc, DeletionMark: false, НаименованиеПолное: full, КодАльфа2: a2, КодАльфа3: a3, УчастникЕАЭС: eaeu, ...(code === '643' ? { Predefined: true, PredefinedDataName: 'Россия' } : {}) });
+    return key;
+  });
+
+  // ---- organisation, bank, account ----
+  const orgRng = rngFor('organisation');
+  const orgInn = inn10('77' + pad(orgRng.int(1, 51), 2) + pad(orgRng.int(0, 99999), 5));
+  const organisation = guid(S.organisations, 0);
+  const bik = '0445252' + pad(orgRng.int(10, 99), 2);
+  const bank = guid(S.banks, 0);
+  const corr = withAccountKey(bik, '30101810000000000' + bik.slice(6), true);
+  put(S.banks, { Ref_Key: bank, Code: bik, Description: 'АО «Банк Пример»', DeletionMark: false, IsFolder: false, Parent_Key: EMPTY_REF, КоррСчет: corr, Город: 'г. Москва' });
+  put(S.bankClassifier, { Ref_Key: guid(S.bankClassifier, 0), Code: bik, Description: 'АО «Банк Пример»', DeletionMark: false, IsFolder: false, Parent_Key: EMPTY_REF, КоррСчет: corr, Город: 'г. Москва' });
+  const accountNumber = withAccountKey(bik, '40702810' + '0' + pad(orgRng.int(0, 9999), 4) + pad(orgRng.int(0, 9999999), 7));
+  const bankAccount = guid(S.bankAccounts, 0);
+  put(S.bankAccounts, { Ref_Key: bankAccount, Code: '00-0000001', Description: `${accountNumber}, АО «Банк Пример»`, DeletionMark: false, Owner: organisation, Owner_Type: typed(S.organisations), НомерСчета: accountNumber, Банк_Key: bank, ВалютаДенежныхСредств_Key: currency, ВидСчета: 'Расчетный' });
+  put(S.organisations, {
+    Ref_Key: organisation, Code: '00-0000001', Description: 'Ричест Трейд ООО', DeletionMark: false,
+    НаименованиеПолное: 'Общество с ограниченной ответственностью «Ричест Трейд»', НаименованиеСокращенное: 'ООО «Ричест Трейд»',
+    ИНН: orgInn, КПП: orgInn.slice(0, 4) + '01001', ОГРН: ogrn('1' + '15' + '77' + pad(orgRng.int(0, 99), 2) + pad(orgRng.int(0, 99999), 5)), Префикс: 'РТ', ЮридическоеФизическоеЛицо: 'ЮридическоеЛицо',
+    ОсновнойБанковскийСчет_Key: bankAccount,
+    КонтактнаяИнформация: [{ LineNumber: 1, Тип: 'Адрес', Представление: `123100, Москва г, ${CITIES[0][3][1]}, дом № 12`, Город: 'Москва', Регион: 'Москва г', Страна: 'РОССИЯ' }, { LineNumber: 2, Тип: 'Телефон', Представление: '+7 (495) 123-45-67', НомерТелефона: '+74951234567' }],
+  });
+
+  // ---- acquiring: the bank as a counterparty, its contract, the card payment kind ----
+  const acquirer = guid(S.counterparties + '/acquirer', 0);
+  put(S.counterparties, { Ref_Key: acquirer, Code: '00-0000900', Description: 'АО «Банк Пример» (эквайер)', DeletionMark: false, IsFolder: false, Parent_Key: EMPTY_REF, НаименованиеПолное: 'Акционерное общество «Банк Пример»', ЮридическоеФизическоеЛицо: 'ЮридическоеЛицо', ИНН: inn10('770' + pad(orgRng.int(0, 999999), 6)), КонтактнаяИнформация: [] });
+  const acquirerContract = guid(S.contracts, 900);
+  put(S.contracts, { Ref_Key: acquirerContract, Code: '00-0000900', Description: 'Договор эквайринга', DeletionMark: false, Owner_Key: acquirer, Организация_Key: organisation, ВалютаВзаиморасчетов_Key: currency, ВидДоговора: 'Прочее' });
+  const cardKind = guid(S.paymentKinds, 0);
+  put(S.paymentKinds, { Ref_Key: cardKind, Code: '00-0000001', Description: 'Оплата картой (интернет-эквайринг)', DeletionMark: false, Организация_Key: organisation, ТипОплаты: 'ПлатежнаяКарта', Контрагент_Key: acquirer, ДоговорКонтрагента_Key: acquirerContract, ПроцентБанковскойКомиссии: 2 });
+
+  // ---- price types: Розничная, Мелкооптовая, Оптовая ----
+  const [retailKind, tier1Kind, tier2Kind] = ['Розничная', 'Мелкооптовая', 'Оптовая'].map((name, i) => {
+    const key = guid(S.priceKinds, i);
+    put(S.priceKinds, { Ref_Key: key, Code: `00-${pad(i + 1, 7)}`, Description: name, DeletionMark: false, ВалютаЦены_Key: currency, ЦенаВключаетНДС: true, Комментарий: '' });
+    return key;
+  });
+
+  // ---- warehouses: wholesale warehouses and two shops, each with its address ----
+  const placeDefs: [string, number, string][] = [['Основной склад', 0, 'ОптовыйСклад'], ['Магазин «Тверская»', 0, 'РозничныйМагазин'], ['Склад Санкт-Петербург', 1, 'ОптовыйСклад'], ['Магазин «Невский»', 1, 'РозничныйМагазин'], ['Склад Новосибирск', 2, 'ОптовыйСклад'], ['Склад Екатеринбург', 3, 'ОптовыйСклад'], ['Склад Казань', 4, 'ОптовыйСклад']];
+  const warehouses: string[] = [];
+  const warehouseCity: Record<string, string> = {};
+  placeDefs.forEach(([name, cityIndex, type], i) => {
+    const key = guid(S.warehouses, i);
+    const city = CITIES[cityIndex];
+    const r = rngFor('warehouse', i);
+    warehouses.push(key);
+    warehouseCity[key] = city[0];
+    put(S.warehouses, {
+      Ref_Key: key, Code: `00-${pad(i + 1, 7)}`, Description: name, DeletionMark: false, IsFolder: false, Parent_Key: EMPTY_REF, ТипСклада: type,
+      ТипЦенРозничнойТорговли_Key: type === 'РозничныйМагазин' ? retailKind : EMPTY_REF, Комментарий: '',
+      КонтактнаяИнформация: [
+        { LineNumber: 1, Тип: 'Адрес', Представление: `${city[2].padEnd(6, '0')}, ${city[1].endsWith(' г') ? city[1] : `${city[1]}, ${city[0]} г`}, ${r.pick(city[3])}, дом № ${r.int(1, 120)}`, Страна: 'РОССИЯ', Регион: city[1], Город: city[0] },
+        { LineNumber: 2, Тип: 'Телефон', Представление: `+7 (${900 + i}) ${pad(r.int(100, 999), 3)}-${pad(r.int(10, 99), 2)}-${pad(r.int(10, 99), 2)}`, НомерТелефона: `+79${pad(i, 2)}${pad(r.int(0, 9999999), 7)}` },
+      ],
+    });
+  });
+
+  // ---- units by their ОКЕИ codes ----
+  const units = { шт: guid(S.units, 0), кг: guid(S.units, 1), л: guid(S.units, 2) } as Record<UnitCode, string>;
+  put(S.units, { Ref_Key: units.шт, Code: '796', Description: 'шт', DeletionMark: false, НаименованиеПолное: 'Штука' });
+  put(S.units, { Ref_Key: units.кг, Code: '166', Description: 'кг', DeletionMark: false, НаименованиеПолное: 'Килограмм' });
+  put(S.units, { Ref_Key: units.л, Code: '112', Description: 'л', DeletionMark: false, НаименованиеПолное: 'Литр' });
+
+  // ---- makers: counterparties (Номенклатура.Производитель → Контрагенты) ----
+  const makerKeys = BRANDS.map(([, maker], i) => {
+    const key = guid(S.counterparties + '/maker', i);
+    put(S.counterparties, { Ref_Key: key, Code: `00-${pad(800 + i, 7)}`, Description: maker, DeletionMark: false, IsFolder: false, Parent_Key: EMPTY_REF, НаименованиеПолное: maker, ЮридическоеФизическоеЛицо: 'ЮридическоеЛицо', КонтактнаяИнформация: [] });
+    return key;
+  });
+  [['МинимальноеКоличество', 'Минимальное количество (сайт)'], ['Кратность', 'Кратность (сайт)']].forEach(([name, title], i) => {
+    put(S.properties, { Ref_Key: guid(S.properties, i), Description: title, DeletionMark: false, Имя: name, Заголовок: title });
+  });
+
+  // ---- groups, items, prices under one price-setting document ----
+  let groupIndex = 0;
+  const leafGroups: { key: string; groupNo: number; subNo: number }[] = [];
+  GROUPS.forEach((g, gi) => {
+    const gKey = guid(S.items + '/group', groupIndex++);
+    put(S.items, { Ref_Key: gKey, Code: `00-${pad(gi + 1, 8)}`, Description: g.name, DeletionMark: false, IsFolder: true, Parent_Key: EMPTY_REF });
+    g.subgroups.forEach((sg, si) => {
+      const sKey = guid(S.items + '/group', groupIndex++);
+      put(S.items, { Ref_Key: sKey, Code: `00-${pad((gi + 1) * 100 + si + 1, 8)}`, Description: sg.name, DeletionMark: false, IsFolder: true, Parent_Key: gKey });
+      leafGroups.push({ key: sKey, groupNo: gi, subNo: si });
+    });
+  });
+  const priceDoc = guid(S.priceDocs, 0);
+  put(S.priceDocs, { Ref_Key: priceDoc, Number: 'РТ00-000001', Date: BASE_DATE, Posted: true, DeletionMark: false, Комментарий: 'Цены демонстрационной базы' });
+  let priceLine = 0;
+  for (let i = 0; i < itemCount; i++) {
+    const rng = rngFor('item', i);
+    const leaf = leafGroups[rng.int(0, leafGroups.length - 1)];
+    const group = GROUPS[leaf.groupNo];
+    const sub = group.subgroups[leaf.subNo];
+    const brandNo = rng.int(0, BRANDS.length - 1);
+    const [brand] = BRANDS[brandNo];
+    const noun = rng.pick(sub.nouns);
+    const feature = rng.pick(sub.features);
+    const key = guid(S.items, i);
+    const article = `${group.prefix}-${pad(i + 1, 6)}`;
+    const unit = sub.unit;
+    if (sub.portions) {
+      const portion = rng.pick(sub.portions);
+      const label = unit === 'кг' ? `Упаковка ${String(portion).replace('.', ',')} кг` : unit === 'л' ? `Бутылка ${String(portion).replace('.', ',')} л` : `Упаковка ${portion} шт`;
+      put(S.packagings, { Ref_Key: guid(S.packagings, i), Code: `00-${pad(i + 1, 7)}`, Description: label, DeletionMark: false, Owner_Key: key, ЕдиницаИзмерения_Key: units[unit], Коэффициент: portion });
+    }
+    if (rng.chance(0.9)) {
+      const fileKey = guid(S.files, i);
+      const png = tinyPng(fmix(i ^ seedHash), (rng.int(0, 0xffffff) & 0x7f7f7f) >>> 0, 0xf4f4f0);
+      put(S.files, { Ref_Key: fileKey, Description: article, DeletionMark: false, ВладелецФайла_Key: key, ДатаСоздания: BASE_DATE, ДатаМодификацииУниверсальная: '2024-01-09T06:00:00', Описание: '', Расширение: 'png', Размер: png.length, ТипХраненияФайла: 'ВИнформационнойБазе', Том_Key: EMPTY_REF, ПутьКФайлу: '' });
+      const blob = guid(S.blobs, i);
+      put(S.blobs, { Ref_Key: blob, DeletionMark: false, Размер: png.length, Хеш: createHash('sha256').update(png).digest('base64'), ДвоичныеДанные: png });
+      put(S.fileStorage, { Файл: fileKey, Файл_Type: typed(S.files), ХранилищеДвоичныхДанных_Key: blob });
+    }
+    put(S.items, {
+      Ref_Key: key, Code: `00-${pad(100000 + i + 1, 8)}`, Description: `${noun} «${brand}» ${feature}`.slice(0, 100), DeletionMark: false, IsFolder: false, Parent_Key: leaf.key,
+      Артикул: article, НаименованиеПолное: `${noun}, ${feature}, торговая марка «${brand}», ${COUNTRIES[BRANDS[brandNo][2]][1]}`, Описание: '', Комментарий: '',
+      ЕдиницаИзмерения_Key: units[unit], Услуга: false, Производитель_Key: makerKeys[brandNo], СтранаПроисхождения_Key: countryKeys[BRANDS[brandNo][2]],
+      ВидСтавкиНДС: group.prefix === 'БХ' || group.prefix === 'ТД' ? 'Общая' : 'Пониженная',
+    });
+    put(S.barcodes, { Штрихкод: ean13(`46${rng.int(0, 9)}${pad(i, 9)}`), Номенклатура_Key: key });
+    const retail = Math.round(sub.price[0] + rng.next() * (sub.price[1] - sub.price[0])) - (rng.chance(0.5) ? 0.1 : 0);
+    const kinds: [string, number][] = [[retailKind, round2(retail)]];
+    if (rng.chance(0.97)) kinds.push([tier1Kind, round2(retail * 0.95)], [tier2Kind, round2(retail * 0.9)]);
+    for (const [kind, price] of kinds) {
+      put(S.prices, { Period: BASE_DATE.slice(0, 10) + 'T00:00:00', Recorder: priceDoc, Recorder_Type: typed(S.priceDocs), LineNumber: ++priceLine, Active: true, ТипЦен_Key: kind, Номенклатура_Key: key, Цена: price, Валюта_Key: currency });
+    }
+  }
+
+  // ---- clients: buyers, each with its main contract with the buyer ----
+  for (let c = 0; c < clientCount; c++) {
+    const rng = rngFor('client', c);
+    const key = guid(S.counterparties, c);
+    const kind = c % 4 === 3 ? 'ip' : c % 4 === 2 ? 'person' : 'company';
+    const person = `${rng.pick(LAST_NAMES)} ${rng.pick(FIRST_NAMES)}`;
+    const company = `${rng.pick(COMPANY_WORDS)}-${pad(c + 1, 2)}`;
+    const region = rng.pick(['77', '78', '54', '66', '16', '50']);
+    const inn = kind === 'company' ? inn10(region + pad(rng.int(0, 9999999), 7)) : inn12(region + pad(rng.int(0, 99999999), 8));
+    const title = kind === 'company' ? `${company} ООО` : kind === 'ip' ? `ИП ${person}` : person;
+    put(S.counterparties, { Ref_Key: key, Code: `00-${pad(c + 1, 7)}`, Description: title, DeletionMark: false, IsFolder: false, Parent_Key: EMPTY_REF, НаименованиеПолное: title, ЮридическоеФизическоеЛицо: kind === 'company' ? 'ЮридическоеЛицо' : 'ФизическоеЛицо', ИНН: inn, КПП: kind === 'company' ? inn.slice(0, 4) + '01001' : '', СтранаРегистрации_Key: countryKeys[0], КонтактнаяИнформация: [] });
+    const contract = guid(S.contracts, c);
+    put(S.contracts, { Ref_Key: contract, Code: `00-${pad(c + 1, 7)}`, Description: 'Основной договор', DeletionMark: false, Owner_Key: key, Организация_Key: organisation, ВалютаВзаиморасчетов_Key: currency, ВидДоговора: 'СПокупателем' });
+    put(S.mainContracts, { Организация_Key: organisation, Контрагент_Key: key, ВидДоговора: 'СПокупателем', Договор_Key: contract });
+  }
+
+  return {
+    config,
+    rows,
+    skipped: Object.fromEntries(Object.entries(skipped).map(([k, v]) => [k, [...v].sort()])),
+    extension: false,
+    extensionProblems: [],
+    functionalOptions: { ...BP_DEMO_OPTIONS },
+    refs: {
+      organisation,
+      bankAccount,
+      currency,
+      // БП's VAT rates are Enum.СтавкиНДС members, not catalog items.
+      vat20: 'НДС20',
+      vatNone: 'БезНДС',
+      priceKinds: { retail: retailKind, tier1: tier1Kind, tier2: tier2Kind },
+      units,
+      warehouses,
+      warehouseCity,
+      cities: [...new Set(Object.values(warehouseCity))],
+    },
+  };
+}
