@@ -1,8 +1,8 @@
 import type { Config } from '../../config/schema.js';
-import { eq, or } from '../filter.js';
+import { eq, or, substringof } from '../filter.js';
 import { EMPTY_REF, guid } from '../url.js';
 import { defaultFeatures, type Ut11Features } from './features.js';
-import type { Mappers, Profile, ReadSpec } from './types.js';
+import type { Builders, ClientInput, Mappers, OrderClosing, PaymentInput, PaymentRefs, Profile, ReadSpec, Row, WriteSpec } from './types.js';
 import { ut11Profile } from './ut11.js';
 
 /**
@@ -16,9 +16,26 @@ import { ut11Profile } from './ut11.js';
  * periodic by day, recorder-subordinate), barcodes (ШтрихкодыНоменклатуры: Штрихкод → Номенклатура), units and
  * packagings (УпаковкиНоменклатуры, Коэффициент), countries, makers, clients (Контрагенты), organisation, bank accounts.
  *
+ * Writes (issue 18; rules cited from БП's modules in github.com/kassya20/buh @ 8f1e6408, the full dump the reference
+ * folder was trimmed from; the emulator's stand-ins follow them: src/emulator/posting/bp.ts):
+ * - client: a Catalog.Контрагенты (no partners: ReGate's partner and counterparty are the same item, as in УНФ);
+ * - booking: БП has no customer order and reserves nothing — a booking is a СчетНаОплатуПокупателю (ВидОперации
+ *   ТоварыИУслуги), posted (its posting makes no movements: ObjectModule.bsl 499-515). The warehouse is named (Склад);
+ * - paycard: ОплатаПлатежнойКартой ОплатаПокупателя through the card payment kind (Catalog.ВидыОплатОрганизаций of
+ *   ТипОплаты ПлатежнаяКарта), its line paying the invoice (СчетНаОплату); refund: the same document ВозвратПокупателю,
+ *   prepared unposted for the accountant;
+ * - bank statements: ПоступлениеНаРасчетныйСчет ОплатаПокупателя naming the invoice; a bank refund СписаниеСРасчетногоСчета
+ *   ВозвратПокупателю, unposted;
+ * - cancelling / expiry: the invoice is unposted and marked for deletion (what «Пометить на удаление» does to a
+ *   posted document); reconciliation takes an invoice marked for deletion as cancelled.
+ * External ids: none of these documents has a field for one: a marker in Комментарий (as УНФ's bank documents).
+ * The accounts of the documents (СчетКасса, СчетБанк, 62.01/62.02) are БП's to fill (СчетаУчетаВДокументах
+ * .ЗаполнитьПередЗаписью): ReGate does not name them.
+ *
  * What it cannot offer is in `limits`. Stock and settlements live in AccountingRegister.Хозрасчетный (balances on
  * accounts 41.01 / 62.01 / 62.02 by subconto, whose kinds for 41 are not fixed in the metadata: MAP.md warns), which
- * ReGate's reader and the emulator do not publish yet; without stock the shop has nothing to sell from a warehouse.
+ * ReGate's reader and the emulator do not publish yet: items are offered «под заказ» (no stock figure), and the
+ * client balance is not read.
  */
 
 const S = {
@@ -31,7 +48,19 @@ const S = {
   packagings: 'Catalog_УпаковкиНоменклатуры',
   counterparties: 'Catalog_Контрагенты',
   bankAccounts: 'Catalog_БанковскиеСчета',
+  invoices: 'Document_СчетНаОплатуПокупателю',
+  cardOps: 'Document_ОплатаПлатежнойКартой',
+  bankIn: 'Document_ПоступлениеНаРасчетныйСчет',
+  bankOut: 'Document_СписаниеСРасчетногоСчета',
+  paymentKinds: 'Catalog_ВидыОплатОрганизаций',
 } as const;
+
+/** The marker carrying a ReGate id in Комментарий (none of БП's documents has a field for it). */
+export const bpCommentMarker = (id: string) => `[ReGate:${id}]`;
+const MARKER_RE = /\[ReGate:([^\]]+)\]/;
+const typed = (set: string) => `StandardODATA.${set}`;
+const round2 = (x: number) => Math.round(x * 100) / 100;
+const rowsOf = (v: unknown): Row[] => (Array.isArray(v) ? (v as Row[]) : []);
 
 const str = (v: unknown): string => (v === null || v === undefined ? '' : String(v));
 const num = (v: unknown): number => (typeof v === 'number' && Number.isFinite(v) ? v : typeof v === 'string' && v !== '' && Number.isFinite(Number(v)) ? Number(v) : 0);
@@ -43,12 +72,16 @@ export function bpFeatures(): Ut11Features {
 }
 
 export const BP_LIMITS = [
-  'остатки (stock): в БП 3.0 количество товара — остатки регистра бухгалтерии Хозрасчетный на счетах 41.01/43 по субконто (виды субконто счета 41 в метаданных не заданы, их надо читать из плана счетов базы); регистр бухгалтерии ReGate пока не читает — ассортимент будет без остатков',
-  'резервы и заказы: в БП нет заказа покупателя (ни ЗаказКлиента, ни ЗаказПокупателя); ближайший документ — СчетНаОплатуПокупателю, который ничего не резервирует. booking в БП означал бы только счёт (статусы 0 → 1, и 3 после оплаты по выписке); ReGate его пока не пишет',
-  'баланс клиента: взаиморасчёты в БП — остатки Хозрасчетный на 62.01/62.02 по субконто Контрагенты/Договоры; ReGate их пока не читает',
-  'оплаты: ОплатаПлатежнойКартой, ПоступлениеНаРасчетныйСчет, СписаниеСРасчетногоСчета есть, но их запись ReGate не описана (правила проводок БП не разобраны)',
+  'остатки (stock): в БП 3.0 количество товара — остатки регистра бухгалтерии Хозрасчетный на счетах 41.01/43 по субконто (виды субконто счета 41 в метаданных не заданы, их надо читать из плана счетов базы); регистр бухгалтерии ReGate пока не читает — товары предлагаются «под заказ», без количества на складе',
+  'резервы: в БП нет заказа покупателя (ни ЗаказКлиента, ни ЗаказПокупателя); booking в БП — это СчетНаОплатуПокупателю (проводится, но ничего не резервирует и движений не делает). Достижимые статусы: 1 (счёт выставлен), 2 (оплата картой), 3 (оплата по выписке банка), 6/5 (отмена/истечение: счёт распроводится и помечается на удаление), 7 (возврат); 4 (наличные в 1С) ReGate в БП не распознаёт',
+  'баланс клиента: взаиморасчёты в БП — остатки Хозрасчетный на 62.01/62.02 по субконто Контрагенты/Договоры; ReGate их пока не читает (баланс клиента 0)',
+  'счета учёта (СчетКасса, СчетБанк, 62.01/62.02) в документах оплаты заполняет сама БП перед записью; план счетов ReGate не читает',
   'картинки: у Номенклатура БП нет ФайлКартинки; ReGate берёт присоединённые файлы товара (НоменклатураПрисоединенныеФайлы), первый — как картинку',
 ];
+
+const byExternalId = (p: { externalId?: string; orderKey?: string }) =>
+  p.externalId !== undefined ? substringof(bpCommentMarker(p.externalId), 'Комментарий') : p.orderKey ? eq('Ref_Key', guid(p.orderKey)) : undefined;
+const paymentSelect = ['Ref_Key', 'Number', 'Date', 'Posted', 'DeletionMark', 'ВидОперации', 'СуммаДокумента', 'Контрагент', 'Контрагент_Type', 'Комментарий', 'РасшифровкаПлатежа/СчетНаОплату_Key', 'РасшифровкаПлатежа/СуммаПлатежа'];
 
 function reads(base: Profile['reads']): Record<string, ReadSpec> {
   const r = base as Record<string, ReadSpec>;
@@ -97,7 +130,37 @@ function reads(base: Profile['reads']): Record<string, ReadSpec> {
     unit: { kind: 'collection', set: S.units, why: 'assortment: units (КлассификаторЕдиницИзмерения)', select: ['Ref_Key', 'Code', 'Description', 'DeletionMark', 'НаименованиеПолное'] },
     packaging: { kind: 'collection', set: S.packagings, why: 'assortment: portion sizes (УпаковкиНоменклатуры of an item, Коэффициент)', select: ['Ref_Key', 'Code', 'Description', 'DeletionMark', 'Owner_Key', 'ЕдиницаИзмерения_Key', 'Коэффициент'] },
     manufacturer: { kind: 'collection', set: S.counterparties, why: 'assortment: maker (Номенклатура.Производитель is a Контрагент)', select: ['Ref_Key', 'Description'], filter: () => eq('IsFolder', false) },
-    counterparty: { kind: 'collection', set: S.counterparties, why: 'clients: requisites (ИНН/КПП, ЮридическоеФизическоеЛицо)', select: ['Ref_Key', 'Description', 'DeletionMark', 'НаименованиеПолное', 'ИНН', 'КПП', 'ЮридическоеФизическоеЛицо'] },
+    counterparty: {
+      kind: 'collection',
+      set: S.counterparties,
+      why: 'clients: requisites (ИНН/КПП, ЮридическоеФизическоеЛицо); bank payments are matched by ИНН',
+      select: ['Ref_Key', 'Description', 'DeletionMark', 'НаименованиеПолное', 'ИНН', 'КПП', 'ЮридическоеФизическоеЛицо'],
+      filter: (p) => (p.inn ? eq('ИНН', p.inn) : p.partnerKey ? eq('Ref_Key', guid(p.partnerKey)) : undefined),
+    },
+    client: {
+      kind: 'collection',
+      set: S.counterparties,
+      why: 'client: the counterparty of a Richest.store client (БП has no partners)',
+      select: ['Ref_Key', 'Code', 'Description', 'DeletionMark', 'НаименованиеПолное', 'ЮридическоеФизическоеЛицо', 'ИНН', 'КПП', 'КонтактнаяИнформация/Тип', 'КонтактнаяИнформация/Представление'],
+      filter: (p) => (p.partnerKey ? eq('Ref_Key', guid(p.partnerKey)) : undefined),
+    },
+    order: {
+      kind: 'collection',
+      set: S.invoices,
+      why: 'booking / bookingstate: the invoice (СчетНаОплатуПокупателю) by Richest.store id (a marker in Комментарий)',
+      select: ['Ref_Key', 'Number', 'Date', 'Posted', 'DeletionMark', 'СуммаДокумента', 'Контрагент_Key', 'Склад_Key', 'Комментарий'],
+      filter: byExternalId,
+    },
+    cardOperation: { kind: 'collection', set: S.cardOps, why: 'paycard / refund: card payments and refunds (ОплатаПлатежнойКартой) by payment event id (a marker in Комментарий)', select: paymentSelect, filter: byExternalId },
+    payment: { kind: 'collection', set: S.bankIn, why: 'bank payments (ПоступлениеНаРасчетныйСчет) by payment event id (a marker in Комментарий)', select: paymentSelect, filter: byExternalId },
+    refund: { kind: 'collection', set: S.bankOut, why: 'refund: bank refunds (СписаниеСРасчетногоСчета) by payment event id (a marker in Комментарий)', select: paymentSelect, filter: byExternalId },
+    acquiringTerminal: {
+      kind: 'collection',
+      set: S.paymentKinds,
+      why: 'paycard / refund: the card payment kind (ВидыОплатОрганизаций of ТипОплаты ПлатежнаяКарта: the acquirer and its contract)',
+      select: ['Ref_Key', 'Description', 'DeletionMark', 'ТипОплаты', 'Организация_Key', 'Контрагент_Key', 'ДоговорКонтрагента_Key'],
+      filter: () => eq('ТипОплаты', 'ПлатежнаяКарта'),
+    },
     organisation: { kind: 'collection', set: 'Catalog_Организации', why: 'state: organisation name and requisites', select: ['Ref_Key', 'Description', 'НаименованиеПолное', 'ИНН', 'КПП', 'ОГРН', 'КонтактнаяИнформация/Тип', 'КонтактнаяИнформация/Представление'] },
     bankAccount: { kind: 'collection', set: S.bankAccounts, why: 'state: the organisation account (Owner composite)', select: ['Ref_Key', 'Owner', 'Owner_Type', 'НомерСчета', 'Банк_Key'] },
   };
@@ -108,7 +171,9 @@ function mappers(base: Mappers): Mappers {
     ...base,
     toItem(row, ctx) {
       const it = base.toItem({ ...row, ТипНоменклатуры: undefined, СтавкаНДС: row.ВидСтавкиНДС }, ctx);
-      return { ...it, brandId: null, pictureFileId: null, isGoods: row.Услуга !== true };
+      // No stock is read from БП (limits): an item is offered «под заказ», so the shop can book it; a booking is an
+      // invoice, which reserves nothing in БП anyway.
+      return { ...it, brandId: null, pictureFileId: null, isGoods: row.Услуга !== true, soldToOrder: true };
     },
     toWarehouse: (row) => ({ ...base.toWarehouse(row), retailPriceKindId: refOf(row.ТипЦенРозничнойТорговли_Key) }),
     toPrice: (row) => ({ itemId: str(row.Номенклатура_Key), priceKindId: str(row.ТипЦен_Key), price: num(row.Цена), characteristicId: null, packagingId: null, currencyId: refOf(row.Валюта_Key), period: row.Period instanceof Date ? row.Period : null }),
@@ -120,8 +185,240 @@ function mappers(base: Mappers): Mappers {
     toBankAccount: (row) => ({ id: str(row.Ref_Key), organisationId: str(row.Owner_Type).endsWith('Catalog_Организации') ? refOf(row.Owner) : null, number: str(row.НомерСчета).trim(), bankId: refOf(row.Банк_Key) }),
     vatRateOfId: () => undefined,
     itemVatField: 'ВидСтавкиНДС',
+    lineVat: bpLineVat,
+    toClient(partner, counterparty) {
+      const c = counterparty ?? partner;
+      const contacts = rowsOf(partner.КонтактнаяИнформация);
+      const phone = contacts.find((r) => r.Тип === 'Телефон');
+      const email = contacts.find((r) => r.Тип === 'АдресЭлектроннойПочты');
+      const inn = str(c.ИНН).trim() || null;
+      return {
+        partnerId: str(partner.Ref_Key),
+        counterpartyId: c.Ref_Key ? str(c.Ref_Key) : null,
+        externalId: null,
+        name: str(partner.Description),
+        fullName: str(partner.НаименованиеПолное),
+        inn,
+        kpp: str(c.КПП).trim() || null,
+        kind: c.ЮридическоеФизическоеЛицо === 'ЮридическоеЛицо' ? 'company' : inn?.length === 12 ? 'entrepreneur' : 'person',
+        phone: str(phone?.Представление) || null,
+        email: str(email?.Представление) || null,
+        deleted: bool(partner.DeletionMark),
+      };
+    },
+    toClientBalance: () => ({ debt: 0, prepaid: 0 }),
+    toOrder: (row) => ({
+      id: str(row.Ref_Key),
+      number: str(row.Number),
+      date: row.Date instanceof Date ? row.Date : null,
+      externalId: MARKER_RE.exec(str(row.Комментарий))?.[1] ?? null,
+      // An invoice has no state of its own in the published data: posted, or marked for deletion (cancelled).
+      status: bool(row.DeletionMark) ? 'ПомеченНаУдаление' : bool(row.Posted) ? 'Проведен' : 'Записан',
+      total: num(row.СуммаДокумента),
+      posted: bool(row.Posted),
+      deleted: bool(row.DeletionMark),
+      partnerId: refOf(row.Контрагент_Key),
+      warehouseId: refOf(row.Склад_Key),
+      settlementObjectId: null,
+      // УТ's ЭтоЗаказКакСчет (an order that posts only «На согласовании»): not an invoice's flag.
+      asInvoice: false,
+    }),
+    toPayment(row) {
+      const lines = rowsOf(row.РасшифровкаПлатежа);
+      return {
+        id: str(row.Ref_Key),
+        number: str(row.Number),
+        date: row.Date instanceof Date ? row.Date : null,
+        externalId: MARKER_RE.exec(str(row.Комментарий))?.[1] ?? null,
+        amount: num(row.СуммаДокумента),
+        operation: str(row.ВидОперации),
+        posted: bool(row.Posted),
+        orderIds: [...new Set(lines.map((l) => refOf(l.СчетНаОплату_Key)).filter((x): x is string => !!x))],
+        settlementObjectIds: [],
+        counterpartyId: refOf(row.Контрагент),
+        lines: lines.map((l) => ({ settlementObjectId: null, orderId: refOf(l.СчетНаОплату_Key), amount: num(l.СуммаПлатежа) })),
+      };
+    },
   };
 }
+
+/**
+ * The rate of a document line in БП: Перечисления.СтавкиНДС.СтавкаНДС(ВидСтавки, Период) (Enums/СтавкиНДС/Ext/
+ * ManagerModule.bsl 39-64): Общая → УчетНДСКлиентСервер.ОбщаяСтавкаНДС (CommonModules/УчетНДСКлиентСервер/Ext/Module.bsl
+ * 990-1000: НДС18 before 2019, НДС20 before 2026, НДС22 from 2026), Пониженная → НДС10, Нулевая → НДС0, БезНДС → БезНДС.
+ * The rate is an Enum.СтавкиНДС member (БП has no VAT catalog); the other kinds (УСН, расчетные) are not a shop's sale.
+ */
+export function bpLineVat(kind: string | null, at: Date): { vatRateId: string | null; vatRate: number | null } {
+  const t = at.getTime();
+  switch (kind) {
+    case 'Общая':
+      return t < Date.UTC(2019, 0, 1) ? { vatRateId: 'НДС18', vatRate: 18 } : t < Date.UTC(2026, 0, 1) ? { vatRateId: 'НДС20', vatRate: 20 } : { vatRateId: 'НДС22', vatRate: 22 };
+    case 'Пониженная':
+      return { vatRateId: 'НДС10', vatRate: 10 };
+    case 'Нулевая':
+      return { vatRateId: 'НДС0', vatRate: 0 };
+    case 'БезНДС':
+      return { vatRateId: 'БезНДС', vatRate: null };
+    default:
+      return { vatRateId: null, vatRate: null };
+  }
+}
+
+const LEGAL: Record<ClientInput['kind'], string> = { company: 'ЮридическоеЛицо', person: 'ФизическоеЛицо', entrepreneur: 'ФизическоеЛицо' };
+
+function contactRows(c: Partial<ClientInput>): Row[] {
+  const out: Row[] = [];
+  if (c.phone) out.push({ Тип: 'Телефон', Представление: c.phone, НомерТелефона: c.phone });
+  if (c.email) out.push({ Тип: 'АдресЭлектроннойПочты', Представление: c.email, АдресЭП: c.email });
+  return out.map((r, i) => ({ LineNumber: i + 1, ...r }));
+}
+
+function writes(): Record<string, WriteSpec> {
+  const lines = ['РасшифровкаПлатежа/СпособПогашенияЗадолженности', 'РасшифровкаПлатежа/СчетНаОплату_Key', 'РасшифровкаПлатежа/СуммаПлатежа', 'РасшифровкаПлатежа/КурсВзаиморасчетов', 'РасшифровкаПлатежа/КратностьВзаиморасчетов', 'РасшифровкаПлатежа/СуммаВзаиморасчетов', 'РасшифровкаПлатежа/СтавкаНДС', 'РасшифровкаПлатежа/СуммаНДС'];
+  const client = ['Description', 'НаименованиеПолное', 'ЮридическоеФизическоеЛицо', 'ИНН', 'КПП', 'Комментарий', 'КонтактнаяИнформация/Тип', 'КонтактнаяИнформация/Представление', 'КонтактнаяИнформация/НомерТелефона', 'КонтактнаяИнформация/АдресЭП'];
+  const card = ['Date', 'ВидОперации', 'Организация_Key', 'Контрагент', 'ВидОплаты_Key', 'ВалютаДокумента_Key', 'СуммаДокумента', 'НомерПлатежнойКарты', 'ДокументОснование', 'Комментарий', ...lines];
+  const bank = ['Date', 'ВидОперации', 'Организация_Key', 'СчетОрганизации_Key', 'Контрагент', 'ВалютаДокумента_Key', 'СуммаДокумента', 'НомерВходящегоДокумента', 'ДатаВходящегоДокумента', 'НазначениеПлатежа', 'ДокументОснование', 'Комментарий', ...lines];
+  return {
+    partner: { set: S.counterparties, why: 'client: the counterparty (buyer) of a new Richest.store client', fields: client },
+    counterparty: { set: S.counterparties, why: 'client: the same counterparty (БП has no partners)', fields: client.slice(0, 5) },
+    order: {
+      set: S.invoices,
+      post: true,
+      why: 'booking: the invoice to the buyer (СчетНаОплатуПокупателю ТоварыИУслуги), posted; БП reserves nothing',
+      fields: ['Date', 'ВидОперации', 'Организация_Key', 'ОрганизацияПолучатель_Key', 'Контрагент_Key', 'Склад_Key', 'ВалютаДокумента_Key', 'КурсВзаиморасчетов', 'КратностьВзаиморасчетов', 'СуммаВключаетНДС', 'ТипЦен_Key', 'АдресДоставки', 'Комментарий', 'Товары/Номенклатура', 'Товары/Количество', 'Товары/Цена', 'Товары/Сумма', 'Товары/СтавкаНДС', 'Товары/СуммаНДС'],
+    },
+    orderClose: { set: S.invoices, why: 'bookingcancel / expiry: the invoice unposted and marked for deletion', fields: ['DeletionMark'] },
+    cardPaymentDocument: { set: S.cardOps, post: true, why: 'paycard: the card payment of the invoice (ОплатаПлатежнойКартой ОплатаПокупателя)', fields: card },
+    cardRefundDocument: { set: S.cardOps, post: false, why: 'refund: the card refund (ОплатаПлатежнойКартой ВозвратПокупателю), prepared for a person to confirm', fields: card },
+    bankPaymentDocument: { set: S.bankIn, post: true, why: 'bank statements: the buyer\'s payment of the invoice (ПоступлениеНаРасчетныйСчет ОплатаПокупателя)', fields: bank },
+    bankRefundDocument: { set: S.bankOut, post: false, why: 'refund: the bank refund to the buyer (СписаниеСРасчетногоСчета ВозвратПокупателю), prepared for a person to confirm', fields: bank.filter((f) => f !== 'НомерВходящегоДокумента' && f !== 'ДатаВходящегоДокумента') },
+  };
+}
+
+/**
+ * A payment line paying the invoice: СчетНаОплату names it (what ОплатаСчетов is posted by: ManagerModule.bsl 1853-1890
+ * of ОплатаПлатежнойКартой, 4582-4616 of ПоступлениеНаРасчетныйСчет), in roubles at rate 1/1 (СуммаВзаиморасчетов is
+ * required with a contract: ОплатаПлатежнойКартой ObjectModule.bsl 141-150), repaid automatically (the default
+ * ОбработкаЗаполнения puts: 43-47), with the VAT rate of the invoice's first line and its VAT share. The contract is
+ * БП's to put (the main one: РаботаСДоговорамиКонтрагентовБП 195-245, ПередЗаписью).
+ */
+function paymentLine(p: PaymentInput, refs: PaymentRefs): Row {
+  const sum = round2(p.amount);
+  const vat = refs.vatRate ?? null;
+  return {
+    LineNumber: 1,
+    СпособПогашенияЗадолженности: 'Автоматически',
+    СчетНаОплату_Key: p.orderKey,
+    СуммаПлатежа: sum,
+    КурсВзаиморасчетов: 1,
+    КратностьВзаиморасчетов: 1,
+    СуммаВзаиморасчетов: sum,
+    СтавкаНДС: refs.vatRateKey ?? '',
+    СуммаНДС: vat ? round2((sum * vat) / (100 + vat)) : 0,
+  };
+}
+
+function builders(): Builders {
+  const cardDoc = (operation: 'ОплатаПокупателя' | 'ВозвратПокупателю', p: PaymentInput, refs: PaymentRefs): Row => ({
+    Date: p.date,
+    ВидОперации: operation,
+    Организация_Key: refs.organisationKey,
+    Контрагент: refs.counterpartyKey ?? refs.partnerKey,
+    Контрагент_Type: typed(S.counterparties),
+    ВидОплаты_Key: refs.acquiringTerminalKey ?? null,
+    ВалютаДокумента_Key: refs.currencyKey,
+    СуммаДокумента: round2(p.amount),
+    НомерПлатежнойКарты: (p.cardMask ?? '').slice(0, 20),
+    // The refund's basis is the payment it returns; a payment's, the invoice it pays.
+    ...(refs.basisPaymentKey ? { ДокументОснование: refs.basisPaymentKey, ДокументОснование_Type: typed(S.cardOps) } : { ДокументОснование: p.orderKey, ДокументОснование_Type: typed(S.invoices) }),
+    Комментарий: `${p.comment ?? ''} ${bpCommentMarker(p.externalId)}`.trim(),
+    РасшифровкаПлатежа: [paymentLine(p, refs)],
+  });
+  const bankDoc = (set: 'in' | 'out', p: PaymentInput, refs: PaymentRefs): Row => ({
+    Date: p.date,
+    ВидОперации: set === 'in' ? 'ОплатаПокупателя' : 'ВозвратПокупателю',
+    Организация_Key: refs.organisationKey,
+    СчетОрганизации_Key: refs.bankAccountKey ?? null,
+    Контрагент: refs.counterpartyKey ?? refs.partnerKey,
+    Контрагент_Type: typed(S.counterparties),
+    ВалютаДокумента_Key: refs.currencyKey,
+    СуммаДокумента: round2(p.amount),
+    НазначениеПлатежа: p.purpose ?? '',
+    ...(set === 'in' ? { НомерВходящегоДокумента: (p.incomingNumber ?? '').slice(0, 30), ДатаВходящегоДокумента: p.incomingDate ?? p.date } : {}),
+    ДокументОснование: p.orderKey,
+    ДокументОснование_Type: typed(S.invoices),
+    Комментарий: `${p.comment ?? ''} ${bpCommentMarker(p.externalId)}`.trim(),
+    РасшифровкаПлатежа: [paymentLine(p, refs)],
+  });
+  const client = (c: Partial<ClientInput>): Row => ({
+    ...(c.name !== undefined ? { Description: c.name.slice(0, 100) } : {}),
+    ...(c.fullName !== undefined || c.name !== undefined ? { НаименованиеПолное: c.fullName ?? c.name } : {}),
+    ...(c.kind !== undefined ? { ЮридическоеФизическоеЛицо: LEGAL[c.kind] } : {}),
+    ...(c.inn !== undefined ? { ИНН: c.inn } : {}),
+    ...(c.kpp !== undefined ? { КПП: c.kind === 'company' ? c.kpp : '' } : {}),
+  });
+  return {
+    partnerBody: (c) => ({ ...client({ ...c, inn: c.inn ?? '', kpp: c.kpp ?? '' }), Комментарий: c.comment ?? 'Клиент Richest.store', КонтактнаяИнформация: contactRows(c) }),
+    counterpartyBody: (c) => client({ ...c, inn: c.inn ?? '', kpp: c.kpp ?? '' }),
+    clientPatch: (c) => ({ partner: { ...client(c), ...(c.phone !== undefined || c.email !== undefined ? { КонтактнаяИнформация: contactRows(c) } : {}) }, counterparty: {} }),
+    orderDocument(order, refs) {
+      const includesVat = refs.pricesIncludeVat ?? true;
+      const lines = order.lines.map((l, i) => {
+        const sum = l.amount ?? round2(l.price * l.quantity);
+        const rate = l.vatRate ?? 0;
+        return {
+          LineNumber: i + 1,
+          // Товары.Номенклатура is composite in БП (Номенклатура | …): the type is named.
+          Номенклатура: l.itemId,
+          Номенклатура_Type: typed(S.items),
+          Количество: l.quantity,
+          Цена: l.price,
+          Сумма: sum,
+          СтавкаНДС: l.vatRateId ?? '',
+          СуммаНДС: rate ? round2(includesVat ? (sum * rate) / (100 + rate) : (sum * rate) / 100) : 0,
+        };
+      });
+      return {
+        Date: order.date,
+        ВидОперации: 'ТоварыИУслуги',
+        Организация_Key: refs.organisationKey,
+        // The payee is the organisation itself (ОбработкаЗаполнения 370-374 when no other account is chosen).
+        ОрганизацияПолучатель_Key: refs.organisationKey,
+        Контрагент_Key: refs.counterpartyKey ?? refs.partnerKey,
+        Склад_Key: refs.warehouseKey,
+        ВалютаДокумента_Key: refs.currencyKey,
+        КурсВзаиморасчетов: 1,
+        КратностьВзаиморасчетов: 1,
+        СуммаВключаетНДС: includesVat,
+        ТипЦен_Key: refs.priceKindKey ?? null,
+        АдресДоставки: order.deliveryAddress,
+        Комментарий: `${order.comment ?? ''} ${bpCommentMarker(order.externalId)}`.trim(),
+        Товары: lines,
+      };
+    },
+    // Not used: orderClosing (below) closes an invoice.
+    cancelOrderPatch: () => ({ DeletionMark: true }),
+    cardPaymentDocument: (p, refs) => cardDoc('ОплатаПокупателя', p, refs),
+    cardRefundDocument: (p, refs) => cardDoc('ВозвратПокупателю', p, refs),
+    bankPaymentDocument: (p, refs) => bankDoc('in', p, refs),
+    bankRefundDocument: (p, refs) => bankDoc('out', p, refs),
+    orderStatusRecord: () => ({}),
+    cardPaymentRecord: () => ({}),
+  };
+}
+
+/**
+ * Cancelling an invoice the way БП's list does it: «Пометить на удаление» (a posted document is unposted first, then
+ * marked). Reconciliation takes an invoice marked for deletion as cancelled (src/orders/reconcile.ts) — an invoice has
+ * no other state in the published data.
+ */
+export const BP_ORDER_CLOSING: OrderClosing = {
+  select: ['Ref_Key', 'DeletionMark', 'Posted'],
+  closed: (doc) => doc.DeletionMark === true,
+  cancelled: (doc) => doc.DeletionMark === true,
+  unpost: true,
+  patch: () => ({ DeletionMark: true }),
+};
 
 export function bpProfile(config: Config): Profile {
   const base = ut11Profile('ut11.4', { ...config, onec: { ...config.onec, extension: false } }, bpFeatures());
@@ -132,8 +429,10 @@ export function bpProfile(config: Config): Profile {
     configurationName: 'БухгалтерияПредприятия',
     minVersion: '3.0',
     reads: reads(base.reads) as Profile['reads'],
-    writes: {},
+    writes: writes(),
     map: mappers(base.map),
+    build: builders(),
     limits: BP_LIMITS,
+    orderClosing: BP_ORDER_CLOSING,
   };
 }
