@@ -35,7 +35,7 @@ import { runSync } from './suites/sync.js';
 import { runBooking } from './suites/booking.js';
 import { runBank, runDemo, runOutbox } from './suites/scripts.js';
 import { runReadFix } from './suites/readfix.js';
-import { costGrowthMarkdown, runScale, type ScalePoint } from './suites/scale.js';
+import { costGrowthMarkdown, runScale, syncGrowthMarkdown, type MillionSync, type ScalePoint, type StallFigure } from './suites/scale.js';
 import { runStall } from './suites/stall.js';
 
 export const SUITES: Record<string, { title: string; run: (ctx: SuiteContext) => Promise<SuiteResult>; optional?: boolean }> = {
@@ -151,7 +151,9 @@ export async function runBench(opts: BenchOptions = {}): Promise<number> {
       const scale = results.suites.scale;
       const points = scale?.details.points as ScalePoint[] | undefined;
       if (points?.length) {
-        writeFileSync(DOC, spliceScale(readFileSync(DOC, 'utf8'), costGrowthMarkdown(points, scale!.at, scale!.details.machine as { cpus: number; cpu: string; node: string } | undefined)));
+        const stall = results.suites.stall;
+        const syncs = syncGrowthMarkdown(points, stallFigures(stall?.details), scale!.details.million as MillionSync | undefined, stall?.at);
+        writeFileSync(DOC, spliceScale(readFileSync(DOC, 'utf8'), `${costGrowthMarkdown(points, scale!.at, scale!.details.machine as { cpus: number; cpu: string; node: string } | undefined)}\n\n${syncs}`));
         log(`wrote the cost growth table into ${DOC}`);
       }
     }
@@ -161,6 +163,13 @@ export async function runBench(opts: BenchOptions = {}): Promise<number> {
   if (missed.length) log(`targets not met: ${missed.map((f) => `${f.bench}: ${f.name}`).join('; ')}`);
   if (failed.length) log(`benchmarks that failed to run: ${failed.join(', ')}`);
   return failed.length || (opts.strict && missed.length) ? 1 : 0;
+}
+
+/** The worker-mode stall runs (the daemon as it runs now) as the cost-growth table lists them. */
+function stallFigures(details?: Record<string, unknown>): StallFigure[] {
+  type Run = { kind: 'full' | 'stock'; mode: string; idle?: { p99: number }; probe: { p99: number; max: number; load: number } };
+  const points = (details?.points ?? []) as { items: number; idle: { p99: number }; runs: Run[] }[];
+  return points.flatMap((p) => p.runs.filter((r) => r.mode === 'worker').map((r) => ({ items: p.items, kind: r.kind, p99: r.probe.p99, max: r.probe.max, idleP99: r.idle?.p99 ?? p.idle.p99, load: r.probe.load })));
 }
 
 const SCALE_BEGIN = '<!-- bench:scale:begin -->';

@@ -22,6 +22,8 @@ import { forkChild } from '../lib/proc.js';
 import { basic, fmtLoad, load, type LoadResult } from '../lib/load.js';
 import { finish, type Figure } from '../lib/report.js';
 import { API_USER, ONEC_USER, type SuiteContext, type SuiteResult } from './types.js';
+import { HEAP_MB } from '../../src/workers/index.js';
+import { runScript } from './scripts.js';
 
 export const SCALE_TARGET = { coldPageMs: 50, coldSearchMs: 50, barcodeMs: 5, cycledRatio: 0.5, connections: 64 };
 
@@ -62,8 +64,44 @@ export interface ScalePoint {
   cycled: LoadResult & { load: number };
   healthz: LoadResult & { load: number };
   rssMB: number | null;
+  /**
+   * The sync of this base in a process of its own whose heap is capped as the daemon's sync worker's is (HEAP_MB),
+   * as bench/sync-scale.ts runs it: a cold full sync into an empty database (its peak RSS is the process's
+   * high-water mark), then a stock sync of it. The read measurements below serve the mirror it wrote.
+   */
+  sync?: { coldMs: number; requests: number; lowerBound: number; rssBeforeMB: number; peakRssMB: number; cpuMs: number; load: number; stockMs: number; stockRssMB: number; stockLoad: number };
   /** The same cold requests' round trips as the bench process saw them (IPC to the child included). */
   clientRoundTripMs: number[];
+}
+
+/** Issue 19.2: a 300k-item full sync within 300 MB of peak RSS, and a 1M-item base syncs. */
+export const SYNC_TARGET = { rssMB: 300, rssAtItems: 300_000, million: 1_000_000 };
+
+export interface MillionSync {
+  items: number;
+  runs: { kind: string; s: number; cpuS: number; what: string; swapMs: number; peakRssMB: number; load: string }[];
+  error?: string;
+}
+
+/**
+ * A base the emulator cannot hold (5 GB of heap at 300k): bench/sync-fake.ts, 1C's rows generated from the item
+ * number, ReGate's sync alone under the worker's heap cap: cold full, warm full and stock sync, each line parsed.
+ */
+async function millionSync(ctx: SuiteContext): Promise<MillionSync> {
+  const items = ctx.quick ? 50_000 : SYNC_TARGET.million;
+  ctx.log(`scale: ${items.toLocaleString('en-US')}-item sync (bench/sync-fake.ts; load ${load1()})`);
+  try {
+    const out = await runScript(ctx, [], 'sync-fake.ts', [String(items)]);
+    const runs: MillionSync['runs'] = [];
+    for (const l of out.trim().split('\n')) {
+      ctx.log(`scale ${items}: ${l}`);
+      const m = /^\d+: (cold full|warm full|stock) sync ([\d.]+) s, cpu ([\d.]+) s, (.*), final transaction (\d+) ms, peak RSS so far (\d+) MB; load (.*)$/.exec(l);
+      if (m) runs.push({ kind: m[1], s: Number(m[2]), cpuS: Number(m[3]), what: m[4], swapMs: Number(m[5]), peakRssMB: Number(m[6]), load: m[7] });
+    }
+    return { items, runs, error: runs.length === 3 ? undefined : 'output format of bench/sync-fake.ts changed' };
+  } catch (e) {
+    return { items, runs: [], error: e instanceof Error ? e.message.slice(0, 2000) : String(e) };
+  }
 }
 
 export async function runScale(ctx: SuiteContext): Promise<SuiteResult> {
@@ -80,6 +118,7 @@ export async function runScale(ctx: SuiteContext): Promise<SuiteResult> {
       failed.push({ items, error });
     }
   }
+  const million = process.env.BENCH_SCALE_MILLION === '0' ? undefined : await millionSync(ctx);
   if (points.length === 0) throw new Error(`every size failed: ${failed.map((f) => `${f.items}: ${f.error.slice(0, 200)}`).join('; ')}`);
   const figures: Figure[] = [];
   for (const p of points) {
@@ -96,8 +135,23 @@ export async function runScale(ctx: SuiteContext): Promise<SuiteResult> {
       finish({ bench: 'scale', name: `${k}: all ${p.pages} pages cycled at ${SCALE_TARGET.connections} connections`, value: p.cycled.rps, unit: 'req/s', baseline: { name: 'cached pages', value: p.cached.rps }, target: { on: 'ratio', op: '>=', value: SCALE_TARGET.cycledRatio }, note: note(p.cycled.load) }),
       finish({ bench: 'scale', name: `${k}: all pages cycled, p99`, value: p.cycled.latency.p99, unit: 'ms', baseline: { name: 'cached p99', value: p.cached.latency.p99 }, note: note(p.cycled.load) }),
     );
+    if (p.sync) {
+      figures.push(
+        finish({ bench: 'scale', name: `${k}: cold full sync (own process, heap cap ${HEAP_MB} MB), load ${p.sync.load}`, value: p.sync.coldMs / 1000, unit: 's', note: `${p.sync.requests} requests (bound ${p.sync.lowerBound}), cpu ${(p.sync.cpuMs / 1000).toFixed(1)} s` }),
+        finish({ bench: 'scale', name: `${k}: cold full sync, peak RSS`, value: p.sync.peakRssMB, unit: 'MB', baseline: { name: 'RSS before the sync', value: p.sync.rssBeforeMB }, target: p.items >= SYNC_TARGET.rssAtItems ? { on: 'value', op: '<=', value: SYNC_TARGET.rssMB } : undefined }),
+        finish({ bench: 'scale', name: `${k}: stock sync, load ${p.sync.stockLoad}`, value: p.sync.stockMs / 1000, unit: 's', note: `peak RSS so far ${p.sync.stockRssMB} MB` }),
+      );
+    }
   }
-  return { figures, details: { points, failed } };
+  if (million) {
+    const k = million.items >= 1_000_000 ? `${million.items / 1_000_000}M` : `${million.items / 1000}k`;
+    if (million.error) figures.push(finish({ bench: 'scale', name: `${k}: full sync (bench/sync-fake.ts)`, value: null, unit: 's', note: million.error.slice(0, 200) }));
+    for (const r of million.runs) {
+      figures.push(finish({ bench: 'scale', name: `${k}: ${r.kind} sync (1C generated, heap cap ${HEAP_MB} MB), load ${r.load.split(' ')[0]}`, value: r.s, unit: 's', note: `${r.what}; cpu ${r.cpuS} s; final transaction ${r.swapMs} ms` }));
+      if (r.kind === 'cold full') figures.push(finish({ bench: 'scale', name: `${k}: cold full sync, peak RSS`, value: r.peakRssMB, unit: 'MB' }));
+    }
+  }
+  return { figures, details: { points, failed, million } };
 }
 
 async function measureSize(ctx: SuiteContext, items: number): Promise<ScalePoint> {
@@ -106,14 +160,27 @@ async function measureSize(ctx: SuiteContext, items: number): Promise<ScalePoint
   const em = await forkChild<{ url: string }>('emulator.ts', { items, user: ONEC_USER }, { verbose: ctx.verbose, readyTimeoutMs: 1_800_000, execArgv: ['--max-old-space-size=12288'] });
   let rg: Awaited<ReturnType<typeof forkChild<{ url: string; stores: string[]; sync: { items: number; ms?: number } }>>> | undefined;
   try {
+    const dbPath = join(ctx.tmpDir, `scale-${items}.sqlite`);
+    const syncLoad = load1();
+    const sy = await forkChild('sync.ts', { onecUrl: em.ready.url, onecUser: ONEC_USER, dbPath }, { verbose: ctx.verbose, readyTimeoutMs: 600_000, execArgv: [`--max-old-space-size=${HEAP_MB}`] });
+    let sync: ScalePoint['sync'];
+    try {
+      const cold = await sy.call<{ report: { requests: number; lowerBound: number; ms: number }; rssBeforeMB: number; maxRssAfterMB: number; cpuMs: number }>('run');
+      const stockLoad = load1();
+      const stock = await sy.call<{ ms: number; maxRssAfterMB: number }>('stock');
+      sync = { coldMs: Math.round(cold.report.ms), requests: cold.report.requests, lowerBound: cold.report.lowerBound, rssBeforeMB: Math.round(cold.rssBeforeMB), peakRssMB: Math.round(cold.maxRssAfterMB), cpuMs: Math.round(cold.cpuMs), load: syncLoad, stockMs: Math.round(stock.ms), stockRssMB: Math.round(stock.maxRssAfterMB), stockLoad };
+      ctx.log(`scale ${items}: cold full sync ${(sync.coldMs / 1000).toFixed(1)} s, peak RSS ${sync.peakRssMB} MB (${sync.rssBeforeMB} before), ${sync.requests} requests (bound ${sync.lowerBound}), load ${syncLoad}; stock sync ${(sync.stockMs / 1000).toFixed(1)} s, load ${stockLoad}`);
+    } finally {
+      await sy.stop();
+    }
     const t0 = performance.now();
     rg = await forkChild<{ url: string; stores: string[]; sync: { items: number; ms?: number } }>(
       'regate.ts',
-      { onecUrl: em.ready.url, onecUser: ONEC_USER, apiUser: API_USER, dbPath: join(ctx.tmpDir, `scale-${items}.sqlite`) },
+      { onecUrl: em.ready.url, onecUser: ONEC_USER, apiUser: API_USER, dbPath, reuseDb: true },
       { verbose: ctx.verbose, readyTimeoutMs: 3_600_000, execArgv: ['--max-old-space-size=8192'] },
     );
     const syncMs = performance.now() - t0;
-    ctx.log(`scale: ${items} items synced and served in ${(syncMs / 1000).toFixed(0)} s (load ${load1()})`);
+    ctx.log(`scale: ${items} items served in ${(syncMs / 1000).toFixed(0)} s (load ${load1()})`);
     const url = rg.ready.url;
     const auth = basic(API_USER);
     const plain = { authorization: auth, 'accept-encoding': 'identity' };
@@ -251,6 +318,7 @@ async function measureSize(ctx: SuiteContext, items: number): Promise<ScalePoint
       cycled,
       healthz,
       rssMB: usage?.maxRssMB ?? null,
+      sync,
       clientRoundTripMs: client,
     };
   } finally {
@@ -265,6 +333,52 @@ export const BEFORE: Record<number, { coldPage: number; search: number; barcode:
   100_000: { coldPage: 176, search: 227, barcode: 597, changedSince: 191, pass: '8 min', cycled: '16, p99 9.7 s' },
   300_000: { coldPage: 704, search: 979, barcode: 2637, changedSince: 759, pass: '~96 min', cycled: '—' },
 };
+
+/** The issue's own measurement of the syncs before this work (fresh clone, 2 cores). */
+export const SYNC_BEFORE: Record<number, { cold: string; stockStall: string; fullStall: string }> = {
+  20_000: { cold: '8.9 s / 474 MiB', stockStall: '1.4 s', fullStall: '2.9 s' },
+  100_000: { cold: '45 s / 1.46 GiB', stockStall: '8.4 s', fullStall: '22 s' },
+  300_000: { cold: '151 s / 3.9 GiB', stockStall: '46 s', fullStall: '80 s (then a connection reset)' },
+};
+
+export interface StallFigure {
+  items: number;
+  kind: 'full' | 'stock';
+  p99: number;
+  max: number;
+  idleP99: number;
+  load: number;
+}
+
+/** The syncs' part of the cost-growth table: time and memory from the scale run, the API during them from stall. */
+export function syncGrowthMarkdown(points: ScalePoint[], stall: StallFigure[], million?: MillionSync, stallAt?: string): string {
+  const rows = [
+    `Syncs: the cold full sync and a stock sync in a process of their own under the sync worker's heap cap (${HEAP_MB} MB), from the same scale run; the API while the daemon syncs from \`npm run bench -- --only stall\`${stallAt ? ` (${stallAt.slice(0, 16).replace('T', ' ')} UTC)` : ''} — the sync in the worker thread, the API probed every 25 ms (p99 against the idle p99 measured just before, and the longest probe).`,
+    '',
+    '| items | cold full sync: time / peak RSS (before) | stock sync | API during a stock sync: p99 vs idle, max (before: longest stall) | API during a full sync: p99 vs idle, max (before) |',
+    '|--:|---|---|---|---|',
+  ];
+  const sizes = [...new Set([...points.map((p) => p.items), ...stall.map((s) => s.items)])].sort((a, b) => a - b);
+  const api = (items: number, kind: 'full' | 'stock', before?: string) => {
+    const f = stall.find((s) => s.items === items && s.kind === kind);
+    const b = before ? ` (${before})` : '';
+    return f ? `${f.p99} ms vs ${f.idleP99} ms (${(f.p99 / f.idleP99).toFixed(2)}×), max ${f.max} ms, load ${f.load}${b}` : `not measured${b}`;
+  };
+  for (const items of sizes) {
+    const p = points.find((x) => x.items === items);
+    const b = SYNC_BEFORE[items];
+    const cold = p?.sync ? `${(p.sync.coldMs / 1000).toFixed(1)} s / ${p.sync.peakRssMB} MB, load ${p.sync.load}` : 'not measured';
+    const stock = p?.sync ? `${(p.sync.stockMs / 1000).toFixed(1)} s, load ${p.sync.stockLoad}` : '—';
+    rows.push(`| ${items.toLocaleString('en-US')} | ${cold}${b ? ` (${b.cold})` : ''} | ${stock} | ${api(items, 'stock', b?.stockStall)} | ${api(items, 'full', b?.fullStall)} |`);
+  }
+  if (million?.runs.length) {
+    const r = (k: string) => million.runs.find((x) => x.kind === k);
+    const cold = r('cold full');
+    const stock = r('stock');
+    rows.push(`| ${million.items.toLocaleString('en-US')} (1C generated, bench/sync-fake.ts) | ${cold ? `${cold.s} s / ${cold.peakRssMB} MB, load ${cold.load.split(' ')[0]}` : '—'} (before: no base past ~390k items synced, the default heap ran out) | ${stock ? `${stock.s} s, load ${stock.load.split(' ')[0]}` : '—'} | — | — |`);
+  } else if (million?.error) rows.push(`| ${million.items.toLocaleString('en-US')} | failed: ${million.error.slice(0, 120).replace(/\|/g, '/')} | | | |`);
+  return rows.join('\n');
+}
 
 /** The "cost growth" table of docs/benchmarks.md from a scale run's points. */
 export function costGrowthMarkdown(points: ScalePoint[], at: string, machine?: { cpus: number; cpu: string; node: string }): string {

@@ -11,7 +11,7 @@ import type { SuiteContext, SuiteResult } from './types.js';
 
 export const BANK_TARGET_MBS = 50;
 
-function runScript(ctx: SuiteContext, nodeArgs: string[], script: string, args: string[]): Promise<string> {
+export function runScript(ctx: SuiteContext, nodeArgs: string[], script: string, args: string[]): Promise<string> {
   return new Promise((resolve, reject) => {
     const cp = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', join(BENCH_DIR, script), ...args], { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
