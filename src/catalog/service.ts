@@ -418,6 +418,49 @@ function toAssortmentItem(r: Record<string, any>, pricesIncludeVat: boolean | nu
   };
 }
 
+/**
+ * Issue 17: booking lines that name a variant. Each (item, variant) a line names becomes an entry of the orderable map
+ * under variantKey(item, variant): the item's limits, the variant's stock (never more than the item's promised
+ * figure) and its own prices where it has them (the item's otherwise). A line of an item sold in characteristics must
+ * name one of them: its ЗаказКлиента line carries Характеристика_Key (УТ checks it is filled for such items when it
+ * posts; the vendor module is not among the reference dumps, so it is not cited here). Returns the lines' errors.
+ */
+export function orderableVariants(
+  catalog: CatalogService,
+  storeId: string,
+  lines: { itemId: string; variantId?: string }[],
+  items: Map<string, OrderableItem>,
+): { field: string; message: string }[] {
+  const errors: { field: string; message: string }[] = [];
+  const ids = [...new Set(lines.map((l) => l.itemId).filter((id) => items.has(id)))];
+  if (!ids.length) return errors;
+  const any = items.get(ids[0])!;
+  const variants = catalog.variantsOf(storeId, any.priceKindIds, ids);
+  lines.forEach((l, i) => {
+    const item = items.get(l.itemId);
+    if (!item) return;
+    const list = variants.get(l.itemId);
+    const field = `items.${i}.variantId`;
+    if (!list) {
+      if (l.variantId) errors.push({ field, message: `у товара «${item.name}» нет вариантов (характеристик)` });
+      return;
+    }
+    if (!l.variantId) return void errors.push({ field, message: `товар «${item.name}» продаётся в вариантах: укажите variantId (${list.map((v) => v.name).join(', ')})` });
+    const v = list.find((x) => x.id === l.variantId);
+    if (!v) return void errors.push({ field, message: `у товара «${item.name}» нет варианта ${l.variantId}` });
+    items.set(variantKey(l.itemId, v.id), {
+      ...item,
+      name: `${item.name}, ${v.name}`,
+      stock: Math.min(item.stock, v.quantity ?? 0),
+      prices: { retail: v.price ?? item.prices.retail, tier1: v.priceOverX1 ?? item.prices.tier1, tier2: v.priceOverX2 ?? item.prices.tier2 },
+    });
+  });
+  return errors;
+}
+
+/** The orderable map's key of a line: the item, or the item and its variant. */
+export const variantKey = (itemId: string, variantId?: string | null) => (variantId ? `${itemId}#${variantId}` : itemId);
+
 /** What booking needs to know of an item at a warehouse, from the mirror. */
 export interface OrderableItem {
   id: string;

@@ -1,9 +1,11 @@
-import type { OrderableItem } from '../catalog/service.js';
+import { variantKey, type OrderableItem } from '../catalog/service.js';
 import type { DomainField as FieldError } from './errors.js';
 
 export interface PricedLine {
   lineNo: number;
   itemId: string;
+  /** Issue 17: the variant (characteristic) the line sells; absent for an item sold as such. */
+  variantId?: string | null;
   quantity: number;
   priceKopecks: number;
   priceKindId: string | null;
@@ -54,7 +56,7 @@ export const lineAmountKopecks = (priceKopecks: number, quantity: number) => Mat
  * falls back to the next cheaper-to-qualify one.
  */
 export function priceLines(
-  lines: { itemId: string; quantity: number }[],
+  lines: { itemId: string; variantId?: string; quantity: number }[],
   items: Map<string, OrderableItem>,
 ): { lines: PricedLine[]; errors: FieldError[] } {
   const errors: FieldError[] = [];
@@ -62,10 +64,12 @@ export function priceLines(
   const seen = new Set<string>();
   lines.forEach((line, i) => {
     const field = `items.${i}`;
-    const item = items.get(line.itemId);
-    if (!item) return void errors.push({ field: `${field}.itemId`, message: `товар не найден: ${line.itemId}` });
-    if (seen.has(line.itemId)) errors.push({ field: `${field}.itemId`, message: 'товар указан в заказе дважды' });
-    seen.add(line.itemId);
+    // Issue 17: a line is the item, or the item in one variant (two sizes are two lines); see orderableVariants.
+    const key = variantKey(line.itemId, line.variantId);
+    const item = items.get(key);
+    if (!item) return void errors.push({ field: items.has(line.itemId) ? `${field}.variantId` : `${field}.itemId`, message: items.has(line.itemId) ? `вариант не найден: ${line.variantId}` : `товар не найден: ${line.itemId}` });
+    if (seen.has(key)) errors.push({ field: `${field}.itemId`, message: line.variantId ? 'вариант товара указан в заказе дважды' : 'товар указан в заказе дважды' });
+    seen.add(key);
     if (!item.carried) return void errors.push({ field: `${field}.itemId`, message: `товар «${item.name}» не продаётся на этом складе` });
     const rounded = roundQuantity(line.quantity, item.multiplicity);
     if (rounded === null) errors.push({ field: `${field}.quantity`, message: `не кратно ${item.multiplicity}` });
@@ -86,7 +90,7 @@ export function priceLines(
     if (amountKopecks > MAX_ORDER_KOPECKS) {
       return void errors.push({ field: `${field}.quantity`, message: `строка на ${toRoubles(amountKopecks)} руб. больше предела ${toRoubles(MAX_ORDER_KOPECKS)} руб. на заказ` });
     }
-    out.push({ lineNo: i + 1, itemId: line.itemId, quantity: q, priceKopecks, priceKindId: kind, amountKopecks });
+    out.push({ lineNo: i + 1, itemId: line.itemId, ...(line.variantId ? { variantId: line.variantId } : {}), quantity: q, priceKopecks, priceKindId: kind, amountKopecks });
   });
   const total = out.reduce((sum, l) => sum + l.amountKopecks, 0);
   if (total > MAX_ORDER_KOPECKS) errors.push({ field: 'items', message: `сумма заказа ${toRoubles(total)} руб. больше предела ${toRoubles(MAX_ORDER_KOPECKS)} руб.` });

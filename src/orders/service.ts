@@ -1,7 +1,7 @@
 import type { Statement } from 'better-sqlite3';
 import { createHash } from 'node:crypto';
 import type { Db } from '../db/open.js';
-import { orderableItems, type AssortmentItem, type CatalogService } from '../catalog/service.js';
+import { orderableItems, orderableVariants, type AssortmentItem, type CatalogService } from '../catalog/service.js';
 import { departedItems } from './departed.js';
 import { enqueue, stats as outboxStats, waitFor } from '../outbox/index.js';
 import { lineAmountKopecks, priceLines, toKopecks, toRoubles } from './pricing.js';
@@ -30,7 +30,8 @@ export interface BookingInput {
   store: string;
   deliveryAddress: string;
   comment?: string;
-  items: { itemId: string; quantity: number }[];
+  /** variantId (issue 17): the characteristic of an item sold in variants (required for those, refused for others). */
+  items: { itemId: string; variantId?: string; quantity: number }[];
 }
 
 export interface CardPaymentInput {
@@ -66,7 +67,7 @@ export interface BookingUpdateInput {
   deliveryAddress?: string;
   comment?: string;
   /** The order's new lines, all of them (re-priced at today's prices); absent = lines unchanged. */
-  items?: { itemId: string; quantity: number }[];
+  items?: { itemId: string; variantId?: string; quantity: number }[];
 }
 
 export interface BookingUpdateAnswer extends BookingAnswer {
@@ -242,6 +243,8 @@ export class OrdersService {
     // here, for the whole answer at once; the check that counts is repeated inside the write below.
     const promised = promisedStock(this.db, input.store, input.items.map((i) => i.itemId));
     for (const it of items.values()) it.stock = promised.get(it.id)?.available ?? it.stock;
+    const variantErrors = orderableVariants(this.catalog, input.store, input.items, items);
+    if (variantErrors.length) throw new DomainError('unprocessable', 'order_rejected', 'Заказ не может быть принят', variantErrors);
     const priced = priceLines(input.items, items);
     if (priced.errors.length) throw new DomainError('unprocessable', 'order_rejected', 'Заказ не может быть принят', priced.errors);
     const amount = priced.lines.reduce((s, l) => s + l.amountKopecks, 0);
@@ -263,9 +266,9 @@ export class OrdersService {
           )
           .run(input.orderId, idempotencyKey ?? null, requestHash, input.clientId, input.store, input.deliveryAddress, input.comment ?? '', amount, ts, ts);
         const ins = this.q(
-          `INSERT INTO order_lines (order_id, line_no, item_id, quantity, price_kopecks, price_kind_id, amount_kopecks) VALUES (?, ?, ?, ?, ?, ?, ?)`,
+          `INSERT INTO order_lines (order_id, line_no, item_id, quantity, price_kopecks, price_kind_id, amount_kopecks, variant_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
         );
-        for (const l of priced.lines) ins.run(input.orderId, l.lineNo, l.itemId, l.quantity, l.priceKopecks, l.priceKindId, l.amountKopecks);
+        for (const l of priced.lines) ins.run(input.orderId, l.lineNo, l.itemId, l.quantity, l.priceKopecks, l.priceKindId, l.amountKopecks, l.variantId ?? null);
         this.history(input.orderId, 0, 0, 'booking.accepted', { amount: toRoubles(amount) });
         return enqueue(this.db, { kind: JOB.bookingCreate, key: orderKey(input.orderId), payload: { orderId: input.orderId }, dedupeKey: `booking:${input.orderId}` }).id;
       });
@@ -345,6 +348,9 @@ export class OrdersService {
       const items = orderableItems(this.db, this.catalog, pre.store_id, input.items.map((i) => i.itemId));
       // Only the rules of a line here (carried, minimum, multiplicity, price); the stock is checked in the write.
       for (const it of items.values()) it.stock = Number.MAX_SAFE_INTEGER;
+      const variantErrors = orderableVariants(this.catalog, pre.store_id, input.items, items);
+      if (variantErrors.length) throw new DomainError('unprocessable', 'order_rejected', 'Изменение не может быть принято', variantErrors);
+      for (const it of items.values()) it.stock = Number.MAX_SAFE_INTEGER;
       priced = priceLines(input.items, items);
       if (priced.errors.length) throw new DomainError('unprocessable', 'order_rejected', 'Изменение не может быть принято', priced.errors);
     }
@@ -371,8 +377,8 @@ export class OrdersService {
         if (short.length) throw new DomainError('unprocessable', 'order_rejected', 'Изменение не может быть принято: товара недостаточно', short);
         amount = priced.lines.reduce((sum, l) => sum + l.amountKopecks, 0);
         this.q(`DELETE FROM order_lines WHERE order_id = ?`).run(input.orderId);
-        const ins = this.q(`INSERT INTO order_lines (order_id, line_no, item_id, quantity, price_kopecks, price_kind_id, amount_kopecks) VALUES (?, ?, ?, ?, ?, ?, ?)`);
-        for (const l of priced.lines) ins.run(input.orderId, l.lineNo, l.itemId, l.quantity, l.priceKopecks, l.priceKindId, l.amountKopecks);
+        const ins = this.q(`INSERT INTO order_lines (order_id, line_no, item_id, quantity, price_kopecks, price_kind_id, amount_kopecks, variant_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`);
+        for (const l of priced.lines) ins.run(input.orderId, l.lineNo, l.itemId, l.quantity, l.priceKopecks, l.priceKindId, l.amountKopecks, l.variantId ?? null);
       }
       const revision = o.revision + 1;
       // New lines are reserved in 1C only once the job re-posts the order: until then the order counts whole

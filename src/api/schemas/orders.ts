@@ -73,6 +73,7 @@ export const BookingBody = z
         z
           .object({
             itemId: RefId('Товар (id из assortment)'),
+            variantId: RefId('Новое (v1, добавлено): вариант товара (variants[].id из assortment) — обязателен для товаров с вариантами, для остальных не передаётся; в 1С становится характеристикой строки заказа').optional(),
             quantity: z.number().positive('больше нуля').max(1e9).openapi({ description: 'Количество в единицах измерения товара', example: 2 }),
           })
           .strict(),

@@ -13,6 +13,7 @@ async function orderInputOf(ctx: DeliveryContext, o: OrderRow): Promise<{ order:
     price_kopecks: number;
     price_kind_id: string | null;
     amount_kopecks: number;
+    variant_id?: string | null;
   }[];
   if (!lines.length) throw new PermanentError(`order ${o.id} has no lines`);
   const client = await ensureClient(ctx, o.client_id);
@@ -24,6 +25,8 @@ async function orderInputOf(ctx: DeliveryContext, o: OrderRow): Promise<{ order:
     price: l.price_kopecks / 100,
     amount: l.amount_kopecks / 100,
     priceKindId: l.price_kind_id,
+    // Issue 17: the variant sold → Товары.Характеристика_Key.
+    characteristicId: l.variant_id ?? null,
     ...vat.get(l.item_id)!,
   }));
   return {

@@ -87,6 +87,7 @@ export async function handleBookingCreate(ctx: DeliveryContext, job: ClaimedJob)
         price_kopecks: number;
         price_kind_id: string | null;
         amount_kopecks: number;
+        variant_id?: string | null;
       }[];
       if (!lines.length) throw new PermanentError(`order ${orderId} has no lines`);
       const [currencyKey, vat, terms, salesUnitKey] = await Promise.all([ctx.currencyKey(), ctx.vatOf(lines.map((l) => l.item_id), new Date(o.created_at)), ctx.orderTerms(), ctx.salesUnit()]);
@@ -97,6 +98,8 @@ export async function handleBookingCreate(ctx: DeliveryContext, job: ClaimedJob)
         price: l.price_kopecks / 100,
         amount: l.amount_kopecks / 100,
         priceKindId: l.price_kind_id,
+        // Issue 17: the variant sold → Товары.Характеристика_Key.
+        characteristicId: l.variant_id ?? null,
         ...vat.get(l.item_id)!,
       }));
       const body = ctx.profile.build.orderDocument(
