@@ -4,6 +4,7 @@ import { buildModel, modelView } from '../model.js';
 import { generateErpDemoBase } from './erp.js';
 import { generateUnfDemoBase } from './unf.js';
 import { generateBpDemoBase } from './bp.js';
+import { generateRoznicaDemoBase } from './roznica.js';
 import { generateDemoBase, type DemoBase, type DemoOptions } from './generate.js';
 
 /** A demo base with the profile ReGate chooses for it (what `regate demo` runs ReGate with). */
@@ -32,6 +33,8 @@ export function generateDemoFor(options: DemoOptions): ConfiguredDemoBase {
       return { ...generateUnfDemoBase(options), profile };
     case 'bp':
       return { ...generateBpDemoBase(options), profile };
+    case 'roznica':
+      return { ...generateRoznicaDemoBase(options), profile };
     default:
       throw new Error(`демо-база для ${profile.family} (${profile.reason}) пока не генерируется: regate check --dump показывает, что профиль читает`);
   }

@@ -46,12 +46,15 @@ export function roznicaFeatures(): Ut11Features {
 }
 
 export const ROZNICA_LIMITS = [
-  'адреса и города: в Рознице 2.2 контактная информация у Catalog.Магазины, у Catalog.Склады её нет (склад ссылается на магазин реквизитом Магазин) — city/citystore отдадут склады без города',
+  'склады: магазин (Catalog.Магазины, его адрес и город) продаёт со своего склада продажи (СкладПродажи); другие склады магазина (СкладПоступления, помещения) ReGate не предлагает',
   'заказы (booking), клиенты (client), оплаты (paycard, refund, выписки банка): запись в Розницу не описана — у документов Розницы (ЗаказПокупателя, ОплатаОтПокупателяПлатежнойКартой, ЧекККМ, РегистрацияБезналичнойОплаты) нет правил записи из модулей поставщика в открытом доступе; ReGate на Рознице только читает',
   'цены по магазинам: ReGate читает ЦеныНоменклатуры по видам цен; цены магазина (ДействующиеЦеныНоменклатуры по Магазины) не читаются',
   'валюта: в выгрузке Розницы 2.2 нет Catalog.Валюты (виды цен без валюты): цены считаются в рублях',
   'нет выгрузки Розницы 2.3/3.0 поставщика: профиль проверен на доработанной базе 2.2.12 (поля ххх_ не используются)',
 ];
+
+/** Catalog.Номенклатура of roznica-2.2.12-xml as published: what ReGate reads of an item there. */
+const ROZNICA_ITEM_FIELDS = new Set(['Ref_Key', 'Code', 'Description', 'DeletionMark', 'IsFolder', 'Parent_Key', 'Артикул', 'НаименованиеПолное', 'Описание', 'ЕдиницаИзмерения_Key', 'ТипНоменклатуры', 'Марка_Key', 'Производитель_Key', 'СтранаПроисхождения_Key', 'ФайлКартинки_Key', 'СтавкаНДС']);
 
 function reads(base: Profile['reads']): Record<string, ReadSpec> {
   const r = base as Record<string, ReadSpec>;
@@ -64,13 +67,16 @@ function reads(base: Profile['reads']): Record<string, ReadSpec> {
     ...keep('property'),
     ...keep('configurationVersion'),
     ...keep('bank'),
-    item: { ...r.item, select: (r.item.select as string[]).filter((f) => f !== 'ВидНоменклатуры_Key'), why: 'assortment: article, names, description, unit, brand, maker, country, picture, VAT (Enum.СтавкиНДС)' } as ReadSpec,
+    // The fields Розница 2.2's Номенклатура has (its dump): УТ's item read asks for more (ВидНоменклатуры_Key, and
+    // the characteristics' owner and use of УТ 11.5) that a Розница base does not publish.
+    item: { ...r.item, select: (r.item.select as string[]).filter((f) => ROZNICA_ITEM_FIELDS.has(f)), why: 'assortment: article, names, description, unit, brand, maker, country, picture, VAT (Enum.СтавкиНДС)' } as ReadSpec,
+    // A store is a shop (Catalog.Магазины: its address is there, Catalog.Склады has none) selling from its sales
+    // warehouse (СкладПродажи): the store's id is that Склад, which stock (ТоварыНаСкладах by Склад) and documents name.
     warehouse: {
       kind: 'collection',
-      set: S.warehouses,
-      why: 'city / citystore: warehouses (Catalog.Склады, each of a Магазин); the address is the shop\'s',
-      select: ['Ref_Key', 'Code', 'Description', 'DeletionMark', 'IsFolder', 'ТипСклада', 'Магазин_Key'],
-      filter: () => eq('IsFolder', false),
+      set: S.shops,
+      why: 'city / citystore: shops (Catalog.Магазины) with their address, each selling from its СкладПродажи',
+      select: ['Ref_Key', 'Code', 'Description', 'DeletionMark', 'СкладПродажи_Key', 'КонтактнаяИнформация/Тип', 'КонтактнаяИнформация/Представление', 'КонтактнаяИнформация/Город', 'КонтактнаяИнформация/НомерТелефона'],
     },
     priceKind: { kind: 'collection', set: S.priceKinds, why: 'prices: the kinds by name (Розница 2.2 keeps no currency on them)', select: ['Ref_Key', 'Description', 'DeletionMark', 'ЦенаВключаетНДС'] },
     price: {
@@ -104,7 +110,14 @@ function reads(base: Profile['reads']): Record<string, ReadSpec> {
 function mappers(base: Mappers): Mappers {
   return {
     ...base,
-    toWarehouse: (row) => ({ id: str(row.Ref_Key), code: str(row.Code), name: str(row.Description), city: null, address: null, phone: null, retailPriceKindId: null, isShop: row.ТипСклада === 'ТорговыйЗал', deleted: bool(row.DeletionMark) }),
+    toWarehouse(row) {
+      const contacts = Array.isArray(row.КонтактнаяИнформация) ? (row.КонтактнаяИнформация as Row[]) : [];
+      const address = contacts.find((c) => c.Тип === 'Адрес');
+      const phone = contacts.find((c) => c.Тип === 'Телефон');
+      const sales = refOf(row.СкладПродажи_Key);
+      // A shop without a sales warehouse has nothing to sell from: not offered.
+      return { id: sales ?? str(row.Ref_Key), code: str(row.Code), name: str(row.Description), city: str(address?.Город).trim() || null, address: str(address?.Представление).trim() || null, phone: str(phone?.НомерТелефона ?? phone?.Представление).trim() || null, retailPriceKindId: null, isShop: true, deleted: bool(row.DeletionMark) || !sales };
+    },
     toPriceKind: (row) => ({ id: str(row.Ref_Key), name: str(row.Description), currencyId: null, includesVat: bool(row.ЦенаВключаетНДС), deleted: bool(row.DeletionMark) }),
     toStock(row) {
       const onHand = num(row.КоличествоBalance);

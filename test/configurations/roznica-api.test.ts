@@ -1,0 +1,64 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { execFileSync } from 'node:child_process';
+import { join, resolve } from 'node:path';
+import { boot, haveDump, DUMPS, type Booted } from './harness.js';
+
+/**
+ * Розница 2.2 (the customised 2.2.12 dump: no Configuration.xml) through ReGate's public API (issue 18): the demo base
+ * generated into the real dump, chosen as Розница by the sets it publishes; every read method — a store is a shop
+ * (Catalog.Магазины, its city) selling from its sales warehouse, stock from ТоварыНаСкладах of that warehouse, prices
+ * by ВидЦены, pictures from ДвоичныеДанныеФайлов. What Розница cannot offer (writes) `regate check` says.
+ */
+const FOLDER = 'roznica-2.2.12-xml';
+const HAVE = haveDump(FOLDER);
+if (!HAVE) console.warn(`test/configurations/roznica-api: ${DUMPS}/${FOLDER} is absent — skipped`);
+
+describe.skipIf(!HAVE)('Розница 2.2.12 through the API', () => {
+  let b: Booted;
+  beforeAll(async () => {
+    b = await boot(FOLDER, { extension: false });
+  }, 120_000);
+  afterAll(async () => {
+    await b?.stop();
+  });
+
+  it('every read method answers from the mirror of a Розница base', async () => {
+    expect(b.base.profile).toMatchObject({ id: 'roznica', by: 'sets' });
+    const state = await b.api('GET', 'state');
+    expect(state.status, JSON.stringify(state.body)).toBe(200);
+    expect(state.body.configuration).toMatchObject({ name: 'Розница', version: '2.2.12.30' });
+    const cities = await b.api('GET', 'city');
+    expect(cities.body.cities.map((c: any) => c.name).sort()).toEqual(['Екатеринбург', 'Казань', 'Москва', 'Новосибирск', 'Санкт-Петербург']);
+    const stores = await b.api('GET', `citystore?city=${encodeURIComponent('Москва')}`);
+    expect(stores.body.stores.map((s: any) => s.name)).toEqual(['Магазин «Тверская»']);
+    const shop = b.em.store.list('Catalog_Магазины').find((s) => s.Description === 'Магазин «Тверская»')!;
+    // The store is the shop's sales warehouse (a sales floor of that shop).
+    const store = stores.body.stores[0].id;
+    expect(store).toBe(shop.СкладПродажи_Key);
+    expect(b.em.store.get('Catalog_Склады', store)).toMatchObject({ ТипСклада: 'ТорговыйЗал', Магазин_Key: shop.Ref_Key });
+    expect((await b.api('GET', `storetable?store=${store}`)).status).toBe(200);
+    const page = await b.api('GET', `assortment?store=${store}&pageSize=100`);
+    expect(page.status).toBe(200);
+    expect(page.body.items.length).toBeGreaterThan(0);
+    // Stock: ТоварыНаСкладах of the sales warehouse (Количество − Резерв).
+    const it0 = page.body.items.find((i: any) => typeof i.stock === 'number' && i.stock > 0);
+    const qty = b.em.store.records('AccumulationRegister_ТоварыНаСкладах').filter((r) => r.Склад_Key === store && r.Номенклатура_Key === it0.id).reduce((s, r) => s + Number(r.Количество) - Number(r.Резерв), 0);
+    expect(it0.stock).toBeCloseTo(qty, 3);
+    // Prices by ВидЦены from ЦеныНоменклатуры.
+    const rec = b.em.store.records('InformationRegister_ЦеныНоменклатуры').find((r) => r.Номенклатура_Key === it0.id && r.ВидЦены_Key === b.base.refs.priceKinds.retail)!;
+    expect(it0.price).toBe(rec.Цена);
+    // Brand (Марки), barcode (Штрихкоды of the item), picture bytes (ДвоичныеДанныеФайлов).
+    expect(it0.barcodes.length).toBeGreaterThan(0);
+    const item = page.body.items.find((i: any) => i.icons?.length);
+    const pic = await b.rt.app.request(new URL(item.icons[0]).pathname, { headers: { Authorization: 'Basic ' + Buffer.from('rs:p').toString('base64') } });
+    expect(pic.status).toBe(200);
+    expect(Buffer.from(await pic.arrayBuffer()).subarray(1, 4).toString()).toBe('PNG');
+  });
+
+  it('regate check --dump names what Розница cannot offer and passes (exit 0)', () => {
+    const bin = resolve(__dirname, '../../bin/regate.mjs');
+    const out = execFileSync(process.execPath, [bin, 'check', '--dump', join(DUMPS, FOLDER)], { encoding: 'utf8' });
+    expect(out).toContain('Не поддерживается: заказы (booking)');
+    expect(out).toContain('Все нужные наборы');
+  }, 60_000);
+});
