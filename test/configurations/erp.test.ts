@@ -54,7 +54,12 @@ describe.skipIf(!HAVE).each([true, false])('ERP 2.5.17 demo, extension: %s', (ex
     const stores = await b.api('GET', `citystore?city=${encodeURIComponent(cities.body.cities[0].name)}`);
     expect(stores.status).toBe(200);
     expect(stores.body.stores.length).toBeGreaterThan(0);
-    ({ store, items } = orderable(b.rt.db));
+    ({ store, items } = orderable(b.rt.db, 20));
+    // Items sold in variants (issue 17) need a variant named: the lifecycle below books plain items.
+    const hasVariants = b.rt.db.prepare(`SELECT name FROM sqlite_master WHERE name = 'catalog_variants'`).get()
+      ? new Set(b.rt.db.prepare(`SELECT DISTINCT item_id FROM catalog_variants`).pluck().all() as string[])
+      : new Set<string>();
+    items = items.filter((i) => !hasVariants.has(i)).slice(0, 3);
     expect(items.length).toBeGreaterThanOrEqual(2);
     expect((await b.api('GET', `storetable?store=${store}`)).status).toBe(200);
     const page = await b.api('GET', `assortment?store=${store}&pageSize=50`);
