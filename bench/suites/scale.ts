@@ -91,6 +91,7 @@ async function millionSync(ctx: SuiteContext): Promise<MillionSync> {
   const items = ctx.quick ? 50_000 : SYNC_TARGET.million;
   ctx.log(`scale: ${items.toLocaleString('en-US')}-item sync (bench/sync-fake.ts; load ${load1()})`);
   try {
+    process.env.BENCH_FAKE_KINDS ??= 'cold,stock';
     const out = await runScript(ctx, [], 'sync-fake.ts', [String(items)]);
     const runs: MillionSync['runs'] = [];
     for (const l of out.trim().split('\n')) {
@@ -98,7 +99,7 @@ async function millionSync(ctx: SuiteContext): Promise<MillionSync> {
       const m = /^\d+: (cold full|warm full|stock) sync ([\d.]+) s, cpu ([\d.]+) s, (.*), final transaction (\d+) ms, peak RSS so far (\d+) MB; load (.*)$/.exec(l);
       if (m) runs.push({ kind: m[1], s: Number(m[2]), cpuS: Number(m[3]), what: m[4], swapMs: Number(m[5]), peakRssMB: Number(m[6]), load: m[7] });
     }
-    return { items, runs, error: runs.length === 3 ? undefined : 'output format of bench/sync-fake.ts changed' };
+    return { items, runs, error: runs.length >= 2 ? undefined : 'output format of bench/sync-fake.ts changed' };
   } catch (e) {
     return { items, runs: [], error: e instanceof Error ? e.message.slice(0, 2000) : String(e) };
   }
