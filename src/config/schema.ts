@@ -225,6 +225,11 @@ export const ConfigSchema = z
         secret: z.string().optional(),
         /** How many days back GET /api/v1/events serves events (order_history keeps them all; this bounds the feed). */
         eventsRetentionDays: z.coerce.number().int().min(1).max(3650).default(30),
+        /**
+         * Issue 17: also send catalog.changed (one webhook per sync that changed what a shop sees, items per
+         * warehouse). Off by default: a receiver written for order events only must not get a new event type unasked.
+         */
+        catalogEvents: bool.default(false),
       })
       .prefault({}),
     /** The web console at /console: its own users (admin, accountant), never the API's. */
