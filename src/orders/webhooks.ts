@@ -112,8 +112,9 @@ export const USER_AGENT = `ReGate/${VERSION}`;
 export function webhookHandler(db: Db, cfg: { url?: string; secret?: string; timeoutMs?: number }) {
   return async (job: ClaimedJob, ctx: { signal: AbortSignal }): Promise<Json> => {
     if (!cfg.url) throw new PermanentError('webhooks.url is not configured');
-    const { historyId } = job.payload as { orderId: string; historyId: number };
-    const body = webhookBody(db, historyId);
+    const { historyId, event } = job.payload as { orderId?: string; historyId?: number; event?: { id: string } };
+    // Issue 17: a catalogue event (catalog/webhooks.ts) carries its body in the job; it is signed and sent as these are.
+    const body = event ?? webhookBody(db, historyId!);
     if (!body) throw new PermanentError(`order_history #${historyId} not found`);
     const raw = JSON.stringify(body);
     const ts = Math.floor(Date.now() / 1000);
@@ -122,7 +123,7 @@ export function webhookHandler(db: Db, cfg: { url?: string; secret?: string; tim
       'User-Agent': USER_AGENT,
       [WEBHOOK_ID]: body.id,
       [WEBHOOK_TIMESTAMP]: String(ts),
-      [EVENT_HEADER]: String(historyId),
+      [EVENT_HEADER]: String(historyId ?? body.id),
       [TIMESTAMP_HEADER]: String(ts),
     };
     if (cfg.secret) {
