@@ -11,6 +11,7 @@ import { assembleItems, assembleRest, Stager } from './stage.js';
 import { pagesOf } from './pages.js';
 import { finishFull, finishStock, drive, type ApplyTiming } from './writer.js';
 import { stageSmall } from './apply.js';
+import { enqueueCatalogEvent } from './webhooks.js';
 import { applyVariants, prepareVariants, VariantStager, writeVatFacts, type VariantPrice, type VariantStock } from './variants.js';
 
 export interface SyncDeps {
@@ -196,11 +197,13 @@ export async function runFullSync(deps: SyncDeps): Promise<SyncReport> {
     const meta = metaOf(profile, { orgs, accounts, banks, versions, platform });
     const [, vatRows] = await extraReads;
     prepareVariants(db, true);
+    const generationBefore = generationOf(db);
     const apply: ApplyTiming = { swapMs: 0, longestStepMs: 0, steps: 0 };
     // mirror.stockReadAt: when 1C was asked (no later than the stock read began). An order posted after it may be
     // missing from these figures; orders/promise.ts subtracts those (issue 14.1).
     await drive(finishFull(db, { ts, meta: { 'mirror.organisation': JSON.stringify(meta.organisation), 'mirror.configuration': JSON.stringify(meta.configuration), 'mirror.stockReadAt': new Date(started).toISOString() }, timing: apply, within: () => applyVariants(db) }), apply);
     writeVatFacts(db, kinds.map((k) => ({ id: k.id, includesVat: k.includesVat })), vatRatesOf(db, profile, vatRows));
+    if (config.webhooks.url && config.webhooks.catalogEvents) notifyShop(deps, { sync: 'full', generationBefore, changedAt: ts });
     const report: SyncReport = { items, changed, requests: onec.stats.total - requestsBefore, lowerBound, rowsBySet, ms: Date.now() - started, apply };
     deps.logger?.info({ ...report, rowsBySet: undefined }, 'catalogue sync done');
     return report;
@@ -279,11 +282,29 @@ export async function runStockSync(deps: SyncDeps): Promise<StockSyncReport> {
     if (!deps.allowEmpty) refuseEmptying(db, { catalog_stock: raw.stock, catalog_prices: raw.prices });
     const apply: ApplyTiming = { swapMs: 0, longestStepMs: 0, steps: 0 };
     prepareVariants(db, false);
-    const { changed } = await drive(finishStock(db, { ts: new Date().toISOString(), prices: true, timing: apply, readAt: new Date(started).toISOString(), within: () => applyVariants(db) }), apply);
+    const generationBefore = generationOf(db);
+    const ts = new Date().toISOString();
+    const { changed } = await drive(finishStock(db, { ts, prices: true, timing: apply, readAt: new Date(started).toISOString(), within: () => applyVariants(db) }), apply);
+    if (config.webhooks.url && config.webhooks.catalogEvents) notifyShop(deps, { sync: 'stock', generationBefore, changedAt: ts });
     return { stockRows: raw.stockRows, priceRows: raw.priceRows, requests: onec.stats.total - before, ms: Date.now() - started, changed, apply };
   } finally {
     stager.abort();
     scratch.close();
+  }
+}
+
+const generationOf = (db: Db) => Number(db.prepare(`SELECT value FROM main.meta WHERE key = 'mirror.generation'`).pluck().get() ?? 0);
+
+/**
+ * Issue 17: one catalogue webhook per sync that changed what a shop sees (catalog/webhooks.ts). The mirror is
+ * already committed: a failure here is logged, never the sync's.
+ */
+function notifyShop(deps: SyncDeps, o: { sync: 'full' | 'stock'; generationBefore: number; changedAt: string }) {
+  try {
+    const event = enqueueCatalogEvent(deps.db, o);
+    if (event) deps.logger?.info({ event: event.id, generation: event.data.generation, stores: event.data.stores.length }, 'catalogue webhook queued');
+  } catch (e) {
+    deps.logger?.warn({ err: e }, 'catalogue webhook not queued');
   }
 }
 
