@@ -40,15 +40,21 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 export async function runBooking(ctx: SuiteContext): Promise<SuiteResult> {
   const only = process.env.BENCH_OUTBOX_INLINE === '1';
   const withBefore = only || process.env.BENCH_BOOKING_BEFORE !== '0';
-  const before = withBefore ? await bookingOnce(ctx, true) : undefined;
+  // BENCH_BOOKING_BEFORE=nolock: the before is the delivery thread without the shared write lock
+  // (src/workers/write-lock.ts; REGATE_WRITE_LOCK=0 in the child), not delivery on the API thread.
+  const nolock = process.env.BENCH_BOOKING_BEFORE === 'nolock';
+  const before = withBefore ? await bookingOnce(ctx, nolock ? 'nolock' : 'inline') : undefined;
   if (only) return before!;
-  const now = await bookingOnce(ctx, false);
+  const now = await bookingOnce(ctx, 'now');
   const kept = (before?.figures ?? []).filter((f) => f.name.startsWith('delivery into 1C') || f.name.startsWith('booking p99') || f.name.startsWith('accepted'));
   return { figures: [...now.figures, ...kept], details: { ...now.details, before: before?.details } };
 }
 
-async function bookingOnce(ctx: SuiteContext, outboxInline: boolean): Promise<SuiteResult> {
+async function bookingOnce(ctx: SuiteContext, variant: 'inline' | 'nolock' | 'now'): Promise<SuiteResult> {
   const T = BOOKING_TARGET;
+  const outboxInline = variant === 'inline';
+  if (variant === 'nolock') process.env.REGATE_WRITE_LOCK = '0';
+  else delete process.env.REGATE_WRITE_LOCK;
   const items = 2000;
   const durationS = ctx.quick ? 2 : 5;
   const deliveryWindowS = ctx.quick ? 8 : 30;
@@ -210,8 +216,8 @@ async function bookingOnce(ctx: SuiteContext, outboxInline: boolean): Promise<Su
         : `booking: delivered ${delivered} of ${accepted} in ${(last[0] / 1000).toFixed(1)} s; during the burst ${during.orders} (${during.rate.toFixed(1)}/s); after it ${rate.toFixed(1)} orders/s over ${steady.seconds.toFixed(0)} s, ${callsPerOrder!.toFixed(2)} calls/order → bound ${bound!.toFixed(1)} orders/s (${T.sessions} sessions / ${T.latencyMs} ms)`,
     );
     const usage = await rg.stop();
-    const tag = `${outboxInline ? ' (before: delivery on the API thread)' : ''}, load ${burstLoad}`;
-    const goal = <T,>(t: T) => (outboxInline ? undefined : t);
+    const tag = `${variant === 'inline' ? ' (before: delivery on the API thread)' : variant === 'nolock' ? ' (before: delivery thread without the write lock)' : ''}, load ${burstLoad}`;
+    const goal = <T,>(t: T) => (variant !== 'now' ? undefined : t);
     const figures: Figure[] = [
       finish({ bench: 'booking', name: `accepted bookings/s at ${T.connections} connections (confirmWindowMs 0)${tag}`, value: burst.rps, unit: 'req/s', baseline: { name: 'echo POST', value: base.rps }, target: goal({ on: 'value', op: '>=', value: T.rps }) }),
       finish({ bench: 'booking', name: `booking p99 at ${T.connections} connections${tag}`, value: burst.latency.p99, unit: 'ms', baseline: { name: 'echo p99', value: base.latency.p99 }, target: goal({ on: 'value', op: '<=', value: T.p99 }) }),

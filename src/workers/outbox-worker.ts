@@ -7,6 +7,7 @@ import { getProfile, type Profile, type Ut11Features } from '../onec/profiles/in
 import { OutboxWorker, type LeaseHolder } from '../outbox/index.js';
 import { busOf } from '../outbox/events.js';
 import { registerDelivery } from '../orders/delivery/index.js';
+import { guardWrites, type WriteLock } from './write-lock.js';
 
 /**
  * Order delivery's thread (issue 19.1): the outbox worker with the 1C delivery handlers (src/orders/delivery, as
@@ -16,7 +17,7 @@ import { registerDelivery } from '../orders/delivery/index.js';
  * this thread only claims and completes them, on its own connection. Enqueue wake-ups come from the main thread
  * (src/workers/outbox.ts) and this worker's 'settled' notifications go back to it (booking's confirmation window).
  */
-const { config, features, holder } = workerData as { config: Config; features?: Ut11Features; holder: LeaseHolder };
+const { config, features, holder, writeLock } = workerData as { config: Config; features?: Ut11Features; holder: LeaseHolder; writeLock?: WriteLock };
 const port = parentPort!;
 type Out =
   | { type: 'ready' }
@@ -37,6 +38,8 @@ const logger = Object.fromEntries(
 
 // A wait for the write lock blocks only this thread: a longer busy timeout than the API's 250 ms costs nothing here.
 const db = openDb(config.database.path, { busyTimeoutMs: 5000 });
+// Writes take turns with the API thread's through the shared lock (write-lock.ts), before SQLite's busy handler.
+if (writeLock) guardWrites(db, writeLock, 5000);
 const onec = new ODataClient({ ...config.onec, observer: (a) => post({ type: 'onec', attempt: a }) });
 let profile: Profile = getProfile(config.onec.profile, config, features);
 const job = (j: { id: number; kind: string; key: string | null; attempts?: number }) => ({ id: j.id, kind: j.kind, key: j.key, attempts: j.attempts });

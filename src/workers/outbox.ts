@@ -7,6 +7,7 @@ import type { Ut11Features } from '../onec/profiles/index.js';
 import type { LeaseHolder, WorkerEvent } from '../outbox/index.js';
 import { busOf, notify } from '../outbox/events.js';
 import { workerScript } from './script.js';
+import { createWriteLock, guardWrites, releaseIfHeldBy } from './write-lock.js';
 
 /**
  * The outbox worker in a thread of its own (src/workers/outbox-worker.ts), driven from the API's thread: enqueue
@@ -38,6 +39,9 @@ export function outboxThread(o: OutboxThreadOptions): OutboxThread {
   let stopping = false;
   let restart: NodeJS.Timeout | undefined;
   let wakePosted = false;
+  // The API's connection and the delivery thread's take turns at writing through this lock (write-lock.ts): the
+  // delivery thread's claims and completions go in at the next gap between the group commit's batches.
+  const lock = createWriteLock();
   const onEnqueued = () => {
     if (wakePosted || !worker) return;
     wakePosted = true;
@@ -48,7 +52,8 @@ export function outboxThread(o: OutboxThreadOptions): OutboxThread {
   };
   const spawn = () => {
     const { script, entry } = workerScript('outbox-worker');
-    const w = new Worker(script, { workerData: { entry, config: o.config, features: o.features?.(), holder: o.holder } });
+    const w = new Worker(script, { workerData: { entry, config: o.config, features: o.features?.(), holder: o.holder, writeLock: process.env.REGATE_WRITE_LOCK === '0' ? undefined : lock } });
+    const tid = w.threadId;
     worker = w;
     w.on('message', (m: { type: string; [k: string]: unknown }) => {
       switch (m.type) {
@@ -64,6 +69,7 @@ export function outboxThread(o: OutboxThreadOptions): OutboxThread {
     });
     w.on('error', (e) => o.logger.error({ err: e }, 'outbox thread failed'));
     w.on('exit', (code) => {
+      releaseIfHeldBy(lock, tid);
       if (worker === w) worker = null;
       if (!stopping) {
         o.logger.error({ code }, 'outbox thread exited: starting it again in 1 s');
@@ -74,6 +80,9 @@ export function outboxThread(o: OutboxThreadOptions): OutboxThread {
   return {
     start() {
       if (worker || stopping) return;
+      // 250 ms: the API connection's own busy timeout (src/runtime.ts); past it SQLite's busy handler decides.
+      // REGATE_WRITE_LOCK=0 leaves SQLite's busy handler alone to it (the booking bench's same-run before).
+      if (process.env.REGATE_WRITE_LOCK !== '0') guardWrites(o.db, lock, 250);
       busOf(o.db).on('enqueued', onEnqueued);
       spawn();
     },
