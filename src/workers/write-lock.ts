@@ -82,7 +82,7 @@ export function guardWrites(db: Db, lock: WriteLock, waitMs: number): void {
   db.transaction = ((fn: (...args: any[]) => any) => {
     const t = transaction(fn) as any;
     const w = locked(t) as any;
-    for (const k of ['deferred', 'immediate', 'exclusive'] as const) w[k] = locked(t[k]);
+    for (const k of ['default', 'deferred', 'immediate', 'exclusive'] as const) if (t[k]) w[k] = locked(t[k]);
     return w;
   }) as Db['transaction'];
   const prepare = db.prepare.bind(db);
