@@ -72,7 +72,9 @@ export type ConceptId =
   // Issue 17: characteristics of items (sizes, colours), sold as variants.
   | 'characteristic'
   // Issue 18: the order states a configuration closes an order with (УНФ's СостоянияЗаказовПокупателей.Завершен).
-  | 'orderState';
+  | 'orderState'
+  // Issue 18: the place a store's orders are sold by, per store (Розница: the Магазин of the Склад).
+  | 'storePlace';
 
 /** Runtime values a read may be narrowed by (keys come from the mirror or from earlier reads). */
 export interface ReadParams {
@@ -602,6 +604,8 @@ export interface Mappers {
    * `at` gets, chosen among the vatRate rows as the configuration chooses it. Absent: the item's own id is the line's.
    */
   lineVat?(itemVatId: string | null, at: Date, vatRows: Row[]): { vatRateId: string | null; vatRate: number | null };
+  /** A reads.storePlace row → the place (OrderRefs.salesUnitKey) orders of that store are sold by (Розница: the Магазин). */
+  toStorePlace?(row: Row): string | null;
 }
 
 export interface Builders {
