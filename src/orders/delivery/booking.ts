@@ -3,6 +3,7 @@ import type { OrderLineInput } from '../../onec/profiles/index.js';
 import { PermanentError, type ClaimedJob, type Json } from '../../outbox/index.js';
 import { OrderStatusCode } from '../statuses.js';
 import { recordHistory } from '../webhooks.js';
+import { readFew } from '../../onec/read.js';
 import { ensureClient } from './clients.js';
 import type { DeliveryContext } from './context.js';
 import { writeStatus } from './status.js';
@@ -56,6 +57,25 @@ export function orderDocumentId(ctx: DeliveryContext, orderId: string): string {
   return createHash('sha256').update(orderId).digest('hex').slice(0, width);
 }
 
+/** The document currency; '' where the base keeps none (Розница 2.2 has no Catalog.Валюты: its documents name none). */
+function currencyOf(ctx: DeliveryContext): Promise<string> {
+  return ctx.profile.reads.currency ? ctx.currencyKey() : Promise.resolve('');
+}
+
+/**
+ * The place an order of this store is sold by: the profile's per-store read where it has one (Розница: the Магазин the
+ * store's Склад belongs to), else the base's sales department (УНФ), else none (УТ).
+ */
+async function salesUnitFor(ctx: DeliveryContext, storeId: string): Promise<string | null> {
+  const spec = ctx.profile.reads.storePlace;
+  const place = ctx.profile.map.toStorePlace;
+  if (spec && place) {
+    const found = (await readFew(ctx.onec, spec, { warehouseKeys: [storeId] })).map(place).find((k) => !!k);
+    if (found) return found;
+  }
+  return ctx.salesUnit();
+}
+
 /**
  * JOB.bookingCreate { orderId } → Document_ЗаказКлиента, posted, status record 1/0; locally status 1 + number.
  *
@@ -90,7 +110,7 @@ export async function handleBookingCreate(ctx: DeliveryContext, job: ClaimedJob)
         variant_id?: string | null;
       }[];
       if (!lines.length) throw new PermanentError(`order ${orderId} has no lines`);
-      const [currencyKey, vat, terms, salesUnitKey] = await Promise.all([ctx.currencyKey(), ctx.vatOf(lines.map((l) => l.item_id), new Date(o.created_at)), ctx.orderTerms(), ctx.salesUnit()]);
+      const [currencyKey, vat, terms, salesUnitKey] = await Promise.all([currencyOf(ctx), ctx.vatOf(lines.map((l) => l.item_id), new Date(o.created_at)), ctx.orderTerms(), salesUnitFor(ctx, o.store_id)]);
       const inn = (ctx.db.prepare(`SELECT inn FROM clients WHERE id = ?`).pluck().get(o.client_id) as string | null) ?? '';
       const orderLines: OrderLineInput[] = lines.map((l) => ({
         itemId: l.item_id,
