@@ -8,6 +8,7 @@ import { namedTarget, targetFromDump } from '../install/extension/targets.js';
 import { ut11Handlers } from './posting/ut11.js';
 import { unfHandlers } from './posting/unf.js';
 import { bpHandlers } from './posting/bp.js';
+import { roznicaHandlers } from './posting/roznica.js';
 import type { ConfigurationDef } from './schema/types.js';
 
 /**
@@ -87,8 +88,11 @@ export function loadConfiguration(choice: ConfigurationChoice = {}): LoadedConfi
   const published = publish(md);
   const has = (set: string) => published.sets.some((s) => s.name === set);
   const order = published.sets.find((s) => s.name === 'Document_ЗаказКлиента');
-  // УНФ's and БП's own handlers for them (Configuration.xml <Name>); every other configuration keeps УТ's, as before.
-  const { posting, beforeWrite } = md.name === 'УправлениеНебольшойФирмой' ? unfHandlers() : md.name === 'БухгалтерияПредприятия' ? bpHandlers() : ut11Handlers({
+  // Розница 2.2's dump has no Configuration.xml: it is known by its objects (the shops with the customer order), as
+  // selectProfile knows it.
+  const roznica = !md.name && has('Catalog_Магазины') && has('Document_ЗаказПокупателя');
+  // УНФ's, БП's and Розница's own handlers for them (Configuration.xml <Name>); every other configuration keeps УТ's.
+  const { posting, beforeWrite } = md.name === 'УправлениеНебольшойФирмой' ? unfHandlers() : md.name === 'БухгалтерияПредприятия' ? bpHandlers() : roznica ? roznicaHandlers() : ut11Handlers({
     settlementObjects: has('Catalog_ОбъектыРасчетов'),
     orderAsInvoice: !!order?.fields?.some((f) => f.name === 'ЭтоЗаказКакСчет'),
     toShip: has('AccumulationRegister_ТоварыКОтгрузке'),

@@ -55,10 +55,51 @@ describe.skipIf(!HAVE)('Розница 2.2.12 through the API', () => {
     expect(Buffer.from(await pic.arrayBuffer()).subarray(1, 4).toString()).toBe('PNG');
   });
 
+  it('client → booking (a posted ЗаказПокупателя reserving at the sales warehouse) → bookingcancel (lines cancelled, Закрыт)', async () => {
+    const stores = await b.api('GET', `citystore?city=${encodeURIComponent('Москва')}`);
+    const store = stores.body.stores[0].id;
+    const page = await b.api('GET', `assortment?store=${store}&pageSize=100`);
+    const items = page.body.items.filter((i: any) => typeof i.stock === 'number' && i.stock >= 5 && i.price > 0).slice(0, 2).map((i: any) => i.id);
+    expect(items).toHaveLength(2);
+    const client = await b.api('POST', 'client', { clientId: 'C-A', name: 'ООО "Альфа"', inn: '7707083893' });
+    expect(client.status, JSON.stringify(client.body)).toBeLessThan(300);
+    const book = await b.api('POST', 'booking', { orderId: 'R-1', clientId: 'C-A', store, deliveryAddress: 'Москва, ул. Тверская, 1', items: [{ itemId: items[0], quantity: 1 }, { itemId: items[1], quantity: 2 }] });
+    expect(book.status, JSON.stringify(book.body)).toBeLessThan(300);
+    expect(await b.idle(), JSON.stringify(b.dead())).toBe(true);
+    expect(b.dead()).toEqual([]);
+    const state = (await b.api('GET', 'bookingstate?orderId=R-1')).body;
+    expect(state).toMatchObject({ status: 1, paymentStatus: 0 });
+    const counterparty = b.em.store.list('Catalog_Контрагенты').find((c) => c.ИНН === '7707083893')!;
+    expect(counterparty).toMatchObject({ ЮрФизЛицо: 'ЮрЛицо' });
+    const shop = b.em.store.list('Catalog_Магазины').find((s) => s.СкладПродажи_Key === store)!;
+    const order = () => b.em.store.list('Document_ЗаказПокупателя').find((d) => d.Number === state.number)!;
+    expect(order()).toMatchObject({ Posted: true, Статус: 'Согласован', Магазин_Key: shop.Ref_Key, Склад_Key: store, Контрагент_Key: counterparty.Ref_Key, СуммаДокумента: state.amount });
+    // Posted as Розница posts it: the order's lines in ЗаказыПокупателей, the reserve in ТоварыНаСкладах.Резерв.
+    const ordered = () => b.em.store.records('AccumulationRegister_ЗаказыПокупателей').filter((r) => r.Заказ_Key === order().Ref_Key).reduce((s, r) => s + Number(r.Заказано), 0);
+    const reserved = () => b.em.store.records('AccumulationRegister_ТоварыНаСкладах').filter((r) => r.Recorder === order().Ref_Key).reduce((s, r) => s + Number(r.Резерв), 0);
+    expect(ordered()).toBe(3);
+    expect(reserved()).toBe(3);
+
+    const cancel = await b.api('POST', 'bookingcancel', { orderId: 'R-1', reason: 'передумал' });
+    expect(cancel.status, JSON.stringify(cancel.body)).toBe(200);
+    expect(await b.idle(), JSON.stringify(b.dead())).toBe(true);
+    expect(b.dead()).toEqual([]);
+    const reason = b.em.store.list('Catalog_ПричиныОтменыЗаказовПокупателей')[0];
+    expect(order()).toMatchObject({ Posted: true, Статус: 'Закрыт', Отменено: true });
+    expect((order().Товары as Record<string, unknown>[]).every((l) => l.Отменено === true && l.Резервировать === false && l.ПричинаОтмены_Key === reason.Ref_Key)).toBe(true);
+    expect(ordered()).toBe(0);
+    expect(reserved()).toBe(0);
+    expect((await b.api('GET', 'bookingstate?orderId=R-1')).body.status).toBe(6);
+  }, 60_000);
+
+  it('ReGate wrote no property the Розница configuration does not publish', () => {
+    expect(Object.fromEntries([...b.em.store.ignored].map(([k, v]) => [k, [...v].sort()]))).toEqual({});
+  });
+
   it('regate check --dump names what Розница cannot offer and passes (exit 0)', () => {
     const bin = resolve(__dirname, '../../bin/regate.mjs');
     const out = execFileSync(process.execPath, [bin, 'check', '--dump', join(DUMPS, FOLDER)], { encoding: 'utf8' });
-    expect(out).toContain('Не поддерживается: заказы (booking)');
+    expect(out).toContain('Не поддерживается: оплаты (paycard, refund, выписки банка)');
     expect(out).toContain('Все нужные наборы');
   }, 60_000);
 });

@@ -186,6 +186,7 @@ export function generateRoznicaDemoBase(options: DemoOptions): DemoBase {
     put(S.properties, { Ref_Key: guid(S.properties, i), Description: title, DeletionMark: false, Имя: name, Заголовок: title });
   });
   const ean13Type = predefined(S.barcodeTypes, 'EAN13');
+  put('Catalog_ПричиныОтменыЗаказовПокупателей', { Ref_Key: guid('Catalog_ПричиныОтменыЗаказовПокупателей', 0), Description: 'Покупатель отказался', DeletionMark: false });
 
   // ---- groups, items, prices, stock ----
   let groupIndex = 0;

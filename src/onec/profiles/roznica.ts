@@ -1,8 +1,8 @@
 import type { Config } from '../../config/schema.js';
-import { eq, or } from '../filter.js';
+import { eq, or, substringof } from '../filter.js';
 import { EMPTY_REF, guid } from '../url.js';
 import { defaultFeatures, type Ut11Features } from './features.js';
-import type { Mappers, Profile, ReadSpec, Row } from './types.js';
+import type { Builders, ClientInput, Mappers, OrderClosing, Profile, ReadSpec, Row, WriteSpec } from './types.js';
 import { ut11Profile } from './ut11.js';
 
 /**
@@ -32,6 +32,7 @@ const S = {
   counterparties: 'Catalog_Контрагенты',
   brands: 'Catalog_Марки',
   binaries: 'InformationRegister_ДвоичныеДанныеФайлов',
+  orders: 'Document_ЗаказПокупателя',
   bankAccounts: 'Catalog_БанковскиеСчетаОрганизаций',
 } as const;
 
@@ -47,7 +48,7 @@ export function roznicaFeatures(): Ut11Features {
 
 export const ROZNICA_LIMITS = [
   'склады: магазин (Catalog.Магазины, его адрес и город) продаёт со своего склада продажи (СкладПродажи); другие склады магазина (СкладПоступления, помещения) ReGate не предлагает',
-  'заказы (booking), клиенты (client), оплаты (paycard, refund, выписки банка): запись в Розницу не описана — у документов Розницы (ЗаказПокупателя, ОплатаОтПокупателяПлатежнойКартой, ЧекККМ, РегистрацияБезналичнойОплаты) нет правил записи из модулей поставщика в открытом доступе; ReGate на Рознице только читает',
+  'оплаты (paycard, refund, выписки банка): не записываются — у Розницы 2.2 оплата картой проводится документом ОплатаОтПокупателяПлатежнойКартой (или чеком ККМ на кассе), а документа банковской выписки нет (РегистрацияБезналичнойОплаты — это оплата поставщику); правила их записи ReGate для Розницы не описаны, задания оплат завершатся ошибкой «profile roznica has no write». Клиенты (Контрагенты), заказы (ЗаказПокупателя с резервом на складе продажи магазина) и их отмена работают',
   'цены по магазинам: ReGate читает ЦеныНоменклатуры по видам цен; цены магазина (ДействующиеЦеныНоменклатуры по Магазины) не читаются',
   'валюта: в выгрузке Розницы 2.2 нет Catalog.Валюты (виды цен без валюты): цены считаются в рублях',
   'нет выгрузки Розницы 2.3/3.0 поставщика: профиль проверен на доработанной базе 2.2.12 (поля ххх_ не используются)',
@@ -103,7 +104,35 @@ function reads(base: Profile['reads']): Record<string, ReadSpec> {
     pictureData: { ...(r.pictureData ?? {}), kind: 'collection', set: S.binaries, keyFields: ['Файл'], why: 'picture bytes (ДвоичныеДанныеФайлов)', select: ['Файл', 'Файл_Type', 'ДвоичныеДанныеФайла_Base64Data'] } as ReadSpec,
     organisation: { kind: 'collection', set: 'Catalog_Организации', why: 'state: organisation name and requisites', select: ['Ref_Key', 'Description', 'НаименованиеПолное', 'ИНН', 'КПП', 'КонтактнаяИнформация/Тип', 'КонтактнаяИнформация/Представление'] },
     bankAccount: { kind: 'collection', set: S.bankAccounts, why: 'state: the organisation account', select: ['Ref_Key', 'Owner_Key', 'НомерСчета', 'Банк_Key'] },
-    counterparty: { kind: 'collection', set: S.counterparties, why: 'clients: requisites (ИНН/КПП, ЮрФизЛицо)', select: ['Ref_Key', 'Description', 'DeletionMark', 'НаименованиеПолное', 'ИНН', 'КПП', 'ЮрФизЛицо'] },
+    counterparty: {
+      kind: 'collection',
+      set: S.counterparties,
+      why: 'clients: requisites (ИНН/КПП, ЮрФизЛицо); existing customers are matched by ИНН',
+      select: ['Ref_Key', 'Description', 'DeletionMark', 'НаименованиеПолное', 'ИНН', 'КПП', 'ЮрФизЛицо'],
+      filter: (p) => (p.inn ? eq('ИНН', p.inn) : p.partnerKey ? eq('Ref_Key', guid(p.partnerKey)) : undefined),
+    },
+    client: {
+      kind: 'collection',
+      set: S.counterparties,
+      why: 'client: the counterparty of a Richest.store client (Розница has no partners)',
+      select: ['Ref_Key', 'Code', 'Description', 'DeletionMark', 'НаименованиеПолное', 'ЮрФизЛицо', 'ИНН', 'КПП', 'КонтактнаяИнформация/Тип', 'КонтактнаяИнформация/Представление'],
+      filter: (p) => (p.partnerKey ? eq('Ref_Key', guid(p.partnerKey)) : undefined),
+    },
+    order: {
+      kind: 'collection',
+      set: S.orders,
+      why: 'booking / bookingstate: the customer order (ЗаказПокупателя) by Richest.store id (a marker in Комментарий; НомерЗаказаНаСайте is String(11))',
+      select: ['Ref_Key', 'Number', 'Date', 'Posted', 'DeletionMark', 'Статус', 'СуммаДокумента', 'Контрагент_Key', 'Склад_Key', 'Комментарий', 'Товары/Отменено'],
+      filter: (p) => (p.externalId !== undefined ? substringof(roznicaCommentMarker(p.externalId), 'Комментарий') : p.orderKey ? eq('Ref_Key', guid(p.orderKey)) : undefined),
+    },
+    storePlace: {
+      kind: 'collection',
+      set: S.warehouses,
+      why: 'booking: the shop (Магазин) of the store\'s warehouse, which a ЗаказПокупателя names',
+      select: ['Ref_Key', 'Магазин_Key'],
+      filter: (p) => (p.warehouseKeys?.length ? or(...p.warehouseKeys.map((k) => eq('Ref_Key', guid(k)))) : undefined),
+    },
+    cancelReason: { kind: 'collection', set: 'Catalog_ПричиныОтменыЗаказовПокупателей', why: 'bookingcancel / expiry: the reason cancelled lines carry', select: ['Ref_Key', 'Description', 'DeletionMark', 'Predefined'] },
   };
 }
 
@@ -138,6 +167,21 @@ function mappers(base: Mappers): Mappers {
         deleted: bool(row.DeletionMark),
       };
     },
+    toStorePlace: (row) => refOf(row.Магазин_Key),
+    toOrder: (row) => ({
+      id: str(row.Ref_Key),
+      number: str(row.Number),
+      date: row.Date instanceof Date ? row.Date : null,
+      externalId: MARKER_RE.exec(str(row.Комментарий))?.[1] ?? null,
+      status: str(row.Статус),
+      total: num(row.СуммаДокумента),
+      posted: bool(row.Posted),
+      deleted: bool(row.DeletionMark),
+      partnerId: refOf(row.Контрагент_Key),
+      warehouseId: refOf(row.Склад_Key),
+      settlementObjectId: null,
+      asInvoice: false,
+    }),
     toClient(partner, counterparty) {
       const c = counterparty ?? partner;
       const legal = str(c.ЮрФизЛицо);
@@ -145,6 +189,113 @@ function mappers(base: Mappers): Mappers {
     },
   };
 }
+
+/** The marker carrying a ReGate id in Комментарий (НомерЗаказаНаСайте is String(11): too short for the shop's ids). */
+export const roznicaCommentMarker = (id: string) => `[ReGate:${id}]`;
+const MARKER_RE = /\[ReGate:([^\]]+)\]/;
+const round2 = (x: number) => Math.round(x * 100) / 100;
+const LEGAL: Record<ClientInput['kind'], string> = { company: 'ЮрЛицо', person: 'ФизЛицо', entrepreneur: 'ИндивидуальныйПредприниматель' };
+
+function contactRows(c: Partial<ClientInput>): Row[] {
+  const out: Row[] = [];
+  if (c.phone) out.push({ Тип: 'Телефон', Представление: c.phone, НомерТелефона: c.phone });
+  if (c.email) out.push({ Тип: 'АдресЭлектроннойПочты', Представление: c.email, АдресЭП: c.email });
+  return out.map((r, i) => ({ LineNumber: i + 1, ...r }));
+}
+
+function writes(): Record<string, WriteSpec> {
+  const client = ['Description', 'НаименованиеПолное', 'ЮрФизЛицо', 'ИНН', 'КПП', 'Комментарий', 'КонтактнаяИнформация/Тип', 'КонтактнаяИнформация/Представление', 'КонтактнаяИнформация/НомерТелефона', 'КонтактнаяИнформация/АдресЭП'];
+  return {
+    partner: { set: S.counterparties, why: 'client: the counterparty of a new Richest.store client', fields: client },
+    counterparty: { set: S.counterparties, why: 'client: the same counterparty (Розница has no partners)', fields: client.slice(0, 5) },
+    order: {
+      set: S.orders,
+      post: true,
+      why: 'booking: the customer order (ЗаказПокупателя, Согласован), reserving from the shop\'s sales warehouse, posted',
+      fields: ['Date', 'Статус', 'Организация_Key', 'Магазин_Key', 'Склад_Key', 'Контрагент_Key', 'ЦенаВключаетНДС', 'УчитыватьНДС', 'СкидкиРассчитаны', 'ЖелаемаяДатаПродажи', 'АдресДоставки', 'Комментарий', 'ДатаЗаказаНаСайте', 'Товары/Номенклатура_Key', 'Товары/Количество', 'Товары/КоличествоУпаковок', 'Товары/Цена', 'Товары/Сумма', 'Товары/СтавкаНДС', 'Товары/СуммаНДС', 'Товары/КодСтроки', 'Товары/Резервировать', 'Товары/Отменено'],
+    },
+    orderClose: { set: S.orders, post: true, why: 'bookingcancel / expiry: every line cancelled (Отменено, not reserved, with a reason), Статус Закрыт, posted again', fields: ['Статус', 'Товары/Отменено', 'Товары/Резервировать', 'Товары/ПричинаОтмены_Key'] },
+  };
+}
+
+function builders(base: Builders): Builders {
+  const client = (c: Partial<ClientInput>): Row => ({
+    ...(c.name !== undefined ? { Description: c.name.slice(0, 100), НаименованиеПолное: c.fullName ?? c.name } : {}),
+    ...(c.kind !== undefined ? { ЮрФизЛицо: LEGAL[c.kind] } : {}),
+    ...(c.inn !== undefined ? { ИНН: c.inn } : {}),
+    ...(c.kpp !== undefined ? { КПП: c.kind === 'company' ? c.kpp : '' } : {}),
+  });
+  return {
+    ...base,
+    partnerBody: (c) => ({ ...client({ ...c, inn: c.inn ?? '', kpp: c.kpp ?? '' }), Комментарий: c.comment ?? 'Клиент Richest.store', КонтактнаяИнформация: contactRows(c) }),
+    counterpartyBody: (c) => client({ ...c, inn: c.inn ?? '', kpp: c.kpp ?? '' }),
+    clientPatch: (c) => ({ partner: { ...client(c), ...(c.phone !== undefined || c.email !== undefined ? { КонтактнаяИнформация: contactRows(c) } : {}) }, counterparty: {} }),
+    orderDocument(order, refs) {
+      const includesVat = refs.pricesIncludeVat ?? true;
+      const lines = order.lines.map((l, i) => {
+        const sum = l.amount ?? round2(l.price * l.quantity);
+        const rate = l.vatRate ?? 0;
+        return {
+          LineNumber: i + 1,
+          Номенклатура_Key: l.itemId,
+          Количество: l.quantity,
+          КоличествоУпаковок: l.quantity,
+          Цена: l.price,
+          Сумма: sum,
+          СтавкаНДС: l.vatRateId ?? '',
+          СуммаНДС: rate ? round2(includesVat ? (sum * rate) / (100 + rate) : (sum * rate) / 100) : 0,
+          КодСтроки: i + 1,
+          // A web order reserves what it sells at the shop's warehouse (ТоварыНаСкладах.Резерв: ManagerModule 126-159).
+          Резервировать: true,
+          Отменено: false,
+        };
+      });
+      return {
+        Date: order.date,
+        // An agreed order posts its lines and reserve (ManagerModule 61-62); a new one of a form starts Согласован too
+        // when copied (ObjectModule ПриКопировании 180).
+        Статус: 'Согласован',
+        Организация_Key: refs.organisationKey,
+        Магазин_Key: refs.salesUnitKey ?? null,
+        Склад_Key: refs.warehouseKey,
+        Контрагент_Key: refs.counterpartyKey ?? refs.partnerKey,
+        ЦенаВключаетНДС: includesVat,
+        УчитыватьНДС: true,
+        // Automatic discounts are not applied to a web order: its prices are the shop's.
+        СкидкиРассчитаны: true,
+        ЖелаемаяДатаПродажи: order.date,
+        ДатаЗаказаНаСайте: order.date,
+        АдресДоставки: order.deliveryAddress,
+        Комментарий: `${order.comment ?? ''} ${roznicaCommentMarker(order.externalId)}`.trim(),
+        Товары: lines,
+      };
+    },
+    cancelOrderPatch: (current, reasonKey) => ROZNICA_ORDER_CLOSING.patch({ Товары: current }, { reasonKey: reasonKey ?? null, predefinedKey: null }),
+  };
+}
+
+/**
+ * Cancelling a Розница order as its form does: «Отменить» marks every line not yet cancelled Отменено, not to reserve,
+ * with the reason (РозничныеПродажиСервер.ОтменитьСНепроданнымиТоварами, CommonModules/РозничныеПродажиСервер/Ext/
+ * Module.bsl 1157-1175), «Закрыть» sets Статус Закрыт (Documents/ЗаказПокупателя/Forms/ФормаДокумента/Ext/Form/
+ * Module.bsl 385-390); posted again, a cancelled line's order is taken back and it reserves nothing (ManagerModule
+ * 87-100, 141-143). A closed order whose lines are not all cancelled was sold, not cancelled.
+ */
+export const ROZNICA_ORDER_CLOSING: OrderClosing = {
+  select: ['Ref_Key', 'Статус', 'DeletionMark', 'Posted', 'Товары/Отменено'],
+  closed: (doc) => doc.Статус === 'Закрыт' && (Array.isArray(doc.Товары) ? (doc.Товары as Row[]) : []).every((l) => l.Отменено === true),
+  cancelled: (doc) => {
+    const lines = Array.isArray(doc.Товары) ? (doc.Товары as Row[]) : [];
+    return doc.Статус === 'Закрыт' && lines.length > 0 && lines.every((l) => l.Отменено === true);
+  },
+  patch: (doc, refs) => ({
+    Статус: 'Закрыт',
+    Товары: (Array.isArray(doc.Товары) ? (doc.Товары as Row[]) : []).map(({ Ref_Key: _owner, ...l }) => ({
+      ...l,
+      ...(l.Отменено === true ? {} : { Отменено: true, Резервировать: false, ...(refs.reasonKey ? { ПричинаОтмены_Key: refs.reasonKey } : {}) }),
+    })),
+  }),
+};
 
 export function roznicaProfile(config: Config): Profile {
   const base = ut11Profile('ut11.4', { ...config, onec: { ...config.onec, extension: false } }, roznicaFeatures());
@@ -155,7 +306,9 @@ export function roznicaProfile(config: Config): Profile {
     configurationName: 'Розница',
     minVersion: '2.2',
     reads: reads(base.reads) as Profile['reads'],
-    writes: {},
+    writes: writes(),
+    build: builders(base.build),
+    orderClosing: ROZNICA_ORDER_CLOSING,
     map: mappers(base.map),
     limits: ROZNICA_LIMITS,
   };

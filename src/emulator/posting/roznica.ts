@@ -1,0 +1,104 @@
+import type { PostingHook, PostingStoreView } from '../schema/types.js';
+
+/**
+ * The emulator's stand-in for Розница 2.2's handlers of the customer order ReGate writes (ЗаказПокупателя): what
+ * Розница fills on write, what it refuses when posting, and what posting leaves in the registers ReGate reads. Every
+ * rule cites the module it follows, in github.com/DeZargo/1c_retail_apple @ 896da2e1 (the customised Розница 2.2.12
+ * base ../shared/reference/dumps/roznica-2.2.12-xml was trimmed from; these modules are the vendor's: the base's own
+ * changes are the ххх_ objects and an extension, SOURCE.md); ObjectModule = Documents/ЗаказПокупателя/Ext/ObjectModule.bsl,
+ * ManagerModule = Documents/ЗаказПокупателя/Ext/ManagerModule.bsl.
+ */
+
+type Row = Record<string, unknown>;
+const NULL = '00000000-0000-0000-0000-000000000000';
+const isRef = (v: unknown): v is string => typeof v === 'string' && v !== '' && v !== NULL;
+const filled = (v: unknown) => v !== undefined && v !== null && v !== '' && v !== NULL && v !== 0 && v !== '0001-01-01T00:00:00';
+const rowsOf = (v: unknown): Row[] => (Array.isArray(v) ? (v as Row[]) : []);
+const round2 = (x: number) => Math.round(x * 100) / 100;
+
+const S = {
+  orders: 'Document_ЗаказПокупателя',
+  shops: 'Catalog_Магазины',
+  items: 'Catalog_Номенклатура',
+  orderRegister: 'AccumulationRegister_ЗаказыПокупателей',
+  stock: 'AccumulationRegister_ТоварыНаСкладах',
+} as const;
+
+/** Functional options Розница's handlers read, as the emulator's settings. */
+export const ROZNICA_OPTIONS = {
+  /** ИспользоватьПричиныОтменыЗаказовПокупателей: a cancelled line needs its reason (ObjectModule 79-95). */
+  cancelReasons: 'ИспользоватьПричиныОтменыЗаказовПокупателей',
+} as const;
+
+/** ShowError of Documents/ЗаказПокупателя.xml: header, and Товары's columns. */
+export const ORDER_SHOW_ERROR = ['Склад', 'Магазин', 'ЖелаемаяДатаПродажи', 'Организация', 'СкидкиРассчитаны', 'Статус'];
+export const ORDER_LINE_SHOW_ERROR = ['Номенклатура', 'Характеристика', 'Количество', 'КоличествоУпаковок', 'Цена', 'Сумма', 'ПричинаОтмены'];
+
+function valueOf(row: Row, name: string): unknown {
+  return row[`${name}_Key`] !== undefined ? row[`${name}_Key`] : row[name];
+}
+
+function missing(row: Row, names: string[], where = ''): string[] {
+  return names.filter((n) => !filled(valueOf(row, n))).map((n) => `Поле "${n}" не заполнено${where}.`);
+}
+
+/**
+ * ЗаказПокупателя.ПередЗаписью (ObjectModule 136-172: 153, 155-169): СуммаДокумента = Σ Сумма, plus Σ СуммаНДС when prices exclude
+ * VAT (ОбработкаТабличнойЧастиТоварыКлиентСервер.ПолучитьСуммуДокумента, CommonModules/…/Module.bsl 473-483);
+ * Отменено = every line cancelled (РозничныеПродажиСервер.ВсеСтрокиОтменены 1136-1143); КлючСвязи numbered
+ * (УстановитьКлючВСтрокахТабличнойЧасти).
+ */
+function orderBeforeWrite(doc: Row): void {
+  const lines = rowsOf(doc.Товары);
+  doc.СуммаДокумента = round2(lines.reduce((s, l) => s + Number(l.Сумма ?? 0) + (doc.ЦенаВключаетНДС === false ? Number(l.СуммаНДС ?? 0) : 0), 0));
+  doc.Отменено = lines.length > 0 && lines.every((l) => l.Отменено === true);
+  lines.forEach((l, i) => {
+    if (!filled(l.КлючСвязи)) l.КлючСвязи = i + 1;
+  });
+}
+
+/**
+ * ЗаказПокупателя posting. The fill check (ObjectModule 45-114): Магазин, Склад and Организация are not checked for a
+ * НеСогласован or Закрыт order (62-67), the line's ПричинаОтмены only for a cancelled line with the option on (77-95),
+ * the characteristic only for items that use characteristics (ПроверитьЗаполнениеХарактеристик: the demo's items use
+ * none). Then the movements (ManagerModule 8-168, only for Согласован / Закрыт orders of a shop that is not a managing
+ * system's warehouse: 24-28, 61-62): ЗаказыПокупателей — a Приход of Заказано per line and, for a cancelled line, the same line with
+ * −Количество (66-122); ТоварыНаСкладах — a Приход of Резерв for every line to reserve that is not cancelled nor a
+ * service (126-159).
+ */
+const orderPosting: PostingHook = (doc, ctx): Record<string, Row[]> => {
+  const open = doc.Статус === 'Согласован';
+  const drop = new Set<string>(open ? [] : ['Магазин', 'Склад', 'Организация']);
+  drop.add('СкидкиРассчитаны'); // Boolean: always filled
+  const problems = missing(doc, ORDER_SHOW_ERROR.filter((n) => !drop.has(n)));
+  for (const l of rowsOf(doc.Товары)) {
+    const at = ` в строке ${String(l.LineNumber)} списка "Товары"`;
+    problems.push(...missing(l, ORDER_LINE_SHOW_ERROR.filter((n) => n !== 'Характеристика' && n !== 'ПричинаОтмены'), at));
+    if (ctx.option(ROZNICA_OPTIONS.cancelReasons) && l.Отменено === true && !isRef(l.ПричинаОтмены_Key)) problems.push(`Необходимо указать причину отмены${at}`);
+  }
+  if (problems.length) throw new Error(problems.join(' '));
+  const shop = isRef(doc.Магазин_Key) ? ctx.get(S.shops, doc.Магазин_Key) : undefined;
+  if (!(doc.Статус === 'Согласован' || doc.Статус === 'Закрыт') || !shop || shop.СкладУправляющейСистемы === true) return {};
+  const lines = rowsOf(doc.Товары);
+  const ordered: Row[] = [];
+  for (const l of lines) {
+    const base = { RecordType: 'Receipt', Магазин_Key: doc.Магазин_Key, Заказ_Key: doc.Ref_Key, Номенклатура_Key: l.Номенклатура_Key, Характеристика_Key: l.Характеристика_Key ?? NULL, КодСтроки: Number(l.КодСтроки ?? 0) };
+    ordered.push({ ...base, Заказано: Number(l.Количество ?? 0) });
+    if (l.Отменено === true) ordered.push({ ...base, Заказано: -Number(l.Количество ?? 0) });
+  }
+  const service = (l: Row) => ctx.get(S.items, String(l.Номенклатура_Key ?? ''))?.ТипНоменклатуры === 'Услуга';
+  return {
+    [S.orderRegister]: ordered,
+    [S.stock]: lines
+      .filter((l) => l.Резервировать === true && l.Отменено !== true && !service(l))
+      .map((l) => ({ RecordType: 'Receipt', Склад_Key: doc.Склад_Key, Номенклатура_Key: l.Номенклатура_Key, Характеристика_Key: l.Характеристика_Key ?? NULL, Количество: 0, Резерв: Number(l.Количество ?? 0) })),
+  };
+};
+
+/** Handlers by set for a Розница configuration. */
+export function roznicaHandlers(): { posting: Record<string, PostingHook>; beforeWrite: Record<string, (doc: Row, ctx: PostingStoreView) => void> } {
+  return {
+    beforeWrite: { [S.orders]: orderBeforeWrite },
+    posting: { [S.orders]: orderPosting },
+  };
+}
