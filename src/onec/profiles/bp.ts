@@ -8,7 +8,7 @@ import { ut11Profile } from './ut11.js';
 /**
  * БП 3.0 (БухгалтерияПредприятия) — what ReGate can read from it, on the real dump
  * ../shared/reference/dumps/bp-3.0.198-xml (3.0.198.19); every name below is in that dump as our reader publishes it
- * (test/configurations/bp.test.ts). MAP.md maps the concepts.
+ * (test/configurations/bp-api.test.ts, select.test.ts). MAP.md maps the concepts.
  *
  * Reads: items (Номенклатура: Артикул, НаименованиеПолное, Услуга, ЕдиницаИзмерения → КлассификаторЕдиницИзмерения,
  * ВидСтавкиНДС, Производитель → Контрагенты; no ФайлКартинки), groups, warehouses (Склады with КонтактнаяИнформация,

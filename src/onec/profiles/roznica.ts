@@ -8,15 +8,18 @@ import { ut11Profile } from './ut11.js';
 /**
  * Розница 2 — as far as the only public dump allows: ../shared/reference/dumps/roznica-2.2.12-xml, a customised 2.2.12
  * base without Configuration.xml (no vendor Розница 2.3/3.0 dump is public: ../README.md). Every name below is in that
- * dump as our reader publishes it (test/configurations/roznica.test.ts); MAP.md maps the concepts.
+ * dump as our reader publishes it (test/configurations/roznica-api.test.ts, select.test.ts); MAP.md maps the concepts.
  *
  * What ReGate reads: items (Номенклатура: УТ's field names, СтавкаНДС an Enum.СтавкиНДС member as in УТ 11.4), groups,
- * warehouses (Catalog.Склады), price kinds (ВидыЦен, without a currency) and prices (InformationRegister.ЦеныНоменклатуры
+ * stores (Catalog.Магазины with their address, each selling from its СкладПродажи), price kinds (ВидыЦен, without a currency) and prices (InformationRegister.ЦеныНоменклатуры
  * by ВидЦены, recorder-subordinate), stock (AccumulationRegister.ТоварыНаСкладах: Количество − Резерв), barcodes
  * (InformationRegister.Штрихкоды, owner composite), units (БазовыеЕдиницыИзмерения) and packagings (УпаковкиНоменклатуры,
  * Коэффициент), countries, brands (Марки) and makers (Контрагенты), pictures (bytes in ДвоичныеДанныеФайлов),
  * organisation, bank accounts, clients (Контрагенты with ЮрФизЛицо).
- * What it cannot offer yet is `limits` (printed by `regate check`): writes are not defined for Розница.
+ * Writes (rules cited from the base's vendor modules, DeZargo/1c_retail_apple @ 896da2e1; the emulator's stand-in:
+ * src/emulator/posting/roznica.ts): a client is a Контрагент; a booking a posted ЗаказПокупателя (Согласован) for the
+ * shop and its sales warehouse, reserving its lines; cancelling closes it as the order form does (ROZNICA_ORDER_CLOSING).
+ * What it cannot offer (payments) is `limits`, printed by `regate check`.
  */
 
 const S = {

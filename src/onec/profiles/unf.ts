@@ -845,7 +845,7 @@ function builders(): Builders {
 
 /**
  * Closing a cancelled or expired order the way УНФ's own «Отменить» does: ИзменитьСостояниеЗаказаПокупателя
- * (Dershoozer/unf1 @ 908def8b, Documents/ЗаказПокупателя/Ext/ManagerModule.bsl 565-610) sets СостояниеЗаказа to the
+ * (Dershoozer/unf1 @ 908def8b, Documents/ЗаказПокупателя/Ext/ManagerModule.bsl 565-607) sets СостояниеЗаказа to the
  * predefined Завершен with ВариантЗавершения Отменен and a ПричинаОтмены, and does nothing for an order already
  * completed with that variant (574-579). A posted order whose cancellation changed is written in posting mode
  * (CommonModules/СостоянияЗаказов/Ext/Module.bsl 661-680, РежимЗаписиДокументаПриСменеСостояния), which the delivery
