@@ -53,6 +53,8 @@ export interface AssortmentItem {
   pricesIncludeVat?: boolean | null;
   /** Issue 17: the characteristics the item is sold in; absent for an item without them. */
   variants?: AssortmentVariant[];
+  /** Issue 17: the item's prices of the listed kinds (retail, tiers, catalog.extraPriceKinds) that it has. */
+  prices?: { priceKindId: string; name: string; price: number }[];
 }
 
 export interface AssortmentVariant {
@@ -126,7 +128,8 @@ export class CatalogService {
               -- a variant's barcode is listed with its variant (issue 17); the item keeps its own
               AND NOT EXISTS (SELECT 1 FROM catalog_variant_barcodes vb WHERE vb.item_id = i.id AND vb.barcode = b.barcode)) AS barcodes,
            (SELECT rate FROM catalog_vat_rates r WHERE r.id = i.vat_rate_id) AS vat_rate,
-           EXISTS (SELECT 1 FROM catalog_variants v WHERE v.item_id = i.id) AS has_variants
+           EXISTS (SELECT 1 FROM catalog_variants v WHERE v.item_id = i.id) AS has_variants,
+           (SELECT json_group_array(json_array(p.price_kind_id, p.price)) FROM catalog_prices p WHERE p.item_id = i.id AND p.price_kind_id IN (SELECT value FROM json_each(@listed))) AS prices
          FROM json_each(@nos) j CROSS JOIN catalog_items i ON i.rowid = j.value
          ORDER BY i.name, i.id`,
       ),
@@ -142,6 +145,7 @@ export class CatalogService {
          ORDER BY v.item_id, v.name, v.id`,
       ),
       includesVat: db.prepare(`SELECT includes_vat FROM catalog_price_kind_vat WHERE id = ?`).pluck(),
+      listedKinds: db.prepare(`SELECT value FROM meta WHERE key = 'mirror.listedPriceKinds'`).pluck(),
     };
     // Rows synced before migration 014 get their search text once (a no-op afterwards).
     if (!db.readonly) fillSearchText(db);
@@ -288,7 +292,8 @@ export class CatalogService {
         : (this.db.prepare(`${sql} LIMIT @limit OFFSET @offset`).pluck().all({ ...params, limit: query.pageSize, offset }) as number[]);
     }
     // Deferred join: prices, stock and barcodes for the page's rows only.
-    const rows = this.stmt.pageRows.all({ nos: JSON.stringify(pageNos), store: store.id, retail: kinds.retail, tier1: kinds.tier1, tier2: kinds.tier2 }) as Record<string, any>[];
+    const listed = this.listedPriceKinds(kinds);
+    const rows = this.stmt.pageRows.all({ nos: JSON.stringify(pageNos), store: store.id, retail: kinds.retail, tier1: kinds.tier1, tier2: kinds.tier2, listed: listed.ids }) as Record<string, any>[];
     const withVariants = rows.filter((r) => r.has_variants === 1).map((r) => r.id as string);
     const variants = withVariants.length ? this.variantsOf(store.id, kinds, withVariants) : undefined;
     const included = this.includesVat(kinds.retail);
@@ -297,8 +302,19 @@ export class CatalogService {
       total,
       page: query.page,
       pageSize: query.pageSize,
-      items: rows.map((r) => toAssortmentItem(r, included, variants?.get(r.id))),
+      items: rows.map((r) => toAssortmentItem(r, included, variants?.get(r.id), listed.names)),
     };
+  }
+
+  /**
+   * The price kinds the assortment lists per item (the sync keeps their ids and names in meta), with the warehouse's
+   * own retail kind: ids as JSON for the page's query, names by id.
+   */
+  listedPriceKinds(kinds: PriceKindIds): { ids: string; names: Map<string, string> } {
+    const base = this.cached('listedPriceKinds', () => JSON.parse((this.stmt.listedKinds.get() as string | undefined) ?? '[]') as { id: string; name: string }[]);
+    const names = new Map(base.map((k) => [k.id, k.name]));
+    if (kinds.retail && !names.has(kinds.retail)) names.set(kinds.retail, this.priceKindNames.retail);
+    return { ids: JSON.stringify([...names.keys()]), names };
   }
 
   /** ВидыЦен.ЦенаВключаетНДС of a price kind (null before a sync has read it). */
@@ -374,7 +390,7 @@ export class CatalogService {
   }
 }
 
-function toAssortmentItem(r: Record<string, any>, pricesIncludeVat: boolean | null = null, variants?: (Omit<AssortmentVariant, 'stock'> & { quantity: number | null })[]): AssortmentItem {
+function toAssortmentItem(r: Record<string, any>, pricesIncludeVat: boolean | null = null, variants?: (Omit<AssortmentVariant, 'stock'> & { quantity: number | null })[], kindNames?: Map<string, string>): AssortmentItem {
   const soldToOrder = r.sold_to_order === 1;
   const barcodes: string[] = JSON.parse(r.barcodes ?? '[]');
   return {
@@ -403,6 +419,7 @@ function toAssortmentItem(r: Record<string, any>, pricesIncludeVat: boolean | nu
     typedBarcodes: typed(barcodes),
     vatRate: r.vat_rate ?? null,
     pricesIncludeVat,
+    ...(kindNames ? { prices: (JSON.parse(r.prices ?? '[]') as [string, number][]).map(([priceKindId, price]) => ({ priceKindId, name: kindNames.get(priceKindId) ?? '', price })) } : {}),
     ...(variants
       ? {
           variants: variants.map(({ quantity, ...v }) => ({
@@ -456,6 +473,27 @@ export function orderableVariants(
     });
   });
   return errors;
+}
+
+/**
+ * Issue 17: a client with an agreement of its own in 1C buys at its price kind (catalog_client_price_kinds, by the
+ * client's partner once 1C knows it): each item that has a price of that kind is priced by it at any quantity (the
+ * agreement's price, not the volume tiers). Returns the kind applied, or null.
+ */
+export function applyClientPriceKind(db: Db, clientId: string, items: Map<string, OrderableItem>): string | null {
+  const row = db
+    .prepare(`SELECT k.price_kind_id AS kind FROM clients c JOIN catalog_client_price_kinds k ON k.partner_id = c.partner_key WHERE c.id = ?`)
+    .get(clientId) as { kind: string } | undefined;
+  if (!row) return null;
+  const price = db.prepare(`SELECT price FROM catalog_prices WHERE item_id = ? AND price_kind_id = ?`).pluck();
+  const variantPrice = db.prepare(`SELECT price FROM catalog_variant_prices WHERE item_id = ? AND variant_id = ? AND price_kind_id = ?`).pluck();
+  for (const [key, it] of items) {
+    const [itemId, variantId] = key.split('#');
+    const p = ((variantId ? variantPrice.get(itemId, variantId, row.kind) : undefined) ?? price.get(itemId, row.kind)) as number | undefined;
+    if (p === undefined) continue;
+    items.set(key, { ...it, prices: { retail: p, tier1: null, tier2: null }, priceKindIds: { ...it.priceKindIds, retail: row.kind } });
+  }
+  return row.kind;
 }
 
 /** The orderable map's key of a line: the item, or the item and its variant. */

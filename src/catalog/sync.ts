@@ -71,7 +71,7 @@ export async function runFullSync(deps: SyncDeps): Promise<SyncReport> {
   const requestsBefore = onec.stats.total;
   const rowsBySet: Record<string, number> = {};
   let lowerBound = 0;
-  const steps = ['items', 'warehouses', 'priceKinds', 'units', 'countries', 'brands', 'manufacturers', 'barcodes', 'pictures', 'volumes', 'organisation', 'bankAccounts', 'versions', 'platform', 'properties', 'characteristics', 'vatRates', 'prices', 'stock', 'reserve', 'banks'];
+  const steps = ['items', 'warehouses', 'priceKinds', 'units', 'countries', 'brands', 'manufacturers', 'barcodes', 'pictures', 'volumes', 'organisation', 'bankAccounts', 'versions', 'platform', 'properties', 'characteristics', 'vatRates', 'clientAgreements', 'prices', 'stock', 'reserve', 'banks'];
   let done = 0;
   const progress = (step: string) => deps.onProgress?.(step, ++done, steps.length);
   const counted = (spec: Exclude<ReadSpec, { kind: 'collection' }> | Extract<ReadSpec, { kind: 'collection' }>, rows: number) => {
@@ -110,6 +110,7 @@ export async function runFullSync(deps: SyncDeps): Promise<SyncReport> {
     const extraReads = Promise.all([
       m.toCharacteristic ? read('characteristics', r.characteristic).then((rows) => variants.characteristics(rows.map(m.toCharacteristic!))) : Promise.resolve(progress('characteristics')),
       read('vatRates', r.vatRate),
+      m.toClientAgreement ? read('clientAgreements', r.clientAgreement) : Promise.resolve([] as Row[]),
     ]);
     // Awaited after the main reads; when one of those fails first, this one's failure is not an unhandled rejection.
     extraReads.catch(() => undefined);
@@ -157,8 +158,11 @@ export async function runFullSync(deps: SyncDeps): Promise<SyncReport> {
 
     const kinds = priceKinds.map(m.toPriceKind).filter((k) => !k.deleted);
     const stores = warehouses.map(m.toWarehouse).filter((w) => !w.deleted);
-    const wanted = [config.catalog.retailPriceKind, config.catalog.tier1PriceKind, config.catalog.tier2PriceKind];
-    const priceKindKeys = [...new Set([...kinds.filter((k) => wanted.includes(k.name)).map((k) => k.id), ...stores.map((s) => s.retailPriceKindId).filter((x): x is string => !!x)])];
+    const wanted = [config.catalog.retailPriceKind, config.catalog.tier1PriceKind, config.catalog.tier2PriceKind, ...config.catalog.extraPriceKinds];
+    // Issue 17: the kinds of clients' own agreements are mirrored too (booking prices those clients by them).
+    const [, , agreementRows] = await extraReads;
+    const clientKinds = clientPriceKindsOf(profile, agreementRows, new Set(kinds.map((k) => k.id)));
+    const priceKindKeys = [...new Set([...kinds.filter((k) => wanted.includes(k.name)).map((k) => k.id), ...stores.map((s) => s.retailPriceKindId).filter((x): x is string => !!x), ...clientKinds.map((c) => c.priceKindId)])];
     const bankKeys = [...new Set(accounts.map(m.toBankAccount).map((a) => a.bankId).filter((x): x is string => !!x))];
     const items = stager.counts.items;
     const codes = codesOf(db, `${S}.items`);
@@ -203,6 +207,7 @@ export async function runFullSync(deps: SyncDeps): Promise<SyncReport> {
     // missing from these figures; orders/promise.ts subtracts those (issue 14.1).
     await drive(finishFull(db, { ts, meta: { 'mirror.organisation': JSON.stringify(meta.organisation), 'mirror.configuration': JSON.stringify(meta.configuration), 'mirror.stockReadAt': new Date(started).toISOString() }, timing: apply, within: () => applyVariants(db) }), apply);
     writeVatFacts(db, kinds.map((k) => ({ id: k.id, includesVat: k.includesVat })), vatRatesOf(db, profile, vatRows));
+    writeClientPriceKinds(db, clientKinds, kinds.filter((k) => wanted.includes(k.name)).map((k) => ({ id: k.id, name: k.name })));
     if (config.webhooks.url && config.webhooks.catalogEvents) notifyShop(deps, { sync: 'full', generationBefore, changedAt: ts });
     const report: SyncReport = { items, changed, requests: onec.stats.total - requestsBefore, lowerBound, rowsBySet, ms: Date.now() - started, apply };
     deps.logger?.info({ ...report, rowsBySet: undefined }, 'catalogue sync done');
@@ -253,8 +258,11 @@ export async function runStockSync(deps: SyncDeps): Promise<StockSyncReport> {
   // Before the first full sync there are no warehouses or price kinds to narrow by: reading every warehouse's stock
   // and every price would be the heaviest query of all, for a mirror that cannot serve yet.
   if (stores.length === 0) return { stockRows: 0, priceRows: 0, requests: 0, ms: Date.now() - started, changed: 0 };
-  const kindIds = db.prepare(`SELECT id FROM catalog_price_kinds WHERE name IN (?, ?, ?)`).pluck().all(config.catalog.retailPriceKind, config.catalog.tier1PriceKind, config.catalog.tier2PriceKind) as string[];
-  const priceKindKeys = [...new Set([...kindIds, ...stores.map((s) => s.k).filter((x): x is string => !!x)])];
+  const names = [config.catalog.retailPriceKind, config.catalog.tier1PriceKind, config.catalog.tier2PriceKind, ...config.catalog.extraPriceKinds];
+  const kindIds = db.prepare(`SELECT id FROM catalog_price_kinds WHERE name IN (SELECT value FROM json_each(?))`).pluck().all(JSON.stringify(names)) as string[];
+  // Issue 17: and the kinds of clients' own agreements (as the last full sync found them).
+  const clientKindIds = db.prepare(`SELECT DISTINCT price_kind_id FROM catalog_client_price_kinds`).pluck().all() as string[];
+  const priceKindKeys = [...new Set([...kindIds, ...stores.map((s) => s.k).filter((x): x is string => !!x), ...clientKindIds])];
   const items = db.prepare(`SELECT count(*) FROM catalog_items`).pluck().get() as number;
   const scratch = openScratch(db);
   const stager = new Stager(scratch, profile, 'mirror');
@@ -291,6 +299,27 @@ export async function runStockSync(deps: SyncDeps): Promise<StockSyncReport> {
     stager.abort();
     scratch.close();
   }
+}
+
+/** Clients' own agreements in force whose price kind the base has: one per client (the first found). */
+function clientPriceKindsOf(profile: Profile, rows: Row[], known: Set<string>): { partnerId: string; priceKindId: string; agreementId: string }[] {
+  const byPartner = new Map<string, { partnerId: string; priceKindId: string; agreementId: string }>();
+  for (const a of rows.map((r) => profile.map.toClientAgreement!(r))) {
+    if (!a.inForce || !a.partnerId || !a.priceKindId || !known.has(a.priceKindId) || byPartner.has(a.partnerId)) continue;
+    byPartner.set(a.partnerId, { partnerId: a.partnerId, priceKindId: a.priceKindId, agreementId: a.id });
+  }
+  return [...byPartner.values()];
+}
+
+/** Small sets, replaced whole at a full sync: clients' price kinds, and the kinds the assortment lists (meta). */
+function writeClientPriceKinds(db: Db, list: { partnerId: string; priceKindId: string; agreementId: string }[], listed: { id: string; name: string }[]) {
+  db.transaction(() => {
+    db.prepare(`DELETE FROM catalog_client_price_kinds`).run();
+    const ins = db.prepare(`INSERT OR REPLACE INTO catalog_client_price_kinds (partner_id, price_kind_id, agreement_id) VALUES (?, ?, ?)`);
+    for (const c of list) ins.run(c.partnerId, c.priceKindId, c.agreementId);
+    db.prepare(`INSERT INTO meta (key, value, updated_at) VALUES ('mirror.listedPriceKinds', ?, strftime('%Y-%m-%dT%H:%M:%fZ','now'))
+                ON CONFLICT (key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at`).run(JSON.stringify(listed));
+  })();
 }
 
 const generationOf = (db: Db) => Number(db.prepare(`SELECT value FROM main.meta WHERE key = 'mirror.generation'`).pluck().get() ?? 0);

@@ -1,7 +1,7 @@
 import type { Statement } from 'better-sqlite3';
 import { createHash } from 'node:crypto';
 import type { Db } from '../db/open.js';
-import { orderableItems, orderableVariants, type AssortmentItem, type CatalogService } from '../catalog/service.js';
+import { applyClientPriceKind, orderableItems, orderableVariants, type AssortmentItem, type CatalogService } from '../catalog/service.js';
 import { departedItems } from './departed.js';
 import { enqueue, stats as outboxStats, waitFor } from '../outbox/index.js';
 import { lineAmountKopecks, priceLines, toKopecks, toRoubles } from './pricing.js';
@@ -245,6 +245,7 @@ export class OrdersService {
     for (const it of items.values()) it.stock = promised.get(it.id)?.available ?? it.stock;
     const variantErrors = orderableVariants(this.catalog, input.store, input.items, items);
     if (variantErrors.length) throw new DomainError('unprocessable', 'order_rejected', 'Заказ не может быть принят', variantErrors);
+    applyClientPriceKind(this.db, input.clientId, items); // issue 17: the client's own price kind, if 1C gives one
     const priced = priceLines(input.items, items);
     if (priced.errors.length) throw new DomainError('unprocessable', 'order_rejected', 'Заказ не может быть принят', priced.errors);
     const amount = priced.lines.reduce((s, l) => s + l.amountKopecks, 0);
@@ -351,6 +352,7 @@ export class OrdersService {
       const variantErrors = orderableVariants(this.catalog, pre.store_id, input.items, items);
       if (variantErrors.length) throw new DomainError('unprocessable', 'order_rejected', 'Изменение не может быть принято', variantErrors);
       for (const it of items.values()) it.stock = Number.MAX_SAFE_INTEGER;
+      applyClientPriceKind(this.db, pre.client_id, items); // issue 17: the client's own price kind, if 1C gives one
       priced = priceLines(input.items, items);
       if (priced.errors.length) throw new DomainError('unprocessable', 'order_rejected', 'Изменение не может быть принято', priced.errors);
     }

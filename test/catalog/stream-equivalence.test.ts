@@ -59,7 +59,8 @@ function dump(db: Db, syncs: string[]) {
   return {
     items,
     barcodes: all(`SELECT * FROM catalog_barcodes ORDER BY item_id, barcode`),
-    prices: all(`SELECT * FROM catalog_prices WHERE ${known} ORDER BY item_id, price_kind_id`),
+    // The kinds of clients' own agreements are mirrored since issue 17; the previous sync did not read them.
+    prices: all(`SELECT * FROM catalog_prices WHERE ${known} AND price_kind_id NOT IN (SELECT price_kind_id FROM catalog_client_price_kinds) ORDER BY item_id, price_kind_id`),
     stock: all(`SELECT * FROM catalog_stock WHERE ${known} ORDER BY store_id, item_id`),
     stores,
     groups: all(`SELECT * FROM catalog_groups ORDER BY id`),

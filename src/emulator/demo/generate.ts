@@ -371,10 +371,10 @@ export function generateDemoBase(options: DemoOptions = {}): DemoBase {
   put('Catalog_ЭквайринговыеТерминалы', { Ref_Key: acquiringTerminal, Code: '1', Description: 'Интернет-эквайринг Richest.store', DeletionMark: false, IsFolder: false, Parent_Key: EMPTY_REF, Owner_Key: acquiringContract, БанковскийСчет_Key: bankAccount });
 
   // ---- price kinds ----
-  const priceKindDefs: [string, boolean, boolean][] = [['Розничная', true, false], ['Мелкооптовая', false, true], ['Оптовая', false, true], ['Закупочная', false, false]];
+  const priceKindDefs: [string, boolean, boolean][] = [['Розничная', true, false], ['Мелкооптовая', false, true], ['Оптовая', false, true], ['Закупочная', false, false], ['Дилерская', false, true]];
   const priceKindKeys = priceKindDefs.map(([name, retail, wholesale], i) => {
     const key = guid(S.priceKinds, i);
-    put(S.priceKinds, { Ref_Key: key, Code: pad(i + 1, 9), Description: name, DeletionMark: false, IsFolder: false, Parent_Key: EMPTY_REF, ВалютаЦены_Key: currency, ЦенаВключаетНДС: true, ИспользоватьПриПродаже: name !== 'Закупочная', ИспользоватьПриРозничнойПродаже: retail, ИспользоватьПриОптовойПродаже: wholesale, Статус: 'Действует', СпособЗаданияЦены: 'Вручную', Идентификатор: ['Розничная', 'Мелкооптовая', 'Оптовая', 'Закупочная'][i], РеквизитДопУпорядочивания: i + 1 });
+    put(S.priceKinds, { Ref_Key: key, Code: pad(i + 1, 9), Description: name, DeletionMark: false, IsFolder: false, Parent_Key: EMPTY_REF, ВалютаЦены_Key: currency, ЦенаВключаетНДС: true, ИспользоватьПриПродаже: name !== 'Закупочная', ИспользоватьПриРозничнойПродаже: retail, ИспользоватьПриОптовойПродаже: wholesale, Статус: 'Действует', СпособЗаданияЦены: 'Вручную', Идентификатор: ['Розничная', 'Мелкооптовая', 'Оптовая', 'Закупочная', 'Дилерская'][i], РеквизитДопУпорядочивания: i + 1 });
     return key;
   });
   const [retailKind, tier1Kind, tier2Kind] = priceKindKeys;
@@ -563,6 +563,11 @@ export function generateDemoBase(options: DemoOptions = {}): DemoBase {
           : { Period: BASE_DATE, Recorder_Key: priceDoc, LineNumber: priceLine, Active: true, Номенклатура_Key: key, Характеристика_Key: EMPTY_REF, ВидЦены_Key: kind, Цена: price, Упаковка_Key: EMPTY_REF, Валюта_Key: currency, Формула: '' },
       );
     }
+    // Issue 17: the dealer price kind (a client's own agreement names it), 15% off retail.
+    priceLine++;
+    put(priceSet, is115
+      ? { Period: BASE_DATE, Recorder_Key: priceDoc, LineNumber: priceLine, Active: true, Номенклатура_Key: key, ХарактеристикаЦО_Key: EMPTY_REF, СерияЦО_Key: EMPTY_REF, УпаковкаЦО_Key: EMPTY_REF, ВидЦены_Key: priceKindKeys[4], Цена: round2(retail * 0.85), Упаковка_Key: EMPTY_REF, Валюта_Key: currency, Формула: '' }
+      : { Period: BASE_DATE, Recorder_Key: priceDoc, LineNumber: priceLine, Active: true, Номенклатура_Key: key, Характеристика_Key: EMPTY_REF, ВидЦены_Key: priceKindKeys[4], Цена: round2(retail * 0.85), Упаковка_Key: EMPTY_REF, Валюта_Key: currency, Формула: '' });
     // Issue 17: the largest size costs more (a retail price of its own); the other variants sell at the item's price.
     // 11.5 prices a characteristic through its ХарактеристикаНоменклатурыДляЦенообразования (ЦеныНоменклатуры25 has
     // ХарактеристикаЦО, not Характеристика: both dumps' InformationRegisters/ЦеныНоменклатуры*.xml).
@@ -617,6 +622,15 @@ export function generateDemoBase(options: DemoOptions = {}): DemoBase {
     put(S.partners, { Ref_Key: partner, Code: `00-${pad(c + 1, 8)}`, Description: title, DeletionMark: false, IsFolder: false, Parent_Key: EMPTY_REF, НаименованиеПолное: full, Клиент: true, Поставщик: false, ПрочиеОтношения: false, ЮрФизЛицо: kind === 'person' ? 'ЧастноеЛицо' : 'Компания', ДатаРегистрации: '2024-01-10T12:00:00', Комментарий: '', ДополнительнаяИнформация: '', ОсновнойМенеджер_Key: EMPTY_REF, ReGate_ВнешнийИдентификатор: externalId, КонтактнаяИнформация: [phone], ДополнительныеРеквизиты: [] });
     put(S.counterparties, { Ref_Key: counterparty, Code: `00-${pad(c + 1, 8)}`, Description: title, DeletionMark: false, НаименованиеПолное: full, ЮрФизЛицо: kind === 'company' ? 'ЮрЛицо' : kind === 'ip' ? 'ИндивидуальныйПредприниматель' : 'ФизЛицо', ЮридическоеФизическоеЛицо: kind === 'company' ? 'ЮридическоеЛицо' : 'ФизическоеЛицо', СтранаРегистрации_Key: countryKeys[0], ИНН: inn, КПП: kind === 'company' ? inn.slice(0, 4) + '01001' : '', КодПоОКПО: '', Партнер_Key: partner, ГоловнойКонтрагент_Key: counterparty, ДополнительнаяИнформация: '', ReGate_ВнешнийИдентификатор: externalId, КонтактнаяИнформация: [{ ...phone, ДействуетС: EMPTY_DATE }], ДополнительныеРеквизиты: [] });
     clients.push({ partner, counterparty });
+  }
+
+  // ---- issue 17: the first client buys under an agreement of its own, at the dealer price kind ----
+  if (has('Catalog_СоглашенияСКлиентами') && clients.length) {
+    put('Catalog_СоглашенияСКлиентами', {
+      Ref_Key: guid('Catalog_СоглашенияСКлиентами', 1), Description: `Дилерское соглашение с ${String(rows[S.partners][0].Description)}`, DeletionMark: false, Номер: 'ДС-1', Дата: BASE_DATE,
+      Организация_Key: organisation, Валюта_Key: currency, Типовое: false, Партнер_Key: clients[0].partner, Контрагент_Key: clients[0].counterparty, Статус: 'Действует', Согласован: true,
+      ВидЦен_Key: priceKindKeys[4], ЦенаВключаетНДС: true, ХозяйственнаяОперация: 'РеализацияКлиенту', ДатаНачалаДействия: BASE_DATE, НалогообложениеНДС: 'ПродажаОблагаетсяНДС',
+    });
   }
 
   // ---- a few orders, one paid by card, one paid by bank transfer, posted through the ut11Posting handlers ----

@@ -69,8 +69,9 @@ export type ConceptId =
   | 'cashFlowItem'
   // Issue 14.3: shipments of orders (УТ's РеализацияТоваровУслуг), for the fulfilment bookingstate reports.
   | 'shipment'
-  // Issue 17: characteristics of items (sizes, colours), sold as variants.
+  // Issue 17: characteristics of items (sizes, colours), sold as variants; clients' own agreements (their price kind).
   | 'characteristic'
+  | 'clientAgreement'
   // Issue 18: the order states a configuration closes an order with (УНФ's СостоянияЗаказовПокупателей.Завершен).
   | 'orderState'
   // Issue 18: the place a store's orders are sold by, per store (Розница: the Магазин of the Склад).
@@ -175,6 +176,15 @@ export interface ItemRecord {
    * item itself, or an item kind); null/absent = the item uses none.
    */
   characteristicsOwnerId?: string | null;
+}
+
+/** Issue 17: a client's own (not typical) agreement: the price kind the client buys at. */
+export interface ClientAgreementRecord {
+  id: string;
+  partnerId: string | null;
+  priceKindId: string | null;
+  /** Not deleted, Статус Действует, and today within ДатаНачалаДействия..ДатаОкончанияДействия (an empty date: open). */
+  inForce: boolean;
 }
 
 /** Issue 17: a characteristic of items (УТ Catalog_ХарактеристикиНоменклатуры), offered as a variant. */
@@ -566,6 +576,8 @@ export interface Mappers {
   toReserve(row: Row): { itemId: string; warehouseId: string; reserved: number; characteristicId?: string | null };
   /** Issue 17: a Catalog_ХарактеристикиНоменклатуры row (profiles that read characteristics). */
   toCharacteristic?(row: Row): CharacteristicRecord;
+  /** Issue 17: a Catalog_СоглашенияСКлиентами row of a client's own agreement. */
+  toClientAgreement?(row: Row, now?: Date): ClientAgreementRecord;
   toBarcode(row: Row): BarcodeRecord;
   toUnit(row: Row): UnitRecord;
   toCountry(row: Row): CountryRecord;

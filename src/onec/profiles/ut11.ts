@@ -494,6 +494,15 @@ function reads(f: Ut11Features, config: Config): Partial<Record<string, ReadSpec
       why: 'booking: the agreement web orders are made under (onec.agreementKey, else the one typical agreement in force): ЦенаВключаетНДС, and in 11.4 НалогообложениеНДС',
       select: ['Ref_Key', 'Description', 'DeletionMark', 'Организация_Key', 'Типовое', 'Статус', 'ЦенаВключаетНДС', 'ВидЦен_Key', 'ИспользуютсяДоговорыКонтрагентов', ...(f.agreementVatTaxation ? ['НалогообложениеНДС'] : [])],
     },
+    // Issue 17: a client's own agreement names the price kind the client buys at (ВидЦен; 11.5 also
+    // ИндивидуальныйВидЦены). Статус is Enum.СтатусыСоглашенийСКлиентами (НеСогласовано, Действует, Закрыто in both dumps).
+    clientAgreement: {
+      kind: 'collection',
+      set: 'Catalog_СоглашенияСКлиентами',
+      why: 'prices: the price kind of each client with an agreement of its own (booking prices its orders by it)',
+      select: ['Ref_Key', 'DeletionMark', 'Партнер_Key', 'Типовое', 'Статус', 'ВидЦен_Key', 'ДатаНачалаДействия', 'ДатаОкончанияДействия', ...(priceRegister === 'InformationRegister_ЦеныНоменклатуры25' ? ['ИндивидуальныйВидЦены_Key'] : [])],
+      filter: () => eq('Типовое', false),
+    },
     cancelReason: {
       kind: 'collection',
       set: 'Catalog_ПричиныОтменыЗаказовКлиентов',
@@ -747,6 +756,21 @@ function mappers(f: Ut11Features): Mappers {
       packagingId: refOf(row.Упаковка_Key),
       ...withValue('characteristicId', refOf(row.Характеристика_Key)),
     }),
+    toClientAgreement(row, now = new Date()) {
+      // An empty date is 0001-01-01: no bound.
+      const bound = (v: unknown) => {
+        const d = date(v);
+        return d && d.getUTCFullYear() > 1 ? d : null;
+      };
+      const from = bound(row.ДатаНачалаДействия);
+      const to = bound(row.ДатаОкончанияДействия);
+      return {
+        id: str(row.Ref_Key),
+        partnerId: refOf(row.Партнер_Key),
+        priceKindId: refOf(row.ВидЦен_Key) ?? refOf(row.ИндивидуальныйВидЦены_Key),
+        inForce: !bool(row.DeletionMark) && row.Статус === 'Действует' && !(from && from > now) && !(to && to < now),
+      };
+    },
     toCharacteristic: (row) => ({
       id: str(row.Ref_Key),
       name: str(row.Description),
