@@ -194,6 +194,10 @@ export const AssortmentItemSchema = z
     typedBarcodes: z.array(BarcodeSchema).optional().openapi({ description: 'Новое (v1, добавлено): штрихкоды товара с типом; barcodes — те же строки без типа. Штрихкоды характеристик — в variants[].typedBarcodes (поиск q= по ним находит товар)' }),
     vatRate: z.number().nullable().optional().openapi({ description: 'Новое (v1, добавлено): ставка НДС товара в процентах (Номенклатура.СтавкаНДС); null — без НДС или неизвестна', example: 20 }),
     pricesIncludeVat: z.boolean().nullable().optional().openapi({ description: 'Новое (v1, добавлено): цены включают НДС (ВидыЦен.ЦенаВключаетНДС розничного вида цены); null — ещё неизвестно' }),
+    prices: z
+      .array(z.object({ priceKindId: z.string(), name: z.string().openapi({ example: 'Розничная' }), price: z.number() }))
+      .optional()
+      .openapi({ description: 'Новое (v1, добавлено): цены товара по видам цен — розничный, оптовые и дополнительные из настройки catalog.extraPriceKinds' }),
     variants: z.array(VariantSchema).optional().openapi({
       description:
         'Новое (v1, добавлено): варианты — характеристики, в которых товар продаётся (размеры, цвета), со своими остатком, ценами и штрихкодами. ' +
