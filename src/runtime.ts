@@ -17,7 +17,7 @@ import { EventFeed } from './webhooks/feed.js';
 import { pictureLinks } from './api/middleware/picture-links.js';
 import { registerDelivery } from './orders/delivery/index.js';
 import { mountConsole } from './console/index.js';
-import { detectFeatures, getProfile, type Profile, type Ut11Features } from './onec/profiles/index.js';
+import { detectFeatures, familyOf, getProfile, type Profile, type Ut11Features } from './onec/profiles/index.js';
 import type { ODataMetadata } from './onec/metadata.js';
 
 /**
@@ -59,7 +59,13 @@ export function createRuntime(config: Config, logger: Logger): Runtime {
     tier1: config.catalog.tier1PriceKind,
     tier2: config.catalog.tier2PriceKind,
   });
-  const orders = new OrdersService(db, catalog, { confirmWindowMs: config.outbox.confirmWindowMs, maxDepth: config.outbox.maxDepth });
+  const orders = new OrdersService(db, catalog, {
+    confirmWindowMs: config.outbox.confirmWindowMs,
+    maxDepth: config.outbox.maxDepth,
+    // The profile as adapted to the base (below): a payment its configuration cannot record is 422, not a dead job.
+    canWrite: (write) => Boolean(profile.writes[write]),
+    configurationName: () => familyOf(profile.id),
+  });
   // The outbox workers' events (this thread's and the delivery thread's): metrics and the log.
   const onOutboxEvent = (e: Pick<WorkerEvent, 'type'> & { job?: { id: number; kind: string; key: string | null; attempts?: number }; error?: unknown }) => {
     metrics.observeOutboxEvent(e.type);

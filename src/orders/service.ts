@@ -85,6 +85,15 @@ export interface OrdersOptions {
   now?: () => Date;
   /** Enqueue a webhook job with every status change (config.webhooks.url set). */
   webhooks?: boolean;
+  /**
+   * What the connected base's profile can write, by write name (Profile.writes: cardPaymentDocument,
+   * cardRefundDocument…). A payment the configuration has no document for (Розница 2.2: no card payment rules) is
+   * refused with 422 before it is accepted: a 2xx for a job that can only die would tell the shop it was recorded.
+   * Absent: everything (tests, the УТ default).
+   */
+  canWrite?: (write: string) => boolean;
+  /** The configuration's name for those messages (e.g. «Розница 2.2»). */
+  configurationName?: () => string;
 }
 
 export type Answer<T> = { status: 200 | 201 | 202; body: T };
@@ -439,7 +448,17 @@ export class OrdersService {
 
   // ---- payments and refunds ------------------------------------------------------------------------------------
 
+  /** 422 not_supported when the base's configuration has no document for this write (OrdersOptions.canWrite). */
+  private requireWrite(write: string, what: string, field: string): void {
+    if (!this.opts.canWrite || this.opts.canWrite(write)) return;
+    const name = this.opts.configurationName?.() ?? 'этой конфигурации';
+    throw new DomainError('unprocessable', 'not_supported', `${what} не записывается в базу 1С ${name}: в профиле ReGate для неё нет такого документа (regate check, docs/ru/configurations.md)`, [
+      { field, message: `не поддерживается конфигурацией ${name}` },
+    ]);
+  }
+
   async payCard(input: CardPaymentInput): Promise<Answer<OrderStateBrief>> {
+    this.requireWrite('cardPaymentDocument', 'Оплата картой', 'orderId');
     // A payment time more than a day ahead of our clock is a wrong clock or a wrong field, not a payment.
     if (Date.parse(input.paidAt) > this.now().getTime() + 86_400_000) {
       throw new DomainError('invalid', 'validation_failed', `Время оплаты ${input.paidAt} позже текущего больше чем на сутки`, [{ field: 'paidAt', message: 'в будущем' }]);
@@ -502,6 +521,7 @@ export class OrdersService {
    * Each refund is its own unposted card refund document in 1C, for the accountant to confirm.
    */
   async refund(input: RefundInput): Promise<Answer<OrderStateBrief>> {
+    this.requireWrite('cardRefundDocument', 'Возврат на карту', 'orderId');
     this.guardDepth();
     const ts = this.now().toISOString();
     const key = input.refundId ?? '';

@@ -80,6 +80,18 @@ describe.skipIf(!HAVE)('Розница 2.2.12 through the API', () => {
     expect(ordered()).toBe(3);
     expect(reserved()).toBe(3);
 
+    // Розница 2.2 has no card payment document in ReGate's profile: the payment is refused before it is accepted
+    // (a 2xx would promise a record its job could never make), naming the configuration; nothing is queued.
+    const jobs = () => b.rt.db.prepare(`SELECT count(*) FROM outbox_jobs`).pluck().get() as number;
+    const before = jobs();
+    const pay = await b.api('POST', 'paycard', { orderId: 'R-1', provider: 'ЮKassa', transactionId: 'tx-R-1', amount: state.amount, paidAt: new Date().toISOString() });
+    expect(pay.status).toBe(422);
+    expect(pay.body.error).toMatchObject({ code: 'not_supported', fields: [{ field: 'orderId' }] });
+    expect(pay.body.error.message).toContain('Розница');
+    expect((await b.api('POST', 'refund', { orderId: 'R-1', amount: 1 })).body.error.code).toBe('not_supported');
+    expect(jobs()).toBe(before);
+    expect((await b.api('GET', 'bookingstate?orderId=R-1')).body).toMatchObject({ status: 1, paymentStatus: 0 });
+
     const cancel = await b.api('POST', 'bookingcancel', { orderId: 'R-1', reason: 'передумал' });
     expect(cancel.status, JSON.stringify(cancel.body)).toBe(200);
     expect(await b.idle(), JSON.stringify(b.dead())).toBe(true);

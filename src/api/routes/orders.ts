@@ -109,7 +109,14 @@ export function registerOrderRoutes(app: App, orders: OrdersService) {
       tags,
       summary: 'Отметить оплату через платёжную систему (карта, СБП, электронный кошелёк): статус 2, статус оплаты 1 или 4, данные платёжной системы в 1С',
       request: body(PayCardBody),
-      responses: { 200: json(OrderBrief, 'Оплата записана'), ...errorResponses, ...notFound('Заказ'), ...conflict, ...unprocessable, ...busy },
+      responses: {
+        200: json(OrderBrief, 'Оплата записана'),
+        ...errorResponses,
+        ...notFound('Заказ'),
+        ...conflict,
+        422: json(ErrorSchema, 'Оплата не принята: сумма не та, что к оплате; либо (код not_supported) конфигурация базы 1С не записывает оплату картой — Розница 2.2 (docs/ru/configurations.md)'),
+        ...busy,
+      },
     }),
     async (c) => c.json((await orders.payCard(c.req.valid('json'))).body, 200),
   );
@@ -135,7 +142,7 @@ export function registerOrderRoutes(app: App, orders: OrdersService) {
       tags,
       summary: 'Возврат денег на карту (суммой или по строкам, несколько раз до суммы оплаты): подготовленный (непроведённый) документ возврата в 1С; статус 7, когда возвращена вся оплата',
       request: body(RefundBody),
-      responses: { 200: json(OrderBrief, 'Возврат принят'), ...errorResponses, ...notFound('Заказ'), 409: json(ErrorSchema, 'Больше остатка оплаты, заказ не оплачен картой или повтор refundId с другими данными'), 422: json(ErrorSchema, 'Строки возврата не приняты (нет в заказе, больше оставшегося) или amount не равен сумме строк'), ...busy },
+      responses: { 200: json(OrderBrief, 'Возврат принят'), ...errorResponses, ...notFound('Заказ'), 409: json(ErrorSchema, 'Больше остатка оплаты, заказ не оплачен картой или повтор refundId с другими данными'), 422: json(ErrorSchema, 'Строки возврата не приняты (нет в заказе, больше оставшегося) или amount не равен сумме строк; код not_supported — конфигурация базы 1С не записывает возврат на карту (Розница 2.2)'), ...busy },
     }),
     async (c) => c.json((await orders.refund(c.req.valid('json'))).body, 200),
   );
