@@ -89,7 +89,9 @@ export async function runBench(opts: BenchOptions = {}): Promise<number> {
   if (unknown.length) throw new Error(`unknown benchmark(s): ${unknown.join(', ')}; known: ${Object.keys(SUITES).join(', ')}`);
   const quick = !!opts.quick;
   const file = join(RESULTS_DIR, quick ? 'quick.json' : 'latest.json');
-  const tmpDir = join(REPO_ROOT, '.tmp', 'bench');
+  // One directory per run: a second run started meanwhile (another suite) removed the shared .tmp/bench at its end,
+  // under the first run's databases.
+  const tmpDir = join(REPO_ROOT, '.tmp', `bench-${process.pid}`);
   mkdirSync(tmpDir, { recursive: true });
   mkdirSync(RESULTS_DIR, { recursive: true });
   const machine = {
