@@ -63,7 +63,7 @@ export function createRuntime(config: Config, logger: Logger): Runtime {
     confirmWindowMs: config.outbox.confirmWindowMs,
     maxDepth: config.outbox.maxDepth,
     // The profile as adapted to the base (below): a payment its configuration cannot record is 422, not a dead job.
-    canWrite: (write) => Boolean(profile.writes[write]),
+    canWrite: (write) => (write === 'orderUpdate' ? Boolean(profile.build.orderUpdatePatch) : Boolean(profile.writes[write])),
     configurationName: () => familyOf(profile.id),
   });
   // The outbox workers' events (this thread's and the delivery thread's): metrics and the log.

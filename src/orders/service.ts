@@ -87,7 +87,7 @@ export interface OrdersOptions {
   webhooks?: boolean;
   /**
    * What the connected base's profile can write, by write name (Profile.writes: cardPaymentDocument,
-   * cardRefundDocument…). A payment the configuration has no document for (Розница 2.2: no card payment rules) is
+   * cardRefundDocument…; 'orderUpdate': the profile builds a changed order, Builders.orderUpdatePatch). A payment the configuration has no document for (Розница 2.2: no card payment rules) is
    * refused with 422 before it is accepted: a 2xx for a job that can only die would tell the shop it was recorded.
    * Absent: everything (tests, the УТ default).
    */
@@ -351,6 +351,7 @@ export class OrdersService {
    * the change that made the current revision answers it again (a lost answer), changing nothing.
    */
   async update(input: BookingUpdateInput): Promise<Answer<BookingUpdateAnswer>> {
+    this.requireWrite('orderUpdate', 'Изменение заказа', 'orderId');
     const requestHash = hashOf(input);
     const pre = this.requireOrder(input.orderId);
     let priced: ReturnType<typeof priceLines> | undefined;

@@ -84,6 +84,14 @@ describe.skipIf(!HAVE)('УНФ 3.0.12 through the API', () => {
     const reserved = () => b.em.store.records('AccumulationRegister_Запасы').filter((x) => x.ЗаказПокупателя_Key === order().Ref_Key);
     expect(reserved().length).toBeGreaterThan(0);
 
+    // УНФ's profile does not change an order (no orderUpdatePatch): bookingupd is refused before anything is queued,
+    // not accepted for a job that could only die.
+    const upd = await b.api('POST', 'bookingupd', { orderId: 'U-3', revision: 1, comment: 'позвонить' });
+    expect(upd.status).toBe(422);
+    expect(upd.body.error).toMatchObject({ code: 'not_supported' });
+    expect(upd.body.error.message).toContain('УНФ');
+    expect((await b.api('GET', 'bookingstate?orderId=U-3')).body.revision).toBe(1);
+
     const cancel = await b.api('POST', 'bookingcancel', { orderId: 'U-3', reason: 'передумал' });
     expect(cancel.status, JSON.stringify(cancel.body)).toBe(200);
     expect(await b.idle(), JSON.stringify(b.dead())).toBe(true);

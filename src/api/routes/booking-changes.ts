@@ -61,7 +61,7 @@ export function registerBookingChangeRoutes(app: App, orders: OrdersService) {
         ...errorResponses,
         ...notFound('Заказ'),
         409: { description: 'Заказ изменён после указанной версии (revision_mismatch), оплачен или закрыт', content: { 'application/json': { schema: ErrorSchema, examples: revisionMismatchExample } } },
-        422: { description: 'Строки не приняты: в fields названы строки и причины (остаток, минимальный объём, кратность, цена)', content: { 'application/json': { schema: ErrorSchema } } },
+        422: { description: 'Строки не приняты: в fields названы строки и причины (остаток, минимальный объём, кратность, цена); код not_supported — конфигурация базы 1С не изменяет заказ (bookingupd есть для УТ 11 и КА/ERP; УНФ, БП, Розница — отмените и создайте заказ заново)', content: { 'application/json': { schema: ErrorSchema } } },
         ...busy,
       },
     }),
