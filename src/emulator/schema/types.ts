@@ -50,7 +50,9 @@ export type SetKind =
   | 'ExchangePlan'
   | 'ChartOfCharacteristicTypes'
   | 'InformationRegister'
-  | 'AccumulationRegister';
+  | 'AccumulationRegister'
+  | 'ChartOfAccounts'
+  | 'AccountingRegister';
 
 export interface RegisterDef {
   dimensions: FieldDef[];
@@ -70,6 +72,24 @@ export interface RegisterDef {
    * multi-recorder register of the real ut-real.edmx is published.
    */
   recordersComplete?: boolean;
+  /** AccountingRegister: what its records carry besides dimensions and resources (read from the dump). */
+  accounting?: AccountingDef;
+}
+
+/**
+ * An accounting register's link to its chart of accounts (AccountingRegisters/<Name>.xml: ChartOfAccounts,
+ * Correspondence, and per dimension / resource the Balance flag; the chart's MaxExtDimensionCount).
+ */
+export interface AccountingDef {
+  /** Published set of the chart (`ChartOfAccounts_Хозрасчетный`). */
+  chartOfAccounts: string;
+  correspondence: boolean;
+  /** MaxExtDimensionCount of the chart: ExtDimension1..N. */
+  maxExtDimensionCount: number;
+  /** Published set of the subconto kinds (the chart's ExtDimensionTypes, a chart of characteristic types). */
+  extDimensionTypes?: string;
+  /** Dimension / resource field names (as in `dimensions` / `resources`) with Balance = false: split Dr / Cr. */
+  nonBalance: string[];
 }
 
 export interface EntitySetDef {
@@ -142,6 +162,10 @@ export interface PredefinedDef {
   description: string;
   isFolder: boolean;
   parent?: string;
+  /** Further field values of the item (a chart of accounts: Type, OffBalance, accounting flags), published names. */
+  values?: Record<string, unknown>;
+  /** Tabular rows of the item (a chart of accounts: ExtDimensionTypes), published names. */
+  rows?: Record<string, Record<string, unknown>[]>;
 }
 
 export interface ConfigurationDef {
