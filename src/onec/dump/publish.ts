@@ -28,6 +28,7 @@ const SET_PREFIX: Record<string, string> = {
   Task: 'Task',
   InformationRegister: 'InformationRegister',
   AccumulationRegister: 'AccumulationRegister',
+  AccountingRegister: 'AccountingRegister',
 };
 
 /** `Catalog.Номенклатура` → `Catalog_Номенклатура`. */
@@ -135,6 +136,10 @@ function setOf(cfg: MdConfiguration, o: MdObject, recorders: Map<string, string[
         tabular: o.tabular.map((t): TabularDef => ({ name: t.name, fields: fieldsOf(cfg, t.attributes) })),
         numberLength: o.numberLength ?? 0,
       };
+    case 'ChartOfAccounts':
+      return chartOfAccountsSet(cfg, o, base);
+    case 'AccountingRegister':
+      return accountingRegisterSet(cfg, o, base, recorders);
     case 'InformationRegister':
     case 'AccumulationRegister': {
       const register: RegisterDef = {
@@ -155,6 +160,99 @@ function setOf(cfg: MdConfiguration, o: MdObject, recorders: Map<string, string[
     default:
       return undefined;
   }
+}
+
+/**
+ * A chart of accounts as OData publishes it. The vendor chapter names the prefix only
+ * (reference/1c-8.3.27-devguide-17.4-standard-odata.md lines 300-302: `ChartOfAccounts`); no real $metadata of a chart
+ * is in ../shared/reference/onec-odata (samples/ut-real.edmx has none: УТ has no chart of accounts). The fields follow
+ * the platform's rules for objects plus what a public client of a live БП base reads from ChartOfAccounts_Хозрасчетный
+ * (a Go struct of its JSON, code index file 30562915466): Order, Type, OffBalance, every AccountingFlag as a Boolean
+ * field (Валютный, Количественный, УчетПоПодразделениям, НалоговыйУчет), and the tabular part ExtDimensionTypes with
+ * LineNumber, ExtDimensionType_Key, Predefined, TurnoversOnly and every ExtDimensionAccountingFlag (Суммовой,
+ * Валютный, Количественный). How `Type` spells an account type on the wire is shown by no material: the emulator
+ * serves the dump's own spelling (Active, Passive, ActivePassive).
+ */
+function chartOfAccountsSet(cfg: MdConfiguration, o: MdObject, base: { name: string; uuid: string }): EntitySetDef {
+  const kinds = o.extDimensionTypes ? cfg.objects.get(o.extDimensionTypes) : undefined;
+  const kindsSet = o.extDimensionTypes ? setNameOf(o.extDimensionTypes) : undefined;
+  const kindId = new Map((kinds?.predefined ?? []).map((p) => [p.name, p.id]));
+  const boolField = (name: string): FieldDef => ({ name, type: 'Edm.Boolean' });
+  const rowFields: FieldDef[] = [
+    { name: 'ExtDimensionType_Key', type: 'Edm.Guid', ...(kinds && kindsSet ? { ref: kindsSet } : {}) },
+    boolField('Predefined'),
+    boolField('TurnoversOnly'),
+    ...(o.extDimensionAccountingFlags ?? []).map((f) => boolField(f.name)),
+  ];
+  const def: EntitySetDef = {
+    ...base,
+    kind: 'ChartOfAccounts',
+    fields: [...fieldsOf(cfg, o.attributes), ...(o.accountingFlags ?? []).map((f) => boolField(f.name))],
+    tabular: [{ name: 'ExtDimensionTypes', fields: rowFields }, ...o.tabular.map((t): TabularDef => ({ name: t.name, fields: fieldsOf(cfg, t.attributes) }))],
+    // Accounts nest under accounts (41 → 41.01); a chart has no folders, so no IsFolder.
+    hierarchical: true,
+    hierarchyOfItems: true,
+    codeLength: o.codeLength ?? 0,
+    descriptionLength: o.descriptionLength ?? 0,
+  };
+  if (o.predefined?.length) {
+    def.predefined = o.predefined.map((p) => ({
+      name: p.name,
+      ref: p.id,
+      code: p.code,
+      description: p.description,
+      isFolder: false,
+      ...(p.parent ? { parent: p.parent } : {}),
+      values: { Type: p.accountType ?? '', OffBalance: !!p.offBalance, ...(p.flags ?? {}) },
+      rows: {
+        ExtDimensionTypes: (p.extDimensionTypes ?? []).map((e) => ({
+          ExtDimensionType_Key: kindId.get(e.name),
+          Predefined: true,
+          TurnoversOnly: e.turnover,
+          ...e.flags,
+        })),
+      },
+    }));
+  }
+  return def;
+}
+
+/**
+ * An accounting register with correspondence as OData publishes it. Names: the vendor chapter shows the set
+ * `AccountingRegister_<Name>`, its record set by `Recorder_Key` with `RecordSet` rows of `…_RowType`
+ * (reference/1c-8.3.27-devguide-17.4-standard-odata.md lines 1316-1327, 1541-1577). The record fields come from a
+ * real БП $metadata of AccountingRegister_Хозрасчетный_RecordType embedded in a public Java project (code index file
+ * 26627998163, JacksonXmlParserApplication.java): Recorder + Recorder_Type, Period, LineNumber, Active, AccountDr_Key,
+ * AccountCr_Key, then each dimension — Организация_Key once (Balance = true), ВалютаDr_Key / ВалютаCr_Key and
+ * ПодразделениеDr_Key / ПодразделениеCr_Key (Balance = false) — then each resource — Сумма once (Balance = true),
+ * ВалютнаяСуммаDr / ВалютнаяСуммаCr, КоличествоDr / КоличествоCr, … (Balance = false) — then the attributes
+ * (Содержание, НеКорректироватьСтоимостьАвтоматически). That is exactly what AccountingRegisters/Хозрасчетный.xml
+ * gives with the Balance rule, so the rule is applied to whatever register the dump holds. That $metadata declares
+ * no subconto field: the entity is OpenType and the subconto values are dynamic properties (model.ts).
+ * A register without correspondence (Account_Key + RecordType per record) is not modelled: no material shows it.
+ */
+function accountingRegisterSet(cfg: MdConfiguration, o: MdObject, base: { name: string; uuid: string }, recorders: Map<string, string[]>): EntitySetDef | undefined {
+  if (!o.correspondence || !o.chartOfAccounts) return undefined;
+  const chart = cfg.objects.get(o.chartOfAccounts);
+  if (!chart) return undefined;
+  const dims = o.dimensions ?? [];
+  const res = o.resources ?? [];
+  const register: RegisterDef = {
+    dimensions: fieldsOf(cfg, dims),
+    resources: fieldsOf(cfg, res),
+    attributes: fieldsOf(cfg, o.attributes),
+    accounting: {
+      chartOfAccounts: setNameOf(chart.fullName),
+      correspondence: true,
+      maxExtDimensionCount: chart.maxExtDimensionCount ?? 0,
+      ...(chart.extDimensionTypes && cfg.objects.has(chart.extDimensionTypes) ? { extDimensionTypes: setNameOf(chart.extDimensionTypes) } : {}),
+      nonBalance: [...dims, ...res].filter((a) => a.balance === false).map((a) => fieldOf(cfg, a).name),
+    },
+  };
+  const recs = recorders.get(o.fullName);
+  if (recs?.length) register.recorders = recs;
+  if (!cfg.trimmed) register.recordersComplete = true;
+  return { ...base, kind: 'AccountingRegister', register };
 }
 
 export interface PublishOptions {

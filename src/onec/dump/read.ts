@@ -30,7 +30,7 @@ export const FOLDERS: Record<string, MdKind> = {
   DocumentJournals: 'DocumentJournal',
 };
 
-const ARRAYS = new Set(['Attribute', 'TabularSection', 'Dimension', 'Resource', 'EnumValue', 'Type', 'TypeSet', 'Item', 'item', 'AccountingFlag', 'ExtDimensionAccountingFlag', 'Column']);
+const ARRAYS = new Set(['Attribute', 'TabularSection', 'Dimension', 'Resource', 'EnumValue', 'Type', 'TypeSet', 'Item', 'item', 'AccountingFlag', 'ExtDimensionAccountingFlag', 'Column', 'Flag', 'ExtDimensionType']);
 
 export const xmlParser = new XMLParser({
   ignoreAttributes: false,
@@ -145,6 +145,16 @@ function refList(v: unknown): string[] {
   return arr(obj(v).Item).map(text).filter(Boolean);
 }
 
+/** `<Flag ref="ChartOfAccounts.Хозрасчетный.AccountingFlag.Количественный">true</Flag>` list → { Количественный: true }. */
+function flagsOf(v: unknown): Record<string, boolean> {
+  const out: Record<string, boolean> = {};
+  for (const f of arr(obj(v).Flag)) {
+    const ref = String(f['@ref'] ?? '');
+    out[ref.slice(ref.lastIndexOf('.') + 1)] = text(f) === 'true';
+  }
+  return out;
+}
+
 function predefinedOf(file: string): MdPredefined[] {
   if (!existsSync(file)) return [];
   const root = obj(readXml(file).PredefinedData);
@@ -152,14 +162,31 @@ function predefinedOf(file: string): MdPredefined[] {
   const walk = (items: X[], parent?: string) => {
     for (const it of items) {
       const name = text(it.Name);
-      out.push({
+      const p: MdPredefined = {
         name,
         id: String(it['@id'] ?? ''),
         code: text(it.Code),
         description: text(it.Description),
         isFolder: bool(it.IsFolder),
         ...(parent ? { parent } : {}),
-      });
+      };
+      // A chart of characteristic types' item has its own value type (ВидыСубконтоХозрасчетные.Номенклатура:
+      // CatalogRef.Номенклатура); a chart of accounts' item its type, flags and subconto kinds
+      // (ChartsOfAccounts/Хозрасчетный/Ext/Predefined.xml, e.g. 41.01 at lines 2494-2508).
+      if (it.Type !== undefined) {
+        const types = parseTypes(it.Type);
+        if (types.length) p.types = types;
+      }
+      if (it.AccountType !== undefined) {
+        p.accountType = text(it.AccountType);
+        p.offBalance = bool(it.OffBalance);
+        p.flags = flagsOf(it.AccountingFlags);
+        p.extDimensionTypes = arr(obj(it.ExtDimensionTypes).ExtDimensionType).map((e) => {
+          const full = String(e['@name'] ?? '');
+          return { name: full.slice(full.lastIndexOf('.') + 1), turnover: bool(e.Turnover), flags: flagsOf(e.AccountingFlags) };
+        });
+      }
+      out.push(p);
       walk(arr(obj(it.ChildItems).Item), name);
     }
   };
@@ -210,11 +237,32 @@ export function readObjectFile(dir: string, file: string, kind: MdKind): MdObjec
     case 'AccountingRegister':
       o.dimensions = arr(c.Dimension).map(attributeOf);
       o.resources = arr(c.Resource).map(attributeOf);
+      if (kind === 'AccountingRegister') {
+        // AccountingRegisters/Хозрасчетный.xml: ChartOfAccounts (line 45), Correspondence (46), and a Balance flag per
+        // dimension (445, 484, 529) and resource (573, 616, …): Balance = false values are kept per side (Dr / Cr).
+        const balanceOf = (el: X) => text(obj(el.Properties).Balance) === 'true';
+        arr(c.Dimension).forEach((el, i) => (o.dimensions![i].balance = balanceOf(el)));
+        arr(c.Resource).forEach((el, i) => (o.resources![i].balance = balanceOf(el)));
+        o.chartOfAccounts = text(p.ChartOfAccounts) || undefined;
+        o.correspondence = bool(p.Correspondence);
+      }
       if (kind === 'InformationRegister') {
         o.periodicity = text(p.InformationRegisterPeriodicity) || 'Nonperiodical';
         o.writeMode = text(p.WriteMode) || 'Independent';
       }
       if (kind === 'AccumulationRegister') o.registerType = text(p.RegisterType) || 'Balance';
+      break;
+    case 'ChartOfAccounts':
+      // ChartsOfAccounts/Хозрасчетный.xml: ExtDimensionTypes (line 46), MaxExtDimensionCount (47), CodeLength (49),
+      // DescriptionLength (50); ChildObjects: Attribute, AccountingFlag (607-775), ExtDimensionAccountingFlag (776-).
+      // A chart of accounts is always hierarchical (Parent), items only (no folders).
+      o.hierarchical = true;
+      o.codeLength = int(p.CodeLength);
+      o.descriptionLength = int(p.DescriptionLength);
+      o.extDimensionTypes = text(p.ExtDimensionTypes) || undefined;
+      o.maxExtDimensionCount = int(p.MaxExtDimensionCount) ?? 0;
+      o.accountingFlags = arr(c.AccountingFlag).map(attributeOf);
+      o.extDimensionAccountingFlags = arr(c.ExtDimensionAccountingFlag).map(attributeOf);
       break;
     case 'Enum':
       o.values = arr(c.EnumValue).map((v) => ({ name: text(obj(v.Properties).Name), uuid: String(v['@uuid'] ?? '') }));

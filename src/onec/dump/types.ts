@@ -46,6 +46,8 @@ export interface MdAttribute {
   belonging?: 'Adopted';
   /** FillValue of an enum attribute (`Enum.ХозяйственныеОперации.EnumValue.РеализацияКлиенту` → member name). */
   fillValue?: string;
+  /** AccountingRegister dimensions and resources: the Balance property (false: a Dr and a Cr value per record). */
+  balance?: boolean;
 }
 
 export interface MdTabular {
@@ -63,6 +65,24 @@ export interface MdPredefined {
   isFolder: boolean;
   /** Name of the predefined parent folder, when nested (ChildItems). */
   parent?: string;
+  /** ChartOfCharacteristicTypes items: the item's own value type (`<Type>`), e.g. CatalogRef.Номенклатура. */
+  types?: MdType[];
+  /** ChartOfAccounts items: AccountType (Active, Passive, ActivePassive) and OffBalance as the file spells them. */
+  accountType?: string;
+  offBalance?: boolean;
+  /** ChartOfAccounts items: AccountingFlags by flag name (`Количественный` → true). */
+  flags?: Record<string, boolean>;
+  /** ChartOfAccounts items: the account's subconto kinds in order (ExtDimension1..N). */
+  extDimensionTypes?: MdExtDimensionType[];
+}
+
+export interface MdExtDimensionType {
+  /** Name of the predefined item of the chart's ExtDimensionTypes (`Контрагенты`). */
+  name: string;
+  /** Turnover: the subconto is kept for turnovers only. */
+  turnover: boolean;
+  /** ExtDimensionAccountingFlags by flag name (`Суммовой` → true). */
+  flags: Record<string, boolean>;
 }
 
 export interface MdObject {
@@ -100,6 +120,16 @@ export interface MdObject {
   writeMode?: string;
   /** AccumulationRegister: Balance | Turnovers. */
   registerType?: string;
+  /** AccountingRegister: its chart of accounts (full name) and whether records correspond (Dr and Cr in one). */
+  chartOfAccounts?: string;
+  correspondence?: boolean;
+  // ChartOfAccounts
+  /** Full name of the chart of characteristic types holding the subconto kinds. */
+  extDimensionTypes?: string;
+  maxExtDimensionCount?: number;
+  /** AccountingFlag / ExtDimensionAccountingFlag objects (Boolean attributes of the account / of its subconto rows). */
+  accountingFlags?: MdAttribute[];
+  extDimensionAccountingFlags?: MdAttribute[];
   // Enum
   values?: { name: string; uuid: string }[];
   // DefinedType, ChartOfCharacteristicTypes (value type), Constant
