@@ -22,6 +22,7 @@ import { jsonCharset, utf8Body, utf8Query } from './middleware/charset.js';
 import { finishDocument } from './schemas/document.js';
 import type { PictureLinks } from './middleware/picture-links.js';
 import { registerWebhookDocs } from '../webhooks/openapi.js';
+import { addConfigurationNotes } from './schemas/configurations.js';
 import { ORDER_STATUS, PAYMENT_STATUS } from '../orders/statuses.js';
 
 /** Sections of the document, in the order Swagger UI shows them. */
@@ -109,14 +110,15 @@ export function createApp(deps: { config: Config; services: ApiServices; logger:
   let document: string | undefined;
   app.get('/openapi.json', (c) => {
     document ??= JSON.stringify(
-      finishDocument(
+      // What a configuration other than УТ leaves empty or refuses, per method (issue 18.5).
+      addConfigurationNotes(finishDocument(
         app.getOpenAPI31Document({
           openapi: '3.1.0',
           info: {
             title: 'ReGate API',
             version: VERSION,
             description:
-              'REST API шлюза ReGate между Richest.store и базой 1С (УТ 11). Все методы /api/v1 требуют Basic-авторизации. ' +
+              'REST API шлюза ReGate между Richest.store и базой 1С (УТ 11, КА 2 / ERP 2, УНФ 3.0, БП 3.0, Розница 2.2: что метод делает в каждой — «По конфигурациям 1С» в его описании). Все методы /api/v1 требуют Basic-авторизации. ' +
               'Каталог отдаётся из локального зеркала; заказы и оплаты принимаются в надёжную очередь и доставляются в 1С ровно один раз.',
           },
           // Not the request's Host (a client could make the document point anywhere): the configured public URL, else
@@ -125,7 +127,7 @@ export function createApp(deps: { config: Config; services: ApiServices; logger:
           security: [{ basicAuth: [] }],
         }),
         { apiPrefix: API_PREFIX, rateLimitHeaders: true, tags: TAGS },
-      ),
+      ), config.onec.profile),
     );
     return c.body(document, 200, { 'Content-Type': 'application/json; charset=utf-8' });
   });

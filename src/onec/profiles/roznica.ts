@@ -230,6 +230,9 @@ function builders(base: Builders): Builders {
   });
   return {
     ...base,
+    // УТ's changed-order patch writes УТ's ЗаказКлиента fields; Розница's ЗаказПокупателя has no rule here, so
+    // bookingupd is refused (422 not_supported) rather than sent УТ's body.
+    orderUpdatePatch: undefined,
     partnerBody: (c) => ({ ...client({ ...c, inn: c.inn ?? '', kpp: c.kpp ?? '' }), Комментарий: c.comment ?? 'Клиент Richest.store', КонтактнаяИнформация: contactRows(c) }),
     counterpartyBody: (c) => client({ ...c, inn: c.inn ?? '', kpp: c.kpp ?? '' }),
     clientPatch: (c) => ({ partner: { ...client(c), ...(c.phone !== undefined || c.email !== undefined ? { КонтактнаяИнформация: contactRows(c) } : {}) }, counterparty: {} }),
