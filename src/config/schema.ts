@@ -128,6 +128,8 @@ export const ConfigSchema = z
         tier2PriceKind: z.string().default('Оптовая'),
         /** Issue 17: more price kinds (by name) whose prices the assortment lists per item in prices[], beside the three above. */
         extraPriceKinds: z.array(z.string().min(1)).default([]),
+        /** Issue 17: the item properties exported (by Имя or Заголовок); absent = every property items have, [] = none. */
+        exportProperties: z.array(z.string().min(1)).optional(),
         /**
          * Icon URLs in the assortment carry ?expires=&signature= (HMAC-SHA256 over id and expiry) and open without Basic
          * credentials until then, so a shop can put them in <img>. Hours a link lives (0 = unsigned links that need
