@@ -64,6 +64,7 @@ describe('the demo answers only what the document declares', () => {
     expect((await call('GET', `/api/v1/storetable?store=${store.toUpperCase()}`)).status).toBe(200);
     expect((await call('GET', '/api/v1/storetable?store=00000000-0000-4000-8000-000000000000')).status).toBe(404);
     expect((await call('GET', '/api/v1/storetable?store=nope')).status).toBe(400);
+    expect((await call('GET', '/api/v1/properties')).status).toBe(200); // issue 17
     const page = await call('GET', `/api/v1/assortment?store=${store}&pageSize=5`);
     expect(page.status).toBe(200);
     expect((await call('GET', `/api/v1/assortment?store=${store}&pageSize=5`, { headers: { 'If-None-Match': page.headers.get('etag')! } })).status).toBe(304);
