@@ -18,6 +18,8 @@ export interface AssortmentQuery {
   group?: string;
   q?: string;
   changedSince?: string;
+  /** Issue 17: `<propertyId>:<value>` — items having this value of the property (GET /api/v1/properties lists them). */
+  property?: string;
   page: number;
   pageSize: number;
 }
@@ -53,6 +55,8 @@ export interface AssortmentItem {
   pricesIncludeVat?: boolean | null;
   /** Issue 17: the characteristics the item is sold in; absent for an item without them. */
   variants?: AssortmentVariant[];
+  /** Issue 17: the item's exported properties (absent when it has none). */
+  properties?: { id: string; name: string; value: string; valueId: string | null }[];
   /** Issue 17: the item's prices of the listed kinds (retail, tiers, catalog.extraPriceKinds) that it has. */
   prices?: { priceKindId: string; name: string; price: number }[];
 }
@@ -129,6 +133,7 @@ export class CatalogService {
               AND NOT EXISTS (SELECT 1 FROM catalog_variant_barcodes vb WHERE vb.item_id = i.id AND vb.barcode = b.barcode)) AS barcodes,
            (SELECT rate FROM catalog_vat_rates r WHERE r.id = i.vat_rate_id) AS vat_rate,
            EXISTS (SELECT 1 FROM catalog_variants v WHERE v.item_id = i.id) AS has_variants,
+           (SELECT json_group_array(json_array(ip.property_id, ip.value_key)) FROM catalog_item_properties ip WHERE ip.item_id = i.id) AS props,
            (SELECT json_group_array(json_array(p.price_kind_id, p.price)) FROM catalog_prices p WHERE p.item_id = i.id AND p.price_kind_id IN (SELECT value FROM json_each(@listed))) AS prices
          FROM json_each(@nos) j CROSS JOIN catalog_items i ON i.rowid = j.value
          ORDER BY i.name, i.id`,
@@ -146,6 +151,10 @@ export class CatalogService {
       ),
       includesVat: db.prepare(`SELECT includes_vat FROM catalog_price_kind_vat WHERE id = ?`).pluck(),
       listedKinds: db.prepare(`SELECT value FROM meta WHERE key = 'mirror.listedPriceKinds'`).pluck(),
+      properties: db.prepare(`SELECT id, title AS name FROM catalog_properties ORDER BY title, id`),
+      propertyValues: db.prepare(`SELECT u.property_id AS propertyId, u.value_key AS id, coalesce(pv.name, u.value_key) AS name, count(*) AS items
+        FROM catalog_item_properties u LEFT JOIN catalog_property_values pv ON pv.id = u.value_key
+        GROUP BY u.property_id, u.value_key ORDER BY 3, 2`),
     };
     // Rows synced before migration 014 get their search text once (a no-op afterwards).
     if (!db.readonly) fillSearchText(db);
@@ -276,7 +285,7 @@ export class CatalogService {
     const { page: _p, pageSize: _s, ...filterKey } = query;
     let total: number;
     let pageNos: number[];
-    if (!query.group && !query.q && !query.changedSince) {
+    if (!query.group && !query.q && !query.changedSince && !query.property) {
       // The whole warehouse: a seek into catalog_assortment (migration 014), the same cost at any depth. OFFSET
       // walked the name index and probed stock for every skipped row: 704 ms for a deep page of a 300k mirror.
       total = this.cached(`count:${JSON.stringify(filterKey)}`, () => (this.stmt.storeTotal[store.copy].get(store.no) as { n: number }).n);
@@ -302,8 +311,29 @@ export class CatalogService {
       total,
       page: query.page,
       pageSize: query.pageSize,
-      items: rows.map((r) => toAssortmentItem(r, included, variants?.get(r.id), listed.names)),
+      items: rows.map((r) => withProperties(toAssortmentItem(r, included, variants?.get(r.id), listed.names), r.props, this.propertyNames())),
     };
+  }
+
+  /**
+   * Issue 17: the exported properties with the values items have (count: how many items, at any warehouse), for a
+   * shop's filters; a value's id is what assortment?property=<property>:<value> takes.
+   */
+  properties(): { id: string; name: string; values: { id: string; name: string; items: number }[] }[] {
+    return this.cached('properties', () => {
+      const values = this.stmt.propertyValues.all() as { propertyId: string; id: string; name: string; items: number }[];
+      return (this.stmt.properties.all() as { id: string; name: string }[])
+        .map((p) => ({ ...p, values: values.filter((v) => v.propertyId === p.id).map(({ id, name, items }) => ({ id, name, items })) }))
+        .filter((p) => p.values.length > 0);
+    });
+  }
+
+  /** Property id → its title, and value key → the value's name (per generation). */
+  private propertyNames(): { props: Map<string, string>; values: Map<string, string> } {
+    return this.cached('propertyNames', () => {
+      const list = this.properties();
+      return { props: new Map(list.map((p) => [p.id, p.name])), values: new Map(list.flatMap((p) => p.values.map((v) => [`${p.id}|${v.id}`, v.name] as [string, string]))) };
+    });
   }
 
   /**
@@ -372,6 +402,17 @@ export class CatalogService {
       params.changedSince = since.getUTCFullYear() > 9999 ? '9999-12-31T23:59:59.999Z' : since.getUTCFullYear() < 0 ? '0000-01-01T00:00:00.000Z' : since.toISOString();
       if (driver) where.push(`i.changed_at > @changedSince`);
       else driver = `SELECT rowid AS no FROM catalog_items WHERE changed_at > @changedSince`;
+    }
+    if (query.property) {
+      // <propertyId>:<value>: the value's id from GET /api/v1/properties (a reference's key, or the literal: true, 350).
+      const at = query.property.indexOf(':');
+      const propertyId = at > 0 ? query.property.slice(0, at).toLowerCase() : '';
+      if (!this.propertyNames().props.has(propertyId)) throw ApiError.notFound('Свойство', 'property', query.property);
+      params.propertyId = propertyId;
+      params.propertyValue = query.property.slice(at + 1);
+      const byValue = `SELECT i3.rowid AS no FROM catalog_item_properties ip JOIN catalog_items i3 ON i3.id = ip.item_id WHERE ip.property_id = @propertyId AND ip.value_key = @propertyValue`;
+      if (driver) where.push(`i.rowid IN (${byValue})`);
+      else driver = byValue;
     }
     if (query.group) {
       params.groups = JSON.stringify(this.subtree(query.group));
@@ -498,6 +539,19 @@ export function applyClientPriceKind(db: Db, clientId: string, items: Map<string
 
 /** The orderable map's key of a line: the item, or the item and its variant. */
 export const variantKey = (itemId: string, variantId?: string | null) => (variantId ? `${itemId}#${variantId}` : itemId);
+
+/** The item's properties by name (only when it has any: an item without them looks as before). */
+function withProperties(item: AssortmentItem, raw: string | null, names: { props: Map<string, string>; values: Map<string, string> }): AssortmentItem {
+  const list = (JSON.parse(raw ?? '[]') as [string, string][]).filter(([p]) => names.props.has(p));
+  if (!list.length) return item;
+  return {
+    ...item,
+    properties: list.map(([p, v]) => {
+      const name = names.values.get(`${p}|${v}`) ?? v;
+      return { id: p, name: names.props.get(p)!, value: name, valueId: name === v ? null : v };
+    }),
+  };
+}
 
 /** What booking needs to know of an item at a warehouse, from the mirror. */
 export interface OrderableItem {

@@ -12,7 +12,7 @@ import { pagesOf } from './pages.js';
 import { finishFull, finishStock, drive, type ApplyTiming } from './writer.js';
 import { stageSmall } from './apply.js';
 import { enqueueCatalogEvent } from './webhooks.js';
-import { applyVariants, prepareVariants, VariantStager, writeVatFacts, type VariantPrice, type VariantStock } from './variants.js';
+import { applyVariants, prepareVariants, VariantStager, writeProperties, writeVatFacts, type VariantPrice, type VariantStock } from './variants.js';
 
 export interface SyncDeps {
   db: Db;
@@ -71,11 +71,11 @@ export async function runFullSync(deps: SyncDeps): Promise<SyncReport> {
   const requestsBefore = onec.stats.total;
   const rowsBySet: Record<string, number> = {};
   let lowerBound = 0;
-  const steps = ['items', 'warehouses', 'priceKinds', 'units', 'countries', 'brands', 'manufacturers', 'barcodes', 'pictures', 'volumes', 'organisation', 'bankAccounts', 'versions', 'platform', 'properties', 'characteristics', 'vatRates', 'clientAgreements', 'prices', 'stock', 'reserve', 'banks'];
+  const steps = ['items', 'warehouses', 'priceKinds', 'units', 'countries', 'brands', 'manufacturers', 'barcodes', 'pictures', 'volumes', 'organisation', 'bankAccounts', 'versions', 'platform', 'properties', 'characteristics', 'vatRates', 'clientAgreements', 'propertyValues', 'itemProperties', 'prices', 'stock', 'reserve', 'banks'];
   let done = 0;
   const progress = (step: string) => deps.onProgress?.(step, ++done, steps.length);
-  const counted = (spec: Exclude<ReadSpec, { kind: 'collection' }> | Extract<ReadSpec, { kind: 'collection' }>, rows: number) => {
-    const name = spec.kind === 'collection' ? spec.set : `${spec.register}/${spec.kind}`;
+  const counted = (spec: Exclude<ReadSpec, { kind: 'collection' }> | Extract<ReadSpec, { kind: 'collection' }>, rows: number, label?: string) => {
+    const name = label ?? (spec.kind === 'collection' ? spec.set : `${spec.register}/${spec.kind}`);
     rowsBySet[name] = (rowsBySet[name] ?? 0) + rows;
     lowerBound += spec.kind === 'collection' ? Math.max(1, Math.ceil(rows / pageSize)) : Math.max(1, Math.ceil(rows / VIRTUAL_ROWS));
   };
@@ -88,7 +88,7 @@ export async function runFullSync(deps: SyncDeps): Promise<SyncReport> {
     return rows;
   };
   /** A large set, page by page into the scratch database. */
-  const stream = async (step: string, spec: ReadSpec | undefined, onPage: (rows: Row[]) => void, params: ReadParams = {}): Promise<void> => {
+  const stream = async (step: string, spec: ReadSpec | undefined, onPage: (rows: Row[]) => void, params: ReadParams = {}, label?: string): Promise<void> => {
     if (!spec) return;
     if (spec.kind !== 'collection') throw new Error(`${step}: a collection was expected`);
     let rows = 0;
@@ -96,7 +96,7 @@ export async function runFullSync(deps: SyncDeps): Promise<SyncReport> {
       onPage(page);
       rows += page.length;
     }
-    counted(spec, rows);
+    counted(spec, rows, label);
     progress(step);
   };
 
@@ -111,6 +111,7 @@ export async function runFullSync(deps: SyncDeps): Promise<SyncReport> {
       m.toCharacteristic ? read('characteristics', r.characteristic).then((rows) => variants.characteristics(rows.map(m.toCharacteristic!))) : Promise.resolve(progress('characteristics')),
       read('vatRates', r.vatRate),
       m.toClientAgreement ? read('clientAgreements', r.clientAgreement) : Promise.resolve([] as Row[]),
+      m.toPropertyValue ? read('propertyValues', r.propertyValue) : Promise.resolve([] as Row[]),
     ]);
     // Awaited after the main reads; when one of those fails first, this one's failure is not an unhandled rejection.
     extraReads.catch(() => undefined);
@@ -119,7 +120,8 @@ export async function runFullSync(deps: SyncDeps): Promise<SyncReport> {
     const itemSpec: ReadSpec | undefined = r.item && r.item.kind === 'collection'
       ? { ...r.item, filter: undefined, select: [...new Set([...r.item.select, ...(r.group?.select ?? [])])] }
       : undefined;
-    const propertiesRead = needsProperties ? read('properties', r.property) : Promise.resolve([] as Row[]);
+    // Properties: the order limits' additional attributes need their keys; issue 17 exports them too (a small set).
+    const propertiesRead = needsProperties || m.toProperty ? read('properties', r.property) : Promise.resolve([] as Row[]);
     const volumesRead = read('volumes', r.fileVolume);
     const [, warehouses, priceKinds, , countries, brands, makers, , , , orgs, accounts, versions, platform] = await settled(stager, [
       // Item mapping needs the additional attributes' keys (properties: a handful of rows, read first).
@@ -154,6 +156,9 @@ export async function runFullSync(deps: SyncDeps): Promise<SyncReport> {
       // Extension only; an extension from before this register simply has no platform to tell (state.platform null).
       r.platform ? read('platform', r.platform).catch(() => [] as Row[]) : Promise.resolve([] as Row[]),
       propertiesRead,
+      // Issue 17: the items' additional attributes (a read of their own: see the profile's itemProperty). Last: the
+      // names above are positional.
+      m.toItemProperties ? stream('itemProperties', r.itemProperty, (rows) => variants.itemProperties(rows.map(m.toItemProperties!)), {}, `${r.itemProperty?.kind === 'collection' ? r.itemProperty.set : ''}/ДополнительныеРеквизиты`) : Promise.resolve(progress('itemProperties')),
     ]);
 
     const kinds = priceKinds.map(m.toPriceKind).filter((k) => !k.deleted);
@@ -199,14 +204,19 @@ export async function runFullSync(deps: SyncDeps): Promise<SyncReport> {
       priceKinds: kinds.map((k) => ({ id: k.id, name: k.name })),
     });
     const meta = metaOf(profile, { orgs, accounts, banks, versions, platform });
-    const [, vatRows] = await extraReads;
-    prepareVariants(db, true);
+    const [, vatRows, , valueRows] = await extraReads;
+    // Issue 17: the exported properties (catalog.exportProperties by Имя or Заголовок; absent = all).
+    const allProps = m.toProperty ? (await propertiesRead).map(m.toProperty) : [];
+    const wantedProps = config.catalog.exportProperties;
+    const exported = wantedProps ? allProps.filter((p) => wantedProps.includes(p.name) || wantedProps.includes(p.title)) : allProps;
+    prepareVariants(db, true, exported.map((p) => p.id));
     const generationBefore = generationOf(db);
     const apply: ApplyTiming = { swapMs: 0, longestStepMs: 0, steps: 0 };
     // mirror.stockReadAt: when 1C was asked (no later than the stock read began). An order posted after it may be
     // missing from these figures; orders/promise.ts subtracts those (issue 14.1).
     await drive(finishFull(db, { ts, meta: { 'mirror.organisation': JSON.stringify(meta.organisation), 'mirror.configuration': JSON.stringify(meta.configuration), 'mirror.stockReadAt': new Date(started).toISOString() }, timing: apply, within: () => applyVariants(db) }), apply);
     writeVatFacts(db, kinds.map((k) => ({ id: k.id, includesVat: k.includesVat })), vatRatesOf(db, profile, vatRows));
+    writeProperties(db, exported, m.toPropertyValue ? valueRows.map(m.toPropertyValue).filter((v) => exported.some((p) => p.id === v.propertyId)) : []);
     writeClientPriceKinds(db, clientKinds, kinds.filter((k) => wanted.includes(k.name)).map((k) => ({ id: k.id, name: k.name })));
     if (config.webhooks.url && config.webhooks.catalogEvents) notifyShop(deps, { sync: 'full', generationBefore, changedAt: ts });
     const report: SyncReport = { items, changed, requests: onec.stats.total - requestsBefore, lowerBound, rowsBySet, ms: Date.now() - started, apply };

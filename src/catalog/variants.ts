@@ -22,6 +22,7 @@ CREATE TABLE IF NOT EXISTS ${S}.v_chars (owner_id TEXT NOT NULL, id TEXT NOT NUL
 CREATE TABLE IF NOT EXISTS ${S}.v_stock (item_id TEXT NOT NULL, char_id TEXT NOT NULL, store_id TEXT NOT NULL, quantity REAL NOT NULL, PRIMARY KEY (item_id, char_id, store_id)) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS ${S}.v_prices (item_id TEXT NOT NULL, char_id TEXT NOT NULL, kind_id TEXT NOT NULL, price REAL NOT NULL, rank INTEGER NOT NULL, PRIMARY KEY (item_id, char_id, kind_id)) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS ${S}.v_barcodes (item_id TEXT NOT NULL, char_id TEXT NOT NULL, barcode TEXT NOT NULL, PRIMARY KEY (item_id, char_id, barcode)) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS ${S}.v_iprops (item_id TEXT NOT NULL, property_id TEXT NOT NULL, value_key TEXT NOT NULL, PRIMARY KEY (item_id, property_id, value_key)) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS ${S}.variant_touched (item_id TEXT PRIMARY KEY) WITHOUT ROWID;
 `;
 
@@ -32,11 +33,13 @@ interface VTable {
   values: string[];
 }
 
-const TABLES: Record<'variants' | 'stock' | 'prices' | 'barcodes', VTable> = {
+const TABLES: Record<'variants' | 'stock' | 'prices' | 'barcodes' | 'props', VTable> = {
   variants: { live: 'catalog_variants', next: `${S}.n_variants`, key: ['item_id', 'id'], values: ['name', 'full_name', 'pricing_id'] },
   stock: { live: 'catalog_variant_stock', next: `${S}.n_vstock`, key: ['item_id', 'variant_id', 'store_id'], values: ['quantity'] },
   prices: { live: 'catalog_variant_prices', next: `${S}.n_vprices`, key: ['item_id', 'variant_id', 'price_kind_id'], values: ['price'] },
   barcodes: { live: 'catalog_variant_barcodes', next: `${S}.n_vbarcodes`, key: ['item_id', 'variant_id', 'barcode'], values: [] },
+  // Issue 17: the items' property values (from the staged ItemRecord.properties), changed with the same generation.
+  props: { live: 'catalog_item_properties', next: `${S}.n_iprops`, key: ['item_id', 'property_id', 'value_key'], values: [] },
 };
 type VName = keyof typeof TABLES;
 
@@ -70,6 +73,7 @@ export class VariantStager {
       price: db.prepare(`INSERT INTO ${S}.v_prices (item_id, char_id, kind_id, price, rank) VALUES (@item, @char, @kind, @price, @rank)
                          ON CONFLICT (item_id, char_id, kind_id) DO UPDATE SET price = excluded.price, rank = excluded.rank WHERE excluded.rank < rank`),
       barcode: db.prepare(`INSERT OR IGNORE INTO ${S}.v_barcodes (item_id, char_id, barcode) VALUES (?, ?, ?)`),
+      prop: db.prepare(`INSERT OR IGNORE INTO ${S}.v_iprops (item_id, property_id, value_key) VALUES (?, ?, ?)`),
     };
   }
 
@@ -93,6 +97,13 @@ export class VariantStager {
     })();
   }
 
+  /** Issue 17: items' property values; a literal is kept as text ('true', '350'), a reference by its key. */
+  itemProperties(list: { itemId: string; properties: { propertyId: string; value: string | number | boolean }[] }[]) {
+    this.db.transaction(() => {
+      for (const it of list) for (const p of it.properties) this.st.prop.run(it.itemId, p.propertyId, String(p.value));
+    })();
+  }
+
   barcodes(list: { itemId: string; characteristicId?: string | null; barcode: string }[]) {
     const own = list.filter((b) => b.characteristicId);
     if (!own.length) return;
@@ -108,8 +119,12 @@ export class VariantStager {
  * (full sync); otherwise they are the mirror's and only their stock and prices are new (stock sync).
  * Returns the items whose variants changed.
  */
-export function prepareVariants(db: Db, full: boolean): number {
-  db.exec(`DROP TABLE IF EXISTS ${S}.n_variants; DROP TABLE IF EXISTS ${S}.n_vstock; DROP TABLE IF EXISTS ${S}.n_vprices; DROP TABLE IF EXISTS ${S}.n_vbarcodes;`);
+export function prepareVariants(db: Db, full: boolean, exportedProperties?: string[]): number {
+  db.exec(`DROP TABLE IF EXISTS ${S}.n_variants; DROP TABLE IF EXISTS ${S}.n_vstock; DROP TABLE IF EXISTS ${S}.n_vprices; DROP TABLE IF EXISTS ${S}.n_vbarcodes; DROP TABLE IF EXISTS ${S}.n_iprops;`);
+  // A literal is kept as text ('true', '350'); a reference by its key.
+  db.exec(full
+    ? `CREATE TABLE ${S}.n_iprops AS SELECT p.item_id, p.property_id, p.value_key FROM ${S}.v_iprops p WHERE EXISTS (SELECT 1 FROM ${S}.items it WHERE it.id = p.item_id)`
+    : `CREATE TABLE ${S}.n_iprops AS SELECT item_id, property_id, value_key FROM main.catalog_item_properties`);
   if (full) {
     // ${S}.items holds the staged goods (ItemRecord as JSON): those sold in characteristics name their owner.
     db.exec(`CREATE TABLE ${S}.n_variants AS
@@ -134,7 +149,8 @@ export function prepareVariants(db: Db, full: boolean): number {
   } else {
     db.exec(`CREATE TABLE ${S}.n_vbarcodes AS SELECT item_id, variant_id, barcode FROM main.catalog_variant_barcodes`);
   }
-  const names: VName[] = full ? ['variants', 'stock', 'prices', 'barcodes'] : ['stock', 'prices'];
+  if (full && exportedProperties) db.prepare(`DELETE FROM ${S}.n_iprops WHERE property_id NOT IN (SELECT value FROM json_each(?))`).run(JSON.stringify(exportedProperties));
+  const names: VName[] = full ? ['variants', 'stock', 'prices', 'barcodes', 'props'] : ['stock', 'prices'];
   for (const n of Object.keys(TABLES) as VName[]) {
     const t = TABLES[n];
     const cols = [...t.key, ...t.values].join(', ');
@@ -160,6 +176,18 @@ export function applyVariants(db: Db) {
     db.prepare(`DELETE FROM main.${t.live} WHERE (${t.key.join(', ')}) IN (SELECT ${t.key.join(', ')} FROM ${S}.dv_${n}_del)`).run();
     db.prepare(`INSERT OR REPLACE INTO main.${t.live} (${cols}) SELECT ${cols} FROM ${S}.dv_${n}_up`).run();
   }
+}
+
+/** Properties and values the items use (small sets, replaced whole at a full sync; `only`: the exported ones). */
+export function writeProperties(db: Db, props: { id: string; name: string; title: string }[], values: { id: string; propertyId: string | null; name: string; deleted: boolean }[]) {
+  db.transaction(() => {
+    db.prepare(`DELETE FROM catalog_properties`).run();
+    db.prepare(`DELETE FROM catalog_property_values`).run();
+    const p = db.prepare(`INSERT OR REPLACE INTO catalog_properties (id, name, title) VALUES (?, ?, ?)`);
+    for (const x of props) p.run(x.id, x.name, x.title);
+    const v = db.prepare(`INSERT OR REPLACE INTO catalog_property_values (id, property_id, name) VALUES (?, ?, ?)`);
+    for (const x of values) if (!x.deleted && x.propertyId) v.run(x.id, x.propertyId, x.name);
+  })();
 }
 
 /** VAT facts for the shop (small sets, replaced whole at a full sync). */

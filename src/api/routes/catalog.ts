@@ -18,6 +18,7 @@ import {
   nextPage,
   CitiesSchema,
   CityQuery,
+  PropertiesSchema,
   StateSchema,
   StoreQuery,
   StoresSchema,
@@ -180,6 +181,19 @@ export function registerCatalogRoutes(app: App, catalog: CatalogService, opts: W
       responses: { 200: json(StoreTableSchema, 'Дерево групп'), ...notModified, ...errorResponses, ...notFound('Склад') },
     }),
     (c) => conditional(c, catalog, opts) ?? kept(c, () => catalog.storeTable(c.req.valid('query').store)),
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'get',
+      path: `${API_PREFIX}/properties`,
+      operationId: 'listProperties',
+      tags,
+      summary: 'Свойства товаров и их значения — для фильтров магазина (новое в v1)',
+      description: 'Дополнительные реквизиты номенклатуры из 1С, которые выгружаются (catalog.exportProperties), со значениями, которые есть у товаров. Отбор: assortment?property=<id свойства>:<id значения>.',
+      responses: { 200: json(PropertiesSchema, 'Свойства'), ...notModified, ...errorResponses },
+    }),
+    (c) => conditional(c, catalog, opts) ?? kept(c, () => ({ properties: catalog.properties() })),
   );
 
   app.openapi(

@@ -94,6 +94,11 @@ export const StoreTableSchema = z
 
 export const AssortmentQuery = z.object({
   store: RefId('Идентификатор склада'),
+  property: z
+    .string()
+    .regex(/^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}:.{1,200}$/, 'ожидается <id свойства>:<значение> из GET /api/v1/properties')
+    .optional()
+    .openapi({ description: 'Новое (v1, добавлено): только товары с этим значением свойства — <id свойства>:<id значения> из GET /api/v1/properties', example: '81629aec-bcf7-4310-802e-a18c02349a18:1367ae8c-a9c7-4d47-ab98-b6323b42d04f' }),
   group: RefId('Группа товаров (включая подгруппы)').optional(),
   q: text({ min: 1, max: 200 }).optional().openapi({ description: 'Поиск по наименованию, артикулу или точному штрихкоду', example: 'гречка' }),
   changedSince: z.iso
@@ -162,6 +167,20 @@ export const VariantSchema = z
   })
   .openapi('Variant');
 
+export const PropertiesSchema = z
+  .object({
+    properties: z.array(
+      z.object({
+        id: z.string().openapi({ description: 'Свойство (ПланВидовХарактеристик.ДополнительныеРеквизитыИСведения)' }),
+        name: z.string().openapi({ description: 'Заголовок свойства', example: 'Материал' }),
+        values: z.array(z.object({ id: z.string().openapi({ description: 'Для assortment?property=<id свойства>:<id>' }), name: z.string(), items: z.number().int().openapi({ description: 'Сколько товаров (на всех складах) с этим значением' }) })),
+      }),
+    ),
+  })
+  .openapi('Properties', {
+    example: { properties: [{ id: '81629aec-bcf7-4310-802e-a18c02349a18', name: 'Материал', values: [{ id: '1367ae8c-a9c7-4d47-ab98-b6323b42d04f', name: 'Хлопок', items: 7 }] }, { id: '4217749d-c395-43d7-92ac-e870923bc55f', name: 'Гипоаллергенный', values: [{ id: 'false', name: 'false', items: 5 }, { id: 'true', name: 'true', items: 2 }] }] },
+  });
+
 export const AssortmentItemSchema = z
   .object({
     id: z.string().openapi({ description: 'Идентификатор номенклатуры (Ref_Key)' }),
@@ -194,6 +213,10 @@ export const AssortmentItemSchema = z
     typedBarcodes: z.array(BarcodeSchema).optional().openapi({ description: 'Новое (v1, добавлено): штрихкоды товара с типом; barcodes — те же строки без типа. Штрихкоды характеристик — в variants[].typedBarcodes (поиск q= по ним находит товар)' }),
     vatRate: z.number().nullable().optional().openapi({ description: 'Новое (v1, добавлено): ставка НДС товара в процентах (Номенклатура.СтавкаНДС); null — без НДС или неизвестна', example: 20 }),
     pricesIncludeVat: z.boolean().nullable().optional().openapi({ description: 'Новое (v1, добавлено): цены включают НДС (ВидыЦен.ЦенаВключаетНДС розничного вида цены); null — ещё неизвестно' }),
+    properties: z
+      .array(z.object({ id: z.string().openapi({ description: 'Свойство' }), name: z.string().openapi({ example: 'Материал' }), value: z.string().openapi({ example: 'Хлопок' }), valueId: z.string().nullable().openapi({ description: 'Id значения (для property=), null — значение-строка/число/да-нет (тогда в property= передаётся само значение)' }) }))
+      .optional()
+      .openapi({ description: 'Новое (v1, добавлено): дополнительные реквизиты товара (ДополнительныеРеквизиты в 1С), какие выгружаются — настройка catalog.exportProperties; поля нет, если их нет' }),
     prices: z
       .array(z.object({ priceKindId: z.string(), name: z.string().openapi({ example: 'Розничная' }), price: z.number() }))
       .optional()

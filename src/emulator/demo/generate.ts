@@ -126,6 +126,7 @@ const S = {
   statuses: 'InformationRegister_ReGate_СтатусыЗаказов',
   cardPayments: 'InformationRegister_ReGate_ОплатыКартами',
   chars: 'Catalog_ХарактеристикиНоменклатуры',
+  propertyValues: 'Catalog_ЗначенияСвойствОбъектов',
   pricingChars: 'Catalog_ХарактеристикиНоменклатурыДляЦенообразования',
 } as const;
 
@@ -425,6 +426,29 @@ export function generateDemoBase(options: DemoOptions = {}): DemoBase {
   [['МинимальноеКоличество', 'Минимальное количество (сайт)'], ['Кратность', 'Кратность (сайт)']].forEach(([name, title], i) => {
     put(S.properties, { Ref_Key: guid(S.properties, i), Description: title, DeletionMark: false, Имя: name, Заголовок: title, ЭтоДополнительноеСведение: false, Подсказка: '' });
   });
+  // Issue 17: properties shops filter by — a material (values in Catalog_ЗначенияСвойствОбъектов, owned by the
+  // property) and a yes/no one; textiles and tableware have them in their ДополнительныеРеквизиты.
+  const materialProp = guid(S.properties, 2);
+  const hypoProp = guid(S.properties, 3);
+  put(S.properties, { Ref_Key: materialProp, Description: 'Материал', DeletionMark: false, Имя: 'Материал', Заголовок: 'Материал', ЭтоДополнительноеСведение: false, ДополнительныеЗначенияИспользуются: true, Подсказка: '' });
+  put(S.properties, { Ref_Key: hypoProp, Description: 'Гипоаллергенный', DeletionMark: false, Имя: 'Гипоаллергенный', Заголовок: 'Гипоаллергенный', ЭтоДополнительноеСведение: false, ДополнительныеЗначенияИспользуются: false, Подсказка: '' });
+  const materials = Object.fromEntries(['Хлопок', 'Бамбук', 'Лён', 'Керамика', 'Сталь'].map((name, n) => {
+    const ref = guid(S.propertyValues, n);
+    put(S.propertyValues, { Ref_Key: ref, Description: name, DeletionMark: false, IsFolder: false, Parent_Key: EMPTY_REF, Owner_Key: materialProp, ПолноеНаименование: name, Вес: 0 });
+    return [name, ref];
+  })) as Record<string, string>;
+  const VALUE_TYPE = `StandardODATA.${S.propertyValues}`;
+  const propertiesOfItem = (sub: string, i: number): Row[] => {
+    if (sub === 'Текстиль') {
+      const m = ['Хлопок', 'Бамбук', 'Лён'][i % 3];
+      return [
+        { LineNumber: 1, Свойство_Key: materialProp, Значение: materials[m], Значение_Type: VALUE_TYPE, ТекстоваяСтрока: '' },
+        { LineNumber: 2, Свойство_Key: hypoProp, Значение: m === 'Бамбук', Значение_Type: 'Edm.Boolean', ТекстоваяСтрока: '' },
+      ];
+    }
+    if (sub === 'Посуда') return [{ LineNumber: 1, Свойство_Key: materialProp, Значение: materials[i % 2 ? 'Сталь' : 'Керамика'], Значение_Type: VALUE_TYPE, ТекстоваяСтрока: '' }];
+    return [];
+  };
 
   // ---- item kinds and the group tree ----
   const goodsKind = guid(S.kinds, 0);
@@ -541,7 +565,7 @@ export function generateDemoBase(options: DemoOptions = {}): DemoBase {
       ВесИспользовать: weight > 0, ВесЧислитель: weight, ВесЗнаменатель: weight > 0 ? 1 : 0, ВесЕдиницаИзмерения_Key: weight > 0 ? units.кг : EMPTY_REF,
       ОбъемИспользовать: false, ОбъемЧислитель: 0, ОбъемЗнаменатель: 0, ОбъемЕдиницаИзмерения_Key: EMPTY_REF,
       ReGate_МинимальноеКоличество: minQty, ReGate_Кратность: multiplicity, ReGate_ПорогЦены1: x1, ReGate_ПорогЦены2: x2, ReGate_ПродажаПодЗаказ: soldToOrder,
-      ДополнительныеРеквизиты: [],
+      ДополнительныеРеквизиты: propertiesOfItem(sub.name, i),
     });
 
     // barcode: Russian GS1 prefix 460–469, unique by construction (item index in the body)

@@ -72,6 +72,9 @@ export type ConceptId =
   // Issue 17: characteristics of items (sizes, colours), sold as variants; clients' own agreements (their price kind).
   | 'characteristic'
   | 'clientAgreement'
+  // Issue 17: values of additional properties (УТ Catalog_ЗначенияСвойствОбъектов), for the shop's filters.
+  | 'propertyValue'
+  | 'itemProperty'
   // Issue 18: the order states a configuration closes an order with (УНФ's СостоянияЗаказовПокупателей.Завершен).
   | 'orderState'
   // Issue 18: the place a store's orders are sold by, per store (Розница: the Магазин of the Склад).
@@ -176,6 +179,27 @@ export interface ItemRecord {
    * item itself, or an item kind); null/absent = the item uses none.
    */
   characteristicsOwnerId?: string | null;
+}
+
+/** Issue 17: one additional attribute of an item: the property and its value (a reference's key, or the literal). */
+export interface ItemPropertyRecord {
+  propertyId: string;
+  value: string | number | boolean;
+  /** The published type of a reference value (`StandardODATA.Catalog_ЗначенияСвойствОбъектов`), '' for literals. */
+  valueType: string;
+}
+
+/** Issue 17: a property (ChartOfCharacteristicTypes_ДополнительныеРеквизитыИСведения) or a value of one. */
+export interface PropertyRecord {
+  id: string;
+  name: string;
+  title: string;
+}
+export interface PropertyValueRecord {
+  id: string;
+  propertyId: string | null;
+  name: string;
+  deleted: boolean;
 }
 
 /** Issue 17: a client's own (not typical) agreement: the price kind the client buys at. */
@@ -578,6 +602,11 @@ export interface Mappers {
   toCharacteristic?(row: Row): CharacteristicRecord;
   /** Issue 17: a Catalog_СоглашенияСКлиентами row of a client's own agreement. */
   toClientAgreement?(row: Row, now?: Date): ClientAgreementRecord;
+  /** Issue 17: properties and their values (profiles that export additional attributes). */
+  toProperty?(row: Row): PropertyRecord;
+  /** Issue 17: an itemProperty row → the item's additional attributes with a value. */
+  toItemProperties?(row: Row): { itemId: string; properties: ItemPropertyRecord[] };
+  toPropertyValue?(row: Row): PropertyValueRecord;
   toBarcode(row: Row): BarcodeRecord;
   toUnit(row: Row): UnitRecord;
   toCountry(row: Row): CountryRecord;

@@ -494,6 +494,23 @@ function reads(f: Ut11Features, config: Config): Partial<Record<string, ReadSpec
       why: 'booking: the agreement web orders are made under (onec.agreementKey, else the one typical agreement in force): ЦенаВключаетНДС, and in 11.4 НалогообложениеНДС',
       select: ['Ref_Key', 'Description', 'DeletionMark', 'Организация_Key', 'Типовое', 'Статус', 'ЦенаВключаетНДС', 'ВидЦен_Key', 'ИспользуютсяДоговорыКонтрагентов', ...(f.agreementVatTaxation ? ['НалогообложениеНДС'] : [])],
     },
+    // Issue 17: the items' additional attributes, read apart: in the item read they made its URL 2,394 characters,
+    // past the 2,000 an IIS publication takes (onec.maxUrlLength). Значение is Characteristic.ДополнительныеРеквизитыИСведения
+    // (composite in both dumps): Значение + Значение_Type.
+    itemProperty: {
+      kind: 'collection',
+      set: S.items,
+      why: 'properties: each item\'s additional attributes (ДополнительныеРеквизиты), for the shop\'s filters',
+      select: ['Ref_Key', 'ДополнительныеРеквизиты/Свойство_Key', 'ДополнительныеРеквизиты/Значение', 'ДополнительныеРеквизиты/Значение_Type'],
+      filter: () => eq('IsFolder', false),
+    },
+    // Issue 17: values of additional properties (one owner: the property → Owner_Key; folders and items).
+    propertyValue: {
+      kind: 'collection',
+      set: 'Catalog_ЗначенияСвойствОбъектов',
+      why: 'properties: the values of item properties, for GET /api/v1/properties and assortment?property=',
+      select: ['Ref_Key', 'Description', 'DeletionMark', 'IsFolder', 'Owner_Key'],
+    },
     // Issue 17: a client's own agreement names the price kind the client buys at (ВидЦен; 11.5 also
     // ИндивидуальныйВидЦены). Статус is Enum.СтатусыСоглашенийСКлиентами (НеСогласовано, Действует, Закрыто in both dumps).
     clientAgreement: {
@@ -616,6 +633,15 @@ function writes(f: Ut11Features, config: Config): Record<string, WriteSpec> {
 }
 
 // ---------------------------------------------------------------- mapping
+
+/** Issue 17: an item's additional attributes with a value (an empty reference or '' is no value). */
+function propertiesOf(row: Row): { propertyId: string; value: string | number | boolean; valueType: string }[] | null {
+  const out = rowsOf(row.ДополнительныеРеквизиты)
+    .map((r) => ({ propertyId: refOf(r.Свойство_Key), value: r.Значение, valueType: str(r.Значение_Type) }))
+    .filter((p): p is { propertyId: string; value: string | number | boolean; valueType: string } =>
+      !!p.propertyId && (typeof p.value === 'number' || typeof p.value === 'boolean' || (typeof p.value === 'string' && p.value !== '' && refOf(p.value) !== null) || (typeof p.value === 'string' && p.value !== '' && !/^[0-9a-f]{8}-/.test(p.value))));
+  return out.length ? out : null;
+}
 
 /**
  * Issue 17: the Owner of the characteristics an item is sold in, by its ИспользованиеХарактеристик
@@ -756,6 +782,9 @@ function mappers(f: Ut11Features): Mappers {
       packagingId: refOf(row.Упаковка_Key),
       ...withValue('characteristicId', refOf(row.Характеристика_Key)),
     }),
+    toItemProperties: (row) => ({ itemId: str(row.Ref_Key), properties: propertiesOf(row) ?? [] }),
+    toProperty: (row) => ({ id: str(row.Ref_Key), name: str(row.Имя) || str(row.Description), title: str(row.Заголовок) || str(row.Description) }),
+    toPropertyValue: (row) => ({ id: str(row.Ref_Key), propertyId: refOf(row.Owner_Key), name: str(row.Description), deleted: bool(row.DeletionMark) || bool(row.IsFolder) }),
     toClientAgreement(row, now = new Date()) {
       // An empty date is 0001-01-01: no bound.
       const bound = (v: unknown) => {
