@@ -6,8 +6,11 @@
  */
 import { escapeXml } from './errors.js';
 import { fieldProps, NS, type Model, type Prop, type Shape } from './model.js';
+import { accountingBalanceProps } from './virtual.js';
 
 function propXml(p: Prop, indent: string): string {
+  // Dynamic properties of an OpenType entity are not declared (model.ts, accountingRecordProps).
+  if (p.open) return '';
   const attrs = [`Name="${escapeXml(p.name)}"`, `Type="${p.type}"`, `Nullable="${p.nullable}"`];
   // No MaxLength: a real publication declares none (samples/ut-real.edmx: 0 of 2,500 properties); the lengths only
   // drive the emulator's silent truncation on write, as 1C truncates.
@@ -82,6 +85,20 @@ export function metadataXml(model: Model, published: (name: string) => boolean):
             `${II}</FunctionImport>\n`,
         );
       }
+    }
+    if (reg?.accounting && s.kind === 'recordset' && def.kind === 'AccountingRegister') {
+      // Balance only: the vendor chapter shows it with AccountCondition, Condition and ExtraDimensions
+      // (reference/1c-8.3.27-devguide-17.4-standard-odata.md lines 1300-1304) and says the parameters are those of
+      // the query language's virtual table (line 364), whose first is the period. The other tables
+      // (Turnovers, BalanceAndTurnovers, DrCrTurnovers, RecordsWithExtDimensions, ExtDimensions) are not served.
+      const ct = `${s.name}_Balance`;
+      const props = accountingBalanceProps(def);
+      complex.push(`${I}<ComplexType Name="${escapeXml(ct)}">\n${props.map((p) => propXml(p, II)).join('')}${I}</ComplexType>\n`);
+      fns.push(
+        `${II}<FunctionImport Name="Balance" IsBindable="true" IsSideEffecting="false" ReturnType="Collection(${NS}.${escapeXml(ct)})">\n${bind}` +
+          ['AccountCondition', 'Condition', 'ExtraDimensions', 'Period'].map((p) => `${II}  <Parameter Name="${p}" Type="${p === 'Period' ? 'Edm.DateTime' : 'Edm.String'}"/>\n`).join('') +
+          `${II}</FunctionImport>\n`,
+      );
     }
     if (reg?.periodic && def.kind === 'InformationRegister' && (s.kind === 'inforeg' || s.kind === 'records')) {
       for (const fn of ['SliceLast', 'SliceFirst']) {

@@ -23,6 +23,11 @@ export interface Prop {
   enumType?: string;
   /** ValueStorage (ХранилищеЗначения) attribute `X`: set on `X_Base64Data` (the data) and `X_Type` (its MIME type). */
   storage?: { of: string; part: 'data' | 'type' };
+  /**
+   * A dynamic property of an OpenType entity: served and filterable, absent from $metadata (an accounting register's
+   * subconto values, which the real $metadata of AccountingRegister_Хозрасчетный_RecordType does not declare).
+   */
+  open?: boolean;
 }
 
 export type ShapeKind = 'object' | 'tabular' | 'inforeg' | 'recordset' | 'records' | 'virtual';
@@ -74,7 +79,7 @@ export function fieldProps(fields: FieldDef[] | undefined, nullable = true): Pro
 
 /** Composite companions go at the end of the property list, as the real $metadata puts them. */
 function withTypeProps(props: Prop[]): Prop[] {
-  const types = props.filter((x) => x.composite).map((x) => p(`${x.name}_Type`, 'Edm.String', x.nullable, { typeOf: x.name }));
+  const types = props.filter((x) => x.composite).map((x) => p(`${x.name}_Type`, 'Edm.String', x.nullable, { typeOf: x.name, ...(x.open ? { open: true } : {}) }));
   return [...props, ...types];
 }
 
@@ -106,6 +111,19 @@ function objectStdProps(def: EntitySetDef): Prop[] {
     out.push(p('Number', 'Edm.String', true, { maxLength: def.numberLength }));
     out.push(p('Date', 'Edm.DateTime'));
     out.push(p('Posted', 'Edm.Boolean'));
+    return out;
+  }
+  if (def.kind === 'ChartOfAccounts') {
+    // Parent_Key, Code, Description, Order, Type, OffBalance: the standard attributes a public client of a live БП
+    // base reads from ChartOfAccounts_Хозрасчетный (see ../onec/dump/publish.ts, chartOfAccountsSet).
+    out.push(p('Parent_Key', 'Edm.Guid', true, { ref: def.name }));
+    out.push(p('Code', 'Edm.String', true, { maxLength: def.codeLength }));
+    out.push(p('Description', 'Edm.String', true, { maxLength: def.descriptionLength }));
+    out.push(p('Order', 'Edm.String'));
+    out.push(p('Type', 'Edm.String'));
+    out.push(p('OffBalance', 'Edm.Boolean'));
+    out.push(p('Predefined', 'Edm.Boolean'));
+    out.push(p('PredefinedDataName', 'Edm.String'));
     return out;
   }
   if (def.hierarchical) {
@@ -140,6 +158,7 @@ export function buildModel(config: ConfigurationDef): Model {
       case 'Catalog':
       case 'Document':
       case 'ChartOfCharacteristicTypes':
+      case 'ChartOfAccounts':
       case 'ExchangePlan': {
         const own = makeShape(def.name, 'object', def, [...objectStdProps(def), ...fieldProps(def.fields)], ['Ref_Key']);
         shapes.set(def.name, own);
@@ -182,12 +201,65 @@ export function buildModel(config: ConfigurationDef): Model {
         shapes.set(def.name, set);
         break;
       }
+      case 'AccountingRegister': {
+        const r = def.register;
+        const acc = r?.accounting;
+        if (!r || !acc) break;
+        const single = r.recorders?.length === 1 && !!r.recordersComplete;
+        const recorderProp = (): Prop => (single ? p('Recorder_Key', 'Edm.Guid', false, { ref: r.recorders![0] }) : p('Recorder', 'Edm.String', false, { composite: true }));
+        const recorderKeys = single ? ['Recorder_Key'] : ['Recorder', 'Recorder_Type'];
+        // Recorder first, as in the real $metadata (Recorder, Period, LineNumber, Active, AccountDr_Key, …).
+        const withRecorder = makeShape(`${def.name}_RecordType`, 'records', def, [recorderProp(), ...accountingRecordProps(def)], [...recorderKeys, 'LineNumber']);
+        shapes.set(withRecorder.name, withRecorder);
+        const set = makeShape(def.name, 'recordset', def, [recorderProp()], recorderKeys);
+        set.collections.set('RecordSet', withRecorder);
+        shapes.set(def.name, set);
+        break;
+      }
       default:
         // DocumentJournal / Constant: not modelled by the engine (ReGate reads neither).
         break;
     }
   }
   return { config, shapes, defs };
+}
+
+/** `Валюта_Key` → `ВалютаDr_Key`, `Количество` → `КоличествоDr`: a Balance = false value per side. */
+export function sideName(name: string, side: 'Dr' | 'Cr'): string {
+  return name.endsWith('_Key') ? `${name.slice(0, -4)}${side}_Key` : `${name}${side}`;
+}
+
+/**
+ * The records of an accounting register with correspondence, after the recorder: Period, LineNumber, Active,
+ * AccountDr_Key, AccountCr_Key, each dimension and resource once when Balance = true, else as Dr and Cr, then the
+ * attributes — the order of the real AccountingRegister_Хозрасчетный_RecordType (see ../onec/dump/publish.ts).
+ * Then the subconto of each side, ExtDimensionDr1..N / ExtDimensionCr1..N (composite, with `_Type`), as OpenType
+ * dynamic properties: the real $metadata declares none of them; the names are those public clients of live bases
+ * read (`ExtDimensionDr1`, `ExtDimensionDr1_Type`: code index files 57906646506, 47227816635), and the vendor chapter
+ * compares the virtual table's `ExtDimension1` through `cast(guid'…', 'Catalog_Контрагенты')`, i.e. a composite
+ * (reference/1c-8.3.27-devguide-17.4-standard-odata.md lines 1300-1304). Whether a plain GET of the record set
+ * returns them is not shown by any material; the emulator serves them so that its Balance is computed from records.
+ */
+export function accountingRecordProps(def: EntitySetDef): Prop[] {
+  const r = def.register!;
+  const acc = r.accounting!;
+  const split = new Set(acc.nonBalance);
+  const sides = (list: Prop[]) => list.flatMap((x) => (split.has(x.name) ? [{ ...x, name: sideName(x.name, 'Dr') }, { ...x, name: sideName(x.name, 'Cr') }] : [x]));
+  const ext: Prop[] = [];
+  for (const side of ['Dr', 'Cr'] as const) {
+    for (let i = 1; i <= acc.maxExtDimensionCount; i++) ext.push(p(`ExtDimension${side}${i}`, 'Edm.String', true, { composite: true, open: true }));
+  }
+  return [
+    p('Period', 'Edm.DateTime'),
+    p('LineNumber', 'Edm.Int64', false),
+    p('Active', 'Edm.Boolean'),
+    p('AccountDr_Key', 'Edm.Guid', true, { ref: acc.chartOfAccounts }),
+    p('AccountCr_Key', 'Edm.Guid', true, { ref: acc.chartOfAccounts }),
+    ...sides(fieldProps(r.dimensions)),
+    ...sides(fieldProps(r.resources)),
+    ...fieldProps(r.attributes),
+    ...ext,
+  ];
 }
 
 /** Where a register's records name their recorder: `Recorder_Key` (one recorder type) or composite `Recorder`. */

@@ -88,6 +88,9 @@ export class Store implements PostingStoreView {
           Description: p.description,
           ...(shape.propByName.has('IsFolder') ? { IsFolder: p.isFolder } : {}),
           ...(p.parent && shape.propByName.has('Parent_Key') ? { Parent_Key: byName.get(p.parent) } : {}),
+          // A chart of accounts' item: its type, flags and subconto rows (ExtDimensionTypes) from Predefined.xml.
+          ...(p.values ?? {}),
+          ...(p.rows ?? {}),
         });
         row.Predefined = true;
         row.PredefinedDataName = p.name;
@@ -129,7 +132,7 @@ export class Store implements PostingStoreView {
   /** Loads a generated base: rows per set name with native values (see the data contract in index.ts). */
   load(rows: Record<string, Row[]>): void {
     // Objects first: a composite `Recorder` takes its type from the document that has the recorder's guid.
-    const isRegister = (set: string) => /^(AccumulationRegister|InformationRegister)_/.test(set);
+    const isRegister = (set: string) => /^(AccumulationRegister|InformationRegister|AccountingRegister)_/.test(set);
     const ordered = Object.entries(rows).sort(([a], [b]) => Number(isRegister(a)) - Number(isRegister(b)));
     for (const [set, list] of ordered) {
       const name = set.endsWith('_RecordType') ? set.slice(0, -'_RecordType'.length) : set;
