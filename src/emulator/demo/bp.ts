@@ -21,8 +21,14 @@ import { fmix, guidFactory, hashString, mulberry32 } from './random.js';
  *   recorded as the main one (InformationRegister.ОсновныеДоговорыКонтрагента);
  * - card payments go through a payment kind (Catalog.ВидыОплатОрганизаций, ТипОплаты ПлатежнаяКарта) of the acquiring
  *   bank and its contract.
- * No stock: БП keeps quantities on accounts of AccountingRegister.Хозрасчетный, which our dump reader does not publish
- * (the profile's limits say so). Predefined items use their ids from the dump's Ext/Predefined.xml.
+ * - stock is what БП keeps it as: balances of AccountingRegister.Хозрасчетный on 41.01 ТоварыНаСкладах by subconto
+ *   Номенклатура and Склады. The dump's chart gives 41.01 no subconto kinds (Predefined.xml lines 2494-2508): a base
+ *   sets them by its accounting settings, and БП's code reads them from the account (CommonModules/НалоговыйУчет
+ *   Module.bsl 1115-1121 at kassya20/buh @ 8f1e6408: two kinds = Номенклатура, Склады; three = with Партии between).
+ *   The demo base is one with warehouse accounting and no batches: 41.01 has Номенклатура, Склады. The goods are taken
+ *   on by one posted ОприходованиеТоваров per warehouse, whose entries are Дт the line's account (41.01) Кт
+ *   ПрочиеДоходы 91.01 (Documents/ОприходованиеТоваров/Ext/ManagerModule.bsl 255-269 at the same commit).
+ * Predefined items use their ids from the dump's Ext/Predefined.xml.
  */
 
 const S = {
@@ -49,6 +55,10 @@ const S = {
   paymentKinds: 'Catalog_ВидыОплатОрганизаций',
   properties: 'ChartOfCharacteristicTypes_ДополнительныеРеквизитыИСведения',
   versions: 'InformationRegister_ВерсииПодсистем',
+  chart: 'ChartOfAccounts_Хозрасчетный',
+  ledger: 'AccountingRegister_Хозрасчетный',
+  subcontoKinds: 'ChartOfCharacteristicTypes_ВидыСубконтоХозрасчетные',
+  receipts: 'Document_ОприходованиеТоваров',
 } as const;
 
 const pad = (n: number, w: number) => String(n).padStart(w, '0');
@@ -238,6 +248,41 @@ export function generateBpDemoBase(options: DemoOptions): DemoBase {
     for (const [kind, price] of kinds) {
       put(S.prices, { Period: BASE_DATE.slice(0, 10) + 'T00:00:00', Recorder: priceDoc, Recorder_Type: typed(S.priceDocs), LineNumber: ++priceLine, Active: true, ТипЦен_Key: kind, Номенклатура_Key: key, Цена: price, Валюта_Key: currency });
     }
+  }
+
+  // ---- stock: 41.01 by Номенклатура and Склады, taken on per warehouse ----
+  if (model.shapes.has(S.ledger) && model.shapes.has(S.chart)) {
+    const chartDef = config.sets.find((x) => x.name === S.chart)!;
+    const account = (name: string) => chartDef.predefined!.find((p) => p.name === name)!;
+    const goods = account('ТоварыНаСкладах');
+    const otherIncome = account('ПрочиеДоходы');
+    // The base's own setting of 41.01 (see the head comment). The rows' accounting flags are the administrator's:
+    // no material shows them; the emulator's Balance does not read them.
+    put(S.chart, {
+      Ref_Key: goods.ref, Code: goods.code, Description: goods.description, DeletionMark: false, Parent_Key: account('Товары').ref, ...goods.values,
+      ExtDimensionTypes: ['Номенклатура', 'Склады'].map((kind, i) => ({ LineNumber: i + 1, ExtDimensionType_Key: predefined(S.subcontoKinds, kind), Predefined: false, TurnoversOnly: false, Суммовой: true, Валютный: false, Количественный: true })),
+    });
+    const stockRng = rngFor('stock');
+    const costOf = new Map<string, number>();
+    for (const r of rows[S.prices]) if (r.ТипЦен_Key === retailKind) costOf.set(String(r.Номенклатура_Key), round2(Number(r.Цена) * 0.6));
+    const itemKeys = rows[S.items].filter((r) => r.IsFolder === false).map((r) => String(r.Ref_Key));
+    warehouses.forEach((wh, w) => {
+      const doc = guid(S.receipts, w);
+      put(S.receipts, { Ref_Key: doc, Number: `РТ00-${pad(w + 1, 6)}`, Date: BASE_DATE, Posted: true, DeletionMark: false, Организация_Key: organisation, Склад_Key: wh, Комментарий: 'Остатки демонстрационной базы' });
+      let line = 0;
+      for (const item of itemKeys) {
+        // About two items in three are in stock at a warehouse; a few of those have only one or two left.
+        if (!stockRng.chance(0.65)) continue;
+        const qty = stockRng.chance(0.1) ? stockRng.int(1, 2) : stockRng.int(3, 120);
+        const sum = round2(qty * (costOf.get(item) ?? 100));
+        put(S.ledger, {
+          Period: BASE_DATE, Recorder: doc, Recorder_Type: typed(S.receipts), LineNumber: ++line, Active: true,
+          AccountDr_Key: goods.ref, AccountCr_Key: otherIncome.ref, Организация_Key: organisation,
+          Сумма: sum, КоличествоDr: qty, СуммаНУDr: sum, Содержание: 'Оприходование товаров',
+          ExtDimensionDr1: item, ExtDimensionDr1_Type: typed(S.items), ExtDimensionDr2: wh, ExtDimensionDr2_Type: typed(S.warehouses),
+        });
+      }
+    });
   }
 
   // ---- clients: buyers, each with its main contract with the buyer ----
