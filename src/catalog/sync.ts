@@ -123,12 +123,13 @@ export async function runFullSync(deps: SyncDeps): Promise<SyncReport> {
     // Properties: the order limits' additional attributes need their keys; issue 17 exports them too (a small set).
     const propertiesRead = needsProperties || m.toProperty ? read('properties', r.property) : Promise.resolve([] as Row[]);
     const volumesRead = read('volumes', r.fileVolume);
+    // Item mapping needs the additional attributes' keys (properties: a handful of rows, read first).
+    const itemsRead = propertiesRead.then((properties) => {
+      const ctx = { config, propertyKeys: needsProperties ? m.propertyKeysOf(properties) : undefined };
+      return stream('items', itemSpec, (rows) => stager.nomenclature(rows, ctx));
+    });
     const [, warehouses, priceKinds, , countries, brands, makers, , , , orgs, accounts, versions, platform] = await settled(stager, [
-      // Item mapping needs the additional attributes' keys (properties: a handful of rows, read first).
-      propertiesRead.then((properties) => {
-        const ctx = { config, propertyKeys: needsProperties ? m.propertyKeysOf(properties) : undefined };
-        return stream('items', itemSpec, (rows) => stager.nomenclature(rows, ctx));
-      }),
+      itemsRead,
       read('warehouses', r.warehouse),
       read('priceKinds', r.priceKind),
       stream('units', r.unit, (rows) => stager.units(rows)),
@@ -158,7 +159,8 @@ export async function runFullSync(deps: SyncDeps): Promise<SyncReport> {
       propertiesRead,
       // Issue 17: the items' additional attributes (a read of their own: see the profile's itemProperty). Last: the
       // names above are positional.
-      m.toItemProperties ? stream('itemProperties', r.itemProperty, (rows) => variants.itemProperties(rows.map(m.toItemProperties!)), {}, `${r.itemProperty?.kind === 'collection' ? r.itemProperty.set : ''}/ДополнительныеРеквизиты`) : Promise.resolve(progress('itemProperties')),
+      // After the items: two reads paging the same set at once would each see a row inserted meanwhile differently.
+      m.toItemProperties ? itemsRead.then(() => stream('itemProperties', r.itemProperty, (rows) => variants.itemProperties(rows.map(m.toItemProperties!)), {}, `${r.itemProperty?.kind === 'collection' ? r.itemProperty.set : ''}/ДополнительныеРеквизиты`)) : Promise.resolve(progress('itemProperties')),
     ]);
 
     const kinds = priceKinds.map(m.toPriceKind).filter((k) => !k.deleted);
