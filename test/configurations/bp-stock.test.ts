@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateDemoFor, type ConfiguredDemoBase } from '../../src/emulator/demo/configurations.js';
 import { startEmulator, type Emulator } from '../../src/emulator/index.js';
+import { bpStockAccounts, bpStockBalanceParams, bpStockOf, BP_STOCK_SETS } from '../../src/onec/profiles/bp.js';
 import { DUMPS, haveDump } from './harness.js';
 
 /**
@@ -55,5 +56,22 @@ describe.skipIf(!HAVE)('БП 3.0.198 demo stock on 41.01', () => {
     expect(got).toEqual(expected);
     // Every warehouse of the demo holds stock.
     expect(new Set(r.body.value.map((v: any) => v.ExtDimension2)).size).toBe(base.refs.warehouses.length);
+  });
+
+  it('the profile\'s stock query: 41.01 and its subaccounts from the chart, subconto kinds by name, rows → stock', async () => {
+    const chart = (await get(`${BP_STOCK_SETS.chart}?$select=Ref_Key,Parent_Key,PredefinedDataName`)).body.value;
+    const kinds = (await get(`${BP_STOCK_SETS.kinds}?$select=Ref_Key,PredefinedDataName`)).body.value;
+    const accounts = bpStockAccounts(chart);
+    expect(accounts).toEqual([ref('ChartOfAccounts_Хозрасчетный', 'ТоварыНаСкладах')]);
+    const p = bpStockBalanceParams(accounts, kinds)!;
+    const r = await get(`${BP_STOCK_SETS.register}/Balance(AccountCondition='${p.AccountCondition}',ExtraDimensions='${p.ExtraDimensions}')`);
+    expect(r.status, JSON.stringify(r.body)).toBe(200);
+    const stock = r.body.value.map(bpStockOf);
+    expect(stock.every((x: unknown) => x !== null)).toBe(true);
+    const total = (list: { onHand: number }[]) => Math.round(list.reduce((s, x) => s + x.onHand, 0));
+    expect(total(stock)).toBe(Math.round(base.rows['AccountingRegister_Хозрасчетный'].reduce((s, x) => s + Number(x.КоличествоDr), 0)));
+    expect(new Set(stock.map((x: any) => x.itemId)).size).toBeGreaterThan(30);
+    // A row without the warehouse subconto is no stock at a warehouse.
+    expect(bpStockOf({ ExtDimension1: stock[0].itemId, ExtDimension1_Type: 'StandardODATA.Catalog_Номенклатура', ExtDimension2: '', ExtDimension2_Type: 'StandardODATA.Undefined', КоличествоBalance: 3 })).toBeNull();
   });
 });

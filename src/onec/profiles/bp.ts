@@ -33,9 +33,14 @@ import { ut11Profile } from './ut11.js';
  * .ЗаполнитьПередЗаписью): ReGate does not name them.
  *
  * What it cannot offer is in `limits`. Stock and settlements live in AccountingRegister.Хозрасчетный (balances on
- * accounts 41.01 / 62.01 / 62.02 by subconto, whose kinds for 41 are not fixed in the metadata: MAP.md warns), which
- * ReGate's reader and the emulator do not publish yet: items are offered «под заказ» (no stock figure), and the
- * client balance is not read.
+ * accounts 41.01 / 62.01 / 62.02 by subconto, whose kinds for 41 are not fixed in the metadata: MAP.md warns). The
+ * dump reader and the emulator publish the register, the chart and its Balance (src/onec/dump/publish.ts,
+ * src/emulator/virtual.ts), and the query is ready here (bpStockAccounts, bpStockBalanceParams, bpStockOf: the chart's
+ * 41.01 and its subaccounts, subconto Номенклатура then Склады — the order БП's own stock query asks for,
+ * CommonModules/ИнформированиеОтрицательныеОстатки Module.bsl 84-92, 118 at kassya20/buh @ 8f1e6408). The sync does
+ * not run it yet: its Balance read passes Period, Condition and Dimensions only (src/onec/client.ts balanceParams,
+ * src/catalog/sync.ts readPart), not AccountCondition / ExtraDimensions — so items are still offered «под заказ» and
+ * the client balance is not read.
  */
 
 const S = {
@@ -71,8 +76,47 @@ export function bpFeatures(): Ut11Features {
   return { ...defaultFeatures('ut11.4', false), vat: 'enum', fileBytes: 'storage', priceRegister: 'InformationRegister_ЦеныНоменклатуры', stock: 'AccumulationRegister_ТоварыНаСкладах', countryOfOrigin: true, extension: false };
 }
 
+/** Published sets of БП's stock: the chart of accounts, the subconto kinds, the accounting register. */
+export const BP_STOCK_SETS = { chart: 'ChartOfAccounts_Хозрасчетный', kinds: 'ChartOfCharacteristicTypes_ВидыСубконтоХозрасчетные', register: 'AccountingRegister_Хозрасчетный' } as const;
+
+/**
+ * The accounts stock is kept on: the chart's 41.01 (PredefinedDataName ТоварыНаСкладах: ChartsOfAccounts/Хозрасчетный/
+ * Ext/Predefined.xml lines 2494-2508) and every account under it (a base may open subaccounts), from rows of
+ * ChartOfAccounts_Хозрасчетный (Ref_Key, Parent_Key, PredefinedDataName).
+ */
+export function bpStockAccounts(chart: Row[]): string[] {
+  const root = chart.find((r) => r.PredefinedDataName === 'ТоварыНаСкладах');
+  if (!root) return [];
+  const out = [str(root.Ref_Key)];
+  for (let i = 0; i < out.length; i++) for (const r of chart) if (str(r.Parent_Key) === out[i] && !out.includes(str(r.Ref_Key))) out.push(str(r.Ref_Key));
+  return out;
+}
+
+/**
+ * Balance parameters for stock per item and warehouse: AccountCondition on the stock accounts, ExtraDimensions
+ * Номенклатура, Склады (refs of ChartOfCharacteristicTypes_ВидыСубконтоХозрасчетные by PredefinedDataName), so that
+ * ExtDimension1 is the item and ExtDimension2 the warehouse whatever the account's own order (with Партии in between,
+ * CommonModules/НалоговыйУчет Module.bsl 1115-1121). Parameter names: vendor chapter 17.4 lines 1300-1304.
+ */
+export function bpStockBalanceParams(accounts: string[], kinds: Row[]): { AccountCondition: string; ExtraDimensions: string } | null {
+  const kind = (name: string) => str(kinds.find((k) => k.PredefinedDataName === name)?.Ref_Key);
+  const item = kind('Номенклатура');
+  const warehouse = kind('Склады');
+  if (!accounts.length || !item || !warehouse) return null;
+  return { AccountCondition: accounts.map((a) => `Account_Key eq guid'${a}'`).join(' or '), ExtraDimensions: `${item},${warehouse}` };
+}
+
+/** A Balance row of those parameters → stock (an item with no warehouse subconto counts at no warehouse: skipped). */
+export function bpStockOf(row: Row): { itemId: string; warehouseId: string; onHand: number; reserved: number; available: number } | null {
+  const item = refOf(row.ExtDimension1);
+  const warehouse = refOf(row.ExtDimension2);
+  if (!item || !warehouse || !str(row.ExtDimension1_Type).endsWith('Catalog_Номенклатура') || !str(row.ExtDimension2_Type).endsWith('Catalog_Склады')) return null;
+  const onHand = num(row.КоличествоBalance);
+  return { itemId: item, warehouseId: warehouse, onHand, reserved: 0, available: Math.max(0, Math.round(onHand * 1000) / 1000) };
+}
+
 export const BP_LIMITS = [
-  'остатки (stock): в БП 3.0 количество товара — остатки регистра бухгалтерии Хозрасчетный на счетах 41.01/43 по субконто (виды субконто счета 41 в метаданных не заданы, их надо читать из плана счетов базы); регистр бухгалтерии ReGate пока не читает — товары предлагаются «под заказ», без количества на складе',
+  'остатки (stock): в БП 3.0 количество товара — остатки регистра бухгалтерии Хозрасчетный на счёте 41.01 и его субсчетах по субконто Номенклатура и Склады (виды субконто счёта в метаданных не заданы — их задаёт база, ReGate берёт их из плана счетов базы: ChartOfAccounts_Хозрасчетный.ExtDimensionTypes); запрос AccountingRegister_Хозрасчетный/Balance(AccountCondition, ExtraDimensions) готов и проверен на эмуляторе, но синхронизация ReGate его пока не выполняет — товары предлагаются «под заказ», без количества на складе',
   'резервы: в БП нет заказа покупателя (ни ЗаказКлиента, ни ЗаказПокупателя); booking в БП — это СчетНаОплатуПокупателю (проводится, но ничего не резервирует и движений не делает). Достижимые статусы: 1 (счёт выставлен), 2 (оплата картой), 3 (оплата по выписке банка), 6/5 (отмена/истечение: счёт распроводится и помечается на удаление), 7 (возврат); 4 (наличные в 1С) ReGate в БП не распознаёт',
   'баланс клиента: взаиморасчёты в БП — остатки Хозрасчетный на 62.01/62.02 по субконто Контрагенты/Договоры; ReGate их пока не читает (баланс клиента 0)',
   'счета учёта (СчетКасса, СчетБанк, 62.01/62.02) в документах оплаты заполняет сама БП перед записью; план счетов ReGate не читает',
