@@ -117,6 +117,18 @@ describe.skipIf(!HAVE)('БП accounting register and chart of accounts from the 
     ]);
   });
 
+  it('a record set by its recorder: read, changed and written back whole (vendor chapter 17.4, lines 1524-1600)', async () => {
+    const key = `${REG}(Recorder='${SALE}',Recorder_Type='StandardODATA.Document_РеализацияТоваровУслуг')`;
+    const got = await getJson(em, u(key));
+    expect(got.status, JSON.stringify(got.body)).toBe(200);
+    expect(got.body.RecordSet).toHaveLength(1);
+    const rec = { ...got.body.RecordSet[0], КоличествоCr: 2, Сумма: 200 };
+    const res = await fetch(`${em.url}/${u(key)}?$format=json`, { method: 'PATCH', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ Recorder: SALE, Recorder_Type: 'StandardODATA.Document_РеализацияТоваровУслуг', RecordSet: [rec] }) });
+    expect(res.status).toBe(200);
+    const bal = await getJson(em, u(`${REG}/Balance(AccountCondition='Account_Key eq guid'${acct['41.01']}'',Condition='ExtDimension1 eq cast(guid'${ITEM_A}', 'Catalog_Номенклатура')')`));
+    expect(bal.body.value.map((v: any) => v.КоличествоBalance)).toEqual([8]);
+  });
+
   it('refuses what it does not serve: other virtual tables, accumulation parameters', async () => {
     const t = await getJson(em, u(`${REG}/Turnovers()`));
     expect(t.status).toBe(400);
