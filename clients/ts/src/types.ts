@@ -146,6 +146,8 @@ export type BookingRequest = {
   items: {
     /** Товар (id из assortment) */
     itemId: string;
+    /** Новое (v1, добавлено): вариант товара (variants[].id из assortment) — обязателен для товаров с вариантами, для остальных не передаётся; в 1С становится характеристикой строки заказа */
+    variantId?: string;
     /** Количество в единицах измерения товара */
     quantity: number;
   }[];
@@ -275,6 +277,8 @@ export type BookingUpdateRequest = {
   items?: {
     /** Товар (id из assortment) */
     itemId: string;
+    /** Новое (v1, добавлено): вариант товара (variants[].id из assortment) — обязателен для товаров с вариантами, для остальных не передаётся; в 1С становится характеристикой строки заказа */
+    variantId?: string;
     /** Количество в единицах измерения товара */
     quantity: number;
   }[];
@@ -426,6 +430,22 @@ export type GroupNode = {
   children: GroupNode[];
 };
 
+export type Properties = {
+  properties: {
+    /** Свойство (ПланВидовХарактеристик.ДополнительныеРеквизитыИСведения) */
+    id: string;
+    /** Заголовок свойства */
+    name: string;
+    values: {
+      /** Для assortment?property=<id свойства>:<id> */
+      id: string;
+      name: string;
+      /** Сколько товаров (на всех складах) с этим значением */
+      items: number;
+    }[];
+  }[];
+};
+
 export type Assortment = {
   store: {
     id: string;
@@ -488,6 +508,54 @@ export type AssortmentItem = {
   x2: number;
   /** Когда товар последний раз изменился в зеркале */
   changedAt: string;
+  /** Новое (v1, добавлено): штрихкоды товара с типом; barcodes — те же строки без типа. Штрихкоды характеристик — в variants[].typedBarcodes (поиск q= по ним находит товар) */
+  typedBarcodes?: Barcode[];
+  /** Новое (v1, добавлено): ставка НДС товара в процентах (Номенклатура.СтавкаНДС); null — без НДС или неизвестна */
+  vatRate?: number | null;
+  /** Новое (v1, добавлено): цены включают НДС (ВидыЦен.ЦенаВключаетНДС розничного вида цены); null — ещё неизвестно */
+  pricesIncludeVat?: boolean | null;
+  /** Новое (v1, добавлено): дополнительные реквизиты товара (ДополнительныеРеквизиты в 1С), какие выгружаются — настройка catalog.exportProperties; поля нет, если их нет */
+  properties?: ({
+    /** Свойство */
+    id: string;
+    name: string;
+    value: string;
+    /** Id значения (для property=), null — значение-строка/число/да-нет (тогда в property= передаётся само значение) */
+    valueId: string | null;
+  })[];
+  /** Новое (v1, добавлено): цены товара по видам цен — розничный, оптовые и дополнительные из настройки catalog.extraPriceKinds */
+  prices?: {
+    priceKindId: string;
+    name: string;
+    price: number;
+  }[];
+  /** Новое (v1, добавлено): варианты — характеристики, в которых товар продаётся (размеры, цвета), со своими остатком, ценами и штрихкодами. Есть только у товаров с характеристиками (ИспользованиеХарактеристик в 1С); у остальных поля нет. stock товара — сумма по вариантам */
+  variants?: Variant[];
+};
+
+export type Barcode = {
+  barcode: string;
+  /** Тип штрихкода: по длине и контрольной цифре GS1 (1С тип не хранит): EAN-13, EAN-8, UPC-A, GTIN-14; иначе печатные ASCII — Code128; прочее — other */
+  type: "EAN-13" | "EAN-8" | "UPC-A" | "GTIN-14" | "Code128" | "other";
+};
+
+export type Variant = {
+  /** Идентификатор характеристики (Справочник.ХарактеристикиНоменклатуры, Ref_Key): передаётся в booking как variantId */
+  id: string;
+  /** Наименование характеристики (размер, цвет…) */
+  name: string;
+  /** Полное наименование характеристики */
+  fullName: string;
+  /** Штрихкоды этой характеристики с типом */
+  typedBarcodes: Barcode[];
+  /** Остаток характеристики на складе */
+  stock: number | "без ограничения";
+  /** Розничная цена характеристики; если в 1С у характеристики своей цены нет — цена товара */
+  price: number | null;
+  /** Цена при объёме больше X1 (своя или товара) */
+  priceOverX1: number | null;
+  /** Цена при объёме больше X2 (своя или товара) */
+  priceOverX2: number | null;
 };
 
 /** Every operation of the API by operationId: method, path, parameters, body and answers by status. */
@@ -804,12 +872,30 @@ export interface Operations {
       504: Error;
     };
   };
+  /** Свойства товаров и их значения — для фильтров магазина (новое в v1) */
+  listProperties: {
+    method: "GET";
+    path: "/api/v1/properties";
+    path_params: never;
+    query: never;
+    headers: never;
+    body: never;
+    responses: {
+      200: Properties;
+      304: undefined;
+      400: Error;
+      401: Error;
+      429: Error;
+      503: Error;
+      504: Error;
+    };
+  };
   /** Номенклатура склада постранично: цены, остатки, штрихкоды, иконки */
   listAssortment: {
     method: "GET";
     path: "/api/v1/assortment";
     path_params: never;
-    query: { store: string; group?: string; q?: string; changedSince?: string; limit?: number; after?: number | null; page?: number; pageSize?: number };
+    query: { store: string; property?: string; group?: string; q?: string; changedSince?: string; limit?: number; after?: number | null; page?: number; pageSize?: number };
     headers: never;
     body: never;
     responses: {
@@ -861,6 +947,7 @@ export const OPERATIONS = {
   listCities: { method: "GET", path: "/api/v1/city" },
   listCityStores: { method: "GET", path: "/api/v1/citystore" },
   getStoreTable: { method: "GET", path: "/api/v1/storetable" },
+  listProperties: { method: "GET", path: "/api/v1/properties" },
   listAssortment: { method: "GET", path: "/api/v1/assortment" },
   getPicture: { method: "GET", path: "/api/v1/picture/{id}" },
 } as const satisfies { [K in keyof Operations]: { method: Operations[K]['method']; path: Operations[K]['path'] } };
