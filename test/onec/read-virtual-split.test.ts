@@ -35,7 +35,8 @@ describe('readAll of a virtual table with a long key list', () => {
     expect(kinds.length).toBeGreaterThanOrEqual(3);
     const wide = new ODataClient({ url: em.url, maxUrlLength: 100_000 });
     const urls: string[] = [];
-    const narrow = new ODataClient({ url: em.url, maxUrlLength: 700, observer: (a) => urls.push(a.url) });
+    // One key's request is 808 characters since stock and prices carry Характеристика (issue 17): 900 still splits.
+    const narrow = new ODataClient({ url: em.url, maxUrlLength: 900, observer: (a) => urls.push(a.url) });
     for (const [spec, params] of [
       [profile.reads.stock!, { warehouseKeys: warehouses }],
       [profile.reads.price!, { priceKindKeys: kinds }],
@@ -46,7 +47,7 @@ describe('readAll of a virtual table with a long key list', () => {
       expect(whole.length).toBeGreaterThan(0);
       expect(sorted(split)).toEqual(sorted(whole));
       expect(urls.length).toBeGreaterThan(1);
-      for (const u of urls) expect(u.length).toBeLessThanOrEqual(700);
+      for (const u of urls) expect(u.length).toBeLessThanOrEqual(900);
     }
     await wide.close();
     await narrow.close();
