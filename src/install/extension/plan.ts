@@ -24,6 +24,8 @@ export const ADOPTABLE = [
   'Catalog.БанковскиеСчетаКонтрагентов', 'AccumulationRegister.РасчетыСКлиентамиПоСрокам', 'Catalog.СтатьиДвиженияДенежныхСредств',
   // Fulfilment (issue 14.3): the posted shipments naming an order.
   'Document.РеализацияТоваровУслуг',
+  // Variants and properties (issue 17): the characteristics items are sold in, and the values of their properties.
+  'Catalog.ХарактеристикиНоменклатуры', 'Catalog.ЗначенияСвойствОбъектов',
   'InformationRegister.ШтрихкодыНоменклатуры', 'InformationRegister.ЦеныНоменклатуры', 'InformationRegister.ЦеныНоменклатуры25',
   'InformationRegister.ВерсииПодсистем', 'InformationRegister.ДвоичныеДанныеФайлов', 'InformationRegister.ХранилищеФайлов',
   'AccumulationRegister.ТоварыНаСкладах', 'AccumulationRegister.СвободныеОстатки', 'AccumulationRegister.РасчетыСКлиентами',

@@ -702,6 +702,56 @@ export const UT_FACTS: Record<'11.4' | '11.5.20', BaseFacts> = {
           ]
         ]
       },
+      "Catalog.ХарактеристикиНоменклатуры": {
+        "uuid": "5a8b11e6-8638-458b-b52c-cc33fe97d255",
+        "types": [
+          [
+            "CatalogObject.ХарактеристикиНоменклатуры",
+            "Object"
+          ],
+          [
+            "CatalogRef.ХарактеристикиНоменклатуры",
+            "Ref"
+          ],
+          [
+            "CatalogSelection.ХарактеристикиНоменклатуры",
+            "Selection"
+          ],
+          [
+            "CatalogList.ХарактеристикиНоменклатуры",
+            "List"
+          ],
+          [
+            "CatalogManager.ХарактеристикиНоменклатуры",
+            "Manager"
+          ]
+        ]
+      },
+      "Catalog.ЗначенияСвойствОбъектов": {
+        "uuid": "b18d312b-f9c3-4f37-ac77-d499e949f154",
+        "types": [
+          [
+            "CatalogObject.ЗначенияСвойствОбъектов",
+            "Object"
+          ],
+          [
+            "CatalogRef.ЗначенияСвойствОбъектов",
+            "Ref"
+          ],
+          [
+            "CatalogSelection.ЗначенияСвойствОбъектов",
+            "Selection"
+          ],
+          [
+            "CatalogList.ЗначенияСвойствОбъектов",
+            "List"
+          ],
+          [
+            "CatalogManager.ЗначенияСвойствОбъектов",
+            "Manager"
+          ]
+        ]
+      },
       "InformationRegister.ШтрихкодыНоменклатуры": {
         "uuid": "fe779ac1-0e7f-489c-ad06-bec9af582428",
         "types": [
@@ -1740,6 +1790,56 @@ export const UT_FACTS: Record<'11.4' | '11.5.20', BaseFacts> = {
           ],
           [
             "DocumentManager.РеализацияТоваровУслуг",
+            "Manager"
+          ]
+        ]
+      },
+      "Catalog.ХарактеристикиНоменклатуры": {
+        "uuid": "5a8b11e6-8638-458b-b52c-cc33fe97d255",
+        "types": [
+          [
+            "CatalogObject.ХарактеристикиНоменклатуры",
+            "Object"
+          ],
+          [
+            "CatalogRef.ХарактеристикиНоменклатуры",
+            "Ref"
+          ],
+          [
+            "CatalogSelection.ХарактеристикиНоменклатуры",
+            "Selection"
+          ],
+          [
+            "CatalogList.ХарактеристикиНоменклатуры",
+            "List"
+          ],
+          [
+            "CatalogManager.ХарактеристикиНоменклатуры",
+            "Manager"
+          ]
+        ]
+      },
+      "Catalog.ЗначенияСвойствОбъектов": {
+        "uuid": "b18d312b-f9c3-4f37-ac77-d499e949f154",
+        "types": [
+          [
+            "CatalogObject.ЗначенияСвойствОбъектов",
+            "Object"
+          ],
+          [
+            "CatalogRef.ЗначенияСвойствОбъектов",
+            "Ref"
+          ],
+          [
+            "CatalogSelection.ЗначенияСвойствОбъектов",
+            "Selection"
+          ],
+          [
+            "CatalogList.ЗначенияСвойствОбъектов",
+            "List"
+          ],
+          [
+            "CatalogManager.ЗначенияСвойствОбъектов",
             "Manager"
           ]
         ]
