@@ -87,10 +87,10 @@ export class ResponseCache {
       return hit.gzip;
     }
     const value = compute();
-    // Level 1: a 127 KB page gzips in 0.72 ms against 1.51 ms at level 6 (best of 30), 17.6 KB against 16.2 KB.
-    // After a stock sync every page whose warehouse gained or lost an item is computed again on this thread at
-    // once (its total moves), and the stall benchmark's slowest probes were that queue (docs/benchmarks.md).
-    const gzip = gzipSync(Buffer.from(JSON.stringify(value)), { level: 1 });
+    // Level 6, not 1: level 1 gzips a page in half the time (0.72 against 1.51 ms, best of 30), but a 300k base's
+    // pages came to 13.4 KB against 10.9 KB (mirror of 2026-12-03), 8,173 pages no longer fitted the default 128 MiB,
+    // and cycling every page (scale bench) fell from 0.76 to 0.11 of the cached rate: each request a miss.
+    const gzip = gzipSync(Buffer.from(JSON.stringify(value)), { level: 6 });
     const entry: Entry = { gzip, ...dependsOn(key, value) };
     if (sizeOf(entry) > this.maxBytes) return gzip; // larger than the whole cache: answered, not kept
     this.kept.set(key, entry);
