@@ -132,9 +132,7 @@ export class CatalogService {
               -- a variant's barcode is listed with its variant (issue 17); the item keeps its own
               AND NOT EXISTS (SELECT 1 FROM catalog_variant_barcodes vb WHERE vb.item_id = i.id AND vb.barcode = b.barcode)) AS barcodes,
            (SELECT rate FROM catalog_vat_rates r WHERE r.id = i.vat_rate_id) AS vat_rate,
-           EXISTS (SELECT 1 FROM catalog_variants v WHERE v.item_id = i.id) AS has_variants,
-           (SELECT json_group_array(json_array(ip.property_id, ip.value_key)) FROM catalog_item_properties ip WHERE ip.item_id = i.id) AS props,
-           (SELECT json_group_array(json_array(p.price_kind_id, p.price)) FROM catalog_prices p WHERE p.item_id = i.id AND p.price_kind_id IN (SELECT value FROM json_each(@listed))) AS prices
+           EXISTS (SELECT 1 FROM catalog_variants v WHERE v.item_id = i.id) AS has_variants
          FROM json_each(@nos) j CROSS JOIN catalog_items i ON i.rowid = j.value
          ORDER BY i.name, i.id`,
       ),
@@ -151,6 +149,9 @@ export class CatalogService {
       ),
       includesVat: db.prepare(`SELECT includes_vat FROM catalog_price_kind_vat WHERE id = ?`).pluck(),
       listedKinds: db.prepare(`SELECT value FROM meta WHERE key = 'mirror.listedPriceKinds'`).pluck(),
+      // Issue 17: the page's prices and properties in one query each (per-item subqueries doubled a cold page's cost).
+      pagePrices: db.prepare(`SELECT p.item_id, p.price_kind_id, p.price FROM json_each(@ids) j JOIN catalog_prices p ON p.item_id = j.value`),
+      pageProps: db.prepare(`SELECT ip.item_id, ip.property_id, ip.value_key FROM json_each(@ids) j JOIN catalog_item_properties ip ON ip.item_id = j.value`),
       properties: db.prepare(`SELECT id, title AS name FROM catalog_properties ORDER BY title, id`),
       propertyValues: db.prepare(`SELECT u.property_id AS propertyId, u.value_key AS id, coalesce(pv.name, u.value_key) AS name, count(*) AS items
         FROM catalog_item_properties u LEFT JOIN catalog_property_values pv ON pv.id = u.value_key
@@ -302,7 +303,21 @@ export class CatalogService {
     }
     // Deferred join: prices, stock and barcodes for the page's rows only.
     const listed = this.listedPriceKinds(kinds);
-    const rows = this.stmt.pageRows.all({ nos: JSON.stringify(pageNos), store: store.id, retail: kinds.retail, tier1: kinds.tier1, tier2: kinds.tier2, listed: listed.ids }) as Record<string, any>[];
+    const rows = this.stmt.pageRows.all({ nos: JSON.stringify(pageNos), store: store.id, retail: kinds.retail, tier1: kinds.tier1, tier2: kinds.tier2 }) as Record<string, any>[];
+    const ids = JSON.stringify(rows.map((r) => r.id));
+    const prices = new Map<string, [string, number][]>();
+    for (const p of this.stmt.pagePrices.all({ ids }) as { item_id: string; price_kind_id: string; price: number }[]) {
+      if (!listed.names.has(p.price_kind_id)) continue;
+      const l = prices.get(p.item_id);
+      if (l) l.push([p.price_kind_id, p.price]);
+      else prices.set(p.item_id, [[p.price_kind_id, p.price]]);
+    }
+    const props = new Map<string, [string, string][]>();
+    for (const p of this.stmt.pageProps.all({ ids }) as { item_id: string; property_id: string; value_key: string }[]) {
+      const l = props.get(p.item_id);
+      if (l) l.push([p.property_id, p.value_key]);
+      else props.set(p.item_id, [[p.property_id, p.value_key]]);
+    }
     const withVariants = rows.filter((r) => r.has_variants === 1).map((r) => r.id as string);
     const variants = withVariants.length ? this.variantsOf(store.id, kinds, withVariants) : undefined;
     const included = this.includesVat(kinds.retail);
@@ -311,7 +326,7 @@ export class CatalogService {
       total,
       page: query.page,
       pageSize: query.pageSize,
-      items: rows.map((r) => withProperties(toAssortmentItem(r, included, variants?.get(r.id), listed.names), r.props, this.propertyNames())),
+      items: rows.map((r) => withProperties(toAssortmentItem({ ...r, prices: prices.get(r.id) ?? [] }, included, variants?.get(r.id), listed.names), props.get(r.id), props.size ? this.propertyNames() : undefined)),
     };
   }
 
@@ -460,7 +475,7 @@ function toAssortmentItem(r: Record<string, any>, pricesIncludeVat: boolean | nu
     typedBarcodes: typed(barcodes),
     vatRate: r.vat_rate ?? null,
     pricesIncludeVat,
-    ...(kindNames ? { prices: (JSON.parse(r.prices ?? '[]') as [string, number][]).map(([priceKindId, price]) => ({ priceKindId, name: kindNames.get(priceKindId) ?? '', price })) } : {}),
+    ...(kindNames ? { prices: (r.prices as [string, number][]).map(([priceKindId, price]) => ({ priceKindId, name: kindNames.get(priceKindId) ?? '', price })) } : {}),
     ...(variants
       ? {
           variants: variants.map(({ quantity, ...v }) => ({
@@ -541,8 +556,9 @@ export function applyClientPriceKind(db: Db, clientId: string, items: Map<string
 export const variantKey = (itemId: string, variantId?: string | null) => (variantId ? `${itemId}#${variantId}` : itemId);
 
 /** The item's properties by name (only when it has any: an item without them looks as before). */
-function withProperties(item: AssortmentItem, raw: string | null, names: { props: Map<string, string>; values: Map<string, string> }): AssortmentItem {
-  const list = (JSON.parse(raw ?? '[]') as [string, string][]).filter(([p]) => names.props.has(p));
+function withProperties(item: AssortmentItem, raw: [string, string][] | undefined, names: { props: Map<string, string>; values: Map<string, string> } | undefined): AssortmentItem {
+  if (!raw || !names) return item;
+  const list = raw.filter(([p]) => names.props.has(p));
   if (!list.length) return item;
   return {
     ...item,
