@@ -1,12 +1,11 @@
 import { createHash } from 'node:crypto';
-import { loadConfiguration } from '../configurations.js';
-import { buildModel, type Shape } from '../model.js';
 import { UNF_OPTIONS } from '../posting/unf.js';
 import { ean13, inn10, inn12, ogrn, withAccountKey } from './checksums.js';
 import { BRANDS, CITIES, COMPANY_WORDS, COUNTRIES, FIRST_NAMES, GROUPS, LAST_NAMES, type UnitCode } from './dictionary.js';
 import { BASE_DATE, EMPTY_REF, type DemoBase, type DemoOptions, type Row } from './generate.js';
 import { tinyPng } from './png.js';
-import { fmix, guidFactory, hashString, mulberry32 } from './random.js';
+import { demoScaffold } from './scaffold.js';
+import { fmix } from './random.js';
 
 /**
  * The demo base of УНФ 3.0, filled into what the real УНФ dump publishes (../shared/reference/dumps/unf-3.0.12-xml):
@@ -73,41 +72,7 @@ export const UNF_DEMO_OPTIONS: Record<string, boolean> = {
 };
 
 export function generateUnfDemoBase(options: DemoOptions): DemoBase {
-  const seed = options.seed ?? 1;
-  const itemCount = options.items ?? 2000;
-  const clientCount = options.clients ?? 20;
-  const guid = guidFactory(seed);
-  const seedHash = hashString(String(seed));
-  const rngFor = (purpose: string, index = 0) => mulberry32(fmix(hashString(purpose, seedHash) ^ Math.imul(index + 1, 0x9e3779b1)));
-  // The ReGate extension is built for УТ's objects (onec/extension): a УНФ base runs without it.
-  const loaded = loadConfiguration({ ...options.configuration, extension: false });
-  const config = loaded.config;
-  const model = buildModel(config);
-  const rows: Record<string, Row[]> = {};
-  for (const s of config.sets) rows[s.name] = [];
-  const skipped: Record<string, Set<string>> = {};
-  const shapeOf = (set: string): Shape | undefined => {
-    const sh = model.shapes.get(set);
-    return sh?.kind === 'recordset' ? sh.collections.get('RecordSet') : sh;
-  };
-  const META = new Set(['Period', 'Recorder', 'Recorder_Type', 'Recorder_Key', 'LineNumber', 'Active', 'RecordType']);
-  const fit = (set: string, shape: Shape, row: Row): Row => {
-    const out: Row = {};
-    for (const [k, v] of Object.entries(row)) {
-      const part = shape.collections.get(k);
-      if (part && Array.isArray(v)) out[k] = v.map((line) => fit(`${set}.${k}`, part, line as Row));
-      else if (shape.propByName.has(k) || shape.propByName.has(`${k}_Base64Data`) || META.has(k)) out[k] = v;
-      else (skipped[set] ??= new Set()).add(k);
-    }
-    return out;
-  };
-  const put = (set: string, row: Row): Row => {
-    const shape = shapeOf(set);
-    if (!shape) throw new Error(`УНФ demo: ${set} is not published by ${config.name} ${config.version}`);
-    const fitted = fit(set, shape, row);
-    rows[set].push(fitted);
-    return fitted;
-  };
+  const { itemCount, clientCount, guid, seedHash, rngFor, config, rows, put, skippedSorted } = demoScaffold(options, 'УНФ');
   const predefined = (set: string, name: string): string => {
     const p = config.sets.find((x) => x.name === set)?.predefined?.find((x) => x.name === name);
     if (!p) throw new Error(`УНФ demo: ${set} has no predefined item ${name} in this dump`);
@@ -324,7 +289,7 @@ export function generateUnfDemoBase(options: DemoOptions): DemoBase {
   return {
     config,
     rows,
-    skipped: Object.fromEntries(Object.entries(skipped).map(([k, v]) => [k, [...v].sort()])),
+    skipped: skippedSorted(),
     extension: false,
     extensionProblems: [],
     functionalOptions: { ...UNF_DEMO_OPTIONS },
