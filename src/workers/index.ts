@@ -102,6 +102,8 @@ export function syncJobs(o: SyncJobsOptions): SyncJobs {
         failAll(e);
       });
       w.on('exit', (code) => {
+        // A thread gone before it said ready (closed while starting, or crashed loading) fails who waits for it.
+        reject(new Error(`sync worker exited (code ${code}) before it was ready`));
         if (worker === w) {
           worker = null;
           ready = null;
@@ -116,9 +118,14 @@ export function syncJobs(o: SyncJobsOptions): SyncJobs {
     if (closed) throw new Error(`sync worker closed: the ${kind} sync is not run (the daemon is stopping)`);
     if (!worker) start();
     await ready;
+    // close() may have come while the thread was starting: then there is no thread to post to, and a job registered
+    // in `pending` before finding that out would be rejected at the thread's exit with nobody listening (an unhandled
+    // rejection: it failed test runs that stopped a demo during a stock sync).
+    const w = worker;
+    if (closed || !w) throw new Error(`sync worker closed: the ${kind} sync is not run (the daemon is stopping)`);
     const id = nextId++;
     const done = new Promise<unknown>((resolve, reject) => pending.set(id, { resolve, reject }));
-    worker!.postMessage({ type: 'run', id, kind, features, allowEmpty } satisfies ToWorker);
+    w.postMessage({ type: 'run', id, kind, features, allowEmpty } satisfies ToWorker);
     return done;
   };
   return {

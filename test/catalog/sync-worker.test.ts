@@ -76,6 +76,25 @@ describe('syncs in a worker thread', () => {
     expect(threadId).toBe(0); // this test ran on the main thread all along
   });
 
+  it('a job asked for while the thread starts, then close(): the job fails with the reason, nothing is left unhandled', async () => {
+    const unhandled: unknown[] = [];
+    const on = (r: unknown) => unhandled.push(r);
+    process.on('unhandledRejection', on);
+    try {
+      const jobs = syncJobs({ config, logger: createLogger('error'), db, onec });
+      const job = jobs.stock().then(
+        () => null,
+        (e: Error) => e,
+      );
+      await jobs.close();
+      expect((await job)?.message).toMatch(/sync worker (closed|exited)/);
+      await new Promise((r) => setTimeout(r, 200));
+      expect(unhandled).toEqual([]);
+    } finally {
+      process.off('unhandledRejection', on);
+    }
+  });
+
   it('run on this thread for a database in memory (a thread cannot share it)', async () => {
     const mem = openDb(':memory:');
     const jobs = syncJobs({ config: { ...config, database: { ...config.database, path: ':memory:' } }, logger: createLogger('error'), db: mem, onec });
