@@ -2,6 +2,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { EVENT_TYPE_NAMES } from '../../src/webhooks/events.js';
+import { CATALOG_EVENT } from '../../src/catalog/webhooks.js';
 import { ajvFor, deref, examplesOf, exportedDocument, operations, validateOas31 } from './document.js';
 
 /**
@@ -138,12 +139,16 @@ describe('the document as tools read it', () => {
   });
 
   it('the webhooks section documents every event type with its payload', () => {
-    expect(Object.keys(doc.webhooks).sort()).toEqual([...EVENT_TYPE_NAMES].sort());
+    // Every order event, and the catalogue's push (issue 17), which has a body of its own.
+    expect(Object.keys(doc.webhooks).sort()).toEqual([...EVENT_TYPE_NAMES, CATALOG_EVENT].sort());
     for (const type of EVENT_TYPE_NAMES) {
       const media = doc.webhooks[type].post.requestBody.content['application/json'];
       expect(media.schema.$ref).toBe('#/components/schemas/WebhookEvent');
       expect(media.example.event ?? media.example.type).toBe(type);
     }
+    const catalog = doc.webhooks[CATALOG_EVENT].post.requestBody.content['application/json'];
+    expect(catalog.schema.$ref).toBe('#/components/schemas/CatalogChangedEvent');
+    expect(catalog.example.type).toBe(CATALOG_EVENT);
   });
 
   it('middleware answers are declared: 429 and 504 everywhere, 413/415 with a body, 503 with Retry-After under /api/v1', () => {

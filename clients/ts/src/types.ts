@@ -47,6 +47,27 @@ export type OrderEvent = {
   data: OrderEventData;
 };
 
+export type CatalogChangedEvent = {
+  /** Идентификатор события (= webhook-id) */
+  id: string;
+  type: "catalog.changed";
+  timestamp: string;
+  data: {
+    /** Поколение зеркала с этими изменениями (GET /api/v1/state: mirror.generation) */
+    generation: number;
+    /** Какая синхронизация: полная или остатков и цен */
+    sync: "full" | "stock";
+    /** У изменённых товаров changedAt не раньше этого: передайте его в changedSince */
+    changedAt: string;
+    stores: ({
+      /** Склад (store) */
+      storeId: string;
+      /** Изменившиеся товары склада (и ушедшие с него, с остатком 0); null — слишком много, заберите весь changedSince */
+      itemIds: string[] | null;
+    })[];
+  };
+};
+
 export type Readiness = {
   ready: boolean;
   checks: {
