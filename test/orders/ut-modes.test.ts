@@ -79,7 +79,12 @@ describe('УТ modes', () => {
     const fresh = (await import('../../src/orders/delivery/context.js')).DeliveryContext;
     const ctx = new fresh({ db: h.db, onec: h.onec, config: h.config, logger: (await import('../../src/log.js')).silentLogger });
     expect(await ctx.bankAccountKey('40702810900000000001')).toBe(second.Ref_Key);
-    expect(await ctx.bankAccountKey('40702810000000000000')).toBe(first);
+    // With no account of that number the fallback is the organisation's account ReGate uses when the statement names
+    // none. Which of two that is depends on the order 1C lists them (Ref_Key here), and the second account's key is
+    // random: comparing with the account seen before it existed failed about half of the runs.
+    const fallback = await ctx.bankAccountKey();
+    expect([first, second.Ref_Key]).toContain(fallback);
+    expect(await ctx.bankAccountKey('40702810000000000000')).toBe(fallback);
   });
 
   it('a business refusal from 1C is dead at once with 1C’s message; the order keeps its status', async () => {
