@@ -131,6 +131,19 @@ export const ConfigSchema = z
         /** Issue 17: the item properties exported (by Имя or Заголовок); absent = every property items have, [] = none. */
         exportProperties: z.array(z.string().min(1)).optional(),
         /**
+         * Issue 14.7: where the assortment's shortDescription and description (full) come from — УТ's text description
+         * (Номенклатура.Описание: 'description'), the item's site description file (ФайлОписанияДляСайта, its text:
+         * 'siteFile') or nothing. Never the item's name: an item without the source leaves the field empty. The two may
+         * not name the same source (the same text twice is what the shop complained of).
+         */
+        descriptions: z
+          .strictObject({
+            short: z.enum(['description', 'siteFile', 'none']).default('description'),
+            full: z.enum(['siteFile', 'description', 'none']).default('siteFile'),
+          })
+          .prefault({})
+          .refine((d) => d.short === 'none' || d.short !== d.full, { message: 'short and full description cannot come from the same source' }),
+        /**
          * Icon URLs in the assortment carry ?expires=&signature= (HMAC-SHA256 over id and expiry) and open without Basic
          * credentials until then, so a shop can put them in <img>. Hours a link lives (0 = unsigned links that need
          * Basic, as before); the secret, when not set, is made once and kept in the database (meta).
