@@ -74,6 +74,13 @@ export interface BalanceParams {
   period?: Date;
   condition?: Filter | string;
   dimensions?: string[];
+  /**
+   * Accounting registers only (AccountingRegister_X/Balance): the accounts to sum (`Account_Key eq guid'…'`, or-ed)
+   * and the subconto kinds (ВидыСубконто… refs) whose values ExtDimension1..N then hold, in that order. Vendor
+   * chapter 17.4 (Balance of an accounting register: Period, AccountCondition, Condition, ExtraDimensions).
+   */
+  accountCondition?: Filter | string;
+  extraDimensions?: string[];
 }
 export interface TurnoversParams {
   start?: Date;
@@ -276,6 +283,10 @@ export class ODataClient {
   }
 
   private balanceParams(p: BalanceParams): VirtualParams {
+    // An accounting register's Balance takes no Dimensions; its parameters in the vendor chapter's order.
+    if (p.accountCondition !== undefined || p.extraDimensions !== undefined) {
+      return { Period: p.period, AccountCondition: this.cond(p.accountCondition), Condition: this.cond(p.condition), ExtraDimensions: p.extraDimensions?.join(',') };
+    }
     return { Period: p.period, Condition: this.cond(p.condition), Dimensions: p.dimensions?.join(',') };
   }
 

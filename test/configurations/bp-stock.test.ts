@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateDemoFor, type ConfiguredDemoBase } from '../../src/emulator/demo/configurations.js';
 import { startEmulator, type Emulator } from '../../src/emulator/index.js';
 import { bpStockAccounts, bpStockBalanceParams, bpStockOf, BP_STOCK_SETS } from '../../src/onec/profiles/bp.js';
-import { DUMPS, haveDump } from './harness.js';
+import { boot, DUMPS, haveDump, type Booted } from './harness.js';
 
 /**
  * БП 3.0 stock in the demo base generated into the real dump: 41.01 ТоварыНаСкладах gets the subconto kinds
@@ -73,5 +73,87 @@ describe.skipIf(!HAVE)('БП 3.0.198 demo stock on 41.01', () => {
     expect(new Set(stock.map((x: any) => x.itemId)).size).toBeGreaterThan(30);
     // A row without the warehouse subconto is no stock at a warehouse.
     expect(bpStockOf({ ExtDimension1: stock[0].itemId, ExtDimension1_Type: 'StandardODATA.Catalog_Номенклатура', ExtDimension2: '', ExtDimension2_Type: 'StandardODATA.Undefined', КоличествоBalance: 3 })).toBeNull();
+  });
+});
+
+/**
+ * The same stock through ReGate: the sync reads the base's chart of accounts, then Balance(AccountCondition,
+ * ExtraDimensions) (src/catalog/stock-accounting.ts), the assortment shows it per warehouse, a booking is checked
+ * against it, and a stock sync follows a changed record set.
+ */
+describe.skipIf(!HAVE)('БП 3.0.198 stock through the API', () => {
+  let b: Booted;
+  const balance = () => {
+    const acc = b.base.config.sets.find((s) => s.name === 'ChartOfAccounts_Хозрасчетный')!.predefined!.find((p) => p.name === 'ТоварыНаСкладах')!.ref;
+    const m = new Map<string, number>();
+    for (const r of b.em.store.records('AccountingRegister_Хозрасчетный')) {
+      for (const side of ['Dr', 'Cr'] as const) {
+        if (r[`Account${side}_Key`] !== acc) continue;
+        const k = `${r[`ExtDimension${side}1`]}/${r[`ExtDimension${side}2`]}`;
+        m.set(k, (m.get(k) ?? 0) + (side === 'Dr' ? 1 : -1) * Number(r[`Количество${side}`]));
+      }
+    }
+    return m;
+  };
+  const page = async (store: string) => (await b.api('GET', `assortment?store=${store}&pageSize=500`)).body.items as any[];
+  beforeAll(async () => {
+    b = await boot(FOLDER, { extension: false });
+  }, 120_000);
+  afterAll(async () => {
+    await b?.stop();
+  });
+
+  it('the assortment carries the 41.01 balance per item and warehouse; services stay «под заказ»', async () => {
+    const expected = balance();
+    let shown = 0;
+    for (const store of b.base.refs.warehouses) {
+      for (const it of await page(store)) {
+        const row = b.em.store.get('Catalog_Номенклатура', it.id)!;
+        if (row.Услуга === true) {
+          expect(it.stock).toBe('без ограничения');
+          continue;
+        }
+        expect(it.stock, `${it.name} at ${store}`).toBe(expected.get(`${it.id}/${store}`) ?? 0);
+        if (it.stock > 0) shown++;
+      }
+    }
+    expect(shown).toBe([...expected.values()].filter((q) => q > 0).length);
+    expect(shown).toBeGreaterThan(40);
+  });
+
+  it('a booking is checked against that stock', async () => {
+    const store = b.base.refs.warehouses[0];
+    const items = (await page(store)).filter((i) => typeof i.stock === 'number' && i.stock > 0 && i.price > 0);
+    const [a, c] = items;
+    expect(a && c).toBeTruthy();
+    const client = await b.api('POST', 'client', { clientId: 'C-S', name: 'ИП Склад', inn: '500100732259' });
+    expect(client.status, JSON.stringify(client.body)).toBeLessThan(300);
+    const over = await b.api('POST', 'booking', { orderId: 'S-1', clientId: 'C-S', store, deliveryAddress: 'Москва', items: [{ itemId: a.id, quantity: a.stock + 1 }] });
+    expect(over.status, JSON.stringify(over.body)).toBe(422);
+    expect(JSON.stringify(over.body)).toContain(`на складе только ${a.stock}`);
+    const ok = await b.api('POST', 'booking', { orderId: 'S-2', clientId: 'C-S', store, deliveryAddress: 'Москва', items: [{ itemId: c.id, quantity: c.stock }] });
+    expect(ok.status, JSON.stringify(ok.body)).toBeLessThan(300);
+    expect(await b.idle(), JSON.stringify(b.dead())).toBe(true);
+    expect(b.dead()).toEqual([]);
+  });
+
+  it('a stock sync follows a record set the accountant changed', async () => {
+    const reg = 'AccountingRegister_Хозрасчетный';
+    const rec = b.em.store.records(reg)[0];
+    const item = String(rec.ExtDimensionDr1);
+    const store = String(rec.ExtDimensionDr2);
+    const recorder = String(rec.Recorder);
+    const key = `${reg}(Recorder='${recorder}',Recorder_Type='StandardODATA.Document_ОприходованиеТоваров')`;
+    const u = (p: string) => encodeURI(p).replace(/'/g, '%27');
+    const got = (await (await fetch(`${b.em.url}/${u(key)}?$format=json`)).json()) as any;
+    const set = got.RecordSet.map((r: any) => (r.ExtDimensionDr1 === item && r.ExtDimensionDr2 === store ? { ...r, КоличествоDr: Number(r.КоличествоDr) + 7 } : r));
+    const res = await fetch(`${b.em.url}/${u(key)}?$format=json`, { method: 'PATCH', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ Recorder: recorder, Recorder_Type: 'StandardODATA.Document_ОприходованиеТоваров', RecordSet: set }) });
+    expect(res.status).toBe(200);
+    const before = (await page(store)).find((i) => i.id === item)!.stock as number;
+    const { runStockSync } = await import('../../src/catalog/sync.js');
+    const rep = await runStockSync({ ...b.rt, profile: b.rt.profile });
+    expect(rep.stockRows).toBe([...balance().entries()].filter(([k, q]) => q !== 0 && b.base.refs.warehouses.includes(k.split('/')[1])).length);
+    expect((await page(store)).find((i) => i.id === item)!.stock).toBe(before + 7);
+    expect(balance().get(`${item}/${store}`)).toBe(before + 7);
   });
 });

@@ -32,15 +32,13 @@ import { ut11Profile } from './ut11.js';
  * The accounts of the documents (СчетКасса, СчетБанк, 62.01/62.02) are БП's to fill (СчетаУчетаВДокументах
  * .ЗаполнитьПередЗаписью): ReGate does not name them.
  *
- * What it cannot offer is in `limits`. Stock and settlements live in AccountingRegister.Хозрасчетный (balances on
- * accounts 41.01 / 62.01 / 62.02 by subconto, whose kinds for 41 are not fixed in the metadata: MAP.md warns). The
- * dump reader and the emulator publish the register, the chart and its Balance (src/onec/dump/publish.ts,
- * src/emulator/virtual.ts), and the query is ready here (bpStockAccounts, bpStockBalanceParams, bpStockOf: the chart's
- * 41.01 and its subaccounts, subconto Номенклатура then Склады — the order БП's own stock query asks for,
- * CommonModules/ИнформированиеОтрицательныеОстатки Module.bsl 84-92, 118 at kassya20/buh @ 8f1e6408). The sync does
- * not run it yet: its Balance read passes Period, Condition and Dimensions only (src/onec/client.ts balanceParams,
- * src/catalog/sync.ts readPart), not AccountCondition / ExtraDimensions — so items are still offered «под заказ» and
- * the client balance is not read.
+ * What it cannot offer is in `limits`. Stock lives in AccountingRegister.Хозрасчетный: the balance of account 41.01 and
+ * its subaccounts by subconto, whose kinds for 41 are not fixed in the metadata (MAP.md warns) — so the sync reads the
+ * base's own chart first (stockAccount, stockKind: which accounts, which subconto kinds), then one Balance with
+ * AccountCondition and ExtraDimensions (src/catalog/stock-accounting.ts; bpStockAccounts, bpStockBalanceParams,
+ * bpStockOf below: subconto Номенклатура then Склады — the order БП's own stock query asks for,
+ * CommonModules/ИнформированиеОтрицательныеОстатки Module.bsl 84-92, 118 at kassya20/buh @ 8f1e6408). Goods are
+ * offered by that stock; services (Услуга) «под заказ».
  */
 
 const S = {
@@ -116,7 +114,7 @@ export function bpStockOf(row: Row): { itemId: string; warehouseId: string; onHa
 }
 
 export const BP_LIMITS = [
-  'остатки (stock): в БП 3.0 количество товара — остатки регистра бухгалтерии Хозрасчетный на счёте 41.01 и его субсчетах по субконто Номенклатура и Склады (виды субконто счёта в метаданных не заданы — их задаёт база, ReGate берёт их из плана счетов базы: ChartOfAccounts_Хозрасчетный.ExtDimensionTypes); запрос AccountingRegister_Хозрасчетный/Balance(AccountCondition, ExtraDimensions) готов и проверен на эмуляторе, но синхронизация ReGate его пока не выполняет — товары предлагаются «под заказ», без количества на складе',
+  'остатки (stock): в БП 3.0 количество товара — остатки регистра бухгалтерии Хозрасчетный на счёте 41.01 и его субсчетах по субконто Номенклатура и Склады; ReGate берёт счета и виды субконто из плана счетов базы (ChartOfAccounts_Хозрасчетный.ExtDimensionTypes). Если в базе не ведётся учёт по складам (у 41.01 нет субконто Склады), остатков по складам нет: товары не предлагаются, пока учёт по складам не включён. Резервов в БП нет: доступно = остаток на счёте. Услуги — «под заказ»',
   'резервы: в БП нет заказа покупателя (ни ЗаказКлиента, ни ЗаказПокупателя); booking в БП — это СчетНаОплатуПокупателю (проводится, но ничего не резервирует и движений не делает). Достижимые статусы: 1 (счёт выставлен), 2 (оплата картой), 3 (оплата по выписке банка), 6/5 (отмена/истечение: счёт распроводится и помечается на удаление), 7 (возврат); 4 (наличные в 1С) ReGate в БП не распознаёт',
   'баланс клиента: взаиморасчёты в БП — остатки Хозрасчетный на 62.01/62.02 по субконто Контрагенты/Договоры; ReGate их пока не читает (баланс клиента 0)',
   'счета учёта (СчетКасса, СчетБанк, 62.01/62.02) в документах оплаты заполняет сама БП перед записью; план счетов ReGate не читает',
@@ -205,6 +203,23 @@ function reads(base: Profile['reads']): Record<string, ReadSpec> {
       select: ['Ref_Key', 'Description', 'DeletionMark', 'ТипОплаты', 'Организация_Key', 'Контрагент_Key', 'ДоговорКонтрагента_Key'],
       filter: () => eq('ТипОплаты', 'ПлатежнаяКарта'),
     },
+    // Stock (src/catalog/stock-accounting.ts): the chart first, then the Balance. The reads below are what that module
+    // sends; `regate check` verifies them like any other read.
+    stockAccount: {
+      kind: 'collection',
+      set: BP_STOCK_SETS.chart,
+      why: 'stock: the base\'s accounts of goods (41.01 ТоварыНаСкладах and its subaccounts) and their subconto kinds',
+      select: ['Ref_Key', 'Parent_Key', 'PredefinedDataName', 'ExtDimensionTypes/ExtDimensionType_Key'],
+    },
+    stockKind: { kind: 'collection', set: BP_STOCK_SETS.kinds, why: 'stock: the subconto kinds Номенклатура and Склады (by their predefined names)', select: ['Ref_Key', 'PredefinedDataName'] },
+    stock: {
+      kind: 'balance',
+      register: BP_STOCK_SETS.register,
+      // Not sent: an accounting register's Balance takes AccountCondition / ExtraDimensions (stock-accounting.ts).
+      dimensions: [],
+      why: 'stock: quantity on the goods accounts per item (ExtDimension1) and warehouse (ExtDimension2)',
+      select: ['ExtDimension1', 'ExtDimension2', 'КоличествоBalance'],
+    },
     organisation: { kind: 'collection', set: 'Catalog_Организации', why: 'state: organisation name and requisites', select: ['Ref_Key', 'Description', 'НаименованиеПолное', 'ИНН', 'КПП', 'ОГРН', 'КонтактнаяИнформация/Тип', 'КонтактнаяИнформация/Представление'] },
     bankAccount: { kind: 'collection', set: S.bankAccounts, why: 'state: the organisation account (Owner composite)', select: ['Ref_Key', 'Owner', 'Owner_Type', 'НомерСчета', 'Банк_Key'] },
   };
@@ -215,11 +230,13 @@ function mappers(base: Mappers): Mappers {
     ...base,
     toItem(row, ctx) {
       const it = base.toItem({ ...row, ТипНоменклатуры: undefined, СтавкаНДС: row.ВидСтавкиНДС }, ctx);
-      // No stock is read from БП (limits): an item is offered «под заказ», so the shop can book it; a booking is an
-      // invoice, which reserves nothing in БП anyway.
-      return { ...it, brandId: null, pictureFileId: null, isGoods: row.Услуга !== true, soldToOrder: true };
+      // Goods are offered by their stock on 41.01 (stockAccount/stock reads); a service has no stock: «под заказ».
+      return { ...it, brandId: null, pictureFileId: null, isGoods: row.Услуга !== true, soldToOrder: it.soldToOrder || row.Услуга === true };
     },
     toWarehouse: (row) => ({ ...base.toWarehouse(row), retailPriceKindId: refOf(row.ТипЦенРозничнойТорговли_Key) }),
+    // Rows reach it through stock-accounting.ts, which keeps only those bpStockOf accepts.
+    toStock: (row) => bpStockOf(row) ?? { itemId: '', warehouseId: '', onHand: 0, reserved: 0, available: 0 },
+    toReserve: () => ({ itemId: '', warehouseId: '', reserved: 0 }),
     toPrice: (row) => ({ itemId: str(row.Номенклатура_Key), priceKindId: str(row.ТипЦен_Key), price: num(row.Цена), characteristicId: null, packagingId: null, currencyId: refOf(row.Валюта_Key), period: row.Period instanceof Date ? row.Period : null }),
     toBarcode: (row) => ({ barcode: str(row.Штрихкод).trim(), itemId: str(row.Номенклатура_Key), packagingId: null }),
     toUnit(row) {

@@ -1,0 +1,63 @@
+import type { Logger } from '../log.js';
+import type { ODataClient } from '../onec/client.js';
+import { readAll } from '../onec/read.js';
+import type { Profile, ReadSpec } from '../onec/profiles/index.js';
+import { bpStockAccounts, bpStockBalanceParams, bpStockOf } from '../onec/profiles/bp.js';
+import type { Row } from '../onec/values.js';
+
+/**
+ * Stock kept in an accounting register (БП 3.0: AccountingRegister_Хозрасчетный on 41.01 and its subaccounts by
+ * subconto Номенклатура, Склады), read in two steps:
+ *
+ * 1. the base's chart of accounts (profile read `stockAccount`: ~500 rows) and the subconto kinds (`stockKind`: ~70):
+ *    which accounts hold goods, which kind refs stand for Номенклатура and Склады — a base may open subaccounts, and
+ *    41.01's subconto are not fixed by the metadata (MAP.md), so nothing here is assumed from the configuration;
+ * 2. one Balance(AccountCondition, ExtraDimensions) on those accounts (profile read `stock`), ExtDimension1 = the
+ *    item, ExtDimension2 = the warehouse whatever the account's own order.
+ *
+ * The Balance is not cut by warehouse: a Condition on a subconto (ExtDimension2) is compared through cast() in the
+ * vendor chapter (17.4 lines 1300-1304) and its wire form for a list of warehouses is in no material we have; a БП
+ * base's goods × warehouses stay far under one answer's VIRTUAL_ROWS in the bases БП is used for. When the accounts
+ * make the URL too long (a chart with many subaccounts of 41.01), the account list is halved.
+ *
+ * Returns the Balance rows of known warehouses that bpStockOf maps (the profile's toStock), ready for the sync's
+ * stockSplit. Reserve: none (БП reserves nothing).
+ */
+export async function readAccountingStock(onec: ODataClient, profile: Profile, storeIds: string[], log?: Logger): Promise<Row[]> {
+  const reads = profile.reads as Partial<Record<string, ReadSpec>>;
+  const spec = reads.stock;
+  if (!spec || spec.kind !== 'balance' || !reads.stockAccount || !reads.stockKind) return [];
+  const [chart, kinds] = await Promise.all([readAll(onec, reads.stockAccount), readAll(onec, reads.stockKind)]);
+  const accounts = bpStockAccounts(chart);
+  const params = bpStockBalanceParams(accounts, kinds);
+  if (!params) {
+    log?.warn({ accounts: accounts.length }, 'stock: the chart of accounts has no 41.01 or no subconto kinds Номенклатура / Склады: no stock is read');
+    return [];
+  }
+  const [itemKind, warehouseKind] = params.ExtraDimensions.split(',');
+  const kindsOf = (account: string) => ((chart.find((r) => String(r.Ref_Key) === account)?.ExtDimensionTypes as Row[] | undefined) ?? []).map((t) => String(t.ExtDimensionType_Key));
+  const usable = accounts.filter((a) => kindsOf(a).includes(itemKind) && kindsOf(a).includes(warehouseKind));
+  if (usable.length < accounts.length) {
+    log?.warn({ accounts: accounts.length, byWarehouse: usable.length }, 'stock: goods accounts without subconto Номенклатура and Склады (no warehouse accounting in the base) give no stock per warehouse');
+  }
+  if (!usable.length) return [];
+  const stores = new Set(storeIds);
+  const rows = await balanceOf(onec, spec, usable, [itemKind, warehouseKind]);
+  return rows.filter((r) => {
+    const s = bpStockOf(r);
+    return s !== null && stores.has(s.warehouseId);
+  });
+}
+
+async function balanceOf(onec: ODataClient, spec: Extract<ReadSpec, { kind: 'balance' }>, accounts: string[], kinds: string[]): Promise<Row[]> {
+  const p = { accountCondition: accounts.map((a) => `Account_Key eq guid'${a}'`).join(' or '), extraDimensions: kinds };
+  const o = { select: spec.select, raw: true };
+  if (accounts.length > 1 && onec.virtualUrl('Balance', spec.register, p, o).length > onec.maxUrlLength) {
+    const half = Math.ceil(accounts.length / 2);
+    return (await balanceOf(onec, spec, accounts.slice(0, half), kinds)).concat(await balanceOf(onec, spec, accounts.slice(half), kinds));
+  }
+  return onec.balance(spec.register, p, o);
+}
+
+/** The sync's dispatch: a profile whose stock is an accounting register's balance. */
+export const isAccountingStock = (spec: ReadSpec | undefined): boolean => spec?.kind === 'balance' && spec.register.startsWith('AccountingRegister_');
