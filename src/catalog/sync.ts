@@ -13,6 +13,7 @@ import { finishFull, finishStock, drive, type ApplyTiming } from './writer.js';
 import { stageSmall } from './apply.js';
 import { enqueueCatalogEvent } from './webhooks.js';
 import { applyVariants, prepareVariants, VariantStager, writeProperties, writeVatFacts, type VariantPrice, type VariantStock } from './variants.js';
+import { isAccountingStock, readAccountingStock } from './stock-accounting.js';
 
 export interface SyncDeps {
   db: Db;
@@ -625,6 +626,13 @@ async function readStock(v: VirtualContext, storeIds: string[], expected: Map<st
   const spec = v.profile.reads.stock;
   const reserveSpec = v.profile.reads.reserve;
   if (!spec || spec.kind === 'collection') return;
+  if (isAccountingStock(spec)) {
+    // БП 3.0: a balance of goods accounts, read after the base's chart of accounts (catalog/stock-accounting.ts).
+    const rows = await oneAnswerAtATime(v, () => readAccountingStock(v.onec, v.profile, storeIds, v.log));
+    stage(rows, []);
+    v.counted(spec, rows.length);
+    return;
+  }
   let total = 0;
   let reserved = 0;
   for (const g of groupsOf(storeIds, expected, v.limit)) {
