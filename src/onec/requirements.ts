@@ -69,7 +69,10 @@ export function checkRequirements(md: ODataMetadata, required: RequiredSet[]): R
       const bound = candidates.filter((s) => md.hasSet(s)).flatMap((s) => md.functionsOf(s));
       const fn = bound.find((f) => f.name === r.virtual);
       check.virtualPresent = !!fn;
-      if (fn?.returnType) for (const n of propertyNames(md.complexTypes.get(localType(fn.returnType))?.properties ?? md.entityTypes.get(localType(fn.returnType))?.properties)) names.add(n);
+      // A result column `<resource>Balance` stands for the resource: required fields lose the suffix, and an
+      // accounting register's set has no column of that name when the resource splits into Dr/Cr (БП's Количество:
+      // КоличествоDr, КоличествоCr).
+      if (fn?.returnType) for (const n of propertyNames(md.complexTypes.get(localType(fn.returnType))?.properties ?? md.entityTypes.get(localType(fn.returnType))?.properties)) names.add(n).add(n.replace(RESULT_SUFFIX, ''));
     }
     for (const f of r.fields) {
       const present = check.present && fieldPresent(md, publishedAs, names, f.name);
