@@ -30,11 +30,13 @@ interface Statements {
   meta: Statement<unknown[]>;
   version: Statement<unknown[]>;
   holds: Statement<unknown[]>;
+  variantHolds: Statement<unknown[]>;
   stock: Statement<unknown[]>;
+  variantStock: Statement<unknown[]>;
 }
 const cache = new WeakMap<Db, Statements>();
 /** A warehouse's holds as last read, with the holds version and read time they were read at. */
-const memo = new WeakMap<Db, Map<string, { key: string; until: number; held: Map<string, number>; version: string }>>();
+const memo = new WeakMap<Db, Map<string, { key: string; until: number; held: Map<string, number>; variants: Map<string, number>; version: string }>>();
 
 /**
  * How long the assortment may show a warehouse's holds as read before a change, when reading them is costly: a
@@ -59,6 +61,14 @@ function st(db: Db): Statements {
            SELECT item_id, quantity FROM order_holds WHERE store_id = @store AND open = 1 AND reserved_at >= @readAt
          ) GROUP BY item_id ORDER BY item_id`,
       ),
+      // The same per variant (migration 029_z19): two ranges of order_holds_variant.
+      variantHolds: db.prepare(
+        `SELECT item_id AS item, variant_id AS variant, sum(quantity) AS quantity FROM (
+           SELECT item_id, variant_id, quantity FROM order_holds WHERE store_id = @store AND open = 1 AND variant_id IS NOT NULL AND reserved_at IS NULL
+           UNION ALL
+           SELECT item_id, variant_id, quantity FROM order_holds WHERE store_id = @store AND open = 1 AND variant_id IS NOT NULL AND reserved_at >= @readAt
+         ) GROUP BY item_id, variant_id ORDER BY item_id, variant_id`,
+      ),
       // Per item asked: the mirror's figure and two ranges of order_holds_item.
       stock: db.prepare(
         `SELECT j.value AS item, i.sold_to_order AS soldToOrder,
@@ -66,6 +76,15 @@ function st(db: Db): Statements {
            coalesce((SELECT sum(quantity) FROM order_holds h WHERE h.store_id = @store AND h.item_id = j.value AND h.open = 1 AND h.reserved_at IS NULL), 0)
            + coalesce((SELECT sum(quantity) FROM order_holds h WHERE h.store_id = @store AND h.item_id = j.value AND h.open = 1 AND h.reserved_at >= @readAt), 0) AS held
          FROM json_each(@ids) j LEFT JOIN catalog_items i ON i.id = j.value`,
+      ),
+      // Per variant asked ([item, variant] pairs): the variant's mirror figure and two ranges of order_holds_variant.
+      variantStock: db.prepare(
+        `SELECT j.value ->> 0 AS item, j.value ->> 1 AS variant,
+           (SELECT sold_to_order FROM catalog_items i WHERE i.id = j.value ->> 0) AS soldToOrder,
+           (SELECT quantity FROM catalog_variant_stock v WHERE v.item_id = j.value ->> 0 AND v.variant_id = j.value ->> 1 AND v.store_id = @store) AS quantity,
+           coalesce((SELECT sum(quantity) FROM order_holds h WHERE h.store_id = @store AND h.item_id = j.value ->> 0 AND h.variant_id = j.value ->> 1 AND h.open = 1 AND h.reserved_at IS NULL), 0)
+           + coalesce((SELECT sum(quantity) FROM order_holds h WHERE h.store_id = @store AND h.item_id = j.value ->> 0 AND h.variant_id = j.value ->> 1 AND h.open = 1 AND h.reserved_at >= @readAt), 0) AS held
+         FROM json_each(@pairs) j`,
       ),
     };
     cache.set(db, s);
@@ -87,7 +106,7 @@ export function stockReadAt(db: Db): string {
  * a short fingerprint of them. Kept until a hold changes (order_holds_version) or the stock read time moves (a
  * costly read a little longer: HOLDS_STALE_MAX_MS), so the assortment pays one small read per request.
  */
-export function holdsOf(db: Db, storeId: string): { version: string; held: Map<string, number> } {
+export function holdsOf(db: Db, storeId: string): { version: string; held: Map<string, number>; variants: Map<string, number> } {
   const readAt = stockReadAt(db);
   const key = `${st(db).version.get() as number}|${readAt}`;
   let byStore = memo.get(db);
@@ -96,14 +115,18 @@ export function holdsOf(db: Db, storeId: string): { version: string; held: Map<s
   const started = performance.now();
   // The same holds, or a costly read still fresh enough (its version names what is answered, so an ETag never
   // pairs a figure with another's version).
-  if (kept && (kept.key === key || started < kept.until)) return { version: kept.version, held: kept.held };
+  if (kept && (kept.key === key || started < kept.until)) return { version: kept.version, held: kept.held, variants: kept.variants };
   const rows = st(db).holds.all({ store: storeId, readAt }) as { item: string; quantity: number }[];
   const held = new Map(rows.filter((r) => r.quantity > EPS).map((r) => [r.item, q3(r.quantity)]));
-  const version = held.size ? createHash('sha1').update([...held].map(([k, v]) => `${k}=${v}`).join(';')).digest('base64url').slice(0, 12) : '';
+  // Lines with a variant, keyed item#variant (catalog variantKey): a subset of the item's figure above.
+  const vrows = held.size ? (st(db).variantHolds.all({ store: storeId, readAt }) as { item: string; variant: string; quantity: number }[]) : [];
+  const variants = new Map(vrows.filter((r) => r.quantity > EPS).map((r) => [`${r.item}#${r.variant}`, q3(r.quantity)]));
+  // The item figures fingerprint the variant ones too: a variant's hold moves its item's.
+  const version = held.size ? createHash('sha1').update([...held, ...variants].map(([k, v]) => `${k}=${v}`).join(';')).digest('base64url').slice(0, 12) : '';
   if (byStore.size > 1000) byStore.clear();
   const cost = performance.now() - started;
-  byStore.set(storeId, { key, until: cost < 2 ? 0 : started + Math.min(HOLDS_STALE_MAX_MS, 50 * cost), held, version });
-  return { version, held };
+  byStore.set(storeId, { key, until: cost < 2 ? 0 : started + Math.min(HOLDS_STALE_MAX_MS, 50 * cost), held, variants, version });
+  return { version, held, variants };
 }
 
 /** Quantities of this warehouse's items held by our orders that the mirror does not reflect (item → quantity). */
@@ -128,6 +151,24 @@ export function promisedStock(db: Db, storeId: string, itemIds: string[]): Map<s
       const stock = r.quantity ?? 0;
       const h = r.held > EPS ? q3(r.held) : 0;
       return [r.item, { stock, held: h, available: r.soldToOrder === 1 ? Infinity : Math.max(0, q3(stock - h)) }];
+    }),
+  );
+}
+
+/**
+ * What each variant can still be promised at the warehouse (issue 17): the variant's mirror stock less the holds of
+ * our lines of that variant, keyed item#variant. The item's own figure (promisedStock) still bounds the sum over
+ * its variants; both are checked.
+ */
+export function promisedVariants(db: Db, storeId: string, pairs: { itemId: string; variantId: string }[]): Map<string, Promised> {
+  if (!pairs.length) return new Map();
+  const unique = [...new Map(pairs.map((p) => [`${p.itemId}#${p.variantId}`, [p.itemId, p.variantId]])).values()];
+  const rows = st(db).variantStock.all({ store: storeId, readAt: stockReadAt(db), pairs: JSON.stringify(unique) }) as { item: string; variant: string; soldToOrder: number | null; quantity: number | null; held: number }[];
+  return new Map(
+    rows.map((r) => {
+      const stock = r.quantity ?? 0;
+      const h = r.held > EPS ? q3(r.held) : 0;
+      return [`${r.item}#${r.variant}`, { stock, held: h, available: r.soldToOrder === 1 ? Infinity : Math.max(0, q3(stock - h)) }];
     }),
   );
 }
