@@ -5,7 +5,7 @@
  * The cron schedules are set to a date that does not come during a run: a stock sync firing in the middle of a
  * 10-second measurement would be noise, not a figure.
  */
-import { rmSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
 import { loadConfig } from '../../src/config/index.js';
 import { createLogger } from '../../src/log.js';
 import { createRuntime } from '../../src/runtime.js';
@@ -73,6 +73,10 @@ const rt = createRuntime(config, logger);
 const sync = args.reuseDb ? null : await runFullSync(rt);
 if (args.prototype) narrowState(rt);
 const server = await startServer(rt.app, config);
+// Responses written, so a suite can divide the CPU it measures by the requests the server really answered (the load
+// generator stops counting at its deadline; the server still finishes what was in flight).
+let answered = 0;
+server.server.on('request', (_req: unknown, res: import('node:http').ServerResponse) => res.once('finish', () => answered++));
 if (args.worker && args.outboxInline) {
   // As before issue 19.1: the delivery handlers on this thread's worker (the daemon hands them to a thread).
   registerDelivery(rt, { schedules: false });
@@ -137,6 +141,19 @@ serveParent(
     orderStatuses: (prefix: string) =>
       rt.db.prepare(`SELECT status, COUNT(*) AS n FROM orders WHERE id LIKE ? GROUP BY status`).all(`${prefix}%`),
     memory: () => process.memoryUsage(),
+    /** CPU used so far (ms): the whole process, and this (the API's) thread alone (Linux /proc; null elsewhere). */
+    cpu: () => {
+      const u = process.cpuUsage();
+      let main: number | null = null;
+      try {
+        // utime and stime (fields 14, 15) in clock ticks (100 Hz on Linux), after the parenthesised command name.
+        const f = readFileSync(`/proc/self/task/${process.pid}/stat`, 'utf8').split(') ')[1].split(' ');
+        main = ((Number(f[11]) + Number(f[12])) * 1000) / 100;
+      } catch {
+        main = null;
+      }
+      return { processMs: (u.user + u.system) / 1000, mainMs: main, answered };
+    },
     /** One GET through the app in this process, timed here: the server's cost of an answer without the sockets and
      *  the load generator's scheduling (the scale bench's cold figures; on a loaded 2-core host those add 5–30 ms). */
     timedGet: async (path: string, headers: Record<string, string>) => {

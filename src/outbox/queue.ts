@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Db } from '../db/open.js';
 import { backoffMs } from './backoff.js';
+import { noteEnqueued } from './depth.js';
 import { notify } from './events.js';
 import { stmt } from './sql.js';
 import {
@@ -34,6 +35,7 @@ export function enqueue(db: Db, job: NewJob, now = Date.now()): EnqueueResult {
     | { id: number }
     | undefined;
   if (row) {
+    noteEnqueued(db);
     notify(db, 'enqueued');
     return { id: row.id, created: true };
   }

@@ -31,6 +31,7 @@ const NAMES = [
   'retry',
   'drop',
   'stats',
+  'count_pending',
   'head_of_key',
   'purge_finished',
 ] as const;

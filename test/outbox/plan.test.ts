@@ -31,4 +31,8 @@ describe('query plans', () => {
     expect(p).not.toMatch(/SCAN outbox_jobs|TEMP B-TREE/);
     expect(p).toContain('outbox_jobs_retrying');
   });
+
+  it('the backpressure count reads the state index only', () => {
+    expect(plan('count_pending')).toContain('USING COVERING INDEX outbox_jobs_state (state=?)');
+  });
 });
