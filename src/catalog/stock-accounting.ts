@@ -9,7 +9,7 @@ import type { Row } from '../onec/values.js';
  * Stock kept in an accounting register (БП 3.0: AccountingRegister_Хозрасчетный on 41.01 and its subaccounts by
  * subconto Номенклатура, Склады), read in two steps:
  *
- * 1. the base's chart of accounts (profile read `stockAccount`: ~500 rows) and the subconto kinds (`stockKind`: ~70):
+ * 1. the base's chart of accounts (profile read `chartOfAccounts`: ~500 rows) and the subconto kinds (`subcontoKind`: ~70):
  *    which accounts hold goods, which kind refs stand for Номенклатура and Склады — a base may open subaccounts, and
  *    41.01's subconto are not fixed by the metadata (MAP.md), so nothing here is assumed from the configuration;
  * 2. one Balance(AccountCondition, ExtraDimensions) on those accounts (profile read `stock`), ExtDimension1 = the
@@ -26,8 +26,8 @@ import type { Row } from '../onec/values.js';
 export async function readAccountingStock(onec: ODataClient, profile: Profile, storeIds: string[], log?: Logger): Promise<Row[]> {
   const reads = profile.reads as Partial<Record<string, ReadSpec>>;
   const spec = reads.stock;
-  if (!spec || spec.kind !== 'balance' || !reads.stockAccount || !reads.stockKind) return [];
-  const [chart, kinds] = await Promise.all([readAll(onec, reads.stockAccount), readAll(onec, reads.stockKind)]);
+  if (!spec || spec.kind !== 'balance' || !reads.chartOfAccounts || !reads.subcontoKind) return [];
+  const [chart, kinds] = await Promise.all([readAll(onec, reads.chartOfAccounts), readAll(onec, reads.subcontoKind)]);
   const accounts = bpStockAccounts(chart);
   const params = bpStockBalanceParams(accounts, kinds);
   if (!params) {

@@ -4,6 +4,8 @@ import { generateDemoFor, type ConfiguredDemoBase } from '../../src/emulator/dem
 import { startEmulator, type Emulator } from '../../src/emulator/index.js';
 import { bpStockAccounts, bpStockBalanceParams, bpStockOf, BP_STOCK_SETS } from '../../src/onec/profiles/bp.js';
 import { boot, DUMPS, haveDump, type Booted } from './harness.js';
+import { readAccountingClientBalance } from '../../src/onec/accounting.js';
+import { bpClientBalanceOf } from '../../src/onec/profiles/bp.js';
 
 /**
  * БП 3.0 stock in the demo base generated into the real dump: 41.01 ТоварыНаСкладах gets the subconto kinds
@@ -18,6 +20,7 @@ describe.skipIf(!HAVE)('БП 3.0.198 demo stock on 41.01', () => {
   let base: ConfiguredDemoBase;
   let em: Emulator;
   const ref = (set: string, name: string) => base.config.sets.find((s) => s.name === set)!.predefined!.find((p) => p.name === name)!.ref;
+  const receipts = () => base.rows['AccountingRegister_Хозрасчетный'].filter((r) => r.Recorder_Type === 'StandardODATA.Document_ОприходованиеТоваров');
   beforeAll(async () => {
     base = generateDemoFor({ items: 40, seed: 'bp-stock', configuration: { dump: join(DUMPS, FOLDER), extension: false } });
     em = await startEmulator({ base });
@@ -46,7 +49,8 @@ describe.skipIf(!HAVE)('БП 3.0.198 demo stock on 41.01', () => {
     );
     expect(r.status, JSON.stringify(r.body)).toBe(200);
     const expected = new Map<string, number>();
-    for (const rec of base.rows['AccountingRegister_Хозрасчетный']) {
+    // The goods taken on (the demo's other entries are settlements: the buyer's advance).
+    for (const rec of receipts()) {
       expect(rec).toMatchObject({ AccountDr_Key: account, AccountCr_Key: ref('ChartOfAccounts_Хозрасчетный', 'ПрочиеДоходы'), Recorder_Type: 'StandardODATA.Document_ОприходованиеТоваров' });
       const k = `${rec.ExtDimensionDr1}/${rec.ExtDimensionDr2}`;
       expected.set(k, (expected.get(k) ?? 0) + Number(rec.КоличествоDr));
@@ -69,7 +73,7 @@ describe.skipIf(!HAVE)('БП 3.0.198 demo stock on 41.01', () => {
     const stock = r.body.value.map(bpStockOf);
     expect(stock.every((x: unknown) => x !== null)).toBe(true);
     const total = (list: { onHand: number }[]) => Math.round(list.reduce((s, x) => s + x.onHand, 0));
-    expect(total(stock)).toBe(Math.round(base.rows['AccountingRegister_Хозрасчетный'].reduce((s, x) => s + Number(x.КоличествоDr), 0)));
+    expect(total(stock)).toBe(Math.round(receipts().reduce((s, x) => s + Number(x.КоличествоDr), 0)));
     expect(new Set(stock.map((x: any) => x.itemId)).size).toBeGreaterThan(30);
     // A row without the warehouse subconto is no stock at a warehouse.
     expect(bpStockOf({ ExtDimension1: stock[0].itemId, ExtDimension1_Type: 'StandardODATA.Catalog_Номенклатура', ExtDimension2: '', ExtDimension2_Type: 'StandardODATA.Undefined', КоличествоBalance: 3 })).toBeNull();
@@ -135,6 +139,22 @@ describe.skipIf(!HAVE)('БП 3.0.198 stock through the API', () => {
     expect(ok.status, JSON.stringify(ok.body)).toBeLessThan(300);
     expect(await b.idle(), JSON.stringify(b.dead())).toBe(true);
     expect(b.dead()).toEqual([]);
+  });
+
+  it('a buyer\'s balance: 62.02 by subconto Контрагенты after the chart (the demo\'s first buyer paid 15 000 ahead)', async () => {
+    const buyer = b.em.store.list('Catalog_Контрагенты').find((c) => c.Code === '00-0000001')!;
+    const other = b.em.store.list('Catalog_Контрагенты').find((c) => c.Code === '00-0000002')!;
+    const requests = b.rt.onec.stats.total;
+    expect(await readAccountingClientBalance(b.rt.onec, b.rt.profile, String(buyer.Ref_Key))).toEqual({ debt: 0, prepaid: 15000 });
+    // The chart, the subconto kinds, one Balance.
+    expect(b.rt.onec.stats.total - requests).toBe(3);
+    expect(await readAccountingClientBalance(b.rt.onec, b.rt.profile, String(other.Ref_Key))).toEqual({ debt: 0, prepaid: 0 });
+    // The advance entry as БП writes it: Дт 51 by the bank account, Кт 62.02 by Контрагенты, Договоры.
+    const entry = b.em.store.records('AccountingRegister_Хозрасчетный').find((r) => r.Recorder_Type === 'StandardODATA.Document_ПоступлениеНаРасчетныйСчет')!;
+    expect(entry).toMatchObject({ ExtDimensionCr1: buyer.Ref_Key, Сумма: 15000 });
+    // Debit on 62.01 is debt, credit on 62.02 an advance; they net.
+    expect(bpClientBalanceOf([{ СуммаBalance: 1200 }, { СуммаBalance: -200 }])).toEqual({ debt: 1000, prepaid: 0 });
+    expect(bpClientBalanceOf([{ СуммаBalance: 100 }, { СуммаBalance: -300.5 }])).toEqual({ debt: 0, prepaid: 200.5 });
   });
 
   it('a stock sync follows a record set the accountant changed', async () => {

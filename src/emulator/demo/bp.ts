@@ -27,6 +27,10 @@ import { fmix } from './random.js';
  *   The demo base is one with warehouse accounting and no batches: 41.01 has Номенклатура, Склады. The goods are taken
  *   on by one posted ОприходованиеТоваров per warehouse, whose entries are Дт the line's account (41.01) Кт
  *   ПрочиеДоходы 91.01 (Documents/ОприходованиеТоваров/Ext/ManagerModule.bsl 255-269 at the same commit).
+ * - settlements are entries of the same register on 62.01 / 62.02 by subconto Контрагенты, Договоры: the first buyer
+ *   paid an advance by bank — a posted ПоступлениеНаРасчетныйСчет whose entry is Дт 51 (the bank account's subconto)
+ *   Кт 62.02 (CommonModules/УчетВзаиморасчетов Module.bsl 2564-2615: Кт the settlement account by Контрагенты,
+ *   Договоры, Дт the bank's account; with no debt to repay the whole sum is an advance on СчетАвансов, 6778-6784).
  * Predefined items use their ids from the dump's Ext/Predefined.xml.
  */
 
@@ -58,6 +62,7 @@ const S = {
   ledger: 'AccountingRegister_Хозрасчетный',
   subcontoKinds: 'ChartOfCharacteristicTypes_ВидыСубконтоХозрасчетные',
   receipts: 'Document_ОприходованиеТоваров',
+  bankIn: 'Document_ПоступлениеНаРасчетныйСчет',
 } as const;
 
 const pad = (n: number, w: number) => String(n).padStart(w, '0');
@@ -264,6 +269,29 @@ export function generateBpDemoBase(options: DemoOptions): DemoBase {
     const contract = guid(S.contracts, c);
     put(S.contracts, { Ref_Key: contract, Code: `00-${pad(c + 1, 7)}`, Description: 'Основной договор', DeletionMark: false, Owner_Key: key, Организация_Key: organisation, ВалютаВзаиморасчетов_Key: currency, ВидДоговора: 'СПокупателем' });
     put(S.mainContracts, { Организация_Key: organisation, Контрагент_Key: key, ВидДоговора: 'СПокупателем', Договор_Key: contract });
+  }
+
+  // ---- settlements: the first buyer's advance by bank (see the head comment) ----
+  if (clientCount > 0 && model.shapes.has(S.ledger) && model.shapes.has(S.chart) && model.shapes.has(S.bankIn)) {
+    const chartDef = config.sets.find((x) => x.name === S.chart)!;
+    const account = (name: string) => chartDef.predefined!.find((p) => p.name === name)!.ref;
+    const buyer = guid(S.counterparties, 0);
+    const contract = guid(S.contracts, 0);
+    const doc = guid(S.bankIn, 0);
+    const sum = 15000;
+    put(S.bankIn, {
+      Ref_Key: doc, Number: 'РТ00-000001', Date: BASE_DATE, Posted: true, DeletionMark: false, ВидОперации: 'ОплатаПокупателя', Организация_Key: organisation,
+      СчетОрганизации_Key: bankAccount, Контрагент: buyer, Контрагент_Type: typed(S.counterparties), ДоговорКонтрагента_Key: contract, ВалютаДокумента_Key: currency,
+      СуммаДокумента: sum, НомерВходящегоДокумента: '17', ДатаВходящегоДокумента: BASE_DATE, НазначениеПлатежа: 'Предоплата по договору', Комментарий: 'Аванс демонстрационной базы',
+      РасшифровкаПлатежа: [{ LineNumber: 1, ДоговорКонтрагента_Key: contract, СпособПогашенияЗадолженности: 'Автоматически', СуммаПлатежа: sum, КурсВзаиморасчетов: 1, КратностьВзаиморасчетов: 1, СуммаВзаиморасчетов: sum }],
+    });
+    put(S.ledger, {
+      Period: BASE_DATE, Recorder: doc, Recorder_Type: typed(S.bankIn), LineNumber: 1, Active: true,
+      AccountDr_Key: account('РасчетныеСчета'), AccountCr_Key: account('РасчетыПоАвансамПолученным'), Организация_Key: organisation,
+      Сумма: sum, СуммаНУDr: sum, СуммаНУCr: sum, Содержание: 'Поступление оплаты от покупателя',
+      ExtDimensionDr1: bankAccount, ExtDimensionDr1_Type: typed(S.bankAccounts),
+      ExtDimensionCr1: buyer, ExtDimensionCr1_Type: typed(S.counterparties), ExtDimensionCr2: contract, ExtDimensionCr2_Type: typed(S.contracts),
+    });
   }
 
   return {

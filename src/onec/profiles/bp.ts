@@ -34,7 +34,7 @@ import { ut11Profile } from './ut11.js';
  *
  * What it cannot offer is in `limits`. Stock lives in AccountingRegister.Хозрасчетный: the balance of account 41.01 and
  * its subaccounts by subconto, whose kinds for 41 are not fixed in the metadata (MAP.md warns) — so the sync reads the
- * base's own chart first (stockAccount, stockKind: which accounts, which subconto kinds), then one Balance with
+ * base's own chart first (chartOfAccounts, subcontoKind: which accounts, which subconto kinds), then one Balance with
  * AccountCondition and ExtraDimensions (src/catalog/stock-accounting.ts; bpStockAccounts, bpStockBalanceParams,
  * bpStockOf below: subconto Номенклатура then Склады — the order БП's own stock query asks for,
  * CommonModules/ИнформированиеОтрицательныеОстатки Module.bsl 84-92, 118 at kassya20/buh @ 8f1e6408). Goods are
@@ -113,10 +113,49 @@ export function bpStockOf(row: Row): { itemId: string; warehouseId: string; onHa
   return { itemId: item, warehouseId: warehouse, onHand, reserved: 0, available: Math.max(0, Math.round(onHand * 1000) / 1000) };
 }
 
+/** The children of the chart's accounts named (PredefinedDataName), the accounts themselves first. */
+function withSubaccounts(chart: Row[], names: string[]): string[] {
+  const out = chart.filter((r) => names.includes(str(r.PredefinedDataName))).map((r) => str(r.Ref_Key));
+  for (let i = 0; i < out.length; i++) for (const r of chart) if (str(r.Parent_Key) === out[i] && !out.includes(str(r.Ref_Key))) out.push(str(r.Ref_Key));
+  return out;
+}
+
+/**
+ * The accounts of a buyer's settlements: 62.01 РасчетыСПокупателями (Active: what the buyer owes) and 62.02
+ * РасчетыПоАвансамПолученным (Passive: what the buyer paid ahead), ChartsOfAccounts/Хозрасчетный/Ext/Predefined.xml
+ * lines 3946-4010, with their subaccounts. A payment posts Кт the settlement account by subconto Контрагенты, Договоры,
+ * ДокументыРасчетовСКонтрагентами (CommonModules/УчетВзаиморасчетов Module.bsl 2527-2600 at kassya20/buh @ 8f1e6408);
+ * what exceeds the debt goes to the advances account (ДобавитьСтрокуАванса, 6753-6790).
+ */
+export function bpSettlementAccounts(chart: Row[]): string[] {
+  return withSubaccounts(chart, ['РасчетыСПокупателями', 'РасчетыПоАвансамПолученным']);
+}
+
+/**
+ * Balance parameters for one buyer: AccountCondition on the settlement accounts, ExtraDimensions Контрагенты (so
+ * ExtDimension1 is the buyer on every account whatever its order), Condition on it compared through cast() as the
+ * vendor chapter does (17.4 lines 1300-1304).
+ */
+export function bpClientBalanceParams(accounts: string[], kinds: Row[], counterpartyKey: string): { AccountCondition: string; Condition: string; ExtraDimensions: string } | null {
+  const kind = str(kinds.find((k) => k.PredefinedDataName === 'Контрагенты')?.Ref_Key);
+  if (!accounts.length || !kind) return null;
+  return {
+    AccountCondition: accounts.map((a) => `Account_Key eq guid'${a}'`).join(' or '),
+    Condition: `ExtDimension1 eq cast(guid'${counterpartyKey}', 'Catalog_Контрагенты')`,
+    ExtraDimensions: kind,
+  };
+}
+
+/** Balance rows of those parameters → the buyer's net position: debit (62.01) is debt, credit (62.02) is an advance. */
+export function bpClientBalanceOf(rows: Row[]): { debt: number; prepaid: number } {
+  const sum = round2(rows.reduce((s, r) => s + num(r.СуммаBalance), 0));
+  return { debt: sum > 0 ? sum : 0, prepaid: sum < 0 ? -sum : 0 };
+}
+
 export const BP_LIMITS = [
   'остатки (stock): в БП 3.0 количество товара — остатки регистра бухгалтерии Хозрасчетный на счёте 41.01 и его субсчетах по субконто Номенклатура и Склады; ReGate берёт счета и виды субконто из плана счетов базы (ChartOfAccounts_Хозрасчетный.ExtDimensionTypes). Если в базе не ведётся учёт по складам (у 41.01 нет субконто Склады), остатков по складам нет: товары не предлагаются, пока учёт по складам не включён. Резервов в БП нет: доступно = остаток на счёте. Услуги — «под заказ»',
   'резервы: в БП нет заказа покупателя (ни ЗаказКлиента, ни ЗаказПокупателя); booking в БП — это СчетНаОплатуПокупателю (проводится, но ничего не резервирует и движений не делает). Достижимые статусы: 1 (счёт выставлен), 2 (оплата картой), 3 (оплата по выписке банка), 6/5 (отмена/истечение: счёт распроводится и помечается на удаление), 7 (возврат); 4 (наличные в 1С) ReGate в БП не распознаёт',
-  'баланс клиента: взаиморасчёты в БП — остатки Хозрасчетный на 62.01/62.02 по субконто Контрагенты/Договоры; ReGate их пока не читает (баланс клиента 0)',
+  'баланс клиента: взаиморасчёты в БП — остатки Хозрасчетный на 62.01 (долг) и 62.02 (аванс) по субконто Контрагенты; в ответе client ReGate их пока не показывает (balance 0)',
   'счета учёта (СчетКасса, СчетБанк, 62.01/62.02) в документах оплаты заполняет сама БП перед записью; план счетов ReGate не читает',
   'картинки: у Номенклатура БП нет ФайлКартинки; ReGate берёт присоединённые файлы товара (НоменклатураПрисоединенныеФайлы), первый — как картинку',
 ];
@@ -205,13 +244,13 @@ function reads(base: Profile['reads']): Record<string, ReadSpec> {
     },
     // Stock (src/catalog/stock-accounting.ts): the chart first, then the Balance. The reads below are what that module
     // sends; `regate check` verifies them like any other read.
-    stockAccount: {
+    chartOfAccounts: {
       kind: 'collection',
       set: BP_STOCK_SETS.chart,
-      why: 'stock: the base\'s accounts of goods (41.01 ТоварыНаСкладах and its subaccounts) and their subconto kinds',
+      why: 'stock, client balance: the base\'s accounts of goods (41.01 and its subaccounts) and of buyers (62.01, 62.02), with their subconto kinds',
       select: ['Ref_Key', 'Parent_Key', 'PredefinedDataName', 'ExtDimensionTypes/ExtDimensionType_Key'],
     },
-    stockKind: { kind: 'collection', set: BP_STOCK_SETS.kinds, why: 'stock: the subconto kinds Номенклатура and Склады (by their predefined names)', select: ['Ref_Key', 'PredefinedDataName'] },
+    subcontoKind: { kind: 'collection', set: BP_STOCK_SETS.kinds, why: 'stock, client balance: the subconto kinds Номенклатура, Склады, Контрагенты (by their predefined names)', select: ['Ref_Key', 'PredefinedDataName'] },
     stock: {
       kind: 'balance',
       register: BP_STOCK_SETS.register,
@@ -219,6 +258,15 @@ function reads(base: Profile['reads']): Record<string, ReadSpec> {
       dimensions: [],
       why: 'stock: quantity on the goods accounts per item (ExtDimension1) and warehouse (ExtDimension2)',
       select: ['ExtDimension1', 'ExtDimension2', 'КоличествоBalance'],
+    },
+    // Not `clientBalance`: the delivery's balance read sends Dimensions, which an accounting register refuses; this one
+    // goes through src/onec/accounting.ts (the chart, then Balance with AccountCondition / Condition / ExtraDimensions).
+    settlementBalance: {
+      kind: 'balance',
+      register: BP_STOCK_SETS.register,
+      dimensions: [],
+      why: 'client balance: the buyer\'s balance on 62.01 (debt) and 62.02 (advances) by subconto Контрагенты',
+      select: ['Account_Key', 'ExtDimension1', 'СуммаBalance'],
     },
     organisation: { kind: 'collection', set: 'Catalog_Организации', why: 'state: organisation name and requisites', select: ['Ref_Key', 'Description', 'НаименованиеПолное', 'ИНН', 'КПП', 'ОГРН', 'КонтактнаяИнформация/Тип', 'КонтактнаяИнформация/Представление'] },
     bankAccount: { kind: 'collection', set: S.bankAccounts, why: 'state: the organisation account (Owner composite)', select: ['Ref_Key', 'Owner', 'Owner_Type', 'НомерСчета', 'Банк_Key'] },
@@ -230,7 +278,7 @@ function mappers(base: Mappers): Mappers {
     ...base,
     toItem(row, ctx) {
       const it = base.toItem({ ...row, ТипНоменклатуры: undefined, СтавкаНДС: row.ВидСтавкиНДС }, ctx);
-      // Goods are offered by their stock on 41.01 (stockAccount/stock reads); a service has no stock: «под заказ».
+      // Goods are offered by their stock on 41.01 (chartOfAccounts/stock reads); a service has no stock: «под заказ».
       return { ...it, brandId: null, pictureFileId: null, isGoods: row.Услуга !== true, soldToOrder: it.soldToOrder || row.Услуга === true };
     },
     toWarehouse: (row) => ({ ...base.toWarehouse(row), retailPriceKindId: refOf(row.ТипЦенРозничнойТорговли_Key) }),
@@ -267,7 +315,7 @@ function mappers(base: Mappers): Mappers {
         deleted: bool(partner.DeletionMark),
       };
     },
-    toClientBalance: () => ({ debt: 0, prepaid: 0 }),
+    toClientBalance: bpClientBalanceOf,
     toOrder: (row) => ({
       id: str(row.Ref_Key),
       number: str(row.Number),
