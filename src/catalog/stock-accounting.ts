@@ -10,8 +10,9 @@ import type { Row } from '../onec/values.js';
  * subconto Номенклатура, Склады), read in two steps:
  *
  * 1. the base's chart of accounts (profile read `chartOfAccounts`: ~500 rows) and the subconto kinds (`subcontoKind`: ~70):
- *    which accounts hold goods, which kind refs stand for Номенклатура and Склады — a base may open subaccounts, and
- *    41.01's subconto are not fixed by the metadata (MAP.md), so nothing here is assumed from the configuration;
+ *    which accounts hold goods by item and warehouse (bpStockAccounts: the base's own subconto setup, as БП's stock
+ *    queries choose them), which kind refs stand for Номенклатура and Склады — the accounts' subconto are not fixed by
+ *    the metadata (MAP.md), so nothing here is assumed from the configuration;
  * 2. one Balance(AccountCondition, ExtraDimensions) on those accounts (profile read `stock`), ExtDimension1 = the
  *    item, ExtDimension2 = the warehouse whatever the account's own order.
  *
@@ -28,21 +29,15 @@ export async function readAccountingStock(onec: ODataClient, profile: Profile, s
   const spec = reads.stock;
   if (!spec || spec.kind !== 'balance' || !reads.chartOfAccounts || !reads.subcontoKind) return [];
   const [chart, kinds] = await Promise.all([readAll(onec, reads.chartOfAccounts), readAll(onec, reads.subcontoKind)]);
-  const accounts = bpStockAccounts(chart);
+  const accounts = bpStockAccounts(chart, kinds);
   const params = bpStockBalanceParams(accounts, kinds);
   if (!params) {
-    log?.warn({ accounts: accounts.length }, 'stock: the chart of accounts has no 41.01 or no subconto kinds Номенклатура / Склады: no stock is read');
+    log?.warn({ chartRows: chart.length }, 'stock: no account of the chart keeps subconto Номенклатура and Склады (no warehouse accounting in the base?): no stock is read');
     return [];
   }
   const [itemKind, warehouseKind] = params.ExtraDimensions.split(',');
-  const kindsOf = (account: string) => ((chart.find((r) => String(r.Ref_Key) === account)?.ExtDimensionTypes as Row[] | undefined) ?? []).map((t) => String(t.ExtDimensionType_Key));
-  const usable = accounts.filter((a) => kindsOf(a).includes(itemKind) && kindsOf(a).includes(warehouseKind));
-  if (usable.length < accounts.length) {
-    log?.warn({ accounts: accounts.length, byWarehouse: usable.length }, 'stock: goods accounts without subconto Номенклатура and Склады (no warehouse accounting in the base) give no stock per warehouse');
-  }
-  if (!usable.length) return [];
   const stores = new Set(storeIds);
-  const rows = await balanceOf(onec, spec, usable, [itemKind, warehouseKind]);
+  const rows = await balanceOf(onec, spec, accounts, [itemKind, warehouseKind]);
   return rows.filter((r) => {
     const s = bpStockOf(r);
     return s !== null && stores.has(s.warehouseId);

@@ -62,10 +62,11 @@ describe.skipIf(!HAVE)('БП 3.0.198 demo stock on 41.01', () => {
     expect(new Set(r.body.value.map((v: any) => v.ExtDimension2)).size).toBe(base.refs.warehouses.length);
   });
 
-  it('the profile\'s stock query: 41.01 and its subaccounts from the chart, subconto kinds by name, rows → stock', async () => {
-    const chart = (await get(`${BP_STOCK_SETS.chart}?$select=Ref_Key,Parent_Key,PredefinedDataName`)).body.value;
+  it('the profile\'s stock query: the accounts the base keeps by Номенклатура and Склады, subconto kinds by name, rows → stock', async () => {
+    const chart = (await get(`${BP_STOCK_SETS.chart}?$select=Ref_Key,Parent_Key,PredefinedDataName,ExtDimensionTypes/ExtDimensionType_Key`)).body.value;
     const kinds = (await get(`${BP_STOCK_SETS.kinds}?$select=Ref_Key,PredefinedDataName`)).body.value;
-    const accounts = bpStockAccounts(chart);
+    const accounts = bpStockAccounts(chart, kinds);
+    // The demo base keeps only 41.01 by item and warehouse (the dump's chart gives no account these subconto).
     expect(accounts).toEqual([ref('ChartOfAccounts_Хозрасчетный', 'ТоварыНаСкладах')]);
     const p = bpStockBalanceParams(accounts, kinds)!;
     const r = await get(`${BP_STOCK_SETS.register}/Balance(AccountCondition='${p.AccountCondition}',ExtraDimensions='${p.ExtraDimensions}')`);
@@ -77,6 +78,25 @@ describe.skipIf(!HAVE)('БП 3.0.198 demo stock on 41.01', () => {
     expect(new Set(stock.map((x: any) => x.itemId)).size).toBeGreaterThan(30);
     // A row without the warehouse subconto is no stock at a warehouse.
     expect(bpStockOf({ ExtDimension1: stock[0].itemId, ExtDimension1_Type: 'StandardODATA.Catalog_Номенклатура', ExtDimension2: '', ExtDimension2_Type: 'StandardODATA.Undefined', КоличествоBalance: 3 })).toBeNull();
+  });
+
+  it('a base that keeps 41.02, 43 and a subaccount of 41.01 by item and warehouse has stock there too; 41.12, 45 never', async () => {
+    const kinds = (await get(`${BP_STOCK_SETS.kinds}?$select=Ref_Key,PredefinedDataName`)).body.value;
+    const k = (name: string) => kinds.find((x: any) => x.PredefinedDataName === name).Ref_Key;
+    const A = 'ChartOfAccounts_Хозрасчетный';
+    const both = [{ ExtDimensionType_Key: k('Номенклатура') }, { ExtDimensionType_Key: k('Склады') }];
+    const chart = (await get(`${A}?$select=Ref_Key,Parent_Key,PredefinedDataName,ExtDimensionTypes/ExtDimensionType_Key`)).body.value.map((r: any) =>
+      ['ТоварыВРозничнойТорговле', 'ГотоваяПродукция', 'ТоварыВРозничнойТорговлеВПродажныхЦенахНТТ', 'ПокупныеТоварыОтгруженные'].includes(r.PredefinedDataName)
+        ? { ...r, ExtDimensionTypes: both }
+        : r.PredefinedDataName === 'РасчетыСПокупателями'
+          ? { ...r, ExtDimensionTypes: [{ ExtDimensionType_Key: k('Контрагенты') }] }
+          : r,
+    );
+    const sub = { Ref_Key: '11111111-2222-4333-8444-555555555555', Parent_Key: ref(A, 'ТоварыНаСкладах'), PredefinedDataName: '', ExtDimensionTypes: [...both, { ExtDimensionType_Key: k('Партии') }] };
+    const got = bpStockAccounts([...chart, sub], kinds);
+    expect(new Set(got)).toEqual(new Set([ref(A, 'ТоварыНаСкладах'), ref(A, 'ТоварыВРозничнойТорговле'), ref(A, 'ГотоваяПродукция'), sub.Ref_Key]));
+    // Without the warehouse kind in the base, no account qualifies.
+    expect(bpStockAccounts(chart, kinds.filter((x: any) => x.PredefinedDataName !== 'Склады'))).toEqual([]);
   });
 });
 

@@ -26,7 +26,9 @@ import { fmix } from './random.js';
  *   Module.bsl 1115-1121 at kassya20/buh @ 8f1e6408: two kinds = Номенклатура, Склады; three = with Партии between).
  *   The demo base is one with warehouse accounting and no batches: 41.01 has Номенклатура, Склады. The goods are taken
  *   on by one posted ОприходованиеТоваров per warehouse, whose entries are Дт the line's account (41.01) Кт
- *   ПрочиеДоходы 91.01 (Documents/ОприходованиеТоваров/Ext/ManagerModule.bsl 255-269 at the same commit).
+ *   ПрочиеДоходы 91.01 (Documents/ОприходованиеТоваров/Ext/ManagerModule.bsl 255-269 at the same commit). The shops
+ *   too: the demo base values retail goods at cost (only in sale prices does ОприходованиеТоваров put a shop's lines on
+ *   41.11 / 41.12, ObjectModule.bsl 464-482).
  * - settlements are entries of the same register on 62.01 / 62.02 by subconto Контрагенты, Договоры: the first buyer
  *   paid an advance by bank — a posted ПоступлениеНаРасчетныйСчет whose entry is Дт 51 (the bank account's subconto)
  *   Кт 62.02 (CommonModules/УчетВзаиморасчетов Module.bsl 2564-2615: Кт the settlement account by Контрагенты,

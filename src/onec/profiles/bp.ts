@@ -36,7 +36,7 @@ import { ut11Profile } from './ut11.js';
  * its subaccounts by subconto, whose kinds for 41 are not fixed in the metadata (MAP.md warns) — so the sync reads the
  * base's own chart first (chartOfAccounts, subcontoKind: which accounts, which subconto kinds), then one Balance with
  * AccountCondition and ExtraDimensions (src/catalog/stock-accounting.ts; bpStockAccounts, bpStockBalanceParams,
- * bpStockOf below: subconto Номенклатура then Склады — the order БП's own stock query asks for,
+ * bpStockOf below: the accounts БП itself counts as stock, subconto Номенклатура then Склады — the order БП's own stock query asks for,
  * CommonModules/ИнформированиеОтрицательныеОстатки Module.bsl 84-92, 118 at kassya20/buh @ 8f1e6408). Goods are
  * offered by that stock; services (Услуга) «под заказ».
  */
@@ -78,16 +78,32 @@ export function bpFeatures(): Ut11Features {
 export const BP_STOCK_SETS = { chart: 'ChartOfAccounts_Хозрасчетный', kinds: 'ChartOfCharacteristicTypes_ВидыСубконтоХозрасчетные', register: 'AccountingRegister_Хозрасчетный' } as const;
 
 /**
- * The accounts stock is kept on: the chart's 41.01 (PredefinedDataName ТоварыНаСкладах: ChartsOfAccounts/Хозрасчетный/
- * Ext/Predefined.xml lines 2494-2508) and every account under it (a base may open subaccounts), from rows of
- * ChartOfAccounts_Хозрасчетный (Ref_Key, Parent_Key, PredefinedDataName).
+ * Accounts that are never stock for sale, with their subaccounts: what БП's own stock for marketplaces leaves out
+ * (InformationRegisters/ОстаткиТоваровМаркетплейсов/Ext/ManagerModule.bsl 22-30 at kassya20/buh @ 8f1e6408: 41.12 in
+ * sale prices of non-automated points, 42 ТорговаяНаценка, ГТД, МЦ, 10.11 in use, 45 shipped).
  */
-export function bpStockAccounts(chart: Row[]): string[] {
-  const root = chart.find((r) => r.PredefinedDataName === 'ТоварыНаСкладах');
-  if (!root) return [];
-  const out = [str(root.Ref_Key)];
-  for (let i = 0; i < out.length; i++) for (const r of chart) if (str(r.Parent_Key) === out[i] && !out.includes(str(r.Ref_Key))) out.push(str(r.Ref_Key));
-  return out;
+export const BP_NOT_STOCK = ['ТоварыВРозничнойТорговлеВПродажныхЦенахНТТ', 'ТорговаяНаценка', 'ГТД', 'МатериальныеЦенностиВЭксплуатации', 'СпецоснасткаИСпецодеждаВЭксплуатации', 'ТоварыОтгруженные'];
+
+/**
+ * The accounts stock is kept on, from the base's own chart (rows of ChartOfAccounts_Хозрасчетный with Ref_Key,
+ * Parent_Key, PredefinedDataName, ExtDimensionTypes/ExtDimensionType_Key) and subconto kinds: every account on which the
+ * base keeps both Номенклатура and Склады (the criterion of БП's СчетаЗапасов, CommonModules/
+ * ИнформированиеОтрицательныеОстатки Module.bsl 155-206: 41.01, 41.02, 41.11, 43, 10.xx… as the base set them), less
+ * BP_NOT_STOCK. The metadata fixes none of these subconto (41.01's ExtDimensionTypes is empty in Predefined.xml lines
+ * 2494-2508): an account the base keeps without warehouses gives no stock per warehouse.
+ */
+export function bpStockAccounts(chart: Row[], kinds: Row[]): string[] {
+  const kind = (name: string) => str(kinds.find((k) => k.PredefinedDataName === name)?.Ref_Key);
+  const item = kind('Номенклатура');
+  const warehouse = kind('Склады');
+  if (!item || !warehouse) return [];
+  const excluded = new Set(withSubaccounts(chart, BP_NOT_STOCK));
+  return chart
+    .filter((r) => {
+      const own = rowsOf(r.ExtDimensionTypes).map((t) => str(t.ExtDimensionType_Key));
+      return own.includes(item) && own.includes(warehouse) && !excluded.has(str(r.Ref_Key));
+    })
+    .map((r) => str(r.Ref_Key));
 }
 
 /**
@@ -153,7 +169,7 @@ export function bpClientBalanceOf(rows: Row[]): { debt: number; prepaid: number 
 }
 
 export const BP_LIMITS = [
-  'остатки (stock): в БП 3.0 количество товара — остатки регистра бухгалтерии Хозрасчетный на счёте 41.01 и его субсчетах по субконто Номенклатура и Склады; ReGate берёт счета и виды субконто из плана счетов базы (ChartOfAccounts_Хозрасчетный.ExtDimensionTypes). Если в базе не ведётся учёт по складам (у 41.01 нет субконто Склады), остатков по складам нет: товары не предлагаются, пока учёт по складам не включён. Резервов в БП нет: доступно = остаток на счёте. Услуги — «под заказ»',
+  'остатки (stock): в БП 3.0 количество товара — остатки регистра бухгалтерии Хозрасчетный на счетах, где база ведёт субконто Номенклатура и Склады (41.01, 41.02, 43 и др., кроме 41.12, 42, 45, ГТД, МЦ, 10.11 — как остатки для маркетплейсов самой БП); ReGate берёт счета и виды субконто из плана счетов базы (ChartOfAccounts_Хозрасчетный.ExtDimensionTypes). Если в базе не ведётся учёт по складам (у счетов нет субконто Склады), остатков по складам нет: товары не предлагаются. Резервов в БП нет: доступно = остаток на счетах. Услуги — «под заказ»',
   'резервы: в БП нет заказа покупателя (ни ЗаказКлиента, ни ЗаказПокупателя); booking в БП — это СчетНаОплатуПокупателю (проводится, но ничего не резервирует и движений не делает). Достижимые статусы: 1 (счёт выставлен), 2 (оплата картой), 3 (оплата по выписке банка), 6/5 (отмена/истечение: счёт распроводится и помечается на удаление), 7 (возврат); 4 (наличные в 1С) ReGate в БП не распознаёт',
   'баланс клиента: взаиморасчёты в БП — остатки Хозрасчетный на 62.01 (долг) и 62.02 (аванс) по субконто Контрагенты; в ответе client ReGate их пока не показывает (balance 0)',
   'счета учёта (СчетКасса, СчетБанк, 62.01/62.02) в документах оплаты заполняет сама БП перед записью; план счетов ReGate не читает',
