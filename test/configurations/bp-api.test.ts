@@ -2,6 +2,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { importStatementBytes } from '../../src/bank/import/index.js';
 import { bytesOf } from '../bank-import/statement.js';
 import { boot, haveDump, DUMPS, type Booted } from './harness.js';
+import { DeliveryContext } from '../../src/orders/delivery/context.js';
+import { reconcileOrders } from '../../src/orders/reconcile.js';
+import { silentLogger } from '../../src/log.js';
 
 /**
  * БП 3.0 through ReGate's public API (issue 18) on the demo base generated into the real dump bp-3.0.198-xml: every
@@ -127,6 +130,25 @@ describe.skipIf(!HAVE)('БП 3.0.198 through the API', () => {
     expect(b.dead()).toEqual([]);
     expect(b.em.store.list('Document_СчетНаОплатуПокупателю').find((d) => d.Number === n3)).toMatchObject({ Posted: false, DeletionMark: true });
     expect((await b.api('GET', 'bookingstate?orderId=B-3')).body.status).toBe(6);
+
+    // Cash taken in 1C: the accountant posts a ПКО ОплатаПокупателя naming the invoice; reconciliation finds it (4).
+    const book4 = await b.api('POST', 'booking', { orderId: 'B-4', clientId: 'C-A', store, deliveryAddress: 'Москва, ул. Тверская, 1', items: [{ itemId: items[1], quantity: 1 }] });
+    expect(book4.status, JSON.stringify(book4.body)).toBeLessThan(300);
+    expect(await b.idle(), JSON.stringify(b.dead())).toBe(true);
+    const s4 = (await b.api('GET', 'bookingstate?orderId=B-4')).body;
+    const invoice4 = b.em.store.list('Document_СчетНаОплатуПокупателю').find((d) => d.Number === s4.number)!;
+    const pko = {
+      Date: new Date(), ВидОперации: 'ОплатаПокупателя', Организация_Key: b.base.refs.organisation, Контрагент: counterparty.Ref_Key, Контрагент_Type: 'StandardODATA.Catalog_Контрагенты',
+      ДоговорКонтрагента_Key: invoice4.ДоговорКонтрагента_Key, ВалютаДокумента_Key: b.base.refs.currency, СуммаДокумента: s4.amount, ПринятоОт: 'Альфа', Основание: `Оплата по счету № ${s4.number}`,
+      РасшифровкаПлатежа: [{ LineNumber: 1, ДоговорКонтрагента_Key: invoice4.ДоговорКонтрагента_Key, СпособПогашенияЗадолженности: 'Автоматически', СчетНаОплату_Key: invoice4.Ref_Key, СуммаПлатежа: s4.amount, КурсВзаиморасчетов: 1, КратностьВзаиморасчетов: 1, СуммаВзаиморасчетов: s4.amount }],
+    };
+    // An unposted one is not cash yet.
+    const draft = await b.rt.onec.create('Document_ПриходныйКассовыйОрдер', pko);
+    const ctx = new DeliveryContext({ db: b.rt.db, onec: b.rt.onec, config: b.rt.config, logger: silentLogger, profile: b.rt.profile });
+    expect((await reconcileOrders(ctx)).paidInCash).toEqual([]);
+    await b.rt.onec.post('Document_ПриходныйКассовыйОрдер', String(draft.Ref_Key));
+    expect((await reconcileOrders(ctx)).paidInCash).toEqual(['B-4']);
+    expect((await b.api('GET', 'bookingstate?orderId=B-4')).body).toMatchObject({ status: 4 });
   }, 60_000);
 
   it('БП refuses a card payment whose lines do not add up, as ОбработкаПроверкиЗаполнения does', async () => {

@@ -1,5 +1,5 @@
 import type { Config } from '../../config/schema.js';
-import { eq, or, substringof } from '../filter.js';
+import { and, eq, or, rawFilter, substringof } from '../filter.js';
 import { EMPTY_REF, guid } from '../url.js';
 import { defaultFeatures, type Ut11Features } from './features.js';
 import type { Builders, ClientInput, Mappers, OrderClosing, PaymentInput, PaymentRefs, Profile, ReadSpec, Row, WriteSpec } from './types.js';
@@ -55,6 +55,7 @@ const S = {
   cardOps: 'Document_ОплатаПлатежнойКартой',
   bankIn: 'Document_ПоступлениеНаРасчетныйСчет',
   bankOut: 'Document_СписаниеСРасчетногоСчета',
+  cashIn: 'Document_ПриходныйКассовыйОрдер',
   paymentKinds: 'Catalog_ВидыОплатОрганизаций',
 } as const;
 
@@ -170,7 +171,7 @@ export function bpClientBalanceOf(rows: Row[]): { debt: number; prepaid: number 
 
 export const BP_LIMITS = [
   'остатки (stock): в БП 3.0 количество товара — остатки регистра бухгалтерии Хозрасчетный на счетах, где база ведёт субконто Номенклатура и Склады (41.01, 41.02, 43 и др., кроме 41.12, 42, 45, ГТД, МЦ, 10.11 — как остатки для маркетплейсов самой БП); ReGate берёт счета и виды субконто из плана счетов базы (ChartOfAccounts_Хозрасчетный.ExtDimensionTypes). Если в базе не ведётся учёт по складам (у счетов нет субконто Склады), остатков по складам нет: товары не предлагаются. Резервов в БП нет: доступно = остаток на счетах. Услуги — «под заказ»',
-  'резервы: в БП нет заказа покупателя (ни ЗаказКлиента, ни ЗаказПокупателя); booking в БП — это СчетНаОплатуПокупателю (проводится, но ничего не резервирует и движений не делает). Достижимые статусы: 1 (счёт выставлен), 2 (оплата картой), 3 (оплата по выписке банка), 6/5 (отмена/истечение: счёт распроводится и помечается на удаление), 7 (возврат); 4 (наличные в 1С) ReGate в БП не распознаёт',
+  'резервы: в БП нет заказа покупателя (ни ЗаказКлиента, ни ЗаказПокупателя); booking в БП — это СчетНаОплатуПокупателю (проводится, но ничего не резервирует и движений не делает). Достижимые статусы: 1 (счёт выставлен), 2 (оплата картой), 3 (оплата по выписке банка), 4 (наличные в 1С: проведённый приходный кассовый ордер «Оплата покупателя» со счётом в строке), 6/5 (отмена/истечение: счёт распроводится и помечается на удаление), 7 (возврат)',
   'баланс клиента: взаиморасчёты в БП — остатки Хозрасчетный на 62.01 (долг) и 62.02 (аванс) по субконто Контрагенты; в ответе client ReGate их пока не показывает (balance 0)',
   'счета учёта (СчетКасса, СчетБанк, 62.01/62.02) в документах оплаты заполняет сама БП перед записью; план счетов ReGate не читает',
   'картинки: у Номенклатура БП нет ФайлКартинки; ReGate берёт присоединённые файлы товара (НоменклатураПрисоединенныеФайлы), первый — как картинку',
@@ -250,6 +251,19 @@ function reads(base: Profile['reads']): Record<string, ReadSpec> {
     },
     cardOperation: { kind: 'collection', set: S.cardOps, why: 'paycard / refund: card payments and refunds (ОплатаПлатежнойКартой) by payment event id (a marker in Комментарий)', select: paymentSelect, filter: byExternalId },
     payment: { kind: 'collection', set: S.bankIn, why: 'bank payments (ПоступлениеНаРасчетныйСчет) by payment event id (a marker in Комментарий)', select: paymentSelect, filter: byExternalId },
+    // Cash taken for an invoice in 1C: a posted ПКО ОплатаПокупателя whose line names the invoice (СчетНаОплату) — what
+    // БП records as the invoice's payment (Documents/ПриходныйКассовыйОрдер/Ext/ManagerModule.bsl 1487-1516 at
+    // kassya20/buh @ 8f1e6408: ОплатаСчетов from the lines' СчетНаОплату, for ОплатаПокупателя only).
+    cashReceipt: {
+      kind: 'collection',
+      set: S.cashIn,
+      why: 'bookingstate: cash taken in 1C for an invoice (posted ПриходныйКассовыйОрдер ОплатаПокупателя whose lines name it)',
+      select: paymentSelect,
+      filter: (p) =>
+        p.orderKeys?.length
+          ? and(eq('Posted', true), eq('ВидОперации', 'ОплатаПокупателя'), rawFilter(`РасшифровкаПлатежа/any(d: ${p.orderKeys.map((k) => `d/СчетНаОплату_Key eq ${guid(k).text}`).join(' or ')})`))
+          : undefined,
+    },
     refund: { kind: 'collection', set: S.bankOut, why: 'refund: bank refunds (СписаниеСРасчетногоСчета) by payment event id (a marker in Комментарий)', select: paymentSelect, filter: byExternalId },
     acquiringTerminal: {
       kind: 'collection',
