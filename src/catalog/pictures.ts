@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import type { SyncDeps } from './sync.js';
-import { getProfile } from '../onec/profiles/index.js';
+import { getProfile, type Profile } from '../onec/profiles/index.js';
 import { cast, guid } from '../onec/url.js';
 
 /**
@@ -20,13 +20,36 @@ export async function fetchMissingPictures(deps: SyncDeps, chunk = 50): Promise<
   const fromVolumes = await readFromVolumes(deps);
   const missing = new Set(db.prepare(`SELECT id FROM catalog_pictures WHERE data IS NULL AND volume_path IS NULL`).pluck().all() as string[]);
   const spec = profile.reads.pictureData;
-  const storage = profile.reads.pictureStorage;
   if (missing.size === 0 || !spec || spec.kind !== 'collection') return { fetched: fromVolumes.fetched, missing: missing.size + fromVolumes.missing, requests: 0 };
   const before = onec.stats.total;
   const update = db.prepare(`UPDATE catalog_pictures SET data = ?, fetched_at = ? WHERE id = ?`);
   let fetched = fromVolumes.fetched;
+  await readFileBytes(deps, profile, [...missing], chunk, (found) => {
+    const now = new Date().toISOString();
+    db.transaction(() => {
+      for (const [file, bytes] of found) {
+        if (!missing.has(file)) continue;
+        update.run(bytes, now, file);
+        missing.delete(file);
+        fetched++;
+      }
+    })();
+  });
+  return { fetched, missing: missing.size + fromVolumes.missing, requests: onec.stats.total - before };
+}
+
+/**
+ * The bytes of attached files kept in the base (Catalog_НоменклатураПрисоединенныеФайлы keys), read where the
+ * profile says they are (pictureStorage → pictureData, or pictureData by Файл), `chunk` files per request; each
+ * chunk's bytes are handed to `onChunk` (file id → bytes) as it arrives. Pictures and, since issue 14.7, site
+ * description files are read this way. A file with no bytes in 1C is simply absent from the map.
+ */
+export async function readFileBytes(deps: Pick<SyncDeps, 'onec'>, profile: Profile, ids: string[], chunk: number, onChunk: (found: Map<string, Buffer>) => void): Promise<void> {
+  const { onec } = deps;
+  const spec = profile.reads.pictureData;
+  const storage = profile.reads.pictureStorage;
+  if (!spec || spec.kind !== 'collection') return;
   const filesSet = profile.reads.picture?.kind === 'collection' ? profile.reads.picture.set : 'Catalog_НоменклатураПрисоединенныеФайлы';
-  const ids = [...missing];
   // Binary rows are large (a picture is tens of KB of base64): small chunks keep each answer small.
   for (let i = 0; i < ids.length; i += chunk) {
     const part = ids.slice(i, i + chunk);
@@ -46,19 +69,13 @@ export async function fetchMissingPictures(deps: SyncDeps, chunk = 50): Promise<
     } else {
       dataRows = (await onec.listByKeys(spec.set, 'Файл', fileKeys, { select: spec.select })).map((row) => ({ file: String(row.Файл ?? ''), row }));
     }
-    const now = new Date().toISOString();
-    db.transaction(() => {
-      for (const { file, row } of dataRows) {
-        if (!missing.has(file)) continue;
-        const bytes = profile.map.pictureBytes(row);
-        if (!bytes) continue;
-        update.run(bytes, now, file);
-        missing.delete(file);
-        fetched++;
-      }
-    })();
+    const found = new Map<string, Buffer>();
+    for (const { file, row } of dataRows) {
+      const bytes = profile.map.pictureBytes(row);
+      if (bytes && !found.has(file)) found.set(file, bytes);
+    }
+    onChunk(found);
   }
-  return { fetched, missing: missing.size + fromVolumes.missing, requests: onec.stats.total - before };
 }
 
 /** Pictures in file volumes: read from disk once; an unreadable file is logged and retried at the next sync. */

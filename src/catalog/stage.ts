@@ -5,6 +5,7 @@ import type { Row } from '../onec/values.js';
 import { S, type Scratch } from './scratch.js';
 import type { MirrorItem, MirrorSnapshot } from './types.js';
 import { searchTextOf } from './writer.js';
+import { DESCRIPTION_DDL, descriptionFileOf } from './descriptions.js';
 
 /**
  * Staging (issue 19.2): each page 1C answers is mapped and written to the scratch database as it arrives (one
@@ -48,6 +49,9 @@ export class Stager {
       unit: db.prepare(`INSERT INTO ${S}.units (id, item_id, base_unit_id, ratio, name) VALUES (?, ?, ?, ?, ?)`),
       barcode: db.prepare(`INSERT INTO ${S}.barcodes (item_id, barcode) VALUES (?, ?)`),
       file: db.prepare(`INSERT INTO ${S}.files (file_id, item_id, extension, volume_path) VALUES (?, ?, ?, ?)`),
+      // Issue 14.7: what a description file is now (descriptions.ts reads one again only when these changed).
+      fileMeta: (db.exec(DESCRIPTION_DDL), db.prepare(`INSERT OR REPLACE INTO ${S}.file_meta (file_id, modified, size, volume_path, extension) VALUES (?, ?, ?, ?, ?)`)),
+      descriptionFile: db.prepare(`INSERT OR REPLACE INTO ${S}.item_dfile (item_id, file_id) VALUES (?, ?)`),
       price: db.prepare(`INSERT OR IGNORE INTO ${S}.prices (item_id, kind_id, price) SELECT @item, @kind, @price WHERE ${known}`),
       // Several rows for one warehouse and item (a characteristic, a series) add up, as the mirror always summed them.
       stock: db.prepare(`INSERT INTO ${S}.stock (store_id, item_id, quantity) SELECT @store, @item, @quantity WHERE ${known}
@@ -100,6 +104,13 @@ export class Stager {
     });
   }
 
+  /** Issue 14.7: the items' site description files (a read of their own: profile.reads.itemDescriptionFile). */
+  descriptionFiles(list: { itemId: string; fileId: string | null }[]) {
+    this.tx(() => {
+      for (const d of list) if (d.fileId) this.st.descriptionFile.run(d.itemId, d.fileId);
+    });
+  }
+
   barcodes(rows: Row[]) {
     const m = this.profile.map;
     this.tx(() => {
@@ -124,6 +135,7 @@ export class Stager {
         const volumePath = p.storedInBase ? null : volumePathOf(p);
         if (!p.storedInBase && !volumePath) continue;
         this.st.file.run(p.fileId, p.itemId, p.extension || 'png', volumePath);
+        this.st.fileMeta.run(p.fileId, p.modified ? p.modified.toISOString() : '', p.size, volumePath, p.extension);
         this.counts.files++;
       }
     });
@@ -158,8 +170,9 @@ interface Named {
  * mirror (its own if the mirror has it, else a new one past the largest) and whether its row must be written.
  * Returns how many items changed (hash), as writeSnapshot always counted them.
  */
-export function assembleItems(scratch: Scratch, names: Named, ts: string): { items: number; changed: number } {
+export function assembleItems(scratch: Scratch, names: Named, ts: string, o: { descriptionFileInto?: 'short' | 'full' | null } = {}): { items: number; changed: number } {
   const db = scratch.db;
+  const descriptionFile = descriptionFileOf(db);
   const batch = db.prepare(`SELECT id, rec FROM ${S}.items WHERE id > ? ORDER BY id LIMIT 1000`);
   const packagingsOf = db.prepare(`SELECT item_id, base_unit_id, ratio FROM ${S}.units WHERE item_id IN (SELECT value FROM json_each(?)) ORDER BY item_id, seq`);
   const unitName = db.prepare(`SELECT name FROM ${S}.units WHERE id = ? ORDER BY seq DESC LIMIT 1`).pluck();
@@ -211,7 +224,10 @@ export function assembleItems(scratch: Scratch, names: Named, ts: string): { ite
         const unit = nameOfUnit(it.unitId);
         const packaging = packagings.get(it.id)?.[0];
         const portionUnit = packaging?.base_unit_id ? nameOfUnit(packaging.base_unit_id) ?? unit : unit;
-        const own = (files.get(it.id) ?? []).map((f) => f.file_id);
+        // The site description file is an attached file of the item too, but no picture (issue 14.7).
+        const described = descriptionFile(it.id);
+        const own = (files.get(it.id) ?? []).map((f) => f.file_id).filter((x) => x !== described?.fileId);
+        const into = o.descriptionFileInto ?? null;
         const pictureIds = (it.pictureFileId ? [it.pictureFileId, ...own.filter((x) => x !== it.pictureFileId)] : own).filter(
           (id) => own.includes(id) || fileKnown.get(id) !== undefined,
         );
@@ -221,9 +237,11 @@ export function assembleItems(scratch: Scratch, names: Named, ts: string): { ite
           code: it.code,
           article: it.article,
           name: it.name,
-          fullName: it.shortDescription,
-          description: it.shortDescription,
-          fullDescription: it.fullDescription,
+          // A profile that keeps the full name apart (УТ, issue 14.7) serves its descriptions as they are; the others'
+          // shortDescription is their full name, as before.
+          fullName: it.fullName ?? it.shortDescription,
+          description: into === 'short' ? described?.text ?? '' : it.shortDescription,
+          fullDescription: into === 'full' ? described?.text ?? '' : it.fullDescription,
           country: it.countryId ? names.countries.get(it.countryId) ?? null : null,
           brand: (it.brandId ? names.brands.get(it.brandId) : undefined) ?? (it.manufacturerId ? names.makers.get(it.manufacturerId) ?? null : null),
           unit: unit ?? 'шт',

@@ -11,6 +11,7 @@ import { assembleItems, assembleRest, Stager } from './stage.js';
 import { pagesOf } from './pages.js';
 import { finishFull, finishStock, drive, type ApplyTiming } from './writer.js';
 import { stageSmall } from './apply.js';
+import { loadDescriptions } from './descriptions.js';
 import { enqueueCatalogEvent } from './webhooks.js';
 import { applyVariants, prepareVariants, VariantStager, writeProperties, writeVatFacts, type VariantPrice, type VariantStock } from './variants.js';
 import { isAccountingStock, readAccountingStock } from './stock-accounting.js';
@@ -72,7 +73,7 @@ export async function runFullSync(deps: SyncDeps): Promise<SyncReport> {
   const requestsBefore = onec.stats.total;
   const rowsBySet: Record<string, number> = {};
   let lowerBound = 0;
-  const steps = ['items', 'warehouses', 'priceKinds', 'units', 'countries', 'brands', 'manufacturers', 'barcodes', 'pictures', 'volumes', 'organisation', 'bankAccounts', 'versions', 'platform', 'properties', 'characteristics', 'vatRates', 'clientAgreements', 'propertyValues', 'itemProperties', 'prices', 'stock', 'reserve', 'banks'];
+  const steps = ['items', 'warehouses', 'priceKinds', 'units', 'countries', 'brands', 'manufacturers', 'barcodes', 'pictures', 'volumes', 'organisation', 'bankAccounts', 'versions', 'platform', 'properties', 'characteristics', 'vatRates', 'clientAgreements', 'propertyValues', 'itemProperties', 'descriptionFiles', 'prices', 'stock', 'reserve', 'banks'];
   let done = 0;
   const progress = (step: string) => deps.onProgress?.(step, ++done, steps.length);
   const counted = (spec: Exclude<ReadSpec, { kind: 'collection' }> | Extract<ReadSpec, { kind: 'collection' }>, rows: number, label?: string) => {
@@ -101,6 +102,9 @@ export async function runFullSync(deps: SyncDeps): Promise<SyncReport> {
     progress(step);
   };
 
+  // Issue 14.7: which description the site description file's text becomes (catalog.descriptions), if any.
+  const d = config.catalog.descriptions;
+  const descriptionInto = d.short === 'siteFile' ? 'short' : d.full === 'siteFile' ? 'full' : null;
   const scratch = openScratch(db);
   const stager = new Stager(scratch, profile, 'staged');
   try {
@@ -162,6 +166,9 @@ export async function runFullSync(deps: SyncDeps): Promise<SyncReport> {
       // names above are positional.
       // After the items: two reads paging the same set at once would each see a row inserted meanwhile differently.
       m.toItemProperties ? itemsRead.then(() => stream('itemProperties', r.itemProperty, (rows) => variants.itemProperties(rows.map(m.toItemProperties!)), {}, `${r.itemProperty?.kind === 'collection' ? r.itemProperty.set : ''}/ДополнительныеРеквизиты`)) : Promise.resolve(progress('itemProperties')),
+      // Issue 14.7: which items keep a description in a site description file (after the items, as above); read even
+      // when no description comes from it: such a file is no picture either.
+      m.toItemDescriptionFile ? itemsRead.then(() => stream('descriptionFiles', r.itemDescriptionFile, (rows) => stager.descriptionFiles(rows.map(m.toItemDescriptionFile!)), {}, `${r.itemDescriptionFile?.kind === 'collection' ? r.itemDescriptionFile.set : ''}/ФайлОписанияДляСайта`)) : Promise.resolve(progress('descriptionFiles')),
     ]);
 
     const kinds = priceKinds.map(m.toPriceKind).filter((k) => !k.deleted);
@@ -195,12 +202,17 @@ export async function runFullSync(deps: SyncDeps): Promise<SyncReport> {
     if (!deps.allowEmpty) {
       refuseEmptying(db, { catalog_items: items, catalog_stores: stores.length, catalog_stock: stager.counts.stock, catalog_prices: stager.counts.prices });
     }
+    // Issue 14.7: the text of the items' site description files, read before the items are assembled (they carry it).
+    const beforeDescriptions = onec.stats.total;
+    const descriptions = descriptionInto ? await loadDescriptions(deps, profile) : undefined;
+    // Keyed reads of the files' bytes, as few as the URL length allows: counted as sent.
+    lowerBound += onec.stats.total - beforeDescriptions;
     const ts = new Date().toISOString();
     const { changed } = assembleItems(scratch, {
       countries: new Map(countries.map(m.toCountry).map((c) => [c.id, c.name])),
       brands: new Map(brands.map(m.toBrand).map((b) => [b.id, b.name])),
       makers: new Map(makers.map(m.toManufacturer).map((x) => [x.id, x.name])),
-    }, ts);
+    }, ts, { descriptionFileInto: descriptionInto });
     assembleRest(db);
     stageSmall(db, {
       stores: stores.map((s) => ({ id: s.id, name: s.name, city: s.city ?? '', address: s.address ?? '', retailPriceKindId: s.retailPriceKindId })),
@@ -223,7 +235,7 @@ export async function runFullSync(deps: SyncDeps): Promise<SyncReport> {
     writeClientPriceKinds(db, clientKinds, kinds.filter((k) => wanted.includes(k.name)).map((k) => ({ id: k.id, name: k.name })));
     if (config.webhooks.url && config.webhooks.catalogEvents) notifyShop(deps, { sync: 'full', generationBefore, changedAt: ts });
     const report: SyncReport = { items, changed, requests: onec.stats.total - requestsBefore, lowerBound, rowsBySet, ms: Date.now() - started, apply };
-    deps.logger?.info({ ...report, rowsBySet: undefined }, 'catalogue sync done');
+    deps.logger?.info({ ...report, rowsBySet: undefined, descriptions }, 'catalogue sync done');
     return report;
   } finally {
     stager.abort();

@@ -113,7 +113,8 @@ describe('generateDemoBase', () => {
     for (const i of items.slice(0, 50)) {
       expect(String(i.Description).length).toBeLessThanOrEqual(100);
       expect(i.НаименованиеПолное).toBeTruthy();
-      expect(String(i.Описание).length).toBeGreaterThan(40);
+      // Issue 14.7: about one item in eight has no text description, on purpose (the shop then gets none).
+      if (i.Описание !== '') expect(String(i.Описание).length).toBeGreaterThan(40);
       expect(Object.values(refs.units)).toContain(i.ЕдиницаИзмерения_Key);
     }
     const brands = new Set(rows['Catalog_Марки'].map((b) => b.Ref_Key));
@@ -146,13 +147,18 @@ describe('generateDemoBase', () => {
   });
 
   it('pictures: attached file rows + real PNG bytes in ХранилищеФайлов → ХранилищеДвоичныхДанных (11.5.20), ДвоичныеДанныеФайлов (11.4)', () => {
-    const files = rows['Catalog_НоменклатураПрисоединенныеФайлы'];
+    // Issue 14.7: the items' site description files are attached files too (Расширение html), not pictures.
+    const all = rows['Catalog_НоменклатураПрисоединенныеФайлы'];
+    const files = all.filter((f) => f.Расширение === 'png');
     expect(files.length).toBeGreaterThan(items.length * 0.8);
     const withPicture = items.filter((i) => i.ФайлКартинки_Key !== '00000000-0000-0000-0000-000000000000');
     expect(withPicture.length).toBe(files.length);
+    const described = items.filter((i) => i.ФайлОписанияДляСайта_Key !== '00000000-0000-0000-0000-000000000000');
+    expect(described.length).toBe(all.length - files.length);
+    expect(described.length).toBeGreaterThan(items.length * 0.1);
     expect(rows['InformationRegister_ДвоичныеДанныеФайлов']).toBeUndefined();
     const links = rows['InformationRegister_ХранилищеФайлов'];
-    expect(links.length).toBe(files.length);
+    expect(links.length).toBe(all.length);
     const f = files[0];
     const link = links.find((r) => r.Файл === f.Ref_Key)!;
     expect(link.Файл_Type).toBe('StandardODATA.Catalog_НоменклатураПрисоединенныеФайлы');
@@ -160,6 +166,7 @@ describe('generateDemoBase', () => {
     expect(f.ТипХраненияФайла).toBe('ВИнформационнойБазе');
     const old = generateDemoBase({ seed: 'test', items: 20, variant: 'ut11.4' });
     expect(old.rows['InformationRegister_ДвоичныеДанныеФайлов'].length).toBe(old.rows['Catalog_НоменклатураПрисоединенныеФайлы'].length);
+    expect(old.rows['Catalog_Номенклатура'].some((i) => i.ФайлОписанияДляСайта_Key !== '00000000-0000-0000-0000-000000000000')).toBe(true);
     const png = b.ДвоичныеДанные as Buffer;
     expect(png.length).toBe(f.Размер);
     expect([...png.subarray(0, 8)]).toEqual([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);

@@ -54,7 +54,7 @@ describe('mapping normalised rows', () => {
       ReGate_МинимальноеКоличество: 0.5, ReGate_Кратность: 0, ReGate_ПорогЦены1: 5, ReGate_ПорогЦены2: 0, ReGate_ПродажаПодЗаказ: true,
     };
     expect(p115.map.toItem(row, ctx)).toEqual({
-      id: K(10), code: '00-00000010', article: 'МП-000010', name: 'Сыр гауда «Светлый луг»', shortDescription: 'Сыр гауда, весовой', fullDescription: 'Длинное описание',
+      id: K(10), code: '00-00000010', article: 'МП-000010', name: 'Сыр гауда «Светлый луг»', fullName: 'Сыр гауда, весовой', shortDescription: 'Длинное описание', fullDescription: '',
       groupId: K(11), unitId: K(12), countryId: K(14), brandId: K(13), manufacturerId: null, pictureFileId: null, vatRateId: K(15),
       minQuantity: 0.5, multiplicity: 1, tier1Threshold: 5, tier2Threshold: 100, soldToOrder: true, isGoods: true, deleted: false,
     });

@@ -191,8 +191,19 @@ export const AssortmentItemSchema = z
     country: z.string().nullable().openapi({ description: 'Страна происхождения' }),
     brand: z.string().nullable().openapi({ description: 'Бренд (марка)' }),
     barcodes: z.array(z.string()).openapi({ description: 'Штрихкоды (EAN-13)' }),
-    shortDescription: z.string().openapi({ description: 'Краткое описание' }),
-    description: z.string().openapi({ description: 'Полное описание' }),
+    shortDescription: z.string().openapi({
+      description:
+        'Краткое описание: текстовое описание товара в 1С (Номенклатура.Описание). Пустая строка, если в 1С его нет — наименование сюда не подставляется. ' +
+        'Источник настраивается (catalog.descriptions.short: description | siteFile | none)',
+      example: 'Гречневая крупа ядрица первого сорта, пачка 900 г.',
+    }),
+    description: z.string().openapi({
+      description:
+        'Полное описание: текст файла описания для сайта, присоединённого к товару в 1С (Номенклатура.ФайлОписанияДляСайта). HTML-файл отдаётся разметкой ' +
+        'содержимого <body>, текстовый — текстом. Пустая строка, если файла нет. Источник настраивается (catalog.descriptions.full: siteFile | description | none); ' +
+        'краткое и полное описание никогда не берутся из одного источника',
+      example: '<h2>Крупа гречневая «Агро-Альянс»</h2>\n<p>Ядрица первого сорта. Производство: Россия.</p>',
+    }),
     icons: z.array(z.string()).openapi({ description: 'Адреса иконок товара на этом сервере ReGate: подписаны и открываются без авторизации до expires (catalog.pictureLinkTtlHours, по умолчанию 7 суток) — их можно ставить в <img>; при pictureLinkTtlHours: 0 — без подписи, с Basic-авторизацией' }),
     unit: z.string().openapi({ description: 'Единица измерения: кг, л или шт' }),
     portion: z
@@ -255,8 +266,8 @@ export const AssortmentSchema = z
           country: 'Россия',
           brand: 'Агро-Альянс',
           barcodes: ['4607001771234'],
-          shortDescription: 'Гречневая крупа ядрица',
-          description: 'Гречневая крупа ядрица первого сорта, пачка 900 г.',
+          shortDescription: 'Гречневая крупа ядрица первого сорта, пачка 900 г.',
+          description: '<h2>Крупа гречневая «Агро-Альянс»</h2>\n<p>Ядрица первого сорта. Производство: Россия.</p>',
           icons: ['https://regate.example.ru/api/v1/picture/0b1c2d3e-4f50-4a6b-8c7d-8e9f0a1b2c3d'],
           unit: 'шт',
           portion: { size: 0.9, unit: 'кг' },
@@ -282,8 +293,8 @@ export const AssortmentSchema = z
           country: 'Россия',
           brand: 'Уют',
           barcodes: ['4601234000109'],
-          shortDescription: 'Полотенце махровое, хлопок 100%',
-          description: 'Полотенце махровое торговой марки «Уют».',
+          shortDescription: 'Полотенце махровое торговой марки «Уют».',
+          description: '',
           icons: [],
           unit: 'шт',
           portion: null,

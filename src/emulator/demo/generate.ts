@@ -539,6 +539,24 @@ export function generateDemoBase(options: DemoOptions = {}): DemoBase {
       } else put(S.binaries, { Файл: fileKey, Файл_Type: FILE_TYPE, ДвоичныеДанныеФайла: png });
     }
 
+    // Issue 14.7: descriptions. A separate random stream (the rest of the base stays as it was): about one item in
+    // eight has no text description (Описание empty: the shop gets no short description, never the name), and one in
+    // six a site description file — an HTML attached file named by ФайлОписанияДляСайта, its bytes kept where the
+    // pictures' are (ХранилищеФайлов → ХранилищеДвоичныхДанных from 11.5.18, ДвоичныеДанныеФайлов before).
+    const dRng = rngFor('description', i);
+    const withoutText = dRng.chance(0.125);
+    let descriptionFile = EMPTY_REF;
+    if (dRng.chance(1 / 6)) {
+      descriptionFile = guid(S.files + '/description', i);
+      const html = Buffer.from(siteDescriptionHtml(`${noun} «${brand}»`, feature, countryName, group.storage), 'utf8');
+      put(S.files, { Ref_Key: descriptionFile, Description: `${article} описание для сайта`, DeletionMark: false, IsFolder: false, Parent_Key: EMPTY_REF, ВладелецФайла_Key: key, Автор_Key: EMPTY_REF, ДатаСоздания: BASE_DATE, ДатаМодификацииУниверсальная: '2024-01-09T06:30:00', Описание: '', Расширение: 'html', Размер: html.length, ИндексКартинки: 0, ТипХраненияФайла: 'ВИнформационнойБазе', Том_Key: EMPTY_REF, ПутьКФайлу: '', Зашифрован: false, ПодписанЭП: false, ХранитьВерсии: false });
+      if (has(S.fileStorage)) {
+        const blob = guid(S.blobs + '/description', i);
+        put(S.blobs, { Ref_Key: blob, DeletionMark: false, Размер: html.length, Хеш: createHash('sha256').update(html).digest('base64'), ДвоичныеДанные: html });
+        put(S.fileStorage, { Файл: descriptionFile, Файл_Type: FILE_TYPE, ХранилищеДвоичныхДанных_Key: blob });
+      } else put(S.binaries, { Файл: descriptionFile, Файл_Type: FILE_TYPE, ДвоичныеДанныеФайла: html });
+    }
+
     const weight = unit === 'шт' && rng.chance(0.5) ? round3(rng.int(50, 2000) / 1000) : 0;
     // Issue 17: the item's characteristics (its own sizes, or its kind's colours). A separate random stream, so the
     // rest of the base stays as it was.
@@ -557,7 +575,8 @@ export function generateDemoBase(options: DemoOptions = {}): DemoBase {
       Ref_Key: key, Code: `00-${pad(100000 + i + 1, 8)}`, Description: name, DeletionMark: false, IsFolder: false, Parent_Key: leaf.key,
       ЕдиницаИзмерения_Key: units[unit], Артикул: article,
       НаименованиеПолное: `${noun}, ${feature}, торговая марка «${brand}», ${countryName}`,
-      Описание: `${noun} торговой марки «${brand}» (${feature}). Страна происхождения — ${countryName}. ${group.storage}${portion ? ` Фасовка: ${portionName(portion, unit).toLowerCase()}.` : ''}`,
+      Описание: withoutText ? '' : `${noun} торговой марки «${brand}» (${feature}). Страна происхождения — ${countryName}. ${group.storage}${portion ? ` Фасовка: ${portionName(portion, unit).toLowerCase()}.` : ''}`,
+      ФайлОписанияДляСайта_Key: descriptionFile,
       ВидНоменклатуры_Key: variantDef ? charKinds[sub.name].kind : goodsKind, ТипНоменклатуры: 'Товар', ИспользованиеХарактеристик: variantDef ? variantDef.use : 'НеИспользовать', ИспользоватьУпаковки: portion > 0,
       ВладелецХарактеристик_Key: variantDef?.use === 'ОбщиеДляВидаНоменклатуры' ? charKinds[sub.name].kind : EMPTY_REF,
       Марка_Key: brandKeys[brandNo].key, Производитель_Key: brandKeys[brandNo].makerKey, СтранаПроисхождения_Key: countryKey,
@@ -756,6 +775,12 @@ export function generateDemoBase(options: DemoOptions = {}): DemoBase {
 }
 
 /** A quantity split over characteristics (whole pieces; each part ≥ 0, the parts add up to the quantity). */
+/** Issue 14.7: the page a manager writes for the site (УТ keeps it as an HTML file attached to the item). */
+function siteDescriptionHtml(title: string, feature: string, country: string, storage: string): string {
+  const esc = (x: string) => x.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+  return `<!DOCTYPE html>\n<html><head><meta charset="utf-8"><title>${esc(title)}</title></head>\n<body>\n<h2>${esc(title)}</h2>\n<p>${esc(feature[0].toUpperCase() + feature.slice(1))}. Производство: ${esc(country)}.</p>\n<ul><li>${esc(storage)}</li><li>Гарантия качества производителя</li></ul>\n</body></html>\n`;
+}
+
 function splitStock(qty: number, keys: string[], rng: Rng): [string, number][] {
   let left = qty;
   return keys.map((k, n) => {

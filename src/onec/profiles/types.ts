@@ -75,6 +75,8 @@ export type ConceptId =
   // Issue 17: values of additional properties (УТ Catalog_ЗначенияСвойствОбъектов), for the shop's filters.
   | 'propertyValue'
   | 'itemProperty'
+  // Issue 14.7: the items that keep a description in an attached file (УТ Номенклатура.ФайлОписанияДляСайта).
+  | 'itemDescriptionFile'
   // Issue 18: the order states a configuration closes an order with (УНФ's СостоянияЗаказовПокупателей.Завершен).
   | 'orderState'
   // Issue 18: the place a store's orders are sold by, per store (Розница: the Магазин of the Склад).
@@ -156,10 +158,15 @@ export interface ItemRecord {
   code: string;
   article: string;
   name: string;
-  /** НаименованиеПолное in УТ: the one-line full name, served as the short description. */
+  /**
+   * The short description as the shop gets it. УТ (issue 14.7): per catalog.descriptions, Номенклатура.Описание or
+   * '' (never the name). Profiles without `fullName` keep their full name here (served as the full name too).
+   */
   shortDescription: string;
-  /** Описание in УТ: free text, served as the full description. */
+  /** The full description as the shop gets it (УТ: Описание when catalog.descriptions.full says so, else ''). */
   fullDescription: string;
+  /** Issue 14.7: the item's full name (УТ НаименованиеПолное), where the profile keeps it apart from the descriptions. */
+  fullName?: string;
   groupId: string | null;
   unitId: string | null;
   countryId: string | null;
@@ -607,6 +614,8 @@ export interface Mappers {
   /** Issue 17: an itemProperty row → the item's additional attributes with a value. */
   toItemProperties?(row: Row): { itemId: string; properties: ItemPropertyRecord[] };
   toPropertyValue?(row: Row): PropertyValueRecord;
+  /** Issue 14.7: an itemDescriptionFile row → the item and its site description file (УТ ФайлОписанияДляСайта). */
+  toItemDescriptionFile?(row: Row): { itemId: string; fileId: string | null };
   toBarcode(row: Row): BarcodeRecord;
   toUnit(row: Row): UnitRecord;
   toCountry(row: Row): CountryRecord;

@@ -1,5 +1,5 @@
 import type { Config, FieldSource } from '../../config/schema.js';
-import { and, eq, or, rawFilter, substringof, type Filter } from '../filter.js';
+import { and, eq, ne, or, rawFilter, substringof, type Filter } from '../filter.js';
 import { defaultFeatures, type Ut11Features } from './features.js';
 import { cast, guid } from '../url.js';
 import type {
@@ -23,7 +23,9 @@ import type {
  * test/profiles. The emulator's src/emulator/schema/ut11.ts publishes the same names (a test keeps them in step).
  *
  * Choices:
- * - Short description = НаименованиеПолное (УТ's one-line full name), full description = Описание (free text).
+ * - Descriptions (issue 14.7, catalog.descriptions): short = Описание (free text), full = the text of the item's site
+ *   description file (ФайлОписанияДляСайта, bytes read as pictures' are); never the name (НаименованиеПолное is the
+ *   full name).
  * - Portion size = a packaging of the item (Catalog_УпаковкиЕдиницыИзмерения, Owner_Key = item,
  *   Числитель/Знаменатель of the item's unit); the item's barcode points at it.
  * - Tier prices = price kinds config.catalog.tier1PriceKind / tier2PriceKind; thresholds X1/X2, minimal quantity,
@@ -206,6 +208,7 @@ function reads(f: Ut11Features, config: Config): Partial<Record<string, ReadSpec
         'Ref_Key', 'Code', 'Description', 'DeletionMark', 'IsFolder', 'Parent_Key',
         'Артикул', 'НаименованиеПолное', 'Описание', 'ЕдиницаИзмерения_Key', 'ТипНоменклатуры', 'ВидНоменклатуры_Key',
         'Марка_Key', 'Производитель_Key', ...(f.countryOfOrigin ? ['СтранаПроисхождения_Key'] : []), 'ФайлКартинки_Key', f.vat === 'catalog' ? 'СтавкаНДС_Key' : 'СтавкаНДС',
+
         // Issue 17: whose characteristics the item is sold in (both attributes in 11.4.2 and 11.5.20 Catalogs/Номенклатура.xml).
         'ИспользованиеХарактеристик', 'ВладелецХарактеристик_Key',
         ...itemExtra,
@@ -504,6 +507,17 @@ function reads(f: Ut11Features, config: Config): Partial<Record<string, ReadSpec
       select: ['Ref_Key', 'ДополнительныеРеквизиты/Свойство_Key', 'ДополнительныеРеквизиты/Значение', 'ДополнительныеРеквизиты/Значение_Type'],
       filter: () => eq('IsFolder', false),
     },
+    // Issue 14.7: the items whose description is kept in a site description file (Номенклатура.ФайлОписанияДляСайта,
+    // CatalogRef.НоменклатураПрисоединенныеФайлы in both dumps). A read of its own, of the few items that have one: in
+    // the item read the field took its URL to 1,942 characters of the 2,000 IIS allows (the extension's attributes
+    // and a longer base URL would pass it).
+    itemDescriptionFile: {
+      kind: 'collection',
+      set: S.items,
+      why: 'assortment: the site description file of items that have one (its text is the full description)',
+      select: ['Ref_Key', 'ФайлОписанияДляСайта_Key'],
+      filter: () => and(eq('IsFolder', false), ne('ФайлОписанияДляСайта_Key', guid('00000000-0000-0000-0000-000000000000'))),
+    },
     // Issue 17: values of additional properties (one owner: the property → Owner_Key; folders and items).
     propertyValue: {
       kind: 'collection',
@@ -702,8 +716,11 @@ function mappers(f: Ut11Features): Mappers {
         code: str(row.Code),
         article: str(row.Артикул).trim(),
         name: str(row.Description),
-        shortDescription: str(row.НаименованиеПолное),
-        fullDescription: str(row.Описание),
+        // Issue 14.7: the descriptions from Описание and the site description file as catalog.descriptions says, never
+        // the name (НаименованиеПолное is the full name); an item without the source leaves the field empty.
+        fullName: str(row.НаименованиеПолное),
+        shortDescription: ctx.config.catalog.descriptions.short === 'description' ? str(row.Описание).trim() : '',
+        fullDescription: ctx.config.catalog.descriptions.full === 'description' ? str(row.Описание).trim() : '',
         groupId: refOf(row.Parent_Key),
         unitId: refOf(row.ЕдиницаИзмерения_Key),
         countryId: refOf(row.СтранаПроисхождения_Key),
@@ -783,6 +800,7 @@ function mappers(f: Ut11Features): Mappers {
       ...withValue('characteristicId', refOf(row.Характеристика_Key)),
     }),
     toItemProperties: (row) => ({ itemId: str(row.Ref_Key), properties: propertiesOf(row) ?? [] }),
+    toItemDescriptionFile: (row) => ({ itemId: str(row.Ref_Key), fileId: refOf(row.ФайлОписанияДляСайта_Key) }),
     toProperty: (row) => ({ id: str(row.Ref_Key), name: str(row.Имя) || str(row.Description), title: str(row.Заголовок) || str(row.Description) }),
     toPropertyValue: (row) => ({ id: str(row.Ref_Key), propertyId: refOf(row.Owner_Key), name: str(row.Description), deleted: bool(row.DeletionMark) || bool(row.IsFolder) }),
     toClientAgreement(row, now = new Date()) {

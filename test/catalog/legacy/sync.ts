@@ -11,6 +11,8 @@ import { getProfile, type Profile, type ReadSpec, type UnitRecord } from '../../
 import type { Row } from '../../../src/onec/values.js';
 import type { MirrorItem, MirrorSnapshot } from '../../../src/catalog/types.js';
 import { writeSnapshot, writeStockAndPrices } from './writer.js';
+import { readFileBytes } from '../../../src/catalog/pictures.js';
+import { decodeDescription } from '../../../src/catalog/descriptions.js';
 
 export interface SyncDeps {
   db: Db;
@@ -97,7 +99,19 @@ export async function runFullSync(deps: SyncDeps): Promise<SyncReport> {
     bankKeys.length ? read('banks', r.bank, { bankKeys }) : Promise.resolve([]),
   ]);
 
-  const snapshot = buildSnapshot(profile, ctx, { nomenclature, stores, kinds, units, countries, brands, makers, barcodes, files, volumes, orgs, accounts, banks, versions, platform, priceRows, stockRows, reserveRows });
+  // Issue 14.7 (followed by the oracle): the items' site description files and their text, read whole here.
+  const described = new Map<string, { fileId: string; text: string }>();
+  if (r.itemDescriptionFile && m.toItemDescriptionFile) {
+    const links = (await readAll(onec, r.itemDescriptionFile, {}, { pageSize })).map(m.toItemDescriptionFile).filter((d) => d.fileId);
+    const live = new Map(files.map(m.toPicture).filter((p) => !p.deleted && p.itemId).map((p) => [p.fileId, p]));
+    const texts = new Map<string, string>();
+    const inBase = [...new Set(links.map((d) => d.fileId!))].filter((id) => live.get(id)?.storedInBase);
+    await readFileBytes({ onec }, profile, inBase, 50, (found) => {
+      for (const [id, bytes] of found) texts.set(id, decodeDescription(bytes, live.get(id)!.extension));
+    });
+    for (const d of links) described.set(d.itemId, { fileId: d.fileId!, text: texts.get(d.fileId!) ?? '' });
+  }
+  const snapshot = buildSnapshot(profile, ctx, { nomenclature, stores, kinds, units, countries, brands, makers, barcodes, files, volumes, orgs, accounts, banks, versions, platform, priceRows, stockRows, reserveRows, described });
   if (!deps.allowEmpty) {
     refuseEmptying(deps.db, { catalog_items: snapshot.items.length, catalog_stores: snapshot.stores.length, catalog_stock: snapshot.stock.length, catalog_prices: snapshot.prices.length });
   }
@@ -211,6 +225,7 @@ interface Raw {
   priceRows: Row[];
   stockRows: Row[];
   reserveRows?: Row[];
+  described?: Map<string, { fileId: string; text: string }>;
 }
 
 function buildSnapshot(profile: Profile, ctx: Parameters<Profile['map']['toItem']>[1], raw: Raw): MirrorSnapshot {
@@ -252,7 +267,10 @@ function buildSnapshot(profile: Profile, ctx: Parameters<Profile['map']['toItem'
     const packaging = (packagingsByItem.get(it.id) ?? [])[0];
     const portionUnit = packaging?.baseUnitId ? unitById.get(packaging.baseUnitId)?.name ?? unit?.name : unit?.name;
     // The main picture first, then the item's other attached pictures.
-    const own = picturesByItem.get(it.id) ?? [];
+    const file = raw.described?.get(it.id);
+    const own = (picturesByItem.get(it.id) ?? []).filter((x) => x !== file?.fileId);
+    const d = ctx.config.catalog.descriptions;
+    const into = d.short === 'siteFile' ? 'short' : d.full === 'siteFile' ? 'full' : null;
     const pictureIds = it.pictureFileId ? [it.pictureFileId, ...own.filter((x) => x !== it.pictureFileId)] : own;
     items.push({
       id: it.id,
@@ -260,9 +278,9 @@ function buildSnapshot(profile: Profile, ctx: Parameters<Profile['map']['toItem'
       code: it.code,
       article: it.article,
       name: it.name,
-      fullName: it.shortDescription,
-      description: it.shortDescription,
-      fullDescription: it.fullDescription,
+      fullName: it.fullName ?? it.shortDescription,
+      description: into === 'short' ? file?.text ?? '' : it.shortDescription,
+      fullDescription: into === 'full' ? file?.text ?? '' : it.fullDescription,
       country: it.countryId ? countryName.get(it.countryId) ?? null : null,
       brand: (it.brandId ? brandName.get(it.brandId) : undefined) ?? (it.manufacturerId ? makerName.get(it.manufacturerId) ?? null : null),
       unit: unit?.name ?? 'шт',
