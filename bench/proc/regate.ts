@@ -17,6 +17,7 @@ import { argsOf, serveParent } from '../lib/proc.js';
 import { startProfile, stopProfile } from '../lib/profile.js';
 import { narrowState } from '../lib/state-fix.js';
 import { syncJobs, type SyncJobs } from '../../src/workers/index.js';
+import { lockOf, lockStats } from '../../src/workers/write-lock.js';
 import { registerDelivery } from '../../src/orders/delivery/index.js';
 import { ResponseCache } from '../../src/api/response-cache.js';
 
@@ -152,7 +153,8 @@ serveParent(
       } catch {
         main = null;
       }
-      return { processMs: (u.user + u.system) / 1000, mainMs: main, answered };
+      const lock = lockOf(rt.db);
+      return { processMs: (u.user + u.system) / 1000, mainMs: main, answered, lock: lock ? lockStats(lock) : null };
     },
     /** One GET through the app in this process, timed here: the server's cost of an answer without the sockets and
      *  the load generator's scheduling (the scale bench's cold figures; on a loaded 2-core host those add 5–30 ms). */
@@ -161,6 +163,45 @@ serveParent(
       const r = await rt.app.request(path, { headers });
       const body = await r.text();
       return { ms: performance.now() - t, status: r.status, body };
+    },
+    /**
+     * Where a booking's CPU goes, layer by layer, on this (the API's) thread: the same bodies through the service
+     * alone (validation of lines, the promise check, pricing, the group commit's transaction with its fsync), through
+     * the app without sockets (middleware, zod, JSON), and — measured by the suite — over HTTP. `inFlight` at a time;
+     * CPU from /proc so the figure holds on a loaded host.
+     */
+    bookingCost: async (arg: { layer: 'service' | 'app'; bodies: string[]; inFlight: number; auth: string; profile?: string }) => {
+      const cpuNow = () => {
+        const f = readFileSync(`/proc/self/task/${process.pid}/stat`, 'utf8').split(') ')[1].split(' ');
+        return ((Number(f[11]) + Number(f[12])) * 1000) / 100;
+      };
+      if (arg.profile) await startProfile();
+      const statuses: Record<string, number> = {};
+      const one = async (body: string) => {
+        if (arg.layer === 'service') {
+          try {
+            const r = await rt.orders.book(JSON.parse(body));
+            statuses[r.status] = (statuses[r.status] ?? 0) + 1;
+          } catch (e) {
+            const k = (e as { kind?: string }).kind ?? 'error';
+            statuses[k] = (statuses[k] ?? 0) + 1;
+          }
+          return;
+        }
+        const r = await rt.app.request('/api/v1/booking', { method: 'POST', headers: { authorization: arg.auth, 'content-type': 'application/json' }, body });
+        await r.arrayBuffer();
+        statuses[r.status] = (statuses[r.status] ?? 0) + 1;
+      };
+      const c0 = cpuNow();
+      const t0 = performance.now();
+      let next = 0;
+      await Promise.all(Array.from({ length: arg.inFlight }, async () => {
+        while (next < arg.bodies.length) await one(arg.bodies[next++]);
+      }));
+      const wallMs = performance.now() - t0;
+      const cpuMs = cpuNow() - c0;
+      const profile = arg.profile ? await stopProfile(arg.profile) : undefined;
+      return { n: arg.bodies.length, wallMs, cpuMs, statuses, profile };
     },
     profileStart: () => startProfile(),
     profileStop: (file: string) => stopProfile(file),

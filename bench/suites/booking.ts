@@ -42,19 +42,24 @@ export async function runBooking(ctx: SuiteContext): Promise<SuiteResult> {
   const withBefore = only || process.env.BENCH_BOOKING_BEFORE !== '0';
   // BENCH_BOOKING_BEFORE=nolock: the before is the delivery thread without the shared write lock
   // (src/workers/write-lock.ts; REGATE_WRITE_LOCK=0 in the child), not delivery on the API thread.
+  // BENCH_BOOKING_BEFORE=noturn: the before is the API thread blocking for the write lock (REGATE_WRITE_TURN=0), not
+  // waiting its turn without blocking and letting a waiting delivery write go first (write-lock.ts turn()).
   const nolock = process.env.BENCH_BOOKING_BEFORE === 'nolock';
-  const before = withBefore ? await bookingOnce(ctx, nolock ? 'nolock' : 'inline') : undefined;
+  const noturn = process.env.BENCH_BOOKING_BEFORE === 'noturn';
+  const before = withBefore ? await bookingOnce(ctx, nolock ? 'nolock' : noturn ? 'noturn' : 'inline') : undefined;
   if (only) return before!;
   const now = await bookingOnce(ctx, 'now');
-  const kept = (before?.figures ?? []).filter((f) => f.name.startsWith('delivery into 1C') || f.name.startsWith('booking p99') || f.name.startsWith('accepted'));
+  const kept = (before?.figures ?? []).filter((f) => f.name.startsWith('delivery into 1C') || f.name.startsWith('booking p99') || f.name.startsWith('accepted') || f.name.startsWith('API thread CPU per booking during'));
   return { figures: [...now.figures, ...kept], details: { ...now.details, before: before?.details } };
 }
 
-async function bookingOnce(ctx: SuiteContext, variant: 'inline' | 'nolock' | 'now'): Promise<SuiteResult> {
+async function bookingOnce(ctx: SuiteContext, variant: 'inline' | 'nolock' | 'noturn' | 'now'): Promise<SuiteResult> {
   const T = BOOKING_TARGET;
   const outboxInline = variant === 'inline';
   if (variant === 'nolock') process.env.REGATE_WRITE_LOCK = '0';
   else delete process.env.REGATE_WRITE_LOCK;
+  if (variant === 'noturn') process.env.REGATE_WRITE_TURN = '0';
+  else delete process.env.REGATE_WRITE_TURN;
   const items = 2000;
   const durationS = ctx.quick ? 2 : 5;
   const deliveryWindowS = ctx.quick ? 8 : 30;
@@ -122,6 +127,21 @@ async function bookingOnce(ctx: SuiteContext, variant: 'inline' | 'nolock' | 'no
       });
     };
 
+    // Where a booking's CPU goes, by layer, on the API thread (before 1C is slowed and before the burst; delivery
+    // runs meanwhile, as in the burst): the service alone, then the app without sockets. The HTTP layer is the burst's
+    // own figure less the app's. 1,000 bookings each, 64 in flight.
+    type Cost = { n: number; wallMs: number; cpuMs: number; statuses: Record<string, number>; profile?: ProfileSummary };
+    const costOf = async (layer: 'service' | 'app', tag: string) => {
+      const bodies = Array.from({ length: ctx.quick ? 300 : 1000 }, () => order(`bench-cost-${tag}-`));
+      const c = await rg.call<Cost>('bookingCost', { layer, bodies, inFlight: 64, auth: headers.authorization, profile: ctx.profile ? join(ctx.resultsDir, `booking-cost-${layer}.cpuprofile`) : undefined });
+      ctx.log(`booking: ${layer} layer, ${c.n} bookings in process: ${(c.cpuMs / c.n).toFixed(3)} ms CPU each on the API thread, ${(c.n / (c.wallMs / 1000)).toFixed(0)}/s wall, ${JSON.stringify(c.statuses)}, load ${loadavg()[0].toFixed(2)}`);
+      if (c.profile) ctx.log(`  by nearest src/ frame: ${c.profile.bySrcFrame.slice(0, 10).map((f) => `${f.pct}% ${f.frame}`).join('; ')}`);
+      return c;
+    };
+    const costService = variant === 'now' ? await costOf('service', 's') : undefined;
+    const costApp = variant === 'now' ? await costOf('app', 'a') : undefined;
+    await drain(rg, 60_000);
+
     // 1C under load from here on.
     await em.call('setFaults', { latencyMs: T.latencyMs, poolSize: T.sessions });
 
@@ -165,6 +185,11 @@ async function bookingOnce(ctx: SuiteContext, variant: 'inline' | 'nolock' | 'no
       mainMs: cpu0.mainMs == null || cpu1.mainMs == null || !answered ? null : (cpu1.mainMs - cpu0.mainMs) / answered,
       processMs: answered ? (cpu1.processMs - cpu0.processMs) / answered : null,
     };
+    type LockStats = { api: { waits: number; waitedMs: number }; other: { waits: number; waitedMs: number } } | null;
+    const l0 = (cpu0 as { lock?: LockStats }).lock;
+    const l1 = (cpu1 as { lock?: LockStats }).lock;
+    const lockWaits = l0 && l1 ? { api: { waits: l1.api.waits - l0.api.waits, waitedMs: l1.api.waitedMs - l0.api.waitedMs }, delivery: { waits: l1.other.waits - l0.other.waits, waitedMs: l1.other.waitedMs - l0.other.waitedMs } } : null;
+    if (lockWaits) ctx.log(`booking: write lock during the burst: API thread blocked ${lockWaits.api.waits}× for ${lockWaits.api.waitedMs.toFixed(0)} ms, delivery thread ${lockWaits.delivery.waits}× for ${lockWaits.delivery.waitedMs.toFixed(0)} ms`);
     ctx.log(`booking: CPU per booking answered: API thread ${cpuPer.mainMs?.toFixed(3)} ms, whole process ${cpuPer.processMs?.toFixed(3)} ms (${answered} answered by the server, ${accepted} 2xx within the load window)`);
     const burstEnd = performance.now() - t0;
     // The delivery phase profiled on both sides: what ReGate and the emulator spend per order beyond the 50 ms.
@@ -237,7 +262,7 @@ async function bookingOnce(ctx: SuiteContext, variant: 'inline' | 'nolock' | 'no
         : `booking: delivered ${delivered} of ${accepted} in ${(last[0] / 1000).toFixed(1)} s; during the burst ${during.orders} (${during.rate.toFixed(1)}/s); after it ${rate.toFixed(1)} orders/s over ${steady.seconds.toFixed(0)} s, ${callsPerOrder!.toFixed(2)} calls/order → bound ${bound!.toFixed(1)} orders/s (${T.sessions} sessions / ${T.latencyMs} ms)`,
     );
     const usage = await rg.stop();
-    const tag = `${variant === 'inline' ? ' (before: delivery on the API thread)' : variant === 'nolock' ? ' (before: delivery thread without the write lock)' : ''}, load ${burstLoad}`;
+    const tag = `${variant === 'inline' ? ' (before: delivery on the API thread)' : variant === 'nolock' ? ' (before: delivery thread without the write lock)' : variant === 'noturn' ? ' (before: the API thread blocking for the write lock)' : ''}, load ${burstLoad}`;
     const goal = <T,>(t: T) => (variant !== 'now' ? undefined : t);
     const figures: Figure[] = [
       finish({ bench: 'booking', name: `accepted bookings/s at ${T.connections} connections (confirmWindowMs 0)${tag}`, value: burst.rps, unit: 'req/s', baseline: { name: 'echo POST', value: base.rps }, target: goal({ on: 'value', op: '>=', value: T.rps }) }),
@@ -246,10 +271,16 @@ async function bookingOnce(ctx: SuiteContext, variant: 'inline' | 'nolock' | 'no
       finish({ bench: 'booking', name: `delivery into 1C after the burst (${T.latencyMs} ms/call, pool ${T.sessions})${tag}`, value: rate, unit: 'orders/s', baseline: { name: 'emulator bound', value: bound }, target: goal({ on: 'ratio', op: '>=', value: T.deliveryFraction }), note }),
       finish({ bench: 'booking', name: `API thread CPU per booking during the burst${tag}`, value: cpuPer.mainMs, unit: 'ms', note: 'thread CPU time / requests answered; 0.2 ms = 5,000/s on one core' }),
       finish({ bench: 'booking', name: `process CPU per booking during the burst (API + delivery threads)${tag}`, value: cpuPer.processMs, unit: 'ms' }),
+      ...(costService && costApp
+        ? [
+            finish({ bench: 'booking', name: `API thread CPU per booking: service alone (64 in flight, 1,000 bookings)${tag}`, value: costService.cpuMs / costService.n, unit: 'ms', note: 'orders.book: checks, promise, pricing, the group commit' }),
+            finish({ bench: 'booking', name: `API thread CPU per booking: through the app without sockets${tag}`, value: costApp.cpuMs / costApp.n, unit: 'ms', note: 'app.request: middleware, zod, JSON, then the service' }),
+          ]
+        : []),
       finish({ bench: 'booking', name: 'OData calls per delivered order', value: callsPerOrder, unit: 'calls', note: callsPerOrder == null ? 'no deliveries' : undefined }),
       finish({ bench: 'booking', name: 'server peak RSS', value: usage?.maxRssMB ?? null, unit: 'MB' }),
     ];
-    return { figures, details: { cpuPer, profile, profileDelivery, during, steady, durationS, accepted, delivered, burst, echo: base, samples, onecStats, outbox, statuses, settle, usage, stores: stores.length, orderable } };
+    return { figures, details: { cpuPer, lockWaits, costService, costApp, profile, profileDelivery, during, steady, durationS, accepted, delivered, burst, echo: base, samples, onecStats, outbox, statuses, settle, usage, stores: stores.length, orderable } };
   } finally {
     await echo.stop();
     await rg.stop();

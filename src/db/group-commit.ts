@@ -22,6 +22,8 @@ export class GroupCommit {
   constructor(
     private readonly db: Db,
     private readonly maxBatch = 256,
+    /** Before each batch: a promise to wait for first (another thread's turn at the write lock), or null to go. */
+    private readonly gate?: () => Promise<void> | null,
   ) {}
 
   run<T>(fn: () => T): Promise<T> {
@@ -34,11 +36,17 @@ export class GroupCommit {
     });
   }
 
-  private flush() {
+  private flush(waited = false) {
     if (this.db.inTransaction) {
       // A transaction is open on this connection (a BEGIN held across an await): ours would be a SAVEPOINT in it,
       // settled before anything is on disk and lost with its ROLLBACK. Look again shortly (as the worker does).
-      setTimeout(() => this.flush(), 5);
+      setTimeout(() => this.flush(waited), 5);
+      return;
+    }
+    // Waited for (once per batch) without blocking this loop: writes arriving meanwhile join the batch.
+    const wait = waited ? null : this.gate?.();
+    if (wait) {
+      void wait.then(() => this.flush(true), () => this.flush(true));
       return;
     }
     this.scheduled = false;

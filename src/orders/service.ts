@@ -8,6 +8,7 @@ import { lineAmountKopecks, priceLines, toKopecks, toRoubles } from './pricing.j
 import { FULFILMENT, ORDER_STATUS, PAYMENT_STATUS, OrderStatusCode, PaymentStatusCode, paymentStatusOf, type FulfilmentState, type OrderStatus, type PaymentStatus, type PayMethod } from './statuses.js';
 import { JOB, orderKey, clientKey } from './jobs.js';
 import { GroupCommit } from '../db/group-commit.js';
+import { lockOf, turn } from '../workers/write-lock.js';
 import { recordHistory } from './webhooks.js';
 import { clientConflict, DomainError, type DomainField } from './errors.js';
 import { holdsOf, promisedStock, promisedVariants } from './promise.js';
@@ -127,7 +128,12 @@ export class OrdersService {
     private readonly catalog: CatalogService,
     private readonly opts: OrdersOptions,
   ) {
-    this.writes = new GroupCommit(db);
+    // The write lock shared with the delivery thread (src/workers/write-lock.ts), once guardWrites has given this
+    // connection one: a batch waits its turn without blocking the event loop, and lets a waiting delivery write first.
+    this.writes = new GroupCommit(db, 256, () => {
+      const lock = lockOf(db);
+      return lock ? turn(lock) : null;
+    });
     this.now = opts.now ?? (() => new Date());
     this.webhooks = opts.webhooks ?? false;
   }

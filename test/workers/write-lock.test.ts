@@ -1,7 +1,8 @@
 import { Worker, threadId } from 'node:worker_threads';
 import { describe, expect, it } from 'vitest';
 import { openDb } from '../../src/db/open.js';
-import { acquire, createWriteLock, guardWrites, release, releaseIfHeldBy } from '../../src/workers/write-lock.js';
+import { GroupCommit } from '../../src/db/group-commit.js';
+import { acquire, createWriteLock, guardWrites, lockOf, lockStats, release, releaseIfHeldBy, turn } from '../../src/workers/write-lock.js';
 
 // The process-wide writer lock in front of SQLite's (src/workers/write-lock.ts): writes of a guarded connection take
 // it, reads do not, a waiting writer goes in when the holder lets go, and a dead holder's lock can be taken back.
@@ -60,5 +61,79 @@ describe('write lock', () => {
     const got = acquire(lock, 30);
     expect(got).toBe(true);
     release(lock, got);
+  });
+
+  it('turn(): the API thread waits for another thread’s hold without blocking its event loop, and lets a blocked writer go first', async () => {
+    const lock = createWriteLock();
+    expect(turn(lock)).toBeNull(); // free, nobody waiting: go now
+    const w = new Worker(
+      `const { workerData, parentPort } = require('node:worker_threads');
+       const a = workerData;
+       Atomics.store(a, 0, 77);
+       parentPort.postMessage('held');
+       setTimeout(() => { Atomics.store(a, 0, 0); Atomics.notify(a, 0); }, 120);`,
+      { eval: true, workerData: lock },
+    );
+    await new Promise((r) => w.once('message', r));
+    let ticks = 0;
+    const timer = setInterval(() => ticks++, 10);
+    const t = performance.now();
+    const wait = turn(lock, 2000);
+    expect(wait).not.toBeNull();
+    await wait;
+    clearInterval(timer);
+    expect(performance.now() - t).toBeGreaterThan(80); // it waited for the release
+    expect(ticks).toBeGreaterThan(3); // and this loop ran meanwhile (an Atomics.wait would have frozen it)
+    expect(Atomics.load(lock, 0)).toBe(0);
+    await w.terminate();
+
+    // Free, but a thread is blocked in acquire() for it (the waiter count): that thread goes first.
+    Atomics.store(lock, 1, 1);
+    const polite = turn(lock, 2000);
+    expect(polite).not.toBeNull();
+    let done = false;
+    void polite!.then(() => (done = true));
+    await new Promise((r) => setTimeout(r, 30));
+    expect(done).toBe(false);
+    Atomics.store(lock, 1, 0); // the waiter took its turn and left
+    await polite;
+    expect(done).toBe(true);
+    // A waiter that never comes does not hold the API back past maxMs.
+    Atomics.store(lock, 1, 1);
+    const t2 = performance.now();
+    await turn(lock, 40);
+    expect(performance.now() - t2).toBeLessThan(1000);
+    Atomics.store(lock, 1, 0);
+  });
+
+  it('counts blocked waits per role: the creating (API) thread apart from the others', () => {
+    const lock = createWriteLock();
+    Atomics.store(lock, 0, 42 + 1);
+    expect(acquire(lock, 20)).toBe(false);
+    const s = lockStats(lock);
+    expect(s.api.waits).toBe(1);
+    expect(s.api.waitedMs).toBeGreaterThanOrEqual(15);
+    expect(s.other.waits).toBe(0);
+    expect(Atomics.load(lock, 1)).toBe(0); // the waiter count is back to zero
+  });
+
+  it('a group commit behind the gate writes nothing while another thread holds the lock, then every write queued meanwhile', async () => {
+    const db = openDb(':memory:');
+    const lock = createWriteLock();
+    guardWrites(db, lock, 2000);
+    expect(lockOf(db)).toBe(lock);
+    db.exec('CREATE TABLE t (v INTEGER)');
+    const gc = new GroupCommit(db, 256, () => turn(lock));
+    const insert = db.prepare('INSERT INTO t (v) VALUES (?)');
+    Atomics.store(lock, 0, 99); // another thread holds it
+    const first = [1, 2, 3].map((v) => gc.run(() => (insert.run(v), v)));
+    await new Promise((r) => setTimeout(r, 20));
+    const later = [4, 5].map((v) => gc.run(() => (insert.run(v), v)));
+    expect(db.prepare('SELECT count(*) FROM t').pluck().get()).toBe(0); // nothing written while it is held
+    Atomics.store(lock, 0, 0);
+    Atomics.notify(lock, 0);
+    expect(await Promise.all([...first, ...later])).toEqual([1, 2, 3, 4, 5]);
+    expect(db.prepare('SELECT v FROM t ORDER BY v').pluck().all()).toEqual([1, 2, 3, 4, 5]);
+    db.close();
   });
 });
