@@ -3,6 +3,7 @@ import { join, relative } from 'node:path';
 import { XMLParser } from 'fast-xml-parser';
 import type { MdAttribute, MdConfiguration, MdKind, MdObject, MdPredefined, MdTabular, MdType } from './types.js';
 import { readEdtInto } from './edt.js';
+import { dumpDiskCache } from './disk-cache.js';
 
 /**
  * Reads a Designer XML hierarchical dump (`/DumpConfigToFiles … -Format Hierarchical`, formats 2.4–2.20 share the
@@ -309,13 +310,20 @@ const cache = new Map<string, { mtime: number; cfg: MdConfiguration }>();
 /**
  * Reads a configuration dump folder. Designer XML (Configuration.xml and/or `<Kinds>/<Name>.xml`) or an EDT project
  * (`src/Configuration/Configuration.mdo`). Results are cached per folder for the life of the process (the emulator
- * and `regate check` read the same dump several times in a test run).
+ * and `regate check` read the same dump several times in a test run) and on disk between processes (./disk-cache.ts:
+ * the same files read by the same reader).
  */
 export function readDump(dir: string): MdConfiguration {
   if (!existsSync(dir) || !statSync(dir).isDirectory()) throw new Error(`Выгрузка конфигурации не найдена: ${dir}`);
   const mtime = statSync(dir).mtimeMs;
   const hit = cache.get(dir);
   if (hit && hit.mtime === mtime) return hit.cfg;
+  const disk = dumpDiskCache();
+  const kept = disk.get(dir);
+  if (kept) {
+    cache.set(dir, { mtime, cfg: kept });
+    return kept;
+  }
   const cfg: MdConfiguration = {
     dir,
     format: 'designer-xml',
@@ -346,6 +354,7 @@ export function readDump(dir: string): MdConfiguration {
   }
   cfg.trimmed = cfg.listed.some((n) => n.startsWith('Document.') && !cfg.objects.has(n));
   cache.set(dir, { mtime, cfg });
+  disk.put(dir, cfg);
   return cfg;
 }
 
