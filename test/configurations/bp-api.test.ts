@@ -5,6 +5,7 @@ import { boot, haveDump, DUMPS, type Booted } from './harness.js';
 import { DeliveryContext } from '../../src/orders/delivery/context.js';
 import { reconcileOrders } from '../../src/orders/reconcile.js';
 import { silentLogger } from '../../src/log.js';
+import { readAccountingClientBalance } from '../../src/onec/accounting.js';
 
 /**
  * БП 3.0 through ReGate's public API (issue 18) on the demo base generated into the real dump bp-3.0.198-xml: every
@@ -118,6 +119,14 @@ describe.skipIf(!HAVE)('БП 3.0.198 through the API', () => {
     const bank = b.em.store.list('Document_ПоступлениеНаРасчетныйСчет').filter((d) => d.Posted === true && String(d.Комментарий).includes('[ReGate:'));
     expect(bank).toEqual([expect.objectContaining({ ВидОперации: 'ОплатаПокупателя', СуммаДокумента: s2.amount, СчетОрганизации_Key: b.base.refs.bankAccount, НомерВходящегоДокумента: '501' })]);
     expect((bank[0].РасшифровкаПлатежа as Record<string, unknown>[])[0]).toMatchObject({ СчетНаОплату_Key: invoice2.Ref_Key });
+    // БП's entries of the payment: no debt to repay (an invoice ships nothing), so the whole sum is the buyer's advance
+    // on 62.02 — which the client balance reads (src/onec/accounting.ts).
+    const chart = b.em.store.list('ChartOfAccounts_Хозрасчетный');
+    const acc = (name: string) => chart.find((a) => a.PredefinedDataName === name)!.Ref_Key;
+    expect(b.em.store.records('AccountingRegister_Хозрасчетный').filter((r) => r.Recorder === bank[0].Ref_Key)).toEqual([
+      expect.objectContaining({ AccountDr_Key: acc('РасчетныеСчета'), AccountCr_Key: acc('РасчетыПоАвансамПолученным'), Сумма: s2.amount, ExtDimensionCr1: counterparty.Ref_Key, ExtDimensionCr2: invoice2.ДоговорКонтрагента_Key }),
+    ]);
+    expect(await readAccountingClientBalance(b.rt.onec, b.rt.profile, String(counterparty.Ref_Key))).toEqual({ debt: 0, prepaid: s2.amount });
 
     // Cancelling an unpaid invoice: unposted and marked for deletion, as БП's list does it.
     const book3 = await b.api('POST', 'booking', { orderId: 'B-3', clientId: 'C-A', store, deliveryAddress: 'Москва, ул. Тверская, 1', items: [{ itemId: items[1], quantity: 1 }] });

@@ -177,6 +177,33 @@ describe.skipIf(!HAVE)('БП 3.0.198 stock through the API', () => {
     expect(bpClientBalanceOf([{ СуммаBalance: 100 }, { СуммаBalance: -300.5 }])).toEqual({ debt: 0, prepaid: 200.5 });
   });
 
+  it('a bank payment repays the buyer\'s debt on 62.01 first and the rest is an advance on 62.02', async () => {
+    const buyer = b.em.store.list('Catalog_Контрагенты').find((c) => c.Code === '00-0000003')!;
+    const contract = b.em.store.list('Catalog_ДоговорыКонтрагентов').find((c) => c.Owner_Key === buyer.Ref_Key)!;
+    const A = (name: string) => b.em.store.list('ChartOfAccounts_Хозрасчетный').find((a) => a.PredefinedDataName === name)!.Ref_Key;
+    // A sale the accountant posted: Дт 62.01 Кт 90.01.1, 1 000 owed (its record set written as the vendor chapter allows).
+    const sale = await b.rt.onec.create('Document_РеализацияТоваровУслуг', { Date: new Date('2026-11-20T10:00:00Z'), Организация_Key: b.base.refs.organisation, Контрагент_Key: buyer.Ref_Key, ДоговорКонтрагента_Key: contract.Ref_Key, СуммаДокумента: 1000 });
+    const key = `AccountingRegister_Хозрасчетный(Recorder='${sale.Ref_Key}',Recorder_Type='StandardODATA.Document_РеализацияТоваровУслуг')`;
+    const u = (p: string) => encodeURI(p).replace(/'/g, '%27');
+    const rec = { Period: '2026-11-20T10:00:00', AccountDr_Key: A('РасчетыСПокупателями'), AccountCr_Key: A('ВыручкаНеЕНВД'), Организация_Key: b.base.refs.organisation, Сумма: 1000, Содержание: 'Реализация', ExtDimensionDr1: buyer.Ref_Key, ExtDimensionDr1_Type: 'StandardODATA.Catalog_Контрагенты', ExtDimensionDr2: contract.Ref_Key, ExtDimensionDr2_Type: 'StandardODATA.Catalog_ДоговорыКонтрагентов' };
+    const res = await fetch(`${b.em.url}/${u(key)}?$format=json`, { method: 'PATCH', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ Recorder: sale.Ref_Key, Recorder_Type: 'StandardODATA.Document_РеализацияТоваровУслуг', RecordSet: [rec] }) });
+    expect(res.status, await res.text()).toBe(200);
+    expect(await readAccountingClientBalance(b.rt.onec, b.rt.profile, String(buyer.Ref_Key))).toEqual({ debt: 1000, prepaid: 0 });
+    // The buyer pays 1 500 by bank.
+    const pay = await b.rt.onec.create('Document_ПоступлениеНаРасчетныйСчет', {
+      Date: new Date('2026-11-21T10:00:00Z'), ВидОперации: 'ОплатаПокупателя', Организация_Key: b.base.refs.organisation, СчетОрганизации_Key: b.base.refs.bankAccount, Контрагент: buyer.Ref_Key, Контрагент_Type: 'StandardODATA.Catalog_Контрагенты',
+      ВалютаДокумента_Key: b.base.refs.currency, СуммаДокумента: 1500, НомерВходящегоДокумента: '77', ДатаВходящегоДокумента: new Date('2026-11-21T00:00:00Z'),
+      РасшифровкаПлатежа: [{ LineNumber: 1, СпособПогашенияЗадолженности: 'Автоматически', СуммаПлатежа: 1500, КурсВзаиморасчетов: 1, КратностьВзаиморасчетов: 1, СуммаВзаиморасчетов: 1500 }],
+    });
+    await b.rt.onec.post('Document_ПоступлениеНаРасчетныйСчет', String(pay.Ref_Key));
+    const entries = b.em.store.records('AccountingRegister_Хозрасчетный').filter((r) => r.Recorder === pay.Ref_Key);
+    expect(entries.map((e) => [e.AccountCr_Key, e.Сумма])).toEqual([[A('РасчетыСПокупателями'), 1000], [A('РасчетыПоАвансамПолученным'), 500]]);
+    expect(await readAccountingClientBalance(b.rt.onec, b.rt.profile, String(buyer.Ref_Key))).toEqual({ debt: 0, prepaid: 500 });
+    // Unposted, its entries go: the debt is back.
+    await b.rt.onec.unpost('Document_ПоступлениеНаРасчетныйСчет', String(pay.Ref_Key));
+    expect(await readAccountingClientBalance(b.rt.onec, b.rt.profile, String(buyer.Ref_Key))).toEqual({ debt: 1000, prepaid: 0 });
+  });
+
   it('a stock sync follows a record set the accountant changed', async () => {
     const reg = 'AccountingRegister_Хозрасчетный';
     const rec = b.em.store.records(reg)[0];

@@ -11,8 +11,9 @@ import type { PostingHook, PostingStoreView } from '../schema/types.js';
  * the operation. Not emulated: the accounts (СчетКасса, СчетБанк, СчетУчетаРасчетов…) — ChartOfAccounts.Хозрасчетный
  * is not published by our dump reader, and БП fills them itself before writing (СчетаУчетаВДокументах
  * .ЗаполнитьПередЗаписью from the registers of default accounts), so neither ReGate nor this stand-in names them; and
- * the accounting entries (AccountingRegister.Хозрасчетный), for the same reason. The accumulation register ОплатаСчетов
- * (what an invoice got paid) is emulated.
+ * the accounting entries (AccountingRegister.Хозрасчетный), for the same reason — except a buyer's bank payment, whose
+ * entries on 62.01 / 62.02 the buyer's balance is read from (bankInEntries, with the default accounts cited there).
+ * The accumulation register ОплатаСчетов (what an invoice got paid) is emulated.
  */
 
 type Row = Record<string, unknown>;
@@ -33,6 +34,8 @@ const S = {
   bankAccounts: 'Catalog_БанковскиеСчета',
   countries: 'Catalog_СтраныМира',
   invoicePayments: 'AccumulationRegister_ОплатаСчетов',
+  chart: 'ChartOfAccounts_Хозрасчетный',
+  ledger: 'AccountingRegister_Хозрасчетный',
 } as const;
 
 /** Functional options БП's handlers read (Constant_* in a real base), as the emulator's settings. */
@@ -204,8 +207,60 @@ const bankInPosting: PostingHook = (doc, ctx) => {
   if (doc.ВидОперации !== 'ОплатаПокупателя') throw new Error(`Стенд-ин эмулятора проводит ПоступлениеНаРасчетныйСчет только с видом ОплатаПокупателя, не ${String(doc.ВидОперации)}.`);
   const drop = new Set(['Налог', 'КурсНаДатуПриобретенияРеализацииВалюты', 'Сделка', 'ПорядокОтраженияАванса', ...(accountsOf(doc.Организация_Key, ctx).length > 1 ? [] : ['СчетОрганизации'])]);
   refuse([...missing(doc, BANK_IN_SHOW_ERROR.filter((n) => !drop.has(n))), ...lineProblems(doc, BANK_IN_LINE_SHOW_ERROR.filter((n) => !drop.has(n)))]);
-  return { [S.invoicePayments]: invoicePaymentRecords(doc) };
+  const entries = bankInEntries(doc, ctx);
+  return { [S.invoicePayments]: invoicePaymentRecords(doc), ...(entries.length ? { [S.ledger]: entries } : {}) };
 };
+
+/**
+ * The accounting entries of a buyer's bank payment (ПоступлениеНаРасчетныйСчет ОплатаПокупателя, ObjectModule.bsl
+ * 358-438 → CommonModules/УчетВзаиморасчетов): per payment line the buyer's debt on the contract is repaid first
+ * (ЗаполнитьТаблицуВзаиморасчетовПогашениеЗадолженности 2442-2484: ДобавитьСтрокиПогашенияЗадолженности from the debt
+ * balances) and the rest is an advance on the advances account (ДобавитьСтрокуАванса 6753-6822). Each part is an entry
+ * Кт the settlement account by subconto Контрагенты, Договоры, Дт the bank's account (СформироватьДвиженияПогашение
+ * Задолженности 2564-2615; its СуммаНУ for a profit-tax payer, which the demo organisation is). The accounts are the
+ * defaults of a rouble contract — 62.01 debt, 62.02 advances (ОсновныеСчетаРасчетов 9357-9368) — and of a rouble bank
+ * account, 51 (ObjectModule.bsl 1096-1101). Written only where the base publishes the register and the chart.
+ */
+function bankInEntries(doc: Row, ctx: PostingStoreView): Row[] {
+  if (!ctx.has?.(S.ledger) || !ctx.has?.(S.chart)) return [];
+  const chart = ctx.list(S.chart);
+  const account = (name: string) => chart.find((a) => a.PredefinedDataName === name)?.Ref_Key as string | undefined;
+  const [bank, debts, advances] = [account('РасчетныеСчета'), account('РасчетыСПокупателями'), account('РасчетыПоАвансамПолученным')];
+  if (!bank || !debts || !advances) return [];
+  const buyer = doc.Контрагент;
+  // The buyer's debt per contract: 62.01's balance by its first two subconto (Контрагенты, Договоры).
+  const debt = new Map<string, number>();
+  for (const set of ctx.list(S.ledger)) {
+    for (const r of rowsOf(set.RecordSet)) {
+      if (r.Active === false) continue;
+      for (const side of ['Dr', 'Cr'] as const) {
+        if (r[`Account${side}_Key`] !== debts || r[`ExtDimension${side}1`] !== buyer) continue;
+        const k = String(r[`ExtDimension${side}2`]);
+        debt.set(k, round2((debt.get(k) ?? 0) + (side === 'Dr' ? 1 : -1) * Number(r.Сумма ?? 0)));
+      }
+    }
+  }
+  const out: Row[] = [];
+  const entry = (credit: string, contract: unknown, sum: number): Row => ({
+    AccountDr_Key: bank, AccountCr_Key: credit, Организация_Key: doc.Организация_Key, Сумма: sum, СуммаНУDr: sum, СуммаНУCr: sum,
+    Содержание: credit === advances ? 'Поступление аванса от покупателя' : 'Погашение задолженности покупателя',
+    ExtDimensionDr1: doc.СчетОрганизации_Key, ExtDimensionDr1_Type: `StandardODATA.${S.bankAccounts}`,
+    ExtDimensionCr1: buyer, ExtDimensionCr1_Type: `StandardODATA.${S.counterparties}`, ExtDimensionCr2: contract, ExtDimensionCr2_Type: `StandardODATA.${S.contracts}`,
+  });
+  for (const l of rowsOf(doc.РасшифровкаПлатежа)) {
+    let rest = round2(Number(l.СуммаПлатежа ?? 0));
+    const contract = l.ДоговорКонтрагента_Key;
+    const owed = Math.max(0, debt.get(String(contract)) ?? 0);
+    const repaid = Math.min(owed, rest);
+    if (repaid > 0) {
+      out.push(entry(debts, contract, repaid));
+      debt.set(String(contract), round2(owed - repaid));
+      rest = round2(rest - repaid);
+    }
+    if (rest > 0) out.push(entry(advances, contract, rest));
+  }
+  return out;
+}
 
 /** Handlers by set for a БП configuration. */
 export function bpHandlers(): { posting: Record<string, PostingHook>; beforeWrite: Record<string, (doc: Row, ctx: PostingStoreView) => void> } {

@@ -142,7 +142,7 @@ function withSubaccounts(chart: Row[], names: string[]): string[] {
  * РасчетыПоАвансамПолученным (Passive: what the buyer paid ahead), ChartsOfAccounts/Хозрасчетный/Ext/Predefined.xml
  * lines 3946-4010, with their subaccounts. A payment posts Кт the settlement account by subconto Контрагенты, Договоры,
  * ДокументыРасчетовСКонтрагентами (CommonModules/УчетВзаиморасчетов Module.bsl 2527-2600 at kassya20/buh @ 8f1e6408);
- * what exceeds the debt goes to the advances account (ДобавитьСтрокуАванса, 6753-6790).
+ * what exceeds the debt goes to the advances account (ДобавитьСтрокуАванса, 6753-6822).
  */
 export function bpSettlementAccounts(chart: Row[]): string[] {
   return withSubaccounts(chart, ['РасчетыСПокупателями', 'РасчетыПоАвансамПолученным']);
