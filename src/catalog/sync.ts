@@ -13,7 +13,7 @@ import { finishFull, finishStock, drive, type ApplyTiming } from './writer.js';
 import { stageSmall } from './apply.js';
 import { loadDescriptions } from './descriptions.js';
 import { enqueueCatalogEvent } from './webhooks.js';
-import { applyVariants, prepareVariants, VariantStager, writeProperties, writeVatFacts, type VariantPrice, type VariantStock } from './variants.js';
+import { applyFacts, applyVariants, prepareFacts, prepareVariants, VariantStager, type VariantPrice, type VariantStock } from './variants.js';
 import { isAccountingStock, readAccountingStock } from './stock-accounting.js';
 
 export interface SyncDeps {
@@ -225,14 +225,29 @@ export async function runFullSync(deps: SyncDeps): Promise<SyncReport> {
     const wantedProps = config.catalog.exportProperties;
     const exported = wantedProps ? allProps.filter((p) => wantedProps.includes(p.name) || wantedProps.includes(p.title)) : allProps;
     prepareVariants(db, true, exported.map((p) => p.id));
+    // Issue 17: VAT facts, properties and clients' price kinds go with this generation, not after it (prepareFacts).
+    const facts = prepareFacts(db, {
+      props: exported,
+      values: m.toPropertyValue ? valueRows.map(m.toPropertyValue).filter((v) => exported.some((p) => p.id === v.propertyId)) : [],
+      kinds: kinds.map((k) => ({ id: k.id, includesVat: k.includesVat })),
+      rates: vatRatesOf(db, profile, vatRows),
+      clientKinds,
+      listed: kinds.filter((k) => wanted.includes(k.name)).map((k) => ({ id: k.id, name: k.name })),
+    });
     const generationBefore = generationOf(db);
     const apply: ApplyTiming = { swapMs: 0, longestStepMs: 0, steps: 0 };
     // mirror.stockReadAt: when 1C was asked (no later than the stock read began). An order posted after it may be
     // missing from these figures; orders/promise.ts subtracts those (issue 14.1).
-    await drive(finishFull(db, { ts, meta: { 'mirror.organisation': JSON.stringify(meta.organisation), 'mirror.configuration': JSON.stringify(meta.configuration), 'mirror.stockReadAt': new Date(started).toISOString() }, timing: apply, within: () => applyVariants(db) }), apply);
-    writeVatFacts(db, kinds.map((k) => ({ id: k.id, includesVat: k.includesVat })), vatRatesOf(db, profile, vatRows));
-    writeProperties(db, exported, m.toPropertyValue ? valueRows.map(m.toPropertyValue).filter((v) => exported.some((p) => p.id === v.propertyId)) : []);
-    writeClientPriceKinds(db, clientKinds, kinds.filter((k) => wanted.includes(k.name)).map((k) => ({ id: k.id, name: k.name })));
+    await drive(finishFull(db, {
+      ts,
+      meta: { 'mirror.organisation': JSON.stringify(meta.organisation), 'mirror.configuration': JSON.stringify(meta.configuration), 'mirror.stockReadAt': new Date(started).toISOString() },
+      timing: apply,
+      everything: facts.everything,
+      within: () => {
+        applyVariants(db);
+        applyFacts(db);
+      },
+    }), apply);
     if (config.webhooks.url && config.webhooks.catalogEvents) notifyShop(deps, { sync: 'full', generationBefore, changedAt: ts });
     const report: SyncReport = { items, changed, requests: onec.stats.total - requestsBefore, lowerBound, rowsBySet, ms: Date.now() - started, apply };
     deps.logger?.info({ ...report, rowsBySet: undefined, descriptions }, 'catalogue sync done');
@@ -327,24 +342,13 @@ export async function runStockSync(deps: SyncDeps): Promise<StockSyncReport> {
 }
 
 /** Clients' own agreements in force whose price kind the base has: one per client (the first found). */
-function clientPriceKindsOf(profile: Profile, rows: Row[], known: Set<string>): { partnerId: string; priceKindId: string; agreementId: string }[] {
-  const byPartner = new Map<string, { partnerId: string; priceKindId: string; agreementId: string }>();
+function clientPriceKindsOf(profile: Profile, rows: Row[], known: Set<string>): { partnerId: string; priceKindId: string; agreementId: string; includesVat: boolean | null }[] {
+  const byPartner = new Map<string, { partnerId: string; priceKindId: string; agreementId: string; includesVat: boolean | null }>();
   for (const a of rows.map((r) => profile.map.toClientAgreement!(r))) {
     if (!a.inForce || !a.partnerId || !a.priceKindId || !known.has(a.priceKindId) || byPartner.has(a.partnerId)) continue;
-    byPartner.set(a.partnerId, { partnerId: a.partnerId, priceKindId: a.priceKindId, agreementId: a.id });
+    byPartner.set(a.partnerId, { partnerId: a.partnerId, priceKindId: a.priceKindId, agreementId: a.id, includesVat: a.includesVat ?? null });
   }
   return [...byPartner.values()];
-}
-
-/** Small sets, replaced whole at a full sync: clients' price kinds, and the kinds the assortment lists (meta). */
-function writeClientPriceKinds(db: Db, list: { partnerId: string; priceKindId: string; agreementId: string }[], listed: { id: string; name: string }[]) {
-  db.transaction(() => {
-    db.prepare(`DELETE FROM catalog_client_price_kinds`).run();
-    const ins = db.prepare(`INSERT OR REPLACE INTO catalog_client_price_kinds (partner_id, price_kind_id, agreement_id) VALUES (?, ?, ?)`);
-    for (const c of list) ins.run(c.partnerId, c.priceKindId, c.agreementId);
-    db.prepare(`INSERT INTO meta (key, value, updated_at) VALUES ('mirror.listedPriceKinds', ?, strftime('%Y-%m-%dT%H:%M:%fZ','now'))
-                ON CONFLICT (key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at`).run(JSON.stringify(listed));
-  })();
 }
 
 const generationOf = (db: Db) => Number(db.prepare(`SELECT value FROM main.meta WHERE key = 'mirror.generation'`).pluck().get() ?? 0);
@@ -419,7 +423,8 @@ function variantPricesOf(profile: Profile, rows: Row[], packagingRatio: (id: str
 function vatRatesOf(db: Db, profile: Profile, rows: Row[]): { id: string; rate: number | null }[] {
   const read = rows.map(profile.map.toVatRate);
   const known = new Set(read.map((r) => r.id));
-  const ids = db.prepare(`SELECT DISTINCT vat_rate_id FROM catalog_items WHERE vat_rate_id IS NOT NULL`).pluck().all() as string[];
+  // The new generation's items (the mirror's would name a rate first used now only at the next sync).
+  const ids = db.prepare(`SELECT DISTINCT vat_rate_id FROM ${S}.new_items WHERE vat_rate_id IS NOT NULL`).pluck().all() as string[];
   for (const id of ids) {
     if (known.has(id)) continue;
     const rate = profile.map.vatRateOfId(id);

@@ -178,28 +178,83 @@ export function applyVariants(db: Db) {
   }
 }
 
-/** Properties and values the items use (small sets, replaced whole at a full sync; `only`: the exported ones). */
-export function writeProperties(db: Db, props: { id: string; name: string; title: string }[], values: { id: string; propertyId: string | null; name: string; deleted: boolean }[]) {
-  db.transaction(() => {
-    db.prepare(`DELETE FROM catalog_properties`).run();
-    db.prepare(`DELETE FROM catalog_property_values`).run();
-    const p = db.prepare(`INSERT OR REPLACE INTO catalog_properties (id, name, title) VALUES (?, ?, ?)`);
-    for (const x of props) p.run(x.id, x.name, x.title);
-    const v = db.prepare(`INSERT OR REPLACE INTO catalog_property_values (id, property_id, name) VALUES (?, ?, ?)`);
-    for (const x of values) if (!x.deleted && x.propertyId) v.run(x.id, x.propertyId, x.name);
-  })();
+/**
+ * Issue 17: the small sets a full sync replaces whole — properties and their values, VAT facts (whether a price kind's
+ * prices include VAT, the rate each VAT id stands for), clients' price kinds and the kinds the assortment lists — are
+ * written with the generation, inside its final transaction (applyFacts), not after it: written after, a reader (and
+ * the response cache) saw the new items with the old facts until the next sync. What changed in them is compared
+ * here first: the items a changed VAT rate or property name shows on go to ${S}.variant_touched (their changed_at
+ * moves, the response cache drops them, the catalogue webhook names them); a price kind whose ЦенаВключаетНДС changed,
+ * or a changed list of listed kinds, is in every answer: the generation's change list is then "everything" (returned
+ * true). Call after prepareVariants (it empties variant_touched) and after the items are assembled (${S}.new_items).
+ */
+export interface Facts {
+  props: { id: string; name: string; title: string }[];
+  values: { id: string; propertyId: string | null; name: string; deleted: boolean }[];
+  kinds: { id: string; includesVat: boolean }[];
+  /** Empty: 1C gave none (11.4 has no catalog; an empty answer keeps the mirror's). */
+  rates: { id: string; rate: number | null }[];
+  clientKinds: { partnerId: string; priceKindId: string; agreementId: string; includesVat?: boolean | null }[];
+  listed: { id: string; name: string }[];
 }
 
-/** VAT facts for the shop (small sets, replaced whole at a full sync). */
-export function writeVatFacts(db: Db, kinds: { id: string; includesVat: boolean }[], rates: { id: string; rate: number | null }[]) {
+export function prepareFacts(db: Db, f: Facts): { everything: boolean } {
+  db.exec(`DROP TABLE IF EXISTS ${S}.f_props; DROP TABLE IF EXISTS ${S}.f_values; DROP TABLE IF EXISTS ${S}.f_kind_vat; DROP TABLE IF EXISTS ${S}.f_rates; DROP TABLE IF EXISTS ${S}.f_clients;
+    CREATE TABLE ${S}.f_props (id TEXT PRIMARY KEY, name TEXT NOT NULL, title TEXT NOT NULL) WITHOUT ROWID;
+    CREATE TABLE ${S}.f_values (id TEXT PRIMARY KEY, property_id TEXT NOT NULL, name TEXT NOT NULL) WITHOUT ROWID;
+    CREATE TABLE ${S}.f_kind_vat (id TEXT PRIMARY KEY, includes_vat INTEGER NOT NULL) WITHOUT ROWID;
+    CREATE TABLE ${S}.f_rates (id TEXT PRIMARY KEY, rate REAL) WITHOUT ROWID;
+    CREATE TABLE ${S}.f_clients (partner_id TEXT PRIMARY KEY, price_kind_id TEXT NOT NULL, agreement_id TEXT NOT NULL, includes_vat INTEGER) WITHOUT ROWID;
+    ${DDL}`);
   db.transaction(() => {
-    db.prepare(`DELETE FROM catalog_price_kind_vat`).run();
-    const k = db.prepare(`INSERT OR REPLACE INTO catalog_price_kind_vat (id, includes_vat) VALUES (?, ?)`);
-    for (const x of kinds) k.run(x.id, x.includesVat ? 1 : 0);
-    if (rates.length) {
-      db.prepare(`DELETE FROM catalog_vat_rates`).run();
-      const r = db.prepare(`INSERT OR REPLACE INTO catalog_vat_rates (id, rate) VALUES (?, ?)`);
-      for (const x of rates) r.run(x.id, x.rate);
-    }
+    const p = db.prepare(`INSERT OR REPLACE INTO ${S}.f_props (id, name, title) VALUES (?, ?, ?)`);
+    for (const x of f.props) p.run(x.id, x.name, x.title);
+    const v = db.prepare(`INSERT OR REPLACE INTO ${S}.f_values (id, property_id, name) VALUES (?, ?, ?)`);
+    for (const x of f.values) if (!x.deleted && x.propertyId) v.run(x.id, x.propertyId, x.name);
+    const k = db.prepare(`INSERT OR REPLACE INTO ${S}.f_kind_vat (id, includes_vat) VALUES (?, ?)`);
+    for (const x of f.kinds) k.run(x.id, x.includesVat ? 1 : 0);
+    // No rates read: the mirror's stand (as writeVatFacts kept them).
+    if (f.rates.length) {
+      const r = db.prepare(`INSERT OR REPLACE INTO ${S}.f_rates (id, rate) VALUES (?, ?)`);
+      for (const x of f.rates) r.run(x.id, x.rate);
+    } else db.exec(`INSERT INTO ${S}.f_rates (id, rate) SELECT id, rate FROM main.catalog_vat_rates`);
+    const c = db.prepare(`INSERT OR REPLACE INTO ${S}.f_clients (partner_id, price_kind_id, agreement_id, includes_vat) VALUES (?, ?, ?, ?)`);
+    for (const x of f.clientKinds) c.run(x.partnerId, x.priceKindId, x.agreementId, x.includesVat == null ? null : x.includesVat ? 1 : 0);
   })();
+  // Items whose shown VAT rate changed (a rate of their VAT id differs, appeared or went).
+  db.exec(`INSERT OR IGNORE INTO ${S}.variant_touched (item_id)
+    SELECT n.id FROM ${S}.new_items n WHERE n.vat_rate_id IN (
+      SELECT id FROM (SELECT id, rate FROM ${S}.f_rates EXCEPT SELECT id, rate FROM main.catalog_vat_rates)
+      UNION SELECT id FROM (SELECT id, rate FROM main.catalog_vat_rates EXCEPT SELECT id, rate FROM ${S}.f_rates))`);
+  // Items that show a property or value whose name changed (or that went or came).
+  db.exec(`INSERT OR IGNORE INTO ${S}.variant_touched (item_id)
+    SELECT ip.item_id FROM ${S}.n_iprops ip WHERE ip.property_id IN (
+      SELECT id FROM (SELECT id, title FROM ${S}.f_props EXCEPT SELECT id, title FROM main.catalog_properties)
+      UNION SELECT id FROM (SELECT id, title FROM main.catalog_properties EXCEPT SELECT id, title FROM ${S}.f_props))
+    OR ip.value_key IN (
+      SELECT id FROM (SELECT id, property_id, name FROM ${S}.f_values EXCEPT SELECT id, property_id, name FROM main.catalog_property_values)
+      UNION SELECT id FROM (SELECT id, property_id, name FROM main.catalog_property_values EXCEPT SELECT id, property_id, name FROM ${S}.f_values))`);
+  const differs = (a: string, b: string) => db.prepare(`SELECT 1 FROM (SELECT * FROM ${a} EXCEPT SELECT * FROM ${b}) LIMIT 1`).get() !== undefined;
+  const listed = (db.prepare(`SELECT value FROM main.meta WHERE key = 'mirror.listedPriceKinds'`).pluck().get() as string | undefined) ?? '[]';
+  const everything = differs(`${S}.f_kind_vat`, 'main.catalog_price_kind_vat') || differs('main.catalog_price_kind_vat', `${S}.f_kind_vat`) || listed !== JSON.stringify(f.listed);
+  listedNow.set(db, JSON.stringify(f.listed));
+  return { everything };
+}
+
+const listedNow = new WeakMap<Db, string>();
+
+/** The facts prepareFacts staged, written to the mirror: called inside the sync's final transaction. */
+export function applyFacts(db: Db) {
+  db.exec(`DELETE FROM main.catalog_properties; INSERT INTO main.catalog_properties (id, name, title) SELECT id, name, title FROM ${S}.f_props;
+    DELETE FROM main.catalog_property_values; INSERT INTO main.catalog_property_values (id, property_id, name) SELECT id, property_id, name FROM ${S}.f_values;
+    DELETE FROM main.catalog_price_kind_vat; INSERT INTO main.catalog_price_kind_vat (id, includes_vat) SELECT id, includes_vat FROM ${S}.f_kind_vat;
+    DELETE FROM main.catalog_vat_rates; INSERT INTO main.catalog_vat_rates (id, rate) SELECT id, rate FROM ${S}.f_rates;
+    DELETE FROM main.catalog_client_price_kinds; INSERT INTO main.catalog_client_price_kinds (partner_id, price_kind_id, agreement_id${clientVatColumn(db) ? ', includes_vat' : ''}) SELECT partner_id, price_kind_id, agreement_id${clientVatColumn(db) ? ', includes_vat' : ''} FROM ${S}.f_clients;`);
+  db.prepare(`INSERT INTO main.meta (key, value, updated_at) VALUES ('mirror.listedPriceKinds', ?, strftime('%Y-%m-%dT%H:%M:%fZ','now'))
+              ON CONFLICT (key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at`).run(listedNow.get(db) ?? '[]');
+}
+
+/** Whether catalog_client_price_kinds has includes_vat (migration 019_c17). */
+function clientVatColumn(db: Db): boolean {
+  return (db.prepare(`SELECT 1 FROM pragma_table_info('catalog_client_price_kinds') WHERE name = 'includes_vat'`).get() as unknown) !== undefined;
 }

@@ -123,7 +123,7 @@ function timedSwap(db: Db, s: Parameters<typeof swap>[1], timing?: ApplyTiming) 
  * kinds, groups in the scratch database): the differences, the changed orders filled into their unused copies,
  * then the final transaction, then the rows of removed warehouses dropped.
  */
-export function* finishFull(db: Db, o: { ts: string; meta: Record<string, string>; timing?: ApplyTiming; within?: () => void }): Generator<Step, void> {
+export function* finishFull(db: Db, o: { ts: string; meta: Record<string, string>; timing?: ApplyTiming; within?: () => void; everything?: boolean }): Generator<Step, void> {
   const first = db.prepare(`SELECT count(*) FROM (SELECT 1 FROM main.catalog_items LIMIT 1)`).pluck().get() === 0;
   yield () => diff(db, FULL_TABLES);
   yield () => {
@@ -139,7 +139,8 @@ export function* finishFull(db: Db, o: { ts: string; meta: Record<string, string
   yield* fillOrders(db, target);
   if (first) yield* firstFill(db, FULL_TABLES);
   let changes: ReturnType<typeof listChanges> = null;
-  yield () => void (changes = first ? null : listChanges(db, 'full'));
+  // everything: something every answer shows changed outside these tables (issue 17: a price kind's ЦенаВключаетНДС).
+  yield () => void (changes = first || o.everything ? null : listChanges(db, 'full'));
   yield () => itemLists(db);
   yield () =>
     timedSwap(db, {

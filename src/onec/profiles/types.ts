@@ -216,6 +216,8 @@ export interface ClientAgreementRecord {
   priceKindId: string | null;
   /** Not deleted, Статус Действует, and today within ДатаНачалаДействия..ДатаОкончанияДействия (an empty date: open). */
   inForce: boolean;
+  /** Issue 17: the agreement's ЦенаВключаетНДС (an order under it takes it, WRITE-RULES §1.2); undefined = not read. */
+  includesVat?: boolean;
 }
 
 /** Issue 17: a characteristic of items (УТ Catalog_ХарактеристикиНоменклатуры), offered as a variant. */

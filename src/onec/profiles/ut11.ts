@@ -531,7 +531,7 @@ function reads(f: Ut11Features, config: Config): Partial<Record<string, ReadSpec
       kind: 'collection',
       set: 'Catalog_СоглашенияСКлиентами',
       why: 'prices: the price kind of each client with an agreement of its own (booking prices its orders by it)',
-      select: ['Ref_Key', 'DeletionMark', 'Партнер_Key', 'Типовое', 'Статус', 'ВидЦен_Key', 'ДатаНачалаДействия', 'ДатаОкончанияДействия', ...(priceRegister === 'InformationRegister_ЦеныНоменклатуры25' ? ['ИндивидуальныйВидЦены_Key'] : [])],
+      select: ['Ref_Key', 'DeletionMark', 'Партнер_Key', 'Типовое', 'Статус', 'ВидЦен_Key', 'ЦенаВключаетНДС', 'ДатаНачалаДействия', 'ДатаОкончанияДействия', ...(priceRegister === 'InformationRegister_ЦеныНоменклатуры25' ? ['ИндивидуальныйВидЦены_Key'] : [])],
       filter: () => eq('Типовое', false),
     },
     cancelReason: {
@@ -816,6 +816,7 @@ function mappers(f: Ut11Features): Mappers {
         partnerId: refOf(row.Партнер_Key),
         priceKindId: refOf(row.ВидЦен_Key) ?? refOf(row.ИндивидуальныйВидЦены_Key),
         inForce: !bool(row.DeletionMark) && row.Статус === 'Действует' && !(from && from > now) && !(to && to < now),
+        ...(typeof row.ЦенаВключаетНДС === 'boolean' ? { includesVat: row.ЦенаВключаетНДС } : {}),
       };
     },
     toCharacteristic: (row) => ({
