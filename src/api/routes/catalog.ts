@@ -215,7 +215,8 @@ export function registerCatalogRoutes(app: App, catalog: CatalogService, opts: W
         () => {
           const { limit: _l, after: _a, page: _p, pageSize: _s, ...filters } = c.req.valid('query');
           const at = assortmentPage(c.req.valid('query'));
-          const result = catalog.assortment({ ...filters, ...at });
+          // The generation conditional() read for the ETag: the page is computed against it without reading meta again.
+          const result = catalog.assortment({ ...filters, ...at }, c.get('mirrorGeneration' as never) as number);
           // A changedSince query lists the carried items that changed, then those that left the warehouse since
           // (stock 0), paged as one list: this page takes the departures its room and offset reach.
           let gone: AssortmentItem[] = [];
