@@ -11,8 +11,9 @@ import type { PostingHook, PostingStoreView } from '../schema/types.js';
  * the operation. Not emulated: the accounts (СчетКасса, СчетБанк, СчетУчетаРасчетов…) — ChartOfAccounts.Хозрасчетный
  * is not published by our dump reader, and БП fills them itself before writing (СчетаУчетаВДокументах
  * .ЗаполнитьПередЗаписью from the registers of default accounts), so neither ReGate nor this stand-in names them; and
- * the accounting entries (AccountingRegister.Хозрасчетный), for the same reason — except a buyer's bank payment, whose
- * entries on 62.01 / 62.02 the buyer's balance is read from (bankInEntries, with the default accounts cited there).
+ * the accounting entries (AccountingRegister.Хозрасчетный), for the same reason — except a buyer's bank and card
+ * payments, whose entries on 62.01 / 62.02 the buyer's balance is read from (bankInEntries, cardEntries, with the
+ * default accounts cited there).
  * The accumulation register ОплатаСчетов (what an invoice got paid) is emulated.
  */
 
@@ -193,7 +194,11 @@ const cardPosting: PostingHook = (doc, ctx) => {
   const drop = new Set(['Сделка', 'СуммаВзаиморасчетов', 'СтавкаНДС', 'Патент', ...(ctx.option(BP_OPTIONS.contracts) ? [] : ['ДоговорКонтрагента'])]);
   refuse([...missing(doc, CARD_SHOW_ERROR.filter((n) => !drop.has(n))), ...lineProblems(doc, CARD_LINE_SHOW_ERROR.filter((n) => !drop.has(n)))]);
   const out: Record<string, Row[]> = {};
-  if (doc.ВидОперации !== 'ВозвратПокупателю') out[S.invoicePayments] = invoicePaymentRecords(doc);
+  if (doc.ВидОперации === 'ОплатаПокупателя') {
+    out[S.invoicePayments] = invoicePaymentRecords(doc);
+    const entries = cardEntries(doc, ctx);
+    if (entries.length) out[S.ledger] = entries;
+  } else if (doc.ВидОперации !== 'ВозвратПокупателю') out[S.invoicePayments] = invoicePaymentRecords(doc);
   return out;
 };
 
@@ -222,11 +227,27 @@ const bankInPosting: PostingHook = (doc, ctx) => {
  * account, 51 (ObjectModule.bsl 1096-1101). Written only where the base publishes the register and the chart.
  */
 function bankInEntries(doc: Row, ctx: PostingStoreView): Row[] {
+  return settlementEntries(doc, ctx, 'РасчетныеСчета', [[doc.СчетОрганизации_Key, S.bankAccounts]]);
+}
+
+/**
+ * The same for a buyer's card payment (ОплатаПлатежнойКартой ОплатаПокупателя, ObjectModule.bsl 257-283 →
+ * УчетВзаиморасчетов.СформироватьДвиженияРасчетыПоЭквайрингуПогашениеЗадолженности, its main entry 1970-2071: Кт the
+ * settlement account by Контрагенты, Договоры, Дт the document's СчетКасса by the acquirer and its contract, ManagerModule
+ * .bsl 1655-1668). СчетКасса is 57.03 ПродажиПоПлатежнымКартам by БП's fill rule (ManagerModule.bsl 187); the acquirer
+ * (Эквайер, ДоговорЭквайринга) is what the document carries — БП's form copies them from the payment kind
+ * (Forms/ФормаДокумента/Ext/Form/Module.bsl 740-749), a write through OData has to name them itself.
+ */
+function cardEntries(doc: Row, ctx: PostingStoreView): Row[] {
+  return settlementEntries(doc, ctx, 'ПродажиПоПлатежнымКартам', [[doc.Эквайер_Key, S.counterparties], [doc.ДоговорЭквайринга_Key, S.contracts]]);
+}
+
+function settlementEntries(doc: Row, ctx: PostingStoreView, corName: string, corSubconto: [unknown, string][]): Row[] {
   if (!ctx.has?.(S.ledger) || !ctx.has?.(S.chart)) return [];
   const chart = ctx.list(S.chart);
   const account = (name: string) => chart.find((a) => a.PredefinedDataName === name)?.Ref_Key as string | undefined;
-  const [bank, debts, advances] = [account('РасчетныеСчета'), account('РасчетыСПокупателями'), account('РасчетыПоАвансамПолученным')];
-  if (!bank || !debts || !advances) return [];
+  const [cor, debts, advances] = [account(corName), account('РасчетыСПокупателями'), account('РасчетыПоАвансамПолученным')];
+  if (!cor || !debts || !advances) return [];
   const buyer = doc.Контрагент;
   // The buyer's debt per contract: 62.01's balance by its first two subconto (Контрагенты, Договоры).
   const debt = new Map<string, number>();
@@ -242,9 +263,9 @@ function bankInEntries(doc: Row, ctx: PostingStoreView): Row[] {
   }
   const out: Row[] = [];
   const entry = (credit: string, contract: unknown, sum: number): Row => ({
-    AccountDr_Key: bank, AccountCr_Key: credit, Организация_Key: doc.Организация_Key, Сумма: sum, СуммаНУDr: sum, СуммаНУCr: sum,
+    AccountDr_Key: cor, AccountCr_Key: credit, Организация_Key: doc.Организация_Key, Сумма: sum, СуммаНУDr: sum, СуммаНУCr: sum,
     Содержание: credit === advances ? 'Поступление аванса от покупателя' : 'Погашение задолженности покупателя',
-    ExtDimensionDr1: doc.СчетОрганизации_Key, ExtDimensionDr1_Type: `StandardODATA.${S.bankAccounts}`,
+    ...Object.fromEntries(corSubconto.flatMap(([v, set], i) => (isRef(v) ? [[`ExtDimensionDr${i + 1}`, v], [`ExtDimensionDr${i + 1}_Type`, `StandardODATA.${set}`]] : []))),
     ExtDimensionCr1: buyer, ExtDimensionCr1_Type: `StandardODATA.${S.counterparties}`, ExtDimensionCr2: contract, ExtDimensionCr2_Type: `StandardODATA.${S.contracts}`,
   });
   for (const l of rowsOf(doc.РасшифровкаПлатежа)) {
