@@ -3,6 +3,7 @@ import { harness, until, ORDERS, type Harness } from '../orders/harness.js';
 import { CatalogService } from '../../src/catalog/service.js';
 import { runFullSync } from '../../src/catalog/sync.js';
 import { parseConfig } from '../../src/config/index.js';
+import { clientOrderTerms } from '../../src/catalog/client-terms.js';
 
 // Issue 17: any configured set of price kinds per item, and a client's own price kind (its agreement in 1C: the demo
 // base gives the first client a non-typical agreement at «Дилерская») applied in booking. Emulator from the real dump.
@@ -71,5 +72,25 @@ describe('price kinds', () => {
     expect(await until(() => h.docs(ORDERS, 'P-O-1').length === 1)).toBe(true);
     const doc = h.docs(ORDERS, 'P-O-1')[0];
     expect((doc.Товары as Record<string, unknown>[]).map((l) => [l.ВидЦены_Key, l.Цена])).toEqual([[dealer, own]]);
+    // …and is made under the client's own agreement, with its ЦенаВключаетНДС; the other client's under the typical one.
+    const agreements = h.em.store.list('Catalog_СоглашенияСКлиентами');
+    const ownAgreement = agreements.find((a) => a.Типовое === false && a.Партнер_Key === partner)!;
+    const typical = agreements.find((a) => a.Типовое === true)!;
+    expect(h.db.prepare(`SELECT agreement_id, includes_vat FROM catalog_client_price_kinds WHERE partner_id = ?`).get(partner)).toEqual({ agreement_id: ownAgreement.Ref_Key, includes_vat: ownAgreement.ЦенаВключаетНДС ? 1 : 0 });
+    expect(doc.Соглашение_Key).toBe(ownAgreement.Ref_Key);
+    expect(doc.ЦенаВключаетНДС).toBe(ownAgreement.ЦенаВключаетНДС);
+    expect(await until(() => h.docs(ORDERS, 'P-O-2').length === 1)).toBe(true);
+    expect(h.docs(ORDERS, 'P-O-2')[0].Соглашение_Key).toBe(typical.Ref_Key);
+  });
+
+  it('the client’s agreement’s ЦенаВключаетНДС wins over the typical terms (clientOrderTerms)', () => {
+    const partner = h.db.prepare(`SELECT partner_id FROM catalog_client_price_kinds`).pluck().get() as string;
+    const agreement = h.db.prepare(`SELECT agreement_id FROM catalog_client_price_kinds`).pluck().get() as string;
+    expect(clientOrderTerms(h.db, partner)).toEqual({ agreementKey: agreement, pricesIncludeVat: true });
+    h.db.prepare(`UPDATE catalog_client_price_kinds SET includes_vat = 0 WHERE partner_id = ?`).run(partner);
+    expect(clientOrderTerms(h.db, partner)).toEqual({ agreementKey: agreement, pricesIncludeVat: false });
+    h.db.prepare(`UPDATE catalog_client_price_kinds SET includes_vat = 1 WHERE partner_id = ?`).run(partner);
+    expect(clientOrderTerms(h.db, '00000000-0000-4000-8000-00000000dead')).toEqual({});
+    expect(clientOrderTerms(h.db, null)).toEqual({});
   });
 });

@@ -3,6 +3,7 @@ import { isPermanent, PermanentError, type ClaimedJob, type Json } from '../../o
 import { OrderStatusCode } from '../statuses.js';
 import { bookedRef, orderDocumentId, orderRow, type OrderRow } from './booking.js';
 import { ensureClient } from './clients.js';
+import { clientOrderTerms } from '../../catalog/client-terms.js';
 import type { DeliveryContext } from './context.js';
 
 /** The order as ReGate holds it now, in the profile's terms (as handleBookingCreate builds it). */
@@ -46,6 +47,8 @@ async function orderInputOf(ctx: DeliveryContext, o: OrderRow): Promise<{ order:
       warehouseKey: o.store_id,
       currencyKey,
       ...terms,
+      // Issue 17: a client with an agreement of its own orders under it (catalog/client-terms.ts).
+      ...clientOrderTerms(ctx.db, client.partnerKey),
     },
   };
 }

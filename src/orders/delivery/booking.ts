@@ -5,6 +5,7 @@ import { OrderStatusCode } from '../statuses.js';
 import { recordHistory } from '../webhooks.js';
 import { readFew } from '../../onec/read.js';
 import { ensureClient } from './clients.js';
+import { clientOrderTerms } from '../../catalog/client-terms.js';
 import type { DeliveryContext } from './context.js';
 import { writeStatus } from './status.js';
 
@@ -140,6 +141,8 @@ export async function handleBookingCreate(ctx: DeliveryContext, job: ClaimedJob)
           warehouseKey: o.store_id,
           currencyKey,
           ...terms,
+          // Issue 17: a client with an agreement of its own orders under it (catalog/client-terms.ts).
+          ...clientOrderTerms(ctx.db, client.partnerKey),
           ...(salesUnitKey ? { salesUnitKey } : {}),
         },
         ctx.config,
