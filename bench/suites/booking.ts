@@ -61,8 +61,8 @@ async function bookingOnce(ctx: SuiteContext, variant: 'inline' | 'nolock' | 'no
   if (variant === 'noturn') process.env.REGATE_WRITE_TURN = '0';
   else delete process.env.REGATE_WRITE_TURN;
   const items = 2000;
-  const durationS = ctx.quick ? 2 : 5;
-  const deliveryWindowS = ctx.quick ? 8 : 30;
+  const durationS = ctx.quick ? Number(process.env.BENCH_BOOKING_QUICK_S ?? 2) : 5;
+  const deliveryWindowS = ctx.quick ? Number(process.env.BENCH_BOOKING_QUICK_WINDOW_S ?? 8) : 30;
   const prefix = 'bench-o-';
   const em = await forkChild<{ url: string }>('emulator.ts', { items, user: ONEC_USER }, { verbose: ctx.verbose });
   const rg = await forkChild<{ url: string; stores: string[] }>(
@@ -138,8 +138,9 @@ async function bookingOnce(ctx: SuiteContext, variant: 'inline' | 'nolock' | 'no
       if (c.profile) ctx.log(`  by nearest src/ frame: ${c.profile.bySrcFrame.slice(0, 10).map((f) => `${f.pct}% ${f.frame}`).join('; ')}`);
       return c;
     };
-    const costService = variant === 'now' ? await costOf('service', 's') : undefined;
-    const costApp = variant === 'now' ? await costOf('app', 'a') : undefined;
+    const withCost = variant === 'now' && process.env.BENCH_BOOKING_COST !== '0';
+    const costService = withCost ? await costOf('service', 's') : undefined;
+    const costApp = withCost ? await costOf('app', 'a') : undefined;
     await drain(rg, 60_000);
 
     // 1C under load from here on.

@@ -305,7 +305,8 @@ export class OrdersService {
       }
       throw e;
     }
-    await waitFor(this.db, jobId, this.opts.confirmWindowMs);
+    // No window, nothing to wait for: the answer reads the order as it is (waitFor would read the job twice).
+    if (this.opts.confirmWindowMs > 0) await waitFor(this.db, jobId, this.opts.confirmWindowMs);
     return this.bookingAnswer(input.orderId);
   }
 
