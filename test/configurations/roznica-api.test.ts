@@ -2,6 +2,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { execFileSync } from 'node:child_process';
 import { join, resolve } from 'node:path';
 import { boot, haveDump, DUMPS, type Booted } from './harness.js';
+import { DeliveryContext } from '../../src/orders/delivery/context.js';
+import { reconcileOrders } from '../../src/orders/reconcile.js';
+import { silentLogger } from '../../src/log.js';
 
 /**
  * Розница 2.2 (the customised 2.2.12 dump: no Configuration.xml) through ReGate's public API (issue 18): the demo base
@@ -102,6 +105,25 @@ describe.skipIf(!HAVE)('Розница 2.2.12 through the API', () => {
     expect(ordered()).toBe(0);
     expect(reserved()).toBe(0);
     expect((await b.api('GET', 'bookingstate?orderId=R-1')).body.status).toBe(6);
+  }, 60_000);
+
+  it('an order paid at the shop: the cashier\'s punched receipt on the order makes it status 4', async () => {
+    const store = (await b.api('GET', 'citystore?city=' + encodeURIComponent((await b.api('GET', 'city')).body.cities[0].name))).body.stores[0].id;
+    const item = (await b.api('GET', `assortment?store=${store}&pageSize=100`)).body.items.find((i: any) => typeof i.stock === 'number' && i.stock >= 2 && i.price > 0);
+    const book = await b.api('POST', 'booking', { orderId: 'R-2', clientId: 'C-A', store, deliveryAddress: 'Самовывоз', items: [{ itemId: item.id, quantity: 1 }] });
+    expect(book.status, JSON.stringify(book.body)).toBeLessThan(300);
+    expect(await b.idle(), JSON.stringify(b.dead())).toBe(true);
+    const state = (await b.api('GET', 'bookingstate?orderId=R-2')).body;
+    const order = b.em.store.list('Document_ЗаказПокупателя').find((d) => d.Number === state.number)!;
+    // The receipt as the cashier enters it on the order (ЧекККМ ObjectModule 234-256): the order's shop, Продажа.
+    const receipt = { Date: new Date(), ВидОперации: 'Продажа', ЗаказПокупателя_Key: order.Ref_Key, Магазин_Key: order.Магазин_Key, Организация_Key: order.Организация_Key, Контрагент_Key: order.Контрагент_Key, СуммаДокумента: state.amount, СтатусЧекаККМ: 'Отложенный' };
+    const made = await b.rt.onec.create('Document_ЧекККМ', receipt);
+    const ctx = new DeliveryContext({ db: b.rt.db, onec: b.rt.onec, config: b.rt.config, logger: silentLogger, profile: b.rt.profile });
+    // A receipt put aside (Отложенный) is no sale yet.
+    expect((await reconcileOrders(ctx)).paidInCash).toEqual([]);
+    await b.rt.onec.update('Document_ЧекККМ', String(made.Ref_Key), { СтатусЧекаККМ: 'Пробитый' });
+    expect((await reconcileOrders(ctx)).paidInCash).toEqual(['R-2']);
+    expect((await b.api('GET', 'bookingstate?orderId=R-2')).body).toMatchObject({ status: 4 });
   }, 60_000);
 
   it('ReGate wrote no property the Розница configuration does not publish', () => {

@@ -1,5 +1,5 @@
 import type { Config } from '../../config/schema.js';
-import { eq, or, substringof } from '../filter.js';
+import { and, eq, or, substringof } from '../filter.js';
 import { EMPTY_REF, guid } from '../url.js';
 import { defaultFeatures, type Ut11Features } from './features.js';
 import type { Builders, ClientInput, Mappers, OrderClosing, Profile, ReadSpec, Row, WriteSpec } from './types.js';
@@ -36,6 +36,7 @@ const S = {
   brands: 'Catalog_Марки',
   binaries: 'InformationRegister_ДвоичныеДанныеФайлов',
   orders: 'Document_ЗаказПокупателя',
+  receipts: 'Document_ЧекККМ',
   bankAccounts: 'Catalog_БанковскиеСчетаОрганизаций',
 } as const;
 
@@ -52,7 +53,7 @@ export function roznicaFeatures(): Ut11Features {
 export const ROZNICA_LIMITS = [
   'склады: магазин (Catalog.Магазины, его адрес и город) продаёт со своего склада продажи (СкладПродажи); другие склады магазина (СкладПоступления, помещения) ReGate не предлагает',
   'оплаты (paycard, refund): документ в выгрузке есть — ОплатаОтПокупателяПлатежнойКартой (ХозяйственнаяОперация ПоступлениеОплатыОтКлиента или ВозвратОплатыКлиенту), но ReGate его не пишет: Розница требует в нём магазин, эквайринговый терминал и вид оплаты ЧекаККМ с типом «Платежная карта» (ManagerModule ЗаполнитьИменаРеквизитовПоХозяйственнойОперации, ObjectModule ОбработкаПроверкиЗаполнения), а вид оплаты задаётся в строках тарифов терминала (ЭквайринговыеТерминалы.ТарифыЗаРасчетноеОбслуживание), которых ReGate не читает; проведённую оплату по закрытой кассовой смене или с пробитым чеком Розница не распроводит (ObjectModule ПередЗаписью). Поэтому paycard и refund отвечают 422 not_supported (ничего не ставится в очередь); оплату картой и возврат оформляют в Рознице (чек ККМ на кассе или этот документ)',
-  'выписки банка: документа банковской выписки в Рознице 2.2 нет (РегистрацияБезналичнойОплаты — оплата поставщику): выписку импортировать некуда. Клиенты (Контрагенты), заказы (ЗаказПокупателя с резервом на складе продажи магазина) и их отмена работают',
+  'выписки банка: документа банковской выписки в Рознице 2.2 нет (РегистрацияБезналичнойОплаты — оплата поставщику): выписку импортировать некуда. Клиенты (Контрагенты), заказы (ЗаказПокупателя с резервом на складе продажи магазина), их отмена и оплата в магазине (пробитый чек ККМ по заказу — статус 4) работают',
   'цены по магазинам: ReGate читает ЦеныНоменклатуры по видам цен; регистр ДействующиеЦеныНоменклатуры (цена по магазину: ОбъектЦенообразования → Магазины; подчинён регистратору) в выгрузке есть, но ReGate его не читает — у всех магазинов одна розничная цена вида цен из настроек',
   'валюта: в выгрузке Розницы 2.2 нет Catalog.Валюты (виды цен без валюты): цены считаются в рублях',
   'нет выгрузки Розницы 2.3/3.0 поставщика: профиль проверен на доработанной базе 2.2.12 (поля ххх_ не используются)',
@@ -129,6 +130,20 @@ function reads(base: Profile['reads']): Record<string, ReadSpec> {
       select: ['Ref_Key', 'Number', 'Date', 'Posted', 'DeletionMark', 'Статус', 'СуммаДокумента', 'Контрагент_Key', 'Склад_Key', 'Комментарий', 'Товары/Отменено'],
       filter: (p) => (p.externalId !== undefined ? substringof(roznicaCommentMarker(p.externalId), 'Комментарий') : p.orderKey ? eq('Ref_Key', guid(p.orderKey)) : undefined),
     },
+    // Paid at the shop: a punched till receipt of a sale for the order (ЧекККМ, ВидОперации Продажа, ЗаказПокупателя —
+    // what the cashier's receipt entered on the order carries: ObjectModule.bsl 234-256 at DeZargo/1c_retail_apple @
+    // 896da2e1), status Пробитый or Архивный (after the shift closes): such a receipt can no longer be changed (599-616).
+    // Reconciliation takes it as paid in 1C (status 4).
+    cashReceipt: {
+      kind: 'collection',
+      set: S.receipts,
+      why: 'bookingstate: the order paid at the shop (a punched ЧекККМ Продажа naming it)',
+      select: ['Ref_Key', 'Number', 'Date', 'Posted', 'DeletionMark', 'ВидОперации', 'СтатусЧекаККМ', 'СуммаДокумента', 'ЗаказПокупателя_Key', 'Магазин_Key'],
+      filter: (p) =>
+        p.orderKeys?.length
+          ? and(eq('ВидОперации', 'Продажа'), or(eq('СтатусЧекаККМ', 'Пробитый'), eq('СтатусЧекаККМ', 'Архивный')), or(...p.orderKeys.map((k) => eq('ЗаказПокупателя_Key', guid(k)))))
+          : undefined,
+    },
     storePlace: {
       kind: 'collection',
       set: S.warehouses,
@@ -152,6 +167,24 @@ function mappers(base: Mappers): Mappers {
       return { id: sales ?? str(row.Ref_Key), code: str(row.Code), name: str(row.Description), city: str(address?.Город).trim() || null, address: str(address?.Представление).trim() || null, phone: str(phone?.НомерТелефона ?? phone?.Представление).trim() || null, retailPriceKindId: null, isShop: true, deleted: bool(row.DeletionMark) || !sales };
     },
     toPriceKind: (row) => ({ id: str(row.Ref_Key), name: str(row.Description), currencyId: null, includesVat: bool(row.ЦенаВключаетНДС), deleted: bool(row.DeletionMark) }),
+    // The only payment Розница's profile reads: a till receipt of the order (cashReceipt). A punched receipt is the sale.
+    toPayment(row) {
+      const order = refOf(row.ЗаказПокупателя_Key);
+      const amount = num(row.СуммаДокумента);
+      return {
+        id: str(row.Ref_Key),
+        number: str(row.Number),
+        date: row.Date instanceof Date ? row.Date : null,
+        externalId: null,
+        amount,
+        operation: str(row.ВидОперации),
+        posted: row.СтатусЧекаККМ === 'Пробитый' || row.СтатусЧекаККМ === 'Архивный',
+        orderIds: order ? [order] : [],
+        settlementObjectIds: [],
+        counterpartyId: null,
+        lines: order ? [{ settlementObjectId: null, orderId: order, amount }] : [],
+      };
+    },
     toStock(row) {
       const onHand = num(row.КоличествоBalance);
       const reserved = num(row.РезервBalance);
