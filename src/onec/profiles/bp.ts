@@ -32,13 +32,18 @@ import { ut11Profile } from './ut11.js';
  * The accounts of the documents (СчетКасса, СчетБанк, 62.01/62.02) are БП's to fill (СчетаУчетаВДокументах
  * .ЗаполнитьПередЗаписью): ReGate does not name them.
  *
- * What it cannot offer is in `limits`. Stock lives in AccountingRegister.Хозрасчетный: the balance of account 41.01 and
- * its subaccounts by subconto, whose kinds for 41 are not fixed in the metadata (MAP.md warns) — so the sync reads the
- * base's own chart first (chartOfAccounts, subcontoKind: which accounts, which subconto kinds), then one Balance with
- * AccountCondition and ExtraDimensions (src/catalog/stock-accounting.ts; bpStockAccounts, bpStockBalanceParams,
- * bpStockOf below: the accounts БП itself counts as stock, subconto Номенклатура then Склады — the order БП's own stock query asks for,
- * CommonModules/ИнформированиеОтрицательныеОстатки Module.bsl 84-92, 118 at kassya20/buh @ 8f1e6408). Goods are
- * offered by that stock; services (Услуга) «под заказ».
+ * What it cannot offer is in `limits`. Stock and settlements live in AccountingRegister.Хозрасчетный, by subconto whose
+ * kinds the metadata does not fix (MAP.md warns) — so ReGate reads the base's own chart first (chartOfAccounts,
+ * subcontoKind), then one Balance with AccountCondition / ExtraDimensions (src/onec/client.ts):
+ * - stock (src/catalog/stock-accounting.ts): every account the base keeps by Номенклатура and Склады, less what БП's own
+ *   stock for marketplaces leaves out (bpStockAccounts), ExtraDimensions Номенклатура, Склады — the order БП's stock
+ *   query asks for (CommonModules/ИнформированиеОтрицательныеОстатки Module.bsl 84-92, 118); goods are offered by it,
+ *   services (Услуга) «под заказ»;
+ * - a buyer's balance (src/onec/accounting.ts): 62.01 / 62.02 by Контрагенты (bpSettlementAccounts,
+ *   bpClientBalanceParams, bpClientBalanceOf); the client answer does not show it yet (the delivery reads balances its
+ *   own way: limits);
+ * - cash taken in 1C: a posted ПКО ОплатаПокупателя naming the invoice (cashReceipt) — status 4.
+ */
  */
 
 const S = {
