@@ -118,6 +118,7 @@ export async function runBench(opts: BenchOptions = {}): Promise<number> {
     try {
       const r = await SUITES[name].run(ctx);
       results.suites[name] = { at: new Date().toISOString(), seconds: Math.round((performance.now() - t0) / 100) / 10, figures: r.figures, latency: r.latency, details: { ...r.details, machine } };
+      if (name === 'scale') keepOtherSizes(previous.suites.scale, results.suites.scale);
       if (r.latency) svgData = r.latency;
       const profile = r.details.profile as ProfileSummary | undefined;
       if (profile) {
@@ -165,6 +166,24 @@ export async function runBench(opts: BenchOptions = {}): Promise<number> {
   if (missed.length) log(`targets not met: ${missed.map((f) => `${f.bench}: ${f.name}`).join('; ')}`);
   if (failed.length) log(`benchmarks that failed to run: ${failed.join(', ')}`);
   return failed.length || (opts.strict && missed.length) ? 1 : 0;
+}
+
+/**
+ * A scale run of some sizes (BENCH_SCALE_SIZES) keeps the previous run's points and figures of the other sizes, and
+ * its 1M sync when this run skipped it (BENCH_SCALE_MILLION=0); each point carries the time it was measured.
+ */
+function keepOtherSizes(prev: StoredSuite | undefined, now: StoredSuite) {
+  if (!prev || prev.error) return;
+  const label = (items: number) => (items >= 1_000_000 ? `${items / 1_000_000}M` : items >= 1000 ? `${items / 1000}k` : String(items));
+  const points = (now.details.points ?? []) as ScalePoint[];
+  const ran = new Set(points.map((p) => p.items));
+  const kept = ((prev.details.points ?? []) as ScalePoint[]).filter((p) => !ran.has(p.items)).map((p) => ({ ...p, at: p.at ?? prev.at }));
+  const keptNames = new Set(kept.map((p) => `${label(p.items)}:`));
+  const million = now.details.million ?? prev.details.million;
+  const millionPrefix = million ? `${label((million as MillionSync).items)}:` : undefined;
+  const keepFigure = (f: Figure) => keptNames.has(f.name.split(' ')[0]) || (!now.details.million && millionPrefix !== undefined && f.name.startsWith(millionPrefix));
+  now.figures = [...prev.figures.filter(keepFigure), ...now.figures];
+  now.details = { ...now.details, points: [...kept, ...points].sort((a, b) => a.items - b.items), million };
 }
 
 /** The worker-mode stall runs (the daemon as it runs now) as the cost-growth table lists them. */

@@ -11,7 +11,7 @@ import { ODataClient } from '../../src/onec/index.js';
 import { runFullSync, runStockSync } from '../../src/catalog/sync.js';
 import { argsOf, serveParent, usageNow } from '../lib/proc.js';
 
-const args = argsOf<{ onecUrl: string; onecUser: { name: string; password: string }; dbPath: string; pageSize?: number }>();
+const args = argsOf<{ onecUrl: string; onecUser: { name: string; password: string }; dbPath: string; pageSize?: number; timeoutMs?: number }>();
 for (const suffix of ['', '-wal', '-shm']) rmSync(`${args.dbPath}${suffix}`, { force: true });
 const config = loadConfig({
   env: {},
@@ -22,6 +22,8 @@ const config = loadConfig({
     'database.path': args.dbPath,
     'log.level': 'error',
     ...(args.pageSize ? { 'sync.pageSize': args.pageSize } : {}),
+    // The emulator answers a 300k base's SliceLast in minutes on a loaded host (ODataTimeout at the default 60 s).
+    ...(args.timeoutMs ? { 'onec.timeoutMs': args.timeoutMs } : {}),
   },
 });
 const db = openDb(config.database.path);

@@ -50,6 +50,8 @@ const round = (x: number) => Math.round(x * 100) / 100;
 
 export interface ScalePoint {
   items: number;
+  /** When this size was measured (a run of some sizes keeps the others' points from earlier runs). */
+  at?: string;
   stores: number;
   pages: number;
   syncMs: number;
@@ -106,7 +108,9 @@ async function millionSync(ctx: SuiteContext): Promise<MillionSync> {
 }
 
 export async function runScale(ctx: SuiteContext): Promise<SuiteResult> {
-  const sizes = ctx.quick ? [2000, 5000] : [20_000, 100_000, 300_000];
+  // BENCH_SCALE_SIZES=300000: some sizes only (a 300k point takes ~30 min on a loaded host); the others keep their
+  // last points in latest.json and the table (each row says when it was measured).
+  const sizes = process.env.BENCH_SCALE_SIZES ? process.env.BENCH_SCALE_SIZES.split(',').map(Number) : ctx.quick ? [2000, 5000] : [20_000, 100_000, 300_000];
   const points: ScalePoint[] = [];
   const failed: { items: number; error: string }[] = [];
   // A size that fails (a child out of memory) is reported and the others are kept.
@@ -163,7 +167,7 @@ async function measureSize(ctx: SuiteContext, items: number): Promise<ScalePoint
   try {
     const dbPath = join(ctx.tmpDir, `scale-${items}.sqlite`);
     const syncLoad = load1();
-    const sy = await forkChild('sync.ts', { onecUrl: em.ready.url, onecUser: ONEC_USER, dbPath }, { verbose: ctx.verbose, readyTimeoutMs: 600_000, execArgv: [`--max-old-space-size=${HEAP_MB}`] });
+    const sy = await forkChild('sync.ts', { onecUrl: em.ready.url, onecUser: ONEC_USER, dbPath, timeoutMs: 600_000 }, { verbose: ctx.verbose, readyTimeoutMs: 600_000, execArgv: [`--max-old-space-size=${HEAP_MB}`] });
     let sync: ScalePoint['sync'];
     try {
       const cold = await sy.call<{ report: { requests: number; lowerBound: number; ms: number }; rssBeforeMB: number; maxRssAfterMB: number; cpuMs: number }>('run');
@@ -307,6 +311,7 @@ async function measureSize(ctx: SuiteContext, items: number): Promise<ScalePoint
     const usage = await rg.stop();
     return {
       items,
+      at: new Date().toISOString(),
       stores: totals.length,
       pages: all.length,
       syncMs: Math.round(syncMs),
@@ -394,7 +399,7 @@ export function costGrowthMarkdown(points: ScalePoint[], at: string, machine?: {
     const b = BEFORE[p.items];
     const deepest = Object.entries(p.coldPage.depthMs).pop();
     rows.push(
-      `| ${p.items.toLocaleString('en-US')} | ${p.pages} | ${f(median(p.coldPage.ms))} / ${f(Math.max(...p.coldPage.ms))} ms, load ${p.coldPage.load}${b ? ` (${b.coldPage})` : ''} | ${deepest ? `${f(deepest[1])} ms (${deepest[0]})` : '—'} | ${f(p.coldPass.ms / 1000)} s, load ${p.coldPass.load}${b ? ` (${b.pass})` : ''} | ${f(Math.max(...p.coldSearch.ms))} ms, load ${p.coldSearch.load}${b ? ` (${b.search})` : ''} | ${f(median(p.barcode.ms))} ms, load ${p.barcode.load}${b ? ` (${b.barcode})` : ''} | ${f(Math.max(...p.changedSince.ms))} ms, load ${p.changedSince.load}${b ? ` (${b.changedSince})` : ''} | ${p.cached.rps.toFixed(0)}, load ${p.cached.load} (${p.healthz.rps.toFixed(0)}, load ${p.healthz.load}) | ${p.cycled.rps.toFixed(0)}, p99 ${p.cycled.latency.p99} ms, load ${p.cycled.load}${b ? ` (${b.cycled})` : ''} | ${(p.cycled.rps / p.cached.rps).toFixed(2)} |`,
+      `| ${p.items.toLocaleString('en-US')}${p.at ? ` (${p.at.slice(5, 16).replace('T', ' ')})` : ''} | ${p.pages} | ${f(median(p.coldPage.ms))} / ${f(Math.max(...p.coldPage.ms))} ms, load ${p.coldPage.load}${b ? ` (${b.coldPage})` : ''} | ${deepest ? `${f(deepest[1])} ms (${deepest[0]})` : '—'} | ${f(p.coldPass.ms / 1000)} s, load ${p.coldPass.load}${b ? ` (${b.pass})` : ''} | ${f(Math.max(...p.coldSearch.ms))} ms, load ${p.coldSearch.load}${b ? ` (${b.search})` : ''} | ${f(median(p.barcode.ms))} ms, load ${p.barcode.load}${b ? ` (${b.barcode})` : ''} | ${f(Math.max(...p.changedSince.ms))} ms, load ${p.changedSince.load}${b ? ` (${b.changedSince})` : ''} | ${p.cached.rps.toFixed(0)}, load ${p.cached.load} (${p.healthz.rps.toFixed(0)}, load ${p.healthz.load}) | ${p.cycled.rps.toFixed(0)}, p99 ${p.cycled.latency.p99} ms, load ${p.cycled.load}${b ? ` (${b.cycled})` : ''} | ${(p.cycled.rps / p.cached.rps).toFixed(2)} |`,
     );
   }
   return rows.join('\n');
