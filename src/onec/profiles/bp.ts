@@ -44,7 +44,6 @@ import { ut11Profile } from './ut11.js';
  *   own way: limits);
  * - cash taken in 1C: a posted ПКО ОплатаПокупателя naming the invoice (cashReceipt) — status 4.
  */
- */
 
 const S = {
   items: 'Catalog_Номенклатура',
