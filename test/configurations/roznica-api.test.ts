@@ -116,7 +116,7 @@ describe.skipIf(!HAVE)('Розница 2.2.12 through the API', () => {
     const state = (await b.api('GET', 'bookingstate?orderId=R-2')).body;
     const order = b.em.store.list('Document_ЗаказПокупателя').find((d) => d.Number === state.number)!;
     // The receipt as the cashier enters it on the order (ЧекККМ ObjectModule 234-256): the order's shop, Продажа.
-    const receipt = { Date: new Date(), ВидОперации: 'Продажа', ЗаказПокупателя_Key: order.Ref_Key, Магазин_Key: order.Магазин_Key, Организация_Key: order.Организация_Key, Контрагент_Key: order.Контрагент_Key, СуммаДокумента: state.amount, СтатусЧекаККМ: 'Отложенный' };
+    const receipt = { Date: new Date(), ВидОперации: 'Продажа', ЗаказПокупателя_Key: order.Ref_Key, Магазин_Key: order.Магазин_Key, Организация_Key: order.Организация_Key, Контрагент_Key: order.Контрагент_Key, СтатусЧекаККМ: 'Отложенный', Оплата: [{ LineNumber: 1, Сумма: state.amount }] };
     const made = await b.rt.onec.create('Document_ЧекККМ', receipt);
     const ctx = new DeliveryContext({ db: b.rt.db, onec: b.rt.onec, config: b.rt.config, logger: silentLogger, profile: b.rt.profile });
     // A receipt put aside (Отложенный) is no sale yet.
@@ -124,6 +124,9 @@ describe.skipIf(!HAVE)('Розница 2.2.12 through the API', () => {
     await b.rt.onec.update('Document_ЧекККМ', String(made.Ref_Key), { СтатусЧекаККМ: 'Пробитый' });
     expect((await reconcileOrders(ctx)).paidInCash).toEqual(['R-2']);
     expect((await b.api('GET', 'bookingstate?orderId=R-2')).body).toMatchObject({ status: 4 });
+    // Розница's sum of a receipt without goods is its payments (ПередЗаписью), and a punched receipt is not changed.
+    expect(b.em.store.get('Document_ЧекККМ', String(made.Ref_Key))).toMatchObject({ СуммаДокумента: state.amount, СтатусЧекаККМ: 'Пробитый' });
+    await expect(b.rt.onec.update('Document_ЧекККМ', String(made.Ref_Key), { СтатусЧекаККМ: 'Отложенный' })).rejects.toThrow('Операции над этим документом запрещены');
   }, 60_000);
 
   it('ReGate wrote no property the Розница configuration does not publish', () => {

@@ -18,6 +18,7 @@ const round2 = (x: number) => Math.round(x * 100) / 100;
 
 const S = {
   orders: 'Document_ЗаказПокупателя',
+  receipts: 'Document_ЧекККМ',
   shops: 'Catalog_Магазины',
   items: 'Catalog_Номенклатура',
   orderRegister: 'AccumulationRegister_ЗаказыПокупателей',
@@ -96,9 +97,25 @@ const orderPosting: PostingHook = (doc, ctx): Record<string, Row[]> => {
 };
 
 /** Handlers by set for a Розница configuration. */
+/**
+ * ЧекККМ.ПередЗаписью (Documents/ЧекККМ/Ext/ObjectModule.bsl 574-640), the parts a receipt read by ReGate depends on:
+ * a receipt already punched, archived or annulled cannot be changed (599-616; the shift-closing run that may change a
+ * punched one is not emulated), and СуммаДокумента is recomputed — Σ Товары.Сумма (+ СуммаНДС when prices exclude VAT,
+ * CommonModules/ОбработкаТабличнойЧастиТоварыКлиентСервер Module.bsl 473-483), or without goods Σ Оплата.Сумма (622-633).
+ */
+function receiptBeforeWrite(doc: Row, ctx: PostingStoreView): void {
+  const stored = isRef(doc.Ref_Key) ? ctx.get(S.receipts, doc.Ref_Key) : undefined;
+  const was = stored?.СтатусЧекаККМ;
+  if (was === 'Пробитый' || was === 'Архивный' || was === 'Аннулированный') throw new Error(`Чек имеет статус "${String(was)}". Операции над этим документом запрещены!`);
+  const goods = rowsOf(doc.Товары);
+  doc.СуммаДокумента = goods.length
+    ? round2(goods.reduce((t, l) => t + Number(l.Сумма ?? 0) + (doc.ЦенаВключаетНДС === false ? Number(l.СуммаНДС ?? 0) : 0), 0))
+    : round2(rowsOf(doc.Оплата).reduce((t, l) => t + Number(l.Сумма ?? 0), 0));
+}
+
 export function roznicaHandlers(): { posting: Record<string, PostingHook>; beforeWrite: Record<string, (doc: Row, ctx: PostingStoreView) => void> } {
   return {
-    beforeWrite: { [S.orders]: orderBeforeWrite },
+    beforeWrite: { [S.orders]: orderBeforeWrite, [S.receipts]: receiptBeforeWrite },
     posting: { [S.orders]: orderPosting },
   };
 }
