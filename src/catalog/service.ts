@@ -57,6 +57,8 @@ export interface AssortmentItem {
   variants?: AssortmentVariant[];
   /** Issue 17: the item's exported properties (absent when it has none). */
   properties?: { id: string; name: string; value: string; valueId: string | null }[];
+  /** Issue 17: packagings the item is sold by (УТ Catalog_УпаковкиЕдиницыИзмерения of the item); absent when none. */
+  packagings?: { id: string; name: string; ratio: number; price: number | null }[];
   /** Issue 17: the item's prices of the listed kinds (retail, tiers, catalog.extraPriceKinds) that it has. */
   prices?: { priceKindId: string; name: string; price: number }[];
 }
@@ -162,6 +164,8 @@ export class CatalogService {
       // Issue 17: the page's properties in one query (per-item subqueries doubled a cold page's cost).
       pageProps: db.prepare(`SELECT ip.item_id, ip.property_id, ip.value_key FROM json_each(@ids) j JOIN catalog_item_properties ip ON ip.item_id = j.value`),
       properties: db.prepare(`SELECT id, title AS name FROM catalog_properties ORDER BY title, id`),
+      // Issue 17: the page's packagings (units of sale) in one query, by the primary key.
+      pagePacks: db.prepare(`SELECT p.item_id, p.id, p.name, p.ratio FROM json_each(@ids) j JOIN catalog_item_packagings p ON p.item_id = j.value ORDER BY p.item_id, p.ratio, p.name`),
       barcodeExact: db.prepare(`SELECT 1 FROM catalog_barcodes WHERE barcode = ? LIMIT 1`).pluck(),
       propertyValues: db.prepare(`SELECT u.property_id AS propertyId, u.value_key AS id, coalesce(pv.name, u.value_key) AS name, count(*) AS items
         FROM catalog_item_properties u LEFT JOIN catalog_property_values pv ON pv.id = u.value_key
@@ -352,6 +356,13 @@ export class CatalogService {
       if (l) l.push([p.property_id, p.value_key]);
       else props.set(p.item_id, [[p.property_id, p.value_key]]);
     }
+    const packs = new Map<string, { id: string; name: string; ratio: number }[]>();
+    for (const p of this.stmt.pagePacks.all({ ids }) as { item_id: string; id: string; name: string; ratio: number }[]) {
+      const l = packs.get(p.item_id);
+      const one = { id: p.id, name: p.name, ratio: p.ratio };
+      if (l) l.push(one);
+      else packs.set(p.item_id, [one]);
+    }
     const withVariants = rows.filter((r) => r.has_variants === 1).map((r) => r.id as string);
     const variants = withVariants.length ? this.variantsOf(store.id, kinds, withVariants) : undefined;
     const included = this.includesVat(kinds.retail);
@@ -360,7 +371,7 @@ export class CatalogService {
       total,
       page: query.page,
       pageSize: query.pageSize,
-      items: rows.map((r) => withProperties(toAssortmentItem(r, included, variants?.get(r.id), listed.names), props.get(r.id), props.size ? this.propertyNames() : undefined)),
+      items: rows.map((r) => withPackagings(withProperties(toAssortmentItem(r, included, variants?.get(r.id), listed.names), props.get(r.id), props.size ? this.propertyNames() : undefined), packs.get(r.id))),
     };
   }
 
@@ -601,6 +612,15 @@ export function applyClientPriceKind(db: Db, clientId: string, items: Map<string
 
 /** The orderable map's key of a line: the item, or the item and its variant. */
 export const variantKey = (itemId: string, variantId?: string | null) => (variantId ? `${itemId}#${variantId}` : itemId);
+
+/**
+ * Issue 17: the packagings the item can be bought by (a box of 12: `ratio` units of the item each), with the retail
+ * price of one packaging (the unit price × ratio, kopecks rounded half up); only when it has any.
+ */
+function withPackagings(item: AssortmentItem, list: { id: string; name: string; ratio: number }[] | undefined): AssortmentItem {
+  if (!list?.length) return item;
+  return { ...item, packagings: list.map((p) => ({ ...p, price: item.price == null ? null : Math.round(item.price * p.ratio * 100) / 100 })) };
+}
 
 /** The item's properties by name (only when it has any: an item without them looks as before). */
 function withProperties(item: AssortmentItem, raw: [string, string][] | undefined, names: { props: Map<string, string>; values: Map<string, string> } | undefined): AssortmentItem {

@@ -33,13 +33,15 @@ interface VTable {
   values: string[];
 }
 
-const TABLES: Record<'variants' | 'stock' | 'prices' | 'barcodes' | 'props', VTable> = {
+const TABLES: Record<'variants' | 'stock' | 'prices' | 'barcodes' | 'props' | 'packs', VTable> = {
   variants: { live: 'catalog_variants', next: `${S}.n_variants`, key: ['item_id', 'id'], values: ['name', 'full_name', 'pricing_id'] },
   stock: { live: 'catalog_variant_stock', next: `${S}.n_vstock`, key: ['item_id', 'variant_id', 'store_id'], values: ['quantity'] },
   prices: { live: 'catalog_variant_prices', next: `${S}.n_vprices`, key: ['item_id', 'variant_id', 'price_kind_id'], values: ['price'] },
   barcodes: { live: 'catalog_variant_barcodes', next: `${S}.n_vbarcodes`, key: ['item_id', 'variant_id', 'barcode'], values: [] },
   // Issue 17: the items' property values (from the staged ItemRecord.properties), changed with the same generation.
   props: { live: 'catalog_item_properties', next: `${S}.n_iprops`, key: ['item_id', 'property_id', 'value_key'], values: [] },
+  // Issue 17: packagings the item is sold by (its own Catalog_УпаковкиЕдиницыИзмерения, staged with the units).
+  packs: { live: 'catalog_item_packagings', next: `${S}.n_packs`, key: ['item_id', 'id'], values: ['name', 'ratio'] },
 };
 type VName = keyof typeof TABLES;
 
@@ -149,8 +151,13 @@ export function prepareVariants(db: Db, full: boolean, exportedProperties?: stri
   } else {
     db.exec(`CREATE TABLE ${S}.n_vbarcodes AS SELECT item_id, variant_id, barcode FROM main.catalog_variant_barcodes`);
   }
+  db.exec(`DROP TABLE IF EXISTS ${S}.n_packs;`);
+  db.exec(full
+    ? `CREATE TABLE ${S}.n_packs AS SELECT u.item_id, u.id, max(u.name) AS name, max(u.ratio) AS ratio FROM ${S}.units u
+         WHERE u.item_id IS NOT NULL AND EXISTS (SELECT 1 FROM ${S}.items it WHERE it.id = u.item_id) GROUP BY u.item_id, u.id`
+    : `CREATE TABLE ${S}.n_packs AS SELECT item_id, id, name, ratio FROM main.catalog_item_packagings`);
   if (full && exportedProperties) db.prepare(`DELETE FROM ${S}.n_iprops WHERE property_id NOT IN (SELECT value FROM json_each(?))`).run(JSON.stringify(exportedProperties));
-  const names: VName[] = full ? ['variants', 'stock', 'prices', 'barcodes', 'props'] : ['stock', 'prices'];
+  const names: VName[] = full ? ['variants', 'stock', 'prices', 'barcodes', 'props', 'packs'] : ['stock', 'prices'];
   for (const n of Object.keys(TABLES) as VName[]) {
     const t = TABLES[n];
     const cols = [...t.key, ...t.values].join(', ');

@@ -131,7 +131,18 @@ describe('generateDemoBase', () => {
     const facts = demoFacts(base);
     expect(facts.portions.size).toBeGreaterThan(0);
     // Two owner types in every real УТ dump (Номенклатура | НаборыУпаковок): Owner + Owner_Type, no Owner_Key.
-    const packagings = rows['Catalog_УпаковкиЕдиницыИзмерения'].filter((u) => u.Owner_Type === 'StandardODATA.Catalog_Номенклатура');
+    // Issue 17: boxes of piece goods (Коробка (12 шт)) are packagings of the item too, but no portions.
+    const all = rows['Catalog_УпаковкиЕдиницыИзмерения'].filter((u) => u.Owner_Type === 'StandardODATA.Catalog_Номенклатура');
+    const packagings = all.filter((u) => !String(u.Description).startsWith('Коробка'));
+    const boxes = all.filter((u) => String(u.Description).startsWith('Коробка'));
+    expect(boxes.length).toBeGreaterThan(0);
+    for (const b of boxes) {
+      const item = items.find((i) => i.Ref_Key === b.Owner)!;
+      expect(item.ЕдиницаИзмерения_Key).toBe(refs.units.шт);
+      expect(b.ЕдиницаИзмерения_Key).toBe(refs.units.шт);
+      expect([6, 12, 24]).toContain(b.Числитель);
+      expect(item.ИспользоватьУпаковки).toBe(true);
+    }
     expect(packagings.length).toBeGreaterThan(0);
     expect(rows['Catalog_УпаковкиЕдиницыИзмерения'].every((u) => !('Owner_Key' in u))).toBe(true);
     for (const p of packagings) {

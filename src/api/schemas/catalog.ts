@@ -228,6 +228,21 @@ export const AssortmentItemSchema = z
       .array(z.object({ id: z.string().openapi({ description: 'Свойство' }), name: z.string().openapi({ example: 'Материал' }), value: z.string().openapi({ example: 'Хлопок' }), valueId: z.string().nullable().openapi({ description: 'Id значения (для property=), null — значение-строка/число/да-нет (тогда в property= передаётся само значение)' }) }))
       .optional()
       .openapi({ description: 'Новое (v1, добавлено): дополнительные реквизиты товара (ДополнительныеРеквизиты в 1С), какие выгружаются — настройка catalog.exportProperties; поля нет, если их нет' }),
+    packagings: z
+      .array(
+        z.object({
+          id: z.string().openapi({ description: 'Упаковка (Ref_Key справочника УпаковкиЕдиницыИзмерения)' }),
+          name: z.string().openapi({ example: 'Коробка (12 шт)' }),
+          ratio: z.number().openapi({ description: 'Сколько единиц товара (unit) в одной упаковке', example: 12 }),
+          price: z.number().nullable().openapi({ description: 'Розничная цена одной упаковки: price × ratio', example: 7080 }),
+        }),
+      )
+      .optional()
+      .openapi({
+        description:
+          'Новое (v1, добавлено): упаковки, которыми товар можно продавать (коробка по 12 шт) — упаковки товара в 1С (УпаковкиЕдиницыИзмерения, владелец — товар) ' +
+          'с коэффициентом ratio. stock, price и x1/x2 остаются в единицах товара; поля нет, если упаковок нет',
+      }),
     prices: z
       .array(z.object({ priceKindId: z.string(), name: z.string().openapi({ example: 'Розничная' }), price: z.number() }))
       .optional()

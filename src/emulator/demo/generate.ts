@@ -525,6 +525,16 @@ export function generateDemoBase(options: DemoOptions = {}): DemoBase {
       put(S.units, { Ref_Key: packaging, Code: '', Description: portionName(portion, unit), DeletionMark: false, IsFolder: false, Parent_Key: EMPTY_REF, ...ownerOf(S.units, S.items, key), НаименованиеПолное: portionName(portion, unit), МеждународноеСокращение: '', ТипИзмеряемойВеличины: 'Упаковка', ЕдиницаИзмерения_Key: units[unit], Числитель: portion, Знаменатель: 1, Безразмерная: false, Вес: unit === 'кг' ? portion : 0, ВесЕдиницаИзмерения_Key: unit === 'кг' ? units.кг : EMPTY_REF, Объем: unit === 'л' ? portion : 0, ОбъемЕдиницаИзмерения_Key: unit === 'л' ? units.л : EMPTY_REF });
     }
 
+    // Issue 17: a box the shop can sell piece goods by (Коробка по 6/12/24 шт: a packaging owned by the item, Числитель
+    // of the item's unit), for about one piece item in four without portions or characteristics. A random stream of its
+    // own: the rest of the base stays as it was.
+    const pRng = rngFor('box', i);
+    let box = 0;
+    if (!sub.portions && unit === 'шт' && !VARIANT_SUBGROUPS[sub.name] && pRng.chance(0.25)) {
+      box = pRng.pick([6, 12, 24]);
+      put(S.units, { Ref_Key: guid(S.units + '/box', i), Code: '', Description: `Коробка (${box} шт)`, DeletionMark: false, IsFolder: false, Parent_Key: EMPTY_REF, ...ownerOf(S.units, S.items, key), НаименованиеПолное: `Коробка (${box} шт)`, МеждународноеСокращение: '', ТипИзмеряемойВеличины: 'Упаковка', ЕдиницаИзмерения_Key: units[unit], Числитель: box, Знаменатель: 1, Безразмерная: false, Вес: 0, ВесЕдиницаИзмерения_Key: EMPTY_REF, Объем: 0, ОбъемЕдиницаИзмерения_Key: EMPTY_REF });
+    }
+
     // picture (90% of items)
     let fileKey = EMPTY_REF;
     if (rng.chance(0.9)) {
@@ -577,7 +587,7 @@ export function generateDemoBase(options: DemoOptions = {}): DemoBase {
       НаименованиеПолное: `${noun}, ${feature}, торговая марка «${brand}», ${countryName}`,
       Описание: withoutText ? '' : `${noun} торговой марки «${brand}» (${feature}). Страна происхождения — ${countryName}. ${group.storage}${portion ? ` Фасовка: ${portionName(portion, unit).toLowerCase()}.` : ''}`,
       ФайлОписанияДляСайта_Key: descriptionFile,
-      ВидНоменклатуры_Key: variantDef ? charKinds[sub.name].kind : goodsKind, ТипНоменклатуры: 'Товар', ИспользованиеХарактеристик: variantDef ? variantDef.use : 'НеИспользовать', ИспользоватьУпаковки: portion > 0,
+      ВидНоменклатуры_Key: variantDef ? charKinds[sub.name].kind : goodsKind, ТипНоменклатуры: 'Товар', ИспользованиеХарактеристик: variantDef ? variantDef.use : 'НеИспользовать', ИспользоватьУпаковки: portion > 0 || box > 0,
       ВладелецХарактеристик_Key: variantDef?.use === 'ОбщиеДляВидаНоменклатуры' ? charKinds[sub.name].kind : EMPTY_REF,
       Марка_Key: brandKeys[brandNo].key, Производитель_Key: brandKeys[brandNo].makerKey, СтранаПроисхождения_Key: countryKey,
       ФайлКартинки_Key: fileKey, [vatField.key]: group.prefix === 'БХ' || group.prefix === 'ТД' ? vatKeys[0] : vatKeys[1], КодДляПоиска: '',

@@ -1185,11 +1185,14 @@ function builders(f: Ut11Features, config: Config): Builders {
           // Issue 17: the variant sold (Товары.Характеристика, CatalogRef.ХарактеристикиНоменклатуры in both dumps).
           Характеристика_Key: l.characteristicId ?? null,
           Упаковка_Key: l.packagingId ?? null,
-          // Количество is in the item's unit; КоличествоУпаковок in the packaging (= Количество without one).
+          // Issue 17: a line sold by a packaging (a box of 12) counts packagings in КоличествоУпаковок and units in
+          // Количество = КоличествоУпаковок × the packaging's ratio (ОбработкаТабличнойЧастиКлиентСервер 1008-1029), and
+          // its Цена is per packaging: УТ computes Сумма = Цена × КоличествоУпаковок (1422-1435; work1cblackbird/ut11
+          // @cdf1be4f CommonModules/ОбработкаТабличнойЧастиКлиентСервер/Ext/Module.bsl). Without one both count units.
           КоличествоУпаковок: Math.round((l.quantity / ratio) * 1000) / 1000,
           Количество: l.quantity,
           ВидЦены_Key: l.priceKindId ?? refs.priceKindKey ?? null,
-          Цена: l.price,
+          Цена: ratio === 1 ? l.price : round2(l.price * ratio),
           Сумма: sum,
           ...(f.vat === 'catalog' ? { СтавкаНДС_Key: l.vatRateId ?? null } : { СтавкаНДС: l.vatRateId ?? '' }),
           СуммаНДС: vat,
