@@ -26,15 +26,36 @@ describe('ResponseCache', () => {
     expect(computed).toBe(4);
     cache.gzipOf(1, 'k1', compute(1)); // hit: k1 is young now, k2 the oldest
     expect(computed).toBe(4);
-    cache.gzipOf(1, 'k4', compute(4)); // evicts k2, not k1 (FIFO would have evicted k1)
+    cache.gzipOf(1, 'k4', compute(4)); // full, and k4 asked for no more often than k2: answered, not kept
     expect(computed).toBe(5);
+    cache.gzipOf(1, 'k4', compute(4)); // asked for twice now: kept, and k2 goes, not k1 (FIFO would have evicted k1)
+    expect(computed).toBe(6);
     cache.gzipOf(1, 'k1', compute(1));
     cache.gzipOf(1, 'k3', compute(3));
-    expect(computed).toBe(5);
-    cache.gzipOf(1, 'k2', compute(2));
+    cache.gzipOf(1, 'k4', compute(4));
     expect(computed).toBe(6);
+    cache.gzipOf(1, 'k2', compute(2));
+    expect(computed).toBe(7);
     expect(cache.size.entries).toBe(3);
     expect(cache.size.bytes).toBeLessThanOrEqual(one * 3 + one / 2);
+  });
+
+  it('every page in a cycle longer than the cache: the pages that fit stay and are hit each round (plain LRU: none)', () => {
+    const one = new ResponseCache().gzipOf(1, 'x', () => page(0)).length;
+    const cache = new ResponseCache(one * 10 + one / 2); // room for 10 of the 15 pages
+    let computed = 0;
+    const round = () => {
+      const before = computed;
+      for (let k = 0; k < 15; k++) cache.gzipOf(1, `p${k}`, () => (computed++, page(k)));
+      return 15 - (computed - before);
+    };
+    expect(round()).toBe(0);
+    for (let r = 0; r < 4; r++) expect(round()).toBe(10);
+    // A page asked for more often than what it would push out still gets in.
+    for (let i = 0; i < 7; i++) cache.gzipOf(1, 'hot', () => (computed++, page(99)));
+    const before = computed;
+    cache.gzipOf(1, 'hot', () => (computed++, page(99)));
+    expect(computed).toBe(before);
   });
 
   it('a new generation starts empty; an answer larger than the cache is served, not kept', () => {
