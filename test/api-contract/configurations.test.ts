@@ -1,6 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { parseConfig } from '../../src/config/index.js';
 import { getProfile } from '../../src/onec/profiles/index.js';
+import { hasAccountingSettlements } from '../../src/onec/accounting.js';
 import { CONFIGURATION_NOTES, type NotedFamily } from '../../src/api/schemas/configurations.js';
 import { exportedDocument, operations } from './document.js';
 
@@ -39,7 +40,7 @@ describe('per-configuration notes in the OpenAPI document', () => {
       expect(refused('createRefund'), `${f} refund`).toBe(!p.writes.cardRefundDocument);
       expect(refused('updateBooking'), `${f} bookingupd`).toBe(!p.build.orderUpdatePatch);
       expect(note('getBookingState', f).includes('fulfilment всегда none'), `${f} fulfilment`).toBe(!p.reads.shipment);
-      expect(note('findOrCreateClient', f).includes('balance всегда 0'), `${f} balance`).toBe(!p.reads.clientBalance);
+      expect(note('findOrCreateClient', f).includes('balance всегда 0'), `${f} balance`).toBe(!p.reads.clientBalance && !hasAccountingSettlements(p));
     }
   });
 });

@@ -132,6 +132,10 @@ describe.skipIf(!HAVE)('БП 3.0.198 through the API', () => {
     ]);
     // Both payments (the card refund is left unposted for the accountant, so the first still counts).
     expect(await readAccountingClientBalance(b.rt.onec, b.rt.profile, String(counterparty.Ref_Key))).toEqual({ debt: 0, prepaid: Math.round((state.amount + s2.amount) * 100) / 100 });
+    // And the shop sees it: a lookup by id refreshes the balance from 62.01/62.02 (at most once a minute per client).
+    await b.api('POST', 'client', { clientId: 'C-A' });
+    expect(await b.idle(), JSON.stringify(b.dead())).toBe(true);
+    expect((await b.api('POST', 'client', { clientId: 'C-A' })).body).toMatchObject({ result: 'found', balance: Math.round((state.amount + s2.amount) * 100) / 100 });
 
     // Cancelling an unpaid invoice: unposted and marked for deletion, as БП's list does it.
     const book3 = await b.api('POST', 'booking', { orderId: 'B-3', clientId: 'C-A', store, deliveryAddress: 'Москва, ул. Тверская, 1', items: [{ itemId: items[1], quantity: 1 }] });

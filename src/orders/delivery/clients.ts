@@ -1,5 +1,6 @@
 import type { ClientInput, Row } from '../../onec/profiles/index.js';
 import { readAll } from '../../onec/read.js';
+import { hasAccountingSettlements, readAccountingClientBalance } from '../../onec/accounting.js';
 import { PermanentError, type ClaimedJob, type Json } from '../../outbox/index.js';
 import type { DeliveryContext } from './context.js';
 
@@ -177,14 +178,19 @@ export function ensureClient(ctx: DeliveryContext, clientId: string): Promise<En
  * clients.balance_kopecks (what the client has paid in advance, ≥ 0) with the moment it was read.
  */
 export async function refreshBalance(ctx: DeliveryContext, clientId: string, partnerKey: string): Promise<number> {
-  // A configuration whose settlements ReGate cannot read (БП: accounts 62.01/62.02 of the accounting register, the
-  // profile's limits) has no balance to report: nothing is read or stored.
-  if (!ctx.profile.reads.clientAnalytics || !ctx.profile.reads.clientBalance) return 0;
-  const keys = (await readAll(ctx.onec, ctx.spec('clientAnalytics'), { partnerKey })).map((r) => String(r.Ref_Key));
   let prepaid = 0;
-  if (keys.length) {
-    const rows = await readAll(ctx.onec, ctx.spec('clientBalance'), { analyticsKeys: keys });
-    prepaid = ctx.profile.map.toClientBalance(rows).prepaid;
+  if (hasAccountingSettlements(ctx.profile)) {
+    // БП keeps settlements on accounts 62.01 / 62.02 by subconto Контрагенты (onec/accounting.ts): the partner is the
+    // counterparty there, one Catalog_Контрагенты item.
+    prepaid = (await readAccountingClientBalance(ctx.onec, ctx.profile, partnerKey))?.prepaid ?? 0;
+  } else {
+    // A configuration whose settlements ReGate cannot read has no balance to report: nothing is read or stored.
+    if (!ctx.profile.reads.clientAnalytics || !ctx.profile.reads.clientBalance) return 0;
+    const keys = (await readAll(ctx.onec, ctx.spec('clientAnalytics'), { partnerKey })).map((r) => String(r.Ref_Key));
+    if (keys.length) {
+      const rows = await readAll(ctx.onec, ctx.spec('clientBalance'), { analyticsKeys: keys });
+      prepaid = ctx.profile.map.toClientBalance(rows).prepaid;
+    }
   }
   const kopecks = Math.round(prepaid * 100);
   ctx.db.prepare(`UPDATE clients SET balance_kopecks = ?, balance_at = ? WHERE id = ?`).run(kopecks, ctx.now().toISOString(), clientId);
