@@ -88,7 +88,10 @@ describe.skipIf(!HAVE)('БП 3.0.198 through the API', () => {
     expect(b.dead()).toEqual([]);
     expect((await b.api('GET', 'bookingstate?orderId=B-1')).body).toMatchObject({ status: 2, paymentStatus: 1 });
     const card = b.em.store.list('Document_ОплатаПлатежнойКартой').find((d) => d.ВидОперации === 'ОплатаПокупателя')!;
-    expect(card).toMatchObject({ Posted: true, СуммаДокумента: state.amount, ВидОплаты_Key: b.em.store.list('Catalog_ВидыОплатОрганизаций')[0].Ref_Key, Контрагент: counterparty.Ref_Key });
+    const kind = b.em.store.list('Catalog_ВидыОплатОрганизаций')[0];
+    // The acquirer and its contract as the form copies them from the payment kind (ФормаДокумента 741-748).
+    expect(kind.Контрагент_Key).not.toBe(NULL);
+    expect(card).toMatchObject({ Posted: true, СуммаДокумента: state.amount, ВидОплаты_Key: kind.Ref_Key, Эквайер_Key: kind.Контрагент_Key, ДоговорЭквайринга_Key: kind.ДоговорКонтрагента_Key, Контрагент: counterparty.Ref_Key });
     expect((card.РасшифровкаПлатежа as Record<string, unknown>[])[0]).toMatchObject({ СчетНаОплату_Key: invoice.Ref_Key, СуммаПлатежа: state.amount, ДоговорКонтрагента_Key: invoice.ДоговорКонтрагента_Key });
     // What БП records of the invoice's payment (ОплатаСчетов): the whole sum, against this invoice.
     const paid = b.em.store.records('AccumulationRegister_ОплатаСчетов').filter((r) => r.СчетНаОплату === invoice.Ref_Key);

@@ -349,6 +349,9 @@ function mappers(base: Mappers): Mappers {
       };
     },
     toClientBalance: bpClientBalanceOf,
+    // ВидыОплатОрганизаций: the kind is what the document names (ВидОплаты); its Контрагент is the acquirer and
+    // ДоговорКонтрагента the acquiring contract (the form's copy, see cardDoc).
+    toAcquiring: (row) => ({ terminalKey: String(row.Ref_Key), contractKey: refOf(row.ДоговорКонтрагента_Key), acquirerKey: refOf(row.Контрагент_Key) }),
     toOrder: (row) => ({
       id: str(row.Ref_Key),
       number: str(row.Number),
@@ -418,7 +421,7 @@ function contactRows(c: Partial<ClientInput>): Row[] {
 function writes(): Record<string, WriteSpec> {
   const lines = ['РасшифровкаПлатежа/СпособПогашенияЗадолженности', 'РасшифровкаПлатежа/СчетНаОплату_Key', 'РасшифровкаПлатежа/СуммаПлатежа', 'РасшифровкаПлатежа/КурсВзаиморасчетов', 'РасшифровкаПлатежа/КратностьВзаиморасчетов', 'РасшифровкаПлатежа/СуммаВзаиморасчетов', 'РасшифровкаПлатежа/СтавкаНДС', 'РасшифровкаПлатежа/СуммаНДС'];
   const client = ['Description', 'НаименованиеПолное', 'ЮридическоеФизическоеЛицо', 'ИНН', 'КПП', 'Комментарий', 'КонтактнаяИнформация/Тип', 'КонтактнаяИнформация/Представление', 'КонтактнаяИнформация/НомерТелефона', 'КонтактнаяИнформация/АдресЭП'];
-  const card = ['Date', 'ВидОперации', 'Организация_Key', 'Контрагент', 'ВидОплаты_Key', 'ВалютаДокумента_Key', 'СуммаДокумента', 'НомерПлатежнойКарты', 'ДокументОснование', 'Комментарий', ...lines];
+  const card = ['Date', 'ВидОперации', 'Организация_Key', 'Контрагент', 'ВидОплаты_Key', 'Эквайер_Key', 'ДоговорЭквайринга_Key', 'ВалютаДокумента_Key', 'СуммаДокумента', 'НомерПлатежнойКарты', 'ДокументОснование', 'Комментарий', ...lines];
   const bank = ['Date', 'ВидОперации', 'Организация_Key', 'СчетОрганизации_Key', 'Контрагент', 'ВалютаДокумента_Key', 'СуммаДокумента', 'НомерВходящегоДокумента', 'ДатаВходящегоДокумента', 'НазначениеПлатежа', 'ДокументОснование', 'Комментарий', ...lines];
   return {
     partner: { set: S.counterparties, why: 'client: the counterparty (buyer) of a new Richest.store client', fields: client },
@@ -468,6 +471,12 @@ function builders(): Builders {
     Контрагент: refs.counterpartyKey ?? refs.partnerKey,
     Контрагент_Type: typed(S.counterparties),
     ВидОплаты_Key: refs.acquiringTerminalKey ?? null,
+    // The acquirer and its contract, copied from the payment kind as БП's form does when the kind is chosen
+    // (Documents/ОплатаПлатежнойКартой/Forms/ФормаДокумента/Ext/Form/Module.bsl 741-748, ВидОплатыПриИзмененииНаСервере,
+    // kassya20/buh @ 8f1e6408); neither ОбработкаЗаполнения nor ПередЗаписью of the object module fills them, so a
+    // document written through OData has them only if ReGate sets them.
+    Эквайер_Key: refs.acquirerKey ?? null,
+    ДоговорЭквайринга_Key: refs.acquiringContractKey ?? null,
     ВалютаДокумента_Key: refs.currencyKey,
     СуммаДокумента: round2(p.amount),
     НомерПлатежнойКарты: (p.cardMask ?? '').slice(0, 20),

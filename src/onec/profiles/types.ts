@@ -558,6 +558,8 @@ export interface PaymentRefs {
   /** Card operations: the acquiring terminal and (11.5) its contract (WRITE-RULES §3). */
   acquiringTerminalKey?: string | null;
   acquiringContractKey?: string | null;
+  /** The acquiring bank as a counterparty, where the document names it apart from the terminal (БП's Эквайер). */
+  acquirerKey?: string | null;
   /** Card refunds: the card payment document it returns (ДокументОснование, WRITE-RULES §3). */
   basisPaymentKey?: string | null;
   /** The VAT item and rate of the order's first line: УНФ fills a payment's line from the order (issue 18). */
@@ -649,6 +651,11 @@ export interface Mappers {
   platformOf(rows: Row[]): string | null;
   toOrderStatus(row: Row): OrderStatusRecord;
   toCardPayment(row: Row): CardPaymentRecord;
+  /**
+   * An acquiringTerminal row → what a card operation names (optional: by default the row is the terminal and its
+   * Owner_Key the acquiring contract, as in УТ 11.5).
+   */
+  toAcquiring?(row: Row): { terminalKey: string; contractKey: string | null; acquirerKey: string | null };
   /** Property name → Ref_Key from property rows, for MapContext.propertyKeys. */
   propertyKeysOf(rows: Row[]): Map<string, string>;
   /**

@@ -6,6 +6,13 @@ import { readAll, readFew } from '../../onec/read.js';
 import { getProfile, type Profile, type Row } from '../../onec/profiles/index.js';
 import { PermanentError } from '../../outbox/index.js';
 
+/** What a card operation names of the acquiring side (Profile.map.toAcquiring). */
+export interface Acquiring {
+  terminalKey: string | null;
+  contractKey: string | null;
+  acquirerKey: string | null;
+}
+
 export interface OrderTerms {
   agreementKey: string | null;
   pricesIncludeVat: boolean;
@@ -41,7 +48,7 @@ export class DeliveryContext {
   readonly now: () => Date;
   readonly ext: boolean;
   /** One object shared by forJob() views (they inherit it; assigning a field on a view would not be shared). */
-  private readonly cache: { salesUnit?: Promise<string | null>; cashFlow?: Promise<{ receipt: string | null; refund: string | null }>; terms?: Promise<OrderTerms>; cancelReason?: Promise<string | null>; currency?: Promise<string>; vatRates?: Promise<{ rates: Map<string, number | null>; rows: Row[] }>; bankAccounts?: Promise<Row[]>; asInvoice?: boolean; acquiring?: Promise<{ terminalKey: string | null; contractKey: string | null }> } = {};
+  private readonly cache: { salesUnit?: Promise<string | null>; cashFlow?: Promise<{ receipt: string | null; refund: string | null }>; terms?: Promise<OrderTerms>; cancelReason?: Promise<string | null>; currency?: Promise<string>; vatRates?: Promise<{ rates: Map<string, number | null>; rows: Row[] }>; bankAccounts?: Promise<Row[]>; asInvoice?: boolean; acquiring?: Promise<Acquiring> } = {};
 
   /**
    * The base makes new orders invoices (ЭтоЗаказКакСчет, learnt from the first order 1C wrote): build them
@@ -195,19 +202,21 @@ export class DeliveryContext {
    * (WRITE-RULES §3). onec.acquiringTerminalKey, else the one terminal the base has; with several and none configured
    * the documents go without (УТ's form would ask; the accountant fills it) and the log says which key to set.
    */
-  acquiring(): Promise<{ terminalKey: string | null; contractKey: string | null }> {
+  acquiring(): Promise<Acquiring> {
     this.cache.acquiring ??= (async () => {
       const spec = this.profile.reads.acquiringTerminal;
-      if (!spec) return { terminalKey: null, contractKey: null };
+      if (!spec) return { terminalKey: null, contractKey: null, acquirerKey: null };
       const rows = (await readAll(this.onec, spec)).filter((r) => r.DeletionMark !== true && r.IsFolder !== true);
       const configured = this.config.onec.acquiringTerminalKey;
       const chosen = configured ? rows.find((r) => r.Ref_Key === configured) : rows.length === 1 ? rows[0] : undefined;
       if (!chosen) {
         this.logger.warn({ terminals: rows.map((r) => ({ id: r.Ref_Key, name: r.Description })) }, configured ? 'onec.acquiringTerminalKey names no terminal of the base' : 'several acquiring terminals (or none): set onec.acquiringTerminalKey');
-        return { terminalKey: null, contractKey: null };
+        return { terminalKey: null, contractKey: null, acquirerKey: null };
       }
+      const mapped = this.profile.map.toAcquiring?.(chosen);
+      if (mapped) return mapped;
       const owner = chosen.Owner_Key;
-      return { terminalKey: String(chosen.Ref_Key), contractKey: typeof owner === 'string' && owner ? owner : null };
+      return { terminalKey: String(chosen.Ref_Key), contractKey: typeof owner === 'string' && owner ? owner : null, acquirerKey: null };
     })();
     this.cache.acquiring.catch(() => (this.cache.acquiring = undefined));
     return this.cache.acquiring;

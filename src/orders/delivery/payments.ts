@@ -33,7 +33,7 @@ async function refsOf(ctx: DeliveryContext, clientId: string, orderKey: string, 
   const client = await ensureClient(ctx, clientId);
   const acquiring = card ? await ctx.acquiring() : undefined;
   return {
-    ...(acquiring ? { acquiringTerminalKey: acquiring.terminalKey, acquiringContractKey: acquiring.contractKey } : {}),
+    ...(acquiring ? { acquiringTerminalKey: acquiring.terminalKey, acquiringContractKey: acquiring.contractKey, acquirerKey: acquiring.acquirerKey } : {}),
     organisationKey: ctx.organisationKey(),
     partnerKey: client.partnerKey,
     counterpartyKey: client.counterpartyKey,
