@@ -46,20 +46,31 @@ export async function runBooking(ctx: SuiteContext): Promise<SuiteResult> {
   // waiting its turn without blocking and letting a waiting delivery write go first (write-lock.ts turn()).
   const nolock = process.env.BENCH_BOOKING_BEFORE === 'nolock';
   const noturn = process.env.BENCH_BOOKING_BEFORE === 'noturn';
-  const before = withBefore ? await bookingOnce(ctx, nolock ? 'nolock' : noturn ? 'noturn' : 'inline') : undefined;
+  // BENCH_BOOKING_BEFORE=env: the before is the daemon with BENCH_BOOKING_BEFORE_ENV set in the child ('K=V,K2=V2',
+  // e.g. REGATE_CHECKPOINT_THREAD=0) and named by BENCH_BOOKING_BEFORE_LABEL.
+  const byEnv = process.env.BENCH_BOOKING_BEFORE === 'env';
+  const before = withBefore ? await bookingOnce(ctx, nolock ? 'nolock' : noturn ? 'noturn' : byEnv ? 'env' : 'inline') : undefined;
   if (only) return before!;
   const now = await bookingOnce(ctx, 'now');
-  const kept = (before?.figures ?? []).filter((f) => f.name.startsWith('delivery into 1C') || f.name.startsWith('booking p99') || f.name.startsWith('accepted') || f.name.startsWith('API thread CPU per booking during'));
+  const kept = (before?.figures ?? []).filter((f) => f.name.startsWith('delivery into 1C') || f.name.startsWith('booking p99') || f.name.startsWith('accepted') || f.name.startsWith('API thread CPU per booking during') || f.name.startsWith('CPU per order delivered'));
   return { figures: [...now.figures, ...kept], details: { ...now.details, before: before?.details } };
 }
 
-async function bookingOnce(ctx: SuiteContext, variant: 'inline' | 'nolock' | 'noturn' | 'now'): Promise<SuiteResult> {
+async function bookingOnce(ctx: SuiteContext, variant: 'inline' | 'nolock' | 'noturn' | 'env' | 'now'): Promise<SuiteResult> {
   const T = BOOKING_TARGET;
   const outboxInline = variant === 'inline';
   if (variant === 'nolock') process.env.REGATE_WRITE_LOCK = '0';
   else delete process.env.REGATE_WRITE_LOCK;
   if (variant === 'noturn') process.env.REGATE_WRITE_TURN = '0';
   else delete process.env.REGATE_WRITE_TURN;
+  const envBefore = (process.env.BENCH_BOOKING_BEFORE_ENV ?? '').split(',').filter(Boolean).map((kv) => kv.split('=') as [string, string]);
+  for (const [k, v] of envBefore) {
+    if (variant === 'env') process.env[k] = v;
+    else delete process.env[k];
+  }
+  // The delivery thread profiles itself from start to stop (src/workers/outbox-worker.ts).
+  if (ctx.profile && variant === 'now') process.env.REGATE_DELIVERY_PROFILE = join(ctx.resultsDir, 'booking-delivery-thread.cpuprofile');
+  else delete process.env.REGATE_DELIVERY_PROFILE;
   const items = 2000;
   const durationS = ctx.quick ? Number(process.env.BENCH_BOOKING_QUICK_S ?? 2) : 5;
   const deliveryWindowS = ctx.quick ? Number(process.env.BENCH_BOOKING_QUICK_WINDOW_S ?? 8) : 30;
@@ -208,6 +219,14 @@ async function bookingOnce(ctx: SuiteContext, variant: 'inline' | 'nolock' | 'no
           profileDelivery = { regate, emulator, seconds: (performance.now() - p0) / 1000 };
         })()
       : Promise.resolve();
+    // CPU per delivered order off the API thread (the delivery thread, GC and libuv threads): process less API thread,
+    // from 1 s after the burst (the API idle by then) to the end of the delivery window.
+    let cpuSteady0: (Cpu & { delivered: number }) | undefined;
+    const steadyCpu = (async () => {
+      await sleep(1000);
+      const d = samples[samples.length - 1]?.[1] ?? 0;
+      cpuSteady0 = { ...(await rg.call<Cpu>('cpu')), delivered: d };
+    })();
     // Wait for delivery: all accepted bookings, or the window, whichever first.
     while (performance.now() - t0 < burstEnd + deliveryWindowS * 1000) {
       const last = samples[samples.length - 1];
@@ -215,8 +234,15 @@ async function bookingOnce(ctx: SuiteContext, variant: 'inline' | 'nolock' | 'no
       await sleep(250);
     }
     await profiling;
+    await steadyCpu;
+    const cpuSteady1 = await rg.call<Cpu>('cpu');
     sampling = false;
     await sampler;
+    const deliveredSince = (samples[samples.length - 1]?.[1] ?? 0) - (cpuSteady0?.delivered ?? 0);
+    const deliveryCpuMs = cpuSteady0 && cpuSteady0.mainMs != null && cpuSteady1.mainMs != null && deliveredSince > 0
+      ? (cpuSteady1.processMs - cpuSteady0.processMs - (cpuSteady1.mainMs - cpuSteady0.mainMs)) / deliveredSince
+      : null;
+    if (deliveryCpuMs != null) ctx.log(`booking: CPU per order delivered after the burst, off the API thread: ${deliveryCpuMs.toFixed(2)} ms (${deliveredSince} orders)`);
     if (profileDelivery) {
       const busy = (p: ProfileSummary) => `${((p.busyMs / 1000 / profileDelivery!.seconds) * 100).toFixed(0)}% of one core`;
       ctx.log(`booking: delivery phase, ${profileDelivery.seconds.toFixed(0)} s profiled: ReGate busy ${busy(profileDelivery.regate)}, emulator busy ${busy(profileDelivery.emulator)}`);
@@ -263,7 +289,7 @@ async function bookingOnce(ctx: SuiteContext, variant: 'inline' | 'nolock' | 'no
         : `booking: delivered ${delivered} of ${accepted} in ${(last[0] / 1000).toFixed(1)} s; during the burst ${during.orders} (${during.rate.toFixed(1)}/s); after it ${rate.toFixed(1)} orders/s over ${steady.seconds.toFixed(0)} s, ${callsPerOrder!.toFixed(2)} calls/order → bound ${bound!.toFixed(1)} orders/s (${T.sessions} sessions / ${T.latencyMs} ms)`,
     );
     const usage = await rg.stop();
-    const tag = `${variant === 'inline' ? ' (before: delivery on the API thread)' : variant === 'nolock' ? ' (before: delivery thread without the write lock)' : variant === 'noturn' ? ' (before: the API thread blocking for the write lock)' : ''}, load ${burstLoad}`;
+    const tag = `${variant === 'inline' ? ' (before: delivery on the API thread)' : variant === 'nolock' ? ' (before: delivery thread without the write lock)' : variant === 'noturn' ? ' (before: the API thread blocking for the write lock)' : variant === 'env' ? ` (before: ${process.env.BENCH_BOOKING_BEFORE_LABEL ?? process.env.BENCH_BOOKING_BEFORE_ENV})` : ''}, load ${burstLoad}`;
     const goal = <T,>(t: T) => (variant !== 'now' ? undefined : t);
     const figures: Figure[] = [
       finish({ bench: 'booking', name: `accepted bookings/s at ${T.connections} connections (confirmWindowMs 0)${tag}`, value: burst.rps, unit: 'req/s', baseline: { name: 'echo POST', value: base.rps }, target: goal({ on: 'value', op: '>=', value: T.rps }) }),
@@ -278,10 +304,11 @@ async function bookingOnce(ctx: SuiteContext, variant: 'inline' | 'nolock' | 'no
             finish({ bench: 'booking', name: `API thread CPU per booking: through the app without sockets${tag}`, value: costApp.cpuMs / costApp.n, unit: 'ms', note: 'app.request: middleware, zod, JSON, then the service' }),
           ]
         : []),
+      finish({ bench: 'booking', name: `CPU per order delivered, off the API thread (delivery thread, GC, libuv)${tag}`, value: deliveryCpuMs, unit: 'ms', note: 'process less API thread CPU after the burst / orders delivered' }),
       finish({ bench: 'booking', name: 'OData calls per delivered order', value: callsPerOrder, unit: 'calls', note: callsPerOrder == null ? 'no deliveries' : undefined }),
       finish({ bench: 'booking', name: 'server peak RSS', value: usage?.maxRssMB ?? null, unit: 'MB' }),
     ];
-    return { figures, details: { cpuPer, lockWaits, costService, costApp, profile, profileDelivery, during, steady, durationS, accepted, delivered, burst, echo: base, samples, onecStats, outbox, statuses, settle, usage, stores: stores.length, orderable } };
+    return { figures, details: { cpuPer, deliveryCpuMs, lockWaits, costService, costApp, profile, profileDelivery, during, steady, durationS, accepted, delivered, burst, echo: base, samples, onecStats, outbox, statuses, settle, usage, stores: stores.length, orderable } };
   } finally {
     await echo.stop();
     await rg.stop();

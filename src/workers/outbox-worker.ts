@@ -67,10 +67,29 @@ port.on('message', async (m: { type: 'wake' } | { type: 'profile'; features?: Ut
     return;
   }
   const result = await worker.stop(m.graceMs);
+  await stopProfile?.().catch(() => undefined);
   await onec.close();
   db.close();
   post({ type: 'stopped', result });
   port.close();
 });
+// REGATE_DELIVERY_PROFILE=<file>: a CPU profile of this thread from start to stop (the booking bench's delivery
+// breakdown; the API thread's own profiler cannot see into this isolate). Off unless set.
+const profileFile = process.env.REGATE_DELIVERY_PROFILE;
+let stopProfile: (() => Promise<void>) | undefined;
+if (profileFile) {
+  const { Session } = await import('node:inspector/promises');
+  const { writeFileSync } = await import('node:fs');
+  const session = new Session();
+  session.connect();
+  await session.post('Profiler.enable');
+  await session.post('Profiler.setSamplingInterval', { interval: 500 });
+  await session.post('Profiler.start');
+  stopProfile = async () => {
+    const { profile } = await session.post('Profiler.stop');
+    writeFileSync(profileFile, JSON.stringify(profile));
+    session.disconnect();
+  };
+}
 worker.start();
 post({ type: 'ready' });
