@@ -52,6 +52,10 @@ export class Stager {
       // Issue 14.7: what a description file is now (descriptions.ts reads one again only when these changed).
       fileMeta: (db.exec(DESCRIPTION_DDL), db.prepare(`INSERT OR REPLACE INTO ${S}.file_meta (file_id, modified, size, volume_path, extension) VALUES (?, ?, ?, ?, ?)`)),
       descriptionFile: db.prepare(`INSERT OR REPLACE INTO ${S}.item_dfile (item_id, file_id) VALUES (?, ?)`),
+      // Issue 17: an item's VAT rate from УТ 11.5's СтавкиНДСНоменклатуры (rank: its country 0, no country 1).
+      itemVat: (db.exec(`CREATE TABLE IF NOT EXISTS ${S}.item_vat (item_id TEXT PRIMARY KEY, vat_rate_id TEXT NOT NULL, rank INTEGER NOT NULL) WITHOUT ROWID`),
+        db.prepare(`INSERT INTO ${S}.item_vat (item_id, vat_rate_id, rank) VALUES (?, ?, ?)
+                    ON CONFLICT (item_id) DO UPDATE SET vat_rate_id = excluded.vat_rate_id, rank = excluded.rank WHERE excluded.rank < rank`)),
       price: db.prepare(`INSERT OR IGNORE INTO ${S}.prices (item_id, kind_id, price) SELECT @item, @kind, @price WHERE ${known}`),
       // Several rows for one warehouse and item (a characteristic, a series) add up, as the mirror always summed them.
       stock: db.prepare(`INSERT INTO ${S}.stock (store_id, item_id, quantity) SELECT @store, @item, @quantity WHERE ${known}
@@ -100,6 +104,21 @@ export class Stager {
         if (u.deleted) continue;
         this.st.unit.run(u.id, u.itemId, u.baseUnitId, u.ratio, u.name);
         this.counts.units++;
+      }
+    });
+  }
+
+  /**
+   * Issue 17: items' VAT rates from the register (УТ 11.5.20 СтавкиНДСНоменклатуры, the last record per item and
+   * country): the organisation's country first, then a record for no country (ManagerModule.bsl:136-165); records of
+   * other countries are not this shop's.
+   */
+  itemVatRates(list: { itemId: string; countryId: string | null; vatRateId: string | null }[], countryId: string | null) {
+    this.tx(() => {
+      for (const r of list) {
+        if (!r.vatRateId) continue;
+        const rank = countryId && r.countryId === countryId ? 0 : r.countryId === null ? 1 : -1;
+        if (rank >= 0) this.st.itemVat.run(r.itemId, r.vatRateId, rank);
       }
     });
   }
@@ -173,6 +192,8 @@ interface Named {
 export function assembleItems(scratch: Scratch, names: Named, ts: string, o: { descriptionFileInto?: 'short' | 'full' | null } = {}): { items: number; changed: number } {
   const db = scratch.db;
   const descriptionFile = descriptionFileOf(db);
+  db.exec(`CREATE TABLE IF NOT EXISTS ${S}.item_vat (item_id TEXT PRIMARY KEY, vat_rate_id TEXT NOT NULL, rank INTEGER NOT NULL) WITHOUT ROWID`);
+  const registerVat = db.prepare(`SELECT vat_rate_id FROM ${S}.item_vat WHERE item_id = ?`).pluck();
   const batch = db.prepare(`SELECT id, rec FROM ${S}.items WHERE id > ? ORDER BY id LIMIT 1000`);
   const packagingsOf = db.prepare(`SELECT item_id, base_unit_id, ratio FROM ${S}.units WHERE item_id IN (SELECT value FROM json_each(?)) ORDER BY item_id, seq`);
   const unitName = db.prepare(`SELECT name FROM ${S}.units WHERE id = ? ORDER BY seq DESC LIMIT 1`).pluck();
@@ -253,7 +274,8 @@ export function assembleItems(scratch: Scratch, names: Named, ts: string, o: { d
           tier1Threshold: it.tier1Threshold,
           tier2Threshold: it.tier2Threshold,
           pictureIds,
-          vatRateId: it.vatRateId,
+          // Issue 17: the register's rate where the base keeps one there (УТ 11.5.20), else the item's attribute.
+          vatRateId: (registerVat.get(it.id) as string | undefined) ?? it.vatRateId,
         };
         for (const p of pictureIds) used.run(p);
         const hash = itemHash(item, (barcodes.get(it.id) ?? []).map((b) => b.barcode));

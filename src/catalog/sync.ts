@@ -183,6 +183,9 @@ export async function runFullSync(deps: SyncDeps): Promise<SyncReport> {
     const codes = codesOf(db, `${S}.items`);
     const ratio = ratioLookup(db, `${S}.units`, 'seq DESC');
     const vctx: VirtualContext = { onec, profile, codes, log: deps.logger, counted, queue: Promise.resolve(), limit: deps.virtualRows ?? VIRTUAL_ROWS };
+    // The organisation's country (its VAT rates of items apply): the organisation metaOf picks.
+    const orgRecords = orgs.map(m.toOrganisation);
+    const orgCountry = (orgRecords.find((o) => o.inn) ?? orgRecords[0])?.countryId ?? null;
     const [, , banks] = await settled(stager, [
       readPrices(vctx, priceKindKeys, estimates(db, 'prices', priceKindKeys, items), (rows) => {
         stager.prices(pricesOf(profile, rows, ratio));
@@ -197,6 +200,8 @@ export async function runFullSync(deps: SyncDeps): Promise<SyncReport> {
         progress('reserve');
       }),
       bankKeys.length ? read('banks', r.bank, { bankKeys }) : Promise.resolve([] as Row[]),
+      // Issue 17: items' VAT rates from УТ 11.5.20's register (detected), in parts by item code like prices.
+      readItemVat(vctx, items, (rows) => stager.itemVatRates(rows.map(m.toItemVatRate!), orgCountry)),
     ]);
 
     if (!deps.allowEmpty) {
@@ -636,6 +641,14 @@ async function readPrices(v: VirtualContext, kindKeys: string[], expected: Map<s
   for (const g of groups.length ? groups : [{ keys: [], cut: false }]) {
     total += await readGroup(v, spec, 'priceKindKeys', g, g.keys.reduce((s, k) => s + (expected.get(k) ?? 0), 0), stage);
   }
+  v.counted(spec, total);
+}
+
+/** Issue 17: the items' VAT rates register (profile.reads.itemVatRate), in ranges of the item code of at most v.limit rows. */
+async function readItemVat(v: VirtualContext, items: number, stage: (rows: Row[]) => void): Promise<void> {
+  const spec = v.profile.reads.itemVatRate;
+  if (!spec || spec.kind === 'collection' || !v.profile.map.toItemVatRate) return;
+  const total = await readGroup(v, spec, 'priceKindKeys', { keys: [], cut: items > v.limit }, items, stage);
   v.counted(spec, total);
 }
 

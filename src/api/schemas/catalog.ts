@@ -222,7 +222,7 @@ export const AssortmentItemSchema = z
     x2: z.number().openapi({ description: 'Порог X2, единиц' }),
     changedAt: z.string().openapi({ description: 'Когда товар последний раз изменился в зеркале' }),
     typedBarcodes: z.array(BarcodeSchema).optional().openapi({ description: 'Новое (v1, добавлено): штрихкоды товара с типом; barcodes — те же строки без типа. Штрихкоды характеристик — в variants[].typedBarcodes (поиск q= по ним находит товар)' }),
-    vatRate: z.number().nullable().optional().openapi({ description: 'Новое (v1, добавлено): ставка НДС товара в процентах (Номенклатура.СтавкаНДС); null — без НДС или неизвестна', example: 20 }),
+    vatRate: z.number().nullable().optional().openapi({ description: 'Новое (v1, добавлено): ставка НДС товара в процентах — из регистра СтавкиНДСНоменклатуры, где база его публикует (УТ 11.5.20: последняя запись для страны организации или без страны), иначе Номенклатура.СтавкаНДС; null — без НДС или неизвестна', example: 20 }),
     pricesIncludeVat: z.boolean().nullable().optional().openapi({ description: 'Новое (v1, добавлено): цены включают НДС (ВидыЦен.ЦенаВключаетНДС розничного вида цены); null — ещё неизвестно' }),
     properties: z
       .array(z.object({ id: z.string().openapi({ description: 'Свойство' }), name: z.string().openapi({ example: 'Материал' }), value: z.string().openapi({ example: 'Хлопок' }), valueId: z.string().nullable().openapi({ description: 'Id значения (для property=), null — значение-строка/число/да-нет (тогда в property= передаётся само значение)' }) }))

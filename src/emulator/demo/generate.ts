@@ -100,6 +100,7 @@ const S = {
   files: 'Catalog_НоменклатураПрисоединенныеФайлы',
   binaries: 'InformationRegister_ДвоичныеДанныеФайлов',
   fileStorage: 'InformationRegister_ХранилищеФайлов',
+  itemVat: 'InformationRegister_СтавкиНДСНоменклатуры',
   blobs: 'Catalog_ХранилищеДвоичныхДанных',
   warehouses: 'Catalog_Склады',
   priceKinds: 'Catalog_ВидыЦен',
@@ -596,6 +597,18 @@ export function generateDemoBase(options: DemoOptions = {}): DemoBase {
       ReGate_МинимальноеКоличество: minQty, ReGate_Кратность: multiplicity, ReGate_ПорогЦены1: x1, ReGate_ПорогЦены2: x2, ReGate_ПродажаПодЗаказ: soldToOrder,
       ДополнительныеРеквизиты: propertiesOfItem(sub.name, i),
     });
+
+    // Issue 17: 11.5.20 keeps items' VAT rates in InformationRegister.СтавкиНДСНоменклатуры (by period and country; an
+    // empty Страна is the initial fill from the item's attribute). Some items have it: one in ten the initial record,
+    // one in thirty a later record for Russia (the organisation's country) with the other rate — the register wins
+    // over Номенклатура.СтавкаНДС — and one in fifty a record for Belarus (another country's: not this shop's rate).
+    if (has(S.itemVat)) {
+      const vRate = rngFor('item-vat', i);
+      const own = group.prefix === 'БХ' || group.prefix === 'ТД' ? vatKeys[0] : vatKeys[1];
+      if (vRate.chance(0.1)) put(S.itemVat, { Period: '2024-01-01T00:00:00', Номенклатура_Key: key, Страна_Key: EMPTY_REF, СтавкаНДС_Key: own });
+      if (vRate.chance(1 / 30)) put(S.itemVat, { Period: '2025-01-01T00:00:00', Номенклатура_Key: key, Страна_Key: countryKeys[0], СтавкаНДС_Key: own === vatKeys[0] ? vatKeys[1] : vatKeys[0] });
+      if (vRate.chance(0.02)) put(S.itemVat, { Period: '2025-01-01T00:00:00', Номенклатура_Key: key, Страна_Key: countryKeys[1], СтавкаНДС_Key: vatKeys[2] });
+    }
 
     // barcode: Russian GS1 prefix 460–469, unique by construction (item index in the body)
     const barcode = ean13(`46${rng.int(0, 9)}${pad(i, 9)}`);

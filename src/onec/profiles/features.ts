@@ -42,6 +42,11 @@ export interface Ut11Features {
   settlementTerms: boolean;
   /** Catalog_СоглашенияСКлиентами.НалогообложениеНДС (11.4; 11.5.20 takes it from the accounting policy instead). */
   agreementVatTaxation: boolean;
+  /**
+   * Issue 17: InformationRegister_СтавкиНДСНоменклатуры (11.5.20: an item's VAT rate by period and country, the rate
+   * УТ itself takes: its ManagerModule АктуальнаяСтавкаНДСНоменклатурыПоОсновнойСтране); absent in 11.4.2.
+   */
+  vatByItemRegister: boolean;
   /** The ReGate extension's registers and attributes are published. */
   extension: boolean;
 }
@@ -66,6 +71,7 @@ export function defaultFeatures(id: ProfileId, extension = true): Ut11Features {
     acquiringContract: v115,
     agreementVatTaxation: !v115,
     settlementTerms: v115,
+    vatByItemRegister: v115,
     extension,
   };
 }
@@ -110,6 +116,7 @@ export function detectFeatures(p: PublishedView): Ut11Features {
     acquiringContract: p.hasField(CARD, 'ДоговорЭквайринга_Key'),
     agreementVatTaxation: p.hasField('Catalog_СоглашенияСКлиентами', 'НалогообложениеНДС'),
     settlementTerms: p.hasSet('AccumulationRegister_РасчетыСКлиентамиПоСрокам') || p.hasSet('AccumulationRegister_РасчетыСКлиентамиПоСрокам_RecordType'),
+    vatByItemRegister: p.hasSet('InformationRegister_СтавкиНДСНоменклатуры') && p.hasField('InformationRegister_СтавкиНДСНоменклатуры', 'СтавкаНДС_Key'),
     extension: p.hasSet('InformationRegister_ReGate_СтатусыЗаказов') || p.hasSet('InformationRegister_ReGate_СтатусыЗаказов_RecordType'),
   };
 }

@@ -77,6 +77,8 @@ export type ConceptId =
   | 'itemProperty'
   // Issue 14.7: the items that keep a description in an attached file (УТ Номенклатура.ФайлОписанияДляСайта).
   | 'itemDescriptionFile'
+  // Issue 17: items' VAT rates by period and country (УТ 11.5.20 InformationRegister.СтавкиНДСНоменклатуры).
+  | 'itemVatRate'
   // Issue 18: the order states a configuration closes an order with (УНФ's СостоянияЗаказовПокупателей.Завершен).
   | 'orderState'
   // Issue 18: the place a store's orders are sold by, per store (Розница: the Магазин of the Склад).
@@ -416,6 +418,8 @@ export interface OrganisationRecord {
   ogrn: string;
   address: string | null;
   phone: string | null;
+  /** Issue 17: СтранаРегистрации, where read (the country whose VAT rates of items apply). */
+  countryId?: string | null;
 }
 
 export interface BankAccountRecord {
@@ -618,6 +622,8 @@ export interface Mappers {
   /** Issue 17: an itemProperty row → the item's additional attributes with a value. */
   toItemProperties?(row: Row): { itemId: string; properties: ItemPropertyRecord[] };
   toPropertyValue?(row: Row): PropertyValueRecord;
+  /** Issue 17: an itemVatRate row (УТ 11.5 СтавкиНДСНоменклатуры/SliceLast) → the item's VAT rate for a country ('' = any). */
+  toItemVatRate?(row: Row): { itemId: string; countryId: string | null; vatRateId: string | null };
   /** Issue 14.7: an itemDescriptionFile row → the item and its site description file (УТ ФайлОписанияДляСайта). */
   toItemDescriptionFile?(row: Row): { itemId: string; fileId: string | null };
   toBarcode(row: Row): BarcodeRecord;

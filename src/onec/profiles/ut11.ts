@@ -457,9 +457,25 @@ function reads(f: Ut11Features, config: Config): Partial<Record<string, ReadSpec
       kind: 'collection',
       set: S.organisations,
       why: 'state: organisation name and requisites (ИНН, КПП, ОГРН, address)',
-      select: ['Ref_Key', 'Description', 'НаименованиеПолное', 'ИНН', 'КПП', 'ОГРН', 'КонтактнаяИнформация/Тип', 'КонтактнаяИнформация/Представление'],
+      select: ['Ref_Key', 'Description', 'НаименованиеПолное', 'ИНН', 'КПП', 'ОГРН', ...(f.vatByItemRegister ? ['СтранаРегистрации_Key'] : []), 'КонтактнаяИнформация/Тип', 'КонтактнаяИнформация/Представление'],
       filter: () => (config.onec.organisationKey ? eq('Ref_Key', guid(config.onec.organisationKey)) : undefined),
     },
+    // Issue 17: where the base publishes InformationRegister.СтавкиНДСНоменклатуры (11.5.20; detected, not by version),
+    // an item's VAT rate is its last record there for the organisation's country or for no country — as УТ takes it
+    // (work1cblackbird/ut11@cdf1be4f InformationRegisters/СтавкиНДСНоменклатуры/Ext/ManagerModule.bsl:136-165: SliceLast,
+    // Страна = the main country or empty); Номенклатура.СтавкаНДС stands where the register has nothing.
+    ...(f.vatByItemRegister
+      ? {
+          itemVatRate: {
+            kind: 'sliceLast',
+            register: 'InformationRegister_СтавкиНДСНоменклатуры',
+            recordType: false,
+            why: 'assortment and orders: the VAT rate of each item (the register УТ 11.5.20 keeps it in, by country)',
+            select: ['Period', 'Номенклатура_Key', 'Страна_Key', 'СтавкаНДС_Key'],
+            condition: (p) => orGuids('Номенклатура_Key', p.itemKeys),
+          } satisfies ReadSpec,
+        }
+      : {}),
     bankAccount: {
       kind: 'collection',
       set: S.bankAccounts,
@@ -801,6 +817,7 @@ function mappers(f: Ut11Features): Mappers {
     }),
     toItemProperties: (row) => ({ itemId: str(row.Ref_Key), properties: propertiesOf(row) ?? [] }),
     toItemDescriptionFile: (row) => ({ itemId: str(row.Ref_Key), fileId: refOf(row.ФайлОписанияДляСайта_Key) }),
+    toItemVatRate: (row) => ({ itemId: str(row.Номенклатура_Key), countryId: refOf(row.Страна_Key), vatRateId: refOf(row.СтавкаНДС_Key) }),
     toProperty: (row) => ({ id: str(row.Ref_Key), name: str(row.Имя) || str(row.Description), title: str(row.Заголовок) || str(row.Description) }),
     toPropertyValue: (row) => ({ id: str(row.Ref_Key), propertyId: refOf(row.Owner_Key), name: str(row.Description), deleted: bool(row.DeletionMark) || bool(row.IsFolder) }),
     toClientAgreement(row, now = new Date()) {
@@ -960,6 +977,7 @@ function mappers(f: Ut11Features): Mappers {
         ogrn: str(row.ОГРН).trim(),
         address: strOrNull(address?.Представление),
         phone: strOrNull(phone?.Представление),
+        ...(row.СтранаРегистрации_Key !== undefined ? { countryId: refOf(row.СтранаРегистрации_Key) } : {}),
       };
     },
     toBankAccount: (row) => ({

@@ -111,7 +111,19 @@ export async function runFullSync(deps: SyncDeps): Promise<SyncReport> {
     });
     for (const d of links) described.set(d.itemId, { fileId: d.fileId!, text: texts.get(d.fileId!) ?? '' });
   }
-  const snapshot = buildSnapshot(profile, ctx, { nomenclature, stores, kinds, units, countries, brands, makers, barcodes, files, volumes, orgs, accounts, banks, versions, platform, priceRows, stockRows, reserveRows, described });
+  // Issue 17 (followed by the oracle): УТ 11.5.20's СтавкиНДСНоменклатуры — the organisation's country, then none.
+  const itemVat = new Map<string, { rank: number; id: string }>();
+  if (r.itemVatRate && m.toItemVatRate) {
+    const orgRecords = orgs.map(m.toOrganisation);
+    const country = (orgRecords.find((o) => o.inn) ?? orgRecords[0])?.countryId ?? null;
+    for (const v of (await readAll(onec, r.itemVatRate, {}, { pageSize })).map(m.toItemVatRate)) {
+      const rank = country && v.countryId === country ? 0 : v.countryId === null ? 1 : -1;
+      if (rank < 0 || !v.vatRateId) continue;
+      const seen = itemVat.get(v.itemId);
+      if (!seen || rank < seen.rank) itemVat.set(v.itemId, { rank, id: v.vatRateId });
+    }
+  }
+  const snapshot = buildSnapshot(profile, ctx, { nomenclature, stores, kinds, units, countries, brands, makers, barcodes, files, volumes, orgs, accounts, banks, versions, platform, priceRows, stockRows, reserveRows, described, itemVat });
   if (!deps.allowEmpty) {
     refuseEmptying(deps.db, { catalog_items: snapshot.items.length, catalog_stores: snapshot.stores.length, catalog_stock: snapshot.stock.length, catalog_prices: snapshot.prices.length });
   }
@@ -226,6 +238,7 @@ interface Raw {
   stockRows: Row[];
   reserveRows?: Row[];
   described?: Map<string, { fileId: string; text: string }>;
+  itemVat?: Map<string, { rank: number; id: string }>;
 }
 
 function buildSnapshot(profile: Profile, ctx: Parameters<Profile['map']['toItem']>[1], raw: Raw): MirrorSnapshot {
@@ -292,7 +305,7 @@ function buildSnapshot(profile: Profile, ctx: Parameters<Profile['map']['toItem'
       tier1Threshold: it.tier1Threshold,
       tier2Threshold: it.tier2Threshold,
       pictureIds: pictureIds.filter((id) => knownPictures.has(id)),
-      vatRateId: it.vatRateId,
+      vatRateId: raw.itemVat?.get(it.id)?.id ?? it.vatRateId,
     });
   }
   const itemIds = new Set(items.map((i) => i.id));
