@@ -34,6 +34,8 @@ beforeAll(async () => {
   };
   onec.sliceLast = async (r, p, o) => {
     const rows = await sliceLast(r, p, o);
+    // Prices only (issue 17 also slices СтавкиНДСНоменклатуры).
+    if (!String(r).startsWith('InformationRegister_ЦеныНоменклатуры')) return rows;
     // The sync reads virtual tables raw: an empty reference is the zero GUID there, null once normalised.
     const i = rows.findIndex((x) => x.ВидЦены_Key === retailKind && (!x.Упаковка_Key || x.Упаковка_Key === '00000000-0000-0000-0000-000000000000'));
     itemId = String(rows[i].Номенклатура_Key);
