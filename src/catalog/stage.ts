@@ -7,6 +7,12 @@ import type { MirrorItem, MirrorSnapshot } from './types.js';
 import { searchTextOf } from './writer.js';
 import { DESCRIPTION_DDL, descriptionFileOf } from './descriptions.js';
 
+/** Issue 17: packagings owned by packaging sets, and the set each item uses (read by variants.ts prepareVariants). */
+export const PACKAGING_SET_DDL = `
+CREATE TABLE IF NOT EXISTS ${S}.set_units (set_id TEXT NOT NULL, id TEXT NOT NULL, name TEXT NOT NULL, ratio REAL NOT NULL, PRIMARY KEY (set_id, id)) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS ${S}.item_pset (item_id TEXT PRIMARY KEY, set_id TEXT NOT NULL) WITHOUT ROWID;
+`;
+
 /**
  * Staging (issue 19.2): each page 1C answers is mapped and written to the scratch database as it arrives (one
  * scratch transaction per page), so a set is never held whole; then the items are assembled from the staged sets a
@@ -52,6 +58,9 @@ export class Stager {
       // Issue 14.7: what a description file is now (descriptions.ts reads one again only when these changed).
       fileMeta: (db.exec(DESCRIPTION_DDL), db.prepare(`INSERT OR REPLACE INTO ${S}.file_meta (file_id, modified, size, volume_path, extension) VALUES (?, ?, ?, ?, ?)`)),
       descriptionFile: db.prepare(`INSERT OR REPLACE INTO ${S}.item_dfile (item_id, file_id) VALUES (?, ?)`),
+      // Issue 17: packagings of packaging sets, and the set each item uses (variants.ts offers them as the item's).
+      setUnit: (db.exec(PACKAGING_SET_DDL), db.prepare(`INSERT OR REPLACE INTO ${S}.set_units (set_id, id, name, ratio) VALUES (?, ?, ?, ?)`)),
+      itemSet: db.prepare(`INSERT OR REPLACE INTO ${S}.item_pset (item_id, set_id) VALUES (?, ?)`),
       // Issue 17: an item's VAT rate from УТ 11.5's СтавкиНДСНоменклатуры (rank: its country 0, no country 1).
       itemVat: (db.exec(`CREATE TABLE IF NOT EXISTS ${S}.item_vat (item_id TEXT PRIMARY KEY, vat_rate_id TEXT NOT NULL, rank INTEGER NOT NULL) WITHOUT ROWID`),
         db.prepare(`INSERT INTO ${S}.item_vat (item_id, vat_rate_id, rank) VALUES (?, ?, ?)
@@ -103,6 +112,7 @@ export class Stager {
         const u = m.toUnit(row);
         if (u.deleted) continue;
         this.st.unit.run(u.id, u.itemId, u.baseUnitId, u.ratio, u.name);
+        if (u.setId) this.st.setUnit.run(u.setId, u.id, u.name, u.ratio);
         this.counts.units++;
       }
     });
@@ -120,6 +130,13 @@ export class Stager {
         const rank = countryId && r.countryId === countryId ? 0 : r.countryId === null ? 1 : -1;
         if (rank >= 0) this.st.itemVat.run(r.itemId, r.vatRateId, rank);
       }
+    });
+  }
+
+  /** Issue 17: the packaging set each item uses (a read of its own: profile.reads.itemPackagingSet). */
+  packagingSets(list: { itemId: string; setId: string | null }[]) {
+    this.tx(() => {
+      for (const x of list) if (x.setId) this.st.itemSet.run(x.itemId, x.setId);
     });
   }
 

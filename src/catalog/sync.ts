@@ -73,7 +73,7 @@ export async function runFullSync(deps: SyncDeps): Promise<SyncReport> {
   const requestsBefore = onec.stats.total;
   const rowsBySet: Record<string, number> = {};
   let lowerBound = 0;
-  const steps = ['items', 'warehouses', 'priceKinds', 'units', 'countries', 'brands', 'manufacturers', 'barcodes', 'pictures', 'volumes', 'organisation', 'bankAccounts', 'versions', 'platform', 'properties', 'characteristics', 'vatRates', 'clientAgreements', 'propertyValues', 'itemProperties', 'descriptionFiles', 'prices', 'stock', 'reserve', 'banks'];
+  const steps = ['items', 'warehouses', 'priceKinds', 'units', 'countries', 'brands', 'manufacturers', 'barcodes', 'pictures', 'volumes', 'organisation', 'bankAccounts', 'versions', 'platform', 'properties', 'characteristics', 'vatRates', 'clientAgreements', 'propertyValues', 'itemProperties', 'descriptionFiles', 'packagingSets', 'prices', 'stock', 'reserve', 'banks'];
   let done = 0;
   const progress = (step: string) => deps.onProgress?.(step, ++done, steps.length);
   const counted = (spec: Exclude<ReadSpec, { kind: 'collection' }> | Extract<ReadSpec, { kind: 'collection' }>, rows: number, label?: string) => {
@@ -166,6 +166,8 @@ export async function runFullSync(deps: SyncDeps): Promise<SyncReport> {
       // names above are positional.
       // After the items: two reads paging the same set at once would each see a row inserted meanwhile differently.
       m.toItemProperties ? itemsRead.then(() => stream('itemProperties', r.itemProperty, (rows) => variants.itemProperties(rows.map(m.toItemProperties!)), {}, `${r.itemProperty?.kind === 'collection' ? r.itemProperty.set : ''}/ДополнительныеРеквизиты`)) : Promise.resolve(progress('itemProperties')),
+      // Issue 17: the packaging set of items that use one (after the items, as above).
+      m.toItemPackagingSet ? itemsRead.then(() => stream('packagingSets', r.itemPackagingSet, (rows) => stager.packagingSets(rows.map(m.toItemPackagingSet!)), {}, `${r.itemPackagingSet?.kind === 'collection' ? r.itemPackagingSet.set : ''}/НаборУпаковок`)) : Promise.resolve(progress('packagingSets')),
       // Issue 14.7: which items keep a description in a site description file (after the items, as above); read even
       // when no description comes from it: such a file is no picture either.
       m.toItemDescriptionFile ? itemsRead.then(() => stream('descriptionFiles', r.itemDescriptionFile, (rows) => stager.descriptionFiles(rows.map(m.toItemDescriptionFile!)), {}, `${r.itemDescriptionFile?.kind === 'collection' ? r.itemDescriptionFile.set : ''}/ФайлОписанияДляСайта`)) : Promise.resolve(progress('descriptionFiles')),

@@ -1,6 +1,7 @@
 import type { Db } from '../db/open.js';
 import type { CharacteristicRecord } from '../onec/profiles/index.js';
 import { S } from './scratch.js';
+import { PACKAGING_SET_DDL } from './stage.js';
 
 /**
  * Variants (issue 17): the characteristics an item is sold in (УТ Catalog_ХарактеристикиНоменклатуры), each with its
@@ -151,10 +152,12 @@ export function prepareVariants(db: Db, full: boolean, exportedProperties?: stri
   } else {
     db.exec(`CREATE TABLE ${S}.n_vbarcodes AS SELECT item_id, variant_id, barcode FROM main.catalog_variant_barcodes`);
   }
-  db.exec(`DROP TABLE IF EXISTS ${S}.n_packs;`);
+  db.exec(`DROP TABLE IF EXISTS ${S}.n_packs; ${PACKAGING_SET_DDL}`);
   db.exec(full
-    ? `CREATE TABLE ${S}.n_packs AS SELECT u.item_id, u.id, max(u.name) AS name, max(u.ratio) AS ratio FROM ${S}.units u
-         WHERE u.item_id IS NOT NULL AND EXISTS (SELECT 1 FROM ${S}.items it WHERE it.id = u.item_id) GROUP BY u.item_id, u.id`
+    ? `CREATE TABLE ${S}.n_packs AS SELECT item_id, id, max(name) AS name, max(ratio) AS ratio FROM (
+         SELECT u.item_id, u.id, u.name, u.ratio FROM ${S}.units u WHERE u.item_id IS NOT NULL
+         UNION ALL SELECT p.item_id, su.id, su.name, su.ratio FROM ${S}.item_pset p JOIN ${S}.set_units su ON su.set_id = p.set_id) x
+       WHERE EXISTS (SELECT 1 FROM ${S}.items it WHERE it.id = x.item_id) GROUP BY item_id, id`
     : `CREATE TABLE ${S}.n_packs AS SELECT item_id, id, name, ratio FROM main.catalog_item_packagings`);
   if (full && exportedProperties) db.prepare(`DELETE FROM ${S}.n_iprops WHERE property_id NOT IN (SELECT value FROM json_each(?))`).run(JSON.stringify(exportedProperties));
   const names: VName[] = full ? ['variants', 'stock', 'prices', 'barcodes', 'props', 'packs'] : ['stock', 'prices'];

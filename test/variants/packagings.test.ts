@@ -65,6 +65,27 @@ for (const variant of ['ut11.5', 'ut11.4'] as const) {
       expect(itemIn(without)!.packagings).toBeUndefined();
     });
 
+    it('a packaging set’s packagings (Catalog_НаборыУпаковок, Номенклатура.НаборУпаковок) are units of sale of its items', () => {
+      const set = em.store.list(UNITS).find((u) => u.Owner_Type === 'StandardODATA.Catalog_НаборыУпаковок')!;
+      expect(set).toBeTruthy();
+      const members = em.store.list('Catalog_Номенклатура').filter((i) => i.IsFolder !== true && i.НаборУпаковок_Key === set.Owner && i.ИспользоватьУпаковки === true);
+      expect(members.length).toBeGreaterThan(3);
+      let seen = 0;
+      for (const m of members) {
+        const item = itemIn(String(m.Ref_Key));
+        if (!item) continue;
+        seen++;
+        expect(item.packagings).toEqual([{ id: set.Ref_Key, name: set.Description, ratio: set.Числитель, price: item.price == null ? null : Math.round(item.price * Number(set.Числитель) * 100) / 100 }]);
+        // A set's packaging is no portion of the item (the item's portion is its own packaging).
+        expect(item.portion).toBeNull();
+      }
+      expect(seen).toBeGreaterThan(2);
+      // An item that does not name the set does not get its packaging.
+      expect(db.prepare(`SELECT count(DISTINCT item_id) FROM catalog_item_packagings WHERE id = ?`).pluck().get(set.Ref_Key)).toBe(
+        db.prepare(`SELECT count(*) FROM catalog_items WHERE id IN (SELECT value FROM json_each(?))`).pluck().get(JSON.stringify(members.map((m) => m.Ref_Key))),
+      );
+    });
+
     it('a packaging changed in 1C moves its item in the next full sync', async () => {
       const b = boxes().find((x) => itemIn(String(x.Owner)))!;
       const before = db.prepare(`SELECT changed_at FROM catalog_items WHERE id = ?`).pluck().get(b.Owner) as string;

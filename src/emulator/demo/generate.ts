@@ -494,6 +494,13 @@ export function generateDemoBase(options: DemoOptions = {}): DemoBase {
   const usedArticles = new Set<string>();
 
   const FILE_TYPE = `StandardODATA.${S.files}`;
+  // Issue 17: a packaging set (Catalog_НаборыУпаковок, both dumps) shared by piece goods: its packaging (Owner = the
+  // set) is a unit of sale of every item naming the set in НаборУпаковок.
+  const packSet = has('Catalog_НаборыУпаковок') ? guid('Catalog_НаборыУпаковок', 0) : EMPTY_REF;
+  if (packSet !== EMPTY_REF) {
+    put('Catalog_НаборыУпаковок', { Ref_Key: packSet, Description: 'Коробки штучного товара', DeletionMark: false, ЕдиницаИзмерения_Key: units.шт, ЕдиницаДляОтчетов_Key: units.шт, КоэффициентЕдиницыДляОтчетов: 1 });
+    put(S.units, { Ref_Key: guid(S.units + '/set', 0), Code: '', Description: 'Короб (20 шт)', DeletionMark: false, IsFolder: false, Parent_Key: EMPTY_REF, ...ownerOf(S.units, 'Catalog_НаборыУпаковок', packSet), НаименованиеПолное: 'Короб (20 шт)', МеждународноеСокращение: '', ТипИзмеряемойВеличины: 'Упаковка', ЕдиницаИзмерения_Key: units.шт, Числитель: 20, Знаменатель: 1, Безразмерная: false, Вес: 0, ВесЕдиницаИзмерения_Key: EMPTY_REF, Объем: 0, ОбъемЕдиницаИзмерения_Key: EMPTY_REF });
+  }
   for (let i = 0; i < itemCount; i++) {
     const rng = rngFor('item', i);
     const leaf = leafGroups[rng.int(0, leafGroups.length - 1)];
@@ -531,9 +538,13 @@ export function generateDemoBase(options: DemoOptions = {}): DemoBase {
     // own: the rest of the base stays as it was.
     const pRng = rngFor('box', i);
     let box = 0;
-    if (!sub.portions && unit === 'шт' && !VARIANT_SUBGROUPS[sub.name] && pRng.chance(0.25)) {
+    let inSet = false;
+    const pieceGoods = !sub.portions && unit === 'шт' && !VARIANT_SUBGROUPS[sub.name];
+    if (pieceGoods && pRng.chance(0.25)) {
       box = pRng.pick([6, 12, 24]);
       put(S.units, { Ref_Key: guid(S.units + '/box', i), Code: '', Description: `Коробка (${box} шт)`, DeletionMark: false, IsFolder: false, Parent_Key: EMPTY_REF, ...ownerOf(S.units, S.items, key), НаименованиеПолное: `Коробка (${box} шт)`, МеждународноеСокращение: '', ТипИзмеряемойВеличины: 'Упаковка', ЕдиницаИзмерения_Key: units[unit], Числитель: box, Знаменатель: 1, Безразмерная: false, Вес: 0, ВесЕдиницаИзмерения_Key: EMPTY_REF, Объем: 0, ОбъемЕдиницаИзмерения_Key: EMPTY_REF });
+    } else if (pieceGoods && packSet !== EMPTY_REF && pRng.chance(0.15)) {
+      inSet = true;
     }
 
     // picture (90% of items)
@@ -588,7 +599,7 @@ export function generateDemoBase(options: DemoOptions = {}): DemoBase {
       НаименованиеПолное: `${noun}, ${feature}, торговая марка «${brand}», ${countryName}`,
       Описание: withoutText ? '' : `${noun} торговой марки «${brand}» (${feature}). Страна происхождения — ${countryName}. ${group.storage}${portion ? ` Фасовка: ${portionName(portion, unit).toLowerCase()}.` : ''}`,
       ФайлОписанияДляСайта_Key: descriptionFile,
-      ВидНоменклатуры_Key: variantDef ? charKinds[sub.name].kind : goodsKind, ТипНоменклатуры: 'Товар', ИспользованиеХарактеристик: variantDef ? variantDef.use : 'НеИспользовать', ИспользоватьУпаковки: portion > 0 || box > 0,
+      ВидНоменклатуры_Key: variantDef ? charKinds[sub.name].kind : goodsKind, ТипНоменклатуры: 'Товар', ИспользованиеХарактеристик: variantDef ? variantDef.use : 'НеИспользовать', ИспользоватьУпаковки: portion > 0 || box > 0 || inSet, НаборУпаковок_Key: inSet ? packSet : EMPTY_REF,
       ВладелецХарактеристик_Key: variantDef?.use === 'ОбщиеДляВидаНоменклатуры' ? charKinds[sub.name].kind : EMPTY_REF,
       Марка_Key: brandKeys[brandNo].key, Производитель_Key: brandKeys[brandNo].makerKey, СтранаПроисхождения_Key: countryKey,
       ФайлКартинки_Key: fileKey, [vatField.key]: group.prefix === 'БХ' || group.prefix === 'ТД' ? vatKeys[0] : vatKeys[1], КодДляПоиска: '',

@@ -77,6 +77,8 @@ export type ConceptId =
   | 'itemProperty'
   // Issue 14.7: the items that keep a description in an attached file (УТ Номенклатура.ФайлОписанияДляСайта).
   | 'itemDescriptionFile'
+  // Issue 17: the packaging set an item uses (УТ Номенклатура.НаборУпаковок: packagings shared by items).
+  | 'itemPackagingSet'
   // Issue 17: items' VAT rates by period and country (УТ 11.5.20 InformationRegister.СтавкиНДСНоменклатуры).
   | 'itemVatRate'
   // Issue 18: the order states a configuration closes an order with (УНФ's СостоянияЗаказовПокупателей.Завершен).
@@ -306,6 +308,8 @@ export interface UnitRecord {
   baseUnitId: string | null;
   ratio: number;
   deleted: boolean;
+  /** Issue 17: the packaging set owning it (УТ Catalog_НаборыУпаковок, shared by the items that name the set). */
+  setId?: string | null;
 }
 
 export interface CountryRecord {
@@ -622,6 +626,8 @@ export interface Mappers {
   /** Issue 17: an itemProperty row → the item's additional attributes with a value. */
   toItemProperties?(row: Row): { itemId: string; properties: ItemPropertyRecord[] };
   toPropertyValue?(row: Row): PropertyValueRecord;
+  /** Issue 17: an itemPackagingSet row → the item and the packaging set it uses (УТ Номенклатура.НаборУпаковок). */
+  toItemPackagingSet?(row: Row): { itemId: string; setId: string | null };
   /** Issue 17: an itemVatRate row (УТ 11.5 СтавкиНДСНоменклатуры/SliceLast) → the item's VAT rate for a country ('' = any). */
   toItemVatRate?(row: Row): { itemId: string; countryId: string | null; vatRateId: string | null };
   /** Issue 14.7: an itemDescriptionFile row → the item and its site description file (УТ ФайлОписанияДляСайта). */

@@ -534,6 +534,16 @@ function reads(f: Ut11Features, config: Config): Partial<Record<string, ReadSpec
       select: ['Ref_Key', 'ФайлОписанияДляСайта_Key'],
       filter: () => and(eq('IsFolder', false), ne('ФайлОписанияДляСайта_Key', guid('00000000-0000-0000-0000-000000000000'))),
     },
+    // Issue 17: the packaging set an item uses (Номенклатура.НаборУпаковок → Catalog_НаборыУпаковок, both dumps): its
+    // packagings (Owner = the set) are the item's units of sale too. A read of its own, of the items that name one and
+    // use packagings (ИспользоватьУпаковки), for the item read's URL length as above.
+    itemPackagingSet: {
+      kind: 'collection',
+      set: S.items,
+      why: 'assortment: the packaging set of items that use one (its packagings are sold as units too)',
+      select: ['Ref_Key', 'НаборУпаковок_Key'],
+      filter: () => and(eq('IsFolder', false), eq('ИспользоватьУпаковки', true), ne('НаборУпаковок_Key', guid('00000000-0000-0000-0000-000000000000'))),
+    },
     // Issue 17: values of additional properties (one owner: the property → Owner_Key; folders and items).
     propertyValue: {
       kind: 'collection',
@@ -817,6 +827,7 @@ function mappers(f: Ut11Features): Mappers {
     }),
     toItemProperties: (row) => ({ itemId: str(row.Ref_Key), properties: propertiesOf(row) ?? [] }),
     toItemDescriptionFile: (row) => ({ itemId: str(row.Ref_Key), fileId: refOf(row.ФайлОписанияДляСайта_Key) }),
+    toItemPackagingSet: (row) => ({ itemId: str(row.Ref_Key), setId: refOf(row.НаборУпаковок_Key) }),
     toItemVatRate: (row) => ({ itemId: str(row.Номенклатура_Key), countryId: refOf(row.Страна_Key), vatRateId: refOf(row.СтавкаНДС_Key) }),
     toProperty: (row) => ({ id: str(row.Ref_Key), name: str(row.Имя) || str(row.Description), title: str(row.Заголовок) || str(row.Description) }),
     toPropertyValue: (row) => ({ id: str(row.Ref_Key), propertyId: refOf(row.Owner_Key), name: str(row.Description), deleted: bool(row.DeletionMark) || bool(row.IsFolder) }),
@@ -858,6 +869,7 @@ function mappers(f: Ut11Features): Mappers {
         baseUnitId: refOf(row.ЕдиницаИзмерения_Key),
         ratio: numerator > 0 ? numerator / (denominator > 0 ? denominator : 1) : 1,
         deleted: bool(row.DeletionMark),
+        setId: str(row.Owner_Type).endsWith('Catalog_НаборыУпаковок') ? refOf(row.Owner) : null,
       };
     },
     toCountry: (row) => ({
