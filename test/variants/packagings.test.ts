@@ -7,6 +7,7 @@ import { ODataClient } from '../../src/onec/index.js';
 import { getProfile } from '../../src/onec/profiles/index.js';
 import { runFullSync } from '../../src/catalog/sync.js';
 import { CatalogService } from '../../src/catalog/service.js';
+import { packagingOf, unitsOfPacks } from '../../src/catalog/packagings.js';
 
 // Issue 17: packagings a shop sells by (a box of 12) offered as units of sale with their ratio — the item's own
 // Catalog_УпаковкиЕдиницыИзмерения (Owner + Owner_Type in both dumps) — and an order line by a packaging as УТ keeps it:
@@ -84,6 +85,15 @@ for (const variant of ['ut11.5', 'ut11.4'] as const) {
       expect(db.prepare(`SELECT count(DISTINCT item_id) FROM catalog_item_packagings WHERE id = ?`).pluck().get(set.Ref_Key)).toBe(
         db.prepare(`SELECT count(*) FROM catalog_items WHERE id IN (SELECT value FROM json_each(?))`).pluck().get(JSON.stringify(members.map((m) => m.Ref_Key))),
       );
+    });
+
+    it('packagingOf: the booking path’s lookup of an item’s packaging (own or its set’s), unitsOfPacks', () => {
+      const b = boxes()[0];
+      expect(packagingOf(db, String(b.Owner), String(b.Ref_Key))).toEqual({ id: b.Ref_Key, name: b.Description, ratio: b.Числитель });
+      const other = db.prepare(`SELECT id FROM catalog_items WHERE id <> ? LIMIT 1`).pluck().get(b.Owner) as string;
+      expect(packagingOf(db, other, String(b.Ref_Key))).toBeUndefined();
+      expect(unitsOfPacks(3, 0.17)).toBe(0.51);
+      expect(unitsOfPacks(2, 12)).toBe(24);
     });
 
     it('a packaging changed in 1C moves its item in the next full sync', async () => {
