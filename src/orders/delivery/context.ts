@@ -11,6 +11,13 @@ export interface Acquiring {
   terminalKey: string | null;
   contractKey: string | null;
   acquirerKey: string | null;
+  /**
+   * Розница 2.2: its card document names the shop and the terminal's till payment kind (ВидыОплатЧекаККМ of the
+   * terminal's tariff rows); its toAcquiring adds the kind, acquiring() the order's shop. Passed on to the builder as
+   * PaymentRefs.shopKey / paymentKindKey (not declared there yet: src/onec/profiles/roznica.ts reads them).
+   */
+  shopKey?: string | null;
+  paymentKindKey?: string | null;
 }
 
 export interface OrderTerms {
@@ -48,7 +55,7 @@ export class DeliveryContext {
   readonly now: () => Date;
   readonly ext: boolean;
   /** One object shared by forJob() views (they inherit it; assigning a field on a view would not be shared). */
-  private readonly cache: { salesUnit?: Promise<string | null>; cashFlow?: Promise<{ receipt: string | null; refund: string | null }>; terms?: Promise<OrderTerms>; cancelReason?: Promise<string | null>; currency?: Promise<string>; vatRates?: Promise<{ rates: Map<string, number | null>; rows: Row[] }>; bankAccounts?: Promise<Row[]>; asInvoice?: boolean; acquiring?: Promise<Acquiring> } = {};
+  private readonly cache: { salesUnit?: Promise<string | null>; cashFlow?: Promise<{ receipt: string | null; refund: string | null }>; terms?: Promise<OrderTerms>; cancelReason?: Promise<string | null>; currency?: Promise<string>; vatRates?: Promise<{ rates: Map<string, number | null>; rows: Row[] }>; bankAccounts?: Promise<Row[]>; asInvoice?: boolean; acquiring?: Map<string, Promise<Acquiring>> } = {};
 
   /**
    * The base makes new orders invoices (ЭтоЗаказКакСчет, learnt from the first order 1C wrote): build them
@@ -201,25 +208,49 @@ export class DeliveryContext {
    * The acquiring terminal card operations go through and, in 11.5, its owner — the acquiring contract
    * (WRITE-RULES §3). onec.acquiringTerminalKey, else the one terminal the base has; with several and none configured
    * the documents go without (УТ's form would ask; the accountant fills it) and the log says which key to set.
+   * Where terminals belong to the store's place (Розница: ЭквайринговыеТерминалы.Магазин; `storeId` given and the
+   * profile has reads.storePlace): the place's one terminal, else onec.acquiringTerminalKey among the place's, as
+   * Розница's form picks the shop's only valid terminal (ОплатаОтПокупателяПлатежнойКартой ФормаДокумента Module.bsl
+   * 789-798, ЭквайринговыеТерминалы ManagerModule.bsl 61-98; DeZargo/1c_retail_apple @ 896da2e1); the place is then
+   * the document's shop (Acquiring.shopKey). Read once per store.
    */
-  acquiring(): Promise<Acquiring> {
-    this.cache.acquiring ??= (async () => {
+  acquiring(storeId?: string | null): Promise<Acquiring> {
+    const byStore = (this.cache.acquiring ??= new Map());
+    const key = storeId ?? '';
+    const known = byStore.get(key);
+    if (known) return known;
+    const none: Acquiring = { terminalKey: null, contractKey: null, acquirerKey: null };
+    const made = (async () => {
       const spec = this.profile.reads.acquiringTerminal;
-      if (!spec) return { terminalKey: null, contractKey: null, acquirerKey: null };
+      if (!spec) return none;
       const rows = (await readAll(this.onec, spec)).filter((r) => r.DeletionMark !== true && r.IsFolder !== true);
       const configured = this.config.onec.acquiringTerminalKey;
-      const chosen = configured ? rows.find((r) => r.Ref_Key === configured) : rows.length === 1 ? rows[0] : undefined;
+      const place = storeId ? await this.storePlaceOf(storeId) : null;
+      const own = place ? rows.filter((r) => r.Магазин_Key === place) : rows;
+      const chosen = place
+        ? own.length === 1 ? own[0] : configured ? own.find((r) => r.Ref_Key === configured) : undefined
+        : configured ? rows.find((r) => r.Ref_Key === configured) : rows.length === 1 ? rows[0] : undefined;
       if (!chosen) {
-        this.logger.warn({ terminals: rows.map((r) => ({ id: r.Ref_Key, name: r.Description })) }, configured ? 'onec.acquiringTerminalKey names no terminal of the base' : 'several acquiring terminals (or none): set onec.acquiringTerminalKey');
-        return { terminalKey: null, contractKey: null, acquirerKey: null };
+        this.logger.warn({ terminals: own.map((r) => ({ id: r.Ref_Key, name: r.Description })), ...(place ? { shop: place } : {}) }, configured ? 'onec.acquiringTerminalKey names no terminal of the base' + (place ? ' for this shop' : '') : 'several acquiring terminals (or none): set onec.acquiringTerminalKey');
+        return place ? { ...none, shopKey: place } : none;
       }
-      const mapped = this.profile.map.toAcquiring?.(chosen);
-      if (mapped) return mapped;
+      // The profile's mapping may add what its document names besides (Розница: the payment kind).
+      const mapped = this.profile.map.toAcquiring?.(chosen) as Acquiring | undefined;
+      if (mapped) return place ? { ...mapped, shopKey: place } : mapped;
       const owner = chosen.Owner_Key;
       return { terminalKey: String(chosen.Ref_Key), contractKey: typeof owner === 'string' && owner ? owner : null, acquirerKey: null };
     })();
-    this.cache.acquiring.catch(() => (this.cache.acquiring = undefined));
-    return this.cache.acquiring;
+    byStore.set(key, made);
+    made.catch(() => byStore.delete(key));
+    return made;
+  }
+
+  /** The place a store's orders are sold by (reads.storePlace: Розница's Магазин of the Склад), null without. */
+  private async storePlaceOf(storeId: string): Promise<string | null> {
+    const spec = this.profile.reads.storePlace;
+    const place = this.profile.map.toStorePlace;
+    if (!spec || !place) return null;
+    return (await readFew(this.onec, spec, { warehouseKeys: [storeId] })).map(place).find((k): k is string => !!k) ?? null;
   }
 
   /**
@@ -280,8 +311,15 @@ export class DeliveryContext {
       if (!spec) return { receipt: null, refund: null };
       const rows = (await readAll(this.onec, spec)).filter((r) => r.DeletionMark !== true);
       const names = this.profile.cashFlowPredefined;
+      // Without a predefined item of that name, the one item whose ХозяйственнаяОперация is the operation of that name,
+      // as Розница 2.2 fills a payment's item (СтатьиДвиженияДенежныхСредств ManagerModule.bsl 14-43: exactly one, not
+      // deleted; DeZargo/1c_retail_apple @ 896da2e1). УТ's and УНФ's items are predefined (their reads carry no operation).
+      const byOperation = (name: string) => {
+        const own = rows.filter((r) => r.ХозяйственнаяОперация === name);
+        return own.length === 1 ? (own[0].Ref_Key as string) : undefined;
+      };
       const pick = (key: string | undefined, predefined: string | undefined) =>
-        key ? (rows.some((r) => r.Ref_Key === key) ? key : null) : predefined ? (rows.find((r) => r.PredefinedDataName === predefined)?.Ref_Key as string | undefined) ?? null : null;
+        key ? (rows.some((r) => r.Ref_Key === key) ? key : null) : predefined ? ((rows.find((r) => r.PredefinedDataName === predefined)?.Ref_Key as string | undefined) ?? byOperation(predefined) ?? null) : null;
       return { receipt: pick(configured.receipt, names?.receipt ?? (rows[0]?.PredefinedDataName as string | undefined)), refund: pick(configured.refund, names?.refund) };
     })();
     this.cache.cashFlow.catch(() => (this.cache.cashFlow = undefined));

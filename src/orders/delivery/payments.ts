@@ -29,15 +29,19 @@ function paymentRow(ctx: DeliveryContext, id: number): PaymentRow {
   return p;
 }
 
-async function refsOf(ctx: DeliveryContext, clientId: string, orderKey: string, withBank: boolean | string = false, card = false, refund = false): Promise<PaymentRefs> {
+async function refsOf(ctx: DeliveryContext, clientId: string, orderKey: string, withBank: boolean | string = false, card = false, refund = false, storeId?: string): Promise<PaymentRefs> {
   const client = await ensureClient(ctx, clientId);
-  const acquiring = card ? await ctx.acquiring() : undefined;
+  // The order's store: where terminals belong to a shop (Розница), the shop's terminal (DeliveryContext.acquiring).
+  const acquiring = card ? await ctx.acquiring(storeId) : undefined;
+  // What a profile's mapping names besides (Розница: the document's shop and payment kind), passed on as they are.
+  const { terminalKey: _t, contractKey: _c, acquirerKey: _a, ...more } = acquiring ?? { terminalKey: null, contractKey: null, acquirerKey: null };
   return {
-    ...(acquiring ? { acquiringTerminalKey: acquiring.terminalKey, acquiringContractKey: acquiring.contractKey, acquirerKey: acquiring.acquirerKey } : {}),
+    ...(acquiring ? { acquiringTerminalKey: acquiring.terminalKey, acquiringContractKey: acquiring.contractKey, acquirerKey: acquiring.acquirerKey, ...more } : {}),
     organisationKey: ctx.organisationKey(),
     partnerKey: client.partnerKey,
     counterpartyKey: client.counterpartyKey,
-    currencyKey: await ctx.currencyKey(),
+    // '' where the base keeps no currencies (Розница 2.2 has no Catalog.Валюты: its payments name none).
+    currencyKey: ctx.profile.reads.currency ? await ctx.currencyKey() : '',
     bankAccountKey: withBank ? await ctx.bankAccountKey(typeof withBank === 'string' ? withBank : undefined) : null,
     // 11.5 pays an order only through its ОбъектРасчетов (WRITE-RULES rule 7); null where the base has none (11.4).
     settlementObjectKey: await ctx.settlementObjectOf(orderKey),
@@ -135,7 +139,7 @@ export async function handlePaymentCard(ctx: DeliveryContext, job: ClaimedJob): 
   const orderKey = bookedRef(ctx, o);
   const p = paymentRow(ctx, paymentId);
   const data = JSON.parse(p.data) as { provider?: string; rrn?: string | null; authCode?: string | null; maskedCard?: string | null; method?: PayMethod };
-  const refs = await refsOf(ctx, o.client_id, orderKey, false, true);
+  const refs = await refsOf(ctx, o.client_id, orderKey, false, true, false, o.store_id);
   const how = data.method && data.method !== 'card' ? ` (${METHOD_NAME[data.method]})` : '';
   const input: PaymentInput = {
     externalId: documentId(ctx, 'card', p.external_id),
@@ -183,7 +187,7 @@ export async function handleRefundCreate(ctx: DeliveryContext, job: ClaimedJob):
   const p = r.payment_id ? paymentRow(ctx, r.payment_id) : undefined;
   const data = p ? (JSON.parse(p.data) as { maskedCard?: string | null; authCode?: string | null }) : {};
   // The refund returns the card payment: its document is the refund's basis (WRITE-RULES §3).
-  const refs = { ...(await refsOf(ctx, o.client_id, orderKey, false, true, true)), basisPaymentKey: p?.onec_ref ?? null };
+  const refs = { ...(await refsOf(ctx, o.client_id, orderKey, false, true, true, o.store_id)), basisPaymentKey: p?.onec_ref ?? null };
   // The order's refund without an id is named by the order id, as when it was the only one; a refund with the
   // shop's id by both (issue 14.4), in the refunds' own namespace (a long one digested by documentId).
   const externalId = documentId(ctx, 'refund', r.refund_key ? `${orderId}:${r.refund_key}` : orderId);
