@@ -10,8 +10,11 @@ import { silentLogger } from '../../src/log.js';
  * Розница 2.2 (the customised 2.2.12 dump: no Configuration.xml) through ReGate's public API (issue 18): the demo base
  * generated into the real dump, chosen as Розница by the sets it publishes; every read method — a store is a shop
  * (Catalog.Магазины, its city) selling from its sales warehouse, stock from ТоварыНаСкладах of that warehouse, prices
- * by ВидЦены, pictures from ДвоичныеДанныеФайлов. What Розница cannot offer (writes) `regate check` says.
+ * by ВидЦены, pictures from ДвоичныеДанныеФайлов; card payments and refunds as ОплатаОтПокупателяПлатежнойКартой at the
+ * order's shop's terminal. What Розница cannot offer `regate check` says.
  */
+const NULL = '00000000-0000-0000-0000-000000000000';
+type R = Record<string, unknown>;
 const FOLDER = 'roznica-2.2.12-xml';
 const HAVE = haveDump(FOLDER);
 if (!HAVE) console.warn(`test/configurations/roznica-api: ${DUMPS}/${FOLDER} is absent — skipped`);
@@ -83,18 +86,6 @@ describe.skipIf(!HAVE)('Розница 2.2.12 through the API', () => {
     expect(ordered()).toBe(3);
     expect(reserved()).toBe(3);
 
-    // Розница 2.2 has no card payment document in ReGate's profile: the payment is refused before it is accepted
-    // (a 2xx would promise a record its job could never make), naming the configuration; nothing is queued.
-    const jobs = () => b.rt.db.prepare(`SELECT count(*) FROM outbox_jobs`).pluck().get() as number;
-    const before = jobs();
-    const pay = await b.api('POST', 'paycard', { orderId: 'R-1', provider: 'ЮKassa', transactionId: 'tx-R-1', amount: state.amount, paidAt: new Date().toISOString() });
-    expect(pay.status).toBe(422);
-    expect(pay.body.error).toMatchObject({ code: 'not_supported', fields: [{ field: 'orderId' }] });
-    expect(pay.body.error.message).toContain('Розница');
-    expect((await b.api('POST', 'refund', { orderId: 'R-1', amount: 1 })).body.error.code).toBe('not_supported');
-    expect(jobs()).toBe(before);
-    expect((await b.api('GET', 'bookingstate?orderId=R-1')).body).toMatchObject({ status: 1, paymentStatus: 0 });
-
     const cancel = await b.api('POST', 'bookingcancel', { orderId: 'R-1', reason: 'передумал' });
     expect(cancel.status, JSON.stringify(cancel.body)).toBe(200);
     expect(await b.idle(), JSON.stringify(b.dead())).toBe(true);
@@ -105,6 +96,80 @@ describe.skipIf(!HAVE)('Розница 2.2.12 through the API', () => {
     expect(ordered()).toBe(0);
     expect(reserved()).toBe(0);
     expect((await b.api('GET', 'bookingstate?orderId=R-1')).body.status).toBe(6);
+  }, 60_000);
+
+  it('paycard → a posted ОплатаОтПокупателяПлатежнойКартой at the shop\'s terminal (status 2); refund → the same document returning it, unposted (status 7)', async () => {
+    // Settlements with clients on (a base's ИспользоватьРасчетыСКлиентами): the payment moves РасчетыСКлиентами too.
+    b.em.store.options.ИспользоватьРасчетыСКлиентами = true;
+    const store = (await b.api('GET', `citystore?city=${encodeURIComponent('Москва')}`)).body.stores[0].id;
+    const item = (await b.api('GET', `assortment?store=${store}&pageSize=100`)).body.items.find((i: any) => typeof i.stock === 'number' && i.stock >= 2 && i.price > 0);
+    const book = await b.api('POST', 'booking', { orderId: 'R-3', clientId: 'C-A', store, deliveryAddress: 'Москва, ул. Тверская, 1', items: [{ itemId: item.id, quantity: 2 }] });
+    expect(book.status, JSON.stringify(book.body)).toBeLessThan(300);
+    expect(await b.idle(), JSON.stringify(b.dead())).toBe(true);
+    const state = (await b.api('GET', 'bookingstate?orderId=R-3')).body;
+    const order = b.em.store.list('Document_ЗаказПокупателя').find((d) => d.Number === state.number)!;
+    const pay = await b.api('POST', 'paycard', { orderId: 'R-3', provider: 'ЮKassa', transactionId: 'tx-R-3', amount: state.amount, paidAt: '2026-11-29T08:15:00+03:00', maskedCard: '220220******1234' });
+    expect(pay.status, JSON.stringify(pay.body)).toBeLessThan(300);
+    expect(await b.idle(), JSON.stringify(b.dead())).toBe(true);
+    expect(b.dead()).toEqual([]);
+    expect((await b.api('GET', 'bookingstate?orderId=R-3')).body).toMatchObject({ status: 2, paymentStatus: 1 });
+
+    // The shop's one valid terminal (its old one is НеДействителен), its acquirer and its tariff's payment kind.
+    const terminals = b.em.store.list('Catalog_ЭквайринговыеТерминалы').filter((t) => t.Магазин_Key === order.Магазин_Key);
+    expect(terminals).toHaveLength(2);
+    const terminal = terminals.find((t) => t.НеДействителен === false)!;
+    const kind = (terminal.ТарифыЗаРасчетноеОбслуживание as R[])[0].ВидОплаты_Key as string;
+    expect(b.em.store.get('Catalog_ВидыОплатЧекаККМ', kind)).toMatchObject({ ТипОплаты: 'ПлатежнаяКарта' });
+    const item0 = b.em.store.list('Catalog_СтатьиДвиженияДенежныхСредств').find((c) => c.ХозяйственнаяОперация === 'ПоступлениеОплатыОтКлиента')!;
+    const cards = () => b.em.store.list('Document_ОплатаОтПокупателяПлатежнойКартой').filter((d) => d.ЗаказПокупателя_Key === order.Ref_Key);
+    const card = cards().find((d) => d.ХозяйственнаяОперация === 'ПоступлениеОплатыОтКлиента')!;
+    expect(card).toMatchObject({
+      Posted: true, Магазин_Key: order.Магазин_Key, Организация_Key: order.Организация_Key, Контрагент_Key: order.Контрагент_Key, ЭквайринговыйТерминал_Key: terminal.Ref_Key,
+      Эквайрер_Key: terminal.Эквайрер_Key, ВидОплаты_Key: kind, СуммаДокумента: state.amount, ОплатаВыполнена: true, НомерПлатежнойКарты: '220220******1234',
+    });
+    expect(card.РасшифровкаПлатежа).toEqual([expect.objectContaining({ СтатьяДвиженияДенежныхСредств_Key: item0.Ref_Key, Сумма: state.amount, ПризнакСпособаРасчета: 'ПредоплатаПолная' })]);
+    // Posted as Розница posts it: sold by card at the terminal, and the client's advance against the order.
+    expect(b.em.store.records('AccumulationRegister_ПродажиПоПлатежнымКартам').filter((r) => r.Recorder === card.Ref_Key)).toEqual([
+      expect.objectContaining({ ЭквайринговыйТерминал_Key: terminal.Ref_Key, Магазин_Key: order.Магазин_Key, ВидОплаты_Key: kind, СуммаОперацийПродажи: state.amount, СуммаОперацийВозврата: 0 }),
+    ]);
+    expect(b.em.store.records('AccumulationRegister_РасчетыСКлиентами').filter((r) => r.Recorder === card.Ref_Key)).toEqual([
+      expect.objectContaining({ RecordType: 'Receipt', Магазин_Key: order.Магазин_Key, Контрагент_Key: order.Контрагент_Key, Сумма: state.amount, ДокументРасчета: card.Ref_Key, ЗаказПокупателя_Key: order.Ref_Key }),
+    ]);
+
+    const refund = await b.api('POST', 'refund', { orderId: 'R-3', reason: 'Клиент отказался' });
+    expect(refund.status, JSON.stringify(refund.body)).toBeLessThan(300);
+    expect(await b.idle(), JSON.stringify(b.dead())).toBe(true);
+    expect(b.dead()).toEqual([]);
+    expect((await b.api('GET', 'bookingstate?orderId=R-3')).body.status).toBe(7);
+    const back = cards().filter((d) => d.ХозяйственнаяОперация === 'ВозвратОплатыКлиенту');
+    // Розница's refund from the card payment (ObjectModule 475-514): its header, one line settling that payment;
+    // unposted, the money not returned yet (a person returns it through the terminal and sets ПризнакСпособаРасчета).
+    expect(back).toEqual([expect.objectContaining({ Posted: false, ОплатаВыполнена: false, Магазин_Key: order.Магазин_Key, ЭквайринговыйТерминал_Key: terminal.Ref_Key, ВидОплаты_Key: kind, СуммаДокумента: state.amount })]);
+    const item1 = b.em.store.list('Catalog_СтатьиДвиженияДенежныхСредств').find((c) => c.ХозяйственнаяОперация === 'ВозвратОплатыКлиенту')!;
+    expect(back[0].РасшифровкаПлатежа).toEqual([expect.objectContaining({ ДокументРасчетовСКонтрагентом: card.Ref_Key, ДокументРасчетовСКонтрагентом_Type: 'StandardODATA.Document_ОплатаОтПокупателяПлатежнойКартой', СтатьяДвиженияДенежныхСредств_Key: item1.Ref_Key, Сумма: state.amount })]);
+    // As 1C would: posting it before a person chose the line's ПризнакСпособаРасчета is refused; once chosen, it posts
+    // as a return at the terminal and takes the advance back.
+    await expect(b.rt.onec.post('Document_ОплатаОтПокупателяПлатежнойКартой', String(back[0].Ref_Key))).rejects.toThrow('ПризнакСпособаРасчета');
+    const line = (back[0].РасшифровкаПлатежа as R[])[0];
+    await b.rt.onec.update('Document_ОплатаОтПокупателяПлатежнойКартой', String(back[0].Ref_Key), { РасшифровкаПлатежа: [{ ...line, ПризнакСпособаРасчета: 'Аванс' }] });
+    await b.rt.onec.post('Document_ОплатаОтПокупателяПлатежнойКартой', String(back[0].Ref_Key));
+    expect(b.em.store.records('AccumulationRegister_ПродажиПоПлатежнымКартам').filter((r) => r.Recorder === back[0].Ref_Key)).toEqual([expect.objectContaining({ СуммаОперацийПродажи: 0, СуммаОперацийВозврата: state.amount })]);
+    const balance = b.em.store.records('AccumulationRegister_РасчетыСКлиентами').filter((r) => r.ДокументРасчета === card.Ref_Key).reduce((t, r) => t + (r.RecordType === 'Receipt' ? 1 : -1) * Number(r.Сумма), 0);
+    expect(balance).toBeCloseTo(0, 2);
+  }, 60_000);
+
+  it('the emulator refuses a card document as Розница does: no terminal or shop, a payment kind not of a card, lines not summing up', async () => {
+    const terminal = b.em.store.list('Catalog_ЭквайринговыеТерминалы').find((t) => t.НеДействителен === false)!;
+    const cash = await b.rt.onec.create('Catalog_ВидыОплатЧекаККМ', { Description: 'Наличные (магазин)', ТипОплаты: 'Наличные' });
+    const client = b.em.store.list('Catalog_Контрагенты').find((c) => c.ИНН === '7707083893')!;
+    const base: R = { Date: new Date(), ХозяйственнаяОперация: 'ПоступлениеОплатыОтКлиента', Организация_Key: b.base.refs.organisation, Контрагент_Key: client.Ref_Key, СуммаДокумента: 100, РасшифровкаПлатежа: [{ LineNumber: 1, Сумма: 100, СтатьяДвиженияДенежныхСредств_Key: b.em.store.list('Catalog_СтатьиДвиженияДенежныхСредств').find((c) => c.ХозяйственнаяОперация === 'ПоступлениеОплатыОтКлиента')!.Ref_Key, ПризнакСпособаРасчета: 'Аванс' }] };
+    const post = async (doc: R) => b.rt.onec.post('Document_ОплатаОтПокупателяПлатежнойКартой', String((await b.rt.onec.create('Document_ОплатаОтПокупателяПлатежнойКартой', doc)).Ref_Key));
+    await expect(post(base)).rejects.toThrow(/ЭквайринговыйТерминал.*не заполнено[\s\S]*Магазин.*не заполнено/);
+    const filled = { ...base, ЭквайринговыйТерминал_Key: terminal.Ref_Key, Магазин_Key: terminal.Магазин_Key };
+    await expect(post({ ...filled, ВидОплаты_Key: String(cash.Ref_Key) })).rejects.toThrow('В документе выбран вид оплаты неверного типа!');
+    const kind = (terminal.ТарифыЗаРасчетноеОбслуживание as R[])[0].ВидОплаты_Key;
+    await expect(post({ ...filled, ВидОплаты_Key: kind, СуммаДокумента: 99 })).rejects.toThrow('Сумма по строкам в табличной части должна равняться сумме документа');
+    await expect(post({ ...filled, ВидОплаты_Key: kind })).resolves.toBeUndefined();
   }, 60_000);
 
   it('an order paid at the shop: the cashier\'s punched receipt on the order makes it status 4', async () => {
@@ -136,9 +201,10 @@ describe.skipIf(!HAVE)('Розница 2.2.12 through the API', () => {
   it('regate check --dump names what Розница cannot offer and passes (exit 0)', () => {
     const bin = resolve(__dirname, '../../bin/regate.mjs');
     const out = execFileSync(process.execPath, [bin, 'check', '--dump', join(DUMPS, FOLDER)], { encoding: 'utf8' });
-    // The card document is in the dump; what it needs and ReGate does not have is named, and that both answer 422.
-    expect(out).toContain('Не поддерживается: оплаты (paycard, refund): документ в выгрузке есть — ОплатаОтПокупателяПлатежнойКартой');
-    expect(out).toMatch(/paycard и refund отвечают 422 not_supported/);
+    // Card payments are written; what stays a person's (the till receipt, the refund through the terminal) is named.
+    expect(out).toContain('Не поддерживается: оплаты картой — не всё: ReGate пишет ОплатаОтПокупателяПлатежнойКартой');
+    expect(out).toContain('Возврат (та же операция ВозвратОплатыКлиенту по этой оплате) остаётся непроведённым');
+    expect(out).not.toMatch(/422 not_supported/);
     expect(out).toContain('Не поддерживается: выписки банка');
     expect(out).toContain('ДействующиеЦеныНоменклатуры (цена по магазину');
     expect(out).toContain('Все нужные наборы');

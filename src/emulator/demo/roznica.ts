@@ -47,6 +47,10 @@ const S = {
   bankAccounts: 'Catalog_БанковскиеСчетаОрганизаций',
   properties: 'ChartOfCharacteristicTypes_ДополнительныеРеквизитыИСведения',
   versions: 'InformationRegister_ВерсииПодсистем',
+  payKinds: 'Catalog_ВидыОплатЧекаККМ',
+  cashBoxes: 'Catalog_Кассы',
+  terminals: 'Catalog_ЭквайринговыеТерминалы',
+  cashFlowItems: 'Catalog_СтатьиДвиженияДенежныхСредств',
 } as const;
 
 /** Ext/ParentConfigurations.bin of the dump (SOURCE.md): the vendor configuration the base is on support of. */
@@ -152,6 +156,37 @@ export function generateRoznicaDemoBase(options: DemoOptions): DemoBase {
   });
   const ean13Type = predefined(S.barcodeTypes, 'EAN13');
   put('Catalog_ПричиныОтменыЗаказовПокупателей', { Ref_Key: guid('Catalog_ПричиныОтменыЗаказовПокупателей', 0), Description: 'Покупатель отказался', DeletionMark: false });
+
+  // ---- card payments: a payment kind of type ПлатежнаяКарта, the acquiring bank, each shop's cash box and terminal ----
+  // Розница's card document takes its payment kind from the terminal's tariff rows and its cash-flow item from the one
+  // item of the operation (src/onec/profiles/roznica.ts cardDoc). The predefined kinds of the dump (Наличные, …) are
+  // none of type ПлатежнаяКарта: a base makes its own. Each shop has one valid terminal on its cash box (Catalog.Кассы,
+  // not punching till receipts), as ЭквайринговыйТерминалПоУмолчанию finds a shop's terminal; Москва's has a second,
+  // invalid one (НеДействителен), which the default skips.
+  const cardKind = guid(S.payKinds, 0);
+  put(S.payKinds, { Ref_Key: cardKind, Code: '000000101', Description: 'Банковская карта', DeletionMark: false, IsFolder: false, Parent_Key: EMPTY_REF, ТипОплаты: 'ПлатежнаяКарта', ПроцентБанковскойКомиссии: 0 });
+  const acquirer = guid(S.counterparties + '/acquirer', 0);
+  put(S.counterparties, { Ref_Key: acquirer, Code: '00-0000900', Description: 'АО «Банк Пример» (эквайринг)', DeletionMark: false, IsFolder: false, Parent_Key: EMPTY_REF, НаименованиеПолное: 'Акционерное общество «Банк Пример»', ЮрФизЛицо: 'ЮрЛицо', ИНН: '7700000017', КПП: '770001001', КонтактнаяИнформация: [] });
+  const terminals: string[] = [];
+  shops.forEach((shop, i) => {
+    const box = guid(S.cashBoxes, i);
+    put(S.cashBoxes, { Ref_Key: box, Description: `Операционная касса (${shopDefs[i][0]})`, DeletionMark: false, Owner_Key: organisation, Магазин_Key: shop, ПробиватьЧекиПоКассеККМ: false, КассаУправляющейСистемы: false });
+    const terminal = guid(S.terminals, i);
+    terminals.push(terminal);
+    put(S.terminals, {
+      Ref_Key: terminal, Code: pad(i + 1, 9), Description: `Терминал ${shopDefs[i][0]}`, DeletionMark: false, Организация_Key: organisation, Магазин_Key: shop, Касса: box, Касса_Type: typed(S.cashBoxes),
+      Эквайрер_Key: acquirer, РозничнаяТорговля: true, ИспользоватьБезПодключенияОборудования: true, НеДействителен: false,
+      ТарифыЗаРасчетноеОбслуживание: [{ LineNumber: 1, ВидОплаты_Key: cardKind, ПроцентКомиссииПриПродаже: 1.8, ПроцентКомиссииПриОтмене: 0, ПроцентКомиссииПриВозврате: 0 }],
+    });
+  });
+  put(S.terminals, {
+    Ref_Key: guid(S.terminals, shops.length), Code: pad(shops.length + 1, 9), Description: `Старый терминал ${shopDefs[0][0]}`, DeletionMark: false, Организация_Key: organisation, Магазин_Key: shops[0], Касса: guid(S.cashBoxes, 0), Касса_Type: typed(S.cashBoxes),
+    Эквайрер_Key: acquirer, РозничнаяТорговля: true, ИспользоватьБезПодключенияОборудования: true, НеДействителен: true,
+    ТарифыЗаРасчетноеОбслуживание: [{ LineNumber: 1, ВидОплаты_Key: cardKind, ПроцентКомиссииПриПродаже: 2.2, ПроцентКомиссииПриОтмене: 0, ПроцентКомиссииПриВозврате: 0 }],
+  });
+  (['ПоступлениеОплатыОтКлиента', 'ВозвратОплатыКлиенту'] as const).forEach((operation, i) => {
+    put(S.cashFlowItems, { Ref_Key: guid(S.cashFlowItems, i), Code: `00-0000${pad(i + 21, 2)}`, Description: operation === 'ПоступлениеОплатыОтКлиента' ? 'Поступление оплаты от клиента' : 'Возврат оплаты клиенту', DeletionMark: false, IsFolder: false, Parent_Key: EMPTY_REF, ХозяйственнаяОперация: operation });
+  });
 
   // ---- groups, items, prices, stock ----
   let groupIndex = 0;

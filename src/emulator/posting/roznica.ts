@@ -23,12 +23,18 @@ const S = {
   items: 'Catalog_Номенклатура',
   orderRegister: 'AccumulationRegister_ЗаказыПокупателей',
   stock: 'AccumulationRegister_ТоварыНаСкладах',
+  cardOps: 'Document_ОплатаОтПокупателяПлатежнойКартой',
+  payKinds: 'Catalog_ВидыОплатЧекаККМ',
+  settlements: 'AccumulationRegister_РасчетыСКлиентами',
+  cardSales: 'AccumulationRegister_ПродажиПоПлатежнымКартам',
 } as const;
 
 /** Functional options Розница's handlers read, as the emulator's settings. */
 export const ROZNICA_OPTIONS = {
   /** ИспользоватьПричиныОтменыЗаказовПокупателей: a cancelled line needs its reason (ObjectModule 79-95). */
   cancelReasons: 'ИспользоватьПричиныОтменыЗаказовПокупателей',
+  /** ИспользоватьРасчетыСКлиентами: payments move РасчетыСКлиентами (ОплатаОтПокупателяПлатежнойКартой ManagerModule 78-79, 497-498). */
+  settlements: 'ИспользоватьРасчетыСКлиентами',
 } as const;
 
 /** ShowError of Documents/ЗаказПокупателя.xml: header, and Товары's columns. */
@@ -96,6 +102,79 @@ const orderPosting: PostingHook = (doc, ctx): Record<string, Row[]> => {
   };
 };
 
+/**
+ * ОплатаОтПокупателяПлатежнойКартой (ObjectModule = Documents/ОплатаОтПокупателяПлатежнойКартой/Ext/ObjectModule.bsl,
+ * ManagerModule = …/Ext/ManagerModule.bsl at DeZargo/1c_retail_apple @ 896da2e1). ShowError of
+ * Documents/ОплатаОтПокупателяПлатежнойКартой.xml: the header's, and РасшифровкаПлатежа's columns (the section itself too).
+ */
+export const CARD_SHOW_ERROR = ['ЭквайринговыйТерминал', 'Контрагент', 'Магазин', 'ВидОплаты'];
+export const CARD_LINE_SHOW_ERROR = ['СтатьяДвиженияДенежныхСредств', 'Сумма', 'ПризнакСпособаРасчета'];
+/** The operations whose attributes ЗаполнитьИменаРеквизитовПоХозяйственнойОперации keeps checked (ManagerModule 49-63). */
+const CARD_OPERATIONS = new Set(['ПоступлениеОплатыОтКлиента', 'ВозвратОплатыКлиенту']);
+/** МассивВсехРеквизитов (ManagerModule 37-46): checked only for the operations above; ShowError among them. */
+const CARD_OPERATION_FIELDS = new Set(['Контрагент', 'ВидОплаты', 'Магазин', 'ЭквайринговыйТерминал', 'Сумма']);
+/** Settlement documents whose own order the settlement names (ManagerModule 487-491). */
+const ORDER_BEARING = new Set(['StandardODATA.Document_ЧекККМ', 'StandardODATA.Document_РеализацияТоваров']);
+
+/**
+ * Posting a card payment or refund. The fill check (ObjectModule 114-161): the ShowError fields, those of МассивВсехРеквизитов
+ * only for a customer payment or refund (ManagerModule 36-65; ОбщегоНазначенияРТКлиентСервер drops the others); КассаККМ
+ * when receipts are punched (132-140); the lines summing to СуммаДокумента and each settlement document of the same
+ * organisation and counterparty (ДенежныеСредстваСервер.ПроверитьЗаполнениеРасшифровкиПлатежа, CommonModules/
+ * ДенежныеСредстваСервер/Ext/Module.bsl 873-956); ВидОплаты of type ПлатежнаяКарта (151-159). The movements
+ * (ObjectModule 88-109, ManagerModule 69-93, 411-506): ПродажиПоПлатежнымКартам — the sum as sold or returned by the
+ * terminal, shop and payment kind, the commission as charged or returned; РасчетыСКлиентами (with
+ * ИспользоватьРасчетыСКлиентами) — per line a Приход for a payment, a Расход for a refund, settling the line's document,
+ * or the payment itself when the line names none, for the order the document names.
+ */
+const cardPosting: PostingHook = (doc, ctx): Record<string, Row[]> => {
+  const operation = String(doc.ХозяйственнаяОперация ?? '');
+  const own = CARD_OPERATIONS.has(operation);
+  const lines = rowsOf(doc.РасшифровкаПлатежа);
+  const problems = missing(doc, CARD_SHOW_ERROR.filter((n) => own || !CARD_OPERATION_FIELDS.has(n)));
+  if (!lines.length) problems.push('Не заполнена табличная часть "Расшифровка платежа".');
+  for (const l of lines) problems.push(...missing(l, CARD_LINE_SHOW_ERROR.filter((n) => own || !CARD_OPERATION_FIELDS.has(n)), ` в строке ${String(l.LineNumber)} списка "Расшифровка платежа"`));
+  if (doc.ПробиватьЧекиПоКассеККМ === true && !isRef(doc.КассаККМ_Key)) problems.push('Не выбрана касса ККМ!');
+  const total = round2(lines.reduce((t, l) => t + Number(l.Сумма ?? 0), 0));
+  if (lines.length && round2(Number(doc.СуммаДокумента ?? 0)) !== total) problems.push('Сумма по строкам в табличной части должна равняться сумме документа');
+  const settled = (l: Row) => (isRef(l.ДокументРасчетовСКонтрагентом) && typeof l.ДокументРасчетовСКонтрагентом_Type === 'string' ? ctx.get(String(l.ДокументРасчетовСКонтрагентом_Type).replace('StandardODATA.', ''), l.ДокументРасчетовСКонтрагентом) : undefined);
+  for (const l of lines) {
+    const basis = settled(l);
+    if (basis && isRef(basis.Организация_Key) && basis.Организация_Key !== doc.Организация_Key) problems.push(`Организация в строке ${String(l.LineNumber)} списка "Расшифровка платежа" не соответствует организации документа`);
+    if (basis && isRef(basis.Контрагент_Key) && basis.Контрагент_Key !== doc.Контрагент_Key) problems.push(`Контрагент в строке ${String(l.LineNumber)} списка "Расшифровка платежа" не соответствует контрагенту документа`);
+  }
+  const kind = isRef(doc.ВидОплаты_Key) ? ctx.get(S.payKinds, doc.ВидОплаты_Key) : undefined;
+  if (kind?.ТипОплаты !== 'ПлатежнаяКарта') problems.push('В документе выбран вид оплаты неверного типа!');
+  if (problems.length) throw new Error(problems.join(' '));
+
+  const sum = Number(doc.СуммаДокумента ?? 0);
+  const commission = Number(doc.СуммаКомиссии ?? 0);
+  const out: Record<string, Row[]> = {};
+  if (own) {
+    out[S.cardSales] = [{
+      ЭквайринговыйТерминал_Key: doc.ЭквайринговыйТерминал_Key, Организация_Key: doc.Организация_Key, Магазин_Key: doc.Магазин_Key, ВидОплаты_Key: doc.ВидОплаты_Key,
+      СуммаОперацийПродажи: operation === 'ПоступлениеОплатыОтКлиента' ? sum : 0,
+      СуммаОперацийВозврата: operation === 'ВозвратОплатыКлиенту' ? sum : 0,
+      НачисленнаяСуммаКомиссии: Math.max(commission, 0),
+      ВозвращаемаяСуммаКомиссии: Math.max(-commission, 0),
+    }];
+  }
+  if (ctx.option(ROZNICA_OPTIONS.settlements)) {
+    const self = { ДокументРасчета: doc.Ref_Key, ДокументРасчета_Type: `StandardODATA.${S.cardOps}` };
+    out[S.settlements] = (lines.length ? lines : [{ Сумма: sum }]).map((l) => {
+      const basis = settled(l);
+      const order = basis && ORDER_BEARING.has(String(l.ДокументРасчетовСКонтрагентом_Type)) ? basis.ЗаказПокупателя_Key : doc.ЗаказПокупателя_Key;
+      return {
+        RecordType: operation === 'ПоступлениеОплатыОтКлиента' ? 'Receipt' : 'Expense',
+        Организация_Key: doc.Организация_Key, Магазин_Key: doc.Магазин_Key, Контрагент_Key: doc.Контрагент_Key, Сумма: Number(l.Сумма ?? 0),
+        ...(basis ? { ДокументРасчета: l.ДокументРасчетовСКонтрагентом, ДокументРасчета_Type: l.ДокументРасчетовСКонтрагентом_Type } : self),
+        ЗаказПокупателя_Key: order ?? NULL,
+      };
+    });
+  }
+  return out;
+};
+
 /** Handlers by set for a Розница configuration. */
 /**
  * ЧекККМ.ПередЗаписью (Documents/ЧекККМ/Ext/ObjectModule.bsl 574-640), the parts a receipt read by ReGate depends on:
@@ -116,6 +195,6 @@ function receiptBeforeWrite(doc: Row, ctx: PostingStoreView): void {
 export function roznicaHandlers(): { posting: Record<string, PostingHook>; beforeWrite: Record<string, (doc: Row, ctx: PostingStoreView) => void> } {
   return {
     beforeWrite: { [S.orders]: orderBeforeWrite, [S.receipts]: receiptBeforeWrite },
-    posting: { [S.orders]: orderPosting },
+    posting: { [S.orders]: orderPosting, [S.cardOps]: cardPosting },
   };
 }

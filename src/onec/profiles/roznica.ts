@@ -2,7 +2,7 @@ import type { Config } from '../../config/schema.js';
 import { and, eq, or, substringof } from '../filter.js';
 import { EMPTY_REF, guid } from '../url.js';
 import { defaultFeatures, type Ut11Features } from './features.js';
-import type { Builders, ClientInput, Mappers, OrderClosing, Profile, ReadSpec, Row, WriteSpec } from './types.js';
+import type { Builders, ClientInput, Mappers, OrderClosing, PaymentInput, PaymentRefs, Profile, ReadSpec, Row, WriteSpec } from './types.js';
 import { ut11Profile } from './ut11.js';
 
 /**
@@ -18,8 +18,10 @@ import { ut11Profile } from './ut11.js';
  * organisation, bank accounts, clients (Контрагенты with ЮрФизЛицо).
  * Writes (rules cited from the base's vendor modules, DeZargo/1c_retail_apple @ 896da2e1; the emulator's stand-in:
  * src/emulator/posting/roznica.ts): a client is a Контрагент; a booking a posted ЗаказПокупателя (Согласован) for the
- * shop and its sales warehouse, reserving its lines; cancelling closes it as the order form does (ROZNICA_ORDER_CLOSING).
- * What it cannot offer (payments) is `limits`, printed by `regate check`.
+ * shop and its sales warehouse, reserving its lines; cancelling closes it as the order form does (ROZNICA_ORDER_CLOSING);
+ * a card payment a posted ОплатаОтПокупателяПлатежнойКартой on the order's shop, its terminal and the terminal's payment
+ * kind, and a card refund the same document returning it, left unposted for a person (cardDoc below).
+ * What it cannot offer (bank statements, prices per shop) is `limits`, printed by `regate check`.
  */
 
 const S = {
@@ -37,6 +39,9 @@ const S = {
   binaries: 'InformationRegister_ДвоичныеДанныеФайлов',
   orders: 'Document_ЗаказПокупателя',
   receipts: 'Document_ЧекККМ',
+  cardOps: 'Document_ОплатаОтПокупателяПлатежнойКартой',
+  terminals: 'Catalog_ЭквайринговыеТерминалы',
+  cashFlowItems: 'Catalog_СтатьиДвиженияДенежныхСредств',
   bankAccounts: 'Catalog_БанковскиеСчетаОрганизаций',
 } as const;
 
@@ -52,8 +57,8 @@ export function roznicaFeatures(): Ut11Features {
 
 export const ROZNICA_LIMITS = [
   'склады: магазин (Catalog.Магазины, его адрес и город) продаёт со своего склада продажи (СкладПродажи); другие склады магазина (СкладПоступления, помещения) ReGate не предлагает',
-  'оплаты (paycard, refund): документ в выгрузке есть — ОплатаОтПокупателяПлатежнойКартой (ХозяйственнаяОперация ПоступлениеОплатыОтКлиента или ВозвратОплатыКлиенту), но ReGate его не пишет: Розница требует в нём магазин, эквайринговый терминал и вид оплаты ЧекаККМ с типом «Платежная карта» (ManagerModule ЗаполнитьИменаРеквизитовПоХозяйственнойОперации, ObjectModule ОбработкаПроверкиЗаполнения), а вид оплаты задаётся в строках тарифов терминала (ЭквайринговыеТерминалы.ТарифыЗаРасчетноеОбслуживание), которых ReGate не читает; проведённую оплату по закрытой кассовой смене или с пробитым чеком Розница не распроводит (ObjectModule ПередЗаписью). Поэтому paycard и refund отвечают 422 not_supported (ничего не ставится в очередь); оплату картой и возврат оформляют в Рознице (чек ККМ на кассе или этот документ)',
-  'выписки банка: документа банковской выписки в Рознице 2.2 нет (РегистрацияБезналичнойОплаты — оплата поставщику): выписку импортировать некуда. Клиенты (Контрагенты), заказы (ЗаказПокупателя с резервом на складе продажи магазина), их отмена и оплата в магазине (пробитый чек ККМ по заказу — статус 4) работают',
+  'оплаты картой — не всё: ReGate пишет ОплатаОтПокупателяПлатежнойКартой на магазин заказа, его эквайринговый терминал (единственный действующий терминал магазина, иначе onec.acquiringTerminalKey среди терминалов магазина) и вид оплаты из строки тарифов терминала (если строка одна), статья ДДС — единственная статья с хозяйственной операцией оплаты (или onec.cashFlowItems); оплата проведена (ОплатаВыполнена: деньги принял платёжный сервис), но чек ККМ кассы магазина по ней ReGate не пробивает. Возврат (та же операция ВозвратОплатыКлиенту по этой оплате) остаётся непроведённым: признак способа расчёта и возврат на карту через терминал делает сотрудник. Магазину без терминала или терминалу с несколькими тарифами документ не провести — 1С назовёт пустое поле',
+  'выписки банка: документа банковской выписки в Рознице 2.2 нет (РегистрацияБезналичнойОплаты — оплата поставщику): выписку импортировать некуда. Клиенты (Контрагенты), заказы (ЗаказПокупателя с резервом на складе продажи магазина), их отмена, оплата картой и возврат, оплата в магазине (пробитый чек ККМ по заказу — статус 4) работают',
   'цены по магазинам: ReGate читает ЦеныНоменклатуры по видам цен; регистр ДействующиеЦеныНоменклатуры (цена по магазину: ОбъектЦенообразования → Магазины; подчинён регистратору) в выгрузке есть, но ReGate его не читает — у всех магазинов одна розничная цена вида цен из настроек',
   'валюта: в выгрузке Розницы 2.2 нет Catalog.Валюты (виды цен без валюты): цены считаются в рублях',
   'нет выгрузки Розницы 2.3/3.0 поставщика: профиль проверен на доработанной базе 2.2.12 (поля ххх_ не используются)',
@@ -62,7 +67,7 @@ export const ROZNICA_LIMITS = [
 /** Catalog.Номенклатура of roznica-2.2.12-xml as published: what ReGate reads of an item there. */
 const ROZNICA_ITEM_FIELDS = new Set(['Ref_Key', 'Code', 'Description', 'DeletionMark', 'IsFolder', 'Parent_Key', 'Артикул', 'НаименованиеПолное', 'Описание', 'ЕдиницаИзмерения_Key', 'ТипНоменклатуры', 'Марка_Key', 'Производитель_Key', 'СтранаПроисхождения_Key', 'ФайлКартинки_Key', 'СтавкаНДС']);
 
-function reads(base: Profile['reads']): Record<string, ReadSpec> {
+function reads(base: Profile['reads'], config: Config): Record<string, ReadSpec> {
   const r = base as Record<string, ReadSpec>;
   const keep = (name: string) => (r[name] ? { [name]: r[name] } : {});
   return {
@@ -152,6 +157,34 @@ function reads(base: Profile['reads']): Record<string, ReadSpec> {
       filter: (p) => (p.warehouseKeys?.length ? or(...p.warehouseKeys.map((k) => eq('Ref_Key', guid(k)))) : undefined),
     },
     cancelReason: { kind: 'collection', set: 'Catalog_ПричиныОтменыЗаказовПокупателей', why: 'bookingcancel / expiry: the reason cancelled lines carry', select: ['Ref_Key', 'Description', 'DeletionMark', 'Predefined'] },
+    // The terminals card payments go through: each belongs to a shop and lists the till payment kinds it takes in its
+    // tariff rows. Розница's default is the shop's only terminal that is valid (ЭквайринговыйТерминалПоУмолчанию,
+    // Catalogs/ЭквайринговыеТерминалы/Ext/ManagerModule.bsl 61-98, DeZargo/1c_retail_apple @ 896da2e1): the shop is
+    // chosen per order by DeliveryContext.acquiring, the rest here.
+    acquiringTerminal: {
+      kind: 'collection',
+      set: S.terminals,
+      why: 'paycard / refund: the shop\'s acquiring terminal, its acquirer and the payment kinds of its tariff rows',
+      select: ['Ref_Key', 'Description', 'DeletionMark', 'Организация_Key', 'Магазин_Key', 'Эквайрер_Key', 'НеДействителен', 'ТарифыЗаРасчетноеОбслуживание/ВидОплаты_Key'],
+      filter: () => eq('НеДействителен', false),
+    },
+    cardOperation: {
+      kind: 'collection',
+      set: S.cardOps,
+      why: 'paycard / refund: card payments and refunds (ОплатаОтПокупателяПлатежнойКартой) by payment event id (a marker in Комментарий)',
+      select: ['Ref_Key', 'Number', 'Date', 'Posted', 'DeletionMark', 'ХозяйственнаяОперация', 'СуммаДокумента', 'Контрагент_Key', 'ЗаказПокупателя_Key', 'Комментарий'],
+      filter: (p) => (p.externalId !== undefined ? substringof(roznicaCommentMarker(p.externalId), 'Комментарий') : undefined),
+    },
+    // A payment line's cash-flow item: Розница has no predefined one for customer payments; its documents take the only
+    // item whose ХозяйственнаяОперация is the document's (СтатьиДвиженияДенежныхСредств ManagerModule.bsl 14-43, via
+    // ЗначениеНастроекПовтИсп 603-607; ОплатаОтПокупателяПлатежнойКартой ObjectModule 401, 497), or onec.cashFlowItems.
+    cashFlowItem: {
+      kind: 'collection',
+      set: S.cashFlowItems,
+      why: 'paycard / refund: the cash-flow item of payment lines (the one item of the operation, or configured)',
+      select: ['Ref_Key', 'Description', 'DeletionMark', 'PredefinedDataName', 'ХозяйственнаяОперация'],
+      filter: () => or(eq('ХозяйственнаяОперация', 'ПоступлениеОплатыОтКлиента'), eq('ХозяйственнаяОперация', 'ВозвратОплатыКлиенту'), ...[config.onec.cashFlowItems.receipt, config.onec.cashFlowItems.refund].filter((k): k is string => !!k).map((k) => eq('Ref_Key', guid(k)))),
+    },
   };
 }
 
@@ -205,6 +238,16 @@ function mappers(base: Mappers): Mappers {
       };
     },
     toStorePlace: (row) => refOf(row.Магазин_Key),
+    // A terminal → what the card document names with it: the terminal, no acquiring contract (Розница's document keeps
+    // only УдалитьДоговорЭквайринга), the acquirer (Эквайрер, which the form copies from the terminal: ФормаДокумента
+    // Module.bsl 831-837) and the payment kind — the terminal's only tariff row, as ВидОплатыПоУмолчанию
+    // (ЭквайринговыеТерминалы ManagerModule.bsl 126-148) and the form (ФормаДокумента 838-846) choose it; with
+    // several rows none (a person chooses). The shop is the order's (DeliveryContext.acquiring).
+    toAcquiring(row) {
+      const kinds = [...new Set((Array.isArray(row.ТарифыЗаРасчетноеОбслуживание) ? (row.ТарифыЗаРасчетноеОбслуживание as Row[]) : []).map((t) => refOf(t.ВидОплаты_Key)).filter((k): k is string => !!k))];
+      const acquiring: RoznicaAcquiring = { terminalKey: str(row.Ref_Key), contractKey: null, acquirerKey: refOf(row.Эквайрер_Key), shopKey: refOf(row.Магазин_Key), paymentKindKey: kinds.length === 1 ? kinds[0] : null };
+      return acquiring;
+    },
     toOrder: (row) => ({
       id: str(row.Ref_Key),
       number: str(row.Number),
@@ -241,6 +284,7 @@ function contactRows(c: Partial<ClientInput>): Row[] {
 }
 
 function writes(): Record<string, WriteSpec> {
+  const card = ['Date', 'ХозяйственнаяОперация', 'Организация_Key', 'Магазин_Key', 'Контрагент_Key', 'ЗаказПокупателя_Key', 'ЭквайринговыйТерминал_Key', 'Эквайрер_Key', 'ВидОплаты_Key', 'СуммаДокумента', 'НомерПлатежнойКарты', 'Комментарий', 'РасшифровкаПлатежа/СтатьяДвиженияДенежныхСредств_Key', 'РасшифровкаПлатежа/Сумма'];
   const client = ['Description', 'НаименованиеПолное', 'ЮрФизЛицо', 'ИНН', 'КПП', 'Комментарий', 'КонтактнаяИнформация/Тип', 'КонтактнаяИнформация/Представление', 'КонтактнаяИнформация/НомерТелефона', 'КонтактнаяИнформация/АдресЭП'];
   return {
     partner: { set: S.counterparties, why: 'client: the counterparty of a new Richest.store client', fields: client },
@@ -251,7 +295,63 @@ function writes(): Record<string, WriteSpec> {
       why: 'booking: the customer order (ЗаказПокупателя, Согласован), reserving from the shop\'s sales warehouse, posted',
       fields: ['Date', 'Статус', 'Организация_Key', 'Магазин_Key', 'Склад_Key', 'Контрагент_Key', 'ЦенаВключаетНДС', 'УчитыватьНДС', 'СкидкиРассчитаны', 'ЖелаемаяДатаПродажи', 'АдресДоставки', 'Комментарий', 'ДатаЗаказаНаСайте', 'Товары/Номенклатура_Key', 'Товары/Количество', 'Товары/КоличествоУпаковок', 'Товары/Цена', 'Товары/Сумма', 'Товары/СтавкаНДС', 'Товары/СуммаНДС', 'Товары/КодСтроки', 'Товары/Резервировать', 'Товары/Отменено'],
     },
+    cardPaymentDocument: { set: S.cardOps, post: true, why: 'paycard: the card payment of the order (ОплатаОтПокупателяПлатежнойКартой ПоступлениеОплатыОтКлиента) at its shop\'s terminal, posted', fields: [...card, 'ОплатаВыполнена', 'РасшифровкаПлатежа/ПризнакСпособаРасчета'] },
+    cardRefundDocument: { set: S.cardOps, post: false, why: 'refund: the card refund (ОплатаОтПокупателяПлатежнойКартой ВозвратОплатыКлиенту) of the card payment, prepared for a person to confirm', fields: [...card, 'РасшифровкаПлатежа/ДокументРасчетовСКонтрагентом', 'РасшифровкаПлатежа/ДокументРасчетовСКонтрагентом_Type'] },
     orderClose: { set: S.orders, post: true, why: 'bookingcancel / expiry: every line cancelled (Отменено, not reserved, with a reason), Статус Закрыт, posted again', fields: ['Статус', 'Товары/Отменено', 'Товары/Резервировать', 'Товары/ПричинаОтмены_Key'] },
+  };
+}
+
+/** What Розница's toAcquiring and DeliveryContext.acquiring add to a card payment's refs (PaymentRefs names three). */
+type RoznicaAcquiring = { terminalKey: string; contractKey: null; acquirerKey: string | null; shopKey: string | null; paymentKindKey: string | null };
+type RoznicaCardRefs = PaymentRefs & { shopKey?: string | null; paymentKindKey?: string | null };
+
+/**
+ * ОплатаОтПокупателяПлатежнойКартой as Розница fills it (Documents/ОплатаОтПокупателяПлатежнойКартой, DeZargo/1c_retail_apple
+ * @ 896da2e1; ObjectModule = Ext/ObjectModule.bsl, ManagerModule = Ext/ManagerModule.bsl, form = Forms/ФормаДокумента/
+ * Ext/Form/Module.bsl). What posting checks (ObjectModule 114-161): ХозяйственнаяОперация, Организация, Магазин,
+ * Контрагент, ЭквайринговыйТерминал, ВидОплаты (of type ПлатежнаяКарта) and the lines' Сумма, СтатьяДвиженияДенежныхСредств
+ * and ПризнакСпособаРасчета (the ShowError of Documents/ОплатаОтПокупателяПлатежнойКартой.xml; ManagerModule 36-65), the
+ * lines summing to СуммаДокумента (ДенежныеСредстваСервер 873-906).
+ * - payment, as entered on the order (ObjectModule 23-29, 341-473): the order's shop, counterparty, organisation and
+ *   ЗаказПокупателя, one line of the sum without a settlement document (the order's lines are paid in advance), the
+ *   cash-flow item of the operation; ПризнакСпособаРасчета ПредоплатаПолная when the line pays the order's sum, else
+ *   ПредоплатаЧастичная (ManagerModule 345-358, which the form runs on a new document: form 229) — ReGate takes a card
+ *   payment only for the whole sum due and Розница has no other payment ReGate writes, so it is the full prepayment.
+ *   The money was taken by the payment service: ОплатаВыполнена, as the form marks a document paid through the
+ *   terminal (form 981-985), so nobody charges the card again (form 959); the receipt of that payment is the
+ *   service's, no till receipt is punched here (ПробиватьЧекиПоКассеККМ off: no КассаККМ needed, ObjectModule 132-140).
+ * - refund, as Розница makes it from the card payment (ObjectModule 30-42, 475-514): ВозвратОплатыКлиенту with the
+ *   payment's header and one line settling that payment (ДокументРасчетовСКонтрагентом) for the sum returned. Left
+ *   unposted: the form leaves its ПризнакСпособаРасчета to a person (editable only for refunds, form 282; ManagerModule
+ *   363-371 fills it for goods returns only), and a person returns the money through the terminal («Вернуть на карту»).
+ */
+function cardDoc(operation: 'ПоступлениеОплатыОтКлиента' | 'ВозвратОплатыКлиенту', p: PaymentInput, r: RoznicaCardRefs): Row {
+  const refund = operation === 'ВозвратОплатыКлиенту';
+  const basis = refund ? refOf(r.basisPaymentKey) : null;
+  return {
+    Date: p.date,
+    ХозяйственнаяОперация: operation,
+    Организация_Key: r.organisationKey,
+    Магазин_Key: r.shopKey ?? null,
+    Контрагент_Key: r.counterpartyKey ?? r.partnerKey,
+    ЗаказПокупателя_Key: p.orderKey,
+    ЭквайринговыйТерминал_Key: r.acquiringTerminalKey ?? null,
+    Эквайрер_Key: r.acquirerKey ?? null,
+    ВидОплаты_Key: r.paymentKindKey ?? null,
+    СуммаДокумента: round2(p.amount),
+    НомерПлатежнойКарты: (p.cardMask ?? '').slice(0, 22),
+    ...(refund ? {} : { ОплатаВыполнена: true }),
+    Комментарий: `${p.comment ?? ''} ${roznicaCommentMarker(p.externalId)}`.trim(),
+    РасшифровкаПлатежа: [
+      {
+        LineNumber: 1,
+        СтатьяДвиженияДенежныхСредств_Key: r.cashFlowItemKey ?? null,
+        Сумма: round2(p.amount),
+        ...(refund
+          ? basis ? { ДокументРасчетовСКонтрагентом: basis, ДокументРасчетовСКонтрагентом_Type: `StandardODATA.${S.cardOps}` } : {}
+          : { ПризнакСпособаРасчета: 'ПредоплатаПолная' }),
+      },
+    ],
   };
 }
 
@@ -310,6 +410,8 @@ function builders(base: Builders): Builders {
         Товары: lines,
       };
     },
+    cardPaymentDocument: (p, refs) => cardDoc('ПоступлениеОплатыОтКлиента', p, refs),
+    cardRefundDocument: (p, refs) => cardDoc('ВозвратОплатыКлиенту', p, refs),
     cancelOrderPatch: (current, reasonKey) => ROZNICA_ORDER_CLOSING.patch({ Товары: current }, { reasonKey: reasonKey ?? null, predefinedKey: null }),
   };
 }
@@ -345,7 +447,7 @@ export function roznicaProfile(config: Config): Profile {
     family: 'Розница 2',
     configurationName: 'Розница',
     minVersion: '2.2',
-    reads: reads(base.reads) as Profile['reads'],
+    reads: reads(base.reads, config) as Profile['reads'],
     writes: writes(),
     build: builders(base.build),
     orderClosing: ROZNICA_ORDER_CLOSING,
