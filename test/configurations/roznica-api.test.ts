@@ -5,6 +5,8 @@ import { boot, haveDump, DUMPS, type Booted } from './harness.js';
 import { DeliveryContext } from '../../src/orders/delivery/context.js';
 import { reconcileOrders } from '../../src/orders/reconcile.js';
 import { silentLogger } from '../../src/log.js';
+import { arr, obj, readXml, text } from '../../src/onec/dump/read.js';
+import { CARD_LINE_SHOW_ERROR, CARD_SHOW_ERROR } from '../../src/emulator/posting/roznica.js';
 
 /**
  * Розница 2.2 (the customised 2.2.12 dump: no Configuration.xml) through ReGate's public API (issue 18): the demo base
@@ -18,6 +20,21 @@ type R = Record<string, unknown>;
 const FOLDER = 'roznica-2.2.12-xml';
 const HAVE = haveDump(FOLDER);
 if (!HAVE) console.warn(`test/configurations/roznica-api: ${DUMPS}/${FOLDER} is absent — skipped`);
+
+/** Attributes with FillChecking ShowError of a document of the dump (its header, or one tabular section), by our reader's parser. */
+function showError(doc: string, tabular?: string): string[] {
+  const md = obj(obj(readXml(join(DUMPS, FOLDER, 'Documents', `${doc}.xml`)).MetaDataObject).Document);
+  const children = obj(md.ChildObjects);
+  const scope = tabular ? obj(arr(children.TabularSection).find((t) => text(obj(t.Properties).Name) === tabular)?.ChildObjects) : children;
+  return arr(scope.Attribute).filter((a) => text(obj(a.Properties).FillChecking) === 'ShowError').map((a) => text(obj(a.Properties).Name));
+}
+
+describe.skipIf(!HAVE)('Розница stand-ins: the card document\'s fill checking comes from the dump', () => {
+  it('the header and line lists are exactly the ShowError attributes of ОплатаОтПокупателяПлатежнойКартой', () => {
+    expect([...CARD_SHOW_ERROR].sort()).toEqual(showError('ОплатаОтПокупателяПлатежнойКартой').sort());
+    expect([...CARD_LINE_SHOW_ERROR].sort()).toEqual(showError('ОплатаОтПокупателяПлатежнойКартой', 'РасшифровкаПлатежа').sort());
+  });
+});
 
 describe.skipIf(!HAVE)('Розница 2.2.12 through the API', () => {
   let b: Booted;
