@@ -26,6 +26,8 @@ export const ADOPTABLE = [
   'Document.РеализацияТоваровУслуг',
   // Variants and properties (issue 17): the characteristics items are sold in, and the values of their properties.
   'Catalog.ХарактеристикиНоменклатуры', 'Catalog.ЗначенияСвойствОбъектов',
+  // Items' VAT rates by period and country where the base keeps them (11.5.20; issue 17, profile read itemVatRate).
+  'InformationRegister.СтавкиНДСНоменклатуры',
   'InformationRegister.ШтрихкодыНоменклатуры', 'InformationRegister.ЦеныНоменклатуры', 'InformationRegister.ЦеныНоменклатуры25',
   'InformationRegister.ВерсииПодсистем', 'InformationRegister.ДвоичныеДанныеФайлов', 'InformationRegister.ХранилищеФайлов',
   'AccumulationRegister.ТоварыНаСкладах', 'AccumulationRegister.СвободныеОстатки', 'AccumulationRegister.РасчетыСКлиентами',

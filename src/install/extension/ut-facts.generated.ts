@@ -1844,6 +1844,41 @@ export const UT_FACTS: Record<'11.4' | '11.5.20', BaseFacts> = {
           ]
         ]
       },
+      "InformationRegister.СтавкиНДСНоменклатуры": {
+        "uuid": "12798d99-42e0-4eb6-9005-a7e4d1d47ac0",
+        "types": [
+          [
+            "InformationRegisterRecord.СтавкиНДСНоменклатуры",
+            "Record"
+          ],
+          [
+            "InformationRegisterManager.СтавкиНДСНоменклатуры",
+            "Manager"
+          ],
+          [
+            "InformationRegisterSelection.СтавкиНДСНоменклатуры",
+            "Selection"
+          ],
+          [
+            "InformationRegisterList.СтавкиНДСНоменклатуры",
+            "List"
+          ],
+          [
+            "InformationRegisterRecordSet.СтавкиНДСНоменклатуры",
+            "RecordSet"
+          ],
+          [
+            "InformationRegisterRecordKey.СтавкиНДСНоменклатуры",
+            "RecordKey"
+          ],
+          [
+            "InformationRegisterRecordManager.СтавкиНДСНоменклатуры",
+            "RecordManager"
+          ]
+        ],
+        "periodicity": "Day",
+        "writeMode": "Independent"
+      },
       "InformationRegister.ШтрихкодыНоменклатуры": {
         "uuid": "fe779ac1-0e7f-489c-ad06-bec9af582428",
         "types": [
