@@ -56,7 +56,8 @@ describe('regate install --onec-target: the extension each base accepts', () => 
     expect(only(a, b)).toEqual(['AccumulationRegisters/РасчетыСКлиентами.xml', 'AccumulationRegisters/СвободныеОстатки.xml', 'InformationRegisters/ДвоичныеДанныеФайлов.xml', 'InformationRegisters/ЦеныНоменклатуры.xml']);
     expect(only(b, a)).toEqual([
       'AccumulationRegisters/РасчетыСКлиентамиПоСрокам.xml', 'AccumulationRegisters/ТоварыКОтгрузке.xml', 'AccumulationRegisters/ТоварыНаСкладах.xml', 'Catalogs/СтавкиНДС.xml', 'Catalogs/ХранилищеДвоичныхДанных.xml',
-      'InformationRegisters/ХранилищеФайлов.xml', 'InformationRegisters/ЦеныНоменклатуры25.xml',
+      // Items' VAT rates by country: 11.5.20 only (issue 17).
+      'InformationRegisters/СтавкиНДСНоменклатуры.xml', 'InformationRegisters/ХранилищеФайлов.xml', 'InformationRegisters/ЦеныНоменклатуры25.xml',
     ]);
     const uuidOf = (files: KitFile[], rel: string) => get(files, `onec-extension/${rel}`).match(/<InformationRegister uuid="([^"]+)"/)![1];
     for (const own of ['ReGate_СтатусыЗаказов', 'ReGate_ОплатыКартами', 'ReGate_СведенияОПлатформе'])
