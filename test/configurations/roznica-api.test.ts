@@ -211,6 +211,30 @@ describe.skipIf(!HAVE)('Розница 2.2.12 through the API', () => {
     await expect(b.rt.onec.update('Document_ЧекККМ', String(made.Ref_Key), { СтатусЧекаККМ: 'Отложенный' })).rejects.toThrow('Операции над этим документом запрещены');
   }, 60_000);
 
+  it('a shop with several valid terminals: onec.acquiringTerminalKey picks one of the shop\'s; without it 1C refuses the payment', async () => {
+    const store = (await b.api('GET', `citystore?city=${encodeURIComponent('Санкт-Петербург')}`)).body.stores[0].id;
+    const shop = b.em.store.list('Catalog_Магазины').find((s) => s.СкладПродажи_Key === store)!;
+    const first = b.em.store.list('Catalog_ЭквайринговыеТерминалы').find((t) => t.Магазин_Key === shop.Ref_Key)!;
+    const kind = (first.ТарифыЗаРасчетноеОбслуживание as R[])[0].ВидОплаты_Key;
+    const second = await b.rt.onec.create('Catalog_ЭквайринговыеТерминалы', { Description: 'Терминал 2 (Невский)', Организация_Key: first.Организация_Key, Магазин_Key: shop.Ref_Key, Эквайрер_Key: first.Эквайрер_Key, НеДействителен: false, ТарифыЗаРасчетноеОбслуживание: first.ТарифыЗаРасчетноеОбслуживание });
+    const ctxWith = (acquiringTerminalKey?: string) => new DeliveryContext({ db: b.rt.db, onec: b.rt.onec, config: { ...b.rt.config, onec: { ...b.rt.config.onec, acquiringTerminalKey } }, logger: silentLogger, profile: b.rt.profile });
+    // Another shop's terminal named in the settings does not make it this shop's: the shop's own are chosen among.
+    const other = b.em.store.list('Catalog_ЭквайринговыеТерминалы').find((t) => t.Магазин_Key !== shop.Ref_Key)!;
+    expect(await ctxWith(String(other.Ref_Key)).acquiring(store)).toMatchObject({ terminalKey: null, shopKey: shop.Ref_Key });
+    expect(await ctxWith(String(second.Ref_Key)).acquiring(store)).toEqual({ terminalKey: second.Ref_Key, contractKey: null, acquirerKey: first.Эквайрер_Key, shopKey: shop.Ref_Key, paymentKindKey: kind });
+    // Without the setting the payment is written without a terminal, and Розница refuses to post it (ObjectModule
+    // 114-161): the job stops with 1C's words.
+    const item = (await b.api('GET', `assortment?store=${store}&pageSize=100`)).body.items.find((i: any) => typeof i.stock === 'number' && i.stock >= 1 && i.price > 0);
+    expect((await b.api('POST', 'booking', { orderId: 'R-4', clientId: 'C-A', store, deliveryAddress: 'Самовывоз', items: [{ itemId: item.id, quantity: 1 }] })).status).toBeLessThan(300);
+    expect(await b.idle(), JSON.stringify(b.dead())).toBe(true);
+    const state = (await b.api('GET', 'bookingstate?orderId=R-4')).body;
+    expect((await b.api('POST', 'paycard', { orderId: 'R-4', provider: 'ЮKassa', transactionId: 'tx-R-4', amount: state.amount, paidAt: '2026-11-29T09:00:00+03:00' })).status).toBeLessThan(300);
+    await b.idle();
+    expect(b.dead()).toEqual([expect.objectContaining({ kind: 'payment.card', last_error: expect.stringContaining('Поле "ЭквайринговыйТерминал" не заполнено') })]);
+    const order = b.em.store.list('Document_ЗаказПокупателя').find((d) => d.Number === state.number)!;
+    expect(b.em.store.list('Document_ОплатаОтПокупателяПлатежнойКартой').filter((d) => d.ЗаказПокупателя_Key === order.Ref_Key)).toEqual([expect.objectContaining({ Posted: false, Магазин_Key: shop.Ref_Key, ЭквайринговыйТерминал_Key: NULL })]);
+  }, 60_000);
+
   it('ReGate wrote no property the Розница configuration does not publish', () => {
     expect(Object.fromEntries([...b.em.store.ignored].map(([k, v]) => [k, [...v].sort()]))).toEqual({});
   });
