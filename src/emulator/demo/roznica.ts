@@ -18,7 +18,10 @@ import { fmix } from './random.js';
  *   recorder-subordinate InformationRegister.ЦеныНоменклатуры under one УстановкаЦенНоменклатуры, and the prices each
  *   shop sells at in InformationRegister.ДействующиеЦеныНоменклатуры (ОбъектЦенообразования = the shop);
  * - stock is AccumulationRegister.ТоварыНаСкладах (Количество, Резерв) by Склад, received by one ОприходованиеТоваров
- *   per warehouse; barcodes InformationRegister.Штрихкоды (Владелец composite, ТипШтрихкода EAN13).
+ *   per warehouse; barcodes InformationRegister.Штрихкоды (Владелец composite, ТипШтрихкода EAN13);
+ * - card payments: a ВидыОплатЧекаККМ of type ПлатежнаяКарта, the acquiring bank (a Контрагент), each shop's cash box
+ *   (Catalog.Кассы) and acquiring terminal (ЭквайринговыеТерминалы with one tariff row of that kind; Москва also an
+ *   invalid old one), and the cash-flow items of the customer payment and refund operations.
  * The main configuration's name and version are those SOURCE.md reads from Ext/ParentConfigurations.bin (Розница
  * 2.2.12.30): a base on support of it reports them in ВерсииПодсистем. Predefined items use the dump's ids.
  */

@@ -1,7 +1,9 @@
 import type { PostingHook, PostingStoreView } from '../schema/types.js';
 
 /**
- * The emulator's stand-in for Розница 2.2's handlers of the customer order ReGate writes (ЗаказПокупателя): what
+ * The emulator's stand-in for Розница 2.2's handlers of the documents ReGate writes (ЗаказПокупателя; the card payment
+ * ОплатаОтПокупателяПлатежнойКартой: cardPosting below, whose unposting refusal of ПередЗаписью 190-212 is not emulated —
+ * the engine's Unpost has no hook and ReGate never unposts). For the order: what
  * Розница fills on write, what it refuses when posting, and what posting leaves in the registers ReGate reads. Every
  * rule cites the module it follows, in github.com/DeZargo/1c_retail_apple @ 896da2e1 (the customised Розница 2.2.12
  * base ../shared/reference/dumps/roznica-2.2.12-xml was trimmed from; these modules are the vendor's: the base's own
