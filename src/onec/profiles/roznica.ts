@@ -315,7 +315,7 @@ type RoznicaCardRefs = PaymentRefs & { shopKey?: string | null; paymentKindKey?:
  * - payment, as entered on the order (ObjectModule 23-29, 341-473): the order's shop, counterparty, organisation and
  *   ЗаказПокупателя, one line of the sum without a settlement document (the order's lines are paid in advance), the
  *   cash-flow item of the operation; ПризнакСпособаРасчета ПредоплатаПолная when the line pays the order's sum, else
- *   ПредоплатаЧастичная (ManagerModule 345-358, which the form runs on a new document: form 229) — ReGate takes a card
+ *   ПредоплатаЧастичная (ManagerModule 345-358, which the form runs on a new document: form 232) — ReGate takes a card
  *   payment only for the whole sum due and Розница has no other payment ReGate writes, so it is the full prepayment.
  *   The money was taken by the payment service: ОплатаВыполнена, as the form marks a document paid through the
  *   terminal (form 981-985), so nobody charges the card again (form 959); the receipt of that payment is the
