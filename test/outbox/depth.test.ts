@@ -12,19 +12,19 @@ describe('pendingDepth', () => {
     const other = openDb(path);
     let now = 1000;
     expect(pendingDepth(api, 100, now)).toBe(0);
-    for (let i = 0; i < 3; i++) enqueue(api, { kind: 'k', key: `a${i}` });
+    for (let i = 0; i < 3; i++) enqueue(api, { kind: 'k', key: `a${i}`, payload: null });
     expect(pendingDepth(api, 100, now)).toBe(3); // without a new read: the count plus its own enqueues
     // Another connection (the delivery thread) claims one and enqueues two: not seen until the count is read again.
     claim(other, { policy, holder: holderA });
-    enqueue(other, { kind: 'k', key: 'b0' });
-    enqueue(other, { kind: 'k', key: 'b1' });
+    enqueue(other, { kind: 'k', key: 'b0', payload: null });
+    enqueue(other, { kind: 'k', key: 'b1', payload: null });
     now += 50;
     expect(pendingDepth(api, 100, now)).toBe(3);
     now += 60; // past maxAgeMs: read again
     expect(pendingDepth(api, 100, now)).toBe(4);
     // A dedupe hit creates nothing and counts nothing.
-    enqueue(api, { kind: 'k', key: 'c', dedupeKey: 'same' });
-    enqueue(api, { kind: 'k', key: 'c', dedupeKey: 'same' });
+    enqueue(api, { kind: 'k', key: 'c', payload: null, dedupeKey: 'same' });
+    enqueue(api, { kind: 'k', key: 'c', payload: null, dedupeKey: 'same' });
     expect(pendingDepth(api, 100, now)).toBe(5);
     api.close();
     other.close();
