@@ -114,7 +114,7 @@ export function registerOrderRoutes(app: App, orders: OrdersService) {
         ...errorResponses,
         ...notFound('Заказ'),
         ...conflict,
-        422: json(ErrorSchema, 'Оплата не принята: сумма не та, что к оплате; либо (код not_supported) конфигурация базы 1С не записывает оплату картой — Розница 2.2 (docs/ru/configurations.md)'),
+        422: json(ErrorSchema, 'Оплата не принята: сумма не та, что к оплате; либо (код not_supported) конфигурация базы 1С не записывает оплату картой (docs/ru/configurations.md)'),
         ...busy,
       },
     }),
@@ -142,7 +142,7 @@ export function registerOrderRoutes(app: App, orders: OrdersService) {
       tags,
       summary: 'Возврат денег на карту (суммой или по строкам, несколько раз до суммы оплаты): подготовленный (непроведённый) документ возврата в 1С; статус 7, когда возвращена вся оплата',
       request: body(RefundBody),
-      responses: { 200: json(OrderBrief, 'Возврат принят'), ...errorResponses, ...notFound('Заказ'), 409: json(ErrorSchema, 'Больше остатка оплаты, заказ не оплачен картой или повтор refundId с другими данными'), 422: json(ErrorSchema, 'Строки возврата не приняты (нет в заказе, больше оставшегося) или amount не равен сумме строк; код not_supported — конфигурация базы 1С не записывает возврат на карту (Розница 2.2)'), ...busy },
+      responses: { 200: json(OrderBrief, 'Возврат принят'), ...errorResponses, ...notFound('Заказ'), 409: json(ErrorSchema, 'Больше остатка оплаты, заказ не оплачен картой или повтор refundId с другими данными'), 422: json(ErrorSchema, 'Строки возврата не приняты (нет в заказе, больше оставшегося) или amount не равен сумме строк; код not_supported — конфигурация базы 1С не записывает возврат на карту (docs/ru/configurations.md)'), ...busy },
     }),
     async (c) => c.json((await orders.refund(c.req.valid('json'))).body, 200),
   );

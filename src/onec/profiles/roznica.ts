@@ -301,9 +301,8 @@ function writes(): Record<string, WriteSpec> {
   };
 }
 
-/** What Розница's toAcquiring and DeliveryContext.acquiring add to a card payment's refs (PaymentRefs names three). */
+/** What Розница's toAcquiring gives: the terminal, its acquirer, its shop and its one till payment kind. */
 type RoznicaAcquiring = { terminalKey: string; contractKey: null; acquirerKey: string | null; shopKey: string | null; paymentKindKey: string | null };
-type RoznicaCardRefs = PaymentRefs & { shopKey?: string | null; paymentKindKey?: string | null };
 
 /**
  * ОплатаОтПокупателяПлатежнойКартой as Розница fills it (Documents/ОплатаОтПокупателяПлатежнойКартой, DeZargo/1c_retail_apple
@@ -325,7 +324,7 @@ type RoznicaCardRefs = PaymentRefs & { shopKey?: string | null; paymentKindKey?:
  *   unposted: the form leaves its ПризнакСпособаРасчета to a person (editable only for refunds, form 282; ManagerModule
  *   363-371 fills it for goods returns only), and a person returns the money through the terminal («Вернуть на карту»).
  */
-function cardDoc(operation: 'ПоступлениеОплатыОтКлиента' | 'ВозвратОплатыКлиенту', p: PaymentInput, r: RoznicaCardRefs): Row {
+function cardDoc(operation: 'ПоступлениеОплатыОтКлиента' | 'ВозвратОплатыКлиенту', p: PaymentInput, r: PaymentRefs): Row {
   const refund = operation === 'ВозвратОплатыКлиенту';
   const basis = refund ? refOf(r.basisPaymentKey) : null;
   return {

@@ -568,6 +568,9 @@ export interface PaymentRefs {
   acquiringContractKey?: string | null;
   /** The acquiring bank as a counterparty, where the document names it apart from the terminal (БП's Эквайер). */
   acquirerKey?: string | null;
+  /** Розница 2.2: the order's shop (Магазин) and the terminal's till payment kind (ВидыОплатЧекаККМ). */
+  shopKey?: string | null;
+  paymentKindKey?: string | null;
   /** Card refunds: the card payment document it returns (ДокументОснование, WRITE-RULES §3). */
   basisPaymentKey?: string | null;
   /** The VAT item and rate of the order's first line: УНФ fills a payment's line from the order (issue 18). */
@@ -667,7 +670,7 @@ export interface Mappers {
    * An acquiringTerminal row → what a card operation names (optional: by default the row is the terminal and its
    * Owner_Key the acquiring contract, as in УТ 11.5).
    */
-  toAcquiring?(row: Row): { terminalKey: string; contractKey: string | null; acquirerKey: string | null };
+  toAcquiring?(row: Row): { terminalKey: string; contractKey: string | null; acquirerKey: string | null; shopKey?: string | null; paymentKindKey?: string | null };
   /** Property name → Ref_Key from property rows, for MapContext.propertyKeys. */
   propertyKeysOf(rows: Row[]): Map<string, string>;
   /**

@@ -14,7 +14,7 @@ export interface Acquiring {
   /**
    * Розница 2.2: its card document names the shop and the terminal's till payment kind (ВидыОплатЧекаККМ of the
    * terminal's tariff rows); its toAcquiring adds the kind, acquiring() the order's shop. Passed on to the builder as
-   * PaymentRefs.shopKey / paymentKindKey (not declared there yet: src/onec/profiles/roznica.ts reads them).
+   * PaymentRefs.shopKey / paymentKindKey.
    */
   shopKey?: string | null;
   paymentKindKey?: string | null;
