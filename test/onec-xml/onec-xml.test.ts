@@ -367,7 +367,10 @@ describe('the data processor ReGate_НастройкаOData', () => {
     const embedded = [...objectModule.matchAll(/Строки\.Добавить\("([^"]+)"\);/g)].map((m) => m[1]);
     expect(embedded).toEqual(file);
     expect(new Set(file).size).toBe(file.length);
-    for (const name of file) expect(name).toMatch(/^\??(Catalog|Document|InformationRegister|AccumulationRegister|Constant|ChartOfCharacteristicTypes)_\S+$/);
+    for (const name of file) expect(name).toMatch(/^\??(Catalog|Document|InformationRegister|AccumulationRegister|AccountingRegister|ChartOfAccounts|Constant|ChartOfCharacteristicTypes)_\S+$/);
+    // Every kind in the list is one the processor can turn into a metadata object (else it would say «нет в конфигурации»).
+    const kinds = new Set([...objectModule.matchAll(/Виды\.Вставить\("(\w+)"/g)].map((m) => m[1]));
+    for (const name of file) expect(kinds, name).toContain(name.replace(/^\?/, '').split('_')[0]);
   });
 
   it("equals the profiles' needs: every set a profile requires, `?` on those not every profile needs", async () => {
