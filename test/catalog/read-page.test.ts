@@ -139,12 +139,12 @@ describe('ResponseCache.answer', () => {
     const first = get(false);
     generation = 2;
     // The next request moves the cache to generation 2 before the first answer's gzip is done.
-    const second = await (await get(false)).json();
+    const second = (await (await get(false)).json()) as { generation: number };
     await first;
     await settle();
     expect(second.generation).toBe(2);
     expect(computed).toBe(2);
-    expect((await (await get(false)).json()).generation).toBe(2);
+    expect(((await (await get(false)).json()) as { generation: number }).generation).toBe(2);
     expect(computed).toBe(2);
     expect(cache.size.entries).toBe(1);
   });
