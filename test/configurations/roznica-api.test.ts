@@ -4,6 +4,7 @@ import { join, resolve } from 'node:path';
 import { boot, haveDump, DUMPS, type Booted } from './harness.js';
 import { DeliveryContext } from '../../src/orders/delivery/context.js';
 import { reconcileOrders } from '../../src/orders/reconcile.js';
+import { verifySettings } from '../../src/onec/profiles/settings.js';
 import { silentLogger } from '../../src/log.js';
 import { arr, obj, readXml, text } from '../../src/onec/dump/read.js';
 import { CARD_LINE_SHOW_ERROR, CARD_SHOW_ERROR } from '../../src/emulator/posting/roznica.js';
@@ -216,7 +217,14 @@ describe.skipIf(!HAVE)('Розница 2.2.12 through the API', () => {
     const shop = b.em.store.list('Catalog_Магазины').find((s) => s.СкладПродажи_Key === store)!;
     const first = b.em.store.list('Catalog_ЭквайринговыеТерминалы').find((t) => t.Магазин_Key === shop.Ref_Key)!;
     const kind = (first.ТарифыЗаРасчетноеОбслуживание as R[])[0].ВидОплаты_Key;
+    // regate check: a terminal per shop is a complete setup (payments go through the order's shop's terminal)…
+    const terminalFinding = async () => (await verifySettings(b.rt.onec, b.rt.profile, b.rt.config)).find((f) => f.key === 'onec.acquiringTerminalKey');
+    expect(await terminalFinding()).toMatchObject({ ok: true, text: expect.stringContaining('у каждого магазина свой терминал') });
+    const settings = await verifySettings(b.rt.onec, b.rt.profile, b.rt.config);
+    expect(settings.find((f) => f.key === 'onec.cashFlowItems.receipt')).toMatchObject({ ok: true, text: expect.stringContaining('статья с операцией') });
     const second = await b.rt.onec.create('Catalog_ЭквайринговыеТерминалы', { Description: 'Терминал 2 (Невский)', Организация_Key: first.Организация_Key, Магазин_Key: shop.Ref_Key, Эквайрер_Key: first.Эквайрер_Key, НеДействителен: false, ТарифыЗаРасчетноеОбслуживание: first.ТарифыЗаРасчетноеОбслуживание });
+    // …and a shop with two is not, until onec.acquiringTerminalKey names one.
+    expect(await terminalFinding()).toMatchObject({ ok: false, text: expect.stringContaining('у магазина несколько терминалов') });
     const ctxWith = (acquiringTerminalKey?: string) => new DeliveryContext({ db: b.rt.db, onec: b.rt.onec, config: { ...b.rt.config, onec: { ...b.rt.config.onec, acquiringTerminalKey } }, logger: silentLogger, profile: b.rt.profile });
     // Another shop's terminal named in the settings does not make it this shop's: the shop's own are chosen among.
     const other = b.em.store.list('Catalog_ЭквайринговыеТерминалы').find((t) => t.Магазин_Key !== shop.Ref_Key)!;

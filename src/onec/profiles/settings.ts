@@ -64,7 +64,20 @@ export async function verifySettings(client: ODataClient, profile: Profile, conf
       out.push({ key: 'onec.organisationKey', ok: !!first, text: first ? `onec.organisationKey не задан: берётся первая организация с ИНН — ${named(first)}` : 'onec.organisationKey не задан, и ни у одной организации нет ИНН' });
     }
   }
-  pick('onec.acquiringTerminalKey', 'эквайринговый терминал', await read('acquiringTerminal'), config.onec.acquiringTerminalKey);
+  const terminals = await read('acquiringTerminal');
+  const shopOf = (r: Row) => profile.map.toAcquiring?.(r).shopKey ?? null;
+  if (terminals && !config.onec.acquiringTerminalKey && terminals.length > 1 && terminals.every((r) => shopOf(r))) {
+    // Розница 2.2: a card payment goes through a terminal of the order's shop (DeliveryContext.acquiring per store), so
+    // several terminals are fine as long as no shop has more than one.
+    const perShop = new Map<string, Row[]>();
+    for (const r of terminals) perShop.set(shopOf(r)!, [...(perShop.get(shopOf(r)!) ?? []), r]);
+    const crowded = [...perShop.values()].filter((l) => l.length > 1);
+    out.push(
+      crowded.length === 0
+        ? { key: 'onec.acquiringTerminalKey', ok: true, text: `onec.acquiringTerminalKey не задан: у каждого магазина свой терминал (${perShop.size} магазинов), оплата картой пойдёт через терминал магазина заказа` }
+        : { key: 'onec.acquiringTerminalKey', ok: false, text: `onec.acquiringTerminalKey не задан, а у магазина несколько терминалов: ${crowded[0].slice(0, 5).map(named).join(', ')} — укажите нужный` },
+    );
+  } else pick('onec.acquiringTerminalKey', 'эквайринговый терминал', terminals, config.onec.acquiringTerminalKey);
   const agreements = await read('agreement');
   if (agreements) {
     const org = config.onec.organisationKey;
@@ -90,7 +103,17 @@ export async function verifySettings(client: ODataClient, profile: Profile, conf
       if (configured) pick(key, 'статья движения денежных средств', items, configured);
       else if (predefined) {
         const hit = items.find((r) => r.PredefinedDataName === predefined);
-        out.push({ key, ok: true, text: hit ? `${key} не задан: предопределённая статья ${named(hit)}` : `${key} не задан, предопределённой статьи ${predefined} нет: строки оплат пойдут без статьи ДДС` });
+        // As DeliveryContext.cashFlowItem: else the one item of that operation (Розница 2.2 fills a payment's item so).
+        const byOperation = items.filter((r) => r.ХозяйственнаяОперация === predefined);
+        out.push({
+          key,
+          ok: true,
+          text: hit
+            ? `${key} не задан: предопределённая статья ${named(hit)}`
+            : byOperation.length === 1
+              ? `${key} не задан: статья с операцией ${predefined} — ${named(byOperation[0])}`
+              : `${key} не задан, статьи ${predefined} ${byOperation.length > 1 ? `несколько (${byOperation.length})` : 'нет'}: строки оплат пойдут без статьи ДДС`,
+        });
       }
     }
   }
