@@ -3,8 +3,8 @@ import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import iconv from 'iconv-lite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { generateDemoBase } from '../../src/emulator/demo/index.js';
-import { startEmulator, type Emulator } from '../../src/emulator/index.js';
+import { closeDemo, syncedDemo } from '../helpers/synced-demo.js';
+import type { Emulator } from '../../src/emulator/index.js';
 import { openDb, type Db } from '../../src/db/open.js';
 import { parseConfig, type Config } from '../../src/config/index.js';
 import { ODataClient } from '../../src/onec/index.js';
@@ -59,17 +59,9 @@ for (const variant of ['ut11.5', 'ut11.4'] as const) {
     let onec: ODataClient;
     let db: Db;
     beforeAll(async () => {
-      em = await startEmulator({ base: generateDemoBase({ seed: `descriptions-${variant}`, items: 150, variant }) });
-      config = parseConfig({ onec: { url: em.url, profile: variant } });
-      onec = new ODataClient(config.onec);
-      db = openDb(':memory:');
-      await runFullSync({ db, onec, config });
+      ({ em, config, onec, db } = await syncedDemo({ seed: `descriptions-${variant}`, items: 150, variant }));
     }, 60_000);
-    afterAll(async () => {
-      await onec?.close();
-      await em?.close();
-      db?.close();
-    });
+    afterAll(() => closeDemo({ em, onec, db }));
 
     it('short = Описание, full = the site description file’s text; empty when 1C has none, never the name', () => {
       const items = shown(db);

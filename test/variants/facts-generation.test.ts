@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { closeDemo, syncedDemo } from '../helpers/synced-demo.js';
 import { generateDemoBase } from '../../src/emulator/demo/index.js';
 import { startEmulator, type Emulator } from '../../src/emulator/index.js';
 import { openDb, type Db } from '../../src/db/open.js';
@@ -31,17 +32,9 @@ describe('VAT facts and properties are current in the sync that read them (11.5.
   let onec: ODataClient;
   let db: Db;
   beforeAll(async () => {
-    em = await startEmulator({ base: generateDemoBase({ seed: 'facts-17', items: 150 }) });
-    config = parseConfig({ onec: { url: em.url } });
-    onec = new ODataClient(config.onec);
-    db = openDb(':memory:');
-    await runFullSync({ db, onec, config });
+    ({ em, config, onec, db } = await syncedDemo({ seed: 'facts-17', items: 150 }));
   }, 60_000);
-  afterAll(async () => {
-    await onec?.close();
-    await em?.close();
-    db?.close();
-  });
+  afterAll(() => closeDemo({ em, onec, db }));
 
   it('a VAT rate changed in Catalog_СтавкиНДС: its items show it in the same generation, listed as changed', async () => {
     const catalog = catalogOf(db);

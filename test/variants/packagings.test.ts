@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { generateDemoBase } from '../../src/emulator/demo/index.js';
-import { startEmulator, type Emulator } from '../../src/emulator/index.js';
-import { openDb, type Db } from '../../src/db/open.js';
-import { parseConfig, type Config } from '../../src/config/index.js';
+import { closeDemo, syncedDemo } from '../helpers/synced-demo.js';
+import type { Emulator } from '../../src/emulator/index.js';
+import type { Db } from '../../src/db/open.js';
+import type { Config } from '../../src/config/index.js';
 import { ODataClient } from '../../src/onec/index.js';
 import { getProfile } from '../../src/onec/profiles/index.js';
 import { runFullSync } from '../../src/catalog/sync.js';
@@ -26,18 +26,10 @@ for (const variant of ['ut11.5', 'ut11.4'] as const) {
     let db: Db;
     let catalog: CatalogService;
     beforeAll(async () => {
-      em = await startEmulator({ base: generateDemoBase({ seed: `packagings-${variant}`, items: 200, variant }) });
-      config = parseConfig({ onec: { url: em.url, profile: variant } });
-      onec = new ODataClient(config.onec);
-      db = openDb(':memory:');
-      await runFullSync({ db, onec, config });
+      ({ em, config, onec, db } = await syncedDemo({ seed: `packagings-${variant}`, items: 200, variant }));
       catalog = new CatalogService(db, { retail: 'Розничная', tier1: 'Мелкооптовая', tier2: 'Оптовая' });
     }, 60_000);
-    afterAll(async () => {
-      await onec?.close();
-      await em?.close();
-      db?.close();
-    });
+    afterAll(() => closeDemo({ em, onec, db }));
 
     const boxes = () => em.store.list(UNITS).filter((u) => u.Owner_Type === 'StandardODATA.Catalog_Номенклатура' && String(u.Description).startsWith('Коробка'));
     const itemIn = (itemId: string) => {

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { closeDemo, syncedDemo } from '../helpers/synced-demo.js';
 import { generateDemoBase } from '../../src/emulator/demo/index.js';
 import { startEmulator, type Emulator } from '../../src/emulator/index.js';
 import { openDb, type Db } from '../../src/db/open.js';
@@ -23,18 +24,10 @@ describe('VAT rates from СтавкиНДСНоменклатуры (11.5.20)', 
   let onec: ODataClient;
   let db: Db;
   beforeAll(async () => {
-    em = await startEmulator({ base: generateDemoBase({ seed: 'vat-register', items: 400 }) });
-    config = parseConfig({ onec: { url: em.url } });
-    onec = new ODataClient(config.onec);
-    db = openDb(':memory:');
     // Small parts: the register is read in ranges of the item code like prices.
-    await runFullSync({ db, onec, config, virtualRows: 20 });
+    ({ em, config, onec, db } = await syncedDemo({ seed: 'vat-register', items: 400, virtualRows: 20 }));
   }, 60_000);
-  afterAll(async () => {
-    await onec?.close();
-    await em?.close();
-    db?.close();
-  });
+  afterAll(() => closeDemo({ em, onec, db }));
 
   const mirrored = (id: unknown) => db.prepare(`SELECT vat_rate_id FROM catalog_items WHERE id = ?`).pluck().get(id) as string | null | undefined;
 
