@@ -226,7 +226,8 @@ export class DeliveryContext {
       const rows = (await readAll(this.onec, spec)).filter((r) => r.DeletionMark !== true && r.IsFolder !== true);
       const configured = this.config.onec.acquiringTerminalKey;
       const place = storeId ? await this.storePlaceOf(storeId) : null;
-      const own = place ? rows.filter((r) => r.Магазин_Key === place) : rows;
+      // The terminal's shop as the profile maps it (Розница: Магазин), the same reading regate check uses.
+      const own = place ? rows.filter((r) => this.profile.map.toAcquiring?.(r).shopKey === place) : rows;
       const chosen = place
         ? own.length === 1 ? own[0] : configured ? own.find((r) => r.Ref_Key === configured) : undefined
         : configured ? rows.find((r) => r.Ref_Key === configured) : rows.length === 1 ? rows[0] : undefined;
