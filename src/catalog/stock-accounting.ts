@@ -1,6 +1,6 @@
 import type { Logger } from '../log.js';
 import type { ODataClient } from '../onec/client.js';
-import { readAll } from '../onec/read.js';
+import { accountingSetup } from '../onec/accounting.js';
 import type { Profile, ReadSpec } from '../onec/profiles/index.js';
 import { bpStockAccounts, bpStockBalanceParams, bpStockOf } from '../onec/profiles/bp.js';
 import type { Row } from '../onec/values.js';
@@ -27,8 +27,9 @@ import type { Row } from '../onec/values.js';
 export async function readAccountingStock(onec: ODataClient, profile: Profile, storeIds: string[], log?: Logger): Promise<Row[]> {
   const reads = profile.reads as Partial<Record<string, ReadSpec>>;
   const spec = reads.stock;
-  if (!spec || spec.kind !== 'balance' || !reads.chartOfAccounts || !reads.subcontoKind) return [];
-  const [chart, kinds] = await Promise.all([readAll(onec, reads.chartOfAccounts), readAll(onec, reads.subcontoKind)]);
+  const setup = spec?.kind === 'balance' ? accountingSetup(onec, profile) : null;
+  if (!spec || spec.kind !== 'balance' || !setup) return [];
+  const { chart, kinds } = await setup;
   const accounts = bpStockAccounts(chart, kinds);
   const params = bpStockBalanceParams(accounts, kinds);
   if (!params) {
