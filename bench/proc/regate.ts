@@ -41,12 +41,15 @@ const args = argsOf<{
   reuseDb?: boolean;
   /** The readfix prototype (see bench/suites/readfix.ts); never set by the real benchmarks. */
   prototype?: boolean;
+  /** REGATE_* variables for the config (e.g. REGATE_TUNING_WRITE_LOCK=0: a suite's same-run before); the host's own
+   *  environment is never read. */
+  env?: Record<string, string>;
 }>();
 
 const NEVER = '0 0 1 1 *'; // 1 January, 00:00
 if (!args.reuseDb) for (const suffix of ['', '-wal', '-shm']) rmSync(`${args.dbPath}${suffix}`, { force: true });
 const config = loadConfig({
-  env: {},
+  env: args.env ?? {},
   overrides: {
     'onec.url': args.onecUrl,
     'onec.user': args.onecUser.name,

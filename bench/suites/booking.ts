@@ -41,13 +41,14 @@ export async function runBooking(ctx: SuiteContext): Promise<SuiteResult> {
   const only = process.env.BENCH_OUTBOX_INLINE === '1';
   const withBefore = only || process.env.BENCH_BOOKING_BEFORE !== '0';
   // BENCH_BOOKING_BEFORE=nolock: the before is the delivery thread without the shared write lock
-  // (src/workers/write-lock.ts; REGATE_WRITE_LOCK=0 in the child), not delivery on the API thread.
-  // BENCH_BOOKING_BEFORE=noturn: the before is the API thread blocking for the write lock (REGATE_WRITE_TURN=0), not
+  // (src/workers/write-lock.ts; REGATE_TUNING_WRITE_LOCK=0 in the child), not delivery on the API thread.
+  // BENCH_BOOKING_BEFORE=noturn: the before is the API thread blocking for the write lock (REGATE_TUNING_WRITE_TURN=0), not
   // waiting its turn without blocking and letting a waiting delivery write go first (write-lock.ts turn()).
   const nolock = process.env.BENCH_BOOKING_BEFORE === 'nolock';
   const noturn = process.env.BENCH_BOOKING_BEFORE === 'noturn';
   // BENCH_BOOKING_BEFORE=env: the before is the daemon with BENCH_BOOKING_BEFORE_ENV set in the child ('K=V,K2=V2',
-  // e.g. REGATE_CHECKPOINT_THREAD=0) and named by BENCH_BOOKING_BEFORE_LABEL.
+  // e.g. REGATE_TUNING_CLAIM_WITH_OUTCOME=0: REGATE_* names are config keys, others plain environment) and named by
+  // BENCH_BOOKING_BEFORE_LABEL.
   const byEnv = process.env.BENCH_BOOKING_BEFORE === 'env';
   const before = withBefore ? await bookingOnce(ctx, nolock ? 'nolock' : noturn ? 'noturn' : byEnv ? 'env' : 'inline') : undefined;
   if (only) return before!;
@@ -59,18 +60,20 @@ export async function runBooking(ctx: SuiteContext): Promise<SuiteResult> {
 async function bookingOnce(ctx: SuiteContext, variant: 'inline' | 'nolock' | 'noturn' | 'env' | 'now'): Promise<SuiteResult> {
   const T = BOOKING_TARGET;
   const outboxInline = variant === 'inline';
-  if (variant === 'nolock') process.env.REGATE_WRITE_LOCK = '0';
-  else delete process.env.REGATE_WRITE_LOCK;
-  if (variant === 'noturn') process.env.REGATE_WRITE_TURN = '0';
-  else delete process.env.REGATE_WRITE_TURN;
+  // The child's config from REGATE_* variables (bench/proc/regate.ts reads only these, never the host's own
+  // environment): the switches of config `tuning` each before turns off.
+  const env: Record<string, string> = {};
+  if (variant === 'nolock') env.REGATE_TUNING_WRITE_LOCK = '0';
+  if (variant === 'noturn') env.REGATE_TUNING_WRITE_TURN = '0';
   const envBefore = (process.env.BENCH_BOOKING_BEFORE_ENV ?? '').split(',').filter(Boolean).map((kv) => kv.split('=') as [string, string]);
   for (const [k, v] of envBefore) {
-    if (variant === 'env') process.env[k] = v;
+    if (k.startsWith('REGATE_')) {
+      if (variant === 'env') env[k] = v;
+    } else if (variant === 'env') process.env[k] = v;
     else delete process.env[k];
   }
   // The delivery thread profiles itself from start to stop (src/workers/outbox-worker.ts).
-  if (ctx.profile && variant === 'now') process.env.REGATE_DELIVERY_PROFILE = join(ctx.resultsDir, 'booking-delivery-thread.cpuprofile');
-  else delete process.env.REGATE_DELIVERY_PROFILE;
+  if (ctx.profile && variant === 'now') env.REGATE_TUNING_DELIVERY_PROFILE = join(ctx.resultsDir, 'booking-delivery-thread.cpuprofile');
   const items = 2000;
   const durationS = ctx.quick ? Number(process.env.BENCH_BOOKING_QUICK_S ?? 2) : 5;
   const deliveryWindowS = ctx.quick ? Number(process.env.BENCH_BOOKING_QUICK_WINDOW_S ?? 8) : 30;
@@ -78,7 +81,7 @@ async function bookingOnce(ctx: SuiteContext, variant: 'inline' | 'nolock' | 'no
   const em = await forkChild<{ url: string }>('emulator.ts', { items, user: ONEC_USER }, { verbose: ctx.verbose });
   const rg = await forkChild<{ url: string; stores: string[] }>(
     'regate.ts',
-    { onecUrl: em.ready.url, onecUser: ONEC_USER, apiUser: API_USER, dbPath: join(ctx.tmpDir, 'booking.sqlite'), worker: true, sessions: T.sessions, confirmWindowMs: 0, outboxInline },
+    { onecUrl: em.ready.url, onecUser: ONEC_USER, apiUser: API_USER, dbPath: join(ctx.tmpDir, 'booking.sqlite'), worker: true, sessions: T.sessions, confirmWindowMs: 0, outboxInline, env },
     { verbose: ctx.verbose, readyTimeoutMs: 300_000 },
   );
   const echo = await forkChild<{ url: string }>('echo.ts', {}, { verbose: ctx.verbose });

@@ -199,6 +199,25 @@ export const ConfigSchema = z
         purgeCron: cron.default('30 3 * * *'),
       })
       .prefault({}),
+    /**
+     * Benchmark and diagnostic switches (issue 19): the defaults are what production runs; the booking bench turns
+     * one off in its same-run "before" (REGATE_TUNING_WRITE_LOCK=0 and so on). Not for administrators to tune.
+     */
+    tuning: z
+      .strictObject({
+        /** The API's and the delivery thread's connections take turns at writing through a lock shared by the
+         *  threads (src/workers/write-lock.ts); false leaves it to SQLite's busy handler. */
+        writeLock: bool.default(true),
+        /** The API thread waits its turn at that lock without blocking its event loop, letting a waiting delivery
+         *  write go first (write-lock.ts turn()); false: it blocks for the lock. */
+        writeTurn: bool.default(true),
+        /** A finished outbox job's outcome and the claim of the next job in one transaction (src/outbox/worker.ts);
+         *  false: two. */
+        claimWithOutcome: bool.default(true),
+        /** A file: the delivery thread writes a CPU profile of itself there, from its start to its stop. */
+        deliveryProfile: z.string().min(1).optional(),
+      })
+      .prefault({}),
     orders: z
       .strictObject({
         expireAfterHours: z.coerce.number().positive().default(72),

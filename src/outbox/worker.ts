@@ -43,6 +43,11 @@ export interface WorkerOptions {
    */
   handlerTimeoutMs?: number;
   holder?: LeaseHolder;
+  /**
+   * Record a finished job's outcome and claim the next job for its slot in one transaction (default true; config
+   * tuning.claimWithOutcome). false: two transactions, as before (the booking bench's same-run before).
+   */
+  claimWithOutcome?: boolean;
   onEvent?: (e: WorkerEvent) => void;
   now?: () => number;
   random?: () => number;
@@ -51,8 +56,6 @@ export interface WorkerOptions {
 /** A fresh lease holder identity for this process. */
 /** How often an outcome that could not be written is tried again (a full disk freed, a lock released). */
 const RECORD_RETRY_MS = 250;
-/** REGATE_CLAIM_WITH_OUTCOME=0: the outcome and the next claim in two transactions, as before (the bench's before). */
-const CLAIM_WITH_OUTCOME = process.env.REGATE_CLAIM_WITH_OUTCOME !== '0';
 
 export function newHolder(): LeaseHolder {
   return { host: hostname(), pid: process.pid, boot: randomBytes(8).toString('hex') };
@@ -230,7 +233,7 @@ export class OutboxWorker {
    * each stopping its one event loop). The claimed jobs are started by the caller, after the commit.
    */
   private recordAndClaim(record: () => WorkerEvent): { event: WorkerEvent; next: ClaimedJob[] } {
-    if (!CLAIM_WITH_OUTCOME || this.stopping || this.db.inTransaction || this.handlers.size === 0) return { event: record(), next: [] };
+    if (this.opts.claimWithOutcome === false || this.stopping || this.db.inTransaction || this.handlers.size === 0) return { event: record(), next: [] };
     let event: WorkerEvent | undefined;
     let next: ClaimedJob[] = [];
     this.db.transaction(() => {

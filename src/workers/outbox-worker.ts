@@ -49,6 +49,7 @@ const worker = new OutboxWorker(db, {
   // The API thread's worker's identity: each worker's recover() at start releases leases of "this daemon's previous
   // run" (same pid, another boot id), which would be the other's live leases.
   holder,
+  claimWithOutcome: config.tuning.claimWithOutcome,
   onEvent: (e) => {
     const ev: Out = { type: 'event', event: { type: e.type } };
     if ('job' in e && e.job) ev.event.job = job(e.job);
@@ -73,9 +74,9 @@ port.on('message', async (m: { type: 'wake' } | { type: 'profile'; features?: Ut
   post({ type: 'stopped', result });
   port.close();
 });
-// REGATE_DELIVERY_PROFILE=<file>: a CPU profile of this thread from start to stop (the booking bench's delivery
-// breakdown; the API thread's own profiler cannot see into this isolate). Off unless set.
-const profileFile = process.env.REGATE_DELIVERY_PROFILE;
+// tuning.deliveryProfile = <file> (REGATE_TUNING_DELIVERY_PROFILE): a CPU profile of this thread from start to stop
+// (the booking bench's delivery breakdown; the API thread's own profiler cannot see into this isolate). Off unless set.
+const profileFile = config.tuning.deliveryProfile;
 let stopProfile: (() => Promise<void>) | undefined;
 if (profileFile) {
   const { Session } = await import('node:inspector/promises');

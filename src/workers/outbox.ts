@@ -41,7 +41,9 @@ export function outboxThread(o: OutboxThreadOptions): OutboxThread {
   let wakePosted = false;
   // The API's connection and the delivery thread's take turns at writing through this lock (write-lock.ts): the
   // delivery thread's claims and completions go in at the next gap between the group commit's batches.
-  const lock = createWriteLock();
+  const lock = createWriteLock({ turns: o.config.tuning.writeTurn });
+  // tuning.writeLock = false leaves the writers to SQLite's busy handler (the booking bench's same-run before).
+  const useLock = o.config.tuning.writeLock;
   const onEnqueued = () => {
     if (wakePosted || !worker) return;
     wakePosted = true;
@@ -52,7 +54,7 @@ export function outboxThread(o: OutboxThreadOptions): OutboxThread {
   };
   const spawn = () => {
     const { script, entry } = workerScript('outbox-worker');
-    const w = new Worker(script, { workerData: { entry, config: o.config, features: o.features?.(), holder: o.holder, writeLock: process.env.REGATE_WRITE_LOCK === '0' ? undefined : lock } });
+    const w = new Worker(script, { workerData: { entry, config: o.config, features: o.features?.(), holder: o.holder, writeLock: useLock ? lock : undefined } });
     const tid = w.threadId;
     worker = w;
     w.on('message', (m: { type: string; [k: string]: unknown }) => {
@@ -81,8 +83,7 @@ export function outboxThread(o: OutboxThreadOptions): OutboxThread {
     start() {
       if (worker || stopping) return;
       // 250 ms: the API connection's own busy timeout (src/runtime.ts); past it SQLite's busy handler decides.
-      // REGATE_WRITE_LOCK=0 leaves SQLite's busy handler alone to it (the booking bench's same-run before).
-      if (process.env.REGATE_WRITE_LOCK !== '0') guardWrites(o.db, lock, 250);
+      if (useLock) guardWrites(o.db, lock, 250);
       busOf(o.db).on('enqueued', onEnqueued);
       spawn();
     },

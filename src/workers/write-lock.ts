@@ -29,10 +29,13 @@ const HOLDER = 0;
 const WAITERS = 1;
 const STATS = 2; // role r: STATS + 2r = waits, STATS + 2r + 1 = tenths of a ms waited
 const CREATOR = 6;
+/** 1: turn() answers null at once, the API thread blocks for the lock (config tuning.writeTurn = false). */
+const NO_TURNS = 8; // (word 7 is left unused: the tests mark things there)
 
-export function createWriteLock(): WriteLock {
-  const lock = new Int32Array(new SharedArrayBuffer(4 * 8));
+export function createWriteLock(opts: { turns?: boolean } = {}): WriteLock {
+  const lock = new Int32Array(new SharedArrayBuffer(4 * 9));
   lock[CREATOR] = threadId + 1;
+  lock[NO_TURNS] = opts.turns === false ? 1 : 0;
   return lock;
 }
 
@@ -85,11 +88,9 @@ export function acquire(lock: WriteLock, waitMs: number): boolean {
  * first: the API's group commit, which takes the lock batch after batch, lets the delivery thread's short claim or
  * completion in between instead of winning every race for it, and its event loop keeps reading requests meanwhile.
  */
-/** REGATE_WRITE_TURN=0: the API thread blocks for the lock as before (the booking bench's same-run before). */
-const TURNS = process.env.REGATE_WRITE_TURN !== '0';
-
 export function turn(lock: WriteLock, maxMs = 100): Promise<void> | null {
-  if (!TURNS) return null;
+  // tuning.writeTurn = false: the API thread blocks for the lock as before (the booking bench's same-run before).
+  if (lock[NO_TURNS] === 1) return null;
   const ready = () => depth > 0 || (Atomics.load(lock, HOLDER) === 0 && Atomics.load(lock, WAITERS) === 0);
   if (ready()) return null;
   const until = performance.now() + maxMs;

@@ -114,6 +114,20 @@ describe('write lock', () => {
     Atomics.store(lock, 1, 0);
   });
 
+  it('config tuning.writeTurn = false (REGATE_TUNING_WRITE_TURN=0): turn() never waits, the API thread blocks as before', async () => {
+    const { loadConfig } = await import('../../src/config/load.js');
+    const off = loadConfig({ env: { REGATE_TUNING_WRITE_TURN: '0', REGATE_TUNING_WRITE_LOCK: 'false', REGATE_TUNING_CLAIM_WITH_OUTCOME: '0' } }).tuning;
+    expect(off).toMatchObject({ writeTurn: false, writeLock: false, claimWithOutcome: false });
+    expect(loadConfig({ env: {} }).tuning).toMatchObject({ writeTurn: true, writeLock: true, claimWithOutcome: true });
+    const on = createWriteLock({ turns: true });
+    const no = createWriteLock({ turns: off.writeTurn });
+    for (const l of [on, no]) Atomics.store(l, 0, 42 + 1); // held by another thread
+    const waiting = turn(on, 5);
+    expect(waiting).toBeInstanceOf(Promise);
+    expect(turn(no, 5)).toBeNull();
+    await waiting;
+  });
+
   it('counts blocked waits per role: the creating (API) thread apart from the others', () => {
     const lock = createWriteLock();
     Atomics.store(lock, 0, 42 + 1);
