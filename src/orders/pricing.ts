@@ -6,11 +6,31 @@ export interface PricedLine {
   itemId: string;
   /** Issue 17: the variant (characteristic) the line sells; absent for an item sold as such. */
   variantId?: string | null;
+  /** Units of the item (a line by a packaging: packs × ratio). */
   quantity: number;
+  /** Issue 17: the packaging the line was sold by (the shop's quantity in packs); absent for a line by the unit. */
+  packaging?: LinePackaging;
+  /** Price per unit of the item. */
   priceKopecks: number;
   priceKindId: string | null;
   amountKopecks: number;
 }
+
+/** A line sold by a packaging of the item (a box of 12): its id, units per packaging, how many packagings. */
+export interface LinePackaging {
+  id: string;
+  ratio: number;
+  packs: number;
+}
+
+/**
+ * The price of one packaging, kopecks: УТ prices a line by a packaging as the unit price × the packaging's ratio
+ * rounded to kopecks (ЦеныПредприятияЗаполнениеСервер.ПолучитьЦенуПоОтбору 412-552: Цена × коэффициент упаковки строки
+ * / коэффициент упаковки цены, Окр(, 2); the form's ПересчитатьЦенуЗаУпаковку the same, ОбработкаТабличнойЧастиКлиентСервер
+ * 1293-1304; work1cblackbird/ut11 @cdf1be4f), and the line's Сумма = Цена × КоличествоУпаковок (1422-1435). Half up
+ * on the decimal value: toFixed(6) first so that a float product just under the half (15 × 4.1) does not round down.
+ */
+export const packPriceKopecks = (priceKopecks: number, ratio: number) => Math.round(Number((priceKopecks * ratio).toFixed(6)));
 
 /** Money is integer kopecks everywhere: floating roubles drift (0.1 + 0.2), kopecks do not. */
 export const toKopecks = (roubles: number) => Math.round(roubles * 100);
@@ -56,7 +76,7 @@ export const lineAmountKopecks = (priceKopecks: number, quantity: number) => Mat
  * falls back to the next cheaper-to-qualify one.
  */
 export function priceLines(
-  lines: { itemId: string; variantId?: string; quantity: number }[],
+  lines: { itemId: string; variantId?: string; quantity: number; packaging?: LinePackaging }[],
   items: Map<string, OrderableItem>,
 ): { lines: PricedLine[]; errors: FieldError[] } {
   const errors: FieldError[] = [];
@@ -86,11 +106,12 @@ export function priceLines(
     const priceKopecks = toKopecks(price);
     // A price of 0 or less in the mirror is a mistake in 1C, not a gift: such an order could never be paid.
     if (priceKopecks <= 0) return void errors.push({ field: `${field}.itemId`, message: `у товара «${item.name}» цена ${price} (не больше нуля): продажа невозможна` });
-    const amountKopecks = lineAmountKopecks(priceKopecks, q);
+    // By a packaging (issue 17): the tiers are chosen on units above, the amount is УТ's Цена за упаковку × packs.
+    const amountKopecks = line.packaging ? lineAmountKopecks(packPriceKopecks(priceKopecks, line.packaging.ratio), line.packaging.packs) : lineAmountKopecks(priceKopecks, q);
     if (amountKopecks > MAX_ORDER_KOPECKS) {
       return void errors.push({ field: `${field}.quantity`, message: `строка на ${toRoubles(amountKopecks)} руб. больше предела ${toRoubles(MAX_ORDER_KOPECKS)} руб. на заказ` });
     }
-    out.push({ lineNo: i + 1, itemId: line.itemId, ...(line.variantId ? { variantId: line.variantId } : {}), quantity: q, priceKopecks, priceKindId: kind, amountKopecks });
+    out.push({ lineNo: i + 1, itemId: line.itemId, ...(line.variantId ? { variantId: line.variantId } : {}), ...(line.packaging ? { packaging: line.packaging } : {}), quantity: q, priceKopecks, priceKindId: kind, amountKopecks });
   });
   const total = out.reduce((sum, l) => sum + l.amountKopecks, 0);
   if (total > MAX_ORDER_KOPECKS) errors.push({ field: 'items', message: `сумма заказа ${toRoubles(total)} руб. больше предела ${toRoubles(MAX_ORDER_KOPECKS)} руб.` });
