@@ -44,7 +44,7 @@ interface Where {
    * is the mirror's less these (issue 14.1), the figure a booking is checked against. `version` changes with them
    * and goes into the ETag and the kept answer's key; '' when there are none.
    */
-  holds?: (store: string) => { version: string; held: Map<string, number> };
+  holds?: (store: string) => { version: string; held: Map<string, number>; variants?: Map<string, number> };
   /**
    * Items that left the warehouse after changedSince (orders/departed.ts): 1C drops a zero balance, so a sold-out
    * item is no longer carried and changedSince alone never said so (issue 14.7). Answered with stock 0 after the
@@ -53,6 +53,15 @@ interface Where {
   departed?: (q: { store: string; changedSince: string; group?: string; q?: string }) => AssortmentItem[];
   /** Signs icon URLs (middleware/picture-links.ts); their time slot is part of the ETag and the kept answer's key. */
   pictureLinks?: PictureLinks;
+}
+
+/**
+ * Issue 17: each variant's stock less our own lines of that variant the mirror does not show yet (holdsOf().variants,
+ * keyed item#variant), as the item's figure is — what a booking of that variant is checked against.
+ */
+function promisedVariants(i: AssortmentItem, held: Map<string, number> | undefined): Pick<AssortmentItem, 'variants'> | undefined {
+  if (!i.variants || !held?.size) return undefined;
+  return { variants: i.variants.map((v) => ({ ...v, stock: promisedFigure(v.stock, held.get(`${i.id}#${v.id}`)) })) };
 }
 
 function conditional(c: Context, catalog: CatalogService, where: Where, extra = ''): Response | undefined {
@@ -231,7 +240,7 @@ export function registerCatalogRoutes(app: App, catalog: CatalogService, opts: W
           return {
             ...result,
             total,
-            items: [...result.items.map((i) => ({ ...i, stock: promisedFigure(i.stock, holds?.held.get(i.id)), icons: icons(i) })), ...gone.map((i) => ({ ...i, icons: icons(i) }))],
+            items: [...result.items.map((i) => ({ ...i, stock: promisedFigure(i.stock, holds?.held.get(i.id)), ...promisedVariants(i, holds?.variants), icons: icons(i) })), ...gone.map((i) => ({ ...i, icons: icons(i) }))],
             next: nextPage(c.req.url, { ...result, total }),
           };
         },
