@@ -4,7 +4,8 @@ import type { Db } from '../db/open.js';
 import { applyClientPriceKind, orderableItems, orderableVariants, type AssortmentItem, type CatalogService } from '../catalog/service.js';
 import { departedItems } from './departed.js';
 import { enqueue, pendingDepth, stats as outboxStats, waitFor } from '../outbox/index.js';
-import { lineAmountKopecks, priceLines, toKopecks, toRoubles } from './pricing.js';
+import { lineAmountKopecks, priceLines, toKopecks, toRoubles, type LinePackaging, type PricedLine } from './pricing.js';
+import { unitsOfPacks } from '../catalog/packagings.js';
 import { FULFILMENT, ORDER_STATUS, PAYMENT_STATUS, OrderStatusCode, PaymentStatusCode, paymentStatusOf, type FulfilmentState, type OrderStatus, type PaymentStatus, type PayMethod } from './statuses.js';
 import { JOB, orderKey, clientKey } from './jobs.js';
 import { GroupCommit } from '../db/group-commit.js';
@@ -31,8 +32,19 @@ export interface BookingInput {
   store: string;
   deliveryAddress: string;
   comment?: string;
-  /** variantId (issue 17): the characteristic of an item sold in variants (required for those, refused for others). */
-  items: { itemId: string; variantId?: string; quantity: number }[];
+  /**
+   * variantId (issue 17): the characteristic of an item sold in variants (required for those, refused for others).
+   * packagingId (issue 17): a packaging of the item (assortment packagings[]); quantity is then in packagings.
+   */
+  items: BookingLineInput[];
+}
+
+/** A booking line as the shop sends it (booking, bookingupd). */
+export interface BookingLineInput {
+  itemId: string;
+  variantId?: string;
+  packagingId?: string;
+  quantity: number;
 }
 
 export interface CardPaymentInput {
@@ -68,7 +80,7 @@ export interface BookingUpdateInput {
   deliveryAddress?: string;
   comment?: string;
   /** The order's new lines, all of them (re-priced at today's prices); absent = lines unchanged. */
-  items?: { itemId: string; variantId?: string; quantity: number }[];
+  items?: BookingLineInput[];
 }
 
 export interface BookingUpdateAnswer extends BookingAnswer {
@@ -95,6 +107,13 @@ export interface OrdersOptions {
   canWrite?: (write: string) => boolean;
   /** The configuration's name for those messages (e.g. «Розница 2.2»). */
   configurationName?: () => string;
+  /**
+   * Issue 17: whether a line may be sold by a packaging (packagingId). The order line by a packaging is written as УТ
+   * keeps it (Упаковка_Key, КоличествоУпаковок, Количество in units: the УТ profile's orderDocument); the other
+   * profiles count their line's Количество in the line's unit and do not convert yet. Absent: the bases whose
+   * configurationName() is УТ's or ERP's (ERP writes УТ's ЗаказКлиента), and every base when that is absent too (tests).
+   */
+  sellsByPackaging?: () => boolean;
 }
 
 export type Answer<T> = { status: 200 | 201 | 202; body: T };
@@ -259,7 +278,8 @@ export class OrdersService {
     const promised = promisedStock(this.db, input.store, input.items.map((i) => i.itemId));
     for (const it of items.values()) it.stock = promised.get(it.id)?.available ?? it.stock;
     const variantErrors = orderableVariants(this.catalog, input.store, input.items, items);
-    if (variantErrors.length) throw new DomainError('unprocessable', 'order_rejected', 'Заказ не может быть принят', variantErrors);
+    const packed = this.inUnits(input.items, items);
+    if (variantErrors.length || packed.errors.length) throw new DomainError('unprocessable', 'order_rejected', 'Заказ не может быть принят', [...variantErrors, ...packed.errors]);
     // A variant takes what is left of its own stock after our lines of that variant (issue 17), within the item's.
     const pairs = input.items.flatMap((l) => (l.variantId ? [{ itemId: l.itemId, variantId: l.variantId }] : []));
     for (const [key, p] of promisedVariants(this.db, input.store, pairs)) {
@@ -270,8 +290,8 @@ export class OrdersService {
     // have none, and applyClientPriceKind compiles three statements per call (4% of the booking burst, 2026-12-03).
     if (this.q(`SELECT 1 FROM clients c JOIN catalog_client_price_kinds k ON k.partner_id = c.partner_key WHERE c.id = ?`).get(input.clientId))
       applyClientPriceKind(this.db, input.clientId, items);
-    const priced = priceLines(input.items, items);
-    if (priced.errors.length) throw new DomainError('unprocessable', 'order_rejected', 'Заказ не может быть принят', priced.errors);
+    const priced = priceLines(packed.lines, items);
+    if (priced.errors.length) throw new DomainError('unprocessable', 'order_rejected', 'Заказ не может быть принят', inPacks(priced.errors, packed.lines));
     const amount = priced.lines.reduce((s, l) => s + l.amountKopecks, 0);
     this.guardDepth();
 
@@ -283,17 +303,14 @@ export class OrdersService {
         // time inside the group commit's transaction, so the orders counted here include every order written before
         // this one, in this batch or an earlier one, and none can be written between this check and the INSERT.
         const short = this.shortOf(input.store, priced.lines);
-        if (short.length) throw new DomainError('unprocessable', 'order_rejected', 'Заказ не может быть принят: товара недостаточно', short);
+        if (short.length) throw new DomainError('unprocessable', 'order_rejected', 'Заказ не может быть принят: товара недостаточно', inPacks(short, priced.lines));
         this
           .q(
             `INSERT INTO orders (id, idempotency_key, request_hash, client_id, store_id, delivery_address, comment, amount_kopecks, created_at, updated_at)
              VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
           )
           .run(input.orderId, idempotencyKey ?? null, requestHash, input.clientId, input.store, input.deliveryAddress, input.comment ?? '', amount, ts, ts);
-        const ins = this.q(
-          `INSERT INTO order_lines (order_id, line_no, item_id, quantity, price_kopecks, price_kind_id, amount_kopecks, variant_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
-        );
-        for (const l of priced.lines) ins.run(input.orderId, l.lineNo, l.itemId, l.quantity, l.priceKopecks, l.priceKindId, l.amountKopecks, l.variantId ?? null);
+        this.insertLines(input.orderId, priced.lines);
         this.history(input.orderId, 0, 0, 'booking.accepted', { amount: toRoubles(amount) });
         return enqueue(this.db, { kind: JOB.bookingCreate, key: orderKey(input.orderId), payload: { orderId: input.orderId }, dedupeKey: `booking:${input.orderId}` }).id;
       });
@@ -308,6 +325,53 @@ export class OrdersService {
     // No window, nothing to wait for: the answer reads the order as it is (waitFor would read the job twice).
     if (this.opts.confirmWindowMs > 0) await waitFor(this.db, jobId, this.opts.confirmWindowMs);
     return this.bookingAnswer(input.orderId);
+  }
+
+  /**
+   * Issue 17: the lines in the item's units. A line with a packagingId counts packagings of the item (its own
+   * Catalog_УпаковкиЕдиницыИзмерения or its packaging set's, catalog/packagings.ts): it is checked and held as
+   * packs × ratio units — what УТ's form puts in Количество (ОбработкаТабличнойЧастиКлиентСервер 1008-1029:
+   * Количество = КоличествоУпаковок × Коэффициент; work1cblackbird/ut11 @cdf1be4f) — and priced per packaging
+   * (pricing.ts packPriceKopecks). A packaging that is not the item's is 422 naming items.N.packagingId. Lines of
+   * unknown items pass through for priceLines to name.
+   */
+  private inUnits(lines: BookingLineInput[], items: Map<string, { name: string }>): { lines: (Omit<BookingLineInput, 'packagingId'> & { packaging?: LinePackaging })[]; errors: DomainField[] } {
+    const errors: DomainField[] = [];
+    const out = lines.map(({ packagingId, ...l }, i) => {
+      if (packagingId === undefined) return l;
+      const field = `items.${i}.packagingId`;
+      if (!this.sellsByPackaging()) {
+        errors.push({ field, message: `в базе ${this.opts.configurationName?.() ?? ''} строки заказа по упаковкам не записываются: укажите количество в единицах товара без packagingId` });
+        return l;
+      }
+      const item = items.get(l.itemId);
+      if (!item) return l;
+      const p = this.q(`SELECT id, name, ratio FROM catalog_item_packagings WHERE item_id = ? AND id = ?`).get(l.itemId, packagingId) as { id: string; name: string; ratio: number } | undefined;
+      if (!p || !(p.ratio > 0)) {
+        const own = this.q(`SELECT name FROM catalog_item_packagings WHERE item_id = ? ORDER BY ratio, name`).pluck().all(l.itemId) as string[];
+        errors.push({ field, message: `у товара «${item.name}» нет упаковки ${packagingId}${own.length ? ` (его упаковки: ${own.join(', ')})` : ': товар продаётся только в единицах'}` });
+        return l;
+      }
+      // КоличествоУпаковок is Number(15, 3) in 1C, as Количество.
+      const packs = Math.round(l.quantity * 1000) / 1000;
+      return { ...l, quantity: unitsOfPacks(packs, p.ratio), packaging: { id: p.id, ratio: p.ratio, packs } };
+    });
+    return { lines: out, errors };
+  }
+
+  private sellsByPackaging(): boolean {
+    if (this.opts.sellsByPackaging) return this.opts.sellsByPackaging();
+    const name = this.opts.configurationName?.();
+    return name === undefined || /^(УТ|ERP)/.test(name);
+  }
+
+  private insertLines(orderId: string, lines: PricedLine[]): void {
+    const ins = this.q(
+      `INSERT INTO order_lines (order_id, line_no, item_id, quantity, price_kopecks, price_kind_id, amount_kopecks, variant_id, packaging_id, packaging_ratio, packs) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    );
+    for (const l of lines) {
+      ins.run(orderId, l.lineNo, l.itemId, l.quantity, l.priceKopecks, l.priceKindId, l.amountKopecks, l.variantId ?? null, l.packaging?.id ?? null, l.packaging?.ratio ?? null, l.packaging?.packs ?? null);
+    }
   }
 
   /**
@@ -396,11 +460,12 @@ export class OrdersService {
       // Only the rules of a line here (carried, minimum, multiplicity, price); the stock is checked in the write.
       for (const it of items.values()) it.stock = Number.MAX_SAFE_INTEGER;
       const variantErrors = orderableVariants(this.catalog, pre.store_id, input.items, items);
-      if (variantErrors.length) throw new DomainError('unprocessable', 'order_rejected', 'Изменение не может быть принято', variantErrors);
+      const packed = this.inUnits(input.items, items);
+      if (variantErrors.length || packed.errors.length) throw new DomainError('unprocessable', 'order_rejected', 'Изменение не может быть принято', [...variantErrors, ...packed.errors]);
       for (const it of items.values()) it.stock = Number.MAX_SAFE_INTEGER;
       applyClientPriceKind(this.db, pre.client_id, items); // issue 17: the client's own price kind, if 1C gives one
-      priced = priceLines(input.items, items);
-      if (priced.errors.length) throw new DomainError('unprocessable', 'order_rejected', 'Изменение не может быть принято', priced.errors);
+      priced = priceLines(packed.lines, items);
+      if (priced.errors.length) throw new DomainError('unprocessable', 'order_rejected', 'Изменение не может быть принято', inPacks(priced.errors, packed.lines));
     }
     this.guardDepth();
     const ts = this.now().toISOString();
@@ -425,11 +490,10 @@ export class OrdersService {
           if (l.variant_id) own.set(`${l.item_id}#${l.variant_id}`, (own.get(`${l.item_id}#${l.variant_id}`) ?? 0) + l.quantity);
         }
         const short = this.shortOf(o.store_id, priced.lines, undefined, own);
-        if (short.length) throw new DomainError('unprocessable', 'order_rejected', 'Изменение не может быть принято: товара недостаточно', short);
+        if (short.length) throw new DomainError('unprocessable', 'order_rejected', 'Изменение не может быть принято: товара недостаточно', inPacks(short, priced.lines));
         amount = priced.lines.reduce((sum, l) => sum + l.amountKopecks, 0);
         this.q(`DELETE FROM order_lines WHERE order_id = ?`).run(input.orderId);
-        const ins = this.q(`INSERT INTO order_lines (order_id, line_no, item_id, quantity, price_kopecks, price_kind_id, amount_kopecks, variant_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`);
-        for (const l of priced.lines) ins.run(input.orderId, l.lineNo, l.itemId, l.quantity, l.priceKopecks, l.priceKindId, l.amountKopecks, l.variantId ?? null);
+        this.insertLines(input.orderId, priced.lines);
       }
       const revision = o.revision + 1;
       // New lines are reserved in 1C only once the job re-posts the order: until then the order counts whole
@@ -686,8 +750,11 @@ export class OrdersService {
 
   // ---- reads ---------------------------------------------------------------------------------------------------
 
-  /** Our orders the mirror does not show yet at this warehouse (what the assortment subtracts from its stock). */
-  holds(store: string): { version: string; held: Map<string, number> } {
+  /**
+   * Our orders the mirror does not show yet at this warehouse (what the assortment subtracts from its stock): per item,
+   * and per variant keyed item#variant (issue 17).
+   */
+  holds(store: string): { version: string; held: Map<string, number>; variants: Map<string, number> } {
     return holdsOf(this.db, store);
   }
 
@@ -726,10 +793,18 @@ export class OrdersService {
       fulfilment: {
         state: o.fulfilment as FulfilmentState,
         stateName: FULFILMENT[o.fulfilment as FulfilmentState],
-        lines: (this.q(`SELECT item_id, quantity, shipped FROM order_lines WHERE order_id = ? ORDER BY line_no`).all(orderId) as { item_id: string; quantity: number; shipped: number }[]).map((l) => ({
+        // Issue 17: a line's variant and the packaging it was sold by (the name as the mirror has it now).
+        lines: (
+          this.q(
+            `SELECT l.item_id, l.variant_id, l.quantity, l.shipped, l.packaging_id, l.packaging_ratio, l.packs, p.name AS packaging_name
+               FROM order_lines l LEFT JOIN catalog_item_packagings p ON p.item_id = l.item_id AND p.id = l.packaging_id WHERE l.order_id = ? ORDER BY l.line_no`,
+          ).all(orderId) as { item_id: string; variant_id: string | null; quantity: number; shipped: number; packaging_id: string | null; packaging_ratio: number | null; packs: number | null; packaging_name: string | null }[]
+        ).map((l) => ({
           itemId: l.item_id,
+          ...(l.variant_id ? { variantId: l.variant_id } : {}),
           quantity: l.quantity,
           shipped: l.shipped,
+          ...(l.packaging_id ? { packaging: { id: l.packaging_id, name: l.packaging_name, ratio: l.packaging_ratio!, quantity: l.packs! } } : {}),
         })),
       },
       goodsReturns: goodsReturnsOf(this.db, orderId),
@@ -745,6 +820,18 @@ export class OrdersService {
       })),
     };
   }
+}
+
+/**
+ * Issue 17: a quantity error of a line by a packaging speaks of units (stock, minimum, multiplicity are the item's);
+ * it says how the shop's packs became them.
+ */
+function inPacks(errors: DomainField[], lines: { packaging?: LinePackaging; quantity: number }[]): DomainField[] {
+  return errors.map((e) => {
+    const m = /^items\.(\d+)\.quantity$/.exec(e.field);
+    const p = m ? lines[Number(m[1])]?.packaging : undefined;
+    return p ? { ...e, message: `${e.message} (в единицах товара; заказано ${p.packs} упак. по ${p.ratio} = ${lines[Number(m![1])].quantity})` } : e;
+  });
 }
 
 export interface BookingAnswer {
@@ -764,6 +851,17 @@ export interface OrderStateBrief {
   paymentStatusName: string;
 }
 
+export interface OrderStateLine {
+  itemId: string;
+  /** Issue 17: the variant sold, when the line names one. */
+  variantId?: string;
+  /** Units of the item ordered (a line by a packaging: packs × ratio). */
+  quantity: number;
+  shipped: number;
+  /** Issue 17: the packaging the line was sold by: its name (null once gone from the mirror), ratio, packs ordered. */
+  packaging?: { id: string; name: string | null; ratio: number; quantity: number };
+}
+
 export interface OrderState extends OrderStateBrief {
   amount: number;
   paid: number;
@@ -772,7 +870,7 @@ export interface OrderState extends OrderStateBrief {
   /** The order's version (1 when booked, +1 with each bookingupd): what the next bookingupd names. */
   revision: number;
   /** What 1C shipped (issue 14.3): the state and each line's shipped quantity, from УТ's shipment documents. */
-  fulfilment: { state: FulfilmentState; stateName: string; lines: { itemId: string; quantity: number; shipped: number }[] };
+  fulfilment: { state: FulfilmentState; stateName: string; lines: OrderStateLine[] };
   /** Shipped goods that came back with a refund by lines, and the sales they were shipped by (issue 14.4). */
   goodsReturns: GoodsReturn[];
   createdAt: string;

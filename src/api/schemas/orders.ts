@@ -74,7 +74,12 @@ export const BookingBody = z
           .object({
             itemId: RefId('Товар (id из assortment)'),
             variantId: RefId('Новое (v1, добавлено): вариант товара (variants[].id из assortment) — обязателен для товаров с вариантами, для остальных не передаётся; в 1С становится характеристикой строки заказа').optional(),
-            quantity: z.number().positive('больше нуля').max(1e9).openapi({ description: 'Количество в единицах измерения товара', example: 2 }),
+            packagingId: RefId(
+              'Новое (v1, добавлено): упаковка, которой продаётся строка (packagings[].id товара из assortment, например «Коробка (12 шт)»); quantity — тогда в упаковках. ' +
+                'Остаток, минимальный объём, кратность и пороги оптовых цен X1/X2 проверяются в единицах товара (упаковок × ratio); цена строки — как в 1С: цена упаковки = цена единицы × ratio (до копеек), сумма = цена упаковки × количество упаковок. ' +
+                'В 1С строка заказа получает эту упаковку, «Количество упаковок» = quantity и «Количество» = quantity × ratio. Чужая упаковка — 422 с полем items.N.packagingId',
+            ).optional(),
+            quantity: z.number().positive('больше нуля').max(1e9).openapi({ description: 'Количество в единицах измерения товара; с packagingId — в упаковках', example: 2 }),
           })
           .strict(),
       )
@@ -90,7 +95,10 @@ export const BookingBody = z
       store: '5c8a1f3e-2b4d-4e6f-8a9b-0c1d2e3f4a5b',
       deliveryAddress: 'Москва, ул. Ленина, д. 5, кв. 12',
       comment: 'Позвонить за час',
-      items: [{ itemId: '9d8c7b6a-5f4e-4d3c-8b2a-1f0e9d8c7b6a', quantity: 2 }],
+      items: [
+        { itemId: '9d8c7b6a-5f4e-4d3c-8b2a-1f0e9d8c7b6a', quantity: 2 },
+        { itemId: '1a2b3c4d-5e6f-4a7b-8c9d-0e1f2a3b4c5d', packagingId: '6f5e4d3c-2b1a-4c9d-8e7f-6a5b4c3d2e1f', quantity: 2 },
+      ],
     },
   });
 
@@ -181,7 +189,23 @@ export const OrderStateSchema = OrderBrief.extend({
     .object({
       state: z.enum(Object.keys(FULFILMENT) as [FulfilmentState, ...FulfilmentState[]]).openapi({ description: `Отгрузка по документам 1С: ${Object.entries(FULFILMENT).map(([k, v]) => `${k} — ${v}`).join('; ')}` }),
       stateName: z.string(),
-      lines: z.array(z.object({ itemId: z.string(), quantity: z.number().openapi({ description: 'Заказано' }), shipped: z.number().openapi({ description: 'Отгружено (реализации в 1С)' }) })),
+      lines: z.array(
+        z.object({
+          itemId: z.string(),
+          variantId: z.string().optional().openapi({ description: 'Новое (v1, добавлено): вариант товара, если строка его называет' }),
+          quantity: z.number().openapi({ description: 'Заказано, в единицах товара (строка по упаковке — упаковок × ratio)' }),
+          shipped: z.number().openapi({ description: 'Отгружено (реализации в 1С), в единицах товара' }),
+          packaging: z
+            .object({
+              id: z.string().openapi({ description: 'packagingId строки' }),
+              name: z.string().nullable().openapi({ description: 'Наименование упаковки в 1С (null, если её больше нет в каталоге)' }),
+              ratio: z.number().openapi({ description: 'Единиц товара в одной упаковке (на момент заказа)' }),
+              quantity: z.number().openapi({ description: 'Заказано упаковок (quantity строки booking)' }),
+            })
+            .optional()
+            .openapi({ description: 'Новое (v1, добавлено): упаковка, которой продана строка (booking с packagingId); у строк в единицах поля нет' }),
+        }),
+      ),
     })
     .openapi({ description: 'Что отгружено: состояние и количество по строкам (читается из документов реализации 1С)' }),
   goodsReturns: z
@@ -203,7 +227,14 @@ export const OrderStateSchema = OrderBrief.extend({
   example: {
     orderId: 'RS-O-5001', number: 'ТД00-000123', status: 2, statusName: 'оплачен картой', paymentStatus: 1, paymentStatusName: 'оплачено картой',
     amount: 259.8, paid: 259.8, refunded: 0, revision: 1,
-    fulfilment: { state: 'partial', stateName: 'отгружен частично', lines: [{ itemId: '9d8c7b6a-5f4e-4d3c-8b2a-1f0e9d8c7b6a', quantity: 2, shipped: 1 }] }, goodsReturns: [], createdAt: '2026-11-29T05:10:00.000Z', updatedAt: '2026-11-29T05:15:00.000Z',
+    fulfilment: {
+      state: 'partial',
+      stateName: 'отгружен частично',
+      lines: [
+        { itemId: '9d8c7b6a-5f4e-4d3c-8b2a-1f0e9d8c7b6a', quantity: 2, shipped: 1 },
+        { itemId: '1a2b3c4d-5e6f-4a7b-8c9d-0e1f2a3b4c5d', quantity: 24, shipped: 0, packaging: { id: '6f5e4d3c-2b1a-4c9d-8e7f-6a5b4c3d2e1f', name: 'Коробка (12 шт)', ratio: 12, quantity: 2 } },
+      ],
+    }, goodsReturns: [], createdAt: '2026-11-29T05:10:00.000Z', updatedAt: '2026-11-29T05:15:00.000Z',
     history: [
       { at: '2026-11-29T05:10:00.000Z', status: 0, statusName: 'принят ReGate, ещё не в 1С', paymentStatus: 0, paymentStatusName: 'оплата не выполнена', event: 'booking.accepted' },
       { at: '2026-11-29T05:10:01.000Z', status: 1, statusName: 'создан, не оплачен', paymentStatus: 0, paymentStatusName: 'оплата не выполнена', event: 'booking.confirmed' },

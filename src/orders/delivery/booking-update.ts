@@ -15,6 +15,8 @@ async function orderInputOf(ctx: DeliveryContext, o: OrderRow): Promise<{ order:
     price_kind_id: string | null;
     amount_kopecks: number;
     variant_id?: string | null;
+    packaging_id?: string | null;
+    packaging_ratio?: number | null;
   }[];
   if (!lines.length) throw new PermanentError(`order ${o.id} has no lines`);
   const client = await ensureClient(ctx, o.client_id);
@@ -28,6 +30,8 @@ async function orderInputOf(ctx: DeliveryContext, o: OrderRow): Promise<{ order:
     priceKindId: l.price_kind_id,
     // Issue 17: the variant sold → Товары.Характеристика_Key.
     characteristicId: l.variant_id ?? null,
+    // Issue 17: a line sold by a packaging → Упаковка_Key, КоличествоУпаковок = quantity / ratio (the profile).
+    ...(l.packaging_id && l.packaging_ratio ? { packagingId: l.packaging_id, packagingRatio: l.packaging_ratio } : {}),
     ...vat.get(l.item_id)!,
   }));
   return {

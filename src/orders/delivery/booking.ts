@@ -109,6 +109,8 @@ export async function handleBookingCreate(ctx: DeliveryContext, job: ClaimedJob)
         price_kind_id: string | null;
         amount_kopecks: number;
         variant_id?: string | null;
+        packaging_id?: string | null;
+        packaging_ratio?: number | null;
       }[];
       if (!lines.length) throw new PermanentError(`order ${orderId} has no lines`);
       const [currencyKey, vat, terms, salesUnitKey] = await Promise.all([currencyOf(ctx), ctx.vatOf(lines.map((l) => l.item_id), new Date(o.created_at)), ctx.orderTerms(), salesUnitFor(ctx, o.store_id)]);
@@ -121,6 +123,8 @@ export async function handleBookingCreate(ctx: DeliveryContext, job: ClaimedJob)
         priceKindId: l.price_kind_id,
         // Issue 17: the variant sold → Товары.Характеристика_Key.
         characteristicId: l.variant_id ?? null,
+        // Issue 17: a line sold by a packaging → Упаковка_Key, КоличествоУпаковок = quantity / ratio (the profile).
+        ...(l.packaging_id && l.packaging_ratio ? { packagingId: l.packaging_id, packagingRatio: l.packaging_ratio } : {}),
         ...vat.get(l.item_id)!,
       }));
       const body = ctx.profile.build.orderDocument(
