@@ -4,7 +4,7 @@ import { CatalogService } from '../../src/catalog/service.js';
 import { parseConfig } from '../../src/config/index.js';
 import { hashPassword } from '../../src/install/password.js';
 import { silentLogger } from '../../src/log.js';
-import { OrdersService } from '../../src/orders/service.js';
+import { OrdersService, type BookingLineInput } from '../../src/orders/service.js';
 import { DomainError } from '../../src/orders/errors.js';
 import { harness, until, ORDERS, type Harness } from '../orders/harness.js';
 
@@ -50,7 +50,7 @@ const setMirrorStock = (itemId: string, quantity: number) => h.db.prepare(`UPDAT
 /** The unit price the assortment gives for `units` (the X1/X2 tiers count units: a box of 12 × 2 is 24 units). */
 const unitPriceFor = (it: Json, units: number): number => (units > it.x2 && it.priceOverX2 != null ? it.priceOverX2 : units > it.x1 && it.priceOverX1 != null ? it.priceOverX1 : it.price);
 const boxPriceFor = (it: Json, units: number) => Math.round(unitPriceFor(it, units) * box.ratio * 100) / 100;
-const booking = (orderId: string, items: Json[], at = store) => ({ orderId, clientId: 'P-C-1', store: at, deliveryAddress: 'Москва, ул. Тверская, 1', items });
+const booking = (orderId: string, items: BookingLineInput[], at = store) => ({ orderId, clientId: 'P-C-1', store: at, deliveryAddress: 'Москва, ул. Тверская, 1', items });
 
 beforeAll(async () => {
   h = await harness();

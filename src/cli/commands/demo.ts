@@ -73,6 +73,8 @@ export function register(program: Command) {
       rt.start();
       const u = server.url;
       const store = rt.db.prepare('SELECT id FROM catalog_stores ORDER BY name LIMIT 1').pluck().get() as string;
+      const byBox = boxedItem(rt.db, rt.profile.id);
+      const api = `curl -u ${DEMO_API_USER.name}:${DEMO_API_USER.password} -H 'Content-Type: application/json' ${u}/api/v1`;
       console.log(`
 Демо ReGate запущено (${((Date.now() - started) / 1000).toFixed(1)} с).
 
@@ -86,13 +88,41 @@ export function register(program: Command) {
   curl -u ${DEMO_API_USER.name}:${DEMO_API_USER.password} ${u}/api/v1/state
   curl -u ${DEMO_API_USER.name}:${DEMO_API_USER.password} ${u}/api/v1/city
   curl -u ${DEMO_API_USER.name}:${DEMO_API_USER.password} '${u}/api/v1/assortment?store=${store}&pageSize=2'
-
+${
+  byBox
+    ? `
+Заказ упаковкой: «${byBox.itemName}» — ${byBox.name} (${byBox.ratio} в упаковке, packagings в assortment), две упаковки:
+  ${api}/client -d '{"clientId":"DEMO-C-1","name":"Иванов Иван"}'
+  ${api}/booking -d '{"orderId":"DEMO-O-1","clientId":"DEMO-C-1","store":"${byBox.store}","deliveryAddress":"Москва, ул. Тверская, 1","items":[{"itemId":"${byBox.item}","packagingId":"${byBox.packaging}","quantity":2}]}'
+`
+    : ''
+}
 Остановить: Ctrl+C.`);
       await untilSignal();
       await server.close();
       await rt.stop();
       await emulator.close();
     });
+}
+
+/**
+ * Issue 17: an item of the demo base sold by a box (packagings[] of the assortment) that can be booked as two boxes at
+ * a store: no variants, in stock for them, its minimum and multiplicity met. Only where lines by a packaging are
+ * written (УТ, ERP: OrdersOptions.sellsByPackaging); undefined otherwise.
+ */
+function boxedItem(db: import('../../db/open.js').Db, profileId: string) {
+  if (!/^(ut|erp)/.test(profileId)) return undefined;
+  return db
+    .prepare(
+      `SELECT p.item_id AS item, i.name AS itemName, p.id AS packaging, p.name, p.ratio, s.store_id AS store
+         FROM catalog_item_packagings p JOIN catalog_items i ON i.id = p.item_id JOIN catalog_stock s ON s.item_id = p.item_id
+        WHERE p.ratio > 1 AND i.sold_to_order = 0 AND s.quantity >= 2 * p.ratio AND i.min_quantity <= 2 * p.ratio
+          AND (i.multiplicity <= 0 OR abs(2 * p.ratio / i.multiplicity - round(2 * p.ratio / i.multiplicity)) < 1e-6)
+          AND EXISTS (SELECT 1 FROM catalog_prices c WHERE c.item_id = p.item_id AND c.price > 0)
+          AND NOT EXISTS (SELECT 1 FROM catalog_variants v WHERE v.item_id = p.item_id)
+        ORDER BY p.ratio = 12 DESC, s.quantity DESC LIMIT 1`,
+    )
+    .get() as { item: string; itemName: string; packaging: string; name: string; ratio: number; store: string } | undefined;
 }
 
 /** Whether 127.0.0.1:port can be listened on now. */
