@@ -154,7 +154,7 @@ export const RefundBody = z
         z
           .object({
             itemId: RefId('Товар заказа'),
-            quantity: z.number().positive('больше нуля').max(1e9).openapi({ description: 'Сколько возвращается', example: 1 }),
+            quantity: z.number().positive('больше нуля').max(1e9).openapi({ description: 'Сколько возвращается, в единицах товара (и у строки, проданной упаковкой)', example: 1 }),
           })
           .strict(),
       )
