@@ -3,6 +3,7 @@ import { ApiError } from '../api/errors.js';
 import { UNLIMITED, type Organisation } from './types.js';
 import { fillSearchText, foldForSearch } from './writer.js';
 import { typed, type BarcodeType } from './barcodes.js';
+import { StoreOrders } from './store-orders.js';
 
 /** The two copies of the paging order (migration 015), by catalog_stores.assortment. */
 const COPIES = ['catalog_assortment', 'catalog_assortment_b'] as const;
@@ -106,6 +107,8 @@ export class CatalogService {
   private readingAt: number | undefined;
   /** Filtered queries' statements by SQL text: a handful of shapes (which filters are set), prepared once each. */
   private readonly filteredStatements = new Map<string, ReturnType<Db['prepare']>>();
+  /** Warehouses' orders in memory for q= (store-orders.ts): a search's matches placed without a probe each. */
+  readonly storeOrders: StoreOrders;
 
   constructor(
     private readonly db: Db,
@@ -167,10 +170,13 @@ export class CatalogService {
       // Issue 17: the page's packagings (units of sale) in one query, by the primary key.
       pagePacks: db.prepare(`SELECT p.item_id, p.id, p.name, p.ratio FROM json_each(@ids) j JOIN catalog_item_packagings p ON p.item_id = j.value ORDER BY p.item_id, p.ratio, p.name`),
       barcodeExact: db.prepare(`SELECT 1 FROM catalog_barcodes WHERE barcode = ? LIMIT 1`).pluck(),
+      barcodeItems: db.prepare(`SELECT i.rowid FROM catalog_barcodes b JOIN catalog_items i ON i.id = b.item_id WHERE b.barcode = ?`).pluck(),
+      ftsRowids: db.prepare(`SELECT group_concat(rowid) FROM catalog_items_fts WHERE catalog_items_fts MATCH ?`).pluck(),
       propertyValues: db.prepare(`SELECT u.property_id AS propertyId, u.value_key AS id, coalesce(pv.name, u.value_key) AS name, count(*) AS items
         FROM catalog_item_properties u LEFT JOIN catalog_property_values pv ON pv.id = u.value_key
         GROUP BY u.property_id, u.value_key ORDER BY 3, 2`),
     };
+    this.storeOrders = new StoreOrders(db, () => this.state().generation, (a, b) => this.changesBetween(a, b));
     // Rows synced before migration 014 get their search text once (a no-op afterwards).
     if (!db.readonly) fillSearchText(db);
   }
@@ -311,6 +317,9 @@ export class CatalogService {
     const store = this.requireStore(query.store);
     const kinds = this.priceKinds(store);
     const offset = (query.page - 1) * query.pageSize;
+    // Any request for a warehouse has its order read into memory in the background, for its searches.
+    const order = this.storeOrders.get(store, this.readingAt ?? this.state().generation);
+    const matches = order && query.q && !query.group && !query.changedSince && !query.property ? this.textMatches(query.q) : undefined;
     const { page: _p, pageSize: _s, ...filterKey } = query;
     let total: number;
     let pageNos: number[];
@@ -319,6 +328,10 @@ export class CatalogService {
       // walked the name index and probed stock for every skipped row: 704 ms for a deep page of a 300k mirror.
       total = this.cached(`count:${JSON.stringify(filterKey)}`, () => (this.stmt.storeTotal[store.copy].get(store.no) as { n: number }).n);
       pageNos = this.stmt.storePage[store.copy].all(store.no, offset, query.pageSize) as number[];
+    } else if (order && matches) {
+      // q= alone with the warehouse's order in memory: the FTS matches placed by a merge (store-orders.ts); the same
+      // items in the same order as the SQL below, which probes the order's index once per match.
+      ({ total, page: pageNos } = this.storeOrders.select(order, matches, offset, query.pageSize));
     } else {
       const { sql, params } = this.filtered(store, query);
       // The candidates are few and cheap (index probes only, ordered by pos): the first request of a query takes them
@@ -490,6 +503,27 @@ export class CatalogService {
     };
   }
 
+  /**
+   * What q= matches in the whole base (catalog_items.rowid ascending, no repeats): the FTS5 trigram phrase, and the
+   * items with that exact barcode when there are any — the set `filtered` builds for q= alone. Undefined for 1–2
+   * characters (no trigram: the SQL path scans). One string from SQLite (group_concat): a row per match through
+   * better-sqlite3 cost ~1.5× as much CPU.
+   */
+  private textMatches(q: string): Int32Array | undefined {
+    const folded = foldForSearch(q);
+    if ([...folded].length < 3) return undefined;
+    const list = (this.stmt.ftsRowids.get(`"${folded.replace(/"/g, '""')}"`) as string | null) ?? '';
+    let out = parseIds(list);
+    const exact = (this.stmt.barcodeExact.get(q) as number | undefined) !== undefined ? (this.stmt.barcodeItems.all(q) as number[]) : [];
+    let sorted = true;
+    for (let i = 1; i < out.length; i++) if (out[i] <= out[i - 1]) sorted = false;
+    if (exact.length || !sorted) {
+      const all = Int32Array.from([...out, ...exact]).sort();
+      out = all.filter((x, i) => i === 0 || x !== all[i - 1]);
+    }
+    return out;
+  }
+
   private filteredStatement(sql: string) {
     let st = this.filteredStatements.get(sql);
     if (!st) {
@@ -502,6 +536,25 @@ export class CatalogService {
   picture(id: string): { id: string; extension: string; data: Buffer | null } | undefined {
     return this.stmt.picture.get(id) as { id: string; extension: string; data: Buffer | null } | undefined;
   }
+}
+
+/** "12,7,30" → Int32Array [12, 7, 30] (rowids: non-negative integers). */
+function parseIds(s: string): Int32Array {
+  if (!s) return new Int32Array(0);
+  let n = 1;
+  for (let i = 0; i < s.length; i++) if (s.charCodeAt(i) === 44) n++;
+  const out = new Int32Array(n);
+  let k = 0;
+  let v = 0;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c === 44) {
+      out[k++] = v;
+      v = 0;
+    } else v = v * 10 + (c - 48);
+  }
+  out[k] = v;
+  return out;
 }
 
 function toAssortmentItem(r: Record<string, any>, pricesIncludeVat: boolean | null = null, variants?: (Omit<AssortmentVariant, 'stock'> & { quantity: number | null })[], kindNames?: Map<string, string>): AssortmentItem {
