@@ -4,6 +4,7 @@ import { UNLIMITED, type Organisation } from './types.js';
 import { fillSearchText, foldForSearch } from './writer.js';
 import { typed, type BarcodeType } from './barcodes.js';
 import { StoreOrders } from './store-orders.js';
+import { atStorePrice } from './store-prices.js';
 
 /** The two copies of the paging order (migration 015), by catalog_stores.assortment. */
 const COPIES = ['catalog_assortment', 'catalog_assortment_b'] as const;
@@ -143,6 +144,8 @@ export class CatalogService {
         `SELECT i.*,
            (SELECT quantity FROM catalog_stock s WHERE s.store_id = @store AND s.item_id = i.id) AS quantity,
            (SELECT json_group_array(json_array(price_kind_id, price)) FROM catalog_prices p WHERE p.item_id = i.id) AS prices_json,
+           -- issue 18: the price applied to this store (Розница), which it sells at instead of the retail kind's
+           (SELECT price FROM catalog_store_prices sp WHERE sp.store_id = @store AND sp.item_id = i.id) AS store_price,
            (SELECT json_group_array(barcode) FROM catalog_barcodes b WHERE b.item_id = i.id
               -- a variant's barcode is listed with its variant (issue 17); the item keeps its own
               AND NOT EXISTS (SELECT 1 FROM catalog_variant_barcodes vb WHERE vb.item_id = i.id AND vb.barcode = b.barcode)) AS barcodes,
@@ -317,8 +320,9 @@ export class CatalogService {
     const store = this.requireStore(query.store);
     const kinds = this.priceKinds(store);
     const offset = (query.page - 1) * query.pageSize;
-    // Any request for a warehouse has its order read into memory in the background, for its searches.
-    const order = this.storeOrders.get(store, this.readingAt ?? this.state().generation);
+    // The first search at a warehouse has its order read into memory in the background, for the searches after it
+    // (only searches: a store pulling pages would pay the ~45 ms of CPU per 100k items for nothing).
+    const order = query.q ? this.storeOrders.get(store, this.readingAt ?? this.state().generation) : undefined;
     const matches = order && query.q && !query.group && !query.changedSince && !query.property ? this.textMatches(query.q) : undefined;
     const { page: _p, pageSize: _s, ...filterKey } = query;
     let total: number;
@@ -357,9 +361,16 @@ export class CatalogService {
         if (kind === kinds.tier2) tier2 = price;
         if (listed.names.has(kind)) listedPrices.push([kind, price]);
       }
-      r.retail_price = retail;
-      r.tier1_price = tier1;
-      r.tier2_price = tier2;
+      // Issue 18: a store with prices applied to it sells at its own (the retail kind's entry of prices[] shows it too).
+      const own = atStorePrice({ retail, tier1, tier2 }, r.store_price);
+      r.retail_price = own.retail;
+      r.tier1_price = own.tier1;
+      r.tier2_price = own.tier2;
+      if (r.store_price != null && kinds.retail) {
+        const at = listedPrices.findIndex(([kind]) => kind === kinds.retail);
+        if (at >= 0) listedPrices[at] = [kinds.retail, r.store_price];
+        else if (listed.names.has(kinds.retail)) listedPrices.push([kinds.retail, r.store_price]);
+      }
       r.prices = listedPrices;
     }
     const ids = JSON.stringify(rows.map((r) => r.id));
@@ -721,7 +732,8 @@ export function orderableItems(db: Db, catalog: CatalogService, storeId: string,
            (SELECT SUM(quantity) FROM catalog_stock s WHERE s.store_id = @store AND s.item_id = i.id) AS quantity,
            (SELECT price FROM catalog_prices p WHERE p.item_id = i.id AND p.price_kind_id = @retail) AS retail,
            (SELECT price FROM catalog_prices p WHERE p.item_id = i.id AND p.price_kind_id = @tier1) AS tier1,
-           (SELECT price FROM catalog_prices p WHERE p.item_id = i.id AND p.price_kind_id = @tier2) AS tier2
+           (SELECT price FROM catalog_prices p WHERE p.item_id = i.id AND p.price_kind_id = @tier2) AS tier2,
+           (SELECT price FROM catalog_store_prices sp WHERE sp.store_id = @store AND sp.item_id = i.id) AS store_price
          FROM json_each(@ids) j JOIN catalog_items i ON i.id = j.value`,
       ),
     };
@@ -744,7 +756,8 @@ export function orderableItems(db: Db, catalog: CatalogService, storeId: string,
         multiplicity: r.multiplicity,
         tier1Threshold: r.tier1_threshold,
         tier2Threshold: r.tier2_threshold,
-        prices: { retail: r.retail, tier1: r.tier1, tier2: r.tier2 },
+        // Issue 18: the store's applied price where 1C has one (Розница), its price kinds' otherwise.
+        prices: atStorePrice({ retail: r.retail, tier1: r.tier1, tier2: r.tier2 }, r.store_price),
         priceKindIds: kinds,
       },
     ]),

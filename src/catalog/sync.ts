@@ -15,6 +15,7 @@ import { loadDescriptions } from './descriptions.js';
 import { enqueueCatalogEvent } from './webhooks.js';
 import { applyFacts, applyVariants, prepareFacts, prepareVariants, VariantStager, type VariantPrice, type VariantStock } from './variants.js';
 import { isAccountingStock, readAccountingStock } from './stock-accounting.js';
+import { applyStorePrices, mirroredPricing, prepareStorePrices, StorePriceStager, storePricingOf } from './store-prices.js';
 
 export interface SyncDeps {
   db: Db;
@@ -188,6 +189,9 @@ export async function runFullSync(deps: SyncDeps): Promise<SyncReport> {
     // The organisation's country (its VAT rates of items apply): the organisation metaOf picks.
     const orgRecords = orgs.map(m.toOrganisation);
     const orgCountry = (orgRecords.find((o) => o.inn) ?? orgRecords[0])?.countryId ?? null;
+    // Issue 18: prices applied per store (Розница's shops with ИспользоватьПрименениеЦен), where the profile reads them.
+    const pricing = storePricingOf(profile, stores);
+    const storePrices = pricing ? new StorePriceStager(db, pricing) : undefined;
     const [, , banks] = await settled(stager, [
       readPrices(vctx, priceKindKeys, estimates(db, 'prices', priceKindKeys, items), (rows) => {
         stager.prices(pricesOf(profile, rows, ratio));
@@ -204,10 +208,11 @@ export async function runFullSync(deps: SyncDeps): Promise<SyncReport> {
       bankKeys.length ? read('banks', r.bank, { bankKeys }) : Promise.resolve([] as Row[]),
       // Issue 17: items' VAT rates from УТ 11.5.20's register (detected), in parts by item code like prices.
       readItemVat(vctx, items, (rows) => stager.itemVatRates(rows.map(m.toItemVatRate!), orgCountry)),
+      readStorePrices(vctx, storePrices, items, (rows) => storePrices!.prices(rows.map(m.toStorePrice!), ratio)),
     ]);
 
     if (!deps.allowEmpty) {
-      refuseEmptying(db, { catalog_items: items, catalog_stores: stores.length, catalog_stock: stager.counts.stock, catalog_prices: stager.counts.prices });
+      refuseEmptying(db, { catalog_items: items, catalog_stores: stores.length, catalog_stock: stager.counts.stock, catalog_prices: stager.counts.prices, ...storePricesCount(storePrices) });
     }
     // Issue 14.7: the text of the items' site description files, read before the items are assembled (they carry it).
     const beforeDescriptions = onec.stats.total;
@@ -241,6 +246,7 @@ export async function runFullSync(deps: SyncDeps): Promise<SyncReport> {
       clientKinds,
       listed: kinds.filter((k) => wanted.includes(k.name)).map((k) => ({ id: k.id, name: k.name })),
     });
+    if (storePrices) prepareStorePrices(db, 'new');
     const generationBefore = generationOf(db);
     const apply: ApplyTiming = { swapMs: 0, longestStepMs: 0, steps: 0 };
     // mirror.stockReadAt: when 1C was asked (no later than the stock read began). An order posted after it may be
@@ -253,6 +259,7 @@ export async function runFullSync(deps: SyncDeps): Promise<SyncReport> {
       within: () => {
         applyVariants(db);
         applyFacts(db);
+        if (storePrices) applyStorePrices(db);
       },
     }), apply);
     if (config.webhooks.url && config.webhooks.catalogEvents) notifyShop(deps, { sync: 'full', generationBefore, changedAt: ts });
@@ -318,6 +325,8 @@ export async function runStockSync(deps: SyncDeps): Promise<StockSyncReport> {
     const raw = { stock: 0, prices: 0, stockRows: 0, priceRows: 0 };
     const ratio = ratioLookup(db, 'main.catalog_packagings');
     const vctx: VirtualContext = { onec, profile, codes: codesOf(db, 'main.catalog_items'), log: deps.logger, counted: () => undefined, queue: Promise.resolve(), limit: deps.virtualRows ?? VIRTUAL_ROWS };
+    // Issue 18: the stores the last full sync found priced by applied prices, read again like the price kinds.
+    const storePrices = storePricingOf(profile, []) ? new StorePriceStager(db, mirroredPricing(db)) : undefined;
     await settled(stager, [
       readPrices(vctx, priceKindKeys, estimates(db, 'prices', priceKindKeys, items), (rows) => {
         raw.priceRows += rows.length;
@@ -333,13 +342,22 @@ export async function runStockSync(deps: SyncDeps): Promise<StockSyncReport> {
         stager.stock(split.items);
         variants.stock(split.variants);
       }),
+      readStorePrices(vctx, storePrices, items, (rows) => {
+        raw.priceRows += rows.length;
+        storePrices!.prices(rows.map(profile.map.toStorePrice!), ratio);
+      }),
     ]);
-    if (!deps.allowEmpty) refuseEmptying(db, { catalog_stock: raw.stock, catalog_prices: raw.prices });
+    if (!deps.allowEmpty) refuseEmptying(db, { catalog_stock: raw.stock, catalog_prices: raw.prices, ...storePricesCount(storePrices) });
     const apply: ApplyTiming = { swapMs: 0, longestStepMs: 0, steps: 0 };
     prepareVariants(db, false);
+    if (storePrices) prepareStorePrices(db, 'mirror');
     const generationBefore = generationOf(db);
     const ts = new Date().toISOString();
-    const { changed } = await drive(finishStock(db, { ts, prices: true, timing: apply, readAt: new Date(started).toISOString(), within: () => applyVariants(db) }), apply);
+    const within = () => {
+      applyVariants(db);
+      if (storePrices) applyStorePrices(db);
+    };
+    const { changed } = await drive(finishStock(db, { ts, prices: true, timing: apply, readAt: new Date(started).toISOString(), within }), apply);
     if (config.webhooks.url && config.webhooks.catalogEvents) notifyShop(deps, { sync: 'stock', generationBefore, changedAt: ts });
     return { stockRows: raw.stockRows, priceRows: raw.priceRows, requests: onec.stats.total - before, ms: Date.now() - started, changed, apply };
   } finally {
@@ -382,6 +400,9 @@ function notifyShop(deps: SyncDeps, o: { sync: 'full' | 'stock'; generationBefor
 export class EmptyAnswerRefused extends Error {
   override name = 'EmptyAnswerRefused';
 }
+
+/** Issue 18: store prices join the refusal only while some store is priced by them (none priced is a setting, not a loss). */
+const storePricesCount = (s: StorePriceStager | undefined): Record<string, number> => (s && s.pricing.length ? { catalog_store_prices: s.count } : {});
 
 function refuseEmptying(db: Db, next: Record<string, number>): void {
   for (const [table, rows] of Object.entries(next)) {
@@ -565,6 +586,9 @@ function groupsOf(keys: string[], expected: Map<string, number>, limit: number):
   return groups;
 }
 
+/** The ReadParams a virtual read is narrowed by, per part. */
+type VirtualKey = 'warehouseKeys' | 'priceKindKeys' | 'pricingObjectKeys';
+
 /** The item dimension of a register read, when it has the usual one (its code ranges cut a part). */
 const ITEM_DIMENSION = 'Номенклатура';
 const cuttable = (spec: Exclude<ReadSpec, { kind: 'collection' }>) => spec.select.includes(`${ITEM_DIMENSION}_Key`);
@@ -575,7 +599,7 @@ const cuttable = (spec: Exclude<ReadSpec, { kind: 'collection' }>) => spec.selec
  * sync's CPU. When the Condition makes the URL longer than onec.maxUrlLength (~92 characters per key in the path),
  * the key list is halved until every request fits, as onec/read.ts does.
  */
-async function readPart(v: VirtualContext, spec: Exclude<ReadSpec, { kind: 'collection' }>, params: ReadParams, range: CodeRange, key: 'warehouseKeys' | 'priceKindKeys'): Promise<Row[]> {
+async function readPart(v: VirtualContext, spec: Exclude<ReadSpec, { kind: 'collection' }>, params: ReadParams, range: CodeRange, key: VirtualKey): Promise<Row[]> {
   const base = spec.condition?.(params);
   const condition =
     range.from === undefined && range.to === undefined
@@ -608,7 +632,7 @@ async function readPart(v: VirtualContext, spec: Exclude<ReadSpec, { kind: 'coll
  * code, each sized from the rows per item seen so far (starting from the expectation: every item, on a first
  * sync). A warehouse carrying a third of the items takes a third of the parts its expectation would have.
  */
-async function readGroup(v: VirtualContext, spec: Exclude<ReadSpec, { kind: 'collection' }>, key: 'warehouseKeys' | 'priceKindKeys', group: { keys: string[]; cut: boolean }, expected: number, stage: (rows: Row[]) => void): Promise<number> {
+async function readGroup(v: VirtualContext, spec: Exclude<ReadSpec, { kind: 'collection' }>, key: VirtualKey, group: { keys: string[]; cut: boolean }, expected: number, stage: (rows: Row[]) => void): Promise<number> {
   const params = { [key]: group.keys } as ReadParams;
   if (!group.cut || !cuttable(spec) || v.codes.total === 0) {
     const rows = await oneAnswerAtATime(v, () => readPart(v, spec, params, {}, key));
@@ -642,6 +666,20 @@ async function readPrices(v: VirtualContext, kindKeys: string[], expected: Map<s
   // An empty key list still asks once (the profile's Condition without kinds), as the whole read did.
   for (const g of groups.length ? groups : [{ keys: [], cut: false }]) {
     total += await readGroup(v, spec, 'priceKindKeys', g, g.keys.reduce((s, k) => s + (expected.get(k) ?? 0), 0), stage);
+  }
+  v.counted(spec, total);
+}
+
+/**
+ * Issue 18: prices applied per store (profile.reads.storePrice), by the objects they are applied to (Розница: shops),
+ * grouped and cut by item code like price kinds; each shop is expected to price every item.
+ */
+async function readStorePrices(v: VirtualContext, staged: StorePriceStager | undefined, items: number, stage: (rows: Row[]) => void): Promise<void> {
+  const spec = v.profile.reads.storePrice;
+  if (!staged || !spec || spec.kind === 'collection' || !staged.objectKeys.length) return;
+  let total = 0;
+  for (const g of groupsOf(staged.objectKeys, new Map(staged.objectKeys.map((k) => [k, items])), v.limit)) {
+    total += await readGroup(v, spec, 'pricingObjectKeys', g, g.keys.length * items, stage);
   }
   v.counted(spec, total);
 }

@@ -13,7 +13,7 @@ import { CARD_LINE_SHOW_ERROR, CARD_SHOW_ERROR } from '../../src/emulator/postin
  * Розница 2.2 (the customised 2.2.12 dump: no Configuration.xml) through ReGate's public API (issue 18): the demo base
  * generated into the real dump, chosen as Розница by the sets it publishes; every read method — a store is a shop
  * (Catalog.Магазины, its city) selling from its sales warehouse, stock from ТоварыНаСкладах of that warehouse, prices
- * by ВидЦены, pictures from ДвоичныеДанныеФайлов; card payments and refunds as ОплатаОтПокупателяПлатежнойКартой at the
+ * applied to the shop (ДействующиеЦеныНоменклатуры; roznica-prices.test.ts) or by ВидЦены, pictures from ДвоичныеДанныеФайлов; card payments and refunds as ОплатаОтПокупателяПлатежнойКартой at the
  * order's shop's terminal. What Розница cannot offer `regate check` says.
  */
 const NULL = '00000000-0000-0000-0000-000000000000';
@@ -68,8 +68,12 @@ describe.skipIf(!HAVE)('Розница 2.2.12 through the API', () => {
     const it0 = page.body.items.find((i: any) => typeof i.stock === 'number' && i.stock > 0);
     const qty = b.em.store.records('AccumulationRegister_ТоварыНаСкладах').filter((r) => r.Склад_Key === store && r.Номенклатура_Key === it0.id).reduce((s, r) => s + Number(r.Количество) - Number(r.Резерв), 0);
     expect(it0.stock).toBeCloseTo(qty, 3);
-    // Prices by ВидЦены from ЦеныНоменклатуры.
+    // Price: the one applied to the shop (ДействующиеЦеныНоменклатуры; Тверская's is the retail kind's of
+    // ЦеныНоменклатуры) — per shop in roznica-prices.test.ts.
     const rec = b.em.store.records('InformationRegister_ЦеныНоменклатуры').find((r) => r.Номенклатура_Key === it0.id && r.ВидЦены_Key === b.base.refs.priceKinds.retail)!;
+    const applied = b.em.store.records('InformationRegister_ДействующиеЦеныНоменклатуры').find((r) => r.Номенклатура_Key === it0.id && r.ОбъектЦенообразования_Key === shop.Ref_Key)!;
+    expect(shop.ИспользоватьПрименениеЦен).toBe(true);
+    expect(it0.price).toBe(applied.Цена);
     expect(it0.price).toBe(rec.Цена);
     // Brand (Марки), barcode (Штрихкоды of the item), picture bytes (ДвоичныеДанныеФайлов).
     expect(it0.barcodes.length).toBeGreaterThan(0);
@@ -255,7 +259,10 @@ describe.skipIf(!HAVE)('Розница 2.2.12 through the API', () => {
     expect(out).toContain('Возврат (та же операция ВозвратОплатыКлиенту по этой оплате) остаётся непроведённым');
     expect(out).not.toMatch(/422 not_supported/);
     expect(out).toContain('Не поддерживается: выписки банка');
-    expect(out).toContain('ДействующиеЦеныНоменклатуры (цена по магазину');
+    // Prices per shop are read (ДействующиеЦеныНоменклатуры of shops with applied prices); what is not is named.
+    expect(out).toContain('Не поддерживается: цены по магазинам — не всё');
+    expect(out).toContain('действующую цену магазина (ДействующиеЦеныНоменклатуры');
+    expect(out).toContain('Правило ценообразования магазина (ПравилоЦенообразования, ценовые группы)');
     expect(out).toContain('Все нужные наборы');
   }, 60_000);
 });

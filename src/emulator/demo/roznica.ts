@@ -16,7 +16,11 @@ import { fmix } from './random.js';
  *   (a Контрагент) and ФайлКартинки (bytes in InformationRegister.ДвоичныеДанныеФайлов);
  * - price kinds are Catalog.ВидыЦен (no currency: the dump has no Catalog.Валюты), prices records of the
  *   recorder-subordinate InformationRegister.ЦеныНоменклатуры under one УстановкаЦенНоменклатуры, and the prices each
- *   shop sells at in InformationRegister.ДействующиеЦеныНоменклатуры (ОбъектЦенообразования = the shop);
+ *   shop sells at in InformationRegister.ДействующиеЦеныНоменклатуры (ОбъектЦенообразования = the shop) under that
+ *   shop's ПрименениеЦенНоменклатуры (the register's recorder in Розница: Documents/ПрименениеЦенНоменклатуры.xml
+ *   RegisterRecords; the document is not in the trimmed dump, so only its records are here, typed as 1C types them).
+ *   Shops use applied prices (ИспользоватьПрименениеЦен) except Казань, which sells at the retail kind; Новосибирск and
+ *   Екатеринбург price above Москва, and a later application in Невский reprices its first items (the last record wins);
  * - stock is AccumulationRegister.ТоварыНаСкладах (Количество, Резерв) by Склад, received by one ОприходованиеТоваров
  *   per warehouse; barcodes InformationRegister.Штрихкоды (Владелец composite, ТипШтрихкода EAN13);
  * - card payments: a ВидыОплатЧекаККМ of type ПлатежнаяКарта, the acquiring bank (a Контрагент), each shop's cash box
@@ -58,6 +62,9 @@ const S = {
 
 /** Ext/ParentConfigurations.bin of the dump (SOURCE.md): the vendor configuration the base is on support of. */
 export const ROZNICA_VENDOR = { name: 'Розница', version: '2.2.12.30' } as const;
+
+/** Per shop (in shopDefs order): the factor of its applied prices over the retail kind, or null = no applied prices. */
+const SHOP_PRICE_FACTOR: (number | null)[] = [1, 1, 1.05, 1.03, null];
 
 const pad = (n: number, w: number) => String(n).padStart(w, '0');
 const round2 = (x: number) => Math.round(x * 100) / 100;
@@ -123,7 +130,7 @@ export function generateRoznicaDemoBase(options: DemoOptions): DemoBase {
     const room = i === 0 ? guid(S.warehouses, w++) : null;
     shops.push(shop);
     put(S.shops, {
-      Ref_Key: shop, Code: `00-${pad(i + 1, 7)}`, Description: name, DeletionMark: false, СкладПродажи_Key: floor, СкладПоступления_Key: room ?? floor,
+      Ref_Key: shop, Code: `00-${pad(i + 1, 7)}`, Description: name, DeletionMark: false, СкладПродажи_Key: floor, СкладПоступления_Key: room ?? floor, ИспользоватьПрименениеЦен: SHOP_PRICE_FACTOR[i] !== null,
       КонтактнаяИнформация: [
         { LineNumber: 1, Тип: 'Адрес', Представление: `${city[2].padEnd(6, '0')}, ${city[1].endsWith(' г') ? city[1] : `${city[1]}, ${city[0]} г`}, ${r.pick(city[3])}, дом № ${r.int(1, 120)}`, Страна: 'РОССИЯ', Регион: city[1], Город: city[0] },
         { LineNumber: 2, Тип: 'Телефон', Представление: `+7 (${900 + i}) ${pad(r.int(100, 999), 3)}-${pad(r.int(10, 99), 2)}-${pad(r.int(10, 99), 2)}`, НомерТелефона: `+79${pad(i, 2)}${pad(r.int(0, 9999999), 7)}` },
@@ -206,7 +213,15 @@ export function generateRoznicaDemoBase(options: DemoOptions): DemoBase {
   const priceDoc = guid(S.priceDocs, 0);
   put(S.priceDocs, { Ref_Key: priceDoc, Number: 'РР00-000001', Date: BASE_DATE, Posted: true, DeletionMark: false, Комментарий: 'Цены демонстрационной базы' });
   let priceLine = 0;
-  let shopPriceLine = 0;
+  // One ПрименениеЦенНоменклатуры per shop using applied prices, and a later one of Невский.
+  const applications = shops.map((_, i) => guid('Document_ПрименениеЦенНоменклатуры', i));
+  const laterNevsky = guid('Document_ПрименениеЦенНоменклатуры', shops.length);
+  const applicationLines = new Map<string, number>();
+  const applied = (recorder: string, period: string, shop: string, item: string, price: number) =>
+    put(S.shopPrices, {
+      Period: period, Recorder: recorder, Recorder_Type: 'StandardODATA.Document_ПрименениеЦенНоменклатуры', LineNumber: applicationLines.set(recorder, (applicationLines.get(recorder) ?? 0) + 1).get(recorder), Active: true,
+      ОбъектЦенообразования_Key: shop, Номенклатура_Key: item, Характеристика_Key: EMPTY_REF, Цена: price, Упаковка_Key: EMPTY_REF,
+    });
   const stockDocs = warehouses.map((wh, i) => {
     const key = guid(S.stockDocs, i);
     put(S.stockDocs, { Ref_Key: key, Number: `РР00-${pad(i + 1, 6)}`, Date: '2024-01-09T10:00:00', Posted: true, DeletionMark: false, Организация_Key: organisation, Магазин_Key: shopOf[wh], Склад_Key: wh, Комментарий: 'Начальные остатки демонстрационной базы' });
@@ -252,8 +267,14 @@ export function generateRoznicaDemoBase(options: DemoOptions): DemoBase {
     for (const [kind, price] of kinds) {
       put(S.prices, { Period: BASE_DATE, Recorder_Key: priceDoc, LineNumber: ++priceLine, Active: true, ВидЦены_Key: kind, Номенклатура_Key: key, Характеристика_Key: EMPTY_REF, Цена: price, Упаковка_Key: EMPTY_REF });
     }
-    // The price each shop sells at (its pricing rule applied to the retail kind): the retail price here.
-    for (const shop of shops) put(S.shopPrices, { Period: BASE_DATE, Recorder_Key: priceDoc, LineNumber: ++shopPriceLine, Active: true, ОбъектЦенообразования_Key: shop, Номенклатура_Key: key, Характеристика_Key: EMPTY_REF, Цена: round2(retail), Упаковка_Key: EMPTY_REF });
+    // The price each shop sells at (its pricing rule applied to the retail kind): the retail price with the shop's
+    // regional factor, in roubles less 10 kopecks as the retail prices are.
+    shops.forEach((shop, si) => {
+      const factor = SHOP_PRICE_FACTOR[si];
+      if (factor === null) return;
+      applied(applications[si], BASE_DATE, shop, key, factor === 1 ? round2(retail) : round2(Math.round(retail * factor) - 0.1));
+      if (si === 1 && i < 3) applied(laterNevsky, '2024-02-01T09:00:00', shop, key, round2(Math.round(retail * 0.9) - 0.1));
+    });
     if (!rng.chance(0.05)) {
       const count = rng.int(1, 4);
       const start = rng.int(0, warehouses.length - 1);

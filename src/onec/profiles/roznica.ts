@@ -12,7 +12,8 @@ import { ut11Profile } from './ut11.js';
  *
  * What ReGate reads: items (Номенклатура: УТ's field names, СтавкаНДС an Enum.СтавкиНДС member as in УТ 11.4), groups,
  * stores (Catalog.Магазины with their address, each selling from its СкладПродажи), price kinds (ВидыЦен, without a currency) and prices (InformationRegister.ЦеныНоменклатуры
- * by ВидЦены, recorder-subordinate), stock (AccumulationRegister.ТоварыНаСкладах: Количество − Резерв), barcodes
+ * by ВидЦены, recorder-subordinate), the prices applied to each shop (InformationRegister.ДействующиеЦеныНоменклатуры,
+ * for shops with ИспользоватьПрименениеЦен: a store's price before its price kind's), stock (AccumulationRegister.ТоварыНаСкладах: Количество − Резерв), barcodes
  * (InformationRegister.Штрихкоды, owner composite), units (БазовыеЕдиницыИзмерения) and packagings (УпаковкиНоменклатуры,
  * Коэффициент), countries, brands (Марки) and makers (Контрагенты), pictures (bytes in ДвоичныеДанныеФайлов),
  * organisation, bank accounts, clients (Контрагенты with ЮрФизЛицо).
@@ -21,7 +22,7 @@ import { ut11Profile } from './ut11.js';
  * shop and its sales warehouse, reserving its lines; cancelling closes it as the order form does (ROZNICA_ORDER_CLOSING);
  * a card payment a posted ОплатаОтПокупателяПлатежнойКартой on the order's shop, its terminal and the terminal's payment
  * kind, and a card refund the same document returning it, left unposted for a person (cardDoc below).
- * What it cannot offer (bank statements, prices per shop) is `limits`, printed by `regate check`.
+ * What it cannot offer (bank statements, pricing rules of shops) is `limits`, printed by `regate check`.
  */
 
 const S = {
@@ -30,6 +31,7 @@ const S = {
   shops: 'Catalog_Магазины',
   priceKinds: 'Catalog_ВидыЦен',
   prices: 'InformationRegister_ЦеныНоменклатуры',
+  shopPrices: 'InformationRegister_ДействующиеЦеныНоменклатуры',
   stock: 'AccumulationRegister_ТоварыНаСкладах',
   barcodes: 'InformationRegister_Штрихкоды',
   units: 'Catalog_БазовыеЕдиницыИзмерения',
@@ -59,7 +61,7 @@ export const ROZNICA_LIMITS = [
   'склады: магазин (Catalog.Магазины, его адрес и город) продаёт со своего склада продажи (СкладПродажи); другие склады магазина (СкладПоступления, помещения) ReGate не предлагает',
   'оплаты картой — не всё: ReGate пишет ОплатаОтПокупателяПлатежнойКартой на магазин заказа, его эквайринговый терминал (единственный действующий терминал магазина, иначе onec.acquiringTerminalKey среди терминалов магазина) и вид оплаты из строки тарифов терминала (если строка одна), статья ДДС — единственная статья с хозяйственной операцией оплаты (или onec.cashFlowItems); оплата проведена (ОплатаВыполнена: деньги принял платёжный сервис), но чек ККМ кассы магазина по ней ReGate не пробивает. Возврат (та же операция ВозвратОплатыКлиенту по этой оплате) остаётся непроведённым: признак способа расчёта и возврат на карту через терминал делает сотрудник. Магазину без терминала или терминалу с несколькими тарифами документ не провести — 1С назовёт пустое поле',
   'выписки банка: документа банковской выписки в Рознице 2.2 нет (РегистрацияБезналичнойОплаты — оплата поставщику): выписку импортировать некуда. Клиенты (Контрагенты), заказы (ЗаказПокупателя с резервом на складе продажи магазина), их отмена, оплата картой и возврат, оплата в магазине (пробитый чек ККМ по заказу — статус 4) работают',
-  'цены по магазинам: ReGate читает ЦеныНоменклатуры по видам цен; регистр ДействующиеЦеныНоменклатуры (цена по магазину: ОбъектЦенообразования → Магазины; подчинён регистратору) в выгрузке есть, но ReGate его не читает — у всех магазинов одна розничная цена вида цен из настроек',
+  'цены по магазинам — не всё: у магазина с «Использовать применение цен» (Магазины.ИспользоватьПрименениеЦен) ReGate показывает и ставит в заказ действующую цену магазина (ДействующиеЦеныНоменклатуры, последняя запись по магазину и товару, за единицу товара), у магазина без неё — цену вида цен из настроек (catalog.retailPriceKind). Товару без действующей цены в магазине с применением цен ReGate ставит цену вида цен из настроек (сама Розница подставила бы там нулевую цену). Правило ценообразования магазина (ПравилоЦенообразования, ценовые группы), вид минимальных цен продажи и цены характеристик не читаются; цены за объём (мелкооптовая, оптовая) действуют, только если они ниже цены магазина',
   'валюта: в выгрузке Розницы 2.2 нет Catalog.Валюты (виды цен без валюты): цены считаются в рублях',
   'нет выгрузки Розницы 2.3/3.0 поставщика: профиль проверен на доработанной базе 2.2.12 (поля ххх_ не используются)',
 ];
@@ -87,7 +89,7 @@ function reads(base: Profile['reads'], config: Config): Record<string, ReadSpec>
       kind: 'collection',
       set: S.shops,
       why: 'city / citystore: shops (Catalog.Магазины) with their address, each selling from its СкладПродажи',
-      select: ['Ref_Key', 'Code', 'Description', 'DeletionMark', 'СкладПродажи_Key', 'КонтактнаяИнформация/Тип', 'КонтактнаяИнформация/Представление', 'КонтактнаяИнформация/Город', 'КонтактнаяИнформация/НомерТелефона'],
+      select: ['Ref_Key', 'Code', 'Description', 'DeletionMark', 'СкладПродажи_Key', 'ИспользоватьПрименениеЦен', 'КонтактнаяИнформация/Тип', 'КонтактнаяИнформация/Представление', 'КонтактнаяИнформация/Город', 'КонтактнаяИнформация/НомерТелефона'],
     },
     priceKind: { kind: 'collection', set: S.priceKinds, why: 'prices: the kinds by name (Розница 2.2 keeps no currency on them)', select: ['Ref_Key', 'Description', 'DeletionMark', 'ЦенаВключаетНДС'] },
     price: {
@@ -97,6 +99,21 @@ function reads(base: Profile['reads'], config: Config): Record<string, ReadSpec>
       why: 'assortment: prices by ВидЦены, the last per item and kind',
       select: ['Period', 'ВидЦены_Key', 'Номенклатура_Key', 'Цена', 'Упаковка_Key'],
       condition: (p) => (p.priceKindKeys?.length ? or(...p.priceKindKeys.map((k) => eq('ВидЦены_Key', guid(k)))) : undefined),
+    },
+    // The price a shop sells at (ДействующиеЦеныНоменклатуры: periodic by the second, recorder-subordinate — the
+    // dump's InformationRegisters/ДействующиеЦеныНоменклатуры.xml; its recorder is the shop's ПрименениеЦенНоменклатуры,
+    // whose posting writes its lines with ОбъектЦенообразования = the shop: Documents/ПрименениеЦенНоменклатуры
+    // ManagerModule.bsl 344-366, CommonModules/Ценообразование 134-159, DeZargo/1c_retail_apple @ 896da2e1). The last
+    // record per shop, item and characteristic is the price, as ЗапасыСервер.ПолучитьЦенуПродажи (3787-3821) and the
+    // vendor's own site exchange (ОбменССайтомРТ.ПолучитьТекстЗапросаОбновлениеПакетаПредложений 317-325, 421-445)
+    // take it — for shops with ИспользоватьПрименениеЦен only (toWarehouse's pricingObjectId; catalog/store-prices.ts).
+    storePrice: {
+      kind: 'sliceLast',
+      register: S.shopPrices,
+      recordType: true,
+      why: 'assortment / booking: the price each shop sells at (applied to the shop by ПрименениеЦенНоменклатуры), the last per shop and item',
+      select: ['Period', 'ОбъектЦенообразования_Key', 'Номенклатура_Key', 'Характеристика_Key', 'Цена', 'Упаковка_Key'],
+      condition: (p) => (p.pricingObjectKeys?.length ? or(...p.pricingObjectKeys.map((k) => eq('ОбъектЦенообразования_Key', guid(k)))) : undefined),
     },
     stock: {
       kind: 'balance',
@@ -196,9 +213,16 @@ function mappers(base: Mappers): Mappers {
       const address = contacts.find((c) => c.Тип === 'Адрес');
       const phone = contacts.find((c) => c.Тип === 'Телефон');
       const sales = refOf(row.СкладПродажи_Key);
-      // A shop without a sales warehouse has nothing to sell from: not offered.
-      return { id: sales ?? str(row.Ref_Key), code: str(row.Code), name: str(row.Description), city: str(address?.Город).trim() || null, address: str(address?.Представление).trim() || null, phone: str(phone?.НомерТелефона ?? phone?.Представление).trim() || null, retailPriceKindId: null, isShop: true, deleted: bool(row.DeletionMark) || !sales };
+      // A shop without a sales warehouse has nothing to sell from: not offered. A shop with ИспользоватьПрименениеЦен
+      // sells at the prices applied to it (ДействующиеЦеныНоменклатуры), one without at its price kind: Розница ignores
+      // the applied prices of such a shop (ЗапасыСервер.ПолучитьЦенуПродажи 3780-3787; ОбменССайтомРТ 235-246, 317-325).
+      return {
+        id: sales ?? str(row.Ref_Key), code: str(row.Code), name: str(row.Description), city: str(address?.Город).trim() || null, address: str(address?.Представление).trim() || null,
+        phone: str(phone?.НомерТелефона ?? phone?.Представление).trim() || null, retailPriceKindId: null, isShop: true, deleted: bool(row.DeletionMark) || !sales,
+        pricingObjectId: bool(row.ИспользоватьПрименениеЦен) ? refOf(row.Ref_Key) : null,
+      };
     },
+    toStorePrice: (row) => ({ pricingObjectId: str(row.ОбъектЦенообразования_Key), itemId: str(row.Номенклатура_Key), characteristicId: refOf(row.Характеристика_Key), price: num(row.Цена), packagingId: refOf(row.Упаковка_Key) }),
     toPriceKind: (row) => ({ id: str(row.Ref_Key), name: str(row.Description), currencyId: null, includesVat: bool(row.ЦенаВключаетНДС), deleted: bool(row.DeletionMark) }),
     // The only payment Розница's profile reads: a till receipt of the order (cashReceipt). A punched receipt is the sale.
     toPayment(row) {

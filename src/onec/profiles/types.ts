@@ -84,13 +84,17 @@ export type ConceptId =
   // Issue 18: the order states a configuration closes an order with (УНФ's СостоянияЗаказовПокупателей.Завершен).
   | 'orderState'
   // Issue 18: the place a store's orders are sold by, per store (Розница: the Магазин of the Склад).
-  | 'storePlace';
+  | 'storePlace'
+  // Issue 18: the price each shop sells at (Розница InformationRegister.ДействующиеЦеныНоменклатуры), by shop.
+  | 'storePrice';
 
 /** Runtime values a read may be narrowed by (keys come from the mirror or from earlier reads). */
 export interface ReadParams {
   itemKeys?: string[];
   warehouseKeys?: string[];
   priceKindKeys?: string[];
+  /** Issue 18: the objects prices are applied to (Розница: Catalog.Магазины), for reads.storePrice. */
+  pricingObjectKeys?: string[];
   partnerKey?: string;
   analyticsKeys?: string[];
   orderKey?: string;
@@ -254,6 +258,22 @@ export interface WarehouseRecord {
   retailPriceKindId: string | null;
   isShop: boolean;
   deleted: boolean;
+  /**
+   * Issue 18: the object 1C applies this store's own prices to (Розница: the shop, when it uses applied prices), whose
+   * reads.storePrice rows price the store before its price kinds; null/absent = the store sells at its price kinds.
+   */
+  pricingObjectId?: string | null;
+}
+
+/** Issue 18: a price applied to a store (Розница ДействующиеЦеныНоменклатуры/SliceLast), per its packaging. */
+export interface StorePriceRecord {
+  pricingObjectId: string;
+  itemId: string;
+  /** null = the item as such. */
+  characteristicId: string | null;
+  price: number;
+  /** The packaging the price is for (null = per unit of the item). */
+  packagingId: string | null;
 }
 
 export interface PriceKindRecord {
@@ -617,6 +637,8 @@ export interface Mappers {
   citiesOf(warehouses: WarehouseRecord[]): string[];
   toPriceKind(row: Row): PriceKindRecord;
   toPrice(row: Row): PriceRecord;
+  /** Issue 18: a reads.storePrice row (profiles that read prices applied per store). */
+  toStorePrice?(row: Row): StorePriceRecord;
   toStock(row: Row): StockRecord;
   /** A reserve row (ТоварыКОтгрузке/Balance, 11.5) → what orders hold back at a warehouse. */
   toReserve(row: Row): { itemId: string; warehouseId: string; reserved: number; characteristicId?: string | null };
