@@ -34,9 +34,9 @@ interface Entry {
  * vs 337; a rare article the same (2 ms). What is left is the FTS itself (the trigram phrase's postings and one
  * rowid out per match: ~130 of the 160 ms) and the page's rows.
  *
- * The arrays are read in the background, in slices that each hold the API thread for a few milliseconds, when a
- * warehouse is first asked for (any page of it) and again after a sync moved its order; a search that comes before
- * they are ready takes the SQL path, so nothing ever waits for them. 8 bytes per carried item: 0.8 MB for a
+ * The arrays are read in the background, in slices that each hold the API thread for a few milliseconds, at the
+ * first search at a warehouse and again after a sync moved its order; a search that comes before they are ready
+ * takes the SQL path, so nothing ever waits for them. 8 bytes per carried item: 0.8 MB for a
  * warehouse of 100k items; at most `maxBytes` in all (least recently used dropped first).
  */
 export class StoreOrders {

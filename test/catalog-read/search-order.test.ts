@@ -122,11 +122,14 @@ describe('q= by the order in memory', () => {
     expect(fast.storeOrders.buildNow(ref, g + 3)).toBeDefined();
   });
 
-  it('reads the order in the background when a warehouse is first asked for, in slices, then answers from it', async () => {
+  it('reads the order in the background at the first search at a warehouse (not for pages), in slices, then answers from it', async () => {
     const fresh = new CatalogService(db, { retail: 'Розничная', tier1: 'Мелкооптовая', tier2: 'Оптовая' });
     const ref = storeRef(STORES[0]);
     const g = fresh.state().generation;
     expect(fresh.storeOrders.get(ref, g, false)).toBeUndefined();
+    fresh.assortment({ store: STORES[0], page: 3, pageSize: 10 });
+    await new Promise((r) => setImmediate(r));
+    expect(fresh.storeOrders.get(ref, g, false)).toBeUndefined(); // a page does not start it
     fresh.storeOrders.slice = 100; // ~12 slices for this warehouse
     const select = vi.spyOn(fresh.storeOrders, 'select');
     const before = fresh.assortment({ store: STORES[0], q: 'гречка', page: 1, pageSize: 10 });
