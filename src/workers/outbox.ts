@@ -57,8 +57,12 @@ export function outboxThread(o: OutboxThreadOptions): OutboxThread {
     const w = new Worker(script, { workerData: { entry, config: o.config, features: o.features?.(), holder: o.holder, writeLock: useLock ? lock : undefined } });
     const tid = w.threadId;
     worker = w;
-    w.on('message', (m: { type: string; [k: string]: unknown }) => {
+    const onMessage = (m: { type: string; [k: string]: unknown }): void => {
       switch (m.type) {
+        case 'batch':
+          // One postMessage per turn of the thread's loop (outbox-worker.ts), in the order they were posted.
+          for (const one of m.messages as { type: string }[]) onMessage(one);
+          return;
         case 'settled':
           return notify(o.db, 'settled', m.id as number);
         case 'event':
@@ -68,7 +72,8 @@ export function outboxThread(o: OutboxThreadOptions): OutboxThread {
         case 'onec':
           return o.observeOneC?.(m.attempt as TransportAttempt);
       }
-    });
+    };
+    w.on('message', onMessage);
     w.on('error', (e) => o.logger.error({ err: e }, 'outbox thread failed'));
     w.on('exit', (code) => {
       releaseIfHeldBy(lock, tid);
