@@ -179,6 +179,18 @@ describe('building write bodies', () => {
     expect(body.СуммаДокумента).toBe(0.62);
   });
 
+  it('orderDocument: a packaging\'s Цена is rounded half up in kopecks, as ReGate priced the line', () => {
+    // 0.35 ₽ × 0.1 = 0.035: the float product is 0.034999…, round2 gave 0.03; УТ's Окр(, 2) and pricing.ts give 0.04,
+    // and only then is 1C's Сумма = Цена × КоличествоУпаковок (2 × 0.04 = 0.08, the amount ReGate charged).
+    const body = p115.build.orderDocument(
+      { externalId: 'rs-order-11', date, deliveryAddress: 'x', paymentForm: 'card', lines: [{ itemId: K(10), quantity: 0.2, price: 0.35, amount: 0.08, packagingId: K(12), packagingRatio: 0.1 }] },
+      refs,
+      config,
+    );
+    const line = (body.Товары as Row[])[0];
+    expect(line).toMatchObject({ Цена: 0.04, КоличествоУпаковок: 2, Количество: 0.2, Сумма: 0.08 });
+  });
+
   it('without the extension the external id goes to НомерПоДаннымКлиента only', () => {
     const cfg = parseConfig({ onec: { extension: false } });
     const prof = getProfile('ut11.5', cfg);

@@ -2,6 +2,7 @@ import type { Config, FieldSource } from '../../config/schema.js';
 import { and, eq, ne, or, rawFilter, substringof, type Filter } from '../filter.js';
 import { defaultFeatures, type Ut11Features } from './features.js';
 import { cast, guid } from '../url.js';
+import { packPriceKopecks, toKopecks, toRoubles } from '../../money.js';
 import type {
   Builders,
   ClientInput,
@@ -1222,7 +1223,8 @@ function builders(f: Ut11Features, config: Config): Builders {
           КоличествоУпаковок: Math.round((l.quantity / ratio) * 1000) / 1000,
           Количество: l.quantity,
           ВидЦены_Key: l.priceKindId ?? refs.priceKindKey ?? null,
-          Цена: ratio === 1 ? l.price : round2(l.price * ratio),
+          // One packaging's Цена as pricing.ts charged it (half up in kopecks; round2 of a float rounded 0.035 down).
+          Цена: ratio === 1 ? l.price : toRoubles(packPriceKopecks(toKopecks(l.price), ratio)),
           Сумма: sum,
           ...(f.vat === 'catalog' ? { СтавкаНДС_Key: l.vatRateId ?? null } : { СтавкаНДС: l.vatRateId ?? '' }),
           СуммаНДС: vat,
