@@ -1,4 +1,6 @@
 import type { Db } from '../db/open.js';
+import { eq, or, type ODataClient } from '../onec/index.js';
+import { guid } from '../onec/url.js';
 import type { Profile, StorePriceRecord, WarehouseRecord } from '../onec/profiles/index.js';
 import { S } from './scratch.js';
 
@@ -17,7 +19,8 @@ import { S } from './scratch.js';
 
 const DDL = `
 CREATE TABLE IF NOT EXISTS ${S}.sp_pricing (store_id TEXT PRIMARY KEY, object_id TEXT NOT NULL) WITHOUT ROWID;
-CREATE TABLE IF NOT EXISTS ${S}.sp_prices (store_id TEXT NOT NULL, item_id TEXT NOT NULL, price REAL NOT NULL, rank INTEGER NOT NULL, PRIMARY KEY (store_id, item_id)) WITHOUT ROWID;
+-- packaging_id: set while the price is still per that packaging (its ratio not known yet: resolvePackagings)
+CREATE TABLE IF NOT EXISTS ${S}.sp_prices (store_id TEXT NOT NULL, item_id TEXT NOT NULL, price REAL NOT NULL, packaging_id TEXT, rank INTEGER NOT NULL, PRIMARY KEY (store_id, item_id)) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS ${S}.variant_touched (item_id TEXT PRIMARY KEY) WITHOUT ROWID;
 `;
 
@@ -42,7 +45,7 @@ export function mirroredPricing(db: Db): StorePricing[] {
 export class StorePriceStager {
   private readonly stores = new Map<string, string[]>();
   private readonly ins;
-  /** Rows kept (after the choice per store and item), for refuseEmptying. */
+  /** Rows staged (before the choice per store and item), for refuseEmptying. */
   count = 0;
 
   constructor(
@@ -57,8 +60,8 @@ export class StorePriceStager {
         this.stores.set(s.objectId, [...(this.stores.get(s.objectId) ?? []), s.storeId]);
       }
     })();
-    this.ins = db.prepare(`INSERT INTO ${S}.sp_prices (store_id, item_id, price, rank) VALUES (?, ?, ?, ?)
-      ON CONFLICT (store_id, item_id) DO UPDATE SET price = excluded.price, rank = excluded.rank WHERE excluded.rank < rank`);
+    this.ins = db.prepare(`INSERT INTO ${S}.sp_prices (store_id, item_id, price, packaging_id, rank) VALUES (?, ?, ?, ?, ?)
+      ON CONFLICT (store_id, item_id) DO UPDATE SET price = excluded.price, packaging_id = excluded.packaging_id, rank = excluded.rank WHERE excluded.rank < rank`);
   }
 
   /** The objects to read prices for (each once). */
@@ -70,7 +73,9 @@ export class StorePriceStager {
    * One price per store and item, per unit of the item: a price set for a packaging is divided by its ratio (Цена /
    * Упаковка.Коэффициент, as Розница's site exchange gives the price of a unit: ОбменССайтомРТ 449-457, DeZargo/
    * 1c_retail_apple @ 896da2e1). The item as such before a characteristic, a price per unit before one per packaging
-   * (as pricesOf chooses among price-kind rows): the profile reads no characteristics for Розница.
+   * (as pricesOf chooses among price-kind rows): the profile reads no characteristics for Розница. A packaging the
+   * mirror does not know (Розница's УпаковкиНоменклатуры are not mirrored) keeps its price per packaging until
+   * resolvePackagings reads its ratio.
    */
   prices(list: StorePriceRecord[], packagingRatio: (id: string) => number | undefined) {
     if (!list.length) return;
@@ -78,12 +83,53 @@ export class StorePriceStager {
       for (const p of list) {
         const stores = this.stores.get(p.pricingObjectId);
         if (!stores || !p.itemId) continue;
-        const ratio = p.packagingId ? packagingRatio(p.packagingId) || 1 : 1;
+        const ratio = p.packagingId ? packagingRatio(p.packagingId) : 1;
         const rank = (p.characteristicId ? 2 : 0) + (p.packagingId ? 1 : 0);
-        for (const store of stores) this.count += this.ins.run(store, p.itemId, Math.round((p.price / ratio) * 100) / 100, rank).changes > 0 ? 1 : 0;
+        const price = ratio ? Math.round((p.price / ratio) * 100) / 100 : p.price;
+        for (const store of stores) {
+          this.ins.run(store, p.itemId, price, ratio ? null : p.packagingId, rank);
+          this.count++;
+        }
       }
     })();
   }
+
+  /** Packagings whose prices still wait for their ratio. */
+  unresolved(): string[] {
+    return this.db.prepare(`SELECT DISTINCT packaging_id FROM ${S}.sp_prices WHERE packaging_id IS NOT NULL`).pluck().all() as string[];
+  }
+
+  /** Prices per packaging made per unit; a packaging 1C no longer has, or with Коэффициент 0, counts as 1 (as ОбменССайтомРТ 451-457 does). */
+  resolve(ratios: Map<string, number>) {
+    const upd = this.db.prepare(`UPDATE ${S}.sp_prices SET price = round(price / ?, 2), packaging_id = NULL WHERE packaging_id = ?`);
+    this.db.transaction(() => {
+      for (const id of this.unresolved()) upd.run(ratios.get(id) || 1, id);
+    })();
+  }
+}
+
+/** Keys per request of the packagings' keyed read: ~60 characters of URL each, well under onec.maxUrlLength. */
+const KEYS_PER_READ = 25;
+
+/**
+ * The ratios (Коэффициент) of the packagings store prices were applied per, read by key through the profile's
+ * packaging read (a handful: 1C applies prices per packaging only where a price was set for one). Returns requests sent.
+ */
+export async function resolvePackagings(onec: ODataClient, profile: Profile, staged: StorePriceStager): Promise<number> {
+  const ids = staged.unresolved();
+  const spec = profile.reads.packaging;
+  if (!ids.length) return 0;
+  const ratios = new Map<string, number>();
+  let requests = 0;
+  if (spec && spec.kind === 'collection') {
+    for (let i = 0; i < ids.length; i += KEYS_PER_READ) {
+      const rows = await onec.all(spec.set, { select: spec.select, filter: or(...ids.slice(i, i + KEYS_PER_READ).map((k) => eq('Ref_Key', guid(k)))) });
+      requests++;
+      for (const u of rows.map(profile.map.toUnit)) ratios.set(u.id, u.ratio);
+    }
+  }
+  staged.resolve(ratios);
+  return requests;
 }
 
 /**

@@ -15,7 +15,7 @@ import { loadDescriptions } from './descriptions.js';
 import { enqueueCatalogEvent } from './webhooks.js';
 import { applyFacts, applyVariants, prepareFacts, prepareVariants, VariantStager, type VariantPrice, type VariantStock } from './variants.js';
 import { isAccountingStock, readAccountingStock } from './stock-accounting.js';
-import { applyStorePrices, mirroredPricing, prepareStorePrices, StorePriceStager, storePricingOf } from './store-prices.js';
+import { applyStorePrices, mirroredPricing, prepareStorePrices, resolvePackagings, StorePriceStager, storePricingOf } from './store-prices.js';
 
 export interface SyncDeps {
   db: Db;
@@ -210,6 +210,8 @@ export async function runFullSync(deps: SyncDeps): Promise<SyncReport> {
       readItemVat(vctx, items, (rows) => stager.itemVatRates(rows.map(m.toItemVatRate!), orgCountry)),
       readStorePrices(vctx, storePrices, items, (rows) => storePrices!.prices(rows.map(m.toStorePrice!), ratio)),
     ]);
+    // Keyed reads of the packagings some store prices are per (counted as sent).
+    if (storePrices) lowerBound += await resolvePackagings(onec, profile, storePrices);
 
     if (!deps.allowEmpty) {
       refuseEmptying(db, { catalog_items: items, catalog_stores: stores.length, catalog_stock: stager.counts.stock, catalog_prices: stager.counts.prices, ...storePricesCount(storePrices) });
@@ -347,6 +349,7 @@ export async function runStockSync(deps: SyncDeps): Promise<StockSyncReport> {
         storePrices!.prices(rows.map(profile.map.toStorePrice!), ratio);
       }),
     ]);
+    if (storePrices) await resolvePackagings(onec, profile, storePrices);
     if (!deps.allowEmpty) refuseEmptying(db, { catalog_stock: raw.stock, catalog_prices: raw.prices, ...storePricesCount(storePrices) });
     const apply: ApplyTiming = { swapMs: 0, longestStepMs: 0, steps: 0 };
     prepareVariants(db, false);

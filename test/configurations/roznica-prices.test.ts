@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { execFileSync } from 'node:child_process';
 import { join, resolve } from 'node:path';
 import { boot, haveDump, DUMPS, type Booted } from './harness.js';
-import { runStockSync } from '../../src/catalog/sync.js';
+import { runFullSync, runStockSync } from '../../src/catalog/sync.js';
 
 /**
  * Розница prices per shop (issue 18) over the public API, against the demo base generated into the real 2.2.12 dump:
@@ -116,6 +116,36 @@ describe.skipIf(!HAVE)('Розница: prices per shop (Действующие�
     expect(changed.find((i) => i.id === item.id)).toMatchObject({ price });
     // Only that shop's price moved.
     for (const o of others) expect((await page(o.id)).find((i) => i.id === item.id)?.price).toBe(o.price);
+  }, 60_000);
+
+  it('a shop without applied prices ignores records made for it; once it uses them (full sync), its applied price per unit, the retail kind\'s where it has none', async () => {
+    const kazan = stores.find((s) => s.shop.ИспользоватьПрименениеЦен === false)!;
+    const items = await page(kazan.id);
+    expect(items.length).toBeGreaterThan(1);
+    const packOf = (id: string) => b.em.store.list('Catalog_УпаковкиНоменклатуры').find((u) => u.Owner === id && Number(u.Коэффициент) > 0 && Number(u.Коэффициент) !== 1);
+    const first = items.find((i) => packOf(i.id))!;
+    const second = items.find((i) => i !== first)!;
+    const packaging = packOf(first.id)!;
+    expect(packaging, 'an item of Казань sold in portions').toBeDefined();
+    const ratio = Number(packaging.Коэффициент);
+    // A price for the packaging: the unit's is Цена / Коэффициент (ОбменССайтомРТ 449-457).
+    const perUnit = Math.round((first.price + 7) * 100) / 100;
+    const NULL = '00000000-0000-0000-0000-000000000000';
+    b.em.store.writeRecords(APPLIED, '7b1c2d3e-0000-4000-8000-000000000002', [
+      { Period: '2024-03-01T09:00:00', ОбъектЦенообразования_Key: kazan.shop.Ref_Key, Номенклатура_Key: first.id, Характеристика_Key: NULL, Цена: Math.round(perUnit * ratio * 100) / 100, Упаковка_Key: packaging.Ref_Key },
+    ], 'Document_ПрименениеЦенНоменклатуры');
+    await runStockSync({ ...b.rt, profile: b.rt.profile });
+    // Розница ignores a shop's applied prices while it does not use them (ЗапасыСервер.ПолучитьЦенуПродажи 3780-3787).
+    expect((await page(kazan.id)).find((i) => i.id === first.id).price).toBe(first.price);
+    b.em.store.update('Catalog_Магазины', String(kazan.shop.Ref_Key), { ИспользоватьПрименениеЦен: true });
+    await runFullSync({ ...b.rt, profile: b.rt.profile });
+    const after = await page(kazan.id);
+    expect(after.find((i) => i.id === first.id).price).toBeCloseTo(Math.round((Math.round(perUnit * ratio * 100) / 100 / ratio) * 100) / 100, 2);
+    // No applied price for the other item in Казань: the retail kind's, as before.
+    expect(after.find((i) => i.id === second.id).price).toBe(second.price);
+    b.em.store.update('Catalog_Магазины', String(kazan.shop.Ref_Key), { ИспользоватьПрименениеЦен: false });
+    await runFullSync({ ...b.rt, profile: b.rt.profile });
+    expect((await page(kazan.id)).find((i) => i.id === first.id).price).toBe(first.price);
   }, 60_000);
 
   it('regate check --dump still passes and names the prices per shop it reads (exit 0)', () => {
