@@ -1,4 +1,5 @@
 import { serve, type ServerType } from '@hono/node-server';
+import { createServer as createHttpServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import { readFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
@@ -66,6 +67,51 @@ function withHsts(fetch: App['fetch']): App['fetch'] {
   };
 }
 
+type Listener = (req: IncomingMessage, res: ServerResponse) => void;
+
+/**
+ * A request body with a Content-Length within the limit is read off the socket here, as Node buffers, before the
+ * app sees the request, and handed to @hono/node-server as `incoming.rawBody` (its convention for a body read
+ * already). Without it the adapter wrapped the socket in a web stream (Readable.toWeb and its per-chunk promises)
+ * for each booking: 4 % of the API thread in the booking burst's profile (500 connections, load 11, 2026-12-03).
+ * Chunked bodies and bodies over the limit go the adapter's way as before (bodyLimit answers 413 from the header).
+ * A client that leaves mid-body gets no answer: there is no one to send it to.
+ */
+function readBodies(limit: number, listener: Listener): Listener {
+  return (req, res) => {
+    const method = req.method;
+    const length = req.headers['content-length'];
+    if (method === 'GET' || method === 'HEAD' || method === 'OPTIONS' || method === 'TRACE' || length === undefined || req.headers['transfer-encoding'] !== undefined) return listener(req, res);
+    const expected = Number(length);
+    if (!(expected >= 0 && expected <= limit)) return listener(req, res);
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const onData = (chunk: Buffer) => {
+      chunks.push(chunk);
+      size += chunk.length;
+    };
+    const cleanup = () => {
+      req.off('data', onData);
+      req.off('end', onEnd);
+      req.off('error', onGone);
+      req.off('close', onGone);
+    };
+    const onEnd = () => {
+      cleanup();
+      (req as IncomingMessage & { rawBody?: Buffer }).rawBody = chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, size);
+      listener(req, res);
+    };
+    const onGone = () => {
+      cleanup();
+      res.destroy();
+    };
+    req.on('data', onData);
+    req.once('end', onEnd);
+    req.once('error', onGone);
+    req.once('close', onGone);
+  };
+}
+
 export interface RunningServer {
   server: ServerType;
   url: string;
@@ -94,9 +140,10 @@ export async function startServer(app: App, config: Config, opts: { port?: numbe
         fetch: tls ? withHsts(app.fetch) : app.fetch,
         port,
         hostname: host,
+        createServer: ((options: object, listener: Listener) =>
+          tls ? createHttpsServer(options, readBodies(config.server.bodyLimitBytes, listener)) : createHttpServer(options, readBodies(config.server.bodyLimitBytes, listener))) as never,
         ...(tls
           ? {
-              createServer: createHttpsServer,
               serverOptions: { cert: readFileSync(cert!), key: readFileSync(key!), minVersion, ciphers: MOZILLA_INTERMEDIATE, honorCipherOrder: false, ecdhCurve: 'X25519:prime256v1:secp384r1' },
             }
           : {}),
