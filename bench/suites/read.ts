@@ -34,7 +34,7 @@ export async function runRead(ctx: SuiteContext): Promise<SuiteResult> {
   const rg = await forkChild<{ url: string; stores: string[]; sync: { items: number; ms: number } }>(
     'regate.ts',
     { onecUrl: em.ready.url, onecUser: ONEC_USER, apiUser: API_USER, dbPath: join(ctx.tmpDir, 'read.sqlite') },
-    { verbose: ctx.verbose, readyTimeoutMs: 300_000 },
+    { verbose: ctx.verbose, readyTimeoutMs: 900_000 }, // the child syncs the 20k demo base first: 281 s at load 10 (docs/benchmarks.md), past 300 s at load 9 on 2026-12-03
   );
   try {
     const auth = basic(API_USER);

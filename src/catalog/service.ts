@@ -323,7 +323,8 @@ export class CatalogService {
     // The first search at a warehouse has its order read into memory in the background, for the searches after it
     // (only searches: a store pulling pages would pay the ~45 ms of CPU per 100k items for nothing).
     const order = query.q ? this.storeOrders.get(store, this.readingAt ?? this.state().generation) : undefined;
-    const matches = order && query.q && !query.group && !query.changedSince && !query.property ? this.textMatches(query.q) : undefined;
+    const q = query.q;
+    const matches = order && q && !query.group && !query.changedSince && !query.property ? this.storeOrders.matchesOf(q, this.readingAt ?? this.state().generation, () => this.textMatches(q)) : undefined;
     const { page: _p, pageSize: _s, ...filterKey } = query;
     let total: number;
     let pageNos: number[];

@@ -63,7 +63,11 @@ const queries = [
 ];
 
 describe('q= by the order in memory', () => {
-  it('gives the SQL path its answers: total, items and order, every page, every warehouse', () => {
+  it.each([
+    ['sorting the hits', 2048],
+    ['walking the positions', 0],
+  ])('gives the SQL path its answers: total, items and order, every page, every warehouse (%s)', (_, sortBelow) => {
+    fast.storeOrders.sortBelow = sortBelow;
     const select = vi.spyOn(fast.storeOrders, 'select');
     let compared = 0;
     for (const store of STORES)
@@ -86,6 +90,20 @@ describe('q= by the order in memory', () => {
     expect(fast.assortment({ store: STORES[0], q: 'товар', page: 1, pageSize: 100 }).total).toBeGreaterThan(1000);
     expect(fast.assortment({ store: STORES[2], q: '№ 7', page: 1, pageSize: 100 }).total).toBeGreaterThan(0);
     select.mockRestore();
+    fast.storeOrders.sortBelow = 2048;
+  });
+
+  it("takes a word's matches once per generation for every warehouse it is asked at", () => {
+    const fts = vi.spyOn(fast as unknown as { textMatches(q: string): Int32Array | undefined }, 'textMatches');
+    const q = 'кофе № 2';
+    const answers = STORES.map((store) => fast.assortment({ store, q, page: 1, pageSize: 20 }));
+    expect(fts).toHaveBeenCalledTimes(1);
+    STORES.forEach((store, k) => expect(answers[k].items.map((x) => x.id)).toEqual(slow.assortment({ store, q, page: 1, pageSize: 20 }).items.map((x) => x.id)));
+    // Another generation reads them again (a sync may have renamed items).
+    fast.storeOrders.matchesOf(q, gen() + 1000, () => undefined);
+    fast.assortment({ store: STORES[0], q, page: 2, pageSize: 20 });
+    expect(fts).toHaveBeenCalledTimes(2);
+    fts.mockRestore();
   });
 
   it('leaves 1–2 characters and q= with other filters to the SQL path', () => {
