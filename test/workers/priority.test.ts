@@ -7,7 +7,9 @@ import { openDb } from '../../src/db/open.js';
 import { createLogger } from '../../src/log.js';
 import { ODataClient } from '../../src/onec/index.js';
 import { syncJobs } from '../../src/workers/index.js';
-import { SYNC_NICE } from '../../src/workers/priority.js';
+import { DELIVERY_NICE, SYNC_NICE } from '../../src/workers/priority.js';
+import { outboxThread } from '../../src/workers/outbox.js';
+import { newHolder } from '../../src/outbox/index.js';
 
 // The sync thread runs below the API's thread (src/workers/priority.ts): on a busy host the kernel gives the API's
 // requests a core first. Only that thread's nice moves; the process's other threads keep theirs.
@@ -43,6 +45,33 @@ describe.skipIf(!linux)('sync thread priority', () => {
       await plain.close();
     } finally {
       await onec.close();
+      db.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 30_000);
+});
+
+// The delivery thread asks for a higher priority than the API's (DELIVERY_NICE) where the process may grant it (root,
+// CAP_SYS_NICE, LimitNICE); this suite runs as root on the bench host and in CI containers.
+describe.skipIf(!linux || process.getuid?.() !== 0)('delivery thread priority', () => {
+  it('the delivery thread gets DELIVERY_NICE, and only it', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'regate-prio-'));
+    const config = parseConfig({ onec: { url: 'http://127.0.0.1:9/base/odata/standard.odata' }, database: { path: join(dir, 'regate.sqlite') } });
+    const db = openDb(config.database.path);
+    const t = outboxThread({ config, db, logger: createLogger('error'), holder: newHolder() });
+    try {
+      const before = new Set(threads().filter((x) => x.nice === DELIVERY_NICE).map((x) => x.tid));
+      t.start();
+      const end = Date.now() + 20_000;
+      let raised: { tid: number }[] = [];
+      while (!raised.length && Date.now() < end) {
+        await new Promise((r) => setTimeout(r, 50));
+        raised = threads().filter((x) => x.nice === DELIVERY_NICE && !before.has(x.tid));
+      }
+      expect(raised).toHaveLength(1);
+      expect(threads().find((x) => x.tid === process.pid)!.nice).toBe(0);
+    } finally {
+      await t.stop(1000);
       db.close();
       rmSync(dir, { recursive: true, force: true });
     }
