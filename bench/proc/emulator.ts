@@ -22,6 +22,29 @@ em.faults.delayMs = () => {
   return delayMs();
 };
 
+// How busy 1C's session pool is: the time integral of sessions held (ms × sessions) and the sessions let go. Over a
+// phase, Δbusy / (pool × Δt) is the pool's utilisation (1.0 = 1C never waits for ReGate) and Δbusy / Δreleased the
+// time a call holds a session (the configured latency plus this process's own work and its wait for a core).
+let busyMs = 0;
+let released = 0;
+let lastAt = performance.now();
+const account = () => {
+  const t = performance.now();
+  busyMs += em.faults.inProgress * (t - lastAt);
+  lastAt = t;
+};
+const acquire = em.faults.acquire.bind(em.faults);
+const release = em.faults.release.bind(em.faults);
+em.faults.acquire = () => {
+  account();
+  return acquire();
+};
+em.faults.release = (n = 1) => {
+  account();
+  released += n;
+  release(n);
+};
+
 const ORDERS = 'Document_ЗаказКлиента';
 const STOCK = 'AccumulationRegister_ТоварыНаСкладах';
 const PRICES = 'InformationRegister_ЦеныНоменклатуры25';
@@ -69,7 +92,8 @@ serveParent(
     stats: (prefix: string) => {
       let delivered = 0;
       for (const r of em.store.list(ORDERS)) if (typeof r[EXTERNAL_ID] === 'string' && (r[EXTERNAL_ID] as string).startsWith(prefix)) delivered++;
-      return { calls, delivered, inProgress: em.faults.inProgress };
+      account();
+      return { calls, delivered, inProgress: em.faults.inProgress, busyMs, released };
     },
   },
   () => em.close(),

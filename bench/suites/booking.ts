@@ -11,7 +11,8 @@
  * the same window. Deliveries are counted in the emulator's store (Document_ЗаказКлиента whose external id is one
  * of ours), so the figure means "the document exists in 1C".
  */
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { loadavg } from 'node:os';
 import { forkChild } from '../lib/proc.js';
 import { basic, fmtLoad, load } from '../lib/load.js';
@@ -50,14 +51,18 @@ export async function runBooking(ctx: SuiteContext): Promise<SuiteResult> {
   // e.g. REGATE_TUNING_CLAIM_WITH_OUTCOME=0: REGATE_* names are config keys, others plain environment) and named by
   // BENCH_BOOKING_BEFORE_LABEL.
   const byEnv = process.env.BENCH_BOOKING_BEFORE === 'env';
-  const before = withBefore ? await bookingOnce(ctx, nolock ? 'nolock' : noturn ? 'noturn' : byEnv ? 'env' : 'inline') : undefined;
+  // BENCH_BOOKING_BEFORE=tree: the before is ReGate from another checkout (BENCH_BOOKING_BEFORE_TREE=/path, e.g. a
+  // `git worktree` of the commit before a change, its node_modules linked), the emulator and the load as now: a
+  // same-run before of a change that has no switch. Named by BENCH_BOOKING_BEFORE_LABEL.
+  const byTree = process.env.BENCH_BOOKING_BEFORE === 'tree';
+  const before = withBefore ? await bookingOnce(ctx, nolock ? 'nolock' : noturn ? 'noturn' : byEnv ? 'env' : byTree ? 'tree' : 'inline') : undefined;
   if (only) return before!;
   const now = await bookingOnce(ctx, 'now');
-  const kept = (before?.figures ?? []).filter((f) => f.name.startsWith('delivery into 1C') || f.name.startsWith('booking p99') || f.name.startsWith('accepted') || f.name.startsWith('API thread CPU per booking during') || f.name.startsWith('CPU per order delivered'));
+  const kept = (before?.figures ?? []).filter((f) => f.name.startsWith('delivery into 1C') || f.name.startsWith('booking p99') || f.name.startsWith('accepted') || f.name.startsWith('API thread CPU per booking') || f.name.startsWith('CPU per order delivered'));
   return { figures: [...now.figures, ...kept], details: { ...now.details, before: before?.details } };
 }
 
-async function bookingOnce(ctx: SuiteContext, variant: 'inline' | 'nolock' | 'noturn' | 'env' | 'now'): Promise<SuiteResult> {
+async function bookingOnce(ctx: SuiteContext, variant: 'inline' | 'nolock' | 'noturn' | 'env' | 'tree' | 'now'): Promise<SuiteResult> {
   const T = BOOKING_TARGET;
   const outboxInline = variant === 'inline';
   // The child's config from REGATE_* variables (bench/proc/regate.ts reads only these, never the host's own
@@ -79,8 +84,10 @@ async function bookingOnce(ctx: SuiteContext, variant: 'inline' | 'nolock' | 'no
   const deliveryWindowS = ctx.quick ? Number(process.env.BENCH_BOOKING_QUICK_WINDOW_S ?? 8) : 30;
   const prefix = 'bench-o-';
   const em = await forkChild<{ url: string }>('emulator.ts', { items, user: ONEC_USER }, { verbose: ctx.verbose });
+  const tree = variant === 'tree' ? process.env.BENCH_BOOKING_BEFORE_TREE : undefined;
+  if (variant === 'tree' && !tree) throw new Error('BENCH_BOOKING_BEFORE=tree needs BENCH_BOOKING_BEFORE_TREE=<a checkout>');
   const rg = await forkChild<{ url: string; stores: string[] }>(
-    'regate.ts',
+    tree ? relative(fileURLToPath(new URL('../proc/', import.meta.url)), join(tree, 'bench/proc/regate.ts')) : 'regate.ts',
     { onecUrl: em.ready.url, onecUser: ONEC_USER, apiUser: API_USER, dbPath: join(ctx.tmpDir, 'booking.sqlite'), worker: true, sessions: T.sessions, confirmWindowMs: 0, outboxInline, env },
     { verbose: ctx.verbose, readyTimeoutMs: 300_000 },
   );
@@ -152,7 +159,7 @@ async function bookingOnce(ctx: SuiteContext, variant: 'inline' | 'nolock' | 'no
       if (c.profile) ctx.log(`  by nearest src/ frame: ${c.profile.bySrcFrame.slice(0, 10).map((f) => `${f.pct}% ${f.frame}`).join('; ')}`);
       return c;
     };
-    const withCost = variant === 'now' && process.env.BENCH_BOOKING_COST !== '0';
+    const withCost = (variant === 'now' || variant === 'tree') && process.env.BENCH_BOOKING_COST !== '0';
     const costService = withCost ? await costOf('service', 's') : undefined;
     const costApp = withCost ? await costOf('app', 'a') : undefined;
     await drain(rg, 60_000);
@@ -164,13 +171,15 @@ async function bookingOnce(ctx: SuiteContext, variant: 'inline' | 'nolock' | 'no
     ctx.log(fmtLoad('booking: POST /echo (baseline)', base));
 
     // Deliveries sampled from the start of the burst: [ms since start, delivered, emulator calls].
-    const samples: [number, number, number][] = [];
+    // [ms since start, delivered, emulator calls, the emulator's session-ms held so far, sessions let go so far]
+    type Sample = [number, number, number, number, number];
+    const samples: Sample[] = [];
     const t0 = performance.now();
     let sampling = true;
     const sampler = (async () => {
       while (sampling) {
-        const s = await em.call<{ calls: number; delivered: number }>('stats', prefix);
-        samples.push([performance.now() - t0, s.delivered, s.calls]);
+        const s = await em.call<{ calls: number; delivered: number; busyMs: number; released: number }>('stats', prefix);
+        samples.push([performance.now() - t0, s.delivered, s.calls, s.busyMs, s.released]);
         await sleep(250);
       }
     })();
@@ -262,10 +271,14 @@ async function bookingOnce(ctx: SuiteContext, variant: 'inline' | 'nolock' | 'no
     const last = samples[samples.length - 1];
     const delivered = last?.[1] ?? 0;
     const at = (t: number) => samples.reduce((p, c) => (c[0] <= t ? c : p), samples[0]);
-    const phase = (from: [number, number, number], to: [number, number, number]) => {
+    // Where delivery's time goes, from 1C's side: the pool's utilisation (1.0: a request was always waiting for each
+    // session; less: 1C sat idle waiting for ReGate) and the time a call held a session (the configured latency plus
+    // the emulator's own work and its wait for a core on this shared host: the bound assumes the latency alone).
+    const phase = (from: Sample, to: Sample) => {
       const d = to[1] - from[1];
       const s = (to[0] - from[0]) / 1000;
-      return d >= 10 && s > 0 ? { orders: d, seconds: s, rate: d / s, callsPerOrder: (to[2] - from[2]) / d } : { orders: d, seconds: s, rate: d / Math.max(s, 1e-9), callsPerOrder: null as number | null };
+      const pool = { busy: s > 0 ? (to[3] - from[3]) / (T.sessions * s * 1000) : null, holdMs: to[4] > from[4] ? (to[3] - from[3]) / (to[4] - from[4]) : null };
+      return d >= 10 && s > 0 ? { orders: d, seconds: s, rate: d / s, callsPerOrder: (to[2] - from[2]) / d, pool } : { orders: d, seconds: s, rate: d / Math.max(s, 1e-9), callsPerOrder: null as number | null, pool };
     };
     // The steady phase starts 1 s after the burst (sockets drained, worker back on the event loop).
     const steadyFrom = at(burstEnd + 1000);
@@ -291,14 +304,16 @@ async function bookingOnce(ctx: SuiteContext, variant: 'inline' | 'nolock' | 'no
         ? `booking: delivery ${note}; ReGate outbox ${JSON.stringify(outbox)}, onec ${JSON.stringify(onecStats)}`
         : `booking: delivered ${delivered} of ${accepted} in ${(last[0] / 1000).toFixed(1)} s; during the burst ${during.orders} (${during.rate.toFixed(1)}/s); after it ${rate.toFixed(1)} orders/s over ${steady.seconds.toFixed(0)} s, ${callsPerOrder!.toFixed(2)} calls/order → bound ${bound!.toFixed(1)} orders/s (${T.sessions} sessions / ${T.latencyMs} ms)`,
     );
+    const poolText = (p: { busy: number | null; holdMs: number | null }) => `1C's pool busy ${p.busy == null ? '?' : (p.busy * 100).toFixed(0)} %, ${p.holdMs == null ? '?' : p.holdMs.toFixed(0)} ms per call`;
+    ctx.log(`booking: 1C's side, during the burst: ${poolText(during.pool)}; after it: ${poolText(steady.pool)} (the bound assumes ${T.latencyMs} ms per call and a pool always busy)`);
     const usage = await rg.stop();
-    const tag = `${variant === 'inline' ? ' (before: delivery on the API thread)' : variant === 'nolock' ? ' (before: delivery thread without the write lock)' : variant === 'noturn' ? ' (before: the API thread blocking for the write lock)' : variant === 'env' ? ` (before: ${process.env.BENCH_BOOKING_BEFORE_LABEL ?? process.env.BENCH_BOOKING_BEFORE_ENV})` : ''}, load ${burstLoad}`;
+    const tag = `${variant === 'inline' ? ' (before: delivery on the API thread)' : variant === 'nolock' ? ' (before: delivery thread without the write lock)' : variant === 'noturn' ? ' (before: the API thread blocking for the write lock)' : variant === 'env' ? ` (before: ${process.env.BENCH_BOOKING_BEFORE_LABEL ?? process.env.BENCH_BOOKING_BEFORE_ENV})` : variant === 'tree' ? ` (before: ${process.env.BENCH_BOOKING_BEFORE_LABEL ?? tree})` : ''}, load ${burstLoad}`;
     const goal = <T,>(t: T) => (variant !== 'now' ? undefined : t);
     const figures: Figure[] = [
       finish({ bench: 'booking', name: `accepted bookings/s at ${T.connections} connections (confirmWindowMs 0)${tag}`, value: burst.rps, unit: 'req/s', baseline: { name: 'echo POST', value: base.rps }, target: goal({ on: 'value', op: '>=', value: T.rps }) }),
       finish({ bench: 'booking', name: `booking p99 at ${T.connections} connections${tag}`, value: burst.latency.p99, unit: 'ms', baseline: { name: 'echo p99', value: base.latency.p99 }, target: goal({ on: 'value', op: '<=', value: T.p99 }) }),
-      finish({ bench: 'booking', name: `delivery into 1C during the burst${tag}`, value: during.rate, unit: 'orders/s', baseline: { name: 'emulator bound', value: bound }, target: goal({ on: 'ratio', op: '>=', value: T.deliveryFraction }), note: `${during.orders} orders over ${during.seconds.toFixed(1)} s from the first one in 1C to the burst's end` }),
-      finish({ bench: 'booking', name: `delivery into 1C after the burst (${T.latencyMs} ms/call, pool ${T.sessions})${tag}`, value: rate, unit: 'orders/s', baseline: { name: 'emulator bound', value: bound }, target: goal({ on: 'ratio', op: '>=', value: T.deliveryFraction }), note }),
+      finish({ bench: 'booking', name: `delivery into 1C during the burst${tag}`, value: during.rate, unit: 'orders/s', baseline: { name: 'emulator bound', value: bound }, target: goal({ on: 'ratio', op: '>=', value: T.deliveryFraction }), note: `${during.orders} orders over ${during.seconds.toFixed(1)} s from the first one in 1C to the burst's end; ${poolText(during.pool)}` }),
+      finish({ bench: 'booking', name: `delivery into 1C after the burst (${T.latencyMs} ms/call, pool ${T.sessions})${tag}`, value: rate, unit: 'orders/s', baseline: { name: 'emulator bound', value: bound }, target: goal({ on: 'ratio', op: '>=', value: T.deliveryFraction }), note: note ?? poolText(steady.pool) }),
       finish({ bench: 'booking', name: `API thread CPU per booking during the burst${tag}`, value: cpuPer.mainMs, unit: 'ms', note: 'thread CPU time / requests answered; 0.2 ms = 5,000/s on one core' }),
       finish({ bench: 'booking', name: `process CPU per booking during the burst (API + delivery threads)${tag}`, value: cpuPer.processMs, unit: 'ms' }),
       ...(costService && costApp
