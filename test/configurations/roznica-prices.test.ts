@@ -3,6 +3,7 @@ import { execFileSync } from 'node:child_process';
 import { join, resolve } from 'node:path';
 import { boot, haveDump, DUMPS, type Booted } from './harness.js';
 import { runFullSync, runStockSync } from '../../src/catalog/sync.js';
+import { atStorePrice } from '../../src/catalog/store-prices.js';
 
 /**
  * Розница prices per shop (issue 18) over the public API, against the demo base generated into the real 2.2.12 dump:
@@ -16,6 +17,18 @@ const FOLDER = 'roznica-2.2.12-xml';
 const HAVE = haveDump(FOLDER);
 if (!HAVE) console.warn(`test/configurations/roznica-prices: ${DUMPS}/${FOLDER} is absent — skipped`);
 const APPLIED = 'InformationRegister_ДействующиеЦеныНоменклатуры';
+
+describe('a store\'s applied price and the volume prices', () => {
+  it('replaces the retail kind\'s; a volume price stays only below it; no store price leaves the prices as they are', () => {
+    const kinds = { retail: 100, tier1: 95, tier2: 90 };
+    expect(atStorePrice(kinds, undefined)).toEqual(kinds);
+    expect(atStorePrice(kinds, null)).toEqual(kinds);
+    expect(atStorePrice(kinds, 105)).toEqual({ retail: 105, tier1: 95, tier2: 90 });
+    expect(atStorePrice(kinds, 92)).toEqual({ retail: 92, tier1: null, tier2: 90 });
+    expect(atStorePrice(kinds, 90)).toEqual({ retail: 90, tier1: null, tier2: null });
+    expect(atStorePrice({ retail: null, tier1: null, tier2: 80 }, 120)).toEqual({ retail: 120, tier1: null, tier2: 80 });
+  });
+});
 
 describe.skipIf(!HAVE)('Розница: prices per shop (ДействующиеЦеныНоменклатуры)', () => {
   let b: Booted;
@@ -114,6 +127,8 @@ describe.skipIf(!HAVE)('Розница: prices per shop (Действующие�
     expect(report.changed).toBeGreaterThanOrEqual(1);
     const changed = (await b.api('GET', `assortment?store=${store.id}&changedSince=${encodeURIComponent(before)}&pageSize=100`)).body.items as any[];
     expect(changed.find((i) => i.id === item.id)).toMatchObject({ price });
+    // The store's page is answered anew too (the generation moved; the kept page named the item).
+    expect((await page(store.id)).find((i) => i.id === item.id)).toMatchObject({ price });
     // Only that shop's price moved.
     for (const o of others) expect((await page(o.id)).find((i) => i.id === item.id)?.price).toBe(o.price);
   }, 60_000);
