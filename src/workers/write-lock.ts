@@ -110,6 +110,15 @@ export function turn(lock: WriteLock, maxMs = 100): Promise<void> | null {
 // ES2024 (Node 16+ has it; the project's lib is ES2023).
 const waitAsync = (Atomics as unknown as { waitAsync(a: Int32Array, i: number, v: number, ms: number): { async: boolean; value: Promise<string> | string } }).waitAsync;
 
+/**
+ * True when another thread is blocked waiting for the lock this connection's writes take (and turns are on): a long
+ * write transaction here (the group commit's batch) should commit what it has and let it in (db/group-commit.ts).
+ */
+export function othersWaiting(db: Db): boolean {
+  const lock = locks.get(db);
+  return lock !== undefined && lock[NO_TURNS] !== 1 && Atomics.load(lock, WAITERS) > 0;
+}
+
 /** The lock a guarded connection's writes take (guardWrites), if any. */
 export function lockOf(db: Db): WriteLock | undefined {
   return locks.get(db);

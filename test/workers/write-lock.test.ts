@@ -160,3 +160,38 @@ describe('write lock', () => {
     db.close();
   });
 });
+
+describe('group commit and a waiting thread', () => {
+  it('a batch commits what it has when another thread blocks for the lock; the rest follow in the next batch, in order', async () => {
+    const { mkdtempSync, rmSync } = await import('node:fs');
+    const { join } = await import('node:path');
+    const { tmpdir } = await import('node:os');
+    const dir = mkdtempSync(join(tmpdir(), 'regate-gc-yield-'));
+    const db = openDb(join(dir, 'a.sqlite'));
+    const other = openDb(join(dir, 'a.sqlite')); // sees only what is committed (WAL)
+    const lock = createWriteLock();
+    guardWrites(db, lock, 2000);
+    db.exec('CREATE TABLE t (v INTEGER)');
+    const gc = new GroupCommit(db, 256, () => turn(lock, 50));
+    const insert = db.prepare('INSERT INTO t (v) VALUES (?)');
+    const committedBefore: number[] = [];
+    const write = (v: number) =>
+      gc.run(() => {
+        committedBefore.push(other.prepare('SELECT count(*) FROM t').pluck().get() as number);
+        insert.run(v);
+        // The second write is where another thread starts waiting (what acquire() does while it blocks).
+        if (v === 2) Atomics.add(lock, 1, 1);
+        return v;
+      });
+    const all = [1, 2, 3, 4].map(write);
+    // The waiter is let in (it gives up its wait) once the batch has committed.
+    setTimeout(() => Atomics.sub(lock, 1, 1), 30);
+    expect(await Promise.all(all)).toEqual([1, 2, 3, 4]);
+    // 1 and 2 in the first batch, committed before 3 ran; without the yield all four share one batch (0,0,0,0).
+    expect(committedBefore).toEqual([0, 0, 2, 2]);
+    expect(db.prepare('SELECT v FROM t ORDER BY rowid').pluck().all()).toEqual([1, 2, 3, 4]);
+    db.close();
+    other.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+});
