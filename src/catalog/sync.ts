@@ -118,6 +118,8 @@ export async function runFullSync(deps: SyncDeps): Promise<SyncReport> {
       read('vatRates', r.vatRate),
       m.toClientAgreement ? read('clientAgreements', r.clientAgreement) : Promise.resolve([] as Row[]),
       m.toPropertyValue ? read('propertyValues', r.propertyValue) : Promise.resolve([] as Row[]),
+      // Issue 18: stores' pricing rules (Розница), whose price kind is the store's retail kind.
+      m.toPricingRule ? read('pricingRules', r.pricingRule) : Promise.resolve([] as Row[]),
     ]);
     // Awaited after the main reads; when one of those fails first, this one's failure is not an unhandled rejection.
     extraReads.catch(() => undefined);
@@ -175,7 +177,8 @@ export async function runFullSync(deps: SyncDeps): Promise<SyncReport> {
     ]);
 
     const kinds = priceKinds.map(m.toPriceKind).filter((k) => !k.deleted);
-    const stores = warehouses.map(m.toWarehouse).filter((w) => !w.deleted);
+    const [, , , , ruleRows] = await extraReads;
+    const stores = withRuleKinds(warehouses.map(m.toWarehouse).filter((w) => !w.deleted), profile, ruleRows, new Set(kinds.map((k) => k.id)));
     const wanted = [config.catalog.retailPriceKind, config.catalog.tier1PriceKind, config.catalog.tier2PriceKind, ...config.catalog.extraPriceKinds];
     // Issue 17: the kinds of clients' own agreements are mirrored too (booking prices those clients by them).
     const [, , agreementRows] = await extraReads;
@@ -367,6 +370,16 @@ export async function runStockSync(deps: SyncDeps): Promise<StockSyncReport> {
     stager.abort();
     scratch.close();
   }
+}
+
+/**
+ * Issue 18: a store with a pricing rule sells at the rule's price kind (Розница), where the rule and its kind are in
+ * force; otherwise at its own retail kind or the configured one (catalog.retailPriceKind), as before.
+ */
+function withRuleKinds<T extends { pricingRuleId?: string | null; retailPriceKindId: string | null }>(stores: T[], profile: Profile, rows: Row[], kinds: Set<string>): T[] {
+  if (!profile.map.toPricingRule || !rows.length) return stores;
+  const kindOf = new Map(rows.map(profile.map.toPricingRule).filter((x) => !x.deleted && x.priceKindId && kinds.has(x.priceKindId)).map((x) => [x.id, x.priceKindId!]));
+  return stores.map((s) => (s.pricingRuleId && kindOf.has(s.pricingRuleId) ? { ...s, retailPriceKindId: kindOf.get(s.pricingRuleId)! } : s));
 }
 
 /** Clients' own agreements in force whose price kind the base has: one per client (the first found). */

@@ -262,7 +262,8 @@ describe.skipIf(!HAVE)('Розница 2.2.12 through the API', () => {
     // Prices per shop are read (ДействующиеЦеныНоменклатуры of shops with applied prices); what is not is named.
     expect(out).toContain('Не поддерживается: цены по магазинам — не всё');
     expect(out).toContain('действующую цену магазина (ДействующиеЦеныНоменклатуры');
-    expect(out).toContain('Правило ценообразования магазина (ПравилоЦенообразования, ценовые группы)');
+    expect(out).toContain('цену вида цен его правила ценообразования (ПравилаЦенообразования.ВидЦен');
+    expect(out).toContain('Ценовые группы правила, вид минимальных цен продажи и цены характеристик не читаются');
     expect(out).toContain('Все нужные наборы');
   }, 60_000);
 });

@@ -47,19 +47,23 @@ describe.skipIf(!HAVE)('Розница: prices per shop (Действующие�
     await b?.stop();
   });
 
-  /** What Розница sells the item at in the shop: the last applied price if the shop uses them, else the retail kind's. */
+  /** The price kind of the shop's pricing rule (ПравилаЦенообразования.ВидЦен). */
+  const kindOf = (shop: R) => b.em.store.get('Catalog_ПравилаЦенообразования', String(shop.ПравилоЦенообразования_Key))!.ВидЦен_Key as string;
+  /** What Розница sells the item at in the shop: the last applied price if the shop uses them, else its rule's kind's. */
   const expected = (shop: R, item: string): number | null => {
     if (shop.ИспользоватьПрименениеЦен === true) {
       const last = b.em.store.records(APPLIED).filter((r) => r.ОбъектЦенообразования_Key === shop.Ref_Key && r.Номенклатура_Key === item && r.Active !== false).sort((x, y) => String(y.Period).localeCompare(String(x.Period)))[0];
       if (last) return Number(last.Цена);
     }
-    const kind = b.em.store.records('InformationRegister_ЦеныНоменклатуры').find((r) => r.Номенклатура_Key === item && r.ВидЦены_Key === b.base.refs.priceKinds.retail);
+    const kind = b.em.store.records('InformationRegister_ЦеныНоменклатуры').find((r) => r.Номенклатура_Key === item && r.ВидЦены_Key === kindOf(shop));
     return kind ? Number(kind.Цена) : null;
   };
   const page = async (store: string) => (await b.api('GET', `assortment?store=${store}&pageSize=100`)).body.items as any[];
 
-  it('each shop\'s assortment shows the price applied to that shop, the retail kind\'s in a shop without applied prices', async () => {
+  it('each shop\'s assortment shows the price applied to that shop, its pricing rule\'s kind\'s in a shop without applied prices', async () => {
     expect(stores.map((s) => s.shop.ИспользоватьПрименениеЦен)).toContain(false);
+    // Казань's rule prices by a kind of its own, the others' by the retail kind.
+    expect(new Set(stores.map((s) => kindOf(s.shop))).size).toBe(2);
     let differing = 0;
     const seen = new Map<string, Set<number>>();
     for (const { id, shop } of stores) {
@@ -67,8 +71,8 @@ describe.skipIf(!HAVE)('Розница: prices per shop (Действующие�
       expect(items.length).toBeGreaterThan(0);
       for (const it of items) {
         expect(it.price, `${shop.Description} ${it.name}`).toBe(expected(shop, it.id));
-        // The retail kind's entry of prices[] is the shop's price too; a volume price only below it.
-        expect(it.prices.find((p: any) => p.priceKindId === b.base.refs.priceKinds.retail)?.price).toBe(it.price);
+        // The shop's kind's entry of prices[] is the shop's price too; a volume price only below it.
+        expect(it.prices.find((p: any) => p.priceKindId === kindOf(shop))?.price).toBe(it.price);
         if (it.priceOverX1 != null) expect(it.priceOverX1).toBeLessThan(it.price);
         seen.set(it.id, (seen.get(it.id) ?? new Set()).add(it.price));
       }
@@ -133,7 +137,7 @@ describe.skipIf(!HAVE)('Розница: prices per shop (Действующие�
     for (const o of others) expect((await page(o.id)).find((i) => i.id === item.id)?.price).toBe(o.price);
   }, 60_000);
 
-  it('a shop without applied prices ignores records made for it; once it uses them (full sync), its applied price per unit, the retail kind\'s where it has none', async () => {
+  it('a shop without applied prices ignores records made for it; once it uses them (full sync), its applied price per unit, its rule\'s kind\'s where it has none', async () => {
     const kazan = stores.find((s) => s.shop.ИспользоватьПрименениеЦен === false)!;
     const items = await page(kazan.id);
     expect(items.length).toBeGreaterThan(1);
@@ -156,7 +160,7 @@ describe.skipIf(!HAVE)('Розница: prices per shop (Действующие�
     await runFullSync({ ...b.rt, profile: b.rt.profile });
     const after = await page(kazan.id);
     expect(after.find((i) => i.id === first.id).price).toBeCloseTo(Math.round((Math.round(perUnit * ratio * 100) / 100 / ratio) * 100) / 100, 2);
-    // No applied price for the other item in Казань: the retail kind's, as before.
+    // No applied price for the other item in Казань: its rule's kind's, as before.
     expect(after.find((i) => i.id === second.id).price).toBe(second.price);
     b.em.store.update('Catalog_Магазины', String(kazan.shop.Ref_Key), { ИспользоватьПрименениеЦен: false });
     await runFullSync({ ...b.rt, profile: b.rt.profile });

@@ -19,7 +19,8 @@ import { fmix } from './random.js';
  *   shop sells at in InformationRegister.ДействующиеЦеныНоменклатуры (ОбъектЦенообразования = the shop) under that
  *   shop's ПрименениеЦенНоменклатуры (the register's recorder in Розница: Documents/ПрименениеЦенНоменклатуры.xml
  *   RegisterRecords; the document is not in the trimmed dump, so only its records are here, typed as 1C types them).
- *   Shops use applied prices (ИспользоватьПрименениеЦен) except Казань, which sells at the retail kind; Новосибирск and
+ *   Shops use applied prices (ИспользоватьПрименениеЦен) except Казань, which sells at its pricing rule's kind
+ *   (Catalog.ПравилаЦенообразования: «Розничные цены (Казань)», the others' rule is the retail kind's); Новосибирск and
  *   Екатеринбург price above Москва, and a later application in Невский reprices its first items (the last record wins);
  * - stock is AccumulationRegister.ТоварыНаСкладах (Количество, Резерв) by Склад, received by one ОприходованиеТоваров
  *   per warehouse; barcodes InformationRegister.Штрихкоды (Владелец composite, ТипШтрихкода EAN13);
@@ -108,10 +109,17 @@ export function generateRoznicaDemoBase(options: DemoOptions): DemoBase {
     КонтактнаяИнформация: [{ LineNumber: 1, Тип: 'Адрес', Представление: `123100, Москва г, ${CITIES[0][3][1]}, дом № 12`, Город: 'Москва', Регион: 'Москва г', Страна: 'РОССИЯ' }, { LineNumber: 2, Тип: 'Телефон', Представление: '+7 (495) 123-45-67', НомерТелефона: '+74951234567' }],
   });
 
-  // ---- price kinds: Розничная, Мелкооптовая, Оптовая (no currency in this dump) ----
-  const [retailKind, tier1Kind, tier2Kind] = ['Розничная', 'Мелкооптовая', 'Оптовая'].map((name, i) => {
+  // ---- price kinds: Розничная, Мелкооптовая, Оптовая, Казань's retail kind (no currency in this dump) ----
+  const [retailKind, tier1Kind, tier2Kind, kazanKind] = ['Розничная', 'Мелкооптовая', 'Оптовая', 'Розничная (Казань)'].map((name, i) => {
     const key = guid(S.priceKinds, i);
     put(S.priceKinds, { Ref_Key: key, Code: `00-${pad(i + 1, 7)}`, Description: name, DeletionMark: false, ЦенаВключаетНДС: true, ИспользоватьПриПродаже: true, СпособЗаданияЦены: 'Вручную' });
+    return key;
+  });
+
+  // ---- pricing rules: the price kind a shop sells at where no price is applied to it (Магазины.ПравилоЦенообразования) ----
+  const rules = [['Розничные цены', retailKind], ['Розничные цены (Казань)', kazanKind]].map(([name, kind], i) => {
+    const key = guid('Catalog_ПравилаЦенообразования', i);
+    put('Catalog_ПравилаЦенообразования', { Ref_Key: key, Description: name, DeletionMark: false, ВидЦен_Key: kind, ЦенаВключаетНДС: true });
     return key;
   });
 
@@ -131,6 +139,7 @@ export function generateRoznicaDemoBase(options: DemoOptions): DemoBase {
     shops.push(shop);
     put(S.shops, {
       Ref_Key: shop, Code: `00-${pad(i + 1, 7)}`, Description: name, DeletionMark: false, СкладПродажи_Key: floor, СкладПоступления_Key: room ?? floor, ИспользоватьПрименениеЦен: SHOP_PRICE_FACTOR[i] !== null,
+      ПравилоЦенообразования_Key: SHOP_PRICE_FACTOR[i] === null ? rules[1] : rules[0],
       КонтактнаяИнформация: [
         { LineNumber: 1, Тип: 'Адрес', Представление: `${city[2].padEnd(6, '0')}, ${city[1].endsWith(' г') ? city[1] : `${city[1]}, ${city[0]} г`}, ${r.pick(city[3])}, дом № ${r.int(1, 120)}`, Страна: 'РОССИЯ', Регион: city[1], Город: city[0] },
         { LineNumber: 2, Тип: 'Телефон', Представление: `+7 (${900 + i}) ${pad(r.int(100, 999), 3)}-${pad(r.int(10, 99), 2)}-${pad(r.int(10, 99), 2)}`, НомерТелефона: `+79${pad(i, 2)}${pad(r.int(0, 9999999), 7)}` },
@@ -262,7 +271,7 @@ export function generateRoznicaDemoBase(options: DemoOptions): DemoBase {
     });
     put(S.barcodes, { Штрихкод: ean13(`46${rng.int(0, 9)}${pad(i, 9)}`), Владелец: key, Владелец_Type: typed(S.items), Характеристика_Key: EMPTY_REF, Упаковка_Key: packaging, ТипШтрихкода_Key: ean13Type, Дата: BASE_DATE });
     const retail = Math.round(sub.price[0] + rng.next() * (sub.price[1] - sub.price[0])) - (rng.chance(0.5) ? 0.1 : 0);
-    const kinds: [string, number][] = [[retailKind, round2(retail)]];
+    const kinds: [string, number][] = [[retailKind, round2(retail)], [kazanKind, round2(Math.round(retail * 1.02) - 0.1)]];
     if (rng.chance(0.97)) kinds.push([tier1Kind, round2(retail * 0.95)], [tier2Kind, round2(retail * 0.9)]);
     for (const [kind, price] of kinds) {
       put(S.prices, { Period: BASE_DATE, Recorder_Key: priceDoc, LineNumber: ++priceLine, Active: true, ВидЦены_Key: kind, Номенклатура_Key: key, Характеристика_Key: EMPTY_REF, Цена: price, Упаковка_Key: EMPTY_REF });

@@ -13,7 +13,8 @@ import { ut11Profile } from './ut11.js';
  * What ReGate reads: items (Номенклатура: УТ's field names, СтавкаНДС an Enum.СтавкиНДС member as in УТ 11.4), groups,
  * stores (Catalog.Магазины with their address, each selling from its СкладПродажи), price kinds (ВидыЦен, without a currency) and prices (InformationRegister.ЦеныНоменклатуры
  * by ВидЦены, recorder-subordinate), the prices applied to each shop (InformationRegister.ДействующиеЦеныНоменклатуры,
- * for shops with ИспользоватьПрименениеЦен: a store's price before its price kind's), stock (AccumulationRegister.ТоварыНаСкладах: Количество − Резерв), barcodes
+ * for shops with ИспользоватьПрименениеЦен: a store's price before its price kind's) and each shop's price kind (its
+ * ПравилоЦенообразования's ВидЦен), stock (AccumulationRegister.ТоварыНаСкладах: Количество − Резерв), barcodes
  * (InformationRegister.Штрихкоды, owner composite), units (БазовыеЕдиницыИзмерения) and packagings (УпаковкиНоменклатуры,
  * Коэффициент), countries, brands (Марки) and makers (Контрагенты), pictures (bytes in ДвоичныеДанныеФайлов),
  * organisation, bank accounts, clients (Контрагенты with ЮрФизЛицо).
@@ -22,7 +23,7 @@ import { ut11Profile } from './ut11.js';
  * shop and its sales warehouse, reserving its lines; cancelling closes it as the order form does (ROZNICA_ORDER_CLOSING);
  * a card payment a posted ОплатаОтПокупателяПлатежнойКартой on the order's shop, its terminal and the terminal's payment
  * kind, and a card refund the same document returning it, left unposted for a person (cardDoc below).
- * What it cannot offer (bank statements, pricing rules of shops) is `limits`, printed by `regate check`.
+ * What it cannot offer (bank statements, price groups of pricing rules) is `limits`, printed by `regate check`.
  */
 
 const S = {
@@ -61,7 +62,7 @@ export const ROZNICA_LIMITS = [
   'склады: магазин (Catalog.Магазины, его адрес и город) продаёт со своего склада продажи (СкладПродажи); другие склады магазина (СкладПоступления, помещения) ReGate не предлагает',
   'оплаты картой — не всё: ReGate пишет ОплатаОтПокупателяПлатежнойКартой на магазин заказа, его эквайринговый терминал (единственный действующий терминал магазина, иначе onec.acquiringTerminalKey среди терминалов магазина) и вид оплаты из строки тарифов терминала (если строка одна), статья ДДС — единственная статья с хозяйственной операцией оплаты (или onec.cashFlowItems); оплата проведена (ОплатаВыполнена: деньги принял платёжный сервис), но чек ККМ кассы магазина по ней ReGate не пробивает. Возврат (та же операция ВозвратОплатыКлиенту по этой оплате) остаётся непроведённым: признак способа расчёта и возврат на карту через терминал делает сотрудник. Магазину без терминала или терминалу с несколькими тарифами документ не провести — 1С назовёт пустое поле',
   'выписки банка: документа банковской выписки в Рознице 2.2 нет (РегистрацияБезналичнойОплаты — оплата поставщику): выписку импортировать некуда. Клиенты (Контрагенты), заказы (ЗаказПокупателя с резервом на складе продажи магазина), их отмена, оплата картой и возврат, оплата в магазине (пробитый чек ККМ по заказу — статус 4) работают',
-  'цены по магазинам — не всё: у магазина с «Использовать применение цен» (Магазины.ИспользоватьПрименениеЦен) ReGate показывает и ставит в заказ действующую цену магазина (ДействующиеЦеныНоменклатуры, последняя запись по магазину и товару, за единицу товара), у магазина без неё — цену вида цен из настроек (catalog.retailPriceKind). Товару без действующей цены в магазине с применением цен ReGate ставит цену вида цен из настроек (сама Розница подставила бы там нулевую цену). Правило ценообразования магазина (ПравилоЦенообразования, ценовые группы), вид минимальных цен продажи и цены характеристик не читаются; цены за объём (мелкооптовая, оптовая) действуют, только если они ниже цены магазина',
+  'цены по магазинам — не всё: у магазина с «Использовать применение цен» (Магазины.ИспользоватьПрименениеЦен) ReGate показывает и ставит в заказ действующую цену магазина (ДействующиеЦеныНоменклатуры, последняя запись по магазину и товару, за единицу товара), у магазина без неё — цену вида цен его правила ценообразования (ПравилаЦенообразования.ВидЦен; магазину без правила — вид цен из настроек, catalog.retailPriceKind). Товару без действующей цены в магазине с применением цен ReGate ставит цену этого вида цен (сама Розница подставила бы там нулевую цену). Ценовые группы правила, вид минимальных цен продажи и цены характеристик не читаются; цены за объём (мелкооптовая, оптовая) действуют, только если они ниже цены магазина',
   'валюта: в выгрузке Розницы 2.2 нет Catalog.Валюты (виды цен без валюты): цены считаются в рублях',
   'нет выгрузки Розницы 2.3/3.0 поставщика: профиль проверен на доработанной базе 2.2.12 (поля ххх_ не используются)',
 ];
@@ -89,8 +90,12 @@ function reads(base: Profile['reads'], config: Config): Record<string, ReadSpec>
       kind: 'collection',
       set: S.shops,
       why: 'city / citystore: shops (Catalog.Магазины) with their address, each selling from its СкладПродажи',
-      select: ['Ref_Key', 'Code', 'Description', 'DeletionMark', 'СкладПродажи_Key', 'ИспользоватьПрименениеЦен', 'КонтактнаяИнформация/Тип', 'КонтактнаяИнформация/Представление', 'КонтактнаяИнформация/Город', 'КонтактнаяИнформация/НомерТелефона'],
+      select: ['Ref_Key', 'Code', 'Description', 'DeletionMark', 'СкладПродажи_Key', 'ИспользоватьПрименениеЦен', 'ПравилоЦенообразования_Key', 'КонтактнаяИнформация/Тип', 'КонтактнаяИнформация/Представление', 'КонтактнаяИнформация/Город', 'КонтактнаяИнформация/НомерТелефона'],
     },
+    // A shop's pricing rule names the price kind it sells at where no price is applied to it (ЗапасыСервер.
+    // ПолучитьЦенуПродажи 3877-3879: the rule's ВидЦен when no price group of the rule names another; ОбменССайтомРТ
+    // 235-279): the store's retail kind. Price groups (ЦеновыеГруппы) are not read.
+    pricingRule: { kind: 'collection', set: 'Catalog_ПравилаЦенообразования', why: 'prices: the price kind of each shop\'s pricing rule (Магазины.ПравилоЦенообразования)', select: ['Ref_Key', 'DeletionMark', 'ВидЦен_Key'] },
     priceKind: { kind: 'collection', set: S.priceKinds, why: 'prices: the kinds by name (Розница 2.2 keeps no currency on them)', select: ['Ref_Key', 'Description', 'DeletionMark', 'ЦенаВключаетНДС'] },
     price: {
       kind: 'sliceLast',
@@ -220,8 +225,10 @@ function mappers(base: Mappers): Mappers {
         id: sales ?? str(row.Ref_Key), code: str(row.Code), name: str(row.Description), city: str(address?.Город).trim() || null, address: str(address?.Представление).trim() || null,
         phone: str(phone?.НомерТелефона ?? phone?.Представление).trim() || null, retailPriceKindId: null, isShop: true, deleted: bool(row.DeletionMark) || !sales,
         pricingObjectId: bool(row.ИспользоватьПрименениеЦен) ? refOf(row.Ref_Key) : null,
+        pricingRuleId: refOf(row.ПравилоЦенообразования_Key),
       };
     },
+    toPricingRule: (row) => ({ id: str(row.Ref_Key), priceKindId: refOf(row.ВидЦен_Key), deleted: bool(row.DeletionMark) }),
     toStorePrice: (row) => ({ pricingObjectId: str(row.ОбъектЦенообразования_Key), itemId: str(row.Номенклатура_Key), characteristicId: refOf(row.Характеристика_Key), price: num(row.Цена), packagingId: refOf(row.Упаковка_Key) }),
     toPriceKind: (row) => ({ id: str(row.Ref_Key), name: str(row.Description), currencyId: null, includesVat: bool(row.ЦенаВключаетНДС), deleted: bool(row.DeletionMark) }),
     // The only payment Розница's profile reads: a till receipt of the order (cashReceipt). A punched receipt is the sale.

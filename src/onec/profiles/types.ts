@@ -86,7 +86,9 @@ export type ConceptId =
   // Issue 18: the place a store's orders are sold by, per store (Розница: the Магазин of the Склад).
   | 'storePlace'
   // Issue 18: the price each shop sells at (Розница InformationRegister.ДействующиеЦеныНоменклатуры), by shop.
-  | 'storePrice';
+  | 'storePrice'
+  // Issue 18: the pricing rules of stores, whose price kind a store sells at (Розница Catalog.ПравилаЦенообразования).
+  | 'pricingRule';
 
 /** Runtime values a read may be narrowed by (keys come from the mirror or from earlier reads). */
 export interface ReadParams {
@@ -263,6 +265,8 @@ export interface WarehouseRecord {
    * reads.storePrice rows price the store before its price kinds; null/absent = the store sells at its price kinds.
    */
   pricingObjectId?: string | null;
+  /** Issue 18: the store's pricing rule (Розница Магазины.ПравилоЦенообразования): its price kind is the store's retail kind. */
+  pricingRuleId?: string | null;
 }
 
 /** Issue 18: a price applied to a store (Розница ДействующиеЦеныНоменклатуры/SliceLast), per its packaging. */
@@ -639,6 +643,8 @@ export interface Mappers {
   toPrice(row: Row): PriceRecord;
   /** Issue 18: a reads.storePrice row (profiles that read prices applied per store). */
   toStorePrice?(row: Row): StorePriceRecord;
+  /** Issue 18: a reads.pricingRule row → the rule and the price kind it prices by. */
+  toPricingRule?(row: Row): { id: string; priceKindId: string | null; deleted: boolean };
   toStock(row: Row): StockRecord;
   /** A reserve row (ТоварыКОтгрузке/Balance, 11.5) → what orders hold back at a warehouse. */
   toReserve(row: Row): { itemId: string; warehouseId: string; reserved: number; characteristicId?: string | null };
