@@ -16,6 +16,7 @@ import { enqueueCatalogEvent } from './webhooks.js';
 import { applyFacts, applyVariants, prepareFacts, prepareVariants, VariantStager, type VariantPrice, type VariantStock } from './variants.js';
 import { isAccountingStock, readAccountingStock } from './stock-accounting.js';
 import { applyStorePrices, mirroredPricing, prepareStorePrices, resolvePackagings, StorePriceStager, storePricingOf } from './store-prices.js';
+import { VariantExtrasStager } from './variant-properties.js';
 
 export interface SyncDeps {
   db: Db;
@@ -74,7 +75,7 @@ export async function runFullSync(deps: SyncDeps): Promise<SyncReport> {
   const requestsBefore = onec.stats.total;
   const rowsBySet: Record<string, number> = {};
   let lowerBound = 0;
-  const steps = ['items', 'warehouses', 'priceKinds', 'units', 'countries', 'brands', 'manufacturers', 'barcodes', 'pictures', 'volumes', 'organisation', 'bankAccounts', 'versions', 'platform', 'properties', 'characteristics', 'vatRates', 'clientAgreements', 'propertyValues', 'itemProperties', 'descriptionFiles', 'packagingSets', 'prices', 'stock', 'reserve', 'banks'];
+  const steps = ['items', 'warehouses', 'priceKinds', 'units', 'countries', 'brands', 'manufacturers', 'barcodes', 'pictures', 'volumes', 'organisation', 'bankAccounts', 'versions', 'platform', 'properties', 'characteristics', 'vatRates', 'clientAgreements', 'propertyValues', 'itemProperties', 'characteristicProperties', 'descriptionFiles', 'packagingSets', 'prices', 'stock', 'reserve', 'banks'];
   let done = 0;
   const progress = (step: string) => deps.onProgress?.(step, ++done, steps.length);
   const counted = (spec: Exclude<ReadSpec, { kind: 'collection' }> | Extract<ReadSpec, { kind: 'collection' }>, rows: number, label?: string) => {
@@ -112,9 +113,11 @@ export async function runFullSync(deps: SyncDeps): Promise<SyncReport> {
     const r = profile.reads;
     const m = profile.map;
     const variants = new VariantStager(db);
+    const extras = new VariantExtrasStager(db);
     // Issue 17: characteristics (variants) and VAT rates, read beside the rest (small sets).
+    const charsRead = m.toCharacteristic ? read('characteristics', r.characteristic).then((rows) => variants.characteristics(rows.map(m.toCharacteristic!))) : Promise.resolve(progress('characteristics'));
     const extraReads = Promise.all([
-      m.toCharacteristic ? read('characteristics', r.characteristic).then((rows) => variants.characteristics(rows.map(m.toCharacteristic!))) : Promise.resolve(progress('characteristics')),
+      charsRead,
       read('vatRates', r.vatRate),
       m.toClientAgreement ? read('clientAgreements', r.clientAgreement) : Promise.resolve([] as Row[]),
       m.toPropertyValue ? read('propertyValues', r.propertyValue) : Promise.resolve([] as Row[]),
@@ -146,7 +149,9 @@ export async function runFullSync(deps: SyncDeps): Promise<SyncReport> {
       read('manufacturers', r.manufacturer),
       stream('barcodes', r.barcode, (rows) => {
         stager.barcodes(rows);
-        variants.barcodes(rows.map(m.toBarcode));
+        const list = rows.map(m.toBarcode);
+        variants.barcodes(list);
+        extras.barcodes(list);
       }),
       // Files kept in volumes (ВТомахНаДиске) have no bytes over OData: they are read from disk where the volume is
       // mounted (catalog.volumeRoots), and offered as icons only when the volume is known (else they could only 503).
@@ -173,6 +178,8 @@ export async function runFullSync(deps: SyncDeps): Promise<SyncReport> {
       m.toItemPackagingSet ? itemsRead.then(() => stream('packagingSets', r.itemPackagingSet, (rows) => stager.packagingSets(rows.map(m.toItemPackagingSet!)), {}, `${r.itemPackagingSet?.kind === 'collection' ? r.itemPackagingSet.set : ''}/НаборУпаковок`)) : Promise.resolve(progress('packagingSets')),
       // Issue 14.7: which items keep a description in a site description file (after the items, as above); read even
       // when no description comes from it: such a file is no picture either.
+      // Issue 17: characteristics' own properties (after the characteristics: the same set, as above).
+      r.characteristicProperty && m.toCharacteristicProperties ? charsRead.then(() => stream('characteristicProperties', r.characteristicProperty, (rows) => extras.characteristicProperties(rows.map(m.toCharacteristicProperties!)), {}, `${r.characteristicProperty?.kind === 'collection' ? r.characteristicProperty.set : ''}/ДополнительныеРеквизиты`)) : Promise.resolve(progress('characteristicProperties')),
       m.toItemDescriptionFile ? itemsRead.then(() => stream('descriptionFiles', r.itemDescriptionFile, (rows) => stager.descriptionFiles(rows.map(m.toItemDescriptionFile!)), {}, `${r.itemDescriptionFile?.kind === 'collection' ? r.itemDescriptionFile.set : ''}/ФайлОписанияДляСайта`)) : Promise.resolve(progress('descriptionFiles')),
     ]);
 

@@ -2,6 +2,7 @@ import type { Db } from '../db/open.js';
 import type { CharacteristicRecord } from '../onec/profiles/index.js';
 import { S } from './scratch.js';
 import { PACKAGING_SET_DDL } from './stage.js';
+import { nextPackagingBarcodes, nextVariantProperties, touchRenamedVariantProperties } from './variant-properties.js';
 
 /**
  * Variants (issue 17): the characteristics an item is sold in (УТ Catalog_ХарактеристикиНоменклатуры), each with its
@@ -34,7 +35,7 @@ interface VTable {
   values: string[];
 }
 
-const TABLES: Record<'variants' | 'stock' | 'prices' | 'barcodes' | 'props' | 'packs', VTable> = {
+const TABLES: Record<'variants' | 'stock' | 'prices' | 'barcodes' | 'props' | 'packs' | 'vprops' | 'pbarcodes', VTable> = {
   variants: { live: 'catalog_variants', next: `${S}.n_variants`, key: ['item_id', 'id'], values: ['name', 'full_name', 'pricing_id'] },
   stock: { live: 'catalog_variant_stock', next: `${S}.n_vstock`, key: ['item_id', 'variant_id', 'store_id'], values: ['quantity'] },
   prices: { live: 'catalog_variant_prices', next: `${S}.n_vprices`, key: ['item_id', 'variant_id', 'price_kind_id'], values: ['price'] },
@@ -43,6 +44,9 @@ const TABLES: Record<'variants' | 'stock' | 'prices' | 'barcodes' | 'props' | 'p
   props: { live: 'catalog_item_properties', next: `${S}.n_iprops`, key: ['item_id', 'property_id', 'value_key'], values: [] },
   // Issue 17: packagings the item is sold by (its own Catalog_УпаковкиЕдиницыИзмерения, staged with the units).
   packs: { live: 'catalog_item_packagings', next: `${S}.n_packs`, key: ['item_id', 'id'], values: ['name', 'ratio'] },
+  // Issue 17: characteristics' own properties per variant, and packagings' own barcodes (variant-properties.ts).
+  vprops: { live: 'catalog_variant_properties', next: `${S}.n_vprops`, key: ['item_id', 'variant_id', 'property_id', 'value_key'], values: [] },
+  pbarcodes: { live: 'catalog_packaging_barcodes', next: `${S}.n_pbarcodes`, key: ['item_id', 'packaging_id', 'barcode'], values: [] },
 };
 type VName = keyof typeof TABLES;
 
@@ -160,7 +164,11 @@ export function prepareVariants(db: Db, full: boolean, exportedProperties?: stri
        WHERE EXISTS (SELECT 1 FROM ${S}.items it WHERE it.id = x.item_id) GROUP BY item_id, id`
     : `CREATE TABLE ${S}.n_packs AS SELECT item_id, id, name, ratio FROM main.catalog_item_packagings`);
   if (full && exportedProperties) db.prepare(`DELETE FROM ${S}.n_iprops WHERE property_id NOT IN (SELECT value FROM json_each(?))`).run(JSON.stringify(exportedProperties));
-  const names: VName[] = full ? ['variants', 'stock', 'prices', 'barcodes', 'props', 'packs'] : ['stock', 'prices'];
+  if (full) {
+    nextVariantProperties(db, exportedProperties);
+    nextPackagingBarcodes(db);
+  }
+  const names: VName[] = full ? ['variants', 'stock', 'prices', 'barcodes', 'props', 'packs', 'vprops', 'pbarcodes'] : ['stock', 'prices'];
   for (const n of Object.keys(TABLES) as VName[]) {
     const t = TABLES[n];
     const cols = [...t.key, ...t.values].join(', ');
@@ -244,6 +252,7 @@ export function prepareFacts(db: Db, f: Facts): { everything: boolean } {
     OR ip.value_key IN (
       SELECT id FROM (SELECT id, property_id, name FROM ${S}.f_values EXCEPT SELECT id, property_id, name FROM main.catalog_property_values)
       UNION SELECT id FROM (SELECT id, property_id, name FROM main.catalog_property_values EXCEPT SELECT id, property_id, name FROM ${S}.f_values))`);
+  touchRenamedVariantProperties(db);
   const differs = (a: string, b: string) => db.prepare(`SELECT 1 FROM (SELECT * FROM ${a} EXCEPT SELECT * FROM ${b}) LIMIT 1`).get() !== undefined;
   const listed = (db.prepare(`SELECT value FROM main.meta WHERE key = 'mirror.listedPriceKinds'`).pluck().get() as string | undefined) ?? '[]';
   const everything = differs(`${S}.f_kind_vat`, 'main.catalog_price_kind_vat') || differs('main.catalog_price_kind_vat', `${S}.f_kind_vat`) || listed !== JSON.stringify(f.listed);

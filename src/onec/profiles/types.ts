@@ -75,6 +75,8 @@ export type ConceptId =
   // Issue 17: values of additional properties (УТ Catalog_ЗначенияСвойствОбъектов), for the shop's filters.
   | 'propertyValue'
   | 'itemProperty'
+  // Issue 17: characteristics' own properties (УТ ХарактеристикиНоменклатуры.ДополнительныеРеквизиты).
+  | 'characteristicProperty'
   // Issue 14.7: the items that keep a description in an attached file (УТ Номенклатура.ФайлОписанияДляСайта).
   | 'itemDescriptionFile'
   // Issue 17: the packaging set an item uses (УТ Номенклатура.НаборУпаковок: packagings shared by items).
@@ -656,6 +658,8 @@ export interface Mappers {
   toProperty?(row: Row): PropertyRecord;
   /** Issue 17: an itemProperty row → the item's additional attributes with a value. */
   toItemProperties?(row: Row): { itemId: string; properties: ItemPropertyRecord[] };
+  /** Issue 17: a characteristicProperty row → the characteristic's own properties with a value. */
+  toCharacteristicProperties?(row: Row): { characteristicId: string; properties: ItemPropertyRecord[] };
   toPropertyValue?(row: Row): PropertyValueRecord;
   /** Issue 17: an itemPackagingSet row → the item and the packaging set it uses (УТ Номенклатура.НаборУпаковок). */
   toItemPackagingSet?(row: Row): { itemId: string; setId: string | null };

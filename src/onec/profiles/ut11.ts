@@ -524,6 +524,17 @@ function reads(f: Ut11Features, config: Config): Partial<Record<string, ReadSpec
       select: ['Ref_Key', 'ДополнительныеРеквизиты/Свойство_Key', 'ДополнительныеРеквизиты/Значение', 'ДополнительныеРеквизиты/Значение_Type'],
       filter: () => eq('IsFolder', false),
     },
+    // Issue 17: a characteristic's own properties (Цвет of a colour), read apart as the items' are: Catalog.
+    // ХарактеристикиНоменклатуры has the tabular part ДополнительныеРеквизиты (Свойство, Значение: Characteristic.
+    // ДополнительныеРеквизитыИСведения, composite → Значение + Значение_Type) in both dumps. Not in the characteristic
+    // read: that one is held whole (a small set), while these lines are streamed page by page into the scratch
+    // database. URL of a page: 911 characters with a short base URL (1,331 if joined to the characteristic read).
+    characteristicProperty: {
+      kind: 'collection',
+      set: S.characteristics,
+      why: 'properties: each characteristic\'s additional attributes (ДополнительныеРеквизиты), shown per variant and filtered by',
+      select: ['Ref_Key', 'ДополнительныеРеквизиты/Свойство_Key', 'ДополнительныеРеквизиты/Значение', 'ДополнительныеРеквизиты/Значение_Type'],
+    },
     // Issue 14.7: the items whose description is kept in a site description file (Номенклатура.ФайлОписанияДляСайта,
     // CatalogRef.НоменклатураПрисоединенныеФайлы in both dumps). A read of its own, of the few items that have one: in
     // the item read the field took its URL to 1,942 characters of the 2,000 IIS allows (the extension's attributes
@@ -827,6 +838,7 @@ function mappers(f: Ut11Features): Mappers {
       ...withValue('characteristicId', refOf(row.Характеристика_Key)),
     }),
     toItemProperties: (row) => ({ itemId: str(row.Ref_Key), properties: propertiesOf(row) ?? [] }),
+    toCharacteristicProperties: (row) => ({ characteristicId: str(row.Ref_Key), properties: propertiesOf(row) ?? [] }),
     toItemDescriptionFile: (row) => ({ itemId: str(row.Ref_Key), fileId: refOf(row.ФайлОписанияДляСайта_Key) }),
     toItemPackagingSet: (row) => ({ itemId: str(row.Ref_Key), setId: refOf(row.НаборУпаковок_Key) }),
     toItemVatRate: (row) => ({ itemId: str(row.Номенклатура_Key), countryId: refOf(row.Страна_Key), vatRateId: refOf(row.СтавкаНДС_Key) }),
