@@ -59,8 +59,11 @@ export interface AssortmentItem {
   variants?: AssortmentVariant[];
   /** Issue 17: the item's exported properties (absent when it has none). */
   properties?: { id: string; name: string; value: string; valueId: string | null }[];
-  /** Issue 17: packagings the item is sold by (УТ Catalog_УпаковкиЕдиницыИзмерения of the item); absent when none. */
-  packagings?: { id: string; name: string; ratio: number; price: number | null }[];
+  /**
+   * Issue 17: packagings the item is sold by (УТ Catalog_УпаковкиЕдиницыИзмерения of the item); absent when none.
+   * typedBarcodes: the packaging's own (ШтрихкодыНоменклатуры.Упаковка), not among the item's barcodes.
+   */
+  packagings?: { id: string; name: string; ratio: number; price: number | null; typedBarcodes: { barcode: string; type: BarcodeType }[] }[];
   /** Issue 17: the item's prices of the listed kinds (retail, tiers, catalog.extraPriceKinds) that it has. */
   prices?: { priceKindId: string; name: string; price: number }[];
 }
@@ -74,6 +77,8 @@ export interface AssortmentVariant {
   price: number | null;
   priceOverX1: number | null;
   priceOverX2: number | null;
+  /** Issue 17: the characteristic's own exported properties (ХарактеристикиНоменклатуры.ДополнительныеРеквизиты); absent when none. */
+  properties?: { id: string; name: string; value: string; valueId: string | null }[];
 }
 
 export interface GroupNode {
@@ -172,11 +177,17 @@ export class CatalogService {
       properties: db.prepare(`SELECT id, title AS name FROM catalog_properties ORDER BY title, id`),
       // Issue 17: the page's packagings (units of sale) in one query, by the primary key.
       pagePacks: db.prepare(`SELECT p.item_id, p.id, p.name, p.ratio FROM json_each(@ids) j JOIN catalog_item_packagings p ON p.item_id = j.value ORDER BY p.item_id, p.ratio, p.name`),
+      // Issue 17: the page's packagings' own barcodes and its variants' own properties, one query each.
+      pagePackBarcodes: db.prepare(`SELECT b.item_id, b.packaging_id, b.barcode FROM json_each(@ids) j JOIN catalog_packaging_barcodes b ON b.item_id = j.value ORDER BY b.item_id, b.packaging_id, b.barcode`),
+      pageVariantProps: db.prepare(`SELECT p.item_id, p.variant_id, p.property_id, p.value_key FROM json_each(@ids) j JOIN catalog_variant_properties p ON p.item_id = j.value`),
       barcodeExact: db.prepare(`SELECT 1 FROM catalog_barcodes WHERE barcode = ? LIMIT 1`).pluck(),
       barcodeItems: db.prepare(`SELECT i.rowid FROM catalog_barcodes b JOIN catalog_items i ON i.id = b.item_id WHERE b.barcode = ?`).pluck(),
       ftsRowids: db.prepare(`SELECT group_concat(rowid) FROM catalog_items_fts WHERE catalog_items_fts MATCH ?`).pluck(),
+      // An item counts once per value, whether it has the value itself or in any of its variants (issue 17).
       propertyValues: db.prepare(`SELECT u.property_id AS propertyId, u.value_key AS id, coalesce(pv.name, u.value_key) AS name, count(*) AS items
-        FROM catalog_item_properties u LEFT JOIN catalog_property_values pv ON pv.id = u.value_key
+        FROM (SELECT item_id, property_id, value_key FROM catalog_item_properties
+              UNION SELECT item_id, property_id, value_key FROM catalog_variant_properties) u
+        LEFT JOIN catalog_property_values pv ON pv.id = u.value_key
         GROUP BY u.property_id, u.value_key ORDER BY 3, 2`),
     };
     this.storeOrders = new StoreOrders(db, () => this.state().generation, (a, b) => this.changesBetween(a, b));
@@ -388,16 +399,40 @@ export class CatalogService {
       if (l) l.push(one);
       else packs.set(p.item_id, [one]);
     }
+    const packCodes = new Map<string, Map<string, string[]>>();
+    for (const b of this.stmt.pagePackBarcodes.all({ ids }) as { item_id: string; packaging_id: string; barcode: string }[]) {
+      const byPack = packCodes.get(b.item_id) ?? new Map<string, string[]>();
+      packCodes.set(b.item_id, byPack);
+      byPack.set(b.packaging_id, [...(byPack.get(b.packaging_id) ?? []), b.barcode]);
+    }
     const withVariants = rows.filter((r) => r.has_variants === 1).map((r) => r.id as string);
     const variants = withVariants.length ? this.variantsOf(store.id, kinds, withVariants) : undefined;
+    if (variants) this.withVariantProperties(variants, JSON.stringify(withVariants));
     const included = this.includesVat(kinds.retail);
     return {
       store: { id: store.id, name: store.name },
       total,
       page: query.page,
       pageSize: query.pageSize,
-      items: rows.map((r) => withPackagings(withProperties(toAssortmentItem(r, included, variants?.get(r.id), listed.names), props.get(r.id), props.size ? this.propertyNames() : undefined), packs.get(r.id))),
+      items: rows.map((r) => withPackagings(withProperties(toAssortmentItem(r, included, variants?.get(r.id), listed.names), props.get(r.id), props.size ? this.propertyNames() : undefined), packs.get(r.id), packCodes.get(r.id))),
     };
+  }
+
+  /** Issue 17: each variant's own properties, by name as the item's (only on the variants that have any). */
+  private withVariantProperties(variants: Map<string, (Omit<AssortmentVariant, 'stock'> & { quantity: number | null })[]>, ids: string) {
+    const raw = new Map<string, [string, string][]>();
+    for (const p of this.stmt.pageVariantProps.all({ ids }) as { item_id: string; variant_id: string; property_id: string; value_key: string }[]) {
+      const key = `${p.item_id}#${p.variant_id}`;
+      raw.set(key, [...(raw.get(key) ?? []), [p.property_id, p.value_key]]);
+    }
+    if (!raw.size) return;
+    const names = this.propertyNames();
+    for (const [itemId, list] of variants) {
+      for (const v of list) {
+        const props = namedProperties(raw.get(`${itemId}#${v.id}`), names);
+        if (props) v.properties = props;
+      }
+    }
   }
 
   /**
@@ -499,7 +534,10 @@ export class CatalogService {
       if (!this.propertyNames().props.has(propertyId)) throw ApiError.notFound('Свойство', 'property', query.property);
       params.propertyId = propertyId;
       params.propertyValue = query.property.slice(at + 1);
-      const byValue = `SELECT i3.rowid AS no FROM catalog_item_properties ip JOIN catalog_items i3 ON i3.id = ip.item_id WHERE ip.property_id = @propertyId AND ip.value_key = @propertyValue`;
+      // The item matches when it has the value itself or one of its variants has it (issue 17: a characteristic's Цвет).
+      const byValue = `SELECT i3.rowid AS no FROM (SELECT item_id FROM catalog_item_properties WHERE property_id = @propertyId AND value_key = @propertyValue
+          UNION SELECT item_id FROM catalog_variant_properties WHERE property_id = @propertyId AND value_key = @propertyValue) ip
+        JOIN catalog_items i3 ON i3.id = ip.item_id`;
       if (driver) where.push(`i.rowid IN (${byValue})`);
       else driver = byValue;
     }
@@ -682,23 +720,31 @@ export const variantKey = (itemId: string, variantId?: string | null) => (varian
  * Issue 17: the packagings the item can be bought by (a box of 12: `ratio` units of the item each), with the retail
  * price of one packaging (the unit price × ratio, kopecks rounded half up); only when it has any.
  */
-function withPackagings(item: AssortmentItem, list: { id: string; name: string; ratio: number }[] | undefined): AssortmentItem {
+function withPackagings(item: AssortmentItem, list: { id: string; name: string; ratio: number }[] | undefined, codes?: Map<string, string[]>): AssortmentItem {
   if (!list?.length) return item;
-  return { ...item, packagings: list.map((p) => ({ ...p, price: item.price == null ? null : Math.round(item.price * p.ratio * 100) / 100 })) };
+  // A packaging's own barcodes (a box's GTIN) are listed under it, not among the item's (q= by one still finds the item).
+  const own = new Set(codes ? [...codes.values()].flat() : []);
+  return {
+    ...item,
+    ...(own.size ? { barcodes: item.barcodes.filter((b) => !own.has(b)), typedBarcodes: item.typedBarcodes?.filter((b) => !own.has(b.barcode)) } : {}),
+    packagings: list.map((p) => ({ ...p, price: item.price == null ? null : Math.round(item.price * p.ratio * 100) / 100, typedBarcodes: typed(codes?.get(p.id) ?? []) })),
+  };
 }
 
 /** The item's properties by name (only when it has any: an item without them looks as before). */
 function withProperties(item: AssortmentItem, raw: [string, string][] | undefined, names: { props: Map<string, string>; values: Map<string, string> } | undefined): AssortmentItem {
-  if (!raw || !names) return item;
-  const list = raw.filter(([p]) => names.props.has(p));
-  if (!list.length) return item;
-  return {
-    ...item,
-    properties: list.map(([p, v]) => {
-      const name = names.values.get(`${p}|${v}`) ?? v;
-      return { id: p, name: names.props.get(p)!, value: name, valueId: name === v ? null : v };
-    }),
-  };
+  const properties = names && namedProperties(raw, names);
+  return properties ? { ...item, properties } : item;
+}
+
+/** Property and value keys → the shape items and variants show (undefined when none is exported). */
+function namedProperties(raw: [string, string][] | undefined, names: { props: Map<string, string>; values: Map<string, string> }): AssortmentItem['properties'] {
+  const list = raw?.filter(([p]) => names.props.has(p));
+  if (!list?.length) return undefined;
+  return list.map(([p, v]) => {
+    const name = names.values.get(`${p}|${v}`) ?? v;
+    return { id: p, name: names.props.get(p)!, value: name, valueId: name === v ? null : v };
+  });
 }
 
 /** What booking needs to know of an item at a warehouse, from the mirror. */

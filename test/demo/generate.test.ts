@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { demoFacts, generateDemoBase, type Row } from '../../src/emulator/demo/index.js';
 import { ean13, inn10, inn12, isValidAccount, isValidEan13, isValidInn, isValidKpp, isValidOgrn, ogrn, withAccountKey } from '../../src/emulator/demo/checksums.js';
 import { guidFactory } from '../../src/emulator/demo/random.js';
+import { gs1CheckOk } from '../../src/catalog/barcodes.js';
 
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 const NAIVE = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}$/;
@@ -121,10 +122,15 @@ describe('generateDemoBase', () => {
     const countries = new Set(rows['Catalog_СтраныМира'].map((c) => c.Ref_Key));
     expect(items.every((i) => brands.has(i.Марка_Key) && countries.has(i.СтранаПроисхождения_Key))).toBe(true);
     const codes = rows['InformationRegister_ШтрихкодыНоменклатуры'].map((b) => b.Штрихкод as string);
-    // One per item, plus one per variant of the items sold in characteristics (issue 17).
-    expect(rows['InformationRegister_ШтрихкодыНоменклатуры'].filter((b) => /^0{8}-/.test(String(b.Характеристика_Key))).length).toBe(items.length);
+    // One per item, plus one per variant of the items sold in characteristics and one per box (issue 17): a box's is
+    // a GTIN-14 registered for the box (Упаковка_Key).
+    const boxes = new Set(rows['Catalog_УпаковкиЕдиницыИзмерения'].filter((u) => String(u.Description).startsWith('Коробка (') && u.Owner_Type === 'StandardODATA.Catalog_Номенклатура').map((u) => u.Ref_Key));
+    const boxCodes = rows['InformationRegister_ШтрихкодыНоменклатуры'].filter((b) => boxes.has(b.Упаковка_Key)).map((b) => b.Штрихкод as string);
+    expect(boxCodes.length).toBe(boxes.size);
+    expect(boxes.size).toBeGreaterThan(0);
+    expect(rows['InformationRegister_ШтрихкодыНоменклатуры'].filter((b) => /^0{8}-/.test(String(b.Характеристика_Key)) && !boxes.has(b.Упаковка_Key)).length).toBe(items.length);
     expect(new Set(codes).size).toBe(codes.length);
-    for (const c of codes) expect(isValidEan13(c)).toBe(true);
+    for (const c of codes) expect(boxCodes.includes(c) ? /^1\d{13}$/.test(c) && gs1CheckOk(c) : isValidEan13(c)).toBe(true);
   });
 
   it('weight/volume items have a portion packaging owned by the item (e.g. 0.17 кг), and its barcode points at it', () => {

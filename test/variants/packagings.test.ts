@@ -47,7 +47,9 @@ for (const variant of ['ut11.5', 'ut11.4'] as const) {
         const item = itemIn(String(b.Owner));
         if (!item) continue; // not carried anywhere
         seen++;
-        expect(item.packagings).toEqual([{ id: b.Ref_Key, name: b.Description, ratio: b.Числитель, price: item.price == null ? null : Math.round(item.price * Number(b.Числитель) * 100) / 100 }]);
+        // The box's own barcode (ШтрихкодыНоменклатуры.Упаковка = the box: the demo's GTIN-14) is listed under it.
+        const codes = em.store.list('InformationRegister_ШтрихкодыНоменклатуры').filter((c) => c.Упаковка_Key === b.Ref_Key).map((c) => ({ barcode: c.Штрихкод, type: 'GTIN-14' }));
+        expect(item.packagings).toEqual([{ id: b.Ref_Key, name: b.Description, ratio: b.Числитель, price: item.price == null ? null : Math.round(item.price * Number(b.Числитель) * 100) / 100, typedBarcodes: codes }]);
         expect(item.unit).toBe('шт');
       }
       expect(seen).toBeGreaterThan(3);
@@ -68,7 +70,7 @@ for (const variant of ['ut11.5', 'ut11.4'] as const) {
         const item = itemIn(String(m.Ref_Key));
         if (!item) continue;
         seen++;
-        expect(item.packagings).toEqual([{ id: set.Ref_Key, name: set.Description, ratio: set.Числитель, price: item.price == null ? null : Math.round(item.price * Number(set.Числитель) * 100) / 100 }]);
+        expect(item.packagings).toEqual([{ id: set.Ref_Key, name: set.Description, ratio: set.Числитель, price: item.price == null ? null : Math.round(item.price * Number(set.Числитель) * 100) / 100, typedBarcodes: [] }]);
         // A set's packaging is no portion of the item (the item's portion is its own packaging).
         expect(item.portion).toBeNull();
       }

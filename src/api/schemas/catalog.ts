@@ -98,9 +98,9 @@ export const AssortmentQuery = z.object({
     .string()
     .regex(/^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}:.{1,200}$/, 'ожидается <id свойства>:<значение> из GET /api/v1/properties')
     .optional()
-    .openapi({ description: 'Новое (v1, добавлено): только товары с этим значением свойства — <id свойства>:<id значения> из GET /api/v1/properties', example: '81629aec-bcf7-4310-802e-a18c02349a18:1367ae8c-a9c7-4d47-ab98-b6323b42d04f' }),
+    .openapi({ description: 'Новое (v1, добавлено): только товары с этим значением свойства — <id свойства>:<id значения> из GET /api/v1/properties. Товар подходит, если значение есть у него самого (properties) или у одного из его вариантов (variants[].properties — у каких именно, видно там); варианты в ответе не отбрасываются', example: '81629aec-bcf7-4310-802e-a18c02349a18:1367ae8c-a9c7-4d47-ab98-b6323b42d04f' }),
   group: RefId('Группа товаров (включая подгруппы)').optional(),
-  q: text({ min: 1, max: 200 }).optional().openapi({ description: 'Поиск по наименованию, артикулу или точному штрихкоду', example: 'гречка' }),
+  q: text({ min: 1, max: 200 }).optional().openapi({ description: 'Поиск по наименованию, артикулу или точному штрихкоду (товара, его варианта или упаковки)', example: 'гречка' }),
   changedSince: z.iso
     .datetime({ offset: true, message: 'ожидается дата и время ISO 8601, например 2026-11-29T00:00:00Z' })
     .optional()
@@ -154,6 +154,9 @@ const BarcodeSchema = z
   })
   .openapi('Barcode');
 
+/** An exported property with its value, as items and variants show it (issue 17). */
+const PropertyValueSchema = z.object({ id: z.string().openapi({ description: 'Свойство' }), name: z.string().openapi({ example: 'Материал' }), value: z.string().openapi({ example: 'Хлопок' }), valueId: z.string().nullable().openapi({ description: 'Id значения (для property=), null — значение-строка/число/да-нет (тогда в property= передаётся само значение)' }) });
+
 export const VariantSchema = z
   .object({
     id: z.string().openapi({ description: 'Идентификатор характеристики (Справочник.ХарактеристикиНоменклатуры, Ref_Key): передаётся в booking как variantId' }),
@@ -164,6 +167,11 @@ export const VariantSchema = z
     price: z.number().nullable().openapi({ description: 'Розничная цена характеристики; если в 1С у характеристики своей цены нет — цена товара' }),
     priceOverX1: z.number().nullable().openapi({ description: 'Цена при объёме больше X1 (своя или товара)' }),
     priceOverX2: z.number().nullable().openapi({ description: 'Цена при объёме больше X2 (своя или товара)' }),
+    properties: z.array(PropertyValueSchema).optional().openapi({
+      description:
+        'Новое (v1, добавлено): свойства самой характеристики (ДополнительныеРеквизиты характеристики в 1С, например Цвет) — в том же виде, что properties товара; ' +
+        'какие выгружаются — catalog.exportProperties; поля нет, если их нет. assortment?property= находит товар, если значение есть у него или у одного из его вариантов: у каких — видно здесь',
+    }),
   })
   .openapi('Variant');
 
@@ -173,12 +181,12 @@ export const PropertiesSchema = z
       z.object({
         id: z.string().openapi({ description: 'Свойство (ПланВидовХарактеристик.ДополнительныеРеквизитыИСведения)' }),
         name: z.string().openapi({ description: 'Заголовок свойства', example: 'Материал' }),
-        values: z.array(z.object({ id: z.string().openapi({ description: 'Для assortment?property=<id свойства>:<id>' }), name: z.string(), items: z.number().int().openapi({ description: 'Сколько товаров (на всех складах) с этим значением' }) })),
+        values: z.array(z.object({ id: z.string().openapi({ description: 'Для assortment?property=<id свойства>:<id>' }), name: z.string(), items: z.number().int().openapi({ description: 'Сколько товаров (на всех складах) с этим значением — у самого товара или у одного из его вариантов (характеристик); товар считается один раз' }) })),
       }),
     ),
   })
   .openapi('Properties', {
-    example: { properties: [{ id: '81629aec-bcf7-4310-802e-a18c02349a18', name: 'Материал', values: [{ id: '1367ae8c-a9c7-4d47-ab98-b6323b42d04f', name: 'Хлопок', items: 7 }] }, { id: '4217749d-c395-43d7-92ac-e870923bc55f', name: 'Гипоаллергенный', values: [{ id: 'false', name: 'false', items: 5 }, { id: 'true', name: 'true', items: 2 }] }] },
+    example: { properties: [{ id: '81629aec-bcf7-4310-802e-a18c02349a18', name: 'Материал', values: [{ id: '1367ae8c-a9c7-4d47-ab98-b6323b42d04f', name: 'Хлопок', items: 7 }] }, { id: '4217749d-c395-43d7-92ac-e870923bc55f', name: 'Гипоаллергенный', values: [{ id: 'false', name: 'false', items: 5 }, { id: 'true', name: 'true', items: 2 }] }, { id: '5c1e7a20-3f4b-4d8e-9a61-0b2d7c9e4f13', name: 'Цвет', values: [{ id: '9d3f2b61-7c4e-4a15-8e02-6b1a5c7d3e28', name: 'Графит', items: 4 }] }] },
   });
 
 export const AssortmentItemSchema = z
@@ -190,7 +198,7 @@ export const AssortmentItemSchema = z
     groupId: z.string().nullable().openapi({ description: 'Группа товаров' }),
     country: z.string().nullable().openapi({ description: 'Страна происхождения' }),
     brand: z.string().nullable().openapi({ description: 'Бренд (марка)' }),
-    barcodes: z.array(z.string()).openapi({ description: 'Штрихкоды (EAN-13)' }),
+    barcodes: z.array(z.string()).openapi({ description: 'Штрихкоды самого товара (EAN-13); штрихкоды его характеристик и упаковок — в variants[] и packagings[]' }),
     shortDescription: z.string().openapi({
       description:
         'Краткое описание: текстовое описание товара в 1С (Номенклатура.Описание). Пустая строка, если в 1С его нет — наименование сюда не подставляется. ' +
@@ -221,13 +229,13 @@ export const AssortmentItemSchema = z
     priceOverX2: z.number().nullable().openapi({ description: 'Цена за единицу, если объём больше X2 единиц' }),
     x2: z.number().openapi({ description: 'Порог X2, единиц' }),
     changedAt: z.string().openapi({ description: 'Когда товар последний раз изменился в зеркале' }),
-    typedBarcodes: z.array(BarcodeSchema).optional().openapi({ description: 'Новое (v1, добавлено): штрихкоды товара с типом; barcodes — те же строки без типа. Штрихкоды характеристик — в variants[].typedBarcodes (поиск q= по ним находит товар)' }),
+    typedBarcodes: z.array(BarcodeSchema).optional().openapi({ description: 'Новое (v1, добавлено): штрихкоды товара с типом; barcodes — те же строки без типа. Штрихкоды характеристик — в variants[].typedBarcodes, штрихкоды упаковок — в packagings[].typedBarcodes (поиск q= по ним находит товар)' }),
     vatRate: z.number().nullable().optional().openapi({ description: 'Новое (v1, добавлено): ставка НДС товара в процентах — из регистра СтавкиНДСНоменклатуры, где база его публикует (УТ 11.5.20: последняя запись для страны организации или без страны), иначе Номенклатура.СтавкаНДС; null — без НДС или неизвестна', example: 20 }),
     pricesIncludeVat: z.boolean().nullable().optional().openapi({ description: 'Новое (v1, добавлено): цены включают НДС (ВидыЦен.ЦенаВключаетНДС розничного вида цены); null — ещё неизвестно' }),
     properties: z
-      .array(z.object({ id: z.string().openapi({ description: 'Свойство' }), name: z.string().openapi({ example: 'Материал' }), value: z.string().openapi({ example: 'Хлопок' }), valueId: z.string().nullable().openapi({ description: 'Id значения (для property=), null — значение-строка/число/да-нет (тогда в property= передаётся само значение)' }) }))
+      .array(PropertyValueSchema)
       .optional()
-      .openapi({ description: 'Новое (v1, добавлено): дополнительные реквизиты товара (ДополнительныеРеквизиты в 1С), какие выгружаются — настройка catalog.exportProperties; поля нет, если их нет' }),
+      .openapi({ description: 'Новое (v1, добавлено): дополнительные реквизиты товара (ДополнительныеРеквизиты в 1С), какие выгружаются — настройка catalog.exportProperties; поля нет, если их нет. Свойства характеристик — в variants[].properties' }),
     packagings: z
       .array(
         z.object({
@@ -235,6 +243,9 @@ export const AssortmentItemSchema = z
           name: z.string().openapi({ example: 'Коробка (12 шт)' }),
           ratio: z.number().openapi({ description: 'Сколько единиц товара (unit) в одной упаковке', example: 12 }),
           price: z.number().nullable().openapi({ description: 'Розничная цена одной упаковки: price × ratio', example: 7080 }),
+          typedBarcodes: z.array(BarcodeSchema).openapi({
+            description: 'Штрихкоды самой упаковки с типом (в 1С — штрихкод с заполненной Упаковкой: GTIN-14 коробки, EAN порции); их нет в barcodes/typedBarcodes товара, но поиск q= по ним находит товар',
+          }),
         }),
       )
       .optional()
@@ -298,6 +309,7 @@ export const AssortmentSchema = z
           typedBarcodes: [{ barcode: '4607001771234', type: 'EAN-13' }],
           vatRate: 10,
           pricesIncludeVat: true,
+          packagings: [{ id: '7e6d5c4b-3a29-4180-9f7e-6d5c4b3a2918', name: 'Коробка (12 шт)', ratio: 12, price: 1558.8, typedBarcodes: [{ barcode: '14607001771231', type: 'GTIN-14' }] }],
         },
         {
           id: '3e4f5a6b-7c8d-4e9f-8a0b-1c2d3e4f5a6b',
@@ -326,7 +338,7 @@ export const AssortmentSchema = z
           vatRate: 20,
           pricesIncludeVat: true,
           variants: [
-            { id: 'a1b2c3d4-0000-4000-8000-000000000301', name: '30×50 см', fullName: 'Полотенце махровое, 30×50 см', typedBarcodes: [{ barcode: '2000000001029', type: 'EAN-13' }], stock: 15, price: 590, priceOverX1: null, priceOverX2: null },
+            { id: 'a1b2c3d4-0000-4000-8000-000000000301', name: '30×50 см', fullName: 'Полотенце махровое, 30×50 см', typedBarcodes: [{ barcode: '2000000001029', type: 'EAN-13' }], stock: 15, price: 590, priceOverX1: null, priceOverX2: null, properties: [{ id: '5c1e7a20-3f4b-4d8e-9a61-0b2d7c9e4f13', name: 'Цвет', value: 'Белый', valueId: '2a7c9e14-6b3d-4f58-a0c2-8e1d5b7f9a36' }] },
             { id: 'a1b2c3d4-0000-4000-8000-000000000302', name: '50×90 см', fullName: 'Полотенце махровое, 50×90 см', typedBarcodes: [{ barcode: '2010000001028', type: 'EAN-13' }], stock: 12, price: 590, priceOverX1: null, priceOverX2: null },
             { id: 'a1b2c3d4-0000-4000-8000-000000000303', name: '70×140 см', fullName: 'Полотенце махровое, 70×140 см', typedBarcodes: [{ barcode: '2020000001027', type: 'EAN-13' }], stock: 15, price: 790, priceOverX1: null, priceOverX2: null },
           ],

@@ -61,8 +61,10 @@ export function demoFacts(base: DemoBase): DemoFacts {
     byKind.set(r.ВидЦены_Key as string, r.Цена as number);
   }
   const barcodes = new Map<string, string>();
-  // The item's own barcode (a characteristic's is its variant's, issue 17).
-  for (const r of rows['InformationRegister_ШтрихкодыНоменклатуры']) if (/^0{8}-/.test(String(r.Характеристика_Key ?? '00000000-'))) barcodes.set(r.Номенклатура_Key as string, r.Штрихкод as string);
+  // The item's own barcode: a characteristic's is its variant's, a packaging's (a portion's, a box's) is listed under
+  // that packaging (issue 17).
+  const empty = (v: unknown) => /^0{8}-/.test(String(v ?? '00000000-'));
+  for (const r of rows['InformationRegister_ШтрихкодыНоменклатуры']) if (empty(r.Характеристика_Key) && empty(r.Упаковка_Key)) barcodes.set(r.Номенклатура_Key as string, r.Штрихкод as string);
   const portions = new Map<string, number>();
   for (const u of rows['Catalog_УпаковкиЕдиницыИзмерения']) {
     // Owner + Owner_Type in every real УТ dump (two owner types); Owner_Key where a configuration has one owner type.

@@ -144,6 +144,8 @@ const VARIANT_SUBGROUPS: Record<string, { use: 'ИндивидуальныеДл
 const pad = (n: number, width: number) => String(n).padStart(width, '0');
 const round2 = (x: number) => Math.round(x * 100) / 100;
 const round3 = (x: number) => Math.round(x * 1000) / 1000;
+/** GS1 check digit on 13 digits (weights 3, 1 from the right): a GTIN-14 as a box of a trade item carries it. */
+const gtin14 = (first13: string) => first13 + (10 - ([...first13].reduce((s, d, k) => s + Number(d) * ((first13.length - 1 - k) % 2 ? 1 : 3), 0) % 10)) % 10;
 /** Retail prices end in ,90 or ,00 the way shops set them. */
 const shopPrice = (x: number, rng: Rng) => (x < 100 ? Math.round(x) - (rng.chance(0.5) ? 0.1 : 0) : Math.round(x / 10) * 10 - (rng.chance(0.6) ? 0.1 : 0));
 
@@ -450,6 +452,17 @@ export function generateDemoBase(options: DemoOptions = {}): DemoBase {
     if (sub === 'Посуда') return [{ LineNumber: 1, Свойство_Key: materialProp, Значение: materials[i % 2 ? 'Сталь' : 'Керамика'], Значение_Type: VALUE_TYPE, ТекстоваяСтрока: '' }];
     return [];
   };
+  // Issue 17: a characteristic's own property — the Цвет of each shared colour (ХарактеристикиНоменклатуры.
+  // ДополнительныеРеквизиты, both dumps), values owned by the property like the material's.
+  const colourProp = guid(S.properties, 4);
+  put(S.properties, { Ref_Key: colourProp, Description: 'Цвет', DeletionMark: false, Имя: 'Цвет', Заголовок: 'Цвет', ЭтоДополнительноеСведение: false, ДополнительныеЗначенияИспользуются: true, Подсказка: '' });
+  const colours = Object.fromEntries(VARIANT_SUBGROUPS.Посуда.names.map((name, n) => {
+    const ref = guid(S.propertyValues, 5 + n);
+    put(S.propertyValues, { Ref_Key: ref, Description: name, DeletionMark: false, IsFolder: false, Parent_Key: EMPTY_REF, Owner_Key: colourProp, ПолноеНаименование: name, Вес: 0 });
+    return [name, ref];
+  })) as Record<string, string>;
+  const propertiesOfCharacteristic = (name: string): Row[] =>
+    colours[name] ? [{ LineNumber: 1, Свойство_Key: colourProp, Значение: colours[name], Значение_Type: VALUE_TYPE, ТекстоваяСтрока: '' }] : [];
 
   // ---- item kinds and the group tree ----
   const goodsKind = guid(S.kinds, 0);
@@ -462,7 +475,7 @@ export function generateDemoBase(options: DemoOptions = {}): DemoBase {
     const shared = v.use === 'ОбщиеДляВидаНоменклатуры'
       ? v.names.map((name, n) => {
           const ref = guid(S.chars + '/shared', k * 10 + n);
-          put(S.chars, { Ref_Key: ref, Description: name, DeletionMark: false, ...ownerOf(S.chars, S.kinds, kind), НаименованиеПолное: name, ВидНоменклатуры_Key: kind, ХарактеристикаНоменклатурыДляЦенообразования_Key: EMPTY_REF, ДополнительныеРеквизиты: [] });
+          put(S.chars, { Ref_Key: ref, Description: name, DeletionMark: false, ...ownerOf(S.chars, S.kinds, kind), НаименованиеПолное: name, ВидНоменклатуры_Key: kind, ХарактеристикаНоменклатурыДляЦенообразования_Key: EMPTY_REF, ДополнительныеРеквизиты: propertiesOfCharacteristic(name) });
           return ref;
         })
       : [];
@@ -624,6 +637,8 @@ export function generateDemoBase(options: DemoOptions = {}): DemoBase {
     // barcode: Russian GS1 prefix 460–469, unique by construction (item index in the body)
     const barcode = ean13(`46${rng.int(0, 9)}${pad(i, 9)}`);
     put(S.barcodes, { Штрихкод: barcode, Номенклатура_Key: key, Характеристика_Key: EMPTY_REF, Упаковка_Key: packaging });
+    // Issue 17: a box its own GTIN-14 (indicator 1 + the item's EAN-13 body + check digit), registered for the box.
+    if (box) put(S.barcodes, { Штрихкод: gtin14(`1${barcode.slice(0, 12)}`), Номенклатура_Key: key, Характеристика_Key: EMPTY_REF, Упаковка_Key: guid(S.units + '/box', i) });
     // Each variant its own EAN-13 in the in-store range 200–299 (unique: the variant's number and the item's index).
     variantKeys.forEach((ch, k) => put(S.barcodes, { Штрихкод: ean13(`2${pad(k, 2)}${pad(i, 9)}`), Номенклатура_Key: key, Характеристика_Key: ch, Упаковка_Key: EMPTY_REF }));
 
