@@ -221,6 +221,8 @@ function mappers(base: Mappers): Mappers {
       // A shop without a sales warehouse has nothing to sell from: not offered. A shop with ИспользоватьПрименениеЦен
       // sells at the prices applied to it (ДействующиеЦеныНоменклатуры), one without at its price kind: Розница ignores
       // the applied prices of such a shop (ЗапасыСервер.ПолучитьЦенуПродажи 3780-3787; ОбменССайтомРТ 235-246, 317-325).
+      // 1C also asks the functional option ИспользоватьПрименениеЦен there (3781); its constant is not in the trimmed
+      // dump, so the shop's flag is taken as it stands (the vendor's site exchange, 317-325, asks only the flag too).
       return {
         id: sales ?? str(row.Ref_Key), code: str(row.Code), name: str(row.Description), city: str(address?.Город).trim() || null, address: str(address?.Представление).trim() || null,
         phone: str(phone?.НомерТелефона ?? phone?.Представление).trim() || null, retailPriceKindId: null, isShop: true, deleted: bool(row.DeletionMark) || !sales,
