@@ -7,6 +7,7 @@
  * load average; the CPU figure holds better than the wall time on a loaded host.
  *
  *   npx tsx bench/cold-reads.ts <mirror.sqlite> [--src <tree>] [--json out.json] [--queries 'a|b|c'] [--profile out.cpuprofile]
+ *     [--warm service|app] [--gap-ms 2]
  *
  * The mirror is copied first (migrations of the tree run on the copy). `--src`: take the product code from another
  * checkout (a worktree or `git archive` of an earlier commit, with node_modules linked) for a same-run before/after.
@@ -65,7 +66,12 @@ const load1 = () => Math.round(loadavg()[0] * 100) / 100;
 interface Sample { kind: string; path: string; ms: number; cpuMs: number; total: number; load: number }
 const samples: Sample[] = [];
 type Item = { id: string; name: string; article: string; barcodes: string[] };
+// A server's event loop turns between two requests from a client (the socket's I/O): background work queued with
+// setImmediate (the search order's slices, src/catalog/store-orders.ts) runs there. app.request alone resolves in
+// microtasks and would starve it, so each request here comes after a short idle gap, as after a client's round trip.
+const gapMs = Number(opt('--gap-ms') ?? 2);
 const get = async (kind: string, path: string) => {
+  await new Promise((r) => setTimeout(r, gapMs));
   const c = threadNs();
   const t = performance.now();
   const r = await rt.app.request(path, { headers });
@@ -122,6 +128,7 @@ if (prof && profile) {
   console.log('--- functions');
   console.log(p.functions.slice(0, 30).map((f) => `${f.pct}% ${f.ms.toFixed(0)} ms ${f.fn} ${f.where}`).join('\n'));
 }
+if (process.env.COLD_DEBUG) console.log('orders in memory:', JSON.stringify([...((rt.catalog as { storeOrders?: { entries?: Map<string, unknown> } }).storeOrders?.entries?.keys() ?? [])]));
 const med = (xs: number[]) => [...xs].sort((x, y) => x - y)[Math.floor((xs.length - 1) / 2)];
 const summary: Record<string, { n: number; msMedian: number; msWorst: number; cpuMedian: number; cpuWorst: number; load: string }> = {};
 for (const kind of ['page', 'search', 'barcode']) {

@@ -152,9 +152,17 @@ describe('q= by the order in memory', () => {
     const select = vi.spyOn(fresh.storeOrders, 'select');
     const before = fresh.assortment({ store: STORES[0], q: 'гречка', page: 1, pageSize: 10 });
     expect(select).not.toHaveBeenCalled(); // not ready yet: the SQL path answered
-    for (let i = 0; i < 50 && !fresh.storeOrders.get(ref, g, false); i++) await new Promise((r) => setImmediate(r));
+    // A second warehouse (fewer items: fewer slices) searched next is read after the first, not beside it.
+    const ref1 = storeRef(STORES[1]);
+    fresh.assortment({ store: STORES[1], q: 'гречка', page: 1, pageSize: 10 });
+    for (let i = 0; i < 50 && !fresh.storeOrders.get(ref, g, false); i++) {
+      expect(fresh.storeOrders.get(ref1, g, false)).toBeUndefined();
+      await new Promise((r) => setImmediate(r));
+    }
     const built = fresh.storeOrders.get(ref, g, false)!;
     expect(built).toBeDefined();
+    for (let i = 0; i < 50 && !fresh.storeOrders.get(ref1, g, false); i++) await new Promise((r) => setImmediate(r));
+    expect(fresh.storeOrders.get(ref1, g, false)).toBeDefined();
     const whole = db.prepare(`SELECT item_no, pos FROM catalog_assortment${ref.copy ? '_b' : ''} WHERE store_no = ? ORDER BY item_no`).all(ref.no) as { item_no: number; pos: number }[];
     expect([...built.items]).toEqual(whole.map((r) => r.item_no));
     expect([...built.pos]).toEqual(whole.map((r) => r.pos));
