@@ -151,6 +151,7 @@ export class CatalogService {
            (SELECT json_group_array(json_array(price_kind_id, price)) FROM catalog_prices p WHERE p.item_id = i.id) AS prices_json,
            -- issue 18: the price applied to this store (Розница), which it sells at instead of the retail kind's
            (SELECT price FROM catalog_store_prices sp WHERE sp.store_id = @store AND sp.item_id = i.id) AS store_price,
+           EXISTS (SELECT 1 FROM catalog_store_pricing sa WHERE sa.store_id = @store) AS store_applied,
            (SELECT json_group_array(barcode) FROM catalog_barcodes b WHERE b.item_id = i.id
               -- a variant's barcode is listed with its variant (issue 17); the item keeps its own
               AND NOT EXISTS (SELECT 1 FROM catalog_variant_barcodes vb WHERE vb.item_id = i.id AND vb.barcode = b.barcode)) AS barcodes,
@@ -374,10 +375,12 @@ export class CatalogService {
         if (listed.names.has(kind)) listedPrices.push([kind, price]);
       }
       // Issue 18: a store with prices applied to it sells at its own (the retail kind's entry of prices[] shows it too).
-      const own = atStorePrice({ retail, tier1, tier2 }, r.store_price);
+      const own = atStorePrice({ retail, tier1, tier2 }, r.store_price, r.store_applied === 1);
       r.retail_price = own.retail;
       r.tier1_price = own.tier1;
       r.tier2_price = own.tier2;
+      // Not applied to a store that uses applied prices: its kind's price is not what the shop sells at (none).
+      if (r.store_price == null && r.store_applied === 1) listedPrices.splice(0, listedPrices.length, ...listedPrices.filter(([kind]) => kind !== kinds.retail));
       if (r.store_price != null && kinds.retail) {
         const at = listedPrices.findIndex(([kind]) => kind === kinds.retail);
         if (at >= 0) listedPrices[at] = [kinds.retail, r.store_price];
@@ -780,7 +783,8 @@ export function orderableItems(db: Db, catalog: CatalogService, storeId: string,
            (SELECT price FROM catalog_prices p WHERE p.item_id = i.id AND p.price_kind_id = @retail) AS retail,
            (SELECT price FROM catalog_prices p WHERE p.item_id = i.id AND p.price_kind_id = @tier1) AS tier1,
            (SELECT price FROM catalog_prices p WHERE p.item_id = i.id AND p.price_kind_id = @tier2) AS tier2,
-           (SELECT price FROM catalog_store_prices sp WHERE sp.store_id = @store AND sp.item_id = i.id) AS store_price
+           (SELECT price FROM catalog_store_prices sp WHERE sp.store_id = @store AND sp.item_id = i.id) AS store_price,
+           EXISTS (SELECT 1 FROM catalog_store_pricing sa WHERE sa.store_id = @store) AS store_applied
          FROM json_each(@ids) j JOIN catalog_items i ON i.id = j.value`,
       ),
     };
@@ -804,7 +808,7 @@ export function orderableItems(db: Db, catalog: CatalogService, storeId: string,
         tier1Threshold: r.tier1_threshold,
         tier2Threshold: r.tier2_threshold,
         // Issue 18: the store's applied price where 1C has one (Розница), its price kinds' otherwise.
-        prices: atStorePrice({ retail: r.retail, tier1: r.tier1, tier2: r.tier2 }, r.store_price),
+        prices: atStorePrice({ retail: r.retail, tier1: r.tier1, tier2: r.tier2 }, r.store_price, r.store_applied === 1),
         priceKindIds: kinds,
       },
     ]),

@@ -158,10 +158,13 @@ export function applyStorePrices(db: Db) {
 /**
  * An item's prices at a store with applied prices: the store's own price instead of the retail kind's; a volume price
  * (tier 1, 2: ReGate's, Розница has no such rule) only where it is below the store's, so a larger quantity never costs
- * more per unit than the shop's price. Without a store price, the prices as they are.
+ * more per unit than the shop's price. `applied`: the store uses applied prices (catalog_store_pricing). There an item
+ * without one has no price at all — Розница's ПолучитьЦенуПродажи leaves ЦенаВыборки = 0 and does not fall back to a
+ * price kind (ЗапасыСервер 3779-3821, DeZargo/1c_retail_apple @ 896da2e1) — so the shop does not sell it online
+ * either (booking: «нет цены»). A store without applied prices: the prices as they are.
  */
-export function atStorePrice<P extends { retail: number | null; tier1: number | null; tier2: number | null }>(prices: P, storePrice: number | null | undefined): P {
-  if (storePrice == null) return prices;
+export function atStorePrice<P extends { retail: number | null; tier1: number | null; tier2: number | null }>(prices: P, storePrice: number | null | undefined, applied = false): P {
+  if (storePrice == null) return applied ? { ...prices, retail: null, tier1: null, tier2: null } : prices;
   const below = (x: number | null) => (x != null && x < storePrice ? x : null);
   return { ...prices, retail: storePrice, tier1: below(prices.tier1), tier2: below(prices.tier2) };
 }

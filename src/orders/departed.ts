@@ -1,5 +1,6 @@
 import type { Db } from '../db/open.js';
 import type { AssortmentItem, CatalogService } from '../catalog/service.js';
+import { atStorePrice } from '../catalog/store-prices.js';
 import { foldForSearch } from '../catalog/writer.js';
 
 /**
@@ -35,6 +36,8 @@ export function departedItems(db: Db, catalog: CatalogService, q: { store: strin
          (SELECT price FROM catalog_prices p WHERE p.item_id = i.id AND p.price_kind_id = @retail) AS retail_price,
          (SELECT price FROM catalog_prices p WHERE p.item_id = i.id AND p.price_kind_id = @tier1) AS tier1_price,
          (SELECT price FROM catalog_prices p WHERE p.item_id = i.id AND p.price_kind_id = @tier2) AS tier2_price,
+         (SELECT price FROM catalog_store_prices sp WHERE sp.store_id = @store AND sp.item_id = i.id) AS store_price,
+         EXISTS (SELECT 1 FROM catalog_store_pricing sa WHERE sa.store_id = @store) AS store_applied,
          (SELECT json_group_array(barcode) FROM catalog_barcodes b WHERE b.item_id = i.id) AS barcodes
        FROM stock_departures d JOIN catalog_items i ON i.id = d.item_id
        WHERE d.store_id = @store AND d.left_at > @since AND i.sold_to_order = 0
@@ -43,7 +46,7 @@ export function departedItems(db: Db, catalog: CatalogService, q: { store: strin
        ORDER BY i.name, i.id`,
     )
     .all(params) as Record<string, any>[];
-  return rows.map((r) => ({
+  return rows.map((r) => ({ r, own: atStorePrice({ retail: r.retail_price, tier1: r.tier1_price, tier2: r.tier2_price }, r.store_price, r.store_applied === 1) })).map(({ r, own }) => ({
     id: r.id,
     article: r.article,
     name: r.name,
@@ -60,10 +63,11 @@ export function departedItems(db: Db, catalog: CatalogService, q: { store: strin
     minQuantity: r.min_quantity,
     multiplicity: r.multiplicity,
     stock: 0,
-    price: r.retail_price,
-    priceOverX1: r.tier1_price,
+    // Issue 18: the store's applied price (Розница), as the assortment answers it.
+    price: own.retail,
+    priceOverX1: own.tier1,
     x1: r.tier1_threshold,
-    priceOverX2: r.tier2_price,
+    priceOverX2: own.tier2,
     x2: r.tier2_threshold,
     // When its availability here changed: its leaving, or a later change of the card.
     changedAt: r.left_at > r.changed_at ? r.left_at : r.changed_at,
