@@ -78,7 +78,7 @@ async function bookingOnce(ctx: SuiteContext, variant: 'inline' | 'nolock' | 'no
     else delete process.env[k];
   }
   // The delivery thread profiles itself from start to stop (src/workers/outbox-worker.ts).
-  if (ctx.profile && variant === 'now') env.REGATE_TUNING_DELIVERY_PROFILE = join(ctx.resultsDir, 'booking-delivery-thread.cpuprofile');
+  if (ctx.profile) env.REGATE_TUNING_DELIVERY_PROFILE = join(ctx.resultsDir, `booking-delivery-thread${variant === 'now' ? '' : '-before'}.cpuprofile`);
   const items = 2000;
   const durationS = ctx.quick ? Number(process.env.BENCH_BOOKING_QUICK_S ?? 2) : 5;
   const deliveryWindowS = ctx.quick ? Number(process.env.BENCH_BOOKING_QUICK_WINDOW_S ?? 8) : 30;
