@@ -161,3 +161,30 @@ for (const variant of ['ut11.5', 'ut11.4'] as const) {
     });
   });
 }
+
+describe('variants’ properties follow catalog.exportProperties', () => {
+  it('a property not exported is on no variant, not in /properties, and property= by it is 404', async () => {
+    const d = await syncedDemo({ seed: 'variant-extras-export', items: 120 });
+    try {
+      const { openDb } = await import('../../src/db/open.js');
+      const db = openDb(':memory:');
+      const config = parseConfig({ onec: { url: d.em.url }, catalog: { exportProperties: ['Материал'] } });
+      await runFullSync({ db, onec: d.onec, config });
+      const catalog = new CatalogService(db, { retail: 'Розничная', tier1: 'Мелкооптовая', tier2: 'Оптовая' });
+      // The same base synced with every property exported shows the colour (so the one below could show it).
+      const all = new CatalogService(d.db, { retail: 'Розничная', tier1: 'Мелкооптовая', tier2: 'Оптовая' });
+      const colour = all.properties().find((p) => p.name === 'Цвет')!;
+      expect(colour).toBeDefined();
+      expect(catalog.properties().map((p) => p.name)).toEqual(['Материал']);
+      expect(db.prepare(`SELECT count(*) FROM catalog_variant_properties`).pluck().get()).toBe(0);
+      const store = db.prepare(`SELECT id FROM catalog_stores ORDER BY id LIMIT 1`).pluck().get() as string;
+      const items = catalog.assortment({ store, page: 1, pageSize: 1000 }).items;
+      expect(items.some((i) => i.variants?.length)).toBe(true);
+      expect(items.flatMap((i) => i.variants ?? []).some((v) => 'properties' in v)).toBe(false);
+      expect(() => catalog.assortment({ store, property: `${colour.id}:${colour.values[0].id}`, page: 1, pageSize: 10 })).toThrow(expect.objectContaining({ status: 404 }));
+      db.close();
+    } finally {
+      await closeDemo(d);
+    }
+  }, 60_000);
+});
