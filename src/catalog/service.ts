@@ -725,11 +725,13 @@ export const variantKey = (itemId: string, variantId?: string | null) => (varian
  */
 function withPackagings(item: AssortmentItem, list: { id: string; name: string; ratio: number }[] | undefined, codes?: Map<string, string[]>): AssortmentItem {
   if (!list?.length) return item;
-  // A packaging's own barcodes (a box's GTIN) are listed under it, not among the item's (q= by one still finds the item).
+  // A packaging's own barcodes (a box's GTIN) are listed under it with the ratio they stand for, and not among the
+  // item's typed barcodes (new in issue 17: a unit's). `barcodes` keeps them as v1 always answered (a shop matching a
+  // scanned portion or box code by it must not lose it: the issue's changes are additive); q= still finds the item.
   const own = new Set(codes ? [...codes.values()].flat() : []);
   return {
     ...item,
-    ...(own.size ? { barcodes: item.barcodes.filter((b) => !own.has(b)), typedBarcodes: item.typedBarcodes?.filter((b) => !own.has(b.barcode)) } : {}),
+    ...(own.size ? { typedBarcodes: item.typedBarcodes?.filter((b) => !own.has(b.barcode)) } : {}),
     packagings: list.map((p) => ({ ...p, price: item.price == null ? null : Math.round(item.price * p.ratio * 100) / 100, typedBarcodes: typed(codes?.get(p.id) ?? []) })),
   };
 }

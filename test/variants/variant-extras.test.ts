@@ -123,12 +123,13 @@ for (const variant of ['ut11.5', 'ut11.4'] as const) {
         expect(found.map((i) => i.id)).toEqual([box.Owner]);
         const item = found[0];
         expect(item.packagings).toEqual([expect.objectContaining({ id: box.Ref_Key, typedBarcodes: [{ barcode: code!.Штрихкод, type: 'GTIN-14' }] })]);
-        expect(item.barcodes).not.toContain(code!.Штрихкод);
         expect(item.typedBarcodes!.map((b) => b.barcode)).not.toContain(code!.Штрихкод);
-        // The item keeps its own EAN-13 (registered without a packaging).
+        // The unit's typed barcodes are its own EAN-13 (registered without a packaging); v1's barcodes keep the box's
+        // too, as they always did (additive change).
         const own = codes.filter((b) => b.Номенклатура_Key === box.Owner && b.Упаковка_Key === EMPTY).map((b) => b.Штрихкод);
-        expect(item.barcodes).toEqual(own);
+        expect(item.typedBarcodes!.map((b) => b.barcode)).toEqual(own);
         expect(own).toHaveLength(1);
+        expect([...item.barcodes].sort()).toEqual([...own, code!.Штрихкод].sort());
         seen++;
       }
       expect(seen).toBeGreaterThan(3);
@@ -142,7 +143,9 @@ for (const variant of ['ut11.5', 'ut11.4'] as const) {
       const item = catalog.assortment({ store: row.store_id, q: row.barcode, page: 1, pageSize: 10 }).items.find((i) => i.id === row.item_id)!;
       expect(item.portion).not.toBeNull();
       expect(item.packagings!.find((p) => p.id === row.packaging_id)!.typedBarcodes).toEqual([{ barcode: row.barcode, type: 'EAN-13' }]);
-      expect(item.barcodes).toEqual([]);
+      // Not a unit's barcode (typed), but v1's barcodes still carry it: a shop matching a scanned portion code keeps it.
+      expect(item.typedBarcodes).toEqual([]);
+      expect(item.barcodes).toEqual([row.barcode]);
     });
 
     it('a changed colour reaches the mirror with the next full sync and move the item’s changedAt', async () => {

@@ -198,7 +198,7 @@ export const AssortmentItemSchema = z
     groupId: z.string().nullable().openapi({ description: 'Группа товаров' }),
     country: z.string().nullable().openapi({ description: 'Страна происхождения' }),
     brand: z.string().nullable().openapi({ description: 'Бренд (марка)' }),
-    barcodes: z.array(z.string()).openapi({ description: 'Штрихкоды самого товара (EAN-13); штрихкоды его характеристик и упаковок — в variants[] и packagings[]' }),
+    barcodes: z.array(z.string()).openapi({ description: 'Штрихкоды товара, как и раньше в v1 — вместе со штрихкодами его упаковок (коробки, порции: какой упаковке принадлежит штрихкод и её коэффициент — в packagings[].typedBarcodes); штрихкоды характеристик — в variants[]' }),
     shortDescription: z.string().openapi({
       description:
         'Краткое описание: текстовое описание товара в 1С (Номенклатура.Описание). Пустая строка, если в 1С его нет — наименование сюда не подставляется. ' +
@@ -229,7 +229,7 @@ export const AssortmentItemSchema = z
     priceOverX2: z.number().nullable().openapi({ description: 'Цена за единицу, если объём больше X2 единиц' }),
     x2: z.number().openapi({ description: 'Порог X2, единиц' }),
     changedAt: z.string().openapi({ description: 'Когда товар последний раз изменился в зеркале' }),
-    typedBarcodes: z.array(BarcodeSchema).optional().openapi({ description: 'Новое (v1, добавлено): штрихкоды товара с типом; barcodes — те же строки без типа. Штрихкоды характеристик — в variants[].typedBarcodes, штрихкоды упаковок — в packagings[].typedBarcodes (поиск q= по ним находит товар)' }),
+    typedBarcodes: z.array(BarcodeSchema).optional().openapi({ description: 'Новое (v1, добавлено): штрихкоды единицы товара с типом. Штрихкоды характеристик — в variants[].typedBarcodes, штрихкоды упаковок — только в packagings[].typedBarcodes (в barcodes они остаются, как было в v1; поиск q= по ним находит товар)' }),
     vatRate: z.number().nullable().optional().openapi({ description: 'Новое (v1, добавлено): ставка НДС товара в процентах — из регистра СтавкиНДСНоменклатуры, где база его публикует (УТ 11.5.20: последняя запись для страны организации или без страны), иначе Номенклатура.СтавкаНДС; null — без НДС или неизвестна', example: 20 }),
     pricesIncludeVat: z.boolean().nullable().optional().openapi({ description: 'Новое (v1, добавлено): цены включают НДС (ВидыЦен.ЦенаВключаетНДС розничного вида цены); null — ещё неизвестно' }),
     properties: z
@@ -244,7 +244,7 @@ export const AssortmentItemSchema = z
           ratio: z.number().openapi({ description: 'Сколько единиц товара (unit) в одной упаковке', example: 12 }),
           price: z.number().nullable().openapi({ description: 'Розничная цена одной упаковки: price × ratio', example: 7080 }),
           typedBarcodes: z.array(BarcodeSchema).openapi({
-            description: 'Штрихкоды самой упаковки с типом (в 1С — штрихкод с заполненной Упаковкой: GTIN-14 коробки, EAN порции); их нет в barcodes/typedBarcodes товара, но поиск q= по ним находит товар',
+            description: 'Штрихкоды самой упаковки с типом (в 1С — штрихкод с заполненной Упаковкой: GTIN-14 коробки, EAN порции); их нет в typedBarcodes товара (в barcodes они есть, как было в v1), поиск q= по ним находит товар',
           }),
         }),
       )
