@@ -106,7 +106,11 @@ describe('read API on the demo base (seed 7, 400 items)', () => {
       expect(item.priceOverX1).toBe(prices?.get(kinds.tier1) ?? null);
       expect(item.priceOverX2).toBe(prices?.get(kinds.tier2) ?? null);
       if (item.price !== null) priced++;
-      expect(item.barcodes).toEqual(facts.barcodes.has(item.id) ? [facts.barcodes.get(item.id)] : []);
+      // The unit's own barcode is its typed one; v1's barcodes also keep its packagings' (a portion's, a box's), which
+      // are listed under packagings[] (issue 17).
+      const own = facts.barcodes.has(item.id) ? [facts.barcodes.get(item.id)!] : [];
+      expect((item.typedBarcodes ?? []).map((b: any) => b.barcode)).toEqual(own);
+      expect([...item.barcodes].sort()).toEqual([...own, ...(item.packagings ?? []).flatMap((p: any) => p.typedBarcodes.map((b: any) => b.barcode))].sort());
       if (facts.portions.has(item.id)) expect(item.portion.size).toBe(facts.portions.get(item.id));
       expect(['шт', 'кг', 'л']).toContain(item.unit);
       expect(item.icons.every((u: string) => u.startsWith('http://localhost/api/v1/picture/'))).toBe(true);

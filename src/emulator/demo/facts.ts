@@ -61,8 +61,8 @@ export function demoFacts(base: DemoBase): DemoFacts {
     byKind.set(r.ВидЦены_Key as string, r.Цена as number);
   }
   const barcodes = new Map<string, string>();
-  // The item's own barcode: a characteristic's is its variant's, a packaging's (a portion's, a box's) is listed under
-  // that packaging (issue 17).
+  // The unit's own barcode (the item's typedBarcodes): a characteristic's is its variant's, a packaging's (a portion's,
+  // a box's) is listed under that packaging and kept in v1's barcodes too (issue 17).
   const empty = (v: unknown) => /^0{8}-/.test(String(v ?? '00000000-'));
   for (const r of rows['InformationRegister_ШтрихкодыНоменклатуры']) if (empty(r.Характеристика_Key) && empty(r.Упаковка_Key)) barcodes.set(r.Номенклатура_Key as string, r.Штрихкод as string);
   const portions = new Map<string, number>();
