@@ -65,6 +65,8 @@ const gzipAsync = (b: Buffer) => new Promise<Buffer>((resolve, reject) => gzip(b
 export class ResponseCache {
   private kept = new Map<string, Entry>();
   private pending = new Map<string, Pending>();
+  /** Every compression still on the thread pool, also one whose key a newer generation has taken over (idle()). */
+  private compressing = new Set<Promise<unknown>>();
   /** Requests per URL (hits and misses), for admission when full; halved when it grows past 4× the kept entries. */
   private asked = new Map<string, number>();
   private bytes = 0;
@@ -77,6 +79,11 @@ export class ResponseCache {
 
   get size(): { entries: number; bytes: number } {
     return { entries: this.kept.size, bytes: this.bytes };
+  }
+
+  /** Resolves once every compression started so far has been kept or dropped (tests: no fixed sleeps under load). */
+  async idle(): Promise<void> {
+    while (this.compressing.size) await Promise.allSettled([...this.compressing]);
   }
 
   /** Moves to a new generation, dropping what it may have changed. */
@@ -184,7 +191,7 @@ export class ResponseCache {
       const started: Pending = { generation, plain, gzip: gzipAsync(plain) };
       p = started;
       this.pending.set(key, started);
-      started.gzip.then(
+      const settled = started.gzip.then(
         (gzip) => {
           if (this.pending.get(key) === started) this.pending.delete(key);
           if (this.generation === generation) this.keep(key, { gzip, ...depends });
@@ -193,6 +200,8 @@ export class ResponseCache {
           if (this.pending.get(key) === started) this.pending.delete(key);
         },
       );
+      this.compressing.add(settled);
+      void settled.finally(() => this.compressing.delete(settled));
     }
     if (!wantsGzip) return send(p.plain, false);
     return p.gzip.then((z) => send(z, true));

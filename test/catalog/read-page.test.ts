@@ -100,7 +100,6 @@ describe('ResponseCache.answer', () => {
     app.get('/p', (c) => cache.answer(c, generation(), c.req.url, compute));
     return (gzip: boolean) => app.request('/p', { headers: { 'accept-encoding': gzip ? 'gzip' : 'identity' } });
   };
-  const settle = () => new Promise((r) => setTimeout(r, 50));
 
   it('answers a miss from the JSON, keeps its gzip once compressed, and serves both encodings from it', async () => {
     const cache = new ResponseCache();
@@ -110,7 +109,7 @@ describe('ResponseCache.answer', () => {
     const first = await get(false);
     expect(first.headers.get('content-encoding')).toBeNull();
     expect(await first.json()).toEqual(value);
-    await settle();
+    await cache.idle();
     expect(cache.size.entries).toBe(1);
     const zipped = await get(true);
     expect(zipped.headers.get('content-encoding')).toBe('gzip');
@@ -141,7 +140,7 @@ describe('ResponseCache.answer', () => {
     // The next request moves the cache to generation 2 before the first answer's gzip is done.
     const second = (await (await get(false)).json()) as { generation: number };
     await first;
-    await settle();
+    await cache.idle();
     expect(second.generation).toBe(2);
     expect(computed).toBe(2);
     expect(((await (await get(false)).json()) as { generation: number }).generation).toBe(2);
