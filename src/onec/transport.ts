@@ -47,6 +47,8 @@ export interface TransportStats {
   retries: number;
   /** By method. */
   byMethod: Record<string, number>;
+  /** The most attempts in flight at once (1C sessions held together), since the last reset. */
+  peakActive: number;
 }
 
 export interface RequestInit {
@@ -89,7 +91,7 @@ export function basicAuth(user: string, password: string): string {
 }
 
 export class Transport {
-  readonly stats: TransportStats = { total: 0, byStatus: {}, retries: 0, byMethod: {} };
+  readonly stats: TransportStats = { total: 0, byStatus: {}, retries: 0, byMethod: {}, peakActive: 0 };
   private readonly limit: LimitFunction;
   private readonly dispatcher: Dispatcher;
   private readonly ownsDispatcher: boolean;
@@ -129,6 +131,7 @@ export class Transport {
     this.stats.retries = 0;
     this.stats.byStatus = {};
     this.stats.byMethod = {};
+    this.stats.peakActive = 0;
   }
 
   async request(method: string, url: string, init: RequestInit = {}): Promise<Response> {
@@ -139,6 +142,7 @@ export class Transport {
         // Each attempt takes its own slot, so a backoff sleep does not hold a 1C session.
         return await this.limit(() => {
           init.signal?.throwIfAborted();
+          if (this.limit.activeCount > this.stats.peakActive) this.stats.peakActive = this.limit.activeCount;
           return this.once(method, url, init);
         });
       } catch (e) {

