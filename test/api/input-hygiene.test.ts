@@ -134,6 +134,17 @@ describe('over the socket', () => {
     expect(text).toMatch(/^HTTP\/1.1 413/);
     expect(text.toLowerCase()).toContain('connection: close');
   });
+
+  it('a chunked body over the limit is counted as it streams: 413 naming body, as a sized one', async () => {
+    const big = Buffer.alloc(config.server.bodyLimitBytes + 10, 'a');
+    const half = big.length >> 1;
+    const chunk = (b: Buffer) => Buffer.concat([Buffer.from(`${b.length.toString(16)}\r\n`), b, Buffer.from('\r\n')]);
+    const text = await raw(Buffer.concat([Buffer.from(`POST /api/v1/client HTTP/1.1\r\nHost: x\r\nAuthorization: ${auth}\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n`), chunk(big.subarray(0, half)), chunk(big.subarray(half)), Buffer.from('0\r\n\r\n')]));
+    expect(text).toMatch(/^HTTP\/1.1 413/);
+    const body = JSON.parse(text.slice(text.indexOf('\r\n\r\n') + 4));
+    expect(body.error.code).toBe('payload_too_large');
+    expect(body.error.fields[0].field).toBe('body');
+  });
 });
 
 describe('/openapi.json', () => {
