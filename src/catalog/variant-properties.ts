@@ -71,10 +71,13 @@ export function nextPackagingBarcodes(db: Db) {
      WHERE EXISTS (SELECT 1 FROM ${S}.n_packs p WHERE p.item_id = b.item_id AND p.id = b.packaging_id)`);
 }
 
-/** The variant properties whose property or value name changed: their items are touched too (see prepareFacts). */
-export function touchRenamedVariantProperties(db: Db) {
+/**
+ * Items showing a property or value whose name changed (or that went or came) are touched too (see prepareFacts):
+ * `table` is the new generation's item properties (${S}.n_iprops) or variant properties (${S}.n_vprops).
+ */
+export function touchRenamedProperties(db: Db, table: string) {
   db.exec(`INSERT OR IGNORE INTO ${S}.variant_touched (item_id)
-    SELECT vp.item_id FROM ${S}.n_vprops vp WHERE vp.property_id IN (
+    SELECT vp.item_id FROM ${table} vp WHERE vp.property_id IN (
       SELECT id FROM (SELECT id, title FROM ${S}.f_props EXCEPT SELECT id, title FROM main.catalog_properties)
       UNION SELECT id FROM (SELECT id, title FROM main.catalog_properties EXCEPT SELECT id, title FROM ${S}.f_props))
     OR vp.value_key IN (

@@ -2,7 +2,7 @@ import type { Db } from '../db/open.js';
 import type { CharacteristicRecord } from '../onec/profiles/index.js';
 import { S } from './scratch.js';
 import { PACKAGING_SET_DDL } from './stage.js';
-import { nextPackagingBarcodes, nextVariantProperties, touchRenamedVariantProperties } from './variant-properties.js';
+import { nextPackagingBarcodes, nextVariantProperties, touchRenamedProperties } from './variant-properties.js';
 
 /**
  * Variants (issue 17): the characteristics an item is sold in (УТ Catalog_ХарактеристикиНоменклатуры), each with its
@@ -244,15 +244,9 @@ export function prepareFacts(db: Db, f: Facts): { everything: boolean } {
     SELECT n.id FROM ${S}.new_items n WHERE n.vat_rate_id IN (
       SELECT id FROM (SELECT id, rate FROM ${S}.f_rates EXCEPT SELECT id, rate FROM main.catalog_vat_rates)
       UNION SELECT id FROM (SELECT id, rate FROM main.catalog_vat_rates EXCEPT SELECT id, rate FROM ${S}.f_rates))`);
-  // Items that show a property or value whose name changed (or that went or came).
-  db.exec(`INSERT OR IGNORE INTO ${S}.variant_touched (item_id)
-    SELECT ip.item_id FROM ${S}.n_iprops ip WHERE ip.property_id IN (
-      SELECT id FROM (SELECT id, title FROM ${S}.f_props EXCEPT SELECT id, title FROM main.catalog_properties)
-      UNION SELECT id FROM (SELECT id, title FROM main.catalog_properties EXCEPT SELECT id, title FROM ${S}.f_props))
-    OR ip.value_key IN (
-      SELECT id FROM (SELECT id, property_id, name FROM ${S}.f_values EXCEPT SELECT id, property_id, name FROM main.catalog_property_values)
-      UNION SELECT id FROM (SELECT id, property_id, name FROM main.catalog_property_values EXCEPT SELECT id, property_id, name FROM ${S}.f_values))`);
-  touchRenamedVariantProperties(db);
+  // Items that show a property or value whose name changed (or that went or came), on the item or a variant.
+  touchRenamedProperties(db, `${S}.n_iprops`);
+  touchRenamedProperties(db, `${S}.n_vprops`);
   const differs = (a: string, b: string) => db.prepare(`SELECT 1 FROM (SELECT * FROM ${a} EXCEPT SELECT * FROM ${b}) LIMIT 1`).get() !== undefined;
   const listed = (db.prepare(`SELECT value FROM main.meta WHERE key = 'mirror.listedPriceKinds'`).pluck().get() as string | undefined) ?? '[]';
   const everything = differs(`${S}.f_kind_vat`, 'main.catalog_price_kind_vat') || differs('main.catalog_price_kind_vat', `${S}.f_kind_vat`) || listed !== JSON.stringify(f.listed);
