@@ -216,6 +216,9 @@ export const ConfigSchema = z
         claimWithOutcome: bool.default(true),
         /** A file: the delivery thread writes a CPU profile of itself there, from its start to its stop. */
         deliveryProfile: z.string().min(1).optional(),
+        /** The delivery thread's nice where the process may raise a thread's priority (root, CAP_SYS_NICE, systemd
+         *  LimitNICE=; src/workers/priority.ts DELIVERY_NICE says why -5); 0 keeps the process's priority. */
+        deliveryNice: z.coerce.number().int().min(-20).max(0).default(-5),
       })
       .prefault({}),
     orders: z

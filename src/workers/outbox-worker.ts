@@ -7,7 +7,7 @@ import { getProfile, type Profile, type Ut11Features } from '../onec/profiles/in
 import { OutboxWorker, type LeaseHolder } from '../outbox/index.js';
 import { busOf } from '../outbox/events.js';
 import { registerDelivery } from '../orders/delivery/index.js';
-import { DELIVERY_NICE, raiseThreadPriority } from './priority.js';
+import { raiseThreadPriority } from './priority.js';
 import { shareStatements } from './statements.js';
 import { guardWrites, type WriteLock } from './write-lock.js';
 
@@ -55,8 +55,10 @@ const logger = Object.fromEntries(
 
 // A wait for the write lock blocks only this thread: a longer busy timeout than the API's 250 ms costs nothing here.
 const db = openDb(config.database.path, { busyTimeoutMs: 5000 });
-// Above the API thread where the process may raise a thread's priority (priority.ts DELIVERY_NICE); else as before.
-const raised = raiseThreadPriority(DELIVERY_NICE);
+// Above the API thread where the process may raise a thread's priority (priority.ts DELIVERY_NICE, the default of
+// tuning.deliveryNice); else as before.
+const nice = config.tuning.deliveryNice;
+const raised = raiseThreadPriority(nice);
 // Writes take turns with the API thread's through the shared lock (write-lock.ts), before SQLite's busy handler.
 if (writeLock) guardWrites(db, writeLock, 5000);
 // Each SQL text compiled once on this connection (statements.ts), on top of the guard so a kept write statement keeps
@@ -116,5 +118,5 @@ if (profileFile) {
   };
 }
 worker.start();
-logger.info({ nice: raised === null ? 0 : DELIVERY_NICE }, raised === null ? 'delivery thread at the process priority (a higher one needs CAP_SYS_NICE or LimitNICE)' : 'delivery thread above the API thread');
+logger.info({ nice: raised === null ? 0 : nice }, raised === null ? (nice < 0 ? 'delivery thread at the process priority (a higher one needs CAP_SYS_NICE or LimitNICE)' : 'delivery thread at the process priority (tuning.deliveryNice 0)') : 'delivery thread above the API thread');
 post({ type: 'ready' });

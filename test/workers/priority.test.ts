@@ -53,6 +53,16 @@ describe.skipIf(!linux)('sync thread priority', () => {
 
 // The delivery thread asks for a higher priority than the API's (DELIVERY_NICE) where the process may grant it (root,
 // CAP_SYS_NICE, LimitNICE); this suite runs as root on the bench host and in CI containers.
+describe('tuning.deliveryNice', () => {
+  it('defaults to DELIVERY_NICE; REGATE_TUNING_DELIVERY_NICE=0 keeps the process priority (the bench\'s same-run before); a positive or below -20 is refused', async () => {
+    const { loadConfig } = await import('../../src/config/index.js');
+    expect(parseConfig({}).tuning.deliveryNice).toBe(DELIVERY_NICE);
+    expect(loadConfig({ env: { REGATE_TUNING_DELIVERY_NICE: '0' } }).tuning.deliveryNice).toBe(0);
+    expect(() => parseConfig({ tuning: { deliveryNice: 3 } })).toThrow();
+    expect(() => parseConfig({ tuning: { deliveryNice: -21 } })).toThrow();
+  });
+});
+
 describe.skipIf(!linux || process.getuid?.() !== 0)('delivery thread priority', () => {
   it('the delivery thread gets DELIVERY_NICE, and only it', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'regate-prio-'));
