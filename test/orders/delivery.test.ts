@@ -122,6 +122,37 @@ describe('delivery to 1C', () => {
     expect(order('O-1')).toMatchObject({ status: 1, onec_number: number });
   });
 
+  it('the status record fails after 1C took the order: that attempt commits nothing locally (its confirmation goes with the job\'s completion), the retry finds the document — ONE document, confirmed once', async () => {
+    const store = h.em.store as unknown as { insert: (set: string, body: Record<string, unknown>) => unknown };
+    const insert = store.insert.bind(store);
+    let refused = 0;
+    let atRefusal: { docs: number; local: Record<string, unknown> } | undefined;
+    store.insert = (set, body) => {
+      if (set === STATUSES && refused === 0) {
+        refused++;
+        // What 1C and the local database hold when the status record fails (asserted below: a throw here would only
+        // become 1C's 500).
+        atRefusal = { docs: h.docs(ORDERS, 'O-SR').length, local: { ...order('O-SR') } };
+        throw new Error('status register locked');
+      }
+      return insert(set, body);
+    };
+    try {
+      const r = await h.noWait.book(h.booking('O-SR', 'C-2', 1));
+      expect(r.status).toBe(202);
+      expect(await until(() => order('O-SR').onec_number != null)).toBe(true);
+    } finally {
+      store.insert = insert;
+    }
+    expect(refused).toBe(1);
+    // The order was in 1C already, and nothing of that attempt was committed locally.
+    expect(atRefusal!.docs).toBe(1);
+    expect(atRefusal!.local).toMatchObject({ status: 0, onec_ref: null, onec_number: null });
+    expect(h.docs(ORDERS, 'O-SR')).toHaveLength(1);
+    expect(order('O-SR')).toMatchObject({ status: 1, onec_ref: h.docs(ORDERS, 'O-SR')[0].Ref_Key });
+    expect(events('O-SR').filter((e) => e === 'booking.confirmed')).toHaveLength(1);
+  });
+
   it('paycard: a posted ОперацияПоПлатежнойКарте on the order, the ReGate_ОплатыКартами record, status 2/1', async () => {
     const o = order('O-1');
     await h.orders.payCard({ orderId: 'O-1', provider: 'ЮKassa', transactionId: 'tx-1', rrn: '412345678901', authCode: '123456', maskedCard: '220220******1234', amount: o.amount_kopecks / 100, paidAt: '2026-11-29T08:15:00+03:00' });
