@@ -65,6 +65,7 @@ export function createRuntime(config: Config, logger: Logger): Runtime {
     // The profile as adapted to the base (below): a payment its configuration cannot record is 422, not a dead job.
     canWrite: (write) => (write === 'orderUpdate' ? Boolean(profile.build.orderUpdatePatch) : Boolean(profile.writes[write])),
     configurationName: () => familyOf(profile.id),
+    sellsByPackaging: () => profile.sellsByPackaging === true,
   });
   // The outbox workers' events (this thread's and the delivery thread's): metrics and the log.
   const onOutboxEvent = (e: Pick<WorkerEvent, 'type'> & { job?: { id: number; kind: string; key: string | null; attempts?: number }; error?: unknown }) => {

@@ -108,10 +108,9 @@ export interface OrdersOptions {
   /** The configuration's name for those messages (e.g. «Розница 2.2»). */
   configurationName?: () => string;
   /**
-   * Issue 17: whether a line may be sold by a packaging (packagingId). The order line by a packaging is written as УТ
-   * keeps it (Упаковка_Key, КоличествоУпаковок, Количество in units: the УТ profile's orderDocument); the other
-   * profiles count their line's Количество in the line's unit and do not convert yet. Absent: the bases whose
-   * configurationName() is УТ's or ERP's (ERP writes УТ's ЗаказКлиента), and every base when that is absent too (tests).
+   * Issue 17: whether a line may be sold by a packaging (packagingId): the profile's sellsByPackaging (УТ, ERP: the
+   * line keeps Упаковка_Key, КоличествоУпаковок, Количество in units); the other profiles count Количество in the
+   * line's unit. Absent: allowed (a service without a profile, as in tests).
    */
   sellsByPackaging?: () => boolean;
 }
@@ -286,10 +285,8 @@ export class OrdersService {
       const it = items.get(key);
       if (it) it.stock = Math.min(it.stock, p.available);
     }
-    // Issue 17: the client's own price kind, if 1C gives one. Asked first with a statement kept here: most clients
-    // have none, and applyClientPriceKind compiles three statements per call (4% of the booking burst, 2026-12-03).
-    if (this.q(`SELECT 1 FROM clients c JOIN catalog_client_price_kinds k ON k.partner_id = c.partner_key WHERE c.id = ?`).get(input.clientId))
-      applyClientPriceKind(this.db, input.clientId, items);
+    // Issue 17: the client's own price kind, if 1C gives one (one kept statement asks; most clients have none).
+    applyClientPriceKind(this.db, input.clientId, items);
     const priced = priceLines(packed.lines, items);
     if (priced.errors.length) throw new DomainError('unprocessable', 'order_rejected', 'Заказ не может быть принят', inPacks(priced.errors, packed.lines));
     const amount = priced.lines.reduce((s, l) => s + l.amountKopecks, 0);
@@ -360,9 +357,7 @@ export class OrdersService {
   }
 
   private sellsByPackaging(): boolean {
-    if (this.opts.sellsByPackaging) return this.opts.sellsByPackaging();
-    const name = this.opts.configurationName?.();
-    return name === undefined || /^(УТ|ERP)/.test(name);
+    return this.opts.sellsByPackaging?.() ?? true;
   }
 
   private insertLines(orderId: string, lines: PricedLine[]): void {

@@ -5,6 +5,7 @@ import { parseConfig } from '../../src/config/index.js';
 import { hashPassword } from '../../src/install/password.js';
 import { silentLogger } from '../../src/log.js';
 import { OrdersService, type BookingLineInput } from '../../src/orders/service.js';
+import { getProfile } from '../../src/onec/profiles/index.js';
 import { DomainError } from '../../src/orders/errors.js';
 import { harness, until, ORDERS, type Harness } from '../orders/harness.js';
 
@@ -140,10 +141,13 @@ describe('booking by a packaging', () => {
 
   it('a base whose profile does not write lines by packaging refuses packagingId on that field', async () => {
     const catalog = new CatalogService(h.db, { retail: 'Розничная', tier1: 'Мелкооптовая', tier2: 'Оптовая' });
-    const unf = new OrdersService(h.db, catalog, { confirmWindowMs: 0, maxDepth: 1000, configurationName: () => 'УНФ 3' });
+    const unf = new OrdersService(h.db, catalog, { confirmWindowMs: 0, maxDepth: 1000, configurationName: () => 'УНФ 3', sellsByPackaging: () => getProfile('unf', parseConfig({})).sellsByPackaging === true });
     const e = await unf.book(booking('P-O-UNF', [{ itemId: item, packagingId: box.id, quantity: 1 }])).catch((x) => x);
     expect(e).toBeInstanceOf(DomainError);
     expect((e as DomainError).fields?.map((f) => f.field)).toEqual(['items.0.packagingId']);
+    // Which profiles write lines by packaging: УТ's and ERP's (УТ's ЗаказКлиента), none of the others.
+    const cfg = parseConfig({});
+    expect((['ut11.5', 'ut11.4', 'erp', 'unf', 'bp', 'roznica'] as const).filter((id) => getProfile(id, cfg).sellsByPackaging === true)).toEqual(['ut11.5', 'ut11.4', 'erp']);
   });
 });
 

@@ -578,6 +578,8 @@ export function bpProfile(config: Config): Profile {
     id: 'bp',
     family: 'БП 3',
     configurationName: 'БухгалтерияПредприятия',
+    // Its orderDocument counts a line's Количество in the line's unit (no КоличествоУпаковок): not УТ's base's.
+    sellsByPackaging: false,
     minVersion: '3.0',
     reads: reads(base.reads) as Profile['reads'],
     writes: writes(),

@@ -478,6 +478,8 @@ export function roznicaProfile(config: Config): Profile {
     id: 'roznica',
     family: 'Розница 2',
     configurationName: 'Розница',
+    // Its orderDocument counts a line's Количество in the line's unit (no КоличествоУпаковок): not УТ's base's.
+    sellsByPackaging: false,
     minVersion: '2.2',
     reads: reads(base.reads, config) as Profile['reads'],
     writes: writes(),

@@ -743,6 +743,12 @@ export interface Profile {
   /** What InformationRegister_ВерсииПодсистем should report as the main configuration. */
   configurationName: string;
   minVersion: string;
+  /**
+   * Issue 17: order lines may be sold by a packaging (booking packagingId): build.orderDocument writes Упаковка,
+   * КоличествоУпаковок and Количество in units as the configuration keeps them. Absent: the profile counts a line's
+   * Количество in the line's unit, and booking refuses packagingId.
+   */
+  sellsByPackaging?: boolean;
   /** What this base publishes differently (detected from $metadata or a dump; defaults per id). */
   features: import('./features.js').Ut11Features;
   reads: Partial<Record<ConceptId, ReadSpec>>;

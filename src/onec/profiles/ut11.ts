@@ -1356,6 +1356,8 @@ export function ut11Profile(id: ProfileId, config: Config, features?: Ut11Featur
     family: 'УТ 11',
     configurationName: 'УправлениеТорговлей',
     minVersion: id === 'ut11.5' ? '11.5' : '11.4',
+    // Товары.Упаковка / КоличествоУпаковок / Количество (orderDocument; ERP's profile is this one renamed).
+    sellsByPackaging: true,
     features: f,
     reads: reads(f, config),
     writes: writes(f, config),
