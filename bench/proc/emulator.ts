@@ -17,9 +17,21 @@ const em = await startEmulator({ base, port: 0, users: [args.user], faults: args
 
 let calls = 0;
 const delayMs = em.faults.delayMs.bind(em.faults);
+// A 1C that answers in `latencyMs` (the booking benchmark's bound: sessions / latency / calls per order) holds a
+// session that long in all. The emulator slept `latencyMs` and then did its own work — parsing, writing the document,
+// serialising the answer — and waited for one of the 2 cores it shares here with ReGate, its load generator and
+// autocannon: 53-56 ms a call during a booking burst (2026-12-03), so the bound it was measured against was 10 %
+// below the one reported. `exactHold` makes the sleep shorter by what the work took (a controller on the pool's
+// measured hold, window of 40 calls), as a 1C on a machine of its own would hold 50 ms. The hold per call is still
+// reported, so the claim can be checked in every run.
+let exactHold = false;
+let trim = 0;
+let windowBusy = 0;
+let windowReleased = 0;
 em.faults.delayMs = () => {
   calls++;
-  return delayMs();
+  const d = delayMs();
+  return exactHold && d > 0 ? Math.max(0, d - trim) : d;
 };
 
 // How busy 1C's session pool is: the time integral of sessions held (ms × sessions) and the sessions let go. Over a
@@ -43,6 +55,13 @@ em.faults.release = (n = 1) => {
   account();
   released += n;
   release(n);
+  const latency = em.faults.config.latencyMs ?? 0;
+  if (exactHold && latency > 0 && released - windowReleased >= 40) {
+    const hold = (busyMs - windowBusy) / (released - windowReleased);
+    trim = Math.min(latency / 2, Math.max(0, trim + 0.5 * (hold - latency)));
+    windowBusy = busyMs;
+    windowReleased = released;
+  }
 };
 
 const ORDERS = 'Document_ЗаказКлиента';
@@ -56,6 +75,14 @@ serveParent(
   { url: em.url, adminUrl: em.adminUrl, generateMs, items: args.items },
   {
     setFaults: (patch: Record<string, unknown>) => em.faults.set(patch as FaultConfig),
+    /** Hold a session `latencyMs` in all, the emulator's own work included (see `exactHold` above). */
+    exactHold: (on: boolean) => {
+      exactHold = on;
+      account();
+      windowBusy = busyMs;
+      windowReleased = released;
+      return { exactHold, trim };
+    },
     resetFaults: () => em.faults.reset(),
     profileStart: () => startProfile(),
     profileStop: (file: string) => stopProfile(file),
@@ -93,7 +120,7 @@ serveParent(
       let delivered = 0;
       for (const r of em.store.list(ORDERS)) if (typeof r[EXTERNAL_ID] === 'string' && (r[EXTERNAL_ID] as string).startsWith(prefix)) delivered++;
       account();
-      return { calls, delivered, inProgress: em.faults.inProgress, busyMs, released };
+      return { calls, delivered, inProgress: em.faults.inProgress, busyMs, released, trim };
     },
   },
   () => em.close(),

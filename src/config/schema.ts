@@ -219,6 +219,10 @@ export const ConfigSchema = z
         /** The delivery thread's nice where the process may raise a thread's priority (root, CAP_SYS_NICE, systemd
          *  LimitNICE=; src/workers/priority.ts DELIVERY_NICE says why -5); 0 keeps the process's priority. */
         deliveryNice: z.coerce.number().int().min(-20).max(0).default(-5),
+        /** The delivery thread's connection: synchronous=NORMAL (its commits reach the WAL, fsynced with the API's
+         *  next commit or the checkpoint) or FULL (each one waits for the disk). src/workers/outbox-worker.ts says
+         *  why NORMAL loses nothing there. The API's connection stays FULL whatever this says. */
+        deliverySynchronous: z.enum(['normal', 'full']).default('normal'),
       })
       .prefault({}),
     orders: z

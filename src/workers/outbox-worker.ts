@@ -55,6 +55,18 @@ const logger = Object.fromEntries(
 
 // A wait for the write lock blocks only this thread: a longer busy timeout than the API's 250 ms costs nothing here.
 const db = openDb(config.database.path, { busyTimeoutMs: 5000 });
+// This connection's commits wait for the page cache, not the disk (synchronous=NORMAL in WAL mode; SQLite: "a
+// transaction committed in WAL mode with synchronous=NORMAL might roll back following a power loss", never a corrupt
+// file). What it writes is what 1C already holds or what can be asked again: a claim and its lease, a job done, a
+// booking's number and status, a client's or payment's reference, history and webhook rows. Each handler finds its
+// document by ReGate_ВнешнийИдентификатор before it creates one (delivery/booking.ts, clients.ts, payments.ts), because
+// a crash between 1C's answer and the local commit was always possible; a commit lost with the power is that same
+// crash, handled the same way: the job runs again, finds the document, records it. The WAL keeps commits in order, so
+// the API's next FULL commit makes every earlier one durable too, and what the API acknowledges — the order and its
+// outbox row, in the API's connection — waits for the disk as before (db/open.ts). The fsync here held this thread's
+// one event loop, and every 1C answer waiting to be read, for 0.2 ms at the median and 8-69 ms in the tail at load
+// 7.6 (26 % of its busy time in the burst's profile, 2026-12-03): docs/benchmarks.md has the same-run figures.
+if (config.tuning.deliverySynchronous === 'normal') db.pragma('synchronous = NORMAL');
 // Above the API thread where the process may raise a thread's priority (priority.ts DELIVERY_NICE, the default of
 // tuning.deliveryNice); else as before.
 const nice = config.tuning.deliveryNice;
@@ -118,5 +130,5 @@ if (profileFile) {
   };
 }
 worker.start();
-logger.info({ nice: raised === null ? 0 : nice }, raised === null ? (nice < 0 ? 'delivery thread at the process priority (a higher one needs CAP_SYS_NICE or LimitNICE)' : 'delivery thread at the process priority (tuning.deliveryNice 0)') : 'delivery thread above the API thread');
+logger.info({ nice: raised === null ? 0 : nice, synchronous: db.pragma('synchronous', { simple: true }) === 1 ? 'normal' : 'full' }, raised === null ? (nice < 0 ? 'delivery thread at the process priority (a higher one needs CAP_SYS_NICE or LimitNICE)' : 'delivery thread at the process priority (tuning.deliveryNice 0)') : 'delivery thread above the API thread');
 post({ type: 'ready' });

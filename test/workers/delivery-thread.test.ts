@@ -43,6 +43,26 @@ afterAll(async () => {
 });
 
 describe('delivery in a thread of its own', () => {
+  it("commits its own writes with synchronous=NORMAL unless tuning.deliverySynchronous says full (the API's stay FULL)", async () => {
+    // What the thread's connection runs with reaches the daemon's log at start; the API's connection is the runtime's.
+    const started = async (tuning: Record<string, unknown>) => {
+      const lines: Record<string, unknown>[] = [];
+      const dir = mkdtempSync(join(tmpdir(), 'regate-delivery-sync-'));
+      const config = parseConfig({ database: { path: join(dir, 'regate.sqlite') }, onec: { url: em.url, sessions: 1 }, tuning, sync: { catalogCron: '0 0 1 1 *', stockCron: '0 0 1 1 *' } });
+      const r = createRuntime(config, createLogger('info', { write: (l: string) => void lines.push(JSON.parse(l)) }));
+      r.start();
+      const end = Date.now() + 10_000;
+      let line: Record<string, unknown> | undefined;
+      while (!(line = lines.find((l) => String(l.msg).startsWith('delivery thread'))) && Date.now() < end) await new Promise((res) => setTimeout(res, 20));
+      const api = r.db.pragma('synchronous', { simple: true });
+      await r.stop();
+      rmSync(dir, { recursive: true, force: true });
+      return { thread: line?.synchronous, api };
+    };
+    expect(await started({})).toEqual({ thread: 'normal', api: 2 });
+    expect(await started({ deliverySynchronous: 'full' })).toEqual({ thread: 'full', api: 2 });
+  }, 30_000);
+
   it('a booking is delivered by the thread within the confirmation window; other kinds stay on the API thread', async () => {
     // The API thread's worker handed the delivery kinds over.
     expect(rt.worker.kinds().filter((k) => k.startsWith('booking.'))).toEqual([]);
