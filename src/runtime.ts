@@ -153,11 +153,20 @@ export function createRuntime(config: Config, logger: Logger): Runtime {
   // in a worker thread with its own connection and 1C client (src/workers: the API's loop never runs a sync).
   const syncs = syncJobs({ config, logger, observeOneC: metrics.observeOneC, db, onec });
   rt.onStop(() => syncs.close());
+  // Warehouses' orders for q= read into memory before the first search needs them (CatalogService.warmSearch).
+  const warmSearch = () => {
+    try {
+      catalog.warmSearch();
+    } catch (e) {
+      logger.warn({ err: e }, 'search orders not read into memory');
+    }
+  };
   const timed = async <T extends { requests: number }>(kind: 'full' | 'stock', run: () => Promise<T>): Promise<T> => {
     const started = Date.now();
     try {
       const r = await run();
       metrics.observeSync(kind, { ms: Date.now() - started, requests: r.requests, ok: true });
+      warmSearch();
       return r;
     } catch (e) {
       metrics.observeSync(kind, { ms: Date.now() - started, requests: 0, ok: false });
@@ -201,7 +210,10 @@ export function createRuntime(config: Config, logger: Logger): Runtime {
     worker.start();
     deliveryThread?.start();
     if (!catalog.state().syncedAt) void fullSync.runNow();
-    else syncs.warm().catch((e) => logger.error({ err: e }, 'sync worker not started'));
+    else {
+      syncs.warm().catch((e) => logger.error({ err: e }, 'sync worker not started'));
+      warmSearch();
+    }
   };
   // Bank statements: the review list for the API, and the folder / bank API import on config.bank.cron.
   wireBank(rt);

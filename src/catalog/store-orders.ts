@@ -95,6 +95,29 @@ export class StoreOrders {
     return undefined;
   }
 
+  /**
+   * Reads every warehouse's order in the background (one at a time, a slice per turn of the event loop), when they
+   * all fit in `maxBytes`: `stores` with the number of items each carries. A warehouse whose order a sync left as it
+   * was keeps its entry (current() moves it forward) and is not read again. Returns how many builds it started.
+   */
+  warm(stores: (StoreRef & { carried: number })[], generation: number): number {
+    if (!this.enabled) return 0;
+    if (stores.reduce((s, x) => s + x.carried * 8, 0) > this.maxBytes) return 0;
+    let started = 0;
+    for (const store of stores) {
+      const key = `${store.no}:${store.copy}`;
+      if (this.building.has(key) || this.get(store, generation, false)) continue;
+      this.startBuild(store, generation);
+      started++;
+    }
+    return started;
+  }
+
+  /** A build is running or waiting. */
+  get warming(): boolean {
+    return this.running || this.queue.length > 0;
+  }
+
   /** Builds it now, in one go (tests; a caller that will wait). */
   buildNow(store: StoreRef, generation: number): Entry | undefined {
     const key = `${store.no}:${store.copy}`;

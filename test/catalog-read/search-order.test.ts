@@ -170,4 +170,25 @@ describe('q= by the order in memory', () => {
     expect(select).toHaveBeenCalledTimes(1);
     expect(after).toEqual(before);
   });
+
+  it('warmSearch (after a sync, at start) reads every warehouse before a search asks, and only the ones not current', async () => {
+    const fresh = new CatalogService(db, { retail: 'Розничная', tier1: 'Мелкооптовая', tier2: 'Оптовая' });
+    const g = fresh.state().generation;
+    expect(fresh.warmSearch()).toBe(STORES.length);
+    expect(fresh.storeOrders.warming).toBe(true);
+    for (let i = 0; i < 200 && fresh.storeOrders.warming; i++) await new Promise((r) => setImmediate(r));
+    expect(fresh.storeOrders.warming).toBe(false);
+    for (const s of STORES) expect(fresh.storeOrders.get(storeRef(s), g, false)).toBeDefined();
+    // The first search at a warehouse is placed by the order in memory.
+    const select = vi.spyOn(fresh.storeOrders, 'select');
+    const answer = fresh.assortment({ store: STORES[2], q: 'товар', page: 1, pageSize: 10 });
+    expect(select).toHaveBeenCalledTimes(1);
+    expect(answer).toEqual(slow.assortment({ store: STORES[2], q: 'товар', page: 1, pageSize: 10 }));
+    // Nothing moved: nothing is read again.
+    expect(fresh.warmSearch()).toBe(0);
+    // Orders that would not all fit in the cap: none is read (a base too large for it keeps searching by SQL).
+    const small = new CatalogService(db, { retail: 'Розничная', tier1: 'Мелкооптовая', tier2: 'Оптовая' });
+    (small.storeOrders as unknown as { maxBytes: number }).maxBytes = 1000;
+    expect(small.warmSearch()).toBe(0);
+  });
 });
