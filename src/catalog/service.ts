@@ -353,8 +353,8 @@ export class CatalogService {
     const store = this.requireStore(query.store);
     const kinds = this.priceKinds(store);
     const offset = (query.page - 1) * query.pageSize;
-    // The first search at a warehouse has its order read into memory in the background, for the searches after it
-    // (only searches: a store pulling pages would pay the ~45 ms of CPU per 100k items for nothing).
+    // The warehouse's order is in memory once warmSearch (after each sync, at start) has read it; a search that comes
+    // before that (or after the cap dropped it) starts the read in the background and takes the SQL path meanwhile.
     const order = query.q ? this.storeOrders.get(store, this.readingAt ?? this.state().generation) : undefined;
     const q = query.q;
     const matches = order && q && !query.group && !query.changedSince && !query.property ? this.storeOrders.matchesOf(q, this.readingAt ?? this.state().generation, () => this.textMatches(q)) : undefined;
