@@ -151,7 +151,7 @@ export class Transport {
         });
         // The slot is free now and the next request waiting for it is on its way to 1C: let it be written before the
         // caller's own work on this answer (parsing, the next step, a commit) takes the event loop. Without this
-        // turn, a request dispatched behind a busy loop waited 3-5 ms for its headers to be written in one case of
+        // turn, a request dispatched behind a busy loop waited 3-9 ms for its headers to be written in one case of
         // ten, with 1C's session idle meanwhile (undici's request:create → client:sendHeaders, booking bench
         // 2026-12-03): with it, and the spare connections below, p90 0.3-2.8 ms instead of 3-9 ms.
         await new Promise((r) => setImmediate(r));
