@@ -5,6 +5,8 @@ import { readFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import type { Config } from '../config/index.js';
 import type { App } from './app.js';
+import { addAcceptors } from './accept.js';
+import { servedInTurns } from './turns.js';
 
 const LOOPBACK = new Set(['127.0.0.1', '::1', 'localhost']);
 
@@ -116,6 +118,8 @@ export interface RunningServer {
   server: ServerType;
   url: string;
   port: number;
+  /** Copies of the listening socket besides its own (config server.listenCopies), and why fewer if so. */
+  listenCopies: { listening: number; problem?: string };
   close(): Promise<void>;
 }
 
@@ -141,7 +145,9 @@ export async function startServer(app: App, config: Config, opts: { port?: numbe
         port,
         hostname: host,
         createServer: ((options: object, listener: Listener) =>
-          tls ? createHttpsServer(options, readBodies(config.server.bodyLimitBytes, listener)) : createHttpServer(options, readBodies(config.server.bodyLimitBytes, listener))) as never,
+          tls
+            ? createHttpsServer(options, readBodies(config.server.bodyLimitBytes, servedInTurns(listener, config.tuning.turnBudgetMs)))
+            : createHttpServer(options, readBodies(config.server.bodyLimitBytes, servedInTurns(listener, config.tuning.turnBudgetMs)))) as never,
         ...(tls
           ? {
               serverOptions: { cert: readFileSync(cert!), key: readFileSync(key!), minVersion, ciphers: MOZILLA_INTERMEDIATE, honorCipherOrder: false, ecdhCurve: 'X25519:prime256v1:secp384r1' },
@@ -168,15 +174,20 @@ export async function startServer(app: App, config: Config, opts: { port?: numbe
   (server as import('node:http').Server).requestTimeout = config.server.requestTimeoutMs;
   (server as import('node:http').Server).keepAliveTimeout = 65_000;
   const actualPort = (server.address() as AddressInfo).port;
+  const acceptors = await addAcceptors(server as import('node:net').Server, config.server.listenCopies);
   const shownHost = host.includes(':') ? `[${host}]` : host === '0.0.0.0' ? '127.0.0.1' : host;
   return {
     server,
     port: actualPort,
     url: `${tls ? 'https' : 'http'}://${shownHost}:${actualPort}`,
-    close: () =>
-      new Promise<void>((resolve) => {
-        (server as import('node:http').Server).closeAllConnections?.();
-        server.close(() => resolve());
-      }),
+    listenCopies: { listening: acceptors.listening, problem: acceptors.problem },
+    close: async () => {
+      // Every descriptor stops listening first; then the connections (whichever descriptor took them, the HTTP
+      // server holds them all) are closed, and each server's close settles once its connections are gone.
+      const copies = acceptors.close();
+      const own = new Promise<void>((resolve) => server.close(() => resolve()));
+      (server as import('node:http').Server).closeAllConnections?.();
+      await Promise.all([copies, own]);
+    },
   };
 }

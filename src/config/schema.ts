@@ -43,6 +43,12 @@ export const ConfigSchema = z
         /** Believe X-Forwarded-For from a loopback peer (Apache/IIS in front): the client's address for logs, rate
          *  limits and lockout. Never believed from any other peer. */
         trustProxy: bool.default(true),
+        /**
+         * Extra copies of the listening socket (src/api/accept.ts): a busy event loop accepts one connection per copy
+         * per turn (libuv ≥ 1.45), so with one a reconnect storm of 500 connections waited seconds for its first
+         * answers. 0 = only the server's own descriptor.
+         */
+        listenCopies: z.coerce.number().int().min(0).max(256).default(31),
       })
       .prefault({}),
     auth: z
@@ -223,6 +229,9 @@ export const ConfigSchema = z
          *  next commit or the checkpoint) or FULL (each one waits for the disk). src/workers/outbox-worker.ts says
          *  why NORMAL loses nothing there. The API's connection stays FULL whatever this says. */
         deliverySynchronous: z.enum(['normal', 'full']).default('normal'),
+        /** At most this much of the API's request work per turn of the event loop, first come first served
+         *  (src/api/turns.ts), so a busy loop still polls for new connections; 0: every request at once. */
+        turnBudgetMs: z.coerce.number().min(0).max(1000).default(25),
       })
       .prefault({}),
     orders: z

@@ -23,7 +23,8 @@ export function register(program: Command) {
       // `regate user add|remove|passwd` edit the file; the users are swapped in place, no restart.
       const file = rootOf(cmd).opts().config as string | undefined;
       const unwatch = file ? watchUsers(config, file, logger) : () => undefined;
-      logger.info({ url: server.url, console: `${server.url}/console`, onec: config.onec.url, db: config.database.path }, 'ReGate started');
+      logger.info({ url: server.url, console: `${server.url}/console`, onec: config.onec.url, db: config.database.path, listenCopies: server.listenCopies.listening }, 'ReGate started');
+      if (server.listenCopies.problem) logger.warn({ problem: server.listenCopies.problem }, 'копии прослушивающего сокета не созданы: под нагрузкой новые соединения будут приниматься по одному за оборот цикла');
       await untilSignal();
       logger.info('stopping');
       unwatch();

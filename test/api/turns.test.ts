@@ -1,0 +1,79 @@
+import { describe, expect, it } from 'vitest';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { servedInTurns } from '../../src/api/turns.js';
+
+const req = (id: number) => ({ id }) as unknown as IncomingMessage;
+const res = () => ({ destroyed: false, destroy(this: { destroyed: boolean }) { this.destroyed = true; } }) as unknown as ServerResponse;
+const burn = (ms: number) => {
+  const until = performance.now() + ms;
+  while (performance.now() < until);
+};
+/** Resolves after `n` turns of the event loop (a check phase each). */
+const turns = (n: number) => new Promise<void>((resolve) => {
+  const step = (left: number) => (left ? setImmediate(() => step(left - 1)) : resolve());
+  step(n);
+});
+
+describe('requests served in turns (tuning.turnBudgetMs)', () => {
+  it('serves in arrival order, no more than the budget of work per turn, the rest in the next turns', async () => {
+    const served: { id: number; turn: number }[] = [];
+    let turn = 0;
+    let ticking = true;
+    const tick = () => {
+      turn++;
+      if (ticking) setImmediate(tick);
+    };
+    setImmediate(tick);
+    const listener = servedInTurns((r) => {
+      served.push({ id: (r as unknown as { id: number }).id, turn });
+      burn(10);
+    }, 25);
+    for (let i = 0; i < 12; i++) listener(req(i), res());
+    expect(served).toEqual([]); // nothing in the turn that received them: the poll comes first
+    while (served.length < 12) await turns(1);
+    ticking = false;
+    expect(served.map((s) => s.id)).toEqual([...Array(12).keys()]);
+    const byTurn = new Map<number, number>();
+    for (const s of served) byTurn.set(s.turn, (byTurn.get(s.turn) ?? 0) + 1);
+    const perTurn = [...byTurn.values()];
+    // 10 ms each against 25 ms: three per turn (two if the process lost the core mid-turn), never all twelve at once.
+    expect(perTurn.length).toBeGreaterThanOrEqual(4);
+    expect(Math.max(...perTurn)).toBeLessThanOrEqual(3);
+  });
+
+  it('a continuation the request queued counts against the same turn', async () => {
+    const served: number[] = [];
+    const listener = servedInTurns((r) => {
+      served.push((r as unknown as { id: number }).id);
+      void Promise.resolve().then(() => burn(30)); // the app's work after its first await
+    }, 25);
+    for (let i = 0; i < 3; i++) listener(req(i), res());
+    await turns(1);
+    expect(served).toEqual([0]);
+    await turns(2);
+    expect(served).toEqual([0, 1, 2]);
+  });
+
+  it('a listener that throws loses its own request, not the queue', async () => {
+    const served: number[] = [];
+    const failing = res();
+    const listener = servedInTurns((r) => {
+      const id = (r as unknown as { id: number }).id;
+      if (id === 1) throw new Error('adapter bug');
+      served.push(id);
+    }, 25);
+    listener(req(0), res());
+    listener(req(1), failing);
+    listener(req(2), res());
+    await turns(2);
+    expect(served).toEqual([0, 2]);
+    expect(failing.destroyed).toBe(true);
+  });
+
+  it('budget 0: every request is handed over at once, as Node does', () => {
+    const served: number[] = [];
+    const listener = servedInTurns((r) => void served.push((r as unknown as { id: number }).id), 0);
+    listener(req(7), res());
+    expect(served).toEqual([7]);
+  });
+});
