@@ -9,6 +9,8 @@ declare module 'autocannon' {
       method?: string;
       headers?: Record<string, string>;
       requests?: { method?: string; path?: string; body?: string; setupRequest?: (req: any, context: any) => any }[];
+      /** Called with each connection's client (an EventEmitter: 'response' per answer). */
+      setupClient?: (client: any) => void;
     }
     interface Histogram {
       average: number;

@@ -29,11 +29,20 @@ export interface LoadResult {
   errors: number;
   timeouts: number;
   statusCodes: Record<string, number>;
+  /**
+   * Per connection: when it got its first answer, in ms from the start of the run. A connection that got none is in
+   * none of the latencies above (autocannon times answered requests only), so a server that leaves connections
+   * unaccepted looks faster than one that serves them all: `unanswered` says how many it left.
+   */
+  firstAnswer: { answered: number; unanswered: number; p50: number; p90: number; max: number };
 }
 
 export async function load(spec: LoadSpec): Promise<LoadResult> {
   const next = spec.next;
+  const started = performance.now();
+  const firsts: number[] = [];
   const r = await autocannon({
+    setupClient: (client: { once(event: 'response', cb: () => void): void }) => client.once('response', () => firsts.push(performance.now() - started)),
     url: spec.url,
     connections: spec.connections,
     duration: spec.durationS,
@@ -65,12 +74,21 @@ export async function load(spec: LoadSpec): Promise<LoadResult> {
     errors: r.errors,
     timeouts: r.timeouts,
     statusCodes,
+    firstAnswer: firstAnswers(firsts, spec.connections),
   };
+}
+
+function firstAnswers(ms: number[], connections: number): LoadResult['firstAnswer'] {
+  const sorted = [...ms].sort((a, b) => a - b);
+  const at = (q: number) => (sorted.length ? Math.round(sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]) : NaN);
+  return { answered: sorted.length, unanswered: Math.max(0, connections - sorted.length), p50: at(0.5), p90: at(0.9), max: sorted.length ? Math.round(sorted[sorted.length - 1]) : NaN };
 }
 
 export const basic = (user: { name: string; password: string }) => `Basic ${Buffer.from(`${user.name}:${user.password}`).toString('base64')}`;
 
 export function fmtLoad(label: string, r: LoadResult): string {
   const codes = Object.entries(r.statusCodes).map(([c, n]) => `${c}×${n}`).join(' ');
-  return `${label.padEnd(34)} c=${String(r.connections).padStart(3)}  ${r.rps.toFixed(0).padStart(6)} req/s  p50 ${r.latency.p50} ms  p90 ${r.latency.p90} ms  p99 ${r.latency.p99} ms  max ${r.latency.max} ms  [${codes}${r.errors ? ` errors×${r.errors}` : ''}${r.timeouts ? ` timeouts×${r.timeouts}` : ''}]`;
+  const f = r.firstAnswer;
+  const first = f.unanswered || f.max > 1000 ? `  first answers: ${f.answered} connections, p50 ${f.p50} / max ${f.max} ms${f.unanswered ? `, ${f.unanswered} never answered` : ''}` : '';
+  return `${label.padEnd(34)} c=${String(r.connections).padStart(3)}  ${r.rps.toFixed(0).padStart(6)} req/s  p50 ${r.latency.p50} ms  p90 ${r.latency.p90} ms  p99 ${r.latency.p99} ms  max ${r.latency.max} ms  [${codes}${r.errors ? ` errors×${r.errors}` : ''}${r.timeouts ? ` timeouts×${r.timeouts}` : ''}]${first}`;
 }

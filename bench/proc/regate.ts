@@ -6,6 +6,7 @@
  * 10-second measurement would be noise, not a figure.
  */
 import { readFileSync, rmSync } from 'node:fs';
+import { PerformanceObserver } from 'node:perf_hooks';
 import { loadConfig } from '../../src/config/index.js';
 import { createLogger } from '../../src/log.js';
 import { createRuntime } from '../../src/runtime.js';
@@ -47,6 +48,12 @@ const args = argsOf<{
 }>();
 
 const NEVER = '0 0 1 1 *'; // 1 January, 00:00
+/** The last garbage-collection pauses of this thread: [start, duration] in performance.now() ms (timedGet). */
+const gcPauses: [number, number][] = [];
+new PerformanceObserver((list) => {
+  for (const e of list.getEntries()) gcPauses.push([e.startTime, e.duration]);
+  if (gcPauses.length > 512) gcPauses.splice(0, gcPauses.length - 256);
+}).observe({ entryTypes: ['gc'] });
 if (!args.reuseDb) for (const suffix of ['', '-wal', '-shm']) rmSync(`${args.dbPath}${suffix}`, { force: true });
 const config = loadConfig({
   env: args.env ?? {},
@@ -169,11 +176,20 @@ serveParent(
     },
     /** One GET through the app in this process, timed here: the server's cost of an answer without the sockets and
      *  the load generator's scheduling (the scale bench's cold figures; on a loaded 2-core host those add 5–30 ms). */
+    /** One GET through the app, timed here, with what else the process did meanwhile: garbage collection (pauses
+     *  of this thread overlapping the request) and the process's CPU (less than the wall time: the core was taken). */
     timedGet: async (path: string, headers: Record<string, string>) => {
+      const cpu = process.cpuUsage();
       const t = performance.now();
       const r = await rt.app.request(path, { headers });
       const body = await r.text();
-      return { ms: performance.now() - t, status: r.status, body };
+      const end = performance.now();
+      const used = process.cpuUsage(cpu);
+      const cpuMs = (used.user + used.system) / 1000;
+      // Observers are told of a pause a turn later.
+      await new Promise((resolve) => setTimeout(resolve, 2));
+      const gcMs = gcPauses.filter(([at, ms]) => at < end && at + ms > t).reduce((sum, [, ms]) => sum + ms, 0);
+      return { ms: end - t, status: r.status, body, gcMs: Math.round(gcMs * 10) / 10, cpuMs: Math.round(cpuMs * 10) / 10 };
     },
     /**
      * Where a booking's CPU goes, layer by layer, on this (the API's) thread: the same bodies through the service

@@ -195,10 +195,13 @@ async function measureSize(ctx: SuiteContext, items: number): Promise<ScalePoint
     // Cold figures are timed inside the server process (bench/proc/regate.ts timedGet: routing, auth, SQLite, JSON,
     // the response cache); the loopback round trip is kept in the details (client ms) for comparison.
     const client: number[] = [];
+    // Every timed request with what else the server did meanwhile, so the slowest can be explained in the log.
+    const samples: { path: string; ms: number; gcMs: number; cpuMs: number }[] = [];
     const timed = async (path: string) => {
       const t = performance.now();
-      const r = await rg!.call<{ ms: number; status: number; body: string }>('timedGet', path, plain);
+      const r = await rg!.call<{ ms: number; status: number; body: string; gcMs: number; cpuMs: number }>('timedGet', path, plain);
       client.push(round(performance.now() - t));
+      samples.push({ path, ms: round(r.ms), gcMs: r.gcMs, cpuMs: r.cpuMs });
       if (r.status !== 200) throw new Error(`${path}: ${r.status} ${r.body.slice(0, 300)}`);
       return { ms: r.ms, body: JSON.parse(r.body) as { total: number; items: { id: string; name: string; article: string; barcodes: string[] }[] } };
     };
@@ -243,6 +246,8 @@ async function measureSize(ctx: SuiteContext, items: number): Promise<ScalePoint
     }
     const pageLoad = load1();
     ctx.log(`scale: cold pages ${coldPage.length}: median ${median(coldPage).toFixed(1)} ms, worst ${Math.max(...coldPage).toFixed(1)} ms; by depth ${JSON.stringify(depthMs)} (load ${pageLoad})`);
+    const slowest = [...samples].sort((a, b) => b.ms - a.ms).slice(0, 3);
+    ctx.log(`scale: slowest requests so far (wall ms, GC pauses within, process CPU): ${slowest.map((x) => `${x.path.replace('/api/v1/', '')} ${x.ms} ms, GC ${x.gcMs} ms, CPU ${x.cpuMs} ms`).join('; ')}`);
 
     // Searches: each query a new URL at a warehouse (a word of a name, a 5-letter piece of one, an article).
     const searchMs: number[] = [];

@@ -3,7 +3,7 @@ import { spliceScale } from '../../bench/run.js';
 import { costGrowthMarkdown, type ScalePoint } from '../../bench/suites/scale.js';
 
 // The cost growth table of docs/benchmarks.md: written between its own markers, with the load of every figure.
-const lr = (rps: number, p99: number, load: number) => ({ connections: 64, seconds: 8, requests: rps * 8, ok: rps * 8, rps, latency: { p50: 1, p90: 2, p99, max: 3, mean: 1 }, non2xx: 0, errors: 0, timeouts: 0, statusCodes: { 200: rps * 8 }, load });
+const lr = (rps: number, p99: number, load: number) => ({ connections: 64, seconds: 8, requests: rps * 8, ok: rps * 8, rps, latency: { p50: 1, p90: 2, p99, max: 3, mean: 1 }, non2xx: 0, errors: 0, timeouts: 0, statusCodes: { 200: rps * 8 }, firstAnswer: { answered: 64, unanswered: 0, p50: 1, p90: 2, max: 3 }, load });
 const point = (items: number): ScalePoint => ({
   items,
   stores: 7,
