@@ -23,15 +23,15 @@ try {
       // The daemon's sync worker runs with its heap capped at HEAP_MB (src/workers): the same cap here.
       const sy = await forkChild<{ pageSize: number }>('sync.ts', { onecUrl: em.ready.url, onecUser: ONEC_USER, dbPath: join(dir, `sync-${items}.sqlite`) }, { readyTimeoutMs: 600_000, execArgv: [`--max-old-space-size=${HEAP_MB}`] });
       type Apply = { apply?: { swapMs: number } };
-      type Full = { report: { items: number; requests: number; lowerBound: number; ms: number } & Apply; rssBeforeMB: number; maxRssAfterMB: number; cpuMs: number };
+      type Full = { report: { items: number; requests: number; lowerBound: number; keyed: number; ms: number } & Apply; rssBeforeMB: number; maxRssAfterMB: number; cpuMs: number };
       type Stock = { report: { stockRows: number; priceRows: number; changed: number } & Apply; ms: number; requests: number; maxRssAfterMB: number; cpuMs: number };
       const swap = (r: Apply) => (r.apply ? `, final transaction ${r.apply.swapMs.toFixed(0)} ms` : '');
       const l0 = load();
       const cold = await sy.call<Full>('run');
-      console.log(`${items} items: cold full sync ${(cold.report.ms / 1000).toFixed(1)} s, ${cold.report.requests} requests (bound ${cold.report.lowerBound}), peak RSS ${cold.maxRssAfterMB.toFixed(0)} MB (${cold.rssBeforeMB.toFixed(0)} before), cpu ${(cold.cpuMs / 1000).toFixed(1)} s${swap(cold.report)}; load ${l0}`);
+      console.log(`${items} items: cold full sync ${(cold.report.ms / 1000).toFixed(1)} s, ${cold.report.requests} requests (${cold.report.keyed} by key; paging bound ${cold.report.lowerBound}), peak RSS ${cold.maxRssAfterMB.toFixed(0)} MB (${cold.rssBeforeMB.toFixed(0)} before), cpu ${(cold.cpuMs / 1000).toFixed(1)} s${swap(cold.report)}; load ${l0}`);
       const l1 = load();
       const warm = await sy.call<Full>('run');
-      console.log(`${items} items: warm full sync ${(warm.report.ms / 1000).toFixed(1)} s, ${warm.report.requests} requests (bound ${warm.report.lowerBound}), peak RSS so far ${warm.maxRssAfterMB.toFixed(0)} MB, cpu ${(warm.cpuMs / 1000).toFixed(1)} s${swap(warm.report)}; load ${l1}`);
+      console.log(`${items} items: warm full sync ${(warm.report.ms / 1000).toFixed(1)} s, ${warm.report.requests} requests (${warm.report.keyed} by key; paging bound ${warm.report.lowerBound}), peak RSS so far ${warm.maxRssAfterMB.toFixed(0)} MB, cpu ${(warm.cpuMs / 1000).toFixed(1)} s${swap(warm.report)}; load ${l1}`);
       const l2 = load();
       const stock = await sy.call<Stock>('stock');
       console.log(`${items} items: stock sync ${(stock.ms / 1000).toFixed(1)} s, ${stock.requests} requests, ${stock.report.stockRows} stock + ${stock.report.priceRows} price rows, ${stock.report.changed} changed, peak RSS so far ${stock.maxRssAfterMB.toFixed(0)} MB, cpu ${(stock.cpuMs / 1000).toFixed(1)} s${swap(stock.report)}; load ${l2}`);

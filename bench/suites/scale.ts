@@ -73,7 +73,7 @@ export interface ScalePoint {
    * as bench/sync-scale.ts runs it: a cold full sync into an empty database (its peak RSS is the process's
    * high-water mark), then a stock sync of it. The read measurements below serve the mirror it wrote.
    */
-  sync?: { coldMs: number; requests: number; lowerBound: number; rssBeforeMB: number; peakRssMB: number; cpuMs: number; load: number; stockMs: number; stockRssMB: number; stockLoad: number };
+  sync?: { coldMs: number; requests: number; lowerBound: number; keyed?: number; rssBeforeMB: number; peakRssMB: number; cpuMs: number; load: number; stockMs: number; stockRssMB: number; stockLoad: number };
   /** The same cold requests' round trips as the bench process saw them (IPC to the child included). */
   clientRoundTripMs: number[];
 }
@@ -144,7 +144,7 @@ export async function runScale(ctx: SuiteContext): Promise<SuiteResult> {
     );
     if (p.sync) {
       figures.push(
-        finish({ bench: 'scale', name: `${k}: cold full sync (own process, heap cap ${HEAP_MB} MB), load ${p.sync.load}`, value: p.sync.coldMs / 1000, unit: 's', note: `${p.sync.requests} requests (bound ${p.sync.lowerBound}), cpu ${(p.sync.cpuMs / 1000).toFixed(1)} s` }),
+        finish({ bench: 'scale', name: `${k}: cold full sync (own process, heap cap ${HEAP_MB} MB), load ${p.sync.load}`, value: p.sync.coldMs / 1000, unit: 's', note: `${p.sync.requests} requests (${p.sync.keyed ?? 0} of them by key; paging bound ${p.sync.lowerBound}), cpu ${(p.sync.cpuMs / 1000).toFixed(1)} s` }),
         finish({ bench: 'scale', name: `${k}: cold full sync, peak RSS`, value: p.sync.peakRssMB, unit: 'MB', baseline: { name: 'RSS before the sync', value: p.sync.rssBeforeMB }, target: p.items >= SYNC_TARGET.rssAtItems ? { on: 'value', op: '<=', value: SYNC_TARGET.rssMB } : undefined }),
         finish({ bench: 'scale', name: `${k}: stock sync, load ${p.sync.stockLoad}`, value: p.sync.stockMs / 1000, unit: 's', note: `peak RSS so far ${p.sync.stockRssMB} MB` }),
       );
@@ -172,11 +172,11 @@ async function measureSize(ctx: SuiteContext, items: number): Promise<ScalePoint
     const sy = await forkChild('sync.ts', { onecUrl: em.ready.url, onecUser: ONEC_USER, dbPath, timeoutMs: 600_000 }, { verbose: ctx.verbose, readyTimeoutMs: 600_000, execArgv: [`--max-old-space-size=${HEAP_MB}`] });
     let sync: ScalePoint['sync'];
     try {
-      const cold = await sy.call<{ report: { requests: number; lowerBound: number; ms: number }; rssBeforeMB: number; maxRssAfterMB: number; cpuMs: number }>('run');
+      const cold = await sy.call<{ report: { requests: number; lowerBound: number; keyed: number; ms: number }; rssBeforeMB: number; maxRssAfterMB: number; cpuMs: number }>('run');
       const stockLoad = load1();
       const stock = await sy.call<{ ms: number; maxRssAfterMB: number }>('stock');
-      sync = { coldMs: Math.round(cold.report.ms), requests: cold.report.requests, lowerBound: cold.report.lowerBound, rssBeforeMB: Math.round(cold.rssBeforeMB), peakRssMB: Math.round(cold.maxRssAfterMB), cpuMs: Math.round(cold.cpuMs), load: syncLoad, stockMs: Math.round(stock.ms), stockRssMB: Math.round(stock.maxRssAfterMB), stockLoad };
-      ctx.log(`scale ${items}: cold full sync ${(sync.coldMs / 1000).toFixed(1)} s, peak RSS ${sync.peakRssMB} MB (${sync.rssBeforeMB} before), ${sync.requests} requests (bound ${sync.lowerBound}), load ${syncLoad}; stock sync ${(sync.stockMs / 1000).toFixed(1)} s, load ${stockLoad}`);
+      sync = { coldMs: Math.round(cold.report.ms), requests: cold.report.requests, lowerBound: cold.report.lowerBound, keyed: cold.report.keyed, rssBeforeMB: Math.round(cold.rssBeforeMB), peakRssMB: Math.round(cold.maxRssAfterMB), cpuMs: Math.round(cold.cpuMs), load: syncLoad, stockMs: Math.round(stock.ms), stockRssMB: Math.round(stock.maxRssAfterMB), stockLoad };
+      ctx.log(`scale ${items}: cold full sync ${(sync.coldMs / 1000).toFixed(1)} s, peak RSS ${sync.peakRssMB} MB (${sync.rssBeforeMB} before), ${sync.requests} requests (${sync.keyed} by key; paging bound ${sync.lowerBound}), load ${syncLoad}; stock sync ${(sync.stockMs / 1000).toFixed(1)} s, load ${stockLoad}`);
     } finally {
       await sy.stop();
     }

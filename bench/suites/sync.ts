@@ -14,7 +14,7 @@ import { ONEC_USER, type SuiteContext, type SuiteResult } from './types.js';
 export const SYNC_TARGET_RATIO = 1.2;
 
 interface SyncRun {
-  report: { items: number; requests: number; lowerBound: number; rowsBySet: Record<string, number>; ms: number };
+  report: { items: number; requests: number; lowerBound: number; keyed: number; rowsBySet: Record<string, number>; ms: number };
   onecStats: { total: number; retries: number };
   rssBeforeMB: number;
   maxRssBeforeMB: number;
@@ -38,10 +38,12 @@ export async function runSync(ctx: SuiteContext): Promise<SuiteResult> {
     const bound = Object.entries(report.rowsBySet).reduce((s, [set, rows]) => s + Math.max(1, Math.ceil(rows / (set.includes('/') ? VIRTUAL_ROWS : pageSize))), 0);
     if (bound !== report.lowerBound) ctx.log(`sync: WARNING lower bound recomputed from rowsBySet = ${bound}, report says ${report.lowerBound}`);
     const rows = Object.values(report.rowsBySet).reduce((a, b) => a + b, 0);
-    ctx.log(`sync: ${report.items} items, ${rows} rows in ${Object.keys(report.rowsBySet).length} sets, ${report.requests} requests (emulator served ${served}) vs bound ${report.lowerBound}, ${report.ms} ms, peak RSS ${run.maxRssAfterMB.toFixed(0)} MB (${run.rssBeforeMB.toFixed(0)} MB before)`);
+    ctx.log(`sync: ${report.items} items, ${rows} rows in ${Object.keys(report.rowsBySet).length} sets, ${report.requests} requests (emulator served ${served}; ${report.keyed} of them by key) vs bound ${report.lowerBound}, ${report.ms} ms, peak RSS ${run.maxRssAfterMB.toFixed(0)} MB (${run.rssBeforeMB.toFixed(0)} MB before)`);
     return {
       figures: [
-        finish({ bench: 'sync', name: `OData requests, cold sync of ${items.toLocaleString('en-US')} items (page ${pageSize})`, value: served, unit: 'requests', baseline: { name: 'lower bound', value: report.lowerBound }, target: { on: 'ratio', op: '<=', value: SYNC_TARGET_RATIO } }),
+        // The paging requests against their bound; the reads by key (description files, packagings) apart.
+        finish({ bench: 'sync', name: `OData requests, cold sync of ${items.toLocaleString('en-US')} items (page ${pageSize}), reads by key apart`, value: served - report.keyed, unit: 'requests', baseline: { name: 'lower bound', value: report.lowerBound }, target: { on: 'ratio', op: '<=', value: SYNC_TARGET_RATIO } }),
+        finish({ bench: 'sync', name: 'OData reads by key in the cold sync (description files, packagings)', value: report.keyed, unit: 'requests', note: 'one-time on a cold mirror: later syncs read only the files that changed' }),
         finish({ bench: 'sync', name: 'cold sync time', value: report.ms / 1000, unit: 's', note: `${rows} rows` }),
         finish({ bench: 'sync', name: 'sync process peak RSS', value: run.maxRssAfterMB, unit: 'MB', baseline: { name: 'RSS before sync', value: run.rssBeforeMB } }),
       ],

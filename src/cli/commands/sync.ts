@@ -27,7 +27,7 @@ export function register(program: Command) {
         bar.start(15, 0, { step: '' });
         const r = await runFullSync({ db, onec, config, allowEmpty: Boolean(opts.allowEmpty), onProgress: (step, done) => bar.update(done, { step }) });
         bar.stop();
-        console.log(`товаров: ${r.items} (изменилось ${r.changed}); запросов OData: ${r.requests} (нижняя граница ${r.lowerBound}); ${r.ms} мс`);
+        console.log(`товаров: ${r.items} (изменилось ${r.changed}); запросов OData: ${r.requests} (постранично ${r.requests - r.keyed} при нижней границе ${r.lowerBound}, по ключу ${r.keyed}: файлы описаний, упаковки); ${r.ms} мс`);
         if (opts.pictures) {
           const p = await fetchMissingPictures({ db, onec, config });
           console.log(`картинки: загружено ${p.fetched}, не найдено ${p.missing}, запросов ${p.requests}`);
