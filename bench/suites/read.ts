@@ -33,7 +33,8 @@ export async function runRead(ctx: SuiteContext): Promise<SuiteResult> {
   const em = await forkChild<{ url: string }>('emulator.ts', { items, user: ONEC_USER }, { verbose: ctx.verbose });
   const rg = await forkChild<{ url: string; stores: string[]; sync: { items: number; ms: number } }>(
     'regate.ts',
-    { onecUrl: em.ready.url, onecUser: ONEC_USER, apiUser: API_USER, dbPath: join(ctx.tmpDir, 'read.sqlite') },
+    // BENCH_READ_ENV='REGATE_K=V,…': the server's config for an A/B of one switch (bench/proc/regate.ts reads no other).
+    { onecUrl: em.ready.url, onecUser: ONEC_USER, apiUser: API_USER, dbPath: join(ctx.tmpDir, 'read.sqlite'), env: Object.fromEntries((process.env.BENCH_READ_ENV ?? '').split(',').filter(Boolean).map((kv) => kv.split('=') as [string, string])) },
     { verbose: ctx.verbose, readyTimeoutMs: 900_000 }, // the child syncs the 20k demo base first: 281 s at load 10 (docs/benchmarks.md), past 300 s at load 9 on 2026-12-03
   );
   try {

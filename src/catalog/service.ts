@@ -178,6 +178,7 @@ export class CatalogService {
       // Issue 17: the page's properties in one query (per-item subqueries doubled a cold page's cost).
       pageProps: db.prepare(`SELECT ip.item_id, ip.property_id, ip.value_key FROM json_each(@ids) j JOIN catalog_item_properties ip ON ip.item_id = j.value`),
       properties: db.prepare(`SELECT id, title AS name FROM catalog_properties ORDER BY title, id`),
+      propertyValueNames: db.prepare(`SELECT id, name FROM catalog_property_values`),
       // Issue 17: the page's packagings (units of sale) in one query, by the primary key.
       pagePacks: db.prepare(`SELECT p.item_id, p.id, p.name, p.ratio FROM json_each(@ids) j JOIN catalog_item_packagings p ON p.item_id = j.value ORDER BY p.item_id, p.ratio, p.name`),
       // Issue 17: the page's packagings' own barcodes and its variants' own properties, one query each.
@@ -473,12 +474,18 @@ export class CatalogService {
     });
   }
 
-  /** Property id → its title, and value key → the value's name (per generation). */
+  /**
+   * Property id → its title, and value key → the value's name (per generation): read from the two small tables, not
+   * from properties(), whose item counts group every item's properties. That count ran inside the first page of a
+   * generation that showed a property: 215 ms of CPU for one cold page of the 300k base (load 1.6, 2026-12-03),
+   * the slowest cold page of every scale run. A value's name is found by its key alone, as the count's join does
+   * (a property may list another property's values: ВладелецДополнительныхЗначений).
+   */
   private propertyNames(): { props: Map<string, string>; values: Map<string, string> } {
-    return this.cached('propertyNames', () => {
-      const list = this.properties();
-      return { props: new Map(list.map((p) => [p.id, p.name])), values: new Map(list.flatMap((p) => p.values.map((v) => [`${p.id}|${v.id}`, v.name] as [string, string]))) };
-    });
+    return this.cached('propertyNames', () => ({
+      props: new Map((this.stmt.properties.all() as { id: string; name: string }[]).map((p) => [p.id, p.name])),
+      values: new Map((this.stmt.propertyValueNames.all() as { id: string; name: string }[]).map((v) => [v.id, v.name])),
+    }));
   }
 
   /**
@@ -556,7 +563,8 @@ export class CatalogService {
       // <propertyId>:<value>: the value's id from GET /api/v1/properties (a reference's key, or the literal: true, 350).
       const at = query.property.indexOf(':');
       const propertyId = at > 0 ? query.property.slice(0, at).toLowerCase() : '';
-      if (!this.propertyNames().props.has(propertyId)) throw ApiError.notFound('Свойство', 'property', query.property);
+      // A property no item has is not found, as GET /properties does not list it.
+      if (!this.properties().some((p) => p.id === propertyId)) throw ApiError.notFound('Свойство', 'property', query.property);
       params.propertyId = propertyId;
       params.propertyValue = query.property.slice(at + 1);
       // The item matches when it has the value itself or one of its variants has it (issue 17: a characteristic's Цвет).
@@ -778,7 +786,7 @@ function namedProperties(raw: [string, string][] | undefined, names: { props: Ma
   const list = raw?.filter(([p]) => names.props.has(p));
   if (!list?.length) return undefined;
   return list.map(([p, v]) => {
-    const name = names.values.get(`${p}|${v}`) ?? v;
+    const name = names.values.get(v) ?? v;
     return { id: p, name: names.props.get(p)!, value: name, valueId: name === v ? null : v };
   });
 }
