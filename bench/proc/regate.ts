@@ -6,7 +6,7 @@
  * 10-second measurement would be noise, not a figure.
  */
 import { readFileSync, rmSync } from 'node:fs';
-import { PerformanceObserver } from 'node:perf_hooks';
+import { monitorEventLoopDelay, PerformanceObserver, type IntervalHistogram } from 'node:perf_hooks';
 import { loadConfig } from '../../src/config/index.js';
 import { createLogger } from '../../src/log.js';
 import { createRuntime } from '../../src/runtime.js';
@@ -48,11 +48,12 @@ const args = argsOf<{
 }>();
 
 const NEVER = '0 0 1 1 *'; // 1 January, 00:00
+let loopWatch: { histogram: IntervalHistogram; gcFrom: number } | undefined;
 /** The last garbage-collection pauses of this thread: [start, duration] in performance.now() ms (timedGet). */
 const gcPauses: [number, number][] = [];
 new PerformanceObserver((list) => {
   for (const e of list.getEntries()) gcPauses.push([e.startTime, e.duration]);
-  if (gcPauses.length > 512) gcPauses.splice(0, gcPauses.length - 256);
+  if (gcPauses.length > 8192) gcPauses.splice(0, gcPauses.length - 4096);
 }).observe({ entryTypes: ['gc'] });
 if (!args.reuseDb) for (const suffix of ['', '-wal', '-shm']) rmSync(`${args.dbPath}${suffix}`, { force: true });
 const config = loadConfig({
@@ -176,6 +177,18 @@ serveParent(
     },
     /** One GET through the app in this process, timed here: the server's cost of an answer without the sockets and
      *  the load generator's scheduling (the scale bench's cold figures; on a loaded 2-core host those add 5–30 ms). */
+    /** The event loop's delay and the GC pauses over a stretch of load (the scale suite's cycled pass). */
+    loopWatchStart: () => {
+      loopWatch = { histogram: monitorEventLoopDelay({ resolution: 10 }), gcFrom: performance.now() };
+      loopWatch.histogram.enable();
+    },
+    loopWatchStop: () => {
+      const w = loopWatch!;
+      w.histogram.disable();
+      const gcs = gcPauses.filter(([at]) => at >= w.gcFrom).map(([, ms]) => ms);
+      const r1 = (x: number) => Math.round(x * 10) / 10;
+      return { maxMs: r1(w.histogram.max / 1e6), p99Ms: r1(w.histogram.percentile(99) / 1e6), gcMaxMs: r1(Math.max(0, ...gcs)), gcMs: r1(gcs.reduce((a, b) => a + b, 0)), gcs: gcs.length };
+    },
     /** One GET through the app, timed here, with what else the process did meanwhile: garbage collection (pauses
      *  of this thread overlapping the request) and the process's CPU (less than the wall time: the core was taken). */
     timedGet: async (path: string, headers: Record<string, string>) => {

@@ -265,6 +265,8 @@ async function measureSize(ctx: SuiteContext, items: number): Promise<ScalePoint
     }
     const searchLoad = load1();
     ctx.log(`scale: cold searches ${searchMs.length}: median ${median(searchMs).toFixed(1)} ms, worst ${Math.max(...searchMs).toFixed(1)} ms (load ${searchLoad})`);
+    const slowSearches = samples.filter((x) => x.path.includes('&q=')).sort((a, b) => b.ms - a.ms).slice(0, 3);
+    ctx.log(`scale: slowest searches (wall ms, GC pauses within, process CPU): ${slowSearches.map((x) => `${decodeURIComponent(x.path.replace('/api/v1/', ''))} ${x.ms} ms, GC ${x.gcMs} ms, CPU ${x.cpuMs} ms`).join('; ')}`);
     const barcodeMs: number[] = [];
     for (const it of shuffle(seen.filter((x) => x.barcodes.length), rnd).slice(0, 12)) {
       // The item's own warehouse is not known here: any carries it or not, the lookup costs the same.
@@ -318,8 +320,11 @@ async function measureSize(ctx: SuiteContext, items: number): Promise<ScalePoint
     let k = 0;
     await pause();
     const cycledLoad = load1();
+    await rg.call('loopWatchStart');
     const cycled = { ...(await load({ url, connections: C, durationS: dur, headers: gz, next: () => ({ path: cycle[k++ % cycle.length] }) })), load: cycledLoad };
+    const loop = await rg.call<{ maxMs: number; p99Ms: number; gcMaxMs: number; gcMs: number; gcs: number }>('loopWatchStop');
     ctx.log(fmtLoad(`scale ${items}: all ${all.length} pages cycled`, cycled));
+    ctx.log(`scale ${items}: the server's loop meanwhile: delay max ${loop.maxMs} ms, p99 ${loop.p99Ms} ms; GC ${loop.gcs} pauses, ${loop.gcMs} ms in all, longest ${loop.gcMaxMs} ms`);
     const usage = await rg.stop();
     return {
       items,
