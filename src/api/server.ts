@@ -144,10 +144,10 @@ export async function startServer(app: App, config: Config, opts: { port?: numbe
         fetch: tls ? withHsts(app.fetch) : app.fetch,
         port,
         hostname: host,
-        createServer: ((options: object, listener: Listener) =>
-          tls
-            ? createHttpsServer(options, readBodies(config.server.bodyLimitBytes, servedInTurns(listener, config.tuning.turnBudgetMs)))
-            : createHttpServer(options, readBodies(config.server.bodyLimitBytes, servedInTurns(listener, config.tuning.turnBudgetMs)))) as never,
+        createServer: ((options: object, listener: Listener) => {
+          const handler = readBodies(config.server.bodyLimitBytes, servedInTurns(listener, config.tuning.turnBudgetMs));
+          return tls ? createHttpsServer(options, handler) : createHttpServer(options, handler);
+        }) as never,
         ...(tls
           ? {
               serverOptions: { cert: readFileSync(cert!), key: readFileSync(key!), minVersion, ciphers: MOZILLA_INTERMEDIATE, honorCipherOrder: false, ecdhCurve: 'X25519:prime256v1:secp384r1' },
