@@ -45,8 +45,10 @@ describe('signed picture links', () => {
     const other = new URL(icon);
     other.pathname = other.pathname.replace(/.$/, (ch) => (ch === '0' ? '1' : '0'));
     expect((await fetch(other)).status).toBe(401);
-    // signed with the right secret 8 days ago: expired
-    const past = new PictureLinks(secret, 168 * 3600, () => Date.now() - 8 * 86_400_000);
+    // signed with the right secret 11 days ago: expired. A link is valid ttl..1.5 ttl from its signing (168-252 h, cut
+    // to a grid of ttl/2: src/api/middleware/picture-links.ts), so one signed 8 days (192 h) ago was still valid in the
+    // part of each 84 h slot where the grid gave it up to 60 h more (failed on 2026-12-04).
+    const past = new PictureLinks(secret, 168 * 3600, () => Date.now() - 11 * 86_400_000);
     const expired = past.sign(bare);
     expect((await fetch(expired)).status).toBe(401);
     // …and with the right secret now: fine (the secret is the database's, kept in meta)
