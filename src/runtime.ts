@@ -8,7 +8,7 @@ import { OutboxWorker, newHolder, type WorkerEvent } from './outbox/index.js';
 import { createApp, type App } from './api/app.js';
 import { healthService } from './api/health.js';
 import type { ApiServices } from './api/services.js';
-import { outboxThread, syncJobs } from './workers/index.js';
+import { bookingThread, outboxThread, syncJobs, type BookingThread } from './workers/index.js';
 import { scheduleJob } from './schedule.js';
 import { createMetrics, type Metrics } from './metrics.js';
 import { purgeFinished, stats as outboxStats } from './outbox/index.js';
@@ -32,6 +32,8 @@ export interface Runtime {
   catalog: CatalogService;
   orders: OrdersService;
   worker: OutboxWorker;
+  /** Where accepted bookings are written once started (issue 19.5); null: on the API thread (in-memory db, or off). */
+  bookingThread: BookingThread | null;
   services: ApiServices;
   metrics: Metrics;
   app: App;
@@ -59,7 +61,11 @@ export function createRuntime(config: Config, logger: Logger): Runtime {
     tier1: config.catalog.tier1PriceKind,
     tier2: config.catalog.tier2PriceKind,
   });
+  // Issue 19.5: bookings' writes on a thread of their own once started (rt.start), after the delivery thread has given
+  // this connection the write lock they share.
+  const bookingWriter = config.database.path === ':memory:' || !config.tuning.bookingThread ? null : bookingThread({ db, path: config.database.path, logger });
   const orders = new OrdersService(db, catalog, {
+    bookingWriter: bookingWriter ?? undefined,
     confirmWindowMs: config.outbox.confirmWindowMs,
     maxDepth: config.outbox.maxDepth,
     // The profile as adapted to the base (below): a payment its configuration cannot record is 422, not a dead job.
@@ -109,6 +115,7 @@ export function createRuntime(config: Config, logger: Logger): Runtime {
     catalog,
     orders,
     worker,
+    bookingThread: bookingWriter,
     services,
     metrics,
     app: undefined as unknown as App,
@@ -139,7 +146,7 @@ export function createRuntime(config: Config, logger: Logger): Runtime {
     },
     async stop() {
       for (const fn of stoppers.reverse()) await fn();
-      await Promise.all([worker.stop(10_000), deliveryThread?.stop(10_000)]);
+      await Promise.all([worker.stop(10_000), deliveryThread?.stop(10_000), bookingWriter?.stop()]);
       await onec.close();
       db.close();
     },
@@ -209,6 +216,7 @@ export function createRuntime(config: Config, logger: Logger): Runtime {
   rt.start = () => {
     worker.start();
     deliveryThread?.start();
+    bookingWriter?.start();
     if (!catalog.state().syncedAt) void fullSync.runNow();
     else {
       syncs.warm().catch((e) => logger.error({ err: e }, 'sync worker not started'));

@@ -232,6 +232,9 @@ export const ConfigSchema = z
         /** At most this much of the API's request work per turn of the event loop, first come first served
          *  (src/api/turns.ts), so a busy loop still polls for new connections; 0: every request at once. */
         turnBudgetMs: z.coerce.number().min(0).max(1000).default(25),
+        /** Accepted bookings are written by a thread of their own (src/workers/booking.ts), the transaction and its
+         *  fsync off the API's event loop; false: on the API's thread, as before. */
+        bookingThread: bool.default(true),
       })
       .prefault({}),
     orders: z

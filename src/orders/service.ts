@@ -3,14 +3,16 @@ import { createHash } from 'node:crypto';
 import type { Db } from '../db/open.js';
 import { applyClientPriceKind, orderableItems, orderableVariants, type AssortmentItem, type CatalogService } from '../catalog/service.js';
 import { departedItems } from './departed.js';
-import { enqueue, pendingDepth, stats as outboxStats, waitFor } from '../outbox/index.js';
-import { lineAmountKopecks, priceLines, toKopecks, toRoubles, type LinePackaging, type PricedLine } from './pricing.js';
+import { enqueue, noteEnqueued, pendingDepth, stats as outboxStats, waitFor } from '../outbox/index.js';
+import { lineAmountKopecks, priceLines, toKopecks, toRoubles, type LinePackaging } from './pricing.js';
 import { unitsOfPacks } from '../catalog/packagings.js';
 import { FULFILMENT, ORDER_STATUS, PAYMENT_STATUS, OrderStatusCode, PaymentStatusCode, paymentStatusOf, type FulfilmentState, type OrderStatus, type PaymentStatus, type PayMethod } from './statuses.js';
 import { JOB, orderKey, clientKey } from './jobs.js';
 import { GroupCommit } from '../db/group-commit.js';
 import { lockOf, turn } from '../workers/write-lock.js';
 import { recordHistory } from './webhooks.js';
+import { insertOrderLines, inPacks, shortOf, writeBooking, type BookingRecord } from './booking-write.js';
+import { notify } from '../outbox/events.js';
 import { clientConflict, DomainError, type DomainField } from './errors.js';
 import { holdsOf, promisedStock, promisedVariants } from './promise.js';
 import { goodsReturnsOf, type GoodsReturn } from './goods-returns.js';
@@ -113,6 +115,11 @@ export interface OrdersOptions {
    * line's unit. Absent: allowed (a service without a profile, as in tests).
    */
   sellsByPackaging?: () => boolean;
+  /**
+   * Issue 19.5: a booking's write on the booking thread (src/workers/booking.ts); null while it cannot take one (not
+   * started, restarting, stopped): the write then runs on this connection's group commit. Absent: always here.
+   */
+  bookingWriter?: { write(record: BookingRecord): Promise<number> | null };
 }
 
 export type Answer<T> = { status: 200 | 201 | 202; body: T };
@@ -292,25 +299,30 @@ export class OrdersService {
     const amount = priced.lines.reduce((s, l) => s + l.amountKopecks, 0);
     this.guardDepth();
 
-    const ts = this.now().toISOString();
+    const record: BookingRecord = {
+      orderId: input.orderId,
+      idempotencyKey: idempotencyKey ?? null,
+      requestHash,
+      clientId: input.clientId,
+      store: input.store,
+      deliveryAddress: input.deliveryAddress,
+      comment: input.comment ?? '',
+      amountKopecks: amount,
+      at: this.now().toISOString(),
+      lines: priced.lines,
+      webhooks: this.webhooks,
+    };
     let jobId: number;
     try {
-      jobId = await this.writes.run(() => {
-        // Available to promise, checked and taken in one serialised step (issue 14.1): every API write runs one at a
-        // time inside the group commit's transaction, so the orders counted here include every order written before
-        // this one, in this batch or an earlier one, and none can be written between this check and the INSERT.
-        const short = this.shortOf(input.store, priced.lines);
-        if (short.length) throw new DomainError('unprocessable', 'order_rejected', 'Заказ не может быть принят: товара недостаточно', inPacks(short, priced.lines));
-        this
-          .q(
-            `INSERT INTO orders (id, idempotency_key, request_hash, client_id, store_id, delivery_address, comment, amount_kopecks, created_at, updated_at)
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-          )
-          .run(input.orderId, idempotencyKey ?? null, requestHash, input.clientId, input.store, input.deliveryAddress, input.comment ?? '', amount, ts, ts);
-        this.insertLines(input.orderId, priced.lines);
-        this.history(input.orderId, 0, 0, 'booking.accepted', { amount: toRoubles(amount) });
-        return enqueue(this.db, { kind: JOB.bookingCreate, key: orderKey(input.orderId), payload: { orderId: input.orderId }, dedupeKey: `booking:${input.orderId}` }).id;
-      });
+      // The booking thread's connection when it runs (src/workers/booking.ts: the transaction and its fsync off this
+      // event loop), else this connection's group commit; the same write either way (booking-write.ts).
+      const inThread = this.opts.bookingWriter?.write(record);
+      jobId = await (inThread ?? this.writes.run(() => writeBooking(this.db, record)));
+      if (inThread) {
+        // Its enqueue woke nobody here and counted on its own connection: the delivery thread listens on this one.
+        noteEnqueued(this.db);
+        notify(this.db, 'enqueued');
+      }
     } catch (e) {
       // Two identical requests racing: the loser sees the winner's row and answers like a replay.
       if (String((e as Error).message).includes('UNIQUE')) {
@@ -360,55 +372,7 @@ export class OrdersService {
     return this.opts.sellsByPackaging?.() ?? true;
   }
 
-  private insertLines(orderId: string, lines: PricedLine[]): void {
-    const ins = this.q(
-      `INSERT INTO order_lines (order_id, line_no, item_id, quantity, price_kopecks, price_kind_id, amount_kopecks, variant_id, packaging_id, packaging_ratio, packs) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-    );
-    for (const l of lines) {
-      ins.run(orderId, l.lineNo, l.itemId, l.quantity, l.priceKopecks, l.priceKindId, l.amountKopecks, l.variantId ?? null, l.packaging?.id ?? null, l.packaging?.ratio ?? null, l.packaging?.packs ?? null);
-    }
-  }
 
-  /**
-   * Lines asking more than the warehouse can still promise (items sold to order have no limit): per item, all the
-   * order's lines of it together, and per variant (issue 17), each against what is left of that variant after our
-   * other orders' lines of it. `own`: what the order being changed holds now (item and item#variant keys), given
-   * back to it (its old lines are in the mirror's reserve or in the holds).
-   */
-  private shortOf(store: string, lines: { itemId: string; variantId?: string | null; quantity: number }[], fieldOf = (i: number) => `items.${i}.quantity`, own?: Map<string, number>): DomainField[] {
-    const promised = promisedStock(this.db, store, lines.map((l) => l.itemId));
-    const pairs = lines.flatMap((l) => (l.variantId ? [{ itemId: l.itemId, variantId: l.variantId }] : []));
-    const variants = promisedVariants(this.db, store, pairs);
-    const demand = new Map<string, number>();
-    for (const l of lines) demand.set(l.itemId, (demand.get(l.itemId) ?? 0) + l.quantity);
-    const q3 = (x: number) => Math.round(x * 1000) / 1000;
-    const out: DomainField[] = [];
-    const check = (p: { stock: number; held: number; available: number } | undefined, key: string, asked: number, i: number): boolean => {
-      if (!p) return true;
-      const back = own?.get(key) ?? 0;
-      const available = back ? Math.max(0, q3(p.stock - p.held + back)) : p.available;
-      if (asked <= available + 1e-6) return true;
-      // With the order's own lines given back the split is its own business: the figure it may take is enough.
-      const inOrders = p.held > 0 && !back ? ` (остаток ${p.stock}, из них ${p.held} в принятых заказах магазина)` : '';
-      out.push({ field: fieldOf(i), message: `на складе только ${available}${inOrders}` });
-      return false;
-    };
-    lines.forEach((l, i) => {
-      if (l.variantId && !check(variants.get(`${l.itemId}#${l.variantId}`), `${l.itemId}#${l.variantId}`, l.quantity, i)) return;
-      const asked = demand.get(l.itemId)!;
-      // Several variants of one item: the item's figure bounds them together; the message names this line's share.
-      if (asked > l.quantity + 1e-6) {
-        const p = promised.get(l.itemId);
-        if (!check(p, l.itemId, asked, i)) {
-          const last = out[out.length - 1];
-          last.message += ` на все варианты товара (в заказе ${q3(asked)})`;
-        }
-        return;
-      }
-      check(promised.get(l.itemId), l.itemId, l.quantity, i);
-    });
-    return out;
-  }
 
   private replay(orderId: string, requestHash: string, idempotencyKey?: string): Answer<BookingAnswer> | undefined {
     if (idempotencyKey) {
@@ -484,11 +448,11 @@ export class OrdersService {
           own.set(l.item_id, (own.get(l.item_id) ?? 0) + l.quantity);
           if (l.variant_id) own.set(`${l.item_id}#${l.variant_id}`, (own.get(`${l.item_id}#${l.variant_id}`) ?? 0) + l.quantity);
         }
-        const short = this.shortOf(o.store_id, priced.lines, undefined, own);
+        const short = shortOf(this.db, o.store_id, priced.lines, undefined, own);
         if (short.length) throw new DomainError('unprocessable', 'order_rejected', 'Изменение не может быть принято: товара недостаточно', inPacks(short, priced.lines));
         amount = priced.lines.reduce((sum, l) => sum + l.amountKopecks, 0);
         this.q(`DELETE FROM order_lines WHERE order_id = ?`).run(input.orderId);
-        this.insertLines(input.orderId, priced.lines);
+        insertOrderLines(this.db, input.orderId, priced.lines);
       }
       const revision = o.revision + 1;
       // New lines are reserved in 1C only once the job re-posts the order: until then the order counts whole
@@ -815,18 +779,6 @@ export class OrdersService {
       })),
     };
   }
-}
-
-/**
- * Issue 17: a quantity error of a line by a packaging speaks of units (stock, minimum, multiplicity are the item's);
- * it says how the shop's packs became them.
- */
-function inPacks(errors: DomainField[], lines: { packaging?: LinePackaging; quantity: number }[]): DomainField[] {
-  return errors.map((e) => {
-    const m = /^items\.(\d+)\.quantity$/.exec(e.field);
-    const p = m ? lines[Number(m[1])]?.packaging : undefined;
-    return p ? { ...e, message: `${e.message} (в единицах товара; заказано ${p.packs} упак. по ${p.ratio} = ${lines[Number(m![1])].quantity})` } : e;
-  });
 }
 
 export interface BookingAnswer {

@@ -45,7 +45,7 @@ export {
   type OutboxStats,
   type AdminResult,
 } from './admin.js';
-export { pendingDepth } from './depth.js';
+export { noteEnqueued, pendingDepth } from './depth.js';
 export { waitFor, type WaitOutcome } from './wait.js';
 export {
   OutboxWorker,

@@ -11,6 +11,7 @@ import { workerScript } from './script.js';
 import { SYNC_NICE } from './priority.js';
 
 export { outboxThread, type OutboxThread } from './outbox.js';
+export { bookingThread, type BookingThread } from './booking.js';
 
 /**
  * Runs the catalogue syncs (and the picture fetch after a full sync) off the API's event loop, in a worker thread

@@ -1,0 +1,102 @@
+/**
+ * Where a booking's CPU goes, layer by layer, repeatable in a minute (issue 19.5): the booking suite's cost figures
+ * without its burst and delivery window, in rounds, so a change to one layer can be judged against noise.
+ *
+ *   npx tsx bench/booking-layers.ts [rounds=3] [bookings=3000]
+ *
+ * Per round: the same number of fresh bookings through the service alone, through the app without sockets, and over
+ * HTTP (autocannon, 64 connections, 3 s), each as API-thread CPU per booking (/proc, so it holds on a loaded host).
+ * Prints every round and the least per layer (the least is the one least disturbed by the rest of the machine).
+ * BENCH_REGATE_ENV='REGATE_TUNING_BOOKING_THREAD=0' sets config in the ReGate child (a same-machine before/after).
+ * BENCH_PROFILE=1 writes CPU profiles of the last round into bench/results/ (booking-layers-<layer>.cpuprofile).
+ */
+import { loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { forkChild } from './lib/proc.js';
+import { basic, load } from './lib/load.js';
+import { API_USER, ONEC_USER } from './suites/types.js';
+
+const rounds = Number(process.argv[2] ?? 3);
+const perRound = Number(process.argv[3] ?? 3000);
+const profile = process.env.BENCH_PROFILE === '1';
+const dir = mkdtempSync(join(tmpdir(), 'regate-layers-'));
+const em = await forkChild<{ url: string }>('emulator.ts', { items: 2000, user: ONEC_USER });
+// BENCH_DELIVERY=1: the delivery thread runs meanwhile into a 1C of 50 ms a call and 4 sessions, as in the booking
+// suite's burst (its commits reset the API connection's page cache, and it competes for the write lock); else none.
+const delivery = process.env.BENCH_DELIVERY === '1';
+const rg = await forkChild<{ url: string; stores: string[] }>('regate.ts', { onecUrl: em.ready.url, onecUser: ONEC_USER, apiUser: API_USER, dbPath: join(dir, 'layers.sqlite'), confirmWindowMs: 0, worker: delivery, sessions: 4, env: Object.fromEntries((process.env.BENCH_REGATE_ENV ?? '').split(',').filter(Boolean).map((kv) => kv.split('='))) }, { readyTimeoutMs: 300_000 });
+if (delivery) await em.call('setFaults', { latencyMs: 50, poolSize: 4 });
+const auth = basic(API_USER);
+const headers = { authorization: auth, 'content-type': 'application/json' };
+try {
+  type Line = { itemId: string; quantity: number };
+  const stock = new Map<string, Line[]>();
+  for (const store of rg.ready.stores) {
+    const lines: Line[] = [];
+    for (let page = 1; ; page++) {
+      const body = (await (await fetch(`${rg.ready.url}/api/v1/assortment?store=${store}&page=${page}&pageSize=100`, { headers })).json()) as {
+        total: number;
+        items: { id: string; minQuantity: number; multiplicity: number; stock: number | string; price: number | null; variants?: unknown }[];
+      };
+      for (const it of body.items) {
+        if (it.price == null || it.variants) continue;
+        const quantity = Math.ceil(it.minQuantity / it.multiplicity - 1e-9) * it.multiplicity;
+        if (typeof it.stock === 'number' && it.stock < quantity * 100) continue;
+        lines.push({ itemId: it.id, quantity: Math.round(quantity * 1000) / 1000 });
+      }
+      if (page * 100 >= body.total) break;
+    }
+    if (lines.length >= 3) stock.set(store, lines);
+  }
+  const stores = [...stock.keys()];
+  const clients = Array.from({ length: 20 }, (_, i) => `layers-client-${i + 1}`);
+  for (const clientId of clients) {
+    const r = await fetch(`${rg.ready.url}/api/v1/client`, { method: 'POST', headers, body: JSON.stringify({ clientId, name: `ООО «Покупатель ${clientId}»` }) });
+    if (r.status >= 300) throw new Error(`client ${clientId}: ${r.status} ${await r.text()}`);
+  }
+  let seq = 0;
+  let rnd = 12345;
+  const rand = (n: number) => ((rnd = (Math.imul(rnd, 1103515245) + 12345) >>> 0) % n);
+  const order = (prefix: string) => {
+    const n = ++seq;
+    const store = stores[n % stores.length];
+    const lines = stock.get(store)!;
+    const picked = new Map<string, Line>();
+    for (const count = 1 + rand(3); picked.size < count; ) {
+      const l = lines[rand(lines.length)];
+      picked.set(l.itemId, l);
+    }
+    return JSON.stringify({ orderId: `${prefix}${n}`, clientId: clients[n % clients.length], store, deliveryAddress: 'г. Москва, ул. Тверская, д. 7, кв. 12', items: [...picked.values()] });
+  };
+  type Cost = { n: number; cpuMs: number; statuses: Record<string, number> };
+  type Cpu = { mainMs: number | null; processMs: number; answered: number };
+  const best: Record<string, number> = {};
+  for (let round = 1; round <= rounds; round++) {
+    const last = profile && round === rounds;
+    const row: Record<string, number> = {};
+    for (const layer of ['service', 'app'] as const) {
+      const bodies = Array.from({ length: perRound }, () => order(`layers-${layer[0]}-`));
+      const c = await rg.call<Cost>('bookingCost', { layer, bodies, inFlight: 64, auth, profile: last ? join(process.cwd(), `bench/results/booking-layers-${layer}.cpuprofile`) : undefined });
+      if (!c.statuses['202'] || c.statuses['202'] < c.n * 0.9) throw new Error(`${layer}: ${JSON.stringify(c.statuses)}`);
+      row[layer] = c.cpuMs / c.n;
+    }
+    const c0 = await rg.call<Cpu>('cpu');
+    if (last) await rg.call('profileStart');
+    const r = await load({ url: rg.ready.url, method: 'POST', connections: Number(process.env.BENCH_CONNECTIONS ?? 64), durationS: 3, headers, next: () => ({ path: '/api/v1/booking', body: order('layers-h-') }) });
+    if (last) await rg.call('profileStop', join(process.cwd(), 'bench/results/booking-layers-http.cpuprofile'));
+    await new Promise((res) => setTimeout(res, 300));
+    const c1 = await rg.call<Cpu>('cpu');
+    if (r.non2xx > r.requests * 0.1) throw new Error(`http: ${JSON.stringify(r.statusCodes)}`);
+    row.http = (c1.mainMs! - c0.mainMs!) / (c1.answered - c0.answered);
+    row.process = (c1.processMs - c0.processMs) / (c1.answered - c0.answered);
+    row.rps = r.rps;
+    console.log(`round ${round}: service ${row.service.toFixed(3)} ms, app ${row.app.toFixed(3)} ms, http ${row.http.toFixed(3)} ms CPU per booking on the API thread, ${row.process.toFixed(3)} ms in the whole process (${r.rps.toFixed(0)}/s at ${process.env.BENCH_CONNECTIONS ?? 64} connections, p99 ${r.latency.p99} ms), load ${loadavg()[0].toFixed(2)}`);
+    for (const [k, v] of Object.entries(row)) best[k] = k === 'rps' ? Math.max(best[k] ?? 0, v) : Math.min(best[k] ?? Infinity, v);
+  }
+  console.log(`least: service ${best.service.toFixed(3)}, app ${best.app.toFixed(3)}, http ${best.http.toFixed(3)} ms (process ${best.process.toFixed(3)}); most ${best.rps.toFixed(0)}/s`);
+} finally {
+  await rg.stop();
+  await em.stop();
+  rmSync(dir, { recursive: true, force: true });
+}

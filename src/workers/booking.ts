@@ -1,0 +1,158 @@
+import { Worker } from 'node:worker_threads';
+import type { Db } from '../db/open.js';
+import type { Logger } from '../log.js';
+import type { BookingRecord } from '../orders/booking-write.js';
+import { DomainError } from '../orders/errors.js';
+import { workerScript } from './script.js';
+import { lockOf, releaseIfHeldBy } from './write-lock.js';
+
+/**
+ * The API thread's side of the booking thread (src/workers/booking-writer.ts): OrdersService.book hands it each
+ * booking's write and awaits the commit. Requests of one turn of this loop go in one message, answers come back the
+ * same way. While the thread is not ready (starting, restarting after it died, stopped) write() answers null and
+ * the booking is written on the API's own connection, as before: the thread is a place to run the write, never a
+ * condition for taking an order.
+ */
+export interface BookingThread {
+  start(): void;
+  write(record: BookingRecord): Promise<number> | null;
+  stop(): Promise<void>;
+  /** Bookings the thread has committed so far, and those written on the API thread because it could not take them. */
+  readonly written: number;
+  readonly fellBack: number;
+  /** Ends the thread as a crash would (tests): what it had not answered gets 503, it starts again in 1 s. */
+  terminate(): Promise<void>;
+}
+
+export type SerializedError = {
+  name: string;
+  message: string;
+  code?: string;
+  domain?: { kind: DomainError['kind']; code: string; fields: DomainError['fields']; retryAfterSeconds?: number };
+};
+export type BookingResult = { id: number; jobId: number } | { id: number; error: SerializedError };
+
+export function serializeError(e: unknown): SerializedError {
+  const err = e as { name?: string; message?: string; code?: unknown } | null;
+  const out: SerializedError = { name: String(err?.name ?? 'Error'), message: String(err?.message ?? e) };
+  if (typeof err?.code === 'string') out.code = err.code;
+  if (e instanceof DomainError) out.domain = { kind: e.kind, code: e.code, fields: e.fields, retryAfterSeconds: e.retryAfterSeconds };
+  return out;
+}
+
+/** The thread's error as this thread would have thrown it: a DomainError maps to its 4xx, an SQLite code to 503. */
+export function deserializeError(s: SerializedError): Error {
+  if (s.domain) return new DomainError(s.domain.kind, s.domain.code, s.message, s.domain.fields, s.domain.retryAfterSeconds);
+  const e = new Error(s.message) as Error & { code?: string };
+  e.name = s.name;
+  if (s.code !== undefined) e.code = s.code;
+  return e;
+}
+
+export function bookingThread(o: { db: Db; path: string; logger: Logger }): BookingThread {
+  let worker: Worker | null = null;
+  let ready = false;
+  let stopping = false;
+  let restart: NodeJS.Timeout | undefined;
+  let nextId = 1;
+  let written = 0;
+  let fellBack = 0;
+  const pending = new Map<number, { resolve: (jobId: number) => void; reject: (e: Error) => void }>();
+  let outgoing: { id: number; record: BookingRecord }[] = [];
+  const send = () => {
+    const batch = outgoing;
+    outgoing = [];
+    if (!batch.length) return;
+    if (worker && ready) worker.postMessage({ type: 'write', batch });
+    else for (const { id } of batch) fail(id);
+  };
+  // Sent but not answered when the thread died: it may have committed or not. 503 with a retry: the repeated request
+  // finds the order (a replay, the same answer) or writes it.
+  const fail = (id: number) => {
+    const p = pending.get(id);
+    pending.delete(id);
+    p?.reject(DomainError.unavailable('Запись заказа прервана; повторите запрос (повтор с тем же orderId не создаст второй заказ)', 1));
+  };
+  const spawn = () => {
+    const { script, entry } = workerScript('booking-writer');
+    // The lock the delivery thread shares with the API's connection (guarded when it started): this connection's
+    // writes take their turns at it too.
+    const w = new Worker(script, { workerData: { entry, path: o.path, writeLock: lockOf(o.db) } });
+    const tid = w.threadId;
+    worker = w;
+    w.on('message', (m: { type: 'ready' } | { type: 'stopped' } | { type: 'done'; results: BookingResult[] }) => {
+      if (m.type === 'ready') {
+        ready = true;
+        return;
+      }
+      if (m.type !== 'done') return;
+      for (const r of m.results) {
+        const p = pending.get(r.id);
+        if (!p) continue;
+        pending.delete(r.id);
+        if ('jobId' in r) {
+          written++;
+          p.resolve(r.jobId);
+        }
+        else p.reject(deserializeError(r.error));
+      }
+    });
+    w.on('error', (e) => o.logger.error({ err: e }, 'booking thread failed'));
+    w.on('exit', (code) => {
+      const lock = lockOf(o.db);
+      if (lock) releaseIfHeldBy(lock, tid);
+      if (worker === w) {
+        worker = null;
+        ready = false;
+      }
+      for (const id of [...pending.keys()]) fail(id);
+      if (!stopping) {
+        o.logger.error({ code }, 'booking thread exited: bookings are written on the API thread until it starts again in 1 s');
+        restart = setTimeout(spawn, 1000);
+      }
+    });
+  };
+  return {
+    start() {
+      if (worker || stopping) return;
+      spawn();
+    },
+    get written() {
+      return written;
+    },
+    get fellBack() {
+      return fellBack;
+    },
+    async terminate() {
+      await worker?.terminate();
+    },
+    write(record) {
+      if (!worker || !ready || stopping) {
+        fellBack++;
+        return null;
+      }
+      const id = nextId++;
+      return new Promise<number>((resolve, reject) => {
+        pending.set(id, { resolve, reject });
+        if (outgoing.push({ id, record }) === 1) setImmediate(send);
+      });
+    },
+    async stop() {
+      stopping = true;
+      clearTimeout(restart);
+      send();
+      const w = worker;
+      if (!w) return;
+      const stopped = new Promise<void>((resolve) => {
+        w.on('message', (m: { type: string }) => m.type === 'stopped' && resolve());
+        w.once('exit', () => resolve());
+      });
+      w.postMessage({ type: 'stop' });
+      const timer = setTimeout(() => void w.terminate(), 15_000);
+      await stopped;
+      clearTimeout(timer);
+      worker = null;
+      ready = false;
+    },
+  };
+}

@@ -1,0 +1,130 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { generateDemoBase } from '../../src/emulator/demo/index.js';
+import { startEmulator, type Emulator } from '../../src/emulator/index.js';
+import { parseConfig } from '../../src/config/index.js';
+import { createRuntime, type Runtime } from '../../src/runtime.js';
+import { runFullSync } from '../../src/catalog/sync.js';
+import { hashPassword } from '../../src/install/password.js';
+import { createLogger } from '../../src/log.js';
+import { orderable } from '../helpers/orderable.js';
+
+// Accepted bookings are written by a thread of their own (src/workers/booking.ts, issue 19.5): the same write as on
+// the API thread (orders/booking-write.ts) on another connection, answered after its COMMIT. These check what must
+// not change with the place: what a 2xx leaves on disk, the replay of a retried request, two racing requests for the
+// last units (one 422 naming the line), the same orderId twice at once (one order), and a thread that dies.
+let em: Emulator;
+let rt: Runtime;
+let work: string;
+const auth = { Authorization: 'Basic ' + Buffer.from('rs:p').toString('base64'), 'Content-Type': 'application/json' };
+const post = (path: string, body: unknown) => rt.app.request(`/api/v1/${path}`, { method: 'POST', headers: auth, body: JSON.stringify(body) });
+
+beforeAll(async () => {
+  em = await startEmulator({ base: generateDemoBase({ items: 40, seed: 'booking-thread' }) });
+  // 1C slow enough that nothing is delivered while the checks read the order as written.
+  em.faults.config.latencyMs = 60_000;
+  work = mkdtempSync(join(tmpdir(), 'regate-booking-thread-'));
+  const config = parseConfig({
+    database: { path: join(work, 'regate.sqlite') },
+    onec: { url: em.url, sessions: 1, timeoutMs: 120_000 },
+    outbox: { confirmWindowMs: 0 },
+    auth: { users: [{ name: 'rs', passwordHash: await hashPassword('p') }] },
+    sync: { catalogCron: '0 0 1 1 *', stockCron: '0 0 1 1 *' },
+  });
+  rt = createRuntime(config, createLogger('fatal'));
+  em.faults.config.latencyMs = 0;
+  await runFullSync(rt);
+  em.faults.config.latencyMs = 60_000;
+  expect((await post('client', { clientId: 'C-1', name: 'ООО "Альфа"' })).status).toBeLessThan(300);
+  rt.start();
+}, 60_000);
+
+afterAll(async () => {
+  em.faults.config.latencyMs = 0;
+  await rt?.stop();
+  await em?.close();
+  if (work) rmSync(work, { recursive: true, force: true });
+});
+
+/** Books until the thread has taken one (it answers write() with null until it is ready). */
+async function firstThroughThread(store: string, item: string): Promise<void> {
+  for (let i = 0; i < 200 && rt.bookingThread!.written === 0; i++) {
+    const r = await post('booking', { orderId: `WARM-${i}`, clientId: 'C-1', store, deliveryAddress: 'Москва, ул. Тверская, 1', items: [{ itemId: item, quantity: 1 }] });
+    expect(r.status).toBe(202);
+    if (rt.bookingThread!.written === 0) await new Promise((res) => setTimeout(res, 25));
+  }
+  expect(rt.bookingThread!.written).toBeGreaterThan(0);
+}
+
+describe('bookings written by the booking thread', () => {
+  it('a 202 leaves the order, its lines and holds, its history and its outbox job on disk; a retry replays it', async () => {
+    const { store, items } = orderable(rt.db);
+    await firstThroughThread(store, items[0]);
+    const before = rt.bookingThread!.written;
+    const body = { orderId: 'T-1', clientId: 'C-1', store, deliveryAddress: 'Москва, ул. Тверская, 1', items: [{ itemId: items[1], quantity: 2 }, { itemId: items[2], quantity: 1 }] };
+    const r = await post('booking', body);
+    const answer = (await r.json()) as { orderId: string; status: number; amount: number };
+    expect(r.status, JSON.stringify(answer)).toBe(202);
+    expect(rt.bookingThread!.written).toBe(before + 1);
+    const q = (sql: string) => rt.db.prepare(sql).pluck().get('T-1');
+    expect(q(`SELECT amount_kopecks FROM orders WHERE id = ?`)).toBe(Math.round(answer.amount * 100));
+    expect(q(`SELECT COUNT(*) FROM order_lines WHERE order_id = ?`)).toBe(2);
+    expect(q(`SELECT COUNT(*) FROM order_holds WHERE order_id = ? AND open = 1`)).toBe(2);
+    expect(q(`SELECT event FROM order_history WHERE order_id = ?`)).toBe('booking.accepted');
+    expect(q(`SELECT kind FROM outbox_jobs WHERE key = 'order:' || ?`)).toBe('booking.create');
+    // The same request again: the same answer, nothing written twice.
+    const again = await post('booking', body);
+    expect(again.status).toBe(202);
+    expect(await again.json()).toEqual(answer);
+    expect(rt.bookingThread!.written).toBe(before + 1);
+    expect(q(`SELECT COUNT(*) FROM outbox_jobs WHERE key = 'order:' || ?`)).toBe(1);
+  });
+
+  it('two bookings racing for the last units: the thread checks each in its write, the second is 422 naming the line', async () => {
+    const { store, items } = orderable(rt.db);
+    const item = items[2];
+    // Whole units (the item's multiplicity is 1; the demo's stock has fractions).
+    const left = Math.floor((rt.db.prepare(`SELECT quantity FROM catalog_stock WHERE store_id = ? AND item_id = ?`).pluck().get(store, item) as number) -
+      (rt.db.prepare(`SELECT COALESCE(SUM(quantity), 0) FROM order_holds WHERE store_id = ? AND item_id = ? AND open = 1`).pluck().get(store, item) as number));
+    expect(left).toBeGreaterThan(1);
+    const before = rt.bookingThread!.written;
+    const one = (id: string) => post('booking', { orderId: id, clientId: 'C-1', store, deliveryAddress: 'Москва, ул. Тверская, 1', items: [{ itemId: item, quantity: left }] });
+    const [a, b] = await Promise.all([one('RACE-1'), one('RACE-2')]);
+    const statuses = [a.status, b.status].sort();
+    expect(statuses).toEqual([202, 422]);
+    const refused = (await (a.status === 422 ? a : b).json()) as { error: { code: string; fields: { field: string; message: string }[] } };
+    expect(refused.error.code).toBe('order_rejected');
+    expect(refused.error.fields[0].field).toBe('items.0.quantity');
+    expect(refused.error.fields[0].message).toMatch(/^на складе только 0/);
+    expect(rt.bookingThread!.written).toBe(before + 1);
+  });
+
+  it('the same orderId twice at once: one order, both answered with it', async () => {
+    const { store, items } = orderable(rt.db);
+    const body = { orderId: 'TWICE-1', clientId: 'C-1', store, deliveryAddress: 'Москва, ул. Тверская, 1', items: [{ itemId: items[0], quantity: 1 }] };
+    const [a, b] = await Promise.all([post('booking', body), post('booking', body)]);
+    expect([a.status, b.status]).toEqual([202, 202]);
+    expect(await b.json()).toEqual(await a.json());
+    expect(rt.db.prepare(`SELECT COUNT(*) FROM outbox_jobs WHERE key = 'order:TWICE-1'`).pluck().get()).toBe(1);
+  });
+
+  it('a thread that dies: bookings are written on the API thread meanwhile, and it comes back', async () => {
+    const { store, items } = orderable(rt.db);
+    await rt.bookingThread!.terminate();
+    const fellBack = rt.bookingThread!.fellBack;
+    const r = await post('booking', { orderId: 'WHILE-DOWN', clientId: 'C-1', store, deliveryAddress: 'Москва, ул. Тверская, 1', items: [{ itemId: items[0], quantity: 1 }] });
+    expect(r.status).toBe(202);
+    expect(rt.bookingThread!.fellBack).toBe(fellBack + 1);
+    expect(rt.db.prepare(`SELECT COUNT(*) FROM outbox_jobs WHERE key = 'order:WHILE-DOWN'`).pluck().get()).toBe(1);
+    const written = rt.bookingThread!.written;
+    // Started again after 1 s.
+    for (let n = 1; n <= 20 && rt.bookingThread!.written === written; n++) {
+      await new Promise((res) => setTimeout(res, 250));
+      const again = await post('booking', { orderId: `BACK-${n}`, clientId: 'C-1', store, deliveryAddress: 'Москва, ул. Тверская, 1', items: [{ itemId: items[n % 2], quantity: 1 }] });
+      expect(again.status).toBe(202);
+    }
+    expect(rt.bookingThread!.written).toBeGreaterThan(written);
+  });
+});
