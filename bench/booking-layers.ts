@@ -25,7 +25,7 @@ const em = await forkChild<{ url: string }>('emulator.ts', { items: 2000, user: 
 // BENCH_DELIVERY=1: the delivery thread runs meanwhile into a 1C of 50 ms a call and 4 sessions, as in the booking
 // suite's burst (its commits reset the API connection's page cache, and it competes for the write lock); else none.
 const delivery = process.env.BENCH_DELIVERY === '1';
-const rg = await forkChild<{ url: string; stores: string[] }>('regate.ts', { onecUrl: em.ready.url, onecUser: ONEC_USER, apiUser: API_USER, dbPath: join(dir, 'layers.sqlite'), confirmWindowMs: 0, worker: delivery, sessions: 4, env: Object.fromEntries((process.env.BENCH_REGATE_ENV ?? '').split(',').filter(Boolean).map((kv) => kv.split('='))) }, { readyTimeoutMs: 300_000 });
+const rg = await forkChild<{ url: string; stores: string[] }>('regate.ts', { onecUrl: em.ready.url, onecUser: ONEC_USER, apiUser: API_USER, dbPath: join(dir, 'layers.sqlite'), confirmWindowMs: 0, worker: delivery, sessions: 4, env: Object.fromEntries((process.env.BENCH_REGATE_ENV ?? '').split(',').filter(Boolean).map((kv) => kv.split('='))) }, { readyTimeoutMs: 300_000, execArgv: (process.env.BENCH_NODE_FLAGS ?? '').split(' ').filter(Boolean) });
 if (delivery) await em.call('setFaults', { latencyMs: 50, poolSize: 4 });
 const auth = basic(API_USER);
 const headers = { authorization: auth, 'content-type': 'application/json' };
@@ -83,7 +83,7 @@ try {
     }
     const c0 = await rg.call<Cpu>('cpu');
     if (last) await rg.call('profileStart');
-    const r = await load({ url: rg.ready.url, method: 'POST', connections: Number(process.env.BENCH_CONNECTIONS ?? 64), durationS: 3, headers, next: () => ({ path: '/api/v1/booking', body: order('layers-h-') }) });
+    const r = await load({ url: rg.ready.url, method: 'POST', connections: Number(process.env.BENCH_CONNECTIONS ?? 64), durationS: Number(process.env.BENCH_DURATION_S ?? 3), headers, next: () => ({ path: '/api/v1/booking', body: order('layers-h-') }) });
     if (last) await rg.call('profileStop', join(process.cwd(), 'bench/results/booking-layers-http.cpuprofile'));
     await new Promise((res) => setTimeout(res, 300));
     const c1 = await rg.call<Cpu>('cpu');
@@ -91,7 +91,7 @@ try {
     row.http = (c1.mainMs! - c0.mainMs!) / (c1.answered - c0.answered);
     row.process = (c1.processMs - c0.processMs) / (c1.answered - c0.answered);
     row.rps = r.rps;
-    console.log(`round ${round}: service ${row.service.toFixed(3)} ms, app ${row.app.toFixed(3)} ms, http ${row.http.toFixed(3)} ms CPU per booking on the API thread, ${row.process.toFixed(3)} ms in the whole process (${r.rps.toFixed(0)}/s at ${process.env.BENCH_CONNECTIONS ?? 64} connections, p99 ${r.latency.p99} ms), load ${loadavg()[0].toFixed(2)}`);
+    console.log(`round ${round}: service ${row.service.toFixed(3)} ms, app ${row.app.toFixed(3)} ms, http ${row.http.toFixed(3)} ms CPU per booking on the API thread, ${row.process.toFixed(3)} ms in the whole process (${r.rps.toFixed(0)}/s at ${process.env.BENCH_CONNECTIONS ?? 64} connections, p50 ${r.latency.p50}, p90 ${r.latency.p90}, p99 ${r.latency.p99}, max ${r.latency.max} ms; first answers p50 ${r.firstAnswer.p50}, max ${r.firstAnswer.max} ms), load ${loadavg()[0].toFixed(2)}`);
     for (const [k, v] of Object.entries(row)) best[k] = k === 'rps' ? Math.max(best[k] ?? 0, v) : Math.min(best[k] ?? Infinity, v);
   }
   console.log(`least: service ${best.service.toFixed(3)}, app ${best.app.toFixed(3)}, http ${best.http.toFixed(3)} ms (process ${best.process.toFixed(3)}); most ${best.rps.toFixed(0)}/s`);
