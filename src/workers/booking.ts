@@ -83,6 +83,7 @@ export function bookingThread(o: { db: Db; path: string; logger: Logger }): Book
     w.on('message', (m: { type: 'ready' } | { type: 'stopped' } | { type: 'done'; results: BookingResult[] }) => {
       if (m.type === 'ready') {
         ready = true;
+        o.logger.info('booking thread ready: accepted bookings are written off the API thread (tuning.bookingThread)');
         return;
       }
       if (m.type !== 'done') return;

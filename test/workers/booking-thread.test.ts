@@ -18,6 +18,7 @@ import { orderable } from '../helpers/orderable.js';
 let em: Emulator;
 let rt: Runtime;
 let work: string;
+const logLines: { msg?: string }[] = [];
 const auth = { Authorization: 'Basic ' + Buffer.from('rs:p').toString('base64'), 'Content-Type': 'application/json' };
 const post = (path: string, body: unknown) => rt.app.request(`/api/v1/${path}`, { method: 'POST', headers: auth, body: JSON.stringify(body) });
 
@@ -33,7 +34,7 @@ beforeAll(async () => {
     auth: { users: [{ name: 'rs', passwordHash: await hashPassword('p') }] },
     sync: { catalogCron: '0 0 1 1 *', stockCron: '0 0 1 1 *' },
   });
-  rt = createRuntime(config, createLogger('fatal'));
+  rt = createRuntime(config, createLogger('info', { write: (l: string) => void logLines.push(JSON.parse(l)) }));
   em.faults.config.latencyMs = 0;
   await runFullSync(rt);
   em.faults.config.latencyMs = 60_000;
@@ -62,6 +63,8 @@ describe('bookings written by the booking thread', () => {
   it('a 202 leaves the order, its lines and holds, its history and its outbox job on disk; a retry replays it', async () => {
     const { store, items } = orderable(rt.db);
     await firstThroughThread(store, items[0]);
+    // The administrator sees where bookings are written.
+    expect(logLines.some((l) => l.msg?.startsWith('booking thread ready'))).toBe(true);
     const before = rt.bookingThread!.written;
     const body = { orderId: 'T-1', clientId: 'C-1', store, deliveryAddress: 'Москва, ул. Тверская, 1', items: [{ itemId: items[1], quantity: 2 }, { itemId: items[2], quantity: 1 }] };
     const r = await post('booking', body);
