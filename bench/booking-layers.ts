@@ -91,7 +91,7 @@ try {
     row.http = (c1.mainMs! - c0.mainMs!) / (c1.answered - c0.answered);
     row.process = (c1.processMs - c0.processMs) / (c1.answered - c0.answered);
     row.rps = r.rps;
-    console.log(`round ${round}: service ${row.service.toFixed(3)} ms, app ${row.app.toFixed(3)} ms, http ${row.http.toFixed(3)} ms CPU per booking on the API thread, ${row.process.toFixed(3)} ms in the whole process (${r.rps.toFixed(0)}/s at ${process.env.BENCH_CONNECTIONS ?? 64} connections, p50 ${r.latency.p50}, p90 ${r.latency.p90}, p99 ${r.latency.p99}, max ${r.latency.max} ms; first answers p50 ${r.firstAnswer.p50}, max ${r.firstAnswer.max} ms), load ${loadavg()[0].toFixed(2)}`);
+    console.log(`round ${round}: service ${row.service.toFixed(3)} ms, app ${row.app.toFixed(3)} ms, http ${row.http.toFixed(3)} ms CPU per booking on the API thread, ${row.process.toFixed(3)} ms in the whole process (${r.rps.toFixed(0)}/s at ${process.env.BENCH_CONNECTIONS ?? 64} connections, p50 ${r.latency.p50}, p90 ${r.latency.p90}, p99 ${r.latency.p99}, max ${r.latency.max} ms; first answers p50 ${r.firstAnswer.p50}, max ${r.firstAnswer.max} ms; after the first second p50 ${r.afterFirstSecond?.p50}, p99 ${r.afterFirstSecond?.p99}, max ${r.afterFirstSecond?.max} ms), load ${loadavg()[0].toFixed(2)}`);
     for (const [k, v] of Object.entries(row)) best[k] = k === 'rps' ? Math.max(best[k] ?? 0, v) : Math.min(best[k] ?? Infinity, v);
   }
   console.log(`least: service ${best.service.toFixed(3)}, app ${best.app.toFixed(3)}, http ${best.http.toFixed(3)} ms (process ${best.process.toFixed(3)}); most ${best.rps.toFixed(0)}/s`);
