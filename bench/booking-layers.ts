@@ -16,6 +16,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { forkChild } from './lib/proc.js';
 import { basic, load } from './lib/load.js';
 import { API_USER, ONEC_USER } from './suites/types.js';
+import { prepareBookings } from './lib/bookings.js';
 
 const rounds = Number(process.argv[2] ?? 3);
 const perRound = Number(process.argv[3] ?? 3000);
@@ -30,45 +31,8 @@ if (delivery) await em.call('setFaults', { latencyMs: 50, poolSize: 4 });
 const auth = basic(API_USER);
 const headers = { authorization: auth, 'content-type': 'application/json' };
 try {
-  type Line = { itemId: string; quantity: number };
-  const stock = new Map<string, Line[]>();
-  for (const store of rg.ready.stores) {
-    const lines: Line[] = [];
-    for (let page = 1; ; page++) {
-      const body = (await (await fetch(`${rg.ready.url}/api/v1/assortment?store=${store}&page=${page}&pageSize=100`, { headers })).json()) as {
-        total: number;
-        items: { id: string; minQuantity: number; multiplicity: number; stock: number | string; price: number | null; variants?: unknown }[];
-      };
-      for (const it of body.items) {
-        if (it.price == null || it.variants) continue;
-        const quantity = Math.ceil(it.minQuantity / it.multiplicity - 1e-9) * it.multiplicity;
-        if (typeof it.stock === 'number' && it.stock < quantity * 100) continue;
-        lines.push({ itemId: it.id, quantity: Math.round(quantity * 1000) / 1000 });
-      }
-      if (page * 100 >= body.total) break;
-    }
-    if (lines.length >= 3) stock.set(store, lines);
-  }
-  const stores = [...stock.keys()];
-  const clients = Array.from({ length: 20 }, (_, i) => `layers-client-${i + 1}`);
-  for (const clientId of clients) {
-    const r = await fetch(`${rg.ready.url}/api/v1/client`, { method: 'POST', headers, body: JSON.stringify({ clientId, name: `ООО «Покупатель ${clientId}»` }) });
-    if (r.status >= 300) throw new Error(`client ${clientId}: ${r.status} ${await r.text()}`);
-  }
-  let seq = 0;
-  let rnd = 12345;
-  const rand = (n: number) => ((rnd = (Math.imul(rnd, 1103515245) + 12345) >>> 0) % n);
-  const order = (prefix: string) => {
-    const n = ++seq;
-    const store = stores[n % stores.length];
-    const lines = stock.get(store)!;
-    const picked = new Map<string, Line>();
-    for (const count = 1 + rand(3); picked.size < count; ) {
-      const l = lines[rand(lines.length)];
-      picked.set(l.itemId, l);
-    }
-    return JSON.stringify({ orderId: `${prefix}${n}`, clientId: clients[n % clients.length], store, deliveryAddress: 'г. Москва, ул. Тверская, д. 7, кв. 12', items: [...picked.values()] });
-  };
+  // Lines with stock for a hundred orders each: the rounds book the same lines thousands of times.
+  const { order } = await prepareBookings({ url: rg.ready.url, headers, stores: rg.ready.stores, clientPrefix: 'layers-client-', stockFactor: 100 });
   type Cost = { n: number; cpuMs: number; statuses: Record<string, number> };
   type Cpu = { mainMs: number | null; processMs: number; answered: number };
   const best: Record<string, number> = {};

@@ -19,17 +19,9 @@ import { basic, fmtLoad, load } from '../lib/load.js';
 import { finish, type Figure } from '../lib/report.js';
 import type { ProfileSummary } from '../lib/profile.js';
 import { API_USER, ONEC_USER, type SuiteContext, type SuiteResult } from './types.js';
+import { prepareBookings } from '../lib/bookings.js';
 
 export const BOOKING_TARGET = { rps: 1000, p99: 300, deliveryFraction: 0.9, connections: 500, latencyMs: 50, sessions: 4 };
-
-interface Line {
-  itemId: string;
-  quantity: number;
-}
-interface AssortmentPage {
-  total: number;
-  items: { id: string; minQuantity: number; multiplicity: number; stock: number | string; price: number | null }[];
-}
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -94,59 +86,10 @@ async function bookingOnce(ctx: SuiteContext, variant: 'inline' | 'nolock' | 'no
   const echo = await forkChild<{ url: string }>('echo.ts', {}, { verbose: ctx.verbose });
   try {
     const headers = { authorization: basic(API_USER), 'content-type': 'application/json' };
-    // What can be ordered where: price known, quantity = the least valid one (min, rounded up to the multiplicity), in stock.
-    const stock = new Map<string, Line[]>();
-    for (const store of rg.ready.stores) {
-      const lines: Line[] = [];
-      for (let page = 1; ; page++) {
-        const r = await fetch(`${rg.ready.url}/api/v1/assortment?store=${store}&page=${page}&pageSize=100`, { headers });
-        const body = (await r.json()) as AssortmentPage;
-        for (const it of body.items) {
-          if (it.price == null) continue;
-          // An item sold in variants (issue 17) needs a variantId per line: the suite books items sold as such.
-          if ((it as { variants?: unknown }).variants) continue;
-          const quantity = Math.ceil(it.minQuantity / it.multiplicity - 1e-9) * it.multiplicity;
-          if (typeof it.stock === 'number' && it.stock < quantity) continue;
-          lines.push({ itemId: it.id, quantity: Math.round(quantity * 1000) / 1000 });
-        }
-        if (page * 100 >= body.total) break;
-      }
-      if (lines.length >= 3) stock.set(store, lines);
-    }
-    const stores = [...stock.keys()];
-    if (!stores.length) throw new Error('booking: no store has 3 orderable items');
-    const orderable = stores.reduce((s, k) => s + stock.get(k)!.length, 0);
-
-    // Customers: 20 of them, created (and delivered, when a handler exists) before the clock starts.
-    const clients = Array.from({ length: 20 }, (_, i) => `bench-client-${i + 1}`);
-    for (const clientId of clients) {
-      const r = await fetch(`${rg.ready.url}/api/v1/client`, { method: 'POST', headers, body: JSON.stringify({ clientId, name: `ООО «Покупатель ${clientId}»` }) });
-      if (r.status >= 300) throw new Error(`client ${clientId}: ${r.status} ${await r.text()}`);
-    }
+    // What can be ordered where, 20 customers (created, and delivered when a handler exists, before the clock starts).
+    const { stores, orderable, clients, order } = await prepareBookings({ url: rg.ready.url, headers, stores: rg.ready.stores, clientPrefix: 'bench-client-' });
     const settle = await drain(rg, 20_000);
     ctx.log(`booking: ${stores.length} stores, ${orderable} orderable lines; ${clients.length} clients created, outbox after settling: ${JSON.stringify(settle)}`);
-
-    let seq = 0;
-    let rnd = 12345;
-    const rand = (n: number) => ((rnd = (Math.imul(rnd, 1103515245) + 12345) >>> 0) % n);
-    const order = (idPrefix: string) => {
-      const n = ++seq;
-      const store = stores[n % stores.length];
-      const lines = stock.get(store)!;
-      const count = 1 + rand(3);
-      const picked = new Map<string, Line>();
-      while (picked.size < count) {
-        const l = lines[rand(lines.length)];
-        picked.set(l.itemId, l);
-      }
-      return JSON.stringify({
-        orderId: `${idPrefix}${n}`,
-        clientId: clients[n % clients.length],
-        store,
-        deliveryAddress: 'г. Москва, ул. Тверская, д. 7, кв. 12',
-        items: [...picked.values()],
-      });
-    };
 
     // Where a booking's CPU goes, by layer, on the API thread (before 1C is slowed and before the burst; delivery
     // runs meanwhile, as in the burst): the service alone, then the app without sockets. The HTTP layer is the burst's
