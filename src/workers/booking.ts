@@ -94,8 +94,7 @@ export function bookingThread(o: { db: Db; path: string; logger: Logger }): Book
         if ('jobId' in r) {
           written++;
           p.resolve(r.jobId);
-        }
-        else p.reject(deserializeError(r.error));
+        } else p.reject(deserializeError(r.error));
       }
     });
     w.on('error', (e) => o.logger.error({ err: e }, 'booking thread failed'));
