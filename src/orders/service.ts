@@ -372,8 +372,6 @@ export class OrdersService {
     return this.opts.sellsByPackaging?.() ?? true;
   }
 
-
-
   private replay(orderId: string, requestHash: string, idempotencyKey?: string): Answer<BookingAnswer> | undefined {
     if (idempotencyKey) {
       const byKey = this.q(`SELECT id, request_hash FROM orders WHERE idempotency_key = ?`).get(idempotencyKey) as { id: string; request_hash: string } | undefined;
