@@ -47,6 +47,22 @@ const memo = new WeakMap<Db, Map<string, { key: string; until: number; held: Map
  */
 export const HOLDS_STALE_MAX_MS = 1000;
 
+/**
+ * SQL of what our orders hold of the item `item` at the warehouse @store that the mirror does not reflect as of
+ * @readAt (stockReadAt): two ranges of order_holds_item. A statement that reads the item's row anyway (the booking's
+ * orderableItems) adds it as a column instead of asking promisedStock for it again.
+ */
+export const heldSql = (item: string): string =>
+  `(coalesce((SELECT sum(quantity) FROM order_holds h WHERE h.store_id = @store AND h.item_id = ${item} AND h.open = 1 AND h.reserved_at IS NULL), 0)
+   + coalesce((SELECT sum(quantity) FROM order_holds h WHERE h.store_id = @store AND h.item_id = ${item} AND h.open = 1 AND h.reserved_at >= @readAt), 0))`;
+
+/** An item's mirror figure and our holds of it as promisedStock answers them. */
+export function promisedOf(quantity: number | null, held: number, soldToOrder: boolean): Promised {
+  const stock = quantity ?? 0;
+  const h = held > EPS ? q3(held) : 0;
+  return { stock, held: h, available: soldToOrder ? Infinity : Math.max(0, q3(stock - h)) };
+}
+
 function st(db: Db): Statements {
   let s = cache.get(db);
   if (!s) {
@@ -73,8 +89,7 @@ function st(db: Db): Statements {
       stock: db.prepare(
         `SELECT j.value AS item, i.sold_to_order AS soldToOrder,
            (SELECT sum(quantity) FROM catalog_stock s WHERE s.store_id = @store AND s.item_id = j.value) AS quantity,
-           coalesce((SELECT sum(quantity) FROM order_holds h WHERE h.store_id = @store AND h.item_id = j.value AND h.open = 1 AND h.reserved_at IS NULL), 0)
-           + coalesce((SELECT sum(quantity) FROM order_holds h WHERE h.store_id = @store AND h.item_id = j.value AND h.open = 1 AND h.reserved_at >= @readAt), 0) AS held
+           ${heldSql('j.value')} AS held
          FROM json_each(@ids) j LEFT JOIN catalog_items i ON i.id = j.value`,
       ),
       // Per variant asked ([item, variant] pairs): the variant's mirror figure and two ranges of order_holds_variant.
@@ -146,13 +161,7 @@ export interface Promised {
 /** What each item can still be promised at the warehouse (items unknown to the mirror: 0). */
 export function promisedStock(db: Db, storeId: string, itemIds: string[]): Map<string, Promised> {
   const rows = st(db).stock.all({ store: storeId, readAt: stockReadAt(db), ids: JSON.stringify([...new Set(itemIds)]) }) as { item: string; soldToOrder: number | null; quantity: number | null; held: number }[];
-  return new Map(
-    rows.map((r) => {
-      const stock = r.quantity ?? 0;
-      const h = r.held > EPS ? q3(r.held) : 0;
-      return [r.item, { stock, held: h, available: r.soldToOrder === 1 ? Infinity : Math.max(0, q3(stock - h)) }];
-    }),
-  );
+  return new Map(rows.map((r) => [r.item, promisedOf(r.quantity, r.held, r.soldToOrder === 1)]));
 }
 
 /**
