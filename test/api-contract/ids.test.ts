@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { EVENT_ID, floorId, nextEventId, timeOfId, ulid } from '../../src/webhooks/ids.js';
 
@@ -13,6 +14,24 @@ describe('event ids', () => {
     expect(ulid(2 ** 48 - 1, Buffer.alloc(10, 0xff))).toBe('7ZZZZZZZZZ' + 'Z'.repeat(16));
     expect(floorId(t) < id).toBe(true);
     expect(floorId(t + 1) > id).toBe(true);
+  });
+
+  it('the random part is the 80 bits read as one big-endian number, the pooled bytes fresh for every id', () => {
+    const crockford = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
+    const reference = (b: Buffer) => {
+      let n = 0n;
+      for (const x of b) n = (n << 8n) | BigInt(x);
+      let out = '';
+      for (let i = 0; i < 16; i++, n >>= 5n) out = crockford[Number(n & 31n)] + out;
+      return out;
+    };
+    for (let i = 0; i < 1000; i++) {
+      const b = randomBytes(10);
+      expect(ulid(0, b).slice(10)).toBe(reference(b));
+    }
+    // Drawn from the pool: across more ids than one 4 KiB refill holds, no two random parts alike.
+    const parts = new Set(Array.from({ length: 2000 }, () => ulid(0).slice(10)));
+    expect(parts.size).toBe(2000);
   });
 
   it('100,000 ids from a stalled clock: strictly increasing, none repeated', () => {
