@@ -3,7 +3,8 @@
  * base in an emulator child (bench/proc/emulator.ts) and a sync child (bench/proc/sync.ts) with an empty database:
  * a cold full sync, a warm full sync (nothing changed) and a stock sync, each with its time, requests against the
  * lower bound and the sync process's peak RSS (getrusage high-water: the cold sync's peak is the process's), its
- * heap capped as the daemon's sync worker's is (HEAP_MB). The
+ * heap capped as the daemon's sync worker's is (HEAP_MB); BENCH_NODE_FLAGS adds Node flags to the sync child (the
+ * daemon's own, e.g. --max-semi-space-size, reach its sync worker too: V8's flags are the process's). The
  * machine's load average is printed with every line (the host is shared).
  */
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -21,7 +22,7 @@ try {
     const em = await forkChild<{ url: string; generateMs: number }>('emulator.ts', { items, user: ONEC_USER }, { readyTimeoutMs: 1_800_000, execArgv: ['--max-old-space-size=12288'] });
     try {
       // The daemon's sync worker runs with its heap capped at HEAP_MB (src/workers): the same cap here.
-      const sy = await forkChild<{ pageSize: number }>('sync.ts', { onecUrl: em.ready.url, onecUser: ONEC_USER, dbPath: join(dir, `sync-${items}.sqlite`) }, { readyTimeoutMs: 600_000, execArgv: [`--max-old-space-size=${HEAP_MB}`] });
+      const sy = await forkChild<{ pageSize: number }>('sync.ts', { onecUrl: em.ready.url, onecUser: ONEC_USER, dbPath: join(dir, `sync-${items}.sqlite`) }, { readyTimeoutMs: 600_000, execArgv: [`--max-old-space-size=${HEAP_MB}`, ...(process.env.BENCH_NODE_FLAGS ?? '').split(' ').filter(Boolean)] });
       type Apply = { apply?: { swapMs: number } };
       type Full = { report: { items: number; requests: number; lowerBound: number; keyed: number; ms: number } & Apply; rssBeforeMB: number; maxRssAfterMB: number; cpuMs: number };
       type Stock = { report: { stockRows: number; priceRows: number; changed: number } & Apply; ms: number; requests: number; maxRssAfterMB: number; cpuMs: number };

@@ -4,6 +4,7 @@
  * server under test runs in a child, so they do not share an event loop (they do share the 2 cores: a load
  * generator costs CPU, and the healthz baseline measured the same way carries the same cost).
  */
+import { writeFileSync } from 'node:fs';
 import autocannon from 'autocannon';
 
 export interface LoadSpec {
@@ -48,11 +49,16 @@ export async function load(spec: LoadSpec): Promise<LoadResult> {
   const started = performance.now();
   const firsts: number[] = [];
   const steady: number[] = [];
+  // BENCH_TIMELINE=<file>: every answer as [ms since the start, its latency in ms], written when the load ends — to see
+  // whether a tail is a few stalls or a spread (answers arrive in clumps, one per commit of the booking thread).
+  const timeline: [number, number][] = [];
   const r = await autocannon({
     setupClient: (client: { once(event: 'response', cb: () => void): void; on(event: 'response', cb: (status: number, bytes: number, ms: number) => void): void }) => {
       client.once('response', () => firsts.push(performance.now() - started));
       client.on('response', (_status, _bytes, ms) => {
-        if (performance.now() - started > 1000) steady.push(ms);
+        const t = performance.now() - started;
+        if (process.env.BENCH_TIMELINE) timeline.push([t, ms]);
+        if (t > 1000) steady.push(ms);
       });
     },
     url: spec.url,
@@ -72,6 +78,7 @@ export async function load(spec: LoadSpec): Promise<LoadResult> {
         ]
       : undefined,
   } as autocannon.Options);
+  if (process.env.BENCH_TIMELINE) writeFileSync(process.env.BENCH_TIMELINE, JSON.stringify(timeline));
   const seconds = (new Date(r.finish).getTime() - new Date(r.start).getTime()) / 1000;
   const statusCodes: Record<string, number> = {};
   for (const [code, v] of Object.entries((r as any).statusCodeStats ?? {})) statusCodes[code] = (v as { count: number }).count;
