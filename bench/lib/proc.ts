@@ -7,7 +7,6 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { DAEMON_NODE_FLAGS } from '../../src/node-flags.js';
 
 export const BENCH_DIR = dirname(dirname(fileURLToPath(import.meta.url)));
 export const REPO_ROOT = dirname(BENCH_DIR);
@@ -38,12 +37,9 @@ export interface ForkOptions {
 
 export async function forkChild<Ready = Record<string, unknown>>(script: string, args: unknown, opts: ForkOptions = {}): Promise<Child<Ready>> {
   const file = join(BENCH_DIR, 'proc', script);
-  // The daemon (regate.ts) and the stand-in for its sync worker (sync.ts) run with the Node flags the installed
-  // service has (src/node-flags.ts): the bench measures what is installed. opts.execArgv comes after, so it wins.
-  const daemon = /(^|\/)(regate|sync)\.ts$/.test(script) ? DAEMON_NODE_FLAGS : [];
   const cp: ChildProcess = fork(file, [JSON.stringify(args)], {
     cwd: REPO_ROOT,
-    execArgv: ['--import', 'tsx', ...daemon, ...(opts.execArgv ?? [])],
+    execArgv: ['--import', 'tsx', ...(opts.execArgv ?? [])],
     stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
     env: { ...process.env, NODE_ENV: 'production' },
   });
