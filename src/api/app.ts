@@ -15,7 +15,7 @@ import type { ApiServices } from './services.js';
 import { registerRoutes } from './routes/index.js';
 import { isDirectLoopback } from './middleware/client.js';
 import { registerMetricsRoute, isMetricsEndpoint } from './middleware/metrics-route.js';
-import { observe } from './middleware/observe.js';
+import { observe, type RequestLogger } from './middleware/observe.js';
 import { rateLimit, TokenBuckets } from './middleware/rate-limit.js';
 import { requestTimeout } from './middleware/timeout.js';
 import { jsonCharset, utf8Body, utf8Query } from './middleware/charset.js';
@@ -34,7 +34,7 @@ const TAGS = [
   { name: 'Служебные', description: 'Проверки живости и готовности для мониторинга' },
 ];
 
-export type AppEnv = { Variables: { requestId: string; user: string; logger: Logger; clientAddress: string } };
+export type AppEnv = { Variables: { requestId: string; user: string; logger: RequestLogger; clientAddress: string } };
 export type App = OpenAPIHono<AppEnv>;
 
 export const API_PREFIX = '/api/v1';

@@ -124,8 +124,35 @@ export interface OrdersOptions {
 
 export type Answer<T> = { status: 200 | 201 | 202; body: T };
 
-const stableJson = (v: unknown): string =>
-  JSON.stringify(v, (_k, val) => (val && typeof val === 'object' && !Array.isArray(val) ? Object.fromEntries(Object.entries(val).sort()) : val));
+/**
+ * JSON with every object's keys in sorted order, so the same request hashes the same whatever order its fields came
+ * in. Written out directly: a JSON.stringify replacer that rebuilt each object sorted (Object.fromEntries of sorted
+ * entries) was ~6 % of the API thread's allocations in the booking burst (sampling heap profile, 2026-12-04). The text
+ * is the replacer's, byte for byte, for the JSON a request parses to (test/orders/request-hash.test.ts): orders stored
+ * before keep matching their replays.
+ */
+export function stableJson(v: unknown): string {
+  if (v === null || typeof v !== 'object') return JSON.stringify(v);
+  const json = (v as { toJSON?: () => unknown }).toJSON;
+  if (typeof json === 'function') return stableJson(json.call(v));
+  if (Array.isArray(v)) {
+    let out = '[';
+    for (let i = 0; i < v.length; i++) {
+      const item = v[i];
+      out += (i ? ',' : '') + (item === undefined || typeof item === 'function' || typeof item === 'symbol' ? 'null' : stableJson(item));
+    }
+    return out + ']';
+  }
+  let out = '{';
+  let first = true;
+  for (const key of Object.keys(v).sort()) {
+    const item = (v as Record<string, unknown>)[key];
+    if (item === undefined || typeof item === 'function' || typeof item === 'symbol') continue;
+    out += (first ? '' : ',') + JSON.stringify(key) + ':' + stableJson(item);
+    first = false;
+  }
+  return out + '}';
+}
 const hashOf = (v: unknown) => createHash('sha256').update(stableJson(v)).digest('hex');
 
 /**

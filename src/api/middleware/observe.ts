@@ -19,8 +19,7 @@ export function observe(opts: { logger: Logger; metrics?: RequestObserver; logRe
     const started = performance.now();
     const remote = clientAddress(c, trustProxy);
     const requestId = c.get('requestId' as never) as string;
-    const log = logger.child({ requestId });
-    c.set('logger' as never, log as never);
+    c.set('logger' as never, new RequestLogger(logger, requestId) as never);
     c.set('clientAddress' as never, remote as never);
     await next();
     const ms = performance.now() - started;
@@ -43,6 +42,31 @@ export function observe(opts: { logger: Logger; metrics?: RequestObserver; logRe
       else access.info(line, 'request');
     }
   };
+}
+
+/**
+ * The request's logger (its lines carry the request id), made on first use: only an error logs through it, and a pino
+ * child per request — its bindings serialised, redaction set up — was 3.8 % of the API thread's allocations in the
+ * booking burst (sampling heap profile, 2026-12-04), garbage for the young generation to collect.
+ */
+export class RequestLogger {
+  private child: Logger | undefined;
+  constructor(
+    private readonly logger: Logger,
+    private readonly requestId: string,
+  ) {}
+  private get log(): Logger {
+    return (this.child ??= this.logger.child({ requestId: this.requestId }));
+  }
+  error(obj: object, msg: string): void {
+    this.log.error(obj, msg);
+  }
+  warn(obj: object, msg: string): void {
+    this.log.warn(obj, msg);
+  }
+  info(obj: object, msg: string): void {
+    this.log.info(obj, msg);
+  }
 }
 
 /**
