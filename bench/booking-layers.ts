@@ -9,6 +9,8 @@
  * Prints every round and the least per layer (the least is the one least disturbed by the rest of the machine).
  * BENCH_REGATE_ENV='REGATE_TUNING_BOOKING_THREAD=0' sets config in the ReGate child (a same-machine before/after).
  * BENCH_PROFILE=1 writes CPU profiles of the last round into bench/results/ (booking-layers-<layer>.cpuprofile).
+ * BENCH_WARMUP_S=2: 2 s at 64 connections over HTTP before each burst (the HTTP path compiled); BENCH_IDLE_S=8: the
+ * server idle 8 s before it, as in the booking suite while its echo baseline runs.
  */
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -45,6 +47,11 @@ try {
       if (!c.statuses['202'] || c.statuses['202'] < c.n * 0.9) throw new Error(`${layer}: ${JSON.stringify(c.statuses)}`);
       row[layer] = c.cpuMs / c.n;
     }
+    // BENCH_WARMUP_S: that long at 64 connections over HTTP first (a server that has served before), then the burst on
+    // new connections.
+    if (Number(process.env.BENCH_WARMUP_S ?? 0) > 0) await load({ url: rg.ready.url, method: 'POST', connections: 64, durationS: Number(process.env.BENCH_WARMUP_S), headers, next: () => ({ path: '/api/v1/booking', body: order('layers-w-') }) });
+    // BENCH_IDLE_S: the server idle that long before the burst (the booking suite's echo baseline runs meanwhile).
+    if (Number(process.env.BENCH_IDLE_S ?? 0) > 0) await new Promise((res) => setTimeout(res, Number(process.env.BENCH_IDLE_S) * 1000));
     const c0 = await rg.call<Cpu>('cpu');
     if (last) await rg.call('profileStart');
     const r = await load({ url: rg.ready.url, method: 'POST', connections: Number(process.env.BENCH_CONNECTIONS ?? 64), durationS: Number(process.env.BENCH_DURATION_S ?? 3), headers, next: () => ({ path: '/api/v1/booking', body: order('layers-h-') }) });

@@ -105,6 +105,22 @@ async function bookingOnce(ctx: SuiteContext, variant: 'inline' | 'nolock' | 'no
     const withCost = (variant === 'now' || variant === 'tree') && process.env.BENCH_BOOKING_COST !== '0';
     const costService = withCost ? await costOf('service', 's') : undefined;
     const costApp = withCost ? await costOf('app', 'a') : undefined;
+
+    // The HTTP path warm, as on a daemon that has been serving: V8 compiles the server, the turn queue, the middleware
+    // and zod on their first thousands of requests, and a burst on a server that had answered only the setup's few
+    // spent its first second there — its first answers p90 803 ms against a p99 of 316 ms after that second
+    // (2026-12-04 19:02); in bench/booking-layers.ts the first burst of a process had p99 354-580 ms, one after 2 s at
+    // 64 connections 340-425 (BENCH_WARMUP_S, load 2.6-3.7). 200 bookings, then their replays at 64 connections:
+    // a replay creates no order, takes no stock and queues nothing for 1C. The burst still opens its 500 connections
+    // at once. BENCH_BOOKING_WARMUP_S=0: none, as the figures before 2026-12-04 19:30 were measured.
+    const warmupS = Number(process.env.BENCH_BOOKING_WARMUP_S ?? (ctx.quick ? 1 : 2));
+    if (warmupS > 0) {
+      const bodies = Array.from({ length: 200 }, () => order('bench-warm-'));
+      for (const body of bodies) await fetch(`${rg.ready.url}/api/v1/booking`, { method: 'POST', headers, body });
+      let i = 0;
+      const w = await load({ url: rg.ready.url, method: 'POST', connections: 64, durationS: warmupS, headers, next: () => ({ path: '/api/v1/booking', body: bodies[i++ % bodies.length] }) });
+      ctx.log(fmtLoad('booking: warm-up, replays of 200 bookings', w));
+    }
     await drain(rg, 60_000);
 
     // 1C under load from here on.
