@@ -153,6 +153,10 @@ export function stableJson(v: unknown): string {
   }
   return out + '}';
 }
+/** A booking's answer: 201 once 1C has numbered the order, 202 while it is accepted by ReGate only. */
+function answerOf(orderId: string, number: string | null, status: OrderStatus, amountKopecks: number): Answer<BookingAnswer> {
+  return { status: number ? 201 : 202, body: { orderId, number, status, statusName: ORDER_STATUS[status], amount: toRoubles(amountKopecks) } };
+}
 const hashOf = (v: unknown) => createHash('sha256').update(stableJson(v)).digest('hex');
 
 /**
@@ -362,7 +366,7 @@ export class OrdersService {
     }
     // No window, nothing to wait for: the order as just written (status 0, no number yet). Reading it back was 2 % of
     // the API thread in the booking burst; a delivery that got in first shows in bookingstate a moment later.
-    return { status: 202, body: { orderId: input.orderId, number: null, status: 0, statusName: ORDER_STATUS[0], amount: toRoubles(amount) } };
+    return answerOf(input.orderId, null, 0, amount);
   }
 
   /**
@@ -417,15 +421,8 @@ export class OrdersService {
   }
 
   private bookingAnswer(orderId: string): Answer<BookingAnswer> {
-    const o = this.q(`SELECT * FROM orders WHERE id = ?`).get(orderId) as Record<string, any>;
-    const body: BookingAnswer = {
-      orderId,
-      number: o.onec_number,
-      status: o.status,
-      statusName: ORDER_STATUS[o.status as OrderStatus],
-      amount: toRoubles(o.amount_kopecks),
-    };
-    return { status: o.onec_number ? 201 : 202, body };
+    const o = this.q(`SELECT onec_number, status, amount_kopecks FROM orders WHERE id = ?`).get(orderId) as { onec_number: string | null; status: OrderStatus; amount_kopecks: number };
+    return answerOf(orderId, o.onec_number, o.status, o.amount_kopecks);
   }
 
   /**

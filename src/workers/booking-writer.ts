@@ -22,8 +22,9 @@ const db = openDb(path, { busyTimeoutMs: 5000 });
 // Each booking is a savepoint in its batch's transaction, and SQLite keeps the pages a savepoint changes in a
 // sub-journal that goes to a temporary file past 64 KiB (TEMP_STORE=1 in better-sqlite3's build): a few bookings
 // into every batch, each booking wrote ~80 pages there (strace of 5,000 bookings in batches of 100: 438,000 pwrites
-// to /var/tmp/etilqs_*, 53,000 to the WAL). In memory it is freed at each COMMIT (at most a batch's pages, ~15 MiB
-// for 256 bookings); CPU per booking 0.34-0.39 → 0.26-0.27 ms (bench/booking-write.ts, 3 rounds, load 1.8-2.3).
+// to /var/tmp/etilqs_*, 53,000 to the WAL). In memory it is freed at each COMMIT: at most a batch's records, tens of
+// MiB for the largest batch (256); the burst's batches were 64 at the median, and the booking suite's peak RSS stayed
+// 550-592 MB (581 before). CPU per booking 0.34-0.39 → 0.26-0.27 ms (bench/booking-write.ts, 3 rounds, load 1.8-2.3).
 // Nothing on this connection sorts or builds an index large enough to want a file.
 db.pragma('temp_store = MEMORY');
 if (writeLock) guardWrites(db, writeLock, 5000);
