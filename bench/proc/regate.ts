@@ -51,8 +51,18 @@ const NEVER = '0 0 1 1 *'; // 1 January, 00:00
 let loopWatch: { histogram: IntervalHistogram; gcFrom: number } | undefined;
 /** The last garbage-collection pauses of this thread: [start, duration] in performance.now() ms (timedGet). */
 const gcPauses: [number, number][] = [];
+/** This thread's GC so far, by kind (scavenges, mark-compacts, incremental marking steps, weak callbacks): count and
+ *  pause ms, so a bench can tell what a burst cost in collections (the 'cpu' call returns it). */
+const gcTotals: Record<string, { n: number; ms: number }> = {};
+const gcKindName: Record<number, string> = { 1: 'minor', 2: 'major', 4: 'incremental', 8: 'weak' };
 new PerformanceObserver((list) => {
-  for (const e of list.getEntries()) gcPauses.push([e.startTime, e.duration]);
+  for (const e of list.getEntries()) {
+    gcPauses.push([e.startTime, e.duration]);
+    const kind = gcKindName[((e as { detail?: { kind?: number } }).detail)?.kind ?? 0] ?? 'other';
+    const t = (gcTotals[kind] ??= { n: 0, ms: 0 });
+    t.n++;
+    t.ms += e.duration;
+  }
   if (gcPauses.length > 8192) gcPauses.splice(0, gcPauses.length - 4096);
 }).observe({ entryTypes: ['gc'] });
 if (!args.reuseDb) for (const suffix of ['', '-wal', '-shm']) rmSync(`${args.dbPath}${suffix}`, { force: true });
@@ -173,7 +183,7 @@ serveParent(
         main = null;
       }
       const lock = lockOf(rt.db);
-      return { processMs: (u.user + u.system) / 1000, mainMs: main, answered, lock: lock ? lockStats(lock) : null };
+      return { processMs: (u.user + u.system) / 1000, mainMs: main, answered, lock: lock ? lockStats(lock) : null, gc: structuredClone(gcTotals) };
     },
     /** One GET through the app in this process, timed here: the server's cost of an answer without the sockets and
      *  the load generator's scheduling (the scale bench's cold figures; on a loaded 2-core host those add 5–30 ms). */
