@@ -3,8 +3,8 @@
  * base in an emulator child (bench/proc/emulator.ts) and a sync child (bench/proc/sync.ts) with an empty database:
  * a cold full sync, a warm full sync (nothing changed) and a stock sync, each with its time, requests against the
  * lower bound and the sync process's peak RSS (getrusage high-water: the cold sync's peak is the process's), its
- * heap capped as the daemon's sync worker's is (HEAP_MB); BENCH_NODE_FLAGS adds Node flags to the sync child (the
- * daemon's own, e.g. --max-semi-space-size, reach its sync worker too: V8's flags are the process's). The
+ * heap capped as the daemon's sync worker's is (HEAP_MB); BENCH_NODE_FLAGS adds Node flags to the sync child (what
+ * a flag would cost the sync thread if it reached it: the daemon's --max-semi-space-size does not, src/node-flags.ts). The
  * machine's load average is printed with every line (the host is shared).
  */
 import { mkdtempSync, rmSync } from 'node:fs';

@@ -20,6 +20,7 @@ import { createHash } from 'node:crypto';
 import { chmodSync, cpSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { DAEMON_NODE_FLAGS } from '../src/node-flags.js';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 /** Only tsx (and its esbuild) run TypeScript; the release runs compiled JavaScript. */
@@ -90,7 +91,7 @@ export function buildRelease(opts: ReleaseOptions = {}): ReleaseResult {
     const linux = join(work, linuxName);
     mkdirSync(linux);
     cpSync(app, join(linux, 'app'), { recursive: true });
-    const fill = (text: string) => text.replaceAll('{{version}}', version);
+    const fill = (text: string) => text.replaceAll('{{version}}', version).replaceAll('{{nodeFlags}}', DAEMON_NODE_FLAGS.join(' '));
     writeFileSync(join(linux, 'install.sh'), fill(readFileSync(join(ROOT, 'release/install.sh'), 'utf8')));
     chmodSync(join(linux, 'install.sh'), 0o755);
     for (const f of ['regate.service', 'regate.yaml']) writeFileSync(join(linux, f), fill(readFileSync(join(ROOT, 'release', f), 'utf8')));
@@ -122,7 +123,7 @@ export function buildRelease(opts: ReleaseOptions = {}): ReleaseResult {
       const ps1 = readFileSync(join(ROOT, 'release/install.ps1'));
       if (!(ps1[0] === 0xef && ps1[1] === 0xbb && ps1[2] === 0xbf)) throw new Error('release/install.ps1 must start with a UTF-8 BOM');
       writeFileSync(join(win, 'install.ps1'), Buffer.from(fill(ps1.toString('utf8')), 'utf8'));
-      cpSync(join(ROOT, 'release/regate-service.xml'), join(win, 'regate-service.xml'));
+      writeFileSync(join(win, 'regate-service.xml'), fill(readFileSync(join(ROOT, 'release/regate-service.xml'), 'utf8')));
       cpSync(join(ROOT, 'release/winsw.json'), join(win, 'winsw.json'));
       writeFileSync(join(win, 'regate.yaml'), fill(readFileSync(join(ROOT, 'release/regate.yaml'), 'utf8')).replace(/\n/g, '\r\n'));
       writeFileSync(join(win, 'README.txt'), '\ufeff' + readme(version, 'windows').replace(/\n/g, '\r\n'));

@@ -7,6 +7,7 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { DAEMON_NODE_FLAGS } from '../../src/node-flags.js';
 
 export const BENCH_DIR = dirname(dirname(fileURLToPath(import.meta.url)));
 export const REPO_ROOT = dirname(BENCH_DIR);
@@ -37,9 +38,13 @@ export interface ForkOptions {
 
 export async function forkChild<Ready = Record<string, unknown>>(script: string, args: unknown, opts: ForkOptions = {}): Promise<Child<Ready>> {
   const file = join(BENCH_DIR, 'proc', script);
+  // The daemon (regate.ts) runs with the Node flags the installed service has (src/node-flags.ts): the bench measures
+  // what is installed. Not the sync's stand-in (sync.ts): the daemon's sync thread does not get them. opts.execArgv
+  // comes after, so it wins.
+  const daemon = /(^|\/)regate\.ts$/.test(script) ? DAEMON_NODE_FLAGS : [];
   const cp: ChildProcess = fork(file, [JSON.stringify(args)], {
     cwd: REPO_ROOT,
-    execArgv: ['--import', 'tsx', ...(opts.execArgv ?? [])],
+    execArgv: ['--import', 'tsx', ...daemon, ...(opts.execArgv ?? [])],
     stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
     env: { ...process.env, NODE_ENV: 'production' },
   });

@@ -7,6 +7,7 @@ import { onecKit, type OnecKit } from './onec-kit.js';
 import { connectionString, connectionStringForShell, type InstallOptions } from './options.js';
 import { hashPassword } from './password.js';
 import { readTemplate, render, xmlEscape } from './templates.js';
+import { DAEMON_NODE_FLAGS } from '../node-flags.js';
 
 export interface KitFile {
   /** File name inside --out. */
@@ -46,6 +47,8 @@ export function templateVars(o: InstallOptions): Record<string, string | number 
     iis: o.target !== 'apache',
     linux: !win(o),
     windows: win(o),
+    // The daemon's own Node flags (src/node-flags.ts) go between node and the script.
+    nodeFlags: DAEMON_NODE_FLAGS.join(' '),
     compositionList: composition.map((e) => `       ${e.name}${e.optional ? '  (если есть в этой версии)' : ''}`).join('\n'),
   };
 }

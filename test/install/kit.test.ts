@@ -7,6 +7,7 @@ import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import { parse as parseYaml } from 'yaml';
 import { parseConfig } from '../../src/config/index.js';
 import { generateKit, render, resolveOptions, verifyPassword, writeKit, type KitFile } from '../../src/install/index.js';
+import { DAEMON_NODE_FLAGS } from '../../src/node-flags.js';
 
 const xml = new XMLParser({ ignoreAttributes: false, attributeNamePrefix: '@' });
 const byName = (files: KitFile[], name: string) => {
@@ -161,7 +162,7 @@ describe('regate install: the kit', () => {
     const s = unit.Service;
     expect(s.User).toEqual(['regate']);
     expect(s.Restart).toEqual(['on-failure']);
-    expect(s.ExecStart[0]).toBe('/usr/bin/node /opt/regate/bin/regate.mjs --config /etc/regate/regate.yaml serve');
+    expect(s.ExecStart[0]).toBe(`/usr/bin/node ${DAEMON_NODE_FLAGS.join(' ')} /opt/regate/bin/regate.mjs --config /etc/regate/regate.yaml serve`);
     for (const [k, v] of Object.entries({ NoNewPrivileges: 'true', ProtectSystem: 'strict', ProtectHome: 'true', PrivateTmp: 'true', StateDirectory: 'regate' }))
       expect(s[k], k).toEqual([v]);
     expect(s.CapabilityBoundingSet).toEqual(['']);
@@ -192,9 +193,22 @@ describe('regate install: the kit', () => {
     const svc = xml.parse(text).service;
     expect(svc.id).toBe('ReGate');
     expect(svc.executable).toBe('C:\\Program Files\\nodejs\\node.exe');
-    expect(svc.arguments).toBe('"C:\\ReGate\\app\\bin\\regate.mjs" --config "C:\\ReGate\\regate.yaml" serve');
+    expect(svc.arguments).toBe(`${DAEMON_NODE_FLAGS.join(' ')} "C:\\ReGate\\app\\bin\\regate.mjs" --config "C:\\ReGate\\regate.yaml" serve`);
     expect(asArray(svc.onfailure).every((f: any) => f['@action'] === 'restart')).toBe(true);
     expect(svc.serviceaccount.username).toBe('NT AUTHORITY\\LocalService');
+  });
+
+  it("the daemon's Node flags are ones this node takes, and they do what src/node-flags.ts says", () => {
+    // An unknown flag stops node before ReGate starts ("bad option"): the service would never come up.
+    const limit = (flags: readonly string[]) => {
+      const r = spawnSync(process.execPath, [...flags, '-e', 'process.stdout.write(String(require("v8").getHeapStatistics().heap_size_limit))'], { encoding: 'utf8' });
+      expect(r.status, r.stderr).toBe(0);
+      return Number(r.stdout);
+    };
+    // --max-semi-space-size=32 doubles V8's default 16 MiB semi-space; the heap limit counts the young generation as
+    // three semi-spaces.
+    expect(DAEMON_NODE_FLAGS).toContain('--max-semi-space-size=32');
+    expect((limit(DAEMON_NODE_FLAGS) - limit([])) / 2 ** 20).toBe(3 * (32 - 16));
   });
 
   it('regate.yaml passes the config schema; the API hash verifies the password (and only it)', async () => {

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildRelease, checkWin64Module, type ReleaseResult } from '../../scripts/release.js';
+import { DAEMON_NODE_FLAGS } from '../../src/node-flags.js';
 
 /**
  * `npm run release`, then what an administrator does with the archive in a fresh folder: tar xf, install.sh
@@ -30,6 +31,10 @@ describe.skipIf(tools.length > 0)('npm run release', () => {
     for (const dev of ['tsx', 'esbuild', 'typescript', 'vitest', 'vite', 'autocannon', 'fast-check'])
       expect(list.some((l) => l.startsWith(`${top}app/node_modules/${dev}/`)), dev).toBe(false);
     expect(list.some((l) => l.includes('better-sqlite3/deps/'))).toBe(false);
+    // The unit runs the daemon with its Node flags (src/node-flags.ts), through NODE_OPTIONS: bin/regate is a shell wrapper.
+    const unit = execFileSync('tar', ['-xzOf', r.linux, top + 'regate.service'], { encoding: 'utf8' });
+    expect(unit).toContain(`Environment=NODE_OPTIONS=${DAEMON_NODE_FLAGS.join(' ')}\n`);
+    expect(unit).not.toContain('{{nodeFlags}}'); // filled at build time; {{prefix}} and the rest by install.sh
   });
 
   it('tar xf, ./install.sh --prefix --no-systemd, then bin/regate works without the checkout (plain node, no tsx)', () => {
@@ -75,6 +80,8 @@ describe.skipIf(tools.length > 0)('npm run release', () => {
     expect([...ps1.subarray(0, 3)]).toEqual([0xef, 0xbb, 0xbf]);
     expect(ps1.toString('utf8')).toContain(`ReGate ${r.version}`);
     expect(ps1.toString('utf8')).toContain('Get-FileHash');
+    const service = execFileSync('unzip', ['-p', r.windows!, top + 'regate-service.xml'], { encoding: 'utf8' });
+    expect(service).toContain(`<arguments>${DAEMON_NODE_FLAGS.join(' ')} "{{app}}`);
     const pin = JSON.parse(execFileSync('unzip', ['-p', r.windows!, top + 'winsw.json'], { encoding: 'utf8' }));
     expect(pin.version).toMatch(/^\d+\.\d+\.\d+$/);
     expect(pin.url).toBe(`https://github.com/winsw/winsw/releases/download/v${pin.version}/WinSW-x64.exe`);
