@@ -7,13 +7,14 @@
 import type { Runtime } from '../../src/runtime.js';
 
 export function narrowState(rt: Runtime): void {
-  const three = rt.db.prepare(`SELECT key, value FROM meta WHERE key IN ('mirror.generation', 'mirror.syncedAt', 'mirror.stockSyncedAt')`);
+  const three = rt.db.prepare(`SELECT key, value FROM meta WHERE key IN ('mirror.generation', 'mirror.syncedAt', 'mirror.stockSyncedAt', 'mirror.stockReadAt')`);
   rt.catalog.state = () => {
     const m = Object.fromEntries((three.all() as { key: string; value: string }[]).map((r) => [r.key, r.value]));
     return {
       generation: Number(m['mirror.generation'] ?? 0),
       syncedAt: m['mirror.syncedAt'] ?? null,
       stockSyncedAt: m['mirror.stockSyncedAt'] ?? m['mirror.syncedAt'] ?? null,
+      stockReadAt: m['mirror.stockReadAt'] ?? null,
     };
   };
 }

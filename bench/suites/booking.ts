@@ -81,7 +81,9 @@ async function bookingOnce(ctx: SuiteContext, variant: 'inline' | 'nolock' | 'no
   const rg = await forkChild<{ url: string; stores: string[] }>(
     tree ? relative(fileURLToPath(new URL('../proc/', import.meta.url)), join(tree, 'bench/proc/regate.ts')) : 'regate.ts',
     { onecUrl: em.ready.url, onecUser: ONEC_USER, apiUser: API_USER, dbPath: join(ctx.tmpDir, 'booking.sqlite'), worker: true, sessions: T.sessions, confirmWindowMs: 0, outboxInline, env },
-    { verbose: ctx.verbose, readyTimeoutMs: 300_000 },
+    // BENCH_BOOKING_BEFORE_NODE_FLAGS: Node flags for the before's daemon after the installed ones (src/node-flags.ts),
+    // e.g. '--max-semi-space-size=0' for a tree from before the daemon had them.
+    { verbose: ctx.verbose, readyTimeoutMs: 300_000, execArgv: variant === 'tree' ? (process.env.BENCH_BOOKING_BEFORE_NODE_FLAGS ?? '').split(' ').filter(Boolean) : undefined },
   );
   const echo = await forkChild<{ url: string }>('echo.ts', {}, { verbose: ctx.verbose });
   try {
@@ -176,6 +178,11 @@ async function bookingOnce(ctx: SuiteContext, variant: 'inline' | 'nolock' | 'no
     const lockWaits = l0 && l1 ? { api: { waits: l1.api.waits - l0.api.waits, waitedMs: l1.api.waitedMs - l0.api.waitedMs }, delivery: { waits: l1.other.waits - l0.other.waits, waitedMs: l1.other.waitedMs - l0.other.waitedMs } } : null;
     if (lockWaits) ctx.log(`booking: write lock during the burst: API thread blocked ${lockWaits.api.waits}× for ${lockWaits.api.waitedMs.toFixed(0)} ms, delivery and booking threads (tuning.bookingThread) ${lockWaits.delivery.waits}× for ${lockWaits.delivery.waitedMs.toFixed(0)} ms`);
     ctx.log(`booking: CPU per booking answered: API thread ${cpuPer.mainMs?.toFixed(3)} ms, whole process ${cpuPer.processMs?.toFixed(3)} ms (${answered} answered by the server, ${accepted} 2xx within the load window)`);
+    // The API thread's collections during the burst (bench/proc/regate.ts 'cpu'; a tree from before 2026-12-04 20:30 has none).
+    type Gc = Record<string, { n: number; ms: number }>;
+    const gc0 = (cpu0 as { gc?: Gc }).gc;
+    const gc1 = (cpu1 as { gc?: Gc }).gc;
+    if (gc0 && gc1) ctx.log(`booking: API thread GC during the burst: ${Object.entries(gc1).map(([k, t]) => `${k} ${t.n - (gc0[k]?.n ?? 0)}× ${(t.ms - (gc0[k]?.ms ?? 0)).toFixed(0)} ms`).join(', ')}`);
     const burstEnd = performance.now() - t0;
     // The delivery phase profiled on both sides: what ReGate and the emulator spend per order beyond the 50 ms.
     let profileDelivery: { regate: ProfileSummary; emulator: ProfileSummary; seconds: number } | undefined;

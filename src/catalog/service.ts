@@ -6,7 +6,7 @@ import { typed, type BarcodeType } from './barcodes.js';
 import { StoreOrders } from './store-orders.js';
 import { atStorePrice } from './store-prices.js';
 import { packPriceKopecks, toKopecks, toRoubles } from '../money.js';
-import { heldSql, promisedOf, stockReadAt } from '../orders/promise.js';
+import { heldSql, promisedOf, stockReadAtOf } from '../orders/promise.js';
 
 /** The two copies of the paging order (migration 015), by catalog_stores.assortment. */
 const COPIES = ['catalog_assortment', 'catalog_assortment_b'] as const;
@@ -96,6 +96,8 @@ export interface MirrorState {
   generation: number;
   syncedAt: string | null;
   stockSyncedAt: string | null;
+  /** When the stock sync that wrote the figures began reading 1C (orders/promise.ts stockReadAtOf). */
+  stockReadAt: string | null;
 }
 
 /**
@@ -126,7 +128,7 @@ export class CatalogService {
     this.stmt = {
       // Only the three keys state() returns: `mirror.%` also matched mirror.packagingRatios (411 KB of JSON on a
       // 20k mirror), read on every request — 37–48% of the read path's time in the bench profile.
-      meta: db.prepare(`SELECT key, value FROM meta WHERE key IN ('mirror.generation', 'mirror.syncedAt', 'mirror.stockSyncedAt')`),
+      meta: db.prepare(`SELECT key, value FROM meta WHERE key IN ('mirror.generation', 'mirror.syncedAt', 'mirror.stockSyncedAt', 'mirror.stockReadAt')`),
       // A warehouse without an address has no city (every real УТ base has such: 11.4.2's predefined СкладФотографа):
       // it is no city of its own. It still has its stock and storetable by id.
       cities: db.prepare(`SELECT city, COUNT(*) AS stores FROM catalog_stores WHERE city <> '' GROUP BY city ORDER BY city`),
@@ -207,6 +209,7 @@ export class CatalogService {
       generation: Number(m['mirror.generation'] ?? 0),
       syncedAt: m['mirror.syncedAt'] ?? null,
       stockSyncedAt: m['mirror.stockSyncedAt'] ?? m['mirror.syncedAt'] ?? null,
+      stockReadAt: m['mirror.stockReadAt'] ?? null,
     };
   }
 
@@ -235,8 +238,8 @@ export class CatalogService {
     return { organisation: org ? JSON.parse(org) : null, configuration: conf ? JSON.parse(conf) : null };
   }
 
-  private cached<T>(key: string, compute: () => T): T {
-    const generation = this.readingAt ?? this.state().generation;
+  /** `generation`: the mirror generation the caller read already (else read here). */
+  private cached<T>(key: string, compute: () => T, generation = this.readingAt ?? this.state().generation): T {
     if (generation !== this.cacheGeneration) {
       this.cache.clear();
       this.cacheGeneration = generation;
@@ -327,12 +330,12 @@ export class CatalogService {
     });
   }
 
-  priceKinds(store: { retailPriceKindId: string | null }): PriceKindIds {
+  priceKinds(store: { retailPriceKindId: string | null }, generation?: number): PriceKindIds {
     // Kept per generation: three lookups by name on every booking and page otherwise.
     const named = this.cached('priceKindIds', () => {
       const byName = (name: string) => (this.stmt.priceKindByName.get(name) as { id: string } | undefined)?.id ?? null;
       return { retail: byName(this.priceKindNames.retail), tier1: byName(this.priceKindNames.tier1), tier2: byName(this.priceKindNames.tier2) };
-    });
+    }, generation ?? this.readingAt ?? this.state().generation);
     return { retail: store.retailPriceKindId ?? named.retail, tier1: named.tier1, tier2: named.tier2 };
   }
 
@@ -700,10 +703,12 @@ export function orderableVariants(
   items: Map<string, OrderableItem>,
 ): { field: string; message: string }[] {
   const errors: { field: string; message: string }[] = [];
-  const ids = [...new Set(lines.map((l) => l.itemId).filter((id) => items.has(id)))];
-  if (!ids.length) return errors;
-  const any = items.get(ids[0])!;
-  const variants = catalog.variantsOf(storeId, any.priceKindIds, ids);
+  // Only items that have variants are asked for them: a booking of items without any (most) reads nothing more — the
+  // variants statement was 1.9 % of the API thread in the booking burst's profile. A variantId on an item without
+  // variants finds no list below, as before.
+  const ids = [...new Set(lines.map((l) => l.itemId).filter((id) => items.get(id)?.hasVariants))];
+  const any = items.get(ids[0]);
+  const variants = any ? catalog.variantsOf(storeId, any.priceKindIds, ids) : new Map<string, never[]>();
   lines.forEach((l, i) => {
     const item = items.get(l.itemId);
     if (!item) return;
@@ -805,6 +810,8 @@ export interface OrderableItem {
   tier2Threshold: number;
   prices: { retail: number | null; tier1: number | null; tier2: number | null };
   priceKindIds: PriceKindIds;
+  /** It has variants (characteristics) in the mirror: a line of it must name one (orderableVariants). */
+  hasVariants: boolean;
 }
 
 /** orderableItems' statements, prepared once per connection: preparing them per booking was ~10% of the burst's
@@ -830,7 +837,8 @@ export function orderableItems(db: Db, catalog: CatalogService, storeId: string,
          (SELECT price FROM catalog_prices p WHERE p.item_id = i.id AND p.price_kind_id = @tier1) AS tier1,
          (SELECT price FROM catalog_prices p WHERE p.item_id = i.id AND p.price_kind_id = @tier2) AS tier2,
          (SELECT price FROM catalog_store_prices sp WHERE sp.store_id = @store AND sp.item_id = i.id) AS store_price,
-         EXISTS (SELECT 1 FROM catalog_store_pricing sa WHERE sa.store_id = @store) AS store_applied${extra}
+         EXISTS (SELECT 1 FROM catalog_store_pricing sa WHERE sa.store_id = @store) AS store_applied,
+         EXISTS (SELECT 1 FROM catalog_variants v WHERE v.item_id = i.id) AS has_variants${extra}
        FROM json_each(@ids) j JOIN catalog_items i ON i.id = j.value`;
     st = {
       store: db.prepare(`SELECT id, retail_price_kind_id AS retailPriceKindId FROM catalog_stores WHERE id = ?`),
@@ -841,9 +849,12 @@ export function orderableItems(db: Db, catalog: CatalogService, storeId: string,
   }
   const store = st.store.get(storeId) as { id: string; retailPriceKindId: string | null } | undefined;
   if (!store) throw ApiError.notFound('Склад', 'store', storeId);
-  const kinds = catalog.priceKinds(store);
+  // One read of the mirror's state for both the price kinds' cache and the stock's read time (two reads of meta
+  // before: 3 % of the API thread in the booking burst's profile).
+  const state = catalog.state();
+  const kinds = catalog.priceKinds(store, state.generation);
   const args = { store: storeId, retail: kinds.retail, tier1: kinds.tier1, tier2: kinds.tier2, ids: JSON.stringify(itemIds) };
-  const rows = (opts.promised ? st.promised.all({ ...args, readAt: stockReadAt(db) }) : st.items.all(args)) as Record<string, any>[];
+  const rows = (opts.promised ? st.promised.all({ ...args, readAt: stockReadAtOf(state) }) : st.items.all(args)) as Record<string, any>[];
   return new Map(
     rows.map((r) => [
       r.id,
@@ -860,6 +871,7 @@ export function orderableItems(db: Db, catalog: CatalogService, storeId: string,
         // Issue 18: the store's applied price where 1C has one (Розница), its price kinds' otherwise.
         prices: atStorePrice({ retail: r.retail, tier1: r.tier1, tier2: r.tier2 }, r.store_price, r.store_applied === 1),
         priceKindIds: kinds,
+        hasVariants: r.has_variants === 1,
       },
     ]),
   );

@@ -110,8 +110,14 @@ function st(db: Db): Statements {
 /** The moment the mirror's stock was read from 1C ('' before any sync: every open order is then a hold). */
 export function stockReadAt(db: Db): string {
   const m = Object.fromEntries((st(db).meta.all() as { key: string; value: string }[]).map((r) => [r.key, r.value]));
-  if (m['mirror.stockReadAt']) return m['mirror.stockReadAt'];
-  const written = m['mirror.stockSyncedAt'] ?? m['mirror.syncedAt'];
+  return stockReadAtOf({ stockReadAt: m['mirror.stockReadAt'] ?? null, stockSyncedAt: m['mirror.stockSyncedAt'] ?? m['mirror.syncedAt'] ?? null });
+}
+
+/** stockReadAt from the mirror's state as read already (CatalogService.state(): its stockSyncedAt falls back to
+ *  syncedAt, as here). */
+export function stockReadAtOf(m: { stockReadAt: string | null; stockSyncedAt: string | null }): string {
+  if (m.stockReadAt) return m.stockReadAt;
+  const written = m.stockSyncedAt;
   if (!written || Number.isNaN(Date.parse(written))) return '';
   return new Date(Date.parse(written) - STOCK_READ_MARGIN_MS).toISOString();
 }

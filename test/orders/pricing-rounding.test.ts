@@ -7,6 +7,7 @@ const item = (retail: number): OrderableItem => ({
   name: 'Весовой товар',
   carried: true,
   soldToOrder: true,
+  hasVariants: false,
   stock: 0,
   minQuantity: 0.001,
   multiplicity: 0.001,
