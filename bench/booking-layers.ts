@@ -53,6 +53,8 @@ try {
     // BENCH_IDLE_S: the server idle that long before the burst (the booking suite's echo baseline runs meanwhile).
     if (Number(process.env.BENCH_IDLE_S ?? 0) > 0) await new Promise((res) => setTimeout(res, Number(process.env.BENCH_IDLE_S) * 1000));
     const c0 = await rg.call<Cpu>('cpu');
+    // BENCH_TIMELINE with BENCH_VERBOSE: the daemon's clock at the burst's start, for its --trace-gc lines.
+    if (process.env.BENCH_TIMELINE) console.error(`burst starts at the daemon's ${(await rg.call<number>('clock')).toFixed(0)} ms`);
     if (last) await rg.call('profileStart');
     const r = await load({ url: rg.ready.url, method: 'POST', connections: Number(process.env.BENCH_CONNECTIONS ?? 64), durationS: Number(process.env.BENCH_DURATION_S ?? 3), headers, next: () => ({ path: '/api/v1/booking', body: order('layers-h-') }) });
     if (last) await rg.call('profileStop', join(process.cwd(), 'bench/results/booking-layers-http.cpuprofile'));

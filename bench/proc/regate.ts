@@ -171,6 +171,9 @@ serveParent(
     orderStatuses: (prefix: string) =>
       rt.db.prepare(`SELECT status, COUNT(*) AS n FROM orders WHERE id LIKE ? GROUP BY status`).all(`${prefix}%`),
     memory: () => process.memoryUsage(),
+    /** This thread's clock (ms since its start, as --trace-gc stamps its lines): to place a client-side timeline
+     *  against the daemon's own traces. */
+    clock: () => performance.now(),
     /** CPU used so far (ms): the whole process, and this (the API's) thread alone (Linux /proc; null elsewhere). */
     cpu: () => {
       const u = process.cpuUsage();
