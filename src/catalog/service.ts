@@ -126,8 +126,8 @@ export class CatalogService {
     private readonly priceKindNames: { retail: string; tier1: string; tier2: string },
   ) {
     this.stmt = {
-      // Only the three keys state() returns: `mirror.%` also matched mirror.packagingRatios (411 KB of JSON on a
-      // 20k mirror), read on every request — 37–48% of the read path's time in the bench profile.
+      // Only the keys state() returns: `mirror.%` also matched mirror.packagingRatios (411 KB of JSON on a 20k
+      // mirror), read on every request — 37–48% of the read path's time in the bench profile.
       meta: db.prepare(`SELECT key, value FROM meta WHERE key IN ('mirror.generation', 'mirror.syncedAt', 'mirror.stockSyncedAt', 'mirror.stockReadAt')`),
       // A warehouse without an address has no city (every real УТ base has such: 11.4.2's predefined СкладФотографа):
       // it is no city of its own. It still has its stock and storetable by id.
