@@ -231,11 +231,13 @@ function profileText(p: ProfileSummary): string {
 function resultsMarkdown(results: Results, figures: Figure[]): string {
   const out: string[] = [];
   const runs = Object.entries(results.suites).filter(([n]) => SUITES[n]);
-  const when = runs.map(([n, s]) => {
-    const m = s.details.machine as { cpus: number; node: string; loadavgAtStart: number[] } | undefined;
-    return `${n} ${s.at.slice(0, 16).replace('T', ' ')} UTC${m ? ` (load ${m.loadavgAtStart[0]})` : ''}${s.error ? ' — FAILED, see latest.json' : ''}`;
-  });
   const m = results.machine as { cpus: number; cpu: string; node: string; memoryGB: number };
+  // A suite run alone (--only) on another processor than the full run's says which.
+  const when = runs.map(([n, s]) => {
+    const sm = s.details.machine as { cpus: number; cpu?: string; node: string; loadavgAtStart: number[] } | undefined;
+    const other = sm?.cpu && sm.cpu !== m.cpu ? `, ${sm.cpu}` : '';
+    return `${n} ${s.at.slice(0, 16).replace('T', ' ')} UTC${sm ? ` (load ${sm.loadavgAtStart[0]}${other})` : ''}${s.error ? ' — FAILED, see latest.json' : ''}`;
+  });
   out.push(`Machine: ${m.cpus} cores (${m.cpu}), ${m.memoryGB} GB, Node ${m.node}. Measured: ${when.join('; ')}.`);
   out.push('');
   out.push(markdownTable(figures));
