@@ -19,6 +19,7 @@ import { forkChild } from './lib/proc.js';
 import { basic, load } from './lib/load.js';
 import { API_USER, ONEC_USER } from './suites/types.js';
 import { prepareBookings } from './lib/bookings.js';
+import { gcBetween, type GcTotals } from './lib/profile.js';
 
 const rounds = Number(process.argv[2] ?? 3);
 const perRound = Number(process.argv[3] ?? 3000);
@@ -36,7 +37,7 @@ try {
   // Lines with stock for a hundred orders each: the rounds book the same lines thousands of times.
   const { order } = await prepareBookings({ url: rg.ready.url, headers, stores: rg.ready.stores, clientPrefix: 'layers-client-', stockFactor: 100 });
   type Cost = { n: number; cpuMs: number; statuses: Record<string, number> };
-  type Cpu = { mainMs: number | null; processMs: number; answered: number; gc?: Record<string, { n: number; ms: number }> };
+  type Cpu = { mainMs: number | null; processMs: number; answered: number; gc?: GcTotals };
   const best: Record<string, number> = {};
   for (let round = 1; round <= rounds; round++) {
     const last = profile && round === rounds;
@@ -65,8 +66,7 @@ try {
     row.process = (c1.processMs - c0.processMs) / (c1.answered - c0.answered);
     row.rps = r.rps;
     console.log(`round ${round}: service ${row.service.toFixed(3)} ms, app ${row.app.toFixed(3)} ms, http ${row.http.toFixed(3)} ms CPU per booking on the API thread, ${row.process.toFixed(3)} ms in the whole process (${r.rps.toFixed(0)}/s at ${process.env.BENCH_CONNECTIONS ?? 64} connections, p50 ${r.latency.p50}, p90 ${r.latency.p90}, p99 ${r.latency.p99}, max ${r.latency.max} ms; first answers p50 ${r.firstAnswer.p50}, max ${r.firstAnswer.max} ms; after the first second p50 ${r.afterFirstSecond?.p50}, p99 ${r.afterFirstSecond?.p99}, max ${r.afterFirstSecond?.max} ms), load ${loadavg()[0].toFixed(2)}`);
-    const gc = Object.entries(c1.gc ?? {}).map(([kind, t]) => { const n = t.n - (c0.gc?.[kind]?.n ?? 0); const ms = t.ms - (c0.gc?.[kind]?.ms ?? 0); return n ? `${kind} ${n}× ${ms.toFixed(0)} ms` : ''; }).filter(Boolean);
-    console.log(`  API thread GC in the burst: ${gc.join(', ') || 'none'}`);
+    console.log(`  API thread GC in the burst: ${gcBetween(c0.gc, c1.gc) ?? 'not counted'}`);
     for (const [k, v] of Object.entries(row)) best[k] = k === 'rps' ? Math.max(best[k] ?? 0, v) : Math.min(best[k] ?? Infinity, v);
   }
   console.log(`least: service ${best.service.toFixed(3)}, app ${best.app.toFixed(3)}, http ${best.http.toFixed(3)} ms (process ${best.process.toFixed(3)}); most ${best.rps.toFixed(0)}/s`);

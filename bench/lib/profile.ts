@@ -131,3 +131,17 @@ export function summarise(p: Profile, file = ''): ProfileSummary {
     functions: [...fns.values()].sort((a, b) => b.us - a.us).slice(0, 25).map((f) => ({ fn: f.fn, where: f.where, area: f.area, ms: Math.round(f.us / 1000), pct: pct(f.us) })),
   };
 }
+
+/** GC totals by kind as the daemon child's 'cpu' call answers them (bench/proc/regate.ts). */
+export type GcTotals = Record<string, { n: number; ms: number }>;
+
+/** What a stretch cost in collections, from two 'cpu' answers: "minor 55× 576 ms, incremental 2× 25 ms", or null when
+ *  either has none (a tree from before the daemon child counted them). */
+export function gcBetween(before: GcTotals | undefined, after: GcTotals | undefined): string | null {
+  if (!before || !after) return null;
+  const parts = Object.entries(after)
+    .map(([kind, t]) => ({ kind, n: t.n - (before[kind]?.n ?? 0), ms: t.ms - (before[kind]?.ms ?? 0) }))
+    .filter((d) => d.n > 0)
+    .map((d) => `${d.kind} ${d.n}× ${d.ms.toFixed(0)} ms`);
+  return parts.join(', ') || 'none';
+}

@@ -17,7 +17,7 @@ import { loadavg } from 'node:os';
 import { forkChild } from '../lib/proc.js';
 import { basic, fmtLoad, load } from '../lib/load.js';
 import { finish, type Figure } from '../lib/report.js';
-import type { ProfileSummary } from '../lib/profile.js';
+import { gcBetween, type GcTotals, type ProfileSummary } from '../lib/profile.js';
 import { API_USER, ONEC_USER, type SuiteContext, type SuiteResult } from './types.js';
 import { prepareBookings } from '../lib/bookings.js';
 
@@ -179,10 +179,8 @@ async function bookingOnce(ctx: SuiteContext, variant: 'inline' | 'nolock' | 'no
     if (lockWaits) ctx.log(`booking: write lock during the burst: API thread blocked ${lockWaits.api.waits}× for ${lockWaits.api.waitedMs.toFixed(0)} ms, delivery and booking threads (tuning.bookingThread) ${lockWaits.delivery.waits}× for ${lockWaits.delivery.waitedMs.toFixed(0)} ms`);
     ctx.log(`booking: CPU per booking answered: API thread ${cpuPer.mainMs?.toFixed(3)} ms, whole process ${cpuPer.processMs?.toFixed(3)} ms (${answered} answered by the server, ${accepted} 2xx within the load window)`);
     // The API thread's collections during the burst (bench/proc/regate.ts 'cpu'; a tree from before 2026-12-04 20:30 has none).
-    type Gc = Record<string, { n: number; ms: number }>;
-    const gc0 = (cpu0 as { gc?: Gc }).gc;
-    const gc1 = (cpu1 as { gc?: Gc }).gc;
-    if (gc0 && gc1) ctx.log(`booking: API thread GC during the burst: ${Object.entries(gc1).map(([k, t]) => `${k} ${t.n - (gc0[k]?.n ?? 0)}× ${(t.ms - (gc0[k]?.ms ?? 0)).toFixed(0)} ms`).join(', ')}`);
+    const gc = gcBetween((cpu0 as { gc?: GcTotals }).gc, (cpu1 as { gc?: GcTotals }).gc);
+    if (gc) ctx.log(`booking: API thread GC during the burst: ${gc}`);
     const burstEnd = performance.now() - t0;
     // The delivery phase profiled on both sides: what ReGate and the emulator spend per order beyond the 50 ms.
     let profileDelivery: { regate: ProfileSummary; emulator: ProfileSummary; seconds: number } | undefined;

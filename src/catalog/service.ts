@@ -239,7 +239,8 @@ export class CatalogService {
   }
 
   /** `generation`: the mirror generation the caller read already (else read here). */
-  private cached<T>(key: string, compute: () => T, generation = this.readingAt ?? this.state().generation): T {
+  private cached<T>(key: string, compute: () => T, known?: number): T {
+    const generation = known ?? this.readingAt ?? this.state().generation;
     if (generation !== this.cacheGeneration) {
       this.cache.clear();
       this.cacheGeneration = generation;
@@ -335,7 +336,7 @@ export class CatalogService {
     const named = this.cached('priceKindIds', () => {
       const byName = (name: string) => (this.stmt.priceKindByName.get(name) as { id: string } | undefined)?.id ?? null;
       return { retail: byName(this.priceKindNames.retail), tier1: byName(this.priceKindNames.tier1), tier2: byName(this.priceKindNames.tier2) };
-    }, generation ?? this.readingAt ?? this.state().generation);
+    }, generation);
     return { retail: store.retailPriceKindId ?? named.retail, tier1: named.tier1, tier2: named.tier2 };
   }
 
