@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import type { MiddlewareHandler } from 'hono';
 import { verifyPassword } from '../install/password.js';
 import { ApiError } from './errors.js';
@@ -158,7 +158,7 @@ export function basicAuth(opts: AuthOptions): AuthMiddleware {
       throw unauthorized('Требуется авторизация (Basic)');
     }
 
-    const digest = createHash('sha256').update(header).digest('hex');
+    const digest = hash('sha256', header, 'hex');
     const cached = verified.get(digest);
     if (cached && cached.until > now()) {
       cached.until = Math.min(cached.hardUntil, now() + CACHE_MS); // refreshed on use
