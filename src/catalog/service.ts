@@ -817,8 +817,23 @@ export interface OrderableItem {
 
 /** orderableItems' statements, prepared once per connection: preparing them per booking was ~10% of the burst's
  *  CPU in the booking profile (V8's `Statement`, docs/benchmarks.md). */
-const orderableStatements = new WeakMap<Db, { store: Statement; items: Statement; promised: Statement }>();
+const orderableStatements = new WeakMap<Db, { store: Statement; terms: Statement; stock: Statement; promised: Statement }>();
 type Statement = ReturnType<Db['prepare']>;
+
+/** What booking reads of an item at a warehouse that only a sync changes: all of OrderableItem but the stock. */
+type ItemTerms = Omit<OrderableItem, 'stock' | 'carried'>;
+
+/**
+ * The terms of the items booked, kept per mirror generation and per CatalogService (one per connection's reader):
+ * a sync that changes anything moves the generation (catalog/apply.ts swap), and the first booking at the new one
+ * clears them. The stock and our holds are read live on every booking. Reading the terms was ~2/3 of the items
+ * statement (27-35 µs alone for 1-3 items against 13-17 for the stock and holds, bench/booking-layers.ts' mirror
+ * after a burst), and that statement ~17 % of the API thread in the booking burst's profile (2026-12-04).
+ * At most `TERMS_MAX` items at warehouses a generation (a new one past that replaces the oldest): ~0.8 KB each (two
+ * GUID strings, the name), 16 MB when full; the booking bench books 14k (2,000 items at 7 warehouses).
+ */
+const kept = new WeakMap<CatalogService, { generation: number; stores: Map<string, { id: string; retailPriceKindId: string | null } | undefined>; terms: Map<string, ItemTerms> }>();
+const TERMS_MAX = 20_000;
 
 /**
  * `promised`: the stock is what the warehouse can still promise (orders/promise.ts: the mirror's figure less our
@@ -831,40 +846,52 @@ export function orderableItems(db: Db, catalog: CatalogService, storeId: string,
   if (!st) {
     // Per requested item (json_each drives the join): aggregating the whole store's stock for every booking cost
     // 2.68 ms on a 20k mirror against 0.03 ms this way (bench profile of the booking burst).
-    const items = (extra: string) =>
-      `SELECT i.id, i.name, i.sold_to_order, i.min_quantity, i.multiplicity, i.tier1_threshold, i.tier2_threshold,
-         (SELECT SUM(quantity) FROM catalog_stock s WHERE s.store_id = @store AND s.item_id = i.id) AS quantity,
-         (SELECT price FROM catalog_prices p WHERE p.item_id = i.id AND p.price_kind_id = @retail) AS retail,
-         (SELECT price FROM catalog_prices p WHERE p.item_id = i.id AND p.price_kind_id = @tier1) AS tier1,
-         (SELECT price FROM catalog_prices p WHERE p.item_id = i.id AND p.price_kind_id = @tier2) AS tier2,
-         (SELECT price FROM catalog_store_prices sp WHERE sp.store_id = @store AND sp.item_id = i.id) AS store_price,
-         EXISTS (SELECT 1 FROM catalog_store_pricing sa WHERE sa.store_id = @store) AS store_applied,
-         EXISTS (SELECT 1 FROM catalog_variants v WHERE v.item_id = i.id) AS has_variants${extra}
-       FROM json_each(@ids) j JOIN catalog_items i ON i.id = j.value`;
+    const stock = `(SELECT SUM(quantity) FROM catalog_stock s WHERE s.store_id = @store AND s.item_id = j.value)`;
     st = {
       store: db.prepare(`SELECT id, retail_price_kind_id AS retailPriceKindId FROM catalog_stores WHERE id = ?`),
-      items: db.prepare(items('')),
-      promised: db.prepare(items(`, ${heldSql('i.id')} AS held`)),
+      terms: db.prepare(
+        `SELECT i.id, i.name, i.sold_to_order, i.min_quantity, i.multiplicity, i.tier1_threshold, i.tier2_threshold,
+           (SELECT price FROM catalog_prices p WHERE p.item_id = i.id AND p.price_kind_id = @retail) AS retail,
+           (SELECT price FROM catalog_prices p WHERE p.item_id = i.id AND p.price_kind_id = @tier1) AS tier1,
+           (SELECT price FROM catalog_prices p WHERE p.item_id = i.id AND p.price_kind_id = @tier2) AS tier2,
+           (SELECT price FROM catalog_store_prices sp WHERE sp.store_id = @store AND sp.item_id = i.id) AS store_price,
+           EXISTS (SELECT 1 FROM catalog_store_pricing sa WHERE sa.store_id = @store) AS store_applied,
+           EXISTS (SELECT 1 FROM catalog_variants v WHERE v.item_id = i.id) AS has_variants
+         FROM json_each(@ids) j JOIN catalog_items i ON i.id = j.value`,
+      ),
+      stock: db.prepare(`SELECT j.value AS id, ${stock} AS quantity FROM json_each(@ids) j`),
+      promised: db.prepare(`SELECT j.value AS id, ${stock} AS quantity, ${heldSql('j.value')} AS held FROM json_each(@ids) j`),
     };
     orderableStatements.set(db, st);
   }
-  const store = st.store.get(storeId) as { id: string; retailPriceKindId: string | null } | undefined;
-  if (!store) throw ApiError.notFound('Склад', 'store', storeId);
-  // One read of the mirror's state for both the price kinds' cache and the stock's read time (two reads of meta
-  // before: 3 % of the API thread in the booking burst's profile).
+  // One read of the mirror's state for the generation and the stock's read time (two reads of meta before: 3 % of
+  // the API thread in the booking burst's profile).
   const state = catalog.state();
+  let k = kept.get(catalog);
+  if (!k || k.generation !== state.generation) kept.set(catalog, (k = { generation: state.generation, stores: new Map(), terms: new Map() }));
+  let store = k.stores.get(storeId);
+  if (!store) {
+    store = st.store.get(storeId) as { id: string; retailPriceKindId: string | null } | undefined;
+    if (!store) throw ApiError.notFound('Склад', 'store', storeId);
+    k.stores.set(storeId, store);
+  }
   const kinds = catalog.priceKinds(store, state.generation);
-  const args = { store: storeId, retail: kinds.retail, tier1: kinds.tier1, tier2: kinds.tier2, ids: JSON.stringify(itemIds) };
-  const rows = (opts.promised ? st.promised.all({ ...args, readAt: stockReadAtOf(state) }) : st.items.all(args)) as Record<string, any>[];
-  return new Map(
-    rows.map((r) => [
-      r.id,
-      {
+  const key = (id: string) => `${storeId}\u0000${id}`;
+  // This booking's terms are held here: a term read for it may push out, at the cap, one it found kept.
+  const terms = new Map<string, ItemTerms>();
+  const missing: string[] = [];
+  for (const id of itemIds) {
+    const t = k.terms.get(key(id));
+    if (t) terms.set(id, t);
+    else missing.push(id);
+  }
+  if (missing.length) {
+    const rows = st.terms.all({ store: storeId, retail: kinds.retail, tier1: kinds.tier1, tier2: kinds.tier2, ids: JSON.stringify(missing) }) as Record<string, any>[];
+    for (const r of rows) {
+      const t: ItemTerms = {
         id: r.id,
         name: r.name,
         soldToOrder: r.sold_to_order === 1,
-        carried: r.sold_to_order === 1 || r.quantity != null,
-        stock: opts.promised ? promisedOf(r.quantity, r.held, r.sold_to_order === 1).available : r.quantity ?? 0,
         minQuantity: r.min_quantity,
         multiplicity: r.multiplicity,
         tier1Threshold: r.tier1_threshold,
@@ -873,7 +900,26 @@ export function orderableItems(db: Db, catalog: CatalogService, storeId: string,
         prices: atStorePrice({ retail: r.retail, tier1: r.tier1, tier2: r.tier2 }, r.store_price, r.store_applied === 1),
         priceKindIds: kinds,
         hasVariants: r.has_variants === 1,
-      },
-    ]),
-  );
+      };
+      terms.set(r.id, t);
+      if (k.terms.size >= TERMS_MAX) k.terms.delete(k.terms.keys().next().value as string);
+      k.terms.set(key(r.id), t);
+    }
+  }
+  const ids = JSON.stringify(itemIds);
+  const live = (opts.promised ? st.promised.all({ store: storeId, ids, readAt: stockReadAtOf(state) }) : st.stock.all({ store: storeId, ids })) as { id: string; quantity: number | null; held?: number }[];
+  const out = new Map<string, OrderableItem>();
+  for (const r of live) {
+    const t = terms.get(r.id);
+    // Not in the mirror (unknown to it): not orderable, as the join left it out before.
+    if (!t) continue;
+    out.set(r.id, {
+      ...t,
+      // Callers change prices and stock on their copy (variants, the client's price kind): never the kept terms.
+      prices: { ...t.prices },
+      carried: t.soldToOrder || r.quantity != null,
+      stock: opts.promised ? promisedOf(r.quantity, r.held ?? 0, t.soldToOrder).available : r.quantity ?? 0,
+    });
+  }
+  return out;
 }

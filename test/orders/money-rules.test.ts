@@ -4,6 +4,7 @@ import { PayCardBody } from '../../src/api/schemas/orders.js';
 import { applyToOrder } from '../../src/bank/import/apply.js';
 import { DomainError } from '../../src/orders/errors.js';
 import { harness, type Harness } from './harness.js';
+import { mirrorChanged } from '../helpers/mirror.js';
 
 // Issue 13.4 (orders side). Worker not started: these are about what the write API accepts.
 const errorOf = async (p: Promise<unknown>) => {
@@ -43,12 +44,14 @@ describe('money rules of the write API', () => {
     try {
       for (const price of [0, -5]) {
         h.db.prepare(`UPDATE catalog_prices SET price = ? WHERE item_id = ?`).run(price, item);
+        mirrorChanged(h.db);
         const e = await errorOf(h.noWait.book(h.booking(`MR-O-price${price}`, 'MR-C')));
         expect(statusOf(e)).toBe(422);
         expect(e.fields.map((f) => f.field)).toContain('items.0.itemId');
       }
     } finally {
       for (const p of saved) h.db.prepare(`UPDATE catalog_prices SET price = ? WHERE item_id = ? AND price_kind_id = ?`).run(p.price, item, p.price_kind_id);
+      mirrorChanged(h.db);
     }
   });
 
@@ -67,6 +70,7 @@ describe('money rules of the write API', () => {
   it('an absurd quantity of an item sold to order is refused (no 2.7-trillion order)', async () => {
     const item = h.items[0];
     h.db.prepare(`UPDATE catalog_items SET sold_to_order = 1 WHERE id = ?`).run(item);
+    mirrorChanged(h.db);
     try {
       const input = h.booking('MR-O-big', 'MR-C');
       input.items[0].quantity = 1e9;
@@ -76,6 +80,7 @@ describe('money rules of the write API', () => {
       expect(h.db.prepare(`SELECT COUNT(*) FROM orders WHERE id = 'MR-O-big'`).pluck().get()).toBe(0);
     } finally {
       h.db.prepare(`UPDATE catalog_items SET sold_to_order = 0 WHERE id = ?`).run(item);
+      mirrorChanged(h.db);
     }
   });
 

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DomainError } from '../../src/orders/errors.js';
 import { holdsOf, promisedVariants } from '../../src/orders/promise.js';
 import { harness, type Harness } from './harness.js';
+import { mirrorChanged } from '../helpers/mirror.js';
 
 /**
  * Issue 17, left by its session: what our own open orders hold is counted per variant, not only per item. Before,
@@ -26,6 +27,7 @@ beforeAll(async () => {
   [item, sizes] = found;
   // Orderable by the unit, priced: the figures under test are the stock ones.
   h.db.prepare(`UPDATE catalog_items SET min_quantity = 1, multiplicity = 1, sold_to_order = 0 WHERE id = ?`).run(item);
+  mirrorChanged(h.db);
   await h.noWait.client({ clientId: CLIENT, name: 'Покупатель размеров' });
 }, 60_000);
 afterAll(async () => {
