@@ -205,10 +205,10 @@ describe('regate install: the kit', () => {
       expect(r.status, r.stderr).toBe(0);
       return Number(r.stdout);
     };
-    // --max-semi-space-size=32 doubles V8's default 16 MiB semi-space; the heap limit counts the young generation as
+    // --max-semi-space-size=64 is four times V8's default 16 MiB semi-space; the heap limit counts the young generation as
     // three semi-spaces.
-    expect(DAEMON_NODE_FLAGS).toContain('--max-semi-space-size=32');
-    expect((limit(DAEMON_NODE_FLAGS) - limit([])) / 2 ** 20).toBe(3 * (32 - 16));
+    expect(DAEMON_NODE_FLAGS).toContain('--max-semi-space-size=64');
+    expect((limit(DAEMON_NODE_FLAGS) - limit([])) / 2 ** 20).toBe(3 * (64 - 16));
   });
 
   it('regate.yaml passes the config schema; the API hash verifies the password (and only it)', async () => {
