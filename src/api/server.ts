@@ -6,7 +6,7 @@ import type { AddressInfo } from 'node:net';
 import type { Config } from '../config/index.js';
 import type { App } from './app.js';
 import { addAcceptors } from './accept.js';
-import { servedInTurns } from './turns.js';
+import { servedInTurns, type AcceptCount } from './turns.js';
 
 const LOOPBACK = new Set(['127.0.0.1', '::1', 'localhost']);
 
@@ -138,6 +138,8 @@ export async function startServer(app: App, config: Config, opts: { port?: numbe
         `or listen on 127.0.0.1 behind Apache/IIS, or set server.allowPlainHttp: true explicitly`,
     );
   }
+  // New connections since the last turn: while they come, turns are short (turns.ts ACCEPTING_BUDGET_MS).
+  const connections: AcceptCount = { accepted: 0 };
   const server = await new Promise<ServerType>((resolve, reject) => {
     const s = serve(
       {
@@ -145,7 +147,7 @@ export async function startServer(app: App, config: Config, opts: { port?: numbe
         port,
         hostname: host,
         createServer: ((options: object, listener: Listener) => {
-          const handler = readBodies(config.server.bodyLimitBytes, servedInTurns(listener, config.tuning.turnBudgetMs));
+          const handler = readBodies(config.server.bodyLimitBytes, servedInTurns(listener, config.tuning.turnBudgetMs, connections));
           return tls ? createHttpsServer(options, handler) : createHttpServer(options, handler);
         }) as never,
         ...(tls
@@ -157,6 +159,10 @@ export async function startServer(app: App, config: Config, opts: { port?: numbe
       () => resolve(s),
     );
     s.once('error', reject);
+  });
+  // Every connection, taken by the server's own descriptor or a copy (accept.ts emits 'connection' on the server).
+  server.on('connection', () => {
+    connections.accepted++;
   });
   // Malformed HTTP never reaches the app: Node's parser answers it. Answer it in the one JSON error shape too.
   server.on('clientError', (err: NodeJS.ErrnoException, socket: import('node:stream').Duplex) => {

@@ -70,6 +70,35 @@ describe('requests served in turns (tuning.turnBudgetMs)', () => {
     expect(failing.destroyed).toBe(true);
   });
 
+  it('while new connections come in, a turn is short, so the loop polls (and takes the next ones) sooner', async () => {
+    const run = async (accepted: number) => {
+      const served: { id: number; turn: number }[] = [];
+      let turn = 0;
+      let ticking = true;
+      const tick = () => {
+        turn++;
+        if (ticking) setImmediate(tick);
+      };
+      setImmediate(tick);
+      const connections = { accepted };
+      const listener = servedInTurns((r) => {
+        served.push({ id: (r as unknown as { id: number }).id, turn });
+        burn(2);
+      }, 25, connections);
+      for (let i = 0; i < 8; i++) listener(req(i), res());
+      await turns(1);
+      const first = served.length;
+      while (served.length < 8) await turns(1);
+      ticking = false;
+      return { first, left: connections.accepted };
+    };
+    // 2 ms each: the first turn takes ~12 of them in 25 ms (all 8 here), and 1-2 when a connection came since the last.
+    expect((await run(0)).first).toBe(8);
+    const accepting = await run(5);
+    expect(accepting.first).toBeLessThanOrEqual(2);
+    expect(accepting.left).toBe(0); // counted from turn to turn
+  });
+
   it('budget 0: every request is handed over at once, as Node does', () => {
     const served: number[] = [];
     const listener = servedInTurns((r) => void served.push((r as unknown as { id: number }).id), 0);
