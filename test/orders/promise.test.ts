@@ -5,7 +5,7 @@ import { runStockSync } from '../../src/catalog/sync.js';
 import { parseConfig } from '../../src/config/index.js';
 import { hashPassword } from '../../src/install/password.js';
 import { silentLogger } from '../../src/log.js';
-import { stockReadAt, STOCK_READ_MARGIN_MS } from '../../src/orders/promise.js';
+import { HOLDS_STALE_MAX_MS, stockReadAt, STOCK_READ_MARGIN_MS } from '../../src/orders/promise.js';
 import { harness, pending, until, type Harness } from './harness.js';
 
 /**
@@ -35,7 +35,20 @@ function appOf(hh: Harness) {
     const body = (await (await get(`assortment?store=${hh.store}&q=${encodeURIComponent(name)}&pageSize=100`)).json()) as { items: { id: string; stock: number | string }[] };
     return body.items.find((i) => i.id === itemId)?.stock;
   };
-  return { app, post, get, shown };
+  /**
+   * The same once it shows `want` after a write: a read of the warehouse's holds that cost 2 ms or more is kept up to
+   * HOLDS_STALE_MAX_MS (promise.ts holdsOf), as on a loaded host (the whole suite running); never longer.
+   */
+  const shownAfterWrite = async (itemId: string, want: number) => {
+    const end = performance.now() + HOLDS_STALE_MAX_MS + 500;
+    let v = await shown(itemId);
+    while (v !== want && performance.now() < end) {
+      await new Promise((r) => setTimeout(r, 25));
+      v = await shown(itemId);
+    }
+    return v;
+  };
+  return { app, post, get, shown, shownAfterWrite };
 }
 
 /** The item's stock at the harness's warehouse in the emulated 1C (its ТоварыНаСкладах receipt records), then a stock sync. */
@@ -76,7 +89,7 @@ describe('available to promise', () => {
     }
     expect(hh.db.prepare(`SELECT count(*) FROM orders`).pluck().get()).toBe(10);
     // The store reads the figure a booking is checked against.
-    expect(await api.shown(item)).toBe(0);
+    expect(await api.shownAfterWrite(item, 0)).toBe(0);
 
     // 1C has the ten orders, each reserving its line: the next stock read shows 0 free, and the orders are no longer
     // counted on top of it (the read time is after their reserve).
@@ -98,7 +111,7 @@ describe('available to promise', () => {
     await hh.orders.client({ clientId: 'C-2', name: 'Петров' });
     const r = await api.post('booking', { orderId: 'ATP2-1', clientId: 'C-2', store: hh.store, deliveryAddress: 'Москва', items: [{ itemId: item, quantity: 3 }] });
     expect(r.status).toBe(201);
-    expect(await api.shown(item)).toBe(7);
+    expect(await api.shownAfterWrite(item, 7)).toBe(7);
     expect(await until(() => pending(hh.db) === 0)).toBe(true);
 
     // A read that began after the order was posted: the sync stamps when it asked 1C (mirror.stockReadAt).
@@ -108,7 +121,7 @@ describe('available to promise', () => {
     expect(mirrorStock(hh, item)).toBe(7);
     expect(await api.shown(item)).toBe(7);
     expect((await api.post('booking', { orderId: 'ATP2-2', clientId: 'C-2', store: hh.store, deliveryAddress: 'Москва', items: [{ itemId: item, quantity: 7 }] })).status).toBeLessThan(300);
-    expect(await api.shown(item)).toBe(0);
+    expect(await api.shownAfterWrite(item, 0)).toBe(0);
 
     // Without a read time, the write time less the margin is taken: the order posted just before the sync counts
     // again (under-promised), it is never missed.
