@@ -824,7 +824,7 @@ type Statement = ReturnType<Db['prepare']>;
 type ItemTerms = Omit<OrderableItem, 'stock' | 'carried'>;
 
 /**
- * The terms of the items booked, kept per mirror generation and per CatalogService (one per connection's reader):
+ * The terms of the items booked, kept per mirror generation and per CatalogService:
  * a sync that changes anything moves the generation (catalog/apply.ts swap), and the first booking at the new one
  * clears them. The stock and our holds are read live on every booking. Reading the terms was ~2/3 of the items
  * statement (27-35 µs alone for 1-3 items against 13-17 for the stock and holds, bench/booking-layers.ts' mirror
@@ -832,8 +832,11 @@ type ItemTerms = Omit<OrderableItem, 'stock' | 'carried'>;
  * At most `TERMS_MAX` items at warehouses a generation (a new one past that replaces the oldest): ~0.8 KB each (two
  * GUID strings, the name), 16 MB when full; the booking bench books 14k (2,000 items at 7 warehouses).
  */
-const kept = new WeakMap<CatalogService, { generation: number; stores: Map<string, { id: string; retailPriceKindId: string | null } | undefined>; terms: Map<string, ItemTerms> }>();
+const kept = new WeakMap<CatalogService, { generation: number; stores: Map<string, { id: string; retailPriceKindId: string | null }>; terms: Map<string, ItemTerms> }>();
 const TERMS_MAX = 20_000;
+/** The kept terms' key: the warehouse and the item. At module level: run through tsx, a function made in each call is
+ *  named by a defineProperty every time. */
+const termsKey = (storeId: string, itemId: string) => `${storeId}\u0000${itemId}`;
 
 /**
  * `promised`: the stock is what the warehouse can still promise (orders/promise.ts: the mirror's figure less our
@@ -871,17 +874,16 @@ export function orderableItems(db: Db, catalog: CatalogService, storeId: string,
   if (!k || k.generation !== state.generation) kept.set(catalog, (k = { generation: state.generation, stores: new Map(), terms: new Map() }));
   let store = k.stores.get(storeId);
   if (!store) {
-    store = st.store.get(storeId) as { id: string; retailPriceKindId: string | null } | undefined;
-    if (!store) throw ApiError.notFound('Склад', 'store', storeId);
-    k.stores.set(storeId, store);
+    const row = st.store.get(storeId) as { id: string; retailPriceKindId: string | null } | undefined;
+    if (!row) throw ApiError.notFound('Склад', 'store', storeId);
+    k.stores.set(storeId, (store = row));
   }
   const kinds = catalog.priceKinds(store, state.generation);
-  const key = (id: string) => `${storeId}\u0000${id}`;
   // This booking's terms are held here: a term read for it may push out, at the cap, one it found kept.
   const terms = new Map<string, ItemTerms>();
   const missing: string[] = [];
   for (const id of itemIds) {
-    const t = k.terms.get(key(id));
+    const t = k.terms.get(termsKey(storeId, id));
     if (t) terms.set(id, t);
     else missing.push(id);
   }
@@ -903,7 +905,7 @@ export function orderableItems(db: Db, catalog: CatalogService, storeId: string,
       };
       terms.set(r.id, t);
       if (k.terms.size >= TERMS_MAX) k.terms.delete(k.terms.keys().next().value as string);
-      k.terms.set(key(r.id), t);
+      k.terms.set(termsKey(storeId, r.id), t);
     }
   }
   const ids = JSON.stringify(itemIds);
