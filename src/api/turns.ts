@@ -12,7 +12,7 @@ export interface AcceptCount {
  * per turn (32: src/api/accept.ts), so with 25 ms turns a storm of new connections was taken 32 per ~30 ms: in the
  * booking suite 500 connections opened at once were all in only after ~500 ms, and the first requests of the last
  * ones, queued behind the second and third requests of the first, were all of the burst's answers over 300 ms (276 of
- * 12,764; a trace of the burst, 2026-12-04 23:05, with another process taking half a core). While the last poll took
+ * 12,764; a trace of the burst, 2026-12-04 22:59, with another process taking half a core). While the last poll took
  * any, a turn serves ~3 ms of requests and polls again.
  */
 const ACCEPTING_BUDGET_MS = 3;
