@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { orderableItems } from '../../src/catalog/service.js';
+import { CatalogService, orderableItems } from '../../src/catalog/service.js';
+import { openDb } from '../../src/db/open.js';
 import { runStockSync } from '../../src/catalog/sync.js';
 import { harness, type Harness } from './harness.js';
 
@@ -61,5 +62,24 @@ describe('booking reads of the mirror', () => {
   it('an unknown item or warehouse is still not orderable', () => {
     expect(orderableItems(h.db, catalog(), h.store, ['00000000-0000-4000-8000-00000000dead']).size).toBe(0);
     expect(() => orderableItems(h.db, catalog(), '00000000-0000-4000-8000-00000000dead', [h.items[0]])).toThrow(/Склад/);
+  });
+});
+
+describe('the kept terms at their cap', () => {
+  it('a booking whose kept item is pushed out by its own new ones still gets every item it names', () => {
+    const db = openDb(':memory:');
+    db.prepare(`INSERT INTO catalog_stores (id, name, city, address) VALUES ('s1', 'Склад', 'Город', 'Адрес')`).run();
+    const ids = Array.from({ length: 20_002 }, (_, i) => `item-${String(i).padStart(5, '0')}`);
+    const item = db.prepare(`INSERT INTO catalog_items (id, name, min_quantity, multiplicity, tier1_threshold, tier2_threshold, hash, changed_at) VALUES (?, ?, 1, 1, 0, 0, '', '')`);
+    const stock = db.prepare(`INSERT INTO catalog_stock (store_id, item_id, quantity) VALUES ('s1', ?, 5)`);
+    db.transaction(() => ids.forEach((id) => (item.run(id, id), stock.run(id))))();
+    const catalog = new CatalogService(db, { retail: 'Розничная', tier1: 'Мелкооптовая', tier2: 'Оптовая' });
+    // 20,000 kept (the cap), the first of them the oldest.
+    for (let i = 0; i < 20_000; i += 100) orderableItems(db, catalog, 's1', ids.slice(i, i + 100));
+    // The oldest (kept) and two new ones: keeping the new ones pushes the oldest out while this booking uses it.
+    const got = orderableItems(db, catalog, 's1', [ids[0], ids[20_000], ids[20_001]]);
+    expect([...got.keys()].sort()).toEqual([ids[0], ids[20_000], ids[20_001]]);
+    expect(got.get(ids[0])!.stock).toBe(5);
+    db.close();
   });
 });
