@@ -222,7 +222,7 @@ export const AssortmentItemSchema = z
     multiplicity: z.number().openapi({ description: 'Кратность увеличения объёма при заказе' }),
     stock: z
       .union([z.number(), z.literal('без ограничения')])
-      .openapi({ description: 'Остаток на складе; для товаров под заказ — строка «без ограничения»' }),
+      .openapi({ description: 'Сколько склад ещё может обещать: остаток из последней синхронизации с 1С за вычетом заказов ReGate, которых 1С ещё не учёл; для товаров под заказ — строка «без ограничения». Сразу после бронирования при высокой нагрузке цифра может отставать до 1 с; бронирование всегда проверяет точный остаток' }),
     price: z.number().nullable().openapi({ description: 'Розничная цена за единицу по отпускному прайс-листу' }),
     priceOverX1: z.number().nullable().openapi({ description: 'Цена за единицу, если объём больше X1 единиц' }),
     x1: z.number().openapi({ description: 'Порог X1, единиц' }),
