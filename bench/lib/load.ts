@@ -44,6 +44,8 @@ export interface LoadResult {
   afterFirstSecond?: { answered: number; p50: number; p90: number; p99: number; max: number };
 }
 
+let timelines = 0;
+
 export async function load(spec: LoadSpec): Promise<LoadResult> {
   const next = spec.next;
   const started = performance.now();
@@ -78,7 +80,12 @@ export async function load(spec: LoadSpec): Promise<LoadResult> {
         ]
       : undefined,
   } as autocannon.Options);
-  if (process.env.BENCH_TIMELINE) writeFileSync(process.env.BENCH_TIMELINE, JSON.stringify(timeline));
+  // Every load of a run in a file of its own (<file>.1, .2, …: a suite runs several), the last one also as <file>.
+  if (process.env.BENCH_TIMELINE) {
+    timelines++;
+    writeFileSync(`${process.env.BENCH_TIMELINE}.${timelines}`, JSON.stringify(timeline));
+    writeFileSync(process.env.BENCH_TIMELINE, JSON.stringify(timeline));
+  }
   const seconds = (new Date(r.finish).getTime() - new Date(r.start).getTime()) / 1000;
   const statusCodes: Record<string, number> = {};
   for (const [code, v] of Object.entries((r as any).statusCodeStats ?? {})) statusCodes[code] = (v as { count: number }).count;

@@ -92,6 +92,33 @@ describe('requests served in turns (tuning.turnBudgetMs)', () => {
     expect(accepting.left).toBe(0); // counted from turn to turn
   });
 
+  it("a connection's first request goes ahead of the queue, and every turn still serves a queued one after them", async () => {
+    const on = (id: string, socket: object) => ({ id, socket }) as unknown as IncomingMessage;
+    const served: string[][] = [[]];
+    const listener = servedInTurns((r) => {
+      served[served.length - 1].push((r as unknown as { id: string }).id);
+      burn(10);
+    }, 25);
+    // Two connections already answered once: their next requests are queued ones.
+    const a = {};
+    const b = {};
+    listener(on('a0', a), res());
+    listener(on('b0', b), res());
+    while (served[0].length < 2) await turns(1);
+    served.push([]);
+    for (let i = 1; i <= 3; i++) {
+      listener(on(`a${i}`, a), res());
+      listener(on(`b${i}`, b), res());
+    }
+    // Four new connections' first requests arrive behind them (40 ms of work against a 25 ms turn).
+    for (let i = 1; i <= 4; i++) listener(on(`new${i}`, {}), res());
+    await turns(1);
+    // All four first, then one queued request however far past its budget the turn is, then the queue in order.
+    expect(served[1]).toEqual(['new1', 'new2', 'new3', 'new4', 'a1']);
+    while (served.flat().length < 12) await turns(1);
+    expect(served.flat().slice(7)).toEqual(['b1', 'a2', 'b2', 'a3', 'b3']);
+  });
+
   it('budget 0: every request is handed over at once, as Node does', () => {
     const served: number[] = [];
     const listener = servedInTurns((r) => void served.push((r as unknown as { id: number }).id), 0);
