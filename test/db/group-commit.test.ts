@@ -33,6 +33,41 @@ describe('group commit', () => {
     other.close();
   });
 
+  it("savepoints 'on-failure': a write that fails after changing something takes the batch back, and it runs again with savepoints", async () => {
+    const { db, path } = fresh();
+    const gc = new GroupCommit(db, 256, undefined, 'on-failure');
+    const runs = [0, 0, 0];
+    const results = await Promise.allSettled([
+      gc.run(() => (runs[0]++, db.prepare(`INSERT INTO t (v) VALUES ('a')`).run().lastInsertRowid)),
+      gc.run(() => {
+        runs[1]++;
+        db.prepare(`INSERT INTO t (v) VALUES ('b')`).run();
+        db.prepare(`INSERT INTO t (v) VALUES ('a')`).run(); // UNIQUE after 'b' was written: 'b' must not stay
+      }),
+      gc.run(() => (runs[2]++, db.prepare(`INSERT INTO t (v) VALUES ('c')`).run().lastInsertRowid)),
+    ]);
+    expect(results.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
+    expect(String((results[1] as PromiseRejectedResult).reason)).toMatch(/UNIQUE/);
+    // 'c' never ran in the first pass: the batch was rolled back at the half-written write.
+    expect(runs).toEqual([2, 2, 1]);
+    const other = new Database(path, { readonly: true });
+    expect(other.prepare(`SELECT v FROM t ORDER BY v`).pluck().all()).toEqual(['a', 'c']);
+    other.close();
+    // The next batch goes without savepoints again: a write refused before it changed anything fails alone.
+    const next = await Promise.allSettled([
+      gc.run(() => (runs[0]++, db.prepare(`INSERT INTO t (v) VALUES ('d')`).run().lastInsertRowid)),
+      gc.run(() => {
+        runs[1]++;
+        throw new Error('refused before any write');
+      }),
+      gc.run(() => (runs[2]++, db.prepare(`INSERT INTO t (v) VALUES ('c')`).run())), // UNIQUE on its only statement
+      gc.run(() => (runs[2]++, db.prepare(`INSERT INTO t (v) VALUES ('e')`).run().lastInsertRowid)),
+    ]);
+    expect(next.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'rejected', 'fulfilled']);
+    expect(runs).toEqual([3, 3, 3]);
+    expect(db.prepare(`SELECT v FROM t ORDER BY v`).pluck().all()).toEqual(['a', 'c', 'd', 'e']);
+  });
+
   it('a failed COMMIT rejects every write of the batch and leaves nothing', async () => {
     const { db, path } = fresh();
     const gc = new GroupCommit(db);
