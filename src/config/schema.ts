@@ -167,9 +167,11 @@ export const ConfigSchema = z
          * { "\\\\fs\\1c-files\\": "/mnt/1c-files/" }. Empty: the volume path is used as is (ReGate on the 1C server).
          */
         volumeRoots: z.record(z.string(), z.string()).default({}),
-        /** Megabytes of gzip catalogue answers kept between two syncs (least recently used go first): about 8 KB a
-         *  100-item page, so the default holds every page of a 300k-item base at 7 warehouses. */
-        responseCacheMB: z.coerce.number().int().min(1).max(16_384).default(128),
+        /** Megabytes of gzip catalogue answers kept between two syncs (least recently used go first). A 100-item page
+         *  is ~18 KB of gzip (the 20k demo base's, 2026-12-05): a 300k-item base at 7 warehouses is 8,173 pages,
+         *  ~150 MB, and with 128 a store cycling through all of them missed one in ten and got 0.26 of the cached rate
+         *  (docs/benchmarks.md). Kept only as pages are asked for: a small base never fills it. */
+        responseCacheMB: z.coerce.number().int().min(1).max(16_384).default(256),
         defaults: z
           .strictObject({
             minQuantity: z.coerce.number().positive().default(1),

@@ -37,7 +37,7 @@ const tags = ['Каталог'];
 interface Where {
   publicUrl?: string;
   trustProxy?: boolean;
-  /** catalog.responseCacheMB: bytes of gzip answers kept (api/response-cache.ts); 128 MiB when not given. */
+  /** catalog.responseCacheMB: bytes of gzip answers kept (api/response-cache.ts); the ResponseCache's default when not given. */
   responseCacheMB?: number;
   /**
    * Our own orders the mirror does not show yet, per warehouse (orders/promise.ts holdsOf): the assortment's stock
