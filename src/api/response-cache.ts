@@ -8,8 +8,9 @@ import type { Context } from 'hono';
  * 2,586 req/s with p99 243 ms (bench "readfix", docs/benchmarks.md).
  *
  * Only the gzip form is kept: a client without gzip gets it inflated per request (about 0.2 ms for a 60 KB page),
- * so the same bytes of cache hold 8× the pages — all of a 300k-item base's (≈ 7,600 pages × 8 KB) in the default
- * 128 MiB, where keeping both forms (68 KB a page) held about 1,900 and cycling every page missed every time.
+ * so the same bytes of cache hold 8× the pages, where keeping both forms (68 KB a page then) held about 1,900 of a
+ * 300k-item base's and cycling every page missed every time. Pages have grown since (~18 KB of gzip for 100 items,
+ * 2026-12-05): a 300k-item base's 8,173 are ~150 MB, and the default is 256 MiB (config catalog.responseCacheMB).
  *
  * Least recently used goes first (a hit moves the entry to the young end of the Map), bounded by bytes. When the
  * cache is full, a new answer is kept only if its URL has been asked for more often than the one it would push out
@@ -73,7 +74,7 @@ export class ResponseCache {
   private generation = -1;
 
   constructor(
-    private readonly maxBytes = 128 * 1024 * 1024,
+    private readonly maxBytes = 256 * 1024 * 1024,
     private readonly changes?: ChangeFeed,
   ) {}
 
