@@ -20,7 +20,7 @@ interface Pending<T> {
  * this costs one setImmediate.
  *
  * `savepoints: 'on-failure'` runs the writes without one. A savepoint copies every page its write changes into a
- * sub-journal first: ~30 µs of a booking's ~0.24 ms on the booking thread (bench/booking-write.ts), for a failure
+ * sub-journal first: ~20 µs of a booking's ~0.12 ms write on the booking thread (bench/booking-write.ts), for a failure
  * that is rare (a booking refused for stock throws before it writes). A write that throws having changed nothing
  * (SQLite undoes a failed statement by itself) fails alone, as with a savepoint; one that throws after it changed
  * something rolls the batch back, and the batch runs again, this time with a savepoint for each write. For writes
