@@ -3,8 +3,9 @@
  * thread runs it (src/workers/booking-writer.ts): batches of 100 bookings of 3 lines each on a file with
  * synchronous=FULL and the temporary store in memory. CPU per booking (user + system), in interleaved rounds, with a
  * savepoint for every booking ('always') and without one unless a write fails half-way ('on-failure',
- * src/db/group-commit.ts), with order ids that come in order (a shop's numbers) and random ones (UUIDs). The temporary store in memory against files (~80 pages per booking's savepoint to
- * /var/tmp) was measured here on 2026-12-04: 0.34-0.39 → 0.26-0.27 ms.
+ * src/db/group-commit.ts), with order ids that come in order (a shop's numbers) and random ones (UUIDs). The
+ * temporary store in memory against files (~80 pages per booking's savepoint to /var/tmp) was measured here on
+ * 2026-12-04: 0.34-0.39 → 0.26-0.27 ms.
  *
  *   npx tsx bench/booking-write.ts [rounds=3] [bookings=20000]
  */
