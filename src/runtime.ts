@@ -8,7 +8,7 @@ import { OutboxWorker, newHolder, type WorkerEvent } from './outbox/index.js';
 import { createApp, type App } from './api/app.js';
 import { healthService } from './api/health.js';
 import type { ApiServices } from './api/services.js';
-import { bookingThread, outboxThread, syncJobs, type BookingThread } from './workers/index.js';
+import { bookingThread, checkpointThread, outboxThread, syncJobs, type BookingThread, type CheckpointThread } from './workers/index.js';
 import { scheduleJob } from './schedule.js';
 import { createMetrics, type Metrics } from './metrics.js';
 import { purgeFinished, stats as outboxStats } from './outbox/index.js';
@@ -34,6 +34,8 @@ export interface Runtime {
   worker: OutboxWorker;
   /** Where accepted bookings are written once started (issue 19.5); null: on the API thread (in-memory db, or off). */
   bookingThread: BookingThread | null;
+  /** The thread that checkpoints the WAL once started (src/workers/checkpoint.ts); null: SQLite's autocheckpoint. */
+  checkpoints: CheckpointThread | null;
   services: ApiServices;
   metrics: Metrics;
   app: App;
@@ -63,7 +65,10 @@ export function createRuntime(config: Config, logger: Logger): Runtime {
   });
   // Issue 19.5: bookings' writes on a thread of their own once started (rt.start), after the delivery thread has given
   // this connection the write lock they share.
-  const bookingWriter = config.database.path === ':memory:' || !config.tuning.bookingThread ? null : bookingThread({ db, path: config.database.path, logger });
+  // Checkpoints on a thread of their own once started, none inside this process's writers' commits (issue 19).
+  const checkpoints = config.database.path === ':memory:' || !config.tuning.checkpointThread ? null : checkpointThread({ path: config.database.path, logger });
+  const bookingWriter =
+    config.database.path === ':memory:' || !config.tuning.bookingThread ? null : bookingThread({ db, path: config.database.path, logger, autocheckpoint: !checkpoints });
   const orders = new OrdersService(db, catalog, {
     bookingWriter: bookingWriter ?? undefined,
     confirmWindowMs: config.outbox.confirmWindowMs,
@@ -116,6 +121,7 @@ export function createRuntime(config: Config, logger: Logger): Runtime {
     orders,
     worker,
     bookingThread: bookingWriter,
+    checkpoints,
     services,
     metrics,
     app: undefined as unknown as App,
@@ -147,6 +153,7 @@ export function createRuntime(config: Config, logger: Logger): Runtime {
     async stop() {
       for (const fn of stoppers.reverse()) await fn();
       await Promise.all([worker.stop(10_000), deliveryThread?.stop(10_000), bookingWriter?.stop()]);
+      await checkpoints?.stop();
       await onec.close();
       db.close();
     },
@@ -214,6 +221,12 @@ export function createRuntime(config: Config, logger: Logger): Runtime {
     config.database.path === ':memory:' ? null : outboxThread({ config, db, logger, features: () => profile.features, holder: worker.holder, onEvent: onOutboxEvent, observeOneC: metrics.observeOneC });
   if (deliveryThread) worker.handOff(worker.kinds());
   rt.start = () => {
+    if (checkpoints) {
+      // From now on the checkpoint thread copies the WAL back; the delivery and booking threads' connections are
+      // opened the same way (their workerData, below).
+      db.pragma('wal_autocheckpoint = 0');
+      checkpoints.start();
+    }
     worker.start();
     deliveryThread?.start();
     bookingWriter?.start();

@@ -186,7 +186,9 @@ serveParent(
         main = null;
       }
       const lock = lockOf(rt.db);
-      return { processMs: (u.user + u.system) / 1000, mainMs: main, answered, lock: lock ? lockStats(lock) : null, gc: structuredClone(gcTotals) };
+      // The checkpoint thread's counts (src/workers/checkpoint.ts); null where SQLite's autocheckpoint does them.
+      const checkpoints = rt.checkpoints?.stats() ?? null;
+      return { processMs: (u.user + u.system) / 1000, mainMs: main, answered, lock: lock ? lockStats(lock) : null, gc: structuredClone(gcTotals), checkpoints };
     },
     /** One GET through the app in this process, timed here: the server's cost of an answer without the sockets and
      *  the load generator's scheduling (the scale bench's cold figures; on a loaded 2-core host those add 5–30 ms). */

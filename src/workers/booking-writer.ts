@@ -15,7 +15,7 @@ import { guardWrites, turn, type WriteLock } from './write-lock.js';
  * {type:'done', results:[{id, jobId} | {id, error}]} out, one message per turn of either loop.
  */
 
-const { path, writeLock } = workerData as { path: string; writeLock?: WriteLock };
+const { path, writeLock, autocheckpoint } = workerData as { path: string; writeLock?: WriteLock; autocheckpoint: boolean };
 const port = parentPort!;
 // A wait for the write lock blocks only this thread: the delivery thread's timeout, not the API's 250 ms.
 const db = openDb(path, { busyTimeoutMs: 5000 });
@@ -27,6 +27,8 @@ const db = openDb(path, { busyTimeoutMs: 5000 });
 // 550-592 MB (581 before). CPU per booking 0.34-0.39 → 0.26-0.27 ms (bench/booking-write.ts, 3 rounds, load 1.8-2.3).
 // Nothing on this connection sorts or builds an index large enough to want a file.
 db.pragma('temp_store = MEMORY');
+// The checkpoint thread copies the WAL back (checkpoint.ts): no checkpoint inside a batch's COMMIT, under the lock.
+if (!autocheckpoint) db.pragma('wal_autocheckpoint = 0');
 if (writeLock) guardWrites(db, writeLock, 5000);
 // Each batch waits its turn at the lock without blocking (a waiting delivery write goes first), as the API's did.
 // No savepoint per booking unless one fails half-way (GroupCommit 'on-failure'): a booking refused for stock throws

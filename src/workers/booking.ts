@@ -49,7 +49,8 @@ export function deserializeError(s: SerializedError): Error {
   return e;
 }
 
-export function bookingThread(o: { db: Db; path: string; logger: Logger }): BookingThread {
+/** autocheckpoint false: the checkpoint thread copies the WAL back (checkpoint.ts), this connection's commits never. */
+export function bookingThread(o: { db: Db; path: string; logger: Logger; autocheckpoint?: boolean }): BookingThread {
   let worker: Worker | null = null;
   let ready = false;
   let stopping = false;
@@ -77,7 +78,7 @@ export function bookingThread(o: { db: Db; path: string; logger: Logger }): Book
     const { script, entry } = workerScript('booking-writer');
     // The lock the delivery thread shares with the API's connection (guarded when it started): this connection's
     // writes take their turns at it too.
-    const w = new Worker(script, { workerData: { entry, path: o.path, writeLock: lockOf(o.db) } });
+    const w = new Worker(script, { workerData: { entry, path: o.path, writeLock: lockOf(o.db), autocheckpoint: o.autocheckpoint ?? true } });
     const tid = w.threadId;
     worker = w;
     w.on('message', (m: { type: 'ready' } | { type: 'stopped' } | { type: 'done'; results: BookingResult[] }) => {

@@ -12,6 +12,7 @@ import { SYNC_NICE } from './priority.js';
 
 export { outboxThread, type OutboxThread } from './outbox.js';
 export { bookingThread, type BookingThread } from './booking.js';
+export { checkpointThread, type CheckpointThread } from './checkpoint.js';
 
 /**
  * Runs the catalogue syncs (and the picture fetch after a full sync) off the API's event loop, in a worker thread

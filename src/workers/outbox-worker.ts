@@ -67,6 +67,8 @@ const db = openDb(config.database.path, { busyTimeoutMs: 5000 });
 // one event loop, and every 1C answer waiting to be read, for 0.2 ms at the median and 8-69 ms in the tail at load
 // 7.6 (26 % of its busy time in the burst's profile, 2026-12-03): docs/benchmarks.md has the same-run figures.
 if (config.tuning.deliverySynchronous === 'normal') db.pragma('synchronous = NORMAL');
+// The checkpoint thread copies the WAL back (checkpoint.ts): no checkpoint inside a claim's or an outcome's COMMIT.
+if (config.tuning.checkpointThread) db.pragma('wal_autocheckpoint = 0');
 // Above the API thread where the process may raise a thread's priority (priority.ts DELIVERY_NICE, the default of
 // tuning.deliveryNice); else as before.
 const nice = config.tuning.deliveryNice;

@@ -110,6 +110,21 @@ describe('bookings written by the booking thread', () => {
     expect(rt.db.prepare(`SELECT COUNT(*) FROM outbox_jobs WHERE key = 'order:TWICE-1'`).pluck().get()).toBe(1);
   });
 
+  it('the WAL is copied back by the checkpoint thread, not inside the writers\' commits', async () => {
+    // The API's connection leaves checkpoints to the thread once started (runtime.ts, src/workers/checkpoint.ts).
+    expect(rt.db.pragma('wal_autocheckpoint', { simple: true })).toBe(0);
+    const { store, items } = orderable(rt.db);
+    const before = rt.checkpoints!.stats();
+    const r = await post('booking', { orderId: 'T-CKPT', clientId: 'C-1', store, deliveryAddress: 'Москва, ул. Тверская, 1', items: [{ itemId: items[0], quantity: 1 }] });
+    expect(r.status, await r.clone().text()).toBe(202);
+    // Within a second or two the booking thread's commit is in the database file.
+    for (const end = Date.now() + 30_000; rt.checkpoints!.stats().runs === before.runs && Date.now() < end; ) await new Promise((r) => setTimeout(r, 50));
+    const after = rt.checkpoints!.stats();
+    expect(after.runs).toBeGreaterThan(before.runs);
+    expect(after.frames).toBeGreaterThan(before.frames);
+    expect(after.failed).toBe(0);
+  });
+
   it('a thread that dies: bookings are written on the API thread meanwhile, and it comes back', async () => {
     const { store, items } = orderable(rt.db);
     const ready = readyLines();

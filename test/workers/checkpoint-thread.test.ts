@@ -1,0 +1,71 @@
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { openDb, type Db } from '../../src/db/open.js';
+import { createLogger } from '../../src/log.js';
+import { checkpointThread, type CheckpointThread } from '../../src/workers/checkpoint.js';
+
+// WAL checkpoints on a thread of their own (src/workers/checkpoint.ts): the writers' connections turn autocheckpoint
+// off, and this thread copies the WAL back on its timer without taking any lock the writers wait for.
+let work: string | undefined;
+let db: Db | undefined;
+let thread: CheckpointThread | undefined;
+afterEach(async () => {
+  await thread?.stop();
+  db?.close();
+  if (work) rmSync(work, { recursive: true, force: true });
+  thread = db = work = undefined;
+});
+
+const until = async (ok: () => boolean, ms = 30_000) => {
+  // Starting a thread compiles its sources (tsx): seconds on a loaded host.
+  for (const end = Date.now() + ms; !ok() && Date.now() < end; ) await new Promise((r) => setTimeout(r, 20));
+};
+
+describe('the checkpoint thread', () => {
+  it('copies back what a writer without autocheckpoint left in the WAL, while that writer goes on writing', async () => {
+    work = mkdtempSync(join(tmpdir(), 'regate-checkpoint-'));
+    const path = join(work, 'regate.sqlite');
+    db = openDb(path);
+    db.pragma('wal_autocheckpoint = 0');
+    db.exec('CREATE TABLE t (id INTEGER PRIMARY KEY, v BLOB)');
+    const put = db.prepare('INSERT INTO t (v) VALUES (?)');
+    const write = (pages: number) => db!.transaction(() => {
+      for (let i = 0; i < pages; i++) put.run(Buffer.alloc(3000, i));
+    })();
+    // 2,500 rows of 3 KB: ~2,500 pages, past SQLite's autocheckpoint of 1,000, which would have copied the WAL back
+    // and started it again from its beginning (the file stays ~4 MB). Without it the WAL holds them all.
+    for (let i = 0; i < 5; i++) write(500);
+    expect(statSync(`${path}-wal`).size).toBeGreaterThan(2400 * 4096);
+
+    const lines: { level: number; msg?: string }[] = [];
+    thread = checkpointThread({ path, logger: createLogger('info', { write: (l: string) => void lines.push(JSON.parse(l)) }), intervalMs: 20 });
+    thread.start();
+    await until(() => thread!.stats().frames >= 2400);
+    const first = thread.stats();
+    expect(first.runs).toBeGreaterThanOrEqual(1);
+    expect(first.frames).toBeGreaterThanOrEqual(2400);
+    expect(first.failed).toBe(0);
+
+    // The writer goes on; the next runs copy only what is new (the WAL restarts from its beginning once all was copied).
+    write(300);
+    await until(() => thread!.stats().frames >= first.frames + 290);
+    const second = thread.stats();
+    expect(second.runs).toBeGreaterThan(first.runs);
+    expect(second.frames - first.frames).toBeGreaterThanOrEqual(290);
+    expect(second.frames - first.frames).toBeLessThan(1000);
+    // Nothing left to copy: a checkpoint now finds every frame already in the file.
+    const row = db.pragma('wal_checkpoint(PASSIVE)', { simple: false }) as { log: number; checkpointed: number }[];
+    expect(row[0].checkpointed).toBe(row[0].log);
+    expect(db.prepare('SELECT COUNT(*) FROM t').pluck().get()).toBe(2800);
+    expect(lines.filter((l) => l.level >= 40)).toEqual([]);
+
+    // Stopped, it runs no more.
+    await thread.stop();
+    const stopped = thread.stats();
+    write(100);
+    await new Promise((r) => setTimeout(r, 100));
+    expect(thread.stats()).toEqual(stopped);
+  }, 60_000);
+});
