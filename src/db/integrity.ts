@@ -47,7 +47,8 @@ export type WalCheck = { ok: true; frames: number; commits: number } | { ok: fal
  * acknowledged), and data loss when a committed transaction follows the bad frame. So: a bad header with frames
  * behind it, or a bad frame followed by a frame of the same generation (same salts) that commits, is damage.
  * Frames with other salts are the stale tail of an earlier generation (the WAL is reused from the start after a
- * checkpoint): normal. Reads frame by frame; a WAL is at most a few MB (autocheckpoint 1000 pages).
+ * checkpoint): normal. Reads frame by frame: a WAL holds about a second of writes (the daemon's checkpoint thread,
+ * workers/checkpoint.ts) or a catalogue sync's transaction, tens of MB at most.
  */
 export function checkWal(walPath: string): WalCheck {
   const size = statSync(walPath).size;
