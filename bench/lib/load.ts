@@ -53,13 +53,17 @@ export async function load(spec: LoadSpec): Promise<LoadResult> {
   const steady: number[] = [];
   // BENCH_TIMELINE=<file>: every answer as [ms since the start, its latency in ms], written when the load ends — to see
   // whether a tail is a few stalls or a spread (answers arrive in clumps, one per commit of the booking thread).
-  const timeline: [number, number][] = [];
+  // With the answer's place on its connection: [ms, latency, connection, nth answer on it (1 = its first request)].
+  const timeline: [number, number, number, number][] = [];
+  let clients = 0;
   const r = await autocannon({
     setupClient: (client: { once(event: 'response', cb: () => void): void; on(event: 'response', cb: (status: number, bytes: number, ms: number) => void): void }) => {
       client.once('response', () => firsts.push(performance.now() - started));
+      const connection = ++clients;
+      let nth = 0;
       client.on('response', (_status, _bytes, ms) => {
         const t = performance.now() - started;
-        if (process.env.BENCH_TIMELINE) timeline.push([t, ms]);
+        if (process.env.BENCH_TIMELINE) timeline.push([t, ms, connection, ++nth]);
         if (t > 1000) steady.push(ms);
       });
     },
