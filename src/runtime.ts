@@ -8,6 +8,7 @@ import { OutboxWorker, newHolder, type WorkerEvent } from './outbox/index.js';
 import { createApp, type App } from './api/app.js';
 import { healthService } from './api/health.js';
 import type { ApiServices } from './api/services.js';
+import { lockOf } from './workers/write-lock.js';
 import { bookingThread, checkpointThread, outboxThread, syncJobs, type BookingThread, type CheckpointThread } from './workers/index.js';
 import { scheduleJob } from './schedule.js';
 import { createMetrics, type Metrics } from './metrics.js';
@@ -66,7 +67,7 @@ export function createRuntime(config: Config, logger: Logger): Runtime {
   // Issue 19.5: bookings' writes on a thread of their own once started (rt.start), after the delivery thread has given
   // this connection the write lock they share.
   // Checkpoints on a thread of their own once started, none inside this process's writers' commits (issue 19).
-  const checkpoints = config.database.path === ':memory:' || !config.tuning.checkpointThread ? null : checkpointThread({ path: config.database.path, logger });
+  const checkpoints = config.database.path === ':memory:' || !config.tuning.checkpointThread ? null : checkpointThread({ path: config.database.path, logger, writeLock: () => lockOf(db) });
   const bookingWriter =
     config.database.path === ':memory:' || !config.tuning.bookingThread ? null : bookingThread({ db, path: config.database.path, logger, autocheckpoint: !checkpoints });
   const orders = new OrdersService(db, catalog, {
@@ -221,14 +222,12 @@ export function createRuntime(config: Config, logger: Logger): Runtime {
     config.database.path === ':memory:' ? null : outboxThread({ config, db, logger, features: () => profile.features, holder: worker.holder, onEvent: onOutboxEvent, observeOneC: metrics.observeOneC });
   if (deliveryThread) worker.handOff(worker.kinds());
   rt.start = () => {
-    if (checkpoints) {
-      // From now on the checkpoint thread copies the WAL back; the delivery and booking threads' connections are
-      // opened the same way (their workerData, below).
-      db.pragma('wal_autocheckpoint = 0');
-      checkpoints.start();
-    }
+    // From now on the checkpoint thread copies the WAL back; the delivery and booking threads' connections are
+    // opened the same way (their workerData). It starts after the delivery thread, which creates the writers' lock.
+    if (checkpoints) db.pragma('wal_autocheckpoint = 0');
     worker.start();
     deliveryThread?.start();
+    checkpoints?.start();
     bookingWriter?.start();
     if (!catalog.state().syncedAt) void fullSync.runNow();
     else {

@@ -177,11 +177,11 @@ async function bookingOnce(ctx: SuiteContext, variant: 'inline' | 'nolock' | 'no
     const l1 = (cpu1 as { lock?: LockStats }).lock;
     const lockWaits = l0 && l1 ? { api: { waits: l1.api.waits - l0.api.waits, waitedMs: l1.api.waitedMs - l0.api.waitedMs }, delivery: { waits: l1.other.waits - l0.other.waits, waitedMs: l1.other.waitedMs - l0.other.waitedMs } } : null;
     if (lockWaits) ctx.log(`booking: write lock during the burst: API thread blocked ${lockWaits.api.waits}× for ${lockWaits.api.waitedMs.toFixed(0)} ms, delivery and booking threads (tuning.bookingThread) ${lockWaits.delivery.waits}× for ${lockWaits.delivery.waitedMs.toFixed(0)} ms`);
-    type Ckpt = { runs: number; frames: number; ms: number; maxMs: number } | null;
+    type Ckpt = { runs: number; frames: number; ms: number; maxMs: number; locked?: { runs: number; ms: number; maxMs: number } } | null;
     const k0 = (cpu0 as { checkpoints?: Ckpt }).checkpoints;
     const k1 = (cpu1 as { checkpoints?: Ckpt }).checkpoints;
     // A runtime that never started its checkpoint thread (the inline before) checkpoints as SQLite does: no line.
-    if (k0 && k1 && k1.runs > 0) ctx.log(`booking: WAL checkpoints during the burst (checkpoint thread): ${k1.runs - k0.runs}, ${k1.frames - k0.frames} pages copied in ${(k1.ms - k0.ms).toFixed(0)} ms, the longest of all so far ${k1.maxMs.toFixed(1)} ms`);
+    if (k0 && k1 && k1.runs > 0) ctx.log(`booking: WAL checkpoints during the burst (checkpoint thread): ${k1.runs - k0.runs}, ${k1.frames - k0.frames} pages copied in ${(k1.ms - k0.ms).toFixed(0)} ms, the longest of all so far ${k1.maxMs.toFixed(1)} ms${k0.locked && k1.locked ? `; finished under the writers' lock ${k1.locked.runs - k0.locked.runs}× for ${(k1.locked.ms - k0.locked.ms).toFixed(0)} ms, the longest so far ${k1.locked.maxMs.toFixed(1)} ms` : ''}`);
     ctx.log(`booking: CPU per booking answered: API thread ${cpuPer.mainMs?.toFixed(3)} ms, whole process ${cpuPer.processMs?.toFixed(3)} ms (${answered} answered by the server, ${accepted} 2xx within the load window)`);
     // The API thread's collections during the burst (bench/proc/regate.ts 'cpu'; a tree from before 2026-12-04 20:30 has none).
     const gc = gcBetween((cpu0 as { gc?: GcTotals }).gc, (cpu1 as { gc?: GcTotals }).gc);

@@ -1,6 +1,7 @@
 import { Worker } from 'node:worker_threads';
 import type { Logger } from '../log.js';
 import { workerScript } from './script.js';
+import { releaseIfHeldBy, type WriteLock } from './write-lock.js';
 
 /**
  * WAL checkpoints on a thread of their own (issue 19, the booking p99 on a busy host).
@@ -20,10 +21,15 @@ import { workerScript } from './script.js';
  * Other processes (the CLI) keep SQLite's default. The last connection to close checkpoints as always.
  */
 export const CHECKPOINT_INTERVAL_MS = 1000;
+/**
+ * A WAL of more frames than this (32 MiB of 4 KiB pages) is finished under the writers' lock after the copy
+ * (checkpointer.ts says why): during a burst once a second, for the frames committed while the copy ran.
+ */
+export const CHECKPOINT_COMPLETE_AT_FRAMES = 8192;
 
 /** Words of the shared counters: checkpoints that copied something, frames copied, time in tenths of a ms (all and
- *  the longest), and checkpoints that failed. */
-export const CHECKPOINT_STATS = { RUNS: 0, FRAMES: 1, TENTHS: 2, MAX_TENTHS: 3, FAILED: 4 } as const;
+ *  the longest), checkpoints that failed, then the same for the finishing runs under the writers' lock. */
+export const CHECKPOINT_STATS = { RUNS: 0, FRAMES: 1, TENTHS: 2, MAX_TENTHS: 3, FAILED: 4, LOCKED_RUNS: 5, LOCKED_TENTHS: 6, LOCKED_MAX_TENTHS: 7 } as const;
 export type CheckpointStatsWords = Int32Array;
 
 export interface CheckpointStats {
@@ -32,6 +38,8 @@ export interface CheckpointStats {
   ms: number;
   maxMs: number;
   failed: number;
+  /** Finishing runs under the writers' lock: how many, the lock held in all, the longest. */
+  locked: { runs: number; ms: number; maxMs: number };
 }
 
 export interface CheckpointThread {
@@ -40,14 +48,29 @@ export interface CheckpointThread {
   stats(): CheckpointStats;
 }
 
-export function checkpointThread(o: { path: string; logger: Logger; intervalMs?: number }): CheckpointThread {
-  const words: CheckpointStatsWords = new Int32Array(new SharedArrayBuffer(4 * 5));
+/**
+ * `writeLock`: the lock the daemon's writers share (write-lock.ts), read when the thread starts (the delivery thread
+ * creates it); without one a WAL is only ever copied, never finished.
+ */
+export function checkpointThread(o: { path: string; logger: Logger; intervalMs?: number; completeAtFrames?: number; writeLock?: () => WriteLock | undefined }): CheckpointThread {
+  const words: CheckpointStatsWords = new Int32Array(new SharedArrayBuffer(4 * 8));
   let worker: Worker | null = null;
   let stopping = false;
   let restart: NodeJS.Timeout | undefined;
   const spawn = () => {
     const { script, entry } = workerScript('checkpointer');
-    const w = new Worker(script, { workerData: { entry, path: o.path, intervalMs: o.intervalMs ?? CHECKPOINT_INTERVAL_MS, stats: words } });
+    const lock = o.writeLock?.();
+    const w = new Worker(script, {
+      workerData: {
+        entry,
+        path: o.path,
+        intervalMs: o.intervalMs ?? CHECKPOINT_INTERVAL_MS,
+        completeAtFrames: o.completeAtFrames ?? CHECKPOINT_COMPLETE_AT_FRAMES,
+        stats: words,
+        writeLock: lock,
+      },
+    });
+    const tid = w.threadId;
     worker = w;
     let warned = false;
     w.on('message', (m: { type: string; message?: string; code?: string }) => {
@@ -59,6 +82,8 @@ export function checkpointThread(o: { path: string; logger: Logger; intervalMs?:
     });
     w.on('error', (e) => o.logger.error({ err: e }, 'checkpoint thread failed'));
     w.on('exit', (code) => {
+      // A thread that died finishing a checkpoint leaves the writers' lock to them.
+      if (lock) releaseIfHeldBy(lock, tid);
       if (worker === w) worker = null;
       if (!stopping) {
         o.logger.error({ code }, 'checkpoint thread exited: starting it again in 1 s');
@@ -95,6 +120,7 @@ export function checkpointThread(o: { path: string; logger: Logger; intervalMs?:
         ms: at(CHECKPOINT_STATS.TENTHS) / 10,
         maxMs: at(CHECKPOINT_STATS.MAX_TENTHS) / 10,
         failed: at(CHECKPOINT_STATS.FAILED),
+        locked: { runs: at(CHECKPOINT_STATS.LOCKED_RUNS), ms: at(CHECKPOINT_STATS.LOCKED_TENTHS) / 10, maxMs: at(CHECKPOINT_STATS.LOCKED_MAX_TENTHS) / 10 },
       };
     },
   };

@@ -5,6 +5,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { openDb, type Db } from '../../src/db/open.js';
 import { createLogger } from '../../src/log.js';
 import { checkpointThread, type CheckpointThread } from '../../src/workers/checkpoint.js';
+import { createWriteLock, guardWrites } from '../../src/workers/write-lock.js';
 
 // WAL checkpoints on a thread of their own (src/workers/checkpoint.ts): the writers' connections turn autocheckpoint
 // off, and this thread copies the WAL back on its timer without taking any lock the writers wait for.
@@ -67,5 +68,44 @@ describe('the checkpoint thread', () => {
     write(100);
     await new Promise((r) => setTimeout(r, 100));
     expect(thread.stats()).toEqual(stopped);
+  }, 60_000);
+
+  it('keeps the WAL from growing without end under a writer that never stops, by finishing the copy under the writers\' lock', async () => {
+    // SQLite starts the WAL again from its beginning only when a writer begins with every frame copied; a checkpoint
+    // running beside commits that never pause never leaves it so. Finished under the lock the writers share, the
+    // WAL stays small; copied only, it grows with everything written.
+    const writeFor = async (path: string, withLock: boolean) => {
+      const w = openDb(path);
+      w.pragma('wal_autocheckpoint = 0');
+      const lock = createWriteLock();
+      if (withLock) guardWrites(w, lock, 5000);
+      w.exec('CREATE TABLE t (id INTEGER PRIMARY KEY, v BLOB)');
+      const put = w.prepare('INSERT INTO t (v) VALUES (?)');
+      const batch = w.transaction(() => {
+        for (let i = 0; i < 20; i++) put.run(Buffer.alloc(3000, i));
+      });
+      const t = checkpointThread({ path, logger: createLogger('error'), intervalMs: 10, completeAtFrames: 200, writeLock: withLock ? () => lock : undefined });
+      t.start();
+      await until(() => t.stats().runs > 0 || false, 30_000);
+      let maxWal = 0;
+      // ~4,000 pages in 200 batches, one after another with only a turn of the loop between them.
+      for (let i = 0; i < 200; i++) {
+        batch();
+        maxWal = Math.max(maxWal, statSync(`${path}-wal`).size);
+        await new Promise((r) => setImmediate(r));
+      }
+      await t.stop();
+      const stats = t.stats();
+      w.close();
+      return { maxWal, stats };
+    };
+    work = mkdtempSync(join(tmpdir(), 'regate-checkpoint-'));
+    const locked = await writeFor(join(work, 'locked.sqlite'), true);
+    const copiedOnly = await writeFor(join(work, 'copied.sqlite'), false);
+    // Copied only, the WAL holds nearly all of the 4,000 pages (16 MB); finished under the lock, a few hundred.
+    expect(copiedOnly.maxWal).toBeGreaterThan(3000 * 4096);
+    expect(copiedOnly.stats.locked.runs).toBe(0);
+    expect(locked.stats.locked.runs).toBeGreaterThan(0);
+    expect(locked.maxWal).toBeLessThan(copiedOnly.maxWal / 3);
   }, 60_000);
 });
