@@ -17,9 +17,10 @@ import { releaseIfHeldBy, type WriteLock } from './write-lock.js';
  * So the daemon's writers turn autocheckpoint off (`wal_autocheckpoint = 0`, where they open their connections) and
  * this thread checkpoints every CHECKPOINT_INTERVAL_MS with PASSIVE: it copies what no reader still needs, never waits
  * for a lock, and the writers go on appending to the WAL meanwhile. A WAL past CHECKPOINT_COMPLETE_AT_FRAMES is then
- * finished under the writers' lock, so that SQLite can start it again from its beginning (checkpointer.ts). Only the catalogue sync's connection keeps
- * autocheckpoint: it holds no lock anyone waits for, and it keeps the WAL bounded while this thread is restarting.
- * Other processes (the CLI) keep SQLite's default. The last connection to close checkpoints as always.
+ * finished under the writers' lock, so that SQLite can start it again from its beginning (checkpointer.ts). Only the
+ * catalogue sync's connection keeps autocheckpoint: it holds no lock anyone waits for, and it keeps the WAL bounded
+ * while this thread is restarting. Other processes (the CLI) keep SQLite's default. The last connection to close
+ * checkpoints as always.
  */
 export const CHECKPOINT_INTERVAL_MS = 1000;
 /**
