@@ -108,4 +108,35 @@ describe('the checkpoint thread', () => {
     expect(locked.stats.locked.runs).toBeGreaterThan(0);
     expect(locked.maxWal).toBeLessThan(copiedOnly.maxWal / 3);
   }, 60_000);
+
+  it('a thread that dies starts again by itself and goes on checkpointing', async () => {
+    work = mkdtempSync(join(tmpdir(), 'regate-checkpoint-'));
+    const path = join(work, 'regate.sqlite');
+    db = openDb(path);
+    db.pragma('wal_autocheckpoint = 0');
+    const lock = createWriteLock();
+    guardWrites(db, lock, 5000);
+    db.exec('CREATE TABLE t (id INTEGER PRIMARY KEY, v BLOB)');
+    const write = (rows: number) => db!.transaction(() => {
+      for (let i = 0; i < rows; i++) db!.prepare('INSERT INTO t (v) VALUES (?)').run(Buffer.alloc(3000, i));
+    })();
+    const lines: { level: number; msg?: string }[] = [];
+    thread = checkpointThread({ path, logger: createLogger('info', { write: (l: string) => void lines.push(JSON.parse(l)) }), intervalMs: 20, completeAtFrames: 50, writeLock: () => lock });
+    thread.start();
+    write(100);
+    await until(() => thread!.stats().frames >= 100);
+    await thread.terminate();
+    // The administrator sees it, and it comes back by itself.
+    await until(() => lines.some((l) => l.msg?.startsWith('checkpoint thread exited')));
+    expect(lines.some((l) => l.level === 50 && l.msg?.startsWith('checkpoint thread exited'))).toBe(true);
+    const before = thread.stats();
+    write(100);
+    await until(() => thread!.stats().frames >= before.frames + 100);
+    expect(thread.stats().frames).toBeGreaterThanOrEqual(before.frames + 100);
+    // The writers' lock is free after it (a thread that dies holding it releases it: runtime exit handler, write-lock.ts).
+    expect(Atomics.load(lock, 0)).toBe(0);
+    const t = performance.now();
+    write(1);
+    expect(performance.now() - t).toBeLessThan(1000);
+  }, 60_000);
 });
