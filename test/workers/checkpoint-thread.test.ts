@@ -133,7 +133,7 @@ describe('the checkpoint thread', () => {
     write(100);
     await until(() => thread!.stats().frames >= before.frames + 100);
     expect(thread.stats().frames).toBeGreaterThanOrEqual(before.frames + 100);
-    // The writers' lock is free after it (a thread that dies holding it releases it: runtime exit handler, write-lock.ts).
+    // The writers' lock is free after it (one that dies holding it has it released by checkpoint.ts's exit handler, releaseIfHeldBy).
     expect(Atomics.load(lock, 0)).toBe(0);
     const t = performance.now();
     write(1);
