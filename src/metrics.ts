@@ -15,6 +15,10 @@ import type { OutboxStats } from './outbox/admin.js';
 export interface MetricsSources {
   outbox?: () => OutboxStats;
   mirror?: () => { generation: number; syncedAt: string | null; stockSyncedAt: string | null };
+  /** The checkpoint thread's counts since the daemon started (src/workers/checkpoint.ts), taken structurally. */
+  checkpoints?: () => { runs: number; frames: number; failed: number; locked: { ms: number } };
+  /** The WAL file's size in bytes (null when there is none). */
+  walBytes?: () => number | null;
 }
 
 export interface SyncObservation {
@@ -192,6 +196,38 @@ export class Metrics {
           this.set(pick(m) ?? Infinity);
         },
       });
+    // The WAL (issue 19): copied back by the checkpoint thread. Totals since the daemon started, read at scrape time.
+    const checkpointCounter = (name: string, help: string, pick: (c: NonNullable<ReturnType<NonNullable<MetricsSources['checkpoints']>>>) => number) =>
+      new Counter({
+        name,
+        help,
+        registers,
+        collect() {
+          const c = self.sources.checkpoints?.();
+          if (!c) return;
+          this.reset();
+          this.inc(pick(c));
+        },
+      });
+    checkpointCounter('regate_wal_checkpoints_total', 'WAL checkpoints that copied pages back into the database file', (c) => c.runs);
+    checkpointCounter('regate_wal_checkpoint_pages_total', 'Pages the WAL checkpoints copied back', (c) => c.frames);
+    checkpointCounter('regate_wal_checkpoint_failures_total', 'WAL checkpoints that failed (the disk; logged once per thread start): alert on any', (c) => c.failed);
+    checkpointCounter('regate_wal_checkpoint_lock_seconds_total', "Time the writers' lock was held to finish a large WAL", (c) => c.locked.ms / 1000);
+    new Gauge({
+      name: 'regate_wal_bytes',
+      help: 'Size of the WAL file (-wal) next to the database',
+      registers,
+      collect() {
+        let b: number | null | undefined;
+        try {
+          b = self.sources.walBytes?.();
+        } catch {
+          return;
+        }
+        if (b != null) this.set(b);
+      },
+    });
+
     const age = (iso: string | null) => (iso ? Math.max(0, (this.now() - Date.parse(iso)) / 1000) : undefined);
     mirrorGauge('regate_mirror_age_seconds', 'Seconds since the last full catalogue sync committed', (m) => age(m.syncedAt));
     mirrorGauge('regate_mirror_stock_age_seconds', 'Seconds since stock and prices were last refreshed', (m) => age(m.stockSyncedAt));

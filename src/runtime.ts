@@ -1,3 +1,4 @@
+import { statSync } from 'node:fs';
 import type { Config } from './config/index.js';
 import { openDb, probeStorage, type Db } from './db/open.js';
 import type { Logger } from './log.js';
@@ -106,7 +107,12 @@ export function createRuntime(config: Config, logger: Logger): Runtime {
       return { ok: p.ok, detail: p.ok ? '' : p.detail };
     },
   });
-  metrics.setSources({ outbox: () => outboxStats(db), mirror: () => catalog.state() });
+  metrics.setSources({
+    outbox: () => outboxStats(db),
+    mirror: () => catalog.state(),
+    checkpoints: checkpoints ? () => checkpoints.stats() : undefined,
+    walBytes: config.database.path === ':memory:' ? undefined : () => walBytes(config.database.path),
+  });
   // events: GET /api/v1/events, the feed a webhook receiver catches up from (webhooks/feed.ts).
   // pictureLinks: signed icon URLs that open without Basic credentials (api/middleware/picture-links.ts).
   const services: ApiServices = { health, catalog, orders, metrics, events: new EventFeed(db, { retentionDays: config.webhooks.eventsRetentionDays }), pictureLinks: pictureLinks(db, config.catalog) };
@@ -254,4 +260,13 @@ export function metadataView(md: ODataMetadata): import('./onec/profiles/index.j
       return props(`${set}_${field.slice(0, slash)}`).some((p) => p.name === field.slice(slash + 1));
     },
   };
+}
+
+/** The WAL file's size, null when there is none (after a clean stop, or not in WAL mode). */
+function walBytes(path: string): number | null {
+  try {
+    return statSync(`${path}-wal`).size;
+  } catch {
+    return null;
+  }
 }

@@ -123,6 +123,14 @@ describe('bookings written by the booking thread', () => {
     expect(after.runs).toBeGreaterThan(before.runs);
     expect(after.frames).toBeGreaterThan(before.frames);
     expect(after.failed).toBe(0);
+    // The operator sees them on /metrics (docs/ru/operations.md): the totals, the failures to alert on, the WAL's size.
+    const text = await rt.metrics.render();
+    const value = (name: string) => Number(new RegExp(`^${name} (\\S+)$`, 'm').exec(text)?.[1]);
+    expect(value('regate_wal_checkpoints_total')).toBeGreaterThanOrEqual(after.runs);
+    expect(value('regate_wal_checkpoint_pages_total')).toBeGreaterThanOrEqual(after.frames);
+    expect(value('regate_wal_checkpoint_failures_total')).toBe(0);
+    expect(value('regate_wal_checkpoint_lock_seconds_total')).toBeGreaterThanOrEqual(0);
+    expect(value('regate_wal_bytes')).toBeGreaterThan(0);
   });
 
   it('a thread that dies: bookings are written on the API thread meanwhile, and it comes back', async () => {
