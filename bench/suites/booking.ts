@@ -176,7 +176,7 @@ async function bookingOnce(ctx: SuiteContext, variant: 'inline' | 'nolock' | 'no
     const l0 = (cpu0 as { lock?: LockStats }).lock;
     const l1 = (cpu1 as { lock?: LockStats }).lock;
     const lockWaits = l0 && l1 ? { api: { waits: l1.api.waits - l0.api.waits, waitedMs: l1.api.waitedMs - l0.api.waitedMs }, delivery: { waits: l1.other.waits - l0.other.waits, waitedMs: l1.other.waitedMs - l0.other.waitedMs } } : null;
-    if (lockWaits) ctx.log(`booking: write lock during the burst: API thread blocked ${lockWaits.api.waits}× for ${lockWaits.api.waitedMs.toFixed(0)} ms, delivery and booking threads (tuning.bookingThread) ${lockWaits.delivery.waits}× for ${lockWaits.delivery.waitedMs.toFixed(0)} ms`);
+    if (lockWaits) ctx.log(`booking: write lock during the burst: API thread blocked ${lockWaits.api.waits}× for ${lockWaits.api.waitedMs.toFixed(0)} ms, delivery, booking and checkpoint threads ${lockWaits.delivery.waits}× for ${lockWaits.delivery.waitedMs.toFixed(0)} ms`);
     type Ckpt = { runs: number; frames: number; ms: number; maxMs: number; locked?: { runs: number; ms: number; maxMs: number } } | null;
     const k0 = (cpu0 as { checkpoints?: Ckpt }).checkpoints;
     const k1 = (cpu1 as { checkpoints?: Ckpt }).checkpoints;

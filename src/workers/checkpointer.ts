@@ -6,7 +6,7 @@ import { acquire, release, type WriteLock } from './write-lock.js';
 /**
  * The checkpoint thread (src/workers/checkpoint.ts says why): every `intervalMs` it copies what the WAL holds into the
  * database file with a PASSIVE checkpoint on its own connection — never waiting for a writer or a reader, and holding
- * none of the locks the writers take. When nothing was written since the last one it only reads the WAL's index
+ * none of the locks the writers take while it copies. When nothing was written since the last one it only reads the WAL's index
  * (microseconds).
  *
  * A WAL that grew past `completeAtFrames` is then finished under the writers' lock: the few frames committed while the
@@ -68,34 +68,30 @@ const run = () => {
   if (n > 0) count({ RUNS: CHECKPOINT_STATS.RUNS, TENTHS: CHECKPOINT_STATS.TENTHS, MAX: CHECKPOINT_STATS.MAX_TENTHS }, performance.now() - t);
   // Copied to the end as this checkpoint saw it is not enough: commits may have added frames since, and a writer that
   // began then still reads them. Under the lock the WAL's end cannot move.
-  if (!writeLock || row.log < completeAtFrames) {
-    if (n > 0) Atomics.add(stats, CHECKPOINT_STATS.FRAMES, n);
-    return;
+  if (writeLock && row.log >= completeAtFrames) {
+    // What the lock holds off is the copy of what was committed while the last copy ran: after a long copy (a sync's
+    // hundreds of MB) copy again without it first, at most twice, until one is short.
+    for (let i = 0; i < 2 && performance.now() - t > UNLOCKED_COPY_MS; i++) {
+      const again = performance.now();
+      const r = once();
+      if (!r) break;
+      n += copied(r);
+      if (performance.now() - again <= UNLOCKED_COPY_MS) break;
+    }
+    // Finish it with the writers held off (blocking this thread only; 1 s at most, then it is left for the next run).
+    const t2 = performance.now();
+    const got = acquire(writeLock, 1000);
+    if (got) {
+      try {
+        row = once();
+        if (row) n += copied(row);
+      } finally {
+        release(writeLock, got);
+      }
+      count({ RUNS: CHECKPOINT_STATS.LOCKED_RUNS, TENTHS: CHECKPOINT_STATS.LOCKED_TENTHS, MAX: CHECKPOINT_STATS.LOCKED_MAX_TENTHS }, performance.now() - t2);
+    }
   }
-  // What the lock holds off is the copy of what was committed while the last copy ran: after a long copy (a sync's
-  // hundreds of MB) copy again without it first, at most twice, until one is short.
-  for (let i = 0; i < 2 && performance.now() - t > UNLOCKED_COPY_MS; i++) {
-    const again = performance.now();
-    const r = once();
-    if (!r) break;
-    n += copied(r);
-    if (performance.now() - again <= UNLOCKED_COPY_MS) break;
-  }
-  // Finish it with the writers held off (blocking this thread only; 1 s at most, then it is left for the next run).
-  const t2 = performance.now();
-  const got = acquire(writeLock, 1000);
-  if (!got) {
-    Atomics.add(stats, CHECKPOINT_STATS.FRAMES, n);
-    return;
-  }
-  try {
-    row = once();
-    if (row) n += copied(row);
-  } finally {
-    release(writeLock, got);
-  }
-  Atomics.add(stats, CHECKPOINT_STATS.FRAMES, n);
-  count({ RUNS: CHECKPOINT_STATS.LOCKED_RUNS, TENTHS: CHECKPOINT_STATS.LOCKED_TENTHS, MAX: CHECKPOINT_STATS.LOCKED_MAX_TENTHS }, performance.now() - t2);
+  if (n > 0) Atomics.add(stats, CHECKPOINT_STATS.FRAMES, n);
 };
 
 const timer = setInterval(run, intervalMs);
