@@ -25,7 +25,13 @@ export interface LoadResult {
   ok: number;
   /** 2xx per second over the measured wall time. */
   rps: number;
+  /** 2xx answers, each from when its request's bytes could leave (first requests: see `stamped`). */
   latency: { p50: number; p90: number; p99: number; max: number; mean: number };
+  /**
+   * autocannon's own figures, where a connection's first request counts from when the load generator built its
+   * client, before the socket connected; and how long that was for the first requests (p50 / max, ms).
+   */
+  stamped?: { p50: number; p90: number; p99: number; max: number; unsentP50: number; unsentMax: number };
   non2xx: number;
   errors: number;
   timeouts: number;
@@ -46,6 +52,13 @@ export interface LoadResult {
 
 let timelines = 0;
 
+/** What setupClient is handed: autocannon's Client (lib/httpClient.js), its socket set once the constructor has run. */
+interface AutocannonClient {
+  conn?: import('node:net').Socket;
+  once(event: 'response', cb: () => void): void;
+  on(event: 'response', cb: (status: number, bytes: number, ms: number) => void): void;
+}
+
 export async function load(spec: LoadSpec): Promise<LoadResult> {
   const next = spec.next;
   const started = performance.now();
@@ -56,14 +69,34 @@ export async function load(spec: LoadSpec): Promise<LoadResult> {
   // With the answer's place on its connection: [ms, latency, connection, nth answer on it (1 = its first request)].
   const timeline: [number, number, number, number][] = [];
   let clients = 0;
+  // Every 2xx answer's latency as this load counts it (autocannon's histogram, like it, keeps 2xx only), and the
+  // part of the first requests' autocannon figure spent before their connection was up (see setupClient).
+  const answered: number[] = [];
+  const unsent: number[] = [];
   const r = await autocannon({
-    setupClient: (client: { once(event: 'response', cb: () => void): void; on(event: 'response', cb: (status: number, bytes: number, ms: number) => void): void }) => {
+    setupClient: (client: AutocannonClient) => {
       client.once('response', () => firsts.push(performance.now() - started));
       const connection = ++clients;
       let nth = 0;
-      client.on('response', (_status, _bytes, ms) => {
+      // autocannon stamps a request's start when it writes it, except the first of each connection: that one is
+      // stamped when the client is built, before its socket exists, and run() builds all `connections` clients in
+      // one synchronous loop before any socket connects. So every first request carried the load generator's time
+      // to build the clients after it (and to connect them): nothing the server could see. Its latency here runs
+      // from the socket's 'connect' (the request's bytes leave then, as every later request's do when stamped):
+      // the handshake and the wait in the server's accept queue stay in it (the kernel completes the handshake
+      // before the server's accept()).
+      const built = performance.now();
+      let connectedAt: number | undefined;
+      queueMicrotask(() => client.conn?.once('connect', () => (connectedAt = performance.now())));
+      client.on('response', (status, _bytes, ms) => {
         const t = performance.now() - started;
-        if (process.env.BENCH_TIMELINE) timeline.push([t, ms, connection, ++nth]);
+        nth++;
+        if (nth === 1 && connectedAt !== undefined && connectedAt > built) {
+          unsent.push(connectedAt - built);
+          ms -= connectedAt - built;
+        }
+        if (process.env.BENCH_TIMELINE) timeline.push([t, ms, connection, nth]);
+        if (status >= 200 && status < 300) answered.push(ms);
         if (t > 1000) steady.push(ms);
       });
     },
@@ -99,7 +132,8 @@ export async function load(spec: LoadSpec): Promise<LoadResult> {
     requests: r.requests.total,
     ok: r['2xx'],
     rps: r['2xx'] / seconds,
-    latency: { p50: r.latency.p50, p90: r.latency.p90, p99: r.latency.p99, max: r.latency.max, mean: r.latency.mean },
+    latency: latencies(answered),
+    stamped: { p50: r.latency.p50, p90: r.latency.p90, p99: r.latency.p99, max: r.latency.max, unsentP50: quantile(unsent, 0.5), unsentMax: quantile(unsent, 1) },
     non2xx: r.non2xx,
     errors: r.errors,
     timeouts: r.timeouts,
@@ -107,6 +141,17 @@ export async function load(spec: LoadSpec): Promise<LoadResult> {
     firstAnswer: firstAnswers(firsts, spec.connections),
     afterFirstSecond: quantiles(steady),
   };
+}
+
+/** The nearest-rank quantile, rounded to the ms as autocannon's histogram reports them; NaN of none. */
+function quantile(ms: number[], q: number, sorted = [...ms].sort((a, b) => a - b)): number {
+  return sorted.length ? Math.round(sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]) : NaN;
+}
+
+function latencies(ms: number[]): LoadResult['latency'] {
+  const sorted = [...ms].sort((a, b) => a - b);
+  const mean = sorted.length ? sorted.reduce((a, b) => a + b, 0) / sorted.length : NaN;
+  return { p50: quantile(sorted, 0.5, sorted), p90: quantile(sorted, 0.9, sorted), p99: quantile(sorted, 0.99, sorted), max: quantile(sorted, 1, sorted), mean: Math.round(mean * 100) / 100 };
 }
 
 function quantiles(ms: number[]): LoadResult['afterFirstSecond'] {
@@ -127,5 +172,7 @@ export function fmtLoad(label: string, r: LoadResult): string {
   const codes = Object.entries(r.statusCodes).map(([c, n]) => `${c}×${n}`).join(' ');
   const f = r.firstAnswer;
   const first = f.unanswered || f.max > 1000 ? `  first answers: ${f.answered} connections, p50 ${f.p50} / max ${f.max} ms${f.unanswered ? `, ${f.unanswered} never answered` : ''}` : '';
-  return `${label.padEnd(34)} c=${String(r.connections).padStart(3)}  ${r.rps.toFixed(0).padStart(6)} req/s  p50 ${r.latency.p50} ms  p90 ${r.latency.p90} ms  p99 ${r.latency.p99} ms  max ${r.latency.max} ms  [${codes}${r.errors ? ` errors×${r.errors}` : ''}${r.timeouts ? ` timeouts×${r.timeouts}` : ''}]${first}`;
+  const s = r.stamped;
+  const stamped = s && (s.p99 !== r.latency.p99 || s.max !== r.latency.max) ? `  (as autocannon stamps first requests: p99 ${s.p99}, max ${s.max} ms; their clients built ${s.unsentP50} / ${s.unsentMax} ms before connecting)` : '';
+  return `${label.padEnd(34)} c=${String(r.connections).padStart(3)}  ${r.rps.toFixed(0).padStart(6)} req/s  p50 ${r.latency.p50} ms  p90 ${r.latency.p90} ms  p99 ${r.latency.p99} ms  max ${r.latency.max} ms  [${codes}${r.errors ? ` errors×${r.errors}` : ''}${r.timeouts ? ` timeouts×${r.timeouts}` : ''}]${first}${stamped}`;
 }
