@@ -222,9 +222,6 @@ export const ConfigSchema = z
         /** A finished outbox job's outcome and the claim of the next job in one transaction (src/outbox/worker.ts);
          *  false: two. */
         claimWithOutcome: bool.default(true),
-        /** The delivery thread waits for that lock without blocking its event loop, with a blocked waiter's priority
-         *  (write-lock.ts priorityTurn); false: it blocks for the lock in acquire(). */
-        deliveryTurn: bool.default(true),
         /** A file: the delivery thread writes a CPU profile of itself there, from its start to its stop. */
         deliveryProfile: z.string().min(1).optional(),
         /** The delivery thread's nice where the process may raise a thread's priority (root, CAP_SYS_NICE, systemd

@@ -59,11 +59,6 @@ export interface WorkerOptions {
    * tuning.claimWithOutcome). false: two transactions, as before (the booking bench's same-run before).
    */
   claimWithOutcome?: boolean;
-  /**
-   * Before the transaction that records a finished job and claims the next: wait for the write lock without blocking
-   * this event loop (write-lock.ts priorityTurn; the delivery thread's), then `leave` right after it. null: go.
-   */
-  writeTurn?: () => Promise<() => void> | null;
   onEvent?: (e: WorkerEvent) => void;
   now?: () => number;
   random?: () => number;
@@ -352,17 +347,8 @@ export class OutboxWorker {
     const until = this.now() + this.opts.policy.leaseMs;
     for (let attempt = 1; ; attempt++) {
       try {
-        // The first try also claims the job for the slot this one frees, in the same transaction. Its wait for the
-        // write lock lets this loop go on reading 1C's answers to the other jobs and sending their next calls.
-        const turn = attempt === 1 ? this.opts.writeTurn?.() : null;
-        const leave = turn ? await turn : undefined;
-        let done: { event: WorkerEvent; next: ClaimedJob[] };
-        try {
-          done = attempt === 1 ? this.recordAndClaim(record) : { event: record(), next: [] };
-        } finally {
-          leave?.();
-        }
-        const { event, next } = done;
+        // The first try also claims the job for the slot this one frees, in the same transaction.
+        const { event, next } = attempt === 1 ? this.recordAndClaim(record) : { event: record(), next: [] };
         this.emit(event);
         for (const j of next) this.run(j);
         if (attempt > 1) this.emit({ type: 'error', error: new Error(`outbox job #${job.id} (${job.kind}): outcome recorded after ${attempt} tries`), job });

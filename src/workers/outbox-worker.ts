@@ -9,7 +9,7 @@ import { busOf } from '../outbox/events.js';
 import { registerDelivery } from '../orders/delivery/index.js';
 import { raiseThreadPriority } from './priority.js';
 import { shareStatements } from './statements.js';
-import { guardWrites, priorityTurn, type WriteLock } from './write-lock.js';
+import { guardWrites, type WriteLock } from './write-lock.js';
 
 /**
  * Order delivery's thread (issue 19.1): the outbox worker with the 1C delivery handlers (src/orders/delivery, as
@@ -88,8 +88,6 @@ const worker = new OutboxWorker(db, {
   // run" (same pid, another boot id), which would be the other's live leases.
   holder,
   claimWithOutcome: config.tuning.claimWithOutcome,
-  // Waits for the write lock without blocking this loop, as a blocked waiter's priority (config tuning.deliveryTurn).
-  writeTurn: writeLock && config.tuning.deliveryTurn ? () => priorityTurn(writeLock) : undefined,
   onEvent: (e) => {
     const ev: Out = { type: 'event', event: { type: e.type } };
     if ('job' in e && e.job) ev.event.job = job(e.job);

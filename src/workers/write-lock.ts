@@ -31,11 +31,9 @@ const STATS = 2; // role r: STATS + 2r = waits, STATS + 2r + 1 = tenths of a ms 
 const CREATOR = 6;
 /** 1: turn() answers null at once, the API thread blocks for the lock (config tuning.writeTurn = false). */
 const NO_TURNS = 8; // (word 7 is left unused: the tests mark things there)
-/** The thread id + 1 of a thread waiting for the lock without blocking (priorityTurn), 0 if none: a waiter too. */
-const PRIORITY = 9;
 
 export function createWriteLock(opts: { turns?: boolean } = {}): WriteLock {
-  const lock = new Int32Array(new SharedArrayBuffer(4 * 10));
+  const lock = new Int32Array(new SharedArrayBuffer(4 * 9));
   lock[CREATOR] = threadId + 1;
   lock[NO_TURNS] = opts.turns === false ? 1 : 0;
   return lock;
@@ -93,7 +91,7 @@ export function acquire(lock: WriteLock, waitMs: number): boolean {
 export function turn(lock: WriteLock, maxMs = 100): Promise<void> | null {
   // tuning.writeTurn = false: the API thread blocks for the lock as before (the booking bench's same-run before).
   if (lock[NO_TURNS] === 1) return null;
-  const ready = () => depth > 0 || (Atomics.load(lock, HOLDER) === 0 && !waiting(lock));
+  const ready = () => depth > 0 || (Atomics.load(lock, HOLDER) === 0 && Atomics.load(lock, WAITERS) === 0);
   if (ready()) return null;
   const until = performance.now() + maxMs;
   return (async () => {
@@ -109,59 +107,6 @@ export function turn(lock: WriteLock, maxMs = 100): Promise<void> | null {
   })();
 }
 
-/** Another thread waits for the lock: blocked in acquire(), or without blocking in priorityTurn(). */
-function waiting(lock: WriteLock): boolean {
-  const p = Atomics.load(lock, PRIORITY);
-  return Atomics.load(lock, WAITERS) > 0 || (p !== 0 && p !== me);
-}
-
-/** This thread's writes waiting in priorityTurn() now (their thread id stays in PRIORITY until the last leaves). */
-let prioritised = 0;
-
-/**
- * The priority of a blocked waiter (acquire) without blocking, for a thread whose event loop has other work in
- * flight: the delivery thread, whose 1C answers wait to be read and whose next calls wait to be sent while it waits
- * for the lock. Blocked in acquire() there, it held its 1C sessions idle: 92-95 % busy during a 500-connection booking
- * burst against 96-97 % after it, delivery 0.90 of 1C's bound (2026-12-05); the booking thread's batches and the
- * checkpoint thread's finishing of a large WAL (up to 35 ms) are what it waited for.
- *
- * Counts as waiting at once (the booking thread's group commit ends its batch at the next write and its next turn()
- * waits), then waits for the holder to let go without blocking. Resolves, once the lock is free or after `maxMs`, to
- * `leave`: call it right after the write (which takes the lock the usual way), never across an await, or the other
- * writers keep waiting. null when there is nothing to wait for: the lock is free, or this thread holds it.
- * A thread that ends while waiting is forgotten by releaseIfHeldBy.
- */
-export function priorityTurn(lock: WriteLock, maxMs = 1000): Promise<() => void> | null {
-  if (lock[NO_TURNS] === 1 || depth > 0) return null;
-  if (Atomics.load(lock, HOLDER) === 0) return null;
-  if (prioritised++ === 0) Atomics.store(lock, PRIORITY, me);
-  let counted = true;
-  const leave = () => {
-    if (!counted) return;
-    counted = false;
-    if (--prioritised === 0) Atomics.compareExchange(lock, PRIORITY, me, 0);
-  };
-  const started = performance.now();
-  const role = lock[CREATOR] === me ? 0 : 1;
-  return (async () => {
-    try {
-      for (;;) {
-        const holder = Atomics.load(lock, HOLDER);
-        const left = started + maxMs - performance.now();
-        if (holder === 0 || holder === me || left <= 0) break;
-        const w = waitAsync(lock, HOLDER, holder, left);
-        if (w.async) await w.value;
-      }
-    } catch (e) {
-      leave();
-      throw e;
-    }
-    Atomics.add(lock, STATS + 2 * role, 1);
-    Atomics.add(lock, STATS + 2 * role + 1, Math.round((performance.now() - started) * 10));
-    return leave;
-  })();
-}
-
 // ES2024 (Node 16+ has it; the project's lib is ES2023).
 const waitAsync = (Atomics as unknown as { waitAsync(a: Int32Array, i: number, v: number, ms: number): { async: boolean; value: Promise<string> | string } }).waitAsync;
 
@@ -171,7 +116,7 @@ const waitAsync = (Atomics as unknown as { waitAsync(a: Int32Array, i: number, v
  */
 export function othersWaiting(db: Db): boolean {
   const lock = locks.get(db);
-  return lock !== undefined && lock[NO_TURNS] !== 1 && waiting(lock);
+  return lock !== undefined && lock[NO_TURNS] !== 1 && Atomics.load(lock, WAITERS) > 0;
 }
 
 /** The lock a guarded connection's writes take (guardWrites), if any. */
@@ -189,8 +134,6 @@ export function release(lock: WriteLock, acquired: boolean): void {
 
 /** A thread that exited holding the lock (its id from the Worker object) leaves it to the others. */
 export function releaseIfHeldBy(lock: WriteLock, exitedThreadId: number): void {
-  // Nor does it wait for it any more (priorityTurn).
-  Atomics.compareExchange(lock, PRIORITY, exitedThreadId + 1, 0);
   if (Atomics.compareExchange(lock, HOLDER, exitedThreadId + 1, 0) === exitedThreadId + 1) Atomics.notify(lock, HOLDER);
 }
 

@@ -49,38 +49,6 @@ describe('onDone: the handler’s write in the completion’s transaction', () =
     });
   }
 
-  it('writeTurn: the outcome waits for the write turn, the worker goes on meanwhile, and leaves the turn once written', async () => {
-    const { db, other } = setup();
-    const log: string[] = [];
-    let open: (() => void) | undefined;
-    let turns = 0;
-    worker(db, {
-      // The first outcome waits until the test opens its turn; later ones go at once.
-      writeTurn: () => {
-        turns++;
-        if (turns > 1) return null;
-        log.push('waiting');
-        return new Promise<() => void>((resolve) => (open = () => resolve(() => log.push(`left, a done: ${other.prepare(`SELECT count(*) FROM outbox_jobs WHERE key = 'a' AND state = 'done'`).pluck().get()}`))));
-      },
-    })
-      .handle('booking.create', async (job) => {
-        log.push(`ran ${(job.payload as { id: string }).id}`);
-        return {};
-      })
-      .start();
-    const a = enqueue(db, { kind: 'booking.create', key: 'a', payload: { id: 'a' } }).id;
-    await new Promise((r) => setTimeout(r, 50));
-    // While a's outcome waits for its turn, another job is still claimed and run (the loop is not blocked).
-    const b = enqueue(db, { kind: 'booking.create', key: 'b', payload: { id: 'b' } }).id;
-    expect((await waitFor(db, b, 5000)).status).toBe('done');
-    expect(getJob(db, a)!.state).toBe('running');
-    open!();
-    expect((await waitFor(db, a, 5000)).status).toBe('done');
-    expect(log).toEqual(['ran a', 'waiting', 'ran b', 'left, a done: 1']);
-    db.close();
-    other.close();
-  });
-
   it('a write that throws fails the attempt (retried, its error recorded) and keeps nothing of it', async () => {
     const { db } = setup();
     let attempts = 0;

@@ -2,7 +2,7 @@ import { Worker, threadId } from 'node:worker_threads';
 import { describe, expect, it } from 'vitest';
 import { openDb } from '../../src/db/open.js';
 import { GroupCommit } from '../../src/db/group-commit.js';
-import { acquire, createWriteLock, guardWrites, lockOf, lockStats, othersWaiting, priorityTurn, release, releaseIfHeldBy, turn } from '../../src/workers/write-lock.js';
+import { acquire, createWriteLock, guardWrites, lockOf, lockStats, release, releaseIfHeldBy, turn } from '../../src/workers/write-lock.js';
 
 // The process-wide writer lock in front of SQLite's (src/workers/write-lock.ts): writes of a guarded connection take
 // it, reads do not, a waiting writer goes in when the holder lets go, and a dead holder's lock can be taken back.
@@ -112,61 +112,6 @@ describe('write lock', () => {
     await turn(lock, 40);
     expect(performance.now() - t2).toBeLessThan(1000);
     Atomics.store(lock, 1, 0);
-  });
-
-  it('priorityTurn(): the delivery thread waits for another thread’s hold without blocking, and the others wait behind it', async () => {
-    const lock = createWriteLock();
-    expect(priorityTurn(lock)).toBeNull(); // free: write now, the usual way
-    const w = new Worker(
-      `const { workerData, parentPort } = require('node:worker_threads');
-       const a = workerData;
-       Atomics.store(a, 0, 77);
-       parentPort.postMessage('held');
-       parentPort.on('message', () => { Atomics.store(a, 0, 0); Atomics.notify(a, 0); });`,
-      { eval: true, workerData: lock },
-    );
-    await new Promise((r) => w.once('message', r));
-    let ticks = 0;
-    const timer = setInterval(() => ticks++, 5);
-    const wait = priorityTurn(lock, 10_000);
-    expect(wait).not.toBeNull();
-    // Counted as waiting at once: another connection's group commit ends its batch (othersWaiting) and another
-    // thread's turn() does not go in ahead of it. (Both ask from this thread here, so the word is set by hand to
-    // another thread's id, as priorityTurn in the delivery thread would.)
-    const word = Atomics.load(lock, 9);
-    expect(word).toBe(me);
-    Atomics.store(lock, 9, 4242);
-    const db = openDb(':memory:');
-    guardWrites(db, lock, 100);
-    expect(othersWaiting(db)).toBe(true);
-    expect(turn(lock, 5)).toBeInstanceOf(Promise);
-    Atomics.store(lock, 9, word);
-    let released = false;
-    void wait!.then(() => (released = true));
-    // This loop runs while it waits (acquire() would have blocked it: no tick, no release message sent).
-    while (ticks < 4) await new Promise((r) => setTimeout(r, 5));
-    expect(released).toBe(false);
-    w.postMessage('release');
-    const leave = await wait!;
-    clearInterval(timer);
-    expect(Atomics.load(lock, 0)).toBe(0);
-    // Still first in line until it has written: the lock is free, but turn() waits for it.
-    expect(Atomics.load(lock, 9)).toBe(me);
-    const got = acquire(lock, 100);
-    expect(got).toBe(true);
-    release(lock, got);
-    leave();
-    leave(); // once is enough
-    expect(Atomics.load(lock, 9)).toBe(0);
-    expect(othersWaiting(db)).toBe(false);
-    expect(lockStats(lock).api.waits).toBe(1); // its wait is counted like a blocked one
-    db.close();
-    await w.terminate();
-
-    // A thread that ends while it waits is forgotten by whoever sees it exit, as a dead holder is released.
-    Atomics.store(lock, 9, 42 + 1);
-    releaseIfHeldBy(lock, 42);
-    expect(Atomics.load(lock, 9)).toBe(0);
   });
 
   it('config tuning.writeTurn = false (REGATE_TUNING_WRITE_TURN=0): turn() never waits, the API thread blocks as before', async () => {
