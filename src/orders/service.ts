@@ -145,7 +145,7 @@ export function stableJson(v: unknown): string {
   }
   let out = '{';
   let first = true;
-  for (const key of Object.keys(v).sort()) {
+  for (const key of sortedKeys(v)) {
     const item = (v as Record<string, unknown>)[key];
     if (item === undefined || typeof item === 'function' || typeof item === 'symbol') continue;
     out += (first ? '' : ',') + JSON.stringify(key) + ':' + stableJson(item);
@@ -153,6 +153,23 @@ export function stableJson(v: unknown): string {
   }
   return out + '}';
 }
+/**
+ * An object's keys in the order Array.prototype.sort gives them (UTF-16 code units), sorted in place where they are a
+ * handful, as a request's objects' are: sort() copies them into a work array of its own first, 3.6 % of what the API
+ * thread allocated in the booking burst (sampling heap profile, 2026-12-05).
+ */
+function sortedKeys(v: object): string[] {
+  const keys = Object.keys(v);
+  if (keys.length > 16) return keys.sort();
+  for (let i = 1; i < keys.length; i++) {
+    const k = keys[i];
+    let j = i - 1;
+    for (; j >= 0 && keys[j] > k; j--) keys[j + 1] = keys[j];
+    keys[j + 1] = k;
+  }
+  return keys;
+}
+
 /** A booking's answer: 201 once 1C has numbered the order, 202 while it is accepted by ReGate only. */
 function answerOf(orderId: string, number: string | null, status: OrderStatus, amountKopecks: number): Answer<BookingAnswer> {
   return { status: number ? 201 : 202, body: { orderId, number, status, statusName: ORDER_STATUS[status], amount: toRoubles(amountKopecks) } };
