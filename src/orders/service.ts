@@ -153,6 +153,7 @@ export function stableJson(v: unknown): string {
   }
   return out + '}';
 }
+
 /**
  * An object's keys in the order Array.prototype.sort gives them (UTF-16 code units), sorted in place where they are a
  * handful, as a request's objects' are: sort() copies them into a work array of its own first, 3.6 % of what the API
