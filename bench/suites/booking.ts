@@ -48,9 +48,9 @@ export async function runBooking(ctx: SuiteContext): Promise<SuiteResult> {
   // same-run before of a change that has no switch. Named by BENCH_BOOKING_BEFORE_LABEL.
   const byTree = process.env.BENCH_BOOKING_BEFORE === 'tree';
   const beforeVariant = nolock ? 'nolock' : noturn ? 'noturn' : byEnv ? 'env' : byTree ? 'tree' : 'inline';
-  // BENCH_BOOKING_NOW_FIRST=1: the now runs first. Two runs of the same code differed by -6 to +10 % of CPU per
-  // booking, the second cheaper in 2 of 3 (A/A pairs, docs/benchmarks.md twelfth pass): alternate the order across
-  // pairs to keep that out of a before/after.
+  // BENCH_BOOKING_NOW_FIRST=1: the now runs first. Two runs of the same code differed by -11 to +10 % of CPU per
+  // booking, in either order (A/A pairs, docs/benchmarks.md twelfth pass): alternate the order across pairs, and
+  // read a before/after of less than that as noise.
   const nowFirst = process.env.BENCH_BOOKING_NOW_FIRST === '1' && withBefore && !only;
   const first = nowFirst ? await bookingOnce(ctx, 'now') : undefined;
   const before = withBefore ? await bookingOnce(ctx, beforeVariant) : undefined;
