@@ -124,6 +124,7 @@ export async function load(spec: LoadSpec): Promise<LoadResult> {
     writeFileSync(process.env.BENCH_TIMELINE, JSON.stringify(timeline));
   }
   const seconds = (new Date(r.finish).getTime() - new Date(r.start).getTime()) / 1000;
+  const gaps = ascending(unsent);
   const statusCodes: Record<string, number> = {};
   for (const [code, v] of Object.entries((r as any).statusCodeStats ?? {})) statusCodes[code] = (v as { count: number }).count;
   return {
@@ -133,7 +134,7 @@ export async function load(spec: LoadSpec): Promise<LoadResult> {
     ok: r['2xx'],
     rps: r['2xx'] / seconds,
     latency: latencies(answered),
-    stamped: { p50: r.latency.p50, p90: r.latency.p90, p99: r.latency.p99, max: r.latency.max, unsentP50: quantile(unsent, 0.5), unsentMax: quantile(unsent, 1) },
+    stamped: { p50: r.latency.p50, p90: r.latency.p90, p99: r.latency.p99, max: r.latency.max, unsentP50: quantile(gaps, 0.5), unsentMax: quantile(gaps, 1) },
     non2xx: r.non2xx,
     errors: r.errors,
     timeouts: r.timeouts,
@@ -143,27 +144,28 @@ export async function load(spec: LoadSpec): Promise<LoadResult> {
   };
 }
 
-/** The nearest-rank quantile, rounded to the ms as autocannon's histogram reports them; NaN of none. */
-function quantile(ms: number[], q: number, sorted = [...ms].sort((a, b) => a - b)): number {
+/** The nearest-rank quantile of ascending `sorted`, rounded to the ms as autocannon's histogram reports them; NaN of
+ *  none. Every figure of this file is taken this way. */
+function quantile(sorted: number[], q: number): number {
   return sorted.length ? Math.round(sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]) : NaN;
 }
 
+const ascending = (ms: number[]) => [...ms].sort((a, b) => a - b);
+
 function latencies(ms: number[]): LoadResult['latency'] {
-  const sorted = [...ms].sort((a, b) => a - b);
+  const sorted = ascending(ms);
   const mean = sorted.length ? sorted.reduce((a, b) => a + b, 0) / sorted.length : NaN;
-  return { p50: quantile(sorted, 0.5, sorted), p90: quantile(sorted, 0.9, sorted), p99: quantile(sorted, 0.99, sorted), max: quantile(sorted, 1, sorted), mean: Math.round(mean * 100) / 100 };
+  return { p50: quantile(sorted, 0.5), p90: quantile(sorted, 0.9), p99: quantile(sorted, 0.99), max: quantile(sorted, 1), mean: Math.round(mean * 100) / 100 };
 }
 
 function quantiles(ms: number[]): LoadResult['afterFirstSecond'] {
-  const sorted = [...ms].sort((a, b) => a - b);
-  const at = (q: number) => (sorted.length ? Math.round(sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]) : NaN);
-  return { answered: sorted.length, p50: at(0.5), p90: at(0.9), p99: at(0.99), max: sorted.length ? Math.round(sorted[sorted.length - 1]) : NaN };
+  const sorted = ascending(ms);
+  return { answered: sorted.length, p50: quantile(sorted, 0.5), p90: quantile(sorted, 0.9), p99: quantile(sorted, 0.99), max: quantile(sorted, 1) };
 }
 
 function firstAnswers(ms: number[], connections: number): LoadResult['firstAnswer'] {
-  const sorted = [...ms].sort((a, b) => a - b);
-  const at = (q: number) => (sorted.length ? Math.round(sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]) : NaN);
-  return { answered: sorted.length, unanswered: Math.max(0, connections - sorted.length), p50: at(0.5), p90: at(0.9), max: sorted.length ? Math.round(sorted[sorted.length - 1]) : NaN };
+  const sorted = ascending(ms);
+  return { answered: sorted.length, unanswered: Math.max(0, connections - sorted.length), p50: quantile(sorted, 0.5), p90: quantile(sorted, 0.9), max: quantile(sorted, 1) };
 }
 
 export const basic = (user: { name: string; password: string }) => `Basic ${Buffer.from(`${user.name}:${user.password}`).toString('base64')}`;
