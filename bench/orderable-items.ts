@@ -5,7 +5,8 @@
  *
  *   npx tsx bench/orderable-items.ts [rounds=3] [calls=50000] [holds=20000]
  *
- * Prints CPU per read (µs) per round, and the statement's share (the same reads through the bare statement).
+ * Prints CPU per read (µs) per round; then a booking's reads (the replay lookup, the client, the items) timed with
+ * nothing committed between them, with another connection committing before each, and with this one committing.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
@@ -58,6 +59,32 @@ try {
     const c1 = process.cpuUsage(c0);
     console.log(`round ${round}: ${(((c1.user + c1.system) / calls)).toFixed(1)} µs CPU per read of ${(n / calls).toFixed(2)} items (${holds} bookings held), load ${loadavg()[0].toFixed(2)}`);
   }
+  // Where the booking's reads run (issue 19.5, orders/booking-check.ts): the same reads — the order's replay lookup, the
+  // client, the items — timed alone, with nothing committed between them, with another connection committing before
+  // each (the API's connection while the booking thread commits: SQLite empties a connection's page cache when another
+  // has changed the file), and with this connection committing before each (the booking thread's own commits).
+  const other = openDb(join(dir, 'o.sqlite'));
+  for (const c of [db, other]) c.exec(`CREATE TABLE IF NOT EXISTS bench_bump (n INTEGER)`);
+  const byOther = other.prepare(`INSERT INTO bench_bump VALUES (1)`);
+  const byThis = db.prepare(`INSERT INTO bench_bump VALUES (1)`);
+  // Before every read, or every 64th: the booking thread checks a message's bookings together, then commits them (the
+  // burst's batches were 64 at the median).
+  const bump = { quiet: [undefined, 1], 'another connection commits before each': [byOther, 1], 'this connection commits before each': [byThis, 1], 'this connection commits before every 64th': [byThis, 64] } as const;
+  const replay = db.prepare(`SELECT request_hash FROM orders WHERE id = ?`);
+  const client = db.prepare(`SELECT id, inn, conflict FROM clients WHERE id = ?`);
+  for (const [name, [st, every]] of Object.entries(bump)) {
+    let ns = 0;
+    for (const [k, a] of asks.entries()) {
+      if (k % every === 0) st?.run();
+      const t = process.hrtime.bigint();
+      replay.get(records[k % records.length].orderId);
+      client.get('c1');
+      orderableItems(db, catalog, a.store, a.ids, { promised: true });
+      ns += Number(process.hrtime.bigint() - t);
+    }
+    console.log(`${name}: ${(ns / asks.length / 1000).toFixed(1)} µs per booking's reads (replay, client, items), load ${loadavg()[0].toFixed(2)}`);
+  }
+  other.close();
   if (process.env.BENCH_KEEP) db.exec(`VACUUM INTO '${process.env.BENCH_KEEP}'`);
   db.close();
 } finally {

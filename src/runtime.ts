@@ -60,17 +60,14 @@ export function createRuntime(config: Config, logger: Logger): Runtime {
   const db = openDb(config.database.path, { busyTimeoutMs: 250 });
   const metrics = createMetrics();
   const onec = new ODataClient({ ...config.onec, observer: metrics.observeOneC });
-  const catalog = new CatalogService(db, {
-    retail: config.catalog.retailPriceKind,
-    tier1: config.catalog.tier1PriceKind,
-    tier2: config.catalog.tier2PriceKind,
-  });
+  const priceKindNames = { retail: config.catalog.retailPriceKind, tier1: config.catalog.tier1PriceKind, tier2: config.catalog.tier2PriceKind };
+  const catalog = new CatalogService(db, priceKindNames);
   // Issue 19.5: bookings' writes on a thread of their own once started (rt.start), after the delivery thread has given
   // this connection the write lock they share.
   // Checkpoints on a thread of their own once started, none inside this process's writers' commits (issue 19).
   const checkpoints = config.database.path === ':memory:' || !config.tuning.checkpointThread ? null : checkpointThread({ path: config.database.path, logger, writeLock: () => lockOf(db) });
   const bookingWriter =
-    config.database.path === ':memory:' || !config.tuning.bookingThread ? null : bookingThread({ db, path: config.database.path, logger, autocheckpoint: !checkpoints });
+    config.database.path === ':memory:' || !config.tuning.bookingThread ? null : bookingThread({ db, path: config.database.path, logger, autocheckpoint: !checkpoints, priceKindNames });
   const orders = new OrdersService(db, catalog, {
     bookingWriter: bookingWriter ?? undefined,
     confirmWindowMs: config.outbox.confirmWindowMs,

@@ -30,8 +30,8 @@ export interface BookingRecord {
 
 const statements = new WeakMap<Db, Map<string, Statement<unknown[]>>>();
 
-/** Each SQL text compiled once per connection. */
-function q(db: Db, sql: string): Statement<unknown[]> {
+/** Each SQL text compiled once per connection (the booking's check and write, on whichever connection runs them). */
+export function preparedOn(db: Db, sql: string): Statement<unknown[]> {
   let byDb = statements.get(db);
   if (!byDb) statements.set(db, (byDb = new Map()));
   let st = byDb.get(sql);
@@ -49,7 +49,7 @@ function q(db: Db, sql: string): Statement<unknown[]> {
 export function writeBooking(db: Db, r: BookingRecord): number {
   const short = shortOf(db, r.store, r.lines);
   if (short.length) throw new DomainError('unprocessable', 'order_rejected', 'Заказ не может быть принят: товара недостаточно', inPacks(short, r.lines));
-  q(
+  preparedOn(
     db,
     `INSERT INTO orders (id, idempotency_key, request_hash, client_id, store_id, delivery_address, comment, amount_kopecks, created_at, updated_at)
      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
@@ -60,7 +60,7 @@ export function writeBooking(db: Db, r: BookingRecord): number {
 }
 
 export function insertOrderLines(db: Db, orderId: string, lines: PricedLine[]): void {
-  const ins = q(
+  const ins = preparedOn(
     db,
     `INSERT INTO order_lines (order_id, line_no, item_id, quantity, price_kopecks, price_kind_id, amount_kopecks, variant_id, packaging_id, packaging_ratio, packs) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
   );

@@ -3,19 +3,19 @@ import { hash } from 'node:crypto';
 import type { Db } from '../db/open.js';
 import { applyClientPriceKind, orderableItems, orderableVariants, type AssortmentItem, type CatalogService } from '../catalog/service.js';
 import { departedItems } from './departed.js';
-import { enqueue, noteEnqueued, pendingDepth, stats as outboxStats, waitFor } from '../outbox/index.js';
-import { lineAmountKopecks, priceLines, toKopecks, toRoubles, type LinePackaging } from './pricing.js';
-import { unitsOfPacks } from '../catalog/packagings.js';
+import { enqueue, noteEnqueued, stats as outboxStats, waitFor } from '../outbox/index.js';
+import { lineAmountKopecks, priceLines, toKopecks, toRoubles } from './pricing.js';
 import { FULFILMENT, ORDER_STATUS, PAYMENT_STATUS, OrderStatusCode, PaymentStatusCode, paymentStatusOf, type FulfilmentState, type OrderStatus, type PaymentStatus, type PayMethod } from './statuses.js';
 import { JOB, orderKey, clientKey } from './jobs.js';
 import { GroupCommit } from '../db/group-commit.js';
 import { lockOf, turn } from '../workers/write-lock.js';
 import { recordHistory } from './webhooks.js';
-import { insertOrderLines, inPacks, shortOf, writeBooking, type BookingRecord } from './booking-write.js';
+import { insertOrderLines, inPacks, shortOf, writeBooking } from './booking-write.js';
 import { notify } from '../outbox/events.js';
 import { clientConflict, DomainError, type DomainField } from './errors.js';
-import { holdsOf, promisedVariants } from './promise.js';
+import { holdsOf } from './promise.js';
 import { goodsReturnsOf, type GoodsReturn } from './goods-returns.js';
+import { answerOf, bookingAnswerOf, checkBooking, guardDepth, replayOf, unitsOf, type BookingRequest, type BookingWritten } from './booking-check.js';
 
 export interface ClientInput {
   clientId: string;
@@ -116,10 +116,11 @@ export interface OrdersOptions {
    */
   sellsByPackaging?: () => boolean;
   /**
-   * Issue 19.5: a booking's write on the booking thread (src/workers/booking.ts); null while it cannot take one (not
-   * started, restarting, stopped): the write then runs on this connection's group commit. Absent: always here.
+   * Issue 19.5: a booking's check and write on the booking thread (src/workers/booking.ts); null while it cannot take
+   * one (not started, restarting, stopped): they then run on this connection, the write in its group commit. Absent:
+   * always here.
    */
-  bookingWriter?: { write(record: BookingRecord): Promise<number> | null };
+  bookingWriter?: { book(request: BookingRequest): Promise<BookingWritten> | null };
 }
 
 export type Answer<T> = { status: 200 | 201 | 202; body: T };
@@ -171,10 +172,6 @@ function sortedKeys(v: object): string[] {
   return keys;
 }
 
-/** A booking's answer: 201 once 1C has numbered the order, 202 while it is accepted by ReGate only. */
-function answerOf(orderId: string, number: string | null, status: OrderStatus, amountKopecks: number): Answer<BookingAnswer> {
-  return { status: number ? 201 : 202, body: { orderId, number, status, statusName: ORDER_STATUS[status], amount: toRoubles(amountKopecks) } };
-}
 // crypto.hash: one call, no Hash object per request (0.4 against 0.9 µs for ~300 bytes; the same hex as createHash's).
 const hashOf = (v: unknown) => hash('sha256', stableJson(v), 'hex');
 
@@ -220,8 +217,7 @@ export class OrdersService {
 
   /** Backpressure: beyond maxDepth pending jobs, refuse new writes (503 + Retry-After) instead of growing forever. */
   private guardDepth() {
-    const pending = pendingDepth(this.db);
-    if (pending >= this.opts.maxDepth) throw DomainError.unavailable(`Очередь в 1С переполнена (${pending} заданий); повторите позже`, 30);
+    guardDepth(this.db, this.opts.maxDepth);
   }
 
   /** History row + (when configured) the webhook job, in the caller's transaction. */
@@ -318,55 +314,24 @@ export class OrdersService {
   // ---- booking -------------------------------------------------------------------------------------------------
 
   async book(input: BookingInput, idempotencyKey?: string): Promise<Answer<BookingAnswer>> {
-    const requestHash = hashOf(input);
-    const replay = this.replay(input.orderId, requestHash, idempotencyKey);
-    if (replay) return replay;
-
-    const client = this.q(`SELECT id, inn, conflict FROM clients WHERE id = ?`).get(input.clientId) as { id: string; inn: string | null; conflict: string | null } | undefined;
-    if (!client) throw new DomainError('not_found', 'not_found', `Клиент не найден: ${input.clientId}; сначала вызовите client`, [{ field: 'clientId', message: 'нет такого клиента' }]);
-    if (client.conflict) {
-      const e = clientConflict(input.clientId, client.inn ?? '', client.conflict);
-      throw new DomainError('conflict', e.code, `${e.message}; заказ не принят`, [{ field: 'clientId', message: `ИНН клиента занят клиентом ${client.conflict}` }]);
-    }
-    // Stock as the mirror's free stock less our orders it does not show yet (promise.ts): what the lines are checked
-    // against here, for the whole answer at once; the check that counts is repeated inside the write below.
-    const items = orderableItems(this.db, this.catalog, input.store, input.items.map((i) => i.itemId), { promised: true });
-    const variantErrors = orderableVariants(this.catalog, input.store, input.items, items);
-    const packed = this.inUnits(input.items, items);
-    if (variantErrors.length || packed.errors.length) throw new DomainError('unprocessable', 'order_rejected', 'Заказ не может быть принят', [...variantErrors, ...packed.errors]);
-    // A variant takes what is left of its own stock after our lines of that variant (issue 17), within the item's.
-    const pairs = input.items.flatMap((l) => (l.variantId ? [{ itemId: l.itemId, variantId: l.variantId }] : []));
-    for (const [key, p] of promisedVariants(this.db, input.store, pairs)) {
-      const it = items.get(key);
-      if (it) it.stock = Math.min(it.stock, p.available);
-    }
-    // Issue 17: the client's own price kind, if 1C gives one (one kept statement asks; most clients have none).
-    applyClientPriceKind(this.db, input.clientId, items);
-    const priced = priceLines(packed.lines, items);
-    if (priced.errors.length) throw new DomainError('unprocessable', 'order_rejected', 'Заказ не может быть принят', inPacks(priced.errors, packed.lines));
-    const amount = priced.lines.reduce((s, l) => s + l.amountKopecks, 0);
-    this.guardDepth();
-
-    const record: BookingRecord = {
-      orderId: input.orderId,
+    const request: BookingRequest = {
+      input,
+      requestHash: hashOf(input),
       idempotencyKey: idempotencyKey ?? null,
-      requestHash,
-      clientId: input.clientId,
-      store: input.store,
-      deliveryAddress: input.deliveryAddress,
-      comment: input.comment ?? '',
-      amountKopecks: amount,
       at: this.now().toISOString(),
-      lines: priced.lines,
       webhooks: this.webhooks,
+      sellsByPackaging: this.sellsByPackaging(),
+      configurationName: this.opts.configurationName?.() ?? '',
+      maxDepth: this.opts.maxDepth,
     };
-    let jobId: number;
+    let written: BookingWritten;
     try {
-      // The booking thread's connection when it runs (src/workers/booking.ts: the transaction and its fsync off this
-      // event loop), else this connection's group commit; the same write either way (booking-write.ts).
-      const inThread = this.opts.bookingWriter?.write(record);
-      jobId = await (inThread ?? this.writes.run(() => writeBooking(this.db, record)));
-      if (inThread) {
+      // The booking thread checks and writes it when it runs (src/workers/booking.ts: the check's reads on a connection
+      // whose page cache its own commits keep, the transaction and its fsync off this event loop), else this
+      // connection does, the same way (booking-check.ts, booking-write.ts).
+      const inThread = this.opts.bookingWriter?.book(request);
+      written = await (inThread ?? this.bookHere(request));
+      if (inThread && 'jobId' in written) {
         // Its enqueue woke nobody here and counted on its own connection: the delivery thread listens on this one.
         noteEnqueued(this.db);
         notify(this.db, 'enqueued');
@@ -374,74 +339,31 @@ export class OrdersService {
     } catch (e) {
       // Two identical requests racing: the loser sees the winner's row and answers like a replay.
       if (String((e as Error).message).includes('UNIQUE')) {
-        const again = this.replay(input.orderId, requestHash, idempotencyKey);
+        const again = replayOf(this.db, input.orderId, request.requestHash, idempotencyKey);
         if (again) return again;
       }
       throw e;
     }
+    if ('replay' in written) return written.replay;
     if (this.opts.confirmWindowMs > 0) {
-      await waitFor(this.db, jobId, this.opts.confirmWindowMs);
-      return this.bookingAnswer(input.orderId);
+      await waitFor(this.db, written.jobId, this.opts.confirmWindowMs);
+      return bookingAnswerOf(this.db, input.orderId);
     }
     // No window, nothing to wait for: the order as just written (status 0, no number yet). Reading it back was 2 % of
     // the API thread in the booking burst; a delivery that got in first shows in bookingstate a moment later.
-    return answerOf(input.orderId, null, 0, amount);
+    return answerOf(input.orderId, null, 0, written.amountKopecks);
   }
 
-  /**
-   * Issue 17: the lines in the item's units. A line with a packagingId counts packagings of the item (its own
-   * Catalog_УпаковкиЕдиницыИзмерения or its packaging set's, catalog/packagings.ts): it is checked and held as
-   * packs × ratio units — what УТ's form puts in Количество (ОбработкаТабличнойЧастиКлиентСервер 1008-1029:
-   * Количество = КоличествоУпаковок × Коэффициент; work1cblackbird/ut11 @cdf1be4f) — and priced per packaging
-   * (pricing.ts packPriceKopecks). A packaging that is not the item's is 422 naming items.N.packagingId. Lines of
-   * unknown items pass through for priceLines to name.
-   */
-  private inUnits(lines: BookingLineInput[], items: Map<string, { name: string }>): { lines: (Omit<BookingLineInput, 'packagingId'> & { packaging?: LinePackaging })[]; errors: DomainField[] } {
-    const errors: DomainField[] = [];
-    const out = lines.map(({ packagingId, ...l }, i) => {
-      if (packagingId === undefined) return l;
-      const field = `items.${i}.packagingId`;
-      if (!this.sellsByPackaging()) {
-        errors.push({ field, message: `в базе ${this.opts.configurationName?.() ?? ''} строки заказа по упаковкам не записываются: укажите количество в единицах товара без packagingId` });
-        return l;
-      }
-      const item = items.get(l.itemId);
-      if (!item) return l;
-      const p = this.q(`SELECT id, name, ratio FROM catalog_item_packagings WHERE item_id = ? AND id = ?`).get(l.itemId, packagingId) as { id: string; name: string; ratio: number } | undefined;
-      if (!p || !(p.ratio > 0)) {
-        const own = this.q(`SELECT name FROM catalog_item_packagings WHERE item_id = ? ORDER BY ratio, name`).pluck().all(l.itemId) as string[];
-        errors.push({ field, message: `у товара «${item.name}» нет упаковки ${packagingId}${own.length ? ` (его упаковки: ${own.join(', ')})` : ': товар продаётся только в единицах'}` });
-        return l;
-      }
-      // КоличествоУпаковок is Number(15, 3) in 1C, as Количество.
-      const packs = Math.round(l.quantity * 1000) / 1000;
-      return { ...l, quantity: unitsOfPacks(packs, p.ratio), packaging: { id: p.id, ratio: p.ratio, packs } };
-    });
-    return { lines: out, errors };
+  /** The booking checked and written on this connection (its group commit): while the booking thread cannot. */
+  private async bookHere(request: BookingRequest): Promise<BookingWritten> {
+    const checked = checkBooking(this.db, this.catalog, request);
+    if ('replay' in checked) return checked;
+    const jobId = await this.writes.run(() => writeBooking(this.db, checked.record));
+    return { jobId, amountKopecks: checked.record.amountKopecks };
   }
 
   private sellsByPackaging(): boolean {
     return this.opts.sellsByPackaging?.() ?? true;
-  }
-
-  private replay(orderId: string, requestHash: string, idempotencyKey?: string): Answer<BookingAnswer> | undefined {
-    if (idempotencyKey) {
-      const byKey = this.q(`SELECT id, request_hash FROM orders WHERE idempotency_key = ?`).get(idempotencyKey) as { id: string; request_hash: string } | undefined;
-      if (byKey && (byKey.id !== orderId || byKey.request_hash !== requestHash)) {
-        throw DomainError.conflict('Idempotency-Key уже использован для другого запроса', [{ field: 'Idempotency-Key', message: `занят заказом ${byKey.id}` }]);
-      }
-    }
-    const existing = this.q(`SELECT request_hash FROM orders WHERE id = ?`).get(orderId) as { request_hash: string } | undefined;
-    if (!existing) return undefined;
-    if (existing.request_hash !== requestHash) {
-      throw DomainError.conflict(`Заказ ${orderId} уже принят с другим содержимым`, [{ field: 'orderId', message: 'повтор с другим телом запроса' }]);
-    }
-    return this.bookingAnswer(orderId);
-  }
-
-  private bookingAnswer(orderId: string): Answer<BookingAnswer> {
-    const o = this.q(`SELECT onec_number, status, amount_kopecks FROM orders WHERE id = ?`).get(orderId) as { onec_number: string | null; status: OrderStatus; amount_kopecks: number };
-    return answerOf(orderId, o.onec_number, o.status, o.amount_kopecks);
   }
 
   /**
@@ -462,7 +384,7 @@ export class OrdersService {
       // Only the rules of a line here (carried, minimum, multiplicity, price); the stock is checked in the write.
       for (const it of items.values()) it.stock = Number.MAX_SAFE_INTEGER;
       const variantErrors = orderableVariants(this.catalog, pre.store_id, input.items, items);
-      const packed = this.inUnits(input.items, items);
+      const packed = unitsOf(this.db, input.items, items, { sellsByPackaging: this.sellsByPackaging(), configurationName: this.opts.configurationName?.() ?? '' });
       if (variantErrors.length || packed.errors.length) throw new DomainError('unprocessable', 'order_rejected', 'Изменение не может быть принято', [...variantErrors, ...packed.errors]);
       for (const it of items.values()) it.stock = Number.MAX_SAFE_INTEGER;
       applyClientPriceKind(this.db, pre.client_id, items); // issue 17: the client's own price kind, if 1C gives one
@@ -509,7 +431,7 @@ export class OrdersService {
       this.history(input.orderId, o.status, o.payment_status, 'booking.updated', { revision, amount: toRoubles(amount), lines: !!priced, deliveryAddress: input.deliveryAddress !== undefined, comment: input.comment !== undefined });
       enqueue(this.db, { kind: JOB.bookingUpdate, key: orderKey(input.orderId), payload: { orderId: input.orderId, revision }, dedupeKey: `update:${input.orderId}:${revision}` });
     });
-    const { body } = this.bookingAnswer(input.orderId);
+    const { body } = bookingAnswerOf(this.db, input.orderId);
     const o = this.requireOrder(input.orderId);
     return { status: 200, body: { ...body, revision: o.revision } };
   }

@@ -2,20 +2,32 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { GroupCommit } from '../db/group-commit.js';
 import { openDb } from '../db/open.js';
 import { writeBooking, type BookingRecord } from '../orders/booking-write.js';
+import { checkBooking, type BookingRequest } from '../orders/booking-check.js';
+import { CatalogService } from '../catalog/service.js';
 import { serializeError, type BookingResult } from './booking.js';
 import { guardWrites, turn, type WriteLock } from './write-lock.js';
 
 /**
- * The booking thread (issue 19.5): the write of each accepted booking — the promise check, the order, its lines,
- * history and outbox job — in transactions of its own connection, group-committed as on the API thread (one fsync per
- * batch), so the API's event loop no longer runs them. In a 500-connection booking burst they were ~40 % of the API
- * thread's busy time (the COMMIT alone 7-12 ms per batch of ~100); the API thread reads and checks a booking,
- * sends it here and answers when its commit has returned, so a 2xx still means "on disk" (synchronous=FULL, as on
- * the API's connection: db/open.ts). Protocol (src/workers/booking.ts): {type:'write', batch:[{id, record}]} in,
- * {type:'done', results:[{id, jobId} | {id, error}]} out, one message per turn of either loop.
+ * The booking thread (issue 19.5): each booking's check (orders/booking-check.ts: the replay, the client, the lines
+ * against the mirror and our other orders) and its write — the promise check again, the order, its lines, history
+ * and outbox job — in transactions of its own connection, group-committed as on the API thread (one fsync per batch),
+ * so the API's event loop no longer runs them. In a 500-connection booking burst the writes were ~40 % of the API
+ * thread's busy time (the COMMIT alone 7-12 ms per batch of ~100). The check's reads were the next largest part
+ * (~60 µs of ~0.2 ms per booking): on the API's connection this thread's commits kept emptying SQLite's page cache
+ * before them, here its own commits leave it warm (booking-check.ts). The API thread parses and validates a booking, sends it here and
+ * answers when its commit has returned, so a 2xx still means "on disk" (synchronous=FULL, as on the API's
+ * connection: db/open.ts). Protocol (src/workers/booking.ts): {type:'book', batch:[{id, request}]} in, or
+ * {type:'write', batch:[{id, record}]} for records checked already (the write alone: bench and tests);
+ * {type:'done', results:[{id, jobId, amountKopecks} | {id, replay} | {id, error}]} out, one message per turn of either
+ * loop.
  */
 
-const { path, writeLock, autocheckpoint } = workerData as { path: string; writeLock?: WriteLock; autocheckpoint: boolean };
+const { path, writeLock, autocheckpoint, priceKindNames } = workerData as {
+  path: string;
+  writeLock?: WriteLock;
+  autocheckpoint: boolean;
+  priceKindNames?: { retail: string; tier1: string; tier2: string };
+};
 const port = parentPort!;
 // A wait for the write lock blocks only this thread: the delivery thread's timeout, not the API's 250 ms.
 const db = openDb(path, { busyTimeoutMs: 5000 });
@@ -58,15 +70,35 @@ const settled = () => {
   if (inFlight === 0 && stopping) stopping();
 };
 
-port.on('message', (m: { type: 'write'; batch: { id: number; record: BookingRecord }[] } | { type: 'stop' }) => {
-  if (m.type === 'write') {
-    for (const { id, record } of m.batch) {
-      inFlight++;
-      writes.run(() => writeBooking(db, record)).then(
-        (jobId) => (post({ id, jobId }), settled()),
-        (e) => (post({ id, error: serializeError(e) }), settled()),
-      );
+// The catalogue as this connection reads it: the booking's terms kept per mirror generation, as on the API thread.
+let catalog: CatalogService | undefined;
+const write = (id: number, record: BookingRecord) => {
+  inFlight++;
+  writes.run(() => writeBooking(db, record)).then(
+    (jobId) => (post({ id, jobId, amountKopecks: record.amountKopecks }), settled()),
+    (e) => (post({ id, error: serializeError(e) }), settled()),
+  );
+};
+
+type Incoming = { type: 'book'; batch: { id: number; request: BookingRequest }[] } | { type: 'write'; batch: { id: number; record: BookingRecord }[] } | { type: 'stop' };
+port.on('message', (m: Incoming) => {
+  if (m.type === 'book') {
+    catalog ??= new CatalogService(db, priceKindNames ?? { retail: '', tier1: '', tier2: '' });
+    // Checked as they arrive, before the batch's transaction: the reads take no lock, and a refused booking never
+    // reaches the write. The stock is checked again inside the write, where no other order can come between.
+    for (const { id, request } of m.batch) {
+      try {
+        const checked = checkBooking(db, catalog, request);
+        if ('replay' in checked) post({ id, replay: checked.replay });
+        else write(id, checked.record);
+      } catch (e) {
+        post({ id, error: serializeError(e) });
+      }
     }
+    return;
+  }
+  if (m.type === 'write') {
+    for (const { id, record } of m.batch) write(id, record);
     return;
   }
   const close = () => {

@@ -101,6 +101,38 @@ describe('bookings written by the booking thread', () => {
     expect(rt.bookingThread!.written).toBe(before + 1);
   });
 
+  it('a booking is checked on the thread too: its refusals are answered as the API thread would, nothing written', async () => {
+    const { store, items } = orderable(rt.db);
+    await readyAgain(0);
+    const before = { answered: rt.bookingThread!.answered, written: rt.bookingThread!.written, orders: rt.db.prepare(`SELECT COUNT(*) FROM orders`).pluck().get() };
+    const line = { itemId: items[0], quantity: 1 };
+    const base = { clientId: 'C-1', store, deliveryAddress: 'Москва, ул. Тверская, 1', items: [line] };
+    const refusals: [unknown, Record<string, string>, number, string, string][] = [
+      // The catalogue's own error (an ApiError on the thread), then the orders' (DomainErrors).
+      [{ ...base, orderId: 'CHK-1', store: '00000000-0000-4000-8000-000000000001' }, {}, 404, 'not_found', 'store'],
+      [{ ...base, orderId: 'CHK-2', clientId: 'no-such-client' }, {}, 404, 'not_found', 'clientId'],
+      [{ ...base, orderId: 'CHK-3', items: [{ ...line, quantity: 1e9 }] }, {}, 422, 'order_rejected', 'items.0.quantity'],
+      [{ ...base, orderId: 'CHK-4', items: [{ ...line, packagingId: '00000000-0000-4000-8000-000000000002' }] }, {}, 422, 'order_rejected', 'items.0.packagingId'],
+    ];
+    for (const [body, headers, status, code, field] of refusals) {
+      const r = await rt.app.request('/api/v1/booking', { method: 'POST', headers: { ...auth, ...headers }, body: JSON.stringify(body) });
+      const answer = (await r.json()) as { error: { code: string; fields: { field: string }[] } };
+      expect(r.status, JSON.stringify(answer)).toBe(status);
+      expect(answer.error.code).toBe(code);
+      expect(answer.error.fields.map((f) => f.field)).toContain(field);
+    }
+    // An Idempotency-Key given to one order, then to another: 409 naming it.
+    const keyed = (orderId: string) => rt.app.request('/api/v1/booking', { method: 'POST', headers: { ...auth, 'Idempotency-Key': 'chk-key' }, body: JSON.stringify({ ...base, orderId }) });
+    expect((await keyed('CHK-5')).status).toBe(202);
+    const reused = await keyed('CHK-6');
+    expect(reused.status).toBe(409);
+    expect(((await reused.json()) as { error: { fields: { field: string }[] } }).error.fields[0].field).toBe('Idempotency-Key');
+    // All six answered by the thread; only CHK-5 written.
+    expect(rt.bookingThread!.answered).toBe(before.answered + 6);
+    expect(rt.bookingThread!.written).toBe(before.written + 1);
+    expect(rt.db.prepare(`SELECT COUNT(*) FROM orders`).pluck().get()).toBe((before.orders as number) + 1);
+  });
+
   it('the same orderId twice at once: one order, both answered with it', async () => {
     const { store, items } = orderable(rt.db);
     const body = { orderId: 'TWICE-1', clientId: 'C-1', store, deliveryAddress: 'Москва, ул. Тверская, 1', items: [{ itemId: items[0], quantity: 1 }] };
