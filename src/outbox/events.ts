@@ -17,8 +17,13 @@ import type { Db } from '../db/open.js';
  */
 const buses = new Map<string, EventEmitter>();
 
+/** Each connection's file, resolved once: notify() runs on every booking, and path.resolve was most of its cost. */
+const files = new WeakMap<Db, string>();
+
 function fileOf(db: Db): string {
-  return db.memory || db.name === '' ? ':memory:' : resolve(db.name);
+  let file = files.get(db);
+  if (file === undefined) files.set(db, (file = db.memory || db.name === '' ? ':memory:' : resolve(db.name)));
+  return file;
 }
 
 export function busOf(db: Db): EventEmitter {
