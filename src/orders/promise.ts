@@ -43,7 +43,9 @@ const memo = new WeakMap<Db, Map<string, { key: string; until: number; held: Map
  * booking burst moves them with every order, and reading them again for every assortment request after every
  * booking cost 10 ms a read at 5,000 orders between two stock syncs (covering index, 2 cores). A read that took
  * under 2 ms is never reused across a change (the figure follows every booking); a costlier one for 50× its cost,
- * at most this long. The booking's own check always reads its items fresh.
+ * at most this long. The booking's own check always reads its items fresh. Since the holds waiting for 1C are kept
+ * summed per item (order_holds_pending), the warehouse's read took 0.25 ms against 10.3 ms at 28,724 such holds, so it
+ * is fresh for every request again unless the holds reserved since the stock read are many.
  */
 export const HOLDS_STALE_MAX_MS = 1000;
 
@@ -70,10 +72,11 @@ function st(db: Db): Statements {
     s = {
       meta: db.prepare(`SELECT key, value FROM meta WHERE key IN ('mirror.stockReadAt', 'mirror.stockSyncedAt', 'mirror.syncedAt')`),
       version: db.prepare(`SELECT n FROM order_holds_version WHERE id = 1`).pluck(),
-      // order_holds (migration 023): two ranges of order_holds_store — not reserved in 1C yet, reserved after the read.
+      // Not reserved in 1C yet: the warehouse's kept sums (order_holds_pending, migration 029_z21), a row per item held
+      // rather than one per order line; reserved after the read: a range of order_holds_store.
       holds: db.prepare(
         `SELECT item_id AS item, sum(quantity) AS quantity FROM (
-           SELECT item_id, quantity FROM order_holds WHERE store_id = @store AND open = 1 AND reserved_at IS NULL
+           SELECT item_id, milli / 1000.0 AS quantity FROM order_holds_pending WHERE store_id = @store AND milli <> 0
            UNION ALL
            SELECT item_id, quantity FROM order_holds WHERE store_id = @store AND open = 1 AND reserved_at >= @readAt
          ) GROUP BY item_id ORDER BY item_id`,

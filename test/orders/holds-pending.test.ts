@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
 import { openDb, type Db } from '../../src/db/open.js';
-import { promisedStock } from '../../src/orders/promise.js';
+import { heldByOrders, promisedStock } from '../../src/orders/promise.js';
 
 // What our orders not yet reserved in 1C hold is kept summed per warehouse and item (migration 029_z21,
 // order_holds_pending) by triggers on order_holds, so a booking's check reads one key instead of a range as long as the
@@ -84,7 +84,7 @@ describe('order_holds_pending', () => {
     );
   });
 
-  it('the migration sums the holds already there, and the booking check reads them through it', () => {
+  it('the migration sums the holds already there, and the booking check and the assortment read them through it', () => {
     const path = join(dir, 'migrated.sqlite');
     let db = openDb(path);
     db.prepare(`INSERT INTO clients (id, name, created_at, updated_at) VALUES ('c1', 'Клиент', '', '')`).run();
@@ -102,9 +102,12 @@ describe('order_holds_pending', () => {
       // 10 in the mirror as read at 07:00; orders 1 and 2 wait for 1C, order 3 was reserved at 08:00, after the read.
       db.prepare(`INSERT OR REPLACE INTO meta (key, value) VALUES ('mirror.stockReadAt', '2026-12-05T07:00:00.000Z')`).run();
       expect(promisedStock(db, 's1', ['i1']).get('i1')).toEqual({ stock: 10, held: 3.875, available: 6.125 });
+      // The assortment's figure for the warehouse reads the same sums.
+      expect(heldByOrders(db, 's1')).toEqual(new Map([['i1', 3.875]]));
       // Read after the reservation: order 3 is in the mirror's figure, not held again.
       db.prepare(`INSERT OR REPLACE INTO meta (key, value) VALUES ('mirror.stockReadAt', '2026-12-05T09:00:00.000Z')`).run();
       expect(promisedStock(db, 's1', ['i1']).get('i1')).toEqual({ stock: 10, held: 3.75, available: 6.25 });
+      expect(heldByOrders(db, 's1')).toEqual(new Map([['i1', 3.75]]));
     } finally {
       db.close();
     }
