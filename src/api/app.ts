@@ -1,5 +1,4 @@
 import { OpenAPIHono } from '@hono/zod-openapi';
-import type { MiddlewareHandler } from 'hono';
 import { swaggerUI } from '@hono/swagger-ui';
 import { bodyLimit } from 'hono/body-limit';
 import { requestId } from 'hono/request-id';
@@ -20,7 +19,6 @@ import { observe, type RequestLogger } from './middleware/observe.js';
 import { rateLimit, TokenBuckets } from './middleware/rate-limit.js';
 import { requestTimeout } from './middleware/timeout.js';
 import { jsonCharset, utf8Body, utf8Query } from './middleware/charset.js';
-import { oneLayer } from './middleware/one-layer.js';
 import { finishDocument } from './schemas/document.js';
 import type { PictureLinks } from './middleware/picture-links.js';
 import { registerWebhookDocs } from '../webhooks/openapi.js';
@@ -67,11 +65,8 @@ export function createApp(deps: { config: Config; services: ApiServices; logger:
   // Per client address, before auth: a flood of made-up credentials must not buy 40 ms of scrypt each. Processes on
   // this machine talking to it directly (a local Prometheus, `regate status`) are not limited.
   const perAddress = new TokenBuckets(config.auth.rateLimitPerAddressPerMinute);
-  // The checks before the handler go in as few layers as their order allows (middleware/one-layer.ts says why).
-  app.use(
-    '*',
-    oneLayer(rateLimit(perAddress, (c) => (isDirectLoopback(c) ? undefined : c.get('clientAddress')), 'с этого адреса', 'address'), requestTimeout(config.server.requestTimeoutMs)),
-  );
+  app.use('*', rateLimit(perAddress, (c) => (isDirectLoopback(c) ? undefined : c.get('clientAddress')), 'с этого адреса', 'address'));
+  app.use('*', requestTimeout(config.server.requestTimeoutMs));
 
   const tooLarge = () => {
     throw new ApiError(413, 'payload_too_large', `Тело запроса больше ${config.server.bodyLimitBytes} байт`, [{ field: 'body', message: 'слишком большое' }]);
@@ -81,13 +76,13 @@ export function createApp(deps: { config: Config; services: ApiServices; logger:
   // API thread in the booking burst's profile, 2026-12-03) — for every GET too. A GET or HEAD has no body here, and a
   // sized body is judged by its Content-Length (server.ts has read it off the socket already); only a chunked body is
   // counted as it streams, by hono's middleware.
-  const bodyLimited: MiddlewareHandler = (c, next) => {
+  app.use(`${API_PREFIX}/*`, (c, next) => {
     const method = c.req.method;
     if (method === 'GET' || method === 'HEAD') return next();
     const length = c.req.header('content-length');
     if (length !== undefined && c.req.header('transfer-encoding') === undefined) return Number(length) > config.server.bodyLimitBytes ? tooLarge() : next();
     return streamedLimit(c, next);
-  };
+  });
   // Rebuilt when `regate user` changes the file (console/users.ts watches it): a removed user stops at once.
   const auth = reloading(config.auth.users, () =>
     basicAuth({ users: config.auth.users, lockoutAfterFailures: config.auth.lockoutAfterFailures, lockoutMs: config.auth.lockoutMs }),
@@ -95,13 +90,15 @@ export function createApp(deps: { config: Config; services: ApiServices; logger:
   // A picture URL signed by ReGate (icons of the assortment: middleware/picture-links.ts) opens without Basic
   // credentials until it expires, so a shop can use it in <img>; everything else authenticates.
   const links = services.pictureLinks as PictureLinks | undefined;
-  app.use(`${API_PREFIX}/*`, oneLayer(bodyLimited, (c, next) => (links?.allows(c, API_PREFIX) ? next() : auth(c, next))));
+  app.use(`${API_PREFIX}/*`, (c, next) => (links?.allows(c, API_PREFIX) ? next() : auth(c, next)));
   // The review list shows payers' names, INNs and accounts: only API users with the role bank.
   app.use(`${API_PREFIX}/bank/*`, requireApiRole(config.auth.users, ['bank']));
   const perUser = new TokenBuckets(config.auth.rateLimitPerMinute);
+  app.use(`${API_PREFIX}/*`, rateLimit(perUser, (c) => c.get('user'), 'от этого пользователя', 'user'));
   // Bodies are UTF-8: another declared charset is a 415, bytes that are not UTF-8 a 400 (middleware/charset.ts);
   // so are the query's percent-escapes (a windows-1251 city name is a 400 saying so, not a 404).
-  app.use(`${API_PREFIX}/*`, oneLayer(rateLimit(perUser, (c) => c.get('user'), 'от этого пользователя', 'user'), utf8Body(), utf8Query()));
+  app.use(`${API_PREFIX}/*`, utf8Body());
+  app.use(`${API_PREFIX}/*`, utf8Query());
   if (config.metrics.enabled && isMetricsEndpoint(services.metrics)) registerMetricsRoute(app, services.metrics, config.metrics.access, auth);
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'basicAuth', {
