@@ -187,9 +187,11 @@ describe('OutboxWorker', () => {
   it('heartbeat keeps a slow handler\'s lease; stop waits for running handlers, then aborts past the grace', async () => {
     const db = memDb();
     let aborted = false;
-    const w = worker(db, { policy: { ...fast, leaseMs: 150 }, handlerTimeoutMs: 10_000 })
+    // A lease of 300 ms renewed every 100 ms: the full suite on 2 loaded cores stalled this file's event loop past a
+    // 150 ms lease once (a clean clone's npm test, 2026-12-05), and the check below then found the job claimable.
+    const w = worker(db, { policy: { ...fast, leaseMs: 300 }, handlerTimeoutMs: 10_000 })
       .handle('slow', async () => {
-        await sleep(500);
+        await sleep(1000);
         return 'finished';
       })
       .handle('stuck', async (_job, ctx) => {
@@ -198,7 +200,7 @@ describe('OutboxWorker', () => {
       })
       .start();
     const slow = enqueue(db, { kind: 'slow', key: 's', payload: {} }).id;
-    await sleep(350); // over two leases in: without the heartbeat another holder could take it now
+    await sleep(700); // over two leases in: without the heartbeat another holder could take it now
     expect(claim(db, { policy: fast, holder: { host: 'x', pid: 1, boot: 'x' } })).toBeNull();
     const stuck = enqueue(db, { kind: 'stuck', key: 't', payload: {} }).id;
     await sleep(20);
