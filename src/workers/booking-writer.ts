@@ -14,9 +14,9 @@ import { guardWrites, turn, type WriteLock } from './write-lock.js';
  * so the API's event loop no longer runs them. In a 500-connection booking burst the writes were ~40 % of the API
  * thread's busy time (the COMMIT alone 7-12 ms per batch of ~100). The check's reads were the next largest part
  * (~60 µs of ~0.2 ms per booking): on the API's connection this thread's commits kept emptying SQLite's page cache
- * before them, here its own commits leave it warm (booking-check.ts). The API thread parses and validates a booking, sends it here and
- * answers when its commit has returned, so a 2xx still means "on disk" (synchronous=FULL, as on the API's
- * connection: db/open.ts). Protocol (src/workers/booking.ts): {type:'book', batch:[{id, request}]} in, or
+ * before them, here its own commits leave it warm (booking-check.ts). The API thread parses and validates a booking,
+ * sends it here and answers when its commit has returned, so a 2xx still means "on disk" (synchronous=FULL, as on
+ * the API's connection: db/open.ts). Protocol (src/workers/booking.ts): {type:'book', batch:[{id, request}]} in, or
  * {type:'write', batch:[{id, record}]} for records checked already (the write alone: bench and tests);
  * {type:'done', results:[{id, jobId, amountKopecks} | {id, replay} | {id, error}]} out, one message per turn of either
  * loop.
