@@ -52,8 +52,9 @@ export const HOLDS_STALE_MAX_MS = 1000;
 /**
  * SQL of what our orders hold of the item `item` at the warehouse @store that the mirror does not reflect as of
  * @readAt (stockReadAt): what 1C has not reserved yet, kept summed per item (order_holds_pending, migration 029_z21:
- * one key whatever the number of orders waiting), and the range of order_holds_item reserved after the read. A statement that reads the item's row anyway (the booking's
- * orderableItems) adds it as a column instead of asking promisedStock for it again.
+ * one key whatever the number of orders waiting), and the range of order_holds_item reserved after the read. A
+ * statement that reads the item's row anyway (the booking's orderableItems) adds it as a column instead of asking
+ * promisedStock for it again.
  */
 export const heldSql = (item: string): string =>
   `(coalesce((SELECT milli FROM order_holds_pending p WHERE p.store_id = @store AND p.item_id = ${item}), 0) / 1000.0

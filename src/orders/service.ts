@@ -320,8 +320,7 @@ export class OrdersService {
       idempotencyKey: idempotencyKey ?? null,
       at: this.now().toISOString(),
       webhooks: this.webhooks,
-      sellsByPackaging: this.sellsByPackaging(),
-      configurationName: this.opts.configurationName?.() ?? '',
+      ...this.packagingRules(),
       maxDepth: this.opts.maxDepth,
     };
     let written: BookingWritten;
@@ -362,8 +361,9 @@ export class OrdersService {
     return { jobId, amountKopecks: checked.record.amountKopecks };
   }
 
-  private sellsByPackaging(): boolean {
-    return this.opts.sellsByPackaging?.() ?? true;
+  /** Whether lines may name a packaging in the connected base, and its name for the 422 when not (unitsOf). */
+  private packagingRules(): { sellsByPackaging: boolean; configurationName: string } {
+    return { sellsByPackaging: this.opts.sellsByPackaging?.() ?? true, configurationName: this.opts.configurationName?.() ?? '' };
   }
 
   /**
@@ -384,7 +384,7 @@ export class OrdersService {
       // Only the rules of a line here (carried, minimum, multiplicity, price); the stock is checked in the write.
       for (const it of items.values()) it.stock = Number.MAX_SAFE_INTEGER;
       const variantErrors = orderableVariants(this.catalog, pre.store_id, input.items, items);
-      const packed = unitsOf(this.db, input.items, items, { sellsByPackaging: this.sellsByPackaging(), configurationName: this.opts.configurationName?.() ?? '' });
+      const packed = unitsOf(this.db, input.items, items, this.packagingRules());
       if (variantErrors.length || packed.errors.length) throw new DomainError('unprocessable', 'order_rejected', 'Изменение не может быть принято', [...variantErrors, ...packed.errors]);
       for (const it of items.values()) it.stock = Number.MAX_SAFE_INTEGER;
       applyClientPriceKind(this.db, pre.client_id, items); // issue 17: the client's own price kind, if 1C gives one
