@@ -16,8 +16,7 @@ import { guardWrites, turn, type WriteLock } from './write-lock.js';
  * (~60 µs of ~0.2 ms per booking): on the API's connection this thread's commits kept emptying SQLite's page cache
  * before them, here its own commits leave it warm (booking-check.ts). The API thread parses and validates a booking,
  * sends it here and answers when its commit has returned, so a 2xx still means "on disk" (synchronous=FULL, as on
- * the API's connection: db/open.ts). Protocol (src/workers/booking.ts): {type:'book', batch:[{id, request}]} in, or
- * {type:'write', batch:[{id, record}]} for records checked already (the write alone: bench and tests);
+ * the API's connection: db/open.ts). Protocol (src/workers/booking.ts): {type:'book', batch:[{id, request}]} in;
  * {type:'done', results:[{id, jobId, amountKopecks} | {id, replay} | {id, error}]} out, one message per turn of either
  * loop.
  */
@@ -80,7 +79,7 @@ const write = (id: number, record: BookingRecord) => {
   );
 };
 
-type Incoming = { type: 'book'; batch: { id: number; request: BookingRequest }[] } | { type: 'write'; batch: { id: number; record: BookingRecord }[] } | { type: 'stop' };
+type Incoming = { type: 'book'; batch: { id: number; request: BookingRequest }[] } | { type: 'stop' };
 port.on('message', (m: Incoming) => {
   if (m.type === 'book') {
     catalog ??= new CatalogService(db, priceKindNames ?? { retail: '', tier1: '', tier2: '' });
@@ -95,10 +94,6 @@ port.on('message', (m: Incoming) => {
         post({ id, error: serializeError(e) });
       }
     }
-    return;
-  }
-  if (m.type === 'write') {
-    for (const { id, record } of m.batch) write(id, record);
     return;
   }
   const close = () => {

@@ -6,7 +6,7 @@ import { Worker } from 'node:worker_threads';
 import { afterAll, describe, expect, it } from 'vitest';
 import { openDb } from '../../src/db/open.js';
 import { workerScript } from '../../src/workers/script.js';
-import type { BookingRecord } from '../../src/orders/booking-write.js';
+import type { BookingRequest } from '../../src/orders/booking-check.js';
 
 // The booking thread answers each batch as soon as its COMMIT returns (src/workers/booking-writer.ts). When more than
 // a batch (256) was waiting, its answers used to wait for the next batch's write as well: the first second of a
@@ -20,28 +20,30 @@ describe('the booking thread', () => {
     const db = openDb(path);
     db.prepare(`INSERT INTO catalog_stores (id, name, city, address) VALUES ('s1', 'Склад', 'Город', 'Адрес')`).run();
     const items = Array.from({ length: 50 }, () => randomUUID());
+    db.prepare(`INSERT INTO catalog_price_kinds (id, name) VALUES ('pk', 'Розничная')`).run();
     for (const id of items) {
-      db.prepare(`INSERT INTO catalog_items (id, name, min_quantity, multiplicity, tier1_threshold, tier2_threshold, hash, changed_at) VALUES (?, ?, 0, 0, 0, 0, '', '')`).run(id, id);
+      db.prepare(`INSERT INTO catalog_items (id, name, min_quantity, multiplicity, tier1_threshold, tier2_threshold, hash, changed_at) VALUES (?, ?, 1, 1, 0, 0, '', '')`).run(id, id);
       db.prepare(`INSERT INTO catalog_stock (store_id, item_id, quantity) VALUES ('s1', ?, 1e6)`).run(id);
+      db.prepare(`INSERT INTO catalog_prices (item_id, price_kind_id, price) VALUES (?, 'pk', 1)`).run(id);
     }
     db.prepare(`INSERT INTO clients (id, name, created_at, updated_at) VALUES ('c1', 'Клиент', '', '')`).run();
     db.close();
     const batch = Array.from({ length: 300 }, (_, k) => ({
       id: k + 1,
-      record: {
-        orderId: `o-${k}`, idempotencyKey: null, requestHash: `h${k}`, clientId: 'c1', store: 's1', deliveryAddress: 'Адрес', comment: '',
-        amountKopecks: 100, at: new Date().toISOString(), webhooks: false,
-        lines: [{ lineNo: 1, itemId: items[k % items.length], quantity: 1, priceKopecks: 100, priceKindId: 'pk', amountKopecks: 100 }],
-      } satisfies BookingRecord,
+      request: {
+        input: { orderId: `o-${k}`, clientId: 'c1', store: 's1', deliveryAddress: 'Адрес', items: [{ itemId: items[k % items.length], quantity: 1 }] },
+        requestHash: `h${k}`, idempotencyKey: null, at: new Date().toISOString(), webhooks: false,
+        sellsByPackaging: true, configurationName: 'УТ 11', maxDepth: 100_000,
+      } satisfies BookingRequest,
     }));
     const { script, entry } = workerScript('booking-writer');
-    const w = new Worker(script, { workerData: { entry, path } });
+    const w = new Worker(script, { workerData: { entry, path, priceKindNames: { retail: 'Розничная', tier1: 'Мелкооптовая', tier2: 'Оптовая' } } });
     try {
       const answers: { id: number; jobId?: number; error?: unknown }[][] = [];
       await new Promise<void>((resolve, reject) => {
         w.on('error', reject);
         w.on('message', (m: { type: string; results?: { id: number; jobId?: number }[] }) => {
-          if (m.type === 'ready') w.postMessage({ type: 'write', batch });
+          if (m.type === 'ready') w.postMessage({ type: 'book', batch });
           if (m.type === 'done') {
             answers.push(m.results!);
             if (answers.flat().length >= batch.length) resolve();
