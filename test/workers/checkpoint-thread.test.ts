@@ -102,8 +102,11 @@ describe('the checkpoint thread', () => {
     work = mkdtempSync(join(tmpdir(), 'regate-checkpoint-'));
     const locked = await writeFor(join(work, 'locked.sqlite'), true);
     const copiedOnly = await writeFor(join(work, 'copied.sqlite'), false);
-    // Copied only, the WAL holds nearly all of the 4,000 pages (16 MB); finished under the lock, a few hundred.
-    expect(copiedOnly.maxWal).toBeGreaterThan(3000 * 4096);
+    // Copied only, the WAL holds most of the 4,000 pages (16 MB); finished under the lock, a few hundred. On a loaded
+    // host the copy sometimes caught up between two batches and SQLite started the WAL again (9.4 MB at most in a run
+    // of test/workers beside the rest of a session's work, 2026-12-05): what must hold is that it grows to thousands of
+    // pages, not nearly all of them.
+    expect(copiedOnly.maxWal).toBeGreaterThan(1500 * 4096);
     expect(copiedOnly.stats.locked.runs).toBe(0);
     expect(locked.stats.locked.runs).toBeGreaterThan(0);
     expect(locked.maxWal).toBeLessThan(copiedOnly.maxWal / 3);
