@@ -35,6 +35,8 @@ export interface ForkOptions {
   readyTimeoutMs?: number;
   /** Print the child's stderr (it is kept otherwise and shown only when the child fails). */
   verbose?: boolean;
+  /** Environment variables for the child on top of the bench's own. */
+  env?: Record<string, string>;
 }
 
 export async function forkChild<Ready = Record<string, unknown>>(script: string, args: unknown, opts: ForkOptions = {}): Promise<Child<Ready>> {
@@ -47,7 +49,7 @@ export async function forkChild<Ready = Record<string, unknown>>(script: string,
     cwd: REPO_ROOT,
     execArgv: ['--import', 'tsx', ...daemon, ...(opts.execArgv ?? [])],
     stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
-    env: { ...process.env, NODE_ENV: 'production' },
+    env: { ...process.env, NODE_ENV: 'production', ...opts.env },
   });
   const name = script.replace(/\.ts$/, '');
   // BENCH_EMULATOR_NICE=-10: the 1C stand-in above the rest of the host, as a 1C server of its own would be — it shares

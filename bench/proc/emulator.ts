@@ -3,6 +3,7 @@
  * production; here it must at least not share ReGate's event loop). Counts OData calls (every request that passes
  * auth takes exactly one Faults.delayMs() roll) and reports the orders ReGate has delivered.
  */
+import diagnostics_channel from 'node:diagnostics_channel';
 import { generateDemoBase } from '../../src/emulator/demo/index.js';
 import { startEmulator, type FaultConfig } from '../../src/emulator/index.js';
 import { argsOf, serveParent } from '../lib/proc.js';
@@ -45,14 +46,32 @@ const account = () => {
   busyMs += em.faults.inProgress * (t - lastAt);
   lastAt = t;
 };
+// When each session was taken and let go, and from which connection (ReGate's local port), in µs of the host's
+// monotonic clock, while `recordPool` is on: with ReGate's own stamps of when it wrote each request
+// (bench/lib/onec-sends.mjs) the booking suite splits the pool's idle time between ReGate and this process. The
+// handler takes its session in the same turn as Node's request event (nothing is awaited before), so the port seen
+// there is the one of the acquire that follows.
+let recordPool = false;
+let requestPort = 0;
+const acquires: [number, number][] = [];
+const releases: number[] = [];
+const nowUs = () => Number(process.hrtime.bigint() / 1000n);
+diagnostics_channel.channel('http.server.request.start').subscribe((m) => {
+  requestPort = (m as { socket?: { remotePort?: number } }).socket?.remotePort ?? 0;
+});
 const acquire = em.faults.acquire.bind(em.faults);
 const release = em.faults.release.bind(em.faults);
 em.faults.acquire = () => {
   account();
-  return acquire();
+  const port = requestPort;
+  requestPort = 0;
+  const got = acquire();
+  if (recordPool) void got.then((ok) => ok && acquires.push([nowUs(), port]));
+  return got;
 };
 em.faults.release = (n = 1) => {
   account();
+  if (recordPool) for (let i = 0; i < n; i++) releases.push(nowUs());
   released += n;
   release(n);
   const latency = em.faults.config.latencyMs ?? 0;
@@ -84,6 +103,16 @@ serveParent(
       return { exactHold, trim };
     },
     resetFaults: () => em.faults.reset(),
+    /** Start (true: anew) or stop recording the pool's sessions taken and let go (see `recordPool` above). */
+    recordPool: (on: boolean) => {
+      if (on) {
+        acquires.length = 0;
+        releases.length = 0;
+      }
+      recordPool = on;
+      return { at: nowUs() };
+    },
+    poolEvents: () => ({ acquires, releases }),
     profileStart: () => startProfile(),
     profileStop: (file: string) => stopProfile(file),
     /**

@@ -20,6 +20,10 @@ import { finish, type Figure } from '../lib/report.js';
 import { gcBetween, type GcTotals, type ProfileSummary } from '../lib/profile.js';
 import { API_USER, ONEC_USER, type SuiteContext, type SuiteResult } from './types.js';
 import { prepareBookings } from '../lib/bookings.js';
+import { poolIdle, type PoolEvents, type PoolIdle } from '../lib/pool-idle.js';
+import { existsSync, readFileSync } from 'node:fs';
+
+const ONEC_SENDS = fileURLToPath(new URL('../lib/onec-sends.mjs', import.meta.url));
 
 export const BOOKING_TARGET = { rps: 1000, p99: 300, deliveryFraction: 0.9, connections: 500, latencyMs: 50, sessions: 4 };
 
@@ -82,6 +86,7 @@ async function bookingOnce(ctx: SuiteContext, variant: 'inline' | 'nolock' | 'no
   const deliveryWindowS = ctx.quick ? Number(process.env.BENCH_BOOKING_QUICK_WINDOW_S ?? 8) : 30;
   const prefix = 'bench-o-';
   const em = await forkChild<{ url: string }>('emulator.ts', { items, user: ONEC_USER }, { verbose: ctx.verbose });
+  const sendsFile = join(ctx.tmpDir, 'onec-sends.txt');
   const tree = variant === 'tree' ? process.env.BENCH_BOOKING_BEFORE_TREE : undefined;
   if (variant === 'tree' && !tree) throw new Error('BENCH_BOOKING_BEFORE=tree needs BENCH_BOOKING_BEFORE_TREE=<a checkout>');
   const rg = await forkChild<{ url: string; stores: string[] }>(
@@ -89,7 +94,13 @@ async function bookingOnce(ctx: SuiteContext, variant: 'inline' | 'nolock' | 'no
     { onecUrl: em.ready.url, onecUser: ONEC_USER, apiUser: API_USER, dbPath: join(ctx.tmpDir, 'booking.sqlite'), worker: true, sessions: T.sessions, confirmWindowMs: 0, outboxInline, env },
     // BENCH_BOOKING_BEFORE_NODE_FLAGS: Node flags for the before's daemon after the installed ones (src/node-flags.ts),
     // e.g. '--max-semi-space-size=0' for a tree from before the daemon had them.
-    { verbose: ctx.verbose, readyTimeoutMs: 300_000, execArgv: variant === 'tree' ? (process.env.BENCH_BOOKING_BEFORE_NODE_FLAGS ?? '').split(' ').filter(Boolean) : undefined },
+    // onec-sends.mjs in every thread of the daemon: when each request to 1C was written (whose idle 1C's was, below).
+    {
+      verbose: ctx.verbose,
+      readyTimeoutMs: 300_000,
+      execArgv: ['--import', ONEC_SENDS, ...(variant === 'tree' ? (process.env.BENCH_BOOKING_BEFORE_NODE_FLAGS ?? '').split(' ').filter(Boolean) : [])],
+      env: { BENCH_ONEC_SENDS: sendsFile },
+    },
   );
   const echo = await forkChild<{ url: string }>('echo.ts', {}, { verbose: ctx.verbose });
   try {
@@ -133,6 +144,7 @@ async function bookingOnce(ctx: SuiteContext, variant: 'inline' | 'nolock' | 'no
 
     // 1C under load from here on.
     await em.call('setFaults', { latencyMs: T.latencyMs, poolSize: T.sessions });
+    const recordedFrom = (await em.call<{ at: number }>('recordPool', true)).at;
     // BENCH_BOOKING_EXACT_HOLD=0: the emulator sleeps the latency and then works (the bound is then ~10 % optimistic).
     if (process.env.BENCH_BOOKING_EXACT_HOLD !== '0') await em.call('exactHold', true);
 
@@ -144,6 +156,7 @@ async function bookingOnce(ctx: SuiteContext, variant: 'inline' | 'nolock' | 'no
     type Sample = [number, number, number, number, number];
     const samples: Sample[] = [];
     const t0 = performance.now();
+    const t0Us = Number(process.hrtime.bigint() / 1000n);
     let sampling = true;
     const sampler = (async () => {
       while (sampling) {
@@ -281,6 +294,20 @@ async function bookingOnce(ctx: SuiteContext, variant: 'inline' | 'nolock' | 'no
         ? `booking: delivery ${note}; ReGate outbox ${JSON.stringify(outbox)}, onec ${JSON.stringify(onecStats)}`
         : `booking: delivered ${delivered} of ${accepted} in ${(last[0] / 1000).toFixed(1)} s; during the burst ${during.orders} (${during.rate.toFixed(1)}/s); after it ${rate.toFixed(1)} orders/s over ${steady.seconds.toFixed(0)} s, ${callsPerOrder!.toFixed(2)} calls/order → bound ${bound!.toFixed(1)} orders/s (${T.sessions} sessions / ${T.latencyMs} ms)`,
     );
+    // Whose the pool's idle time was: ReGate's (1C's answer written → ReGate's next request written) or the stand-in's
+    // (that request written → read). The Build's ≥ 0.95 of the bound is on ReGate's part: 1C's sessions busy or waiting
+    // on the stand-in's own reading (bench/lib/pool-idle.ts). From the same window as the orders above.
+    await em.call('recordPool', false);
+    await sleep(300); // the daemon's threads append their sends every 200 ms
+    const sendLines = existsSync(sendsFile) ? readFileSync(sendsFile, 'utf8') : '';
+    const poolEv = await em.call<PoolEvents>('poolEvents');
+    const idleOf = (from: Sample, to: Sample) => poolIdle(poolEv, sendLines, T.sessions, recordedFrom, t0Us + from[0] * 1000, t0Us + to[0] * 1000);
+    const idleDuring = sendLines ? idleOf(firstIn, at(burstEnd)) : null;
+    const idleAfter = sendLines && last ? idleOf(steadyFrom, last) : null;
+    const idleText = (p: PoolIdle) =>
+      `1C's sessions idle ${(((p.regateMs + p.standInMs) / p.sessionMs) * 100).toFixed(1)} % of ${p.seconds.toFixed(1)} s: waiting for ReGate ${((p.regateMs / p.sessionMs) * 100).toFixed(1)} % (${(p.regateMs / Math.max(1, p.calls)).toFixed(2)} ms per call), a request already written and not yet read by the stand-in ${((p.standInMs / p.sessionMs) * 100).toFixed(1)} % (${(p.standInMs / Math.max(1, p.calls)).toFixed(2)} ms per call), ${p.calls} calls`;
+    if (idleDuring) ctx.log(`booking: during the burst, ${idleText(idleDuring)}`);
+    if (idleAfter) ctx.log(`booking: after it, ${idleText(idleAfter)}`);
     const poolText = (p: { busy: number | null; holdMs: number | null }) => `1C's pool busy ${p.busy == null ? '?' : (p.busy * 100).toFixed(0)} %, ${p.holdMs == null ? '?' : p.holdMs.toFixed(0)} ms per call`;
     ctx.log(`booking: 1C's side, during the burst: ${poolText(during.pool)}; after it: ${poolText(steady.pool)} (the bound assumes ${T.latencyMs} ms per call and a pool always busy)`);
     const usage = await rg.stop();
@@ -294,6 +321,8 @@ async function bookingOnce(ctx: SuiteContext, variant: 'inline' | 'nolock' | 'no
       // The latencies above are of answered requests only: a connection the server never took is in none of them.
       finish({ bench: 'booking', name: `connections with no answer during the burst${tag}`, value: burst.firstAnswer.unanswered, unit: 'connections', baseline: { name: 'echo', value: base.firstAnswer.unanswered }, note: `of ${T.connections} opened at the burst's start; first answers p50 ${burst.firstAnswer.p50} ms, p90 ${burst.firstAnswer.p90} ms, slowest ${burst.firstAnswer.max} ms (echo: slowest ${base.firstAnswer.max} ms)` }),
       finish({ bench: 'booking', name: `delivery into 1C during the burst${tag}`, value: during.rate, unit: 'orders/s', baseline: { name: 'emulator bound', value: bound }, target: goal({ on: 'ratio', op: '>=', value: T.deliveryFraction }), note: `${during.orders} orders over ${during.seconds.toFixed(1)} s from the first one in 1C to the burst's end; ${poolText(during.pool)}` }),
+      // Build 1: ReGate keeps 1C fed during the burst — the pool's share not spent waiting for ReGate.
+      finish({ bench: 'booking', name: `1C's sessions not waiting for ReGate during the burst${tag}`, value: idleDuring ? 1 - idleDuring.regateMs / idleDuring.sessionMs : null, unit: 'fraction', target: goal({ on: 'value', op: '>=', value: 0.95 }), note: idleDuring ? idleText(idleDuring) : 'no sends recorded' }),
       finish({ bench: 'booking', name: `delivery into 1C after the burst (${T.latencyMs} ms/call, pool ${T.sessions})${tag}`, value: rate, unit: 'orders/s', baseline: { name: 'emulator bound', value: bound }, target: goal({ on: 'ratio', op: '>=', value: T.deliveryFraction }), note: note ?? poolText(steady.pool) }),
       finish({ bench: 'booking', name: `API thread CPU per booking during the burst${tag}`, value: cpuPer.mainMs, unit: 'ms', note: 'thread CPU time / requests answered; 0.2 ms = 5,000/s on one core' }),
       finish({ bench: 'booking', name: `process CPU per booking during the burst (API + delivery threads)${tag}`, value: cpuPer.processMs, unit: 'ms' }),
