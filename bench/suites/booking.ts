@@ -60,7 +60,7 @@ export async function runBooking(ctx: SuiteContext): Promise<SuiteResult> {
   const before = withBefore ? await bookingOnce(ctx, beforeVariant) : undefined;
   if (only) return before!;
   const now = first ?? (await bookingOnce(ctx, 'now'));
-  const kept = (before?.figures ?? []).filter((f) => f.name.startsWith('delivery into 1C') || f.name.startsWith('booking p99') || f.name.startsWith('accepted') || f.name.startsWith('API thread CPU per booking') || f.name.startsWith('CPU per order delivered'));
+  const kept = (before?.figures ?? []).filter((f) => f.name.startsWith('delivery into 1C') || f.name.startsWith("1C's sessions not waiting") || f.name.startsWith('booking p99') || f.name.startsWith('accepted') || f.name.startsWith('API thread CPU per booking') || f.name.startsWith('CPU per order delivered'));
   return { figures: [...now.figures, ...kept], details: { ...now.details, before: before?.details } };
 }
 
