@@ -67,7 +67,7 @@ export function createRuntime(config: Config, logger: Logger): Runtime {
   // Checkpoints on a thread of their own once started, none inside this process's writers' commits (issue 19).
   const checkpoints = config.database.path === ':memory:' || !config.tuning.checkpointThread ? null : checkpointThread({ path: config.database.path, logger, writeLock: () => lockOf(db) });
   const bookingWriter =
-    config.database.path === ':memory:' || !config.tuning.bookingThread ? null : bookingThread({ db, path: config.database.path, logger, autocheckpoint: !checkpoints, priceKindNames });
+    config.database.path === ':memory:' || !config.tuning.bookingThread ? null : bookingThread({ db, path: config.database.path, logger, autocheckpoint: !checkpoints, priceKindNames, maxBatch: config.tuning.bookingBatch });
   const orders = new OrdersService(db, catalog, {
     bookingWriter: bookingWriter ?? undefined,
     confirmWindowMs: config.outbox.confirmWindowMs,

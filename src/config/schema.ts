@@ -237,6 +237,8 @@ export const ConfigSchema = z
         /** Accepted bookings are written by a thread of their own (src/workers/booking.ts), the transaction and its
          *  fsync off the API's event loop; false: on the API's thread, as before. */
         bookingThread: bool.default(true),
+        /** The most bookings the booking thread writes in one transaction (one COMMIT, one fsync). */
+        bookingBatch: z.coerce.number().int().min(1).max(1024).default(256),
         /** WAL checkpoints on a thread of their own, PASSIVE, every second (src/workers/checkpoint.ts), and none inside
          *  the commits of the API's, the booking and the delivery threads' connections; false: SQLite's autocheckpoint
          *  in those commits, as before. */

@@ -21,7 +21,8 @@ import { guardWrites, turn, type WriteLock } from './write-lock.js';
  * loop.
  */
 
-const { path, writeLock, autocheckpoint, priceKindNames } = workerData as {
+const { path, writeLock, autocheckpoint, priceKindNames, maxBatch } = workerData as {
+  maxBatch?: number;
   path: string;
   writeLock?: WriteLock;
   autocheckpoint: boolean;
@@ -46,7 +47,11 @@ if (writeLock) guardWrites(db, writeLock, 5000);
 // before it writes, and a savepoint was ~20 µs of a ~0.12 ms write (bench/booking-write.ts, shop-numbered order ids:
 // 0.118-0.130 → 0.097-0.107 ms; UUIDs 0.19 → 0.17). writeBooking can run twice: a rolled-back run leaves nothing but
 // an outbox wake-up and a pending count that errs high for up to 100 ms (outbox/depth.ts).
-const writes = new GroupCommit(db, 256, () => (writeLock ? turn(writeLock) : null), 'on-failure');
+// At most tuning.bookingBatch (256) a transaction. With a core's worth of other load on the host the thread runs
+// saturated and its batches are full: 256 gave 3,033-3,388 accepted/s and a p99 of 220-240 ms in 7 same-run pairs,
+// 64 gave 2,487-2,944/s and 232-267 ms (more COMMITs), 512 gave 2,527-2,886/s and 264-333 ms (answers in larger
+// clumps) (bench booking, BENCH_BOOKING_BEFORE=env, 2026-12-05 11:43-11:57, load 1.7-3.0).
+const writes = new GroupCommit(db, maxBatch ?? 256, () => (writeLock ? turn(writeLock) : null), 'on-failure');
 
 let results: BookingResult[] = [];
 const flush = () => {

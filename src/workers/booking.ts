@@ -62,7 +62,7 @@ export function deserializeError(s: SerializedError): Error {
  * autocheckpoint false: the checkpoint thread copies the WAL back (checkpoint.ts), this connection's commits never.
  * priceKindNames: config.catalog's, for the thread's own CatalogService (the booking's lines are priced there).
  */
-export function bookingThread(o: { db: Db; path: string; logger: Logger; priceKindNames: { retail: string; tier1: string; tier2: string }; autocheckpoint?: boolean }): BookingThread {
+export function bookingThread(o: { db: Db; path: string; logger: Logger; priceKindNames: { retail: string; tier1: string; tier2: string }; autocheckpoint?: boolean; maxBatch?: number }): BookingThread {
   let worker: Worker | null = null;
   let ready = false;
   let stopping = false;
@@ -91,7 +91,7 @@ export function bookingThread(o: { db: Db; path: string; logger: Logger; priceKi
     const { script, entry } = workerScript('booking-writer');
     // The lock the delivery thread shares with the API's connection (guarded when it started): this connection's
     // writes take their turns at it too.
-    const w = new Worker(script, { workerData: { entry, path: o.path, writeLock: lockOf(o.db), autocheckpoint: o.autocheckpoint ?? true, priceKindNames: o.priceKindNames } });
+    const w = new Worker(script, { workerData: { entry, path: o.path, writeLock: lockOf(o.db), autocheckpoint: o.autocheckpoint ?? true, priceKindNames: o.priceKindNames, maxBatch: o.maxBatch } });
     const tid = w.threadId;
     worker = w;
     w.on('message', (m: { type: 'ready' } | { type: 'stopped' } | { type: 'done'; results: BookingResult[] }) => {

@@ -15,8 +15,12 @@ const dir = mkdtempSync(join(tmpdir(), 'regate-writer-answers-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 describe('the booking thread', () => {
-  it('answers a batch when it is on disk, before it writes the next', async () => {
-    const path = join(dir, 'w.sqlite');
+  // tuning.bookingBatch (maxBatch here) sets the batch: 100 gives three answers of 100.
+  it.each([
+    { maxBatch: undefined, answers: [256, 44] },
+    { maxBatch: 100, answers: [100, 100, 100] },
+  ])('answers a batch when it is on disk, before it writes the next (batch of $maxBatch)', async ({ maxBatch, answers: sizes }) => {
+    const path = join(dir, `w-${maxBatch ?? 'default'}.sqlite`);
     const db = openDb(path);
     db.prepare(`INSERT INTO catalog_stores (id, name, city, address) VALUES ('s1', 'Склад', 'Город', 'Адрес')`).run();
     const items = Array.from({ length: 50 }, () => randomUUID());
@@ -37,7 +41,7 @@ describe('the booking thread', () => {
       } satisfies BookingRequest,
     }));
     const { script, entry } = workerScript('booking-writer');
-    const w = new Worker(script, { workerData: { entry, path, priceKindNames: { retail: 'Розничная', tier1: 'Мелкооптовая', tier2: 'Оптовая' } } });
+    const w = new Worker(script, { workerData: { entry, path, maxBatch, priceKindNames: { retail: 'Розничная', tier1: 'Мелкооптовая', tier2: 'Оптовая' } } });
     try {
       const answers: { id: number; jobId?: number; error?: unknown }[][] = [];
       await new Promise<void>((resolve, reject) => {
@@ -50,7 +54,7 @@ describe('the booking thread', () => {
           }
         });
       });
-      expect(answers.map((a) => a.length)).toEqual([256, 44]);
+      expect(answers.map((a) => a.length)).toEqual(sizes);
       expect(answers.flat().map((r) => r.id)).toEqual(batch.map((b) => b.id));
       expect(answers.flat().every((r) => typeof r.jobId === 'number')).toBe(true);
     } finally {
