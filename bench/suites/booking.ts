@@ -21,7 +21,7 @@ import { gcBetween, type GcTotals, type ProfileSummary } from '../lib/profile.js
 import { API_USER, ONEC_USER, type SuiteContext, type SuiteResult } from './types.js';
 import { prepareBookings } from '../lib/bookings.js';
 import { poolIdle, type PoolEvents, type PoolIdle } from '../lib/pool-idle.js';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
 
 const ONEC_SENDS = fileURLToPath(new URL('../lib/onec-sends.mjs', import.meta.url));
 
@@ -86,7 +86,9 @@ async function bookingOnce(ctx: SuiteContext, variant: 'inline' | 'nolock' | 'no
   const deliveryWindowS = ctx.quick ? Number(process.env.BENCH_BOOKING_QUICK_WINDOW_S ?? 8) : 30;
   const prefix = 'bench-o-';
   const em = await forkChild<{ url: string }>('emulator.ts', { items, user: ONEC_USER }, { verbose: ctx.verbose });
-  const sendsFile = join(ctx.tmpDir, 'onec-sends.txt');
+  // Per run: the suite's before and now share ctx.tmpDir.
+  const sendsFile = join(ctx.tmpDir, `onec-sends-${variant}.txt`);
+  rmSync(sendsFile, { force: true });
   const tree = variant === 'tree' ? process.env.BENCH_BOOKING_BEFORE_TREE : undefined;
   if (variant === 'tree' && !tree) throw new Error('BENCH_BOOKING_BEFORE=tree needs BENCH_BOOKING_BEFORE_TREE=<a checkout>');
   const rg = await forkChild<{ url: string; stores: string[] }>(
