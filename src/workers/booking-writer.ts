@@ -51,7 +51,7 @@ if (writeLock) guardWrites(db, writeLock, 5000);
 // saturated and its batches are full: 256 gave 3,033-3,388 accepted/s and a p99 of 220-240 ms in 7 same-run pairs,
 // 64 gave 2,487-2,944/s and 232-267 ms (more COMMITs), 512 gave 2,527-2,886/s and 264-333 ms (answers in larger
 // clumps) (bench booking, BENCH_BOOKING_BEFORE=env, 2026-12-05 11:43-11:57, load 1.7-3.0).
-const writes = new GroupCommit(db, maxBatch ?? 256, () => (writeLock ? turn(writeLock) : null), 'on-failure');
+const writes = new GroupCommit(db, maxBatch, () => (writeLock ? turn(writeLock) : null), 'on-failure');
 
 let results: BookingResult[] = [];
 const flush = () => {
